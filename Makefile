@@ -1,0 +1,49 @@
+# Two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/monitoring.duckdb
+PORT   ?= 8501
+
+.PHONY: run test lint unit app e2e setup db sample bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+$(DB): | $(VENV)/.installed
+	$(PY) -m monitoring init --db $(DB) --sample
+
+db: $(DB)
+
+run: setup $(DB)
+	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: setup
+	$(PY) -m pytest tests/unit -q
+
+app: setup
+	$(PY) -m pytest tests/app -q
+
+e2e: setup
+	$(PY) -m pytest tests/e2e -q
+
+test: lint
+	$(PY) -m pytest -q
+
+sample: setup
+	$(PY) scripts/generate_sample.py
+
+bench: setup
+	$(PY) -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/screenshots

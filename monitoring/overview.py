@@ -1,0 +1,178 @@
+"""How is the programme doing? The figures of the overview page, as of a reporting date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitoring.db import Database
+from monitoring.periods import default_reporting_date, months_elapsed, time_share
+from monitoring.settings import Settings
+from monitoring.status import STATUS_ORDER, STATUSES
+
+
+def latest_data_period(db: Database, settings: Settings) -> str | None:
+    """The latest quarter inside the programme with any value or transaction."""
+    programme = settings.programme
+    return db.scalar("latest_data_period", start=programme.start, end=programme.end)
+
+
+def default_as_of(db: Database, settings: Settings) -> dt.date:
+    return default_reporting_date(settings.programme, latest_data_period(db, settings))
+
+
+def indicator_progress(
+    db: Database, settings: Settings, as_of: dt.date, regions: list[str] | None = None
+) -> pd.DataFrame:
+    """One row per indicator: actual, progress, expected progress and status."""
+    return db.query(
+        "indicator_progress",
+        as_of=as_of,
+        start=settings.programme.start,
+        end=settings.programme.end,
+        regions=list(regions) if regions else None,
+        on_track=settings.status.on_track,
+        at_risk=settings.status.at_risk,
+    )
+
+
+def outcome_label(level: str, outcome) -> str:
+    if level == "goal":
+        return "Goal"
+    if pd.isna(outcome):
+        return level.capitalize()
+    return f"Outcome {int(outcome)}"
+
+
+def status_counts(progress: pd.DataFrame) -> pd.DataFrame:
+    """Indicators per goal/outcome and status: one row per group, a column per status."""
+    groups = progress.assign(
+        group=[
+            outcome_label(lv, oc) for lv, oc in zip(progress.level, progress.outcome, strict=True)
+        ]
+    )
+    counts = (
+        groups.groupby(["group", "status"], sort=False)
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=STATUS_ORDER, fill_value=0)
+    )
+    counts["total"] = counts.sum(axis=1)
+    return counts.reset_index()
+
+
+def needs_attention(progress: pd.DataFrame, limit: int = 8) -> pd.DataFrame:
+    """Indicators behind, at risk or without data: worst first, largest shortfall first."""
+    flagged = progress[progress.status != "on_track"].copy()
+    flagged["rank"] = flagged.status.map(lambda s: STATUSES[s].rank)
+    flagged = flagged.sort_values(
+        ["rank", "shortfall", "indicator_code"], ascending=[True, False, True]
+    )
+    return flagged.drop(columns="rank").head(limit).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TimeElapsed:
+    months: int
+    total_months: int
+    share: float
+
+
+def time_elapsed(settings: Settings, as_of: dt.date) -> TimeElapsed:
+    months, total = months_elapsed(settings.programme, as_of)
+    return TimeElapsed(months, total, time_share(settings.programme, as_of))
+
+
+@dataclass(frozen=True)
+class SpendingSummary:
+    budget_total: float
+    budget_to_date: float
+    spent_to_date: float
+    disbursed_to_date: float
+    time_share: float
+    transactions_without_rate: int
+    budget_rows_without_rate: int
+
+    @property
+    def spent_share(self) -> float | None:
+        """Share of the whole budget spent."""
+        return self.spent_to_date / self.budget_total if self.budget_total else None
+
+    @property
+    def against_plan(self) -> float | None:
+        """Spending as a share of the budget planned up to the reporting date."""
+        return self.spent_to_date / self.budget_to_date if self.budget_to_date else None
+
+    @property
+    def burn_rate(self) -> float | None:
+        """Share of budget spent divided by share of time elapsed (1.0 = on pace)."""
+        if self.spent_share is None or not self.time_share:
+            return None
+        return self.spent_share / self.time_share
+
+
+def _number(value) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def spending_summary(db: Database, settings: Settings, as_of: dt.date) -> SpendingSummary:
+    row = db.query("spending_summary", as_of=as_of).iloc[0]
+    return SpendingSummary(
+        budget_total=_number(row.budget_total),
+        budget_to_date=_number(row.budget_to_date),
+        spent_to_date=_number(row.spent_to_date),
+        disbursed_to_date=_number(row.disbursed_to_date),
+        time_share=time_share(settings.programme, as_of),
+        transactions_without_rate=int(row.transactions_without_rate),
+        budget_rows_without_rate=int(row.budget_rows_without_rate),
+    )
+
+
+def burn_rate_verdict(burn_rate: float | None, settings: Settings) -> str:
+    """'underspending', 'on pace', 'overspending' or 'no budget'."""
+    if burn_rate is None:
+        return "no budget"
+    if burn_rate < settings.spending.underspend_below:
+        return "underspending"
+    if burn_rate > settings.spending.overspend_above:
+        return "overspending"
+    return "on pace"
+
+
+@dataclass(frozen=True)
+class MilestoneSummary:
+    planned_total: int
+    planned_to_date: int
+    achieved_to_date: int
+    achieved_of_planned_to_date: int
+    overdue: int
+
+
+def milestone_summary(db: Database, as_of: dt.date) -> MilestoneSummary:
+    row = db.query("milestone_summary", as_of=as_of).iloc[0]
+    return MilestoneSummary(**{k: int(_number(row[k])) for k in MilestoneSummary.__annotations__})
+
+
+@dataclass(frozen=True)
+class Freshness:
+    last_updated: dt.datetime | None
+    last_updated_by: str | None
+    has_sample_data: bool
+    uploads: int
+    latest_value_period: str | None
+
+
+def data_freshness(db: Database) -> Freshness:
+    row = db.query("data_freshness").iloc[0]
+    last = row.last_updated
+    return Freshness(
+        last_updated=None if pd.isna(last) else pd.Timestamp(last).to_pydatetime(),
+        last_updated_by=None if pd.isna(row.last_updated_by) else str(row.last_updated_by),
+        has_sample_data=bool(row.has_sample_data),
+        uploads=int(row.uploads),
+        latest_value_period=None
+        if pd.isna(row.latest_value_period)
+        else str(row.latest_value_period),
+    )

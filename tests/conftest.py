@@ -1,0 +1,84 @@
+"""Shared fixtures: real DuckDB databases in tmp_path, fixed settings, time zone and locale."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitoring.contract import TABLES
+from monitoring.db import Database, close_all
+from monitoring.sample import load_sample
+from monitoring.settings import load_settings
+
+os.environ["TZ"] = "UTC"
+
+SETTINGS_TOML = """
+[programme]
+name = "Test programme"
+short_name = "Test"
+donor = "Test donor"
+partners = "Test partners"
+start = 2021-01-01
+end = 2022-06-30
+regions = ["UZ-JI", "UZ-TO", "UZ-NG"]
+
+[status]
+on_track = 0.9
+at_risk = 0.6
+"""
+
+
+@pytest.fixture
+def settings(tmp_path):
+    path = tmp_path / "programme.toml"
+    path.write_text(textwrap.dedent(SETTINGS_TOML), encoding="utf-8")
+    return load_settings(path)
+
+
+@pytest.fixture
+def db(tmp_path):
+    """An empty database with the schema, in tmp_path."""
+    database = Database(tmp_path / "test.duckdb")
+    database.connection()
+    yield database
+    database.close()
+
+
+def insert(db: Database, table: str, rows: list[dict]) -> None:
+    """Insert fixture rows (missing optional columns take their defaults)."""
+    spec = TABLES[table]
+    frame = pd.DataFrame(rows)
+    for col in spec.columns:
+        if col.name not in frame:
+            frame[col.name] = None
+        if col.default is not None:
+            frame[col.name] = (
+                frame[col.name].astype(object).where(frame[col.name].notna(), col.default)
+            )
+    frame = frame[spec.column_names]  # noqa: F841 - read by DuckDB below
+    with db.transaction() as cur:
+        cur.register("fixture_rows", frame)
+        # The table name comes from the contract, not from input.
+        statement = "insert into " + table + " by name select * from fixture_rows"  # noqa: S608
+        cur.execute(statement)
+        cur.unregister("fixture_rows")
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory) -> Path:
+    """A database holding the committed sample tables, built once per test session."""
+    path = tmp_path_factory.mktemp("sample") / "monitoring.duckdb"
+    database = Database(path)
+    load_sample(database)
+    database.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _close_shared_databases():
+    yield
+    close_all()

@@ -1,0 +1,127 @@
+import threading
+
+import pytest
+
+from monitoring.contract import TABLES
+from monitoring.db import Database, DatabaseError, query_parameters
+from tests.conftest import insert
+
+
+def test_schema_has_every_contract_table_with_its_columns_and_key(db):
+    with db.cursor() as cur:
+        for table in TABLES.values():
+            columns = [
+                r[1]
+                for r in cur.execute("select * from pragma_table_info(?)", [table.name]).fetchall()
+            ]
+            assert columns == table.column_names, table.name
+            key = cur.execute(
+                "select constraint_column_names from duckdb_constraints() "
+                "where table_name = ? and constraint_type = 'PRIMARY KEY'",
+                [table.name],
+            ).fetchone()[0]
+            assert tuple(key) == table.key, table.name
+
+
+def test_schema_creation_is_idempotent(tmp_path):
+    path = tmp_path / "twice.duckdb"
+    for _ in range(2):
+        database = Database(path)
+        database.connection()
+        database.close()
+
+
+def test_constraints_reject_a_negative_amount(db):
+    with pytest.raises(Exception, match="CHECK"):
+        insert(
+            db,
+            "budget",
+            [
+                {
+                    "budget_line": "1.1",
+                    "category": "staff",
+                    "period": "2021Q1",
+                    "amount": -5,
+                    "currency": "USD",
+                }
+            ],
+        )
+
+
+def test_named_query_binds_only_the_parameters_it_uses(db):
+    insert(
+        db,
+        "milestones",
+        [
+            {
+                "milestone_id": "M1",
+                "title": "Workshop",
+                "stage": 2,
+                "level": "regional",
+                "planned_on": "2021-04-15",
+                "achieved_on": "2021-04-16",
+                "status": "achieved",
+            }
+        ],
+    )
+    frame = db.query("milestone_summary", as_of="2021-06-30", unused="ignored")
+    assert frame.loc[0, "achieved_to_date"] == 1
+    assert query_parameters("milestone_summary") == {"as_of"}
+
+
+def test_named_query_names_a_missing_parameter(db):
+    with pytest.raises(DatabaseError, match="needs as_of"):
+        db.query("milestone_summary")
+
+
+def test_unknown_query_name_is_refused(db):
+    with pytest.raises(DatabaseError):
+        db.query("../schema")
+
+
+def test_parameters_in_comments_and_strings_are_not_parameters():
+    assert "start" in query_parameters("indicator_progress")
+    assert "as_of_period" not in query_parameters("indicator_progress")
+
+
+def test_many_threads_can_query_one_database_at_once(db):
+    insert(db, "regions", [{"region_code": f"UZ-{c}", "name_en": c} for c in ("JI", "NG", "TO")])
+    errors, results = [], []
+
+    def work():
+        try:
+            for _ in range(20):
+                results.append(len(db.query("milestone_summary", as_of="2022-06-30")))
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 160
+
+
+def test_a_second_process_gets_a_plain_message_when_the_file_is_locked(db):
+    import subprocess
+    import sys
+
+    code = (
+        "from monitoring.db import Database, DatabaseError\n"
+        f"d = Database({str(db.path)!r})\n"
+        "try:\n    d.connection()\nexcept DatabaseError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "in use by another program" in out.stdout
+
+
+def test_data_version_changes_when_a_batch_is_recorded(db):
+    before = db.data_version()
+    with db.transaction() as cur:
+        cur.execute(
+            "insert into upload_batches (table_name, file_name, sha256, uploaded_by) "
+            "values ('regions', 'r.csv', 'abc', 'tester')"
+        )
+    assert db.data_version() != before

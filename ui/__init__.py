@@ -1,0 +1,1 @@
+"""Streamlit side of the dashboard: shared page furniture. Logic lives in `monitoring`."""

@@ -1,0 +1,69 @@
+"""Plotly figures shared by pages. graph_objects, not express: ~2 ms a figure, not ~30."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from monitoring.status import STATUS_ORDER, STATUSES
+
+FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
+        height=height,
+        margin=dict(l=10, r=10, t=50, b=10),
+        font=FONT,
+        plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=-0.25, x=0),
+    )
+    return fig
+
+
+def status_bars(counts: pd.DataFrame) -> go.Figure:
+    """Stacked horizontal bars: indicators per goal/outcome by status, labelled with icons."""
+    fig = go.Figure()
+    groups = list(counts["group"])
+    for code in STATUS_ORDER:
+        status = STATUSES[code]
+        values = counts[code].tolist()
+        fig.add_bar(
+            y=groups,
+            x=values,
+            name=f"{status.icon} {status.label}",
+            orientation="h",
+            marker=dict(color=status.colour, line=dict(color="white", width=1)),
+            text=[f"{v} {status.icon}" if v else "" for v in values],
+            textposition="inside",
+            insidetextanchor="middle",
+            hovertemplate="%{y}: %{x} indicator(s) " + status.label.lower() + "<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Number of indicators", dtick=1, gridcolor="#eee")
+    return _layout(fig, "Indicators per goal and outcome, by status (number)", 300)
+
+
+def pace_bars(time_share: float, spent_share: float | None, against_plan: float | None):
+    """Share of time elapsed beside the share of the budget spent, in percent."""
+    labels = ["Time elapsed", "Budget spent (of total)", "Spent of budget planned to date"]
+    values = [time_share, spent_share or 0.0, against_plan or 0.0]
+    colours = ["#999999", "#0072B2", "#56B4E9"]
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=[v * 100 for v in values],
+            orientation="h",
+            marker_color=colours,
+            text=[f"{v:.0%}" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        )
+    )
+    fig.add_vline(x=100, line=dict(color="#333", dash="dot", width=1))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Percent", range=[0, max(110, max(values) * 100 + 15)], gridcolor="#eee")
+    return _layout(fig, "Time elapsed and budget spent (% of programme)", 260)

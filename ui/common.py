@@ -1,0 +1,126 @@
+"""Shared page furniture: the database, cached core calls, the reporting date, headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from monitoring import exports, overview
+from monitoring.db import Database, open_database
+from monitoring.periods import period_end, period_of, reporting_dates
+from monitoring.settings import Settings, load_settings
+
+AS_OF_KEY = "as_of"
+
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return load_settings()
+
+
+def settings() -> Settings:
+    return _settings()
+
+
+def database() -> Database:
+    """The shared database of this process (path from $MONITORING_DB)."""
+    return open_database()
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _run(module: str, name: str, db_path: str, version: tuple, args: tuple, kwargs: tuple):
+    fn = getattr(importlib.import_module(module), name)
+    return fn(open_database(db_path), *args, **dict(kwargs))
+
+
+def cached(fn: Callable[..., Any], *args, **kwargs):
+    """Call a core function fn(db, *args, **kwargs), cached until the data changes.
+
+    The cache key holds every argument (so a viewer's scope is part of it) and the
+    database's data version (so a commit or an undo is seen at once).
+    """
+    db = database()
+    return _run(
+        fn.__module__,
+        fn.__qualname__,
+        str(db.path),
+        db.data_version(),
+        args,
+        tuple(sorted(kwargs.items())),
+    )
+
+
+def reporting_date_picker(config: Settings) -> dt.date:
+    """The reporting-date selector of the sidebar, kept in the URL as ?as_of=2021Q4."""
+    latest = cached(overview.latest_data_period, config)
+    options = [period_of(day) for day in reporting_dates(config.programme, latest)]
+    st.sidebar.selectbox(
+        "Reporting date",
+        options,
+        index=len(options) - 1,
+        key=AS_OF_KEY,
+        bind="query-params",
+        format_func=lambda p: f"{period_end(p):%d %b %Y} (end of {p})",
+        help="Every figure is computed as it stood at the end of this quarter. The default "
+        "is the latest quarter with data.",
+    )
+    return reporting_date()
+
+
+def reporting_date() -> dt.date:
+    """The reporting date chosen in the sidebar (a quarter end)."""
+    config = settings()
+    period = st.session_state.get(AS_OF_KEY)
+    if not period:
+        latest = cached(overview.latest_data_period, config)
+        return reporting_dates(config.programme, latest)[-1]
+    return min(period_end(period), config.programme.end)
+
+
+def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
+    """Title, what the page is for, the reporting date and the data's freshness."""
+    config = settings()
+    as_of = reporting_date()
+    st.title(title)
+    fresh = cached(overview.data_freshness)
+    updated = (
+        f"data last updated {fresh.last_updated:%d %b %Y %H:%M} UTC"
+        + (f" by {fresh.last_updated_by}" if fresh.last_updated_by else "")
+        if fresh.last_updated
+        else "no data loaded yet"
+    )
+    st.caption(f"{config.programme.name} · as of **{as_of:%d %B %Y}** · {updated}")
+    st.markdown(purpose)
+    if fresh.has_sample_data:
+        st.info(
+            "**Illustrative sample data, not real results.** The figures shown were generated "
+            "to demonstrate the dashboard.",
+            icon=":material/science:",
+        )
+    return config, as_of
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and XLSX downloads of a table exactly as shown."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        exports.to_csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}-csv",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Download Excel",
+        exports.to_xlsx_bytes(frame, sheet=name),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx",
+        icon=":material/download:",
+    )

@@ -1,0 +1,24 @@
+"""The pages of the dashboard, in navigation order. Only pages that exist are listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # script, relative to the project root
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "overview", default=True),
+]
+
+
+def page_spec(url_path: str) -> PageSpec | None:
+    """The page served at /url_path, if the dashboard has one."""
+    return next((p for p in PAGES if p.url_path == url_path), None)
