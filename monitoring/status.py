@@ -11,7 +11,7 @@ from monitoring.settings import StatusRule
 class Status:
     code: str
     label: str
-    icon: str
+    icon: str  # a plain symbol that every font has (emoji are missing on some machines)
     colour: str  # Okabe-Ito palette: safe for colour-blind readers; never used alone
     rank: int  # attention order: lower comes first
 
@@ -19,17 +19,19 @@ class Status:
 STATUSES: dict[str, Status] = {
     s.code: s
     for s in (
-        Status("behind", "Behind", "⛔", "#D55E00", 0),
-        Status("at_risk", "At risk", "⚠️", "#E69F00", 1),
-        Status("no_data", "No data", "❔", "#999999", 2),
-        Status("on_track", "On track", "✅", "#009E73", 3),
+        Status("behind", "Behind", "✖", "#D55E00", 0),
+        Status("at_risk", "At risk", "▲", "#E69F00", 1),
+        Status("no_data", "No data", "○", "#999999", 2),
+        Status("on_track", "On track", "✔", "#009E73", 3),
+        # Only in a regional view: a count whose target is for the whole programme.
+        Status("no_target", "No target for these regions", "◇", "#BBBBBB", 4),
     )
 }
 STATUS_ORDER = ["on_track", "at_risk", "behind", "no_data"]
 
 
 def status_text(code: str) -> str:
-    """Icon and words for a status, e.g. '⚠️ At risk'."""
+    """Icon and words for a status, e.g. '▲ At risk'."""
     status = STATUSES[code]
     return f"{status.icon} {status.label}"
 

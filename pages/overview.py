@@ -25,10 +25,11 @@ currency = "USD"
 # Headline figures ------------------------------------------------------------------------
 cols = st.columns(4)
 cols[0].metric(
-    "Time elapsed",
-    f"{elapsed.months} of {elapsed.total_months} months",
+    "Months elapsed",
+    f"{elapsed.months} of {elapsed.total_months}",
     f"{elapsed.share:.0%} of the programme",
     delta_color="off",
+    delta_arrow="off",
     border=True,
 )
 burn = spending.burn_rate
@@ -38,6 +39,7 @@ cols[1].metric(
     f"{spending.spent_to_date:,.0f}",
     f"{spending.spent_share or 0:.0%} of the {spending.budget_total:,.0f} budget",
     delta_color="off",
+    delta_arrow="off",
     border=True,
     help="Expenditure less refunds up to the reporting date, converted at each month's rate.",
 )
@@ -46,6 +48,7 @@ cols[2].metric(
     "—" if burn is None else f"{burn:.2f}",
     verdict,
     delta_color="off",
+    delta_arrow="off",
     border=True,
     help="Share of the budget spent divided by the share of time elapsed: 1.00 means "
     f"spending keeps pace with time. Below {config.spending.underspend_below:.2f} is "
@@ -56,6 +59,7 @@ cols[3].metric(
     f"{milestones.achieved_of_planned_to_date} of {milestones.planned_to_date} due",
     f"{milestones.overdue} overdue · {milestones.planned_total} planned in all",
     delta_color="off",
+    delta_arrow="off",
     border=True,
     help="Milestones planned on or before the reporting date, and how many of them were "
     "achieved by then. Dropped milestones are not counted.",

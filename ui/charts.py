@@ -12,12 +12,12 @@ FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
+        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
         height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
+        margin=dict(l=10, r=40, t=80, b=10),
         font=FONT,
         plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=-0.25, x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
     )
     return fig
 
@@ -65,5 +65,5 @@ def pace_bars(time_share: float, spent_share: float | None, against_plan: float 
     )
     fig.add_vline(x=100, line=dict(color="#333", dash="dot", width=1))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Percent", range=[0, max(110, max(values) * 100 + 15)], gridcolor="#eee")
+    fig.update_xaxes(title="Percent", range=[0, max(120, max(values) * 100 + 20)], gridcolor="#eee")
     return _layout(fig, "Time elapsed and budget spent (% of programme)", 260)

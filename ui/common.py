@@ -59,16 +59,17 @@ def reporting_date_picker(config: Settings) -> dt.date:
     """The reporting-date selector of the sidebar, kept in the URL as ?as_of=2021Q4."""
     latest = cached(overview.latest_data_period, config)
     options = [period_of(day) for day in reporting_dates(config.programme, latest)]
-    st.sidebar.selectbox(
-        "Reporting date",
+    # No format_func: a bound widget writes its shown label into the URL (?as_of=2021Q3).
+    period = st.sidebar.selectbox(
+        "Reporting quarter",
         options,
         index=len(options) - 1,
         key=AS_OF_KEY,
         bind="query-params",
-        format_func=lambda p: f"{period_end(p):%d %b %Y} (end of {p})",
         help="Every figure is computed as it stood at the end of this quarter. The default "
         "is the latest quarter with data.",
     )
+    st.sidebar.caption(f"Figures as of {period_end(period):%d %B %Y}.")
     return reporting_date()
 
 

@@ -1,0 +1,48 @@
+from tests.app.conftest import no_exceptions
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_overview_shows_the_programme_as_of_the_latest_quarter(app):
+    at = app.run()
+    no_exceptions(at)
+    assert at.title[0].value == "Programme overview"
+    caption = at.caption[0].value
+    assert "as of **30 June 2022**" in caption
+    assert "Illustrative sample data" in at.info[0].value
+    assert metric(at, "Months elapsed").value == "18 of 18"
+    assert "of the" in metric(at, "Spent (USD)").delta
+    assert at.get("plotly_chart"), "the outcome and spending charts are drawn"
+
+
+def test_the_reporting_date_changes_every_figure(app):
+    at = app.run()
+    at.sidebar.selectbox[0].set_value("2021Q2").run()
+    no_exceptions(at)
+    assert "as of **30 June 2021**" in at.caption[0].value
+    assert metric(at, "Months elapsed").value == "6 of 18"
+
+
+def test_a_reporting_date_chosen_earlier_in_the_session_is_kept(app):
+    # The URL's ?as_of= is applied by the browser (tests/e2e); here the session state.
+    app.session_state["as_of"] = "2021Q4"
+    at = app.run()
+    no_exceptions(at)
+    assert metric(at, "Months elapsed").value == "12 of 18"
+    assert at.sidebar.selectbox[0].value == "2021Q4"
+
+
+def test_indicators_needing_attention_are_listed_with_their_status_in_words(app):
+    at = app.run()
+    table = at.dataframe[-1].value
+    assert len(table) > 0
+    assert set(table["Status"]) <= {"✖ Behind", "▲ At risk", "○ No data"}
+    assert at.get("download_button"), "the table can be downloaded"
+
+
+def test_the_status_rule_is_explained(app):
+    at = app.run()
+    text = " ".join(e.proto.body for e in at.get("markdown") if hasattr(e.proto, "body"))
+    assert "90%" in text and "60%" in text

@@ -1,0 +1,41 @@
+"""Every page opens in headless Chromium without an exception; screenshots are kept."""
+
+import pytest
+
+from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from ui.navigation import PAGES
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_opens_without_exception(server, page, spec):
+    page.goto(f"{server}/{'' if spec.default else spec.url_path}")
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    assert page.locator("h1").first.inner_text().strip()
+    screenshot(page, spec.url_path)
+
+
+def test_overview_shows_the_sample_programme(server, page):
+    page.goto(server)
+    wait_until_rendered(page)
+    body = page.locator("[data-testid=stMain]").inner_text()
+    assert "Programme overview" in body
+    assert "Illustrative sample data" in body
+    assert "18 of 18" in body
+    assert page.locator("[data-testid=stPlotlyChart]").count() >= 2
+
+
+def test_picking_an_earlier_reporting_date_updates_the_page_and_the_url(server, page):
+    page.goto(f"{server}/?as_of=2021Q3")
+    wait_until_rendered(page)
+    assert "9 of 18" in page.locator("[data-testid=stMain]").inner_text()
+    assert "as_of=2021Q3" in page.url
+
+
+def test_a_malformed_reporting_date_in_the_url_is_ignored(server, page):
+    page.goto(f"{server}/?as_of=2031Q9%3Cscript%3E")
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    assert "18 of 18" in page.locator("[data-testid=stMain]").inner_text()
