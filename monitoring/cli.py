@@ -1,12 +1,73 @@
-"""Command line: `python -m monitoring COMMAND ...` (see `--help`)."""
+"""Command line: `python -m monitoring COMMAND ...` (see `--help`).
+
+Exit codes: 0 done; 1 the file has errors or an undo was refused (nothing written);
+2 the file cannot be read or the arguments are wrong; 3 the database cannot be used right
+now (usually: the dashboard is running on the same file and holds its lock).
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from pathlib import Path
 
-from monitoring.db import DatabaseError, open_database
+from monitoring import batches
+from monitoring.cli_access import add_access_commands
+from monitoring.contract import TABLES
+from monitoring.db import Database, DatabaseError, open_database
 from monitoring.sample import load_sample
+from monitoring.settings import SettingsError, load_settings
+from monitoring.upload import MAX_FILE_BYTES, MAX_FILE_MB, UnreadableFile
+from monitoring.validation import Check, Problem
+
+OK, HAS_ERRORS, UNREADABLE, DATABASE_BUSY = 0, 1, 2, 3
+
+
+class UsageError(ValueError):
+    """The arguments are wrong (exit 2)."""
+
+
+def _existing_database(path: str | None) -> Database:
+    db = open_database(path)
+    if not db.path.exists():
+        raise UsageError(
+            f"The database {db.path} does not exist. Create it first: "
+            f"python -m monitoring init --db {db.path}"
+        )
+    db.connection()
+    return db
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "command line"
+
+
+def _problem_line(problem: Problem) -> str:
+    where = f"line {problem.line}" if problem.line else "file"
+    if problem.column:
+        where += f", column {problem.column}"
+    value = f" {problem.value!r}:" if problem.value else ":"
+    return f"  {where}{value} {problem.reason}. Fix: {problem.fix}"
+
+
+def print_check(check: Check, out=None) -> None:
+    """The same summary and errors the upload page shows, as text."""
+    out = out or sys.stdout
+    raw = check.raw
+    print(f"{raw.file_name}: table {check.table.name} ({raw.describe()})", file=out)
+    print(check.summary(), file=out)
+    if check.errors:
+        print("Errors (the header is line 1):", file=out)
+        for problem in check.errors:
+            print(_problem_line(problem), file=out)
+    if check.warnings:
+        print("Warnings (they do not stop the import):", file=out)
+        for problem in check.warnings:
+            print(_problem_line(problem), file=out)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -14,36 +75,181 @@ def cmd_init(args: argparse.Namespace) -> int:
     db.connection()  # creates the file and the schema
     print(f"Database ready: {db.path}")
     if args.sample:
-        counts = load_sample(db)
+        try:
+            counts = load_sample(db)
+        except batches.Refused as refused:
+            print_check(refused.check)
+            print(f"The sample tables do not pass the checks: {refused}")
+            return HAS_ERRORS
         loaded = {k: v for k, v in counts.items() if v}
         if loaded:
             rows = ", ".join(f"{k} {v}" for k, v in loaded.items())
             print(f"Loaded illustrative sample data: {rows}.")
         else:
             print("Sample data was already loaded; nothing changed.")
-    return 0
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"There is no file {path}.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"The file is {path.stat().st_size / 1024 / 1024:.1f} MB; files up to "
+            f"{MAX_FILE_MB} MB are accepted.",
+            "Split it into smaller files.",
+        )
+    if args.table and args.table.strip().lower() not in TABLES:
+        raise UsageError(f"There is no table {args.table!r}. Tables: {', '.join(TABLES)}.")
+    data = path.read_bytes()
+    settings = load_settings()
+    db = _existing_database(args.db)
+    if args.dry_run:
+        preview = batches.preview_file(db, data, path.name, settings, table=args.table)
+        print_check(preview.check)
+        if preview.previous:
+            print(preview.previous.describe())
+        ok = preview.check.ok or (args.valid_only and preview.check.importable_rows)
+        print("Dry run: nothing was written." + ("" if ok else " The file would be refused."))
+        return OK if ok else HAS_ERRORS
+    try:
+        result = batches.commit_file(
+            db,
+            data,
+            path.name,
+            settings,
+            by=args.by or _default_user(),
+            table=args.table,
+            valid_only=args.valid_only,
+            source="cli",
+        )
+    except batches.Refused as refused:
+        print_check(refused.check)
+        print(f"{refused} Correct the file and run the import again.")
+        return HAS_ERRORS
+    if result.check is not None:
+        print_check(result.check)
+    print(result.describe())
+    return OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    db = _existing_database(args.db)
+    frame = batches.history(db, limit=args.limit)
+    if frame.empty:
+        print("No batches yet.")
+        return OK
+    shown = frame.assign(
+        uploaded_at=frame.uploaded_at.dt.strftime("%Y-%m-%d %H:%M"),
+        undone=frame.undone_at.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+        + " "
+        + frame.undone_by.fillna(""),
+    )[
+        [
+            "batch_id",
+            "table_name",
+            "file_name",
+            "source",
+            "uploaded_by",
+            "uploaded_at",
+            "rows_inserted",
+            "rows_updated",
+            "rows_unchanged",
+            "rows_rejected",
+            "status",
+            "undone",
+        ]
+    ]
+    print(shown.to_string(index=False))
+    return OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    db = _existing_database(args.db)
+    try:
+        result = batches.undo_batch(db, args.batch, by=args.by or _default_user())
+    except batches.UndoRefused as refused:
+        print(f"Not undone: {refused}")
+        return HAS_ERRORS
+    print(result.describe())
+    return OK
+
+
+def cmd_contract_doc(args: argparse.Namespace) -> int:
+    from monitoring.contract_doc import DOC_PATH, contract_markdown
+
+    text = contract_markdown()
+    if args.write:
+        DOC_PATH.write_text(text, encoding="utf-8")
+        print(f"Wrote {DOC_PATH}")
+    else:
+        sys.stdout.write(text)
+    return OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m monitoring",
         description="Manage the programme monitoring database.",
+        epilog="Exit codes: 0 done; 1 the file has errors or the undo was refused (nothing "
+        "written); 2 the file cannot be read or the arguments are wrong; 3 the database is in "
+        "use (stop the dashboard, or upload through its Data upload page).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
+
     init = sub.add_parser("init", help="create the database (and load the sample tables)")
-    init.add_argument(
-        "--db", help="database file (default: $MONITORING_DB or data/monitoring.duckdb)"
-    )
+    init.add_argument("--db", help=db_help)
     init.add_argument("--sample", action="store_true", help="load the illustrative sample tables")
     init.set_defaults(func=cmd_init)
+
+    imp = sub.add_parser(
+        "import",
+        help="check a CSV or XLSX file and import it as one batch",
+        description="Check FILE against the data contract and import it as one batch. "
+        "By default a file with any error changes nothing.",
+    )
+    imp.add_argument("file", metavar="FILE", help="a CSV (, ; or tab) or XLSX file")
+    imp.add_argument("--table", metavar="NAME", help="the table (default: from the header)")
+    imp.add_argument("--dry-run", action="store_true", help="check and compare, write nothing")
+    imp.add_argument(
+        "--valid-only", action="store_true", help="import the valid rows, leave out the others"
+    )
+    imp.add_argument("--by", metavar="NAME", help="who imports (default: your user name)")
+    imp.add_argument("--db", help=db_help)
+    imp.set_defaults(func=cmd_import)
+
+    hist = sub.add_parser("history", help="list the upload batches, newest first")
+    hist.add_argument("--limit", type=int, default=50, help="how many batches (default 50)")
+    hist.add_argument("--db", help=db_help)
+    hist.set_defaults(func=cmd_history)
+
+    undo = sub.add_parser("undo", help="undo a batch: restore what was there before it")
+    undo.add_argument("batch", metavar="BATCH", type=int, help="the batch number (see history)")
+    undo.add_argument("--by", metavar="NAME", help="who undoes (default: your user name)")
+    undo.add_argument("--db", help=db_help)
+    undo.set_defaults(func=cmd_undo)
+
+    doc = sub.add_parser("contract-doc", help="print docs/data-contract.md from the contract")
+    doc.add_argument("--write", action="store_true", help="write the file instead of printing")
+    doc.set_defaults(func=cmd_contract_doc)
+
+    add_access_commands(sub)  # user, share (docs/access.md)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # exits with 2 on wrong arguments
     try:
         return args.func(args)
-    except (DatabaseError, FileNotFoundError) as exc:
+    except UnreadableFile as exc:
+        print(f"error: the file cannot be read. {exc.reason} {exc.fix}", file=sys.stderr)
+        return UNREADABLE
+    except (UsageError, SettingsError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return UNREADABLE
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return DATABASE_BUSY

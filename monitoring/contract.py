@@ -28,6 +28,66 @@ URL = "url"
 
 CURRENCIES = ("USD", "UZS")
 
+SQL_TYPES = {
+    NUMBER: "double",
+    INTEGER: "integer",
+    MONEY: "decimal(18, 2)",
+    RATE: "decimal(18, 6)",
+    DATE: "date",
+    BOOLEAN: "boolean",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How values of one kind are written: the canonical form and what else is accepted."""
+
+    label: str
+    canonical: str
+    accepted: str
+
+
+KINDS: dict[str, Kind] = {
+    TEXT: Kind("text", "any text", "plain text only: no spreadsheet formulas, no HTML tags"),
+    CODE: Kind("code", "`CSO-01`, `OC1.2`", "surrounding spaces are ignored"),
+    REGION: Kind(
+        "region",
+        "ISO 3166-2 code: `UZ-JI` Jizzakh, `UZ-TO` Tashkent region, `UZ-TK` Tashkent city, "
+        "`UZ-NG` Namangan (all 14 units of Uzbekistan)",
+        "English, Uzbek (Latin and Cyrillic) and Russian names, any case: `Jizzakh`, "
+        "`Jizzax`, `Жиззах`, `Джизак`, `Tashkent region`, `Toshkent viloyati`, "
+        "`Ташкентская область`; plain `Tashkent` is refused (city or region?)",
+    ),
+    PERIOD: Kind("quarter", "`2021Q1`", "`2021-Q1`, `2021 Q1`, `Q1 2021`, `Q1-2021`, any case"),
+    DATE: Kind(
+        "date",
+        "`2021-04-15`",
+        "`15.04.2021`, `15/04/2021`, `15-04-2021` (day first, as written in Uzbekistan); "
+        "a date cell of a spreadsheet",
+    ),
+    MONTH: Kind("month", "`2021-03`", "`03.2021`, `03/2021`, `2021/03`, the 1st of the month"),
+    NUMBER: Kind(
+        "number",
+        "`1234.5`",
+        "`1 234,5`, `1234,5` (decimal comma), `1,234.5`, `1.234,5` (thousands separators); "
+        "`1,234` is refused as ambiguous except in `;`-separated files, where the comma is "
+        "the decimal mark",
+    ),
+    MONEY: Kind("amount", "`1234.50`", "as for numbers; at most 2 decimals"),
+    RATE: Kind("rate", "`10470.25`", "as for numbers; at most 6 decimals"),
+    INTEGER: Kind("whole number", "`2`", "`2.0`"),
+    BOOLEAN: Kind(
+        "yes/no", "`true` / `false`", "`yes`/`no`, `1`/`0`, `да`/`нет`, `ha`/`yo'q`, any case"
+    ),
+    CURRENCY: Kind("currency", "`USD`, `UZS`", "lower case"),
+    CHOICE: Kind("choice", "one of the listed values", "any case; spaces for underscores"),
+    AGE_GROUP: Kind("age group", "`15-29`, `30+`, `all`", "empty means `all`"),
+    DISAGGREGATION: Kind(
+        "disaggregation", "`sex`, `age_group`, `sex;age_group` or empty", "`age group`"
+    ),
+    URL: Kind("web address", "`https://…`", "only http:// and https:// addresses"),
+}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -40,6 +100,22 @@ class Column:
     references: str | None = None  # "table.column" that must hold the value
     default: str | None = None  # what an empty cell means
     help: str = ""
+    # Rules beyond the kind (checked on upload, described in docs/data-contract.md):
+    minimum: float | None = None  # smallest value allowed
+    maximum: float | None = None  # largest value allowed
+    above_minimum: bool = False  # the value must be strictly greater than `minimum`
+    measured_by: str | None = (
+        None  # column giving the indicator (or unit): percent 0-100, count >= 0
+    )
+    within_programme: bool = True  # a date, period or month lies in the programme's window
+    required_if: tuple[str, tuple[str, ...]] | None = None  # required when column in values
+    empty_if: tuple[str, tuple[str, ...]] | None = None  # must be empty when column in values
+    not_before: str | None = None  # a date column of the same row this date cannot precede
+
+    @property
+    def sql_type(self) -> str:
+        """The type the database stores this column as."""
+        return SQL_TYPES.get(self.kind, "varchar")
 
 
 @dataclass(frozen=True)
@@ -82,8 +158,8 @@ TABLES: dict[str, Table] = {
                 _c("name_en", TEXT, True),
                 _c("name_uz", TEXT),
                 _c("name_ru", TEXT),
-                _c("lat", NUMBER),
-                _c("lon", NUMBER),
+                _c("lat", NUMBER, minimum=-90, maximum=90),
+                _c("lon", NUMBER, minimum=-180, maximum=180),
             ),
             help="The first-level units of Uzbekistan.",
             example={
@@ -106,9 +182,9 @@ TABLES: dict[str, Table] = {
                 _c("district", TEXT),
                 _c("women_led", BOOLEAN),
                 _c("status", CHOICE, choices=("existing", "new")),
-                _c("established_on", DATE),
-                _c("lat", NUMBER),
-                _c("lon", NUMBER),
+                _c("established_on", DATE, within_programme=False),
+                _c("lat", NUMBER, minimum=-90, maximum=90),
+                _c("lon", NUMBER, minimum=-180, maximum=180),
             ),
             help="Partner CSOs, community security working groups, authorities, groups.",
             example={
@@ -128,13 +204,19 @@ TABLES: dict[str, Table] = {
             (
                 _c("indicator_code", CODE, True, help="e.g. OC1.2"),
                 _c("level", CHOICE, True, choices=("goal", "outcome", "output")),
-                _c("outcome", INTEGER, choices=("1", "2", "3"), help="empty for the goal"),
+                _c(
+                    "outcome",
+                    INTEGER,
+                    choices=("1", "2", "3"),
+                    required_if=("level", ("outcome",)),
+                    empty_if=("level", ("goal",)),
+                ),
                 _c("title", TEXT, True),
                 _c("unit", CHOICE, True, choices=("number", "percent")),
                 _c("direction", CHOICE, True, choices=("increase", "decrease")),
                 _c("aggregation", CHOICE, True, choices=("sum", "latest", "mean")),
-                _c("baseline", NUMBER),
-                _c("target", NUMBER, True),
+                _c("baseline", NUMBER, measured_by="unit"),
+                _c("target", NUMBER, True, measured_by="unit"),
                 _c("disaggregation", DISAGGREGATION),
                 _c("sensitive", BOOLEAN, default="false"),
                 _c("means_of_verification", TEXT),
@@ -162,7 +244,7 @@ TABLES: dict[str, Table] = {
                 _c("indicator_code", CODE, True, references="indicators.indicator_code"),
                 _c("period", PERIOD, True),
                 _c("region_code", REGION, True, references="regions.region_code"),
-                _c("target", NUMBER, True),
+                _c("target", NUMBER, True, measured_by="indicator_code"),
             ),
             help="Optional targets per period and region (cumulative to that period).",
             example={
@@ -182,7 +264,7 @@ TABLES: dict[str, Table] = {
                 _c("org_id", CODE, references="organisations.org_id", default=""),
                 _c("sex", CHOICE, choices=("female", "male", "all"), default="all"),
                 _c("age_group", AGE_GROUP, default="all"),
-                _c("value", NUMBER, True),
+                _c("value", NUMBER, True, measured_by="indicator_code"),
                 _c("comment", TEXT),
                 _c("source", TEXT),
             ),
@@ -214,8 +296,8 @@ TABLES: dict[str, Table] = {
                     help="empty: the organisation's region",
                 ),
                 _c("awarded_on", DATE, True),
-                _c("end_on", DATE),
-                _c("amount", MONEY, True),
+                _c("end_on", DATE, not_before="awarded_on"),
+                _c("amount", MONEY, True, minimum=0),
                 _c("currency", CURRENCY, True),
                 _c("purpose", TEXT),
                 _c("status", CHOICE, choices=("active", "closed", "cancelled")),
@@ -252,7 +334,13 @@ TABLES: dict[str, Table] = {
                     True,
                     choices=("commitment", "disbursement", "expenditure", "refund"),
                 ),
-                _c("amount", MONEY, True),
+                _c(
+                    "amount",
+                    MONEY,
+                    True,
+                    minimum=0,
+                    help="a refund is a positive amount of kind refund",
+                ),
                 _c("currency", CURRENCY, True),
                 _c("budget_line", CODE, True),
                 _c("description", TEXT),
@@ -276,7 +364,7 @@ TABLES: dict[str, Table] = {
                 _c("budget_line", CODE, True),
                 _c("category", TEXT, True, help="e.g. grants, training, research, advocacy, staff"),
                 _c("period", PERIOD, True),
-                _c("amount", MONEY, True),
+                _c("amount", MONEY, True, minimum=0),
                 _c("currency", CURRENCY, True),
             ),
             help="The budget by line and quarter.",
@@ -294,7 +382,14 @@ TABLES: dict[str, Table] = {
             (
                 _c("currency", CURRENCY, True),
                 _c("month", MONTH, True),
-                _c("per_usd", RATE, True, help="units of the currency for one US dollar"),
+                _c(
+                    "per_usd",
+                    RATE,
+                    True,
+                    minimum=0,
+                    above_minimum=True,
+                    help="units of the currency for one US dollar",
+                ),
             ),
             help="Monthly exchange rates (units per US dollar).",
             example={"currency": "UZS", "month": "2021-03", "per_usd": "10470"},

@@ -26,13 +26,18 @@ def default_as_of(db: Database, settings: Settings) -> dt.date:
 def indicator_progress(
     db: Database, settings: Settings, as_of: dt.date, regions: list[str] | None = None
 ) -> pd.DataFrame:
-    """One row per indicator: actual, progress, expected progress and status."""
+    """One row per indicator: actual, progress, expected progress and status.
+
+    With `regions`, only their values count, and a selection that leaves out a programme
+    region is measured against regional targets (docs/indicators.md).
+    """
     return db.query(
         "indicator_progress",
         as_of=as_of,
         start=settings.programme.start,
         end=settings.programme.end,
         regions=list(regions) if regions else None,
+        programme_regions=list(settings.programme.regions),
         on_track=settings.status.on_track,
         at_risk=settings.status.at_risk,
     )

@@ -192,3 +192,162 @@ select
     count(*) filter (where org_id <> '') as organisations_reporting
 from totals
 group by indicator_code, period, region_code;
+
+-- Milestones as they stood on a reporting date (docs/milestones.md), the one definition of
+-- milestone status that every query uses. Status follows the date, never today's status
+-- column: 'dropped' stays dropped; 'achieved' if achieved on or before the date; 'overdue'
+-- if planned before the date and not achieved by then; otherwise 'planned'. days_late is
+-- achieved_on - planned_on for a milestone achieved (0 when on time or early) and
+-- as_of - planned_on for an overdue one. A milestone is due when planned on or before the
+-- date and not dropped. stages, levels, regions, statuses: lists of values to keep, or NULL
+-- for all; '' in regions stands for milestones without a region (national, international).
+create or replace macro milestones_as_of(as_of, stages, levels, regions, statuses) as table
+with dated as (
+    select
+        m.*,
+        coalesce(m.region_code, '') as region_key,
+        case
+            when m.status = 'dropped' then 'dropped'
+            when m.achieved_on <= as_of then 'achieved'
+            when m.planned_on < as_of then 'overdue'
+            else 'planned'
+        end as status_as_of
+    from milestones as m
+    where (stages is null or list_contains(stages, m.stage))
+      and (levels is null or list_contains(levels, m.level))
+      and (regions is null or list_contains(regions, coalesce(m.region_code, '')))
+)
+
+select
+    *,
+    case when status_as_of = 'achieved' then achieved_on end as achieved_as_of,
+    status_as_of <> 'dropped' and planned_on <= as_of as due,
+    case status_as_of
+        when 'achieved' then greatest(0, date_diff('day', planned_on, achieved_on))
+        when 'overdue' then date_diff('day', planned_on, as_of)
+    end as days_late
+from dated
+where statuses is null or list_contains(statuses, status_as_of);
+
+-- Money (docs/spending.md): one definition of conversion and of spending for every query.
+-- DuckDB divides DECIMALs in floating point (DECIMAL / DECIMAL and // both give DOUBLE), so
+-- money_div divides in 128-bit integers: n / d to 10 decimal places, rounded half away from
+-- zero, as DECIMAL(38, 10). d must be positive; |n| below 10^17.
+create or replace macro money_div(n, d) as
+    cast(
+        sign(n) * (
+            (2 * abs(cast(cast(n as decimal(38, 10)) * 10000000000 as hugeint)) * 10000000000
+                + cast(cast(d as decimal(38, 10)) * 10000000000 as hugeint))
+            // (2 * cast(cast(d as decimal(38, 10)) * 10000000000 as hugeint))
+        ) as decimal(38, 0)
+    ) * 0.0000000001;
+
+-- An amount in to_currency: amount x to_per_usd / from_per_usd, each rate that of the
+-- amount's month and 1 for USD by definition. Same currency: no rate needed. NULL when a
+-- needed rate is missing: the amount is flagged, never converted with a guess.
+create or replace macro money_in(amount, from_currency, to_currency, from_per_usd, to_per_usd) as
+    case
+        when from_currency = to_currency then cast(amount as decimal(38, 10))
+        else money_div(
+            cast(amount as decimal(38, 2))
+                * cast(if(to_currency = 'USD', 1, to_per_usd) as decimal(38, 6)),
+            if(from_currency = 'USD', 1, from_per_usd)
+        )
+    end;
+
+-- Transactions in to_currency at the rate of their month. spent_in is the transaction's
+-- effect on spending: + for an expenditure, - for a refund, NULL for other kinds.
+create or replace macro transactions_in(to_currency) as table
+with converted as (
+    select
+        t.*,
+        strftime(t.date, '%Y-%m') as month,
+        money_in(t.amount, t.currency, to_currency, src.per_usd, dst.per_usd) as amount_in
+    from transactions as t
+    left join exchange_rates as src
+        on src.currency = t.currency and src.currency <> 'USD'
+        and src.month = strftime(t.date, '%Y-%m')
+    left join exchange_rates as dst
+        on dst.currency = to_currency and dst.currency <> 'USD'
+        and dst.month = strftime(t.date, '%Y-%m')
+)
+
+select
+    *,
+    amount_in is null as missing_rate,
+    case kind when 'expenditure' then amount_in when 'refund' then -amount_in end as spent_in
+from converted;
+
+-- Budget rows in to_currency at the mean rate of the quarter's three months (the ratio of
+-- two means is the ratio of the sums, so no rounding is needed). A quarter missing any
+-- month's rate is not converted: amount_in NULL, missing_rate true.
+create or replace macro budget_in(to_currency) as table
+with quarter_rates as (
+    select currency, period_of(cast(month || '-01' as date)) as period, sum(per_usd) as rate_sum
+    from exchange_rates
+    where currency <> 'USD'
+    group by all
+    having count(*) = 3
+),
+
+converted as (
+    select
+        b.*,
+        case
+            when b.currency = to_currency then cast(b.amount as decimal(38, 10))
+            else money_div(
+                cast(b.amount as decimal(38, 2))
+                    * cast(if(to_currency = 'USD', 3, dst.rate_sum) as decimal(38, 6)),
+                if(b.currency = 'USD', 3, src.rate_sum)
+            )
+        end as amount_in
+    from budget as b
+    left join quarter_rates as src on src.currency = b.currency and src.period = b.period
+    left join quarter_rates as dst on dst.currency = to_currency and dst.period = b.period
+)
+
+select *, amount_in is null as missing_rate
+from converted;
+
+-- Access (docs/access.md): accounts of managers, staff and admins, sign-in attempts (to slow
+-- down guessing), donor share links and every use of them. Donors have no account: they
+-- reach the dashboard through a share link only. password_hash is an argon2id hash, NULL for
+-- an account that signs in only through the organisation's identity provider.
+create table if not exists users (
+    user_name           varchar primary key
+                        check (regexp_full_match(user_name, '[a-z0-9][a-z0-9._@-]{0,63}')),
+    role                varchar not null check (role in ('manager', 'staff', 'admin')),
+    password_hash       varchar,
+    created_by          varchar not null,
+    created_at          timestamptz not null,
+    password_changed_at timestamptz
+);
+
+create table if not exists sign_in_attempts (
+    user_name    varchar not null,
+    attempted_at timestamptz not null,
+    outcome      varchar not null
+                 check (outcome in ('success', 'wrong_password', 'unknown_user', 'refused'))
+);
+
+create sequence if not exists share_link_seq start 1;
+
+create table if not exists share_links (
+    link_id    integer primary key default nextval('share_link_seq'),
+    label      varchar not null check (trim(label) <> ''),
+    nonce      varchar not null,   -- random, carried in the signed token: ids are guessable
+    regions    varchar[],          -- NULL: every region of the programme
+    pages      varchar[],          -- NULL: every dashboard page a donor may see
+    created_by varchar not null,
+    created_at timestamptz not null,
+    expires_at timestamptz not null,
+    revoked_at timestamptz,
+    revoked_by varchar
+);
+
+create table if not exists share_link_uses (
+    link_id integer not null,
+    used_at timestamptz not null,
+    page    varchar,
+    outcome varchar not null check (outcome in ('opened', 'expired', 'revoked'))
+);

@@ -40,7 +40,7 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
             insidetextanchor="middle",
             hovertemplate="%{y}: %{x} indicator(s) " + status.label.lower() + "<extra></extra>",
         )
-    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_layout(barmode="stack", bargap=0.35, legend_traceorder="normal")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Number of indicators", dtick=1, gridcolor="#eee")
     return _layout(fig, "Indicators per goal and outcome, by status (number)", 300)

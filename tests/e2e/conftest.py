@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -135,3 +136,62 @@ def screenshot(page, name: str) -> Path:
 
 def exceptions_shown(page) -> list[str]:
     return page.locator("[data-testid=stException]").all_inner_texts()
+
+
+@contextlib.contextmanager
+def streamlit_server(db_path: Path, log_path: Path):
+    """A `streamlit run dashboard.py` of its own over `db_path`, for tests that write."""
+    port = free_port()
+    env = {**os.environ, "MONITORING_DB": str(db_path), "TZ": "UTC"}
+    with log_path.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited early:\n{log_path.read_text()}")
+        else:
+            pytest.fail(f"streamlit did not answer on {url}:\n{log_path.read_text()}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def writable_server(sample_db_path, tmp_path):
+    """A server over a copy of the sample database in tmp_path: the test may change it."""
+    path = tmp_path / "monitoring.duckdb"
+    shutil.copy(sample_db_path, path)
+    with streamlit_server(path, tmp_path / "streamlit.log") as url:
+        yield url, path

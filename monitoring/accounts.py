@@ -1,0 +1,444 @@
+"""Who may do what: roles and their permissions, accounts, passwords and sign-in.
+
+Accounts live in the database (`users`); passwords are stored as argon2id hashes only.
+Donors have no account: they reach the dashboard through a share link (monitoring/sharing.py).
+Every sign-in attempt is recorded per user name, and repeated failures are slowed down
+(see `SLOWDOWN_*` below and docs/access.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from monitoring.db import Database
+
+# Roles, from the narrowest to the widest.
+DONOR = "donor"
+MANAGER = "manager"
+STAFF = "staff"
+ADMIN = "admin"
+ROLES = (DONOR, MANAGER, STAFF, ADMIN)
+ACCOUNT_ROLES = (MANAGER, STAFF, ADMIN)  # donors have share links, not accounts
+
+# Actions a role may be allowed.
+VIEW = "view"  # open the dashboard pages (read-only)
+DOWNLOAD = "download"  # download the tables shown (protected ones for donors)
+SEE_PROTECTED = "see_protected"  # sensitive indicators and small counts, unprotected
+UPLOAD = "upload"  # upload tables
+UNDO = "undo"  # undo an upload batch
+MANAGE_ACCOUNTS = "manage_accounts"  # add, remove, change accounts
+MANAGE_SHARE_LINKS = "manage_share_links"  # create, list, revoke links; see their use
+ACTIONS = (VIEW, DOWNLOAD, SEE_PROTECTED, UPLOAD, UNDO, MANAGE_ACCOUNTS, MANAGE_SHARE_LINKS)
+
+_MANAGER = frozenset({VIEW, DOWNLOAD, SEE_PROTECTED})
+_STAFF = _MANAGER | {UPLOAD}
+PERMISSIONS: dict[str, frozenset[str]] = {
+    DONOR: frozenset({VIEW, DOWNLOAD}),
+    MANAGER: _MANAGER,
+    STAFF: _STAFF,
+    ADMIN: _STAFF | {UNDO, MANAGE_ACCOUNTS, MANAGE_SHARE_LINKS},
+}
+
+# The action each page needs, by url_path (ui/navigation.py). A page missing here is
+# refused to every role, and a unit test fails until it is listed: who may open a new page
+# is always a decision, never a default.
+PAGE_ACTIONS: dict[str, str] = {
+    "overview": VIEW,
+    "indicators": VIEW,
+    "map": VIEW,
+    "grants": VIEW,
+    "milestones": VIEW,
+    "upload": UPLOAD,
+    "admin": MANAGE_ACCOUNTS,
+}
+
+# Passwords. 15 characters is NIST SP 800-63B-4's minimum for a password that is the only
+# factor; the maximum only keeps a hash request from becoming a denial of service.
+MIN_PASSWORD_LENGTH = 15
+MAX_PASSWORD_LENGTH = 1024
+USER_NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+
+# Slowing down repeated failed sign-ins, per user name (known or not). After
+# SLOWDOWN_FREE_FAILURES failures within SLOWDOWN_WINDOW (and since the name's last
+# success), the next attempt is refused until SLOWDOWN_FIRST_DELAY has passed since the last
+# failure; each further failure doubles the delay, up to SLOWDOWN_MAX_DELAY. Refused
+# attempts never check the password and do not lengthen the delay.
+SLOWDOWN_FREE_FAILURES = 5
+SLOWDOWN_WINDOW = dt.timedelta(minutes=15)
+SLOWDOWN_FIRST_DELAY = dt.timedelta(seconds=30)
+SLOWDOWN_MAX_DELAY = dt.timedelta(minutes=15)
+ATTEMPT_RETENTION = dt.timedelta(days=90)  # older attempts are deleted
+
+# argon2id with the library's defaults (RFC 9106's low-memory profile: t=3, m=64 MiB, p=4).
+# A hash made with other parameters is replaced by a fresh one at the next sign-in.
+PASSWORD_HASHER = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Account:
+    user_name: str
+    role: str
+    created_by: str
+    created_at: dt.datetime
+    password_changed_at: dt.datetime | None
+    last_sign_in_at: dt.datetime | None
+    has_password: bool  # False: signs in only through the organisation's identity provider
+
+    def can(self, action: str) -> bool:
+        return can(self.role, action)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The answer to a sign-in attempt: the account, or why not and when to try again."""
+
+    account: Account | None
+    refused_for: dt.timedelta | None = None  # set when slowed down
+
+    @property
+    def ok(self) -> bool:
+        return self.account is not None
+
+    @property
+    def message(self) -> str:
+        if self.account is not None:
+            return f"Signed in as {self.account.user_name} ({self.account.role})."
+        if self.refused_for is not None:
+            seconds = max(1, int(self.refused_for.total_seconds() + 0.999))
+            return (
+                "Too many failed sign-ins for this user name. Wait "
+                f"{_duration_words(seconds)}, then try again."
+            )
+        return "That user name and password do not match an account. Check both and try again."
+
+
+def _duration_words(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- permissions ------------------------------------------------------------------------
+
+
+def check_role(role: str, allowed: Collection[str] = ROLES) -> str:
+    """`role` if it is one of `allowed`, else an AccountError naming the choices."""
+    if role not in allowed:
+        raise AccountError(f"There is no role {role!r}. Choose one of: {', '.join(allowed)}.")
+    return role
+
+
+def can(role: str | None, action: str) -> bool:
+    """Whether `role` may do `action` (no role: nothing)."""
+    return action in PERMISSIONS.get(role or "", frozenset())
+
+
+def page_action(url_path: str) -> str | None:
+    """The action a page needs, or None for a page nobody has been allowed to open."""
+    return PAGE_ACTIONS.get(url_path)
+
+
+def can_open_page(
+    role: str | None, url_path: str, allowed_pages: Collection[str] | None = None
+) -> bool:
+    """Whether `role` may open the page; `allowed_pages` narrows it (a share link's pages)."""
+    action = page_action(url_path)
+    if action is None or not can(role, action):
+        return False
+    if role == DONOR and action != VIEW:
+        return False
+    return allowed_pages is None or url_path in allowed_pages
+
+
+def visible_pages(
+    role: str | None, url_paths: Iterable[str], allowed_pages: Collection[str] | None = None
+) -> list[str]:
+    """The pages of `url_paths` (in their order) that `role` may open: its navigation."""
+    return [p for p in url_paths if can_open_page(role, p, allowed_pages)]
+
+
+def donor_pages(url_paths: Iterable[str]) -> list[str]:
+    """The pages of `url_paths` that a share link may open: read-only dashboard pages."""
+    return visible_pages(DONOR, url_paths)
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+def check_user_name(user_name: str) -> str:
+    """The user name in its stored form (trimmed, lower case), or an AccountError."""
+    name = (user_name or "").strip().lower()
+    if not USER_NAME.fullmatch(name):
+        raise AccountError(
+            f"{user_name!r} cannot be a user name. Use 1 to 64 letters a-z, digits and "
+            ". _ @ - (for example maria.k or m.karimova@example.org), starting with a "
+            "letter or digit."
+        )
+    return name
+
+
+def check_password(password: str, user_name: str = "") -> str:
+    """`password` if it is acceptable as a new password, else an AccountError saying why."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"The password has {len(password)} characters; it needs at least "
+            f"{MIN_PASSWORD_LENGTH}. A few unrelated words make a long password that is "
+            "easy to type."
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password is longer than {MAX_PASSWORD_LENGTH} characters.")
+    if password.strip() != password:
+        raise AccountError("The password starts or ends with a space; remove it.")
+    if user_name and user_name.lower() in password.lower():
+        raise AccountError("The password contains the user name; choose another.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return PASSWORD_HASHER.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> tuple[bool, str | None]:
+    """Whether `password` matches, and a fresh hash to store when the old one is outdated."""
+    try:
+        PASSWORD_HASHER.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False, None
+    if PASSWORD_HASHER.check_needs_rehash(stored_hash):
+        return True, PASSWORD_HASHER.hash(password)
+    return True, None
+
+
+_dummy_hash: str | None = None
+
+
+def _spend_verify_time(password: str) -> None:
+    """Verify against a throw-away hash so an unknown name takes as long as a known one."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = PASSWORD_HASHER.hash("not the password of anyone at all")
+    verify_password(_dummy_hash, password)
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def _account(row) -> Account:
+    return Account(
+        user_name=row.user_name,
+        role=row.role,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        password_changed_at=row.password_changed_at,
+        last_sign_in_at=row.last_sign_in_at,
+        has_password=row.password_hash is not None,
+    )
+
+
+def _plain(value):
+    """A value from a query result as plain Python: NaN/NaT as None, datetimes as datetime."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _rows(db: Database, user_name: str | None) -> list:
+    frame = db.query("users_list", user_name=user_name)
+    return [
+        SimpleNamespace(**{k: _plain(v) for k, v in row.items()})
+        for row in frame.to_dict("records")
+    ]
+
+
+def list_users(db: Database) -> list[Account]:
+    """Every account, oldest first."""
+    return [_account(r) for r in _rows(db, None)]
+
+
+def get_user(db: Database, user_name: str) -> Account | None:
+    """The account, or None (also for a name that cannot be a user name)."""
+    try:
+        name = check_user_name(user_name)
+    except AccountError:
+        return None
+    rows = _rows(db, name)
+    return _account(rows[0]) if rows else None
+
+
+def add_user(
+    db: Database,
+    user_name: str,
+    role: str,
+    password: str | None,
+    *,
+    by: str,
+    now: dt.datetime | None = None,
+) -> Account:
+    """Create an account. `password` None: it signs in only through the identity provider."""
+    name = check_user_name(user_name)
+    check_account_role(role)
+    password_hash = None if password is None else hash_password(check_password(password, name))
+    at = now or now_utc()
+    with db.transaction() as cur:
+        exists = cur.execute("select 1 from users where user_name = ?", [name]).fetchone()
+        if exists:
+            raise AccountError(
+                f"There is already an account {name!r}. Choose another name, or remove that "
+                "account first."
+            )
+        cur.execute(
+            "insert into users (user_name, role, password_hash, created_by, created_at, "
+            "password_changed_at) values (?, ?, ?, ?, ?, ?)",
+            [name, role, password_hash, by, at, at if password_hash else None],
+        )
+    return get_user(db, name)
+
+
+def check_account_role(role: str) -> str:
+    """`role` if an account may have it; donors get a share link instead."""
+    if role == DONOR:
+        raise AccountError(
+            "Donors have no account: create a share link for them instead "
+            "(python -m monitoring share create --label ... --expires 90d)."
+        )
+    return check_role(role, ACCOUNT_ROLES)
+
+
+def require_user(db: Database, user_name: str) -> Account:
+    """The account, or an AccountError that says how to list the accounts."""
+    account = get_user(db, user_name)
+    if account is None:
+        raise AccountError(
+            f"There is no account {user_name!r}. `python -m monitoring user list` shows them."
+        )
+    return account
+
+
+def _other_admins(db: Database, name: str) -> int:
+    return sum(1 for a in list_users(db) if a.role == ADMIN and a.user_name != name)
+
+
+def remove_user(db: Database, user_name: str) -> Account:
+    """Delete an account (its sign-in history stays). The last admin cannot be removed."""
+    account = require_user(db, user_name)
+    if account.role == ADMIN and _other_admins(db, account.user_name) == 0:
+        raise AccountError(
+            f"{account.user_name} is the only admin; add another admin first, so that "
+            "someone can still manage accounts and share links."
+        )
+    with db.transaction() as cur:
+        cur.execute("delete from users where user_name = ?", [account.user_name])
+    return account
+
+
+def set_role(db: Database, user_name: str, role: str) -> Account:
+    """Change an account's role. The last admin cannot lose the role."""
+    account = require_user(db, user_name)
+    check_account_role(role)
+    if account.role == ADMIN and role != ADMIN and _other_admins(db, account.user_name) == 0:
+        raise AccountError(f"{account.user_name} is the only admin; add another admin first.")
+    with db.transaction() as cur:
+        cur.execute("update users set role = ? where user_name = ?", [role, account.user_name])
+    return get_user(db, account.user_name)
+
+
+def change_password(
+    db: Database, user_name: str, new_password: str | None, *, now: dt.datetime | None = None
+) -> Account:
+    """Set a new password (None: identity provider only). Earlier failures stop counting."""
+    account = require_user(db, user_name)
+    password_hash = (
+        None
+        if new_password is None
+        else hash_password(check_password(new_password, account.user_name))
+    )
+    at = now or now_utc()
+    with db.transaction() as cur:
+        cur.execute(
+            "update users set password_hash = ?, password_changed_at = ? where user_name = ?",
+            [password_hash, at if password_hash else None, account.user_name],
+        )
+    return get_user(db, account.user_name)
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+def slowdown_delay(failures: int) -> dt.timedelta:
+    """How long to wait after the latest failure, given the failures counted so far."""
+    if failures < SLOWDOWN_FREE_FAILURES:
+        return dt.timedelta(0)
+    doublings = min(failures - SLOWDOWN_FREE_FAILURES, 32)
+    return min(SLOWDOWN_FIRST_DELAY * 2**doublings, SLOWDOWN_MAX_DELAY)
+
+
+def sign_in_wait(db: Database, user_name: str, *, now: dt.datetime | None = None) -> dt.timedelta:
+    """How long this user name must wait before the next attempt (zero: it may try now)."""
+    at = now or now_utc()
+    name = _attempt_name(user_name)
+    row = db.query("sign_in_failures", user_name=name, since=at - SLOWDOWN_WINDOW).iloc[0]
+    failures = int(row.failures)
+    if failures < SLOWDOWN_FREE_FAILURES:
+        return dt.timedelta(0)
+    retry_at = row.last_failure_at.to_pydatetime() + slowdown_delay(failures)
+    return max(retry_at - at, dt.timedelta(0))
+
+
+def _attempt_name(user_name: str) -> str:
+    # Every name is recorded, valid or not, so made-up names are slowed down too.
+    return (user_name or "").strip().lower()[:64]
+
+
+def _record_attempt(db: Database, name: str, at: dt.datetime, outcome: str) -> None:
+    with db.transaction() as cur:
+        cur.execute(
+            "insert into sign_in_attempts (user_name, attempted_at, outcome) values (?, ?, ?)",
+            [name, at, outcome],
+        )
+        cur.execute("delete from sign_in_attempts where attempted_at < ?", [at - ATTEMPT_RETENTION])
+
+
+def sign_in(
+    db: Database, user_name: str, password: str, *, now: dt.datetime | None = None
+) -> SignIn:
+    """Check a user name and password; record the attempt; slow down repeated failures."""
+    at = now or now_utc()
+    name = _attempt_name(user_name)
+    wait = sign_in_wait(db, name, now=at)
+    if wait > dt.timedelta(0):
+        _record_attempt(db, name, at, "refused")
+        return SignIn(None, refused_for=wait)
+    rows = _rows(db, name) if USER_NAME.fullmatch(name) else []
+    stored = rows[0].password_hash if rows else None
+    password = password[: MAX_PASSWORD_LENGTH + 1]  # no password is longer; never hash megabytes
+    if stored is None:
+        _spend_verify_time(password)
+        _record_attempt(db, name, at, "unknown_user" if not rows else "wrong_password")
+        return SignIn(None)
+    ok, new_hash = verify_password(stored, password)
+    if not ok:
+        _record_attempt(db, name, at, "wrong_password")
+        return SignIn(None)
+    if new_hash is not None:
+        with db.transaction() as cur:
+            cur.execute("update users set password_hash = ? where user_name = ?", [new_hash, name])
+    _record_attempt(db, name, at, "success")
+    return SignIn(get_user(db, name))

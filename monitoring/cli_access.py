@@ -1,0 +1,286 @@
+"""Command line for access: `python -m monitoring user ...` and `... share ...`.
+
+Refusals (an existing account, a short password, an unknown region ...) raise ValueError
+subclasses, which `monitoring.cli.main` prints as `error: ...` with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+import pandas as pd
+
+from monitoring import accounts, sharing
+from monitoring.db import Database, open_database
+
+DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
+
+
+def _database(path: str | None) -> Database:
+    db = open_database(path)
+    if not db.path.exists():
+        raise ValueError(
+            f"The database {db.path} does not exist. Create it first: "
+            f"python -m monitoring init --db {db.path}"
+        )
+    db.connection()
+    return db
+
+
+def _operator(args: argparse.Namespace) -> str:
+    if getattr(args, "by", None):
+        return args.by
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def read_password(user_name: str, stdin=None) -> str:
+    """A new password: typed twice without echo at a terminal, else one line of stdin."""
+    stdin = stdin or sys.stdin
+    if stdin.isatty():
+        first = getpass.getpass(f"New password for {user_name}: ")
+        if getpass.getpass("Type it again: ") != first:
+            raise accounts.AccountError("The two passwords differ; nothing was changed.")
+        return first
+    line = stdin.readline().rstrip("\r\n")
+    if not line:
+        raise accounts.AccountError(
+            "No password: type it when asked, or pipe one line to standard input "
+            "(or use --no-password for sign-in through the identity provider only)."
+        )
+    return line
+
+
+def _when(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    db = _database(args.db)
+    accounts.check_user_name(args.name)
+    accounts.check_account_role(args.role)
+    password = None if args.no_password else read_password(args.name)
+    account = accounts.add_user(db, args.name, args.role, password, by=_operator(args))
+    how = "with a password" if account.has_password else "through the identity provider only"
+    print(f"Account {account.user_name} ({account.role}) created; it signs in {how}.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    users = accounts.list_users(_database(args.db))
+    if not users:
+        print("No accounts yet. Add one: python -m monitoring user add NAME --role admin")
+        return 0
+    frame = pd.DataFrame(
+        {
+            "user": [a.user_name for a in users],
+            "role": [a.role for a in users],
+            "signs in with": ["password" if a.has_password else "identity provider" for a in users],
+            "created": [_when(a.created_at) for a in users],
+            "created by": [a.created_by for a in users],
+            "last sign-in": [_when(a.last_sign_in_at) or "never" for a in users],
+        }
+    )
+    print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    account = accounts.remove_user(_database(args.db), args.name)
+    print(f"Account {account.user_name} ({account.role}) removed.")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    db = _database(args.db)
+    account = accounts.require_user(db, args.name)
+    password = None if args.no_password else read_password(account.user_name)
+    accounts.change_password(db, account.user_name, password)
+    print(f"Password of {account.user_name} changed.")
+    return 0
+
+
+def cmd_user_role(args: argparse.Namespace) -> int:
+    account = accounts.set_role(_database(args.db), args.name, args.role)
+    print(f"{account.user_name} is now {account.role}.")
+    return 0
+
+
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [p for p in (s.strip() for s in text.split(",")) if p]
+
+
+def dashboard_pages() -> list[str]:
+    """url_paths of the registered pages (ui/navigation.py imports no streamlit)."""
+    from ui.navigation import PAGES
+
+    return [p.url_path for p in PAGES]
+
+
+def cmd_share_create(args: argparse.Namespace) -> int:
+    db = _database(args.db)
+    expires_in = sharing.parse_duration(args.expires)
+    url = sharing.base_url(args.base_url)  # checked before anything is written
+    link_id, token = sharing.create_share_link(
+        db,
+        args.label,
+        expires_in,
+        by=_operator(args),
+        regions=_split(args.regions),
+        pages=_split(args.pages),
+        available_pages=dashboard_pages(),
+    )
+    link = sharing.get_share_link(db, link_id)
+    print(
+        f"Share link {link_id} ({link['label']}) created: {_scope_words(link)}; "
+        f"expires {_when(link['expires_at'])}."
+    )
+    print("Anyone with this address sees that view until it expires or is revoked:")
+    print(sharing.share_url(token, url=url))
+    return 0
+
+
+def _listed(values) -> str:
+    if values is None or (not hasattr(values, "__len__") and pd.isna(values)):
+        return "all"
+    return ",".join(values)
+
+
+def _scope_words(link: dict) -> str:
+    return f"regions {_listed(link['regions'])}, pages {_listed(link['pages'])}"
+
+
+def cmd_share_list(args: argparse.Namespace) -> int:
+    frame = sharing.list_share_links(_database(args.db))
+    if frame.empty:
+        print(
+            'No share links yet. Create one: python -m monitoring share create --label "..." '
+            "--expires 90d"
+        )
+        return 0
+    shown = pd.DataFrame(
+        {
+            "id": frame.link_id,
+            "label": frame.label,
+            "status": frame.status,
+            "regions": frame.regions.map(_listed),
+            "pages": frame.pages.map(_listed),
+            "created by": frame.created_by,
+            "expires": frame.expires_at.map(_when),
+            "uses": frame.uses,
+            "last used": frame.last_used_at.map(_when),
+        }
+    )
+    print(shown.to_string(index=False))
+    return 0
+
+
+def cmd_share_revoke(args: argparse.Namespace) -> int:
+    link = sharing.revoke_share_link(_database(args.db), args.id, by=_operator(args))
+    print(f"Share link {link['link_id']} ({link['label']}) revoked: it opens nothing any more.")
+    return 0
+
+
+def cmd_share_log(args: argparse.Namespace) -> int:
+    frame = sharing.share_link_uses(_database(args.db), args.link, limit=args.limit)
+    if frame.empty:
+        print("No share link has been used yet.")
+        return 0
+    shown = frame.assign(used_at=frame.used_at.map(_when), page=frame.page.fillna(""))
+    print(shown[["used_at", "link_id", "label", "page", "outcome"]].to_string(index=False))
+    return 0
+
+
+def add_access_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the `user` and `share` commands to the parser of `python -m monitoring`."""
+    user = sub.add_parser("user", help="manage the accounts of managers, staff and admins")
+    users = user.add_subparsers(dest="user_command", required=True)
+
+    add = users.add_parser(
+        "add",
+        help="create an account",
+        description="Create an account. The password is asked twice without echo at a "
+        "terminal, or read as one line from standard input in scripts.",
+    )
+    add.add_argument("name", metavar="NAME", help="user name, e.g. maria.k")
+    add.add_argument("--role", required=True, choices=accounts.ACCOUNT_ROLES)
+    add.add_argument(
+        "--no-password",
+        action="store_true",
+        help="no password: the account signs in through the identity provider only",
+    )
+    add.add_argument("--by", metavar="NAME", help="who creates it (default: your user name)")
+    add.add_argument("--db", help=DB_HELP)
+    add.set_defaults(func=cmd_user_add)
+
+    lst = users.add_parser("list", help="list the accounts")
+    lst.add_argument("--db", help=DB_HELP)
+    lst.set_defaults(func=cmd_user_list)
+
+    rm = users.add_parser("remove", help="delete an account (never the last admin)")
+    rm.add_argument("name", metavar="NAME")
+    rm.add_argument("--db", help=DB_HELP)
+    rm.set_defaults(func=cmd_user_remove)
+
+    pw = users.add_parser("password", help="set a new password (read like `user add`)")
+    pw.add_argument("name", metavar="NAME")
+    pw.add_argument("--no-password", action="store_true", help="identity provider only")
+    pw.add_argument("--db", help=DB_HELP)
+    pw.set_defaults(func=cmd_user_password)
+
+    role = users.add_parser("role", help="change an account's role")
+    role.add_argument("name", metavar="NAME")
+    role.add_argument("role", metavar="ROLE", choices=accounts.ACCOUNT_ROLES)
+    role.add_argument("--db", help=DB_HELP)
+    role.set_defaults(func=cmd_user_role)
+
+    share = sub.add_parser("share", help="manage donor share links")
+    shares = share.add_subparsers(dest="share_command", required=True)
+
+    create = shares.add_parser(
+        "create",
+        help="create a share link and print its address",
+        description="Create a read-only link for a donor, limited to some regions and pages, "
+        "that expires. Sensitive indicators and small counts are protected in its view.",
+    )
+    create.add_argument("--label", required=True, help="who it is for, e.g. 'USIP Q3 review'")
+    create.add_argument(
+        "--expires", required=True, metavar="DURATION", help="lifetime: 90d, 12w or 48h"
+    )
+    create.add_argument(
+        "--regions", metavar="CODES", help="region codes, e.g. UZ-JI,UZ-NG (default: all)"
+    )
+    create.add_argument(
+        "--pages", metavar="PAGES", help="pages, e.g. overview,indicators (default: all)"
+    )
+    create.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"the dashboard's address (default: ${sharing.BASE_URL_ENV} or "
+        f"{sharing.DEFAULT_BASE_URL})",
+    )
+    create.add_argument("--by", metavar="NAME", help="who creates it (default: your user name)")
+    create.add_argument("--db", help=DB_HELP)
+    create.set_defaults(func=cmd_share_create)
+
+    slist = shares.add_parser("list", help="list share links with their status and uses")
+    slist.add_argument("--db", help=DB_HELP)
+    slist.set_defaults(func=cmd_share_list)
+
+    revoke = shares.add_parser("revoke", help="withdraw a share link at once")
+    revoke.add_argument("id", metavar="ID", type=int, help="the link's id (see share list)")
+    revoke.add_argument("--by", metavar="NAME", help="who revokes (default: your user name)")
+    revoke.add_argument("--db", help=DB_HELP)
+    revoke.set_defaults(func=cmd_share_revoke)
+
+    log = shares.add_parser("log", help="every use of the share links, newest first")
+    log.add_argument("--link", type=int, metavar="ID", help="one link only")
+    log.add_argument("--limit", type=int, default=100, help="how many uses (default 100)")
+    log.add_argument("--db", help=DB_HELP)
+    log.set_defaults(func=cmd_share_log)

@@ -1,0 +1,366 @@
+"""Accepted forms of values: turn what people write into the contract's canonical form.
+
+Each parser takes the text of one cell (already trimmed, never empty) and returns the
+canonical text, or raises FormError with a plain reason and a fix. Nothing is guessed:
+a value that could be read two ways is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from monitoring.contract import CURRENCIES
+
+
+class FormError(ValueError):
+    """A value that is not in any accepted form; `reason` and `fix` are plain words."""
+
+    def __init__(self, reason: str, fix: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
+# Numbers ----------------------------------------------------------------------------------
+_SPACES = "\u00a0\u202f\u2009 "  # thousands separators written as (non-breaking) spaces
+_MINUS = "-\u2212\u2013"  # hyphen, minus sign, en dash
+_NUMBER_FORMS = [
+    # (pattern, thousands separator, decimal mark)
+    (re.compile(r"\d+"), None, None),
+    (re.compile(r"\d*\.\d+"), None, "."),
+    (re.compile(r"\d*,\d+"), None, ","),
+    (re.compile(r"\d{1,3}(,\d{3})+\.\d+"), ",", "."),
+    (re.compile(r"\d{1,3}(,\d{3}){2,}"), ",", None),
+    (re.compile(r"\d{1,3}(\.\d{3})+,\d+"), ".", ","),
+    (re.compile(r"\d{1,3}(\.\d{3}){2,}"), ".", None),
+    (re.compile(r"\d{1,3}( \d{3})+"), " ", None),
+    (re.compile(r"\d{1,3}( \d{3})+[.,]\d+"), " ", "either"),
+    (re.compile(r"\d+(\.\d+)?[eE][+-]?\d{1,3}"), None, "."),
+]
+_AMBIGUOUS_COMMA = re.compile(r"[1-9]\d{0,2},\d{3}")
+NUMBER_FIX = "Write a plain number such as 1234.5 or 1 234,5, without units or letters."
+LARGEST = Decimal("1e15")
+
+
+def parse_number(
+    text: str, *, comma_is_decimal: bool = False, percent_sign: bool = False
+) -> Decimal:
+    """A decimal number written in any accepted form.
+
+    `1,234` is ambiguous (1234 or 1.234?) and refused, unless the file is `;`-separated
+    (`comma_is_decimal`): there the comma is the decimal mark, as Excel writes it in
+    Russian and Uzbek locales. A trailing `%` is dropped where `percent_sign` allows it.
+    """
+    s = text.strip()
+    for space in _SPACES:
+        s = s.replace(space, " ")
+    s = re.sub(" +", " ", s)
+    sign = ""
+    if s[:1] in _MINUS:
+        sign, s = "-", s[1:].lstrip()
+    elif s[:1] == "+":
+        s = s[1:].lstrip()
+    if percent_sign and s.endswith("%"):
+        s = s[:-1].rstrip()
+    form = next((f for f in _NUMBER_FORMS if f[0].fullmatch(s)), None)
+    if form is None:
+        raise FormError(f"{text!r} is not a number", NUMBER_FIX)
+    _, thousands, decimal = form
+    if decimal == "," and thousands is None and _AMBIGUOUS_COMMA.fullmatch(s):
+        if not comma_is_decimal:
+            raise FormError(
+                f"{text!r} is ambiguous: it could mean {s.replace(',', '')} or "
+                f"{s.replace(',', '.')}",
+                f"Write {s.replace(',', '')} (no separator) or {s.replace(',', '.')} "
+                "(decimal point).",
+            )
+    if thousands:
+        s = s.replace(thousands, "")
+    s = s.replace(",", ".")
+    try:
+        value = Decimal(sign + s)
+    except InvalidOperation:  # pragma: no cover - the patterns above only pass numbers
+        raise FormError(f"{text!r} is not a number", NUMBER_FIX) from None
+    if abs(value) >= LARGEST:
+        raise FormError(f"{text!r} is too large", "Check the value: numbers stay below 10^15.")
+    return value
+
+
+def canonical_number(value: Decimal) -> str:
+    """`1234.5`: no exponent, no trailing zeros."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def decimals(value: Decimal) -> int:
+    return max(0, -value.normalize().as_tuple().exponent)
+
+
+# Dates, quarters, months -------------------------------------------------------------------
+_ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?: 00:00(?::00)?)?")
+_SHORT_YEAR = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}")
+DATE_FIX = "Write the date as 2021-04-15 or 15.04.2021 (day first)."
+
+
+def _make_date(text: str, year: int, month: int, day: int) -> dt.date:
+    if not 1 <= month <= 12:
+        raise FormError(
+            f"{text!r} has no month {month} (dates are read day first)",
+            DATE_FIX,
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise FormError(f"{text!r} is not a day of the calendar", DATE_FIX) from None
+
+
+def parse_date(text: str) -> dt.date:
+    s = text.strip()
+    if match := _ISO_DATE.fullmatch(s):
+        return _make_date(text, int(match[1]), int(match[2]), int(match[3]))
+    if match := _DAY_FIRST.fullmatch(s):
+        return _make_date(text, int(match[3]), int(match[2]), int(match[1]))
+    if _SHORT_YEAR.fullmatch(s):
+        raise FormError(f"{text!r} has a two-digit year", "Write the year in full: 15.04.2021.")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", s):
+        raise FormError(f"{text!r} holds a time of day", "Write the date only: 2021-04-15.")
+    raise FormError(f"{text!r} is not a date", DATE_FIX)
+
+
+_PERIOD_FORMS = (
+    re.compile(r"(?P<y>\d{4})\s*[-/ ]?\s*Q(?P<q>[1-4])"),
+    re.compile(r"Q(?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})"),
+)
+PERIOD_FIX = "Write the quarter as 2021Q1 (also accepted: 2021-Q1, 2021 Q1, Q1 2021)."
+
+
+def parse_period(text: str) -> str:
+    s = text.strip().upper()
+    for form in _PERIOD_FORMS:
+        if match := form.fullmatch(s):
+            return f"{match['y']}Q{match['q']}"
+    raise FormError(f"{text!r} is not a quarter", PERIOD_FIX)
+
+
+_MONTH_FORMS = (
+    re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
+    re.compile(r"(?P<m>\d{1,2})[-/.](?P<y>\d{4})"),
+)
+MONTH_FIX = "Write the month as 2021-03 (also accepted: 03.2021)."
+
+
+def parse_month(text: str) -> str:
+    s = text.strip()
+    for form in _MONTH_FORMS:
+        if match := form.fullmatch(s):
+            month = int(match["m"])
+            if not 1 <= month <= 12:
+                raise FormError(f"{text!r} has no month {month}", MONTH_FIX)
+            return f"{match['y']}-{month:02d}"
+    try:
+        day = parse_date(s)
+    except FormError:
+        raise FormError(f"{text!r} is not a month", MONTH_FIX) from None
+    if day.day != 1:
+        raise FormError(f"{text!r} is a day, not a month", MONTH_FIX)
+    return f"{day:%Y-%m}"
+
+
+# Booleans, choices, currencies ---------------------------------------------------------------
+_APOSTROPHES = "\u2018\u2019\u02bb\u02bc`\u00b4"
+
+
+def fold(text: str) -> str:
+    """Case- and apostrophe-insensitive, single-spaced form of a word, for matching."""
+    s = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    for mark in _APOSTROPHES:
+        s = s.replace(mark, "'")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+_BOOLEANS = {
+    **dict.fromkeys(("true", "yes", "y", "1", "да", "ha", "ҳа"), "true"),
+    **dict.fromkeys(("false", "no", "n", "0", "нет", "yo'q", "йўқ"), "false"),
+}
+
+
+def parse_boolean(text: str) -> str:
+    try:
+        return _BOOLEANS[fold(text)]
+    except KeyError:
+        raise FormError(
+            f"{text!r} is not yes or no",
+            "Write true or false (also accepted: yes/no, 1/0, да/нет, ha/yo'q).",
+        ) from None
+
+
+def parse_choice(text: str, choices: tuple[str, ...]) -> str:
+    s = re.sub(r"[\s\-]+", "_", fold(text))
+    if s in choices:
+        return s
+    raise FormError(
+        f"{text!r} is not one of the allowed values", f"Write one of: {', '.join(choices)}."
+    )
+
+
+def parse_currency(text: str) -> str:
+    s = text.strip().upper()
+    if s in CURRENCIES:
+        return s
+    raise FormError(f"{text!r} is not a currency we report in", f"Write {' or '.join(CURRENCIES)}.")
+
+
+def parse_integer(text: str, *, comma_is_decimal: bool = False) -> int:
+    value = parse_number(text, comma_is_decimal=comma_is_decimal)
+    if value != value.to_integral_value():
+        raise FormError(f"{text!r} is not a whole number", "Write a whole number such as 2.")
+    return int(value)
+
+
+def parse_age_group(text: str) -> str:
+    s = re.sub(r"\s+", "", fold(text))
+    for dash in "\u2010\u2011\u2012\u2013\u2014\u2212":
+        s = s.replace(dash, "-")
+    if s == "all":
+        return s
+    if match := re.fullmatch(r"(\d{1,3})-(\d{1,3})", s):
+        low, high = int(match[1]), int(match[2])
+        if low <= high:
+            return f"{low}-{high}"
+        raise FormError(f"{text!r} runs backwards", f"Write the lower age first: {high}-{low}.")
+    if match := re.fullmatch(r"(\d{1,3})\+", s):
+        return f"{int(match[1])}+"
+    raise FormError(
+        f"{text!r} is not an age group", "Write an age band such as 15-29 or 30+, or all."
+    )
+
+
+def parse_disaggregation(text: str) -> str | None:
+    s = fold(text).replace("age group", "age_group").replace("age-group", "age_group")
+    parts = {p for p in re.split(r"[;,/+&\s]+|\band\b", s) if p}
+    if parts <= {"none"}:
+        return None
+    if parts <= {"sex", "age_group"}:
+        return ";".join(p for p in ("sex", "age_group") if p in parts)
+    raise FormError(
+        f"{text!r} is not a disaggregation",
+        "Write sex, age_group or sex;age_group, or leave the cell empty.",
+    )
+
+
+def parse_url(text: str) -> str:
+    s = text.strip()
+    if re.fullmatch(r"(?i)https?://[^\s/?#.][^\s]*", s):
+        return s
+    raise FormError(
+        f"{text!r} is not a web address",
+        "Write a full address starting with https:// (or http://).",
+    )
+
+
+# Regions --------------------------------------------------------------------------------------
+# The 14 first-level units of Uzbekistan (ISO 3166-2:UZ) and the names people write for
+# them: English, Uzbek Latin, Uzbek Cyrillic, Russian. Suffixes such as "region",
+# "viloyati" or "область" are dropped before matching.
+REGION_ALIASES: dict[str, tuple[str, ...]] = {
+    "UZ-AN": ("Andijan", "Andijon", "Андижон", "Андижан", "Андижанская"),
+    "UZ-BU": ("Bukhara", "Bukhoro", "Buxoro", "Бухоро", "Бухара", "Бухарская"),
+    "UZ-FA": ("Fergana", "Ferghana", "Farg'ona", "Fargona", "Фарғона", "Фергана", "Ферганская"),
+    "UZ-JI": ("Jizzakh", "Jizzax", "Jizakh", "Жиззах", "Джизак", "Джизакская"),
+    "UZ-NG": ("Namangan", "Наманган", "Наманганская"),
+    "UZ-NW": ("Navoiy", "Navoi", "Навоий", "Навои", "Навоийская"),
+    "UZ-QA": (
+        "Kashkadarya",
+        "Qashqadaryo",
+        "Қашқадарё",
+        "Кашкадарья",
+        "Кашкадарьинская",
+    ),
+    "UZ-QR": (
+        "Karakalpakstan",
+        "Republic of Karakalpakstan",
+        "Qoraqalpog'iston",
+        "Qoraqalpog'iston Respublikasi",
+        "Қорақалпоғистон",
+        "Қорақалпоғистон Республикаси",
+        "Каракалпакстан",
+        "Республика Каракалпакстан",
+    ),
+    "UZ-SA": ("Samarkand", "Samarqand", "Самарқанд", "Самарканд", "Самаркандская"),
+    "UZ-SI": ("Syrdarya", "Sirdaryo", "Сирдарё", "Сырдарья", "Сырдарьинская"),
+    "UZ-SU": ("Surkhandarya", "Surxondaryo", "Сурхондарё", "Сурхандарья", "Сурхандарьинская"),
+    "UZ-TK": (
+        "Tashkent city",
+        "City of Tashkent",
+        "Toshkent shahri",
+        "Toshkent sh.",
+        "Тошкент шаҳри",
+        "город Ташкент",
+        "г. Ташкент",
+        "Ташкент город",
+    ),
+    "UZ-TO": (
+        "Tashkent region",
+        "Tashkent oblast",
+        "Tashkent province",
+        "Toshkent viloyati",
+        "Тошкент вилояти",
+        "Ташкентская область",
+        "Ташкентская",
+    ),
+    "UZ-XO": ("Khorezm", "Khorazm", "Xorazm", "Хоразм", "Хорезм", "Хорезмская"),
+}
+UZ_REGION_CODES = tuple(REGION_ALIASES)
+_REGION_SUFFIXES = re.compile(
+    r"\s+(region|province|oblast|viloyati|viloyat|вилояти|вилоят|область|обл\.?|"
+    r"respublikasi|республикаси)$"
+)
+_AMBIGUOUS_REGIONS = {fold(n) for n in ("Tashkent", "Toshkent", "Тошкент", "Ташкент")}
+REGION_FIX = (
+    "Write the ISO code (e.g. UZ-JI) or the region's name in English, Uzbek or Russian "
+    "(e.g. Jizzakh, Jizzax, Джизак)."
+)
+
+
+class RegionNames:
+    """Resolves what people write for a region to its ISO 3166-2 code."""
+
+    def __init__(self, stored: list[tuple[str, ...]] = ()):
+        """`stored`: rows (code, name_en, name_uz, name_ru) of the regions table."""
+        self.names: dict[str, str] = {}
+        for code, names in REGION_ALIASES.items():
+            for name in names:
+                self._add(name, code)
+        for code, *names in stored:
+            for name in names:
+                if name and fold(name) not in _AMBIGUOUS_REGIONS:
+                    self._add(name, code)
+
+    def _add(self, name: str, code: str) -> None:
+        key = fold(name)
+        self.names.setdefault(key, code)
+        self.names.setdefault(_REGION_SUFFIXES.sub("", key), code)
+
+    def code(self, text: str) -> str:
+        s = fold(text)
+        candidate = s.upper().replace("_", "-").replace(" ", "")
+        if candidate in UZ_REGION_CODES:
+            return candidate
+        if "UZ-" + candidate in UZ_REGION_CODES and len(candidate) == 2:
+            return "UZ-" + candidate
+        if s in _AMBIGUOUS_REGIONS:
+            raise FormError(
+                f"{text!r} could mean Tashkent city or Tashkent region",
+                "Write UZ-TK (Tashkent city) or UZ-TO (Tashkent region).",
+            )
+        found = self.names.get(s) or self.names.get(_REGION_SUFFIXES.sub("", s))
+        if found:
+            return found
+        if re.fullmatch(r"(?i)uz-?[a-z]{2}", text.strip()):
+            raise FormError(f"{text!r} is not a region code of Uzbekistan", REGION_FIX)
+        raise FormError(f"{text!r} is not a region of Uzbekistan we know", REGION_FIX)

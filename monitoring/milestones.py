@@ -1,0 +1,226 @@
+"""Advocacy milestones as of a reporting date: status, lateness, counts and links.
+
+Status and lateness are defined once, in SQL (macro `milestones_as_of` in queries/schema.sql);
+the rules are written out in docs/milestones.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+
+from monitoring.contract import STAGES, TABLES
+from monitoring.db import Database
+from monitoring.overview import indicator_progress
+from monitoring.periods import period_of
+from monitoring.settings import Settings
+
+LEVELS: tuple[str, ...] = TABLES["milestones"].column("level").choices
+NO_REGION = ""  # region key of a milestone without a region (national or international)
+NO_REGION_LABEL = "No region (national or international)"
+INDICATORS_URL_PATH = "indicators"  # the outcome indicators page
+
+
+@dataclass(frozen=True)
+class MilestoneStatus:
+    code: str
+    label: str
+    icon: str
+    colour: str  # Okabe-Ito palette; always shown with the icon and words
+    help: str
+
+
+MILESTONE_STATUSES: dict[str, MilestoneStatus] = {
+    s.code: s
+    for s in (
+        MilestoneStatus(
+            "achieved", "Achieved", "●", "#009E73", "achieved on or before the reporting date"
+        ),
+        MilestoneStatus(
+            "overdue",
+            "Overdue",
+            "▶",
+            "#D55E00",
+            "planned before the reporting date and not achieved by then",
+        ),
+        MilestoneStatus(
+            "planned",
+            "Planned",
+            "○",
+            "#0072B2",
+            "planned on or after the reporting date, not achieved yet",
+        ),
+        MilestoneStatus("dropped", "Dropped", "✕", "#999999", "no longer pursued"),
+    )
+}
+MILESTONE_STATUS_ORDER = list(MILESTONE_STATUSES)
+LATE_ICON = "◆"  # achieved, but after the planned date (the timeline's marker too)
+
+
+def milestone_status_text(code: str, days_late=None) -> str:
+    """Icon and words for a milestone's status, with how late it is: '▶ Overdue by 12 days'."""
+    status = MILESTONE_STATUSES[code]
+    late = None if days_late is None or pd.isna(days_late) else int(days_late)
+    if code == "overdue" and late is not None:
+        return f"{status.icon} Overdue by {_days(late)}"
+    if code == "achieved" and late:
+        return f"{LATE_ICON} Achieved {_days(late)} late"
+    if code == "achieved" and late == 0:
+        return f"{status.icon} Achieved on time"
+    return f"{status.icon} {status.label}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def stage_label(stage: int) -> str:
+    return f"{int(stage)} {STAGES[int(stage)]}"
+
+
+def level_label(level: str) -> str:
+    return level.capitalize()
+
+
+@dataclass(frozen=True)
+class MilestoneFilters:
+    """What the reader picked: values to keep, or None for all (tuples, so caches can key)."""
+
+    stages: tuple[int, ...] | None = None
+    levels: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None  # region codes; NO_REGION for milestones without
+    statuses: tuple[str, ...] | None = None
+
+    def params(self) -> dict:
+        def listed(values):
+            return None if values is None else list(values)
+
+        return {
+            "stages": listed(self.stages),
+            "levels": listed(self.levels),
+            "regions": listed(self.regions),
+            "statuses": listed(self.statuses),
+        }
+
+    @property
+    def indicator_regions(self) -> list[str] | None:
+        """Regions an indicator's progress is computed over: the real regions picked, or all."""
+        picked = [r for r in self.regions or () if r != NO_REGION]
+        return picked or None
+
+
+_UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
+
+
+def web_link(url) -> str | None:
+    """The address if it is a plain http(s) web address, else None (shown as text instead)."""
+    if url is None or (not isinstance(url, str) and pd.isna(url)):
+        return None
+    text = str(url).strip()
+    if not text or _UNSAFE_IN_URL.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
+
+
+def indicator_detail_link(code: str, as_of: dt.date) -> str:
+    """Address of an indicator's detail on the outcome indicators page, as of the same date."""
+    query = urlencode({"indicator": code, "as_of": period_of(as_of)})
+    return f"/{INDICATORS_URL_PATH}?{query}"
+
+
+def region_options(db: Database, settings: Settings) -> pd.DataFrame:
+    """Regions milestones can be filtered by (region_key, label), programme regions first."""
+    frame = db.query("milestones_regions", programme_regions=list(settings.programme.regions))
+    return frame.assign(label=_region_labels(frame.region_key, frame.region_name))
+
+
+def _region_labels(keys: pd.Series, names: pd.Series) -> list[str]:
+    return [
+        NO_REGION_LABEL if key == NO_REGION else (name if isinstance(name, str) else key)
+        for key, name in zip(keys, names, strict=True)
+    ]
+
+
+def milestone_list(
+    db: Database, settings: Settings, as_of: dt.date, filters: MilestoneFilters
+) -> pd.DataFrame:
+    """One row per milestone shown: status and lateness as of `as_of`, links, and the
+    progress of the indicator it names (over the regions picked, or all)."""
+    frame = db.query("milestones_list", as_of=as_of, **filters.params())
+    frame["stage_label"] = frame.stage.map(stage_label)
+    frame["region_label"] = _region_labels(frame.region_key, frame.region_name)
+    frame["status_text"] = [
+        milestone_status_text(s, d) for s, d in zip(frame.status, frame.days_late, strict=True)
+    ]
+    frame["evidence_link"] = frame.evidence_url.map(web_link)
+    frame["indicator_link"] = frame.indicator_code.map(
+        lambda code: indicator_detail_link(code, as_of) if isinstance(code, str) else None
+    )
+    progress = indicator_progress(db, settings, as_of, filters.indicator_regions)
+    progress = progress[["indicator_code", "title", "progress", "expected", "status"]].rename(
+        columns={
+            "title": "indicator_title",
+            "progress": "indicator_progress",
+            "expected": "indicator_expected",
+            "status": "indicator_status",
+        }
+    )
+    return frame.merge(progress, on="indicator_code", how="left")
+
+
+def milestone_counts(db: Database, as_of: dt.date, filters: MilestoneFilters) -> pd.DataFrame:
+    """Achieved against planned by level, by region and in all (column `dimension`)."""
+    frame = db.query("milestones_counts", as_of=as_of, **filters.params())
+    regions = _region_labels(frame.value.fillna(NO_REGION), frame.region_name)
+    labels = [
+        _count_label(dimension, value, region)
+        for dimension, value, region in zip(frame.dimension, frame.value, regions, strict=True)
+    ]
+    return frame.assign(label=labels)
+
+
+def _count_label(dimension: str, value, region: str) -> str:
+    if dimension == "level":
+        return level_label(value)
+    if dimension == "region":
+        return region
+    return "All milestones shown"
+
+
+def milestones_by_quarter(
+    db: Database, settings: Settings, as_of: dt.date, filters: MilestoneFilters
+) -> pd.DataFrame:
+    """Milestones planned and achieved per quarter of the programme (achieved up to as_of)."""
+    return db.query(
+        "milestones_by_quarter",
+        as_of=as_of,
+        start=settings.programme.start,
+        end=settings.programme.end,
+        **filters.params(),
+    )
+
+
+def milestone_rule_text() -> str:
+    """The status and lateness rules in words, for the page."""
+    s = MILESTONE_STATUSES
+    return (
+        "Status follows the reporting date, not the status column as it is today. "
+        f"**{s['achieved'].icon} Achieved** (on time) or **{LATE_ICON} achieved late**: achieved "
+        "on or before the reporting date; late by the days between its planned and achieved "
+        "dates (0: on time or early). "
+        f"**{s['overdue'].icon} Overdue**: planned before the reporting date and not achieved "
+        "by then; late by the days from its planned date to the reporting date. "
+        f"**{s['planned'].icon} Planned**: planned on or after the reporting date, not achieved "
+        f"yet. **{s['dropped'].icon} Dropped**: no longer pursued; never counted as planned or "
+        "overdue. A milestone is *due* when planned on or before the reporting date."
+    )

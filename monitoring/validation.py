@@ -1,0 +1,825 @@
+"""Check an uploaded table against every rule of the data contract, and compare it with
+what is stored: which rows are new, changed or unchanged. Nothing is written here.
+
+The rules come from monitoring/contract.py (kinds, choices, references, defaults, keys,
+bounds, the programme window); accepted forms from monitoring/forms.py. Every problem names
+the file's line (the header is line 1), the column and the value, with a reason and a fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from monitoring import forms
+from monitoring.contract import (
+    AGE_GROUP,
+    BOOLEAN,
+    CHOICE,
+    CODE,
+    CURRENCY,
+    DATE,
+    DISAGGREGATION,
+    INTEGER,
+    KINDS,
+    MONEY,
+    MONTH,
+    NUMBER,
+    PERIOD,
+    RATE,
+    REGION,
+    TABLES,
+    TEXT,
+    URL,
+    Column,
+    Table,
+)
+from monitoring.db import query_parameters, query_text
+from monitoring.periods import period_start, programme_periods
+from monitoring.settings import Settings
+from monitoring.upload import RawTable, fold_name
+
+Progress = Callable[[float, str], None]
+
+MAX_TEXT_CHARS = 5000
+MAX_CODE_CHARS = 64
+_DECIMALS = {MONEY: 2, RATE: 6}
+_SPREADSHEET_ERRORS = {
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+}
+_FORMULA = re.compile(r"^\s*=|^\s*[+\-@]\s*([A-Za-z_][\w.]*\s*\(|\w+\|)")
+_HTML_TAGS = (
+    "script|iframe|object|embed|style|img|svg|math|a|b|i|u|p|div|span|html|body|head|meta|"
+    "link|form|input|button|textarea|select|table|tr|td|th|br|hr|h[1-6]|ul|ol|li|strong|em|"
+    "font|base|frame|frameset|video|audio|source|template|details|marquee"
+)
+_HTML = re.compile(
+    rf"<\s*/?\s*(?:{_HTML_TAGS})\s*(?:\s[\w:-]+\s*=[^>]*)?/?\s*>|<\s*script\b|javascript\s*:",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error or warning about one value (or the whole file when line is None)."""
+
+    line: int | None
+    column: str | None
+    value: str
+    reason: str
+    fix: str
+
+
+PROBLEM_COLUMNS = ["line", "column", "value", "reason", "fix"]
+# Columns the checked rows carry besides the contract's (no contract column has these names).
+ROW_STATUS = "row status"  # new, changed or unchanged
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table: line, column, value, reason, fix."""
+    frame = pd.DataFrame(
+        [(p.line, p.column or "", p.value, p.reason, p.fix) for p in problems],
+        columns=PROBLEM_COLUMNS,
+    )
+    frame["line"] = frame["line"].astype("Int64")
+    return frame
+
+
+@dataclass
+class Check:
+    """What checking a file found: errors, warnings, valid rows and how they compare."""
+
+    raw: RawTable
+    table: Table
+    columns: list[str]  # contract columns the file provides (key columns with defaults too)
+    rows: pd.DataFrame  # valid rows: line, status (new/changed/unchanged), canonical values
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    file_errors: int = 0  # errors about the file as a whole (header): never importable
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # line, row, column, old, new
+    total_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def invalid_rows(self) -> int:
+        return self.total_rows - len(self.rows)
+
+    def count(self, status: str) -> int:
+        return int((self.rows[ROW_STATUS] == status).sum()) if len(self.rows) else 0
+
+    @property
+    def new(self) -> int:
+        return self.count("new")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def importable_rows(self) -> bool:
+        """Whether "import the valid rows only" would write anything meaningful."""
+        return self.file_errors == 0 and len(self.rows) > 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.total_rows} row(s): {self.new} new, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.invalid_rows} with errors; "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)."
+        )
+
+
+def sql_ident(name: str) -> str:
+    """A contract identifier, quoted. Only names from monitoring/contract.py reach here."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"{name!r} is not a contract identifier")
+    return f'"{name}"'
+
+
+def sql_literal(text: str) -> str:
+    """A contract default written as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run queries/NAME.sql on this cursor (it may read its temp tables)."""
+    wanted = query_parameters(name)
+    return cur.execute(query_text(name), {k: params[k] for k in wanted}).df()
+
+
+# Context from the database ----------------------------------------------------------------------
+class Context:
+    """What the checks need to know from the database and the settings."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, settings: Settings, today: dt.date):
+        self.settings = settings
+        self.today = today
+        programme = settings.programme
+        self.periods = set(programme_periods(programme))
+        self.first_period, self.last_period = min(self.periods), max(self.periods)
+        self.first_month = f"{programme.start:%Y-%m}"
+        self.last_month = f"{programme.end:%Y-%m}"
+        self.window = f"{programme.start:%d %b %Y} to {programme.end:%d %b %Y}"
+        stored = run_named(cur, "region_names")
+        self.regions = forms.RegionNames(list(stored.itertuples(index=False, name=None)))
+        self.units = dict(run_named(cur, "indicator_units").itertuples(index=False, name=None))
+        self._cur = cur
+        self._references: dict[str, dict[str, str]] = {}
+
+    def reference(self, target: str) -> dict[str, str]:
+        """Values stored in `table.column`, folded to their stored spelling."""
+        if target not in self._references:
+            table, column = target.split(".")
+            sql = f"select distinct {sql_ident(column)} from {sql_ident(table)}"  # noqa: S608
+            values = [r[0] for r in self._cur.execute(sql).fetchall() if r[0] is not None]
+            folded: dict[str, str] = {}
+            for value in values:
+                folded.setdefault(forms.fold(str(value)), str(value))
+            for value in values:  # an exact spelling always wins over a folded one
+                folded[str(value)] = str(value)
+            self._references[target] = folded
+        return self._references[target]
+
+
+# One cell -----------------------------------------------------------------------------------
+class CellError(ValueError):
+    def __init__(self, reason: str, fix: str):
+        super().__init__(reason)
+        self.reason, self.fix = reason, fix
+
+
+def _plain_text_checks(text: str, kind: str) -> None:
+    if text.strip() in _SPREADSHEET_ERRORS:
+        raise CellError(
+            f"{text!r} is a spreadsheet error, not a value",
+            "Fix the calculation in the spreadsheet, or type the value itself.",
+        )
+    if _FORMULA.match(text) and (kind == TEXT or text.lstrip().startswith("=")):
+        raise CellError(
+            f"{text[:60]!r} is a spreadsheet formula; formulas are never calculated here",
+            "Type the value itself (copy the cells and 'Paste values' in Excel).",
+        )
+    if _HTML.search(text):
+        raise CellError(
+            f"{text[:60]!r} holds HTML or script code; only plain text is stored",
+            "Remove the tags (< >) and keep the words.",
+        )
+    if _CONTROL.search(text):
+        raise CellError(
+            "the value holds invisible control characters",
+            "Retype the value, or paste it as plain text.",
+        )
+
+
+def parse_cell(text: str, column: Column, raw: RawTable, ctx: Context) -> str:
+    """The canonical text of one non-empty cell, or CellError."""
+    _plain_text_checks(text, column.kind)
+    kind = column.kind
+    s = text.strip()
+    comma = raw.comma_is_decimal
+    try:
+        if kind == TEXT:
+            if len(s) > MAX_TEXT_CHARS:
+                raise CellError(
+                    f"the text is {len(s)} characters long",
+                    f"Shorten it to at most {MAX_TEXT_CHARS} characters.",
+                )
+            value = s
+        elif kind == CODE:
+            if len(s) > MAX_CODE_CHARS or "\n" in s:
+                raise CellError(
+                    f"{s[:40]!r} is not a code (too long or on several lines)",
+                    f"Codes are short identifiers such as CSO-01 (at most {MAX_CODE_CHARS} "
+                    "characters).",
+                )
+            value = s
+        elif kind == REGION:
+            value = ctx.regions.code(s)
+        elif kind == PERIOD:
+            value = forms.parse_period(s)
+        elif kind == DATE:
+            value = forms.parse_date(s).isoformat()
+        elif kind == MONTH:
+            value = forms.parse_month(s)
+        elif kind in (NUMBER, MONEY, RATE):
+            number = forms.parse_number(
+                s, comma_is_decimal=comma, percent_sign=bool(column.measured_by)
+            )
+            places = _DECIMALS.get(kind)
+            if places is not None and forms.decimals(number) > places:
+                raise CellError(
+                    f"{s!r} has more than {places} decimals",
+                    f"Round it to {places} decimals.",
+                )
+            _check_bounds(s, float(number), column)
+            value = forms.canonical_number(number)
+        elif kind == INTEGER:
+            value = str(forms.parse_integer(s, comma_is_decimal=comma))
+        elif kind == BOOLEAN:
+            value = forms.parse_boolean(s)
+        elif kind == CURRENCY:
+            value = forms.parse_currency(s)
+        elif kind == CHOICE:
+            value = forms.parse_choice(s, column.choices)
+        elif kind == AGE_GROUP:
+            value = forms.parse_age_group(s)
+        elif kind == DISAGGREGATION:
+            value = forms.parse_disaggregation(s) or ""
+        elif kind == URL:
+            value = forms.parse_url(s)
+        else:  # pragma: no cover - every kind of the contract is handled above
+            raise CellError(f"unknown kind {kind}", "Report this to the dashboard's maintainers.")
+    except forms.FormError as exc:
+        raise CellError(exc.reason, exc.fix) from None
+    if column.choices and kind != CHOICE and value not in column.choices:
+        raise CellError(
+            f"{s!r} is not one of the allowed values", f"Write one of: {', '.join(column.choices)}."
+        )
+    _check_window(s, value, column, ctx)
+    if column.references:
+        value = _check_reference(s, value, column, ctx)
+    return value
+
+
+def _check_bounds(text: str, number: float, column: Column) -> None:
+    low, high = column.minimum, column.maximum
+    if low is not None and (number < low or (column.above_minimum and number <= low)):
+        if column.kind == MONEY:
+            raise CellError(
+                f"{text} is negative; amounts are never negative",
+                "Write the amount without a minus sign (a refund is a transaction of kind "
+                "refund with a positive amount).",
+            )
+        word = "more than" if column.above_minimum else "at least"
+        raise CellError(f"{text} is too small", f"Write a value {word} {low:g}.")
+    if high is not None and number > high:
+        raise CellError(f"{text} is too large", f"Write a value of at most {high:g}.")
+
+
+def _check_window(text: str, value: str, column: Column, ctx: Context) -> None:
+    if not column.within_programme:
+        return
+    if column.kind == PERIOD and value not in ctx.periods:
+        raise CellError(
+            f"{text!r} is outside the programme ({ctx.first_period} to {ctx.last_period})",
+            f"Only quarters from {ctx.first_period} to {ctx.last_period} can be reported.",
+        )
+    if column.kind == DATE:
+        day = dt.date.fromisoformat(value)
+        programme = ctx.settings.programme
+        if not programme.start <= day <= programme.end:
+            raise CellError(
+                f"{text!r} is outside the programme ({ctx.window})",
+                "Check the date: only dates within the programme are accepted.",
+            )
+    if column.kind == MONTH and not ctx.first_month <= value <= ctx.last_month:
+        raise CellError(
+            f"{text!r} is outside the programme ({ctx.first_month} to {ctx.last_month})",
+            "Only months within the programme are accepted.",
+        )
+
+
+def _check_reference(text: str, value: str, column: Column, ctx: Context) -> str:
+    target_table, target_column = column.references.split(".")
+    known = ctx.reference(column.references)
+    found = known.get(value) or known.get(forms.fold(value))
+    if found is not None:
+        return found
+    what = target_column.replace("_", " ").replace(" code", "").replace(" id", "")
+    raise CellError(
+        f"{text!r} is not a known {what}: the {target_table} table has no {target_column} "
+        f"{value!r}",
+        f"Use a {target_column} that is in the {target_table} table, or upload that row of "
+        f"{target_table} first.",
+    )
+
+
+# The header -------------------------------------------------------------------------------------
+def _check_header(raw: RawTable, table: Table) -> tuple[dict[str, int], list[Problem]]:
+    """Positions of the contract columns in the file, and the header's errors."""
+    line = raw.header_line
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    header = list(raw.header)
+    while header and not header[-1].strip():
+        header.pop()
+    for index, name in enumerate(header):
+        folded = fold_name(name)
+        if not folded:
+            problems.append(
+                Problem(
+                    line,
+                    f"column {index + 1}",
+                    "",
+                    f"column {index + 1} of the header has no name",
+                    "Name the column (see the template) or delete it.",
+                )
+            )
+            continue
+        if folded in seen:
+            problems.append(
+                Problem(
+                    line,
+                    name,
+                    name,
+                    f"the column {folded} appears twice (columns {seen[folded] + 1} and "
+                    f"{index + 1})",
+                    "Keep one of them and delete the other.",
+                )
+            )
+            positions.pop(folded, None)
+            continue
+        seen[folded] = index
+        if folded in table.column_names:
+            positions[folded] = index
+            continue
+        owner = next((t.name for t in TABLES.values() if folded in t.column_names), None)
+        close = difflib.get_close_matches(folded, table.column_names, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        if owner and not close:
+            hint = f" It belongs to the {owner} table: is this the right table?"
+        problems.append(
+            Problem(
+                line,
+                name,
+                name,
+                f"{table.name} has no column {name.strip()!r}",
+                f"Rename or delete the column; the columns are: "
+                f"{', '.join(table.column_names)}.{hint}",
+            )
+        )
+    for column in table.columns:
+        if column.required and column.name not in positions and column.name not in seen:
+            problems.append(
+                Problem(
+                    line,
+                    column.name,
+                    "",
+                    f"the required column {column.name} is missing",
+                    f"Add a column named {column.name} (see the template for {table.name}).",
+                )
+            )
+    return positions, problems
+
+
+# The whole file -----------------------------------------------------------------------------------
+def check_raw(
+    cur: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    settings: Settings,
+    *,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Check:
+    """Check every row of a read file and compare the valid ones with the database."""
+    progress = progress or (lambda fraction, text: None)
+    today = today or dt.date.today()
+    table = raw.table
+    assert table is not None, "read_table recognises (or is told) the table"
+    ctx = Context(cur, settings, today)
+    positions, errors = _check_header(raw, table)
+    file_errors = len(errors)
+    warnings: list[Problem] = []
+    width = len(raw.header)
+    while width and not raw.header[width - 1].strip():
+        width -= 1
+
+    # Cells, column by column; each distinct value is parsed once.
+    lines = [line for line, _ in raw.rows]
+    invalid: set[int] = set()
+    ragged: set[int] = set()
+    for line, cells in raw.rows:
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra or len(cells) < width:
+            ragged.add(line)
+            errors.append(
+                Problem(
+                    line,
+                    None,
+                    "",
+                    f"line {line} has {len(cells) if not extra else width + len(extra)} "
+                    f"values but the header has {width} columns",
+                    "Make every line have one value per column; put quotes around values "
+                    "that contain the separator.",
+                )
+            )
+    invalid |= ragged
+    values: dict[str, list[str | None]] = {}
+    present = [c for c in table.columns if c.name in positions]
+    for step, column in enumerate(present):
+        progress(0.1 + 0.6 * step / max(1, len(present)), f"Checking column {column.name}")
+        values[column.name] = _check_column(
+            raw, column, positions[column.name], ragged, ctx, errors, warnings, invalid
+        )
+    columns = [c.name for c in present]
+    # Key columns with a default (org_id, sex, age_group) may be left out of the file.
+    for name in table.key:
+        column = table.column(name)
+        if name not in positions and name not in columns and column.default is not None:
+            values[name] = [column.default] * len(lines)
+            columns.append(name)
+    columns = [c for c in table.column_names if c in columns]
+
+    progress(0.75, "Checking rows")
+    _check_rows(table, columns, values, lines, ctx, errors, invalid)
+    if not set(table.key) <= set(columns):
+        invalid = set(lines)
+    else:
+        _check_duplicate_keys(table, values, lines, errors, invalid)
+
+    frame = pd.DataFrame({"line": lines, **{c: values[c] for c in columns}})
+    frame = frame[~frame["line"].isin(invalid)].reset_index(drop=True)
+    check = Check(
+        raw=raw,
+        table=table,
+        columns=columns,
+        rows=frame.assign(**{ROW_STATUS: pd.Series(dtype="str")}),
+        errors=errors,
+        warnings=warnings,
+        file_errors=file_errors,
+        total_rows=len(lines),
+    )
+    if not raw.rows:
+        check.errors.append(
+            Problem(
+                raw.header_line,
+                None,
+                "",
+                "the file has a header but no rows of data",
+                "Add the rows below the header line.",
+            )
+        )
+        check.file_errors += 1
+    if file_errors == 0 and len(frame):
+        progress(0.85, "Comparing with the stored data")
+        compare(cur, check, ctx)
+    order = {name: i for i, name in enumerate(table.column_names)}
+
+    def position(problem: Problem) -> tuple[int, int]:
+        return problem.line or 0, order.get(problem.column or "", len(order))
+
+    check.errors.sort(key=position)
+    check.warnings.sort(key=position)
+    progress(1.0, "Checked")
+    return check
+
+
+def _check_column(
+    raw: RawTable,
+    column: Column,
+    position: int,
+    skip: set[int],
+    ctx: Context,
+    errors: list[Problem],
+    warnings: list[Problem],
+    invalid: set[int],
+) -> list[str | None]:
+    parsed: dict[str, tuple[str | None, CellError | None, str | None]] = {}
+    out: list[str | None] = []
+    for line, cells in raw.rows:
+        if line in skip:
+            out.append(None)
+            continue
+        text = cells[position] if position < len(cells) else ""
+        if text not in parsed:
+            parsed[text] = _parse_with_memo(text, column, raw, ctx)
+        value, error, warning = parsed[text]
+        if error is not None:
+            errors.append(Problem(line, column.name, text, error.reason, error.fix))
+            invalid.add(line)
+        if warning is not None:
+            warnings.append(
+                Problem(
+                    line, column.name, text, warning, "Check the value; it is imported as it is."
+                )
+            )
+        out.append(value)
+    return out
+
+
+def _parse_with_memo(text: str, column: Column, raw: RawTable, ctx: Context):
+    if not text.strip():
+        if column.required:
+            kind = KINDS[column.kind]
+            return (
+                None,
+                CellError(
+                    f"{column.name} is required but empty",
+                    f"Fill in {column.name} ({kind.label}, e.g. {kind.canonical}).",
+                ),
+                None,
+            )
+        return column.default, None, None
+    try:
+        value = parse_cell(text, column, raw, ctx)
+    except CellError as exc:
+        return None, exc, None
+    if column.kind == DISAGGREGATION and value == "":
+        value = None
+    return value, None, _cell_warning(value, column, ctx)
+
+
+def _cell_warning(value: str | None, column: Column, ctx: Context) -> str | None:
+    if value is None:
+        return None
+    if column.kind == DATE and dt.date.fromisoformat(value) > ctx.today:
+        return f"the date {value} is in the future"
+    if column.kind == PERIOD and period_start(value) > ctx.today:
+        return f"the quarter {value} has not started yet"
+    return None
+
+
+def _check_rows(
+    table: Table,
+    columns: list[str],
+    values: dict[str, list[str | None]],
+    lines: list[int],
+    ctx: Context,
+    errors: list[Problem],
+    invalid: set[int],
+) -> None:
+    """Rules that look at several columns of one row."""
+    for column in table.columns:
+        if column.name not in values:
+            continue
+        own = values[column.name]
+        for rule, must_be_empty in ((column.required_if, False), (column.empty_if, True)):
+            if rule is None or rule[0] not in values:
+                continue
+            other, when = rule
+            for i, line in enumerate(lines):
+                if line in invalid or values[other][i] not in when:
+                    continue
+                if must_be_empty and own[i] is not None:
+                    errors.append(
+                        Problem(
+                            line,
+                            column.name,
+                            own[i],
+                            f"{column.name} must be empty when {other} is {values[other][i]}",
+                            f"Leave {column.name} empty for this row.",
+                        )
+                    )
+                    invalid.add(line)
+                elif not must_be_empty and own[i] is None:
+                    errors.append(
+                        Problem(
+                            line,
+                            column.name,
+                            "",
+                            f"{column.name} is required when {other} is {values[other][i]}",
+                            f"Fill in {column.name}.",
+                        )
+                    )
+                    invalid.add(line)
+        if column.not_before and column.not_before in values:
+            earlier = values[column.not_before]
+            for i, line in enumerate(lines):
+                if line not in invalid and own[i] and earlier[i] and own[i] < earlier[i]:
+                    errors.append(
+                        Problem(
+                            line,
+                            column.name,
+                            own[i],
+                            f"{column.name} {own[i]} is before {column.not_before} {earlier[i]}",
+                            f"Check both dates: {column.name} cannot come before "
+                            f"{column.not_before}.",
+                        )
+                    )
+                    invalid.add(line)
+        if column.measured_by and column.measured_by in values:
+            _check_measured(column, own, values[column.measured_by], lines, ctx, errors, invalid)
+
+
+def _check_measured(column, own, unit_source, lines, ctx, errors, invalid) -> None:
+    """Percentages lie in 0-100; counts are never negative."""
+    by_indicator = column.measured_by != "unit"
+    for i, line in enumerate(lines):
+        if line in invalid or own[i] is None or unit_source[i] is None:
+            continue
+        unit = ctx.units.get(unit_source[i]) if by_indicator else unit_source[i]
+        number = float(own[i])
+        whose = f"indicator {unit_source[i]} is" if by_indicator else "the indicator is"
+        if unit == "percent" and not 0 <= number <= 100:
+            errors.append(
+                Problem(
+                    line,
+                    column.name,
+                    own[i],
+                    f"{own[i]} is not a percentage: {whose} measured in percent (0 to 100)",
+                    "Write the percentage as a number from 0 to 100, e.g. 45 for 45%.",
+                )
+            )
+            invalid.add(line)
+        elif unit == "number" and number < 0:
+            errors.append(
+                Problem(
+                    line,
+                    column.name,
+                    own[i],
+                    f"{own[i]} is negative, but {whose} a count",
+                    "Counts are never negative: write 0 or more.",
+                )
+            )
+            invalid.add(line)
+
+
+def _check_duplicate_keys(table, values, lines, errors, invalid) -> None:
+    first: dict[tuple, int] = {}
+    for i, line in enumerate(lines):
+        key = tuple(values[k][i] for k in table.key)
+        if any(part is None for part in key):
+            continue
+        if key in first:
+            shown = ", ".join(f"{k} {v}" for k, v in zip(table.key, key, strict=True))
+            errors.append(
+                Problem(
+                    line,
+                    ", ".join(table.key),
+                    " · ".join(key),
+                    f"the same row ({shown}) is already on line {first[key]}",
+                    "Keep one line per row: delete or correct one of the two.",
+                )
+            )
+            invalid.add(line)
+        else:
+            first[key] = line
+
+
+# Comparing with the database ----------------------------------------------------------------------
+def stage_sql(table: Table, columns: list[str]) -> str:
+    """SQL that turns the registered frame `upload_input` into the temp table `upload_rows`:
+    the full rows as they would be stored, and whether each is new or changed."""
+    name = sql_ident(table.name)
+    join = " and ".join(f"s.{sql_ident(k)} = i.{sql_ident(k)}" for k in table.key)
+    first_key = f"s.{sql_ident(table.key[0])}"
+    select, differs = [], []
+    for column in table.columns:
+        q = sql_ident(column.name)
+        if column.name in columns:
+            expr = f"cast(i.{q} as {column.sql_type})"
+        else:
+            default = (
+                f"cast({sql_literal(column.default)} as {column.sql_type})"
+                if column.default is not None
+                else f"cast(null as {column.sql_type})"
+            )
+            expr = f"case when {first_key} is null then {default} else s.{q} end"
+        select.append(f"{expr} as {q}")
+        if column.name not in table.key and column.name in columns:
+            differs.append(f"{expr} is distinct from s.{q}")
+    changed = " or ".join(differs) or "false"
+    return (
+        "create or replace temp table upload_rows as select i.line, "  # noqa: S608
+        + ", ".join(select)
+        + f", {first_key} is null as is_new, ({first_key} is not null and ({changed})) "
+        f"as is_changed from upload_input i left join {name} s on {join}"
+    )
+
+
+def key_text_sql(table: Table, alias: str) -> str:
+    return " || ' · ' || ".join(f"coalesce({alias}.{sql_ident(k)}, '')" for k in table.key)
+
+
+def changes_sql(table: Table, columns: list[str]) -> str:
+    """Old and new value of every changed cell, one row per cell."""
+    name = sql_ident(table.name)
+    join = " and ".join(f"s.{sql_ident(k)} = r.{sql_ident(k)}" for k in table.key)
+    parts = [
+        f"select r.line, {key_text_sql(table, 'r')} as row_key, '{c}' as column_name, "  # noqa: S608
+        f"cast(s.{sql_ident(c)} as varchar) as old, cast(r.{sql_ident(c)} as varchar) as new "
+        f"from upload_rows r join {name} s on {join} "
+        f"where r.is_changed and r.{sql_ident(c)} is distinct from s.{sql_ident(c)}"
+        for c in columns
+        if c not in table.key
+    ]
+    if not parts:
+        return (
+            "select null::integer as line, '' as row_key, '' as column_name, "
+            "'' as old, '' as new limit 0"
+        )
+    return " union all ".join(parts) + " order by line, column_name"
+
+
+def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
+    """Stage the valid rows in `upload_rows`; mark each new, changed or unchanged; warn."""
+    table = check.table
+    frame = check.rows.drop(columns=ROW_STATUS)
+    cur.register("upload_input", frame)
+    try:
+        cur.execute(stage_sql(table, check.columns))
+    finally:
+        cur.unregister("upload_input")
+    status = cur.execute(
+        "select line, case when is_new then 'new' when is_changed then 'changed' "
+        "else 'unchanged' end as \"row status\" from upload_rows order by line"
+    ).df()
+    check.rows = frame.merge(status, on="line", how="left")
+    check.changes = cur.execute(changes_sql(table, check.columns)).df()
+    check.warnings.extend(table_warnings(cur, table, ctx))
+
+
+# Warnings that look at stored data too ----------------------------------------------------------
+def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -> list[Problem]:
+    out: list[Problem] = []
+    if table.name == "indicator_values":
+        for r in run_named(cur, "upload_value_outliers").itertuples():
+            out.append(
+                Problem(
+                    int(r.line),
+                    "value",
+                    f"{r.value:g}",
+                    f"{r.value:g} is far outside the earlier values of {r.indicator_code} "
+                    f"({r.low:g} to {r.high:g} in {r.earlier} earlier rows)",
+                    "Check the value; if it is right, it can be imported as it is.",
+                )
+            )
+        for r in run_named(cur, "upload_breakdown_over_total").itertuples():
+            out.append(
+                Problem(
+                    int(r.line),
+                    "value",
+                    f"{r.parts:g}",
+                    f"the {r.breakdown} values of {r.indicator_code}, {r.period}, "
+                    f"{r.region_code}{' ' + r.org_id if r.org_id else ''} add up to "
+                    f"{r.parts:g}, more than their total {r.total:g}",
+                    "Check the breakdown rows and the total row (sex all, age_group all).",
+                )
+            )
+    if table.name in ("grants", "transactions"):
+        query = f"upload_grant_overspend_{table.name}"
+        for r in run_named(cur, query).itertuples():
+            out.append(
+                Problem(
+                    int(r.line),
+                    "amount",
+                    f"{r.spent:,.2f}",
+                    f"grant {r.grant_id} has spent {r.spent:,.2f} {r.currency}, more than its "
+                    f"award of {r.awarded:,.2f} {r.currency}",
+                    "Check the amounts; spending beyond the award needs an explanation.",
+                )
+            )
+    return out

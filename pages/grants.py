@@ -1,0 +1,235 @@
+"""Grant spending: budget against actual, the S-curve and the small grants, as of the
+reporting date."""
+
+import streamlit as st
+
+from monitoring import spending
+from monitoring.periods import period_end
+from ui import common, spending_view
+
+config, as_of = common.page_header(
+    "Grant spending",
+    "Whether money moves as planned: the budget against what was spent, per budget line, "
+    "category and quarter; the burn rate against time elapsed; and each small grant from "
+    "award to spending, with the grants that need a look flagged.",
+)
+
+chosen = spending_view.filter_bar(
+    config,
+    common.cached(spending.grant_regions, config),
+    common.cached(spending.budget_categories),
+)
+currency = chosen.currency
+_, unit = spending_view.money_unit(currency)
+money = spending_view.headline_money
+
+
+lines = common.cached(spending.budget_vs_actual, config, as_of, chosen)
+position = spending.budget_position(lines, config, as_of, chosen)
+quarters = common.cached(spending.quarterly_spending, config, as_of, chosen)
+grants = common.cached(spending.grant_position, config, as_of, chosen)
+unconverted = common.cached(spending.unconverted_amounts, as_of, currency)
+
+st.caption(
+    f"Budget of {position.first} to {position.last}; spending up to "
+    f"{min(as_of, period_end(position.last)):%d %B %Y}. **Region** filters the small grants "
+    "only (the budget is not split by region); **budget category** and the **quarters** filter "
+    "the budget tables and the S-curve; the small grants run from award to the reporting date."
+)
+
+# Headline figures ------------------------------------------------------------------------
+cols = st.columns(5)
+cols[0].metric(
+    f"Budget ({unit})",
+    money(position.budget_total, currency),
+    f"{money(position.budget_to_date, currency)} to date",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help=f"Budget of {position.first} to {position.last}, and the part of it planned up to "
+    "the reporting date's quarter.",
+)
+cols[1].metric(
+    f"Spent ({unit})",
+    money(position.spent, currency),
+    f"{position.spent_share or 0:.0%} of the budget",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help="Expenditure less refunds, up to the reporting date.",
+)
+cols[2].metric(
+    f"Variance ({unit})",
+    ("+" if position.variance > 0 else "") + money(position.variance, currency),
+    (
+        "nothing planned yet"
+        if position.variance_share is None
+        else f"{position.variance_share:+.1%} · {spending.PLAN_TEXT[position.against_plan]}"
+    ),
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help="Spent less the budget planned up to the reporting date's quarter: negative means "
+    "less spent than planned.",
+)
+cols[3].metric(
+    "Burn rate",
+    "—" if position.burn_rate is None else f"{position.burn_rate:.2f}",
+    spending.PACE_TEXT[position.pace],
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help="Share of the budget spent ÷ share of the time elapsed: 1.00 keeps pace with time. "
+    f"Below {config.spending.underspend_below:.2f} is underspending, above "
+    f"{config.spending.overspend_above:.2f} overspending.",
+)
+cols[4].metric(
+    "Time elapsed",
+    f"{position.time_share:.0%}",
+    "of the quarters chosen",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help="Share of the days from the first to the last quarter's end that had passed by the "
+    "reporting date.",
+)
+
+if not unconverted.empty:
+    transactions = int((unconverted.source == "transaction").sum())
+    budget_rows = int((unconverted.source == "budget").sum())
+    st.warning(
+        f"{spending.NO_RATE_ICON} **{transactions} transaction(s) and {budget_rows} budget "
+        f"row(s) cannot be shown in {currency}**: their month has no exchange rate. They are "
+        "left out of every converted total on this page, never converted with a guess. "
+        "Upload the missing rates (table `exchange_rates`) to include them.",
+        icon=":material/currency_exchange:",
+    )
+    with st.expander(f"Amounts without a rate to {currency} ({len(unconverted)})"):
+        spending_view.table(
+            spending.unconverted_table(unconverted), "amounts_without_rate", "norate", currency
+        )
+
+# Budget against actual -------------------------------------------------------------------
+st.subheader("Budget against actual")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.plotly_chart(
+        spending_view.s_curve(quarters, as_of, currency, position.first),
+        width="stretch",
+        key="s-curve",
+    )
+with right:
+    categories = lines[lines.level == "category"]
+    st.plotly_chart(
+        spending_view.category_plan_bars(categories, position.time_share),
+        width="stretch",
+        key="category-bars",
+    )
+
+by_category, by_line, by_quarter = st.tabs(["By category", "By budget line", "By quarter"])
+with by_category:
+    spending_view.table(
+        spending.budget_table(lines, "category", currency), "budget_by_category", "cat", currency
+    )
+with by_line:
+    spending_view.table(
+        spending.budget_table(lines, "line", currency), "budget_by_line", "line", currency
+    )
+with by_quarter:
+    st.caption("Quarters after the reporting date show their budget; spending is blank.")
+    spending_view.table(
+        spending.quarter_table(quarters, currency), "budget_by_quarter", "quarter", currency
+    )
+
+with st.expander("How these figures are computed"):
+    st.markdown(spending.rules_text(config, currency))
+
+# Small grants ----------------------------------------------------------------------------
+st.subheader("Small grants")
+per_grant = grants[grants.level == "grant"]
+if per_grant.empty:
+    st.info(
+        f"No small grant was awarded by {as_of:%d %B %Y} in the regions chosen. Pick a later "
+        "reporting date or clear the **Region** filter.",
+        icon=":material/info:",
+    )
+else:
+    totals = spending.grant_totals(grants)
+    cols = st.columns(5)
+    for col, (label, column, help_text) in zip(
+        cols,
+        (
+            ("Awarded", "awarded", "Awards at the rate of the month they were made."),
+            ("Committed", "committed", "Grant agreements signed."),
+            ("Disbursed", "disbursed", "Tranches paid to grantees."),
+            ("Spent", "spent", "Expenditure reported by grantees, less refunds."),
+            ("Balance", "balance", "Awarded less spent."),
+        ),
+        strict=True,
+    ):
+        col.metric(
+            f"{label} ({unit})",
+            money(totals[column], currency),
+            f"{int(totals.grants)} grant(s), cancelled left out" if column == "awarded" else None,
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+            help=help_text,
+        )
+
+    flagged = per_grant[per_grant.flag_text != ""]
+    if flagged.empty:
+        st.success(
+            f"No grant is flagged as of {as_of:%d %B %Y}: none spent beyond its award, and "
+            "every disbursement older than "
+            f"{config.spending.stale_disbursement_days} days was followed by spending.",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.warning(
+            f"**{len(flagged)} grant(s) need a look** as of {as_of:%d %B %Y}. They come first "
+            "in the table of grants below.",
+            icon=":material/flag:",
+        )
+        st.dataframe(
+            flagged[["grant_id", "grantee", "region_name", "flag_text"]].rename(
+                columns={
+                    "grant_id": "Grant",
+                    "grantee": "Grantee",
+                    "region_name": "Region",
+                    "flag_text": "Flags",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+    st.plotly_chart(
+        spending_view.grant_bars(per_grant, currency), width="stretch", key="grant-bars"
+    )
+
+    each, region, grantee = st.tabs(["Each grant", "By region", "By grantee"])
+    with each:
+        st.caption(
+            "Flagged grants first. Status follows the reporting date. Balance (grant "
+            "currency) leaves exchange-rate differences out."
+        )
+        spending_view.table(spending.grants_table(grants, currency), "grants", "grants", currency)
+    with region:
+        st.caption("Cancelled grants are left out of the totals.")
+        by_region = spending.grant_totals_table(grants, "region", currency)
+        spending_view.table(by_region, "grants_by_region", "gr", currency)
+    with grantee:
+        st.caption("Cancelled grants are left out of the totals.")
+        by_grantee = spending.grant_totals_table(grants, "grantee", currency)
+        spending_view.table(by_grantee, "grants_by_grantee", "gg", currency)
+
+st.caption(
+    "Keys: "
+    + ", ".join(spending.PLAN_TEXT.values())
+    + "; "
+    + ", ".join(spending.GRANT_STATUS_TEXT.values())
+    + f"; {spending.BEYOND_AWARD_ICON} spent beyond the award, {spending.STALE_ICON} no "
+    f"spending after a disbursement, {spending.NO_RATE_ICON} no exchange rate. Colours are "
+    "never the only cue."
+)

@@ -1,0 +1,218 @@
+"""Regional map: where the programme works and how each region is doing."""
+
+import streamlit as st
+
+from monitoring import regional
+from ui import common, maps
+
+REGION = "region"
+
+config, as_of = common.page_header(
+    "Regional map",
+    "Compare the programme's regions on one indicator and see where partner organisations, "
+    "community security working groups (CSWGs) and grant money are. Click a region on the map "
+    "(or pick it in the list) to see all its indicators and organisations.",
+)
+
+indicators = common.cached(regional.map_indicators)
+if indicators.empty:
+    st.info(
+        "No indicators are loaded yet, so there is nothing to map. Upload the indicators "
+        "table and their values first.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+titles = dict(zip(indicators.indicator_code, indicators.title, strict=True))
+codes = list(titles)
+periods = regional.map_periods(config, as_of)
+names = common.cached(regional.region_names, config)
+
+# A click on the map selects a region; it must reach the region picker before it is drawn.
+maps.apply_map_click(REGION)
+
+# Filters, kept in the URL ----------------------------------------------------------------
+maps.unknown_param_notice("period", periods, "Quarter")
+maps.unknown_param_notice("measure", list(regional.MEASURES.values()), "Colour regions by")
+top = st.columns([5, 2, 2], vertical_alignment="bottom")
+indicator = maps.url_select(
+    top[0],
+    "Indicator",
+    codes,
+    "indicator",
+    format_func=lambda c: f"{c} · {titles[c]}",
+    default=codes[0],
+    help="The indicator whose value colours the regions.",
+)
+period = top[1].selectbox(
+    "Quarter",
+    periods,
+    index=len(periods) - 1,
+    key="period",
+    bind="query-params",
+    help="Values reported up to the end of this quarter, and grant money received by then. "
+    "Quarters after the reporting date (sidebar) cannot be chosen.",
+)
+measure_label = top[2].radio(
+    "Colour regions by",
+    list(regional.MEASURES.values()),
+    key="measure",
+    bind="query-params",
+    horizontal=True,
+    help="Value: the indicator's value up to the quarter. % of target: that value as a share "
+    "of the region's target (see 'How the map is computed' below).",
+)
+measure = {label: code for code, label in regional.MEASURES.items()}[measure_label]
+
+left, right = st.columns([3, 2], gap="medium")
+with right:
+    region = maps.url_select(
+        st,
+        "Region",
+        list(names),
+        REGION,
+        format_func=lambda c: f"{names[c]} ({c})",
+        placeholder="Click the map or pick a region",
+        help="The region whose indicators and organisations are listed here.",
+    )
+
+indicator = indicator or codes[0]
+data = common.cached(
+    regional.build_map, config, indicator, period, measure, regions=None, selected=region
+)
+
+if data.match.problems:
+    st.warning(
+        "Some regions in the data do not match the boundary file, so they cannot be drawn "
+        "(they are still listed in the tables below): "
+        + "; ".join(f"**{p.name}**: {p.reason}" for p in data.match.problems)
+        + ". Region codes must be ISO 3166-2 codes such as UZ-JI; correct the regions table "
+        "or the file that uses the code.",
+        icon=":material/wrong_location:",
+    )
+if data.amounts_without_rate:
+    st.warning(
+        f"{data.amounts_without_rate} grant amount(s) are in a currency whose month has no "
+        "exchange rate; they are left out of the grant money shown. Upload the missing rates.",
+        icon=":material/currency_exchange:",
+    )
+
+# The map ------------------------------------------------------------------------------------
+with left:
+    st.markdown(f"**{indicator} · {titles[indicator]}**")
+    basemap = st.toggle(
+        "Show a basemap (needs internet)",
+        key="basemap",
+        help="Draws CARTO's light basemap under the regions. Without it the map works offline.",
+    )
+    st.pydeck_chart(
+        maps.deck(data, basemap),
+        on_select="rerun",
+        selection_mode="single-object",
+        key=maps.map_key(),
+        height=540,
+    )
+    st.caption(
+        regional.BOUNDARY_ATTRIBUTION + (" " + regional.BASEMAP_ATTRIBUTION if basemap else "")
+    )
+    st.plotly_chart(
+        maps.organisation_legend(data.kinds_shown, data.largest_received_usd),
+        width="stretch",
+        key="organisation-legend",
+    )
+
+# Beside the map: the colour key, then the selected region ----------------------------------
+with right:
+    hatched = "no data" if measure == "value" else "no data or no target"
+    st.plotly_chart(maps.scale_legend(data.scale, hatched), width="stretch", key="scale-legend")
+    st.caption(
+        "Programme regions are outlined and coloured; other regions are drawn faintly for "
+        f"context. Hatched: {hatched}, which is not the same as a low value. Each step "
+        "includes its lower edge."
+    )
+    if region is None:
+        st.info(
+            "Click a region on the map, or pick one in the list above, to see all its "
+            "indicators and organisations here.",
+            icon=":material/touch_app:",
+        )
+    else:
+        in_programme = region in config.programme.regions
+        st.subheader(f"{names.get(region, region)} ({region})")
+        st.caption(
+            ("Programme region" if in_programme else "Outside the programme's regions")
+            + f" · indicators up to {period}"
+        )
+        organisations, received = data.region_totals(region)
+        st.markdown(
+            f"**{organisations}** organisations · **{received:,.0f} USD** grant money "
+            f"received by the end of {period}",
+            help="Disbursements less refunds on grants in this region, in US dollars at each "
+            "month's exchange rate.",
+        )
+        summary = common.cached(regional.region_summary, config, period, region)
+        st.dataframe(
+            summary,
+            hide_index=True,
+            width="stretch",
+            column_config={"Indicator": st.column_config.TextColumn(pinned=True)},
+        )
+        st.caption(
+            "% of target: the value divided by the region's target (see 'How the map is "
+            "computed' below); for an indicator that should decrease, under 100% meets it."
+        )
+        orgs = data.organisation_table[data.organisation_table["Region code"] == region]
+        st.markdown(f"**Organisations in {names.get(region, region)}** ({len(orgs)})")
+        st.dataframe(
+            orgs[["Organisation", "Kind", "Received (USD)", "Location", "Latest values"]],
+            hide_index=True,
+            width="stretch",
+        )
+        st.button(
+            "Show no region",
+            on_click=maps.clear_choice,
+            args=(REGION,),
+            icon=":material/close:",
+            key="clear-region",
+        )
+
+# Tables under the map -----------------------------------------------------------------------
+st.subheader(f"{indicator} by region, up to {period}")
+st.dataframe(data.region_table, hide_index=True, width="stretch")
+common.downloads(data.region_table, f"map_{indicator}_{period}", "map-regions")
+
+st.subheader("Organisations on the map")
+st.dataframe(data.organisation_table.drop(columns="Region code"), hide_index=True, width="stretch")
+unlocated = int((data.organisation_table.Location != "coordinates").sum())
+st.caption(
+    f"{len(data.organisation_table)} organisations; {unlocated} without coordinates are drawn "
+    "as hollow circles at their region's centre. Grant money in US dollars up to the end of "
+    f"{period}: UZS amounts at the rate of their month."
+)
+common.downloads(data.organisation_table, f"map_organisations_{period}", "map-orgs")
+
+with st.expander("How the map is computed"):
+    st.markdown(
+        f"""
+- **Value**: the indicator's value for each region up to the end of {period}, combined over
+  quarters as everywhere in the dashboard: `sum` indicators add up their quarters
+  (cumulative total), `latest` ones take the region's latest value, `mean` ones average
+  the region's quarters. Only total rows count (not the breakdowns by sex or age).
+  A region that reported nothing up to {period} has **no data** (hatched), never zero.
+- **% of target**: the value divided by the region's target: its target for {period} where
+  one is set, else its end-of-programme target; for percentages and averages the
+  programme's target applies to every region. A count without a regional target has no
+  % of target (hatched).
+- **Colour steps** always start at 0, so that small differences look small: percentages in
+  ten steps of 10 points up to 100%; counts in about five equal, rounded steps up to the
+  highest value; % of target in fixed quarters up to 100% and over.
+  The palette (viridis) can be read by people with colour-blindness; every programme region
+  is also labelled with its value.
+- **Organisations**: at their coordinates; without them, at their region's centre (hollow
+  circles, spread on a small ring when several share one). Circle area grows with the
+  grant money received (disbursements less refunds up to the end of {period}, in US dollars
+  at each month's rate).
+- **Regions** are matched to the boundaries on their ISO 3166-2 code; a code or name that
+  does not match is reported above the map and kept in the tables.
+"""
+    )

@@ -1,0 +1,24 @@
+-- Regions an indicator view can be filtered by: the programme's regions first (in the
+-- order of programme.toml), then any other region with a reported value.
+-- Parameters: $programme_regions (list of region codes).
+with programme as (
+    select *
+    from unnest(cast($programme_regions as varchar[])) with ordinality as u(region_code, position)
+),
+
+others as (
+    select distinct region_code
+    from indicator_values
+    where not list_contains($programme_regions, region_code)
+),
+
+listed as (
+    select region_code, position, true as in_programme from programme
+    union all
+    select region_code, null, false from others
+)
+
+select l.region_code, coalesce(g.name_en, l.region_code) as region_name, l.in_programme
+from listed as l
+left join regions as g using (region_code)
+order by l.in_programme desc, l.position, region_name

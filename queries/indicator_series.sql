@@ -1,0 +1,115 @@
+-- Each indicator quarter by quarter: the value reported in the quarter, the actual to date
+-- at its end, and the period target, over the selected regions (docs/indicators.md).
+-- Parameters:
+--   $periods    quarters to return, oldest first (e.g. ['2021Q1', '2021Q2'])
+--   $regions    list of region codes to include, or NULL for all
+--   $indicator  one indicator code, or NULL for all
+-- The value in a quarter combines the regions that reported in it: summed for counts,
+-- averaged for percentages and means. For a 'latest' indicator it is the state at the end
+-- of the quarter (the actual to date): a region that did not report in the quarter keeps
+-- its previous value, so a stock is never understated by a late report. A quarter in which
+-- no selected region reported has no value (NULL), never 0.
+-- The actual to date follows the same rule as indicator_progress.sql (a unit test checks
+-- that both agree): sum: cumulative total; latest: each region's latest value, summed for
+-- counts and averaged for percentages; mean: average of every region-quarter value.
+with quarters as (
+    select unnest(cast($periods as varchar[])) as as_of_period
+),
+
+selected as (
+    select i.indicator_code, i.unit, i.aggregation,
+           i.unit = 'number' and i.aggregation <> 'mean' as is_count
+    from indicators as i
+    where $indicator is null or i.indicator_code = $indicator
+),
+
+region_values as (
+    select r.indicator_code, r.period, r.region_code, r.value
+    from indicator_region_values as r
+    join selected using (indicator_code)
+    where ($regions is null or list_contains($regions, r.region_code))
+      and r.period <= (select max(as_of_period) from quarters)
+),
+
+in_quarter as (
+    select
+        v.indicator_code,
+        v.period,
+        case when any_value(s.is_count) then sum(v.value) else avg(v.value) end as value,
+        count(distinct v.region_code) as regions_reporting
+    from region_values as v
+    join selected as s using (indicator_code)
+    group by v.indicator_code, v.period
+),
+
+up_to as (
+    select q.as_of_period, v.*
+    from quarters as q
+    join region_values as v on v.period <= q.as_of_period
+),
+
+combined as (
+    select indicator_code, as_of_period, sum(value) as total, avg(value) as mean
+    from up_to
+    group by indicator_code, as_of_period
+),
+
+latest_by_region as (
+    select indicator_code, as_of_period, region_code, arg_max(value, period) as value
+    from up_to
+    group by indicator_code, as_of_period, region_code
+),
+
+latest_combined as (
+    select indicator_code, as_of_period, sum(value) as latest_sum, avg(value) as latest_mean
+    from latest_by_region
+    group by indicator_code, as_of_period
+),
+
+period_targets as (
+    select
+        t.indicator_code,
+        t.period,
+        case when any_value(s.is_count) then sum(t.target) else avg(t.target) end as target,
+        count(distinct t.region_code) as regions_with_target
+    from indicator_targets as t
+    join selected as s using (indicator_code)
+    where ($regions is null or list_contains($regions, t.region_code))
+      and t.period in (select as_of_period from quarters)
+    group by t.indicator_code, t.period
+),
+
+final as (
+    select
+        s.indicator_code,
+        q.as_of_period as period,
+        case
+            when n.value is null then null
+            when s.aggregation = 'latest' and s.unit = 'number' then l.latest_sum
+            when s.aggregation = 'latest' then l.latest_mean
+            else n.value
+        end as value,
+        n.value as reported_value,
+        coalesce(n.regions_reporting, 0) as regions_reporting,
+        case
+            when s.aggregation = 'sum' then c.total
+            when s.aggregation = 'mean' then c.mean
+            when s.unit = 'number' then l.latest_sum
+            else l.latest_mean
+        end as actual_to_date,
+        t.target as period_target,
+        coalesce(t.regions_with_target, 0) as regions_with_target
+    from selected as s
+    cross join quarters as q
+    left join in_quarter as n
+        on n.indicator_code = s.indicator_code and n.period = q.as_of_period
+    left join combined as c
+        on c.indicator_code = s.indicator_code and c.as_of_period = q.as_of_period
+    left join latest_combined as l
+        on l.indicator_code = s.indicator_code and l.as_of_period = q.as_of_period
+    left join period_targets as t
+        on t.indicator_code = s.indicator_code and t.period = q.as_of_period
+)
+
+select * from final
+order by indicator_code, period

@@ -1,0 +1,67 @@
+-- Milestones planned and achieved per quarter of the programme, as of a reporting date.
+-- Parameters: $as_of, $start, $end (programme dates) and the filters of milestones_list.
+-- planned: milestones (not dropped) whose planned date falls in the quarter; achieved:
+-- those achieved in the quarter, known only for quarters that began by the reporting date
+-- (NULL after it). Cumulative columns add up the quarters so far.
+with params as (select cast($as_of as date) as as_of),
+
+quarters as (
+    select
+        period_of(cast(q.day as date)) as period,
+        cast(q.day as date) as period_start,
+        period_end(period_of(cast(q.day as date))) as period_end
+    from range(
+        cast(period_start(period_of(cast($start as date))) as timestamp),
+        cast(cast($end as date) as timestamp) + interval 1 day,
+        interval 3 month
+    ) as q (day)
+),
+
+shown as (
+    select *
+    from milestones_as_of(cast($as_of as date), $stages, $levels, $regions, $statuses)
+),
+
+counted as (
+    select
+        q.period,
+        q.period_start,
+        q.period_end,
+        q.period_start > any_value(params.as_of) as after_reporting_date,
+        count(s.milestone_id) filter (
+            where s.status_as_of <> 'dropped'
+              and s.planned_on between q.period_start and q.period_end
+        ) as planned,
+        count(s.milestone_id) filter (
+            where s.status_as_of = 'achieved'
+              and s.achieved_on between q.period_start and q.period_end
+        ) as achieved,
+        count(s.milestone_id) filter (
+            where s.status_as_of = 'achieved' and s.days_late > 0
+              and s.achieved_on between q.period_start and q.period_end
+        ) as achieved_late
+    from quarters as q
+    cross join params
+    left join shown as s on true
+    group by q.period, q.period_start, q.period_end
+),
+
+final as (
+    select
+        period,
+        period_start,
+        period_end,
+        after_reporting_date,
+        planned,
+        case when not after_reporting_date then achieved end as achieved,
+        case when not after_reporting_date then achieved_late end as achieved_late,
+        cast(sum(planned) over (order by period) as integer) as planned_cumulative,
+        case when not after_reporting_date
+            then cast(sum(achieved) over (order by period) as integer) end
+            as achieved_cumulative
+    from counted
+)
+
+select *
+from final
+order by period

@@ -1,0 +1,57 @@
+-- Breakdown rows (by sex, or by age group) of a count that add up to more than their total
+-- row, in the data as it would be after the upload (a warning, not an error). Reads the
+-- temp table upload_rows (the checked rows of the file being uploaded).
+with uploaded as (
+    select line, indicator_code, period, region_code, org_id, sex, age_group, value
+    from upload_rows
+),
+
+merged as (
+    select indicator_code, period, region_code, org_id, sex, age_group, value, line
+    from uploaded
+    union all
+    select v.indicator_code, v.period, v.region_code, v.org_id, v.sex, v.age_group, v.value,
+           null as line
+    from indicator_values v
+    anti join uploaded u
+        using (indicator_code, period, region_code, org_id, sex, age_group)
+),
+
+counts as (
+    select m.*
+    from merged m
+    join indicators i using (indicator_code)
+    where i.unit = 'number'
+),
+
+groups as (
+    select
+        indicator_code,
+        period,
+        region_code,
+        org_id,
+        max(value) filter (where sex = 'all' and age_group = 'all') as total,
+        sum(value) filter (where sex <> 'all' and age_group = 'all') as by_sex,
+        sum(value) filter (where sex = 'all' and age_group <> 'all') as by_age,
+        coalesce(
+            min(line) filter (where sex = 'all' and age_group = 'all'),
+            min(line)
+        ) as line
+    from counts
+    group by indicator_code, period, region_code, org_id
+    having min(line) is not null
+),
+
+final as (
+    select line, indicator_code, period, region_code, org_id, 'sex' as breakdown,
+           by_sex as parts, total
+    from groups
+    where by_sex > total
+    union all
+    select line, indicator_code, period, region_code, org_id, 'age group' as breakdown,
+           by_age as parts, total
+    from groups
+    where by_age > total
+)
+
+select * from final order by line, breakdown

@@ -1,0 +1,173 @@
+"""The grant spending page in-process: headline figures, filters from the URL, flags."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from monitoring.db import Database, close_all
+from monitoring.settings import ROOT
+from tests.app.conftest import no_exceptions
+
+PAGE = "pages/grants.py"
+
+
+def open_page(app, **params):
+    for key, value in params.items():
+        app.query_params[key] = value
+    at = app.run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    return at
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def table_with(at, column) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def warnings(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_the_page_shows_budget_spending_and_grants_in_usd(app):
+    at = open_page(app)
+    assert at.title[0].value == "Grant spending"
+    assert "as of **30 June 2022**" in at.caption[0].value
+    assert metric(at, "Budget (USD)").value == "525,000"
+    assert metric(at, "Spent (USD)").value == "454,975"
+    assert metric(at, "Burn rate").value == "0.87"
+    assert metric(at, "Burn rate").delta == "✔ On pace"
+    titles = chart_titles(at)
+    assert "Cumulative spending against the budget plan (USD)" in titles
+    assert any(t.startswith("Small grants: awarded, disbursed and spent (USD)") for t in titles)
+    by_line = table_with(at, "Budget line")
+    assert {"Variance (USD)", "Variance %", "Burn rate", "Against plan"} <= set(by_line.columns)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") == 6 and labels.count("Download Excel") == 6
+
+
+def test_the_s_curve_marks_the_reporting_date(app):
+    at = open_page(app, as_of="2021Q4")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["shapes"][0]["x0"].startswith("2021-12-31")
+    assert "Reporting date 31 Dec 2021" in spec["layout"]["annotations"][0]["text"]
+    spent = next(t for t in spec["data"] if t["name"] == "Spent (cumulative)")
+    assert len(spent["x"]) == 1 + 4  # the start, then 2021Q1 to 2021Q4: no later spending
+
+
+def test_flagged_grants_are_named_with_icon_and_words(app):
+    at = open_page(app)
+    assert "2 grant(s) need a look" in warnings(at)
+    flagged = table_with(at, "Flags")
+    flags = dict(zip(flagged.Grant, flagged.Flags, strict=True))
+    assert flags["G-01"] == "▲ Spent beyond the award by 450.00 USD"
+    assert flags["G-09"].startswith("◷ No spending reported since a disbursement 135 days")
+    grants = table_with(at, "Awarded on")
+    assert grants.Grant.tolist()[:2] == ["G-01", "G-09"]  # flagged grants first
+    assert "✖ Cancelled" in set(grants.Status)
+
+
+def test_grants_awarded_by_the_reporting_date_are_shown(app):
+    grants = table_with(open_page(app, as_of="2022Q1"), "Awarded on")
+    assert "G-11" in set(grants.Grant)  # awarded 1 March 2022
+
+
+def test_an_earlier_reporting_date_ignores_later_grants_and_spending(app):
+    at = open_page(app, as_of="2021Q4")
+    grants = table_with(at, "Awarded on")
+    assert "G-11" not in set(grants.Grant)
+    assert metric(at, "Spent (USD)").value == "285,638"
+    # G-09's disbursement of 15 February 2022 lies after the date: nothing flagged for it
+    assert not grants.Flags.str.contains("◷").any()
+
+
+def test_uzs_on_request_from_the_url(app):
+    at = open_page(app, currency="UZS")
+    assert metric(at, "Budget (mln UZS)").value == "5,652.6"
+    assert "Cumulative spending against the budget plan (mln UZS)" in chart_titles(at)
+    assert "Spent (UZS)" in table_with(at, "Budget line").columns
+    assert at.selectbox(key="currency").value == "UZS"
+
+
+def test_region_filter_from_the_url_limits_the_grants_not_the_budget(app):
+    at = open_page(app, region="Namangan")
+    assert metric(at, "Budget (USD)").value == "525,000"
+    grants = table_with(at, "Awarded on")
+    assert set(grants.Region) == {"Namangan"}
+    assert set(table_with(at, "Organisation ID").Grantee) == {
+        "Bog'ishamol mahalla women's committee",
+        "Chust community security working group",
+        "Pop district youth volunteers",
+    }
+
+
+def test_category_and_quarter_filters_from_the_url(app):
+    at = open_page(app, category="grants", **{"from": "2021Q3", "to": "2021Q4"})
+    by_line = table_with(at, "Budget line")
+    assert by_line["Budget line"].tolist() == ["4.1"]
+    assert metric(at, "Budget (USD)").value == "55,000"
+    quarters = table_with(at, "Quarter")
+    assert quarters.Quarter.tolist() == ["2021Q3", "2021Q4"]
+
+
+def test_malformed_parameters_are_ignored_with_a_notice(app):
+    at = open_page(app, currency="EUR", region=["Namangan", "Atlantis", "UZ-JI"], foo="1")
+    text = warnings(at)
+    assert "**Currency** as `EUR`" in text
+    assert "**Region** as `Atlantis`, `UZ-JI`" in text
+    assert "`foo`, which this page does not use" in text
+    assert metric(at, "Budget (USD)").value == "525,000"
+    assert set(table_with(at, "Awarded on").Region) == {"Namangan"}
+
+
+def test_a_reversed_quarter_range_is_swapped_with_a_notice(app):
+    at = open_page(app, **{"from": "2022Q1", "to": "2021Q3"})
+    assert "showing 2021Q3 to 2022Q1 instead" in warnings(at)
+    assert table_with(at, "Quarter").Quarter.tolist() == ["2021Q3", "2021Q4", "2022Q1"]
+
+
+def test_the_rules_are_explained_with_the_configured_thresholds(app):
+    at = open_page(app)
+    text = " ".join(m.value for m in at.markdown)
+    assert "below 0.80" in text and "above 1.10" in text
+    assert "90 days or more" in text
+
+
+@pytest.fixture
+def app_without_may_2021_rate(sample_db_path, tmp_path, monkeypatch):
+    """The dashboard over a copy of the sample data whose UZS rate for May 2021 is missing."""
+    path = tmp_path / "no-may-rate.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = Database(path)
+    with db.transaction() as cur:
+        cur.execute("delete from exchange_rates where month = '2021-05'")
+    db.close()
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    close_all()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    close_all()
+
+
+def test_an_amount_without_a_rate_is_listed_and_left_out_never_guessed(
+    app_without_may_2021_rate,
+):
+    at = open_page(app_without_may_2021_rate)
+    assert "1 transaction(s) and 0 budget row(s) cannot be shown in USD" in warnings(at)
+    # T-0014, 38,500,000 UZS on 15 May 2021 (3,652.71 USD at the May rate) is left out
+    assert metric(at, "Spent (USD)").value == "451,322"
+    missing = table_with(at, "Rate needed for")
+    assert missing.Reference.tolist() == ["T-0014"]
+    assert missing["Rate needed for"].tolist() == ["2021-05"]

@@ -1,0 +1,150 @@
+"""The outcome indicators page in-process: the tracking table, filters from the URL, detail."""
+
+import json
+
+import pandas as pd
+
+from monitoring.db import Database
+from tests.app.conftest import no_exceptions
+
+PAGE = "pages/indicators.py"
+
+
+def open_page(app, **params):
+    for key, value in params.items():
+        app.query_params[key] = value
+    at = app.run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    return at
+
+
+def tracking_table(at) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def widget(at, kind, label):
+    return next(w for w in getattr(at, kind) if w.label == label)
+
+
+def test_the_table_lists_every_indicator_by_outcome_with_status_in_words(app):
+    at = open_page(app)
+    assert at.title[0].value == "Outcome indicators"
+    table = tracking_table(at)
+    assert len(table) == 12
+    assert table["Goal / outcome"].iloc[0] == "Goal"
+    assert {"2021Q1", "2022Q2", "Actual to 2022Q2", "Target by 2021Q4"} <= set(table.columns)
+    statuses = set(table["Status"])
+    assert statuses <= {"✔ On track", "▲ At risk", "✖ Behind", "○ No data"}
+    assert len(statuses) >= 3
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download Excel"]
+
+
+def test_a_quarter_without_a_report_is_empty_not_zero(app):
+    table = tracking_table(open_page(app)).set_index("Code")
+    # the goal's survey ran in 2021Q1/Q2, Q4 and 2022Q2: nothing in 2021Q3
+    assert pd.isna(table.loc["G1", "2021Q3"])
+    assert table.loc["OC2.1", "2021Q1"] == 0  # a reported zero stays zero
+
+
+def test_a_link_from_the_overview_opens_the_indicator_as_of_its_date(app):
+    at = open_page(app, indicator="OC1.2", as_of="2021Q4")
+    assert widget(at, "selectbox", "Indicator").value == "OC1.2"
+    assert "as of **31 December 2021**" in at.caption[0].value
+    assert "Actual to 2021Q4" in tracking_table(at).columns
+    assert "2022Q1" not in tracking_table(at).columns
+    titles = chart_titles(at)
+    assert titles[0] == "OC1.2: actual against target by quarter (number)"
+    assert any("by sex" in t for t in titles) and any("by age group" in t for t in titles)
+    metric = next(m for m in at.metric if m.label == "Actual to 2021Q4")
+    assert metric.value == "86"  # 18 + 38 + 30 people trained by the end of 2021
+
+
+def test_regions_from_the_url_as_codes_or_names_filter_the_table(app):
+    at = open_page(app, regions="UZ-JI,namangan")
+    assert widget(at, "multiselect", "Regions").value == ["UZ-JI", "UZ-NG"]
+    table = tracking_table(at).set_index("Code")
+    assert table.loc["OC1.2", "Target"] == 45 + 35  # the two regions' own targets
+    assert table.loc["OC3.1", "Status"] == "◇ No target for these regions"
+    assert set(table["Regions reporting in 2022Q2"]) <= {"0 of 2", "1 of 2", "2 of 2"}
+    assert not at.warning
+
+
+def test_picking_a_region_changes_the_table_and_the_url(app):
+    at = open_page(app)
+    widget(at, "multiselect", "Regions").set_value(["UZ-JI"]).run()
+    no_exceptions(at)
+    table = tracking_table(at).set_index("Code")
+    assert table.loc["OC1.2", "Target"] == 45
+    assert set(table["Regions reporting in 2022Q2"]) <= {"0 of 1", "1 of 1"}
+
+
+def test_outcome_and_quarter_range_come_from_the_url(app):
+    at = open_page(app, outcome="2", **{"from": "Q3 2021", "to": "2022-Q1"})
+    table = tracking_table(at)
+    assert set(table["Goal / outcome"]) == {"Outcome 2"}
+    quarters = [c for c in table.columns if c[:2] == "20" and c[4] == "Q"]
+    assert quarters == ["2021Q3", "2021Q4", "2022Q1"]
+    assert "Actual to 2022Q2" in table.columns  # the actual stays as of the reporting date
+
+
+def test_unknown_and_malformed_parameters_are_ignored_with_a_notice(app):
+    at = open_page(app, indicator="NOPE", regions="Mars", colour="red", to="2031Q9")
+    notice = " ".join(w.value for w in at.warning)
+    for word in ("NOPE", "Mars", "colour", "2031Q9"):
+        assert word in notice
+    assert len(tracking_table(at)) == 12
+    assert widget(at, "selectbox", "Indicator").value == "G1"
+
+
+def test_markup_in_the_address_is_shown_as_text(app):
+    at = open_page(app, regions="<img src=x onerror=alert(1)>")
+    notice = at.warning[0].value
+    assert "\\<img" in notice  # escaped: markdown shows it as written, never as a tag
+
+
+def test_the_detail_lists_who_has_not_reported_and_the_comments(app):
+    at = open_page(app, indicator="OC2.3")
+    frames = [d.value for d in at.dataframe]
+    missing = next(f for f in frames if "Last reported" in f.columns and "Who" in f.columns)
+    assert missing["Name"].tolist() == ["Namangan"]
+    assert missing["Last reported"].tolist() == ["2022Q1"]
+    comments = next(f for f in frames if "Comment" in f.columns)
+    assert comments["Comment"].str.contains("more women came forward").any()
+    sources = next(f for f in frames if "Source" in f.columns)
+    assert "Mahalla and police records" in set(sources["Source"])
+
+
+def test_picking_another_indicator_updates_the_detail(app):
+    at = open_page(app)
+    widget(at, "selectbox", "Indicator").set_value("OC3.4").run()
+    no_exceptions(at)
+    titles = chart_titles(at)
+    assert titles[0] == "OC3.4: actual against target by quarter (%)"
+    assert any("by age group" in t for t in titles)
+    assert not any("by sex" in t for t in titles)  # OC3.4 is reported by age group only
+
+
+def test_the_detail_follows_the_outcome_picked_unless_its_indicator_belongs_to_it(app):
+    at = open_page(app, outcome="2")
+    assert widget(at, "selectbox", "Indicator").value == "OC2.1"  # the table's first
+    widget(at, "selectbox", "Goal / outcome").set_value("Outcome 3").run()
+    assert widget(at, "selectbox", "Indicator").value == "OC3.1"
+    widget(at, "selectbox", "Indicator").set_value("OC3.3").run()
+    widget(at, "selectbox", "Goal / outcome").set_value("All").run()
+    assert widget(at, "selectbox", "Indicator").value == "OC3.3"
+
+
+def test_an_empty_database_says_what_to_upload(app, tmp_path, monkeypatch):
+    empty = Database(tmp_path / "empty.duckdb")
+    empty.connection()
+    empty.close()
+    monkeypatch.setenv("MONITORING_DB", str(tmp_path / "empty.duckdb"))
+    at = open_page(app)
+    assert any("No indicators are loaded yet" in i.value for i in at.info)
+    assert not at.dataframe

@@ -1,0 +1,146 @@
+"""The upload page in-process: upload, preview, import, history and undo."""
+
+import shutil
+
+import pytest
+
+from monitoring.batches import table_checksums
+from monitoring.db import Database, close_all
+from tests.app.conftest import no_exceptions
+
+BUDGET = b"budget_line,category,period,amount,currency\n"
+
+
+@pytest.fixture
+def upload_app(app, sample_db_path, tmp_path, monkeypatch):
+    """The dashboard over a copy of the sample database that the test may change."""
+    path = tmp_path / "upload.duckdb"
+    shutil.copy(sample_db_path, path)
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    close_all()
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    no_exceptions(at)
+    return at, path
+
+
+def checksums(path):
+    close_all()
+    database = Database(path)
+    try:
+        return table_checksums(database)
+    finally:
+        database.close()
+
+
+def upload(at, name, data):
+    at.get("file_uploader")[0].set_value((name, data, "text/csv")).run()
+    no_exceptions(at)
+    return at
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def button(at, starts_with):
+    return next(b for b in at.button if b.label.startswith(starts_with))
+
+
+def test_the_page_explains_itself_and_offers_templates(upload_app):
+    at, _ = upload_app
+    assert at.title[0].value == "Data upload"
+    assert [t.label for t in at.tabs] == ["Upload a file", "Upload history", "Format and templates"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "CSV template" in labels and "Excel template" in labels
+    assert any("20 MB and 100,000 rows" in c.value for c in at.caption)
+
+
+def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
+    at, path = upload_app
+    at.text_input(key="upload_by").set_value("Malika").run()
+    before = checksums(path)
+    upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n9.9,other,2022Q1,5,USD\n")
+    assert metrics(at) == {
+        "Rows in the file": "2",
+        "New": "1",
+        "Changed": "1",
+        "Unchanged": "0",
+        "With errors": "0",
+    }
+    changes = at.dataframe[0].value
+    assert changes.values.tolist() == [[2, "1.1 · 2021Q1", "amount", "40000.00", "41000.00"]]
+    assert checksums(path) == before, "the preview writes nothing"
+
+    button(at, "Import 1 new and 1 changed").click().run()
+    no_exceptions(at)
+    assert "Imported into budget as batch" in at.success[0].value
+    assert "by Malika" in at.caption[0].value, "the header shows the new data at once"
+    history = at.dataframe[0].value
+    assert history.iloc[0][["Table", "File", "By", "New", "Changed"]].tolist() == [
+        "budget",
+        "budget.csv",
+        "Malika",
+        1,
+        1,
+    ]
+    assert at.get("file_uploader")[0].value is None, "the uploader is cleared"
+    at.switch_page("pages/overview.py").run()
+    no_exceptions(at)
+    assert "by Malika" in at.caption[0].value, "every page sees the new data at once"
+
+
+def test_a_file_with_errors_lists_them_and_cannot_be_imported(upload_app):
+    at, path = upload_app
+    at.text_input(key="upload_by").set_value("Malika").run()
+    before = checksums(path)
+    upload(at, "budget.csv", BUDGET + b"9.9,other,2030Q1,-5,USD\n")
+    assert "error(s)" in at.error[0].value
+    errors = at.dataframe[0].value
+    assert errors[["line", "column"]].values.tolist() == [[2, "period"], [2, "amount"]]
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    assert checksums(path) == before
+
+
+def test_an_unreadable_file_is_named_for_what_it_is(upload_app):
+    at, path = upload_app
+    before = checksums(path)
+    upload(at, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert "cannot be read as a table" in at.error[0].value
+    assert "PNG image" in at.error[0].value
+    assert checksums(path) == before
+
+
+def test_valid_rows_only_is_an_explicit_choice(upload_app):
+    at, _ = upload_app
+    at.text_input(key="upload_by").set_value("Malika").run()
+    upload(at, "budget.csv", BUDGET + b"9.9,other,2022Q1,5,USD\n9.8,other,2030Q1,5,USD\n")
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    at.checkbox(key="upload_valid_only").check().run()
+    button(at, "Import 1 new").click().run()
+    no_exceptions(at)
+    assert "1 row\\(s\\) with errors were left out" in at.success[0].value
+
+
+def test_undo_through_the_page_restores_the_data(upload_app):
+    at, path = upload_app
+    at.text_input(key="upload_by").set_value("Malika").run()
+    before = {k: v for k, v in checksums(path).items() if not k.startswith("upload_")}
+    upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
+    button(at, "Import").click().run()
+    next(c for c in at.checkbox if c.label.startswith("I understand")).check().run()
+    assert button(at, "Undo batch").label == f"Undo batch {at.dataframe[0].value.iloc[0]['Batch']}"
+    button(at, "Undo batch").click().run()
+    no_exceptions(at)
+    assert "undone" in at.success[0].value
+    assert at.dataframe[0].value.iloc[0]["Status"].startswith("Undone")
+    after = {k: v for k, v in checksums(path).items() if not k.startswith("upload_")}
+    assert after == before
+
+
+def test_an_unknown_table_in_the_address_is_ignored_with_a_notice(app, sample_db_path):
+    app.query_params["table"] = "<b>nonsense</b>"
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    no_exceptions(at)
+    assert any("does not exist; it was ignored" in w.value for w in at.warning)

@@ -1,0 +1,85 @@
+"""The outcome indicators page in headless Chromium: a shared link, filters kept in the URL."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+
+pytestmark = pytest.mark.e2e
+
+
+def url_params(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def open_indicators(page, server, query: str = "") -> None:
+    # Open the dashboard's entry first: a fresh server that is first asked for a page's own
+    # address serves the pages/ script bare, without the navigation and sidebar (reported).
+    page.goto(server)
+    wait_until_rendered(page)
+    page.goto(f"{server}/indicators{query}")
+    wait_until_rendered(page)
+
+
+def full_screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main element, so grow the viewport."""
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, height + 50)})
+    page.wait_for_timeout(800)
+    screenshot(page, name)
+
+
+def test_a_link_to_an_indicator_opens_its_table_and_detail(server, page):
+    open_indicators(page, server, "?indicator=OC2.3&as_of=2022Q2")
+    assert exceptions_shown(page) == []
+    main = page.locator("[data-testid=stMain]")
+    text = main.inner_text()
+    assert "Indicator tracking table" in text
+    assert "Not reported for 2022Q2" in text
+    assert "Namangan" in text
+    assert page.locator("[data-testid=stDataFrame]").count() >= 3
+    assert page.locator("[data-testid=stPlotlyChart]").count() >= 2
+    assert "OC2.3: actual against target by quarter (number)" in text
+    assert url_params(page).get("indicator") == ["OC2.3"]
+    full_screenshot(page, "indicators-detail")
+
+
+def test_regions_written_as_codes_are_understood_and_kept_in_the_url(server, page):
+    open_indicators(page, server, "?regions=UZ-JI,UZ-NG&outcome=1")
+    assert exceptions_shown(page) == []
+    regions = page.get_by_test_id("stMultiSelect").first.inner_text()
+    assert "Jizzakh" in regions and "Namangan" in regions
+    assert page.locator("[data-testid=stAlert]").filter(has_text="ignored").count() == 0
+    full_screenshot(page, "indicators-regional")
+
+
+def test_picking_an_indicator_is_kept_in_the_address(server, page):
+    open_indicators(page, server)
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Indicator").last
+    box.locator("input").click()
+    page.keyboard.type("OC3.2")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('indicator=OC3.2')")
+    chart_title = page.get_by_text("OC3.2: actual against target by quarter (number)")
+    chart_title.wait_for(timeout=30_000)  # the detail follows the pick
+    assert exceptions_shown(page) == []
+
+
+def test_a_bad_address_shows_a_notice_not_an_error(server, page):
+    open_indicators(page, server, "?indicator=%3Cscript%3E&from=yesterday")
+    assert exceptions_shown(page) == []
+    alert = page.locator("[data-testid=stAlert]").filter(has_text="ignored").first
+    assert "<script>" in alert.inner_text()  # shown as written, as text
+    assert page.locator("script:text('<script>')").count() == 0
+
+
+def test_selecting_a_row_of_the_table_opens_that_indicator(server, page):
+    open_indicators(page, server)
+    table = page.get_by_test_id("stDataFrame").first
+    row_height, header_height, sixth_row = 35, 35, 5  # OC2.2 is the sixth indicator
+    # the selection box at the start of the row (the grid is a canvas: click by position)
+    table.click(position={"x": 18, "y": header_height + sixth_row * row_height + row_height / 2})
+    page.get_by_text("OC2.2: actual against target by quarter (number)").wait_for(timeout=30_000)
+    page.wait_for_function("() => window.location.search.includes('indicator=OC2.2')")
+    assert exceptions_shown(page) == []

@@ -1,0 +1,67 @@
+"""The milestones page in a real browser: timeline, filters in the address, safe links."""
+
+import pytest
+
+from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+
+pytestmark = pytest.mark.e2e
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid=stMain]").inner_text()
+
+
+def open_milestones(page, server, query: str = "") -> None:
+    # Open the dashboard's entry first: a fresh server that is first asked for a page's own
+    # address serves pages/ scripts directly, without the navigation (see the report).
+    page.goto(server)
+    wait_until_rendered(page)
+    page.goto(f"{server}/milestones{query}")
+    wait_until_rendered(page)
+
+
+def full_screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main element, so grow the viewport."""
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, height + 50)})
+    page.wait_for_timeout(800)
+    screenshot(page, name)
+
+
+def test_milestones_page_shows_the_timeline_counts_and_achieved_list(server, page):
+    open_milestones(page, server)
+    assert exceptions_shown(page) == []
+    body = main_text(page)
+    assert "Advocacy milestones" in body
+    assert "26 of 30 due" in body
+    assert "What the achieved milestones led to" in body
+    charts = page.locator("[data-testid=stPlotlyChart]")
+    assert charts.count() == 2
+    timeline = charts.first.inner_text()
+    assert "Reporting date 30 Jun 2022" in timeline
+    assert "OVERDUE 149 days" in timeline
+    full_screenshot(page, "milestones-full")
+
+
+def test_a_filter_from_the_address_narrows_the_page_and_stays_in_the_url(server, page):
+    open_milestones(page, server, "?level=National&status=Overdue&stage=Bogus")
+    assert exceptions_shown(page) == []
+    body = main_text(page)
+    assert "Bogus" in body and "it was ignored" in body
+    assert "0 of 1 due" in body  # national and overdue: M-30 only
+    assert "level=National" in page.url
+    full_screenshot(page, "milestones-filtered")
+
+
+def test_picking_a_status_narrows_the_timeline_and_writes_the_address(server, page):
+    open_milestones(page, server)
+    status = page.get_by_test_id("stMultiSelect").filter(has_text="Status")
+    status.locator("input").click()
+    page.get_by_role("option", name="Overdue").click()
+    page.keyboard.press("Escape")
+    wait_until_rendered(page)
+    assert "status=Overdue" in page.url
+    body = main_text(page)
+    assert "0 of 3 due" in body
+    timeline = page.locator("[data-testid=stPlotlyChart]").first.inner_text()
+    assert "M-27" in timeline and "M-01" not in timeline

@@ -1,0 +1,60 @@
+"""Uploading a file through headless Chromium: preview, import, and the data shows at once."""
+
+import pytest
+
+from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+
+pytestmark = pytest.mark.e2e
+
+BUDGET = (
+    "budget_line,category,period,amount,currency\n"
+    "1.1,staff,2021Q1,41000,USD\n"
+    "9.9,other,2022Q1,5,USD\n"
+    "9.8,other,2030Q1,-5,USD\n"
+)
+
+
+def test_a_file_uploaded_in_the_browser_is_previewed_then_imported(writable_server, page, tmp_path):
+    url, _ = writable_server
+    file = tmp_path / "budget.csv"
+    file.write_text(BUDGET, encoding="utf-8")
+
+    # The entry script registers the pages on the first visit of a fresh server; a first
+    # visit straight to /upload would run the page script alone (Streamlit's file routing).
+    page.goto(url)
+    wait_until_rendered(page)
+    page.goto(f"{url}/upload")
+    wait_until_rendered(page)
+    name = page.get_by_label("Your name", exact=True).and_(page.get_by_role("textbox"))
+    name.fill("Browser tester")
+    name.press("Enter")
+    wait_until_rendered(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(file))
+    page.get_by_text("Rows in the file").wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    main = page.locator("[data-testid=stMain]")
+    text = main.inner_text()
+    assert exceptions_shown(page) == []
+    assert "2 error(s)" in text
+    # Tables are drawn on a canvas: their cells are checked in the AppTest; here the counts.
+    metrics = page.get_by_test_id("stMetric").all_inner_texts()
+    assert [m.split("\n")[-1] for m in metrics] == ["3", "1", "1", "0", "1"]
+    assert "Changes to stored rows (1)" in text
+    page.set_viewport_size({"width": 1400, "height": 2400})  # the whole preview in one shot
+    wait_until_rendered(page)
+    screenshot(page, "upload-preview")
+
+    page.get_by_test_id("stCheckbox").filter(has_text="Import the valid rows only").click()
+    page.get_by_role("button", name="Import 1 new and 1 changed row(s) into budget").wait_for()
+    page.get_by_role("button", name="Import 1 new and 1 changed row(s) into budget").click()
+    page.get_by_text("Imported into budget as batch").wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert "by Browser tester" in main.inner_text(), "the header shows the new data at once"
+    page.get_by_role("tab", name="Upload history").click()
+    wait_until_rendered(page)
+    screenshot(page, "upload-history")
+    assert exceptions_shown(page) == []
+    page.get_by_role("tab", name="Format and templates").click()
+    wait_until_rendered(page)
+    assert page.get_by_role("button", name="Excel template").count() == 1
+    screenshot(page, "upload-format")

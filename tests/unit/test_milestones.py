@@ -1,0 +1,335 @@
+"""Milestones as of a reporting date: status, lateness, counts, filters and safe links."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from monitoring import overview
+from monitoring.milestones import (
+    NO_REGION,
+    MilestoneFilters,
+    indicator_detail_link,
+    milestone_counts,
+    milestone_list,
+    milestone_status_text,
+    milestones_by_quarter,
+    region_options,
+    web_link,
+)
+from tests.conftest import insert
+
+Q1 = dt.date(2021, 3, 31)
+Q2 = dt.date(2021, 6, 30)
+Q3 = dt.date(2021, 9, 30)
+Q4 = dt.date(2021, 12, 31)
+ALL = MilestoneFilters()
+
+
+def milestone(mid, planned_on, achieved_on=None, status="planned", **kw):
+    row = dict(
+        milestone_id=mid,
+        title=f"Milestone {mid}",
+        stage=2,
+        level="regional",
+        region_code="UZ-JI",
+        planned_on=planned_on,
+        achieved_on=achieved_on,
+        status=status,
+    )
+    row.update(kw)
+    return row
+
+
+@pytest.fixture
+def plan(db):
+    insert(
+        db,
+        "regions",
+        [
+            dict(region_code="UZ-JI", name_en="Jizzakh"),
+            dict(region_code="UZ-NG", name_en="Namangan"),
+            dict(region_code="UZ-TO", name_en="Tashkent Region"),
+        ],
+    )
+    insert(
+        db,
+        "indicators",
+        [
+            dict(
+                indicator_code="OC3.1",
+                level="outcome",
+                outcome=3,
+                title="Advocacy initiatives",
+                unit="number",
+                direction="increase",
+                aggregation="sum",
+                baseline=0,
+                target=10,
+            )
+        ],
+    )
+    insert(
+        db,
+        "indicator_values",
+        [
+            dict(indicator_code="OC3.1", period="2021Q1", region_code="UZ-JI", value=2),
+            dict(indicator_code="OC3.1", period="2021Q2", region_code="UZ-NG", value=3),
+        ],
+    )
+    insert(
+        db,
+        "milestones",
+        [
+            # one day late, achieved in Q2
+            milestone(
+                "A",
+                "2021-04-15",
+                "2021-04-16",
+                "achieved",
+                evidence_url="https://example.org/a",
+                outcome="Police joined the CSWG",
+                indicator_code="OC3.1",
+            ),
+            # overdue at the end of Q2 (60 days), achieved 123 days late in Q3
+            milestone(
+                "B",
+                "2021-05-01",
+                "2021-09-01",
+                "achieved",
+                stage=3,
+                level="community",
+                region_code="UZ-NG",
+                evidence_url="javascript:alert(1)",
+            ),
+            # planned in Q4, never achieved
+            milestone("C", "2021-12-01", stage=3, level="community", region_code="UZ-NG"),
+            # dropped stays dropped, even with an achieved date
+            milestone(
+                "D",
+                "2021-05-01",
+                "2021-05-02",
+                "dropped",
+                stage=4,
+                level="international",
+                region_code=None,
+            ),
+            # due on the reporting date itself: due, not yet late
+            milestone("E", "2021-06-30", status="in_progress"),
+            # achieved early: on time, 0 days late
+            milestone(
+                "F",
+                "2021-03-01",
+                "2021-02-20",
+                "achieved",
+                stage=1,
+                level="national",
+                region_code=None,
+            ),
+        ],
+    )
+    return db
+
+
+def by_id(frame):
+    return frame.set_index("milestone_id")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "mid", "status", "days_late"),
+    [
+        (Q2, "A", "achieved", 1),
+        (Q2, "B", "overdue", 60),  # 1 May to 30 June
+        (Q3, "B", "achieved", 123),  # achieved 1 Sep: 123 days after 1 May
+        (Q1, "B", "planned", None),
+        (Q2, "C", "planned", None),
+        (Q4, "C", "overdue", 30),  # 1 Dec to 31 Dec
+        (Q2, "D", "dropped", None),
+        (Q2, "E", "planned", None),  # planned on the reporting date: not late yet
+        (Q3, "E", "overdue", 92),
+        (Q1, "F", "achieved", 0),
+    ],
+)
+def test_status_and_days_late_follow_the_reporting_date(
+    plan, settings, as_of, mid, status, days_late
+):
+    row = by_id(milestone_list(plan, settings, as_of, ALL)).loc[mid]
+    assert row.status == status
+    if days_late is None:
+        assert pd.isna(row.days_late)
+    else:
+        assert row.days_late == days_late
+    assert bool(row.late) == bool(days_late)
+
+
+def test_an_achievement_after_the_reporting_date_is_not_shown(plan, settings):
+    b = by_id(milestone_list(plan, settings, Q2, ALL)).loc["B"]
+    assert pd.isna(b.achieved_on)
+    assert b.status_text == "▶ Overdue by 60 days"
+
+
+@pytest.mark.parametrize(
+    ("code", "days", "text"),
+    [
+        ("achieved", 0, "● Achieved on time"),
+        ("achieved", 1, "◆ Achieved 1 day late"),
+        ("achieved", 21, "◆ Achieved 21 days late"),
+        ("overdue", 149, "▶ Overdue by 149 days"),
+        ("planned", None, "○ Planned"),
+        ("dropped", None, "✕ Dropped"),
+    ],
+)
+def test_status_is_written_in_words_with_the_days_late(code, days, text):
+    assert milestone_status_text(code, days) == text
+
+
+def counts_of(frame, dimension):
+    part = frame[frame.dimension == dimension].set_index("label")
+    return part[
+        ["planned", "due", "achieved", "achieved_late", "overdue", "not_yet_due", "dropped"]
+    ]
+
+
+def test_counts_of_achieved_against_planned_by_level_region_and_in_all(plan):
+    counts = milestone_counts(plan, Q2, ALL)
+    total = counts_of(counts, "total").iloc[0].to_dict()
+    # planned: A B C E F (D dropped); due by 30 June: A B E F; achieved: A F; late: A;
+    # overdue: B; not yet due: C E
+    assert total == dict(
+        planned=5, due=4, achieved=2, achieved_late=1, overdue=1, not_yet_due=2, dropped=1
+    )
+    level = counts_of(counts, "level")
+    assert list(level.index) == ["Community", "Regional", "National", "International"]
+    assert level.loc["Regional"].tolist() == [2, 2, 1, 1, 0, 1, 0]  # A, E
+    assert level.loc["Community"].tolist() == [2, 1, 0, 0, 1, 1, 0]  # B, C
+    region = counts_of(counts, "region")
+    assert list(region.index) == ["Jizzakh", "Namangan", "No region (national or international)"]
+    assert region.loc["No region (national or international)"].tolist() == [1, 1, 1, 0, 0, 0, 1]
+
+
+def test_counts_agree_with_the_overview_summary(plan):
+    for as_of in (Q1, Q2, Q3, Q4):
+        total = milestone_counts(plan, as_of, ALL).query("dimension == 'total'").iloc[0]
+        summary = overview.milestone_summary(plan, as_of)
+        assert summary.planned_to_date == total.due
+        assert summary.achieved_of_planned_to_date == total.achieved_of_due
+        assert summary.overdue == total.overdue
+        assert summary.planned_total == total.planned
+
+
+def test_per_quarter_counts_planned_and_achieved_dates_and_nothing_after_the_date(plan, settings):
+    quarters = milestones_by_quarter(plan, settings, Q2, ALL).set_index("period")
+    assert list(quarters.index) == ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+    assert quarters.planned.tolist() == [1, 3, 0, 1, 0, 0]  # F; A B E; C (D dropped)
+    assert quarters.loc["2021Q1", "achieved"] == 1  # F
+    assert quarters.loc["2021Q2", "achieved"] == 1  # A (B only in Q3, after the date)
+    assert quarters.loc["2021Q2", "achieved_late"] == 1
+    assert quarters.loc["2021Q2", "achieved_cumulative"] == 2
+    assert quarters.loc["2021Q2", "planned_cumulative"] == 4
+    later = quarters.loc["2021Q3"]
+    assert bool(later.after_reporting_date)
+    assert pd.isna(later.achieved)  # unknown, not zero
+    q3 = milestones_by_quarter(plan, settings, Q3, ALL).set_index("period")
+    assert q3.loc["2021Q3", "achieved"] == 1 and q3.loc["2021Q3", "achieved_late"] == 1
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (MilestoneFilters(), {"A", "B", "C", "D", "E", "F"}),
+        (MilestoneFilters(stages=(3,)), {"B", "C"}),
+        (MilestoneFilters(stages=(1, 4)), {"D", "F"}),
+        (MilestoneFilters(levels=("regional",)), {"A", "E"}),
+        (MilestoneFilters(regions=("UZ-NG",)), {"B", "C"}),
+        (MilestoneFilters(regions=(NO_REGION,)), {"D", "F"}),
+        (MilestoneFilters(regions=("UZ-JI", NO_REGION)), {"A", "D", "E", "F"}),
+        (MilestoneFilters(statuses=("overdue",)), {"B"}),
+        (MilestoneFilters(statuses=("planned", "dropped")), {"C", "D", "E"}),
+        (MilestoneFilters(stages=(2,), statuses=("achieved",)), {"A"}),
+        (MilestoneFilters(regions=("UZ-TO",)), set()),
+        (MilestoneFilters(stages=()), set()),  # an empty list keeps nothing; None keeps all
+    ],
+)
+def test_filters_keep_only_the_milestones_picked(plan, settings, filters, expected):
+    shown = milestone_list(plan, settings, Q2, filters)
+    assert set(shown.milestone_id) == expected
+    total = milestone_counts(plan, Q2, filters).query("dimension == 'total'").iloc[0]
+    assert total.planned + total.dropped == len(expected)
+
+
+def test_timeline_order_is_stage_then_level_then_planned_date(plan, settings):
+    shown = milestone_list(plan, settings, Q2, ALL)
+    assert shown.milestone_id.tolist() == ["F", "A", "E", "B", "C", "D"]
+
+
+def test_indicator_progress_and_link_beside_the_milestone(plan, settings):
+    shown = by_id(milestone_list(plan, settings, Q2, ALL))
+    a = shown.loc["A"]
+    assert a.indicator_link == "/indicators?indicator=OC3.1&as_of=2021Q2"
+    assert a.indicator_progress == pytest.approx(0.5)  # (2 + 3) of 10
+    expected = overview.indicator_progress(plan, settings, Q2).set_index("indicator_code")
+    assert a.indicator_status == expected.loc["OC3.1", "status"]
+    assert pd.isna(shown.loc["B"].indicator_link)
+
+
+def test_indicator_progress_follows_the_regions_picked(plan, settings):
+    insert(
+        plan,
+        "indicator_targets",
+        [dict(indicator_code="OC3.1", period="2022Q2", region_code="UZ-JI", target=5)],
+    )
+    jizzakh = by_id(milestone_list(plan, settings, Q2, MilestoneFilters(regions=("UZ-JI",))))
+    regional = overview.indicator_progress(plan, settings, Q2, ["UZ-JI"])
+    assert jizzakh.loc["A"].indicator_progress == pytest.approx(regional.progress.iloc[0])
+    assert jizzakh.loc["A"].indicator_progress == pytest.approx(2 / 5)  # Jizzakh's target
+    # "no region" picked as well: the indicator is still measured over Jizzakh alone
+    national = MilestoneFilters(regions=("UZ-JI", NO_REGION))
+    assert by_id(milestone_list(plan, settings, Q2, national)).loc[
+        "A"
+    ].indicator_progress == pytest.approx(2 / 5)
+    everywhere = by_id(milestone_list(plan, settings, Q2, ALL)).loc["A"]
+    assert everywhere.indicator_progress == pytest.approx(5 / 10)
+
+
+def test_only_web_addresses_become_evidence_links(plan, settings):
+    shown = by_id(milestone_list(plan, settings, Q2, ALL))
+    assert shown.loc["A"].evidence_link == "https://example.org/a"
+    assert pd.isna(shown.loc["B"].evidence_link)
+    assert shown.loc["B"].evidence_url == "javascript:alert(1)"  # kept, shown as text
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("https://example.org/report.pdf", "https://example.org/report.pdf"),
+        ("http://example.org", "http://example.org"),
+        ("  HTTPS://Example.org/a?b=1  ", "HTTPS://Example.org/a?b=1"),
+        ("javascript:alert(1)", None),
+        ("JaVaScRiPt:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("ftp://example.org/file", None),
+        ("example.org/report", None),
+        ("//example.org/report", None),
+        ("https://", None),
+        ("https://example.org/a b", None),
+        ('https://example.org/"onmouseover="x', None),
+        ("https://example.org/<b>", None),
+        ("https://exa\nmple.org", None),
+        ("Report in the shared drive, folder 3", None),
+        ("", None),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
+def test_web_link_accepts_only_http_and_https(url, link):
+    assert web_link(url) == link
+
+
+def test_indicator_detail_link_encodes_the_code():
+    assert indicator_detail_link("OC 1&2", Q4) == "/indicators?indicator=OC+1%262&as_of=2021Q4"
+
+
+def test_region_options_list_programme_regions_first_and_no_region_last(plan, settings):
+    options = region_options(plan, settings)
+    assert options.region_key.tolist() == ["UZ-JI", "UZ-NG", "UZ-TO", NO_REGION]
+    assert options.label.tolist()[-1] == "No region (national or international)"

@@ -1,0 +1,47 @@
+"""Helpers shared by the upload tests: a writable copy of the sample database, files."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+from monitoring.batches import table_checksums
+from monitoring.db import Database
+
+VALUES_HEADER = "indicator_code,period,region_code,org_id,sex,age_group,value,comment,source"
+
+
+def copy_of(sample_db_path: Path, tmp_path: Path) -> Database:
+    """A database of its own, holding the sample tables, that a test may change."""
+    path = tmp_path / "upload.duckdb"
+    shutil.copy(sample_db_path, path)
+    database = Database(path)
+    database.connection()
+    return database
+
+
+def csv_bytes(*lines: str, encoding: str = "utf-8", newline: str = "\n") -> bytes:
+    return (newline.join(lines) + newline).encode(encoding)
+
+
+def xlsx_bytes(
+    rows: list[list], sheet: str = "Sheet1", extra_sheets: tuple[str, ...] = ()
+) -> bytes:
+    """A workbook whose first sheet (or `sheet`) holds `rows`; strings starting with = are
+    written as formulas, exactly as Excel stores them."""
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = extra_sheets[0] if extra_sheets else sheet
+    target = workbook.create_sheet(sheet) if extra_sheets else first
+    for row in rows:
+        target.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def checksums(db: Database) -> dict[str, str]:
+    return table_checksums(db)

@@ -1,0 +1,212 @@
+"""Charts of one indicator: actual against target over quarters, by region, by sex and age.
+
+plotly graph_objects; Okabe-Ito colours, and every series told apart by shape or dash too.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.charts import FONT
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+SYMBOLS = ["circle", "square", "triangle-up", "diamond", "x", "star", "cross"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid"]
+ACTUAL, REPORTED, TARGET, BASELINE = "#0072B2", "#56B4E9", "#D55E00", "#666666"
+CATEGORY_NAMES = {"female": "Women and girls", "male": "Men and boys", "total": "Total"}
+
+
+def unit_label(unit: str) -> str:
+    return "%" if unit == "percent" else "number"
+
+
+def _layout(fig: go.Figure, title: str, height: int, unit: str) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
+        height=height,
+        margin=dict(l=10, r=30, t=50, b=10),
+        font=FONT,
+        plot_bgcolor="white",
+        # Below the plot: a long legend above it would run into the title.
+        legend=dict(orientation="h", yanchor="top", y=-0.32, x=0),
+        hovermode="x unified",
+    )
+    fig.update_xaxes(type="category", title="Quarter", showgrid=False)
+    fig.update_yaxes(title=unit_label(unit), gridcolor="#eee", rangemode="tozero")
+    if unit == "percent":
+        fig.update_yaxes(ticksuffix="%")
+    return fig
+
+
+def _values(series: pd.Series) -> list:
+    """Plotly values: None (a gap) where nothing was reported, never 0."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in series]
+
+
+def _reference_line(fig: go.Figure, periods: list[str], value, name: str, colour: str, dash: str):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return
+    fig.add_scatter(
+        x=periods,
+        y=[value] * len(periods),
+        mode="lines",
+        name=f"{name}: {value:,.4g}",
+        line=dict(color=colour, dash=dash, width=1.5),
+        hovertemplate=f"{name}: %{{y:,.4g}}<extra></extra>",
+    )
+
+
+def _connector(fig: go.Figure, x, y, colour: str) -> None:
+    """A faint dotted line across quarters nobody reported in: continuity, not a value."""
+    fig.add_scatter(
+        x=x,
+        y=_values(y),
+        mode="lines",
+        connectgaps=True,
+        line=dict(color=colour, dash="dot", width=1),
+        opacity=0.6,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def actual_against_target(series: pd.DataFrame, info: dict, regions_expected: int) -> go.Figure:
+    """The indicator quarter by quarter: what was reported, the actual to date, the targets.
+
+    Under each quarter: how many of the regions reported in it, so that a jump when regions
+    join (or a dip when one is late) is not mistaken for change on the ground.
+    """
+    periods = series.period.tolist()
+    unit, aggregation = info["unit"], info["aggregation"]
+    fig = go.Figure()
+    if aggregation == "sum":
+        fig.add_bar(
+            x=periods,
+            y=_values(series.value),
+            name="Reported in the quarter",
+            marker=dict(color=REPORTED),
+            hovertemplate="Reported in %{x}: %{y:,.4g}<extra></extra>",
+        )
+        to_date = "Cumulative total"
+    elif aggregation == "mean":
+        fig.add_scatter(
+            x=periods,
+            y=_values(series.value),
+            mode="markers",
+            name="Average of the quarter's reports",
+            marker=dict(color=REPORTED, symbol="circle-open", size=10, line=dict(width=2)),
+            hovertemplate="Reported in %{x}: %{y:,.4g}<extra></extra>",
+        )
+        to_date = "Average to date"
+    else:
+        to_date = "Latest value"
+    y_to_date = series.actual_to_date if aggregation != "latest" else series.value
+    if aggregation == "latest":
+        _connector(fig, periods, y_to_date, ACTUAL)
+    fig.add_scatter(
+        x=periods,
+        y=_values(y_to_date),
+        mode="lines+markers",
+        connectgaps=aggregation != "latest",
+        name=to_date,
+        line=dict(color=ACTUAL, width=3),
+        marker=dict(symbol="circle", size=8),
+        hovertemplate=f"{to_date} at %{{x}}: %{{y:,.4g}}<extra></extra>",
+    )
+    if series.period_target.notna().any():
+        fig.add_scatter(
+            x=periods,
+            y=_values(series.period_target),
+            mode="markers",
+            name="Target for the quarter",
+            marker=dict(color=TARGET, symbol="diamond", size=13, line=dict(color="white", width=1)),
+            hovertemplate="Target by %{x}: %{y:,.4g}<extra></extra>",
+        )
+    _reference_line(fig, periods, info.get("target"), "End-of-programme target", TARGET, "dash")
+    _reference_line(fig, periods, info.get("baseline"), "Baseline", BASELINE, "dot")
+    fig.update_layout(barmode="overlay")
+    title = f"{info['indicator_code']}: actual against target by quarter ({unit_label(unit)})"
+    fig = _layout(fig, title, 470, unit)
+    fig.update_xaxes(
+        title="Quarter (regions that reported in it)",
+        tickmode="array",
+        tickvals=periods,
+        ticktext=[
+            f"{p}<br>{int(n)} of {regions_expected}"
+            for p, n in zip(periods, series.regions_reporting, strict=True)
+        ],
+    )
+    return fig
+
+
+def by_region(series: pd.DataFrame, info: dict) -> go.Figure:
+    """The actual to date in each region over the quarters, with each region's targets."""
+    unit = info["unit"]
+    fig = go.Figure()
+    for i, (name, rows) in enumerate(series.groupby("region_name", sort=False)):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        values = rows.value if info["aggregation"] == "latest" else rows.actual_to_date
+        if info["aggregation"] == "latest":
+            _connector(fig, rows.period, values, colour)
+        fig.add_scatter(
+            x=rows.period,
+            y=_values(values),
+            mode="lines+markers",
+            connectgaps=info["aggregation"] != "latest",
+            name=str(name),
+            line=dict(color=colour, dash=DASHES[i % len(DASHES)], width=2.5),
+            marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
+            hovertemplate=f"{name} at %{{x}}: %{{y:,.4g}}<extra></extra>",
+        )
+        if rows.period_target.notna().any():
+            fig.add_scatter(
+                x=rows.period,
+                y=_values(rows.period_target),
+                mode="markers",
+                name=f"{name}: target",
+                marker=dict(color=colour, symbol="diamond-open", size=13, line=dict(width=2)),
+                hovertemplate=f"{name}, target by %{{x}}: %{{y:,.4g}}<extra></extra>",
+            )
+    measure = {"sum": "cumulative total", "latest": "latest value", "mean": "average to date"}
+    title = (
+        f"{info['indicator_code']} by region: {measure[info['aggregation']]} by quarter "
+        f"({unit_label(unit)})"
+    )
+    return _layout(fig, title, 470, unit)
+
+
+def breakdown(frame: pd.DataFrame, dimension: str, info: dict) -> go.Figure:
+    """Values by sex or by age group per quarter, beside the total they are parts of."""
+    unit = info["unit"]
+    is_count = unit == "number" and info["aggregation"] != "mean"
+    fig = go.Figure()
+    parts = frame[frame.dimension == dimension]
+    for i, (category, rows) in enumerate(parts.groupby("category", sort=True)):
+        name = CATEGORY_NAMES.get(category, f"Aged {category}")
+        fig.add_bar(
+            x=rows.period,
+            y=_values(rows.value),
+            name=name,
+            marker=dict(
+                color=OKABE_ITO[(i + 1) % len(OKABE_ITO)],
+                pattern=dict(shape=["", "/", ".", "x"][i % 4]),
+            ),
+            hovertemplate=f"{name}, %{{x}}: %{{y:,.4g}}<extra></extra>",
+        )
+    total = frame[frame.dimension == "total"]
+    fig.add_scatter(
+        x=total.period,
+        y=_values(total.value),
+        mode="markers",
+        name="Total reported",
+        marker=dict(color="#000000", symbol="line-ew-open", size=28, line=dict(width=3)),
+        hovertemplate="Total reported, %{x}: %{y:,.4g}<extra></extra>",
+    )
+    fig.update_layout(barmode="stack" if is_count else "group")
+    what = "sex" if dimension == "sex" else "age group"
+    how = "parts stacked to the total" if is_count else "each group beside the total"
+    title = f"{info['indicator_code']} by {what}, by quarter: {how} ({unit_label(unit)})"
+    return _layout(fig, title, 420, unit)

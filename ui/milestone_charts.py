@@ -1,0 +1,336 @@
+"""Plotly figures of the milestones page (graph_objects: ~2 ms a figure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from monitoring.milestones import MILESTONE_STATUSES
+from monitoring.status import status_text
+from ui.charts import FONT
+
+PLANNED_COLOUR = "#333333"
+LATE_COLOUR = "#E69F00"  # Okabe-Ito orange: achieved late
+SHORT_TITLE = 42
+BARGAP = 0.3
+
+
+def _short(text: str, limit: int = SHORT_TITLE) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _hover(frame: pd.DataFrame) -> list[list[str]]:
+    """Hover lines per milestone; text from the data is escaped, the line breaks are ours."""
+    rows = []
+    for r in frame.itertuples():
+        dates = [f"Planned {r.planned_on:%d %b %Y}"]
+        if pd.notna(r.achieved_on):
+            dates.append(f"Achieved {r.achieved_on:%d %b %Y}")
+        if isinstance(r.indicator_code, str):
+            indicator = f"Indicator {_escape(r.indicator_code)}"
+            if pd.notna(r.indicator_progress):
+                indicator += f": {r.indicator_progress:.0%} of the way to its target"
+            if isinstance(r.indicator_status, str):
+                indicator += f" ({status_text(r.indicator_status)})"
+            dates.append(indicator)
+        where = f"{r.level.capitalize()} · {_escape(r.region_label)}"
+        if isinstance(r.audience, str):
+            where += f" · audience: {_escape(r.audience)}"
+        rows.append(
+            [_escape(f"{r.milestone_id} {r.title}"), r.status_text, where, "<br>".join(dates)]
+        )
+    return rows
+
+
+def _escape(text: str) -> str:
+    """Plotly reads a few HTML tags in chart text: show text from the data literally."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+HOVER = (
+    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}"
+    "<extra></extra>"
+)
+
+
+def milestone_timeline(
+    frame: pd.DataFrame, as_of: dt.date, start: dt.date, end: dt.date
+) -> go.Figure:
+    """One row per milestone, grouped by stage and level: planned date (○),
+    achieved date (● on time, ◆ late), overdue (▶ at the reporting date), with days late."""
+    frame = frame.reset_index(drop=True)
+    frame = frame.assign(
+        group=[
+            f"{stage}<br>{level.capitalize()}"
+            for stage, level in zip(frame.stage_label, frame.level, strict=True)
+        ],
+        row=[
+            _escape(f"{mid} {_short(t)}")
+            for mid, t in zip(frame.milestone_id, frame.title, strict=True)
+        ],
+        hover=_hover(frame),
+        achieved_ts=pd.to_datetime(frame.achieved_on),
+        planned_ts=pd.to_datetime(frame.planned_on),
+    )
+    as_of_ts = pd.Timestamp(as_of)
+
+    def y(part: pd.DataFrame) -> list[list[str]]:
+        return [part.group.tolist(), part.row.tolist()]
+
+    fig = go.Figure()
+    # The delay itself: a thick line from the planned date to the achieved or reporting date.
+    late = frame[frame.late]
+    for i, r in enumerate(late.itertuples()):
+        overdue = r.status == "overdue"
+        fig.add_scatter(
+            x=[r.planned_ts, as_of_ts if overdue else r.achieved_ts],
+            y=[[r.group] * 2, [r.row] * 2],
+            mode="lines",
+            line=dict(
+                color=MILESTONE_STATUSES["overdue"].colour if overdue else LATE_COLOUR, width=4
+            ),
+            name="Delay",
+            legendgroup="delay",
+            showlegend=i == 0,
+            hoverinfo="skip",
+        )
+
+    fig.add_scatter(
+        x=frame.planned_ts,
+        y=y(frame),
+        mode="markers",
+        marker=dict(symbol="circle-open", size=10, color=PLANNED_COLOUR, line=dict(width=2)),
+        name="○ Planned date",
+        customdata=frame.hover.tolist(),
+        hovertemplate=HOVER,
+    )
+
+    on_time = frame[(frame.status == "achieved") & ~frame.late]
+    fig.add_scatter(
+        x=on_time.achieved_ts,
+        y=y(on_time),
+        mode="markers",
+        marker=dict(symbol="circle", size=11, color=MILESTONE_STATUSES["achieved"].colour),
+        name="● Achieved on time",
+        customdata=on_time.hover.tolist(),
+        hovertemplate=HOVER,
+    )
+
+    achieved_late = frame[(frame.status == "achieved") & frame.late]
+    fig.add_scatter(
+        x=achieved_late.achieved_ts,
+        y=y(achieved_late),
+        mode="markers+text",
+        marker=dict(symbol="diamond", size=12, color=LATE_COLOUR, line=dict(color="#333", width=1)),
+        text=[f"{_days(int(d))} late" for d in achieved_late.days_late],
+        textposition="middle right",
+        textfont=dict(size=11, color="#7a5200"),
+        cliponaxis=False,
+        name="◆ Achieved late",
+        customdata=achieved_late.hover.tolist(),
+        hovertemplate=HOVER,
+    )
+
+    overdue = frame[frame.status == "overdue"]
+    fig.add_scatter(
+        x=[as_of_ts] * len(overdue),
+        y=y(overdue),
+        mode="markers+text",
+        marker=dict(
+            symbol="triangle-right",
+            size=14,
+            color=MILESTONE_STATUSES["overdue"].colour,
+            line=dict(color="#333", width=1),
+        ),
+        text=[f"<b>OVERDUE {_days(int(d))}</b>" for d in overdue.days_late],
+        textposition="middle right",
+        textfont=dict(size=12, color=MILESTONE_STATUSES["overdue"].colour),
+        cliponaxis=False,
+        name="▶ Overdue at the reporting date",
+        customdata=overdue.hover.tolist(),
+        hovertemplate=HOVER,
+    )
+
+    dropped = frame[frame.status == "dropped"]
+    fig.add_scatter(
+        x=dropped.planned_ts,
+        y=y(dropped),
+        mode="markers+text",
+        marker=dict(symbol="x", size=11, color=MILESTONE_STATUSES["dropped"].colour),
+        text=["dropped"] * len(dropped),
+        textposition="middle right",
+        textfont=dict(size=11, color="#666"),
+        name="✕ Dropped",
+        customdata=dropped.hover.tolist(),
+        hovertemplate=HOVER,
+    )
+
+    # The reporting date: everything to its right was not yet known.
+    fig.add_shape(
+        type="line",
+        x0=as_of_ts,
+        x1=as_of_ts,
+        y0=0,
+        y1=1,
+        yref="paper",
+        line=dict(color="#0072B2", dash="dash", width=2),
+    )
+    fig.add_annotation(
+        x=as_of_ts,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=f"Reporting date {as_of:%d %b %Y}",
+        showarrow=False,
+        font=dict(color="#0072B2", size=12),
+        bgcolor="white",
+    )
+    right = max(end, as_of) + dt.timedelta(days=20)
+    top = 140
+    height = top + 70 + 24 * max(len(frame), 3)
+    fig.update_xaxes(
+        type="date",
+        range=[pd.Timestamp(start - dt.timedelta(days=15)), pd.Timestamp(right)],
+        title="Date",
+        gridcolor="#eee",
+        dtick="M3",
+        tickformat="%b %Y",
+        showline=True,
+        linecolor="#999",
+    )
+    fig.update_yaxes(
+        autorange="reversed",
+        tickfont=dict(size=11),
+        showdividers=True,
+        dividercolor="#999",
+        gridcolor="#f3f3f3",
+    )
+    fig.update_layout(
+        title=dict(
+            text=(
+                "Milestones by stage and level: planned and achieved dates, delays in days "
+                f"(as of {as_of:%d %b %Y})"
+            ),
+            x=0,
+            xanchor="left",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=8),
+            font=dict(size=15),
+        ),
+        height=height,
+        margin=dict(l=10, r=130, t=top, b=10),  # right: room for "OVERDUE n days"
+        font=FONT,
+        plot_bgcolor="white",
+        # Below the title, across the whole figure (the plot area alone is too narrow).
+        legend=dict(
+            orientation="h",
+            xref="container",
+            x=0.01,
+            yref="container",
+            y=1 - 42 / height,
+            yanchor="top",
+        ),
+        hoverlabel=dict(align="left"),
+    )
+    return fig
+
+
+def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
+    """Per quarter: milestones planned, beside those achieved (on time and late)."""
+    q = quarters.reset_index(drop=True)
+    periods = q.period.tolist()
+    known = ~q.after_reporting_date.astype(bool)
+
+    def values(column: pd.Series) -> list[float | None]:
+        """Plain numbers, None after the reporting date (plotly draws no bar, not zero)."""
+        return [float(v) if k and pd.notna(v) else None for v, k in zip(column, known, strict=True)]
+
+    achieved = values(q.achieved)
+    late = values(q.achieved_late)
+    on_time = [None if a is None else a - lt for a, lt in zip(achieved, late, strict=True)]
+    fig = go.Figure()
+    fig.add_bar(
+        x=periods,
+        y=q.planned,
+        name="Planned in the quarter",
+        offsetgroup="planned",
+        marker=dict(color="#56B4E9"),
+        text=q.planned,
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{x}: %{y} milestone(s) planned<extra></extra>",
+    )
+    fig.add_bar(
+        x=periods,
+        y=on_time,
+        name="Achieved on time",
+        offsetgroup="achieved",
+        marker=dict(color=MILESTONE_STATUSES["achieved"].colour),
+        hovertemplate="%{x}: %{y} achieved on time<extra></extra>",
+    )
+    fig.add_bar(
+        x=periods,
+        y=late,
+        base=on_time,
+        name="Achieved late (hatched)",
+        offsetgroup="achieved",
+        # Streamlit's plotly does not fill a pattern from marker.color: give both colours.
+        marker=dict(
+            color=LATE_COLOUR,
+            pattern=dict(shape="x", bgcolor=LATE_COLOUR, fgcolor="#ffffff", size=7),
+        ),
+        hovertemplate="%{x}: %{y} achieved late<extra></extra>",
+    )
+    # Totals above the achieved bars, saying how many were late. The achieved bar sits right
+    # of the quarter's centre: two bars of (1 - bargap) / 2 each.
+    for i, (a, lt) in enumerate(zip(achieved, late, strict=True)):
+        if a is not None:
+            fig.add_annotation(
+                x=i + (1 - BARGAP) / 4,
+                y=a,
+                text=f"{a:.0f} ({lt:.0f} late)",
+                showarrow=False,
+                xanchor="center",
+                yanchor="bottom",
+                font=dict(size=12, color="#444"),
+            )
+    after = q[q.after_reporting_date]
+    if not after.empty:
+        first = periods.index(after.period.iloc[0])
+        fig.add_vrect(
+            x0=first - 0.5,
+            x1=len(periods) - 0.5,
+            fillcolor="#eeeeee",
+            opacity=0.6,
+            line_width=0,
+            annotation_text="After the reporting date: achievements not yet known",
+            annotation_position="top left",
+        )
+    top = max([*q.planned.tolist(), *(a or 0 for a in achieved), 1])
+    fig.update_yaxes(title="Milestones (number)", range=[0, top * 1.3 + 1], gridcolor="#eee")
+    fig.update_xaxes(title="Quarter", type="category")
+    fig.update_layout(
+        barmode="group",
+        bargap=BARGAP,
+        bargroupgap=0,
+        title=dict(
+            text=f"Milestones planned and achieved per quarter (number), as of {as_of:%d %b %Y}",
+            x=0,
+            xanchor="left",
+            font=dict(size=15),
+        ),
+        height=340,
+        margin=dict(l=10, r=10, t=50, b=10),
+        font=FONT,
+        plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=-0.35, x=0),
+    )
+    return fig

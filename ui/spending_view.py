@@ -1,0 +1,322 @@
+"""The spending page's filters (kept in the URL), charts (plotly graph_objects) and tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from monitoring.contract import CURRENCIES
+from monitoring.periods import period_start, programme_periods
+from monitoring.settings import Settings
+from monitoring.spending import (
+    BEYOND_AWARD_ICON,
+    NO_CATEGORY,
+    PLAN_TEXT,
+    STALE_ICON,
+    SpendingFilters,
+)
+from ui import common
+from ui.charts import FONT
+
+# Okabe-Ito colours: safe for colour-blind readers; every series is also named and marked.
+BLUE, SKY, ORANGE, VERMILION, GREY = "#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#999999"
+
+
+PARAMETERS = ("as_of", "currency", "region", "category", "from", "to")
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A value from the address as inline code: never read as markdown or a link."""
+    text = value.replace("`", "'").replace("\n", " ")
+    return f"`{text[:limit]}{'…' if len(text) > limit else ''}`"
+
+
+def _not_among(key: str, labels: Sequence[str]) -> list[str]:
+    """The address's values for `key` that are none of a bound widget's labels (its options
+    as shown). Streamlit drops them silently; the page says so instead. Other spellings (a
+    region's code) are not translated: the widget would apply them but leave them out of the
+    address, and a copied link would then show another view than the page."""
+    return [v for v in st.query_params.get_all(key) if v.strip() and v not in labels]
+
+
+def _address_notices(labels: dict[str, str], unknown: dict[str, list[str]]) -> list[str]:
+    """Notices for address values that mean nothing and parameters the page does not use."""
+    notices = [
+        f"The page address gives **{labels[key]}** as {', '.join(map(_shown, values))}, "
+        "which is not among its choices; it was ignored. Pick from the filter instead."
+        for key, values in unknown.items()
+        if values
+    ]
+    other = [key for key in st.query_params if key not in PARAMETERS]
+    if other:
+        notices.append(
+            f"The page address has {', '.join(map(_shown, other))}, which this page does not "
+            f"use; it was ignored. The page understands: {', '.join(PARAMETERS)}."
+        )
+    return notices
+
+
+def filter_bar(config: Settings, regions: pd.DataFrame, categories: list[str]) -> SpendingFilters:
+    """Currency, region, category and quarter range, each kept in the page address."""
+    periods = programme_periods(config.programme)
+    names = {
+        code: name if isinstance(name, str) else code
+        for code, name in zip(regions.region_code, regions.region_name, strict=True)
+    }
+    default_currency = config.programme.reporting_currency
+    unknown = {
+        "currency": _not_among("currency", CURRENCIES),
+        "region": _not_among("region", list(names.values())),
+        "category": _not_among("category", categories),
+        "from": _not_among("from", periods),
+        "to": _not_among("to", periods),
+    }
+    notices = _address_notices(
+        {
+            "currency": "Currency",
+            "region": "Region",
+            "category": "Budget category",
+            "from": "From quarter",
+            "to": "To quarter",
+        },
+        unknown,
+    )
+    with st.container(border=True):
+        cols = st.columns([1, 2, 2, 1, 1])
+        currency = cols[0].selectbox(
+            "Currency",
+            CURRENCIES,
+            index=CURRENCIES.index(default_currency) if default_currency in CURRENCIES else 0,
+            key="currency",
+            bind="query-params",
+            help="Every amount is converted at the rate of its month; an amount whose month "
+            "has no rate is listed and left out, never guessed.",
+        )
+        picked_regions = cols[1].multiselect(
+            "Region",
+            list(names),
+            key="region",
+            bind="query-params",
+            format_func=names.get,
+            placeholder="All",
+            help="Small grants in these regions (the grant's region, else its "
+            "organisation's). The budget and project spending are not split by region.",
+        )
+        picked_categories = cols[2].multiselect(
+            "Budget category",
+            categories,
+            key="category",
+            bind="query-params",
+            placeholder="All",
+            help="Budget lines of these categories, in the budget tables and the S-curve.",
+        )
+        first = cols[3].selectbox(
+            "From quarter",
+            periods,
+            index=0,
+            key="from",
+            bind="query-params",
+            help="First quarter of the budget compared with spending.",
+        )
+        last = cols[4].selectbox(
+            "To quarter",
+            periods,
+            index=len(periods) - 1,
+            key="to",
+            bind="query-params",
+            help="Last quarter of the budget compared with spending. Spending is counted up "
+            "to the reporting date at most.",
+        )
+    if notices:
+        st.warning("\n\n".join(notices), icon=":material/link_off:")
+    if first > last:
+        st.warning(
+            f"**From quarter** {first} is after **To quarter** {last}: showing {last} to "
+            f"{first} instead. Pick a first quarter on or before the last one.",
+            icon=":material/swap_horiz:",
+        )
+        first, last = last, first
+    return SpendingFilters(
+        currency=currency,
+        regions=tuple(picked_regions) or None,
+        categories=tuple(picked_categories) or None,
+        first=first,
+        last=last,
+    )
+
+
+def money_unit(currency: str) -> tuple[float, str]:
+    """Charts and headline figures show UZS in millions: (divisor, unit label)."""
+    return (1e6, "mln UZS") if currency == "UZS" else (1.0, currency)
+
+
+def headline_money(value: float, currency: str) -> str:
+    """A headline amount in the unit of money_unit: 454,975 (USD) or 4,910.2 (mln UZS)."""
+    scale, _ = money_unit(currency)
+    return f"{value / scale:,.1f}" if scale != 1 else f"{value:,.0f}"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
+        height=height,
+        margin=dict(l=10, r=10, t=50, b=10),
+        font=FONT,
+        plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
+        hoverlabel=dict(namelength=-1),
+    )
+    return fig
+
+
+def s_curve(quarters: pd.DataFrame, as_of: dt.date, currency: str, first: str) -> go.Figure:
+    """Cumulative spending against the cumulative budget plan, with the reporting date."""
+    scale, unit = money_unit(currency)
+    start = period_start(first)
+    ends = [d.date() for d in pd.to_datetime(quarters.period_end)]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[start, *ends],
+        y=[0.0, *(quarters.cumulative_budget / scale)],
+        name="Budget plan (cumulative)",
+        mode="lines+markers",
+        line=dict(color=BLUE, dash="dash", width=2),
+        marker=dict(symbol="square", size=7),
+        hovertemplate="Budget plan to %{x|%d %b %Y}: %{y:,.1f} " + unit + "<extra></extra>",
+    )
+    reported = quarters[quarters.cumulative_spent.notna()]
+    spent_ends = [d.date() for d in pd.to_datetime(reported.period_end)]
+    fig.add_scatter(
+        x=[start, *spent_ends],
+        y=[0.0, *(reported.cumulative_spent / scale)],
+        name="Spent (cumulative)",
+        mode="lines+markers",
+        line=dict(color=VERMILION, width=3),
+        marker=dict(symbol="circle", size=8),
+        hovertemplate="Spent to %{x|%d %b %Y}: %{y:,.1f} " + unit + "<extra></extra>",
+    )
+    if ends and start <= as_of <= ends[-1]:
+        fig.add_shape(
+            type="line",
+            x0=as_of,
+            x1=as_of,
+            yref="paper",
+            y0=0,
+            y1=1,
+            line=dict(color="#333", dash="dot", width=1.5),
+        )
+        fig.add_annotation(
+            x=as_of,
+            yref="paper",
+            y=1,
+            text=f"Reporting date {as_of:%d %b %Y}",
+            showarrow=False,
+            xanchor="right" if as_of > start + (ends[-1] - start) / 2 else "left",
+            yanchor="bottom",
+            font=dict(size=12),
+        )
+    fig.update_xaxes(gridcolor="#eee", tickformat="%b %Y")
+    fig.update_yaxes(title=unit, gridcolor="#eee", tickformat=",", rangemode="tozero")
+    return _layout(fig, f"Cumulative spending against the budget plan ({unit})", 400)
+
+
+def category_plan_bars(categories: pd.DataFrame, time_share: float) -> go.Figure:
+    """Per category: share of its budget planned to date and share spent, with time elapsed;
+    each category's verdict against the plan beside its name."""
+    rows = categories.iloc[::-1]
+    names = rows.category.replace("", NO_CATEGORY)
+    labels = [f"{n}<br>{PLAN_TEXT[v]}" for n, v in zip(names, rows.against_plan, strict=True)]
+    total = rows.budget_total.astype("float64")
+    planned = (rows.budget_to_date.astype("float64") / total.where(total > 0)) * 100
+    spent = rows.spent_share.astype("float64") * 100
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=planned.fillna(0),
+        name="Budget planned to date",
+        orientation="h",
+        marker=dict(color=GREY),
+        hovertemplate="%{y}: %{x:.0f}% of the budget planned to date<extra></extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=spent.fillna(0),
+        name="Spent",
+        orientation="h",
+        marker=dict(color=BLUE),
+        text=[f"{v:.0f}%" if pd.notna(v) else "" for v in spent],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.0f}% of the budget spent<extra></extra>",
+    )
+    fig.add_vline(x=time_share * 100, line=dict(color="#333", dash="dot", width=1.5))
+    fig.add_annotation(
+        x=time_share * 100,
+        yref="paper",
+        y=1,
+        text=f"Time elapsed {time_share:.0%}",
+        showarrow=False,
+        yanchor="bottom",
+        font=dict(size=12),
+    )
+    top = max(110.0, float(pd.concat([planned, spent]).max(skipna=True) or 0) + 15)
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(title="% of the category's budget", range=[0, top], gridcolor="#eee")
+    return _layout(fig, "Budget planned to date and spent, by category (%)", 140 + 60 * len(labels))
+
+
+def grant_bars(grants: pd.DataFrame, currency: str) -> go.Figure:
+    """Per grant: awarded, disbursed and spent, with its flags' icons beside its name."""
+    scale, unit = money_unit(currency)
+    rows = grants.sort_values("grant_id", ascending=False)
+    labels = []
+    for grant_id, flags, status in zip(
+        rows.grant_id, rows.flag_text, rows.status_as_of, strict=True
+    ):
+        icons = "".join(i for i in (BEYOND_AWARD_ICON, STALE_ICON) if i in flags)
+        cancelled = " (cancelled)" if status == "cancelled" else ""
+        labels.append(f"{grant_id}{cancelled} {icons}".strip())
+    fig = go.Figure()
+    for name, column, colour in (
+        ("Awarded", "awarded", SKY),
+        ("Disbursed", "disbursed", BLUE),
+        ("Spent", "spent", ORANGE),
+    ):
+        fig.add_bar(
+            y=labels,
+            x=rows[column] / scale,
+            name=name,
+            orientation="h",
+            marker=dict(color=colour),
+            hovertemplate="%{y}: %{x:,.2f} " + unit + " " + name.lower() + "<extra></extra>",
+        )
+    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
+    fig.update_xaxes(title=unit, gridcolor="#eee", tickformat=",")
+    return _layout(
+        fig,
+        f"Small grants: awarded, disbursed and spent ({unit}); "
+        f"{BEYOND_AWARD_ICON} spent beyond award, {STALE_ICON} no spending after a disbursement",
+        140 + 42 * len(labels),
+    )
+
+
+def table(frame: pd.DataFrame, name: str, key: str, currency: str) -> None:
+    """A table with every row in view, money to the cent in the reader's number format
+    (grouping and decimal marks of the browser's language, minus signs), percentages with a
+    % sign, the first column pinned; and its downloads, exactly as shown."""
+    money = st.column_config.NumberColumn(format="localized", step=0.01)
+    percent = st.column_config.NumberColumn(format="%.1f%%")
+    columns = {
+        name: percent if name.endswith("%") else money
+        for name in frame.columns
+        if f"({currency})" in name or "grant currency" in name or name.endswith("%")
+    }
+    columns[frame.columns[0]] = st.column_config.Column(pinned=True)
+    if "Flags" in frame.columns:
+        columns["Flags"] = st.column_config.TextColumn(width="large")
+    st.dataframe(frame, hide_index=True, width="stretch", height="content", column_config=columns)
+    common.downloads(frame, name, key)
