@@ -15,12 +15,12 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "overview", default=True),
-    PageSpec("pages/indicators.py", "Outcome indicators", ":material/table_chart:", "indicators"),
-    PageSpec("pages/map.py", "Regional map", ":material/map:", "map"),
-    PageSpec("pages/grants.py", "Grant spending", ":material/payments:", "grants"),
-    PageSpec("pages/milestones.py", "Advocacy milestones", ":material/flag:", "milestones"),
-    PageSpec("pages/upload.py", "Data upload", ":material/upload_file:", "upload"),
+    PageSpec("views/overview.py", "Overview", ":material/dashboard:", "overview", default=True),
+    PageSpec("views/indicators.py", "Outcome indicators", ":material/table_chart:", "indicators"),
+    PageSpec("views/map.py", "Regional map", ":material/map:", "map"),
+    PageSpec("views/grants.py", "Grant spending", ":material/payments:", "grants"),
+    PageSpec("views/milestones.py", "Advocacy milestones", ":material/flag:", "milestones"),
+    PageSpec("views/upload.py", "Data upload", ":material/upload_file:", "upload"),
 ]
 
 

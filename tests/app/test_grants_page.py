@@ -12,7 +12,7 @@ from monitoring.db import Database, close_all
 from monitoring.settings import ROOT
 from tests.app.conftest import no_exceptions
 
-PAGE = "pages/grants.py"
+PAGE = "views/grants.py"
 
 
 def open_page(app, **params):

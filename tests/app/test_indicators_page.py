@@ -7,7 +7,7 @@ import pandas as pd
 from monitoring.db import Database
 from tests.app.conftest import no_exceptions
 
-PAGE = "pages/indicators.py"
+PAGE = "views/indicators.py"
 
 
 def open_page(app, **params):

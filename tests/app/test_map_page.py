@@ -13,7 +13,7 @@ PROGRAMME = {"UZ-JI", "UZ-TO", "UZ-NG"}
 def open_map(app, **params):
     for key, value in params.items():
         app.query_params[key] = value
-    at = app.switch_page("pages/map.py").run()
+    at = app.switch_page("views/map.py").run()
     no_exceptions(at)
     return at
 

@@ -13,7 +13,7 @@ from tests.conftest import insert
 
 def open_page(app):
     at = app.run()
-    at.switch_page("pages/milestones.py").run()
+    at.switch_page("views/milestones.py").run()
     no_exceptions(at)
     return at
 

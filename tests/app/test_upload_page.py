@@ -19,7 +19,7 @@ def upload_app(app, sample_db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("MONITORING_DB", str(path))
     close_all()
     at = app.run()
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("views/upload.py").run()
     no_exceptions(at)
     return at, path
 
@@ -85,7 +85,7 @@ def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
         1,
     ]
     assert at.get("file_uploader")[0].value is None, "the uploader is cleared"
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     no_exceptions(at)
     assert "by Malika" in at.caption[0].value, "every page sees the new data at once"
 
@@ -141,6 +141,6 @@ def test_undo_through_the_page_restores_the_data(upload_app):
 def test_an_unknown_table_in_the_address_is_ignored_with_a_notice(app, sample_db_path):
     app.query_params["table"] = "<b>nonsense</b>"
     at = app.run()
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("views/upload.py").run()
     no_exceptions(at)
     assert any("does not exist; it was ignored" in w.value for w in at.warning)

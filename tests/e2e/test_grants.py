@@ -14,13 +14,7 @@ def url_params(page) -> dict[str, list[str]]:
 
 
 def open_grants(server, page, query: str = "") -> str:
-    """Open the page at /grants?query and return the main area's text.
-
-    The root is opened first: until one session of a fresh server has run dashboard.py
-    (st.navigation), Streamlit serves /grants straight from the pages/ folder, without the
-    entry script's sidebar and reporting date (reported to the lead engineer)."""
-    page.goto(server)
-    wait_until_rendered(page)
+    """Open the page at /grants?query and return the main area's text."""
     page.goto(f"{server}/grants{query}")
     wait_until_rendered(page)
     assert exceptions_shown(page) == []

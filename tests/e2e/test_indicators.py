@@ -14,10 +14,6 @@ def url_params(page) -> dict[str, list[str]]:
 
 
 def open_indicators(page, server, query: str = "") -> None:
-    # Open the dashboard's entry first: a fresh server that is first asked for a page's own
-    # address serves the pages/ script bare, without the navigation and sidebar (reported).
-    page.goto(server)
-    wait_until_rendered(page)
     page.goto(f"{server}/indicators{query}")
     wait_until_rendered(page)
 

@@ -32,10 +32,6 @@ def _canvas_pixel(image: Image.Image, view, lon, lat):
 
 
 def open_map(page, server, query: str = ""):
-    # A fresh server serves /map without dashboard.py (Streamlit's pages/ auto-discovery)
-    # until some session has opened the entry page: open it first.
-    page.goto(server)
-    wait_until_rendered(page)
     page.goto(f"{server}/map{query}")
     wait_until_rendered(page)
     chart = page.get_by_test_id("stDeckGlJsonChart")

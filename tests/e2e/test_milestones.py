@@ -12,10 +12,6 @@ def main_text(page) -> str:
 
 
 def open_milestones(page, server, query: str = "") -> None:
-    # Open the dashboard's entry first: a fresh server that is first asked for a page's own
-    # address serves pages/ scripts directly, without the navigation (see the report).
-    page.goto(server)
-    wait_until_rendered(page)
     page.goto(f"{server}/milestones{query}")
     wait_until_rendered(page)
 

@@ -39,3 +39,16 @@ def test_a_malformed_reporting_date_in_the_url_is_ignored(server, page):
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
     assert "18 of 18" in page.locator("[data-testid=stMain]").inner_text()
+
+
+def test_a_deep_link_is_the_first_request_to_a_fresh_server(writable_server, page):
+    # Page scripts live in views/, not pages/: Streamlit would serve a pages/ script bare
+    # (no navigation, no reporting date) to the first visitor of a deep link after a restart.
+    url, _ = writable_server
+    page.goto(f"{url}/milestones?as_of=2021Q4")
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    sidebar = page.get_by_test_id("stSidebar").inner_text()
+    assert "Reporting quarter" in sidebar
+    assert "Advocacy milestones" in sidebar  # the navigation, not bare file names
+    assert "as of 31 December 2021" in page.locator("[data-testid=stMain]").inner_text()
