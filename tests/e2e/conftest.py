@@ -46,55 +46,12 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server(sample_db_path, tmp_path_factory):
     """`streamlit run dashboard.py` on a free port over a copy of the sample database."""
-    port = free_port()
     folder = tmp_path_factory.mktemp("server")
-    log = folder / "streamlit.log"
     # A copy of its own: the server's process locks its database file.
     database = folder / "monitoring.duckdb"
     shutil.copyfile(sample_db_path, database)
-    env = {**os.environ, "MONITORING_DB": str(database), "TZ": "UTC"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited early:\n{log.read_text()}")
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not answer on {url}:\n{log.read_text()}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with streamlit_server(database, folder / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
