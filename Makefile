@@ -21,6 +21,7 @@ $(DB): | $(VENV)/.installed
 db: $(DB)
 
 run: setup $(DB)
+	$(PY) -m monitoring first-start --db $(DB) --base-url http://localhost:$(PORT)
 	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false
 
 lint: setup

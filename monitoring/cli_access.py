@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from monitoring import accounts, sharing
+from monitoring import accounts, sharing, signin_links
 from monitoring.db import Database, open_database
 
 DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
@@ -197,6 +197,39 @@ def cmd_share_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_link(args: argparse.Namespace) -> int:
+    db = _database(args.db)
+    url = signin_links.sign_in_url(
+        db, args.name, lifetime=sharing.parse_duration(args.expires), url=args.base_url
+    )
+    print(
+        f"One-time sign-in link for {accounts.check_user_name(args.name)}, valid for "
+        f"{args.expires} (it works once):"
+    )
+    print(url)
+    return 0
+
+
+def cmd_first_start(args: argparse.Namespace) -> int:
+    db = _database(args.db)
+    started = signin_links.first_start(db, url=args.base_url)
+    if started.created_admin:
+        print(
+            f"Created the local administrator account '{signin_links.FIRST_ADMIN}' "
+            "(no password: nobody can sign in with a password yet)."
+        )
+    if started.url:
+        print("Open this one-time link to sign in as the administrator (valid for 1 hour), then")
+        print("set a password on the Administration page:")
+        print(f"\n    {started.url}\n")
+    else:
+        print(
+            "Sign in with your account. An administrator can print a one-time sign-in link "
+            "with: python -m monitoring user link NAME"
+        )
+    return 0
+
+
 def add_access_commands(sub: argparse._SubParsersAction) -> None:
     """Add the `user` and `share` commands to the parser of `python -m monitoring`."""
     user = sub.add_parser("user", help="manage the accounts of managers, staff and admins")
@@ -239,6 +272,32 @@ def add_access_commands(sub: argparse._SubParsersAction) -> None:
     role.add_argument("role", metavar="ROLE", choices=accounts.ACCOUNT_ROLES)
     role.add_argument("--db", help=DB_HELP)
     role.set_defaults(func=cmd_user_role)
+
+    link = users.add_parser(
+        "link",
+        help="print a one-time sign-in link for an account",
+        description="Print an address that signs the account in once, e.g. for a first "
+        "sign-in or a forgotten password. Anyone who has it can sign in as that account "
+        "until it is used or expires: send it by a channel you trust.",
+    )
+    link.add_argument("name", metavar="NAME")
+    link.add_argument(
+        "--expires", default="1h", metavar="DURATION", help="lifetime: 1h (default) up to 7d"
+    )
+    link.add_argument("--base-url", metavar="URL", help="the dashboard's address")
+    link.add_argument("--db", help=DB_HELP)
+    link.set_defaults(func=cmd_user_link)
+
+    first = sub.add_parser(
+        "first-start",
+        help="create the local admin if there is no account; print its sign-in link",
+        description="Run by `make run`. With no account in the database, creates the account "
+        f"'{signin_links.FIRST_ADMIN}' (role admin, no password). While that account has no "
+        "password, prints a one-time sign-in link for it.",
+    )
+    first.add_argument("--base-url", metavar="URL", help="the dashboard's address")
+    first.add_argument("--db", help=DB_HELP)
+    first.set_defaults(func=cmd_first_start)
 
     share = sub.add_parser("share", help="manage donor share links")
     shares = share.add_subparsers(dest="share_command", required=True)

@@ -33,9 +33,19 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def _without_time_zones(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: times with one are written as UTC (name the column so)."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """An XLSX workbook of one sheet, formulas neutralised and stored as text."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
+        sheet_frame = _without_time_zones(neutralise(frame))
+        sheet_frame.to_excel(writer, index=False, sheet_name=sheet[:31])
     return buffer.getvalue()

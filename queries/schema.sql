@@ -229,6 +229,20 @@ select
 from dated
 where statuses is null or list_contains(statuses, status_as_of);
 
+-- Whether a milestone is in a donor's view (docs/access.md). scope_regions: the link's
+-- region codes, or NULL for every milestone; with regions, a milestone is in view when it is
+-- of one of them, has no region, or is national or international (not tied to a region).
+-- hidden_indicators: indicator codes never shown (sensitive), or NULL; a milestone tied to
+-- one is out of view, because its title speaks of the same work.
+create or replace macro milestone_in_view(region_code, level, indicator_code, scope_regions,
+        hidden_indicators) as
+    (scope_regions is null
+        or coalesce(region_code, '') = ''
+        or level in ('national', 'international')
+        or list_contains(scope_regions, region_code))
+    and (hidden_indicators is null
+        or not list_contains(hidden_indicators, coalesce(trim(indicator_code), '')));
+
 -- Money (docs/spending.md): one definition of conversion and of spending for every query.
 -- DuckDB divides DECIMALs in floating point (DECIMAL / DECIMAL and // both give DOUBLE), so
 -- money_div divides in 128-bit integers: n / d to 10 decimal places, rounded half away from
@@ -328,6 +342,13 @@ create table if not exists sign_in_attempts (
     attempted_at timestamptz not null,
     outcome      varchar not null
                  check (outcome in ('success', 'wrong_password', 'unknown_user', 'refused'))
+);
+
+-- One-time sign-in links (monitoring/signin_links.py): the nonce of every link redeemed.
+create table if not exists sign_in_link_uses (
+    nonce     varchar primary key,
+    user_name varchar not null,
+    used_at   timestamptz not null
 );
 
 create sequence if not exists share_link_seq start 1;

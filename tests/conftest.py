@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from monitoring import accounts
 from monitoring.contract import TABLES
 from monitoring.db import Database, close_all
 from monitoring.sample import load_sample
@@ -74,8 +75,23 @@ def sample_db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "monitoring.duckdb"
     database = Database(path)
     load_sample(database)
+    add_test_accounts(database)
     database.close()
     return path
+
+
+TEST_PASSWORD = "the password of every test account"
+
+
+def add_test_accounts(database: Database) -> None:
+    """An account of every role, all with TEST_PASSWORD (AppTests sign in via the session)."""
+    for role in accounts.ACCOUNT_ROLES:
+        accounts.add_user(database, account_name(role), role, TEST_PASSWORD, by="tests")
+
+
+def account_name(role: str) -> str:
+    """The account of `role` that the sample database of the tests holds (no password)."""
+    return f"test-{role}"
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from monitoring import exports, overview
 from monitoring.db import Database, open_database
 from monitoring.periods import period_end, period_of, reporting_dates
 from monitoring.settings import Settings, load_settings
+from ui import access
 
 AS_OF_KEY = "as_of"
 
@@ -33,7 +34,10 @@ def database() -> Database:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _run(module: str, name: str, db_path: str, version: tuple, args: tuple, kwargs: tuple):
+def _run(
+    module: str, name: str, db_path: str, version: tuple, viewer: tuple, args: tuple, kwargs: tuple
+):
+    # `viewer` is only part of the key: what the viewer may see (ui/access.py).
     fn = getattr(importlib.import_module(module), name)
     return fn(open_database(db_path), *args, **dict(kwargs))
 
@@ -41,8 +45,9 @@ def _run(module: str, name: str, db_path: str, version: tuple, args: tuple, kwar
 def cached(fn: Callable[..., Any], *args, **kwargs):
     """Call a core function fn(db, *args, **kwargs), cached until the data changes.
 
-    The cache key holds every argument (so a viewer's scope is part of it) and the
-    database's data version (so a commit or an undo is seen at once).
+    The cache key holds every argument, what the viewer may see (a donor's scope, so a
+    result is never served to a viewer with a narrower one) and the database's data version
+    (so a commit or an undo is seen at once).
     """
     db = database()
     return _run(
@@ -50,17 +55,18 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
         fn.__qualname__,
         str(db.path),
         db.data_version(),
+        access.current_cache_key(),
         args,
         tuple(sorted(kwargs.items())),
     )
 
 
 def reporting_date_picker(config: Settings) -> dt.date:
-    """The reporting-date selector of the sidebar, kept in the URL as ?as_of=2021Q4."""
+    """The reporting-date selector (call inside the sidebar), kept in the URL as ?as_of=2021Q4."""
     latest = cached(overview.latest_data_period, config)
     options = [period_of(day) for day in reporting_dates(config.programme, latest)]
     # No format_func: a bound widget writes its shown label into the URL (?as_of=2021Q3).
-    period = st.sidebar.selectbox(
+    period = st.selectbox(
         "Reporting quarter",
         options,
         index=len(options) - 1,
@@ -69,7 +75,7 @@ def reporting_date_picker(config: Settings) -> dt.date:
         help="Every figure is computed as it stood at the end of this quarter. The default "
         "is the latest quarter with data.",
     )
-    st.sidebar.caption(f"Figures as of {period_end(period):%d %B %Y}.")
+    st.caption(f"Figures as of {period_end(period):%d %B %Y}.")
     return reporting_date()
 
 

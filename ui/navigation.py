@@ -21,6 +21,7 @@ PAGES: list[PageSpec] = [
     PageSpec("views/grants.py", "Grant spending", ":material/payments:", "grants"),
     PageSpec("views/milestones.py", "Advocacy milestones", ":material/flag:", "milestones"),
     PageSpec("views/upload.py", "Data upload", ":material/upload_file:", "upload"),
+    PageSpec("views/admin.py", "Administration", ":material/admin_panel_settings:", "admin"),
 ]
 
 

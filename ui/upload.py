@@ -19,7 +19,6 @@ from ui import common
 
 AUTO = "auto"  # recognise the table from the header
 TABLE_KEY = "table"  # query parameter and widget key of the table choice
-NAME_KEY = "upload_by"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:&=])")
 
 
@@ -195,10 +194,7 @@ def commit_controls(
         )
         if not valid_only:
             return
-    if not by:
-        st.caption(
-            "Enter your name at the top of the page to import: it is recorded with the batch."
-        )
+    st.caption(f"The batch is recorded as imported by {plain(by)}.")
     label = f"Import {check.new} new and {check.changed} changed row(s) into {check.table.name}"
     if not st.button(label, type="primary", disabled=not by, icon=":material/upload:"):
         return
@@ -277,8 +273,6 @@ def undo_controls(history: pd.DataFrame, by: str) -> None:
         "the rows it changed.",
         key=f"undo_sure_{version}",
     )
-    if not by:
-        st.caption("Enter your name at the top of the page to undo: it is recorded.")
     if st.button(f"Undo batch {batch_id}", disabled=not (sure and by), icon=":material/undo:"):
         try:
             done = batches.undo_batch(common.database(), batch_id, by=by)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from monitoring import batches
-from ui import common
+from monitoring import accounts, batches
+from ui import access, common
 from ui import upload as view
 
 config, as_of = common.page_header(
@@ -17,12 +17,8 @@ message = st.session_state.pop("upload_message", None)
 if message:
     st.success(view.plain(message[1]), icon=":material/task_alt:")
 
-by = st.text_input(
-    "Your name",
-    key=view.NAME_KEY,
-    max_chars=100,
-    help="Recorded with every import and undo, in the upload history.",
-).strip()
+viewer = access.viewer()
+by = viewer.name  # recorded with every import and undo, in the upload history
 
 upload_tab, history_tab, format_tab = st.tabs(
     ["Upload a file", "Upload history", "Format and templates"]
@@ -66,7 +62,10 @@ with history_tab:
         st.dataframe(shown, hide_index=True, width="stretch")
         common.downloads(shown, "upload_history", "upload-history")
         st.subheader("Undo a batch")
-        view.undo_controls(history, by)
+        if viewer.can(accounts.UNDO):
+            view.undo_controls(history, by)
+        else:
+            st.caption("Only an administrator can undo a batch. Ask one, naming the batch number.")
 
 with format_tab:
     view.format_guide()

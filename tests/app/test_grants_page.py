@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from monitoring.db import Database, close_all
 from monitoring.settings import ROOT
 from tests.app.conftest import no_exceptions
+from tests.conftest import account_name
+from ui.access import USER_KEY
 
 PAGE = "views/grants.py"
 
@@ -157,7 +159,9 @@ def app_without_may_2021_rate(sample_db_path, tmp_path, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     close_all()
-    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state[USER_KEY] = account_name("manager")
+    yield at
     close_all()
 
 

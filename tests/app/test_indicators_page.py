@@ -6,6 +6,7 @@ import pandas as pd
 
 from monitoring.db import Database
 from tests.app.conftest import no_exceptions
+from tests.conftest import add_test_accounts
 
 PAGE = "views/indicators.py"
 
@@ -142,7 +143,7 @@ def test_the_detail_follows_the_outcome_picked_unless_its_indicator_belongs_to_i
 
 def test_an_empty_database_says_what_to_upload(app, tmp_path, monkeypatch):
     empty = Database(tmp_path / "empty.duckdb")
-    empty.connection()
+    add_test_accounts(empty)  # an empty programme, but someone to sign in
     empty.close()
     monkeypatch.setenv("MONITORING_DB", str(tmp_path / "empty.duckdb"))
     at = open_page(app)

@@ -12,16 +12,26 @@ BUDGET = b"budget_line,category,period,amount,currency\n"
 
 
 @pytest.fixture
-def upload_app(app, sample_db_path, tmp_path, monkeypatch):
-    """The dashboard over a copy of the sample database that the test may change."""
-    path = tmp_path / "upload.duckdb"
-    shutil.copy(sample_db_path, path)
-    monkeypatch.setenv("MONITORING_DB", str(path))
-    close_all()
-    at = app.run()
-    at.switch_page("views/upload.py").run()
-    no_exceptions(at)
-    return at, path
+def upload_as(app_as, sample_db_path, tmp_path, monkeypatch):
+    """A factory: the upload page as `role`, over a copy of the sample database."""
+
+    def make(role):
+        path = tmp_path / "upload.duckdb"
+        shutil.copy(sample_db_path, path)
+        at = app_as(role)
+        monkeypatch.setenv("MONITORING_DB", str(path))
+        at.run()
+        at.switch_page("views/upload.py").run()
+        no_exceptions(at)
+        return at, path
+
+    return make
+
+
+@pytest.fixture
+def upload_app(upload_as):
+    """The upload page as an admin, over a copy of the sample database the test may change."""
+    return upload_as("admin")
 
 
 def checksums(path):
@@ -58,7 +68,6 @@ def test_the_page_explains_itself_and_offers_templates(upload_app):
 
 def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
     at, path = upload_app
-    at.text_input(key="upload_by").set_value("Malika").run()
     before = checksums(path)
     upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n9.9,other,2022Q1,5,USD\n")
     assert metrics(at) == {
@@ -75,24 +84,23 @@ def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
     button(at, "Import 1 new and 1 changed").click().run()
     no_exceptions(at)
     assert "Imported into budget as batch" in at.success[0].value
-    assert "by Malika" in at.caption[0].value, "the header shows the new data at once"
+    assert "by test-admin" in at.caption[0].value, "the header shows the new data at once"
     history = at.dataframe[0].value
     assert history.iloc[0][["Table", "File", "By", "New", "Changed"]].tolist() == [
         "budget",
         "budget.csv",
-        "Malika",
+        "test-admin",
         1,
         1,
     ]
     assert at.get("file_uploader")[0].value is None, "the uploader is cleared"
     at.switch_page("views/overview.py").run()
     no_exceptions(at)
-    assert "by Malika" in at.caption[0].value, "every page sees the new data at once"
+    assert "by test-admin" in at.caption[0].value, "every page sees the new data at once"
 
 
 def test_a_file_with_errors_lists_them_and_cannot_be_imported(upload_app):
     at, path = upload_app
-    at.text_input(key="upload_by").set_value("Malika").run()
     before = checksums(path)
     upload(at, "budget.csv", BUDGET + b"9.9,other,2030Q1,-5,USD\n")
     assert "error(s)" in at.error[0].value
@@ -113,7 +121,6 @@ def test_an_unreadable_file_is_named_for_what_it_is(upload_app):
 
 def test_valid_rows_only_is_an_explicit_choice(upload_app):
     at, _ = upload_app
-    at.text_input(key="upload_by").set_value("Malika").run()
     upload(at, "budget.csv", BUDGET + b"9.9,other,2022Q1,5,USD\n9.8,other,2030Q1,5,USD\n")
     assert not [b for b in at.button if b.label.startswith("Import")]
     at.checkbox(key="upload_valid_only").check().run()
@@ -124,7 +131,6 @@ def test_valid_rows_only_is_an_explicit_choice(upload_app):
 
 def test_undo_through_the_page_restores_the_data(upload_app):
     at, path = upload_app
-    at.text_input(key="upload_by").set_value("Malika").run()
     before = {k: v for k, v in checksums(path).items() if not k.startswith("upload_")}
     upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
     button(at, "Import").click().run()
@@ -144,3 +150,22 @@ def test_an_unknown_table_in_the_address_is_ignored_with_a_notice(app, sample_db
     at.switch_page("views/upload.py").run()
     no_exceptions(at)
     assert any("does not exist; it was ignored" in w.value for w in at.warning)
+
+
+def test_staff_import_under_their_own_name_but_cannot_undo(upload_as):
+    at, _ = upload_as("staff")
+    upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
+    assert any("imported by test\\-staff" in c.value for c in at.caption)  # markdown-escaped
+    button(at, "Import").click().run()
+    no_exceptions(at)
+    assert at.dataframe[0].value.iloc[0]["By"] == "test-staff"
+    assert not [b for b in at.button if b.label.startswith("Undo batch")]
+    assert any("Only an administrator can undo" in c.value for c in at.caption)
+
+
+def test_a_manager_typing_the_upload_address_is_refused(upload_as):
+    at, path = upload_as("manager")
+    assert at.title[0].value == "This page is not open to you"
+    assert "does not include it" in at.error[0].value
+    assert not at.get("file_uploader")
+    assert "Data upload" not in [link.proto.label for link in at.get("page_link")]

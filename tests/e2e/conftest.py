@@ -11,8 +11,15 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+
+from monitoring import sharing, signin_links
+from tests.conftest import account_name
+
+# The secret that signs share and sign-in links, for the servers and the tests alike.
+TEST_SECRET = "a test secret for signing links in browser tests"
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
@@ -72,6 +79,18 @@ def page(browser):
     context.close()
 
 
+def signed_in(url: str, role: str = "admin") -> str:
+    """`url` with a fresh one-time sign-in link for the test account of `role`.
+
+    A full page load starts a new browser session, which is signed in by nobody: every
+    page.goto of a signed-in test goes through this.
+    """
+    token = signin_links.make_token(account_name(role), secret=TEST_SECRET)
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query) + [(signin_links.SIGNIN_PARAM, token)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     """Wait until the script has finished and no skeleton placeholders remain."""
     page.wait_for_selector(
@@ -99,7 +118,12 @@ def exceptions_shown(page) -> list[str]:
 def streamlit_server(db_path: Path, log_path: Path):
     """A `streamlit run dashboard.py` of its own over `db_path`, for tests that write."""
     port = free_port()
-    env = {**os.environ, "MONITORING_DB": str(db_path), "TZ": "UTC"}
+    env = {
+        **os.environ,
+        "MONITORING_DB": str(db_path),
+        "TZ": "UTC",
+        sharing.SECRET_ENV: TEST_SECRET,
+    }
     with log_path.open("w") as out:
         proc = subprocess.Popen(
             [

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +15,7 @@ def url_params(page) -> dict[str, list[str]]:
 
 def open_grants(server, page, query: str = "") -> str:
     """Open the page at /grants?query and return the main area's text."""
-    page.goto(f"{server}/grants{query}")
+    page.goto(signed_in(f"{server}/grants{query}"))
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
     return page.locator("[data-testid=stMain]").inner_text()

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +14,7 @@ def url_params(page) -> dict[str, list[str]]:
 
 
 def open_indicators(page, server, query: str = "") -> None:
-    page.goto(f"{server}/indicators{query}")
+    page.goto(signed_in(f"{server}/indicators{query}"))
     wait_until_rendered(page)
 
 

@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from monitoring import regional
-from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def _canvas_pixel(image: Image.Image, view, lon, lat):
 
 
 def open_map(page, server, query: str = ""):
-    page.goto(f"{server}/map{query}")
+    page.goto(signed_in(f"{server}/map{query}"))
     wait_until_rendered(page)
     chart = page.get_by_test_id("stDeckGlJsonChart")
     chart.wait_for(state="visible", timeout=30_000)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -12,7 +12,7 @@ def main_text(page) -> str:
 
 
 def open_milestones(page, server, query: str = "") -> None:
-    page.goto(f"{server}/milestones{query}")
+    page.goto(signed_in(f"{server}/milestones{query}"))
     wait_until_rendered(page)
 
 

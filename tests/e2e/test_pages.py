@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_opens_without_exception(server, page, spec):
-    page.goto(f"{server}/{'' if spec.default else spec.url_path}")
+    page.goto(signed_in(f"{server}/{'' if spec.default else spec.url_path}"))
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
     assert page.locator("h1").first.inner_text().strip()
@@ -18,7 +18,7 @@ def test_page_opens_without_exception(server, page, spec):
 
 
 def test_overview_shows_the_sample_programme(server, page):
-    page.goto(server)
+    page.goto(signed_in(server))
     wait_until_rendered(page)
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "Programme overview" in body
@@ -28,14 +28,14 @@ def test_overview_shows_the_sample_programme(server, page):
 
 
 def test_picking_an_earlier_reporting_date_updates_the_page_and_the_url(server, page):
-    page.goto(f"{server}/?as_of=2021Q3")
+    page.goto(signed_in(f"{server}/?as_of=2021Q3"))
     wait_until_rendered(page)
     assert "9 of 18" in page.locator("[data-testid=stMain]").inner_text()
     assert "as_of=2021Q3" in page.url
 
 
 def test_a_malformed_reporting_date_in_the_url_is_ignored(server, page):
-    page.goto(f"{server}/?as_of=2031Q9%3Cscript%3E")
+    page.goto(signed_in(f"{server}/?as_of=2031Q9%3Cscript%3E"))
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
     assert "18 of 18" in page.locator("[data-testid=stMain]").inner_text()
@@ -45,7 +45,7 @@ def test_a_deep_link_is_the_first_request_to_a_fresh_server(writable_server, pag
     # Page scripts live in views/, not pages/: Streamlit would serve a pages/ script bare
     # (no navigation, no reporting date) to the first visitor of a deep link after a restart.
     url, _ = writable_server
-    page.goto(f"{url}/milestones?as_of=2021Q4")
+    page.goto(signed_in(f"{url}/milestones?as_of=2021Q4"))
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
     sidebar = page.get_by_test_id("stSidebar").inner_text()

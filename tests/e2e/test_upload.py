@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD, account_name
 from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
@@ -19,15 +20,14 @@ def test_a_file_uploaded_in_the_browser_is_previewed_then_imported(writable_serv
     file = tmp_path / "budget.csv"
     file.write_text(BUDGET, encoding="utf-8")
 
-    # The entry script registers the pages on the first visit of a fresh server; a first
-    # visit straight to /upload would run the page script alone (Streamlit's file routing).
-    page.goto(url)
-    wait_until_rendered(page)
+    # A staff member opens the upload page's address and signs in with the form.
     page.goto(f"{url}/upload")
     wait_until_rendered(page)
-    name = page.get_by_label("Your name", exact=True).and_(page.get_by_role("textbox"))
-    name.fill("Browser tester")
-    name.press("Enter")
+    assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
+    page.get_by_role("textbox", name="User name").fill(account_name("staff"))
+    page.get_by_role("textbox", name="Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Data upload").wait_for(timeout=60_000)
     wait_until_rendered(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(file))
     page.get_by_text("Rows in the file").wait_for(timeout=60_000)
@@ -49,7 +49,7 @@ def test_a_file_uploaded_in_the_browser_is_previewed_then_imported(writable_serv
     page.get_by_role("button", name="Import 1 new and 1 changed row(s) into budget").click()
     page.get_by_text("Imported into budget as batch").wait_for(timeout=60_000)
     wait_until_rendered(page)
-    assert "by Browser tester" in main.inner_text(), "the header shows the new data at once"
+    assert "by test-staff" in main.inner_text(), "the header shows the new data at once"
     page.get_by_role("tab", name="Upload history").click()
     wait_until_rendered(page)
     screenshot(page, "upload-history")

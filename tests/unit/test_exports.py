@@ -30,3 +30,11 @@ def test_xlsx_holds_neutralised_text_and_real_numbers():
     assert sheet["A2"].value.startswith("'=")
     assert sheet["A2"].data_type == "s"
     assert sheet["B3"].value == -3.0
+
+
+def test_xlsx_writes_times_with_a_zone_as_utc():
+    frame = pd.DataFrame(
+        {"When (UTC)": pd.to_datetime(["2022-03-01 09:30+05:00"]).tz_convert("Asia/Tashkent")}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert str(sheet["A2"].value) == "2022-03-01 04:30:00"

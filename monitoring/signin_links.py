@@ -1,0 +1,137 @@
+"""One-time sign-in links, and the first start of a fresh installation.
+
+A sign-in link, `BASE/?signin=TOKEN`, signs its holder in as one account, once, within its
+lifetime (default one hour). The token is the user name, a random nonce and an expiry,
+signed with itsdangerous under the same secret as the share links (a different salt, so
+one kind of token can never pass for the other). Redeeming a token records its nonce in
+`sign_in_link_uses`; a second use is refused.
+
+The first start (`python -m monitoring first-start`, run by `make run`) creates the local
+admin account `admin` without a password when the database has no account, and prints a
+sign-in link for it for as long as that account has no password: no default password
+exists, and only someone who can run commands on the server can sign in. See docs/access.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from monitoring import accounts, sharing
+from monitoring.db import Database
+
+SIGNIN_PARAM = "signin"
+DEFAULT_LIFETIME = dt.timedelta(hours=1)
+MAX_LIFETIME = dt.timedelta(days=7)
+FIRST_ADMIN = "admin"
+FIRST_START_BY = "first start"
+_SALT = "monitoring.sign-in-link"
+_HOW_TO_GET_ONE = "`python -m monitoring user link NAME` prints a new one."
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """The answer to a sign-in link: the account signed in, or why not."""
+
+    account: accounts.Account | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.account is not None
+
+
+def _serializer(secret: str | None) -> URLSafeSerializer:
+    return URLSafeSerializer(secret or sharing.share_secret(), salt=_SALT)
+
+
+def make_token(
+    user_name: str,
+    *,
+    lifetime: dt.timedelta = DEFAULT_LIFETIME,
+    now: dt.datetime | None = None,
+    secret: str | None = None,
+) -> str:
+    """A token that signs `user_name` in once before `lifetime` has passed."""
+    if not dt.timedelta(0) < lifetime <= MAX_LIFETIME:
+        raise accounts.AccountError(
+            f"A sign-in link lasts more than no time and at most {MAX_LIFETIME.days} days."
+        )
+    name = accounts.check_user_name(user_name)
+    expires = (now or accounts.now_utc()) + lifetime
+    payload = {"u": name, "n": secrets.token_urlsafe(16), "e": int(expires.timestamp())}
+    return _serializer(secret).dumps(payload)
+
+
+def sign_in_url(
+    db: Database,
+    user_name: str,
+    *,
+    lifetime: dt.timedelta = DEFAULT_LIFETIME,
+    url: str | None = None,
+    secret: str | None = None,
+) -> str:
+    """The address that signs an existing account in once: BASE/?signin=TOKEN."""
+    account = accounts.require_user(db, user_name)
+    token = make_token(account.user_name, lifetime=lifetime, secret=secret)
+    return f"{sharing.base_url(url)}/?{SIGNIN_PARAM}={token}"
+
+
+def redeem(
+    db: Database, token: str, *, now: dt.datetime | None = None, secret: str | None = None
+) -> Redeemed:
+    """Sign in with a link's token: once, before it expires, for an account that exists."""
+    at = now or accounts.now_utc()
+    try:
+        payload = _serializer(secret).loads((token or "")[: sharing.MAX_TOKEN_LENGTH])
+        name, nonce, expires = str(payload["u"]), str(payload["n"]), int(payload["e"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return Redeemed(
+            None,
+            "This sign-in link is not valid: it was changed or copied incompletely. "
+            + _HOW_TO_GET_ONE,
+        )
+    if at.timestamp() >= expires:
+        return Redeemed(None, "This sign-in link has expired. " + _HOW_TO_GET_ONE)
+    account = accounts.get_user(db, name)
+    if account is None:
+        return Redeemed(None, f"The account {name!r} of this sign-in link no longer exists.")
+    with db.transaction() as cur:
+        used = cur.execute("select 1 from sign_in_link_uses where nonce = ?", [nonce]).fetchone()
+        if used:
+            return Redeemed(
+                None, "This sign-in link has been used already; each works once. " + _HOW_TO_GET_ONE
+            )
+        cur.execute(
+            "insert into sign_in_link_uses (nonce, user_name, used_at) values (?, ?, ?)",
+            [nonce, name, at],
+        )
+        cur.execute(
+            "insert into sign_in_attempts (user_name, attempted_at, outcome) "
+            "values (?, ?, 'success')",
+            [name, at],
+        )
+    return Redeemed(accounts.get_user(db, name), f"Signed in as {name} ({account.role}).")
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    """What the first start did: created the local admin, and the link to print (if any)."""
+
+    created_admin: bool
+    url: str | None
+
+
+def first_start(db: Database, *, url: str | None = None) -> FirstStart:
+    """Create the local admin when there is no account; a sign-in link while it has no password."""
+    created = False
+    if not accounts.list_users(db):
+        accounts.add_user(db, FIRST_ADMIN, accounts.ADMIN, None, by=FIRST_START_BY)
+        created = True
+    admin = accounts.get_user(db, FIRST_ADMIN)
+    if admin is None or admin.created_by != FIRST_START_BY or admin.has_password:
+        return FirstStart(created, None)
+    return FirstStart(created, sign_in_url(db, FIRST_ADMIN, url=url))

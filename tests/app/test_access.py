@@ -1,0 +1,326 @@
+"""Who sees what, in-process: sign-in, roles, share links, refusals (docs/access.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from monitoring import accounts, sharing, signin_links
+from monitoring.db import Database, close_all
+from tests.app.conftest import TEST_SECRET, no_exceptions
+from tests.conftest import account_name
+from ui.access import USER_KEY
+
+PASSWORD = "correct horse battery staple"
+
+
+def nav(at) -> list[str]:
+    return [link.proto.label for link in at.get("page_link")]
+
+
+def shows_programme_data(at) -> bool:
+    return bool(at.metric or at.dataframe or at.get("plotly_chart") or at.get("deck_gl_json_chart"))
+
+
+@pytest.fixture
+def own_db(sample_db_path, tmp_path, monkeypatch):
+    """A copy of the sample database the test may change; the app fixtures will use it."""
+    path = tmp_path / "access.duckdb"
+    shutil.copy(sample_db_path, path)
+
+    def use(at):
+        monkeypatch.setenv("MONITORING_DB", str(path))
+        close_all()
+        return at
+
+    return path, use
+
+
+def write(path, fn):
+    close_all()
+    db = Database(path)
+    try:
+        return fn(db)
+    finally:
+        db.close()
+
+
+# Nobody signed in ----------------------------------------------------------------------------
+
+
+def test_nobody_signed_in_sees_the_sign_in_form_and_no_data(app_as):
+    at = app_as(None).run()
+    no_exceptions(at)
+    assert at.title[0].value.startswith("Sign in to the")
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    assert not shows_programme_data(at)
+    assert nav(at) == []
+
+
+def test_signing_in_with_a_password_opens_the_dashboard(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = use(app_as(None)).run()
+    at.text_input[0].input("Maria.K")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    no_exceptions(at)
+    assert at.title[0].value == "Programme overview"
+    assert "Signed in as `maria.k` (manager)" in [c.value for c in at.sidebar.caption]
+    assert "Data upload" not in nav(at) and "Administration" not in nav(at)
+
+
+def test_a_wrong_password_is_refused_in_plain_words(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = use(app_as(None)).run()
+    at.text_input[0].input("maria.k")
+    at.text_input[1].input("not the password at all")
+    at.button[0].click().run()
+    assert "do not match an account" in at.error[0].value
+    assert not shows_programme_data(at)
+
+
+def test_sign_out_returns_to_the_form(app_as):
+    at = app_as("manager").run()
+    at.button(key="sign-out").click().run()
+    no_exceptions(at)
+    assert at.title[0].value.startswith("Sign in to the")
+    assert not shows_programme_data(at)
+
+
+def test_a_removed_account_is_signed_out_at_its_next_click(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "temp", "manager", None, by="tests"))
+    at = use(app_as(None))
+    at.session_state[USER_KEY] = "temp"
+    at.run()
+    assert at.title[0].value == "Programme overview"
+    write(path, lambda db: accounts.remove_user(db, "temp"))
+    at.run()
+    assert at.title[0].value.startswith("Sign in to the")
+    assert "no longer exists" in at.warning[0].value
+
+
+# One-time sign-in links ------------------------------------------------------------------------
+
+
+def test_a_sign_in_link_works_once(app_as, own_db):
+    path, use = own_db
+    token = signin_links.make_token(account_name("admin"), secret=TEST_SECRET)
+    at = use(app_as(None))
+    at.query_params[signin_links.SIGNIN_PARAM] = token
+    at.run()
+    no_exceptions(at)
+    assert at.title[0].value == "Programme overview"
+    assert signin_links.SIGNIN_PARAM not in at.query_params, "never left in the address"
+
+    again = use(app_as(None))
+    again.query_params[signin_links.SIGNIN_PARAM] = token
+    again.run()
+    assert again.title[0].value.startswith("Sign in to the")
+    assert "used already" in again.warning[0].value
+
+
+def test_a_changed_sign_in_link_signs_nobody_in(app_as):
+    token = signin_links.make_token(account_name("admin"), secret=TEST_SECRET)
+    at = app_as(None)
+    at.query_params[signin_links.SIGNIN_PARAM] = token[:-3] + "abc"
+    at.run()
+    assert at.title[0].value.startswith("Sign in to the")
+    assert "not valid" in at.warning[0].value
+    assert not shows_programme_data(at)
+
+
+# Roles -----------------------------------------------------------------------------------------
+
+DASHBOARD = ["Overview", "Outcome indicators", "Regional map", "Grant spending"]
+
+
+@pytest.mark.parametrize(
+    ("role", "extra"),
+    [
+        ("manager", []),
+        ("staff", ["Data upload"]),
+        ("admin", ["Data upload", "Administration"]),
+    ],
+)
+def test_each_role_sees_its_pages(app_as, role, extra):
+    at = app_as(role).run()
+    no_exceptions(at)
+    assert nav(at) == DASHBOARD + ["Advocacy milestones"] + extra
+
+
+@pytest.mark.parametrize("role", ["manager", "staff"])
+def test_the_administration_address_is_refused_below_admin(app_as, role):
+    at = app_as(role).run()
+    at.switch_page("views/admin.py").run()
+    no_exceptions(at)
+    assert at.title[0].value == "This page is not open to you"
+    assert "Administration" in at.error[0].value
+    assert not at.dataframe
+
+
+def test_an_admin_creates_a_share_link_on_the_page(app_as, own_db):
+    _, use = own_db
+    at = use(app_as("admin")).run()
+    at.switch_page("views/admin.py").run()
+    no_exceptions(at)
+    assert at.dataframe[0].value["User name"].tolist()[:3] == [
+        "test-manager",
+        "test-staff",
+        "test-admin",
+    ]
+    label = next(t for t in at.text_input if t.label == "Label")
+    label.input("Donor review")
+    regions = next(m for m in at.multiselect if m.label.startswith("Regions"))
+    regions.select("UZ-NG")
+    next(b for b in at.button if b.label == "Create link").click().run()
+    no_exceptions(at)
+    url = at.code[0].value
+    assert "/?share=" in url
+    links = next(d.value for d in at.dataframe if "Label" in d.value.columns)
+    row = links.iloc[0]
+    assert (row.Label, row.Status, row.Regions, row.Pages) == (
+        "Donor review",
+        "✔ active",
+        "UZ-NG",
+        "all",
+    )
+
+
+def test_an_admin_revokes_a_link_and_it_opens_nothing(app_as, donor_app, own_db):
+    path, use = own_db
+    _, token = write(
+        path,
+        lambda db: sharing.create_share_link(db, "To revoke", "7d", by="t", secret=TEST_SECRET),
+    )
+    at = use(app_as("admin")).run()
+    at.switch_page("views/admin.py").run()
+    form_box = next(c for c in at.checkbox if c.label.startswith("I understand: the link"))
+    form_box.check()
+    next(b for b in at.button if b.label == "Revoke link").click().run()
+    no_exceptions(at)
+    assert "revoked" in at.success[0].value
+
+    donor = use(app_as(None))
+    donor.query_params[sharing.SHARE_PARAM] = token
+    donor.run()
+    assert "withdrawn" in donor.error[0].value
+    assert not shows_programme_data(donor)
+
+
+# Donors ----------------------------------------------------------------------------------------
+
+
+def test_a_donor_link_opens_a_read_only_scoped_view(donor_app):
+    at = donor_app(regions=["UZ-JI"], label="Mid-term review").run()
+    no_exceptions(at)
+    assert at.title[0].value == "Programme overview"
+    assert nav(at) == DASHBOARD + ["Advocacy milestones"]
+    assert "Mid-term review" in [t.value for t in at.sidebar.text]
+    assert any("Regions: UZ-JI" in c.value for c in at.sidebar.caption)
+    assert not [b for b in at.button if b.key == "sign-out"]
+
+
+def test_a_donor_link_limited_to_pages_opens_only_those(donor_app):
+    at = donor_app(pages=["indicators", "map"]).run()
+    no_exceptions(at)
+    assert nav(at) == ["Outcome indicators", "Regional map"]
+    assert at.title[0].value == "Outcome indicators", "the address without a page opens the first"
+    at.switch_page("views/grants.py").run()
+    assert at.title[0].value == "This page is not open to you"
+    assert "not part of the view that was shared with you" in at.error[0].value
+
+
+@pytest.mark.parametrize("path", ["views/upload.py", "views/admin.py"])
+def test_a_donor_typing_upload_or_administration_is_refused(donor_app, path):
+    at = donor_app().run()
+    at.switch_page(path).run()
+    no_exceptions(at)
+    assert at.title[0].value == "This page is not open to you"
+    assert not at.get("file_uploader") and not at.dataframe
+
+
+def test_a_tampered_link_shows_a_plain_message_and_nothing_else(donor_app):
+    at = donor_app()
+    at.query_params[sharing.SHARE_PARAM] = at.query_params[sharing.SHARE_PARAM][:-2] + "xx"
+    at.run()
+    no_exceptions(at)
+    assert "changed or copied incompletely" in at.error[0].value
+    assert not shows_programme_data(at)
+    assert nav(at) == []
+
+
+def test_an_expired_link_shows_nothing(app_as, own_db):
+    path, use = own_db
+    long_ago = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    _, token = write(
+        path,
+        lambda db: sharing.create_share_link(
+            db, "Old", "7d", by="t", now=long_ago, secret=TEST_SECRET
+        ),
+    )
+    at = use(app_as(None))
+    at.query_params[sharing.SHARE_PARAM] = token
+    at.run()
+    assert "expired" in at.error[0].value
+    assert not shows_programme_data(at)
+
+
+def test_every_use_of_a_link_is_logged_once_per_page(app_as, own_db):
+    path, use = own_db
+    link_id, token = write(
+        path, lambda db: sharing.create_share_link(db, "Logged", "7d", by="t", secret=TEST_SECRET)
+    )
+    at = use(app_as(None))
+    at.query_params[sharing.SHARE_PARAM] = token
+    at.run()
+    at.run()  # a rerun of the same page is not a new use
+    at.switch_page("views/map.py").run()
+    uses = write(path, lambda db: sharing.share_link_uses(db, link_id))
+    assert sorted(uses.page) == ["map", "overview"]
+    assert set(uses.outcome) == {"opened"}
+
+
+def test_a_signed_in_admin_opening_a_share_link_sees_the_donor_view(app_as, donor_app):
+    at = donor_app(pages=["overview"])
+    at.session_state[USER_KEY] = account_name("admin")
+    at.run()
+    assert nav(at) == ["Overview"], "a link always shows its own view, even to an admin"
+
+
+# The organisation's identity provider ----------------------------------------------------------
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+
+
+def test_an_identity_provider_user_with_an_account_is_signed_in(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "ali@example.org", "staff", None, by="t"))
+    at = use(app_as(None))
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "Ali@Example.org"}
+    at.run()
+    no_exceptions(at)
+    assert "Data upload" in nav(at)
+    assert "Signed in as `ali@example.org` (staff)" in [c.value for c in at.sidebar.caption]
+
+
+def test_an_identity_provider_user_without_an_account_is_refused(app_as):
+    at = app_as(None)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    assert at.title[0].value == "No account for this sign-in"
+    assert "user add stranger@example.org" in at.error[0].value
+    assert not shows_programme_data(at)
+
+
+def test_the_sign_in_form_offers_the_identity_provider_when_configured(app_as):
+    at = app_as(None)
+    at.secrets["auth"] = AUTH
+    at.run()
+    assert at.button[0].label == "Sign in with your organisation account"

@@ -1,0 +1,220 @@
+"""The way in: who is looking, decided in dashboard.py before any page runs.
+
+In this order: a share link in the address (`?share=TOKEN`: a donor), a one-time sign-in link
+(`?signin=TOKEN`), the organisation's identity provider (`st.login`, when the deployment
+configures `[auth]` in its secrets), the account signed in earlier in this browser session,
+else the sign-in form. Nobody sees programme data before one of them succeeds. See
+docs/access.md.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from monitoring import accounts, sharing, signin_links
+from monitoring.db import Database
+from monitoring.settings import Settings
+from ui.access import USER_KEY, VIEWER_KEY, Viewer
+from ui.navigation import PageSpec
+from ui.text import plain
+
+SHARE_KEY = "_share_token"  # the share token this browser session came with
+LOGGED_KEY = "_share_uses_logged"  # (token, page) pairs already written to the use log
+NOTICE_KEY = "_sign_in_notice"
+
+
+def identity_provider_configured() -> bool:
+    """Whether the deployment set up `st.login` ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _identity_provider_user() -> str | None:
+    if not identity_provider_configured():
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+    except Exception:
+        return None
+    return str(st.user.get("email") or "").strip().lower() or None
+
+
+def _forget_viewer() -> None:
+    for key in (VIEWER_KEY, USER_KEY, SHARE_KEY):
+        st.session_state.pop(key, None)
+
+
+def _donor(db: Database, token: str, page: str) -> Viewer:
+    """The donor's viewer, or a plain message and nothing else."""
+    logged: set = st.session_state.setdefault(LOGGED_KEY, set())
+    if (token, page) in logged:
+        check = sharing.check_share_token(db, token)
+    else:
+        check = sharing.open_share_link(db, token, page=page)
+        logged.add((token, page))
+    if not check.ok:
+        _forget_viewer()
+        st.title("This link opens nothing")
+        st.error(check.message, icon=":material/link_off:")
+        st.stop()
+    st.session_state[SHARE_KEY] = token
+    return Viewer(role=accounts.DONOR, name=check.scope.label, scope=check.scope, token=token)
+
+
+def _account(db: Database, user_name: str, *, identity_provider: bool = False) -> Viewer | None:
+    account = accounts.get_user(db, user_name)
+    if account is None:
+        return None
+    return Viewer(role=account.role, name=account.user_name, identity_provider=identity_provider)
+
+
+def viewer_of_this_run(db: Database, config: Settings, page: str) -> Viewer:
+    """Who is looking at `page`; shows the sign-in form (and stops) when nobody is."""
+    params = st.query_params
+    token = params.get(sharing.SHARE_PARAM)
+    if token is None and USER_KEY not in st.session_state:
+        token = st.session_state.get(SHARE_KEY)
+        if token:
+            st.query_params[sharing.SHARE_PARAM] = token  # keep the scope in the address
+    if token:
+        return _donor(db, token, page)
+
+    link = params.get(signin_links.SIGNIN_PARAM)
+    if link is not None:
+        del st.query_params[signin_links.SIGNIN_PARAM]  # used once: never left in the address
+        redeemed = signin_links.redeem(db, link)
+        if redeemed.ok:
+            st.session_state[USER_KEY] = redeemed.account.user_name
+        else:
+            st.session_state[NOTICE_KEY] = redeemed.message
+
+    email = _identity_provider_user()
+    if email is not None:
+        found = _account(db, email, identity_provider=True)
+        if found is not None:
+            return found
+        _refuse_identity(email)
+
+    name = st.session_state.get(USER_KEY)
+    if name:
+        found = _account(db, name)
+        if found is not None:
+            return found
+        _forget_viewer()
+        st.session_state[NOTICE_KEY] = (
+            f"The account {name} no longer exists or was renamed; sign in again."
+        )
+    sign_in_form(db, config)
+    st.stop()
+
+
+def _refuse_identity(email: str) -> None:
+    st.title("No account for this sign-in")
+    st.error(
+        f"You signed in as {plain(email)}, but this dashboard has no account for that "
+        "address. Ask an administrator to add it, e.g. "
+        f"`python -m monitoring user add {email} --role manager --no-password`.",
+        icon=":material/person_off:",
+    )
+    st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    st.stop()
+
+
+def sign_in_form(db: Database, config: Settings) -> None:
+    """The sign-in page: user name and password, or the organisation's identity provider."""
+    st.title(f"Sign in to the {config.programme.short_name} dashboard")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.warning(notice, icon=":material/info:")
+    left, _ = st.columns([2, 3])
+    with left:
+        if identity_provider_configured():
+            st.button(
+                "Sign in with your organisation account",
+                on_click=st.login,
+                type="primary",
+                icon=":material/login:",
+            )
+            st.caption("Or with a user name and password:")
+        with st.form("sign-in"):
+            name = st.text_input("User name", autocomplete="username")
+            password = st.text_input("Password", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Sign in", icon=":material/login:")
+        if submitted:
+            if not name.strip() or not password:
+                st.error("Enter both your user name and your password.", icon=":material/error:")
+            else:
+                result = accounts.sign_in(db, name, password)
+                if result.ok:
+                    st.session_state[USER_KEY] = result.account.user_name
+                    st.rerun()
+                st.error(result.message, icon=":material/error:")
+    st.markdown(
+        "Programme managers, staff and administrators sign in with their account. "
+        "**Donors** open the link that was shared with them; it needs no account.  \n"
+        "First time on this computer? `make run` printed a one-time sign-in link for the "
+        "local administrator. An administrator can print one for any account with "
+        "`python -m monitoring user link NAME`."
+    )
+
+
+def refuse_unless_allowed(viewer: Viewer, spec: PageSpec, allowed: list[PageSpec]) -> None:
+    """Stop with a plain refusal when `viewer` may not open `spec` (e.g. a typed address)."""
+    pages = viewer.scope.pages if viewer.is_donor else None
+    if accounts.can_open_page(viewer.role, spec.url_path, pages):
+        return
+    if spec.default and allowed:  # the address without a page: the first page one may open
+        st.switch_page(allowed[0].path, query_params=viewer.link_params())
+    st.title("This page is not open to you")
+    if viewer.is_donor:
+        reason = "It is not part of the view that was shared with you."
+    else:
+        reason = f"Your role, {viewer.role}, does not include it; an administrator can change that."
+    st.error(f"**{spec.title}**: {reason}", icon=":material/block:")
+    if allowed:
+        st.markdown("Pages you can open:")
+        for other in allowed:
+            st.page_link(
+                other.path, label=other.title, icon=other.icon, query_params=viewer.link_params()
+            )
+    st.stop()
+
+
+def page_of(url_path: str, pages: list[PageSpec]) -> PageSpec:
+    """The page served at `url_path` ("" is the default page)."""
+    return next(p for p in pages if p.url_path == url_path or (p.default and not url_path))
+
+
+def allowed_pages(viewer: Viewer, pages: list[PageSpec]) -> list[PageSpec]:
+    """The pages `viewer` may open, in navigation order."""
+    scope_pages = viewer.scope.pages if viewer.is_donor else None
+    paths = accounts.visible_pages(viewer.role, [p.url_path for p in pages], scope_pages)
+    return [p for p in pages if p.url_path in paths]
+
+
+def navigation_links(viewer: Viewer, allowed: list[PageSpec]) -> None:
+    """The sidebar's links to the pages this viewer may open; a donor's keep the share link."""
+    for spec in allowed:
+        st.page_link(spec.path, label=spec.title, icon=spec.icon, query_params=viewer.link_params())
+    st.divider()
+
+
+def who_is_looking(viewer: Viewer) -> None:
+    """Who is looking (a signed-in account, or a donor's shared view), and sign-out."""
+    st.divider()
+    if viewer.is_donor:
+        scope = viewer.scope
+        st.caption("Shared view, read-only:")
+        st.text(scope.label)
+        regions = ", ".join(scope.regions) if scope.regions else "the whole programme"
+        st.caption(f"Regions: {regions} · the link expires on {scope.expires_at:%d %b %Y}.")
+        return
+    st.caption(f"Signed in as `{viewer.name}` ({viewer.role})")
+    if st.button("Sign out", icon=":material/logout:", key="sign-out"):
+        _forget_viewer()
+        if viewer.identity_provider:
+            st.logout()
+        st.rerun()
