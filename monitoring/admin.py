@@ -21,6 +21,12 @@ USE_OUTCOME = {
 }
 
 
+def _utc(values) -> pd.Series:
+    """Times as UTC without a zone suffix (the column's name says UTC)."""
+    series = pd.to_datetime(pd.Series(values, dtype="object"), utc=True)
+    return series.dt.tz_localize(None).dt.floor("s")
+
+
 def _listed(values) -> str:
     if values is None or (not hasattr(values, "__len__") and pd.isna(values)):
         return "all"
@@ -39,8 +45,8 @@ def accounts_table(db: Database) -> pd.DataFrame:
                 for a in rows
             ],
             "Created by": [a.created_by for a in rows],
-            "Created (UTC)": [a.created_at for a in rows],
-            "Last sign-in (UTC)": [a.last_sign_in_at for a in rows],
+            "Created (UTC)": _utc([a.created_at for a in rows]),
+            "Last sign-in (UTC)": _utc([a.last_sign_in_at for a in rows]),
         },
         columns=[
             "User name",
@@ -64,9 +70,9 @@ def links_table(db: Database, *, now: dt.datetime | None = None) -> pd.DataFrame
             "Regions": frame.regions.map(_listed),
             "Pages": frame.pages.map(_listed),
             "Created by": frame.created_by,
-            "Expires (UTC)": frame.expires_at,
+            "Expires (UTC)": _utc(frame.expires_at),
             "Opened": frame.uses.astype("int64"),
-            "Last opened (UTC)": frame.last_used_at,
+            "Last opened (UTC)": _utc(frame.last_used_at),
             "Refused": frame.refused_uses.astype("int64"),
         }
     )
@@ -77,7 +83,7 @@ def uses_table(db: Database, link_id: int | None = None, limit: int = 500) -> pd
     frame = sharing.share_link_uses(db, link_id, limit=limit)
     return pd.DataFrame(
         {
-            "When (UTC)": frame.used_at,
+            "When (UTC)": _utc(frame.used_at),
             "Link": frame.link_id.astype("int64"),
             "Label": frame.label,
             "Page": frame.page.fillna(""),

@@ -57,8 +57,35 @@ def server(sample_db_path, tmp_path_factory):
     # A copy of its own: the server's process locks its database file.
     database = folder / "monitoring.duckdb"
     shutil.copyfile(sample_db_path, database)
+    _add_share_links(database)
     with streamlit_server(database, folder / "streamlit.log") as url:
         yield url
+
+
+# Share links of the session server's database, made before it starts (it locks the file).
+SHARE_LINKS = {
+    "whole programme": {"regions": None, "pages": None},
+    "Jizzakh only": {"regions": ["UZ-JI"], "pages": None},
+}
+_share_tokens: dict[str, str] = {}
+
+
+def _add_share_links(path: Path) -> None:
+    from monitoring.db import Database
+
+    db = Database(path)
+    try:
+        for label, scope in SHARE_LINKS.items():
+            _, _share_tokens[label] = sharing.create_share_link(
+                db, label, "30d", by="tests", secret=TEST_SECRET, **scope
+            )
+    finally:
+        db.close()
+
+
+def share_link(server: str, label: str, page: str = "") -> str:
+    """The address of one of SHARE_LINKS on the session server, opening `page`."""
+    return f"{server}/{page}?{sharing.SHARE_PARAM}={_share_tokens[label]}"
 
 
 @pytest.fixture(scope="session")
