@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pandas as pd
 import streamlit as st
@@ -16,17 +15,10 @@ from monitoring.templates import template_csv, template_xlsx
 from monitoring.upload import MAX_FILE_MB, MAX_ROWS, UnreadableFile
 from monitoring.validation import ROW_STATUS, problems_frame
 from ui import common
+from ui.text import plain
 
 AUTO = "auto"  # recognise the table from the header
 TABLE_KEY = "table"  # query parameter and widget key of the table choice
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:&=])")
-
-
-def plain(text) -> str:
-    """Text from a file, escaped so that markdown shows it exactly as written."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
-
-
 def table_label(name: str) -> str:
     if name == AUTO:
         return "Recognise it from the header"
