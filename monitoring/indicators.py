@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from monitoring import protected_cells as pc
 from monitoring.db import Database
 from monitoring.overview import indicator_progress, outcome_label
 from monitoring.periods import period_of, periods_between, programme_periods
@@ -107,9 +108,14 @@ def quarter_range(
     return QuarterRange(first, last, tuple(notices))
 
 
-def region_options(db: Database, settings: Settings) -> pd.DataFrame:
-    """Regions to filter by (region_code, region_name, in_programme), programme regions first."""
-    return db.query("indicator_regions", programme_regions=list(settings.programme.regions))
+def region_options(db: Database, settings: Settings, regions=None) -> pd.DataFrame:
+    """Regions to filter by (region_code, region_name, in_programme), programme regions first;
+    with `regions` (a viewer's scope), only those."""
+    return db.query(
+        "indicator_regions",
+        programme_regions=list(settings.programme.regions),
+        regions=_regions(regions),
+    )
 
 
 def _regions(regions) -> list[str] | None:
@@ -193,9 +199,13 @@ def iptt_quarter_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if re.fullmatch(r"\d{4}Q[1-4]", str(c))]
 
 
-def indicator_codes(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
-    """Every indicator (code, title, group) in logframe order."""
+def indicator_codes(
+    db: Database, settings: Settings, as_of: dt.date, exclude: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Every indicator (code, title, group) in logframe order, but those in `exclude` (the
+    indicators a viewer must not see)."""
     progress = indicator_progress(db, settings, as_of)
+    progress = progress[~progress.indicator_code.isin(list(exclude))].reset_index(drop=True)
     return pd.DataFrame(
         {
             "indicator_code": progress.indicator_code,
@@ -256,6 +266,42 @@ def region_series(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def region_detail(
+    db: Database,
+    settings: Settings,
+    as_of: dt.date,
+    code: str,
+    first: str,
+    last: str,
+    regions=None,
+) -> pd.DataFrame:
+    """The indicator in each region as the detail's table shows it: actual, target, % of
+    target, status, last report, and what the region reported in each quarter of the range.
+    Indexed by region code (not shown); empty when no region has the indicator."""
+    progress = region_progress(db, settings, as_of, code, regions)
+    if progress.empty:
+        return pd.DataFrame()
+    reporting = period_of(as_of)
+    table = pd.DataFrame(
+        {
+            "Region": progress.region_name.to_numpy(),
+            f"Actual to {reporting}": _rounded(progress.actual).to_numpy(),
+            "Target": _rounded(progress.target).to_numpy(),
+            "% of target achieved": (progress.progress.astype("float64") * 100).round(0).to_numpy(),
+            "Status": progress.status.map(status_text).to_numpy(),
+            "Last reported": progress.last_period.to_numpy(),
+        },
+        index=pd.Index(progress.region_code, name="region_code"),
+    )
+    reported = indicator_by_region(db, code, first, last, regions)
+    if not reported.empty:
+        per_quarter = reported.pivot(index="region_code", columns="period", values="value")
+        per_quarter = per_quarter.reindex(index=table.index, columns=periods_between(first, last))
+        for period in per_quarter.columns:
+            table[period] = _rounded(per_quarter[period]).to_numpy()
+    return table
+
+
 def indicator_by_region(
     db: Database, code: str, first: str, last: str, regions=None
 ) -> pd.DataFrame:
@@ -302,3 +348,95 @@ def missing_reports(
         programme_regions=list(settings.programme.regions),
         regions=_regions(regions),
     )
+
+
+# Donor views: every count of people judged from the protected cells ----------------------
+# (monitoring/protected_cells.py; `regions` are the regions shown, within the link's).
+
+
+def donor_iptt(
+    table: pd.DataFrame, cells: pc.IndicatorCells, regions, reporting: str
+) -> pc.Withheld:
+    """The tracking table as a donor sees it: no sensitive indicator; counts of people,
+    their % of target and status shown only as far as the protected cells allow."""
+    table = table[~table["Code"].isin(cells.sensitive)].reset_index(drop=True)
+    actual = f"Actual to {reporting}"
+    states: dict[str, list[str]] = {actual: []}
+    quarters = iptt_quarter_columns(table)
+    for period in quarters:
+        states[period] = [
+            cells.quarter(code, regions, period, v)
+            for code, v in zip(table["Code"], table[period], strict=True)
+        ]
+    for code, v in zip(table["Code"], table[actual], strict=True):
+        states[actual].append(cells.to_date(code, regions, reporting, v))
+    states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
+    states["Status"] = [pc.derived(s) for s in states[actual]]
+    return pc.withhold(table, states, cells)
+
+
+def donor_summary(info: dict, cells: pc.IndicatorCells, regions, reporting: str) -> tuple[str, str]:
+    """(state of the actual, state of its % of target and status) in the detail's figures."""
+    actual = cells.to_date(info["indicator_code"], regions, reporting, info["actual"])
+    return actual, pc.derived(actual)
+
+
+def donor_series(series: pd.DataFrame, cells: pc.IndicatorCells, regions, code: str) -> pc.Withheld:
+    """An indicator_series frame (one indicator, `regions` together) as a donor sees it;
+    with a region_code column, each row over its own region (region_series)."""
+    by_row = "region_code" in series.columns
+    scope = [[r] for r in series.region_code] if by_row else [regions] * len(series)
+    states = {
+        "value": [
+            cells.quarter(code, where, p, v)
+            for where, p, v in zip(scope, series.period, series.value, strict=True)
+        ],
+        "actual_to_date": [
+            cells.to_date(code, where, p, v)
+            for where, p, v in zip(scope, series.period, series.actual_to_date, strict=True)
+        ],
+    }
+    return pc.withhold(series, states, cells)
+
+
+def donor_region_detail(
+    table: pd.DataFrame, cells: pc.IndicatorCells, code: str, reporting: str
+) -> pc.Withheld:
+    """region_detail as a donor sees it: each region's counts judged on their own."""
+    actual = f"Actual to {reporting}"
+    states = {
+        actual: [
+            cells.to_date(code, [r], reporting, v)
+            for r, v in zip(table.index, table[actual], strict=True)
+        ]
+    }
+    states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
+    states["Status"] = [pc.derived(s) for s in states[actual]]
+    for period in iptt_quarter_columns(table):
+        states[period] = [
+            cells.quarter(code, [r], period, v)
+            for r, v in zip(table.index, table[period], strict=True)
+        ]
+    return pc.withhold(table, states, cells)
+
+
+def donor_breakdown(
+    parts: pd.DataFrame, cells: pc.IndicatorCells, regions, code: str
+) -> pc.Withheld:
+    """indicator_breakdown as a donor sees it: parts by sex and age group protected with
+    their totals (a small part hides a second one)."""
+
+    def state(dimension: str, category: str, period: str, value) -> str:
+        sex = category if dimension == "sex" else "all"
+        age = category if dimension == "age_group" else "all"
+        return cells.quarter(code, regions, period, value, sex=sex, age=age)
+
+    states = {
+        "value": [
+            state(d, c, p, v)
+            for d, c, p, v in zip(
+                parts.dimension, parts.category, parts.period, parts.value, strict=True
+            )
+        ]
+    }
+    return pc.withhold(parts, states, cells)

@@ -88,12 +88,18 @@ def level_label(level: str) -> str:
 
 @dataclass(frozen=True)
 class MilestoneFilters:
-    """What the reader picked: values to keep, or None for all (tuples, so caches can key)."""
+    """What the reader picked: values to keep, or None for all (tuples, so caches can key);
+    and what a donor's link limits them to (scope_regions, hidden_indicators)."""
 
     stages: tuple[int, ...] | None = None
     levels: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None  # region codes; NO_REGION for milestones without
     statuses: tuple[str, ...] | None = None
+    # A donor's link: its regions (None: all). In view are the milestones of those regions
+    # and those not tied to one (national, international, or without a region).
+    scope_regions: tuple[str, ...] | None = None
+    # Indicators never shown (sensitive, for a donor): milestones tied to them are left out.
+    hidden_indicators: tuple[str, ...] = ()
 
     def params(self) -> dict:
         def listed(values):
@@ -104,13 +110,21 @@ class MilestoneFilters:
             "levels": listed(self.levels),
             "regions": listed(self.regions),
             "statuses": listed(self.statuses),
+            "scope_regions": listed(self.scope_regions),
+            "hidden_indicators": sorted(self.hidden_indicators) or None,
         }
 
     @property
     def indicator_regions(self) -> list[str] | None:
-        """Regions an indicator's progress is computed over: the real regions picked, or all."""
+        """Regions an indicator's progress is computed over: the real regions picked, else
+        the link's regions, else all."""
         picked = [r for r in self.regions or () if r != NO_REGION]
-        return picked or None
+        if picked and self.scope_regions is not None:
+            picked = [r for r in picked if r in self.scope_regions]
+            return picked or list(self.scope_regions)
+        if picked:
+            return picked
+        return None if self.scope_regions is None else list(self.scope_regions)
 
 
 _UNSAFE_IN_URL = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
@@ -138,9 +152,23 @@ def indicator_detail_link(code: str, as_of: dt.date) -> str:
     return f"/{INDICATORS_URL_PATH}?{query}"
 
 
-def region_options(db: Database, settings: Settings) -> pd.DataFrame:
-    """Regions milestones can be filtered by (region_key, label), programme regions first."""
-    frame = db.query("milestones_regions", programme_regions=list(settings.programme.regions))
+def region_options(
+    db: Database,
+    settings: Settings,
+    scope_regions: tuple[str, ...] | None = None,
+    hidden_indicators: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Regions milestones can be filtered by (region_key, label), programme regions first.
+
+    With `scope_regions` (a donor's link): the link's programme regions and the regions of
+    the milestones in its view (MilestoneFilters.scope_regions).
+    """
+    frame = db.query(
+        "milestones_regions",
+        programme_regions=list(settings.programme.regions),
+        scope_regions=None if scope_regions is None else list(scope_regions),
+        hidden_indicators=sorted(hidden_indicators) or None,
+    )
     return frame.assign(label=_region_labels(frame.region_key, frame.region_name))
 
 
@@ -155,7 +183,8 @@ def milestone_list(
     db: Database, settings: Settings, as_of: dt.date, filters: MilestoneFilters
 ) -> pd.DataFrame:
     """One row per milestone shown: status and lateness as of `as_of`, links, and the
-    progress of the indicator it names (over the regions picked, or all)."""
+    actual and progress of the indicator it names (over the regions picked, else the
+    link's, else all)."""
     frame = db.query("milestones_list", as_of=as_of, **filters.params())
     frame["stage_label"] = frame.stage.map(stage_label)
     frame["region_label"] = _region_labels(frame.region_key, frame.region_name)
@@ -167,9 +196,12 @@ def milestone_list(
         lambda code: indicator_detail_link(code, as_of) if isinstance(code, str) else None
     )
     progress = indicator_progress(db, settings, as_of, filters.indicator_regions)
-    progress = progress[["indicator_code", "title", "progress", "expected", "status"]].rename(
+    columns = ["indicator_code", "title", "unit", "actual", "progress", "expected", "status"]
+    progress = progress[columns].rename(
         columns={
             "title": "indicator_title",
+            "unit": "indicator_unit",
+            "actual": "indicator_actual",
             "progress": "indicator_progress",
             "expected": "indicator_expected",
             "status": "indicator_status",

@@ -29,14 +29,15 @@ def indicator_progress(
     """One row per indicator: actual, progress, expected progress and status.
 
     With `regions`, only their values count, and a selection that leaves out a programme
-    region is measured against regional targets (docs/indicators.md).
+    region is measured against regional targets (docs/indicators.md). An empty list
+    counts no region at all (never "all": a donor's scope must not widen by accident).
     """
     return db.query(
         "indicator_progress",
         as_of=as_of,
         start=settings.programme.start,
         end=settings.programme.end,
-        regions=list(regions) if regions else None,
+        regions=None if regions is None else list(regions),
         programme_regions=list(settings.programme.regions),
         on_track=settings.status.on_track,
         at_risk=settings.status.at_risk,
@@ -51,6 +52,12 @@ def outcome_label(level: str, outcome) -> str:
     return f"Outcome {int(outcome)}"
 
 
+def shown_statuses(progress: pd.DataFrame) -> list[str]:
+    """The statuses to count, in order: the four always, 'no_target' when a regional view
+    has any (a count whose target is for the whole programme)."""
+    return [*STATUS_ORDER, *(["no_target"] if (progress.status == "no_target").any() else [])]
+
+
 def status_counts(progress: pd.DataFrame) -> pd.DataFrame:
     """Indicators per goal/outcome and status: one row per group, a column per status."""
     groups = progress.assign(
@@ -62,7 +69,7 @@ def status_counts(progress: pd.DataFrame) -> pd.DataFrame:
         groups.groupby(["group", "status"], sort=False)
         .size()
         .unstack(fill_value=0)
-        .reindex(columns=STATUS_ORDER, fill_value=0)
+        .reindex(columns=shown_statuses(progress), fill_value=0)
     )
     counts["total"] = counts.sum(axis=1)
     return counts.reset_index()
@@ -90,8 +97,19 @@ def time_elapsed(settings: Settings, as_of: dt.date) -> TimeElapsed:
     return TimeElapsed(months, total, time_share(settings.programme, as_of))
 
 
+PROGRAMME = "programme"  # the programme's budget and all its spending
+SMALL_GRANTS = "small grants"  # the small grants of some regions: the money tied to a region
+
+
 @dataclass(frozen=True)
 class SpendingSummary:
+    """Budget and spending to date, of the programme or of the small grants of some regions.
+
+    For small grants (`basis` SMALL_GRANTS) the budget is what was awarded, the budget to
+    date each award spread evenly over its grant's days, and `time_share` the share of the
+    grants' time elapsed, weighted by award: so the burn rate reads as the programme's does.
+    """
+
     budget_total: float
     budget_to_date: float
     spent_to_date: float
@@ -99,6 +117,7 @@ class SpendingSummary:
     time_share: float
     transactions_without_rate: int
     budget_rows_without_rate: int
+    basis: str = PROGRAMME
 
     @property
     def spent_share(self) -> float | None:
@@ -122,16 +141,36 @@ def _number(value) -> float:
     return 0.0 if value is None or pd.isna(value) else float(value)
 
 
-def spending_summary(db: Database, settings: Settings, as_of: dt.date) -> SpendingSummary:
-    row = db.query("spending_summary", as_of=as_of).iloc[0]
+def spending_summary(
+    db: Database, settings: Settings, as_of: dt.date, regions: list[str] | None = None
+) -> SpendingSummary:
+    """Budget and spending as of `as_of`, in US dollars.
+
+    regions None: the programme's budget and all its spending. With `regions`: the small
+    grants of those regions (a grant's region, else its organisation's), the only money
+    tied to a region; the programme's budget is not split by region (docs/access.md).
+    """
+    if regions is None:
+        row = db.query("spending_summary", as_of=as_of).iloc[0]
+        share, basis = time_share(settings.programme, as_of), PROGRAMME
+    else:
+        row = db.query(
+            "spending_summary_grants",
+            as_of=as_of,
+            regions=list(regions),
+            programme_end=settings.programme.end,
+        ).iloc[0]
+        budget, to_date = _number(row.budget_total), _number(row.budget_to_date)
+        share, basis = (to_date / budget if budget else 0.0), SMALL_GRANTS
     return SpendingSummary(
         budget_total=_number(row.budget_total),
         budget_to_date=_number(row.budget_to_date),
         spent_to_date=_number(row.spent_to_date),
         disbursed_to_date=_number(row.disbursed_to_date),
-        time_share=time_share(settings.programme, as_of),
+        time_share=share,
         transactions_without_rate=int(row.transactions_without_rate),
         budget_rows_without_rate=int(row.budget_rows_without_rate),
+        basis=basis,
     )
 
 
@@ -155,8 +194,24 @@ class MilestoneSummary:
     overdue: int
 
 
-def milestone_summary(db: Database, as_of: dt.date) -> MilestoneSummary:
-    row = db.query("milestone_summary", as_of=as_of).iloc[0]
+def milestone_summary(
+    db: Database,
+    as_of: dt.date,
+    regions: list[str] | None = None,
+    hidden_indicators: frozenset[str] | tuple[str, ...] = (),
+) -> MilestoneSummary:
+    """Milestones planned, due, achieved and overdue as of `as_of`.
+
+    regions None: every milestone. With `regions` (a donor's link), the milestones of those
+    regions and those not tied to a region: national and international ones, and any without
+    a region. A milestone tied to one of `hidden_indicators` is left out.
+    """
+    row = db.query(
+        "milestone_summary",
+        as_of=as_of,
+        scope_regions=None if regions is None else list(regions),
+        hidden_indicators=sorted(hidden_indicators) or None,
+    ).iloc[0]
     return MilestoneSummary(**{k: int(_number(row[k])) for k in MilestoneSummary.__annotations__})
 
 

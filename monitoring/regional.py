@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from monitoring import protected_cells as pc
+from monitoring import suppression
 from monitoring.db import Database
 from monitoring.periods import period_end, period_of, periods_between
 from monitoring.settings import ROOT, Settings
@@ -129,9 +131,11 @@ def palette(steps: int) -> list[str]:
 
 
 # Data access (every function takes the region scope as a parameter) -------------------------
-def map_indicators(db: Database) -> pd.DataFrame:
-    """The indicators a manager can map, in logframe order."""
-    return db.query("map_indicators")
+def map_indicators(db: Database, exclude: Iterable[str] = ()) -> pd.DataFrame:
+    """The indicators that can be mapped, in logframe order, but those in `exclude` (the
+    indicators a viewer must not see)."""
+    frame = db.query("map_indicators")
+    return frame[~frame.indicator_code.isin(list(exclude))].reset_index(drop=True)
 
 
 def map_periods(settings: Settings, as_of: dt.date) -> list[str]:
@@ -464,6 +468,7 @@ class RegionalMap:
     activity: pd.DataFrame = field(default_factory=pd.DataFrame)
     kinds_shown: tuple[str, ...] = field(default_factory=tuple)
     largest_received_usd: float = 0.0
+    withheld_note: str | None = None  # a donor's view: why some values read "<5" or "hidden"
 
     def region_totals(self, code: str) -> tuple[int, float]:
         """(organisations, grant money received in USD) of one region."""
@@ -473,8 +478,22 @@ class RegionalMap:
         return int(row.organisations.iloc[0]), float(row.received_usd.iloc[0])
 
 
+def _withheld(row) -> str | None:
+    """ "<5" or "hidden" where a donor's view withholds the value, else None."""
+    text = getattr(row, "withheld", None)
+    return text if isinstance(text, str) and text else None
+
+
 def _value_lines(row, indicator: dict, period: str, measure: str) -> list[str]:
     unit = indicator["unit"]
+    if row is not None and _withheld(row):
+        lines = [
+            f"{indicator['indicator_code']} up to {period}: {_withheld(row)} "
+            f"(hidden to protect the people counted; last reported {row.last_period})"
+        ]
+        if not pd.isna(row.target):
+            lines.append(f"Target: {format_value(row.target, unit)}")
+        return lines
     if row is None or pd.isna(row.value):
         return [f"{indicator['indicator_code']} up to {period}: no data"]
     lines = [
@@ -503,9 +522,15 @@ def region_features(
     scale: ColourScale,
     programme_regions: Iterable[str],
     selected: str | None = None,
+    in_view: Iterable[str] | None = None,
 ) -> list[dict]:
-    """The boundary features, each with its value, fill, outline, label and tooltip."""
+    """The boundary features, each with its value, fill, outline, label and tooltip.
+
+    `in_view`: the regions a viewer may see (a donor link's); the others are drawn in the
+    context grey, without a value or label, and say "not in this view".
+    """
     programme = set(programme_regions)
+    view = None if in_view is None else set(in_view)
     by_code = {r.region_code: r for r in values.itertuples(index=False)}
     money = {r.region_code: r for r in activity.itertuples(index=False)}
     names = {
@@ -525,6 +550,9 @@ def region_features(
         )
         shown = value if measure == "value" else pct
         in_programme = code in programme
+        if view is not None and code not in view:
+            features.append(_out_of_view(feature, code, name))
+            continue
         colour = scale.colour_of(shown)
         if colour is not None:
             fill = hex_to_rgba(colour, 235 if in_programme else 110)
@@ -532,7 +560,9 @@ def region_features(
             fill = hex_to_rgba(NO_DATA_FILL, 255)
         else:
             fill = hex_to_rgba(CONTEXT_FILL, 200)
-        if value is None:
+        if row is not None and _withheld(row):
+            shown_text = _withheld(row)
+        elif value is None:
             shown_text = "no data"
         elif shown is None:
             shown_text = "no target"
@@ -545,6 +575,8 @@ def region_features(
         tooltip += _value_lines(row, indicator, period, measure)
         if shown is None and value is not None:
             tooltip.append("Coloured as 'no target': % of target cannot be computed.")
+        if row is not None and _withheld(row):
+            tooltip.append("Hatched: the value is hidden to protect the people counted.")
         activity_row = money.get(code)
         if activity_row is not None:
             tooltip.append(
@@ -577,6 +609,32 @@ def region_features(
             }
         )
     return features
+
+
+def _out_of_view(feature: dict, code: str, name: str) -> dict:
+    """A region outside the viewer's regions: drawn for orientation only."""
+    props = feature["properties"]
+    return {
+        "type": "Feature",
+        "geometry": feature["geometry"],
+        "properties": {
+            "region_code": code,
+            "name": name,
+            "in_programme": False,
+            "in_view": False,
+            "value": None,
+            "percent_of_target": None,
+            "shown": None,
+            "shown_text": "not in this view",
+            "hatched": False,
+            "selected": False,
+            "fill": hex_to_rgba(CONTEXT_FILL, 200),
+            "line": hex_to_rgba("#b0b0b0"),
+            "line_width": 0.7,
+            "label_position": [props.get("label_lon"), props.get("label_lat")],
+            "tooltip": f"{name} ({code})\nNot in this view.",
+        },
+    }
 
 
 def hatch_paths(features: list[dict]) -> list[dict]:
@@ -636,11 +694,12 @@ def place_organisations(points: pd.DataFrame, boundaries: dict) -> pd.DataFrame:
     return placed
 
 
-def organisation_records(points: pd.DataFrame) -> list[dict]:
+def organisation_records(points: pd.DataFrame, with_values: bool = True) -> list[dict]:
     """Scatter points: sized by grant money received, coloured by kind, with tooltips.
 
     Circle area grows with the money (radius with its square root); an organisation that
     received nothing gets the smallest circle. Without coordinates: a hollow circle.
+    `with_values` False (a donor's view): no organisation's own indicator values.
     """
     placeable = points[points.lat.notna() & points.lon.notna()]
     largest = float(placeable.received_usd.max()) if len(placeable) else 0.0
@@ -656,10 +715,13 @@ def organisation_records(points: pd.DataFrame) -> list[dict]:
             + (f", {row.district}" if isinstance(row.district, str) and row.district else ""),
             f"Grants: {row.grants_awarded} awarded, {format_usd(row.awarded_usd)}; "
             f"received {format_usd(row.received_usd)}",
-            "Latest values: " + (latest.replace("; ", "\n  ") if latest else "none reported"),
         ]
+        if with_values:
+            tooltip.append(
+                "Latest values: " + (latest.replace("; ", "\n  ") if latest else "none reported")
+            )
         if not row.located:
-            tooltip.append("No coordinates: drawn at its region's centre (hollow circle).")
+            tooltip.append("Drawn at its region's centre (hollow circle), not where it meets.")
         records.append(
             {
                 "position": [float(row.lon), float(row.lat)],
@@ -704,10 +766,10 @@ def region_table(
                 "Region": names.get(r.region_code, r.region_code),
                 "Code": r.region_code,
                 "Programme region": "yes" if r.region_code in programme else "no",
-                f"Value up to {period}": format_value(r.value, unit),
+                f"Value up to {period}": _withheld(r) or format_value(r.value, unit),
                 "Target": "—" if pd.isna(r.target) else format_value(r.target, unit),
                 "Target used": TARGET_BASIS[r.target_basis].format(period=period),
-                "% of target": format_percent(r.percent_of_target),
+                "% of target": suppression_label(r) or format_percent(r.percent_of_target),
                 "Last reported": r.last_period if isinstance(r.last_period, str) else "—",
                 "Organisations": int(money.at[r.region_code, "organisations"])
                 if money is not None and r.region_code in money.index
@@ -721,9 +783,33 @@ def region_table(
     return pd.DataFrame(rows)
 
 
-def organisation_table(points: pd.DataFrame) -> pd.DataFrame:
-    """Organisations as listed beside and under the map."""
-    return pd.DataFrame(
+def suppression_label(row) -> str | None:
+    """What a % of target computed from a withheld value shows: "hidden"."""
+    return suppression.HIDDEN_LABEL if _withheld(row) else None
+
+
+def withhold_values(values: pd.DataFrame, cells: pc.IndicatorCells, period: str) -> pd.DataFrame:
+    """region_values as a donor sees them: no sensitive indicator, and each region's count
+    of people judged from the protected cells; a value that may not be shown is NaN (so it
+    colours nothing and sets no scale) and `withheld` says "<5" or "hidden"."""
+    out = values[~values.indicator_code.isin(cells.sensitive)].reset_index(drop=True)
+    states = [
+        cells.to_date(code, [region], period, value)
+        for code, region, value in zip(out.indicator_code, out.region_code, out.value, strict=True)
+    ]
+    withheld = [None if s == pc.SHOWN else cells.label(s, None) for s in states]
+    hidden = pd.Series([w is not None for w in withheld], index=out.index)
+    return out.assign(
+        value=out.value.astype("float64").where(~hidden),
+        percent_of_target=out.percent_of_target.astype("float64").where(~hidden),
+        withheld=pd.Series(withheld, index=out.index, dtype=object),
+    )
+
+
+def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.DataFrame:
+    """Organisations as listed beside and under the map (`with_values` False: without the
+    organisations' own indicator values, as in a donor's view)."""
+    table = pd.DataFrame(
         {
             "Organisation": points.name,
             "Kind": [KINDS[k].label if k in KINDS else k for k in points.kind],
@@ -734,12 +820,13 @@ def organisation_table(points: pd.DataFrame) -> pd.DataFrame:
             "Awarded (USD)": points.awarded_usd.round(0).astype(int),
             "Received (USD)": points.received_usd.round(0).astype(int),
             "Location": [
-                "coordinates" if located else "no coordinates: region's centre"
+                "coordinates" if located else "region's centre"
                 for located in points.located
             ],
             "Latest values": [_latest_values_text(v) for v in points.latest_values],
         }
     ).reset_index(drop=True)
+    return table if with_values else table.drop(columns="Latest values")
 
 
 def legend_title(indicator: dict, period: str, measure: str) -> str:
@@ -761,21 +848,32 @@ def build_map(
     measure: str,
     regions: list[str] | None = None,
     selected: str | None = None,
+    protect: bool = False,
 ) -> RegionalMap:
     """The regional map of one indicator for one quarter, coloured by value or % of target.
 
-    `regions` limits every figure to those regions (a viewer's scope); the
-    `selected` region is outlined.
+    `regions` limits every figure to those regions (a viewer's scope); the other regions
+    are drawn grey, "not in this view". `protect` (a donor's view, with `regions`): no
+    sensitive indicator, counts of people judged from the protected cells of `regions`
+    (monitoring/protected_cells.py), no organisation's own values or location (each is
+    drawn round its region's centre). The `selected` region
+    is outlined.
     """
     if measure not in MEASURES:
         raise ValueError(f"Unknown measure {measure!r}; use one of {', '.join(MEASURES)}.")
-    indicators = map_indicators(db)
+    if protect and not regions:
+        raise ValueError("A protected map needs the viewer's regions.")
+    cells = pc.indicator_cells(db, settings, regions) if protect else None
+    indicators = map_indicators(db, cells.sensitive if cells else ())
     match_rows = indicators[indicators.indicator_code == indicator_code]
     if match_rows.empty:
         raise ValueError(f"There is no indicator {indicator_code!r}.")
     indicator = match_rows.iloc[0].to_dict()
-    programme = list(settings.programme.regions)
+    in_view = list(regions) if regions else None
+    programme = [r for r in settings.programme.regions if in_view is None or r in in_view]
     values = region_values(db, settings, period, indicator_code, regions)
+    if cells is not None:
+        values = withhold_values(values, cells, period)
     activity = region_activity(db, settings, period, regions)
     points = organisation_points(db, settings, period, regions)
     codes = region_codes(db, regions)
@@ -786,13 +884,27 @@ def build_map(
         shown, measure, indicator["unit"], legend_title(indicator, period, measure)
     )
     features = region_features(
-        boundaries, values, activity, codes, indicator, period, measure, scale, programme, selected
+        boundaries,
+        values,
+        activity,
+        codes,
+        indicator,
+        period,
+        measure,
+        scale,
+        programme,
+        selected,
+        in_view,
     )
     props = boundary_properties(boundaries)
     focus = [
         f["geometry"] for f in boundaries["features"] if f["properties"]["iso_3166_2"] in programme
     ]
     view = fit_view(geometry_bounds(focus or [f["geometry"] for f in boundaries["features"]]))
+    if protect:
+        # A donor's view never shows where a group meets (some serve people at risk, e.g.
+        # returnees): every organisation is drawn round its region's centre instead.
+        points = points.assign(lat=float("nan"), lon=float("nan"), located=False)
     placed = place_organisations(points, boundaries)
     names = {code: p.get("name_en") or code for code, p in props.items()}
     names.update(
@@ -802,7 +914,7 @@ def build_map(
             if isinstance(r.name_en, str)
         }
     )
-    records = organisation_records(placed)
+    records = organisation_records(placed, with_values=not protect)
     return RegionalMap(
         indicator=indicator,
         period=period,
@@ -814,12 +926,13 @@ def build_map(
         labels=region_labels(features),
         organisations=records,
         region_table=region_table(values, activity, match, names, indicator, period, programme),
-        organisation_table=organisation_table(placed),
+        organisation_table=organisation_table(placed, with_values=not protect),
         match=match,
         amounts_without_rate=int(activity.amounts_without_rate.sum()) if len(activity) else 0,
         activity=activity,
         kinds_shown=tuple(sorted(set(placed.kind))),
         largest_received_usd=float(placed.received_usd.max()) if len(placed) else 0.0,
+        withheld_note=cells.note if cells is not None and values.withheld.notna().any() else None,
     )
 
 
@@ -829,21 +942,27 @@ def region_summary(
     period: str,
     region: str,
     regions: list[str] | None = None,
+    protect: bool = False,
 ) -> pd.DataFrame:
     """Every indicator for one region up to `period`, as shown beside the map.
 
-    Empty when `region` lies outside the viewer's scope `regions`.
+    Empty when `region` lies outside the viewer's scope `regions`. `protect` (a donor's
+    view, with `regions`): as build_map.
     """
     if regions and region not in regions:
         return pd.DataFrame()
+    if protect and not regions:
+        raise ValueError("A protected summary needs the viewer's regions.")
     values = region_values(db, settings, period, None, [region])
+    if protect:
+        values = withhold_values(values, pc.indicator_cells(db, settings, regions), period)
     rows = []
     for r in values.itertuples(index=False):
         rows.append(
             {
                 "Indicator": r.indicator_code,
-                f"Value up to {period}": format_value(r.value, r.unit),
-                "% of target": format_percent(r.percent_of_target),
+                f"Value up to {period}": _withheld(r) or format_value(r.value, r.unit),
+                "% of target": suppression_label(r) or format_percent(r.percent_of_target),
                 "Target": "—" if pd.isna(r.target) else format_value(r.target, r.unit),
                 "Should": "decrease" if r.direction == "decrease" else "increase",
                 "Last reported": r.last_period if isinstance(r.last_period, str) else "—",

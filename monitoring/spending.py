@@ -28,7 +28,7 @@ class SpendingFilters:
     """What the spending page shows: currency, regions (small grants), categories, quarters."""
 
     currency: str = "USD"
-    regions: tuple[str, ...] | None = None  # region codes; None: all
+    regions: tuple[str, ...] | None = None  # region codes (small grants); None: all
     categories: tuple[str, ...] | None = None  # budget categories; None: all
     first: str | None = None  # first quarter of the range; None: the programme's first
     last: str | None = None  # last quarter of the range; None: the programme's last
@@ -222,9 +222,20 @@ def quarterly_spending(
     )
 
 
-def unconverted_amounts(db: Database, as_of: dt.date, currency: str) -> pd.DataFrame:
-    """Transactions (up to `as_of`) and budget rows with no rate into `currency`."""
-    return db.query("spending_unconverted", as_of=as_of, currency=check_currency(currency))
+def unconverted_amounts(
+    db: Database, as_of: dt.date, currency: str, regions: list[str] | None = None
+) -> pd.DataFrame:
+    """Transactions (up to `as_of`) and budget rows with no rate into `currency`.
+
+    With `regions`: only the transactions of the small grants in those regions (the budget
+    is not split by region).
+    """
+    return db.query(
+        "spending_unconverted",
+        as_of=as_of,
+        currency=check_currency(currency),
+        regions=None if regions is None else list(regions),
+    )
 
 
 def grant_position(
@@ -236,7 +247,8 @@ def grant_position(
         "grants_position",
         as_of=as_of,
         currency=check_currency(filters.currency),
-        regions=_listed(filters.regions),
+        # An empty tuple keeps no grant: a donor's scope never widens to all by accident.
+        regions=None if filters.regions is None else list(filters.regions),
         stale_days=settings.spending.stale_disbursement_days,
     )
     grants = frame.level == "grant"

@@ -1,6 +1,7 @@
 -- Regions an indicator view can be filtered by: the programme's regions first (in the
 -- order of programme.toml), then any other region with a reported value.
--- Parameters: $programme_regions (list of region codes).
+-- Parameters: $programme_regions (list of region codes); $regions (the regions a viewer may
+-- see, a donor link's, or NULL for all).
 with programme as (
     select *
     from unnest(cast($programme_regions as varchar[])) with ordinality as u(region_code, position)
@@ -21,4 +22,5 @@ listed as (
 select l.region_code, coalesce(g.name_en, l.region_code) as region_name, l.in_programme
 from listed as l
 left join regions as g using (region_code)
+where $regions is null or list_contains($regions, l.region_code)
 order by l.in_programme desc, l.position, region_name

@@ -6,6 +6,10 @@
 with shown as (
     select *
     from milestones_as_of(cast($as_of as date), $stages, $levels, $regions, $statuses)
+    where milestone_in_view(
+        region_code, level, indicator_code,
+        cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[])
+    )
 ),
 
 counted as (

@@ -1,10 +1,15 @@
 -- Milestones as of a reporting date, one row each, in timeline order (stage, level, date).
 -- Parameters: $as_of; $stages, $levels, $regions, $statuses (lists to keep, or NULL for all;
--- '' in $regions stands for milestones without a region). Status and lateness come from the
--- macro milestones_as_of in schema.sql (docs/milestones.md).
+-- '' in $regions stands for milestones without a region); $scope_regions and
+-- $hidden_indicators (lists, or NULL) limit them to a donor's view (macro milestone_in_view).
+-- Status and lateness come from the macro milestones_as_of in schema.sql (docs/milestones.md).
 with shown as (
     select *
     from milestones_as_of(cast($as_of as date), $stages, $levels, $regions, $statuses)
+    where milestone_in_view(
+        region_code, level, indicator_code,
+        cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[])
+    )
 ),
 
 named as (

@@ -193,6 +193,16 @@ select
 from totals
 group by indicator_code, period, region_code;
 
+-- Stored copies of views (monitoring/db.py STORED_VIEWS): indicator_region_values reads
+-- every indicator value; its copy, indicator_region_values_stored (created by
+-- refresh_stored_views), holds the same rows. A query names the view and reads the copy
+-- while the copy's stamp (view definition, upload batches and row counts of its tables)
+-- matches; uploads and undos refresh it in their transaction.
+create table if not exists stored_views (
+    view_name varchar primary key,
+    stamp     varchar not null
+);
+
 -- Milestones as they stood on a reporting date (docs/milestones.md), the one definition of
 -- milestone status that every query uses. Status follows the date, never today's status
 -- column: 'dropped' stays dropped; 'achieved' if achieved on or before the date; 'overdue'

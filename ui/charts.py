@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitoring.status import STATUS_ORDER, STATUSES
+from monitoring.status import STATUSES
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
@@ -26,7 +26,7 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
     """Stacked horizontal bars: indicators per goal/outcome by status, labelled with icons."""
     fig = go.Figure()
     groups = list(counts["group"])
-    for code in STATUS_ORDER:
+    for code in [c for c in counts.columns if c in STATUSES]:  # in the order counted
         status = STATUSES[code]
         values = counts[code].tolist()
         fig.add_bar(
@@ -46,9 +46,22 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
     return _layout(fig, "Indicators per goal and outcome, by status (number)", 300)
 
 
-def pace_bars(time_share: float, spent_share: float | None, against_plan: float | None):
-    """Share of time elapsed beside the share of the budget spent, in percent."""
+def pace_bars(
+    time_share: float,
+    spent_share: float | None,
+    against_plan: float | None,
+    small_grants: bool = False,
+):
+    """Share of time elapsed beside the share of the budget spent, in percent.
+
+    small_grants: the figures are those of a region's small grants (a donor's link): the
+    budget is what was awarded, the time that of the grants, weighted by award.
+    """
     labels = ["Time elapsed", "Budget spent (of total)", "Spent of budget planned to date"]
+    title = "Time elapsed and budget spent (% of programme)"
+    if small_grants:
+        labels = ["Grants' time elapsed", "Awards spent (of total)", "Spent of awards to date"]
+        title = "Grants' time elapsed and awards spent (%)"
     values = [time_share, spent_share or 0.0, against_plan or 0.0]
     colours = ["#999999", "#0072B2", "#56B4E9"]
     fig = go.Figure(
@@ -66,4 +79,4 @@ def pace_bars(time_share: float, spent_share: float | None, against_plan: float 
     fig.add_vline(x=100, line=dict(color="#333", dash="dot", width=1))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Percent", range=[0, max(120, max(values) * 100 + 20)], gridcolor="#eee")
-    return _layout(fig, "Time elapsed and budget spent (% of programme)", 260)
+    return _layout(fig, title, 260)

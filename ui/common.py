@@ -15,6 +15,7 @@ from monitoring.db import Database, open_database
 from monitoring.periods import period_end, period_of, reporting_dates
 from monitoring.settings import Settings, load_settings
 from ui import access
+from ui.text import plain
 
 AS_OF_KEY = "as_of"
 
@@ -95,9 +96,11 @@ def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
     as_of = reporting_date()
     st.title(title)
     fresh = cached(overview.data_freshness)
+    # Who uploaded is staff's business: a donor's view names nobody.
+    by = fresh.last_updated_by if not access.viewer().is_donor else None
     updated = (
         f"data last updated {fresh.last_updated:%d %b %Y %H:%M} UTC"
-        + (f" by {fresh.last_updated_by}" if fresh.last_updated_by else "")
+        + (f" by {plain(by)}" if by else "")
         if fresh.last_updated
         else "no data loaded yet"
     )

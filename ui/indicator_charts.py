@@ -73,11 +73,15 @@ def _connector(fig: go.Figure, x, y, colour: str) -> None:
     )
 
 
-def actual_against_target(series: pd.DataFrame, info: dict, regions_expected: int) -> go.Figure:
+def actual_against_target(
+    series: pd.DataFrame, info: dict, regions_expected: int, withheld: bool = False
+) -> go.Figure:
     """The indicator quarter by quarter: what was reported, the actual to date, the targets.
 
     Under each quarter: how many of the regions reported in it, so that a jump when regions
     join (or a dip when one is late) is not mistaken for change on the ground.
+    `withheld`: some values are hidden to protect people (NaN): the line breaks there
+    instead of running across them.
     """
     periods = series.period.tolist()
     unit, aggregation = info["unit"], info["aggregation"]
@@ -104,13 +108,13 @@ def actual_against_target(series: pd.DataFrame, info: dict, regions_expected: in
     else:
         to_date = "Latest value"
     y_to_date = series.actual_to_date if aggregation != "latest" else series.value
-    if aggregation == "latest":
+    if aggregation == "latest" and not withheld:
         _connector(fig, periods, y_to_date, ACTUAL)
     fig.add_scatter(
         x=periods,
         y=_values(y_to_date),
         mode="lines+markers",
-        connectgaps=aggregation != "latest",
+        connectgaps=aggregation != "latest" and not withheld,
         name=to_date,
         line=dict(color=ACTUAL, width=3),
         marker=dict(symbol="circle", size=8),
@@ -142,20 +146,21 @@ def actual_against_target(series: pd.DataFrame, info: dict, regions_expected: in
     return fig
 
 
-def by_region(series: pd.DataFrame, info: dict) -> go.Figure:
-    """The actual to date in each region over the quarters, with each region's targets."""
+def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Figure:
+    """The actual to date in each region over the quarters, with each region's targets
+    (`withheld`: as in actual_against_target)."""
     unit = info["unit"]
     fig = go.Figure()
     for i, (name, rows) in enumerate(series.groupby("region_name", sort=False)):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         values = rows.value if info["aggregation"] == "latest" else rows.actual_to_date
-        if info["aggregation"] == "latest":
+        if info["aggregation"] == "latest" and not withheld:
             _connector(fig, rows.period, values, colour)
         fig.add_scatter(
             x=rows.period,
             y=_values(values),
             mode="lines+markers",
-            connectgaps=info["aggregation"] != "latest",
+            connectgaps=info["aggregation"] != "latest" and not withheld,
             name=str(name),
             line=dict(color=colour, dash=DASHES[i % len(DASHES)], width=2.5),
             marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+NOT_IN_VIEW = "not available in this view"  # a donor's view: unknown and withheld alike
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
 
 
@@ -40,10 +41,19 @@ def unknown_parameters(known: set[str]) -> list[str]:
 
 
 def seed_choice(
-    key: str, labels: list[str], parse: Callable[[str], str | None], label: str
+    key: str,
+    labels: list[str],
+    parse: Callable[[str], str | None],
+    label: str,
+    *,
+    in_view: bool = False,
 ) -> list[str]:
     """Before a bound single-choice widget is drawn the first time, translate the address's
-    value for `key` into one of `labels`; return a notice if it names none of them."""
+    value for `key` into one of `labels`; return a notice if it names none of them.
+
+    `in_view` (a donor's view): the notice says the value is not available in this view,
+    the same words whether it exists elsewhere or not at all.
+    """
     if key in st.session_state:
         return []
     values = st.query_params.get_all(key)
@@ -53,6 +63,11 @@ def seed_choice(
     if choice in labels:
         st.session_state[key] = choice
         return []
+    if in_view:
+        return [
+            f"The page address asks for **{label}** {shown(values[-1])}, which is "
+            f"{NOT_IN_VIEW}; it was ignored. Pick from the box instead."
+        ]
     return [
         f"The page address gives **{label}** as {shown(values[-1])}, which is not one of its "
         "choices; it was ignored. Pick from the box instead."
@@ -64,6 +79,8 @@ def seed_multichoice(
     labels: list[str],
     parse: Callable[[list[str]], tuple[list, list[str]]],
     label: str,
+    *,
+    in_view: bool = False,
 ) -> list[str]:
     """Like `seed_choice` for a multiselect: `parse` returns (options, unknown items)."""
     if key in st.session_state:
@@ -76,6 +93,11 @@ def seed_multichoice(
         st.session_state[key] = options
     if not unknown:
         return []
+    if in_view:
+        return [
+            f"The page address asks for **{label}** {', '.join(map(shown, unknown))}: "
+            f"{NOT_IN_VIEW}, left out. This view shows only the regions in the box."
+        ]
     return [
         f"The page address gives **{label}** as {', '.join(map(shown, unknown))}, which "
         f"{'is' if len(unknown) == 1 else 'are'} not among its choices; ignored. Pick from "

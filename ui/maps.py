@@ -133,15 +133,16 @@ def map_key() -> str:
     return f"{MAP_KEY}-{st.session_state.get(_GENERATION, 0)}"
 
 
-def apply_map_click(region_key: str) -> None:
+def apply_map_click(region_key: str, choices: Sequence[str] | None = None) -> None:
     """A click on the map selects its region: copy it into the region choice and the URL.
 
     Runs before the region picker is drawn. The map is then drawn under a new key, so that
     it starts without a selection: Streamlit fades every object but the selected one, which
     would change the choropleth's colours; the selected region is outlined instead.
+    A click on a region that is not among `choices` (outside a donor's view) does nothing.
     """
     code = clicked_region(st.session_state.get(map_key()))
-    if code:
+    if code and (choices is None or code in choices):
         st.session_state[f"{region_key}-choice"] = code
         st.query_params[region_key] = code
         st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
@@ -153,13 +154,21 @@ def _shown(value: str, limit: int = 40) -> str:
     return f"`{text[:limit]}{'…' if len(text) > limit else ''}`"
 
 
-def unknown_param_notice(key: str, options: Sequence[str], label: str) -> None:
-    """Warn when the address asks for a value that is not among the choices."""
+NOT_IN_VIEW = "not available in this view"  # a donor's view: unknown and withheld alike
+
+
+def unknown_param_notice(
+    key: str, options: Sequence[str], label: str, *, in_view: bool = False
+) -> None:
+    """Warn when the address asks for a value that is not among the choices. `in_view` (a
+    donor's view): say it is not available in this view, the same words whether the value
+    exists outside the view or not at all."""
     raw = st.query_params.get(key)
     if raw is not None and raw != "" and raw not in options:
+        why = NOT_IN_VIEW if in_view else "not one of the choices"
         st.warning(
-            f"The page address asks for {label.lower()} {_shown(raw)}, which is not one of the "
-            f"choices; it was ignored. Pick one from **{label}** instead.",
+            f"The page address asks for {label.lower()} {_shown(raw)}, which is {why}; it "
+            f"was ignored. Pick one from **{label}** instead.",
             icon=":material/link_off:",
         )
 
@@ -174,18 +183,19 @@ def url_select(
     default: str | None = None,
     placeholder: str | None = None,
     help: str | None = None,
+    in_view: bool = False,
 ) -> str | None:
     """A selectbox showing friendly labels whose choice lives in the URL as ?key=<code>.
 
     A widget bound with bind="query-params" would write its shown label into the address;
     this keeps the code there instead. A value in the address that is not a choice is
-    ignored with a notice.
+    ignored with a notice (`in_view`: worded for a donor's view).
     """
     widget_key = f"{key}-choice"
     raw = st.query_params.get(key)
     if raw is not None and raw not in options:
         if raw != "":
-            unknown_param_notice(key, options, label)
+            unknown_param_notice(key, options, label, in_view=in_view)
         del st.query_params[key]
         raw = None
     if widget_key in st.session_state and st.session_state[widget_key] not in options:

@@ -84,6 +84,17 @@ def milestone_timeline(
         return [part.group.tolist(), part.row.tolist()]
 
     fig = go.Figure()
+    # Rows come in the order of their first appearance over the traces: an invisible trace of
+    # every row first keeps the timeline order, whichever milestones are late.
+    fig.add_scatter(
+        x=frame.planned_ts,
+        y=y(frame),
+        mode="markers",
+        marker=dict(opacity=0),
+        showlegend=False,
+        hoverinfo="skip",
+        name="order",
+    )
     # The delay itself: a thick line from the planned date to the achieved or reporting date.
     late = frame[frame.late]
     for i, r in enumerate(late.itertuples()):

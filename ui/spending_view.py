@@ -12,12 +12,15 @@ import streamlit as st
 from monitoring.contract import CURRENCIES
 from monitoring.periods import period_start, programme_periods
 from monitoring.settings import Settings
+from monitoring.sharing import SHARE_PARAM
 from monitoring.spending import (
     BEYOND_AWARD_ICON,
     NO_CATEGORY,
+    NO_RATE_ICON,
     PLAN_TEXT,
     STALE_ICON,
     SpendingFilters,
+    unconverted_table,
 )
 from ui import common
 from ui.charts import FONT
@@ -27,6 +30,7 @@ BLUE, SKY, ORANGE, VERMILION, GREY = "#0072B2", "#56B4E9", "#E69F00", "#D55E00",
 
 
 PARAMETERS = ("as_of", "currency", "region", "category", "from", "to")
+KNOWN = (*PARAMETERS, SHARE_PARAM)  # a donor's share link is in the address too
 
 
 def _shown(value: str, limit: int = 40) -> str:
@@ -51,7 +55,7 @@ def _address_notices(labels: dict[str, str], unknown: dict[str, list[str]]) -> l
         for key, values in unknown.items()
         if values
     ]
-    other = [key for key in st.query_params if key not in PARAMETERS]
+    other = [key for key in st.query_params if key not in KNOWN]
     if other:
         notices.append(
             f"The page address has {', '.join(map(_shown, other))}, which this page does not "
@@ -60,8 +64,14 @@ def _address_notices(labels: dict[str, str], unknown: dict[str, list[str]]) -> l
     return notices
 
 
-def filter_bar(config: Settings, regions: pd.DataFrame, categories: list[str]) -> SpendingFilters:
-    """Currency, region, category and quarter range, each kept in the page address."""
+def filter_bar(
+    config: Settings, regions: pd.DataFrame, categories: list[str], budget: bool = True
+) -> SpendingFilters:
+    """Currency, region, category and quarter range, each kept in the page address.
+
+    regions: the regions this viewer may pick (region_code, region_name). budget False (a
+    donor's link limited to regions, where the budget is not shown): currency and region only.
+    """
     periods = programme_periods(config.programme)
     names = {
         code: name if isinstance(name, str) else code
@@ -71,10 +81,13 @@ def filter_bar(config: Settings, regions: pd.DataFrame, categories: list[str]) -
     unknown = {
         "currency": _not_among("currency", CURRENCIES),
         "region": _not_among("region", list(names.values())),
-        "category": _not_among("category", categories),
-        "from": _not_among("from", periods),
-        "to": _not_among("to", periods),
     }
+    if budget:
+        unknown |= {
+            "category": _not_among("category", categories),
+            "from": _not_among("from", periods),
+            "to": _not_among("to", periods),
+        }
     notices = _address_notices(
         {
             "currency": "Currency",
@@ -86,7 +99,7 @@ def filter_bar(config: Settings, regions: pd.DataFrame, categories: list[str]) -
         unknown,
     )
     with st.container(border=True):
-        cols = st.columns([1, 2, 2, 1, 1])
+        cols = st.columns([1, 2, 2, 1, 1] if budget else [1, 4])
         currency = cols[0].selectbox(
             "Currency",
             CURRENCIES,
@@ -106,33 +119,36 @@ def filter_bar(config: Settings, regions: pd.DataFrame, categories: list[str]) -
             help="Small grants in these regions (the grant's region, else its "
             "organisation's). The budget and project spending are not split by region.",
         )
-        picked_categories = cols[2].multiselect(
-            "Budget category",
-            categories,
-            key="category",
-            bind="query-params",
-            placeholder="All",
-            help="Budget lines of these categories, in the budget tables and the S-curve.",
-        )
-        first = cols[3].selectbox(
-            "From quarter",
-            periods,
-            index=0,
-            key="from",
-            bind="query-params",
-            help="First quarter of the budget compared with spending.",
-        )
-        last = cols[4].selectbox(
-            "To quarter",
-            periods,
-            index=len(periods) - 1,
-            key="to",
-            bind="query-params",
-            help="Last quarter of the budget compared with spending. Spending is counted up "
-            "to the reporting date at most.",
-        )
+        if budget:
+            picked_categories = cols[2].multiselect(
+                "Budget category",
+                categories,
+                key="category",
+                bind="query-params",
+                placeholder="All",
+                help="Budget lines of these categories, in the budget tables and the S-curve.",
+            )
+            first = cols[3].selectbox(
+                "From quarter",
+                periods,
+                index=0,
+                key="from",
+                bind="query-params",
+                help="First quarter of the budget compared with spending.",
+            )
+            last = cols[4].selectbox(
+                "To quarter",
+                periods,
+                index=len(periods) - 1,
+                key="to",
+                bind="query-params",
+                help="Last quarter of the budget compared with spending. Spending is counted "
+                "up to the reporting date at most.",
+            )
     if notices:
         st.warning("\n\n".join(notices), icon=":material/link_off:")
+    if not budget:
+        return SpendingFilters(currency=currency, regions=tuple(picked_regions) or None)
     if first > last:
         st.warning(
             f"**From quarter** {first} is after **To quarter** {last}: showing {last} to "
@@ -320,3 +336,20 @@ def table(frame: pd.DataFrame, name: str, key: str, currency: str) -> None:
         columns["Flags"] = st.column_config.TextColumn(width="large")
     st.dataframe(frame, hide_index=True, width="stretch", height="content", column_config=columns)
     common.downloads(frame, name, key)
+
+
+def unconverted_notice(unconverted: pd.DataFrame, currency: str) -> None:
+    """A warning, and the list, of amounts that have no exchange rate into `currency`."""
+    if unconverted.empty:
+        return
+    transactions = int((unconverted.source == "transaction").sum())
+    budget_rows = int((unconverted.source == "budget").sum())
+    st.warning(
+        f"{NO_RATE_ICON} **{transactions} transaction(s) and {budget_rows} budget "
+        f"row(s) cannot be shown in {currency}**: their month has no exchange rate. They are "
+        "left out of every converted total on this page, never converted with a guess. "
+        "Upload the missing rates (table `exchange_rates`) to include them.",
+        icon=":material/currency_exchange:",
+    )
+    with st.expander(f"Amounts without a rate to {currency} ({len(unconverted)})"):
+        table(unconverted_table(unconverted), "amounts_without_rate", "norate", currency)

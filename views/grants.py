@@ -1,11 +1,13 @@
 """Grant spending: budget against actual, the S-curve and the small grants, as of the
 reporting date."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from monitoring import spending
 from monitoring.periods import period_end
-from ui import common, spending_view
+from ui import access, common, spending_view
 
 config, as_of = common.page_header(
     "Grant spending",
@@ -14,135 +16,148 @@ config, as_of = common.page_header(
     "award to spending, with the grants that need a look flagged.",
 )
 
+# Who is looking: a donor's link may cover some regions only (docs/access.md). The budget
+# and project spending are not split by region, so a link limited to regions shows its
+# regions' small grants only.
+viewer = access.viewer()
+region_table = common.cached(spending.grant_regions, config)
+allowed = viewer.allowed_regions(region_table.region_code.tolist())
+region_table = region_table[region_table.region_code.isin(allowed)]
+show_budget = not (viewer.is_donor and viewer.scope.regions is not None)
+
 chosen = spending_view.filter_bar(
-    config,
-    common.cached(spending.grant_regions, config),
-    common.cached(spending.budget_categories),
+    config, region_table, common.cached(spending.budget_categories), budget=show_budget
 )
+regions = viewer.regions(chosen.regions, region_table.region_code.tolist())
+chosen = replace(chosen, regions=None if regions is None else tuple(regions))
 currency = chosen.currency
 _, unit = spending_view.money_unit(currency)
 money = spending_view.headline_money
 
-
-lines = common.cached(spending.budget_vs_actual, config, as_of, chosen)
-position = spending.budget_position(lines, config, as_of, chosen)
-quarters = common.cached(spending.quarterly_spending, config, as_of, chosen)
 grants = common.cached(spending.grant_position, config, as_of, chosen)
-unconverted = common.cached(spending.unconverted_amounts, as_of, currency)
-
-st.caption(
-    f"Budget of {position.first} to {position.last}; spending up to "
-    f"{min(as_of, period_end(position.last)):%d %B %Y}. **Region** filters the small grants "
-    "only (the budget is not split by region); **budget category** and the **quarters** filter "
-    "the budget tables and the S-curve; the small grants run from award to the reporting date."
+unconverted = common.cached(
+    spending.unconverted_amounts, as_of, currency, None if show_budget else regions
 )
 
-# Headline figures ------------------------------------------------------------------------
-cols = st.columns(5)
-cols[0].metric(
-    f"Budget ({unit})",
-    money(position.budget_total, currency),
-    f"{money(position.budget_to_date, currency)} to date",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-    help=f"Budget of {position.first} to {position.last}, and the part of it planned up to "
-    "the reporting date's quarter.",
-)
-cols[1].metric(
-    f"Spent ({unit})",
-    money(position.spent, currency),
-    f"{position.spent_share or 0:.0%} of the budget",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-    help="Expenditure less refunds, up to the reporting date.",
-)
-cols[2].metric(
-    f"Variance ({unit})",
-    ("+" if position.variance > 0 else "") + money(position.variance, currency),
-    (
-        "nothing planned yet"
-        if position.variance_share is None
-        else f"{position.variance_share:+.1%} · {spending.PLAN_TEXT[position.against_plan]}"
-    ),
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-    help="Spent less the budget planned up to the reporting date's quarter: negative means "
-    "less spent than planned.",
-)
-cols[3].metric(
-    "Burn rate",
-    "—" if position.burn_rate is None else f"{position.burn_rate:.2f}",
-    spending.PACE_TEXT[position.pace],
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-    help="Share of the budget spent ÷ share of the time elapsed: 1.00 keeps pace with time. "
-    f"Below {config.spending.underspend_below:.2f} is underspending, above "
-    f"{config.spending.overspend_above:.2f} overspending.",
-)
-cols[4].metric(
-    "Time elapsed",
-    f"{position.time_share:.0%}",
-    "of the quarters chosen",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-    help="Share of the days from the first to the last quarter's end that had passed by the "
-    "reporting date.",
-)
+if show_budget:
+    lines = common.cached(spending.budget_vs_actual, config, as_of, chosen)
+    position = spending.budget_position(lines, config, as_of, chosen)
+    quarters = common.cached(spending.quarterly_spending, config, as_of, chosen)
 
-if not unconverted.empty:
-    transactions = int((unconverted.source == "transaction").sum())
-    budget_rows = int((unconverted.source == "budget").sum())
-    st.warning(
-        f"{spending.NO_RATE_ICON} **{transactions} transaction(s) and {budget_rows} budget "
-        f"row(s) cannot be shown in {currency}**: their month has no exchange rate. They are "
-        "left out of every converted total on this page, never converted with a guess. "
-        "Upload the missing rates (table `exchange_rates`) to include them.",
-        icon=":material/currency_exchange:",
+    st.caption(
+        f"Budget of {position.first} to {position.last}; spending up to "
+        f"{min(as_of, period_end(position.last)):%d %B %Y}. **Region** filters the small grants "
+        "only (the budget is not split by region); **budget category** and the **quarters** filter "
+        "the budget tables and the S-curve; the small grants run from award to the reporting date."
     )
-    with st.expander(f"Amounts without a rate to {currency} ({len(unconverted)})"):
-        spending_view.table(
-            spending.unconverted_table(unconverted), "amounts_without_rate", "norate", currency
+
+    # Headline figures -------------------------------------------------------------------------
+    cols = st.columns(5)
+    cols[0].metric(
+        f"Budget ({unit})",
+        money(position.budget_total, currency),
+        f"{money(position.budget_to_date, currency)} to date",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help=f"Budget of {position.first} to {position.last}, and the part of it planned up to "
+        "the reporting date's quarter.",
+    )
+    cols[1].metric(
+        f"Spent ({unit})",
+        money(position.spent, currency),
+        f"{position.spent_share or 0:.0%} of the budget",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Expenditure less refunds, up to the reporting date.",
+    )
+    cols[2].metric(
+        f"Variance ({unit})",
+        ("+" if position.variance > 0 else "") + money(position.variance, currency),
+        (
+            "nothing planned yet"
+            if position.variance_share is None
+            else f"{position.variance_share:+.1%} · {spending.PLAN_TEXT[position.against_plan]}"
+        ),
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Spent less the budget planned up to the reporting date's quarter: negative means "
+        "less spent than planned.",
+    )
+    cols[3].metric(
+        "Burn rate",
+        "—" if position.burn_rate is None else f"{position.burn_rate:.2f}",
+        spending.PACE_TEXT[position.pace],
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Share of the budget spent ÷ share of the time elapsed: 1.00 keeps pace with time. "
+        f"Below {config.spending.underspend_below:.2f} is underspending, above "
+        f"{config.spending.overspend_above:.2f} overspending.",
+    )
+    cols[4].metric(
+        "Time elapsed",
+        f"{position.time_share:.0%}",
+        "of the quarters chosen",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Share of the days from the first to the last quarter's end that had passed by the "
+        "reporting date.",
+    )
+
+    spending_view.unconverted_notice(unconverted, currency)
+
+    # Budget against actual --------------------------------------------------------------------
+    st.subheader("Budget against actual")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.plotly_chart(
+            spending_view.s_curve(quarters, as_of, currency, position.first),
+            width="stretch",
+            key="s-curve",
+        )
+    with right:
+        categories = lines[lines.level == "category"]
+        st.plotly_chart(
+            spending_view.category_plan_bars(categories, position.time_share),
+            width="stretch",
+            key="category-bars",
         )
 
-# Budget against actual -------------------------------------------------------------------
-st.subheader("Budget against actual")
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.plotly_chart(
-        spending_view.s_curve(quarters, as_of, currency, position.first),
-        width="stretch",
-        key="s-curve",
-    )
-with right:
-    categories = lines[lines.level == "category"]
-    st.plotly_chart(
-        spending_view.category_plan_bars(categories, position.time_share),
-        width="stretch",
-        key="category-bars",
-    )
+    by_category, by_line, by_quarter = st.tabs(["By category", "By budget line", "By quarter"])
+    with by_category:
+        spending_view.table(
+            spending.budget_table(lines, "category", currency),
+            "budget_by_category",
+            "cat",
+            currency,
+        )
+    with by_line:
+        spending_view.table(
+            spending.budget_table(lines, "line", currency), "budget_by_line", "line", currency
+        )
+    with by_quarter:
+        st.caption("Quarters after the reporting date show their budget; spending is blank.")
+        spending_view.table(
+            spending.quarter_table(quarters, currency), "budget_by_quarter", "quarter", currency
+        )
 
-by_category, by_line, by_quarter = st.tabs(["By category", "By budget line", "By quarter"])
-with by_category:
-    spending_view.table(
-        spending.budget_table(lines, "category", currency), "budget_by_category", "cat", currency
-    )
-with by_line:
-    spending_view.table(
-        spending.budget_table(lines, "line", currency), "budget_by_line", "line", currency
-    )
-with by_quarter:
-    st.caption("Quarters after the reporting date show their budget; spending is blank.")
-    spending_view.table(
-        spending.quarter_table(quarters, currency), "budget_by_quarter", "quarter", currency
-    )
+    with st.expander("How these figures are computed"):
+        st.markdown(spending.rules_text(config, currency))
 
-with st.expander("How these figures are computed"):
-    st.markdown(spending.rules_text(config, currency))
+else:
+    names = ", ".join(region_table.region_name.fillna(region_table.region_code))
+    st.info(
+        f"**This shared view covers {names}.** The programme's budget and its project "
+        "spending (staff, training, research …) are not split by region, so this page shows "
+        "the small grants in these regions: their awards, payments and spending, from award "
+        "to the reporting date.",
+        icon=":material/location_on:",
+    )
+    spending_view.unconverted_notice(unconverted, currency)
 
 # Small grants ----------------------------------------------------------------------------
 st.subheader("Small grants")

@@ -3,11 +3,18 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring import indicators
+from monitoring import indicators, protected_cells
 from monitoring.periods import period_of, programme_periods
+from monitoring.sharing import SHARE_PARAM
 from monitoring.status import STATUSES, status_rule_text, status_text
-from ui import common, indicator_charts
-from ui.indicator_filters import plain, seed_choice, seed_multichoice, unknown_parameters
+from ui import access, common, donor_tables, indicator_charts
+from ui.indicator_filters import (
+    NOT_IN_VIEW,
+    plain,
+    seed_choice,
+    seed_multichoice,
+    unknown_parameters,
+)
 
 config, as_of = common.page_header(
     "Outcome indicators",
@@ -18,12 +25,20 @@ config, as_of = common.page_header(
     "link opens the same view.",
 )
 reporting = period_of(as_of)
-PARAMETERS = {"as_of", "indicator", "regions", "from", "to", "outcome"}
+PARAMETERS = {"as_of", "indicator", "regions", "from", "to", "outcome", SHARE_PARAM}
+
+# Who is looking: a donor's link limits the regions, hides sensitive indicators and protects
+# small counts of people (docs/access.md); for an account nothing is limited.
+viewer = access.viewer()
+donor = viewer.is_donor
+allowed = viewer.allowed_regions(config.programme.regions) if donor else None
+hidden_codes = tuple(sorted(access.hidden_indicators()))
+cells = common.cached(protected_cells.indicator_cells, config, tuple(allowed)) if donor else None
 
 # Filters, read from the address first --------------------------------------------------
-region_table = common.cached(indicators.region_options, config)
+region_table = common.cached(indicators.region_options, config, allowed)
 region_names = dict(zip(region_table.region_code, region_table.region_name, strict=True))
-logframe = common.cached(indicators.indicator_codes, config, as_of)
+logframe = common.cached(indicators.indicator_codes, config, as_of, hidden_codes)
 codes = logframe.indicator_code.tolist()
 if not codes:
     st.info(
@@ -42,13 +57,14 @@ notices += seed_multichoice(
     list(region_names.values()),
     lambda values: indicators.parse_regions(values, region_table),
     "Regions",
+    in_view=donor,
 )
 notices += seed_choice("from", periods, indicators.parse_period, "From quarter")
 notices += seed_choice("to", periods, indicators.parse_period, "To quarter")
 notices += seed_choice(
     "outcome", [ALL, *groups], lambda t: indicators.parse_outcome(t, groups), "Goal / outcome"
 )
-notices += seed_choice("indicator", codes, lambda t: t.strip().upper(), "Indicator")
+notices += seed_choice("indicator", codes, lambda t: t.strip().upper(), "Indicator", in_view=donor)
 if notices:
     st.warning("\n\n".join(notices), icon=":material/link_off:")
 
@@ -59,9 +75,10 @@ chosen_regions = left.multiselect(
     key="regions",
     bind="query-params",
     format_func=region_names.get,
-    placeholder="All regions",
+    placeholder="All regions of this view" if donor else "All regions",
     help="Only values reported for these regions count. A selection that leaves out one of "
-    "the programme's regions is measured against regional targets where they are set.",
+    "the programme's regions is measured against regional targets where they are set."
+    + (" This view shows only the regions its link covers." if donor else ""),
 )
 first = first_col.selectbox(
     "From quarter",
@@ -100,6 +117,8 @@ outcome = outcome_col.selectbox(
     on_change=_follow_outcome,
 )
 regions = tuple(chosen_regions) or None
+if donor:  # never wider than the link: every figure is over the link's regions at most
+    regions = tuple(viewer.regions(regions, config.programme.regions) or allowed)
 span = indicators.quarter_range(config, as_of, first, None if last == periods[-1] else last)
 for notice in span.notices:
     st.info(notice, icon=":material/date_range:")
@@ -116,6 +135,19 @@ table = common.cached(
     None if outcome == ALL else outcome,
 )
 scope = "all regions" if regions is None else ", ".join(region_names.get(r, r) for r in regions)
+shown_table, iptt_note = table, None
+if donor:
+    withheld = indicators.donor_iptt(table, cells, regions, reporting)
+    shown_table = donor_tables.as_text(
+        withheld.table,
+        {
+            **{c: "{:,.10g}" for c in indicators.iptt_quarter_columns(table)},
+            f"Actual to {reporting}": "{:,.10g}",
+            "% of target achieved": "{:.0f}%",
+        },
+    )
+    iptt_note = cells.note if withheld.any_hidden else None
+    table = withheld.table
 st.caption(
     f"{len(table)} indicators · {scope} · quarters {span.first} to {span.last} · actual, "
     f"% achieved and status as of the end of {reporting}. An empty quarter means nothing "
@@ -131,16 +163,18 @@ def _pick_indicator() -> None:
 
 st.session_state["iptt_codes"] = table["Code"].tolist()
 quarter_columns = indicators.iptt_quarter_columns(table)
+# A donor's counts may read "<5" or "hidden": those columns are text (ui/donor_tables.py).
+Number = st.column_config.TextColumn if donor else st.column_config.NumberColumn
 column_config = {
     "Code": st.column_config.TextColumn(pinned=True),
     "Indicator": st.column_config.TextColumn(width="medium", help="Hover to read it all."),
     "Status": st.column_config.TextColumn(help="Icon and words; the rule is explained below."),
-    "% of target achieved": st.column_config.NumberColumn(
-        format="%.0f%%",
+    "% of target achieved": Number(
         help="Share of the way from baseline to target covered; for an indicator that "
         "should decrease, a fall counts.",
+        **({} if donor else {"format": "%.0f%%"}),
     ),
-    f"Actual to {reporting}": st.column_config.NumberColumn(
+    f"Actual to {reporting}": Number(
         help="Combined as the row says: cumulative total of every quarter, each region's "
         "latest value, or the average of all values, up to the reporting quarter.",
     ),
@@ -149,12 +183,12 @@ column_config = {
     ),
 }
 for period in quarter_columns:
-    column_config[period] = st.column_config.NumberColumn(
+    column_config[period] = Number(
         help=f"Reported in {period} (for a latest-value indicator: the value at its end). "
         "Empty: not reported."
     )
 st.dataframe(
-    table,
+    shown_table,
     hide_index=True,
     width="stretch",
     height="content",
@@ -164,6 +198,8 @@ st.dataframe(
     on_select=_pick_indicator,
     selection_mode="single-row",
 )
+if iptt_note:
+    st.caption(iptt_note)
 common.downloads(table, "indicator_tracking_table", "iptt")
 if (table["Status"] == status_text("no_target")).any():
     st.caption(
@@ -204,13 +240,25 @@ code = pick_col.selectbox(
     bind="query-params",
     help="Pick an indicator by its logframe code, or select a row of the table above.",
 )
-info = common.cached(indicators.indicator_summary, config, as_of, code, regions)
+info = None
+if code not in hidden_codes:
+    info = common.cached(indicators.indicator_summary, config, as_of, code, regions)
 if info is None:
-    st.error(f"There is no indicator {plain(code)}. Pick one from the list.")
+    if donor:  # the same words for a withheld indicator as for one that does not exist
+        st.error(f"Indicator {plain(code)} is {NOT_IN_VIEW}. Pick one from the list.")
+    else:
+        st.error(f"There is no indicator {plain(code)}. Pick one from the list.")
     st.stop()
 title_col.markdown(f"#### {plain(info['title'])}")
 
 unit = indicator_charts.unit_label(info["unit"])
+# For a donor, the counts of a people-counting indicator are judged from the protected cells.
+protected = donor and cells.protects(code)
+actual_state, derived_state = (
+    indicators.donor_summary(info, cells, regions, reporting)
+    if protected
+    else (protected_cells.SHOWN, protected_cells.SHOWN)
+)
 
 
 def _number(value) -> str:
@@ -219,10 +267,15 @@ def _number(value) -> str:
     return f"{value:,.1f}".removesuffix(".0") + ("%" if info["unit"] == "percent" else "")
 
 
+def _withheld(state: str, text: str) -> str:
+    """`text`, or "<5" / "hidden" where a donor's view withholds the figure."""
+    return text if state == protected_cells.SHOWN else cells.label(state, text)
+
+
 cols = st.columns(4)
 cols[0].metric(
     f"Actual to {reporting}",
-    _number(info["actual"]),
+    _withheld(actual_state, _number(info["actual"])),
     indicators.AGGREGATION_TEXT[info["aggregation"]],
     delta_color="off",
     delta_arrow="off",
@@ -239,7 +292,7 @@ cols[1].metric(
 )
 cols[2].metric(
     "Of target achieved",
-    "—" if pd.isna(info["progress"]) else f"{info['progress']:.0%}",
+    _withheld(derived_state, "—" if pd.isna(info["progress"]) else f"{info['progress']:.0%}"),
     "—" if pd.isna(info["expected"]) else f"expected: {info['expected']:.0%}",
     delta_color="off",
     delta_arrow="off",
@@ -249,7 +302,7 @@ cols[2].metric(
 )
 cols[3].metric(
     "Status",
-    status_text(info["status"]),
+    _withheld(derived_state, status_text(info["status"])),
     f"last reported {info['last_period']}" if isinstance(info["last_period"], str) else "",
     delta_color="off",
     delta_arrow="off",
@@ -263,59 +316,90 @@ if isinstance(info.get("means_of_verification"), str):
 if info.get("sensitive"):
     facts.append("sensitive indicator")
 st.caption(" · ".join(facts))
+if actual_state != protected_cells.SHOWN:
+    st.caption(cells.note)
 
+HIDDEN_POINTS = (
+    "Values hidden to protect the people counted are left out of the charts (a gap, never a zero)."
+)
+charts_withheld = False
 series = common.cached(indicators.indicator_series, span.periods, regions, code)
+if protected:
+    series_shown = indicators.donor_series(series, cells, regions, code)
+    series, charts_withheld = series_shown.numeric, series_shown.any_hidden
 chart_left, chart_right = st.columns(2, gap="large")
 chart_left.plotly_chart(
-    indicator_charts.actual_against_target(series, info, len(regions or config.programme.regions)),
+    indicator_charts.actual_against_target(
+        series, info, len(regions or config.programme.regions), withheld=charts_withheld
+    ),
     width="stretch",
     key="detail-time",
 )
 by_region = common.cached(indicators.region_series, config, span.periods, code, regions)
 if not by_region.empty:
+    by_region_withheld = False
+    if protected:
+        by_region_shown = indicators.donor_series(by_region, cells, None, code)
+        by_region, by_region_withheld = by_region_shown.numeric, by_region_shown.any_hidden
+        charts_withheld = charts_withheld or by_region_withheld
     chart_right.plotly_chart(
-        indicator_charts.by_region(by_region, info), width="stretch", key="detail-regions"
+        indicator_charts.by_region(by_region, info, withheld=by_region_withheld),
+        width="stretch",
+        key="detail-regions",
     )
+if charts_withheld:
+    st.caption(HIDDEN_POINTS)
 
 # Per region: progress and what was reported each quarter.
-progress_by_region = common.cached(indicators.region_progress, config, as_of, code, regions)
-reported = common.cached(indicators.indicator_by_region, code, span.first, span.last, regions)
-if not progress_by_region.empty:
-    region_table_shown = pd.DataFrame(
-        {
-            "Region": progress_by_region.region_name,
-            f"Actual to {reporting}": progress_by_region.actual.astype("float64").round(1),
-            "Target": progress_by_region.target.astype("float64").round(1),
-            "% of target achieved": (progress_by_region.progress.astype("float64") * 100).round(0),
-            "Status": progress_by_region.status.map(status_text),
-            "Last reported": progress_by_region.last_period,
-        }
-    )
-    if not reported.empty:
-        per_quarter = reported.pivot(index="region_name", columns="period", values="value")
-        per_quarter = per_quarter.reindex(columns=span.periods).round(1)
-        region_table_shown = region_table_shown.join(per_quarter, on="Region")
+region_detail = common.cached(
+    indicators.region_detail, config, as_of, code, span.first, span.last, regions
+)
+if not region_detail.empty:
+    region_note = None
+    if protected:
+        region_shown = indicators.donor_region_detail(region_detail, cells, code, reporting)
+        region_detail = donor_tables.as_text(
+            region_shown.table,
+            {
+                **{p: "{:,.10g}" for p in indicators.iptt_quarter_columns(region_detail)},
+                f"Actual to {reporting}": "{:,.10g}",
+                "% of target achieved": "{:.0f}%",
+            },
+        )
+        region_note = cells.note if region_shown.any_hidden else None
     st.dataframe(
-        region_table_shown,
+        region_detail,
         hide_index=True,
         width="stretch",
         placeholder="",
         column_config={
-            "% of target achieved": st.column_config.NumberColumn(format="%.0f%%"),
+            "% of target achieved": st.column_config.TextColumn()
+            if protected
+            else st.column_config.NumberColumn(format="%.0f%%"),
         },
         key="detail-region-table",
     )
     st.caption(
         "Each region is judged against its own targets by the same rule. Quarter columns: "
         "what the region reported in that quarter; empty means it did not report."
+        + (f" {region_note}" if region_note else "")
     )
 
 # By sex and by age group, where the indicator is disaggregated.
 dimensions = [
     d for d in ("sex", "age_group") if d in str(info.get("disaggregation") or "").split(";")
 ]
-if dimensions:
+if dimensions and protected and info["aggregation"] == "latest":
+    st.info(
+        "Figures of this indicator by sex and age group are not shared in this view.",
+        icon=":material/lock:",
+    )
+elif dimensions:
     parts = common.cached(indicators.indicator_breakdown, code, span.first, span.last, regions)
+    parts_withheld = False
+    if protected:
+        parts_shown = indicators.donor_breakdown(parts, cells, regions, code)
+        parts, parts_withheld = parts_shown.numeric, parts_shown.any_hidden
     chart_cols = st.columns(len(dimensions), gap="large")
     for column, dimension in zip(chart_cols, dimensions, strict=True):
         if parts[parts.dimension == dimension].empty:
@@ -330,6 +414,12 @@ if dimensions:
         "A value for all sexes and all ages is the total; women and men (or the age groups) "
         "are its parts and are never added to it. Values for one sex *and* one age group "
         "are parts of both and are left out here."
+        + (
+            " Bars hidden to protect the people counted are left out: where one group is "
+            "small, a second one is hidden too, so that it cannot be worked out from the total."
+            if parts_withheld
+            else ""
+        )
     )
 
 # Who has not reported, and what was noted -----------------------------------------------
@@ -362,6 +452,11 @@ with missing_col:
             "Programme regions with no value for the quarter, and organisations that "
             "reported this indicator in an earlier quarter but not in this one."
         )
+if donor:
+    # Free text recorded with the values may name people: never shown through a share link.
+    sources_col.markdown("##### Sources and comments")
+    sources_col.caption("Comments and sources are not shared in this view.")
+    st.stop()
 with sources_col:
     st.markdown("##### Sources of the values")
     sources = common.cached(indicators.indicator_sources, code, span.first, span.last, regions)

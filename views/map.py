@@ -3,7 +3,7 @@
 import streamlit as st
 
 from monitoring import regional
-from ui import common, maps
+from ui import access, common, maps
 
 REGION = "region"
 
@@ -14,7 +14,14 @@ config, as_of = common.page_header(
     "(or pick it in the list) to see all its indicators and organisations.",
 )
 
-indicators = common.cached(regional.map_indicators)
+# Who is looking: a donor's link limits the regions, hides sensitive indicators and protects
+# small counts of people (docs/access.md); for an account nothing is limited.
+viewer = access.viewer()
+donor = viewer.is_donor
+allowed = viewer.allowed_regions(config.programme.regions) if donor else None
+hidden_codes = tuple(sorted(access.hidden_indicators()))
+
+indicators = common.cached(regional.map_indicators, hidden_codes)
 if indicators.empty:
     st.info(
         "No indicators are loaded yet, so there is nothing to map. Upload the indicators "
@@ -26,10 +33,10 @@ if indicators.empty:
 titles = dict(zip(indicators.indicator_code, indicators.title, strict=True))
 codes = list(titles)
 periods = regional.map_periods(config, as_of)
-names = common.cached(regional.region_names, config)
+names = common.cached(regional.region_names, config, allowed)
 
 # A click on the map selects a region; it must reach the region picker before it is drawn.
-maps.apply_map_click(REGION)
+maps.apply_map_click(REGION, list(names))
 
 # Filters, kept in the URL ----------------------------------------------------------------
 maps.unknown_param_notice("period", periods, "Quarter")
@@ -43,6 +50,7 @@ indicator = maps.url_select(
     format_func=lambda c: f"{c} · {titles[c]}",
     default=codes[0],
     help="The indicator whose value colours the regions.",
+    in_view=donor,
 )
 period = top[1].selectbox(
     "Quarter",
@@ -73,12 +81,21 @@ with right:
         REGION,
         format_func=lambda c: f"{names[c]} ({c})",
         placeholder="Click the map or pick a region",
-        help="The region whose indicators and organisations are listed here.",
+        help="The region whose indicators and organisations are listed here."
+        + (" This view shows only the regions its link covers." if donor else ""),
+        in_view=donor,
     )
 
 indicator = indicator or codes[0]
 data = common.cached(
-    regional.build_map, config, indicator, period, measure, regions=None, selected=region
+    regional.build_map,
+    config,
+    indicator,
+    period,
+    measure,
+    regions=allowed,
+    selected=region,
+    protect=donor,
 )
 
 if data.match.problems:
@@ -124,12 +141,22 @@ with left:
 # Beside the map: the colour key, then the selected region ----------------------------------
 with right:
     hatched = "no data" if measure == "value" else "no data or no target"
+    if donor:
+        hatched += " (or hidden to protect people)"
     st.plotly_chart(maps.scale_legend(data.scale, hatched), width="stretch", key="scale-legend")
-    st.caption(
-        "Programme regions are outlined and coloured; other regions are drawn faintly for "
-        f"context. Hatched: {hatched}, which is not the same as a low value. Each step "
-        "includes its lower edge."
-    )
+    if donor:
+        st.caption(
+            "Only the regions this link covers are coloured and labelled; the others are "
+            "drawn in grey for orientation, without values (not in this view). Hatched: "
+            f"{hatched}, which is not the same as a low value; a region's label says "
+            "“<5” or “hidden” where its value is hidden. Each step includes its lower edge."
+        )
+    else:
+        st.caption(
+            "Programme regions are outlined and coloured; other regions are drawn faintly for "
+            f"context. Hatched: {hatched}, which is not the same as a low value. Each step "
+            "includes its lower edge."
+        )
     if region is None:
         st.info(
             "Click a region on the map, or pick one in the list above, to see all its "
@@ -150,7 +177,9 @@ with right:
             help="Disbursements less refunds on grants in this region, in US dollars at each "
             "month's exchange rate.",
         )
-        summary = common.cached(regional.region_summary, config, period, region)
+        summary = common.cached(
+            regional.region_summary, config, period, region, regions=allowed, protect=donor
+        )
         st.dataframe(
             summary,
             hide_index=True,
@@ -163,8 +192,9 @@ with right:
         )
         orgs = data.organisation_table[data.organisation_table["Region code"] == region]
         st.markdown(f"**Organisations in {names.get(region, region)}** ({len(orgs)})")
+        columns = ["Organisation", "Kind", "Received (USD)", "Location", "Latest values"]
         st.dataframe(
-            orgs[["Organisation", "Kind", "Received (USD)", "Location", "Latest values"]],
+            orgs[[c for c in columns if c in orgs.columns]],
             hide_index=True,
             width="stretch",
         )
@@ -179,15 +209,23 @@ with right:
 # Tables under the map -----------------------------------------------------------------------
 st.subheader(f"{indicator} by region, up to {period}")
 st.dataframe(data.region_table, hide_index=True, width="stretch")
+if data.withheld_note:
+    st.caption(data.withheld_note)
 common.downloads(data.region_table, f"map_{indicator}_{period}", "map-regions")
 
 st.subheader("Organisations on the map")
 st.dataframe(data.organisation_table.drop(columns="Region code"), hide_index=True, width="stretch")
 unlocated = int((data.organisation_table.Location != "coordinates").sum())
+where = (
+    "Where organisations meet is not shared in this view: each is drawn as a hollow circle "
+    "round its region's centre, and its own indicator values are left out (the regions' "
+    "values are above)."
+    if donor
+    else f"{unlocated} without coordinates are drawn as hollow circles at their region's centre."
+)
 st.caption(
-    f"{len(data.organisation_table)} organisations; {unlocated} without coordinates are drawn "
-    "as hollow circles at their region's centre. Grant money in US dollars up to the end of "
-    f"{period}: UZS amounts at the rate of their month."
+    f"{len(data.organisation_table)} organisations. {where} Grant money in US dollars up to "
+    f"the end of {period}: UZS amounts at the rate of their month."
 )
 common.downloads(data.organisation_table, f"map_organisations_{period}", "map-orgs")
 
@@ -215,4 +253,14 @@ with st.expander("How the map is computed"):
 - **Regions** are matched to the boundaries on their ISO 3166-2 code; a code or name that
   does not match is reported above the map and kept in the tables.
 """
+        + (
+            """- **This shared view** shows only the regions its link covers. A count of people
+  from 1 to 4 is shown as “<5”; where it could be worked out from a total, by subtraction
+  from the other regions or quarters, another value is shown as “hidden”, and so is a %
+  of target computed from a hidden value. Hidden values colour nothing (hatched) and do not
+  set the colour steps.
+"""
+            if donor
+            else ""
+        )
     )

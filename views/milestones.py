@@ -5,8 +5,9 @@ import streamlit as st
 
 from monitoring import milestones as ms
 from monitoring.contract import STAGES
+from monitoring.periods import period_of
 from monitoring.status import status_text
-from ui import common, milestone_charts
+from ui import access, common, milestone_charts
 from ui.filters import url_multiselect
 
 config, as_of = common.page_header(
@@ -17,8 +18,16 @@ config, as_of = common.page_header(
     "stood on the reporting date picked in the sidebar.",
 )
 
+# Who is looking: a donor's link may cover some regions only; then the milestones in view are
+# those of its regions and those not tied to a region (docs/access.md).
+viewer = access.viewer()
+scope_regions = (
+    tuple(viewer.scope.regions) if viewer.is_donor and viewer.scope.regions is not None else None
+)
+hidden = tuple(sorted(access.hidden_indicators()))
+
 # Filters (kept in the page address) -------------------------------------------------------
-regions = common.cached(ms.region_options, config)
+regions = common.cached(ms.region_options, config, scope_regions, hidden)
 region_labels = dict(zip(regions.region_key, regions.label, strict=True))
 cols = st.columns(4)
 stages = url_multiselect(
@@ -62,6 +71,8 @@ filters = ms.MilestoneFilters(
     levels=tuple(levels) or None,
     regions=tuple(picked_regions) or None,
     statuses=tuple(statuses) or None,
+    scope_regions=scope_regions,
+    hidden_indicators=hidden,
 )
 st.caption(
     "Leave a filter empty to show all. The filters apply to every section below and are kept "
@@ -70,6 +81,21 @@ st.caption(
 
 shown = common.cached(ms.milestone_list, config, as_of, filters)
 counts = common.cached(ms.milestone_counts, as_of, filters)
+# A donor sees an indicator's progress hidden when it comes from a small count of people.
+protected = access.protect(
+    shown, ["indicator_actual"], percent_columns={"indicator_progress": "indicator_actual"}
+)
+progress_hidden = protected.table.indicator_progress.map(lambda v: isinstance(v, str))
+shown = protected.numeric  # hidden progress is empty, in the charts and in the tables
+indicators_page = not viewer.is_donor or viewer.scope.allows_page(ms.INDICATORS_URL_PATH)
+shown = shown.assign(
+    indicator_link=[
+        viewer.page_url(ms.INDICATORS_URL_PATH, indicator=code, as_of=period_of(as_of))
+        if isinstance(code, str) and indicators_page
+        else None
+        for code in shown.indicator_code
+    ]
+)
 if shown.empty:
     st.info(
         "No milestone matches these filters. Clear one of them to see more.",
@@ -136,13 +162,15 @@ indicator_link_column = st.column_config.LinkColumn(
     display_text=r"indicator=([^&]+)",
     help="Open the indicator's detail on the outcome indicators page, as of the same date.",
 )
+progress_help = (
+    "Share of the way from baseline to target covered by the reporting date "
+    "(over the regions picked, or all)."
+)
 indicator_columns = {
-    "Indicator": indicator_link_column,
-    "Indicator progress": st.column_config.NumberColumn(
-        format="%.0f%%",
-        help="Share of the way from baseline to target covered by the reporting date "
-        "(over the regions picked, or all).",
-    ),
+    "Indicator": indicator_link_column if indicators_page else st.column_config.TextColumn(),
+    "Indicator progress": st.column_config.TextColumn(help=progress_help)
+    if progress_hidden.any()
+    else st.column_config.NumberColumn(format="%.0f%%", help=progress_help),
     "Indicator status": st.column_config.TextColumn(
         help="The indicator's status as of the reporting date (see the Overview)."
     ),
@@ -150,13 +178,24 @@ indicator_columns = {
 
 
 def indicator_cells(frame: pd.DataFrame) -> dict:
+    percent = (frame.indicator_progress * 100).round(0)
+    if progress_hidden.any():  # words among the numbers: the column is text
+        percent = [
+            "hidden" if progress_hidden[i] else None if pd.isna(v) else f"{v:.0f}%"
+            for i, v in percent.items()
+        ]
     return {
-        "Indicator": frame.indicator_link,
-        "Indicator progress": (frame.indicator_progress * 100).round(0),
+        "Indicator": frame.indicator_link if indicators_page else frame.indicator_code,
+        "Indicator progress": percent,
         "Indicator status": [
             status_text(s) if isinstance(s, str) else None for s in frame.indicator_status
         ],
     }
+
+
+def as_downloaded(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: the indicator column shows the code, not the link behind it."""
+    return table.assign(Indicator=frame.indicator_code.to_numpy())
 
 
 count_words = f"{len(shown)} milestone" + ("" if len(shown) == 1 else "s")
@@ -189,7 +228,9 @@ with st.expander(f"The {count_words} in the timeline, as a table"):
             **indicator_columns,
         },
     )
-    common.downloads(table, "milestones", "timeline")
+    if progress_hidden.any():  # the note only when a cell shown here is hidden
+        protected.caption()
+    common.downloads(as_downloaded(table, shown), "milestones", "timeline")
 
 # Counts -------------------------------------------------------------------------------------
 st.subheader("Achieved against planned")
@@ -277,6 +318,11 @@ else:
     )
     if results["Evidence (not a web address)"].isna().all():
         results = results.drop(columns="Evidence (not a web address)")
+    if viewer.is_donor:
+        # Evidence (attendance sheets, case notes, their descriptions) may name people.
+        results = results.drop(
+            columns=["Evidence", "Evidence (not a web address)"], errors="ignore"
+        )
     st.dataframe(
         results,
         hide_index=True,
@@ -298,8 +344,18 @@ else:
         },
     )
     missing = int(achieved.outcome.isna().sum())
-    st.caption(
-        f"{len(achieved)} achieved milestone(s); {missing} without a recorded outcome yet. "
-        "Record the change a milestone led to in the `outcome` column of the milestones table."
-    )
-    common.downloads(results, "milestones_achieved", "achieved")
+    if viewer.is_donor:
+        st.caption(
+            f"{len(achieved)} achieved milestone(s); {missing} without a recorded outcome yet. "
+            "The evidence behind each milestone stays with the programme team: it may name "
+            "the people who took part."
+        )
+    else:
+        st.caption(
+            f"{len(achieved)} achieved milestone(s); {missing} without a recorded outcome yet. "
+            "Record the change a milestone led to in the `outcome` column of the milestones "
+            "table."
+        )
+    if progress_hidden[achieved.index].any():  # the note only when a cell shown here is hidden
+        protected.caption()
+    common.downloads(as_downloaded(results, achieved), "milestones_achieved", "achieved")

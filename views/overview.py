@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring import overview
-from monitoring.status import STATUS_ORDER, STATUSES, status_rule_text, status_text
-from ui import charts, common
+from monitoring import overview, spending
+from monitoring.status import STATUSES, status_rule_text, status_text
+from ui import access, charts, common
+from ui.donor_tables import as_text
 from ui.navigation import page_spec
 
 config, as_of = common.page_header(
@@ -15,12 +16,32 @@ config, as_of = common.page_header(
     "see the programme as it stood then.",
 )
 
-progress = common.cached(overview.indicator_progress, config, as_of)
+# Who is looking: a donor's link may cover some regions only (docs/access.md).
+viewer = access.viewer()
+regions = viewer.regions(None, config.programme.regions)  # None: all (an account)
+link_regions = regions if viewer.is_donor and viewer.scope.regions is not None else None
+hidden = tuple(sorted(access.hidden_indicators()))
+
+progress = access.without_hidden(common.cached(overview.indicator_progress, config, as_of, regions))
 elapsed = overview.time_elapsed(config, as_of)
-spending = common.cached(overview.spending_summary, config, as_of)
-milestones = common.cached(overview.milestone_summary, as_of)
+money = common.cached(overview.spending_summary, config, as_of, link_regions)
+milestones = common.cached(overview.milestone_summary, as_of, link_regions, hidden)
 on_track = int((progress.status == "on_track").sum())
 currency = "USD"
+small_grants = money.basis == overview.SMALL_GRANTS
+
+if link_regions is not None:
+    names = common.cached(spending.grant_regions, config)
+    names = dict(zip(names.region_code, names.region_name, strict=True))
+    shown_regions = ", ".join(str(names.get(r) or r) for r in link_regions)
+    st.info(
+        f"**This shared view covers {shown_regions}.** Indicators are measured over the "
+        "values of these regions, against their regional targets where the programme set "
+        "them. Money is that of the small grants in these regions, the programme's only "
+        "money tied to a region: its budget and its other spending are not split by region. "
+        "Milestones are those of these regions and the national and international ones.",
+        icon=":material/location_on:",
+    )
 
 # Headline figures ------------------------------------------------------------------------
 cols = st.columns(4)
@@ -32,17 +53,42 @@ cols[0].metric(
     delta_arrow="off",
     border=True,
 )
-burn = spending.burn_rate
+burn = money.burn_rate
 verdict = overview.burn_rate_verdict(burn, config)
-cols[1].metric(
-    f"Spent ({currency})",
-    f"{spending.spent_to_date:,.0f}",
-    f"{spending.spent_share or 0:.0%} of the {spending.budget_total:,.0f} budget",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-    help="Expenditure less refunds up to the reporting date, converted at each month's rate.",
+thresholds = (
+    f"Below {config.spending.underspend_below:.2f} is underspending, above "
+    f"{config.spending.overspend_above:.2f} overspending."
 )
+if small_grants:
+    cols[1].metric(
+        f"Spent on small grants ({currency})",
+        f"{money.spent_to_date:,.0f}",
+        f"{money.spent_share or 0:.0%} of the {money.budget_total:,.0f} awarded",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Expenditure less refunds of the small grants in the regions of this view, up "
+        "to the reporting date, converted at each month's rate; cancelled grants left out.",
+    )
+    burn_help = (
+        "Share of the awards spent divided by the share of the grants' time elapsed (each "
+        "award spread evenly from its award to its end date): 1.00 means spending keeps "
+        f"pace with time. {thresholds}"
+    )
+else:
+    cols[1].metric(
+        f"Spent ({currency})",
+        f"{money.spent_to_date:,.0f}",
+        f"{money.spent_share or 0:.0%} of the {money.budget_total:,.0f} budget",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Expenditure less refunds up to the reporting date, converted at each month's rate.",
+    )
+    burn_help = (
+        "Share of the budget spent divided by the share of time elapsed: 1.00 means "
+        f"spending keeps pace with time. {thresholds}"
+    )
 cols[2].metric(
     "Burn rate",
     "—" if burn is None else f"{burn:.2f}",
@@ -50,9 +96,7 @@ cols[2].metric(
     delta_color="off",
     delta_arrow="off",
     border=True,
-    help="Share of the budget spent divided by the share of time elapsed: 1.00 means "
-    f"spending keeps pace with time. Below {config.spending.underspend_below:.2f} is "
-    f"underspending, above {config.spending.overspend_above:.2f} overspending.",
+    help=burn_help,
 )
 cols[3].metric(
     "Milestones achieved",
@@ -64,10 +108,11 @@ cols[3].metric(
     help="Milestones planned on or before the reporting date, and how many of them were "
     "achieved by then. Dropped milestones are not counted.",
 )
-if spending.transactions_without_rate or spending.budget_rows_without_rate:
+if money.transactions_without_rate or money.budget_rows_without_rate:
+    rows = "award(s)" if small_grants else "budget row(s)"
     st.warning(
-        f"{spending.transactions_without_rate} transaction(s) and "
-        f"{spending.budget_rows_without_rate} budget row(s) are in a currency whose month has "
+        f"{money.transactions_without_rate} transaction(s) and "
+        f"{money.budget_rows_without_rate} {rows} are in a currency whose month has "
         "no exchange rate; they are left out of the totals above. Upload the missing rates.",
         icon=":material/currency_exchange:",
     )
@@ -81,19 +126,29 @@ with left:
     with st.expander("How status is decided"):
         st.markdown(status_rule_text(config.status))
     table = counts.rename(columns={"group": "Goal / outcome", "total": "Indicators"})
-    table = table.rename(columns={s: status_text(s) for s in STATUS_ORDER})
+    table = table.rename(columns={s: status_text(s) for s in STATUSES})
     st.dataframe(table, hide_index=True, width="stretch")
 
 with right:
-    st.subheader("Spending against budget and time")
+    st.subheader(
+        "Small grants' spending against time"
+        if small_grants
+        else "Spending against budget and time"
+    )
     st.plotly_chart(
-        charts.pace_bars(elapsed.share, spending.spent_share, spending.against_plan),
+        charts.pace_bars(
+            money.time_share if small_grants else elapsed.share,
+            money.spent_share,
+            money.against_plan,
+            small_grants=small_grants,
+        ),
         width="stretch",
         key="pace-bars",
     )
+    planned = "Awards spread over their grants' time" if small_grants else "Budget planned"
     st.caption(
-        f"Budget planned up to {as_of:%d %b %Y}: {spending.budget_to_date:,.0f} {currency}; "
-        f"disbursed: {spending.disbursed_to_date:,.0f} {currency}."
+        f"{planned} up to {as_of:%d %b %Y}: {money.budget_to_date:,.0f} {currency}; "
+        f"disbursed: {money.disbursed_to_date:,.0f} {currency}."
     )
 
 # What needs attention --------------------------------------------------------------------
@@ -106,6 +161,8 @@ if attention.empty:
     )
 else:
     detail = page_spec("indicators")
+    if detail and viewer.is_donor and not viewer.scope.allows_page(detail.url_path):
+        detail = None  # the link does not open the indicators page
     shown = pd.DataFrame(
         {
             "Status": attention.status.map(status_text),
@@ -119,26 +176,41 @@ else:
             "Last reported": attention.last_period,
         }
     )
+    # A donor sees small counts of people as "<5", and progress computed from them hidden.
+    protected = access.protect(
+        shown, ["Actual"], indicator_column="Indicator", percent_columns={"Progress %": "Actual"}
+    )
+    shown = protected.table
     column_config = {
         "Progress %": st.column_config.NumberColumn(format="%.0f%%"),
         "Expected %": st.column_config.NumberColumn(format="%.0f%%"),
     }
+    if protected.note:
+        shown = as_text(shown, {"Actual": "{:,g}", "Progress %": "{:.0f}%"})
+        del column_config["Progress %"]
     if detail:
         period = f"{as_of.year}Q{(as_of.month - 1) // 3 + 1}"
         shown.insert(
             0,
             "Detail",
-            [f"/{detail.url_path}?indicator={code}&as_of={period}" for code in shown.Indicator],
+            [
+                viewer.page_url(detail.url_path, indicator=code, as_of=period)
+                for code in shown.Indicator
+            ],
         )
         column_config["Detail"] = st.column_config.LinkColumn(
             "Detail", display_text="Open ›", help="Open the indicator's detail"
         )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config)
     st.caption(
-        f"{len(attention)} of {len(progress)} indicators are behind, at risk or without data; "
-        "the furthest behind their expected progress come first."
+        f"{len(attention)} of {len(progress)} indicators are behind, at risk or without data"
+        + (" or a target for these regions" if "no_target" in set(attention.status) else "")
+        + "; the furthest behind their expected progress come first."
     )
+    protected.caption()
     common.downloads(shown.drop(columns="Detail", errors="ignore"), "needs_attention", "att")
 
-STATUS_KEY = ", ".join(f"{STATUSES[s].icon} {STATUSES[s].label}" for s in STATUS_ORDER)
+STATUS_KEY = ", ".join(
+    f"{STATUSES[s].icon} {STATUSES[s].label}" for s in overview.shown_statuses(progress)
+)
 st.caption(f"Status key: {STATUS_KEY}. Colours are never the only cue.")

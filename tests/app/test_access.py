@@ -324,3 +324,36 @@ def test_the_sign_in_form_offers_the_identity_provider_when_configured(app_as):
     at.secrets["auth"] = AUTH
     at.run()
     assert at.button[0].label == "Sign in with your organisation account"
+
+
+def test_results_cached_for_one_viewer_never_reach_a_narrower_one(app_as, donor_app):
+    """The caches are shared by every session of a server: the scope is part of every key."""
+    from streamlit.testing.v1 import AppTest
+
+    from monitoring.settings import ROOT
+
+    def spent(at) -> str:
+        return next(m.value for m in at.metric if m.label.startswith("Spent"))
+
+    donor = donor_app(regions=["UZ-JI"])  # empties the caches once, here
+    token = donor.query_params[sharing.SHARE_PARAM]
+    manager = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    manager.session_state[USER_KEY] = account_name("manager")
+    whole = spent(manager.run())
+
+    donor.run()  # the same process and caches, after the manager filled them
+    scoped = spent(donor)
+    assert scoped != whole
+
+    again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    again.query_params[sharing.SHARE_PARAM] = token
+    assert spent(again.run()) == scoped
+    assert spent(manager.run()) == whole
+
+
+def test_a_donor_view_names_nobody_who_uploaded(app_as, donor_app):
+    manager = app_as("manager").run()
+    assert "by sample data" in manager.caption[0].value
+    donor = donor_app().run()
+    assert "data last updated" in donor.caption[0].value
+    assert " by " not in donor.caption[0].value

@@ -3,6 +3,8 @@
 import json
 
 import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from monitoring.db import Database
 from tests.app.conftest import no_exceptions
@@ -149,3 +151,123 @@ def test_an_empty_database_says_what_to_upload(app, tmp_path, monkeypatch):
     at = open_page(app)
     assert any("No indicators are loaded yet" in i.value for i in at.info)
     assert not at.dataframe
+
+
+# A donor's shared link ---------------------------------------------------------------------
+SENSITIVE = "OC2.4"  # data/sample/indicators.csv: returnees reached (sensitive = true)
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The files the page offers for download, by file name (kept as the page makes them)."""
+    files = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files
+
+
+def open_as_donor(donor_app, link_regions=None, **params):
+    at = donor_app(regions=link_regions)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    return at
+
+
+def page_text(at, *, notices: bool = True) -> str:
+    """Everything the page shows: text, tables, charts, choices (and the notices)."""
+    parts = [
+        e.value for kind in ("title", "subheader", "markdown", "caption") for e in at.get(kind)
+    ]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    parts += [" ".join(map(str, w.options)) for w in [*at.selectbox, *at.multiselect]]
+    if notices:
+        parts += [e.value for kind in ("warning", "info", "error", "success") for e in at.get(kind)]
+    return "\n".join(parts)
+
+
+def test_a_region_scoped_donor_sees_only_the_links_regions(donor_app):
+    at = open_as_donor(donor_app, ["UZ-JI"], indicator="OC1.2")
+    assert widget(at, "multiselect", "Regions").options == ["Jizzakh"]
+    table = tracking_table(at).set_index("Code")
+    assert set(table["Regions reporting in 2022Q2"]) <= {"0 of 1", "1 of 1"}
+    assert table.loc["OC1.2", "Actual to 2022Q2"] == "48"  # Jizzakh's 18 + 12 + 8 + 6 + 4
+    assert table.loc["OC1.2", "Target"] == 45  # Jizzakh's own target
+    assert next(m for m in at.metric if m.label == "Actual to 2022Q2").value == "48"
+    text = page_text(at)
+    for other in ("Namangan", "Tashkent", "UZ-NG", "UZ-TO"):
+        assert other not in text
+
+
+def test_a_region_outside_the_link_typed_in_the_address_is_left_out(donor_app):
+    at = open_as_donor(donor_app, ["UZ-JI"], regions="UZ-TO")
+    notice = " ".join(w.value for w in at.warning)
+    assert "UZ\\-TO" in notice and "not available in this view" in notice
+    assert set(tracking_table(at)["Regions reporting in 2022Q2"]) <= {"0 of 1", "1 of 1"}
+    assert "Tashkent" not in page_text(at, notices=False)
+
+
+def test_no_sensitive_indicator_reaches_a_donor_not_even_by_its_address(donor_app, downloads):
+    at = open_as_donor(donor_app)
+    assert SENSITIVE not in set(tracking_table(at)["Code"])
+    assert SENSITIVE not in widget(at, "selectbox", "Indicator").options
+    text = page_text(at)
+    assert SENSITIVE not in text and "returnees" not in text.lower()
+    assert downloads and all(SENSITIVE.encode() not in data for data in downloads.values())
+
+    typed = open_as_donor(donor_app, indicator=SENSITIVE)
+    unknown = open_as_donor(donor_app, indicator="NOPE")
+    said = [w.value.replace("OC2\\.4", "X") for w in typed.warning]  # markdown-escaped
+    assert said == [w.value.replace("NOPE", "X") for w in unknown.warning]
+    assert "not available in this view" in said[0]
+    assert widget(typed, "selectbox", "Indicator").value == "G1"  # the default, not OC2.4
+    shown = page_text(typed, notices=False)
+    assert SENSITIVE not in shown and "returnees" not in shown.lower()
+
+
+def test_small_counts_read_less_than_five_and_give_nothing_away(donor_app, downloads):
+    # Jizzakh, OC1.2: 6 trained in 2022Q1 and 4 in 2022Q2; in 2021Q2 14 women and 4 men.
+    at = open_as_donor(donor_app, ["UZ-JI"], indicator="OC1.2")
+    row = tracking_table(at).set_index("Code").loc["OC1.2"]
+    assert row["2022Q2"] == "<5"
+    assert row["2022Q1"] == "hidden"  # else 48 less the other quarters would give the 4
+    assert row["2021Q2"] == "18"
+    assert any("shown as “<5”" in c.value for c in at.caption)
+    csv = downloads["indicator_tracking_table.csv"].decode("utf-8")
+    assert "<5" in csv and "hidden" in csv
+    sex = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "by sex" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
+    bars = {trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in sex["data"]}
+    assert bars["Men and boys"]["2021Q2"] is None  # 4 men: not drawn, and not as zero
+    assert bars["Women and girls"]["2021Q2"] is None  # else 18 - 14 gives the men away
+    assert bars["Total reported"]["2021Q2"] == 18
+    assert any("hidden to protect the people counted" in c.value for c in at.caption)
+    assert any(c.value == "Comments and sources are not shared in this view." for c in at.caption)
+    assert not any("Comment" in d.value.columns for d in at.dataframe)
+
+
+def test_a_manager_still_sees_everything(app_as):
+    at = app_as("manager")
+    at.query_params["indicator"] = SENSITIVE
+    at.run()
+    at.switch_page(PAGE).run()
+    no_exceptions(at)
+    table = tracking_table(at)
+    assert len(table) == 12 and SENSITIVE in set(table["Code"])
+    assert len(widget(at, "multiselect", "Regions").options) >= 3
+    assert widget(at, "selectbox", "Indicator").value == SENSITIVE
+    assert "<5" not in page_text(at) and "not shared in this view" not in page_text(at)
+    assert any("Comment" in d.value.columns for d in at.dataframe)

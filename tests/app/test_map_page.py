@@ -143,3 +143,109 @@ def test_organisations_are_listed_with_those_without_coordinates_flagged(app):
         "Bekobod returnee families support group",
     }
     assert at.get("download_button"), "the tables can be downloaded"
+
+
+# A donor's shared link ---------------------------------------------------------------------
+SENSITIVE = "OC2.4"  # data/sample/indicators.csv: returnees reached (sensitive = true)
+
+
+def open_map_as_donor(donor_app, link_regions=None, **params):
+    at = donor_app(regions=link_regions)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("views/map.py").run()
+    no_exceptions(at)
+    return at
+
+
+def everything_shown(at) -> str:
+    """Text, tables, the deck (tooltips, labels) and the choices offered, notices aside."""
+    parts = [e.value for kind in ("markdown", "caption", "subheader", "info") for e in at.get(kind)]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    parts += [c.proto.json for c in at.get("deck_gl_json_chart")]
+    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    parts += [" ".join(map(str, s.options)) for s in at.selectbox]
+    return "\n".join(parts)
+
+
+def test_a_region_scoped_donor_maps_only_the_links_regions(donor_app):
+    at = open_map_as_donor(donor_app, ["UZ-JI", "UZ-NG"], indicator="OC1.2")
+    assert selectbox(at, "Region").options == ["Jizzakh (UZ-JI)", "Namangan (UZ-NG)"]
+    props = region_properties(at)
+    assert props["UZ-JI"]["value"] is not None and props["UZ-NG"]["value"] is not None
+    assert props["UZ-TO"]["shown_text"] == "not in this view" and props["UZ-TO"]["value"] is None
+    assert props["UZ-TO"]["fill"] == regional.hex_to_rgba(regional.CONTEXT_FILL, 200)
+    assert "Not in this view." in props["UZ-TO"]["tooltip"]
+    labels = next(lay for lay in deck_spec(at)["layers"] if lay["id"] == "region-labels")
+    assert {label["region_code"] for label in labels["data"]} == {"UZ-JI", "UZ-NG"}
+    assert set(at.dataframe[0].value["Code"]) == {"UZ-JI", "UZ-NG"}
+    orgs = next(df.value for df in at.dataframe if "Organisation" in df.value.columns)
+    assert set(orgs.Region) == {"Jizzakh", "Namangan"}
+    assert "Latest values" not in orgs.columns  # organisations' own figures are not shared
+    assert any("not in this view" in c.value for c in at.caption)
+
+
+def test_a_donor_never_sees_where_an_organisation_meets(app_as, donor_app):
+    def points(at):
+        layer = next(lay for lay in deck_spec(at)["layers"] if lay["id"] == "organisations")
+        return {p["org_id"]: tuple(p["position"]) for p in layer["data"]}
+
+    manager = points(open_map(app_as("manager"), indicator="OC1.2"))
+    donor = open_map_as_donor(donor_app, ["UZ-TO"], indicator="OC1.2")
+    shown = points(donor)
+    assert shown, "the organisations are still shown, by region"
+    for name, place in shown.items():
+        assert place != manager[name], f"{name} is drawn at its own location"
+    assert any("Where organisations meet is not shared" in c.value for c in donor.caption)
+
+
+def test_a_region_outside_the_link_in_the_address_opens_nothing(donor_app):
+    at = open_map_as_donor(donor_app, ["UZ-JI"], region="UZ-TO")
+    assert any("UZ-TO" in w.value and "not available in this view" in w.value for w in at.warning)
+    assert selectbox(at, "Region").value is None
+    assert "Organisations in" not in texts(at)
+    assert "Angren" not in everything_shown(at)  # Tashkent region's organisations
+
+
+def test_no_sensitive_indicator_on_a_donors_map(donor_app):
+    at = open_map_as_donor(donor_app, region="UZ-TO")
+    assert not any(o.startswith(SENSITIVE) for o in selectbox(at, "Indicator").options)
+    summary = next(df.value for df in at.dataframe if "Indicator" in df.value.columns)
+    assert len(summary) == 11 and SENSITIVE not in set(summary.Indicator)
+    assert SENSITIVE not in everything_shown(at)
+    typed = open_map_as_donor(donor_app, indicator=SENSITIVE)
+    unknown = open_map_as_donor(donor_app, indicator="XX9")
+    said = [w.value.replace(SENSITIVE, "X") for w in typed.warning]
+    assert said == [w.value.replace("XX9", "X") for w in unknown.warning]
+    assert "not available in this view" in said[0]
+    assert selectbox(typed, "Indicator").value.startswith("G1")
+    assert SENSITIVE not in everything_shown(typed)
+
+
+def test_small_counts_on_a_donors_map_read_less_than_five(donor_app):
+    # OC1.1 by the end of 2021Q3: Jizzakh 7 women-led CSOs, Namangan 2.
+    at = open_map_as_donor(donor_app, ["UZ-JI", "UZ-NG"], indicator="OC1.1", period="2021Q3")
+    table = at.dataframe[0].value.set_index("Code")
+    assert table.at["UZ-NG", "Value up to 2021Q3"] == "<5"
+    assert table.at["UZ-NG", "% of target"] == "hidden"
+    assert table.at["UZ-JI", "Value up to 2021Q3"] == "7"
+    props = region_properties(at)
+    assert props["UZ-NG"]["value"] is None and props["UZ-NG"]["hatched"]
+    assert "<5 (hidden to protect the people counted" in props["UZ-NG"]["tooltip"]
+    labels = next(lay for lay in deck_spec(at)["layers"] if lay["id"] == "region-labels")
+    assert {lab["region_code"]: lab["text"] for lab in labels["data"]}["UZ-NG"] == "Namangan\n<5"
+    assert any("shown as “<5”" in c.value for c in at.caption)
+
+
+def test_a_manager_still_maps_everything(app_as):
+    at = app_as("manager")
+    at.query_params["indicator"] = SENSITIVE
+    at = at.switch_page("views/map.py").run()
+    no_exceptions(at)
+    assert selectbox(at, "Indicator").value == SENSITIVE
+    assert not at.warning
+    props = region_properties(at)
+    assert all(props[code]["value"] is not None for code in PROGRAMME)
+    orgs = next(df.value for df in at.dataframe if "Organisation" in df.value.columns)
+    assert "Latest values" in orgs.columns and len(orgs) == 35

@@ -84,7 +84,7 @@ def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
     button(at, "Import 1 new and 1 changed").click().run()
     no_exceptions(at)
     assert "Imported into budget as batch" in at.success[0].value
-    assert "by test-admin" in at.caption[0].value, "the header shows the new data at once"
+    assert "by test\\-admin" in at.caption[0].value, "the header shows the new data at once"
     history = at.dataframe[0].value
     assert history.iloc[0][["Table", "File", "By", "New", "Changed"]].tolist() == [
         "budget",
@@ -96,7 +96,7 @@ def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
     assert at.get("file_uploader")[0].value is None, "the uploader is cleared"
     at.switch_page("views/overview.py").run()
     no_exceptions(at)
-    assert "by test-admin" in at.caption[0].value, "every page sees the new data at once"
+    assert "by test\\-admin" in at.caption[0].value, "every page sees the new data at once"
 
 
 def test_a_file_with_errors_lists_them_and_cannot_be_imported(upload_app):

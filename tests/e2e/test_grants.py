@@ -4,7 +4,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
+from tests.e2e.conftest import (
+    exceptions_shown,
+    screenshot,
+    share_link,
+    signed_in,
+    wait_until_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +64,15 @@ def test_a_region_in_a_link_filters_the_grants_and_stays_in_the_address(server, 
     page.wait_for_function("() => window.location.search.includes('from=2021Q3')")
     assert url_params(page).get("region") == ["Namangan"]
     screenshot(page, "grants-namangan")
+
+
+def test_a_jizzakh_link_shows_its_small_grants_and_not_the_budget(server, page):
+    page.goto(share_link(server, "Jizzakh only", "grants"))
+    wait_until_rendered(page)
+    body = page.locator("[data-testid=stMain]").inner_text()
+    assert "This shared view covers Jizzakh" in body
+    assert "Budget against actual" not in body
+    assert exceptions_shown(page) == []
+    assert "33,868" in body  # awarded: G-01, G-02, G-03, G-04, G-11 (Jizzakh's)
+    assert "share=" in page.url
+    screenshot(page, "grants-donor-jizzakh")

@@ -4,7 +4,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
+from tests.e2e.conftest import (
+    exceptions_shown,
+    screenshot,
+    share_link,
+    signed_in,
+    wait_until_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -79,3 +85,19 @@ def test_selecting_a_row_of_the_table_opens_that_indicator(server, page):
     page.get_by_text("OC2.2: actual against target by quarter (number)").wait_for(timeout=30_000)
     page.wait_for_function("() => window.location.search.includes('indicator=OC2.2')")
     assert exceptions_shown(page) == []
+
+
+def test_a_donor_link_shows_only_its_region_and_protects_small_counts(server, page):
+    # "Jizzakh only" (tests/e2e/conftest.py); Tashkent region asked for in the address.
+    page.goto(share_link(server, "Jizzakh only", "indicators") + "&indicator=OC1.2&regions=UZ-TO")
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "not available in this view" in text  # the region outside the link
+    assert "Tashkent" not in text.replace("UZ-TO", "") and "Namangan" not in text
+    assert "OC2.4" not in text  # the sensitive indicator
+    assert "Comments and sources are not shared in this view." in text
+    assert "shown as “<5”" in text
+    regions = page.get_by_test_id("stMultiSelect").first.inner_text()
+    assert "Tashkent" not in regions
+    full_screenshot(page, "indicators-donor")

@@ -9,7 +9,13 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from monitoring import regional
-from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
+from tests.e2e.conftest import (
+    exceptions_shown,
+    screenshot,
+    share_link,
+    signed_in,
+    wait_until_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -104,3 +110,28 @@ def test_hatched_no_target_regions_and_a_link_with_a_bad_region(server, page):
     assert "no data or no target" in body
     assert "UZ-ZZ" in body and "was ignored" in body
     assert exceptions_shown(page) == []
+
+
+def test_a_donor_link_maps_only_its_region(server, page):
+    page.goto(share_link(server, "Jizzakh only", "map") + "&indicator=OC1.1&period=2021Q3")
+    wait_until_rendered(page)
+    chart = page.get_by_test_id("stDeckGlJsonChart")
+    chart.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert exceptions_shown(page) == []
+    body = page.locator("[data-testid=stMain]").inner_text()
+    assert "not in this view" in body
+    assert "Namangan" not in body and "OC2.4" not in body
+    image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+    jizzakh = [
+        f["geometry"]
+        for f in regional.load_boundaries()["features"]
+        if f["properties"]["iso_3166_2"] == "UZ-JI"
+    ]
+    view = regional.fit_view(regional.geometry_bounds(jizzakh))
+    inside = _canvas_pixel(image, view, 67.3, 40.05)
+    assert max(inside) - min(inside) > 40, f"Jizzakh is not coloured: {inside}"
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    wait_until_rendered(page)
+    page.locator("h1").first.scroll_into_view_if_needed()
+    screenshot(page, "map-donor")

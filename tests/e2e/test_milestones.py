@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
+from tests.e2e.conftest import (
+    exceptions_shown,
+    screenshot,
+    share_link,
+    signed_in,
+    wait_until_rendered,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +67,15 @@ def test_picking_a_status_narrows_the_timeline_and_writes_the_address(server, pa
     assert "0 of 3 due" in body
     timeline = page.locator("[data-testid=stPlotlyChart]").first.inner_text()
     assert "M-27" in timeline and "M-01" not in timeline
+
+
+def test_a_jizzakh_link_shows_its_milestones_and_drops_another_region(server, page):
+    page.goto(share_link(server, "Jizzakh only", "milestones") + "&region=Namangan")
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    body = main_text(page)
+    assert "asks for region Namangan, which is not one of the choices" in body
+    assert "14 of 16 due" in body
+    assert "M-18" not in body and "OC2.4" not in body
+    assert "share=" in page.url  # the scope stays in the address
+    full_screenshot(page, "milestones-donor-jizzakh")

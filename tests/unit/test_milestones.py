@@ -1,6 +1,7 @@
 """Milestones as of a reporting date: status, lateness, counts, filters and safe links."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -333,3 +334,115 @@ def test_region_options_list_programme_regions_first_and_no_region_last(plan, se
     options = region_options(plan, settings)
     assert options.region_key.tolist() == ["UZ-JI", "UZ-NG", "UZ-TO", NO_REGION]
     assert options.label.tolist()[-1] == "No region (national or international)"
+
+
+# A donor's view: the link's regions, milestones not tied to a region, no sensitive work ----
+
+
+@pytest.fixture
+def scoped_plan(plan):
+    insert(
+        plan,
+        "milestones",
+        [
+            # national, but held in Namangan: national work is not tied to a region
+            milestone(
+                "G", "2021-05-10", "2021-05-10", "achieved", level="national", region_code="UZ-NG"
+            ),
+            # Jizzakh work for a sensitive indicator: never in a donor's view
+            milestone("H", "2021-05-20", "2021-05-21", "achieved", indicator_code="SENS"),
+            # community work with no region (programme-wide)
+            milestone("K", "2021-06-01", stage=3, level="community", region_code=None),
+        ],
+    )
+    return plan
+
+
+JI_DONOR = MilestoneFilters(scope_regions=("UZ-JI",), hidden_indicators=("SENS",))
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (ALL, {"A", "B", "C", "D", "E", "F", "G", "H", "K"}),
+        # Jizzakh's own (A, E; H is sensitive), national and international (D, F, G), none (K)
+        (JI_DONOR, {"A", "D", "E", "F", "G", "K"}),
+        (MilestoneFilters(scope_regions=("UZ-NG",)), {"B", "C", "D", "F", "G", "K"}),
+        (
+            MilestoneFilters(hidden_indicators=("SENS", "OC3.1")),
+            {"B", "C", "D", "E", "F", "G", "K"},
+        ),
+        # what the reader picks narrows the view further, never widens it
+        (replace(JI_DONOR, regions=("UZ-JI",)), {"A", "E"}),
+        (replace(JI_DONOR, regions=("UZ-NG",)), {"G"}),  # B and C stay out of view
+        (replace(JI_DONOR, regions=(NO_REGION,)), {"D", "F", "K"}),
+    ],
+)
+def test_a_donor_sees_the_links_regions_and_milestones_not_tied_to_one(
+    scoped_plan, settings, filters, expected
+):
+    assert set(milestone_list(scoped_plan, settings, Q2, filters).milestone_id) == expected
+    total = milestone_counts(scoped_plan, Q2, filters).query("dimension == 'total'").iloc[0]
+    assert total.planned + total.dropped == len(expected)
+    quarters = milestones_by_quarter(scoped_plan, settings, Q2, filters)
+    dropped = len(expected & {"D"})
+    assert quarters.planned.sum() == len(expected) - dropped
+
+
+def test_a_donors_counts_and_overview_summary_agree(scoped_plan):
+    counts = milestone_counts(scoped_plan, Q2, JI_DONOR)
+    total = counts_of(counts, "total").iloc[0].to_dict()
+    # in view: A E (Jizzakh), D F G (national, international), K (no region)
+    # planned A E F G K; due by 30 June: all five; achieved A F G; late A; overdue K (1 June);
+    # not yet due E (planned on the reporting date itself)
+    assert total == dict(
+        planned=5, due=5, achieved=3, achieved_late=1, overdue=1, not_yet_due=1, dropped=1
+    )
+    assert list(counts_of(counts, "region").index) == [
+        "Jizzakh",
+        "Namangan",  # G: national work held there
+        "No region (national or international)",
+    ]
+    summary = overview.milestone_summary(scoped_plan, Q2, ["UZ-JI"], frozenset({"SENS"}))
+    assert (summary.planned_total, summary.planned_to_date, summary.overdue) == (5, 5, 1)
+    assert (summary.achieved_to_date, summary.achieved_of_planned_to_date) == (3, 3)
+    everything = overview.milestone_summary(scoped_plan, Q2)
+    assert (everything.planned_total, everything.achieved_to_date) == (8, 4)  # + B C H
+
+
+def test_a_donors_region_options_are_the_links_and_those_of_milestones_in_view(
+    scoped_plan, settings
+):
+    options = region_options(scoped_plan, settings, ("UZ-JI",), ("SENS",))
+    # Namangan only through the national milestone G; Tashkent Region not at all
+    assert options.region_key.tolist() == ["UZ-JI", "UZ-NG", NO_REGION]
+    assert region_options(scoped_plan, settings).region_key.tolist() == [
+        "UZ-JI",
+        "UZ-NG",
+        "UZ-TO",
+        NO_REGION,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("filters", "regions"),
+    [
+        (ALL, None),
+        (MilestoneFilters(regions=(NO_REGION,)), None),
+        (JI_DONOR, ["UZ-JI"]),
+        (replace(JI_DONOR, regions=(NO_REGION,)), ["UZ-JI"]),
+        (MilestoneFilters(regions=("UZ-NG", "UZ-JI"), scope_regions=("UZ-JI",)), ["UZ-JI"]),
+        # a pick outside the link falls back to the link's regions, never to all of them
+        (MilestoneFilters(regions=("UZ-NG",), scope_regions=("UZ-JI",)), ["UZ-JI"]),
+    ],
+)
+def test_a_donors_indicator_progress_is_over_the_links_regions(filters, regions):
+    assert filters.indicator_regions == regions
+
+
+def test_indicator_beside_a_donors_milestone_is_measured_over_the_link(scoped_plan, settings):
+    shown = by_id(milestone_list(scoped_plan, settings, Q2, JI_DONOR))
+    # OC3.1 over Jizzakh alone: 2 (Namangan's 3 left out); no regional target: no progress
+    assert shown.loc["A"].indicator_actual == 2
+    assert shown.loc["A"].indicator_unit == "number"
+    assert by_id(milestone_list(scoped_plan, settings, Q2, ALL)).loc["A"].indicator_actual == 5

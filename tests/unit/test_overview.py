@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from monitoring import overview
+from monitoring import overview, spending
 from tests.conftest import insert
 
 Q1 = dt.date(2021, 3, 31)
@@ -251,3 +251,183 @@ def test_milestone_status_follows_the_reporting_date(db):
     assert (q2.planned_to_date, q2.achieved_of_planned_to_date, q2.overdue) == (2, 1, 1)
     q4 = overview.milestone_summary(db, dt.date(2021, 12, 31))
     assert (q4.planned_to_date, q4.achieved_to_date, q4.overdue, q4.planned_total) == (3, 2, 1, 3)
+
+
+def test_an_empty_region_list_counts_no_region_never_all(logframe, settings):
+    nothing = overview.indicator_progress(logframe, settings, Q2, [])
+    assert set(nothing.status) == {"no_data"}
+    assert nothing.actual.isna().all()
+
+
+# Spending of a donor's regions: the small grants tied to them ----------------------------
+
+
+def grant(gid, org, awarded_on, amount, region=None, end_on=None, currency="USD", **kw):
+    row = dict(
+        grant_id=gid,
+        org_id=org,
+        title=f"Grant {gid}",
+        region_code=region,
+        awarded_on=awarded_on,
+        end_on=end_on,
+        amount=amount,
+        currency=currency,
+        status="active",
+    )
+    row.update(kw)
+    return row
+
+
+def payment(tid, date, kind, amount, grant_id=None, currency="USD"):
+    return dict(
+        transaction_id=tid,
+        grant_id=grant_id,
+        date=date,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        budget_line="4.1" if grant_id else "1.1",
+    )
+
+
+@pytest.fixture
+def grants_in_regions(db):
+    insert(
+        db,
+        "regions",
+        [
+            dict(region_code="UZ-JI", name_en="Jizzakh"),
+            dict(region_code="UZ-NG", name_en="Namangan"),
+        ],
+    )
+    insert(
+        db,
+        "organisations",
+        [
+            dict(org_id="ORG-JI", name="Jizzakh CSO", kind="cso", region_code="UZ-JI"),
+            dict(org_id="ORG-NG", name="Namangan CSO", kind="cso", region_code="UZ-NG"),
+        ],
+    )
+    insert(db, "exchange_rates", [dict(currency="UZS", month="2021-02", per_usd=10000)])
+    insert(
+        db,
+        "budget",
+        [dict(budget_line="1.1", category="staff", period="2021Q1", amount=9000, currency="USD")],
+    )
+    insert(
+        db,
+        "grants",
+        [
+            # Jizzakh through its organisation; 100 days, 90 of them gone by 31 March
+            grant("GJ1", "ORG-JI", "2021-01-01", 1000, end_on="2021-04-10"),
+            # Jizzakh by its own region (the organisation is in Namangan); no end date: it
+            # runs to the programme's end; 10,000,000 UZS = 1,000 USD at February's rate
+            grant("GJ2", "ORG-NG", "2021-02-01", 10_000_000, region="UZ-JI", currency="UZS"),
+            # March has no rate: left out of the budget, counted
+            grant("GJ3", "ORG-JI", "2021-03-05", 3_000_000, end_on="2021-06-30", currency="UZS"),
+            grant("GJX", "ORG-JI", "2021-01-15", 5000, end_on="2021-06-30", status="cancelled"),
+            grant("GLATE", "ORG-JI", "2021-04-05", 700, end_on="2021-06-30"),
+            grant("GN", "ORG-NG", "2021-01-01", 2000, end_on="2021-12-31"),
+        ],
+    )
+    insert(
+        db,
+        "transactions",
+        [
+            payment("P1", "2021-02-01", "expenditure", 400),  # project spending, no region
+            payment("J1", "2021-01-10", "disbursement", 600, "GJ1"),
+            payment("J2", "2021-02-15", "expenditure", 300, "GJ1"),
+            payment("J3", "2021-03-01", "refund", 20, "GJ1"),
+            payment("J4", "2021-04-01", "expenditure", 100, "GJ1"),  # after 31 March
+            payment("J5", "2021-02-10", "disbursement", 5_000_000, "GJ2", "UZS"),
+            payment("J6", "2021-02-20", "expenditure", 2_000_000, "GJ2", "UZS"),
+            payment("J7", "2021-03-10", "expenditure", 100_000, "GJ3", "UZS"),  # no rate
+            payment("X1", "2021-01-20", "expenditure", 50, "GJX"),  # cancelled grant
+            payment("N1", "2021-02-01", "expenditure", 900, "GN"),
+        ],
+    )
+    return db
+
+
+def test_spending_of_regions_is_that_of_their_small_grants(grants_in_regions, settings):
+    summary = overview.spending_summary(grants_in_regions, settings, Q1, ["UZ-JI"])
+    assert summary.basis == overview.SMALL_GRANTS
+    assert summary.budget_total == 2000  # GJ1 + GJ2; GJ3 has no rate, GJX is cancelled
+    assert summary.budget_rows_without_rate == 1
+    # Each award spread over its days: GJ1 90 of 100 days, GJ2 59 of 515 (1 Feb 2021 to the
+    # programme's end, 30 June 2022).
+    planned = 1000 * 90 / 100 + 1000 * 59 / 515
+    assert summary.budget_to_date == pytest.approx(planned)
+    assert summary.spent_to_date == pytest.approx(300 - 20 + 200)  # J2 - J3 + J6
+    assert summary.disbursed_to_date == pytest.approx(600 + 500)  # J1 + J5
+    assert summary.transactions_without_rate == 1  # J7
+    assert summary.time_share == pytest.approx(planned / 2000)
+    assert summary.burn_rate == pytest.approx(480 / planned)
+    assert summary.burn_rate == pytest.approx(summary.against_plan)
+
+
+def test_spending_of_another_region_and_of_no_region(grants_in_regions, settings):
+    namangan = overview.spending_summary(grants_in_regions, settings, Q1, ["UZ-NG"])
+    assert (namangan.budget_total, namangan.spent_to_date) == (2000, 900)
+    assert namangan.budget_to_date == pytest.approx(2000 * 90 / 365)
+    nowhere = overview.spending_summary(grants_in_regions, settings, Q1, [])
+    assert (nowhere.budget_total, nowhere.spent_to_date, nowhere.burn_rate) == (0, 0, None)
+    assert overview.burn_rate_verdict(nowhere.burn_rate, settings) == "no budget"
+
+
+def test_without_regions_spending_is_the_programmes(grants_in_regions, settings):
+    summary = overview.spending_summary(grants_in_regions, settings, Q1)
+    assert summary.basis == overview.PROGRAMME
+    assert summary.budget_total == 9000
+    # every expenditure less refunds up to 31 March, grants or not (J7 has no rate)
+    assert summary.spent_to_date == pytest.approx(400 + 300 - 20 + 200 + 50 + 900)
+    assert summary.time_share == pytest.approx(90 / 546)
+
+
+def test_the_overview_and_the_grants_page_agree_on_a_regions_small_grants(
+    grants_in_regions, settings
+):
+    summary = overview.spending_summary(grants_in_regions, settings, Q1, ["UZ-JI"])
+    position = spending.grant_position(
+        grants_in_regions, settings, Q1, spending.SpendingFilters(regions=("UZ-JI",))
+    )
+    total = spending.grant_totals(position)
+    assert set(position[position.level == "grant"].grant_id) == {"GJ1", "GJ2", "GJ3", "GJX"}
+    assert (float(total.awarded), float(total.spent)) == (
+        summary.budget_total,
+        pytest.approx(summary.spent_to_date),
+    )
+    assert float(total.disbursed) == pytest.approx(summary.disbursed_to_date)
+
+
+def test_an_empty_region_list_keeps_no_grant_and_no_amount(grants_in_regions, settings):
+    none = spending.SpendingFilters(regions=())
+    position = spending.grant_position(grants_in_regions, settings, Q1, none)
+    assert position[position.level == "grant"].empty
+    assert spending.unconverted_amounts(grants_in_regions, Q1, "USD", []).empty
+
+
+def test_amounts_without_a_rate_of_a_region_are_its_grants_transactions(grants_in_regions):
+    insert(
+        grants_in_regions,
+        "budget",
+        [dict(budget_line="1.1", category="staff", period="2021Q2", amount=1, currency="UZS")],
+    )
+    everything = spending.unconverted_amounts(grants_in_regions, Q1, "USD")
+    assert set(everything.reference) == {"J7", "1.1 2021Q2"}
+    jizzakh = spending.unconverted_amounts(grants_in_regions, Q1, "USD", ["UZ-JI"])
+    assert jizzakh.reference.tolist() == ["J7"]  # the budget is not split by region
+    assert spending.unconverted_amounts(grants_in_regions, Q1, "USD", ["UZ-NG"]).empty
+
+
+def test_a_regional_view_counts_indicators_without_a_regional_target(logframe, settings):
+    # Namangan alone: SUM is a count whose target is the programme's; ORG has no value there
+    progress = overview.indicator_progress(logframe, settings, Q2, ["UZ-NG"])
+    counts = overview.status_counts(progress).set_index("group")
+    assert list(counts.columns)[-2:] == ["no_target", "total"]
+    assert counts.loc["Outcome 1", "total"] == 4  # every indicator counted once
+    assert counts.loc["Outcome 1", "no_target"] == 1  # SUM
+    assert counts.loc["Outcome 1", "no_data"] == 2  # ORG, NONE
+    assert counts.total.sum() == len(progress)
+    everywhere = overview.status_counts(overview.indicator_progress(logframe, settings, Q2))
+    assert "no_target" not in everywhere.columns

@@ -221,17 +221,17 @@ def test_organisations_without_coordinates_are_placed_at_their_regions_centre(
     assert points["CG-1"]["position"] != points["CG-2"]["position"]
     samarkand = regional.boundary_properties(regional.load_boundaries())["UZ-SA"]
     assert points["AUTH-1"]["position"] == [samarkand["label_lon"], samarkand["label_lat"]]
-    assert "No coordinates" in points["CSO-2"]["tooltip"]
-    assert "No coordinates" not in points["CSO-1"]["tooltip"]
+    assert "region's centre" in points["CSO-2"]["tooltip"]
+    assert "region's centre" not in points["CSO-1"]["tooltip"]
     assert points["CSO-2"]["fill"][:3] == [255, 255, 255]  # hollow
     table = data.organisation_table
     location = dict(zip(table.Organisation, table.Location, strict=True))
     assert location == {
         "Located": "coordinates",
-        "Alone": "no coordinates: region's centre",
-        "First": "no coordinates: region's centre",
-        "Second": "no coordinates: region's centre",
-        "Far": "no coordinates: region's centre",
+        "Alone": "region's centre",
+        "First": "region's centre",
+        "Second": "region's centre",
+        "Far": "region's centre",
     }
 
 
