@@ -1,16 +1,17 @@
-"""Who is looking, for the pages: the viewer, their scope, and donor protection of tables.
+"""Who is looking, for the pages: the viewer, their scope, and what a donor must not see.
 
 dashboard.py decides who is looking once per run (ui/gate.py) and stores a `Viewer` in the
 session; pages ask `access.viewer()`. For a donor (a share link), every page narrows its
 regions with `viewer.regions(...)`, drops sensitive indicators (`hidden_indicators()`) and
-shows tables through `protect(...)`. For an account (manager, staff, admin), those calls
-change nothing. `ui.common.cached` puts `viewer.cache_key()` in every cache key, so a result
-computed for one viewer is never served to a viewer with a narrower scope.
+shows counts of people as monitoring/protected_cells.py judges them over the link's regions
+and every quarter. For an account (manager, staff, admin), those calls change nothing.
+`ui.common.cached` puts `viewer.cache_key()` in every cache key, so a result computed for
+one viewer is never served to a viewer with a narrower scope.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -110,53 +111,3 @@ def without_hidden(frame: pd.DataFrame, column: str = "indicator_code") -> pd.Da
     if not hidden:
         return frame
     return suppression.without_sensitive_indicators(frame, hidden, column)
-
-
-@dataclass(frozen=True)
-class Protected:
-    """A table ready to show: `table` to display and download, `numeric` for charts."""
-
-    table: pd.DataFrame  # hidden cells hold "<5" or "hidden" (donors only)
-    numeric: pd.DataFrame  # the same rows, hidden cells NaN
-    note: str | None  # a caption to show under the table when something is hidden
-
-    def caption(self) -> None:
-        if self.note:
-            st.caption(self.note)
-
-
-def protect(
-    frame: pd.DataFrame,
-    count_columns: Sequence[str],
-    *,
-    indicator_column: str | None = "indicator_code",
-    group_columns: Sequence[str] = (),
-    total_marker: Mapping[str, Hashable | None] | None = None,
-    total_column: str | None = None,
-    percent_columns: Mapping[str, str | Sequence[str]] | None = None,
-) -> Protected:
-    """`frame` as this viewer may see it (see monitoring/suppression.py for the rules).
-
-    Accounts see it unchanged. A donor sees no sensitive indicator's rows, counts of people
-    below the threshold as "<5", a complementary cell hidden where a total would give a
-    small one away, and percentages computed from a hidden count hidden too.
-    `indicator_column` None: every row's count columns are counts of people.
-    """
-    if not viewer().is_donor:
-        return Protected(table=frame, numeric=frame, note=None)
-    protection = donor_protection()
-    if indicator_column is not None:
-        frame = suppression.without_sensitive_indicators(
-            frame, protection.sensitive, indicator_column
-        )
-    result = protection.apply(
-        frame,
-        count_columns,
-        indicator_column=indicator_column,
-        group_columns=group_columns,
-        total_marker=total_marker,
-        total_column=total_column,
-        percent_columns=percent_columns,
-    )
-    note = suppression.suppression_note(protection.threshold) if result.any_hidden else None
-    return Protected(table=result.table, numeric=result.numeric(frame), note=note)

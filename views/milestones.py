@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from monitoring import milestones as ms
+from monitoring import protected_cells
 from monitoring.contract import STAGES
 from monitoring.periods import period_of
 from monitoring.status import status_text
@@ -81,12 +82,26 @@ st.caption(
 
 shown = common.cached(ms.milestone_list, config, as_of, filters)
 counts = common.cached(ms.milestone_counts, as_of, filters)
-# A donor sees an indicator's progress hidden when it comes from a small count of people.
-protected = access.protect(
-    shown, ["indicator_actual"], percent_columns={"indicator_progress": "indicator_actual"}
-)
-progress_hidden = protected.table.indicator_progress.map(lambda v: isinstance(v, str))
-shown = protected.numeric  # hidden progress is empty, in the charts and in the tables
+# A donor sees an indicator's progress hidden when its actual is withheld, judged as the
+# indicator pages judge it (over the link's regions and every quarter), so that no page gives
+# away a count another withholds.
+protection_note = None
+if viewer.is_donor:
+    allowed = viewer.allowed_regions(config.programme.regions)
+    cells = common.cached(protected_cells.indicator_cells, config, tuple(allowed))
+    held = protected_cells.withhold_progress(
+        shown,
+        cells,
+        filters.indicator_regions or allowed,
+        period_of(as_of),
+        actual="indicator_actual",
+        derived_columns=("indicator_progress",),
+    )
+    progress_hidden = held.table.indicator_progress.map(lambda v: isinstance(v, str))
+    shown = held.numeric  # hidden progress is empty, in the charts and in the tables
+    protection_note = cells.note
+else:
+    progress_hidden = pd.Series(False, index=shown.index)
 indicators_page = not viewer.is_donor or viewer.scope.allows_page(ms.INDICATORS_URL_PATH)
 shown = shown.assign(
     indicator_link=[
@@ -229,7 +244,7 @@ with st.expander(f"The {count_words} in the timeline, as a table"):
         },
     )
     if progress_hidden.any():  # the note only when a cell shown here is hidden
-        protected.caption()
+        st.caption(protection_note)
     common.downloads(as_downloaded(table, shown), "milestones", "timeline")
 
 # Counts -------------------------------------------------------------------------------------
@@ -357,5 +372,5 @@ else:
             "table."
         )
     if progress_hidden[achieved.index].any():  # the note only when a cell shown here is hidden
-        protected.caption()
+        st.caption(protection_note)
     common.downloads(as_downloaded(results, achieved), "milestones_achieved", "achieved")

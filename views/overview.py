@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring import overview, spending
+from monitoring import overview, protected_cells, spending, suppression
+from monitoring.periods import period_of
 from monitoring.status import STATUSES, status_rule_text, status_text
 from ui import access, charts, common
 from ui.donor_tables import as_text
@@ -176,18 +177,26 @@ else:
             "Last reported": attention.last_period,
         }
     )
-    # A donor sees small counts of people as "<5", and progress computed from them hidden.
-    protected = access.protect(
-        shown, ["Actual"], indicator_column="Indicator", percent_columns={"Progress %": "Actual"}
-    )
-    shown = protected.table
     column_config = {
         "Progress %": st.column_config.NumberColumn(format="%.0f%%"),
         "Expected %": st.column_config.NumberColumn(format="%.0f%%"),
     }
-    if protected.note:
-        shown = as_text(shown, {"Actual": "{:,g}", "Progress %": "{:.0f}%"})
-        del column_config["Progress %"]
+    note = None
+    if viewer.is_donor:
+        # Each actual is judged as the indicator pages judge it, over the link's regions and
+        # every quarter, so that no page shows a count that another page hides; progress and
+        # status computed from a withheld actual are withheld with it.
+        cells = common.cached(protected_cells.indicator_cells, config, tuple(regions))
+        held = protected_cells.withhold_progress(attention, cells, regions, period_of(as_of))
+        if held.any_hidden:
+            words = {"Actual": "actual", "Progress %": "progress", "Status": "status"}
+            labels = {suppression.small_label(cells.threshold), suppression.HIDDEN_LABEL}
+            shown = as_text(shown, {"Actual": "{:,g}", "Progress %": "{:.0f}%"})
+            for column, source in words.items():
+                withheld = held.table[source].isin(labels)
+                shown[column] = shown[column].where(~withheld.to_numpy(), held.table[source])
+            del column_config["Progress %"]
+            note = cells.note
     if detail:
         period = f"{as_of.year}Q{(as_of.month - 1) // 3 + 1}"
         shown.insert(
@@ -207,7 +216,8 @@ else:
         + (" or a target for these regions" if "no_target" in set(attention.status) else "")
         + "; the furthest behind their expected progress come first."
     )
-    protected.caption()
+    if note:
+        st.caption(note)
     common.downloads(shown.drop(columns="Detail", errors="ignore"), "needs_attention", "att")
 
 STATUS_KEY = ", ".join(

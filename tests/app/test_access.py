@@ -357,3 +357,18 @@ def test_a_donor_view_names_nobody_who_uploaded(app_as, donor_app):
     donor = donor_app().run()
     assert "data last updated" in donor.caption[0].value
     assert " by " not in donor.caption[0].value
+
+
+def test_the_overview_never_shows_a_count_that_the_indicator_pages_withhold(donor_app):
+    """The overview judges each actual as the indicator pages do (over the link's regions and
+    every quarter), so that no page gives away, by subtraction, a count another withholds."""
+    at = donor_app(regions=["UZ-JI"])
+    at.session_state["as_of"] = "2021Q4"
+    at.run()
+    no_exceptions(at)
+    table = next(d.value for d in at.dataframe if "Indicator" in d.value.columns).set_index(
+        "Indicator"
+    )
+    assert table.loc["OC2.1", "Actual"] == "<5"
+    assert table.loc["OC2.2", ["Actual", "Progress %", "Status"]].tolist() == ["hidden"] * 3
+    assert any("To protect the people counted" in c.value for c in at.caption)
