@@ -337,16 +337,18 @@ def indicator_sources(db: Database, code: str, first: str, last: str, regions=No
 
 
 def missing_reports(
-    db: Database, settings: Settings, code: str, period: str, regions=None
+    db: Database, settings: Settings, code: str, period: str, regions=None, unnamed_kinds=None
 ) -> pd.DataFrame:
     """Programme regions and organisations that have not reported the indicator for
-    `period` (organisations: those that reported it before), with their last report."""
+    `period` (organisations: those that reported it before), with their last report.
+    `unnamed_kinds` (a donor view): organisations of these kinds are described, not named."""
     return db.query(
         "indicator_missing_reports",
         indicator=code,
         period=period,
         programme_regions=list(settings.programme.regions),
         regions=_regions(regions),
+        unnamed_kinds=None if unnamed_kinds is None else list(unnamed_kinds),
     )
 
 

@@ -179,14 +179,21 @@ def region_activity(
 
 
 def organisation_points(
-    db: Database, settings: Settings, period: str, regions: list[str] | None = None
+    db: Database,
+    settings: Settings,
+    period: str,
+    regions: list[str] | None = None,
+    unnamed_kinds: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Organisations with their position, grant money (USD) and latest values."""
+    """Organisations with their position, grant money (USD) and latest values.
+
+    `unnamed_kinds` (a donor view): organisations of these kinds are described, not named."""
     return db.query(
         "map_organisations",
         as_of=money_date(settings, period),
         period=period,
         regions=list(regions) if regions else None,
+        unnamed_kinds=unnamed_kinds,
     )
 
 
@@ -820,8 +827,7 @@ def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.Dat
             "Awarded (USD)": points.awarded_usd.round(0).astype(int),
             "Received (USD)": points.received_usd.round(0).astype(int),
             "Location": [
-                "coordinates" if located else "region's centre"
-                for located in points.located
+                "coordinates" if located else "region's centre" for located in points.located
             ],
             "Latest values": [_latest_values_text(v) for v in points.latest_values],
         }
@@ -875,7 +881,8 @@ def build_map(
     if cells is not None:
         values = withhold_values(values, cells, period)
     activity = region_activity(db, settings, period, regions)
-    points = organisation_points(db, settings, period, regions)
+    unnamed = list(settings.privacy.unnamed_organisation_kinds) if protect else None
+    points = organisation_points(db, settings, period, regions, unnamed)
     codes = region_codes(db, regions)
     boundaries = load_boundaries()
     match = match_regions(boundaries, codes, programme)

@@ -44,6 +44,8 @@ class Spending:
 @dataclass(frozen=True)
 class Privacy:
     small_count_threshold: int = 5
+    # Organisations of these kinds are never named in a donor view (nor their grants' titles).
+    unnamed_organisation_kinds: tuple[str, ...] = ("community_group",)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,16 @@ def _section(cls, raw: dict, name: str, path: Path):
         return cls(**data)
     except TypeError as exc:
         raise SettingsError(f"{path}: [{name}] is incomplete: {exc}") from None
+
+
+def _privacy(privacy: Privacy, path: Path) -> Privacy:
+    kinds = privacy.unnamed_organisation_kinds
+    if isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds):
+        raise SettingsError(
+            f"{path}: [privacy] unnamed_organisation_kinds must be a list of organisation "
+            'kinds, e.g. ["community_group"].'
+        )
+    return Privacy(privacy.small_count_threshold, tuple(kinds))
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
@@ -95,6 +107,6 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         programme=programme,
         status=status,
         spending=_section(Spending, raw, "spending", path),
-        privacy=_section(Privacy, raw, "privacy", path),
+        privacy=_privacy(_section(Privacy, raw, "privacy", path), path),
         path=path,
     )

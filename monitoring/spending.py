@@ -30,6 +30,8 @@ class SpendingFilters:
     currency: str = "USD"
     regions: tuple[str, ...] | None = None  # region codes (small grants); None: all
     categories: tuple[str, ...] | None = None  # budget categories; None: all
+    # Organisation kinds never named (a donor view: privacy.unnamed_organisation_kinds).
+    unnamed_kinds: tuple[str, ...] | None = None
     first: str | None = None  # first quarter of the range; None: the programme's first
     last: str | None = None  # last quarter of the range; None: the programme's last
 
@@ -250,6 +252,7 @@ def grant_position(
         # An empty tuple keeps no grant: a donor's scope never widens to all by accident.
         regions=None if filters.regions is None else list(filters.regions),
         stale_days=settings.spending.stale_disbursement_days,
+        unnamed_kinds=None if filters.unnamed_kinds is None else list(filters.unnamed_kinds),
     )
     grants = frame.level == "grant"
     frame["flag_text"] = ""

@@ -6,6 +6,7 @@
 --                at the rate of its month (money_in, transactions_in in queries/schema.sql)
 --   $regions     list of region codes, or NULL for all (a grant's region, else its
 --                organisation's region)
+--   $unnamed_kinds  organisation kinds never named (a donor view), or NULL
 --   $stale_days  a disbursement with no expenditure on or after its date, this many days or
 --                more before the reporting date, is flagged
 -- Spent is expenditure less refunds; balance is awarded less spent. In the reporting currency
@@ -19,20 +20,21 @@ with params as (
         cast($as_of as date) as as_of,
         cast($regions as varchar[]) as regions,
         cast($stale_days as integer) as stale_days,
-        cast($currency as varchar) as currency
+        cast($currency as varchar) as currency,
+        cast($unnamed_kinds as varchar[]) as unnamed_kinds
 ),
 
 scoped as (
     select
         g.grant_id,
         g.org_id,
-        g.title,
+        org_shown_text(g.title, o.kind, p.unnamed_kinds) as title,
         g.awarded_on,
         g.end_on,
         g.amount,
         g.currency,
         g.status,
-        o.name as grantee,
+        org_shown_name(o.name, o.kind, r.name_en, p.unnamed_kinds) as grantee,
         coalesce(g.region_code, o.region_code) as region_code,
         r.name_en as region_name
     from grants as g

@@ -60,7 +60,10 @@ final as (
     select
         'organisation' as kind,
         o.org_id as code,
-        coalesce(org.name, o.org_id) as name,
+        coalesce(
+            org_shown_name(org.name, org.kind, g.name_en, cast($unnamed_kinds as varchar[])),
+            o.org_id
+        ) as name,
         coalesce(g.name_en, o.region_code) as region_name,
         o.last_reported
     from organisation_reports as o

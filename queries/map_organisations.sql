@@ -91,7 +91,7 @@ latest_values as (
 final as (
     select
         o.org_id,
-        o.name,
+        org_shown_name(o.name, o.kind, o.region_name, cast($unnamed_kinds as varchar[])) as name,
         o.kind,
         o.region_code,
         o.region_name,

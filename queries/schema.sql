@@ -253,6 +253,18 @@ create or replace macro milestone_in_view(region_code, level, indicator_code, sc
     and (hidden_indicators is null
         or not list_contains(hidden_indicators, coalesce(trim(indicator_code), '')));
 
+-- An organisation's name, and a text naming it (a grant's title), as a viewer may see them
+-- (docs/access.md). unnamed_kinds: NULL for an account; in a donor view, the setting
+-- privacy.unnamed_organisation_kinds, whose organisations are described, never named.
+create or replace macro org_shown_name(name, kind, region_name, unnamed_kinds) as
+    case when list_contains(unnamed_kinds, kind)
+        then 'a ' || replace(kind, '_', ' ') || coalesce(' in ' || region_name, '')
+            || ' (name withheld)'
+        else name end;
+
+create or replace macro org_shown_text(text, kind, unnamed_kinds) as
+    case when list_contains(unnamed_kinds, kind) then '(not shared in this view)' else text end;
+
 -- Money (docs/spending.md): one definition of conversion and of spending for every query.
 -- DuckDB divides DECIMALs in floating point (DECIMAL / DECIMAL and // both give DOUBLE), so
 -- money_div divides in 128-bit integers: n / d to 10 decimal places, rounded half away from

@@ -29,7 +29,9 @@ chosen = spending_view.filter_bar(
     config, region_table, common.cached(spending.budget_categories), budget=show_budget
 )
 regions = viewer.regions(chosen.regions, region_table.region_code.tolist())
-chosen = replace(chosen, regions=None if regions is None else tuple(regions))
+# A donor never sees the names of organisations of the kinds the settings keep unnamed.
+unnamed = config.privacy.unnamed_organisation_kinds if viewer.is_donor else None
+chosen = replace(chosen, regions=None if regions is None else tuple(regions), unnamed_kinds=unnamed)
 currency = chosen.currency
 _, unit = spending_view.money_unit(currency)
 money = spending_view.headline_money

@@ -426,7 +426,8 @@ elif dimensions:
 missing_col, sources_col = st.columns(2, gap="large")
 with missing_col:
     st.markdown(f"##### Not reported for {reporting}")
-    missing = common.cached(indicators.missing_reports, config, code, reporting, regions)
+    unnamed = config.privacy.unnamed_organisation_kinds if donor else None
+    missing = common.cached(indicators.missing_reports, config, code, reporting, regions, unnamed)
     if missing.empty:
         st.success(
             f"Every programme region selected, and every organisation that reported "

@@ -372,3 +372,26 @@ def test_the_overview_never_shows_a_count_that_the_indicator_pages_withhold(dono
     assert table.loc["OC2.1", "Actual"] == "<5"
     assert table.loc["OC2.2", ["Actual", "Progress %", "Status"]].tolist() == ["hidden"] * 3
     assert any("To protect the people counted" in c.value for c in at.caption)
+
+
+def test_a_donor_never_sees_the_name_of_a_community_group(app_as, donor_app):
+    """A group's name can say who its members are: "Bekobod returnee families support group"."""
+    name = "Bekobod returnee families support group"
+
+    def everything(at) -> str:
+        frames = " ".join(d.value.to_string() for d in at.dataframe)
+        deck = " ".join(d.proto.json for d in at.get("deck_gl_json_chart"))
+        return frames + deck
+
+    manager = app_as("manager").run()
+    manager.switch_page("views/grants.py").run()
+    assert name in everything(manager)
+
+    for page in ("views/grants.py", "views/map.py"):
+        donor = donor_app(regions=["UZ-TO"])
+        donor.run()
+        donor.switch_page(page).run()
+        no_exceptions(donor)
+        text = everything(donor)
+        assert name not in text and "returnee" not in text.lower()
+        assert "a community group in Tashkent" in text
