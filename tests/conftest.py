@@ -80,6 +80,28 @@ def sample_db_path(tmp_path_factory) -> Path:
     return path
 
 
+def indicator_row(code: str, **kw) -> dict:
+    """A row of the indicators table: a count of people, summed, target 100 (kw override)."""
+    row = dict(
+        indicator_code=code,
+        level="outcome",
+        outcome=1,
+        title=f"Indicator {code}",
+        unit="number",
+        direction="increase",
+        aggregation="sum",
+        baseline=0,
+        target=100,
+    )
+    row.update(kw)
+    return row
+
+
+def value_row(code: str, period: str, region: str, amount, **kw) -> dict:
+    """A row of the indicator_values table."""
+    return dict(indicator_code=code, period=period, region_code=region, value=amount, **kw)
+
+
 TEST_PASSWORD = "the password of every test account"
 
 

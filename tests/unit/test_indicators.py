@@ -11,30 +11,12 @@ from monitoring import indicators, overview
 from monitoring.db import Database
 from monitoring.exports import to_csv_bytes
 from monitoring.periods import period_end, programme_periods
+from tests.conftest import indicator_row as indicator
 from tests.conftest import insert
+from tests.conftest import value_row as value
 
 Q1, Q2, Q3, Q4 = "2021Q1", "2021Q2", "2021Q3", "2021Q4"
 AS_OF_Q4 = dt.date(2021, 12, 31)
-
-
-def indicator(code, **kw):
-    row = dict(
-        indicator_code=code,
-        level="outcome",
-        outcome=1,
-        title=f"Indicator {code}",
-        unit="number",
-        direction="increase",
-        aggregation="sum",
-        baseline=0,
-        target=100,
-    )
-    row.update(kw)
-    return row
-
-
-def value(code, period, region, amount, **kw):
-    return dict(indicator_code=code, period=period, region_code=region, value=amount, **kw)
 
 
 @pytest.fixture

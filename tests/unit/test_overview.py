@@ -5,31 +5,13 @@ import datetime as dt
 import pytest
 
 from monitoring import overview, spending
+from tests.conftest import indicator_row as indicator
 from tests.conftest import insert
+from tests.conftest import value_row as value
 
 Q1 = dt.date(2021, 3, 31)
 Q2 = dt.date(2021, 6, 30)
 SHARE_Q2 = 181 / 546  # days of the programme elapsed at the end of 2021Q2
-
-
-def indicator(code, **kw):
-    row = dict(
-        indicator_code=code,
-        level="outcome",
-        outcome=1,
-        title=f"Indicator {code}",
-        unit="number",
-        direction="increase",
-        aggregation="sum",
-        baseline=0,
-        target=100,
-    )
-    row.update(kw)
-    return row
-
-
-def value(code, period, region, value, **kw):
-    return dict(indicator_code=code, period=period, region_code=region, value=value, **kw)
 
 
 @pytest.fixture

@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from monitoring import regional
-from tests.conftest import insert
+from tests.conftest import indicator_row, insert, value_row
+
+
+def indicator(code, **kw):
+    return indicator_row(code, **{"target": 20, **kw})
+
+
+value = value_row
+
 
 REGIONS = [
     dict(region_code="UZ-JI", name_en="Jizzakh", name_uz="Jizzax viloyati", lat=40.35, lon=67.5),
@@ -15,26 +23,6 @@ REGIONS = [
     dict(region_code="UZ-NG", name_en="Namangan", lat=41.08, lon=71.32),
     dict(region_code="UZ-SA", name_en="Samarkand"),  # no centre: the boundary's label point
 ]
-
-
-def indicator(code, **kw):
-    row = dict(
-        indicator_code=code,
-        level="outcome",
-        outcome=1,
-        title=f"Indicator {code}",
-        unit="number",
-        direction="increase",
-        aggregation="sum",
-        baseline=0,
-        target=20,
-    )
-    row.update(kw)
-    return row
-
-
-def value(code, period, region, amount, **kw):
-    return dict(indicator_code=code, period=period, region_code=region, value=amount, **kw)
 
 
 @pytest.fixture

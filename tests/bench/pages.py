@@ -1,0 +1,255 @@
+"""Time every page through AppTest over one database, and the same data work done naively.
+
+Run in a process of its own (run.py starts it), because the database and settings are
+chosen by environment variables before Streamlit reads them:
+
+    MONITORING_DB=... MONITORING_SETTINGS=... python -m tests.bench.pages --runs 5
+
+Prints one JSON object. Per page:
+- cold: a full rerun of dashboard.py + the page with Streamlit's caches emptied first
+  (st.cache_data and st.cache_resource; the DuckDB connection stays open, as in a running
+  server after an upload changes the data version);
+- warm: the same rerun again, caches filled;
+- ours: the core calls the page made (recorded from `ui.common.cached`), replayed straight
+  against the database, no cache: the page's data work;
+- naive: the same figures computed the way a typical Streamlit dashboard does it, pandas
+  over whole tables read on every rerun (tests/bench/naive.py).
+Each figure is the median of `--runs` runs, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from monitoring import overview
+from monitoring.db import open_database
+from monitoring.settings import ROOT, load_settings
+from tests.bench import naive
+from tests.bench.generate import BENCH_USER
+from ui import common
+from ui.access import USER_KEY
+from ui.navigation import PAGES
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+class CallRecorder:
+    """Records the core calls pages make through ui.common.cached (module, name, args)."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+        self.recording = False
+        self._original = common._run
+
+    def install(self) -> None:
+        original = self._original
+
+        def recording_run(module, name, db_path, version, viewer, args, kwargs):
+            if self.recording:
+                call = (module, name, args, kwargs)
+                if call not in self.calls:
+                    self.calls.append(call)
+            return original(module, name, db_path, version, viewer, args, kwargs)
+
+        common._run = recording_run
+
+    def replay(self, db) -> dict[str, float]:
+        """Run each recorded call once, uncached: seconds per call."""
+        out = {}
+        for module, name, args, kwargs in self.calls:
+            fn = getattr(importlib.import_module(module), name)
+            start = time.perf_counter()
+            fn(db, *args, **dict(kwargs))
+            key = f"{module.rsplit('.', 1)[-1]}.{name}"
+            out[key] = out.get(key, 0.0) + time.perf_counter() - start
+        return out
+
+
+def deferred_downloads() -> None:
+    """What if ui.common.downloads made its files only when a button is clicked?"""
+    from monitoring import exports
+
+    def downloads(frame, name: str, key: str) -> None:
+        left, right = st.columns(2)
+        left.download_button(
+            "Download CSV",
+            lambda: exports.to_csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}-csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        right.download_button(
+            "Download Excel",
+            lambda: exports.to_xlsx_bytes(frame, sheet=name),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}-xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+    common.downloads = downloads
+
+
+def one_trace_per_delay_kind() -> None:
+    """What if ui/milestone_charts.milestone_timeline drew all delay lines of one colour as
+    one trace (segments separated by None) instead of one trace per late milestone?"""
+    import types
+
+    import plotly.graph_objects as go
+
+    from ui import milestone_charts
+
+    pending: dict[int, list[dict]] = {}
+
+    class Figure(go.Figure):
+        def add_scatter(self, *args, **kwargs):
+            if kwargs.get("name") == "Delay":
+                pending.setdefault(id(self), []).append(kwargs)
+                return self
+            for colour, lines in _by_colour(pending.pop(id(self), [])).items():
+                x, groups, rows = [], [], []
+                for line in lines:
+                    x += [*line["x"], None]
+                    groups += [*line["y"][0], None]
+                    rows += [*line["y"][1], None]
+                super().add_scatter(
+                    x=x,
+                    y=[groups, rows],
+                    mode="lines",
+                    line=dict(color=colour, width=4),
+                    name="Delay",
+                    legendgroup="delay",
+                    showlegend=not self.data or all(t.name != "Delay" for t in self.data),
+                    hoverinfo="skip",
+                )
+            return super().add_scatter(*args, **kwargs)
+
+    def _by_colour(lines: list[dict]) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for line in lines:
+            out.setdefault(line["line"]["color"], []).append(line)
+        return out
+
+    proxy = types.ModuleType("go")
+    proxy.__dict__.update(go.__dict__)
+    proxy.Figure = Figure
+    milestone_charts.go = proxy
+
+
+# Changes outside this benchmark's files, tried without editing them (--what-if NAME): the
+# figures they give are what docs/benchmarks.md proposes.
+WHAT_IFS: dict[str, Callable[[], None]] = {
+    "deferred-downloads": deferred_downloads,
+    "one-trace-per-delay-kind": one_trace_per_delay_kind,
+}
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    at.session_state[USER_KEY] = BENCH_USER
+    return at
+
+
+def problems(at: AppTest) -> list[str]:
+    shown = [str(e.value)[:300] for e in at.exception]
+    shown += [f"error: {e.value}"[:300] for e in at.error]
+    return shown
+
+
+def measure(runs: int, pages: list[str] | None = None) -> dict:
+    db = open_database()
+    settings = load_settings()
+    as_of = overview.default_as_of(db, settings)
+    recorder = CallRecorder()
+    recorder.install()
+    at = app()
+    at.run()  # imports, first session: not timed
+    results = {}
+    for spec in PAGES:
+        if pages and spec.url_path not in pages:
+            continue
+        at.switch_page(spec.path)
+        cold = []
+        for i in range(runs):
+            clear_caches()
+            recorder.recording = i == 0
+            cold.append(timed(at.run))
+            recorder.recording = False
+        warm = [timed(at.run) for _ in range(runs)]
+        page = {
+            "cold_ms": median_ms(cold),
+            "warm_ms": median_ms(warm),
+            "cold_runs_ms": [round(s * 1000, 1) for s in cold],
+            "problems": problems(at),
+        }
+        # The page's data work, uncached, call by call (median over runs).
+        per_call = [recorder.replay(db) for _ in range(runs)]
+        page["ours_ms"] = median_ms([sum(r.values()) for r in per_call])
+        page["ours_calls_ms"] = {
+            k: median_ms([r[k] for r in per_call]) for k in (per_call[0] if per_call else {})
+        }
+        baseline = naive.PAGES.get(spec.url_path)
+        if baseline is not None:
+            with db.cursor() as cur:
+                naive_runs = [timed(lambda: baseline(cur, settings, as_of)) for _ in range(runs)]
+            page["naive_ms"] = median_ms(naive_runs)
+            page["naive_over_ours"] = (
+                round(page["naive_ms"] / page["ours_ms"], 1) if page["ours_ms"] else None
+            )
+            if spec.url_path == "overview":
+                ours = overview.indicator_progress(db, settings, as_of)
+                with db.cursor() as cur:
+                    page["naive_matches_ours"] = naive.check_overview(cur, settings, as_of, ours)
+        recorder.calls = []
+        results[spec.url_path] = page
+    return {
+        "database": str(db.path),
+        "settings": str(settings.path),
+        "as_of": as_of.isoformat(),
+        "runs": runs,
+        "pages": results,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pages", nargs="*", help="url paths (default: every page)")
+    parser.add_argument("--what-if", action="append", default=[], choices=sorted(WHAT_IFS))
+    args = parser.parse_args(argv)
+    for name in args.what_if:
+        WHAT_IFS[name]()
+    if not os.environ.get("MONITORING_DB"):
+        raise SystemExit("Set MONITORING_DB (and MONITORING_SETTINGS) first; run.py does.")
+    print(json.dumps(measure(args.runs, args.pages)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

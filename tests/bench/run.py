@@ -1,0 +1,293 @@
+"""`make bench`: build the benchmark databases, measure, print a table, write JSON.
+
+    python -m tests.bench.run [--scale 0.1 | --values N] [--runs 5] [--only pages,upload,...]
+
+Steps (docs/benchmarks.md says what each figure means):
+  pages    every page through AppTest, cold and warm, at the sample size and at the scale,
+           with the page's data work (ours) against the naive pandas way
+  upload   100,000 and 1,000,000 indicator rows as CSV: preview and commit, rows/s, memory
+  browser  every page in headless Chromium at the scale
+Each step runs in processes of its own. Results: bench/results/latest.json (ignored by git;
+docs/benchmarks.md quotes the figures of a full run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from monitoring import accounts
+from monitoring.db import Database
+from monitoring.sample import load_sample
+from monitoring.settings import DEFAULT_SETTINGS, ROOT
+from tests.bench import generate
+from tests.bench.generate import BENCH_DATA, BENCH_USER, Scale
+
+RESULTS = ROOT / "bench" / "results"
+STEPS = ("pages", "upload", "browser")
+UPLOAD_SIZES = (100_000, 1_000_000)
+
+# Targets at 1,000,000 values on a 2-core machine (issue 9).
+COLD_MS, WARM_MS, NAIVE_RATIO = 300, 100, 10
+UPLOAD_ROWS_PER_S, UPLOAD_PEAK_MB = 200_000, 1_500
+BROWSER_S = 2.0
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def sample_database() -> Path:
+    """The committed sample tables in bench/data/sample.duckdb, with the bench account."""
+    path = BENCH_DATA / "sample.duckdb"
+    stamp = max(p.stat().st_mtime for p in (ROOT / "data" / "sample").glob("*.csv"))
+    if path.exists() and path.stat().st_mtime > stamp:
+        return path
+    BENCH_DATA.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", ".wal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    db = Database(path)
+    try:
+        load_sample(db)
+        accounts.add_user(db, BENCH_USER, accounts.ADMIN, None, by="bench")
+    finally:
+        db.close()
+    return path
+
+
+def run_json(module: str, args: list[str], env: dict[str, str], log_name: str) -> dict:
+    """Run `python -m module args` with `env` added; its stdout is one JSON object."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with (RESULTS / f"{log_name}.log").open("w") as err:
+        done = subprocess.run(
+            [sys.executable, "-m", module, *args],
+            cwd=ROOT,
+            env={**os.environ, "TZ": "UTC", **env},
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{module} {' '.join(args)} failed; see {RESULTS / (log_name + '.log')}"
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_pages(db: Path, settings: Path, runs: int, label: str) -> dict:
+    log(f"AppTest, {label}: every page cold and warm, {runs} runs each ...")
+    env = {"MONITORING_DB": str(db), "MONITORING_SETTINGS": str(settings)}
+    before = load_average()
+    result = run_json("tests.bench.pages", ["--runs", str(runs)], env, f"pages-{label}")
+    result["load_average"] = [before, load_average()]
+    return result
+
+
+def measure_upload(db: Path, settings: Path, scale: Scale) -> list[dict]:
+    from monitoring import upload
+
+    sizes = [n for n in UPLOAD_SIZES if n <= scale.values] or [scale.values]
+    env = {"MONITORING_SETTINGS": str(settings)}
+    folder = BENCH_DATA / "upload"
+    out = []
+    for rows in sizes:
+        log(f"Upload of {rows:,} indicator rows: preview, then commit ...")
+        files = run_json(
+            "tests.bench.upload",
+            ["prepare", "--db", str(db), "--rows", str(rows), "--out", str(folder)],
+            env,
+            f"upload-prepare-{rows}",
+        )
+        lift = ["--lift-limits"] if rows > upload.MAX_ROWS else []
+        for step in ("preview", "commit"):
+            before = load_average()
+            result = run_json(
+                "tests.bench.upload",
+                [step, "--db", files["db"], "--csv", files["csv"], *lift],
+                env,
+                f"upload-{step}-{rows}",
+            )
+            result["load_average"] = [before, load_average()]
+            out.append(result)
+        for path in (files["db"], files["db"] + ".wal", files["csv"]):
+            Path(path).unlink(missing_ok=True)
+    return out
+
+
+def measure_browser(db: Path, settings: Path, runs: int) -> dict:
+    log("Headless Chromium: every page, first load and again ...")
+    before = load_average()
+    result = run_json(
+        "tests.bench.browser",
+        ["--db", str(db), "--runs", str(runs)],
+        {"MONITORING_SETTINGS": str(settings)},
+        "browser",
+    )
+    result["load_average"] = [before, load_average()]
+    return result
+
+
+# Report -------------------------------------------------------------------------------------
+
+
+def verdict(value, limit, *, above: bool = False) -> str:
+    if value is None:
+        return "—"
+    ok = value >= limit if above else value < limit
+    return "met" if ok else "MISSED"
+
+
+def fmt(value, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def targets(results: dict) -> list[dict]:
+    """Every target of issue 9 against the figures measured at the scale."""
+    rows = []
+    scaled = results.get("pages", {}).get("scale", {}).get("pages", {})
+    for page, r in scaled.items():
+        rows.append(
+            {"what": f"{page}: cold", "value": r["cold_ms"], "target": f"< {COLD_MS} ms",
+             "status": verdict(r["cold_ms"], COLD_MS)}
+        )
+        rows.append(
+            {"what": f"{page}: warm", "value": r["warm_ms"], "target": f"< {WARM_MS} ms",
+             "status": verdict(r["warm_ms"], WARM_MS)}
+        )
+        rows.append(
+            {"what": f"{page}: naive / ours", "value": r.get("naive_over_ours"),
+             "target": f">= {NAIVE_RATIO}x",
+             "status": verdict(r.get("naive_over_ours"), NAIVE_RATIO, above=True)}
+        )
+    for r in results.get("upload", []):
+        rows.append(
+            {"what": f"upload {r['rows']:,}: {r['step']}", "value": r["rows_per_s"],
+             "target": f">= {UPLOAD_ROWS_PER_S:,} rows/s",
+             "status": verdict(r["rows_per_s"], UPLOAD_ROWS_PER_S, above=True)}
+        )
+        rows.append(
+            {"what": f"upload {r['rows']:,}: {r['step']} peak memory", "value": r["peak_rss_mb"],
+             "target": f"< {UPLOAD_PEAK_MB:,} MB",
+             "status": verdict(r["peak_rss_mb"], UPLOAD_PEAK_MB)}
+        )
+    for page, r in results.get("browser", {}).get("pages", {}).items():
+        for kind in ("cold_s", "warm_s"):
+            rows.append(
+                {"what": f"{page}: Chromium {kind[:4]}", "value": r[kind],
+                 "target": f"< {BROWSER_S} s", "status": verdict(r[kind], BROWSER_S)}
+            )
+    return rows
+
+
+def report(results: dict) -> str:
+    lines = []
+    meta = results["machine"]
+    lines.append(
+        f"Benchmark {results['started']} · {meta['cpus']} CPUs · load average at start "
+        f"{meta['load_average']} · scale {results['scale']}"
+    )
+    pages = results.get("pages", {})
+    if pages:
+        sample = pages.get("sample", {}).get("pages", {})
+        scaled = pages.get("scale", {}).get("pages", {})
+        lines.append("")
+        lines.append(
+            "AppTest, ms (median)   sample: cold   warm | scale: cold   warm |  ours  naive  naive/ours"
+        )
+        for page in scaled or sample:
+            a, b = sample.get(page, {}), scaled.get(page, {})
+            lines.append(
+                f"  {page:<20} {fmt(a.get('cold_ms')):>12} {fmt(a.get('warm_ms')):>6} |"
+                f" {fmt(b.get('cold_ms')):>11} {fmt(b.get('warm_ms')):>6} |"
+                f" {fmt(b.get('ours_ms')):>5} {fmt(b.get('naive_ms')):>6}"
+                f" {fmt(b.get('naive_over_ours'), 1):>10}x"
+            )
+    if results.get("upload"):
+        lines.append("")
+        lines.append("Upload (CSV, indicator_values)   seconds    rows/s   peak MB")
+        for r in results["upload"]:
+            lines.append(
+                f"  {r['rows']:>9,} rows {r['step']:<8}{'*' if r['limits_lifted'] else ' '}"
+                f"      {r['seconds']:>7.2f} {r['rows_per_s']:>9,} {r['peak_rss_mb']:>9,}"
+            )
+        if any(r["limits_lifted"] for r in results["upload"]):
+            lines.append("  * the upload limits (rows, MB) lifted for this file")
+    if results.get("browser"):
+        lines.append("")
+        lines.append("Chromium, s            first load   again")
+        for page, r in results["browser"]["pages"].items():
+            lines.append(f"  {page:<20} {fmt(r['cold_s'], 2):>10} {fmt(r['warm_s'], 2):>7}")
+    checks = targets(results)
+    if checks:
+        missed = [c for c in checks if c["status"] == "MISSED"]
+        lines.append("")
+        lines.append(f"Targets: {len(checks) - len(missed)} of {len(checks)} met.")
+        for c in missed:
+            lines.append(f"  MISSED {c['what']}: {fmt(c['value'], 1)} (target {c['target']})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure the dashboard (issue 9).")
+    parser.add_argument("--scale", type=float, help="times the default scale (default 1)")
+    parser.add_argument("--values", type=int, help="indicator values (overrides --scale)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per page (median)")
+    parser.add_argument("--browser-runs", type=int, default=3, help="loads per page")
+    parser.add_argument("--only", default=",".join(STEPS), help="steps: " + ",".join(STEPS))
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args(argv)
+    steps = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {STEPS}")
+
+    scale = Scale.from_options(args.scale, args.values)
+    started = time.time()
+    results: dict = {
+        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "scale": asdict(scale),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average": load_average(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "command": " ".join([Path(sys.executable).name, "-m", "tests.bench.run", *sys.argv[1:]]),
+    }
+    bench = generate.ensure_database(scale, log=log)
+    if "pages" in steps:
+        sample = sample_database()
+        results["pages"] = {
+            "sample": measure_pages(sample, DEFAULT_SETTINGS, args.runs, "sample"),
+            "scale": measure_pages(bench["db"], bench["settings"], args.runs, "scale"),
+        }
+    if "upload" in steps:
+        results["upload"] = measure_upload(bench["db"], bench["settings"], scale)
+    if "browser" in steps:
+        results["browser"] = measure_browser(bench["db"], bench["settings"], args.browser_runs)
+    results["targets"] = targets(results)
+    results["seconds"] = round(time.time() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(report(results))
+    print(f"\nWritten to {args.out} in {results['seconds']} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

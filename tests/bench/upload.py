@@ -1,0 +1,112 @@
+"""Time an upload of indicator values through the real pipeline, in a process of its own.
+
+    python -m tests.bench.upload prepare --db BENCH.duckdb --rows N --out FOLDER
+        writes FOLDER/values-N.csv (the N latest rows of the benchmark's indicator_values,
+        as canonical CSV) and FOLDER/upload-N.duckdb (a copy of the benchmark database
+        without those rows), so that every row of the file is new, beside stored data;
+    python -m tests.bench.upload preview|commit --db upload-N.duckdb --csv values-N.csv
+        runs monitoring.batches.preview_file (read + validate + compare, writes nothing) or
+        commit_file (validates again and writes one batch in one transaction) and prints
+        {"seconds", "rows", "rows_per_s", "peak_rss_mb", ...} as JSON.
+
+Peak memory is the process's peak resident set (getrusage ru_maxrss): Python, pandas,
+DuckDB and the file's bytes included. The upload page and the CLI refuse files over
+monitoring.upload.MAX_ROWS rows or MAX_FILE_MB; `--lift-limits` raises both for this
+process only, so that a 1,000,000-row file measures the pipeline rather than the refusal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from monitoring import batches, upload
+from monitoring.db import Database
+from monitoring.settings import load_settings
+
+KEY = "indicator_code, period, region_code, org_id, sex, age_group"
+
+
+def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / f"values-{rows}.csv"
+    target = out / f"upload-{rows}.duckdb"
+    Path(str(target) + ".wal").unlink(missing_ok=True)
+    shutil.copyfile(db_path, target)
+    db = Database(target)
+    try:
+        with db.cursor() as cur:
+            cur.execute(
+                "create temp table chosen as select * from indicator_values "
+                f"order by period desc, {KEY} limit {int(rows)}"  # noqa: S608 - an int
+            )
+            cur.execute(
+                f"copy (select * from chosen order by {KEY}) to '{csv_path}' "
+                "(header, delimiter ',')"
+            )
+            cur.execute(
+                f"delete from indicator_values where ({KEY}) in (select ({KEY}) from chosen)"
+            )
+            cur.execute("checkpoint")
+    finally:
+        db.close()
+    return {"csv": str(csv_path), "db": str(target)}
+
+
+def run_step(step: str, db_path: Path, csv_path: Path, lift_limits: bool) -> dict:
+    if lift_limits:
+        upload.MAX_ROWS = 10**8
+        upload.MAX_FILE_BYTES = 2**34
+    settings = load_settings()
+    db = Database(db_path)
+    db.connection()
+    data = csv_path.read_bytes()
+    start = time.perf_counter()
+    if step == "preview":
+        preview = batches.preview_file(db, data, csv_path.name, settings)
+        check = preview.check
+        outcome = {"new": check.new, "changed": check.changed, "errors": len(check.errors)}
+    else:
+        result = batches.commit_file(db, data, csv_path.name, settings, by="bench")
+        outcome = {"inserted": result.inserted, "batch": result.batch_id}
+    seconds = time.perf_counter() - start
+    with db.cursor() as cur:
+        stored = cur.execute("select count(*) from indicator_values").fetchone()[0]
+    db.close()
+    rows = data.count(b"\n") - 1
+    return {
+        "step": step,
+        "rows": rows,
+        "file_mb": round(len(data) / 1e6, 1),
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "stored_rows_after": stored,
+        "limits_lifted": lift_limits,
+        **outcome,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("step", choices=["prepare", "preview", "commit"])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--csv", type=Path)
+    parser.add_argument("--rows", type=int)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--lift-limits", action="store_true")
+    args = parser.parse_args(argv)
+    if args.step == "prepare":
+        print(json.dumps(prepare(args.db, args.rows, args.out)))
+    else:
+        print(json.dumps(run_step(args.step, args.db, args.csv, args.lift_limits)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
