@@ -13,7 +13,7 @@ import sys
 import pandas as pd
 
 from monitoring import accounts, sharing, signin_links
-from monitoring.db import Database, open_database
+from monitoring.db import Database, DatabaseError, open_database
 
 DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
 
@@ -198,14 +198,24 @@ def cmd_share_log(args: argparse.Namespace) -> int:
 
 
 def cmd_user_link(args: argparse.Namespace) -> int:
-    db = _database(args.db)
-    url = signin_links.sign_in_url(
-        db, args.name, lifetime=sharing.parse_duration(args.expires), url=args.base_url
-    )
-    print(
-        f"One-time sign-in link for {accounts.check_user_name(args.name)}, valid for "
-        f"{args.expires} (it works once):"
-    )
+    name = accounts.check_user_name(args.name)
+    lifetime = sharing.parse_duration(args.expires)
+    base = sharing.base_url(args.base_url)
+    try:
+        db = _database(args.db)
+    except DatabaseError:
+        # The running dashboard holds the database: the link needs only the secret, and it
+        # signs in only an account that exists when it is opened.
+        print(
+            "note: the database is in use by the dashboard, so whether the account "
+            f"{name!r} exists was not checked; the link signs in only if it does.",
+            file=sys.stderr,
+        )
+        token = signin_links.make_token(name, lifetime=lifetime)
+        url = f"{base}/?{signin_links.SIGNIN_PARAM}={token}"
+    else:
+        url = signin_links.sign_in_url(db, name, lifetime=lifetime, url=base)
+    print(f"One-time sign-in link for {name}, valid for {args.expires} (it works once):")
     print(url)
     return 0
 

@@ -106,3 +106,26 @@ def test_the_commands_print_links(db, monkeypatch, capsys):
     assert "/?signin=" in capsys.readouterr().out
     assert main(["user", "link", "nobody", "--db", path]) == 2
     assert "no account 'nobody'" in capsys.readouterr().err
+
+
+def test_a_link_can_be_printed_while_the_dashboard_holds_the_database(db, admin, monkeypatch):
+    """The dashboard process locks the file: the link needs only the secret, and is checked
+    against the accounts when it is opened."""
+    import os
+    import subprocess
+    import sys
+
+    from monitoring.settings import ROOT
+
+    db.connection()  # this process holds the database, as the dashboard would
+    run = subprocess.run(
+        [sys.executable, "-m", "monitoring", "user", "link", "amina", "--db", str(db.path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "MONITORING_SHARE_SECRET": SECRET},
+    )
+    assert run.returncode == 0, run.stderr
+    assert "was not checked" in run.stderr
+    token = run.stdout.strip().splitlines()[-1].split("signin=")[1]
+    assert redeem(db, token, now=accounts.now_utc()).ok
