@@ -279,7 +279,9 @@ def organisation_legend(kinds: Sequence[str], largest_usd: float) -> go.Figure:
     """Circle colour = kind of organisation; circle size = grant money received (USD)."""
     sizes = [0.0, largest_usd / 4, largest_usd] if largest_usd > 0 else [0.0]
     rows = [(KINDS[k].label, 14, KINDS[k].colour, "white", 1.5) for k in KINDS if k in kinds]
-    rows.append(("No coordinates: at the region's centre", 14, "white", "#555555", 3))
+    rows.append(
+        ("At its region's centre (no coordinates, or not shared)", 14, "white", "#555555", 3)
+    )
     for usd in sizes:
         share = (usd / largest_usd) ** 0.5 if largest_usd > 0 else 0.0
         radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * share
