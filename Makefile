@@ -43,8 +43,8 @@ test: lint
 sample: setup
 	$(PY) scripts/generate_sample.py
 
-bench: setup
-	$(PY) -m tests.bench.run
+bench: setup  # make bench [SCALE=0.1] [VALUES=N] [ONLY=pages,upload,browser]
+	$(PY) -m tests.bench.run $(if $(SCALE),--scale $(SCALE)) $(if $(VALUES),--values $(VALUES)) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/screenshots

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from monitoring.contract import TABLES, Table
-from monitoring.db import Database, DatabaseError
+from monitoring.db import Database, DatabaseError, refresh_stored_views
 from monitoring.settings import Settings
 from monitoring.upload import read_table
 from monitoring.validation import (
@@ -266,6 +266,7 @@ def commit_file(
             for statement in _apply_sql(spec):
                 cur.execute(statement)
             cur.execute("drop table if exists upload_rows")
+            refresh_stored_views(cur, (spec.name,))
     except duckdb.TransactionException as exc:
         raise DatabaseError(
             "Another change to the same table was saved at the same moment, so this import "
@@ -359,6 +360,7 @@ def undo_batch(db: Database, batch_id: int, *, by: str) -> UndoResult:
                 "undone_by = $by where batch_id = $batch",
                 {"batch": batch_id, "by": by[:200]},
             )
+            refresh_stored_views(cur, (table.name,))
     except duckdb.TransactionException as exc:
         raise DatabaseError(
             "Another change was saved at the same moment, so the undo was cancelled and "

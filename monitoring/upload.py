@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -67,6 +70,20 @@ class RawTable:
         else:
             how = f"CSV, {self.encoding}, {DELIMITERS.get(self.delimiter, '?')}-separated"
         return f"{how}, {len(self.rows)} data row(s)"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused: reading a large file makes millions of lists (one
+    per row) and none of them in a cycle, yet every few thousand new containers the
+    collector walks all of them; a 1,000,000-row file spent most of its time there."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def file_sha256(data: bytes) -> str:
@@ -154,12 +171,14 @@ def read_table(data: bytes, file_name: str, table: str | None = None) -> RawTabl
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
     if data.startswith(b"PK\x03\x04"):
-        raw = _read_xlsx(data, file_name, table)
+        with gc_paused():
+            raw = _read_xlsx(data, file_name, table)
     else:
         for signature, what in _SIGNATURES:
             if data.startswith(signature):
                 raise UnreadableFile(f"This file is {what}, not a table.", SAVE_AS_CSV)
-        raw = _read_csv(data, file_name)
+        with gc_paused():
+            raw = _read_csv(data, file_name)
     raw.table = choose_table(raw, table)
     return raw
 
@@ -241,46 +260,65 @@ def sniff_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=score)
 
 
-def _read_csv(data: bytes, file_name: str) -> RawTable:
-    text, encoding = decode_text(data)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if _HTML.match(text[:4096]):
-        raise UnreadableFile(
-            "This is a web page (HTML), not a table.",
-            "Download the CSV or Excel file itself rather than saving the page it is shown on.",
-        )
-    if text.lstrip()[:5].lower() == "<?xml":
-        raise UnreadableFile("This is an XML document, not a table.", SAVE_AS_CSV)
-    if match := _CONTROL.search(text):
-        line = text.count("\n", 0, match.start()) + 1
-        raise UnreadableFile(
-            f"Line {line} holds control characters: this is binary data, not a CSV table.",
-            SAVE_AS_CSV,
-        )
-    lines = text.splitlines()
-    first = 0
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    notes = []
-    delimiter = None
-    if first < len(lines) and re.fullmatch(r"(?i)sep=(.)", lines[first].strip()):
-        delimiter = lines[first].strip()[4]
-        notes.append(f"the first line sets the separator to {delimiter!r}")
-        first += 1
-    if first >= len(lines):
-        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
-    if delimiter not in DELIMITERS:
-        delimiter = sniff_delimiter(lines[first])
+_LEADING_SPACE = re.compile(r"\s*")
+_HEAD_CHARS = 1 << 16
 
-    body = io.StringIO(text, newline="")
-    reader = csv.reader(body, delimiter=delimiter, strict=True)
+
+def _leading_lines(text: str) -> list[str]:
+    """The lines at the start of the text, enough to find the header (splitting a whole
+    large file into lines only to look at its first ones would cost a copy of it)."""
+    if len(text) <= _HEAD_CHARS:
+        return text.splitlines()
+    lines = text[:_HEAD_CHARS].splitlines()
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    # The header (after a possible sep= line) must lie whole inside the prefix.
+    if len(filled) < 3 or filled[1] >= len(lines) - 1:
+        return text.splitlines()
+    return lines[:-1]  # the last line may be cut
+
+
+def _filled(cells: list[str]) -> bool:
+    # (the first cell decides for most lines; an empty one needs a look at the rest)
+    return bool(cells) and bool(cells[0].strip() or "".join(cells).strip())
+
+
+def _records(text: str, delimiter: str, first: int) -> tuple[list[str], int, list]:
+    """The header, its line and the rows (line, cells) after the first `first` lines.
+
+    Read in one go, and numbered by position when every record is one line; when a quoted
+    value spans lines (or the file cannot be read as CSV), record by record with the line
+    each starts on, which the error messages name.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records = list(reader)
+    except csv.Error:
+        return _records_one_by_one(text, delimiter, first)
+    if reader.line_num != len(records):
+        return _records_one_by_one(text, delimiter, first)
+    # (_filled, written out: a call per row costs as much as the test)
+    kept = [
+        (line, cells)
+        for line, cells in enumerate(records, start=1)
+        if line > first and cells and (cells[0].strip() or "".join(cells).strip())
+    ]
+    del records
+    if not kept:
+        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
+    header_line, header = kept[0]
+    if len(kept) - 1 > MAX_ROWS:
+        raise _too_many_rows()
+    return header, header_line, kept[1:]
+
+
+def _records_one_by_one(text: str, delimiter: str, first: int) -> tuple[list[str], int, list]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header, header_line, rows = None, 0, []
     start = 1
     try:
         for cells in reader:
             line, start = start, reader.line_num + 1
-            if line <= first or not any(c.strip() for c in cells):
+            if line <= first or not _filled(cells):
                 continue
             if header is None:
                 header, header_line = cells, line
@@ -299,6 +337,45 @@ def _read_csv(data: bytes, file_name: str) -> RawTable:
             "opened and never closed.",
             'Put quotes around whole values only, and double a quote inside a value ("").',
         ) from None
+    if header is None:
+        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
+    return header, header_line, rows
+
+
+def _read_csv(data: bytes, file_name: str) -> RawTable:
+    text, encoding = decode_text(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _HTML.match(text[:4096]):
+        raise UnreadableFile(
+            "This is a web page (HTML), not a table.",
+            "Download the CSV or Excel file itself rather than saving the page it is shown on.",
+        )
+    start_of_text = _LEADING_SPACE.match(text).end()  # text.lstrip() would copy the file
+    if text[start_of_text : start_of_text + 5].lower() == "<?xml":
+        raise UnreadableFile("This is an XML document, not a table.", SAVE_AS_CSV)
+    if match := _CONTROL.search(text):
+        line = text.count("\n", 0, match.start()) + 1
+        raise UnreadableFile(
+            f"Line {line} holds control characters: this is binary data, not a CSV table.",
+            SAVE_AS_CSV,
+        )
+    lines = _leading_lines(text)
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    notes = []
+    delimiter = None
+    if first < len(lines) and re.fullmatch(r"(?i)sep=(.)", lines[first].strip()):
+        delimiter = lines[first].strip()[4]
+        notes.append(f"the first line sets the separator to {delimiter!r}")
+        first += 1
+    if first >= len(lines):
+        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
+    if delimiter not in DELIMITERS:
+        delimiter = sniff_delimiter(lines[first])
+
+    header, header_line, rows = _records(text, delimiter, first)
     if len(header) > MAX_COLUMNS:
         raise UnreadableFile(
             f"The first line has {len(header)} columns; a table has at most {MAX_COLUMNS}.",

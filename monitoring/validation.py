@@ -13,9 +13,15 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import duckdb
 import pandas as pd
+
+try:
+    import pyarrow as pa  # pandas' str columns are Arrow arrays when it is installed
+except ImportError:  # pragma: no cover
+    pa = None
 
 from monitoring import forms
 from monitoring.contract import (
@@ -43,7 +49,7 @@ from monitoring.contract import (
 from monitoring.db import query_parameters, query_text
 from monitoring.periods import period_start, programme_periods
 from monitoring.settings import Settings
-from monitoring.upload import RawTable, fold_name
+from monitoring.upload import RawTable, fold_name, gc_paused
 
 Progress = Callable[[float, str], None]
 
@@ -435,6 +441,18 @@ def check_raw(
     progress: Progress | None = None,
 ) -> Check:
     """Check every row of a read file and compare the valid ones with the database."""
+    with gc_paused():
+        return _check_raw(cur, raw, settings, today=today, progress=progress)
+
+
+def _check_raw(
+    cur: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    settings: Settings,
+    *,
+    today: dt.date | None,
+    progress: Progress | None,
+) -> Check:
     progress = progress or (lambda fraction, text: None)
     today = today or dt.date.today()
     table = raw.table
@@ -452,6 +470,8 @@ def check_raw(
     invalid: set[int] = set()
     ragged: set[int] = set()
     for line, cells in raw.rows:
+        if len(cells) == width:
+            continue
         extra = [c for c in cells[width:] if c.strip()]
         if extra or len(cells) < width:
             ragged.add(line)
@@ -469,10 +489,20 @@ def check_raw(
     invalid |= ragged
     values: dict[str, list[str | None]] = {}
     present = [c for c in table.columns if c.name in positions]
+    by_column = _transposed(raw.rows)
     for step, column in enumerate(present):
         progress(0.1 + 0.6 * step / max(1, len(present)), f"Checking column {column.name}")
+        position = positions[column.name]
         values[column.name] = _check_column(
-            raw, column, positions[column.name], ragged, ctx, errors, warnings, invalid
+            raw,
+            column,
+            position,
+            ragged,
+            ctx,
+            errors,
+            warnings,
+            invalid,
+            texts=by_column[position] if by_column and position < len(by_column) else None,
         )
     columns = [c.name for c in present]
     # Key columns with a default (org_id, sex, age_group) may be left out of the file.
@@ -490,8 +520,9 @@ def check_raw(
     else:
         _check_duplicate_keys(table, values, lines, errors, invalid)
 
-    frame = pd.DataFrame({"line": lines, **{c: values[c] for c in columns}})
-    frame = frame[~frame["line"].isin(invalid)].reset_index(drop=True)
+    frame = pd.DataFrame({"line": lines, **{c: _text_column(values[c]) for c in columns}})
+    if invalid:
+        frame = frame[~frame["line"].isin(invalid)].reset_index(drop=True)
     check = Check(
         raw=raw,
         table=table,
@@ -527,6 +558,25 @@ def check_raw(
     return check
 
 
+def _text_column(values: list[str | None]):
+    """A column of canonical texts as pandas' str array (built by Arrow: 4x faster)."""
+    if pa is None:
+        return values
+    return pd.arrays.ArrowStringArray(
+        pa.array(values, type=pa.large_string()),
+        dtype=pd.StringDtype("pyarrow", na_value=float("nan")),
+    )
+
+
+def _transposed(rows: list[tuple[int, list[str]]]) -> list[list[str]] | None:
+    """The cells column by column when every row has as many cells, else None."""
+    cells = [c for _, c in rows]
+    widths = set(map(len, cells))
+    if len(widths) != 1:
+        return None
+    return [list(map(itemgetter(i), cells)) for i in range(widths.pop())]
+
+
 def _check_column(
     raw: RawTable,
     column: Column,
@@ -536,17 +586,32 @@ def _check_column(
     errors: list[Problem],
     warnings: list[Problem],
     invalid: set[int],
+    texts: list[str] | None = None,
 ) -> list[str | None]:
-    parsed: dict[str, tuple[str | None, CellError | None, str | None]] = {}
-    out: list[str | None] = []
-    for line, cells in raw.rows:
+    # Column at a time: each distinct text is parsed once, then looked up for every row;
+    # only rows whose text has an error or a warning (or ragged rows) are visited one by one.
+    if texts is None:
+        texts = [cells[position] if position < len(cells) else "" for _, cells in raw.rows]
+    parsed = {text: _parse_with_memo(text, column, raw, ctx) for text in dict.fromkeys(texts)}
+    if not skip and all(value == text for text, (value, _, _) in parsed.items()):
+        out = texts  # every value is written in its canonical form already
+    else:
+        out = [parsed[text][0] for text in texts]
+    flagged = {
+        text
+        for text, (_, error, warning) in parsed.items()
+        if error is not None or warning is not None
+    }
+    if not skip and not flagged:
+        return out
+    for i, (line, _) in enumerate(raw.rows):
         if line in skip:
-            out.append(None)
+            out[i] = None
             continue
-        text = cells[position] if position < len(cells) else ""
-        if text not in parsed:
-            parsed[text] = _parse_with_memo(text, column, raw, ctx)
-        value, error, warning = parsed[text]
+        text = texts[i]
+        if text not in flagged:
+            continue
+        _, error, warning = parsed[text]
         if error is not None:
             errors.append(Problem(line, column.name, text, error.reason, error.fix))
             invalid.add(line)
@@ -556,7 +621,6 @@ def _check_column(
                     line, column.name, text, warning, "Check the value; it is imported as it is."
                 )
             )
-        out.append(value)
     return out
 
 
@@ -657,8 +721,19 @@ def _check_rows(
 def _check_measured(column, own, unit_source, lines, ctx, errors, invalid) -> None:
     """Percentages lie in 0-100; counts are never negative."""
     by_indicator = column.measured_by != "unit"
+    # Each distinct (value, unit source) pair is judged once; rows only when one fails.
+    failing = set()
+    for value, source in set(zip(own, unit_source, strict=True)):
+        if value is None or source is None:
+            continue
+        unit = ctx.units.get(source) if by_indicator else source
+        number = float(value)
+        if (unit == "percent" and not 0 <= number <= 100) or (unit == "number" and number < 0):
+            failing.add((value, source))
+    if not failing:
+        return
     for i, line in enumerate(lines):
-        if line in invalid or own[i] is None or unit_source[i] is None:
+        if line in invalid or (own[i], unit_source[i]) not in failing:
             continue
         unit = ctx.units.get(unit_source[i]) if by_indicator else unit_source[i]
         number = float(own[i])
@@ -688,6 +763,9 @@ def _check_measured(column, own, unit_source, lines, ctx, errors, invalid) -> No
 
 
 def _check_duplicate_keys(table, values, lines, errors, invalid) -> None:
+    keys = list(zip(*(values[k] for k in table.key), strict=True))
+    if len(set(keys)) == len(keys):
+        return  # no two rows share a key (the usual case): nothing to report
     first: dict[tuple, int] = {}
     for i, line in enumerate(lines):
         key = tuple(values[k][i] for k in table.key)
@@ -777,7 +855,10 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
         "select line, case when is_new then 'new' when is_changed then 'changed' "
         "else 'unchanged' end as \"row status\" from upload_rows order by line"
     ).df()
-    check.rows = frame.merge(status, on="line", how="left")
+    if status.line.to_numpy().tolist() == frame.line.to_numpy().tolist():
+        check.rows = frame.assign(**{ROW_STATUS: status[ROW_STATUS].to_numpy()})
+    else:  # (rows come in line order, so this is not expected)
+        check.rows = frame.merge(status, on="line", how="left")
     check.changes = cur.execute(changes_sql(table, check.columns)).df()
     check.warnings.extend(table_warnings(cur, table, ctx))
 

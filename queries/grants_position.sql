@@ -3,7 +3,8 @@
 -- Parameters:
 --   $as_of       reporting date: grants awarded later and later transactions are ignored
 --   $currency    reporting currency: the award at the rate of its month, each transaction
---                at the rate of its month (money_in, transactions_in in queries/schema.sql)
+--                at the rate of its month (money_in, transactions_in in queries/schema.sql;
+--                transactions read from transactions_converted, transactions_in stored)
 --   $regions     list of region codes, or NULL for all (a grant's region, else its
 --                organisation's region)
 --   $unnamed_kinds  organisation kinds never named (a donor view), or NULL
@@ -68,31 +69,28 @@ flows as (
         sum(t.spent_in) as spent,
         count(*) filter (where t.missing_rate) as transactions_without_rate,
         max(t.date) filter (where t.kind = 'expenditure') as last_expenditure_on
-    from transactions_in($currency) as t, params as p
-    where t.grant_id is not null and t.date <= p.as_of
+    from transactions_converted as t, params as p
+    where t.to_currency = p.currency and t.grant_id is not null and t.date <= p.as_of
     group by t.grant_id
 ),
 
 own_currency as (
     select
         s.grant_id,
-        sum(
-            case t.kind when 'expenditure' then 1 when 'refund' then -1 end
-            * money_in(t.amount, t.currency, s.currency, src.per_usd, dst.per_usd)
-        ) as spent_own,
-        count(*) filter (
-            where money_in(t.amount, t.currency, s.currency, src.per_usd, dst.per_usd) is null
-        ) as own_without_rate
+        sum(t.spent_in) as spent_own,
+        count(*) filter (where t.amount_in is null) as own_without_rate
     from scoped as s
-    join transactions as t on t.grant_id = s.grant_id
-    left join exchange_rates as src
-        on src.currency = t.currency and src.currency <> 'USD'
-        and src.month = strftime(t.date, '%Y-%m')
-    left join exchange_rates as dst
-        on dst.currency = s.currency and dst.currency <> 'USD'
-        and dst.month = strftime(t.date, '%Y-%m'), params as p
+    join transactions_converted as t
+        on t.grant_id = s.grant_id and t.to_currency = s.currency, params as p
     where t.kind in ('expenditure', 'refund') and t.date <= p.as_of
     group by s.grant_id
+),
+
+last_expenditure as (
+    select e.grant_id, max(e.date) as last_on
+    from transactions as e, params as p
+    where e.kind = 'expenditure' and e.grant_id is not null and e.date <= p.as_of
+    group by e.grant_id
 ),
 
 stale as (
@@ -100,18 +98,16 @@ stale as (
         d.grant_id,
         count(*) as stale_disbursements,
         min(d.date) as oldest_stale_disbursement_on
-    from transactions as d, params as p
+    from transactions as d
+    cross join params as p
+    left join last_expenditure as e on e.grant_id = d.grant_id
     where d.kind = 'disbursement'
       and d.grant_id is not null
       and d.date <= p.as_of
       and date_diff('day', d.date, p.as_of) >= p.stale_days
-      and not exists (
-          select 1
-          from transactions as e
-          where e.grant_id = d.grant_id
-            and e.kind = 'expenditure'
-            and e.date between d.date and p.as_of
-      )
+      -- no expenditure between the disbursement and the reporting date: the grant's last
+      -- expenditure up to that date came before it (one pass, not a range join per row)
+      and (e.last_on is null or e.last_on < d.date)
     group by d.grant_id
 ),
 

@@ -2,18 +2,19 @@
 -- the code. The regional map joins these to the boundary file on the ISO 3166-2 code and
 -- reports any code or name that does not match instead of dropping it.
 -- Parameters: $regions (list of region codes to include, or NULL for all).
+-- (distinct per table first: indicator_values has a row per value, millions of them)
 with used as (
-    select region_code, 'regions' as used_in from regions
+    select distinct region_code, 'regions' as used_in from regions
     union all
-    select region_code, 'organisations' from organisations
+    select distinct region_code, 'organisations' from organisations
     union all
-    select region_code, 'indicator_values' from indicator_values
+    select distinct region_code, 'indicator_values' from indicator_values
     union all
-    select region_code, 'indicator_targets' from indicator_targets
+    select distinct region_code, 'indicator_targets' from indicator_targets
     union all
-    select region_code, 'grants' from grants where region_code is not null
+    select distinct region_code, 'grants' from grants where region_code is not null
     union all
-    select region_code, 'milestones' from milestones where region_code is not null
+    select distinct region_code, 'milestones' from milestones where region_code is not null
 ),
 
 codes as (

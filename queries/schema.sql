@@ -194,10 +194,10 @@ from totals
 group by indicator_code, period, region_code;
 
 -- Stored copies of views (monitoring/db.py STORED_VIEWS): indicator_region_values reads
--- every indicator value; its copy, indicator_region_values_stored (created by
--- refresh_stored_views), holds the same rows. A query names the view and reads the copy
--- while the copy's stamp (view definition, upload batches and row counts of its tables)
--- matches; uploads and undos refresh it in their transaction.
+-- every indicator value, transactions_converted converts every transaction; their copies
+-- (<view>_stored, made by refresh_stored_views) hold the same rows. A query names the view
+-- and reads the copy while the copy's stamp (this file, upload batches and row counts of the
+-- view's tables) matches; uploads and undos refresh the copies in their transaction.
 create table if not exists stored_views (
     view_name varchar primary key,
     stamp     varchar not null
@@ -313,6 +313,16 @@ select
     amount_in is null as missing_rate,
     case kind when 'expenditure' then amount_in when 'refund' then -amount_in end as spent_in
 from converted;
+
+-- Every transaction in each reporting currency (transactions_in, one row per transaction
+-- and currency, with its quarter): the spending queries read it as `transactions_converted
+-- as t where t.to_currency = $currency`, through its stored copy (monitoring/db.py
+-- STORED_VIEWS), so that the exact conversion of 200,000 transactions is done once per
+-- upload, not per query.
+create or replace view transactions_converted as
+select 'USD' as to_currency, *, period_of(date) as period from transactions_in('USD')
+union all
+select 'UZS' as to_currency, *, period_of(date) as period from transactions_in('UZS');
 
 -- Budget rows in to_currency at the mean rate of the quarter's three months (the ratio of
 -- two means is the ratio of the sums, so no rounding is needed). A quarter missing any

@@ -43,10 +43,11 @@ actual as (
         sum(t.amount_in) filter (where t.kind = 'refund') as refunds,
         sum(t.spent_in) as spent,
         count(*) filter (where t.missing_rate) as transactions_without_rate
-    from transactions_in($currency) as t, params as p
-    where t.kind in ('expenditure', 'refund')
+    from transactions_converted as t, params as p
+    where t.to_currency = $currency
+      and t.kind in ('expenditure', 'refund')
       and t.date <= p.as_of
-      and period_of(t.date) between p.first_period and p.last_period
+      and t.period between p.first_period and p.last_period
     group by t.budget_line
 ),
 

@@ -35,13 +35,14 @@ planned as (
 ),
 
 actual as (
-    select period_of(t.date) as period, sum(t.spent_in) as spent
-    from transactions_in($currency) as t
+    select t.period, sum(t.spent_in) as spent
+    from transactions_converted as t
     left join line_categories as c using (budget_line), params as p
-    where t.kind in ('expenditure', 'refund')
+    where t.to_currency = $currency
+      and t.kind in ('expenditure', 'refund')
       and t.date <= p.as_of
       and (p.categories is null or list_contains(p.categories, c.category))
-    group by period_of(t.date)
+    group by t.period
 ),
 
 joined as (

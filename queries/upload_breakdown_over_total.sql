@@ -6,6 +6,12 @@ with uploaded as (
     from upload_rows
 ),
 
+-- Only the stored rows of the total/breakdown groups the file touches can matter.
+touched as (
+    select distinct indicator_code, period, region_code, org_id
+    from uploaded
+),
+
 merged as (
     select indicator_code, period, region_code, org_id, sex, age_group, value, line
     from uploaded
@@ -13,6 +19,7 @@ merged as (
     select v.indicator_code, v.period, v.region_code, v.org_id, v.sex, v.age_group, v.value,
            null as line
     from indicator_values v
+    semi join touched t using (indicator_code, period, region_code, org_id)
     anti join uploaded u
         using (indicator_code, period, region_code, org_id, sex, age_group)
 ),

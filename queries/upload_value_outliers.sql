@@ -1,25 +1,51 @@
 -- Uploaded indicator values far outside the indicator's earlier values (a warning, not an
 -- error). Reads the temp table upload_rows (the checked rows of the file being uploaded).
 -- "Far" means beyond the earlier range by more than twice its width (at least 1), judged
--- only where at least three earlier values of the same breakdown exist.
+-- only where at least three earlier values of the same breakdown exist. The earlier values
+-- are the stored values of the same indicator, sex and age group, except the stored row
+-- the uploaded row replaces (same key).
+-- Shape: each stored group (indicator, sex, age group) is summarised once (count, two
+-- lowest, two highest values); leaving out the replaced row then takes the second lowest
+-- or highest where it was the lowest or highest. Joining every uploaded row to every stored
+-- value of its group instead costs rows x group size (10^9 at 100,000 rows).
 with uploaded as (
     select line, indicator_code, period, region_code, org_id, sex, age_group, value
     from upload_rows
 ),
 
+groups as (
+    select distinct indicator_code, sex, age_group
+    from uploaded
+),
+
+stored as (
+    select
+        v.indicator_code,
+        v.sex,
+        v.age_group,
+        count(*) as stored,
+        min(v.value, 2) as lowest,
+        max(v.value, 2) as highest
+    from indicator_values v
+    semi join groups g using (indicator_code, sex, age_group)
+    group by v.indicator_code, v.sex, v.age_group
+),
+
+replaced as (
+    select u.line, v.value
+    from uploaded u
+    join indicator_values v using (indicator_code, period, region_code, org_id, sex, age_group)
+),
+
 earlier as (
     select
         u.line,
-        min(v.value) as low,
-        max(v.value) as high,
-        count(*) as earlier
+        case when r.value = s.lowest[1] then s.lowest[2] else s.lowest[1] end as low,
+        case when r.value = s.highest[1] then s.highest[2] else s.highest[1] end as high,
+        s.stored - case when r.line is null then 0 else 1 end as earlier
     from uploaded u
-    join indicator_values v
-        on v.indicator_code = u.indicator_code
-        and v.sex = u.sex
-        and v.age_group = u.age_group
-        and not (v.period = u.period and v.region_code = u.region_code and v.org_id = u.org_id)
-    group by u.line
+    join stored s using (indicator_code, sex, age_group)
+    left join replaced r using (line)
 ),
 
 final as (

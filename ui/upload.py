@@ -19,6 +19,8 @@ from ui.text import plain
 
 AUTO = "auto"  # recognise the table from the header
 TABLE_KEY = "table"  # query parameter and widget key of the table choice
+
+
 def table_label(name: str) -> str:
     if name == AUTO:
         return "Recognise it from the header"

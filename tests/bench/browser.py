@@ -8,8 +8,11 @@ browser session signed in as the benchmark's account through a fresh one-time si
 (`/<page>?signin=TOKEN`). The time is from the start of navigation until the script has
 finished and no skeleton placeholders remain (tests/e2e/conftest.py's wait_until_rendered,
 without its fixed half-second pause for screenshots). "cold" is the first load of the page
-after the server started (after one warm-up load of another page, so that the server's own
-first imports are not charged to one page), "warm" the median of the loads after it.
+after the server started, in a new browser context (empty browser cache, empty Streamlit
+caches for the page; after one warm-up load of another page, so that the server's own first
+imports are not charged to one page); "warm" the median of the loads after it, each a new
+session in the same browser context (the browser's cache of Streamlit's scripts filled, as
+for a returning visitor).
 Prints JSON.
 """
 
@@ -39,21 +42,24 @@ from ui.navigation import PAGES
 SCREENSHOT_PAUSE_S = 0.5  # wait_until_rendered ends with page.wait_for_timeout(500)
 
 
-def open_page(browser, base: str, url_path: str, secret: str) -> dict:
+def open_page(context, base: str, url_path: str, secret: str) -> dict:
     token = signin_links.make_token(BENCH_USER, secret=secret)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
     page = context.new_page()
     try:
         start = time.perf_counter()
         page.goto(f"{base}/{url_path}?{signin_links.SIGNIN_PARAM}={token}")
         wait_until_rendered(page, timeout_ms=120_000)
         seconds = time.perf_counter() - start - SCREENSHOT_PAUSE_S
-        heading = page.locator("h1").first.inner_text(timeout=5_000) if page.locator(
-            "h1"
-        ).count() else ""
+        heading = (
+            page.locator("h1").first.inner_text(timeout=5_000) if page.locator("h1").count() else ""
+        )
         return {"seconds": seconds, "heading": heading, "exceptions": exceptions_shown(page)}
     finally:
-        context.close()
+        page.close()
+
+
+def new_context(browser):
+    return browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
 
 
 def measure(db_path: Path, runs: int) -> dict:
@@ -71,14 +77,22 @@ def measure(db_path: Path, runs: int) -> dict:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
                 warm_up = next((s for s in PAGES if s.url_path == "upload"), PAGES[-1])
-                open_page(browser, base, warm_up.url_path, secret)
+                context = new_context(browser)
+                open_page(context, base, warm_up.url_path, secret)
+                context.close()
                 for spec in PAGES:
-                    loads = [open_page(browser, base, spec.url_path, secret) for _ in range(runs)]
+                    # A browser context of its own: the first load has an empty browser cache
+                    # (a first visit), the next ones reuse it (a returning visitor).
+                    context = new_context(browser)
+                    try:
+                        loads = [
+                            open_page(context, base, spec.url_path, secret) for _ in range(runs)
+                        ]
+                    finally:
+                        context.close()
                     results[spec.url_path] = {
                         "cold_s": round(loads[0]["seconds"], 2),
-                        "warm_s": round(
-                            statistics.median(x["seconds"] for x in loads[1:]), 2
-                        )
+                        "warm_s": round(statistics.median(x["seconds"] for x in loads[1:]), 2)
                         if len(loads) > 1
                         else None,
                         "heading": loads[0]["heading"],

@@ -35,7 +35,7 @@ from monitoring.db import Database, refresh_stored_views
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATA = ROOT / "bench" / "data"
 SEED = 20150101
-GENERATOR_VERSION = 2  # bump when the rows change: cached databases are rebuilt
+GENERATOR_VERSION = 3  # bump when the rows change: cached databases are rebuilt
 BENCH_USER = "bench"
 GENERATOR_USER = "bench generator"
 

@@ -293,7 +293,9 @@ def map_page(cur, settings: Settings, as_of: dt.date) -> None:
     code = indicators.indicator_code.iloc[0]
     rv = region_values(values, indicators)
     mine = rv[(rv.indicator_code == code) & (rv.period <= period)]
-    per_region = mine.sort_values("period").groupby("region_code").value.agg(["sum", "mean", "last"])
+    per_region = (
+        mine.sort_values("period").groupby("region_code").value.agg(["sum", "mean", "last"])
+    )
     end_targets = targets[(targets.indicator_code == code)].groupby("region_code").target.last()
     per_region.join(end_targets).join(regions.set_index("region_code"))
     # Organisations: grant money received and their latest values.
@@ -386,7 +388,9 @@ def milestones_page(cur, settings: Settings, as_of: dt.date) -> None:
     for column in ("level", "region_code", "stage"):
         status.groupby([column, "status_as_of"]).size()
     status.assign(
-        period=status.planned_on.dt.year.astype(str) + "Q" + status.planned_on.dt.quarter.astype(str)
+        period=status.planned_on.dt.year.astype(str)
+        + "Q"
+        + status.planned_on.dt.quarter.astype(str)
     ).groupby(["period", "status_as_of"]).size()
 
 

@@ -217,7 +217,9 @@ def measure(runs: int, pages: list[str] | None = None) -> dict:
         baseline = naive.PAGES.get(spec.url_path)
         if baseline is not None:
             with db.cursor() as cur:
-                naive_runs = [timed(lambda: baseline(cur, settings, as_of)) for _ in range(runs)]
+                naive_runs = [
+                    timed(lambda b=baseline, c=cur: b(c, settings, as_of)) for _ in range(runs)
+                ]
             page["naive_ms"] = median_ms(naive_runs)
             page["naive_over_ours"] = (
                 round(page["naive_ms"] / page["ours_ms"], 1) if page["ours_ms"] else None

@@ -81,17 +81,18 @@ def run_json(module: str, args: list[str], env: dict[str, str], log_name: str) -
             check=False,
         )
     if done.returncode != 0:
-        raise RuntimeError(
-            f"{module} {' '.join(args)} failed; see {RESULTS / (log_name + '.log')}"
-        )
+        raise RuntimeError(f"{module} {' '.join(args)} failed; see {RESULTS / (log_name + '.log')}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure_pages(db: Path, settings: Path, runs: int, label: str) -> dict:
+def measure_pages(
+    db: Path, settings: Path, runs: int, label: str, what_if: tuple[str, ...] = ()
+) -> dict:
     log(f"AppTest, {label}: every page cold and warm, {runs} runs each ...")
     env = {"MONITORING_DB": str(db), "MONITORING_SETTINGS": str(settings)}
     before = load_average()
-    result = run_json("tests.bench.pages", ["--runs", str(runs)], env, f"pages-{label}")
+    args = ["--runs", str(runs), *(a for name in what_if for a in ("--what-if", name))]
+    result = run_json("tests.bench.pages", args, env, f"pages-{label}")
     result["load_average"] = [before, load_average()]
     return result
 
@@ -162,34 +163,55 @@ def targets(results: dict) -> list[dict]:
     scaled = results.get("pages", {}).get("scale", {}).get("pages", {})
     for page, r in scaled.items():
         rows.append(
-            {"what": f"{page}: cold", "value": r["cold_ms"], "target": f"< {COLD_MS} ms",
-             "status": verdict(r["cold_ms"], COLD_MS)}
+            {
+                "what": f"{page}: cold",
+                "value": r["cold_ms"],
+                "target": f"< {COLD_MS} ms",
+                "status": verdict(r["cold_ms"], COLD_MS),
+            }
         )
         rows.append(
-            {"what": f"{page}: warm", "value": r["warm_ms"], "target": f"< {WARM_MS} ms",
-             "status": verdict(r["warm_ms"], WARM_MS)}
+            {
+                "what": f"{page}: warm",
+                "value": r["warm_ms"],
+                "target": f"< {WARM_MS} ms",
+                "status": verdict(r["warm_ms"], WARM_MS),
+            }
         )
         rows.append(
-            {"what": f"{page}: naive / ours", "value": r.get("naive_over_ours"),
-             "target": f">= {NAIVE_RATIO}x",
-             "status": verdict(r.get("naive_over_ours"), NAIVE_RATIO, above=True)}
+            {
+                "what": f"{page}: naive / ours",
+                "value": r.get("naive_over_ours"),
+                "target": f">= {NAIVE_RATIO}x",
+                "status": verdict(r.get("naive_over_ours"), NAIVE_RATIO, above=True),
+            }
         )
     for r in results.get("upload", []):
         rows.append(
-            {"what": f"upload {r['rows']:,}: {r['step']}", "value": r["rows_per_s"],
-             "target": f">= {UPLOAD_ROWS_PER_S:,} rows/s",
-             "status": verdict(r["rows_per_s"], UPLOAD_ROWS_PER_S, above=True)}
+            {
+                "what": f"upload {r['rows']:,}: {r['step']}",
+                "value": r["rows_per_s"],
+                "target": f">= {UPLOAD_ROWS_PER_S:,} rows/s",
+                "status": verdict(r["rows_per_s"], UPLOAD_ROWS_PER_S, above=True),
+            }
         )
         rows.append(
-            {"what": f"upload {r['rows']:,}: {r['step']} peak memory", "value": r["peak_rss_mb"],
-             "target": f"< {UPLOAD_PEAK_MB:,} MB",
-             "status": verdict(r["peak_rss_mb"], UPLOAD_PEAK_MB)}
+            {
+                "what": f"upload {r['rows']:,}: {r['step']} peak memory",
+                "value": r["peak_rss_mb"],
+                "target": f"< {UPLOAD_PEAK_MB:,} MB",
+                "status": verdict(r["peak_rss_mb"], UPLOAD_PEAK_MB),
+            }
         )
     for page, r in results.get("browser", {}).get("pages", {}).items():
         for kind in ("cold_s", "warm_s"):
             rows.append(
-                {"what": f"{page}: Chromium {kind[:4]}", "value": r[kind],
-                 "target": f"< {BROWSER_S} s", "status": verdict(r[kind], BROWSER_S)}
+                {
+                    "what": f"{page}: Chromium {kind[:4]}",
+                    "value": r[kind],
+                    "target": f"< {BROWSER_S} s",
+                    "status": verdict(r[kind], BROWSER_S),
+                }
             )
     return rows
 
@@ -207,7 +229,8 @@ def report(results: dict) -> str:
         scaled = pages.get("scale", {}).get("pages", {})
         lines.append("")
         lines.append(
-            "AppTest, ms (median)   sample: cold   warm | scale: cold   warm |  ours  naive  naive/ours"
+            "AppTest, ms (median)   sample: cold   warm | scale: cold   warm |"
+            "  ours  naive  naive/ours"
         )
         for page in scaled or sample:
             a, b = sample.get(page, {}), scaled.get(page, {})
@@ -216,6 +239,15 @@ def report(results: dict) -> str:
                 f" {fmt(b.get('cold_ms')):>11} {fmt(b.get('warm_ms')):>6} |"
                 f" {fmt(b.get('ours_ms')):>5} {fmt(b.get('naive_ms')):>6}"
                 f" {fmt(b.get('naive_over_ours'), 1):>10}x"
+            )
+    what_if = pages.get("what_if") if pages else None
+    if what_if:
+        lines.append("")
+        lines.append(f"What if ({', '.join(what_if['changes'])}), scale: cold   warm |  ours")
+        for page, r in what_if["pages"].items():
+            lines.append(
+                f"  {page:<20} {fmt(r['cold_ms']):>24} {fmt(r['warm_ms']):>6} |"
+                f" {fmt(r['ours_ms']):>5}"
             )
     if results.get("upload"):
         lines.append("")
@@ -250,6 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser-runs", type=int, default=3, help="loads per page")
     parser.add_argument("--only", default=",".join(STEPS), help="steps: " + ",".join(STEPS))
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--what-if",
+        action="append",
+        default=[],
+        help="also measure the pages at the scale with a proposed change applied in the "
+        "benchmark's process only (tests/bench/pages.py WHAT_IFS)",
+    )
     args = parser.parse_args(argv)
     steps = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(steps) - set(STEPS)
@@ -276,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
             "sample": measure_pages(sample, DEFAULT_SETTINGS, args.runs, "sample"),
             "scale": measure_pages(bench["db"], bench["settings"], args.runs, "scale"),
         }
+        if args.what_if:
+            results["pages"]["what_if"] = measure_pages(
+                bench["db"], bench["settings"], args.runs, "what-if", tuple(args.what_if)
+            )
+            results["pages"]["what_if"]["changes"] = args.what_if
     if "upload" in steps:
         results["upload"] = measure_upload(bench["db"], bench["settings"], scale)
     if "browser" in steps:

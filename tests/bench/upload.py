@@ -42,15 +42,15 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
     try:
         with db.cursor() as cur:
             cur.execute(
-                "create temp table chosen as select * from indicator_values "
-                f"order by period desc, {KEY} limit {int(rows)}"  # noqa: S608 - an int
+                "create temp table chosen as select * from indicator_values "  # noqa: S608
+                f"order by period desc, {KEY} limit {int(rows)}"
             )
             cur.execute(
-                f"copy (select * from chosen order by {KEY}) to '{csv_path}' "
+                f"copy (select * from chosen order by {KEY}) to '{csv_path}' "  # noqa: S608
                 "(header, delimiter ',')"
             )
             cur.execute(
-                f"delete from indicator_values where ({KEY}) in (select ({KEY}) from chosen)"
+                f"delete from indicator_values where ({KEY}) in (select ({KEY}) from chosen)"  # noqa: S608
             )
             cur.execute("checkpoint")
     finally:

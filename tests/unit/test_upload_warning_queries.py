@@ -83,7 +83,7 @@ def rows(keys, rng, spread):
     return [dict(zip(COLUMNS, key, strict=True), value=rng.choice(spread)) for key in keys]
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(12))
 def test_warning_queries_agree_with_their_plain_definitions(db, seed):
     rng = random.Random(seed)
     insert(db, "indicators", INDICATORS)
