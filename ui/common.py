@@ -116,21 +116,27 @@ def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX downloads of a table exactly as shown."""
+    """CSV and XLSX downloads of a table exactly as shown.
+
+    The files are made when a button is clicked, not on every rerun: an Excel file of a
+    large table takes 50-300 ms to build (docs/benchmarks.md). A click does not rerun the page.
+    """
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        exports.to_csv_bytes(frame),
+        lambda: exports.to_csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
+        on_click="ignore",
         icon=":material/download:",
     )
     right.download_button(
         "Download Excel",
-        exports.to_xlsx_bytes(frame, sheet=name),
+        lambda: exports.to_xlsx_bytes(frame, sheet=name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",
+        on_click="ignore",
         icon=":material/download:",
     )

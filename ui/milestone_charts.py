@@ -96,21 +96,36 @@ def milestone_timeline(
         name="order",
     )
     # The delay itself: a thick line from the planned date to the achieved or reporting date.
+    # One trace per kind of delay, its segments parted by gaps (x None): thousands of late
+    # milestones stay two traces (docs/benchmarks.md).
     late = frame[frame.late]
-    for i, r in enumerate(late.itertuples()):
-        overdue = r.status == "overdue"
+    shown_legend = False
+    for overdue in (True, False):
+        part = late[(late.status == "overdue") == overdue]
+        if part.empty:
+            continue
+        ends = [as_of_ts] * len(part) if overdue else part.achieved_ts.tolist()
+        xs, groups, rows = [], [], []
+        for planned, until, group, row in zip(
+            part.planned_ts, ends, part.group, part.row, strict=True
+        ):
+            xs += [planned.isoformat(), until.isoformat(), None]  # dates as text: gaps stay None
+            groups += [group] * 3
+            rows += [row] * 3
         fig.add_scatter(
-            x=[r.planned_ts, as_of_ts if overdue else r.achieved_ts],
-            y=[[r.group] * 2, [r.row] * 2],
+            x=xs,
+            y=[groups, rows],
             mode="lines",
             line=dict(
                 color=MILESTONE_STATUSES["overdue"].colour if overdue else LATE_COLOUR, width=4
             ),
+            connectgaps=False,
             name="Delay",
             legendgroup="delay",
-            showlegend=i == 0,
+            showlegend=not shown_legend,
             hoverinfo="skip",
         )
+        shown_legend = True
 
     fig.add_scatter(
         x=frame.planned_ts,

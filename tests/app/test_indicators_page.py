@@ -4,11 +4,12 @@ import json
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+from monitoring import exports
 from monitoring.db import Database
 from tests.app.conftest import no_exceptions
 from tests.conftest import add_test_accounts
+from ui import common
 
 PAGE = "views/indicators.py"
 
@@ -159,16 +160,17 @@ SENSITIVE = "OC2.4"  # data/sample/indicators.csv: returnees reached (sensitive 
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """The files the page offers for download, by file name (kept as the page makes them)."""
+    """The files the page offers for download, by file name, made from the tables the page
+    hands to its download buttons (they make their files only when clicked)."""
     files = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
+    keep = common.downloads
 
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            files[filename] = path_or_data
-        return keep(self, path_or_data, mimetype, kind, filename)
+    def downloads(frame, name, key):
+        files[f"{name}.csv"] = exports.to_csv_bytes(frame)
+        files[f"{name}.xlsx"] = exports.to_xlsx_bytes(frame, sheet=name)
+        keep(frame, name, key)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    monkeypatch.setattr(common, "downloads", downloads)
     return files
 
 

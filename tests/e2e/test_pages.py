@@ -52,3 +52,15 @@ def test_a_deep_link_is_the_first_request_to_a_fresh_server(writable_server, pag
     assert "Reporting quarter" in sidebar
     assert "Advocacy milestones" in sidebar  # the navigation, not bare file names
     assert "as of 31 December 2021" in page.locator("[data-testid=stMain]").inner_text()
+
+
+def test_a_table_downloads_as_csv_when_its_button_is_clicked(server, page):
+    # The files are made on click (ui/common.downloads), not on every rerun.
+    page.goto(signed_in(server))
+    wait_until_rendered(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("Status,Indicator,Title")
+    assert download.value.suggested_filename == "needs_attention.csv"
+    assert exceptions_shown(page) == []
