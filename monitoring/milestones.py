@@ -256,3 +256,29 @@ def milestone_rule_text() -> str:
         f"yet. **{s['dropped'].icon} Dropped**: no longer pursued; never counted as planned or "
         "overdue. A milestone is *due* when planned on or before the reporting date."
     )
+
+
+# A timeline of more rows than this is unreadable, and slow to draw in a browser (5,000 rows
+# took 13 s in Chromium, docs/benchmarks.md): the page shows the most urgent ones.
+TIMELINE_ROWS = 200
+_URGENCY = {"overdue": 0, "planned": 1, "in_progress": 1, "achieved": 2, "dropped": 3}
+
+
+def timeline_rows(frame: pd.DataFrame, limit: int = TIMELINE_ROWS) -> pd.DataFrame:
+    """At most `limit` milestones of `frame` for the timeline, the most urgent chosen first:
+    overdue (longest late first), then still to come (soonest first), then achieved late,
+    then achieved on time (latest achieved first), then dropped. The rows kept stay in
+    `frame`'s order, so the timeline keeps its grouping by stage and level."""
+    if len(frame) <= limit:
+        return frame
+    late = frame.late.fillna(False).astype(bool)
+    kind = frame.status.map(_URGENCY).fillna(3) + ((frame.status == "achieved") & ~late) * 0.5
+    days = lambda column: (pd.to_datetime(frame[column]) - pd.Timestamp("2000-01-01")).dt.days  # noqa: E731
+    key = (
+        -frame.days_late.fillna(0).where(frame.status == "overdue", 0)
+        + days("planned_on").where(frame.status.isin(["planned", "in_progress"]), 0).fillna(0)
+        - days("achieved_on").where(frame.status == "achieved", 0).fillna(0)
+    )
+    rank = pd.DataFrame({"kind": kind, "key": key}, index=frame.index)
+    chosen = rank.sort_values(["kind", "key"], kind="stable").index[:limit]
+    return frame[frame.index.isin(chosen)]

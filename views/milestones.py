@@ -158,8 +158,18 @@ cols[3].metric(
 
 # Timeline -----------------------------------------------------------------------------------
 st.subheader("Timeline by stage and level")
+on_timeline = ms.timeline_rows(shown)
+if len(on_timeline) < len(shown):
+    st.info(
+        f"The timeline shows the {len(on_timeline)} most urgent of {len(shown):,} milestones: "
+        "overdue first, then those still to come, then the latest achieved. Narrow the filters "
+        "above to see others; the table under the timeline lists them all.",
+        icon=":material/filter_list:",
+    )
 st.plotly_chart(
-    milestone_charts.milestone_timeline(shown, as_of, config.programme.start, config.programme.end),
+    milestone_charts.milestone_timeline(
+        on_timeline, as_of, config.programme.start, config.programme.end
+    ),
     width="stretch",
     key="milestone-timeline",
 )
@@ -214,7 +224,7 @@ def as_downloaded(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 count_words = f"{len(shown)} milestone" + ("" if len(shown) == 1 else "s")
-with st.expander(f"The {count_words} in the timeline, as a table"):
+with st.expander(f"All {count_words} of these filters, as a table"):
     table = pd.DataFrame(
         {
             "Stage": shown.stage_label,

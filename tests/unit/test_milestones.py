@@ -446,3 +446,45 @@ def test_indicator_beside_a_donors_milestone_is_measured_over_the_link(scoped_pl
     assert shown.loc["A"].indicator_actual == 2
     assert shown.loc["A"].indicator_unit == "number"
     assert by_id(milestone_list(scoped_plan, settings, Q2, ALL)).loc["A"].indicator_actual == 5
+
+
+def test_the_timeline_keeps_the_most_urgent_milestones_in_their_order():
+    import pandas as pd
+
+    from monitoring.milestones import timeline_rows
+
+    frame = pd.DataFrame(
+        {
+            "milestone_id": ["A", "B", "C", "D", "E", "F", "G"],
+            "status": [
+                "achieved",
+                "overdue",
+                "planned",
+                "achieved",
+                "overdue",
+                "dropped",
+                "planned",
+            ],
+            "late": [False, True, False, True, True, False, False],
+            "days_late": [0, 10, 0, 5, 90, 0, 0],
+            "planned_on": pd.to_datetime(
+                [
+                    "2021-01-01",
+                    "2021-02-01",
+                    "2022-09-01",
+                    "2021-03-01",
+                    "2021-01-15",
+                    "2021-05-01",
+                    "2022-08-01",
+                ]
+            ),
+            "achieved_on": pd.to_datetime(
+                ["2021-01-01", None, None, "2021-03-06", None, None, None]
+            ),
+        }
+    )
+    assert timeline_rows(frame, 10) is frame
+    assert timeline_rows(frame, 2).milestone_id.tolist() == ["B", "E"]  # overdue, in order
+    assert timeline_rows(frame, 3).milestone_id.tolist() == ["B", "E", "G"]  # soonest to come
+    assert timeline_rows(frame, 5).milestone_id.tolist() == ["B", "C", "D", "E", "G"]
+    assert timeline_rows(frame, 6).milestone_id.tolist() == ["A", "B", "C", "D", "E", "G"]
