@@ -102,6 +102,12 @@ def value_row(code: str, period: str, region: str, amount, **kw) -> dict:
     return dict(indicator_code=code, period=period, region_code=region, value=amount, **kw)
 
 
+def tampered(token: str) -> str:
+    """`token` with one character of its payload changed: its signature no longer matches.
+    (Changing the last character may only touch base64 padding bits, which decode alike.)"""
+    return token[:3] + ("B" if token[3] != "B" else "C") + token[4:]
+
+
 TEST_PASSWORD = "the password of every test account"
 
 

@@ -10,7 +10,7 @@ import pytest
 from monitoring import accounts, sharing, signin_links
 from monitoring.db import Database, close_all
 from tests.app.conftest import TEST_SECRET, no_exceptions
-from tests.conftest import account_name
+from tests.conftest import account_name, tampered
 from ui.access import USER_KEY
 
 PASSWORD = "correct horse battery staple"
@@ -127,7 +127,7 @@ def test_a_sign_in_link_works_once(app_as, own_db):
 def test_a_changed_sign_in_link_signs_nobody_in(app_as):
     token = signin_links.make_token(account_name("admin"), secret=TEST_SECRET)
     at = app_as(None)
-    at.query_params[signin_links.SIGNIN_PARAM] = token[:-3] + "abc"
+    at.query_params[signin_links.SIGNIN_PARAM] = tampered(token)
     at.run()
     assert at.title[0].value.startswith("Sign in to the")
     assert "not valid" in at.warning[0].value
@@ -246,7 +246,7 @@ def test_a_donor_typing_upload_or_administration_is_refused(donor_app, path):
 
 def test_a_tampered_link_shows_a_plain_message_and_nothing_else(donor_app):
     at = donor_app()
-    at.query_params[sharing.SHARE_PARAM] = at.query_params[sharing.SHARE_PARAM][:-2] + "xx"
+    at.query_params[sharing.SHARE_PARAM] = tampered(at.query_params[sharing.SHARE_PARAM])
     at.run()
     no_exceptions(at)
     assert "changed or copied incompletely" in at.error[0].value
