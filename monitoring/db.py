@@ -70,6 +70,7 @@ def refresh_stored_views(cur: duckdb.DuckDBPyConnection, tables: tuple[str, ...]
         if tables and not set(tables) & set(sources):
             continue
         stamp = cur.execute(_stamp_sql(view, sources)).fetchone()[0]
+        # Table and view names from STORED_VIEWS (constants above), never from input.
         cur.execute(f"create or replace table {stored} as select * from {view}")  # noqa: S608
         cur.execute(
             "insert or replace into stored_views (view_name, stamp) values ($view, $stamp)",
