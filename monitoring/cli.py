@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from monitoring import batches
-from monitoring.cli_access import add_access_commands
+from monitoring.cli_access import add_access_commands, existing_database
 from monitoring.contract import TABLES
-from monitoring.db import Database, DatabaseError, open_database
+from monitoring.db import DatabaseError, open_database
 from monitoring.sample import load_sample
 from monitoring.settings import SettingsError, load_settings
 from monitoring.upload import MAX_FILE_BYTES, MAX_FILE_MB, UnreadableFile
@@ -26,17 +26,6 @@ OK, HAS_ERRORS, UNREADABLE, DATABASE_BUSY = 0, 1, 2, 3
 
 class UsageError(ValueError):
     """The arguments are wrong (exit 2)."""
-
-
-def _existing_database(path: str | None) -> Database:
-    db = open_database(path)
-    if not db.path.exists():
-        raise UsageError(
-            f"The database {db.path} does not exist. Create it first: "
-            f"python -m monitoring init --db {db.path}"
-        )
-    db.connection()
-    return db
 
 
 def _default_user() -> str:
@@ -104,7 +93,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"There is no table {args.table!r}. Tables: {', '.join(TABLES)}.")
     data = path.read_bytes()
     settings = load_settings()
-    db = _existing_database(args.db)
+    db = existing_database(args.db)
     if args.dry_run:
         preview = batches.preview_file(db, data, path.name, settings, table=args.table)
         print_check(preview.check)
@@ -135,7 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    db = _existing_database(args.db)
+    db = existing_database(args.db)
     frame = batches.history(db, limit=args.limit)
     if frame.empty:
         print("No batches yet.")
@@ -166,7 +155,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    db = _existing_database(args.db)
+    db = existing_database(args.db)
     try:
         result = batches.undo_batch(db, args.batch, by=args.by or _default_user())
     except batches.UndoRefused as refused:

@@ -18,7 +18,8 @@ from monitoring.db import Database, DatabaseError, open_database
 DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
 
 
-def _database(path: str | None) -> Database:
+def existing_database(path: str | None) -> Database:
+    """The database at `path`, opened; a refusal (exit 2) naming `init` when it is missing."""
     db = open_database(path)
     if not db.path.exists():
         raise ValueError(
@@ -62,7 +63,7 @@ def _when(value) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    db = _database(args.db)
+    db = existing_database(args.db)
     accounts.check_user_name(args.name)
     accounts.check_account_role(args.role)
     password = None if args.no_password else read_password(args.name)
@@ -73,7 +74,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    users = accounts.list_users(_database(args.db))
+    users = accounts.list_users(existing_database(args.db))
     if not users:
         print("No accounts yet. Add one: python -m monitoring user add NAME --role admin")
         return 0
@@ -92,13 +93,13 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
-    account = accounts.remove_user(_database(args.db), args.name)
+    account = accounts.remove_user(existing_database(args.db), args.name)
     print(f"Account {account.user_name} ({account.role}) removed.")
     return 0
 
 
 def cmd_user_password(args: argparse.Namespace) -> int:
-    db = _database(args.db)
+    db = existing_database(args.db)
     account = accounts.require_user(db, args.name)
     password = None if args.no_password else read_password(account.user_name)
     accounts.change_password(db, account.user_name, password)
@@ -107,7 +108,7 @@ def cmd_user_password(args: argparse.Namespace) -> int:
 
 
 def cmd_user_role(args: argparse.Namespace) -> int:
-    account = accounts.set_role(_database(args.db), args.name, args.role)
+    account = accounts.set_role(existing_database(args.db), args.name, args.role)
     print(f"{account.user_name} is now {account.role}.")
     return 0
 
@@ -124,7 +125,7 @@ def dashboard_pages() -> list[str]:
 
 
 def cmd_share_create(args: argparse.Namespace) -> int:
-    db = _database(args.db)
+    db = existing_database(args.db)
     expires_in = sharing.parse_duration(args.expires)
     url = sharing.base_url(args.base_url)  # checked before anything is written
     link_id, token = sharing.create_share_link(
@@ -157,7 +158,7 @@ def _scope_words(link: dict) -> str:
 
 
 def cmd_share_list(args: argparse.Namespace) -> int:
-    frame = sharing.list_share_links(_database(args.db))
+    frame = sharing.list_share_links(existing_database(args.db))
     if frame.empty:
         print(
             'No share links yet. Create one: python -m monitoring share create --label "..." '
@@ -182,13 +183,13 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 
 
 def cmd_share_revoke(args: argparse.Namespace) -> int:
-    link = sharing.revoke_share_link(_database(args.db), args.id, by=_operator(args))
+    link = sharing.revoke_share_link(existing_database(args.db), args.id, by=_operator(args))
     print(f"Share link {link['link_id']} ({link['label']}) revoked: it opens nothing any more.")
     return 0
 
 
 def cmd_share_log(args: argparse.Namespace) -> int:
-    frame = sharing.share_link_uses(_database(args.db), args.link, limit=args.limit)
+    frame = sharing.share_link_uses(existing_database(args.db), args.link, limit=args.limit)
     if frame.empty:
         print("No share link has been used yet.")
         return 0
@@ -202,7 +203,7 @@ def cmd_user_link(args: argparse.Namespace) -> int:
     lifetime = sharing.parse_duration(args.expires)
     base = sharing.base_url(args.base_url)
     try:
-        db = _database(args.db)
+        db = existing_database(args.db)
     except DatabaseError:
         # The running dashboard holds the database: the link needs only the secret, and it
         # signs in only an account that exists when it is opened.
@@ -221,7 +222,7 @@ def cmd_user_link(args: argparse.Namespace) -> int:
 
 
 def cmd_first_start(args: argparse.Namespace) -> int:
-    db = _database(args.db)
+    db = existing_database(args.db)
     started = signin_links.first_start(db, url=args.base_url)
     if started.created_admin:
         print(
