@@ -1,6 +1,6 @@
 import sys
 
-from monitoring.cli import main
+from monitoring.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@
 --   $regions  list of region codes to include, or NULL for all
 -- Position: the organisation's lat/lon; without them, its region's centre from the regions
 -- table (located = false, so the map can flag it). Grants are converted to US dollars like
--- queries/spending_summary.sql: a UZS amount at the rate of its month; an amount whose month
+-- queries/overview_spending.sql: a UZS amount at the rate of its month; an amount whose month
 -- has no rate is counted in *_without_rate and left out, never converted with a guess.
 --   grants_awarded / awarded_usd: grants awarded on or before $as_of, not cancelled
 --   received_usd: disbursements less refunds on the organisation's grants up to $as_of

@@ -5,7 +5,7 @@
 --   $last_period  the programme's last quarter (its regional targets are end targets)
 --   $indicator  one indicator code, or NULL for all
 --   $regions    list of region codes to include, or NULL for all
--- Values follow docs/indicators.md and queries/indicator_progress.sql, per region: the view
+-- Values follow docs/indicators.md and queries/indicators_progress.sql, per region: the view
 -- indicator_region_values gives one value per region and quarter (total rows only); over
 -- quarters, `sum` is the cumulative total, `latest` the region's latest value and `mean` the
 -- average of its quarterly values. A region without any value up to $period has value NULL

@@ -193,7 +193,7 @@ select
 from totals
 group by indicator_code, period, region_code;
 
--- Stored copies of views (monitoring/db.py STORED_VIEWS): indicator_region_values reads
+-- Stored copies of views (monitoring/db/database.py STORED_VIEWS): indicator_region_values reads
 -- every indicator value, transactions_converted converts every transaction; their copies
 -- (<view>_stored, made by refresh_stored_views) hold the same rows. A query names the view
 -- and reads the copy while the copy's stamp (this file, upload batches and row counts of the
@@ -316,7 +316,7 @@ from converted;
 
 -- Every transaction in each reporting currency (transactions_in, one row per transaction
 -- and currency, with its quarter): the spending queries read it as `transactions_converted
--- as t where t.to_currency = $currency`, through its stored copy (monitoring/db.py
+-- as t where t.to_currency = $currency`, through its stored copy (monitoring/db/database.py
 -- STORED_VIEWS), so that the exact conversion of 200,000 transactions is done once per
 -- upload, not per query.
 create or replace view transactions_converted as
@@ -376,7 +376,7 @@ create table if not exists sign_in_attempts (
                  check (outcome in ('success', 'wrong_password', 'unknown_user', 'refused'))
 );
 
--- One-time sign-in links (monitoring/signin_links.py): the nonce of every link redeemed.
+-- One-time sign-in links (monitoring/access/signin_links.py): the nonce of every link redeemed.
 create table if not exists sign_in_link_uses (
     nonce     varchar primary key,
     user_name varchar not null,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitoring import accounts
+from monitoring.access import accounts
 from monitoring.contract import TABLES
 from monitoring.db import Database, close_all
-from monitoring.sample import load_sample
+from monitoring.intake.sample import load_sample
 from monitoring.settings import load_settings
 
 os.environ["TZ"] = "UTC"

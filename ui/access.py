@@ -3,7 +3,7 @@
 dashboard.py decides who is looking once per run (ui/gate.py) and stores a `Viewer` in the
 session; pages ask `access.viewer()`. For a donor (a share link), every page narrows its
 regions with `viewer.regions(...)`, drops sensitive indicators (`hidden_indicators()`) and
-shows counts of people as monitoring/protected_cells.py judges them over the link's regions
+shows counts of people as monitoring/access/cells.py judges them over the link's regions
 and every quarter. For an account (manager, staff, admin), those calls change nothing.
 `ui.common.cached` puts `viewer.cache_key()` in every cache key, so a result computed for
 one viewer is never served to a viewer with a narrower scope.
@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from monitoring import accounts, suppression
+from monitoring.access import accounts, suppression
+from monitoring.access.sharing import SHARE_PARAM, ShareScope
 from monitoring.db import open_database
 from monitoring.settings import load_settings
-from monitoring.sharing import SHARE_PARAM, ShareScope
 
 VIEWER_KEY = "_viewer"  # the Viewer of the current run
 USER_KEY = "_signed_in_user"  # the user name of the account signed in in this session

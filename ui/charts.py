@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitoring.status import STATUSES
+from monitoring.reports.status import STATUSES
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 

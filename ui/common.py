@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from monitoring import exports, overview
 from monitoring.db import Database, open_database
 from monitoring.periods import period_end, period_of, reporting_dates
+from monitoring.reports import exports, overview
 from monitoring.settings import Settings, load_settings
 from ui import access
 from ui.text import plain

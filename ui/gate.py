@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from monitoring import accounts, sharing, signin_links
+from monitoring.access import accounts, sharing, signin_links
 from monitoring.db import Database
 from monitoring.settings import Settings
 from ui.access import USER_KEY, VIEWER_KEY, Viewer

@@ -7,13 +7,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from monitoring import batches
 from monitoring.contract import KINDS, LOAD_ORDER, TABLES
-from monitoring.contract_doc import column_rules
 from monitoring.db import DatabaseError
-from monitoring.templates import template_csv, template_xlsx
-from monitoring.upload import MAX_FILE_MB, MAX_ROWS, UnreadableFile
-from monitoring.validation import ROW_STATUS, problems_frame
+from monitoring.intake import batches
+from monitoring.intake.contract_doc import column_rules
+from monitoring.intake.templates import template_csv, template_xlsx
+from monitoring.intake.upload import MAX_FILE_MB, MAX_ROWS, UnreadableFile
+from monitoring.intake.validation import ROW_STATUS, problems_frame
 from ui import common
 from ui.text import plain
 

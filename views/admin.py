@@ -5,8 +5,9 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from monitoring import accounts, admin, regional, sharing
+from monitoring.access import accounts, admin, sharing
 from monitoring.db import DatabaseError
+from monitoring.reports import map as map_report
 from ui import access, common
 from ui.navigation import PAGES
 from ui.text import plain
@@ -153,7 +154,7 @@ with links_tab:
             icon=":material/link:",
         )
         st.code(created, language=None)
-    region_names = common.cached(regional.region_names, config)
+    region_names = common.cached(map_report.region_names, config)
     donor_pages = [p for p in PAGES if accounts.can_open_page(accounts.DONOR, p.url_path)]
     titles = {p.url_path: p.title for p in donor_pages}
     with st.form("create-link", clear_on_submit=True):

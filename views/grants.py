@@ -5,9 +5,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from monitoring import spending
 from monitoring.periods import period_end
-from ui import access, common, spending_view
+from monitoring.reports import grants as grants_report
+from ui import access, common
+from ui import grants as grants_ui
 
 config, as_of = common.page_header(
     "Grant spending",
@@ -20,31 +21,31 @@ config, as_of = common.page_header(
 # and project spending are not split by region, so a link limited to regions shows its
 # regions' small grants only.
 viewer = access.viewer()
-region_table = common.cached(spending.grant_regions, config)
+region_table = common.cached(grants_report.grant_regions, config)
 allowed = viewer.allowed_regions(region_table.region_code.tolist())
 region_table = region_table[region_table.region_code.isin(allowed)]
 show_budget = not (viewer.is_donor and viewer.scope.regions is not None)
 
-chosen = spending_view.filter_bar(
-    config, region_table, common.cached(spending.budget_categories), budget=show_budget
+chosen = grants_ui.filter_bar(
+    config, region_table, common.cached(grants_report.budget_categories), budget=show_budget
 )
 regions = viewer.regions(chosen.regions, region_table.region_code.tolist())
 # A donor never sees the names of organisations of the kinds the settings keep unnamed.
 unnamed = config.privacy.unnamed_organisation_kinds if viewer.is_donor else None
 chosen = replace(chosen, regions=None if regions is None else tuple(regions), unnamed_kinds=unnamed)
 currency = chosen.currency
-_, unit = spending_view.money_unit(currency)
-money = spending_view.headline_money
+_, unit = grants_ui.money_unit(currency)
+money = grants_ui.headline_money
 
-grants = common.cached(spending.grant_position, config, as_of, chosen)
+grants = common.cached(grants_report.grant_position, config, as_of, chosen)
 unconverted = common.cached(
-    spending.unconverted_amounts, as_of, currency, None if show_budget else regions
+    grants_report.unconverted_amounts, as_of, currency, None if show_budget else regions
 )
 
 if show_budget:
-    lines = common.cached(spending.budget_vs_actual, config, as_of, chosen)
-    position = spending.budget_position(lines, config, as_of, chosen)
-    quarters = common.cached(spending.quarterly_spending, config, as_of, chosen)
+    lines = common.cached(grants_report.budget_vs_actual, config, as_of, chosen)
+    position = grants_report.budget_position(lines, config, as_of, chosen)
+    quarters = common.cached(grants_report.quarterly_spending, config, as_of, chosen)
 
     st.caption(
         f"Budget of {position.first} to {position.last}; spending up to "
@@ -80,7 +81,8 @@ if show_budget:
         (
             "nothing planned yet"
             if position.variance_share is None
-            else f"{position.variance_share:+.1%} · {spending.PLAN_TEXT[position.against_plan]}"
+            else f"{position.variance_share:+.1%} · "
+            + grants_report.PLAN_TEXT[position.against_plan]
         ),
         delta_color="off",
         delta_arrow="off",
@@ -91,7 +93,7 @@ if show_budget:
     cols[3].metric(
         "Burn rate",
         "—" if position.burn_rate is None else f"{position.burn_rate:.2f}",
-        spending.PACE_TEXT[position.pace],
+        grants_report.PACE_TEXT[position.pace],
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -110,45 +112,48 @@ if show_budget:
         "reporting date.",
     )
 
-    spending_view.unconverted_notice(unconverted, currency)
+    grants_ui.unconverted_notice(unconverted, currency)
 
     # Budget against actual --------------------------------------------------------------------
     st.subheader("Budget against actual")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.plotly_chart(
-            spending_view.s_curve(quarters, as_of, currency, position.first),
+            grants_ui.s_curve(quarters, as_of, currency, position.first),
             width="stretch",
             key="s-curve",
         )
     with right:
         categories = lines[lines.level == "category"]
         st.plotly_chart(
-            spending_view.category_plan_bars(categories, position.time_share),
+            grants_ui.category_plan_bars(categories, position.time_share),
             width="stretch",
             key="category-bars",
         )
 
     by_category, by_line, by_quarter = st.tabs(["By category", "By budget line", "By quarter"])
     with by_category:
-        spending_view.table(
-            spending.budget_table(lines, "category", currency),
+        grants_ui.table(
+            grants_report.budget_table(lines, "category", currency),
             "budget_by_category",
             "cat",
             currency,
         )
     with by_line:
-        spending_view.table(
-            spending.budget_table(lines, "line", currency), "budget_by_line", "line", currency
+        grants_ui.table(
+            grants_report.budget_table(lines, "line", currency), "budget_by_line", "line", currency
         )
     with by_quarter:
         st.caption("Quarters after the reporting date show their budget; spending is blank.")
-        spending_view.table(
-            spending.quarter_table(quarters, currency), "budget_by_quarter", "quarter", currency
+        grants_ui.table(
+            grants_report.quarter_table(quarters, currency),
+            "budget_by_quarter",
+            "quarter",
+            currency,
         )
 
     with st.expander("How these figures are computed"):
-        st.markdown(spending.rules_text(config, currency))
+        st.markdown(grants_report.rules_text(config, currency))
 
 else:
     names = ", ".join(region_table.region_name.fillna(region_table.region_code))
@@ -159,7 +164,7 @@ else:
         "to the reporting date.",
         icon=":material/location_on:",
     )
-    spending_view.unconverted_notice(unconverted, currency)
+    grants_ui.unconverted_notice(unconverted, currency)
 
 # Small grants ----------------------------------------------------------------------------
 st.subheader("Small grants")
@@ -171,7 +176,7 @@ if per_grant.empty:
         icon=":material/info:",
     )
 else:
-    totals = spending.grant_totals(grants)
+    totals = grants_report.grant_totals(grants)
     cols = st.columns(5)
     for col, (label, column, help_text) in zip(
         cols,
@@ -221,9 +226,7 @@ else:
             width="stretch",
         )
 
-    st.plotly_chart(
-        spending_view.grant_bars(per_grant, currency), width="stretch", key="grant-bars"
-    )
+    st.plotly_chart(grants_ui.grant_bars(per_grant, currency), width="stretch", key="grant-bars")
 
     each, region, grantee = st.tabs(["Each grant", "By region", "By grantee"])
     with each:
@@ -231,22 +234,22 @@ else:
             "Flagged grants first. Status follows the reporting date. Balance (grant "
             "currency) leaves exchange-rate differences out."
         )
-        spending_view.table(spending.grants_table(grants, currency), "grants", "grants", currency)
+        grants_ui.table(grants_report.grants_table(grants, currency), "grants", "grants", currency)
     with region:
         st.caption("Cancelled grants are left out of the totals.")
-        by_region = spending.grant_totals_table(grants, "region", currency)
-        spending_view.table(by_region, "grants_by_region", "gr", currency)
+        by_region = grants_report.grant_totals_table(grants, "region", currency)
+        grants_ui.table(by_region, "grants_by_region", "gr", currency)
     with grantee:
         st.caption("Cancelled grants are left out of the totals.")
-        by_grantee = spending.grant_totals_table(grants, "grantee", currency)
-        spending_view.table(by_grantee, "grants_by_grantee", "gg", currency)
+        by_grantee = grants_report.grant_totals_table(grants, "grantee", currency)
+        grants_ui.table(by_grantee, "grants_by_grantee", "gg", currency)
 
 st.caption(
     "Keys: "
-    + ", ".join(spending.PLAN_TEXT.values())
+    + ", ".join(grants_report.PLAN_TEXT.values())
     + "; "
-    + ", ".join(spending.GRANT_STATUS_TEXT.values())
-    + f"; {spending.BEYOND_AWARD_ICON} spent beyond the award, {spending.STALE_ICON} no "
-    f"spending after a disbursement, {spending.NO_RATE_ICON} no exchange rate. Colours are "
+    + ", ".join(grants_report.GRANT_STATUS_TEXT.values())
+    + f"; {grants_report.BEYOND_AWARD_ICON} spent beyond the award, {grants_report.STALE_ICON} no "
+    f"spending after a disbursement, {grants_report.NO_RATE_ICON} no exchange rate. Colours are "
     "never the only cue."
 )

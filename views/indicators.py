@@ -3,12 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring import indicators, protected_cells
+from monitoring.access import cells as protected_cells
+from monitoring.access.sharing import SHARE_PARAM
 from monitoring.periods import period_of, programme_periods
-from monitoring.sharing import SHARE_PARAM
-from monitoring.status import STATUSES, status_rule_text, status_text
-from ui import access, common, donor_tables, indicator_charts
-from ui.indicator_filters import (
+from monitoring.reports import indicators
+from monitoring.reports.status import STATUSES, status_rule_text, status_text
+from ui import access, common, donor_tables
+from ui import indicators as indicators_ui
+from ui.indicators_filters import (
     NOT_IN_VIEW,
     plain,
     seed_choice,
@@ -251,7 +253,7 @@ if info is None:
     st.stop()
 title_col.markdown(f"#### {plain(info['title'])}")
 
-unit = indicator_charts.unit_label(info["unit"])
+unit = indicators_ui.unit_label(info["unit"])
 # For a donor, the counts of a people-counting indicator are judged from the protected cells.
 protected = donor and cells.protects(code)
 actual_state, derived_state = (
@@ -329,7 +331,7 @@ if protected:
     series, charts_withheld = series_shown.numeric, series_shown.any_hidden
 chart_left, chart_right = st.columns(2, gap="large")
 chart_left.plotly_chart(
-    indicator_charts.actual_against_target(
+    indicators_ui.actual_against_target(
         series, info, len(regions or config.programme.regions), withheld=charts_withheld
     ),
     width="stretch",
@@ -343,7 +345,7 @@ if not by_region.empty:
         by_region, by_region_withheld = by_region_shown.numeric, by_region_shown.any_hidden
         charts_withheld = charts_withheld or by_region_withheld
     chart_right.plotly_chart(
-        indicator_charts.by_region(by_region, info, withheld=by_region_withheld),
+        indicators_ui.by_region(by_region, info, withheld=by_region_withheld),
         width="stretch",
         key="detail-regions",
     )
@@ -406,7 +408,7 @@ elif dimensions:
             column.info(f"No values by {dimension.replace('_', ' ')} were reported.")
             continue
         column.plotly_chart(
-            indicator_charts.breakdown(parts, dimension, info),
+            indicators_ui.breakdown(parts, dimension, info),
             width="stretch",
             key=f"detail-{dimension}",
         )

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from monitoring import regional
-from ui import access, common, maps
+from monitoring.reports import map as map_report
+from ui import access, common
+from ui import map as map_ui
 
 REGION = "region"
 
@@ -21,7 +22,7 @@ donor = viewer.is_donor
 allowed = viewer.allowed_regions(config.programme.regions) if donor else None
 hidden_codes = tuple(sorted(access.hidden_indicators()))
 
-indicators = common.cached(regional.map_indicators, hidden_codes)
+indicators = common.cached(map_report.map_indicators, hidden_codes)
 if indicators.empty:
     st.info(
         "No indicators are loaded yet, so there is nothing to map. Upload the indicators "
@@ -32,17 +33,17 @@ if indicators.empty:
 
 titles = dict(zip(indicators.indicator_code, indicators.title, strict=True))
 codes = list(titles)
-periods = regional.map_periods(config, as_of)
-names = common.cached(regional.region_names, config, allowed)
+periods = map_report.map_periods(config, as_of)
+names = common.cached(map_report.region_names, config, allowed)
 
 # A click on the map selects a region; it must reach the region picker before it is drawn.
-maps.apply_map_click(REGION, list(names))
+map_ui.apply_map_click(REGION, list(names))
 
 # Filters, kept in the URL ----------------------------------------------------------------
-maps.unknown_param_notice("period", periods, "Quarter")
-maps.unknown_param_notice("measure", list(regional.MEASURES.values()), "Colour regions by")
+map_ui.unknown_param_notice("period", periods, "Quarter")
+map_ui.unknown_param_notice("measure", list(map_report.MEASURES.values()), "Colour regions by")
 top = st.columns([5, 2, 2], vertical_alignment="bottom")
-indicator = maps.url_select(
+indicator = map_ui.url_select(
     top[0],
     "Indicator",
     codes,
@@ -63,18 +64,18 @@ period = top[1].selectbox(
 )
 measure_label = top[2].radio(
     "Colour regions by",
-    list(regional.MEASURES.values()),
+    list(map_report.MEASURES.values()),
     key="measure",
     bind="query-params",
     horizontal=True,
     help="Value: the indicator's value up to the quarter. % of target: that value as a share "
     "of the region's target (see 'How the map is computed' below).",
 )
-measure = {label: code for code, label in regional.MEASURES.items()}[measure_label]
+measure = {label: code for code, label in map_report.MEASURES.items()}[measure_label]
 
 left, right = st.columns([3, 2], gap="medium")
 with right:
-    region = maps.url_select(
+    region = map_ui.url_select(
         st,
         "Region",
         list(names),
@@ -88,7 +89,7 @@ with right:
 
 indicator = indicator or codes[0]
 data = common.cached(
-    regional.build_map,
+    map_report.build_map,
     config,
     indicator,
     period,
@@ -123,17 +124,17 @@ with left:
         help="Draws CARTO's light basemap under the regions. Without it the map works offline.",
     )
     st.pydeck_chart(
-        maps.deck(data, basemap),
+        map_ui.deck(data, basemap),
         on_select="rerun",
         selection_mode="single-object",
-        key=maps.map_key(),
+        key=map_ui.map_key(),
         height=540,
     )
     st.caption(
-        regional.BOUNDARY_ATTRIBUTION + (" " + regional.BASEMAP_ATTRIBUTION if basemap else "")
+        map_report.BOUNDARY_ATTRIBUTION + (" " + map_report.BASEMAP_ATTRIBUTION if basemap else "")
     )
     st.plotly_chart(
-        maps.organisation_legend(data.kinds_shown, data.largest_received_usd),
+        map_ui.organisation_legend(data.kinds_shown, data.largest_received_usd),
         width="stretch",
         key="organisation-legend",
     )
@@ -143,7 +144,7 @@ with right:
     hatched = "no data" if measure == "value" else "no data or no target"
     if donor:
         hatched += " (or hidden to protect people)"
-    st.plotly_chart(maps.scale_legend(data.scale, hatched), width="stretch", key="scale-legend")
+    st.plotly_chart(map_ui.scale_legend(data.scale, hatched), width="stretch", key="scale-legend")
     if donor:
         st.caption(
             "Only the regions this link covers are coloured and labelled; the others are "
@@ -178,7 +179,7 @@ with right:
             "month's exchange rate.",
         )
         summary = common.cached(
-            regional.region_summary, config, period, region, regions=allowed, protect=donor
+            map_report.region_summary, config, period, region, regions=allowed, protect=donor
         )
         st.dataframe(
             summary,
@@ -200,7 +201,7 @@ with right:
         )
         st.button(
             "Show no region",
-            on_click=maps.clear_choice,
+            on_click=map_ui.clear_choice,
             args=(REGION,),
             icon=":material/close:",
             key="clear-region",

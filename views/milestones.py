@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring import milestones as ms
-from monitoring import protected_cells
+from monitoring.access import cells as protected_cells
 from monitoring.contract import STAGES
 from monitoring.periods import period_of
-from monitoring.status import status_text
-from ui import access, common, milestone_charts
+from monitoring.reports import milestones as ms
+from monitoring.reports.status import status_text
+from ui import access, common
+from ui import milestones as milestones_ui
 from ui.filters import url_multiselect
 
 config, as_of = common.page_header(
@@ -167,7 +168,7 @@ if len(on_timeline) < len(shown):
         icon=":material/filter_list:",
     )
 st.plotly_chart(
-    milestone_charts.milestone_timeline(
+    milestones_ui.milestone_timeline(
         on_timeline, as_of, config.programme.start, config.programme.end
     ),
     width="stretch",
@@ -296,7 +297,7 @@ st.caption(
 
 quarters = common.cached(ms.milestones_by_quarter, config, as_of, filters)
 st.plotly_chart(
-    milestone_charts.milestones_per_quarter(quarters, as_of),
+    milestones_ui.milestones_per_quarter(quarters, as_of),
     width="stretch",
     key="milestones-per-quarter",
 )

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring import overview, protected_cells, spending, suppression
+from monitoring.access import cells as protected_cells
+from monitoring.access import suppression
 from monitoring.periods import period_of
-from monitoring.status import STATUSES, status_rule_text, status_text
+from monitoring.reports import grants, overview
+from monitoring.reports.status import STATUSES, status_rule_text, status_text
 from ui import access, charts, common
 from ui.donor_tables import as_text
 from ui.navigation import page_spec
@@ -32,7 +34,7 @@ currency = "USD"
 small_grants = money.basis == overview.SMALL_GRANTS
 
 if link_regions is not None:
-    names = common.cached(spending.grant_regions, config)
+    names = common.cached(grants.grant_regions, config)
     names = dict(zip(names.region_code, names.region_name, strict=True))
     shown_regions = ", ".join(str(names.get(r) or r) for r in link_regions)
     st.info(

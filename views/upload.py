@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from monitoring import accounts, batches
+from monitoring.access import accounts
+from monitoring.intake import batches
 from ui import access, common
 from ui import upload as view
 

@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from monitoring import sharing
+from monitoring.access import sharing
 from monitoring.db import Database, close_all
 from monitoring.settings import ROOT
 from tests.conftest import account_name

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from monitoring import accounts, sharing, signin_links
+from monitoring.access import accounts, sharing, signin_links
 from monitoring.db import Database, close_all
 from tests.app.conftest import TEST_SECRET, no_exceptions
 from tests.conftest import account_name, tampered

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from monitoring import sharing
+from monitoring.access import sharing
 from tests.app.conftest import no_exceptions
 
 OVERVIEW, GRANTS, MILESTONES = "views/overview.py", "views/grants.py", "views/milestones.py"

@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from monitoring import exports
 from monitoring.db import Database
+from monitoring.reports import exports
 from tests.app.conftest import no_exceptions
 from tests.conftest import add_test_accounts
 from ui import common

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from monitoring import regional
+from monitoring.reports import map as map_report
 from tests.app.conftest import no_exceptions
 
 PROGRAMME = {"UZ-JI", "UZ-TO", "UZ-NG"}
@@ -46,11 +46,11 @@ def test_the_map_colours_the_three_programme_regions_offline(app):
     assert not spec.get("mapProvider") and not spec.get("mapStyle")  # no basemap tiles
     props = region_properties(at)
     assert len(props) == 14
-    no_data = regional.hex_to_rgba(regional.NO_DATA_FILL)
+    no_data = map_report.hex_to_rgba(map_report.NO_DATA_FILL)
     for code in PROGRAMME:
         assert props[code]["value"] is not None, code
         assert props[code]["fill"] != no_data and props[code]["fill"][3] > 200, code
-    faint = regional.hex_to_rgba(regional.CONTEXT_FILL)[:3]
+    faint = map_report.hex_to_rgba(map_report.CONTEXT_FILL)[:3]
     for code, p in props.items():
         if code not in PROGRAMME:  # the others are drawn faintly, with thin outlines
             assert p["fill"][:3] == faint, code
@@ -175,7 +175,7 @@ def test_a_region_scoped_donor_maps_only_the_links_regions(donor_app):
     props = region_properties(at)
     assert props["UZ-JI"]["value"] is not None and props["UZ-NG"]["value"] is not None
     assert props["UZ-TO"]["shown_text"] == "not in this view" and props["UZ-TO"]["value"] is None
-    assert props["UZ-TO"]["fill"] == regional.hex_to_rgba(regional.CONTEXT_FILL, 200)
+    assert props["UZ-TO"]["fill"] == map_report.hex_to_rgba(map_report.CONTEXT_FILL, 200)
     assert "Not in this view." in props["UZ-TO"]["tooltip"]
     labels = next(lay for lay in deck_spec(at)["layers"] if lay["id"] == "region-labels")
     assert {label["region_code"] for label in labels["data"]} == {"UZ-JI", "UZ-NG"}

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from monitoring.batches import table_checksums
 from monitoring.db import Database, close_all
+from monitoring.intake.batches import table_checksums
 from tests.app.conftest import no_exceptions
 
 BUDGET = b"budget_line,category,period,amount,currency\n"

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from monitoring import signin_links
+from monitoring.access import signin_links
 from tests.bench.generate import BENCH_USER
 from tests.e2e.conftest import (
     CHROMIUM_ARGS,

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from monitoring import accounts
+from monitoring.access import accounts
 from monitoring.contract import LOAD_ORDER, TABLES
 from monitoring.db import Database, refresh_stored_views
 

@@ -404,7 +404,7 @@ def upload_page(cur, settings: Settings, as_of: dt.date) -> None:
 def admin_page(cur, settings: Settings, as_of: dt.date) -> None:
     read(cur, "users")
     read(cur, "share_links")
-    read(cur, "share_link_uses")
+    read(cur, "access_share_link_uses")
 
 
 PAGES = {

@@ -31,8 +31,8 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from monitoring import overview
 from monitoring.db import open_database
+from monitoring.reports import overview
 from monitoring.settings import ROOT, load_settings
 from tests.bench import naive
 from tests.bench.generate import BENCH_USER

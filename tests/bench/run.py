@@ -24,9 +24,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from monitoring import accounts
+from monitoring.access import accounts
 from monitoring.db import Database
-from monitoring.sample import load_sample
+from monitoring.intake.sample import load_sample
 from monitoring.settings import DEFAULT_SETTINGS, ROOT
 from tests.bench import generate
 from tests.bench.generate import BENCH_DATA, BENCH_USER, Scale
@@ -98,7 +98,7 @@ def measure_pages(
 
 
 def measure_upload(db: Path, settings: Path, scale: Scale) -> list[dict]:
-    from monitoring import upload
+    from monitoring.intake import upload
 
     sizes = [n for n in UPLOAD_SIZES if n <= scale.values] or [scale.values]
     env = {"MONITORING_SETTINGS": str(settings)}

@@ -25,8 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from monitoring import batches, upload
 from monitoring.db import Database
+from monitoring.intake import batches, upload
 from monitoring.settings import load_settings
 
 KEY = "indicator_code, period, region_code, org_id, sex, age_group"

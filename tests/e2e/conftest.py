@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from monitoring import sharing, signin_links
+from monitoring.access import sharing, signin_links
 from tests.conftest import account_name
 
 # The secret that signs share and sign-in links, for the servers and the tests alike.

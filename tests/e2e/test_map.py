@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from monitoring import regional
+from monitoring.reports import map as map_report
 from tests.e2e.conftest import (
     exceptions_shown,
     screenshot,
@@ -23,17 +23,17 @@ PROGRAMME = ("UZ-JI", "UZ-TO", "UZ-NG")
 
 
 def _view_and_labels():
-    boundaries = regional.load_boundaries()
-    props = regional.boundary_properties(boundaries)
+    boundaries = map_report.load_boundaries()
+    props = map_report.boundary_properties(boundaries)
     programme = [
         f["geometry"] for f in boundaries["features"] if f["properties"]["iso_3166_2"] in PROGRAMME
     ]
-    view = regional.fit_view(regional.geometry_bounds(programme))
+    view = map_report.fit_view(map_report.geometry_bounds(programme))
     return view, props
 
 
 def _canvas_pixel(image: Image.Image, view, lon, lat):
-    x, y = regional.pixel_of(view, lon, lat, image.width, image.height)
+    x, y = map_report.pixel_of(view, lon, lat, image.width, image.height)
     return image.getpixel((round(x), round(y)))[:3]
 
 
@@ -73,7 +73,7 @@ def test_clicking_a_region_selects_it_and_keeps_it_in_the_url(server, page):
     jizzakh = (67.3, 40.05)
     before = _canvas_pixel(Image.open(io.BytesIO(chart.screenshot())), view, *jizzakh)
     box = chart.locator("canvas").first.bounding_box()
-    x, y = regional.pixel_of(view, 70.63, 41.19, box["width"], box["height"])  # Namangan
+    x, y = map_report.pixel_of(view, 70.63, 41.19, box["width"], box["height"])  # Namangan
     panel = page.get_by_text("Organisations in Namangan")
     # In headless Chromium's software WebGL, deck.gl now and then drops the first click
     # (the hover tooltip shows, but no selection is sent); a person would click again.
@@ -125,10 +125,10 @@ def test_a_donor_link_maps_only_its_region(server, page):
     image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
     jizzakh = [
         f["geometry"]
-        for f in regional.load_boundaries()["features"]
+        for f in map_report.load_boundaries()["features"]
         if f["properties"]["iso_3166_2"] == "UZ-JI"
     ]
-    view = regional.fit_view(regional.geometry_bounds(jizzakh))
+    view = map_report.fit_view(map_report.geometry_bounds(jizzakh))
     inside = _canvas_pixel(image, view, 67.3, 40.05)
     assert max(inside) - min(inside) > 40, f"Jizzakh is not coloured: {inside}"
     page.set_viewport_size({"width": 1400, "height": 2400})

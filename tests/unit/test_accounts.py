@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher
 
-from monitoring import accounts
-from monitoring.accounts import (
+from monitoring.access import accounts
+from monitoring.access.accounts import (
     ADMIN,
     DONOR,
     MANAGER,
@@ -111,7 +111,7 @@ def test_navigation_per_role_keeps_the_order():
 def test_every_registered_page_says_who_may_open_it():
     # A page missing from PAGE_ACTIONS is refused to everyone: list it there.
     missing = [p.url_path for p in PAGES if p.url_path not in accounts.PAGE_ACTIONS]
-    assert not missing, f"add these pages to monitoring/accounts.py PAGE_ACTIONS: {missing}"
+    assert not missing, f"add these pages to monitoring/access/accounts.py PAGE_ACTIONS: {missing}"
 
 
 # --- accounts -----------------------------------------------------------------------------

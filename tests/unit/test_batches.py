@@ -2,7 +2,9 @@
 
 import pytest
 
-from monitoring.batches import (
+from monitoring.contract import TABLES
+from monitoring.db import Database
+from monitoring.intake.batches import (
     HISTORY_TABLES,
     UndoRefused,
     commit_file,
@@ -10,9 +12,7 @@ from monitoring.batches import (
     preview_file,
     undo_batch,
 )
-from monitoring.contract import TABLES
-from monitoring.db import Database
-from monitoring.sample import load_sample
+from monitoring.intake.sample import load_sample
 from tests.unit.upload_support import checksums, copy_of, csv_bytes
 
 BUDGET = "budget_line,category,period,amount,currency"

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from argon2 import PasswordHasher
 
-from monitoring import accounts, sharing
-from monitoring.cli import main
+from monitoring.access import accounts, sharing
+from monitoring.cli.main import main
 from monitoring.db import Database, open_database
 from tests.conftest import insert
 

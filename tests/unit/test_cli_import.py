@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitoring.cli import main
+from monitoring.cli.main import main
 from monitoring.db import Database
 from tests.unit.upload_support import checksums, csv_bytes
 

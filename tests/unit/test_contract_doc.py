@@ -1,8 +1,8 @@
 """docs/data-contract.md is written from the contract and says what the checks do."""
 
 from monitoring.contract import KINDS, TABLES
-from monitoring.contract_doc import DOC_PATH, contract_markdown
-from monitoring.validation import ROW_STATUS
+from monitoring.intake.contract_doc import DOC_PATH, contract_markdown
+from monitoring.intake.validation import ROW_STATUS
 
 
 def test_the_committed_document_matches_the_contract():
@@ -35,8 +35,8 @@ def test_the_names_the_checks_add_to_rows_are_not_contract_columns():
 
 
 def test_the_upload_guide_quotes_the_limits_that_are_enforced():
-    from monitoring.contract_doc import ROOT
-    from monitoring.upload import MAX_COLUMNS, MAX_FILE_MB, MAX_ROWS
+    from monitoring.intake.contract_doc import ROOT
+    from monitoring.intake.upload import MAX_COLUMNS, MAX_FILE_MB, MAX_ROWS
 
     text = (ROOT / "docs" / "upload.md").read_text(encoding="utf-8")
     assert (

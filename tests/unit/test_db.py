@@ -65,19 +65,23 @@ def test_named_query_binds_only_the_parameters_it_uses(db):
         ],
     )
     frame = db.query(
-        "milestone_summary",
+        "overview_milestones",
         as_of="2021-06-30",
         scope_regions=None,
         hidden_indicators=None,
         unused="ignored",
     )
     assert frame.loc[0, "achieved_to_date"] == 1
-    assert query_parameters("milestone_summary") == {"as_of", "scope_regions", "hidden_indicators"}
+    assert query_parameters("overview_milestones") == {
+        "as_of",
+        "scope_regions",
+        "hidden_indicators",
+    }
 
 
 def test_named_query_names_a_missing_parameter(db):
     with pytest.raises(DatabaseError, match="needs as_of"):
-        db.query("milestone_summary")
+        db.query("overview_milestones")
 
 
 def test_unknown_query_name_is_refused(db):
@@ -86,8 +90,8 @@ def test_unknown_query_name_is_refused(db):
 
 
 def test_parameters_in_comments_and_strings_are_not_parameters():
-    assert "start" in query_parameters("indicator_progress")
-    assert "as_of_period" not in query_parameters("indicator_progress")
+    assert "start" in query_parameters("indicators_progress")
+    assert "as_of_period" not in query_parameters("indicators_progress")
 
 
 ALL_MILESTONES = dict(as_of="2022-06-30", scope_regions=None, hidden_indicators=None)
@@ -100,7 +104,7 @@ def test_many_threads_can_query_one_database_at_once(db):
     def work():
         try:
             for _ in range(20):
-                results.append(len(db.query("milestone_summary", **ALL_MILESTONES)))
+                results.append(len(db.query("overview_milestones", **ALL_MILESTONES)))
         except Exception as exc:  # pragma: no cover - the assertion below reports it
             errors.append(exc)
 

@@ -3,7 +3,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from monitoring.exports import to_csv_bytes, to_xlsx_bytes
+from monitoring.reports.exports import to_csv_bytes, to_xlsx_bytes
 
 AWKWARD = pd.DataFrame(
     {

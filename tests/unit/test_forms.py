@@ -2,7 +2,7 @@
 
 import pytest
 
-from monitoring import forms
+from monitoring.intake import forms
 
 
 @pytest.mark.parametrize(

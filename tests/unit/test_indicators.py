@@ -7,10 +7,10 @@ import io
 import pandas as pd
 import pytest
 
-from monitoring import indicators, overview
 from monitoring.db import Database
-from monitoring.exports import to_csv_bytes
 from monitoring.periods import period_end, programme_periods
+from monitoring.reports import indicators, overview
+from monitoring.reports.exports import to_csv_bytes
 from tests.conftest import indicator_row as indicator
 from tests.conftest import insert
 from tests.conftest import value_row as value

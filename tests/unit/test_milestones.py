@@ -6,8 +6,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from monitoring import overview
-from monitoring.milestones import (
+from monitoring.reports import overview
+from monitoring.reports.milestones import (
     NO_REGION,
     MilestoneFilters,
     indicator_detail_link,
@@ -451,7 +451,7 @@ def test_indicator_beside_a_donors_milestone_is_measured_over_the_link(scoped_pl
 def test_the_timeline_keeps_the_most_urgent_milestones_in_their_order():
     import pandas as pd
 
-    from monitoring.milestones import timeline_rows
+    from monitoring.reports.milestones import timeline_rows
 
     frame = pd.DataFrame(
         {

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from monitoring import overview, spending
+from monitoring.reports import grants, overview
 from tests.conftest import indicator_row as indicator
 from tests.conftest import insert
 from tests.conftest import value_row as value
@@ -370,10 +370,10 @@ def test_the_overview_and_the_grants_page_agree_on_a_regions_small_grants(
     grants_in_regions, settings
 ):
     summary = overview.spending_summary(grants_in_regions, settings, Q1, ["UZ-JI"])
-    position = spending.grant_position(
-        grants_in_regions, settings, Q1, spending.SpendingFilters(regions=("UZ-JI",))
+    position = grants.grant_position(
+        grants_in_regions, settings, Q1, grants.SpendingFilters(regions=("UZ-JI",))
     )
-    total = spending.grant_totals(position)
+    total = grants.grant_totals(position)
     assert set(position[position.level == "grant"].grant_id) == {"GJ1", "GJ2", "GJ3", "GJX"}
     assert (float(total.awarded), float(total.spent)) == (
         summary.budget_total,
@@ -383,10 +383,10 @@ def test_the_overview_and_the_grants_page_agree_on_a_regions_small_grants(
 
 
 def test_an_empty_region_list_keeps_no_grant_and_no_amount(grants_in_regions, settings):
-    none = spending.SpendingFilters(regions=())
-    position = spending.grant_position(grants_in_regions, settings, Q1, none)
+    none = grants.SpendingFilters(regions=())
+    position = grants.grant_position(grants_in_regions, settings, Q1, none)
     assert position[position.level == "grant"].empty
-    assert spending.unconverted_amounts(grants_in_regions, Q1, "USD", []).empty
+    assert grants.unconverted_amounts(grants_in_regions, Q1, "USD", []).empty
 
 
 def test_amounts_without_a_rate_of_a_region_are_its_grants_transactions(grants_in_regions):
@@ -395,11 +395,11 @@ def test_amounts_without_a_rate_of_a_region_are_its_grants_transactions(grants_i
         "budget",
         [dict(budget_line="1.1", category="staff", period="2021Q2", amount=1, currency="UZS")],
     )
-    everything = spending.unconverted_amounts(grants_in_regions, Q1, "USD")
+    everything = grants.unconverted_amounts(grants_in_regions, Q1, "USD")
     assert set(everything.reference) == {"J7", "1.1 2021Q2"}
-    jizzakh = spending.unconverted_amounts(grants_in_regions, Q1, "USD", ["UZ-JI"])
+    jizzakh = grants.unconverted_amounts(grants_in_regions, Q1, "USD", ["UZ-JI"])
     assert jizzakh.reference.tolist() == ["J7"]  # the budget is not split by region
-    assert spending.unconverted_amounts(grants_in_regions, Q1, "USD", ["UZ-NG"]).empty
+    assert grants.unconverted_amounts(grants_in_regions, Q1, "USD", ["UZ-NG"]).empty
 
 
 def test_a_regional_view_counts_indicators_without_a_regional_target(logframe, settings):

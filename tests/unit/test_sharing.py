@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from monitoring import sharing
-from monitoring.sharing import (
+from monitoring.access import sharing
+from monitoring.access.sharing import (
     EXPIRED,
     REVOKED,
     TAMPERED,

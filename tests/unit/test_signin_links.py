@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from monitoring import accounts, signin_links
-from monitoring.cli import main
+from monitoring.access import accounts, signin_links
+from monitoring.cli.main import main
 from tests.conftest import tampered
 
 SECRET = "a secret for the tests of sign-in links, 32+ chars"
@@ -55,7 +55,7 @@ def test_a_changed_link_signs_nobody_in(db, admin, change):
 def test_a_link_signed_with_another_secret_or_a_share_link_is_refused(db, admin):
     other = signin_links.make_token("amina", now=NOW, secret="another secret, also long enough!!")
     assert not redeem(db, other).ok
-    from monitoring import sharing
+    from monitoring.access import sharing
 
     _, share_token = sharing.create_share_link(db, "Donor", "7d", by="t", secret=SECRET)
     assert not redeem(db, share_token).ok, "a share token never signs anyone in"

@@ -1,4 +1,4 @@
-"""Stored copies of views (monitoring/db.py): read when up to date, never when not."""
+"""Stored copies of views (monitoring/db/database.py): read when up to date, never when not."""
 
 from monitoring.db import Database
 from tests.conftest import insert
@@ -18,7 +18,7 @@ INDICATOR = dict(
 
 def by_region(db: Database) -> dict[tuple[str, str], float]:
     frame = db.query(
-        "indicator_by_region", indicator="OC1", first="2021Q1", last="2021Q4", regions=None
+        "indicators_by_region", indicator="OC1", first="2021Q1", last="2021Q4", regions=None
     )
     return {(r.region_code, r.period): r.value for r in frame.itertuples()}
 

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring import exports
-from monitoring.suppression import (
+from monitoring.access.suppression import (
     COMPLEMENTARY,
     DERIVED,
     HIDDEN_LABEL,
@@ -17,6 +16,7 @@ from monitoring.suppression import (
     suppress_small_counts,
     without_sensitive_indicators,
 )
+from monitoring.reports import exports
 from tests.conftest import insert
 
 

@@ -5,10 +5,10 @@ import io
 import openpyxl
 import pytest
 
-from monitoring.batches import preview_file
 from monitoring.contract import TABLES
-from monitoring.templates import template_csv, template_xlsx
-from monitoring.upload import read_table
+from monitoring.intake.batches import preview_file
+from monitoring.intake.templates import template_csv, template_xlsx
+from monitoring.intake.upload import read_table
 from tests.unit.upload_support import copy_of
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from monitoring import indicators, regional, spending
 from monitoring.db import Database
+from monitoring.reports import grants, indicators
+from monitoring.reports import map as map_report
 from monitoring.settings import SettingsError, load_settings
 
 AS_OF = dt.date(2022, 6, 30)
@@ -20,10 +21,10 @@ def sample(sample_db_path):
 
 
 def test_grants_of_an_unnamed_kind_lose_their_grantee_and_title(sample, settings):
-    plain = spending.grant_position(sample, settings, AS_OF, spending.SpendingFilters())
+    plain = grants.grant_position(sample, settings, AS_OF, grants.SpendingFilters())
     row = plain[(plain.level == "grant") & (plain.grantee == GROUP)].iloc[0]
-    donor = spending.grant_position(
-        sample, settings, AS_OF, spending.SpendingFilters(unnamed_kinds=("community_group",))
+    donor = grants.grant_position(
+        sample, settings, AS_OF, grants.SpendingFilters(unnamed_kinds=("community_group",))
     )
     same = donor[(donor.level == "grant") & (donor.grant_id == row.grant_id)].iloc[0]
     assert same.grantee == "a community group in Tashkent Region (name withheld)"
@@ -35,7 +36,7 @@ def test_grants_of_an_unnamed_kind_lose_their_grantee_and_title(sample, settings
 
 
 def test_the_map_and_missing_reports_describe_them_too(sample, settings):
-    points = regional.organisation_points(sample, settings, "2022Q2", None, ["community_group"])
+    points = map_report.organisation_points(sample, settings, "2022Q2", None, ["community_group"])
     assert GROUP not in set(points.name)
     assert (points[points.kind == "community_group"].name.str.endswith("(name withheld)")).all()
     missing = indicators.missing_reports(

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from monitoring.batches import Refused, commit_file, preview_file
-from monitoring.upload import UnreadableFile
+from monitoring.intake.batches import Refused, commit_file, preview_file
+from monitoring.intake.upload import UnreadableFile
 from tests.unit.upload_support import VALUES_HEADER, checksums, copy_of, csv_bytes, xlsx_bytes
 
 GOOD = "OC1.1,2021Q2,UZ-JI,,all,all,3,,report"

@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from monitoring import batches
 from monitoring.db import Database
-from monitoring.upload import read_table
+from monitoring.intake import batches
+from monitoring.intake.upload import read_table
 
 HEADER = "indicator_code,period,region_code,org_id,sex,age_group,value,comment"
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from monitoring.upload import MAX_ROWS, UnreadableFile, read_table, recognise_table
+from monitoring.intake.upload import MAX_ROWS, UnreadableFile, read_table, recognise_table
 from tests.unit.upload_support import VALUES_HEADER, csv_bytes, xlsx_bytes
 
 ROW = "OC1.1,2021Q2,UZ-JI,,all,all,3,Жиззах: отчёт,Quarterly report"

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from monitoring.validation import run_named
+from monitoring.intake.validation import run_named
 from tests.conftest import insert
 
 OUTLIERS_PLAINLY = """

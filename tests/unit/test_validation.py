@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from monitoring.batches import preview_file
+from monitoring.intake.batches import preview_file
 from tests.unit.upload_support import VALUES_HEADER, copy_of, csv_bytes, xlsx_bytes
 
 TODAY = dt.date(2026, 1, 15)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
-from monitoring.batches import table_checksums
 from monitoring.db import Database
+from monitoring.intake.batches import table_checksums
 
 VALUES_HEADER = "indicator_code,period,region_code,org_id,sex,age_group,value,comment,source"
 

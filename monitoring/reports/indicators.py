@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from monitoring import protected_cells as pc
+from monitoring.access import cells as pc
 from monitoring.db import Database
-from monitoring.overview import indicator_progress, outcome_label
 from monitoring.periods import period_of, periods_between, programme_periods
+from monitoring.reports.overview import indicator_progress, outcome_label
+from monitoring.reports.status import status_text
 from monitoring.settings import Settings
-from monitoring.status import status_text
 
 AGGREGATION_TEXT = {
     "sum": "cumulative total",
@@ -112,7 +112,7 @@ def region_options(db: Database, settings: Settings, regions=None) -> pd.DataFra
     """Regions to filter by (region_code, region_name, in_programme), programme regions first;
     with `regions` (a viewer's scope), only those."""
     return db.query(
-        "indicator_regions",
+        "indicators_regions",
         programme_regions=list(settings.programme.regions),
         regions=_regions(regions),
     )
@@ -127,7 +127,7 @@ def indicator_series(
 ) -> pd.DataFrame:
     """Per indicator and quarter: value reported in it, actual to date, period target."""
     return db.query(
-        "indicator_series", periods=list(periods), regions=_regions(regions), indicator=indicator
+        "indicators_series", periods=list(periods), regions=_regions(regions), indicator=indicator
     )
 
 
@@ -227,7 +227,7 @@ def indicator_summary(
     if rows.empty:
         return None
     row = rows.iloc[0].to_dict()
-    definition = db.query("indicator_definition", indicator=code)
+    definition = db.query("indicators_definition", indicator=code)
     row["means_of_verification"] = (
         None if definition.empty else definition.means_of_verification.iat[0]
     )
@@ -255,7 +255,7 @@ def region_progress(
 def region_series(
     db: Database, settings: Settings, periods: list[str], code: str, regions=None
 ) -> pd.DataFrame:
-    """`indicator_series` of one indicator for each region on its own (region_name added)."""
+    """`indicators_series` of one indicator for each region on its own (region_name added)."""
     options = region_options(db, settings)
     if regions:
         options = options[options.region_code.isin(list(regions))]
@@ -307,7 +307,7 @@ def indicator_by_region(
 ) -> pd.DataFrame:
     """The indicator's value and period target per region and quarter."""
     return db.query(
-        "indicator_by_region", indicator=code, first=first, last=last, regions=_regions(regions)
+        "indicators_by_region", indicator=code, first=first, last=last, regions=_regions(regions)
     )
 
 
@@ -316,7 +316,7 @@ def indicator_breakdown(
 ) -> pd.DataFrame:
     """The indicator's values by sex and by age group per quarter, beside the total."""
     return db.query(
-        "indicator_breakdown", indicator=code, first=first, last=last, regions=_regions(regions)
+        "indicators_breakdown", indicator=code, first=first, last=last, regions=_regions(regions)
     )
 
 
@@ -325,14 +325,14 @@ def indicator_comments(
 ) -> pd.DataFrame:
     """Comments recorded with the indicator's values, newest first."""
     return db.query(
-        "indicator_comments", indicator=code, first=first, last=last, regions=_regions(regions)
+        "indicators_comments", indicator=code, first=first, last=last, regions=_regions(regions)
     )
 
 
 def indicator_sources(db: Database, code: str, first: str, last: str, regions=None) -> pd.DataFrame:
     """The sources of the indicator's values with the quarters each covers."""
     return db.query(
-        "indicator_sources", indicator=code, first=first, last=last, regions=_regions(regions)
+        "indicators_sources", indicator=code, first=first, last=last, regions=_regions(regions)
     )
 
 
@@ -343,7 +343,7 @@ def missing_reports(
     `period` (organisations: those that reported it before), with their last report.
     `unnamed_kinds` (a donor view): organisations of these kinds are described, not named."""
     return db.query(
-        "indicator_missing_reports",
+        "indicators_missing_reports",
         indicator=code,
         period=period,
         programme_regions=list(settings.programme.regions),
@@ -353,7 +353,7 @@ def missing_reports(
 
 
 # Donor views: every count of people judged from the protected cells ----------------------
-# (monitoring/protected_cells.py; `regions` are the regions shown, within the link's).
+# (monitoring/access/cells.py; `regions` are the regions shown, within the link's).
 
 
 def donor_iptt(

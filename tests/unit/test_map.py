@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from monitoring import regional
+from monitoring.reports import map as map_report
 from tests.conftest import indicator_row, insert, value_row
 
 
@@ -74,13 +74,13 @@ def features_by_code(data):
     [("2021Q1", 2.0, 3.0), ("2021Q2", 7.0, 3.0), ("2021Q3", 7.0, 7.0)],
 )
 def test_the_right_value_lands_on_the_right_region(mapped, settings, period, jizzakh, tashkent):
-    data = regional.build_map(mapped, settings, "N1", period, "value")
+    data = map_report.build_map(mapped, settings, "N1", period, "value")
     props = features_by_code(data)
     assert props["UZ-JI"]["value"] == jizzakh
     assert props["UZ-TO"]["value"] == tashkent
     assert props["UZ-NG"]["value"] is None
-    assert props["UZ-JI"]["fill"][:3] == regional.hex_to_rgba(data.scale.colour_of(jizzakh))[:3]
-    assert props["UZ-TO"]["fill"][:3] == regional.hex_to_rgba(data.scale.colour_of(tashkent))[:3]
+    assert props["UZ-JI"]["fill"][:3] == map_report.hex_to_rgba(data.scale.colour_of(jizzakh))[:3]
+    assert props["UZ-TO"]["fill"][:3] == map_report.hex_to_rgba(data.scale.colour_of(tashkent))[:3]
     assert props["UZ-JI"]["tooltip"].startswith("Jizzakh (UZ-JI) · programme region")
     assert f"N1 up to {period}: {jizzakh:,.0f}" in props["UZ-JI"]["tooltip"]
     labels = {label["region_code"]: label["text"] for label in data.labels}
@@ -89,20 +89,20 @@ def test_the_right_value_lands_on_the_right_region(mapped, settings, period, jiz
 
 
 def test_percentages_take_each_regions_latest_value(mapped, settings):
-    props = features_by_code(regional.build_map(mapped, settings, "P1", "2021Q2", "value"))
+    props = features_by_code(map_report.build_map(mapped, settings, "P1", "2021Q2", "value"))
     assert props["UZ-JI"]["value"] == 57.0
     assert props["UZ-TO"]["value"] == 45.0
     assert props["UZ-JI"]["shown_text"] == "57.0%"
 
 
 def test_a_region_without_data_is_hatched_and_a_zero_is_coloured(mapped, settings):
-    data = regional.build_map(mapped, settings, "C1", "2021Q2", "value")
+    data = map_report.build_map(mapped, settings, "C1", "2021Q2", "value")
     props = features_by_code(data)
     assert props["UZ-NG"]["hatched"] and props["UZ-NG"]["shown_text"] == "no data"
-    assert props["UZ-NG"]["fill"] == regional.hex_to_rgba(regional.NO_DATA_FILL)
+    assert props["UZ-NG"]["fill"] == map_report.hex_to_rgba(map_report.NO_DATA_FILL)
     assert "C1 up to 2021Q2: no data" in props["UZ-NG"]["tooltip"]
     assert not props["UZ-TO"]["hatched"]
-    assert props["UZ-TO"]["fill"][:3] == regional.hex_to_rgba(data.scale.colours[0])[:3]
+    assert props["UZ-TO"]["fill"][:3] == map_report.hex_to_rgba(data.scale.colours[0])[:3]
     assert data.hatches and {h["region_code"] for h in data.hatches} == {"UZ-NG"}
     # Regions outside the programme are faint, never hatched.
     assert not props["UZ-SA"]["hatched"] and props["UZ-SA"]["fill"][3] < 255
@@ -118,7 +118,7 @@ def test_a_region_without_data_is_hatched_and_a_zero_is_coloured(mapped, setting
     ],
 )
 def test_percent_of_target_uses_the_regions_target(mapped, settings, code, region, percent, basis):
-    values = regional.region_values(mapped, settings, "2021Q2", code)
+    values = map_report.region_values(mapped, settings, "2021Q2", code)
     row = values.set_index("region_code").loc[region]
     assert row.target_basis == basis
     if percent is None:
@@ -126,19 +126,19 @@ def test_percent_of_target_uses_the_regions_target(mapped, settings, code, regio
     else:
         assert row.percent_of_target == pytest.approx(percent)
     props = features_by_code(
-        regional.build_map(mapped, settings, code, "2021Q2", "percent_of_target")
+        map_report.build_map(mapped, settings, code, "2021Q2", "percent_of_target")
     )
     assert props[region]["shown"] == (None if percent is None else pytest.approx(percent))
     assert props[region]["hatched"] == (percent is None)
 
 
 def test_a_viewers_scope_limits_every_figure(mapped, settings):
-    data = regional.build_map(mapped, settings, "N1", "2021Q2", "value", regions=["UZ-JI"])
+    data = map_report.build_map(mapped, settings, "N1", "2021Q2", "value", regions=["UZ-JI"])
     props = features_by_code(data)
     assert props["UZ-JI"]["value"] == 7.0
     assert props["UZ-TO"]["value"] is None
     assert set(data.region_table.Code) == {"UZ-JI"}
-    assert regional.region_summary(mapped, settings, "2021Q2", "UZ-TO", ["UZ-JI"]).empty
+    assert map_report.region_summary(mapped, settings, "2021Q2", "UZ-TO", ["UZ-JI"]).empty
 
 
 @pytest.fixture
@@ -199,15 +199,17 @@ def organisations(mapped):
 def test_organisations_without_coordinates_are_placed_at_their_regions_centre(
     organisations, settings
 ):
-    data = regional.build_map(organisations, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(organisations, settings, "N1", "2021Q2", "value")
     points = {p["org_id"]: p for p in data.organisations}
     assert points["CSO-1"]["position"] == [67.8, 40.2]
     assert points["CSO-2"]["position"] == [69.84, 41.23]  # the regions table's centre
     for org in ("CG-1", "CG-2"):  # two share Namangan's centre: spread on a small ring
         lon, lat = points[org]["position"]
-        assert math.dist((lon, lat), (71.32, 41.08)) == pytest.approx(regional.UNLOCATED_SPREAD_DEG)
+        assert math.dist((lon, lat), (71.32, 41.08)) == pytest.approx(
+            map_report.UNLOCATED_SPREAD_DEG
+        )
     assert points["CG-1"]["position"] != points["CG-2"]["position"]
-    samarkand = regional.boundary_properties(regional.load_boundaries())["UZ-SA"]
+    samarkand = map_report.boundary_properties(map_report.load_boundaries())["UZ-SA"]
     assert points["AUTH-1"]["position"] == [samarkand["label_lon"], samarkand["label_lat"]]
     assert "region's centre" in points["CSO-2"]["tooltip"]
     assert "region's centre" not in points["CSO-1"]["tooltip"]
@@ -224,23 +226,23 @@ def test_organisations_without_coordinates_are_placed_at_their_regions_centre(
 
 
 def test_grant_money_received_is_in_us_dollars_up_to_the_quarters_end(organisations, settings):
-    points = regional.organisation_points(organisations, settings, "2021Q2").set_index("org_id")
+    points = map_report.organisation_points(organisations, settings, "2021Q2").set_index("org_id")
     # 600 USD + 1,050,000 UZS at 10,500 per USD - 50 USD refunded; July's 400 comes later.
     assert points.at["CSO-1", "received_usd"] == pytest.approx(650.0)
     assert points.at["CSO-1", "awarded_usd"] == pytest.approx(1200.0)
     assert points.at["CSO-1", "grants_awarded"] == 2
     assert points.at["CSO-2", "grants_awarded"] == 0  # its only grant was cancelled
     assert points.at["CG-1", "amounts_without_rate"] == 2  # June has no UZS rate
-    data = regional.build_map(organisations, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(organisations, settings, "N1", "2021Q2", "value")
     radius = {p["org_id"]: p["radius"] for p in data.organisations}
-    assert radius["CSO-1"] == regional.MAX_RADIUS_PX  # received the most
-    assert radius["CSO-2"] == regional.MIN_RADIUS_PX  # received nothing
+    assert radius["CSO-1"] == map_report.MAX_RADIUS_PX  # received the most
+    assert radius["CSO-2"] == map_report.MIN_RADIUS_PX  # received nothing
     assert data.amounts_without_rate == 2
     assert data.region_totals("UZ-JI") == (1, pytest.approx(650.0))
 
 
 def test_latest_values_of_an_organisation_are_in_its_tooltip(organisations, settings):
-    data = regional.build_map(organisations, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(organisations, settings, "N1", "2021Q2", "value")
     tooltip = next(p["tooltip"] for p in data.organisations if p["org_id"] == "CSO-1")
     assert "Latest values: N1: 2 (2021Q1)" in tooltip
     assert "Grants: 2 awarded, 1,200 USD; received 650 USD" in tooltip
@@ -252,7 +254,7 @@ def test_region_codes_that_do_not_match_the_boundaries_are_reported_not_dropped(
     mapped.connection().execute(
         "update regions set name_en = 'Bukhara' where region_code = 'UZ-SA'"
     )
-    data = regional.build_map(mapped, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(mapped, settings, "N1", "2021Q2", "value")
     not_on_map = {u.code: u for u in data.match.not_on_map}
     assert "UZ-XX" in not_on_map
     assert "not in the boundary file" in not_on_map["UZ-XX"].reason
@@ -261,13 +263,13 @@ def test_region_codes_that_do_not_match_the_boundaries_are_reported_not_dropped(
     table = data.region_table.set_index("Code")
     assert table.at["UZ-XX", "Value up to 2021Q2"] == "9"
     assert table.at["UZ-XX", "On the map"].startswith("no")
-    assert "UZ-XX" in regional.region_names(mapped, settings)
+    assert "UZ-XX" in map_report.region_names(mapped, settings)
 
 
 def test_boundaries_missing_from_the_regions_table_are_listed(mapped, settings):
-    boundaries = regional.load_boundaries()
-    codes = regional.region_codes(mapped)
-    match = regional.match_regions(boundaries, codes, settings.programme.regions)
+    boundaries = map_report.load_boundaries()
+    codes = map_report.region_codes(mapped)
+    match = map_report.match_regions(boundaries, codes, settings.programme.regions)
     assert {u.code for u in match.not_in_regions_table} == set(match.on_map) - {
         r["region_code"] for r in REGIONS
     }
@@ -282,14 +284,14 @@ def test_boundaries_missing_from_the_regions_table_are_listed(mapped, settings):
         ([7, 6, 0], "number", "value", (0, 2, 4, 6, 8), {0: 0, 6: 3, 8: 3}),
         ([0], "number", "value", (0, 1), {0: 0}),
         ([63.5, 64.9], "percent", "value", tuple(range(0, 101, 10)), {63.5: 6, 100: 9}),
-        ([20, 140], "number", "percent_of_target", regional.PERCENT_OF_TARGET_EDGES,
+        ([20, 140], "number", "percent_of_target", map_report.PERCENT_OF_TARGET_EDGES,
          {20: 0, 25: 1, 99.9: 3, 100: 4, 140: 4}),
     ],
 )  # fmt: skip
 def test_colour_scale_starts_at_zero_and_keeps_each_step_with_its_lower_edge(
     values, unit, measure, edges, step_of
 ):
-    scale = regional.colour_scale(values, measure, unit, "t")
+    scale = map_report.colour_scale(values, measure, unit, "t")
     assert scale.edges == pytest.approx(edges)
     assert len(scale.colours) == len(scale.labels) == len(edges) - 1
     for v, step in step_of.items():
@@ -298,15 +300,15 @@ def test_colour_scale_starts_at_zero_and_keeps_each_step_with_its_lower_edge(
 
 
 def test_palette_runs_from_light_to_dark():
-    colours = regional.palette(5)
-    lightness = [sum(regional.hex_to_rgba(c)[:3]) for c in colours]
+    colours = map_report.palette(5)
+    lightness = [sum(map_report.hex_to_rgba(c)[:3]) for c in colours]
     assert lightness == sorted(lightness, reverse=True)
-    assert colours[0] == regional.VIRIDIS[0] and colours[-1] == regional.VIRIDIS[-1]
+    assert colours[0] == map_report.VIRIDIS[0] and colours[-1] == map_report.VIRIDIS[-1]
 
 
 def test_hatching_stays_inside_the_region():
     square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
-    lines = regional.hatch_lines(square, spacing=0.1)
+    lines = map_report.hatch_lines(square, spacing=0.1)
     assert len(lines) == 20
     for (x1, y1), (x2, y2) in lines:
         assert x1 - y1 == pytest.approx(x2 - y2)  # 45° lines
@@ -315,21 +317,21 @@ def test_hatching_stays_inside_the_region():
 
 
 def test_the_view_fits_the_programme_regions():
-    view = regional.fit_view((66.6, 39.5, 72.2, 42.3), width=520, height=540)
+    view = map_report.fit_view((66.6, 39.5, 72.2, 42.3), width=520, height=540)
     for lon, lat in [(66.6, 39.5), (72.2, 42.3)]:
-        x, y = regional.pixel_of(view, lon, lat, 520, 540)
+        x, y = map_report.pixel_of(view, lon, lat, 520, 540)
         assert 0 <= x <= 520 and 0 <= y <= 540
-    assert regional.pixel_of(view, view["longitude"], view["latitude"], 520, 540) == (
+    assert map_report.pixel_of(view, view["longitude"], view["latitude"], 520, 540) == (
         pytest.approx(260),
         pytest.approx(270),
     )
 
 
 def test_region_summary_lists_every_indicator_for_one_region(mapped, settings):
-    summary = regional.region_summary(mapped, settings, "2021Q2", "UZ-NG")
+    summary = map_report.region_summary(mapped, settings, "2021Q2", "UZ-NG")
     assert list(summary.Indicator) == ["C1", "N1", "P1"]
     assert set(summary["Value up to 2021Q2"]) == {"no data"}
-    jizzakh = regional.region_summary(mapped, settings, "2021Q2", "UZ-JI").set_index("Indicator")
+    jizzakh = map_report.region_summary(mapped, settings, "2021Q2", "UZ-JI").set_index("Indicator")
     assert jizzakh.at["N1", "% of target"] == "70%"
     assert jizzakh.at["C1", "% of target"] == "—"
 
@@ -340,7 +342,7 @@ def test_region_summary_lists_every_indicator_for_one_region(mapped, settings):
      (None, "number", "no data"), (float("nan"), "percent", "no data")],
 )  # fmt: skip
 def test_values_are_written_as_people_read_them(value, unit, text):
-    assert regional.format_value(value, unit) == text
+    assert map_report.format_value(value, unit) == text
 
 
 @pytest.mark.parametrize(
@@ -348,4 +350,4 @@ def test_values_are_written_as_people_read_them(value, unit, text):
     [(70.0, "70%"), (99.8, "99.8%"), (99.4, "99%"), (100.0, "100%"), (125.7, "126%"), (None, "—")],
 )
 def test_percent_of_target_is_never_rounded_up_to_100(value, text):
-    assert regional.format_percent(value) == text
+    assert map_report.format_percent(value) == text

@@ -15,9 +15,9 @@ from monitoring.contract import (
     Column,
     Table,
 )
+from monitoring.intake.upload import MAX_COLUMNS, MAX_FILE_MB, MAX_ROWS
+from monitoring.intake.validation import MAX_CODE_CHARS, MAX_TEXT_CHARS
 from monitoring.settings import ROOT
-from monitoring.upload import MAX_COLUMNS, MAX_FILE_MB, MAX_ROWS
-from monitoring.validation import MAX_CODE_CHARS, MAX_TEXT_CHARS
 
 DOC_PATH = ROOT / "docs" / "data-contract.md"
 

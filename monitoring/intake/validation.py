@@ -2,7 +2,7 @@
 what is stored: which rows are new, changed or unchanged. Nothing is written here.
 
 The rules come from monitoring/contract.py (kinds, choices, references, defaults, keys,
-bounds, the programme window); accepted forms from monitoring/forms.py. Every problem names
+bounds, the programme window); accepted forms from monitoring/intake/forms.py. Every problem names
 the file's line (the header is line 1), the column and the value, with a reason and a fix.
 """
 
@@ -23,7 +23,6 @@ try:
 except ImportError:  # pragma: no cover
     pa = None
 
-from monitoring import forms
 from monitoring.contract import (
     AGE_GROUP,
     BOOLEAN,
@@ -47,9 +46,10 @@ from monitoring.contract import (
     Table,
 )
 from monitoring.db import query_parameters, query_text
+from monitoring.intake import forms
+from monitoring.intake.upload import RawTable, fold_name, gc_paused
 from monitoring.periods import period_start, programme_periods
 from monitoring.settings import Settings
-from monitoring.upload import RawTable, fold_name, gc_paused
 
 Progress = Callable[[float, str], None]
 
@@ -188,9 +188,9 @@ class Context:
         self.first_month = f"{programme.start:%Y-%m}"
         self.last_month = f"{programme.end:%Y-%m}"
         self.window = f"{programme.start:%d %b %Y} to {programme.end:%d %b %Y}"
-        stored = run_named(cur, "region_names")
+        stored = run_named(cur, "contract_region_names")
         self.regions = forms.RegionNames(list(stored.itertuples(index=False, name=None)))
-        self.units = dict(run_named(cur, "indicator_units").itertuples(index=False, name=None))
+        self.units = dict(run_named(cur, "indicators_units").itertuples(index=False, name=None))
         self._cur = cur
         self._references: dict[str, dict[str, str]] = {}
 

@@ -16,15 +16,15 @@ import pandas as pd
 
 from monitoring.contract import TABLES, Table
 from monitoring.db import Database, DatabaseError, refresh_stored_views
-from monitoring.settings import Settings
-from monitoring.upload import read_table
-from monitoring.validation import (
+from monitoring.intake.upload import read_table
+from monitoring.intake.validation import (
     Check,
     Progress,
     check_raw,
     run_named,
     sql_ident,
 )
+from monitoring.settings import Settings
 
 SOURCES = ("upload", "cli", "sample")
 

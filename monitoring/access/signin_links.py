@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from monitoring import accounts, sharing
+from monitoring.access import accounts, sharing
 from monitoring.db import Database
 
 SIGNIN_PARAM = "signin"

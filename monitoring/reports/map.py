@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring import protected_cells as pc
-from monitoring import suppression
+from monitoring.access import cells as pc
+from monitoring.access import suppression
 from monitoring.db import Database
 from monitoring.periods import period_end, period_of, periods_between
 from monitoring.settings import ROOT, Settings
@@ -861,7 +861,7 @@ def build_map(
     `regions` limits every figure to those regions (a viewer's scope); the other regions
     are drawn grey, "not in this view". `protect` (a donor's view, with `regions`): no
     sensitive indicator, counts of people judged from the protected cells of `regions`
-    (monitoring/protected_cells.py), no organisation's own values or location (each is
+    (monitoring/access/cells.py), no organisation's own values or location (each is
     drawn round its region's centre). The `selected` region
     is outlined.
     """

@@ -310,7 +310,7 @@ class DonorProtection:
 
 def donor_protection(db: Database, settings: Settings) -> DonorProtection:
     """Sensitive and people-counting indicators from the database; threshold from settings."""
-    frame = db.query("indicator_protection")
+    frame = db.query("access_indicator_protection")
     return DonorProtection(
         sensitive=frozenset(frame.indicator_code[frame.sensitive.astype(bool)]),
         counts_people=frozenset(frame.indicator_code[frame.counts_people.astype(bool)]),

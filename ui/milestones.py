@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitoring.milestones import MILESTONE_STATUSES
-from monitoring.status import status_text
+from monitoring.reports.milestones import MILESTONE_STATUSES
+from monitoring.reports.status import status_text
 from ui.charts import FONT
 
 PLANNED_COLOUR = "#333333"

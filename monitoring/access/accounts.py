@@ -1,7 +1,8 @@
 """Who may do what: roles and their permissions, accounts, passwords and sign-in.
 
 Accounts live in the database (`users`); passwords are stored as argon2id hashes only.
-Donors have no account: they reach the dashboard through a share link (monitoring/sharing.py).
+Donors have no account: they reach the dashboard through a share link
+(monitoring/access/sharing.py).
 Every sign-in attempt is recorded per user name, and repeated failures are slowed down
 (see `SLOWDOWN_*` below and docs/access.md).
 """
@@ -261,7 +262,7 @@ def _plain(value):
 
 
 def _rows(db: Database, user_name: str | None) -> list:
-    frame = db.query("users_list", user_name=user_name)
+    frame = db.query("access_users", user_name=user_name)
     return [
         SimpleNamespace(**{k: _plain(v) for k, v in row.items()})
         for row in frame.to_dict("records")
@@ -394,7 +395,7 @@ def sign_in_wait(db: Database, user_name: str, *, now: dt.datetime | None = None
     """How long this user name must wait before the next attempt (zero: it may try now)."""
     at = now or now_utc()
     name = _attempt_name(user_name)
-    row = db.query("sign_in_failures", user_name=name, since=at - SLOWDOWN_WINDOW).iloc[0]
+    row = db.query("access_sign_in_failures", user_name=name, since=at - SLOWDOWN_WINDOW).iloc[0]
     failures = int(row.failures)
     if failures < SLOWDOWN_FREE_FAILURES:
         return dt.timedelta(0)

@@ -1,6 +1,6 @@
 """Load the committed sample tables (data/sample/*.csv) into a database, once.
 
-They go through the same checks and commit path as any upload (monitoring/batches.py):
+They go through the same checks and commit path as any upload (monitoring/intake/batches.py):
 each table is one batch, recognised by its SHA-256, so loading again changes nothing.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitoring.batches import commit_file
 from monitoring.contract import LOAD_ORDER
 from monitoring.db import Database
+from monitoring.intake.batches import commit_file
 from monitoring.settings import ROOT, Settings, load_settings
 
 SAMPLE_DIR = ROOT / "data" / "sample"

@@ -6,7 +6,7 @@ import csv
 import io
 
 from monitoring.contract import KINDS, Table
-from monitoring.contract_doc import column_rules
+from monitoring.intake.contract_doc import column_rules
 
 
 def template_rows(table: Table) -> list[list[str]]:

@@ -3,10 +3,10 @@
 Protecting each table on its own is not enough on pages with filters. A donor who looks at
 Jizzakh and Namangan together, then at Jizzakh alone, gets Namangan by subtraction; a
 cumulative total shown at every quarter gives away every quarter's value. So every count of
-people a donor view can reach is first laid out as cells (queries/donor_indicator_cells.sql):
+people a donor view can reach is first laid out as cells (queries/access_indicator_cells.sql):
 per indicator, each region of the view and all of them together ("*"), each sex and age
 group, each quarter and all quarters ("to_date"). The cells are protected once, by the rules
-of monitoring/suppression.py, in every direction they add up (regions, sex, age group,
+of monitoring/access/suppression.py, in every direction they add up (regions, sex, age group,
 quarters). A figure a page shows is a sum of cells; it is shown only when it can be worked
 out from cells that are shown anyway, that is when its cells include no hidden cell of their
 line, or all of them and the line's total is shown. Otherwise it is hidden.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from monitoring import suppression
+from monitoring.access import suppression
 from monitoring.db import Database
 from monitoring.periods import programme_periods
 from monitoring.settings import Settings
@@ -169,7 +169,7 @@ def indicator_cells(db: Database, settings: Settings, regions: Sequence[str]) ->
     if not codes or not regions:
         return empty
     frame = db.query(
-        "donor_indicator_cells", indicators=codes, regions=list(regions), periods=periods
+        "access_indicator_cells", indicators=codes, regions=list(regions), periods=periods
     )
     if frame.empty:
         return empty

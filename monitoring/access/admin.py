@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from monitoring import accounts, sharing
+from monitoring.access import accounts, sharing
 from monitoring.db import Database
 
 LINK_STATUS = {

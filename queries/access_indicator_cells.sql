@@ -1,7 +1,7 @@
 -- Every count of people a donor view can show of the indicators, as cells: one per indicator,
 -- region of the view (and '*', all of them together), sex, age group and quarter, plus
 -- 'to_date' (all the quarters together). Small counts are protected once on these cells and
--- every figure a donor sees is judged from them (monitoring/protected_cells.py,
+-- every figure a donor sees is judged from them (monitoring/access/cells.py,
 -- docs/access.md), so that picking other regions or quarters gives nothing away.
 -- Parameters:
 --   $indicators  codes of the indicators whose values count people (and are not sensitive)

@@ -9,14 +9,14 @@ import pandas as pd
 
 from monitoring.db import Database
 from monitoring.periods import default_reporting_date, months_elapsed, time_share
+from monitoring.reports.status import STATUS_ORDER, STATUSES
 from monitoring.settings import Settings
-from monitoring.status import STATUS_ORDER, STATUSES
 
 
 def latest_data_period(db: Database, settings: Settings) -> str | None:
     """The latest quarter inside the programme with any value or transaction."""
     programme = settings.programme
-    return db.scalar("latest_data_period", start=programme.start, end=programme.end)
+    return db.scalar("overview_latest_period", start=programme.start, end=programme.end)
 
 
 def default_as_of(db: Database, settings: Settings) -> dt.date:
@@ -33,7 +33,7 @@ def indicator_progress(
     counts no region at all (never "all": a donor's scope must not widen by accident).
     """
     return db.query(
-        "indicator_progress",
+        "indicators_progress",
         as_of=as_of,
         start=settings.programme.start,
         end=settings.programme.end,
@@ -151,11 +151,11 @@ def spending_summary(
     tied to a region; the programme's budget is not split by region (docs/access.md).
     """
     if regions is None:
-        row = db.query("spending_summary", as_of=as_of).iloc[0]
+        row = db.query("overview_spending", as_of=as_of).iloc[0]
         share, basis = time_share(settings.programme, as_of), PROGRAMME
     else:
         row = db.query(
-            "spending_summary_grants",
+            "overview_spending_grants",
             as_of=as_of,
             regions=list(regions),
             programme_end=settings.programme.end,
@@ -207,7 +207,7 @@ def milestone_summary(
     a region. A milestone tied to one of `hidden_indicators` is left out.
     """
     row = db.query(
-        "milestone_summary",
+        "overview_milestones",
         as_of=as_of,
         scope_regions=None if regions is None else list(regions),
         hidden_indicators=sorted(hidden_indicators) or None,
@@ -225,7 +225,7 @@ class Freshness:
 
 
 def data_freshness(db: Database) -> Freshness:
-    row = db.query("data_freshness").iloc[0]
+    row = db.query("overview_data_freshness").iloc[0]
     last = row.last_updated
     return Freshness(
         last_updated=None if pd.isna(last) else pd.Timestamp(last).to_pydatetime(),

@@ -5,10 +5,11 @@ import math
 import pandas as pd
 import pytest
 
-from monitoring import indicators, overview, regional
-from monitoring import protected_cells as pc
+from monitoring.access import cells as pc
 from monitoring.db import Database
 from monitoring.periods import period_end, programme_periods
+from monitoring.reports import indicators, overview
+from monitoring.reports import map as map_report
 from tests.conftest import indicator_row as indicator
 from tests.conftest import insert
 from tests.conftest import value_row as value
@@ -271,7 +272,7 @@ def features(data):
 
 
 def test_a_donors_map_shows_only_the_links_regions_and_protects_them(cells_db, settings):
-    data = regional.build_map(
+    data = map_report.build_map(
         cells_db, settings, "PEOPLE", Q1, "value", regions=[JI, NG], protect=True
     )
     props = features(data)
@@ -280,7 +281,7 @@ def test_a_donors_map_shows_only_the_links_regions_and_protects_them(cells_db, s
     assert "hidden to protect the people counted" in props[JI]["tooltip"]
     assert props[TO]["shown_text"] == "not in this view"
     assert props[TO]["tooltip"] == "Tashkent Region (UZ-TO)\nNot in this view."
-    assert props[TO]["fill"] == regional.hex_to_rgba(regional.CONTEXT_FILL, 200)
+    assert props[TO]["fill"] == map_report.hex_to_rgba(map_report.CONTEXT_FILL, 200)
     labels = {label["region_code"]: label["text"] for label in data.labels}
     assert set(labels) == {JI, NG} and labels[JI].endswith("<5")
     table = data.region_table.set_index("Code")
@@ -288,7 +289,7 @@ def test_a_donors_map_shows_only_the_links_regions_and_protects_them(cells_db, s
     assert table.at[JI, "Value up to 2021Q1"] == "<5"
     assert table.at[NG, "% of target"] == "hidden"
     assert "Latest values" not in data.organisation_table.columns
-    later = regional.build_map(
+    later = map_report.build_map(
         cells_db, settings, "PEOPLE", Q2, "value", regions=[JI, NG], protect=True
     )
     assert features(later)[JI]["value"] == 11 and features(later)[NG]["value"] == 26
@@ -297,16 +298,16 @@ def test_a_donors_map_shows_only_the_links_regions_and_protects_them(cells_db, s
 
 def test_a_donors_map_knows_no_sensitive_indicator(cells_db, settings):
     with pytest.raises(ValueError, match="There is no indicator"):
-        regional.build_map(cells_db, settings, "SECRET", Q1, "value", regions=[JI], protect=True)
-    assert "SECRET" not in set(regional.map_indicators(cells_db, ("SECRET",)).indicator_code)
-    summary = regional.region_summary(cells_db, settings, Q1, JI, [JI, NG], protect=True)
+        map_report.build_map(cells_db, settings, "SECRET", Q1, "value", regions=[JI], protect=True)
+    assert "SECRET" not in set(map_report.map_indicators(cells_db, ("SECRET",)).indicator_code)
+    summary = map_report.region_summary(cells_db, settings, Q1, JI, [JI, NG], protect=True)
     rows = summary.set_index("Indicator")
     assert "SECRET" not in rows.index
     assert rows.at["PEOPLE", "Value up to 2021Q1"] == "<5"
     assert rows.at["PEOPLE", "% of target"] == "hidden"
-    assert regional.region_summary(cells_db, settings, Q1, TO, [JI, NG], protect=True).empty
+    assert map_report.region_summary(cells_db, settings, Q1, TO, [JI, NG], protect=True).empty
     # An account's map is unchanged: every region, every value.
-    open_map = regional.build_map(cells_db, settings, "PEOPLE", Q1, "value")
+    open_map = map_report.build_map(cells_db, settings, "PEOPLE", Q1, "value")
     assert features(open_map)[JI]["value"] == 3 and features(open_map)[TO]["value"] == 10
 
 

@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from monitoring import accounts, sharing, signin_links
+from monitoring.access import accounts, sharing, signin_links
 from monitoring.db import Database, DatabaseError, open_database
 
 DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"

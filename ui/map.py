@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from monitoring.regional import (
+from monitoring.reports.map import (
     HATCH_COLOUR,
     KINDS,
     MAX_RADIUS_PX,

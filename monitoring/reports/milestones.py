@@ -15,8 +15,8 @@ import pandas as pd
 
 from monitoring.contract import STAGES, TABLES
 from monitoring.db import Database
-from monitoring.overview import indicator_progress
 from monitoring.periods import period_of
+from monitoring.reports.overview import indicator_progress
 from monitoring.settings import Settings
 
 LEVELS: tuple[str, ...] = TABLES["milestones"].column("level").choices

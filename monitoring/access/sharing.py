@@ -5,7 +5,7 @@ whether it was revoked). The URL carries a token, `?share=TOKEN`: the link's id 
 nonce, signed with itsdangerous (HMAC-SHA256). The signing secret comes from the environment
 (MONITORING_SHARE_SECRET, e.g. set from the deployment's secrets) or is generated once into
 `.secrets/share_secret`, which git ignores. Every use of a link is logged in
-`share_link_uses`. See docs/access.md.
+`access_share_link_uses`. See docs/access.md.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from monitoring import accounts
+from monitoring.access import accounts
 from monitoring.db import Database
 from monitoring.settings import ROOT
 
@@ -233,7 +233,7 @@ def check_regions(db: Database, regions: Iterable[str] | None) -> list[str] | No
     cleaned = _clean_list(r.upper() for r in regions) if regions is not None else None
     if cleaned is None:
         return None
-    known = set(db.query("region_names").region_code)
+    known = set(db.query("contract_region_names").region_code)
     unknown = [r for r in cleaned if r not in known]
     if unknown:
         hint = (
@@ -307,7 +307,7 @@ def _no_link(link_id) -> str:
 
 
 def _link_row(db: Database, link_id: int) -> dict | None:
-    frame = db.query("share_link_check", link_id=int(link_id))
+    frame = db.query("access_share_link_check", link_id=int(link_id))
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
@@ -384,12 +384,12 @@ def open_share_link(
 
 def list_share_links(db: Database, *, now: dt.datetime | None = None) -> pd.DataFrame:
     """Every link, newest first, with its status (active, expired, revoked) and its uses."""
-    return db.query("share_links_list", now=now or now_utc(), link_id=None)
+    return db.query("access_share_links", now=now or now_utc(), link_id=None)
 
 
 def get_share_link(db: Database, link_id: int, *, now: dt.datetime | None = None) -> dict:
     """One link as listed, or a ShareLinkError."""
-    frame = db.query("share_links_list", now=now or now_utc(), link_id=int(link_id))
+    frame = db.query("access_share_links", now=now or now_utc(), link_id=int(link_id))
     if frame.empty:
         raise ShareLinkError(_no_link(link_id))
     return frame.iloc[0].to_dict()
@@ -398,7 +398,7 @@ def get_share_link(db: Database, link_id: int, *, now: dt.datetime | None = None
 def share_link_uses(db: Database, link_id: int | None = None, limit: int = 500) -> pd.DataFrame:
     """The log of uses, newest first: when, which link, which page, opened or refused."""
     return db.query(
-        "share_link_uses", link_id=None if link_id is None else int(link_id), limit=limit
+        "access_share_link_uses", link_id=None if link_id is None else int(link_id), limit=limit
     )
 
 

@@ -12,14 +12,14 @@ import getpass
 import sys
 from pathlib import Path
 
-from monitoring import batches
-from monitoring.cli_access import add_access_commands, existing_database
+from monitoring.cli.access import add_access_commands, existing_database
 from monitoring.contract import TABLES
 from monitoring.db import DatabaseError, open_database
-from monitoring.sample import load_sample
+from monitoring.intake import batches
+from monitoring.intake.sample import load_sample
+from monitoring.intake.upload import MAX_FILE_BYTES, MAX_FILE_MB, UnreadableFile
+from monitoring.intake.validation import Check, Problem
 from monitoring.settings import SettingsError, load_settings
-from monitoring.upload import MAX_FILE_BYTES, MAX_FILE_MB, UnreadableFile
-from monitoring.validation import Check, Problem
 
 OK, HAS_ERRORS, UNREADABLE, DATABASE_BUSY = 0, 1, 2, 3
 
@@ -166,7 +166,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_contract_doc(args: argparse.Namespace) -> int:
-    from monitoring.contract_doc import DOC_PATH, contract_markdown
+    from monitoring.intake.contract_doc import DOC_PATH, contract_markdown
 
     text = contract_markdown()
     if args.write:

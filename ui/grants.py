@@ -9,11 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from monitoring.access.sharing import SHARE_PARAM
 from monitoring.contract import CURRENCIES
 from monitoring.periods import period_start, programme_periods
-from monitoring.settings import Settings
-from monitoring.sharing import SHARE_PARAM
-from monitoring.spending import (
+from monitoring.reports.grants import (
     BEYOND_AWARD_ICON,
     NO_CATEGORY,
     NO_RATE_ICON,
@@ -22,6 +21,7 @@ from monitoring.spending import (
     SpendingFilters,
     unconverted_table,
 )
+from monitoring.settings import Settings
 from ui import common
 from ui.charts import FONT
 

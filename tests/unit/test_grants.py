@@ -6,10 +6,10 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
-from monitoring import overview, spending
 from monitoring.db import Database
+from monitoring.reports import grants, overview
+from monitoring.reports.grants import SpendingFilters
 from monitoring.settings import load_settings
-from monitoring.spending import SpendingFilters
 from tests.conftest import SETTINGS_TOML, insert
 
 Q1 = dt.date(2021, 3, 31)
@@ -99,7 +99,7 @@ def test_sums_of_converted_amounts_are_rounded_once_not_in_floating_point(db, se
     insert(
         db, "transactions", [tx(f"T{i}", "2021-02-10", "expenditure", 5, "UZS") for i in range(3)]
     )
-    lines = spending.budget_vs_actual(db, settings, Q1, USD)
+    lines = grants.budget_vs_actual(db, settings, Q1, USD)
     assert row(lines, level="total").spent == 0.02
 
 
@@ -122,13 +122,13 @@ def converted(db):
 
 
 def test_uzs_is_converted_to_usd_at_the_rate_of_its_month(converted, settings):
-    lines = spending.budget_vs_actual(converted, settings, Q1, USD)
+    lines = grants.budget_vs_actual(converted, settings, Q1, USD)
     assert row(lines, level="line", budget_line="1").spent == 100.00  # 1,047,135 / 10,471.35
     assert row(lines, level="line", budget_line="2").spent == 100.00  # USD is USD
 
 
 def test_usd_is_converted_to_uzs_by_multiplying_with_the_rate_of_its_month(converted, settings):
-    lines = spending.budget_vs_actual(converted, settings, Q1, UZS)
+    lines = grants.budget_vs_actual(converted, settings, Q1, UZS)
     assert row(lines, level="line", budget_line="2").spent == 1047135.00  # 100 x 10,471.35
     assert row(lines, level="line", budget_line="1").spent == 1047135.00  # UZS stays UZS
     assert row(lines, level="total").spent == 2094270.00
@@ -139,9 +139,9 @@ def test_a_budget_quarter_uses_the_mean_rate_of_its_three_months(db, settings):
         db, "exchange_rates", [rate("2021-01", 1000), rate("2021-02", 2000), rate("2021-03", 3000)]
     )
     insert(db, "budget", [budget_row("1", "2021Q1", 3000000, currency="UZS")])
-    lines = spending.budget_vs_actual(db, settings, Q1, USD)
+    lines = grants.budget_vs_actual(db, settings, Q1, USD)
     assert row(lines, level="total").budget_total == 1500.00  # 3,000,000 / 2,000
-    lines = spending.budget_vs_actual(db, settings, Q1, UZS)
+    lines = grants.budget_vs_actual(db, settings, Q1, UZS)
     assert row(lines, level="total").budget_total == 3000000.00
 
 
@@ -157,29 +157,29 @@ def test_a_month_without_a_rate_is_flagged_and_left_out_never_guessed(db, settin
             tx("USD", "2021-03-11", "expenditure", 40, "USD"),
         ],
     )
-    usd = spending.budget_vs_actual(db, settings, Q1, USD)
+    usd = grants.budget_vs_actual(db, settings, Q1, USD)
     total = row(usd, level="total")
     assert total.spent == 100 + 40
     assert total.transactions_without_rate == 1
     assert total.budget_rows_without_rate == 1
     assert total.budget_total == 0
-    missing = spending.unconverted_amounts(db, Q1, "USD")
+    missing = grants.unconverted_amounts(db, Q1, "USD")
     assert set(missing.reference) == {"MAR", "1 2021Q1"}
     assert row(missing, reference="MAR").rate_month == "2021-03"
 
     # In UZS the UZS amounts need no rate; the USD one in March does.
-    uzs = row(spending.budget_vs_actual(db, settings, Q1, UZS), level="total")
+    uzs = row(grants.budget_vs_actual(db, settings, Q1, UZS), level="total")
     assert uzs.spent == 1500000
     assert uzs.transactions_without_rate == 1
     assert uzs.budget_total == 1000
-    assert list(spending.unconverted_amounts(db, Q1, "UZS").reference) == ["USD"]
+    assert list(grants.unconverted_amounts(db, Q1, "UZS").reference) == ["USD"]
 
 
 def test_a_usd_row_in_exchange_rates_never_changes_usd(db, settings):
     insert(db, "exchange_rates", [dict(currency="USD", month="2021-02", per_usd=2)])
     insert(db, "budget", [budget_row("1", "2021Q1", 100)])
     insert(db, "transactions", [tx("T", "2021-02-10", "expenditure", 100)])
-    assert row(spending.budget_vs_actual(db, settings, Q1, USD), level="total").spent == 100
+    assert row(grants.budget_vs_actual(db, settings, Q1, USD), level="total").spent == 100
 
 
 # Budget against actual --------------------------------------------------------------------
@@ -215,14 +215,12 @@ def ledger(db):
 
 
 def test_refunds_reduce_spending_and_later_transactions_are_ignored(ledger, settings):
-    line = row(
-        spending.budget_vs_actual(ledger, settings, Q1, USD), level="line", budget_line="1.1"
-    )
+    line = row(grants.budget_vs_actual(ledger, settings, Q1, USD), level="line", budget_line="1.1")
     assert (line.expenditure, line.refunds, line.spent) == (800, 50, 750)
 
 
 def test_variance_is_spent_less_the_budget_planned_to_date(ledger, settings):
-    lines = spending.budget_vs_actual(ledger, settings, Q1, USD)
+    lines = grants.budget_vs_actual(ledger, settings, Q1, USD)
     staff = row(lines, level="line", budget_line="1.1")
     assert (staff.budget_total, staff.budget_to_date) == (2000, 1000)
     assert staff.variance == -250
@@ -236,7 +234,7 @@ def test_variance_is_spent_less_the_budget_planned_to_date(ledger, settings):
 
 
 def test_burn_rate_is_share_spent_over_share_of_time_elapsed(ledger, settings):
-    lines = spending.budget_vs_actual(ledger, settings, Q1, USD)
+    lines = grants.budget_vs_actual(ledger, settings, Q1, USD)
     staff = row(lines, level="line", budget_line="1.1")
     assert staff.burn_rate == pytest.approx((750 / 2000) / SHARE_Q1)
     assert staff.pace == "overspending"  # 2.28 > 1.1
@@ -247,39 +245,39 @@ def test_burn_rate_is_share_spent_over_share_of_time_elapsed(ledger, settings):
 
 def test_the_quarter_range_limits_budget_spending_and_time(ledger, settings):
     only_h1 = SpendingFilters(first="2021Q1", last="2021Q2")
-    lines = spending.budget_vs_actual(ledger, settings, Q1, only_h1)
+    lines = grants.budget_vs_actual(ledger, settings, Q1, only_h1)
     staff = row(lines, level="line", budget_line="1.1")
     research = row(lines, level="line", budget_line="2.1")
     assert research.budget_total == 400  # the 2021Q3 budget is outside the range
     assert staff.burn_rate == pytest.approx((750 / 2000) / (90 / 181))
-    later = spending.budget_vs_actual(ledger, settings, Q2, SpendingFilters(first="2021Q2"))
+    later = grants.budget_vs_actual(ledger, settings, Q2, SpendingFilters(first="2021Q2"))
     assert row(later, level="line", budget_line="1.1").spent == 999  # Q1 spending is before
 
 
 def test_lines_roll_up_to_categories_and_a_total(ledger, settings):
-    lines = spending.budget_vs_actual(ledger, settings, Q1, USD)
+    lines = grants.budget_vs_actual(ledger, settings, Q1, USD)
     assert set(lines.level) == {"line", "category", "total"}
     unbudgeted = row(lines, level="line", budget_line="9.9")
     assert unbudgeted.category == "" and unbudgeted.budget_total == 0
     assert unbudgeted.against_plan == "unplanned"
     assert row(lines, level="category", category="staff").spent == 750
-    table = spending.budget_table(lines, "category", "USD")
+    table = grants.budget_table(lines, "category", "USD")
     assert "(not in the budget)" in set(table.Category)
     assert "Variance (USD)" in table.columns and "Against plan" in table.columns
-    assert set(table["Against plan"]) <= set(spending.PLAN_TEXT.values())
+    assert set(table["Against plan"]) <= set(grants.PLAN_TEXT.values())
 
 
 def test_the_category_filter_keeps_only_its_lines(ledger, settings):
     staff_only = SpendingFilters(categories=("staff",))
-    lines = spending.budget_vs_actual(ledger, settings, Q1, staff_only)
+    lines = grants.budget_vs_actual(ledger, settings, Q1, staff_only)
     assert set(lines[lines.level == "line"].budget_line) == {"1.1"}
     assert row(lines, level="total").spent == 750
-    quarters = spending.quarterly_spending(ledger, settings, Q1, staff_only)
+    quarters = grants.quarterly_spending(ledger, settings, Q1, staff_only)
     assert row(quarters, period="2021Q1").spent == 750
 
 
 def test_quarters_cumulate_and_later_quarters_have_a_plan_but_no_spending(ledger, settings):
-    quarters = spending.quarterly_spending(ledger, settings, Q1, USD)
+    quarters = grants.quarterly_spending(ledger, settings, Q1, USD)
     assert list(quarters.period) == [
         "2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"
     ]  # fmt: skip
@@ -289,7 +287,7 @@ def test_quarters_cumulate_and_later_quarters_have_a_plan_but_no_spending(ledger
     q3 = row(quarters, period="2021Q3")
     assert q3.cumulative_budget == 3000
     assert q3.spent != q3.spent and q3.cumulative_spent != q3.cumulative_spent  # NaN: not yet
-    q2 = spending.quarterly_spending(ledger, settings, Q2, USD)
+    q2 = grants.quarterly_spending(ledger, settings, Q2, USD)
     assert row(q2, period="2021Q2").cumulative_spent == 1320 + 999
 
 
@@ -305,17 +303,17 @@ def test_quarters_cumulate_and_later_quarters_have_a_plan_but_no_spending(ledger
     ],
 )
 def test_plan_verdict_uses_the_burn_rate_thresholds(settings, spent, planned, verdict):
-    assert spending.plan_verdict(spent, planned, settings) == verdict
+    assert grants.plan_verdict(spent, planned, settings) == verdict
 
 
 def test_filters_in_plain_words(settings):
-    with pytest.raises(spending.SpendingError, match="Choose one of USD, UZS"):
-        spending.check_currency("EUR")
-    assert spending.check_currency(" uzs ") == "UZS"
-    with pytest.raises(spending.SpendingError, match="from 2021Q1 to 2022Q2"):
-        spending.quarter_range(settings, SpendingFilters(first="2020Q4"))
-    with pytest.raises(spending.SpendingError, match="after it ends"):
-        spending.quarter_range(settings, SpendingFilters(first="2022Q1", last="2021Q1"))
+    with pytest.raises(grants.SpendingError, match="Choose one of USD, UZS"):
+        grants.check_currency("EUR")
+    assert grants.check_currency(" uzs ") == "UZS"
+    with pytest.raises(grants.SpendingError, match="from 2021Q1 to 2022Q2"):
+        grants.quarter_range(settings, SpendingFilters(first="2020Q4"))
+    with pytest.raises(grants.SpendingError, match="after it ends"):
+        grants.quarter_range(settings, SpendingFilters(first="2022Q1", last="2021Q1"))
 
 
 # Small grants -----------------------------------------------------------------------------
@@ -389,7 +387,7 @@ def portfolio(db):
 
 
 def grants_at(db, settings, as_of, filters=USD):
-    return spending.grant_position(db, settings, as_of, filters)
+    return grants.grant_position(db, settings, as_of, filters)
 
 
 def test_each_grant_from_award_to_spending(portfolio, settings):
@@ -463,28 +461,28 @@ def test_grant_status_follows_the_reporting_date(portfolio, settings):
     assert q1.loc["OVER", "status_as_of"] == "active"  # closed on 31 May 2021
     assert q2.loc["OVER", "status_as_of"] == "closed"
     assert q2.loc["GONE", "status_as_of"] == "cancelled"
-    table = spending.grants_table(grants_at(portfolio, settings, Q2), "USD")
+    table = grants.grants_table(grants_at(portfolio, settings, Q2), "USD")
     assert table.Grant.tolist()[:2] == ["OVER", "STALE"]  # flagged grants first
-    assert set(table.Status) <= set(spending.GRANT_STATUS_TEXT.values())
+    assert set(table.Status) <= set(grants.GRANT_STATUS_TEXT.values())
 
 
 def test_totals_by_region_and_grantee_leave_cancelled_grants_out(portfolio, settings):
     frame = grants_at(portfolio, settings, Q2)
-    total = spending.grant_totals(frame)
+    total = grants.grant_totals(frame)
     assert total.grants == 3
     assert total.awarded == 1000 + 1000 + 2000
     assert row(frame, level="region", region_code="UZ-JI").awarded == 1000
     namangan = row(frame, level="region", region_code="UZ-NG")
     assert namangan.grants == 2 and namangan.grants_with_stale_disbursements == 1
     assert row(frame, level="grantee", org_id="NG-1").grants == 2
-    by_region = spending.grant_totals_table(frame, "region", "USD")
+    by_region = grants.grant_totals_table(frame, "region", "USD")
     assert by_region.Region.tolist() == ["Jizzakh", "Namangan"]
 
 
 def test_the_region_filter_uses_the_grants_region_else_its_organisations(portfolio, settings):
     frame = grants_at(portfolio, settings, Q2, SpendingFilters(regions=("UZ-NG",)))
     assert set(frame[frame.level == "grant"].grant_id) == {"UZS", "STALE"}
-    assert spending.grant_totals(frame).grants == 2
+    assert grants.grant_totals(frame).grants == 2
 
 
 def test_grant_amounts_in_uzs(portfolio, settings):
@@ -513,7 +511,7 @@ def test_totals_agree_with_the_overview_on_the_sample_data(sample_db_path, setti
     try:
         for as_of in (Q2, dt.date(2021, 12, 31), END):
             summary = overview.spending_summary(db, settings, as_of)
-            total = row(spending.budget_vs_actual(db, settings, as_of, USD), level="total")
+            total = row(grants.budget_vs_actual(db, settings, as_of, USD), level="total")
             assert total.spent == pytest.approx(summary.spent_to_date, abs=0.005)
             assert total.budget_total == summary.budget_total
             assert total.burn_rate == pytest.approx(summary.burn_rate, rel=1e-6)

@@ -14,8 +14,8 @@ import pandas as pd
 
 from monitoring.contract import CURRENCIES
 from monitoring.db import Database
-from monitoring.overview import burn_rate_verdict
 from monitoring.periods import period_end, period_start, programme_periods, time_share
+from monitoring.reports.overview import burn_rate_verdict
 from monitoring.settings import Settings
 
 
@@ -116,7 +116,7 @@ def _optional(value) -> float | None:
 
 def budget_categories(db: Database) -> list[str]:
     """The budget's categories, for the filter."""
-    return db.query("spending_categories").category.tolist()
+    return db.query("grants_categories").category.tolist()
 
 
 def grant_regions(db: Database, settings: Settings) -> pd.DataFrame:
@@ -134,7 +134,7 @@ def budget_vs_actual(
     """
     first, last = quarter_range(settings, filters)
     frame = db.query(
-        "spending_budget_lines",
+        "grants_budget_lines",
         as_of=as_of,
         first=first,
         last=last,
@@ -215,7 +215,7 @@ def quarterly_spending(
     """Budget, spending and variance per quarter of the range, and cumulated (the S-curve)."""
     first, last = quarter_range(settings, filters)
     return db.query(
-        "spending_quarters",
+        "grants_quarters",
         as_of=as_of,
         first=first,
         last=last,
@@ -233,7 +233,7 @@ def unconverted_amounts(
     is not split by region).
     """
     return db.query(
-        "spending_unconverted",
+        "grants_unconverted",
         as_of=as_of,
         currency=check_currency(currency),
         regions=None if regions is None else list(regions),
