@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/monitoring.duckdb
 PORT   ?= 8501
 
-.PHONY: run test lint unit app e2e setup db sample bench clean
+.PHONY: run test lint unit app e2e setup system-packages db sample bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# chromium, nginx, openssl, poppler-utils: installed with apt-get when missing (as root or
+# with passwordless sudo), else a message saying what to install.
+system-packages:
+	bash scripts/system-packages.sh
+
 $(DB): | $(VENV)/.installed
 	$(PY) -m monitoring init --db $(DB) --sample
 
@@ -22,11 +27,12 @@ db: $(DB)
 
 run: setup $(DB)
 	$(PY) -m monitoring first-start --db $(DB) --base-url http://localhost:$(PORT)
-	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --browser.gatherUsageStats false
+	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.port $(PORT) --browser.gatherUsageStats false
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo  # the import rules in pyproject.toml
 
 unit: setup
 	$(PY) -m pytest tests/unit -q
@@ -34,10 +40,10 @@ unit: setup
 app: setup
 	$(PY) -m pytest tests/app -q
 
-e2e: setup
+e2e: setup system-packages
 	$(PY) -m pytest tests/e2e -q
 
-test: lint
+test: system-packages lint
 	$(PY) -m pytest -q
 
 sample: setup

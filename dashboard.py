@@ -6,6 +6,7 @@ from monitoring.db import DatabaseError
 from ui import common, gate
 from ui.access import VIEWER_KEY
 from ui.navigation import PAGES
+from ui.text import plain
 
 config = common.settings()
 st.set_page_config(
@@ -28,7 +29,7 @@ spec = gate.page_of(navigation.url_path, PAGES)
 try:
     viewer = gate.viewer_of_this_run(common.database(), config, spec.url_path)
 except DatabaseError as exc:
-    st.error(f"The monitoring database cannot be opened. {exc}", icon=":material/error:")
+    st.error(f"The monitoring database cannot be opened. {plain(exc)}", icon=":material/error:")
     st.stop()
 st.session_state[VIEWER_KEY] = viewer
 

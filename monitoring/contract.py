@@ -267,6 +267,14 @@ TABLES: dict[str, Table] = {
                 _c("value", NUMBER, True, measured_by="indicator_code"),
                 _c("comment", TEXT),
                 _c("source", TEXT),
+                _c(
+                    "deviation_narrative",
+                    TEXT,
+                    help="why the value is over or under target, written for the donor: "
+                    "shown in the IPTT workbook and the PDF report (docs/reports.md), so name "
+                    "institutions and roles, never a person; asked for where % of target "
+                    "achieved is more than 15 points from what was expected",
+                ),
             ),
             help="Reported values per quarter and region, optionally per organisation, "
             "sex and age group.",
@@ -280,6 +288,7 @@ TABLES: dict[str, Table] = {
                 "value": "3",
                 "comment": "",
                 "source": "Quarterly report",
+                "deviation_narrative": "",
             },
         ),
         Table(

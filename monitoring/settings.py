@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -41,11 +42,46 @@ class Spending:
     stale_disbursement_days: int = 90
 
 
+PROTECTIONS = ("suppress", "round")  # how shown counts of people are protected
+
+
 @dataclass(frozen=True)
 class Privacy:
     small_count_threshold: int = 5
     # Organisations of these kinds are never named in a donor view (nor their grants' titles).
     unnamed_organisation_kinds: tuple[str, ...] = ("community_group",)
+    # "suppress": shown counts are exact, some hidden so that no withheld one can be worked
+    # out; "round": shown counts are rounded to `rounding_base` (docs/access.md).
+    protection: str = "suppress"
+    rounding_base: int = 5
+
+
+@dataclass(frozen=True)
+class Access:
+    """Sign-in sessions and the client address (docs/access.md)."""
+
+    idle_minutes: int = 60  # a session unused this long ends
+    max_hours: int = 12  # a session ends this long after its sign-in, however used
+    # Proxies whose X-Forwarded-For names the client (addresses or networks, e.g. 10.0.0.0/8)
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class Iati:
+    """The programme as an IATI activity (docs/reports.md): who reports it and how it is coded.
+    The codes are checked against the code lists of monitoring/reports/iati.py."""
+
+    reporting_org_ref: str = ""  # the reporting organisation's IATI identifier, e.g. GB-CHC-1
+    reporting_org_name: str = ""
+    reporting_org_type: str = "21"  # IATI OrganisationType: 21 international NGO
+    activity_suffix: str = ""  # the activity identifier is reporting_org_ref-activity_suffix
+    funding_org_name: str = ""
+    funding_org_ref: str = ""  # optional
+    funding_org_type: str = "10"  # 10 government
+    implementing_orgs: tuple[str, ...] = ()
+    sector_code: str = "15220"  # OECD DAC 5-digit: civilian peace-building
+    description: str = ""
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -55,6 +91,8 @@ class Settings:
     spending: Spending
     privacy: Privacy
     path: Path
+    access: Access = Access()
+    iati: Iati = Iati()
 
 
 def _section(cls, raw: dict, name: str, path: Path):
@@ -72,6 +110,10 @@ def _section(cls, raw: dict, name: str, path: Path):
         raise SettingsError(f"{path}: [{name}] is incomplete: {exc}") from None
 
 
+def _whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _privacy(privacy: Privacy, path: Path) -> Privacy:
     kinds = privacy.unnamed_organisation_kinds
     if isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds):
@@ -79,7 +121,48 @@ def _privacy(privacy: Privacy, path: Path) -> Privacy:
             f"{path}: [privacy] unnamed_organisation_kinds must be a list of organisation "
             'kinds, e.g. ["community_group"].'
         )
-    return Privacy(privacy.small_count_threshold, tuple(kinds))
+    threshold = privacy.small_count_threshold
+    if not _whole_number(threshold) or threshold < 1:
+        raise SettingsError(
+            f"{path}: [privacy] small_count_threshold must be a whole number of at least 1 "
+            f'(counts below it are shown as "<N"), not {threshold!r}.'
+        )
+    if privacy.protection not in PROTECTIONS:
+        raise SettingsError(
+            f'{path}: [privacy] protection must be "suppress" (exact counts, some hidden) '
+            f'or "round" (counts rounded to rounding_base), not {privacy.protection!r}.'
+        )
+    base = privacy.rounding_base
+    if not _whole_number(base) or not 2 <= base <= 100:
+        raise SettingsError(
+            f"{path}: [privacy] rounding_base must be a whole number from 2 to 100 (shown "
+            f"counts are rounded to a multiple of it, e.g. 5), not {base!r}."
+        )
+    return Privacy(threshold, tuple(kinds), privacy.protection, base)
+
+
+def _access(access: Access, path: Path) -> Access:
+    for name, low, high in (("idle_minutes", 1, 24 * 60), ("max_hours", 1, 24 * 30)):
+        value = getattr(access, name)
+        if not _whole_number(value) or not low <= value <= high:
+            raise SettingsError(
+                f"{path}: [access] {name} must be a whole number from {low} to {high}, "
+                f"not {value!r}."
+            )
+    proxies = access.trusted_proxies
+    if isinstance(proxies, str) or not all(isinstance(p, str) for p in proxies):
+        raise SettingsError(
+            f'{path}: [access] trusted_proxies must be a list of addresses, e.g. ["127.0.0.1"].'
+        )
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy.strip(), strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{path}: [access] trusted_proxies: {proxy!r} is not an address or a network "
+                "like 10.0.0.0/8."
+            ) from None
+    return Access(access.idle_minutes, access.max_hours, tuple(p.strip() for p in proxies))
 
 
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
@@ -91,7 +174,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise SettingsError(f"Settings file {path} does not exist.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"Settings file {path} is not valid TOML: {exc}") from None
-    unknown = set(raw) - {"programme", "status", "spending", "privacy"}
+    unknown = set(raw) - {"programme", "status", "spending", "privacy", "access", "iati"}
     if unknown:
         raise SettingsError(f"{path}: unknown section(s): {', '.join(sorted(unknown))}.")
     programme = _section(Programme, raw, "programme", path)
@@ -109,4 +192,22 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         spending=_section(Spending, raw, "spending", path),
         privacy=_privacy(_section(Privacy, raw, "privacy", path), path),
         path=path,
+        access=_access(_section(Access, raw, "access", path), path),
+        iati=_iati(_section(Iati, raw, "iati", path), path),
     )
+
+
+def _iati(iati: Iati, path: Path) -> Iati:
+    orgs = iati.implementing_orgs
+    if isinstance(orgs, str) or not all(isinstance(o, str) for o in orgs):
+        raise SettingsError(
+            f'{path}: [iati] implementing_orgs must be a list of names, e.g. ["Saferworld"].'
+        )
+    texts = {f.name: getattr(iati, f.name) for f in fields(Iati) if f.name != "implementing_orgs"}
+    wrong = [name for name, value in texts.items() if not isinstance(value, str)]
+    if wrong:
+        raise SettingsError(
+            f"{path}: [iati] {', '.join(wrong)} must be text in quotes, e.g. "
+            'reporting_org_type = "21".'
+        )
+    return Iati(**{**texts, "implementing_orgs": tuple(orgs)})

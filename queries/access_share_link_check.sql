@@ -1,4 +1,4 @@
 -- One share link as needed to check a token: its nonce, scope, expiry and revocation.
-select link_id, label, nonce, regions, pages, expires_at, revoked_at
+select link_id, label, nonce, regions, pages, expires_at, revoked_at, downloads
 from share_links
 where link_id = $link_id

@@ -15,6 +15,7 @@ select
     l.label,
     l.regions,
     l.pages,
+    l.downloads,
     l.created_by,
     l.created_at,
     l.expires_at,

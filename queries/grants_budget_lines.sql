@@ -43,7 +43,7 @@ actual as (
         sum(t.amount_in) filter (where t.kind = 'refund') as refunds,
         sum(t.spent_in) as spent,
         count(*) filter (where t.missing_rate) as transactions_without_rate
-    from transactions_converted as t, params as p
+    from transactions_converted_stored as t, params as p
     where t.to_currency = $currency
       and t.kind in ('expenditure', 'refund')
       and t.date <= p.as_of

@@ -69,7 +69,7 @@ flows as (
         sum(t.spent_in) as spent,
         count(*) filter (where t.missing_rate) as transactions_without_rate,
         max(t.date) filter (where t.kind = 'expenditure') as last_expenditure_on
-    from transactions_converted as t, params as p
+    from transactions_converted_stored as t, params as p
     where t.to_currency = p.currency and t.grant_id is not null and t.date <= p.as_of
     group by t.grant_id
 ),
@@ -80,7 +80,7 @@ own_currency as (
         sum(t.spent_in) as spent_own,
         count(*) filter (where t.amount_in is null) as own_without_rate
     from scoped as s
-    join transactions_converted as t
+    join transactions_converted_stored as t
         on t.grant_id = s.grant_id and t.to_currency = s.currency, params as p
     where t.kind in ('expenditure', 'refund') and t.date <= p.as_of
     group by s.grant_id

@@ -36,7 +36,7 @@ planned as (
 
 actual as (
     select t.period, sum(t.spent_in) as spent
-    from transactions_converted as t
+    from transactions_converted_stored as t
     left join line_categories as c using (budget_line), params as p
     where t.to_currency = $currency
       and t.kind in ('expenditure', 'refund')

@@ -26,7 +26,7 @@ transactions_without_rate as (
         t.month as rate_month,
         round(t.amount, 2) as amount,
         t.currency
-    from transactions_converted as t, params as p
+    from transactions_converted_stored as t, params as p
     where t.to_currency = $currency and t.missing_rate and t.date <= p.as_of
       and (p.regions is null or t.grant_id in (select grant_id from grants_in_regions))
 ),

@@ -7,7 +7,7 @@
 -- indicator_region_values); a quarter the region did not report has no value, never 0.
 with values_in_range as (
     select r.region_code, r.period, r.value, r.organisations_reporting
-    from indicator_region_values as r
+    from indicator_region_values_stored as r
     where r.indicator_code = $indicator
       and r.period between $first and $last
       and ($regions is null or list_contains($regions, r.region_code))

@@ -34,7 +34,7 @@ with params as (
 
 region_values as (
     select r.*
-    from indicator_region_values as r, params
+    from indicator_region_values_stored as r, params
     where r.period <= params.as_of_period
       and ($regions is null or list_contains($regions, r.region_code))
 ),

@@ -25,7 +25,7 @@ selected as (
 
 region_values as (
     select r.indicator_code, r.period, r.region_code, r.value
-    from indicator_region_values as r
+    from indicator_region_values_stored as r
     join selected using (indicator_code)
     where ($regions is null or list_contains($regions, r.region_code))
       and r.period <= (select max(as_of_period) from quarters)

@@ -1,18 +1,16 @@
--- Organisations for the regional map: where they are, grant money and latest values.
+-- Organisations for the regional map: where they are and their latest values. Their grant
+-- money comes from queries/map_grant_money.sql (level 'organisation'), the map's one money
+-- query, joined on org_id by monitoring/reports/map.py.
 -- Parameters:
---   $as_of    the date money is counted up to (end of the chosen quarter)
 --   $period   the chosen quarter; values of later quarters are ignored
 --   $regions  list of region codes to include, or NULL for all
+--   $unnamed_kinds  organisation kinds never named (a donor view), or NULL
 -- Position: the organisation's lat/lon; without them, its region's centre from the regions
--- table (located = false, so the map can flag it). Grants are converted to US dollars like
--- queries/overview_spending.sql: a UZS amount at the rate of its month; an amount whose month
--- has no rate is counted in *_without_rate and left out, never converted with a guess.
---   grants_awarded / awarded_usd: grants awarded on or before $as_of, not cancelled
---   received_usd: disbursements less refunds on the organisation's grants up to $as_of
+-- table (located = false, so the map can flag it).
 -- latest_values: for each indicator the organisation reported a total row for (sex and
 -- age_group 'all'), its latest value up to $period.
 with params as (
-    select cast($as_of as date) as as_of, cast($period as varchar) as period
+    select cast($period as varchar) as period
 ),
 
 orgs as (
@@ -20,46 +18,6 @@ orgs as (
     from organisations as o
     left join regions as r using (region_code)
     where $regions is null or list_contains($regions, o.region_code)
-),
-
-awarded as (
-    select
-        g.org_id,
-        count(*) as grants_awarded,
-        sum(case when g.currency = 'USD' then g.amount else g.amount / x.per_usd end)
-            as awarded_usd,
-        count(*) filter (where g.currency <> 'USD' and x.per_usd is null)
-            as grants_without_rate
-    from grants as g
-    left join exchange_rates as x
-        on x.currency = g.currency and x.month = strftime(g.awarded_on, '%Y-%m'),
-        params
-    where g.awarded_on <= params.as_of and coalesce(g.status, '') <> 'cancelled'
-    group by g.org_id
-),
-
-grant_money as (
-    select
-        g.org_id,
-        t.kind,
-        case when t.currency = 'USD' then t.amount else t.amount / x.per_usd end as amount_usd,
-        t.currency <> 'USD' and x.per_usd is null as missing_rate
-    from transactions as t
-    join grants as g using (grant_id)
-    left join exchange_rates as x
-        on x.currency = t.currency and x.month = strftime(t.date, '%Y-%m'),
-        params
-    where t.date <= params.as_of and t.kind in ('disbursement', 'refund')
-),
-
-received as (
-    select
-        org_id,
-        sum(case kind when 'disbursement' then amount_usd else -amount_usd end)
-            as received_usd,
-        count(*) filter (where missing_rate) as transactions_without_rate
-    from grant_money
-    group by org_id
 ),
 
 org_quarters as (
@@ -103,15 +61,8 @@ final as (
             as lat,
         case when o.lat is not null and o.lon is not null then o.lon else o.region_lon end
             as lon,
-        coalesce(a.grants_awarded, 0) as grants_awarded,
-        coalesce(a.awarded_usd, 0) as awarded_usd,
-        coalesce(r.received_usd, 0) as received_usd,
-        coalesce(a.grants_without_rate, 0) + coalesce(r.transactions_without_rate, 0)
-            as amounts_without_rate,
         l.latest_values
     from orgs as o
-    left join awarded as a using (org_id)
-    left join received as r using (org_id)
     left join latest_values as l using (org_id)
 )
 

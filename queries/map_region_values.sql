@@ -42,7 +42,7 @@ in_scope as (
 
 region_quarters as (
     select v.indicator_code, v.region_code, v.period, v.value, v.organisations_reporting
-    from indicator_region_values as v
+    from indicator_region_values_stored as v
     join chosen using (indicator_code)
     join in_scope using (region_code), params
     where v.period <= params.period

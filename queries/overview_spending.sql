@@ -1,53 +1,38 @@
--- Budget and spending as of a date, in US dollars.
+-- The programme's budget and spending as of a date, in US dollars (the Overview page).
 -- Parameters: $as_of (reporting date).
--- UZS amounts are converted with the rate of the transaction's month; a budget quarter
--- uses the mean rate of its months. Amounts with no rate are counted, never guessed.
--- Spending is expenditure less refunds.
+-- Money follows the one rule of docs/spending.md, defined in queries/schema.sql and used by
+-- every page: each transaction at the rate of its month (transactions_converted, made by
+-- transactions_in), each budget row at the mean rate of its quarter's three months (budget_in),
+-- in exact decimals, rounded to cents only here at the end. These are the Grant spending
+-- page's figures for the whole programme (queries/grants_budget_lines.sql). An amount whose
+-- month (or, for a budget row, any month of its quarter) has no rate is counted, never
+-- converted with a guess. Spending is expenditure less refunds.
 with params as (
     select cast($as_of as date) as as_of, period_of(cast($as_of as date)) as as_of_period
 ),
 
-quarter_rates as (
+planned as (
     select
-        currency,
-        cast(left(month, 4) as integer) || 'Q'
-            || cast((cast(right(month, 2) as integer) + 2) // 3 as varchar) as period,
-        avg(per_usd) as per_usd
-    from exchange_rates
-    group by all
+        sum(b.amount_in) as budget_total,
+        sum(b.amount_in) filter (where b.period <= p.as_of_period) as budget_to_date,
+        count(*) filter (where b.missing_rate) as budget_rows_without_rate
+    from budget_in('USD') as b, params as p
 ),
 
-budget_usd as (
+actual as (
     select
-        b.period,
-        case when b.currency = 'USD' then b.amount else b.amount / r.per_usd end as amount_usd,
-        b.currency <> 'USD' and r.per_usd is null as missing_rate
-    from budget as b
-    left join quarter_rates as r on r.currency = b.currency and r.period = b.period
-),
-
-transactions_usd as (
-    select
-        t.kind,
-        case when t.currency = 'USD' then t.amount else t.amount / r.per_usd end as amount_usd,
-        t.currency <> 'USD' and r.per_usd is null as missing_rate
-    from transactions as t
-    left join exchange_rates as r
-        on r.currency = t.currency and r.month = strftime(t.date, '%Y-%m'),
-        params
-    where t.date <= params.as_of
+        sum(t.spent_in) as spent_to_date,
+        sum(t.amount_in) filter (where t.kind = 'disbursement') as disbursed_to_date,
+        count(*) filter (where t.missing_rate) as transactions_without_rate
+    from transactions_converted_stored as t, params as p
+    where t.to_currency = 'USD' and t.date <= p.as_of
 )
 
 select
-    (select sum(amount_usd) from budget_usd) as budget_total,
-    (select sum(amount_usd) from budget_usd, params where period <= params.as_of_period)
-        as budget_to_date,
-    coalesce((
-        select sum(case kind when 'expenditure' then amount_usd else -amount_usd end)
-        from transactions_usd where kind in ('expenditure', 'refund')
-    ), 0) as spent_to_date,
-    coalesce((
-        select sum(amount_usd) from transactions_usd where kind = 'disbursement'
-    ), 0) as disbursed_to_date,
-    (select count(*) from transactions_usd where missing_rate) as transactions_without_rate,
-    (select count(*) from budget_usd where missing_rate) as budget_rows_without_rate
+    coalesce(round(pl.budget_total, 2), 0) as budget_total,
+    coalesce(round(pl.budget_to_date, 2), 0) as budget_to_date,
+    coalesce(round(a.spent_to_date, 2), 0) as spent_to_date,
+    coalesce(round(a.disbursed_to_date, 2), 0) as disbursed_to_date,
+    a.transactions_without_rate,
+    pl.budget_rows_without_rate
+from planned as pl, actual as a

@@ -4,10 +4,14 @@
 --   $as_of          reporting date: grants awarded later and later transactions are ignored
 --   $regions        list of region codes (a grant's region, else its organisation's)
 --   $programme_end  a grant without an end date runs to the programme's end
--- Budget: the awards of the grants, cancelled ones left out, each at the rate of its month
--- (as queries/grants_position.sql). Budget to date: each award spread evenly over its days,
--- from the award to its end date, so spent / budget to date is the grants' burn rate.
--- Spent is expenditure less refunds, each transaction at the rate of its month.
+-- Money follows the one rule of docs/spending.md (queries/schema.sql), as on the Grant
+-- spending page (queries/grants_position.sql, whose totals these are): an award at the rate
+-- of the month it was made (money_in), each transaction at the rate of its month
+-- (transactions_converted), in exact decimals rounded to cents only here at the end.
+-- Budget: the awards of the grants, cancelled ones left out. Budget to date: each award
+-- spread evenly over its days, from the award to its end date (award x days elapsed / days,
+-- divided exactly by money_div), so spent / budget to date is the grants' burn rate.
+-- Spent is expenditure less refunds.
 with params as (
     select
         cast($as_of as date) as as_of,
@@ -32,32 +36,41 @@ scoped as (
 awards as (
     select
         s.grant_id,
-        money_in(s.amount, s.currency, 'USD', r.per_usd, null) as awarded,
-        case
-            when s.end_on <= s.awarded_on then 1.0
-            else least(1.0,
-                (date_diff('day', s.awarded_on, p.as_of) + 1)
-                / (date_diff('day', s.awarded_on, s.end_on) + 1))
-        end as time_share
+        s.awarded_on,
+        s.end_on,
+        money_in(s.amount, s.currency, 'USD', r.per_usd, null) as awarded
     from scoped as s
-    cross join params as p
     left join exchange_rates as r
         on r.currency = s.currency and r.currency <> 'USD'
         and r.month = strftime(s.awarded_on, '%Y-%m')
 ),
 
+planned as (
+    select
+        a.awarded,
+        case
+            when a.end_on <= p.as_of or a.end_on <= a.awarded_on then a.awarded
+            else money_div(
+                a.awarded * (date_diff('day', a.awarded_on, p.as_of) + 1),
+                date_diff('day', a.awarded_on, a.end_on) + 1
+            )
+        end as awarded_to_date
+    from awards as a, params as p
+),
+
 flows as (
     select t.*
-    from transactions_in('USD') as t, params as p
-    where t.grant_id in (select grant_id from scoped) and t.date <= p.as_of
+    from transactions_converted_stored as t, params as p
+    where t.to_currency = 'USD'
+      and t.grant_id in (select grant_id from scoped)
+      and t.date <= p.as_of
 )
 
 select
-    coalesce((select sum(awarded) from awards), 0) as budget_total,
-    coalesce((select sum(cast(awarded as double) * time_share) from awards), 0)
-        as budget_to_date,
-    coalesce((select sum(spent_in) from flows), 0) as spent_to_date,
-    coalesce((select sum(amount_in) from flows where kind = 'disbursement'), 0)
+    coalesce((select round(sum(awarded), 2) from planned), 0) as budget_total,
+    coalesce((select round(sum(awarded_to_date), 2) from planned), 0) as budget_to_date,
+    coalesce((select round(sum(spent_in), 2) from flows), 0) as spent_to_date,
+    coalesce((select round(sum(amount_in), 2) from flows where kind = 'disbursement'), 0)
         as disbursed_to_date,
     (select count(*) from flows where missing_rate) as transactions_without_rate,
     (select count(*) from awards where awarded is null) as budget_rows_without_rate

@@ -1,6 +1,11 @@
--- Schema of the monitoring database: the tables of the data contract
--- (monitoring/contract.py, docs/data-contract.md), the upload history, and helper macros.
--- Idempotent: every statement may run again on an existing database.
+-- Schema of the monitoring database as the migrations leave it: the tables of the data
+-- contract (monitoring/contract.py, docs/data-contract.md), the upload history, helper macros
+-- and views, access, and the bookkeeping of schema versions and stored copies.
+--
+-- For reading only: no database is made from this file. Databases are made and upgraded by
+-- the numbered migrations of queries/migrations/ (docs/database.md); a change to the schema
+-- is a new migration, then the same change here. tests/unit/test_migrations.py checks that
+-- this file and the migrations make the same tables, columns, constraints, views and macros.
 --
 -- References between tables (organisation -> region, value -> indicator ...) are checked by
 -- upload validation, not by FOREIGN KEY constraints: DuckDB refuses updates of rows that a
@@ -63,6 +68,7 @@ create table if not exists indicator_values (
     value          double not null,
     comment        varchar,
     source         varchar,
+    deviation_narrative varchar,  -- why it is over or under target, for the donor (0003)
     primary key (indicator_code, period, region_code, org_id, sex, age_group)
 );
 
@@ -193,14 +199,26 @@ select
 from totals
 group by indicator_code, period, region_code;
 
--- Stored copies of views (monitoring/db/database.py STORED_VIEWS): indicator_region_values reads
--- every indicator value, transactions_converted converts every transaction; their copies
--- (<view>_stored, made by refresh_stored_views) hold the same rows. A query names the view
--- and reads the copy while the copy's stamp (this file, upload batches and row counts of the
--- view's tables) matches; uploads and undos refresh the copies in their transaction.
-create table if not exists stored_views (
-    view_name varchar primary key,
-    stamp     varchar not null
+-- Stored copies of views (monitoring/db/stored.py STORED_COPIES): indicator_region_values
+-- reads every indicator value, transactions_converted converts every transaction; their
+-- copies (<view>_stored, made from the views after every upgrade and by every transaction
+-- that writes their tables) hold the same rows, and the queries read them. source_writes
+-- counts the transactions that wrote a view's tables, copy_writes is that count when the copy
+-- was made: a copy whose two differ is out of date, and queries read its view instead.
+create table if not exists stored_copies (
+    stored_table  varchar primary key,          -- the table holding the copy
+    view_name     varchar not null,             -- the view it copies
+    source_writes bigint not null default 0,    -- transactions that wrote the view's tables
+    copy_writes   bigint,                       -- source_writes when made; NULL: never made
+    refreshed_at  timestamptz
+);
+
+-- The migrations applied to this database (monitoring/db/migrations.py): its schema version
+-- is the highest.
+create table if not exists schema_migrations (
+    version    integer primary key,
+    name       varchar not null,
+    applied_at timestamptz not null default current_timestamp
 );
 
 -- Milestones as they stood on a reporting date (docs/milestones.md), the one definition of
@@ -315,10 +333,10 @@ select
 from converted;
 
 -- Every transaction in each reporting currency (transactions_in, one row per transaction
--- and currency, with its quarter): the spending queries read it as `transactions_converted
--- as t where t.to_currency = $currency`, through its stored copy (monitoring/db/database.py
--- STORED_VIEWS), so that the exact conversion of 200,000 transactions is done once per
--- upload, not per query.
+-- and currency, with its quarter): the spending queries read its stored copy
+-- (monitoring/db/stored.py) as `transactions_converted_stored as t where t.to_currency =
+-- $currency`, so that the exact conversion of 200,000 transactions is done once per upload,
+-- not per query.
 create or replace view transactions_converted as
 select 'USD' as to_currency, *, period_of(date) as period from transactions_in('USD')
 union all
@@ -373,14 +391,49 @@ create table if not exists sign_in_attempts (
     user_name    varchar not null,
     attempted_at timestamptz not null,
     outcome      varchar not null
-                 check (outcome in ('success', 'wrong_password', 'unknown_user', 'refused'))
+                 check (outcome in ('success', 'wrong_password', 'unknown_user', 'refused')),
+    client       varchar  -- the client address; NULL: the command line, or before 0004
 );
 
 -- One-time sign-in links (monitoring/access/signin_links.py): the nonce of every link redeemed.
 create table if not exists sign_in_link_uses (
     nonce     varchar primary key,
     user_name varchar not null,
-    used_at   timestamptz not null
+    used_at   timestamptz not null,
+    signed_in boolean default true  -- false: came with a share link, used up unused (0004)
+);
+
+-- Sign-in sessions (monitoring/access/sessions.py, 0004): the browser holds a signed,
+-- HttpOnly cookie with the session's id and a secret, stored here as its SHA-256; until it
+-- has the cookie, the row holds the SHA-256 of the one-time ticket exchanged for it.
+create table if not exists sign_in_sessions (
+    session_id    varchar primary key,
+    user_name     varchar not null,
+    method        varchar not null check (method in ('password', 'link')),
+    client        varchar,
+    created_at    timestamptz not null,
+    ticket_hash   varchar,
+    secret_hash   varchar,
+    claimed_at    timestamptz,
+    last_seen_at  timestamptz not null,
+    ended_at      timestamptz,
+    ended_because varchar check (ended_because in ('signed_out', 'replaced', 'password_changed',
+        'role_changed', 'removed', 'idle', 'too_long'))
+);
+
+-- Password checks in progress (monitoring/access/throttle.py, 0004), counted as failures
+-- while they run; and the row each reservation of a check updates first, so that
+-- reservations are made one after another in every process.
+create table if not exists sign_in_checks (
+    check_id   varchar primary key,
+    user_name  varchar not null,
+    client     varchar,
+    started_at timestamptz not null
+);
+
+create table if not exists sign_in_gate (
+    gate     varchar primary key,
+    taken_at timestamptz
 );
 
 create sequence if not exists share_link_seq start 1;
@@ -395,7 +448,8 @@ create table if not exists share_links (
     created_at timestamptz not null,
     expires_at timestamptz not null,
     revoked_at timestamptz,
-    revoked_by varchar
+    revoked_by varchar,
+    downloads  varchar[] default ['tables', 'reports']  -- what its donor may download (0003)
 );
 
 create table if not exists share_link_uses (

@@ -126,3 +126,17 @@ def account_name(role: str) -> str:
 def _close_shared_databases():
     yield
     close_all()
+
+
+def view_of(db, settings, regions=None, donor: bool | None = None):
+    """The protected view of an account (no `regions`) or of a donor's share link limited to
+    `regions` (donor=True with no regions: a link for the whole programme)."""
+    from monitoring.access import accounts
+    from monitoring.access.view import TEAM, Audience, protected_view
+
+    if donor is None:
+        donor = regions is not None
+    if not donor:
+        return protected_view(db, settings, TEAM)
+    link = None if regions is None else tuple(regions)
+    return protected_view(db, settings, Audience(accounts.DONOR, link))

@@ -1,30 +1,31 @@
-"""Who is looking, for the pages: the viewer, their scope, and what a donor must not see.
+"""Who is looking, for the pages: the viewer of this run and what they may see.
 
 dashboard.py decides who is looking once per run (ui/gate.py) and stores a `Viewer` in the
-session; pages ask `access.viewer()`. For a donor (a share link), every page narrows its
-regions with `viewer.regions(...)`, drops sensitive indicators (`hidden_indicators()`) and
-shows counts of people as monitoring/access/cells.py judges them over the link's regions
-and every quarter. For an account (manager, staff, admin), those calls change nothing.
-`ui.common.cached` puts `viewer.cache_key()` in every cache key, so a result computed for
-one viewer is never served to a viewer with a narrower scope.
+session. What the viewer may see is decided once, in the core: `protected_view()` builds a
+`monitoring.access.view.ProtectedView` from the viewer's `Audience` (cached on the data
+version), and `ui.common.cached` hands it to every core function that takes a view, with the
+audience in the cache key, so a result computed for one viewer is never served to another.
+Pages never decide what data to show from the viewer's role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
-from monitoring.access import accounts, suppression
+from monitoring.access import accounts
 from monitoring.access.sharing import SHARE_PARAM, ShareScope
+from monitoring.access.view import Audience, ProtectedView
+from monitoring.access.view import protected_view as build_view
 from monitoring.db import open_database
 from monitoring.settings import load_settings
 
 VIEWER_KEY = "_viewer"  # the Viewer of the current run
-USER_KEY = "_signed_in_user"  # the user name of the account signed in in this session
+# The account the gate found signed in this run, for reading only: who is signed in is
+# decided on every run from the browser's cookie (ui/gate.py), never from this.
+USER_KEY = "_signed_in_user"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Viewer:
     scope: ShareScope | None = None  # set for a donor
     token: str | None = None  # the share token a donor came with
     identity_provider: bool = False  # signed in through the organisation's identity provider
+    session_id: str | None = None  # the sign-in session of the browser's cookie
 
     @property
     def is_donor(self) -> bool:
@@ -44,26 +46,21 @@ class Viewer:
     def can(self, action: str) -> bool:
         return accounts.can(self.role, action)
 
-    def regions(
-        self, requested: Iterable[str] | None, programme_regions: Iterable[str]
-    ) -> list[str] | None:
-        """The regions to show: `requested` (None: all) narrowed to a donor's link.
+    def allows_page(self, url_path: str) -> bool:
+        """Whether this viewer may open the page (a share link: one of its pages)."""
+        pages = self.scope.pages if self.scope is not None else None
+        return accounts.can_open_page(self.audience.role, url_path, pages)
 
-        For an account, `requested` comes back as a list (None stays None: all regions).
-        For a donor it is always a list, of the link's regions (all of the programme's when
-        the link has no regions).
-        """
+    @property
+    def audience(self) -> Audience:
+        """What this viewer may see, as a small hashable key."""
         if self.scope is None:
-            return None if requested is None else list(requested)
-        return self.scope.regions_within(requested, programme_regions)
-
-    def allowed_regions(self, programme_regions: Iterable[str]) -> list[str]:
-        """The regions this viewer may see at all, in the programme's order."""
-        return list(self.regions(None, programme_regions) or programme_regions)
+            return Audience(self.role)
+        return Audience(accounts.DONOR, self.scope.regions, self.scope.pages, self.scope.downloads)
 
     def cache_key(self) -> tuple:
         """What this viewer may see; part of every cache key."""
-        return self.scope.cache_key() if self.scope is not None else ("all",)
+        return ("view", self.audience)
 
     def link_params(self) -> dict[str, str]:
         """Query parameters every link between pages must carry (a donor's share token)."""
@@ -83,31 +80,29 @@ def viewer() -> Viewer:
     return current
 
 
-def current_cache_key() -> tuple:
+def current_audience() -> Audience | None:
+    """The audience of this run; None before anyone is known (the sign-in form)."""
     current = st.session_state.get(VIEWER_KEY)
+    return current.audience if isinstance(current, Viewer) else None
+
+
+def current_cache_key() -> tuple:
+    audience = current_audience()
     # Before anyone is known (the sign-in form), nothing programme-specific is cached.
-    return current.cache_key() if isinstance(current, Viewer) else ("nobody",)
+    return ("view", audience) if audience is not None else ("nobody",)
 
 
-@st.cache_data(show_spinner=False, max_entries=50)
-def _protection(db_path: str, version: tuple) -> suppression.DonorProtection:
-    return suppression.donor_protection(open_database(db_path), load_settings())
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
+    return build_view(open_database(db_path), load_settings(), audience)
 
 
-def donor_protection() -> suppression.DonorProtection:
-    """Which indicators are sensitive or count people, and the small-count threshold."""
+def view_for(audience: Audience) -> ProtectedView:
+    """The protected view of `audience` over the current data."""
     db = open_database()
-    return _protection(str(db.path), db.data_version())
+    return _view(str(db.path), db.data_version(), audience)
 
 
-def hidden_indicators() -> frozenset[str]:
-    """Indicator codes this viewer must never see (a donor: the sensitive ones)."""
-    return donor_protection().sensitive if viewer().is_donor else frozenset()
-
-
-def without_hidden(frame: pd.DataFrame, column: str = "indicator_code") -> pd.DataFrame:
-    """`frame` without the rows of indicators this viewer must not see."""
-    hidden = hidden_indicators()
-    if not hidden:
-        return frame
-    return suppression.without_sensitive_indicators(frame, hidden, column)
+def view() -> ProtectedView:
+    """What the viewer of this run may see (monitoring/access/view.py)."""
+    return view_for(viewer().audience)

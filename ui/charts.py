@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monitoring.reports.status import STATUSES
+from ui.text import chart
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
@@ -25,7 +26,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 def status_bars(counts: pd.DataFrame) -> go.Figure:
     """Stacked horizontal bars: indicators per goal/outcome by status, labelled with icons."""
     fig = go.Figure()
-    groups = list(counts["group"])
+    groups = [chart(group) for group in counts["group"]]
     for code in [c for c in counts.columns if c in STATUSES]:  # in the order counted
         status = STATUSES[code]
         values = counts[code].tolist()
@@ -34,7 +35,12 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
             x=values,
             name=f"{status.icon} {status.label}",
             orientation="h",
-            marker=dict(color=status.colour, line=dict(color="white", width=1)),
+            marker=dict(
+                color=status.colour,
+                line=dict(color="white", width=1),
+                # Withheld is hatched, like a map region without a value: never read as data.
+                pattern=dict(shape="/", fgcolor="#777777", size=6) if code == "withheld" else None,
+            ),
             text=[f"{v} {status.icon}" if v else "" for v in values],
             textposition="inside",
             insidetextanchor="middle",
@@ -43,7 +49,15 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", bargap=0.35, legend_traceorder="normal")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Number of indicators", dtick=1, gridcolor="#eee")
-    return _layout(fig, "Indicators per goal and outcome, by status (number)", 300)
+    statuses = sum(1 for c in counts.columns if c in STATUSES)
+    fig = _layout(
+        fig, "Indicators per goal and outcome, by status (number)", 40 * len(groups) + 200
+    )
+    # Below the bars, one status a line where the column is narrow: never over the title.
+    return fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, entrywidth=0),
+        margin=dict(t=40, b=20 + 12 * statuses),
+    )
 
 
 def pace_bars(

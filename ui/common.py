@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from monitoring.cli import remote
 from monitoring.db import Database, open_database
 from monitoring.periods import period_end, period_of, reporting_dates
 from monitoring.reports import exports, overview
@@ -30,25 +32,43 @@ def settings() -> Settings:
 
 
 def database() -> Database:
-    """The shared database of this process (path from $MONITORING_DB)."""
-    return open_database()
+    """The shared database of this process (path from $MONITORING_DB), open, taking the
+    command line's jobs while the dashboard holds it (monitoring/cli/remote.py)."""
+    return remote.serve()
+
+
+def takes_view(fn: Callable[..., Any]) -> bool:
+    """Whether a core function takes the protected view (its second parameter, `view`)."""
+    params = list(inspect.signature(fn).parameters)
+    return len(params) > 1 and params[1] == "view"
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _run(
-    module: str, name: str, db_path: str, version: tuple, viewer: tuple, args: tuple, kwargs: tuple
+    module: str,
+    name: str,
+    db_path: str,
+    version: tuple,
+    audience: access.Audience | None,
+    args: tuple,
+    kwargs: tuple,
 ):
-    # `viewer` is only part of the key: what the viewer may see (ui/access.py).
     fn = getattr(importlib.import_module(module), name)
-    return fn(open_database(db_path), *args, **dict(kwargs))
+    db = open_database(db_path)
+    if takes_view(fn):
+        if audience is None:
+            raise RuntimeError(f"{name} needs to know who is looking.")
+        return fn(db, access.view_for(audience), *args, **dict(kwargs))
+    return fn(db, *args, **dict(kwargs))
 
 
 def cached(fn: Callable[..., Any], *args, **kwargs):
-    """Call a core function fn(db, *args, **kwargs), cached until the data changes.
+    """Call a core function fn(db, [view,] *args, **kwargs), cached until the data changes.
 
-    The cache key holds every argument, what the viewer may see (a donor's scope, so a
-    result is never served to a viewer with a narrower one) and the database's data version
-    (so a commit or an undo is seen at once).
+    A function that takes the protected view gets the one of this run's viewer: pages never
+    pass it themselves. The cache key holds every argument, the viewer's audience (so a
+    result is never served to another viewer) and the database's data version (so a commit
+    or an undo is seen at once).
     """
     db = database()
     return _run(
@@ -56,7 +76,7 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
         fn.__qualname__,
         str(db.path),
         db.data_version(),
-        access.current_cache_key(),
+        access.current_audience(),
         args,
         tuple(sorted(kwargs.items())),
     )
@@ -95,9 +115,8 @@ def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
     config = settings()
     as_of = reporting_date()
     st.title(title)
-    fresh = cached(overview.data_freshness)
-    # Who uploaded is staff's business: a donor's view names nobody.
-    by = fresh.last_updated_by if not access.viewer().is_donor else None
+    fresh = cached(overview.data_freshness)  # names the uploader only where the view may
+    by = fresh.last_updated_by
     updated = (
         f"data last updated {fresh.last_updated:%d %b %Y %H:%M} UTC"
         + (f" by {plain(by)}" if by else "")
@@ -120,7 +139,10 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
 
     The files are made when a button is clicked, not on every rerun: an Excel file of a
     large table takes 50-300 ms to build (docs/benchmarks.md). A click does not rerun the page.
+    Nothing is offered where the viewer may not download tables (a share link that says so).
     """
+    if not access.view().allows_download("tables"):
+        return
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",

@@ -8,11 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-
-def _shown(value: str, limit: int = 40) -> str:
-    """A value from the address as inline code: never read as markdown or a link."""
-    text = value.replace("`", "'").replace("\n", " ")
-    return f"`{text[:limit]}{'…' if len(text) > limit else ''}`"
+from ui.text import code, plain_join
 
 
 def url_multiselect(
@@ -27,9 +23,10 @@ def url_multiselect(
     known = {format_func(o) for o in options}
     ignored = [v for v in st.query_params.get_all(key) if v and v not in known]
     if ignored:
-        choices = ", ".join(sorted(known))
+        choices = plain_join(sorted(known))  # labels: text from the data
+        asked = ", ".join(code(value, 40) for value in ignored)
         st.warning(
-            f"The page address asks for {label.lower()} {', '.join(map(_shown, ignored))}, "
+            f"The page address asks for {label.lower()} {asked}, "
             f"which is not one of the choices ({choices}); it was ignored. Pick from the "
             f"**{label}** filter instead.",
             icon=":material/link_off:",

@@ -2,25 +2,35 @@
 
 In this order: a share link in the address (`?share=TOKEN`: a donor), a one-time sign-in link
 (`?signin=TOKEN`), the organisation's identity provider (`st.login`, when the deployment
-configures `[auth]` in its secrets), the account signed in earlier in this browser session,
-else the sign-in form. Nobody sees programme data before one of them succeeds. See
+configures `[auth]` in its secrets), the sign-in session of the browser's cookie
+(ui/session_cookie.py, checked on every run: a Streamlit session id alone signs nobody in),
+else the sign-in form. Nobody sees programme data before one of them succeeds. Every token
+in the address is used or refused, and the sign-in link's is removed from it. See
 docs/access.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from monitoring.access import accounts, sharing, signin_links
-from monitoring.db import Database
+from monitoring.access import accounts, sessions, sharing, signin_links
+from monitoring.db import Database, open_database
 from monitoring.settings import Settings
+from ui import session_cookie
 from ui.access import USER_KEY, VIEWER_KEY, Viewer
 from ui.navigation import PageSpec
-from ui.text import plain
+from ui.text import code, plain
 
 SHARE_KEY = "_share_token"  # the share token this browser session came with
 LOGGED_KEY = "_share_uses_logged"  # (token, page) pairs already written to the use log
 NOTICE_KEY = "_sign_in_notice"
+LINK_WITH_SHARE = (
+    "This address also held a one-time sign-in link. A shared view opens only itself, so "
+    "the sign-in link has been used up without signing anyone in: ask for a new one to "
+    "sign in."
+)
 
 
 def identity_provider_configured() -> bool:
@@ -71,25 +81,58 @@ def _account(db: Database, user_name: str, *, identity_provider: bool = False) -
     return Viewer(role=account.role, name=account.user_name, identity_provider=identity_provider)
 
 
+def _browser_session(db: Database, config: Settings) -> sessions.SessionCheck:
+    """What the browser's sign-in cookie signs in now (checked on every run)."""
+    return sessions.check(
+        db,
+        session_cookie.cookie(),
+        idle=dt.timedelta(minutes=config.access.idle_minutes),
+        maximum=dt.timedelta(hours=config.access.max_hours),
+    )
+
+
+def _hand_over(db: Database, config: Settings, user_name: str, method: str) -> None:
+    """Start the session of an account that has just signed in, and give its browser the
+    cookie (the page goes to the address that sets it and comes back); stops the run."""
+    if not session_cookie.served():
+        st.error(
+            "Signed in, but this browser cannot be given its sign-in cookie: the dashboard was "
+            "started without the address that sets it. Start it with "
+            + code("streamlit run server.py")
+            + " (as "
+            + code("make run")
+            + " does), not dashboard.py.",
+            icon=":material/error:",
+        )
+        st.stop()
+    started = sessions.start(db, user_name, method, client=session_cookie.client(config))
+    session_cookie.hand_over(started.ticket)
+    st.stop()
+
+
 def viewer_of_this_run(db: Database, config: Settings, page: str) -> Viewer:
     """Who is looking at `page`; shows the sign-in form (and stops) when nobody is."""
     params = st.query_params
     token = params.get(sharing.SHARE_PARAM)
-    if token is None and USER_KEY not in st.session_state:
+    link = params.get(signin_links.SIGNIN_PARAM)
+    if link is not None:
+        del st.query_params[signin_links.SIGNIN_PARAM]  # used once: never left in the address
+        if token:  # a share link shows its own view: the sign-in link is used up, unused
+            signin_links.use_up(db, link)
+            st.warning(LINK_WITH_SHARE, icon=":material/link_off:")
+        else:
+            redeemed = signin_links.redeem(db, link)
+            if redeemed.ok:
+                _hand_over(db, config, redeemed.account.user_name, sessions.LINK)
+            st.session_state[NOTICE_KEY] = redeemed.message
+
+    session = _browser_session(db, config)
+    if token is None and not session.ok:
         token = st.session_state.get(SHARE_KEY)
         if token:
             st.query_params[sharing.SHARE_PARAM] = token  # keep the scope in the address
     if token:
         return _donor(db, token, page)
-
-    link = params.get(signin_links.SIGNIN_PARAM)
-    if link is not None:
-        del st.query_params[signin_links.SIGNIN_PARAM]  # used once: never left in the address
-        redeemed = signin_links.redeem(db, link)
-        if redeemed.ok:
-            st.session_state[USER_KEY] = redeemed.account.user_name
-        else:
-            st.session_state[NOTICE_KEY] = redeemed.message
 
     email = _identity_provider_user()
     if email is not None:
@@ -98,15 +141,16 @@ def viewer_of_this_run(db: Database, config: Settings, page: str) -> Viewer:
             return found
         _refuse_identity(email)
 
-    name = st.session_state.get(USER_KEY)
-    if name:
-        found = _account(db, name)
-        if found is not None:
-            return found
-        _forget_viewer()
-        st.session_state[NOTICE_KEY] = (
-            f"The account {name} no longer exists or was renamed; sign in again."
+    if session.ok:
+        st.session_state[USER_KEY] = session.account.user_name
+        return Viewer(
+            role=session.account.role,
+            name=session.account.user_name,
+            session_id=session.session_id,
         )
+    _forget_viewer()
+    if session.notice:
+        st.session_state[NOTICE_KEY] = plain(session.notice)
     sign_in_form(db, config)
     st.stop()
 
@@ -116,7 +160,8 @@ def _refuse_identity(email: str) -> None:
     st.error(
         f"You signed in as {plain(email)}, but this dashboard has no account for that "
         "address. Ask an administrator to add it, e.g. "
-        f"`python -m monitoring user add {email} --role manager --no-password`.",
+        + code(f"python -m monitoring user add {email} --role manager --no-password")
+        + ".",
         icon=":material/person_off:",
     )
     st.button("Sign out", on_click=st.logout, icon=":material/logout:")
@@ -147,10 +192,9 @@ def sign_in_form(db: Database, config: Settings) -> None:
             if not name.strip() or not password:
                 st.error("Enter both your user name and your password.", icon=":material/error:")
             else:
-                result = accounts.sign_in(db, name, password)
+                result = accounts.sign_in(db, name, password, client=session_cookie.client(config))
                 if result.ok:
-                    st.session_state[USER_KEY] = result.account.user_name
-                    st.rerun()
+                    _hand_over(db, config, result.account.user_name, sessions.PASSWORD)
                 st.error(result.message, icon=":material/error:")
     st.markdown(
         "Programme managers, staff and administrators sign in with their account. "
@@ -212,8 +256,10 @@ def who_is_looking(viewer: Viewer) -> None:
         regions = ", ".join(scope.regions) if scope.regions else "the whole programme"
         st.caption(f"Regions: {regions} · the link expires on {scope.expires_at:%d %b %Y}.")
         return
-    st.caption(f"Signed in as `{viewer.name}` ({viewer.role})")
+    st.caption(f"Signed in as {code(viewer.name)} ({viewer.role})")
     if st.button("Sign out", icon=":material/logout:", key="sign-out"):
+        if viewer.session_id:  # ends it in every tab of this browser
+            sessions.end(open_database(), session_cookie.cookie())
         _forget_viewer()
         if viewer.identity_provider:
             st.logout()

@@ -24,6 +24,7 @@ from monitoring.reports.grants import (
 from monitoring.settings import Settings
 from ui import common
 from ui.charts import FONT
+from ui.text import chart, code
 
 # Okabe-Ito colours: safe for colour-blind readers; every series is also named and marked.
 BLUE, SKY, ORANGE, VERMILION, GREY = "#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#999999"
@@ -31,12 +32,6 @@ BLUE, SKY, ORANGE, VERMILION, GREY = "#0072B2", "#56B4E9", "#E69F00", "#D55E00",
 
 PARAMETERS = ("as_of", "currency", "region", "category", "from", "to")
 KNOWN = (*PARAMETERS, SHARE_PARAM)  # a donor's share link is in the address too
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    """A value from the address as inline code: never read as markdown or a link."""
-    text = value.replace("`", "'").replace("\n", " ")
-    return f"`{text[:limit]}{'…' if len(text) > limit else ''}`"
 
 
 def _not_among(key: str, labels: Sequence[str]) -> list[str]:
@@ -49,8 +44,12 @@ def _not_among(key: str, labels: Sequence[str]) -> list[str]:
 
 def _address_notices(labels: dict[str, str], unknown: dict[str, list[str]]) -> list[str]:
     """Notices for address values that mean nothing and parameters the page does not use."""
+
+    def listed(values: list[str]) -> str:
+        return ", ".join(code(value, 40) for value in values)
+
     notices = [
-        f"The page address gives **{labels[key]}** as {', '.join(map(_shown, values))}, "
+        f"The page address gives **{labels[key]}** as {listed(values)}, "
         "which is not among its choices; it was ignored. Pick from the filter instead."
         for key, values in unknown.items()
         if values
@@ -58,7 +57,7 @@ def _address_notices(labels: dict[str, str], unknown: dict[str, list[str]]) -> l
     other = [key for key in st.query_params if key not in KNOWN]
     if other:
         notices.append(
-            f"The page address has {', '.join(map(_shown, other))}, which this page does not "
+            f"The page address has {listed(other)}, which this page does not "
             f"use; it was ignored. The page understands: {', '.join(PARAMETERS)}."
         )
     return notices
@@ -245,7 +244,9 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> go.Figure
     each category's verdict against the plan beside its name."""
     rows = categories.iloc[::-1]
     names = rows.category.replace("", NO_CATEGORY)
-    labels = [f"{n}<br>{PLAN_TEXT[v]}" for n, v in zip(names, rows.against_plan, strict=True)]
+    labels = [
+        f"{chart(n)}<br>{PLAN_TEXT[v]}" for n, v in zip(names, rows.against_plan, strict=True)
+    ]
     total = rows.budget_total.astype("float64")
     planned = (rows.budget_to_date.astype("float64") / total.where(total > 0)) * 100
     spent = rows.spent_share.astype("float64") * 100
@@ -295,7 +296,7 @@ def grant_bars(grants: pd.DataFrame, currency: str) -> go.Figure:
     ):
         icons = "".join(i for i in (BEYOND_AWARD_ICON, STALE_ICON) if i in flags)
         cancelled = " (cancelled)" if status == "cancelled" else ""
-        labels.append(f"{grant_id}{cancelled} {icons}".strip())
+        labels.append(f"{chart(grant_id)}{cancelled} {icons}".strip())
     fig = go.Figure()
     for name, column, colour in (
         ("Awarded", "awarded", SKY),

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.charts import FONT
+from ui.text import chart
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 SYMBOLS = ["circle", "square", "triangle-up", "diamond", "x", "star", "cross"]
@@ -132,7 +133,8 @@ def actual_against_target(
     _reference_line(fig, periods, info.get("target"), "End-of-programme target", TARGET, "dash")
     _reference_line(fig, periods, info.get("baseline"), "Baseline", BASELINE, "dot")
     fig.update_layout(barmode="overlay")
-    title = f"{info['indicator_code']}: actual against target by quarter ({unit_label(unit)})"
+    code = chart(info["indicator_code"])
+    title = f"{code}: actual against target by quarter ({unit_label(unit)})"
     fig = _layout(fig, title, 470, unit)
     fig.update_xaxes(
         title="Quarter (regions that reported in it)",
@@ -151,7 +153,8 @@ def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Fi
     (`withheld`: as in actual_against_target)."""
     unit = info["unit"]
     fig = go.Figure()
-    for i, (name, rows) in enumerate(series.groupby("region_name", sort=False)):
+    for i, (region, rows) in enumerate(series.groupby("region_name", sort=False)):
+        name = chart(region)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         values = rows.value if info["aggregation"] == "latest" else rows.actual_to_date
         if info["aggregation"] == "latest" and not withheld:
@@ -161,7 +164,7 @@ def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Fi
             y=_values(values),
             mode="lines+markers",
             connectgaps=info["aggregation"] != "latest" and not withheld,
-            name=str(name),
+            name=name,
             line=dict(color=colour, dash=DASHES[i % len(DASHES)], width=2.5),
             marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
             hovertemplate=f"{name} at %{{x}}: %{{y:,.4g}}<extra></extra>",
@@ -177,7 +180,7 @@ def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Fi
             )
     measure = {"sum": "cumulative total", "latest": "latest value", "mean": "average to date"}
     title = (
-        f"{info['indicator_code']} by region: {measure[info['aggregation']]} by quarter "
+        f"{chart(info['indicator_code'])} by region: {measure[info['aggregation']]} by quarter "
         f"({unit_label(unit)})"
     )
     return _layout(fig, title, 470, unit)
@@ -190,7 +193,7 @@ def breakdown(frame: pd.DataFrame, dimension: str, info: dict) -> go.Figure:
     fig = go.Figure()
     parts = frame[frame.dimension == dimension]
     for i, (category, rows) in enumerate(parts.groupby("category", sort=True)):
-        name = CATEGORY_NAMES.get(category, f"Aged {category}")
+        name = CATEGORY_NAMES.get(category, f"Aged {chart(category)}")
         fig.add_bar(
             x=rows.period,
             y=_values(rows.value),
@@ -213,5 +216,5 @@ def breakdown(frame: pd.DataFrame, dimension: str, info: dict) -> go.Figure:
     fig.update_layout(barmode="stack" if is_count else "group")
     what = "sex" if dimension == "sex" else "age group"
     how = "parts stacked to the total" if is_count else "each group beside the total"
-    title = f"{info['indicator_code']} by {what}, by quarter: {how} ({unit_label(unit)})"
+    title = f"{chart(info['indicator_code'])} by {what}, by quarter: {how} ({unit_label(unit)})"
     return _layout(fig, title, 420, unit)

@@ -9,24 +9,13 @@ choice, and a value that means nothing is reported in a notice instead of vanish
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import streamlit as st
 
+from ui.text import quoted as shown  # a value from the address, in a notice
+
 NOT_IN_VIEW = "not available in this view"  # a donor's view: unknown and withheld alike
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
-
-
-def plain(text) -> str:
-    """Text from data or the address, escaped so that markdown shows it as written."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def shown(value: str, limit: int = 40) -> str:
-    """A value from the address, shortened and quoted, safe inside markdown."""
-    text = " ".join(value.split())
-    return "“" + plain(text[:limit] + ("…" if len(text) > limit else "")) + "”"
 
 
 def unknown_parameters(known: set[str]) -> list[str]:

@@ -20,6 +20,7 @@ from monitoring.reports.map import (
     hex_to_rgba,
 )
 from ui.charts import FONT
+from ui.text import chart, code
 
 MAP_KEY = "regional-map"
 _GENERATION = "_regional-map-generation"
@@ -110,6 +111,8 @@ def deck(data: RegionalMap, basemap: bool = False) -> pdk.Deck:
         initial_view_state=pdk.ViewState(**data.view),
         map_provider="carto" if basemap else None,
         map_style="light" if basemap else None,
+        # A `text` tooltip: Streamlit sets it as innerText, so text from the data in it is
+        # never read as HTML and is not escaped (escaped, it would show "&lt;").
         tooltip={"text": "{tooltip}", "style": TOOLTIP_STYLE},
     )
 
@@ -148,12 +151,6 @@ def apply_map_click(region_key: str, choices: Sequence[str] | None = None) -> No
         st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
 
 
-def _shown(value: str, limit: int = 40) -> str:
-    """A value from the address as inline code: never read as markdown or a link."""
-    text = value.replace("`", "'").replace("\n", " ")
-    return f"`{text[:limit]}{'…' if len(text) > limit else ''}`"
-
-
 NOT_IN_VIEW = "not available in this view"  # a donor's view: unknown and withheld alike
 
 
@@ -167,7 +164,7 @@ def unknown_param_notice(
     if raw is not None and raw != "" and raw not in options:
         why = NOT_IN_VIEW if in_view else "not one of the choices"
         st.warning(
-            f"The page address asks for {label.lower()} {_shown(raw)}, which is {why}; it "
+            f"The page address asks for {label.lower()} {code(raw, 40)}, which is {why}; it "
             f"was ignored. Pick one from **{label}** instead.",
             icon=":material/link_off:",
         )
@@ -263,7 +260,7 @@ def scale_legend(scale: ColourScale, hatched_label: str) -> go.Figure:
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=13), automargin=True)
     fig.update_layout(
-        title=dict(text=f"Colour: {scale.title}", x=0, xanchor="left", font=dict(size=14)),
+        title=dict(text=f"Colour: {chart(scale.title)}", x=0, xanchor="left", font=dict(size=14)),
         height=60 + 24 * len(labels),
         margin=dict(l=10, r=10, t=45, b=5),
         font=FONT,

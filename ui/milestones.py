@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from monitoring.reports.milestones import MILESTONE_STATUSES
 from monitoring.reports.status import status_text
 from ui.charts import FONT
+from ui.text import chart
 
 PLANNED_COLOUR = "#333333"
 LATE_COLOUR = "#E69F00"  # Okabe-Ito orange: achieved late
@@ -26,31 +27,27 @@ def _days(n: int) -> str:
 
 
 def _hover(frame: pd.DataFrame) -> list[list[str]]:
-    """Hover lines per milestone; text from the data is escaped, the line breaks are ours."""
+    """Hover lines per milestone; text from the data is escaped (ui/text.py), the line
+    breaks are ours."""
     rows = []
     for r in frame.itertuples():
         dates = [f"Planned {r.planned_on:%d %b %Y}"]
         if pd.notna(r.achieved_on):
             dates.append(f"Achieved {r.achieved_on:%d %b %Y}")
         if isinstance(r.indicator_code, str):
-            indicator = f"Indicator {_escape(r.indicator_code)}"
+            indicator = f"Indicator {chart(r.indicator_code)}"
             if pd.notna(r.indicator_progress):
                 indicator += f": {r.indicator_progress:.0%} of the way to its target"
             if isinstance(r.indicator_status, str):
                 indicator += f" ({status_text(r.indicator_status)})"
             dates.append(indicator)
-        where = f"{r.level.capitalize()} · {_escape(r.region_label)}"
+        where = f"{r.level.capitalize()} · {chart(r.region_label)}"
         if isinstance(r.audience, str):
-            where += f" · audience: {_escape(r.audience)}"
+            where += f" · audience: {chart(r.audience)}"
         rows.append(
-            [_escape(f"{r.milestone_id} {r.title}"), r.status_text, where, "<br>".join(dates)]
+            [chart(f"{r.milestone_id} {r.title}"), r.status_text, where, "<br>".join(dates)]
         )
     return rows
-
-
-def _escape(text: str) -> str:
-    """Plotly reads a few HTML tags in chart text: show text from the data literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 HOVER = (
@@ -71,7 +68,7 @@ def milestone_timeline(
             for stage, level in zip(frame.stage_label, frame.level, strict=True)
         ],
         row=[
-            _escape(f"{mid} {_short(t)}")
+            chart(f"{mid} {_short(t)}")
             for mid, t in zip(frame.milestone_id, frame.title, strict=True)
         ],
         hover=_hover(frame),

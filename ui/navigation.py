@@ -1,8 +1,14 @@
-"""The pages of the dashboard, in navigation order. Only pages that exist are listed."""
+"""The pages of the dashboard, in navigation order. Only pages that exist are listed.
+
+Which pages there are, their order and titles are the core's (monitoring/access/accounts.py
+PAGES, next to who may open each); this adds the script and icon of each.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from monitoring.access import accounts
 
 
 @dataclass(frozen=True)
@@ -14,14 +20,19 @@ class PageSpec:
     default: bool = False
 
 
+ICONS: dict[str, str] = {
+    "overview": ":material/dashboard:",
+    "indicators": ":material/table_chart:",
+    "map": ":material/map:",
+    "grants": ":material/payments:",
+    "milestones": ":material/flag:",
+    "upload": ":material/upload_file:",
+    "admin": ":material/admin_panel_settings:",
+}
+
 PAGES: list[PageSpec] = [
-    PageSpec("views/overview.py", "Overview", ":material/dashboard:", "overview", default=True),
-    PageSpec("views/indicators.py", "Outcome indicators", ":material/table_chart:", "indicators"),
-    PageSpec("views/map.py", "Regional map", ":material/map:", "map"),
-    PageSpec("views/grants.py", "Grant spending", ":material/payments:", "grants"),
-    PageSpec("views/milestones.py", "Advocacy milestones", ":material/flag:", "milestones"),
-    PageSpec("views/upload.py", "Data upload", ":material/upload_file:", "upload"),
-    PageSpec("views/admin.py", "Administration", ":material/admin_panel_settings:", "admin"),
+    PageSpec(f"views/{p.url_path}.py", p.title, ICONS[p.url_path], p.url_path, default=i == 0)
+    for i, p in enumerate(accounts.PAGES)
 ]
 
 

@@ -13,12 +13,20 @@ from monitoring.intake import batches
 from monitoring.intake.contract_doc import column_rules
 from monitoring.intake.templates import template_csv, template_xlsx
 from monitoring.intake.upload import MAX_FILE_MB, MAX_ROWS, UnreadableFile
-from monitoring.intake.validation import ROW_STATUS, problems_frame
+from monitoring.intake.validation import (
+    MAX_LISTED_CHANGES,
+    MAX_LISTED_PER_COLUMN,
+    ROW_STATUS,
+    count_of,
+    problems_frame,
+)
 from ui import common
 from ui.text import plain
 
 AUTO = "auto"  # recognise the table from the header
 TABLE_KEY = "table"  # query parameter and widget key of the table choice
+PREVIEW_KEY = "upload_preview"  # (memo, the checked file) of this session
+SHOWN_ROWS = 1_000  # rows of a preview's tables sent to the browser (all are counted)
 
 
 def table_label(name: str) -> str:
@@ -57,19 +65,23 @@ def limits_text() -> str:
 
 
 # Preview ---------------------------------------------------------------------------------------
-def preview(data: bytes, file_name: str, table: str | None) -> batches.Preview | UnreadableFile:
-    """The checked file, computed once per file, table choice and data version."""
+def preview(uploaded, table: str | None) -> batches.Preview | UnreadableFile:
+    """The checked file, computed once per file (its SHA-256), table choice and data version,
+    and kept in the session: the import writes its checked rows (batches.commit_preview)
+    instead of reading and checking the file again. Only one preview is kept."""
     db = common.database()
-    memo = (hashlib.sha256(data).hexdigest(), file_name, table, db.data_version())
-    stored = st.session_state.get("upload_preview")
+    digest = hashlib.sha256(uploaded.getbuffer()).hexdigest()  # (no copy of the bytes)
+    memo = (digest, uploaded.name, table, db.data_version())
+    stored = st.session_state.get(PREVIEW_KEY)
     if stored and stored[0] == memo:
         return stored[1]
+    st.session_state.pop(PREVIEW_KEY, None)  # let the previous one go before reading
     bar = st.progress(0.0, text="Reading the file")
     try:
         result = batches.preview_file(
             db,
-            data,
-            file_name,
+            uploaded.getvalue(),
+            uploaded.name,
             common.settings(),
             table=table,
             progress=lambda done, text: bar.progress(min(1.0, done), text=text),
@@ -78,12 +90,26 @@ def preview(data: bytes, file_name: str, table: str | None) -> batches.Preview |
         result = exc
     finally:
         bar.empty()
-    st.session_state["upload_preview"] = (memo, result)
+    st.session_state[PREVIEW_KEY] = (memo, result)
     return result
+
+
+def first_rows(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """At most SHOWN_ROWS rows of a preview's table, saying so when there are more."""
+    if len(frame) <= SHOWN_ROWS:
+        return frame
+    st.caption(f"The first {SHOWN_ROWS:,} of {len(frame):,} {what} are shown.")
+    return frame.head(SHOWN_ROWS)
 
 
 def show_problems(problems, name: str, key: str) -> None:
     frame = problems_frame(problems)
+    if count_of(problems) > len(problems):
+        st.caption(
+            f"{len(problems):,} of {count_of(problems):,} are listed: at most "
+            f"{MAX_LISTED_PER_COLUMN:,} of each column, so that a file with an error on every "
+            "row can still be shown. Fix those and check the file again."
+        )
     st.dataframe(
         frame,
         hide_index=True,
@@ -118,7 +144,7 @@ def show_preview(result: batches.Preview) -> None:
 
     if check.errors:
         st.error(
-            f"**{len(check.errors)} error(s)** — nothing is imported until they are fixed"
+            f"**{check.error_count:,} error(s)** — nothing is imported until they are fixed"
             + (
                 " (or you choose to import the valid rows only)."
                 if result.can_commit_valid_rows
@@ -134,7 +160,7 @@ def show_preview(result: batches.Preview) -> None:
         )
     if check.warnings:
         st.warning(
-            f"**{len(check.warnings)} warning(s)** — they do not stop the import, but ask for a "
+            f"**{check.warning_count:,} warning(s)** — they do not stop the import, but ask for a "
             "second look.",
             icon=":material/warning:",
         )
@@ -142,8 +168,10 @@ def show_preview(result: batches.Preview) -> None:
 
     if len(check.changes):
         st.subheader(f"Changes to stored rows ({check.changed})")
+        if len(check.changes) >= MAX_LISTED_CHANGES:
+            st.caption(f"The first {MAX_LISTED_CHANGES:,} changed values are listed.")
         st.dataframe(
-            check.changes.rename(
+            first_rows(check.changes, "changed values").rename(
                 columns={
                     "line": "Line",
                     "row_key": "Row (key)",
@@ -159,14 +187,15 @@ def show_preview(result: batches.Preview) -> None:
     if len(new_rows):
         with st.expander(f"New rows ({len(new_rows)})"):
             st.dataframe(
-                new_rows.rename(columns={"line": "Line"}), hide_index=True, width="stretch"
+                first_rows(new_rows, "new rows").rename(columns={"line": "Line"}),
+                hide_index=True,
+                width="stretch",
             )
 
 
-def commit_controls(
-    result: batches.Preview, data: bytes, file_name: str, table: str | None, by: str
-) -> None:
-    """The import button (and "import the valid rows only" when some rows have errors)."""
+def commit_controls(result: batches.Preview, by: str) -> None:
+    """The import button (and "import the valid rows only" when some rows have errors).
+    The import writes the rows this preview checked: the file is not read again."""
     check = result.check
     if result.previous:
         return
@@ -192,19 +221,24 @@ def commit_controls(
     label = f"Import {check.new} new and {check.changed} changed row(s) into {check.table.name}"
     if not st.button(label, type="primary", disabled=not by, icon=":material/upload:"):
         return
-    bar = st.progress(0.0, text="Checking again and writing")
+    bar = st.progress(0.0, text="Writing")
     try:
-        done = batches.commit_file(
+        done = batches.commit_preview(
             common.database(),
-            data,
-            file_name,
-            common.settings(),
+            result,
             by=by,
-            table=table,
             valid_only=valid_only,
             source="upload",
             progress=lambda f, text: bar.progress(min(1.0, f), text=text),
         )
+    except batches.StalePreview as stale:
+        bar.empty()
+        st.session_state.pop(PREVIEW_KEY, None)
+        st.session_state["upload_message"] = (
+            "warning",
+            f"{stale} It has been checked again below: look at the preview, then import.",
+        )
+        st.rerun()
     except batches.Refused as refused:
         bar.empty()
         st.error(f"Not imported: {plain(refused)} The data changed since the preview; check again.")
@@ -216,11 +250,27 @@ def commit_controls(
     bar.empty()
     st.session_state["upload_message"] = ("success", done.describe())
     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
-    st.session_state.pop("upload_preview", None)
+    st.session_state.pop(PREVIEW_KEY, None)
     st.rerun()
 
 
 # History ------------------------------------------------------------------------------------------
+def recent_uploads(by: str) -> None:
+    """This person's latest uploads, from the history: after a broken connection (a new
+    browser session, or this one reconnected) they can tell whether their upload was saved."""
+    receipts = common.cached(batches.recent_uploads, by)
+    if not receipts:
+        return
+    lines = "\n".join(f"- {plain(r.describe())}" for r in receipts)
+    st.info(
+        f"**Your latest uploads** (from the upload history):\n{lines}\n\n"
+        "An upload that is not listed here was not saved (an import is written whole or not "
+        "at all, also when the connection breaks): upload the file again. A file saved "
+        "already is recognised and never imported twice.",
+        icon=":material/history:",
+    )
+
+
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     def status(row) -> str:
         if row.status == "undone":
@@ -277,7 +327,7 @@ def undo_controls(history: pd.DataFrame, by: str) -> None:
             st.error(f"Not undone: {plain(exc)}", icon=":material/error:")
             return
         st.session_state["upload_message"] = ("success", done.describe())
-        st.session_state.pop("upload_preview", None)
+        st.session_state.pop(PREVIEW_KEY, None)
         st.rerun()
 
 

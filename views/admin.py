@@ -110,7 +110,9 @@ with accounts_tab:
                     st.error("The two passwords differ; type the same one twice.")
                 else:
                     try:
-                        accounts.change_password(db, whose, first)
+                        # Every session of the account ends, but the one making the change.
+                        mine = viewer.session_id if whose == viewer.name else None
+                        accounts.change_password(db, whose, first, keep_session=mine)
                         done(f"The password of {whose} was set.")
                     except accounts.AccountError as exc:
                         refused(exc)
@@ -178,6 +180,16 @@ with links_tab:
             list(titles),
             format_func=titles.get,
         )
+        downloads = st.selectbox(
+            "The donor may download",
+            ["tables,reports", "tables", "reports", "none"],
+            format_func={
+                "tables,reports": "Tables and reports (IPTT, PDF, IATI)",
+                "tables": "Tables only (CSV, Excel)",
+                "reports": "Reports only",
+                "none": "Nothing",
+            }.get,
+        )
         st.caption(
             "Through a link, sensitive indicators are never shown and small counts of people "
             f"are shown as “<{config.privacy.small_count_threshold}”. Upload and "
@@ -194,6 +206,7 @@ with links_tab:
                     regions=regions or None,
                     pages=pages or None,
                     available_pages=[p.url_path for p in PAGES],
+                    downloads=downloads.split(","),
                 )
                 st.session_state["admin_new_link"] = sharing.share_url(token, url=base)
                 st.rerun()

@@ -1,14 +1,13 @@
 """Grant spending: budget against actual, the S-curve and the small grants, as of the
 reporting date."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from monitoring.periods import period_end
 from monitoring.reports import grants as grants_report
 from ui import access, common
 from ui import grants as grants_ui
+from ui.text import plain_join
 
 config, as_of = common.page_header(
     "Grant spending",
@@ -17,35 +16,27 @@ config, as_of = common.page_header(
     "award to spending, with the grants that need a look flagged.",
 )
 
-# Who is looking: a donor's link may cover some regions only (docs/access.md). The budget
-# and project spending are not split by region, so a link limited to regions shows its
-# regions' small grants only.
+# What the viewer may see is decided in the core (monitoring/access/view.py): a share link
+# limited to some regions sees its regions' small grants only (the budget and project
+# spending are not split by region), and organisations of the kinds never named are described.
 viewer = access.viewer()
-region_table = common.cached(grants_report.grant_regions, config)
-allowed = viewer.allowed_regions(region_table.region_code.tolist())
-region_table = region_table[region_table.region_code.isin(allowed)]
-show_budget = not (viewer.is_donor and viewer.scope.regions is not None)
+region_table = common.cached(grants_report.regions_in_view, config)
+show_budget = grants_report.budget_shown(access.view())
 
 chosen = grants_ui.filter_bar(
     config, region_table, common.cached(grants_report.budget_categories), budget=show_budget
 )
-regions = viewer.regions(chosen.regions, region_table.region_code.tolist())
-# A donor never sees the names of organisations of the kinds the settings keep unnamed.
-unnamed = config.privacy.unnamed_organisation_kinds if viewer.is_donor else None
-chosen = replace(chosen, regions=None if regions is None else tuple(regions), unnamed_kinds=unnamed)
 currency = chosen.currency
 _, unit = grants_ui.money_unit(currency)
 money = grants_ui.headline_money
 
-grants = common.cached(grants_report.grant_position, config, as_of, chosen)
-unconverted = common.cached(
-    grants_report.unconverted_amounts, as_of, currency, None if show_budget else regions
-)
+grants = common.cached(grants_report.grants_in_view, config, as_of, chosen)
+unconverted = common.cached(grants_report.unconverted_in_view, as_of, currency)
 
 if show_budget:
-    lines = common.cached(grants_report.budget_vs_actual, config, as_of, chosen)
+    lines = common.cached(grants_report.budget_in_view, config, as_of, chosen)
     position = grants_report.budget_position(lines, config, as_of, chosen)
-    quarters = common.cached(grants_report.quarterly_spending, config, as_of, chosen)
+    quarters = common.cached(grants_report.quarters_in_view, config, as_of, chosen)
 
     st.caption(
         f"Budget of {position.first} to {position.last}; spending up to "
@@ -156,7 +147,7 @@ if show_budget:
         st.markdown(grants_report.rules_text(config, currency))
 
 else:
-    names = ", ".join(region_table.region_name.fillna(region_table.region_code))
+    names = plain_join(region_table.region_name.fillna(region_table.region_code))
     st.info(
         f"**This shared view covers {names}.** The programme's budget and its project "
         "spending (staff, training, research …) are not split by region, so this page shows "

@@ -3,20 +3,19 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring.access import cells as protected_cells
 from monitoring.access.sharing import SHARE_PARAM
 from monitoring.periods import period_of, programme_periods
 from monitoring.reports import indicators
 from monitoring.reports.status import STATUSES, status_rule_text, status_text
-from ui import access, common, donor_tables
+from ui import access, common, donor_tables, reports
 from ui import indicators as indicators_ui
 from ui.indicators_filters import (
     NOT_IN_VIEW,
-    plain,
     seed_choice,
     seed_multichoice,
     unknown_parameters,
 )
+from ui.text import plain, plain_join
 
 config, as_of = common.page_header(
     "Outcome indicators",
@@ -29,18 +28,15 @@ config, as_of = common.page_header(
 reporting = period_of(as_of)
 PARAMETERS = {"as_of", "indicator", "regions", "from", "to", "outcome", SHARE_PARAM}
 
-# Who is looking: a donor's link limits the regions, hides sensitive indicators and protects
-# small counts of people (docs/access.md); for an account nothing is limited.
-viewer = access.viewer()
-donor = viewer.is_donor
-allowed = viewer.allowed_regions(config.programme.regions) if donor else None
-hidden_codes = tuple(sorted(access.hidden_indicators()))
-cells = common.cached(protected_cells.indicator_cells, config, tuple(allowed)) if donor else None
+# What the viewer may see (a share link's regions, no sensitive indicator, counts of people
+# protected) is decided in the core: every call below returns only that (docs/access.md).
+view = access.view()
+limited = view.regions is not None  # the region filter offers only the view's regions
 
 # Filters, read from the address first --------------------------------------------------
-region_table = common.cached(indicators.region_options, config, allowed)
+region_table = common.cached(indicators.regions_in_view, config)
 region_names = dict(zip(region_table.region_code, region_table.region_name, strict=True))
-logframe = common.cached(indicators.indicator_codes, config, as_of, hidden_codes)
+logframe = common.cached(indicators.logframe_in_view, config, as_of)
 codes = logframe.indicator_code.tolist()
 if not codes:
     st.info(
@@ -59,14 +55,16 @@ notices += seed_multichoice(
     list(region_names.values()),
     lambda values: indicators.parse_regions(values, region_table),
     "Regions",
-    in_view=donor,
+    in_view=limited,
 )
 notices += seed_choice("from", periods, indicators.parse_period, "From quarter")
 notices += seed_choice("to", periods, indicators.parse_period, "To quarter")
 notices += seed_choice(
     "outcome", [ALL, *groups], lambda t: indicators.parse_outcome(t, groups), "Goal / outcome"
 )
-notices += seed_choice("indicator", codes, lambda t: t.strip().upper(), "Indicator", in_view=donor)
+notices += seed_choice(
+    "indicator", codes, lambda t: t.strip().upper(), "Indicator", in_view=limited
+)
 if notices:
     st.warning("\n\n".join(notices), icon=":material/link_off:")
 
@@ -77,10 +75,10 @@ chosen_regions = left.multiselect(
     key="regions",
     bind="query-params",
     format_func=region_names.get,
-    placeholder="All regions of this view" if donor else "All regions",
+    placeholder="All regions of this view" if limited else "All regions",
     help="Only values reported for these regions count. A selection that leaves out one of "
     "the programme's regions is measured against regional targets where they are set."
-    + (" This view shows only the regions its link covers." if donor else ""),
+    + (" This view shows only the regions its link covers." if limited else ""),
 )
 first = first_col.selectbox(
     "From quarter",
@@ -118,17 +116,15 @@ outcome = outcome_col.selectbox(
     help="Show the indicators of one goal or outcome only.",
     on_change=_follow_outcome,
 )
-regions = tuple(chosen_regions) or None
-if donor:  # never wider than the link: every figure is over the link's regions at most
-    regions = tuple(viewer.regions(regions, config.programme.regions) or allowed)
+regions = tuple(chosen_regions) or None  # narrowed to the view's regions in the core
 span = indicators.quarter_range(config, as_of, first, None if last == periods[-1] else last)
 for notice in span.notices:
     st.info(notice, icon=":material/date_range:")
 
 # The indicator tracking table -----------------------------------------------------------
 st.subheader("Indicator tracking table")
-table = common.cached(
-    indicators.iptt,
+tracking = common.cached(
+    indicators.tracking_table,
     config,
     as_of,
     regions,
@@ -136,20 +132,24 @@ table = common.cached(
     span.last,
     None if outcome == ALL else outcome,
 )
-scope = "all regions" if regions is None else ", ".join(region_names.get(r, r) for r in regions)
+table = tracking.table
+shown_regions = view.within(regions)
+scope = (
+    "all regions"
+    if shown_regions is None
+    else plain_join(region_names.get(r, r) for r in shown_regions)
+)
 shown_table, iptt_note = table, None
-if donor:
-    withheld = indicators.donor_iptt(table, cells, regions, reporting)
+if tracking.any_hidden:  # words among the numbers: those columns become text
     shown_table = donor_tables.as_text(
-        withheld.table,
+        table,
         {
             **{c: "{:,.10g}" for c in indicators.iptt_quarter_columns(table)},
             f"Actual to {reporting}": "{:,.10g}",
             "% of target achieved": "{:.0f}%",
         },
     )
-    iptt_note = cells.note if withheld.any_hidden else None
-    table = withheld.table
+    iptt_note = view.note
 st.caption(
     f"{len(table)} indicators · {scope} · quarters {span.first} to {span.last} · actual, "
     f"% achieved and status as of the end of {reporting}. An empty quarter means nothing "
@@ -165,8 +165,8 @@ def _pick_indicator() -> None:
 
 st.session_state["iptt_codes"] = table["Code"].tolist()
 quarter_columns = indicators.iptt_quarter_columns(table)
-# A donor's counts may read "<5" or "hidden": those columns are text (ui/donor_tables.py).
-Number = st.column_config.TextColumn if donor else st.column_config.NumberColumn
+# Counts withheld read "<5" or "hidden": those columns are then text (ui/donor_tables.py).
+Number = st.column_config.TextColumn if tracking.any_hidden else st.column_config.NumberColumn
 column_config = {
     "Code": st.column_config.TextColumn(pinned=True),
     "Indicator": st.column_config.TextColumn(width="medium", help="Hover to read it all."),
@@ -174,7 +174,7 @@ column_config = {
     "% of target achieved": Number(
         help="Share of the way from baseline to target covered; for an indicator that "
         "should decrease, a fall counts.",
-        **({} if donor else {"format": "%.0f%%"}),
+        **({} if tracking.any_hidden else {"format": "%.0f%%"}),
     ),
     f"Actual to {reporting}": Number(
         help="Combined as the row says: cumulative total of every quarter, each region's "
@@ -203,6 +203,7 @@ st.dataframe(
 if iptt_note:
     st.caption(iptt_note)
 common.downloads(table, "indicator_tracking_table", "iptt")
+reports.reports_area(config, as_of, "indicators")
 if (table["Status"] == status_text("no_target")).any():
     st.caption(
         f"{STATUSES['no_target'].icon} **No target for these regions**: a count whose target "
@@ -242,11 +243,9 @@ code = pick_col.selectbox(
     bind="query-params",
     help="Pick an indicator by its logframe code, or select a row of the table above.",
 )
-info = None
-if code not in hidden_codes:
-    info = common.cached(indicators.indicator_summary, config, as_of, code, regions)
+info = common.cached(indicators.indicator_in_view, config, as_of, code, regions)
 if info is None:
-    if donor:  # the same words for a withheld indicator as for one that does not exist
+    if limited:  # the same words for a withheld indicator as for one that does not exist
         st.error(f"Indicator {plain(code)} is {NOT_IN_VIEW}. Pick one from the list.")
     else:
         st.error(f"There is no indicator {plain(code)}. Pick one from the list.")
@@ -254,13 +253,7 @@ if info is None:
 title_col.markdown(f"#### {plain(info['title'])}")
 
 unit = indicators_ui.unit_label(info["unit"])
-# For a donor, the counts of a people-counting indicator are judged from the protected cells.
-protected = donor and cells.protects(code)
-actual_state, derived_state = (
-    indicators.donor_summary(info, cells, regions, reporting)
-    if protected
-    else (protected_cells.SHOWN, protected_cells.SHOWN)
-)
+withheld_actual = info["actual_state"] != ""  # "<5" or "hidden": progress and status too
 
 
 def _number(value) -> str:
@@ -269,15 +262,15 @@ def _number(value) -> str:
     return f"{value:,.1f}".removesuffix(".0") + ("%" if info["unit"] == "percent" else "")
 
 
-def _withheld(state: str, text: str) -> str:
-    """`text`, or "<5" / "hidden" where a donor's view withholds the figure."""
-    return text if state == protected_cells.SHOWN else cells.label(state, text)
+def _withheld(text: str) -> str:
+    """`text`, or "hidden" where the view withholds the actual it is computed from."""
+    return "hidden" if withheld_actual else text
 
 
 cols = st.columns(4)
 cols[0].metric(
     f"Actual to {reporting}",
-    _withheld(actual_state, _number(info["actual"])),
+    info["actual_shown"] if withheld_actual else _number(info["actual"]),
     indicators.AGGREGATION_TEXT[info["aggregation"]],
     delta_color="off",
     delta_arrow="off",
@@ -294,7 +287,7 @@ cols[1].metric(
 )
 cols[2].metric(
     "Of target achieved",
-    _withheld(derived_state, "—" if pd.isna(info["progress"]) else f"{info['progress']:.0%}"),
+    _withheld("—" if pd.isna(info["progress"]) else f"{info['progress']:.0%}"),
     "—" if pd.isna(info["expected"]) else f"expected: {info['expected']:.0%}",
     delta_color="off",
     delta_arrow="off",
@@ -304,7 +297,7 @@ cols[2].metric(
 )
 cols[3].metric(
     "Status",
-    _withheld(derived_state, status_text(info["status"])),
+    status_text(info["status"]),
     f"last reported {info['last_period']}" if isinstance(info["last_period"], str) else "",
     delta_color="off",
     delta_arrow="off",
@@ -318,57 +311,51 @@ if isinstance(info.get("means_of_verification"), str):
 if info.get("sensitive"):
     facts.append("sensitive indicator")
 st.caption(" · ".join(facts))
-if actual_state != protected_cells.SHOWN:
-    st.caption(cells.note)
+if withheld_actual:
+    st.caption(view.note)
 
 HIDDEN_POINTS = (
     "Values hidden to protect the people counted are left out of the charts (a gap, never a zero)."
 )
-charts_withheld = False
-series = common.cached(indicators.indicator_series, span.periods, regions, code)
-if protected:
-    series_shown = indicators.donor_series(series, cells, regions, code)
-    series, charts_withheld = series_shown.numeric, series_shown.any_hidden
+series = common.cached(indicators.series_in_view, span.periods, code, regions)
 chart_left, chart_right = st.columns(2, gap="large")
 chart_left.plotly_chart(
     indicators_ui.actual_against_target(
-        series, info, len(regions or config.programme.regions), withheld=charts_withheld
+        series.numeric,
+        info,
+        len(shown_regions or config.programme.regions),
+        withheld=series.any_hidden,
     ),
     width="stretch",
     key="detail-time",
 )
-by_region = common.cached(indicators.region_series, config, span.periods, code, regions)
-if not by_region.empty:
-    by_region_withheld = False
-    if protected:
-        by_region_shown = indicators.donor_series(by_region, cells, None, code)
-        by_region, by_region_withheld = by_region_shown.numeric, by_region_shown.any_hidden
-        charts_withheld = charts_withheld or by_region_withheld
+by_region = common.cached(indicators.region_series_in_view, config, span.periods, code, regions)
+if not by_region.numeric.empty:
     chart_right.plotly_chart(
-        indicators_ui.by_region(by_region, info, withheld=by_region_withheld),
+        indicators_ui.by_region(by_region.numeric, info, withheld=by_region.any_hidden),
         width="stretch",
         key="detail-regions",
     )
-if charts_withheld:
+if series.any_hidden or by_region.any_hidden:
     st.caption(HIDDEN_POINTS)
 
 # Per region: progress and what was reported each quarter.
-region_detail = common.cached(
-    indicators.region_detail, config, as_of, code, span.first, span.last, regions
+region_shown = common.cached(
+    indicators.region_detail_in_view, config, as_of, code, span.first, span.last, regions
 )
+region_detail = region_shown.table
 if not region_detail.empty:
     region_note = None
-    if protected:
-        region_shown = indicators.donor_region_detail(region_detail, cells, code, reporting)
+    if region_shown.any_hidden:
         region_detail = donor_tables.as_text(
-            region_shown.table,
+            region_detail,
             {
                 **{p: "{:,.10g}" for p in indicators.iptt_quarter_columns(region_detail)},
                 f"Actual to {reporting}": "{:,.10g}",
                 "% of target achieved": "{:.0f}%",
             },
         )
-        region_note = cells.note if region_shown.any_hidden else None
+        region_note = view.note
     st.dataframe(
         region_detail,
         hide_index=True,
@@ -376,7 +363,7 @@ if not region_detail.empty:
         placeholder="",
         column_config={
             "% of target achieved": st.column_config.TextColumn()
-            if protected
+            if region_shown.any_hidden
             else st.column_config.NumberColumn(format="%.0f%%"),
         },
         key="detail-region-table",
@@ -391,17 +378,18 @@ if not region_detail.empty:
 dimensions = [
     d for d in ("sex", "age_group") if d in str(info.get("disaggregation") or "").split(";")
 ]
-if dimensions and protected and info["aggregation"] == "latest":
+parts_shown = (
+    common.cached(indicators.breakdown_in_view, code, span.first, span.last, regions)
+    if dimensions
+    else None
+)
+if dimensions and parts_shown is None:
     st.info(
         "Figures of this indicator by sex and age group are not shared in this view.",
         icon=":material/lock:",
     )
 elif dimensions:
-    parts = common.cached(indicators.indicator_breakdown, code, span.first, span.last, regions)
-    parts_withheld = False
-    if protected:
-        parts_shown = indicators.donor_breakdown(parts, cells, regions, code)
-        parts, parts_withheld = parts_shown.numeric, parts_shown.any_hidden
+    parts, parts_withheld = parts_shown.numeric, parts_shown.any_hidden
     chart_cols = st.columns(len(dimensions), gap="large")
     for column, dimension in zip(chart_cols, dimensions, strict=True):
         if parts[parts.dimension == dimension].empty:
@@ -428,8 +416,7 @@ elif dimensions:
 missing_col, sources_col = st.columns(2, gap="large")
 with missing_col:
     st.markdown(f"##### Not reported for {reporting}")
-    unnamed = config.privacy.unnamed_organisation_kinds if donor else None
-    missing = common.cached(indicators.missing_reports, config, code, reporting, regions, unnamed)
+    missing = common.cached(indicators.missing_in_view, config, code, reporting, regions)
     if missing.empty:
         st.success(
             f"Every programme region selected, and every organisation that reported "
@@ -455,14 +442,14 @@ with missing_col:
             "Programme regions with no value for the quarter, and organisations that "
             "reported this indicator in an earlier quarter but not in this one."
         )
-if donor:
-    # Free text recorded with the values may name people: never shown through a share link.
+sources = common.cached(indicators.sources_in_view, code, span.first, span.last, regions)
+if sources is None:
+    # Free text recorded with the values may name people: not shared in this view.
     sources_col.markdown("##### Sources and comments")
     sources_col.caption("Comments and sources are not shared in this view.")
     st.stop()
 with sources_col:
     st.markdown("##### Sources of the values")
-    sources = common.cached(indicators.indicator_sources, code, span.first, span.last, regions)
     if sources.empty:
         st.caption(f"No values of {plain(code)} in {span.first}–{span.last}.")
     else:
@@ -482,7 +469,7 @@ with sources_col:
         )
 
 st.markdown("##### Comments recorded with the values")
-comments = common.cached(indicators.indicator_comments, code, span.first, span.last, regions)
+comments = common.cached(indicators.comments_in_view, code, span.first, span.last, regions)
 if comments.empty:
     st.caption(f"No comments were recorded with {plain(code)} in {span.first}–{span.last}.")
 else:

@@ -5,6 +5,7 @@ import streamlit as st
 from monitoring.reports import map as map_report
 from ui import access, common
 from ui import map as map_ui
+from ui.text import plain
 
 REGION = "region"
 
@@ -15,14 +16,13 @@ config, as_of = common.page_header(
     "(or pick it in the list) to see all its indicators and organisations.",
 )
 
-# Who is looking: a donor's link limits the regions, hides sensitive indicators and protects
-# small counts of people (docs/access.md); for an account nothing is limited.
-viewer = access.viewer()
-donor = viewer.is_donor
-allowed = viewer.allowed_regions(config.programme.regions) if donor else None
-hidden_codes = tuple(sorted(access.hidden_indicators()))
+# What the viewer may see (a share link's regions, no sensitive indicator, counts of people
+# protected, where organisations meet) is decided in the core (docs/access.md).
+view = access.view()
+limited = view.regions is not None  # only some regions are coloured and labelled
+protects = view.protects_people
 
-indicators = common.cached(map_report.map_indicators, hidden_codes)
+indicators = common.cached(map_report.indicators_in_view)
 if indicators.empty:
     st.info(
         "No indicators are loaded yet, so there is nothing to map. Upload the indicators "
@@ -34,7 +34,7 @@ if indicators.empty:
 titles = dict(zip(indicators.indicator_code, indicators.title, strict=True))
 codes = list(titles)
 periods = map_report.map_periods(config, as_of)
-names = common.cached(map_report.region_names, config, allowed)
+names = common.cached(map_report.names_in_view, config)
 
 # A click on the map selects a region; it must reach the region picker before it is drawn.
 map_ui.apply_map_click(REGION, list(names))
@@ -51,7 +51,7 @@ indicator = map_ui.url_select(
     format_func=lambda c: f"{c} · {titles[c]}",
     default=codes[0],
     help="The indicator whose value colours the regions.",
-    in_view=donor,
+    in_view=limited,
 )
 period = top[1].selectbox(
     "Quarter",
@@ -83,27 +83,18 @@ with right:
         format_func=lambda c: f"{names[c]} ({c})",
         placeholder="Click the map or pick a region",
         help="The region whose indicators and organisations are listed here."
-        + (" This view shows only the regions its link covers." if donor else ""),
-        in_view=donor,
+        + (" This view shows only the regions its link covers." if limited else ""),
+        in_view=limited,
     )
 
 indicator = indicator or codes[0]
-data = common.cached(
-    map_report.build_map,
-    config,
-    indicator,
-    period,
-    measure,
-    regions=allowed,
-    selected=region,
-    protect=donor,
-)
+data = common.cached(map_report.build_map, config, indicator, period, measure, selected=region)
 
 if data.match.problems:
     st.warning(
         "Some regions in the data do not match the boundary file, so they cannot be drawn "
         "(they are still listed in the tables below): "
-        + "; ".join(f"**{p.name}**: {p.reason}" for p in data.match.problems)
+        + "; ".join(f"**{plain(p.name)}**: {plain(p.reason)}" for p in data.match.problems)
         + ". Region codes must be ISO 3166-2 codes such as UZ-JI; correct the regions table "
         "or the file that uses the code.",
         icon=":material/wrong_location:",
@@ -117,7 +108,7 @@ if data.amounts_without_rate:
 
 # The map ------------------------------------------------------------------------------------
 with left:
-    st.markdown(f"**{indicator} · {titles[indicator]}**")
+    st.markdown(f"**{plain(indicator)} · {plain(titles[indicator])}**")
     basemap = st.toggle(
         "Show a basemap (needs internet)",
         key="basemap",
@@ -142,10 +133,10 @@ with left:
 # Beside the map: the colour key, then the selected region ----------------------------------
 with right:
     hatched = "no data" if measure == "value" else "no data or no target"
-    if donor:
+    if protects:
         hatched += " (or hidden to protect people)"
     st.plotly_chart(map_ui.scale_legend(data.scale, hatched), width="stretch", key="scale-legend")
-    if donor:
+    if limited:
         st.caption(
             "Only the regions this link covers are coloured and labelled; the others are "
             "drawn in grey for orientation, without values (not in this view). Hatched: "
@@ -166,7 +157,7 @@ with right:
         )
     else:
         in_programme = region in config.programme.regions
-        st.subheader(f"{names.get(region, region)} ({region})")
+        st.subheader(f"{plain(names.get(region, region))} ({region})")  # a checked code
         st.caption(
             ("Programme region" if in_programme else "Outside the programme's regions")
             + f" · indicators up to {period}"
@@ -178,9 +169,7 @@ with right:
             help="Disbursements less refunds on grants in this region, in US dollars at each "
             "month's exchange rate.",
         )
-        summary = common.cached(
-            map_report.region_summary, config, period, region, regions=allowed, protect=donor
-        )
+        summary = common.cached(map_report.region_summary, config, period, region)
         st.dataframe(
             summary,
             hide_index=True,
@@ -192,7 +181,7 @@ with right:
             "computed' below); for an indicator that should decrease, under 100% meets it."
         )
         orgs = data.organisation_table[data.organisation_table["Region code"] == region]
-        st.markdown(f"**Organisations in {names.get(region, region)}** ({len(orgs)})")
+        st.markdown(f"**Organisations in {plain(names.get(region, region))}** ({len(orgs)})")
         columns = ["Organisation", "Kind", "Received (USD)", "Location", "Latest values"]
         st.dataframe(
             orgs[[c for c in columns if c in orgs.columns]],
@@ -208,7 +197,7 @@ with right:
         )
 
 # Tables under the map -----------------------------------------------------------------------
-st.subheader(f"{indicator} by region, up to {period}")
+st.subheader(f"{plain(indicator)} by region, up to {period}")
 st.dataframe(data.region_table, hide_index=True, width="stretch")
 if data.withheld_note:
     st.caption(data.withheld_note)
@@ -221,7 +210,7 @@ where = (
     "Where organisations meet is not shared in this view: each is drawn as a hollow circle "
     "round its region's centre, and its own indicator values are left out (the regions' "
     "values are above)."
-    if donor
+    if protects
     else f"{unlocated} without coordinates are drawn as hollow circles at their region's centre."
 )
 st.caption(
@@ -261,7 +250,7 @@ with st.expander("How the map is computed"):
   of target computed from a hidden value. Hidden values colour nothing (hatched) and do not
   set the colour steps.
 """
-            if donor
+            if protects
             else ""
         )
     )

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring.access import cells as protected_cells
 from monitoring.contract import STAGES
 from monitoring.periods import period_of
 from monitoring.reports import milestones as ms
@@ -20,16 +19,12 @@ config, as_of = common.page_header(
     "stood on the reporting date picked in the sidebar.",
 )
 
-# Who is looking: a donor's link may cover some regions only; then the milestones in view are
-# those of its regions and those not tied to a region (docs/access.md).
+# What the viewer may see (a share link's regions, indicators never shown, counts of people
+# protected) is decided in the core: every call below returns only that.
 viewer = access.viewer()
-scope_regions = (
-    tuple(viewer.scope.regions) if viewer.is_donor and viewer.scope.regions is not None else None
-)
-hidden = tuple(sorted(access.hidden_indicators()))
 
 # Filters (kept in the page address) -------------------------------------------------------
-regions = common.cached(ms.region_options, config, scope_regions, hidden)
+regions = common.cached(ms.regions_in_view, config)
 region_labels = dict(zip(regions.region_key, regions.label, strict=True))
 cols = st.columns(4)
 stages = url_multiselect(
@@ -73,37 +68,19 @@ filters = ms.MilestoneFilters(
     levels=tuple(levels) or None,
     regions=tuple(picked_regions) or None,
     statuses=tuple(statuses) or None,
-    scope_regions=scope_regions,
-    hidden_indicators=hidden,
 )
 st.caption(
     "Leave a filter empty to show all. The filters apply to every section below and are kept "
     "in the page address, so a copied link shows the same view."
 )
 
-shown = common.cached(ms.milestone_list, config, as_of, filters)
-counts = common.cached(ms.milestone_counts, as_of, filters)
-# A donor sees an indicator's progress hidden when its actual is withheld, judged as the
-# indicator pages judge it (over the link's regions and every quarter), so that no page gives
-# away a count another withholds.
-protection_note = None
-if viewer.is_donor:
-    allowed = viewer.allowed_regions(config.programme.regions)
-    cells = common.cached(protected_cells.indicator_cells, config, tuple(allowed))
-    held = protected_cells.withhold_progress(
-        shown,
-        cells,
-        filters.indicator_regions or allowed,
-        period_of(as_of),
-        actual="indicator_actual",
-        derived_columns=("indicator_progress",),
-    )
-    progress_hidden = held.table.indicator_progress.map(lambda v: isinstance(v, str))
-    shown = held.numeric  # hidden progress is empty, in the charts and in the tables
-    protection_note = cells.note
-else:
-    progress_hidden = pd.Series(False, index=shown.index)
-indicators_page = not viewer.is_donor or viewer.scope.allows_page(ms.INDICATORS_URL_PATH)
+shown = common.cached(ms.milestones_in_view, config, as_of, filters)
+counts = common.cached(ms.counts_in_view, as_of, filters)
+# An indicator's actual withheld to protect the people counted withholds its progress and
+# status too (monitoring/access/view.py); the tables say so in words.
+progress_hidden = shown.indicator_actual_withheld.fillna(False).astype(bool)
+protection_note = access.view().note
+indicators_page = viewer.allows_page(ms.INDICATORS_URL_PATH)
 shown = shown.assign(
     indicator_link=[
         viewer.page_url(ms.INDICATORS_URL_PATH, indicator=code, as_of=period_of(as_of))
@@ -295,7 +272,7 @@ st.caption(
     "Achieved of due: the share of due milestones achieved by the reporting date."
 )
 
-quarters = common.cached(ms.milestones_by_quarter, config, as_of, filters)
+quarters = common.cached(ms.quarters_in_view, config, as_of, filters)
 st.plotly_chart(
     milestones_ui.milestones_per_quarter(quarters, as_of),
     width="stretch",
@@ -344,11 +321,9 @@ else:
     )
     if results["Evidence (not a web address)"].isna().all():
         results = results.drop(columns="Evidence (not a web address)")
-    if viewer.is_donor:
-        # Evidence (attendance sheets, case notes, their descriptions) may name people.
-        results = results.drop(
-            columns=["Evidence", "Evidence (not a web address)"], errors="ignore"
-        )
+    evidence_shared = access.view().free_text  # evidence may name the people who took part
+    if not evidence_shared:
+        results = results.drop(columns="Evidence")
     st.dataframe(
         results,
         hide_index=True,
@@ -370,7 +345,7 @@ else:
         },
     )
     missing = int(achieved.outcome.isna().sum())
-    if viewer.is_donor:
+    if not evidence_shared:
         st.caption(
             f"{len(achieved)} achieved milestone(s); {missing} without a recorded outcome yet. "
             "The evidence behind each milestone stays with the programme team: it may name "

@@ -3,14 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from monitoring.access import cells as protected_cells
-from monitoring.access import suppression
-from monitoring.periods import period_of
 from monitoring.reports import grants, overview
 from monitoring.reports.status import STATUSES, status_rule_text, status_text
-from ui import access, charts, common
-from ui.donor_tables import as_text
+from ui import access, charts, common, reports
 from ui.navigation import page_spec
+from ui.text import plain_join
 
 config, as_of = common.page_header(
     "Programme overview",
@@ -19,16 +16,15 @@ config, as_of = common.page_header(
     "see the programme as it stood then.",
 )
 
-# Who is looking: a donor's link may cover some regions only (docs/access.md).
+# What the viewer may see is decided in the core (monitoring/access/view.py): every figure
+# below comes already limited to their regions and protected.
 viewer = access.viewer()
-regions = viewer.regions(None, config.programme.regions)  # None: all (an account)
-link_regions = regions if viewer.is_donor and viewer.scope.regions is not None else None
-hidden = tuple(sorted(access.hidden_indicators()))
+link_regions = access.view().link_regions
 
-progress = access.without_hidden(common.cached(overview.indicator_progress, config, as_of, regions))
+progress = common.cached(overview.indicator_status, config, as_of)
 elapsed = overview.time_elapsed(config, as_of)
-money = common.cached(overview.spending_summary, config, as_of, link_regions)
-milestones = common.cached(overview.milestone_summary, as_of, link_regions, hidden)
+money = common.cached(overview.spending_position, config, as_of)
+milestones = common.cached(overview.milestones_position, as_of)
 on_track = int((progress.status == "on_track").sum())
 currency = "USD"
 small_grants = money.basis == overview.SMALL_GRANTS
@@ -36,7 +32,7 @@ small_grants = money.basis == overview.SMALL_GRANTS
 if link_regions is not None:
     names = common.cached(grants.grant_regions, config)
     names = dict(zip(names.region_code, names.region_name, strict=True))
-    shown_regions = ", ".join(str(names.get(r) or r) for r in link_regions)
+    shown_regions = plain_join(names.get(r) or r for r in link_regions)
     st.info(
         f"**This shared view covers {shown_regions}.** Indicators are measured over the "
         "values of these regions, against their regional targets where the programme set "
@@ -164,15 +160,15 @@ if attention.empty:
     )
 else:
     detail = page_spec("indicators")
-    if detail and viewer.is_donor and not viewer.scope.allows_page(detail.url_path):
-        detail = None  # the link does not open the indicators page
+    if detail and not viewer.allows_page(detail.url_path):
+        detail = None  # a share link that does not open the indicators page
     shown = pd.DataFrame(
         {
             "Status": attention.status.map(status_text),
             "Indicator": attention.indicator_code,
             "Title": attention.title,
             "Unit": attention.unit,
-            "Actual": attention.actual.round(1),
+            "Actual": attention.actual_shown,
             "Target": attention.target,
             "Progress %": (attention.progress * 100).round(0),
             "Expected %": (attention.expected * 100).round(0),
@@ -180,25 +176,21 @@ else:
         }
     )
     column_config = {
+        "Actual": st.column_config.TextColumn(
+            help="Actual to date, combined as the indicator's rule says."
+        ),
         "Progress %": st.column_config.NumberColumn(format="%.0f%%"),
         "Expected %": st.column_config.NumberColumn(format="%.0f%%"),
     }
+    withheld = attention.actual_withheld
     note = None
-    if viewer.is_donor:
-        # Each actual is judged as the indicator pages judge it, over the link's regions and
-        # every quarter, so that no page shows a count that another page hides; progress and
-        # status computed from a withheld actual are withheld with it.
-        cells = common.cached(protected_cells.indicator_cells, config, tuple(regions))
-        held = protected_cells.withhold_progress(attention, cells, regions, period_of(as_of))
-        if held.any_hidden:
-            words = {"Actual": "actual", "Progress %": "progress", "Status": "status"}
-            labels = {suppression.small_label(cells.threshold), suppression.HIDDEN_LABEL}
-            shown = as_text(shown, {"Actual": "{:,g}", "Progress %": "{:.0f}%"})
-            for column, source in words.items():
-                withheld = held.table[source].isin(labels)
-                shown[column] = shown[column].where(~withheld.to_numpy(), held.table[source])
-            del column_config["Progress %"]
-            note = cells.note
+    if withheld.any():  # the progress of a withheld actual is withheld, in words
+        shown["Progress %"] = [
+            "hidden" if w else None if pd.isna(v) else f"{v:.0f}%"
+            for w, v in zip(withheld, shown["Progress %"], strict=True)
+        ]
+        column_config["Progress %"] = st.column_config.TextColumn()
+        note = access.view().note
     if detail:
         period = f"{as_of.year}Q{(as_of.month - 1) // 3 + 1}"
         shown.insert(
@@ -216,7 +208,13 @@ else:
     st.caption(
         f"{len(attention)} of {len(progress)} indicators are behind, at risk or without data"
         + (" or a target for these regions" if "no_target" in set(attention.status) else "")
-        + "; the furthest behind their expected progress come first."
+        + "; the furthest behind their expected progress come first"
+        + (
+            ", then those whose actual is withheld to protect the people counted, in code "
+            "order whatever their progress (their status is withheld with the actual)."
+            if withheld.any()
+            else "."
+        )
     )
     if note:
         st.caption(note)
@@ -226,3 +224,5 @@ STATUS_KEY = ", ".join(
     f"{STATUSES[s].icon} {STATUSES[s].label}" for s in overview.shown_statuses(progress)
 )
 st.caption(f"Status key: {STATUS_KEY}. Colours are never the only cue.")
+
+reports.reports_area(config, as_of, "overview")

@@ -15,7 +15,9 @@ config, as_of = common.page_header(
 )
 
 message = st.session_state.pop("upload_message", None)
-if message:
+if message and message[0] == "warning":
+    st.warning(view.plain(message[1]), icon=":material/sync_problem:")
+elif message:
     st.success(view.plain(message[1]), icon=":material/task_alt:")
 
 viewer = access.viewer()
@@ -26,6 +28,7 @@ upload_tab, history_tab, format_tab = st.tabs(
 )
 
 with upload_tab:
+    view.recent_uploads(by)
     table = view.table_choice()
     generation = st.session_state.get("upload_generation", 0)
     uploaded = st.file_uploader(
@@ -36,8 +39,7 @@ with upload_tab:
     )
     st.caption(view.limits_text() + " Templates are under **Format and templates**.")
     if uploaded is not None:
-        data = uploaded.getvalue()
-        result = view.preview(data, uploaded.name, table)
+        result = view.preview(uploaded, table)
         if isinstance(result, view.UnreadableFile):
             st.error(
                 f"**This file cannot be read as a table.** {view.plain(result.reason)}  \n"
@@ -47,7 +49,7 @@ with upload_tab:
             st.caption("Nothing was written.")
         else:
             view.show_preview(result)
-            view.commit_controls(result, data, uploaded.name, table, by)
+            view.commit_controls(result, by)
 
 with history_tab:
     history = common.cached(batches.history)

@@ -3,8 +3,10 @@
 Accounts live in the database (`users`); passwords are stored as argon2id hashes only.
 Donors have no account: they reach the dashboard through a share link
 (monitoring/access/sharing.py).
-Every sign-in attempt is recorded per user name, and repeated failures are slowed down
-(see `SLOWDOWN_*` below and docs/access.md).
+Every sign-in attempt is recorded per user name and client address, and repeated failures
+are slowed down atomically, with a bound on the password checks running at once
+(monitoring/access/throttle.py, docs/access.md). Changing an account ends its sign-in
+sessions (monitoring/access/sessions.py).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from monitoring.access import throttle
+from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.db import Database
 
 # Roles, from the narrowest to the widest.
@@ -48,9 +53,28 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: _STAFF | {UNDO, MANAGE_ACCOUNTS, MANAGE_SHARE_LINKS},
 }
 
-# The action each page needs, by url_path (ui/navigation.py). A page missing here is
-# refused to every role, and a unit test fails until it is listed: who may open a new page
-# is always a decision, never a default.
+
+class Page(NamedTuple):
+    url_path: str  # the page's address, /url_path; its script is views/URL_PATH.py
+    title: str
+
+
+# The dashboard's pages, in navigation order (the first is the home page). ui/navigation.py
+# gives each its script and icon; share links and the command line check page names here.
+PAGES: tuple[Page, ...] = (
+    Page("overview", "Overview"),
+    Page("indicators", "Outcome indicators"),
+    Page("map", "Regional map"),
+    Page("grants", "Grant spending"),
+    Page("milestones", "Advocacy milestones"),
+    Page("upload", "Data upload"),
+    Page("admin", "Administration"),
+)
+PAGE_PATHS: tuple[str, ...] = tuple(p.url_path for p in PAGES)
+
+# The action each page needs, by url_path. A page missing here is refused to every role,
+# and a unit test fails until it is listed: who may open a new page is always a decision,
+# never a default.
 PAGE_ACTIONS: dict[str, str] = {
     "overview": VIEW,
     "indicators": VIEW,
@@ -67,16 +91,13 @@ MIN_PASSWORD_LENGTH = 15
 MAX_PASSWORD_LENGTH = 1024
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 
-# Slowing down repeated failed sign-ins, per user name (known or not). After
-# SLOWDOWN_FREE_FAILURES failures within SLOWDOWN_WINDOW (and since the name's last
-# success), the next attempt is refused until SLOWDOWN_FIRST_DELAY has passed since the last
-# failure; each further failure doubles the delay, up to SLOWDOWN_MAX_DELAY. Refused
-# attempts never check the password and do not lengthen the delay.
-SLOWDOWN_FREE_FAILURES = 5
-SLOWDOWN_WINDOW = dt.timedelta(minutes=15)
-SLOWDOWN_FIRST_DELAY = dt.timedelta(seconds=30)
-SLOWDOWN_MAX_DELAY = dt.timedelta(minutes=15)
-ATTEMPT_RETENTION = dt.timedelta(days=90)  # older attempts are deleted
+# Slowing down repeated failed sign-ins, per user name and per client address, and the
+# password checks at once: monitoring/access/throttle.py (the names below are its own).
+SLOWDOWN_FREE_FAILURES = throttle.NAME_FREE_FAILURES
+SLOWDOWN_WINDOW = throttle.WINDOW
+SLOWDOWN_FIRST_DELAY = throttle.FIRST_DELAY
+SLOWDOWN_MAX_DELAY = throttle.MAX_DELAY
+ATTEMPT_RETENTION = throttle.ATTEMPT_RETENTION
 
 # argon2id with the library's defaults (RFC 9106's low-memory profile: t=3, m=64 MiB, p=4).
 # A hash made with other parameters is replaced by a fresh one at the next sign-in.
@@ -107,6 +128,7 @@ class SignIn:
 
     account: Account | None
     refused_for: dt.timedelta | None = None  # set when slowed down
+    refused_because: str | None = None  # throttle.NAME, CLIENT or BUSY
 
     @property
     def ok(self) -> bool:
@@ -118,8 +140,18 @@ class SignIn:
             return f"Signed in as {self.account.user_name} ({self.account.role})."
         if self.refused_for is not None:
             seconds = max(1, int(self.refused_for.total_seconds() + 0.999))
+            if self.refused_because == throttle.BUSY:
+                return (
+                    "The dashboard is checking many sign-ins at this moment. Wait "
+                    f"{_duration_words(seconds)}, then try again."
+                )
+            where = (
+                "from your network address"
+                if self.refused_because == throttle.CLIENT
+                else "for this user name"
+            )
             return (
-                "Too many failed sign-ins for this user name. Wait "
+                f"Too many failed sign-ins {where}. Wait "
                 f"{_duration_words(seconds)}, then try again."
             )
         return "That user name and password do not match an account. Check both and try again."
@@ -212,7 +244,8 @@ def check_password(password: str, user_name: str = "") -> str:
 
 
 def hash_password(password: str) -> str:
-    return PASSWORD_HASHER.hash(password)
+    with throttle.password_work():  # one of the process's places: bounded memory
+        return PASSWORD_HASHER.hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> tuple[bool, str | None]:
@@ -274,6 +307,7 @@ def list_users(db: Database) -> list[Account]:
     return [_account(r) for r in _rows(db, None)]
 
 
+@decides_who_is_looking
 def get_user(db: Database, user_name: str) -> Account | None:
     """The account, or None (also for a name that cannot be a user name)."""
     try:
@@ -284,6 +318,7 @@ def get_user(db: Database, user_name: str) -> Account | None:
     return _account(rows[0]) if rows else None
 
 
+@team_only
 def add_user(
     db: Database,
     user_name: str,
@@ -337,6 +372,7 @@ def _other_admins(db: Database, name: str) -> int:
     return sum(1 for a in list_users(db) if a.role == ADMIN and a.user_name != name)
 
 
+@team_only
 def remove_user(db: Database, user_name: str) -> Account:
     """Delete an account (its sign-in history stays). The last admin cannot be removed."""
     account = require_user(db, user_name)
@@ -347,9 +383,11 @@ def remove_user(db: Database, user_name: str) -> Account:
         )
     with db.transaction() as cur:
         cur.execute("delete from users where user_name = ?", [account.user_name])
+        end_sessions(cur, account.user_name, "removed", now_utc())
     return account
 
 
+@team_only
 def set_role(db: Database, user_name: str, role: str) -> Account:
     """Change an account's role. The last admin cannot lose the role."""
     account = require_user(db, user_name)
@@ -358,13 +396,22 @@ def set_role(db: Database, user_name: str, role: str) -> Account:
         raise AccountError(f"{account.user_name} is the only admin; add another admin first.")
     with db.transaction() as cur:
         cur.execute("update users set role = ? where user_name = ?", [role, account.user_name])
+        if role != account.role:
+            end_sessions(cur, account.user_name, "role_changed", now_utc())
     return get_user(db, account.user_name)
 
 
+@team_only
 def change_password(
-    db: Database, user_name: str, new_password: str | None, *, now: dt.datetime | None = None
+    db: Database,
+    user_name: str,
+    new_password: str | None,
+    *,
+    now: dt.datetime | None = None,
+    keep_session: str | None = None,
 ) -> Account:
-    """Set a new password (None: identity provider only). Earlier failures stop counting."""
+    """Set a new password (None: identity provider only). Earlier failures stop counting.
+    Every sign-in session of the account ends, but `keep_session` (the one making the change)."""
     account = require_user(db, user_name)
     password_hash = (
         None
@@ -377,7 +424,20 @@ def change_password(
             "update users set password_hash = ?, password_changed_at = ? where user_name = ?",
             [password_hash, at if password_hash else None, account.user_name],
         )
+        end_sessions(cur, account.user_name, "password_changed", at, keep=keep_session)
     return get_user(db, account.user_name)
+
+
+def end_sessions(
+    cur, user_name: str, because: str, at: dt.datetime, *, keep: str | None = None
+) -> None:
+    """End the account's open sign-in sessions (monitoring/access/sessions.py), all but
+    `keep`, in the caller's transaction: its browsers are signed out at their next click."""
+    cur.execute(
+        "update sign_in_sessions set ended_at = ?, ended_because = ? "
+        "where user_name = ? and ended_at is null and session_id is distinct from ?",
+        [at, because, user_name, keep],
+    )
 
 
 # --- sign-in ------------------------------------------------------------------------------
@@ -385,22 +445,16 @@ def change_password(
 
 def slowdown_delay(failures: int) -> dt.timedelta:
     """How long to wait after the latest failure, given the failures counted so far."""
-    if failures < SLOWDOWN_FREE_FAILURES:
-        return dt.timedelta(0)
-    doublings = min(failures - SLOWDOWN_FREE_FAILURES, 32)
-    return min(SLOWDOWN_FIRST_DELAY * 2**doublings, SLOWDOWN_MAX_DELAY)
+    return throttle.slowdown_delay(failures, SLOWDOWN_FREE_FAILURES)
 
 
-def sign_in_wait(db: Database, user_name: str, *, now: dt.datetime | None = None) -> dt.timedelta:
-    """How long this user name must wait before the next attempt (zero: it may try now)."""
-    at = now or now_utc()
-    name = _attempt_name(user_name)
-    row = db.query("access_sign_in_failures", user_name=name, since=at - SLOWDOWN_WINDOW).iloc[0]
-    failures = int(row.failures)
-    if failures < SLOWDOWN_FREE_FAILURES:
-        return dt.timedelta(0)
-    retry_at = row.last_failure_at.to_pydatetime() + slowdown_delay(failures)
-    return max(retry_at - at, dt.timedelta(0))
+def sign_in_wait(
+    db: Database, user_name: str, *, client: str | None = None, now: dt.datetime | None = None
+) -> dt.timedelta:
+    """How long this user name (from this address) must wait before the next attempt
+    (zero: it may try now)."""
+    refused = throttle.current_refusal(db, _attempt_name(user_name), client, now=now)
+    return refused.wait if refused is not None else dt.timedelta(0)
 
 
 def _attempt_name(user_name: str) -> str:
@@ -408,38 +462,37 @@ def _attempt_name(user_name: str) -> str:
     return (user_name or "").strip().lower()[:64]
 
 
-def _record_attempt(db: Database, name: str, at: dt.datetime, outcome: str) -> None:
-    with db.transaction() as cur:
-        cur.execute(
-            "insert into sign_in_attempts (user_name, attempted_at, outcome) values (?, ?, ?)",
-            [name, at, outcome],
-        )
-        cur.execute("delete from sign_in_attempts where attempted_at < ?", [at - ATTEMPT_RETENTION])
-
-
+@decides_who_is_looking
 def sign_in(
-    db: Database, user_name: str, password: str, *, now: dt.datetime | None = None
+    db: Database,
+    user_name: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: dt.datetime | None = None,
 ) -> SignIn:
-    """Check a user name and password; record the attempt; slow down repeated failures."""
+    """Check a user name and password from `client` (an address; None: the command line);
+    record the attempt; slow down repeated failures (monitoring/access/throttle.py)."""
     at = now or now_utc()
     name = _attempt_name(user_name)
-    wait = sign_in_wait(db, name, now=at)
-    if wait > dt.timedelta(0):
-        _record_attempt(db, name, at, "refused")
-        return SignIn(None, refused_for=wait)
-    rows = _rows(db, name) if USER_NAME.fullmatch(name) else []
-    stored = rows[0].password_hash if rows else None
     password = password[: MAX_PASSWORD_LENGTH + 1]  # no password is longer; never hash megabytes
-    if stored is None:
-        _spend_verify_time(password)
-        _record_attempt(db, name, at, "unknown_user" if not rows else "wrong_password")
-        return SignIn(None)
-    ok, new_hash = verify_password(stored, password)
-    if not ok:
-        _record_attempt(db, name, at, "wrong_password")
-        return SignIn(None)
-    if new_hash is not None:
-        with db.transaction() as cur:
-            cur.execute("update users set password_hash = ? where user_name = ?", [new_hash, name])
-    _record_attempt(db, name, at, "success")
+    with throttle.Turn(db, name, client, at) as turn:
+        if not turn.ok:
+            return SignIn(None, refused_for=turn.refused.wait, refused_because=turn.refused.reason)
+        rows = _rows(db, name) if USER_NAME.fullmatch(name) else []
+        stored = rows[0].password_hash if rows else None
+        if stored is None:
+            _spend_verify_time(password)
+            turn.finish("unknown_user" if not rows else "wrong_password")
+            return SignIn(None)
+        ok, new_hash = verify_password(stored, password)
+        if not ok:
+            turn.finish("wrong_password")
+            return SignIn(None)
+        if new_hash is not None:
+            with db.transaction() as cur:
+                cur.execute(
+                    "update users set password_hash = ? where user_name = ?", [new_hash, name]
+                )
+        turn.finish("success")
     return SignIn(get_user(db, name))

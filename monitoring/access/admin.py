@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from monitoring.access import accounts, sharing
+from monitoring.access.markers import team_only
 from monitoring.db import Database
 
 LINK_STATUS = {
@@ -33,6 +34,13 @@ def _listed(values) -> str:
     return ", ".join(values)
 
 
+def downloads_text(values) -> str:
+    """What a link's donor may download, in words."""
+    kinds = [] if values is None or not hasattr(values, "__len__") else list(values)
+    return " and ".join(kinds) if kinds else "nothing"
+
+
+@team_only
 def accounts_table(db: Database) -> pd.DataFrame:
     """Every account as an administrator sees it (never the password hash)."""
     rows = accounts.list_users(db)
@@ -59,6 +67,7 @@ def accounts_table(db: Database) -> pd.DataFrame:
     )
 
 
+@team_only
 def links_table(db: Database, *, now: dt.datetime | None = None) -> pd.DataFrame:
     """Every share link, newest first, with its status (icon and word), scope and uses."""
     frame = sharing.list_share_links(db, now=now)
@@ -69,6 +78,7 @@ def links_table(db: Database, *, now: dt.datetime | None = None) -> pd.DataFrame
             "Status": frame.status.map(LINK_STATUS),
             "Regions": frame.regions.map(_listed),
             "Pages": frame.pages.map(_listed),
+            "Downloads": frame.downloads.map(downloads_text),
             "Created by": frame.created_by,
             "Expires (UTC)": _utc(frame.expires_at),
             "Opened": frame.uses.astype("int64"),
@@ -78,6 +88,7 @@ def links_table(db: Database, *, now: dt.datetime | None = None) -> pd.DataFrame
     )
 
 
+@team_only
 def uses_table(db: Database, link_id: int | None = None, limit: int = 500) -> pd.DataFrame:
     """The log of every use of the share links, newest first."""
     frame = sharing.share_link_uses(db, link_id, limit=limit)

@@ -11,14 +11,29 @@ quarters). A figure a page shows is a sum of cells; it is shown only when it can
 out from cells that are shown anyway, that is when its cells include no hidden cell of their
 line, or all of them and the line's total is shown. Otherwise it is hidden.
 
+The rules look at one sum at a time; a reader can combine them all. So the cells are then
+audited as a system (monitoring/access/audit.py: every figure a donor could be shown, as
+linear equations and bounds, solved for the smallest and largest value of every withheld
+one), and a shown cell is hidden wherever a withheld figure can still be narrowed down
+("secondary suppression"). With the setting `privacy.protection = "round"` shown counts are
+rounded to `privacy.rounding_base` instead, and cells are hidden only where rounding is not
+enough.
+
 The cells span the share link's regions and the programme's quarters, whatever the page's
 filters, so a figure is hidden or shown the same way on every page and every date.
+
+Regions of a view are numbered in the order of `regions`; a set of them is a bit mask
+(`IndicatorCells.mask`). `quarter_codes` and `to_date_codes` judge many sets at once (the
+audit judges every one); `quarter` and `to_date` judge one, through the same code.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,14 +46,51 @@ from monitoring.settings import Settings
 ALL = "*"  # region_code of the cells over all the view's regions
 TO_DATE = "to_date"  # the column of the cells over all quarters
 SHOWN, SMALL, HIDDEN = "", "small", "hidden"
+SUPPRESS, ROUND = "suppress", "round"  # the setting privacy.protection
 _KEY = ["indicator_code", "region_code", "sex", "age_group"]
 _REASONS = {"": SHOWN, suppression.SMALL: SMALL}  # anything else: HIDDEN
+
+# States as small integers, for judging many figures at once.
+CODE_SHOWN, CODE_SMALL, CODE_HIDDEN = 0, 1, 2
+STATE_OF_CODE = (SHOWN, SMALL, HIDDEN)
+CODE_OF_STATE = {SHOWN: CODE_SHOWN, SMALL: CODE_SMALL, HIDDEN: CODE_HIDDEN}
+_MISSING = -1
+MAX_REGIONS = 62  # region sets are int64 bit masks
 
 Cell = tuple[str, str, str, str, str]  # indicator, region, sex, age group, column
 
 
+class _Exact(str):
+    """SHOWN (it equals ""), for a figure that is not a protected count: never rounded."""
+
+    __slots__ = ()
+
+
+class _FromCounts(str):
+    """SHOWN (it equals ""), for a figure computed from shown counts (a % of target):
+    shown as it is under "suppress"; withheld under "round", where it would give the exact
+    count behind a rounded one away."""
+
+    __slots__ = ()
+
+
+EXACT = _Exact(SHOWN)
+FROM_COUNTS = _FromCounts(SHOWN)
+
+
 def _missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def round_to(value, base: int):
+    """`value` rounded to the nearest multiple of `base`, halves up (7 -> 5, 7.5 -> 10)."""
+    rounded = math.floor(float(value) / base + 0.5) * base
+    return int(rounded) if isinstance(value, numbers.Integral) else float(rounded)
+
+
+def _bits(regions: Sequence[str], wanted: Iterable[str]) -> int:
+    wanted = set(wanted)
+    return sum(1 << i for i, r in enumerate(regions) if r in wanted)
 
 
 @dataclass(frozen=True)
@@ -52,6 +104,11 @@ class IndicatorCells:
     sensitive: frozenset[str]  # never shown at all
     values: Mapping[Cell, float]
     states: Mapping[Cell, str]  # SHOWN, SMALL or HIDDEN
+    protection: str = SUPPRESS  # privacy.protection: "suppress" or "round"
+    rounding_base: int = 5  # privacy.rounding_base (used under "round")
+    secondary: frozenset[Cell] = frozenset()  # cells hidden by the disclosure audit
+    audit: Any = field(default=None, compare=False, repr=False)  # its audit.AuditResult
+    _memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def protects(self, code: str) -> bool:
         """Whether the indicator's values are counts of people (protected)."""
@@ -61,49 +118,134 @@ class IndicatorCells:
         """A cell's state; None when nothing was reported for it."""
         return self.states.get((code, region, sex, age, column))
 
-    def _members(self, regions: Iterable[str] | None) -> list[str]:
-        wanted = set(self.regions if regions is None else regions)
-        members = [r for r in self.regions if r in wanted]
-        return members or list(self.regions)
+    # Sets of regions ----------------------------------------------------------------------
+    @property
+    def full_mask(self) -> int:
+        """The bit mask of all the view's regions."""
+        return (1 << len(self.regions)) - 1
 
-    def _line(self, code: str, members: list[str], column: str, sex: str, age: str) -> str:
-        """Whether the sum over `members` of one column's cells can be worked out from
-        shown cells (SHOWN), is a cell of its own (its state), or not (HIDDEN)."""
-        if len(members) == len(self.regions):
-            return self.state(code, ALL, column, sex, age) or SHOWN
-        if len(members) == 1:
-            return self.state(code, members[0], column, sex, age) or SHOWN
-        hidden = {
-            r for r in self.regions if self.state(code, r, column, sex, age) in (SMALL, HIDDEN)
-        }
-        inside = hidden & set(members)
-        if not inside:
-            return SHOWN
-        if inside == hidden and self.state(code, ALL, column, sex, age) == SHOWN:
-            return SHOWN  # the total less the shown cells outside
-        return HIDDEN
+    def mask(self, regions: Iterable[str] | None) -> int:
+        """The bit mask of `regions` within the view (None, or none of the view's: all)."""
+        if regions is None:
+            return self.full_mask
+        return _bits(self.regions, regions) or self.full_mask
 
-    def _row_to(self, code: str, region: str, period: str) -> str:
-        """The same for one row's quarters up to `period` (a cumulative total)."""
-        reported = [p for p in self.periods if self.state(code, region, p) is not None]
+    def mask_regions(self, mask: int) -> tuple[str, ...]:
+        return tuple(r for i, r in enumerate(self.regions) if mask >> i & 1)
+
+    def _code(self, state: str | None) -> int:
+        return _MISSING if state is None else CODE_OF_STATE[state]
+
+    def _column(self, code: str, column: str, sex: str, age: str) -> tuple[np.ndarray, int, int]:
+        """Per region its cell's state code (-1: not reported), the total's, and the mask
+        of the regions whose cell is withheld."""
+        key = ("column", code, column, sex, age)
+        if key not in self._memo:
+            cells = np.array(
+                [self._code(self.state(code, r, column, sex, age)) for r in self.regions],
+                dtype=np.int8,
+            )
+            withheld = sum(1 << i for i, c in enumerate(cells) if c in (CODE_SMALL, CODE_HIDDEN))
+            star = self._code(self.state(code, ALL, column, sex, age))
+            self._memo[key] = (cells, star, withheld)
+        return self._memo[key]
+
+    def _line_codes(
+        self, code: str, masks: np.ndarray, column: str, sex: str, age: str
+    ) -> np.ndarray:
+        """Whether the sum over each set of regions of one column's cells can be worked out
+        from shown cells (SHOWN), is a cell of its own (its state), or not (HIDDEN)."""
+        cells, star, withheld = self._column(code, column, sex, age)
+        inside = masks & withheld
+        out = np.where(inside == 0, CODE_SHOWN, CODE_HIDDEN).astype(np.int8)
+        if star == CODE_SHOWN:
+            out[inside == withheld] = CODE_SHOWN  # the total less the shown cells outside
+        single = (masks & (masks - 1)) == 0
+        if single.any():
+            index = np.log2(masks[single]).astype(np.int64)
+            own = cells[index]
+            out[single] = np.where(own == _MISSING, CODE_SHOWN, own)
+        out[masks == self.full_mask] = CODE_SHOWN if star == _MISSING else star
+        return out
+
+    def _row(self, code: str, region: str) -> tuple[list[str], list[str], int]:
+        """One row's reported quarters, its withheld ones and its to-date state code."""
+        key = ("row", code, region)
+        if key not in self._memo:
+            reported = [p for p in self.periods if self.state(code, region, p) is not None]
+            withheld = [p for p in reported if self.state(code, region, p) in (SMALL, HIDDEN)]
+            total = self._code(self.state(code, region, TO_DATE))
+            self._memo[key] = (reported, withheld, total)
+        return self._memo[key]
+
+    def _row_to(self, code: str, region: str, period: str) -> int:
+        """The state code of one row's quarters up to `period` (a cumulative total)."""
+        reported, withheld, total = self._row(code, region)
         if not any(p > period for p in reported):
-            return self.state(code, region, TO_DATE) or SHOWN  # the whole row: its total
+            return CODE_SHOWN if total == _MISSING else total  # the whole row: its total
         up_to = [p for p in reported if p <= period]
         if len(up_to) == 1:
-            return self.state(code, region, up_to[0]) or SHOWN  # one quarter: its cell
-        hidden = [p for p in reported if self.state(code, region, p) in (SMALL, HIDDEN)]
-        before = [p for p in hidden if p <= period]
+            own = self._code(self.state(code, region, up_to[0]))  # one quarter: its cell
+            return CODE_SHOWN if own == _MISSING else own
+        before = [p for p in withheld if p <= period]
         if not before:
-            return SHOWN
-        if len(before) == len(hidden) and self.state(code, region, TO_DATE) == SHOWN:
-            return SHOWN  # the row's total less the shown quarters after `period`
-        return HIDDEN
+            return CODE_SHOWN
+        if len(before) == len(withheld) and total == CODE_SHOWN:
+            return CODE_SHOWN  # the row's total less the shown quarters after `period`
+        return CODE_HIDDEN
 
-    def _small(self, state: str, value) -> str:
-        if state == SHOWN and 0 < float(value) < self.threshold:
-            return SMALL
-        return state
+    def _small(self, codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+        values = np.asarray(values, dtype="float64")
+        small = (codes == CODE_SHOWN) & (values > 0) & (values < self.threshold)
+        return np.where(small, CODE_SMALL, codes).astype(np.int8)
 
+    # Many figures at once (the audit), through the same code as one ----------------------
+    def quarter_codes(
+        self,
+        code: str,
+        masks: np.ndarray,
+        period: str,
+        values: np.ndarray,
+        sex: str = "all",
+        age: str = "all",
+    ) -> np.ndarray:
+        """The state codes of the indicator's values in `period` over each set of regions
+        in `masks` (int64 bit masks), `values` being those values (a protected indicator)."""
+        masks = np.asarray(masks, dtype=np.int64)
+        return self._small(self._line_codes(code, masks, period, sex, age), values)
+
+    def to_date_codes(
+        self, code: str, masks: np.ndarray, periods: Sequence[str], values: Sequence[np.ndarray]
+    ) -> list[np.ndarray]:
+        """The state codes of the actuals to the end of each of `periods` over each set of
+        regions in `masks`, `values[k]` being the actuals to `periods[k]`."""
+        masks = np.asarray(masks, dtype=np.int64)
+        if self.aggregation[code] == "latest":  # the value at the end of the quarter
+            return [
+                self.quarter_codes(code, masks, p, v) for p, v in zip(periods, values, strict=True)
+            ]
+        single = (masks & (masks - 1)) == 0
+        single_index = np.log2(np.where(single, masks, 1)).astype(np.int64)
+        full = masks == self.full_mask
+        wanted = {p: k for k, p in enumerate(periods)}
+        out: list[np.ndarray | None] = [None] * len(periods)
+        by_quarter = np.ones(masks.shape, dtype=bool)
+        for period in sorted(set(self.periods) | set(periods)):
+            if period in self.periods:
+                line = self._line_codes(code, masks, period, "all", "all")
+                by_quarter &= line == CODE_SHOWN
+            if period not in wanted:
+                continue
+            rows = np.array([self._row_to(code, r, period) for r in self.regions], dtype=np.int8)
+            shown_rows = sum(1 << i for i, c in enumerate(rows) if c == CODE_SHOWN)
+            by_region = (masks & ~np.int64(shown_rows)) == 0
+            codes = np.where(by_region | by_quarter, CODE_SHOWN, CODE_HIDDEN).astype(np.int8)
+            codes[full] = self._row_to(code, ALL, period)
+            codes[single] = rows[single_index[single]]  # a view of one region: its own row
+            out[wanted[period]] = self._small(codes, values[wanted[period]])
+        return out  # type: ignore[return-value]
+
+    # One figure (the pages) ---------------------------------------------------------------
     def quarter(
         self,
         code: str,
@@ -116,64 +258,72 @@ class IndicatorCells:
         """How to show `value`, the indicator's value in `period` over `regions` (None: the
         view's): for a 'latest' indicator its value at the end of the quarter."""
         if code not in self.aggregation or _missing(value):
-            return SHOWN
-        state = self._line(code, self._members(regions), period, sex, age)
-        return self._small(state, value)
+            return EXACT
+        masks = np.array([self.mask(regions)], dtype=np.int64)
+        codes = self.quarter_codes(code, masks, period, np.array([float(value)]), sex, age)
+        return STATE_OF_CODE[int(codes[0])]
 
     def to_date(self, code: str, regions: Iterable[str] | None, period: str, value) -> str:
         """How to show `value`, the indicator's actual to the end of `period` over `regions`."""
         if code not in self.aggregation or _missing(value):
-            return SHOWN
-        if self.aggregation[code] == "latest":  # the value at the end of the quarter
-            return self.quarter(code, regions, period, value)
-        members = self._members(regions)
-        if len(members) in (1, len(self.regions)):
-            state = self._row_to(code, members[0] if len(members) == 1 else ALL, period)
-        else:
-            by_region = all(self._row_to(code, r, period) == SHOWN for r in members)
-            by_quarter = all(
-                self._line(code, members, p, "all", "all") == SHOWN
-                for p in self.periods
-                if p <= period
-            )
-            state = SHOWN if by_region or by_quarter else HIDDEN
-        return self._small(state, value)
+            return EXACT
+        masks = np.array([self.mask(regions)], dtype=np.int64)
+        codes = self.to_date_codes(code, masks, [period], [np.array([float(value)])])[0]
+        return STATE_OF_CODE[int(codes[0])]
+
+    # Showing ------------------------------------------------------------------------------
+    def withheld(self, state: str) -> bool:
+        """Whether a figure in `state` is withheld (its label is "<5" or "hidden")."""
+        if state in (SMALL, HIDDEN):
+            return True
+        return self.protection == ROUND and isinstance(state, _FromCounts)
+
+    def rounded(self, value):
+        """A shown count as a donor sees it: rounded to the base under "round"."""
+        if self.protection != ROUND or _missing(value):
+            return value
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return value
+        return round_to(value, self.rounding_base)
 
     def label(self, state: str, value):
-        """What a table shows: the value, "<5" or "hidden"."""
+        """What a table shows of `value` in `state`: the value (a count rounded to the base
+        under "round"), "<5" or "hidden"."""
         if state == SMALL:
             return suppression.small_label(self.threshold)
-        if state == HIDDEN:
+        if state == HIDDEN or self.withheld(state):
             return suppression.HIDDEN_LABEL
-        return value
+        if isinstance(state, _Exact | _FromCounts):
+            return value
+        return self.rounded(value)
 
     @property
     def note(self) -> str:
-        return suppression.suppression_note(self.threshold)
+        note = suppression.suppression_note(self.threshold)
+        if self.protection == ROUND:
+            note += (
+                f" Other counts of people are rounded to a multiple of {self.rounding_base}, "
+                "and percentages computed from them are hidden."
+            )
+        return note
 
 
 def derived(*states: str) -> str:
-    """The state of a figure computed from others (a % of target, a status)."""
-    return SHOWN if all(s == SHOWN for s in states) else HIDDEN
+    """The state of a figure computed from others (a % of target, a status): shown when they
+    all are (FROM_COUNTS when one is a count: hidden under "round"), else HIDDEN."""
+    if not all(s == SHOWN for s in states):
+        return HIDDEN
+    return EXACT if all(isinstance(s, _Exact) for s in states) else FROM_COUNTS
 
 
-def indicator_cells(db: Database, settings: Settings, regions: Sequence[str]) -> IndicatorCells:
-    """The protected cells of a donor view over `regions` (a share link's regions)."""
-    protection = suppression.donor_protection(db, settings)
-    periods = programme_periods(settings.programme)
-    codes = sorted(protection.counts_people - protection.sensitive)
-    regions = tuple(dict.fromkeys(regions))
-    empty = IndicatorCells(
-        regions, tuple(periods), protection.threshold, {}, protection.sensitive, {}, {}
-    )
-    if not codes or not regions:
-        return empty
-    frame = db.query(
-        "access_indicator_cells", indicators=codes, regions=list(regions), periods=periods
-    )
-    if frame.empty:
-        return empty
-    aggregation = dict(zip(frame.indicator_code, frame.aggregation, strict=True))
+def _rule_states(
+    frame: pd.DataFrame,
+    aggregation: Mapping[str, str],
+    periods: Sequence[str],
+    threshold: int,
+    complementary: bool,
+) -> tuple[dict[Cell, float], dict[Cell, str]]:
+    """The cells' values and their states by the rules of monitoring/access/suppression.py."""
     wide = frame.pivot(index=_KEY, columns="period", values="value")
     wide = wide.reindex(columns=[*periods, TO_DATE]).reset_index()
     values: dict[Cell, float] = {}
@@ -190,7 +340,8 @@ def indicator_cells(db: Database, settings: Settings, regions: Sequence[str]) ->
             group_columns=["indicator_code"],
             total_marker={"region_code": ALL, "sex": "all", "age_group": "all"},
             total_column=None if is_latest else TO_DATE,
-            threshold=protection.threshold,
+            threshold=threshold,
+            complementary=complementary,
         )
         grid = rows[columns].to_numpy(dtype="float64")
         reasons = result.reasons[columns].to_numpy()
@@ -201,48 +352,96 @@ def indicator_cells(db: Database, settings: Settings, regions: Sequence[str]) ->
                     cell = (*key, column)
                     values[cell] = float(grid[i, j])
                     states[cell] = _REASONS.get(reasons[i, j], HIDDEN)
-    return IndicatorCells(
-        regions=regions,
-        periods=tuple(periods),
-        threshold=protection.threshold,
-        aggregation=aggregation,
-        sensitive=protection.sensitive,
-        values=values,
-        states=states,
+    return values, states
+
+
+def indicator_cells(
+    db: Database, settings: Settings, regions: Sequence[str], *, secondary: bool = True
+) -> IndicatorCells:
+    """The protected cells of a donor view over `regions` (a share link's regions).
+
+    The rules first (small counts, and under "suppress" their complementary cells); then,
+    with `secondary` (always, but for the audit command's --rules-only), the disclosure
+    audit and a shown cell hidden wherever a withheld figure could still be narrowed down.
+    The result carries the last audit (`.audit`)."""
+    protection = suppression.donor_protection(db, settings)
+    privacy = settings.privacy
+    periods = programme_periods(settings.programme)
+    codes = sorted(protection.counts_people - protection.sensitive)
+    regions = tuple(dict.fromkeys(regions))
+    if len(regions) > MAX_REGIONS:
+        raise ValueError(f"A view of more than {MAX_REGIONS} regions cannot be protected.")
+    empty = IndicatorCells(
+        regions,
+        tuple(periods),
+        protection.threshold,
+        {},
+        protection.sensitive,
+        {},
+        {},
+        protection=privacy.protection,
+        rounding_base=privacy.rounding_base,
     )
+    if not codes or not regions:
+        return empty
+    frame = db.query(
+        "access_indicator_cells", indicators=codes, regions=list(regions), periods=periods
+    )
+    if frame.empty:
+        return empty
+    aggregation = dict(zip(frame.indicator_code, frame.aggregation, strict=True))
+    values, states = _rule_states(
+        frame, aggregation, periods, protection.threshold, privacy.protection == SUPPRESS
+    )
+    cells = replace(empty, aggregation=aggregation, values=values, states=states)
+    if not secondary:
+        return cells
+    from monitoring.access import audit  # the audit builds on this module
+
+    return audit.secondary_suppression(cells)
 
 
 @dataclass(frozen=True)
 class Withheld:
     """A table as a donor sees it: `table` to show and download, `numeric` for charts."""
 
-    table: pd.DataFrame  # withheld cells hold "<5" or "hidden"
-    numeric: pd.DataFrame  # the same rows, withheld cells NaN
+    table: pd.DataFrame  # withheld cells hold "<5" or "hidden"; counts rounded under "round"
+    numeric: pd.DataFrame  # the same rows, withheld cells NaN, counts as `table` shows them
     any_hidden: bool
 
 
 def withhold(
     frame: pd.DataFrame, states: Mapping[str, Sequence[str]], cells: IndicatorCells
 ) -> Withheld:
-    """`frame` with each column of `states` shown as its states say (one state per row)."""
+    """`frame` with each column of `states` shown as its states say (one state per row):
+    every cell through `cells.label`."""
     table = frame.copy()
     numeric = frame.copy()
     any_hidden = False
     for column, column_states in states.items():
-        mask = np.array([s != SHOWN for s in column_states], dtype=bool)
-        if len(mask) != len(frame):
+        if len(column_states) != len(frame):
             raise ValueError(f"One state per row is needed for {column!r}.")
-        if not mask.any():
+        mask = np.array([cells.withheld(s) for s in column_states], dtype=bool)
+        before = table[column].astype(object).to_numpy(copy=True)
+        shown = np.array(
+            [cells.label(s, v) for s, v in zip(column_states, before, strict=True)], dtype=object
+        )
+        changed = np.array([a is not b for a, b in zip(shown, before, strict=True)], dtype=bool)
+        if not changed.any():
             continue
-        any_hidden = True
-        shown = table[column].astype(object).to_numpy(copy=True)
-        for i in np.flatnonzero(mask):
-            shown[i] = cells.label(column_states[i], shown[i])
+        any_hidden = any_hidden or bool(mask.any())
         table[column] = shown
+        rounded = changed & ~mask
         if pd.api.types.is_numeric_dtype(numeric[column]):
-            numeric[column] = numeric[column].astype("float64").where(~mask, np.nan)
+            out = numeric[column].astype("float64").to_numpy(copy=True)
+            out[rounded] = [float(v) for v in shown[rounded]]
+            out[mask] = np.nan
+            numeric[column] = out
         else:
-            numeric[column] = numeric[column].astype(object).where(~mask, None)
+            out = numeric[column].astype(object).to_numpy(copy=True)
+            out[rounded] = shown[rounded]
+            out[mask] = None
+            numeric[column] = out
     return Withheld(table=table, numeric=numeric, any_hidden=any_hidden)
 
 

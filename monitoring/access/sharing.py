@@ -24,6 +24,8 @@ import pandas as pd
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from monitoring.access import accounts
+from monitoring.access.accounts import now_utc
+from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.db import Database
 from monitoring.settings import ROOT
 
@@ -40,6 +42,11 @@ MAX_TOKEN_LENGTH = 512
 _SALT = "monitoring.share-link"
 _DURATION = re.compile(r"\s*(\d+)\s*([hdw])\s*", re.IGNORECASE)
 _UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+# What a link's donor may download (share_links.downloads): the CSV and Excel files of the
+# tables shown, and the reports (IPTT workbook, PDF report, IATI file; docs/reports.md).
+TABLES, REPORTS = "tables", "reports"
+DOWNLOADS = (TABLES, REPORTS)
+NO_DOWNLOADS = "none"  # what the command line and the page call an empty list
 
 TAMPERED = "tampered"
 UNKNOWN = "unknown"
@@ -67,6 +74,7 @@ class ShareScope:
     regions: tuple[str, ...] | None
     pages: tuple[str, ...] | None
     expires_at: dt.datetime
+    downloads: tuple[str, ...] = DOWNLOADS  # of DOWNLOADS; empty: nothing
 
     def allows_page(self, url_path: str) -> bool:
         return accounts.can_open_page(accounts.DONOR, url_path, self.pages)
@@ -105,10 +113,6 @@ class LinkCheck:
     @property
     def message(self) -> str:
         return "" if self.ok else REASON_MESSAGES[self.reason]
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -248,11 +252,11 @@ def check_regions(db: Database, regions: Iterable[str] | None) -> list[str] | No
 def check_pages(
     pages: Iterable[str] | None, available: Collection[str] | None = None
 ) -> list[str] | None:
-    """Pages a donor may open (and, with `available`, that the dashboard has)."""
+    """Pages a donor may open, among `available` (default: the dashboard's pages)."""
     cleaned = _clean_list(pages)
     if cleaned is None:
         return None
-    allowed = accounts.donor_pages(available if available is not None else accounts.PAGE_ACTIONS)
+    allowed = accounts.donor_pages(available if available is not None else accounts.PAGE_PATHS)
     wrong = [p for p in cleaned if p not in allowed]
     if wrong:
         raise ShareLinkError(
@@ -262,6 +266,23 @@ def check_pages(
     return cleaned
 
 
+def check_downloads(downloads: Iterable[str] | None) -> list[str]:
+    """What a link's donor may download (default: tables and reports); "none": nothing."""
+    if downloads is None:
+        return list(DOWNLOADS)
+    cleaned = [d.strip().lower() for d in downloads if d and d.strip()]
+    if cleaned in ([], [NO_DOWNLOADS]):
+        return []
+    wrong = [d for d in cleaned if d not in DOWNLOADS]
+    if wrong:
+        raise ShareLinkError(
+            f"A link's donor may download {', '.join(DOWNLOADS)}, both, or {NO_DOWNLOADS}; "
+            f"not {', '.join(wrong)}."
+        )
+    return [d for d in DOWNLOADS if d in cleaned]
+
+
+@team_only
 def create_share_link(
     db: Database,
     label: str,
@@ -271,6 +292,7 @@ def create_share_link(
     regions: Iterable[str] | None = None,
     pages: Iterable[str] | None = None,
     available_pages: Collection[str] | None = None,
+    downloads: Iterable[str] | None = None,
     now: dt.datetime | None = None,
     secret: str | None = None,
 ) -> tuple[int, str]:
@@ -282,18 +304,20 @@ def create_share_link(
         expires_in = parse_duration(expires_in)
     region_list = check_regions(db, regions)
     page_list = check_pages(pages, available_pages)
+    download_list = check_downloads(downloads)
     key = secret or share_secret()  # before writing: a bad secret must not leave a row
     at = now or now_utc()
     nonce = secrets.token_urlsafe(12)
     with db.transaction() as cur:
         link_id = cur.execute(
             "insert into share_links (label, nonce, regions, pages, created_by, created_at, "
-            "expires_at) values (?, ?, ?, ?, ?, ?, ?) returning link_id",
-            [label, nonce, region_list, page_list, by, at, at + expires_in],
+            "expires_at, downloads) values (?, ?, ?, ?, ?, ?, ?, ?) returning link_id",
+            [label, nonce, region_list, page_list, by, at, at + expires_in, download_list],
         ).fetchone()[0]
     return int(link_id), make_token(link_id, nonce, secret=key)
 
 
+@team_only
 def link_token(db: Database, link_id: int, *, secret: str | None = None) -> str:
     """The token of an existing link again (to copy its URL once more)."""
     row = _link_row(db, link_id)
@@ -323,6 +347,7 @@ def _as_datetime(value) -> dt.datetime | None:
     return pd.Timestamp(value).to_pydatetime()
 
 
+@decides_who_is_looking
 def check_share_token(
     db: Database, token: str, *, now: dt.datetime | None = None, secret: str | None = None
 ) -> LinkCheck:
@@ -345,6 +370,7 @@ def check_share_token(
         regions=_as_tuple(row["regions"]),
         pages=_as_tuple(row["pages"]),
         expires_at=expires_at,
+        downloads=_as_tuple(row["downloads"]) or (),
     )
     return LinkCheck(scope, None, link_id)
 
@@ -365,6 +391,7 @@ def record_share_use(
         )
 
 
+@decides_who_is_looking
 def open_share_link(
     db: Database,
     token: str,
@@ -402,6 +429,7 @@ def share_link_uses(db: Database, link_id: int | None = None, limit: int = 500) 
     )
 
 
+@team_only
 def revoke_share_link(
     db: Database, link_id: int, *, by: str, now: dt.datetime | None = None
 ) -> dict:

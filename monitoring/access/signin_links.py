@@ -18,9 +18,11 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+import duckdb
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from monitoring.access import accounts, sharing
+from monitoring.access.markers import decides_who_is_looking
 from monitoring.db import Database
 
 SIGNIN_PARAM = "signin"
@@ -80,41 +82,78 @@ def sign_in_url(
     return f"{sharing.base_url(url)}/?{SIGNIN_PARAM}={token}"
 
 
+def _read(token: str, secret: str | None) -> tuple[str, str, int] | None:
+    """(user name, nonce, expiry) of a token whose signature holds, else None."""
+    try:
+        payload = _serializer(secret).loads((token or "")[: sharing.MAX_TOKEN_LENGTH])
+        return str(payload["u"]), str(payload["n"]), int(payload["e"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+@decides_who_is_looking
 def redeem(
     db: Database, token: str, *, now: dt.datetime | None = None, secret: str | None = None
 ) -> Redeemed:
     """Sign in with a link's token: once, before it expires, for an account that exists."""
     at = now or accounts.now_utc()
-    try:
-        payload = _serializer(secret).loads((token or "")[: sharing.MAX_TOKEN_LENGTH])
-        name, nonce, expires = str(payload["u"]), str(payload["n"]), int(payload["e"])
-    except (BadSignature, KeyError, TypeError, ValueError):
+    read = _read(token, secret)
+    if read is None:
         return Redeemed(
             None,
             "This sign-in link is not valid: it was changed or copied incompletely. "
             + _HOW_TO_GET_ONE,
         )
+    name, nonce, expires = read
     if at.timestamp() >= expires:
         return Redeemed(None, "This sign-in link has expired. " + _HOW_TO_GET_ONE)
     account = accounts.get_user(db, name)
     if account is None:
         return Redeemed(None, f"The account {name!r} of this sign-in link no longer exists.")
-    with db.transaction() as cur:
-        used = cur.execute("select 1 from sign_in_link_uses where nonce = ?", [nonce]).fetchone()
-        if used:
-            return Redeemed(
-                None, "This sign-in link has been used already; each works once. " + _HOW_TO_GET_ONE
+    used_already = Redeemed(
+        None, "This sign-in link has been used already; each works once. " + _HOW_TO_GET_ONE
+    )
+    try:
+        with db.transaction() as cur:
+            if cur.execute("select 1 from sign_in_link_uses where nonce = ?", [nonce]).fetchone():
+                return used_already
+            cur.execute(
+                "insert into sign_in_link_uses (nonce, user_name, used_at) values (?, ?, ?)",
+                [nonce, name, at],
             )
-        cur.execute(
-            "insert into sign_in_link_uses (nonce, user_name, used_at) values (?, ?, ?)",
-            [nonce, name, at],
-        )
-        cur.execute(
-            "insert into sign_in_attempts (user_name, attempted_at, outcome) "
-            "values (?, ?, 'success')",
-            [name, at],
-        )
+            cur.execute(
+                "insert into sign_in_attempts (user_name, attempted_at, outcome) "
+                "values (?, ?, 'success')",
+                [name, at],
+            )
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        return used_already  # the same link opened twice at the same moment: one wins
     return Redeemed(accounts.get_user(db, name), f"Signed in as {name} ({account.role}).")
+
+
+@decides_who_is_looking
+def use_up(
+    db: Database, token: str, *, now: dt.datetime | None = None, secret: str | None = None
+) -> bool:
+    """Use a link's token up without signing anyone in (it came in an address with a share
+    link, which wins: docs/access.md). True when a valid, unused token was used up."""
+    at = now or accounts.now_utc()
+    read = _read(token, secret)
+    if read is None or at.timestamp() >= read[2]:
+        return False
+    name, nonce, _ = read
+    try:
+        with db.transaction() as cur:
+            if cur.execute("select 1 from sign_in_link_uses where nonce = ?", [nonce]).fetchone():
+                return False
+            cur.execute(
+                "insert into sign_in_link_uses (nonce, user_name, used_at, signed_in) "
+                "values (?, ?, ?, false)",
+                [nonce, name, at],
+            )
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        return False
+    return True
 
 
 @dataclass(frozen=True)

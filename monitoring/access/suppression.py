@@ -10,6 +10,9 @@ The rules (docs/access.md):
   all (threshold - 1)s. This repeats over every way the table adds up until nothing changes.
 - A percentage computed from a hidden count (its numerator or its denominator) is hidden.
 - Sensitive indicators are removed from donor data entirely.
+
+These rules look at one sum at a time. The donor views of the indicators are also audited
+as a whole system of sums (monitoring/access/audit.py), which hides more where needed.
 """
 
 from __future__ import annotations
@@ -161,6 +164,7 @@ def protect_small_counts(
     percent_columns: Mapping[str, str | Sequence[str]] | None = None,
     rows: Sequence[bool] | pd.Series | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    complementary: bool = True,
 ) -> Suppressed:
     """Hide small counts of people in `frame`, and whatever would give them away.
 
@@ -175,6 +179,8 @@ def protect_small_counts(
     percent_columns: percentage column -> the count column(s), in the same row, it was
         computed from; hidden when any of them is.
     rows: which rows hold counts of people (default: all); other rows are left as they are.
+    complementary: False hides small counts only, no complementary cells (for counts shown
+        rounded, where the disclosure audit hides what rounding does not protect).
     """
     if threshold < 1:
         raise ValueError(f"The small-count threshold must be at least 1, not {threshold}.")
@@ -203,7 +209,7 @@ def protect_small_counts(
 
     reasons: dict[Cell, str] = {c: SMALL for c, v in cells.items() if 0 < v < threshold}
     equations = _equations(data, cells, count_columns, group_columns, total_marker, total_column)
-    changed = bool(reasons)
+    changed = bool(reasons) and complementary
     while changed:
         changed = False
         for eq in equations:

@@ -13,6 +13,7 @@ import sys
 import pandas as pd
 
 from monitoring.access import accounts, sharing, signin_links
+from monitoring.cli import remote
 from monitoring.db import Database, DatabaseError, open_database
 
 DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
@@ -30,13 +31,30 @@ def existing_database(path: str | None) -> Database:
     return db
 
 
+def local_user() -> str | None:
+    """Who runs the command, as the system knows them (None where it does not); for a
+    command the running dashboard runs for the command line, who ran it there (remote.py)."""
+    if remote.in_job():
+        return remote.caller()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 def _operator(args: argparse.Namespace) -> str:
     if getattr(args, "by", None):
         return args.by
-    try:
-        return f"{getpass.getuser()} (command line)"
-    except (KeyError, OSError):
-        return "command line"
+    user = local_user()
+    return f"{user} (command line)" if user else "command line"
+
+
+def finish_command(parser: argparse.ArgumentParser, func, *, by: str | None = None) -> None:
+    """The options a database command ends with: --by (`by`: who does what), --db; its `func`."""
+    if by:
+        parser.add_argument("--by", metavar="NAME", help=f"{by} (default: your user name)")
+    parser.add_argument("--db", help=DB_HELP)
+    parser.set_defaults(func=func)
 
 
 def read_password(user_name: str, stdin=None) -> str:
@@ -117,13 +135,6 @@ def _split(text: str | None) -> list[str] | None:
     return None if text is None else [p for p in (s.strip() for s in text.split(",")) if p]
 
 
-def dashboard_pages() -> list[str]:
-    """url_paths of the registered pages (ui/navigation.py imports no streamlit)."""
-    from ui.navigation import PAGES
-
-    return [p.url_path for p in PAGES]
-
-
 def cmd_share_create(args: argparse.Namespace) -> int:
     db = existing_database(args.db)
     expires_in = sharing.parse_duration(args.expires)
@@ -135,7 +146,7 @@ def cmd_share_create(args: argparse.Namespace) -> int:
         by=_operator(args),
         regions=_split(args.regions),
         pages=_split(args.pages),
-        available_pages=dashboard_pages(),
+        downloads=_split(args.downloads),
     )
     link = sharing.get_share_link(db, link_id)
     print(
@@ -153,8 +164,17 @@ def _listed(values) -> str:
     return ",".join(values)
 
 
+def _downloads(values) -> str:
+    if values is None or not hasattr(values, "__len__") or not len(values):
+        return sharing.NO_DOWNLOADS
+    return ",".join(values)
+
+
 def _scope_words(link: dict) -> str:
-    return f"regions {_listed(link['regions'])}, pages {_listed(link['pages'])}"
+    return (
+        f"regions {_listed(link['regions'])}, pages {_listed(link['pages'])}, "
+        f"downloads {_downloads(link['downloads'])}"
+    )
 
 
 def cmd_share_list(args: argparse.Namespace) -> int:
@@ -172,6 +192,7 @@ def cmd_share_list(args: argparse.Namespace) -> int:
             "status": frame.status,
             "regions": frame.regions.map(_listed),
             "pages": frame.pages.map(_listed),
+            "downloads": frame.downloads.map(_downloads),
             "created by": frame.created_by,
             "expires": frame.expires_at.map(_when),
             "uses": frame.uses,
@@ -259,30 +280,24 @@ def add_access_commands(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="no password: the account signs in through the identity provider only",
     )
-    add.add_argument("--by", metavar="NAME", help="who creates it (default: your user name)")
-    add.add_argument("--db", help=DB_HELP)
-    add.set_defaults(func=cmd_user_add)
+    finish_command(add, cmd_user_add, by="who creates it")
 
     lst = users.add_parser("list", help="list the accounts")
-    lst.add_argument("--db", help=DB_HELP)
-    lst.set_defaults(func=cmd_user_list)
+    finish_command(lst, cmd_user_list)
 
     rm = users.add_parser("remove", help="delete an account (never the last admin)")
     rm.add_argument("name", metavar="NAME")
-    rm.add_argument("--db", help=DB_HELP)
-    rm.set_defaults(func=cmd_user_remove)
+    finish_command(rm, cmd_user_remove)
 
     pw = users.add_parser("password", help="set a new password (read like `user add`)")
     pw.add_argument("name", metavar="NAME")
     pw.add_argument("--no-password", action="store_true", help="identity provider only")
-    pw.add_argument("--db", help=DB_HELP)
-    pw.set_defaults(func=cmd_user_password)
+    finish_command(pw, cmd_user_password)
 
     role = users.add_parser("role", help="change an account's role")
     role.add_argument("name", metavar="NAME")
     role.add_argument("role", metavar="ROLE", choices=accounts.ACCOUNT_ROLES)
-    role.add_argument("--db", help=DB_HELP)
-    role.set_defaults(func=cmd_user_role)
+    finish_command(role, cmd_user_role)
 
     link = users.add_parser(
         "link",
@@ -296,8 +311,7 @@ def add_access_commands(sub: argparse._SubParsersAction) -> None:
         "--expires", default="1h", metavar="DURATION", help="lifetime: 1h (default) up to 7d"
     )
     link.add_argument("--base-url", metavar="URL", help="the dashboard's address")
-    link.add_argument("--db", help=DB_HELP)
-    link.set_defaults(func=cmd_user_link)
+    finish_command(link, cmd_user_link)
 
     first = sub.add_parser(
         "first-start",
@@ -307,8 +321,7 @@ def add_access_commands(sub: argparse._SubParsersAction) -> None:
         "password, prints a one-time sign-in link for it.",
     )
     first.add_argument("--base-url", metavar="URL", help="the dashboard's address")
-    first.add_argument("--db", help=DB_HELP)
-    first.set_defaults(func=cmd_first_start)
+    finish_command(first, cmd_first_start)
 
     share = sub.add_parser("share", help="manage donor share links")
     shares = share.add_subparsers(dest="share_command", required=True)
@@ -330,27 +343,26 @@ def add_access_commands(sub: argparse._SubParsersAction) -> None:
         "--pages", metavar="PAGES", help="pages, e.g. overview,indicators (default: all)"
     )
     create.add_argument(
+        "--downloads",
+        metavar="KINDS",
+        help="what its donor may download: tables, reports, tables,reports (default) or none",
+    )
+    create.add_argument(
         "--base-url",
         metavar="URL",
         help=f"the dashboard's address (default: ${sharing.BASE_URL_ENV} or "
         f"{sharing.DEFAULT_BASE_URL})",
     )
-    create.add_argument("--by", metavar="NAME", help="who creates it (default: your user name)")
-    create.add_argument("--db", help=DB_HELP)
-    create.set_defaults(func=cmd_share_create)
+    finish_command(create, cmd_share_create, by="who creates it")
 
     slist = shares.add_parser("list", help="list share links with their status and uses")
-    slist.add_argument("--db", help=DB_HELP)
-    slist.set_defaults(func=cmd_share_list)
+    finish_command(slist, cmd_share_list)
 
     revoke = shares.add_parser("revoke", help="withdraw a share link at once")
     revoke.add_argument("id", metavar="ID", type=int, help="the link's id (see share list)")
-    revoke.add_argument("--by", metavar="NAME", help="who revokes (default: your user name)")
-    revoke.add_argument("--db", help=DB_HELP)
-    revoke.set_defaults(func=cmd_share_revoke)
+    finish_command(revoke, cmd_share_revoke, by="who revokes")
 
     log = shares.add_parser("log", help="every use of the share links, newest first")
     log.add_argument("--link", type=int, metavar="ID", help="one link only")
     log.add_argument("--limit", type=int, default=100, help="how many uses (default 100)")
-    log.add_argument("--db", help=DB_HELP)
-    log.set_defaults(func=cmd_share_log)
+    finish_command(log, cmd_share_log)

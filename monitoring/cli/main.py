@@ -2,19 +2,30 @@
 
 Exit codes: 0 done; 1 the file has errors or an undo was refused (nothing written);
 2 the file cannot be read or the arguments are wrong; 3 the database cannot be used right
-now (usually: the dashboard is running on the same file and holds its lock).
+now (another command holds it, or the dashboard holding it stopped during the job).
+
+While the dashboard serves the database, a command is sent to it and run there, with the
+same output and exit code (monitoring/cli/remote.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from monitoring.cli.access import add_access_commands, existing_database
+from monitoring.cli.access import (
+    add_access_commands,
+    existing_database,
+    finish_command,
+    local_user,
+)
+from monitoring.cli import remote
+from monitoring.cli.audit import add_audit_command
+from monitoring.cli.backup import add_backup_commands
+from monitoring.cli.reports import add_report_commands
 from monitoring.contract import TABLES
-from monitoring.db import DatabaseError, open_database
+from monitoring.db import DatabaseError, DatabaseInUse, open_database, plan_migrations
 from monitoring.intake import batches
 from monitoring.intake.sample import load_sample
 from monitoring.intake.upload import MAX_FILE_BYTES, MAX_FILE_MB, UnreadableFile
@@ -29,10 +40,7 @@ class UsageError(ValueError):
 
 
 def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "command line"
+    return local_user() or "command line"
 
 
 def _problem_line(problem: Problem) -> str:
@@ -165,6 +173,25 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        print(plan_migrations(args.db).describe(dry_run=True))
+        print("Dry run: nothing was written.")
+        return OK
+    db = existing_database(args.db)  # opening it applies the missing migrations
+    print(db.upgrade.describe())
+    return OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    db = existing_database(args.db)
+    rows = db.refresh_copies()
+    print(f"Rebuilt the stored copies of {db.path} from their views:")
+    for table, count in rows.items():
+        print(f"  {table}: {count} row(s)")
+    return OK
+
+
 def cmd_contract_doc(args: argparse.Namespace) -> int:
     from monitoring.intake.contract_doc import DOC_PATH, contract_markdown
 
@@ -183,15 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Manage the programme monitoring database.",
         epilog="Exit codes: 0 done; 1 the file has errors or the undo was refused (nothing "
         "written); 2 the file cannot be read or the arguments are wrong; 3 the database is in "
-        "use (stop the dashboard, or upload through its Data upload page).",
+        "use (by another command: try again later). While the dashboard serves the database, "
+        "commands are run by it, with the same output and exit codes.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    db_help = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
 
     init = sub.add_parser("init", help="create the database (and load the sample tables)")
-    init.add_argument("--db", help=db_help)
     init.add_argument("--sample", action="store_true", help="load the illustrative sample tables")
-    init.set_defaults(func=cmd_init)
+    finish_command(init, cmd_init)
 
     imp = sub.add_parser(
         "import",
@@ -205,38 +231,68 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--valid-only", action="store_true", help="import the valid rows, leave out the others"
     )
-    imp.add_argument("--by", metavar="NAME", help="who imports (default: your user name)")
-    imp.add_argument("--db", help=db_help)
-    imp.set_defaults(func=cmd_import)
+    finish_command(imp, cmd_import, by="who imports")
 
     hist = sub.add_parser("history", help="list the upload batches, newest first")
     hist.add_argument("--limit", type=int, default=50, help="how many batches (default 50)")
-    hist.add_argument("--db", help=db_help)
-    hist.set_defaults(func=cmd_history)
+    finish_command(hist, cmd_history)
 
     undo = sub.add_parser("undo", help="undo a batch: restore what was there before it")
     undo.add_argument("batch", metavar="BATCH", type=int, help="the batch number (see history)")
-    undo.add_argument("--by", metavar="NAME", help="who undoes (default: your user name)")
-    undo.add_argument("--db", help=db_help)
-    undo.set_defaults(func=cmd_undo)
+    finish_command(undo, cmd_undo, by="who undoes")
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="upgrade the database's schema (a copy of the file is kept first)",
+        description="Apply the migrations the database has not had, in one transaction, after "
+        "copying the file to <name>.before-v<N>.duckdb beside it (docs/database.md).",
+    )
+    migrate.add_argument("--dry-run", action="store_true", help="list them, write nothing")
+    finish_command(migrate, cmd_migrate)
+
+    refresh = sub.add_parser(
+        "refresh",
+        help="rebuild the stored copies of views (after changes made other than by this program)",
+    )
+    finish_command(refresh, cmd_refresh)
 
     doc = sub.add_parser("contract-doc", help="print docs/data-contract.md from the contract")
     doc.add_argument("--write", action="store_true", help="write the file instead of printing")
     doc.set_defaults(func=cmd_contract_doc)
 
     add_access_commands(sub)  # user, share (docs/access.md)
+    add_audit_command(sub)  # audit-disclosure (docs/access.md)
+    add_report_commands(sub)  # report, export (docs/reports.md)
+    add_backup_commands(sub)  # backup, restore (docs/database.md)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on wrong arguments
+    return run(args, argv)
+
+
+def run(args: argparse.Namespace, argv: list[str] | None = None) -> int:
+    """Run a parsed command; with `argv` (the command line's side), sent to the dashboard
+    when it holds the database (monitoring/cli/remote.py), which runs it here without."""
     try:
-        return args.func(args)
+        sent = remote.send(argv, args) if argv is not None else None
+        if sent is not None:
+            return sent
+        try:
+            return args.func(args)
+        except DatabaseInUse:
+            # The dashboard may have opened the file a moment ago: send the job after all.
+            sent = remote.send(argv, args, wait=2.0) if argv is not None else None
+            if sent is None:
+                raise
+            return sent
     except UnreadableFile as exc:
         print(f"error: the file cannot be read. {exc.reason} {exc.fix}", file=sys.stderr)
         return UNREADABLE
-    except (UsageError, SettingsError, FileNotFoundError, ValueError) as exc:
+    except (UsageError, SettingsError, FileNotFoundError, ValueError, PermissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return UNREADABLE
     except DatabaseError as exc:

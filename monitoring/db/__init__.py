@@ -1,6 +1,8 @@
 """The database: opening it, running the named queries of queries/*.sql, writing safely.
 
-Holds `database` (connections, named queries with bound parameters, stored copies of views).
+Holds `database` (connections, named queries with bound parameters), `migrations` (the
+versioned schema of queries/migrations), `stored` (stored copies of views, declared once and
+refreshed by the writes) and `statements` (what a SQL text writes, from DuckDB's parser).
 Imports only monitoring.settings and monitoring.contract; everything else imports it.
 """
 
@@ -8,24 +10,38 @@ from monitoring.db.database import (
     DEFAULT_DB,
     QUERIES,
     Database,
-    DatabaseError,
     close_all,
+    connect,
     database_path,
     open_database,
+    plan_migrations,
     query_parameters,
     query_text,
-    refresh_stored_views,
 )
+from monitoring.db.errors import DatabaseError, DatabaseInUse
+from monitoring.db.migrations import MIGRATIONS, Upgrade
+from monitoring.db.stored import STORED_COPIES, StoredCopy, refresh_stored_copies
+
+# The name before stored copies were declared in monitoring/db/stored.py (tests/bench uses it).
+refresh_stored_views = refresh_stored_copies
 
 __all__ = [
     "DEFAULT_DB",
+    "MIGRATIONS",
     "QUERIES",
+    "STORED_COPIES",
     "Database",
     "DatabaseError",
+    "DatabaseInUse",
+    "StoredCopy",
+    "Upgrade",
     "close_all",
+    "connect",
     "database_path",
     "open_database",
+    "plan_migrations",
     "query_parameters",
     "query_text",
+    "refresh_stored_copies",
     "refresh_stored_views",
 ]

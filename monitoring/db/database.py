@@ -1,25 +1,24 @@
-"""The monitoring database: open it, create the schema, run named queries.
+"""The monitoring database: open it (creating or upgrading its schema), run named queries.
 
 One DuckDB instance per database file and process, shared by every browser session;
 each query runs on its own cursor, because DuckDB 2.0 refuses concurrent use of one
-connection ("connection is busy") instead of waiting.
+connection ("connection is busy") instead of waiting. DuckDB lets one process at a time
+open the file: while the dashboard holds it, commands send it their jobs through the job
+channel (monitoring/db/channel.py, monitoring/cli/remote.py) instead of opening it.
 
-Stored views: a view that every indicator query reads and that costs a scan of every
-indicator value (indicator_region_values) is also kept as a stored copy, a table of the
-same rows. Queries name the view; `Database.query` reads the copy instead when it is up to
-date, which a stamp of its sources decides (see STORED_VIEWS). Uploads and undos refresh the
-copy in their own transaction (`refresh_stored_views`); a copy that is out of date (data
-written some other way) is refreshed before use, or, when that cannot be done, the view is
-read: a query never sees other rows than the view's. docs/benchmarks.md has the figures.
+The schema is made by the migrations of queries/migrations (monitoring/db/migrations.py);
+opening a database applies the missing ones. Stored copies of views (monitoring/db/stored.py)
+are refreshed by the transactions that write their tables; a query reads a copy when it is
+up to date and its view otherwise, and never writes. docs/database.md has the whole story.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -27,72 +26,23 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from monitoring.db import migrations as migrations_module
+from monitoring.db import stored
+from monitoring.db.errors import DatabaseError, DatabaseInUse
+from monitoring.db.statements import named_tables
 from monitoring.settings import ROOT
 
 QUERIES = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "monitoring.duckdb"
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
+log = logging.getLogger("monitoring.db")
 
-# view -> (stored copy, tables the view reads). The copy's stamp: queries/schema.sql (the
-# view's definition and the macros it uses), the upload batches (and undos) of those tables
-# and their row counts (rows inserted by other means, as test fixtures do). Every change
-# through an upload or an undo makes a new batch or undoes one, so it changes the stamp.
-STORED_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "indicator_region_values": (
-        "indicator_region_values_stored",
-        ("indicator_values", "indicators"),
-    ),
-    "transactions_converted": (
-        "transactions_converted_stored",
-        ("transactions", "exchange_rates"),
-    ),
-}
-
-
-def _stamp_sql(view: str, sources: tuple[str, ...]) -> str:
-    """One row: the stamp of the view's sources now, and the stamp its copy was made at."""
-    listed = ", ".join(f"'{t}'" for t in sources)
-    counts = " || ':' || ".join(f"(select count(*) from {t})" for t in sources)  # noqa: S608
-    schema = hashlib.sha256(query_text("schema").encode()).hexdigest()[:16]
-    # Names from STORED_VIEWS only, never from input.
-    sql = (
-        f"select '{schema}:' || coalesce(max(batch_id), 0) || ':' || count(undone_at) "  # noqa: S608
-        f"|| ':' || {counts}, (select stamp from stored_views where view_name = '{view}') "
-        f"from upload_batches where table_name in ({listed})"
-    )
-    return sql
-
-
-def refresh_stored_views(cur: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = ()) -> None:
-    """Rebuild the stored copies of the views that read any of `tables` (all when empty),
-    on `cur`, inside the caller's transaction if it has one."""
-    for view, (stored, sources) in STORED_VIEWS.items():
-        if tables and not set(tables) & set(sources):
-            continue
-        stamp = cur.execute(_stamp_sql(view, sources)).fetchone()[0]
-        # Table and view names from STORED_VIEWS (constants above), never from input.
-        cur.execute(f"create or replace table {stored} as select * from {view}")  # noqa: S608
-        cur.execute(
-            "insert or replace into stored_views (view_name, stamp) values ($view, $stamp)",
-            {"view": view, "stamp": stamp},
-        )
-
-
-def _stored_views_fresh(cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
-    """The stored views whose copy holds the view's rows now."""
-    fresh = set()
-    for view, (_, sources) in STORED_VIEWS.items():
-        now, made_at = cur.execute(_stamp_sql(view, sources)).fetchone()
-        if now == made_at:
-            fresh.add(view)
-    return frozenset(fresh)
-
-
-# Which copies are fresh changes only when data is written, and every write in this process
-# goes through Database.transaction() (other processes cannot write: DuckDB locks the file).
-# So the answer is kept per database file until the next transaction on it.
+# Which stored copies are out of date changes only when data is written, and every write in
+# this process goes through Database.transaction() (other processes cannot write while this
+# one has the file open: DuckDB locks it). So the answer is kept per database file until the
+# next transaction on it.
 _writes: dict[Path, int] = {}
-_fresh: dict[Path, tuple[int, frozenset[str]]] = {}
+_stale: dict[Path, tuple[int, dict[stored.StoredCopy, str]]] = {}
 
 
 def _wrote(path: Path) -> None:
@@ -100,14 +50,9 @@ def _wrote(path: Path) -> None:
 
 
 @cache
-def _views_read(name: str) -> tuple[str, ...]:
-    """The stored views the named query reads."""
-    text = query_text(name)
-    return tuple(v for v in STORED_VIEWS if re.search(rf"\b{v}\b", text))
-
-
-class DatabaseError(RuntimeError):
-    """The database cannot be opened or a query cannot run; the message says why."""
+def _copies_read(name: str) -> frozenset[stored.StoredCopy]:
+    """The stored copies the named query reads (names in its SQL, not in its comments)."""
+    return stored.copies_named(named_tables(query_text(name)))
 
 
 def database_path(path: str | os.PathLike | None = None) -> Path:
@@ -134,21 +79,83 @@ def query_parameters(name: str) -> frozenset[str]:
     return frozenset(_PARAM.findall(sql))
 
 
-class Database:
-    """A DuckDB database file shared by all sessions of this process."""
+def connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to `path`; DatabaseInUse with a plain message when another
+    process holds it."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseInUse(
+                f"The database {path} is in use by another program that takes no jobs from "
+                "the command line: another command still running, a dashboard started "
+                "before this release, or another program. Try again when it has finished. "
+                f"DuckDB said: {exc}"
+            ) from None
+        raise DatabaseError(f"Cannot open the database {path}: {exc}") from None
 
-    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+
+def plan_migrations(
+    path: str | os.PathLike | None = None, folder: Path | None = None
+) -> migrations_module.Upgrade:
+    """What opening the database would do to its schema (`migrate --dry-run`). Writes
+    nothing: the file is opened read-only, and a missing file is not created."""
+    resolved = database_path(path)
+    if not resolved.exists():
+        todo = migrations_module.load_migrations(folder)
+        latest = todo[-1].version if todo else 0
+        return migrations_module.Upgrade(resolved, 0, latest, todo, exists=False)
+    with reading(resolved) as con:
+        return migrations_module.plan(con, resolved, folder)
+
+
+@contextmanager
+def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to read the file as it is, its schema left alone (no migration): a
+    cursor of this process's own connection when it holds the file (the dashboard running
+    a command's job: DuckDB refuses a second connection of another kind to it here), else
+    a read-only connection of its own. DatabaseInUse when another process holds it."""
+    resolved = database_path(path)
+    with _shared_lock:
+        held = _shared.get(resolved)
+    if held is not None and held.is_open:
+        with held.cursor() as cur:
+            yield cur.raw
+        return
+    con = connect(resolved, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+class Database:
+    """A DuckDB database file shared by all sessions of this process.
+
+    `migrations`: the folder of migrations to apply (default queries/migrations; tests use
+    others). After the first connection, `upgrade` says what opening did to the schema.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        read_only: bool = False,
+        migrations: Path | None = None,
+    ):
         self.path = database_path(path)
         self.read_only = read_only
+        self.migrations = migrations
+        self.upgrade: migrations_module.Upgrade | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
-        self._refresh_lock = threading.Lock()
+        self._on_close: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"Database({str(self.path)!r})"
 
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The process-wide connection, opened (and the schema created) on first use."""
+        """The process-wide connection, opened (the schema created or upgraded) on first use."""
         with self._lock:
             if self._con is None:
                 self._con = self._open()
@@ -157,61 +164,111 @@ class Database:
     def _open(self) -> duckdb.DuckDBPyConnection:
         if not self.read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = connect(self.path, read_only=self.read_only)
         try:
-            con = duckdb.connect(str(self.path), read_only=self.read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise DatabaseError(
-                    f"The database {self.path} is in use by another program (usually the "
-                    "running dashboard). Stop it, or make the change through the dashboard, "
-                    f"then try again. DuckDB said: {exc}"
-                ) from None
-            raise DatabaseError(f"Cannot open the database {self.path}: {exc}") from None
-        con.execute("set timezone = 'UTC'")
-        if not self.read_only:
-            con.execute(query_text("schema"))
-        _fresh.pop(self.path, None)
+            con.execute("set timezone = 'UTC'")
+            self.upgrade = migrations_module.upgrade(
+                con, self.path, read_only=self.read_only, folder=self.migrations
+            )
+            if self.upgrade.applied:
+                # Into the file itself at once: DuckDB 2.0 cannot replay some schema changes
+                # from its write-ahead log (a list default needs an extension it would
+                # download), so a process killed before its next checkpoint would leave a
+                # file no one can open.
+                con.execute("checkpoint")
+        except BaseException:
+            con.close()
+            raise
+        if self.upgrade.applied:
+            # An upgrade made a backup file the operator should know of: always shown.
+            level = logging.INFO if self.upgrade.found == 0 else logging.WARNING
+            log.log(level, "%s", self.upgrade.describe())
+        _stale.pop(self.path, None)
         return con
 
+    @property
+    def is_open(self) -> bool:
+        """Whether this process holds the file now (its connection is open)."""
+        return self._con is not None
+
+    def on_close(self, fn: Callable[[], None]) -> None:
+        """Call `fn` before the connection closes (the job channel stops listening)."""
+        self._on_close.append(fn)
+
     def close(self) -> None:
+        hooks, self._on_close = self._on_close, []
+        for fn in hooks:
+            fn()
         with self._lock:
             if self._con is not None:
                 self._con.close()
                 self._con = None
 
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of its own for one piece of work on one thread."""
+    def cursor(self) -> Iterator[stored.TrackedCursor]:
+        """A cursor of its own for one piece of work on one thread. Each statement commits
+        at once, so a write to a stored copy's tables is refused here: use transaction()."""
         cur = self.connection().cursor()
         try:
-            yield cur
+            yield stored.TrackedCursor(cur, in_transaction=False)
         finally:
             cur.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor inside one transaction: committed at the end, rolled back on error."""
-        with self.cursor() as cur:
-            cur.execute("begin transaction")
+    def transaction(self, *, refresh_copies: bool = True) -> Iterator[stored.TrackedCursor]:
+        """A cursor inside one transaction: committed at the end, rolled back on error.
+
+        Before the commit, every stored copy of a view that reads a table written here is
+        counted as written and rebuilt, in this transaction. With `refresh_copies=False`
+        (a bulk load made of several transactions) the copies are only counted as written:
+        queries read their views, with a warning, until `refresh_copies()`.
+        """
+        raw = self.connection().cursor()
+        cur = stored.TrackedCursor(raw, in_transaction=True)
+        try:
+            raw.execute("begin transaction")
             try:
                 yield cur
+                copies = stored.copies_watching(cur.written)
+                if copies:
+                    stored.mark_written(raw, copies)
+                    if refresh_copies:
+                        stored.rebuild(raw, copies)
             except BaseException:
-                cur.execute("rollback")
+                raw.execute("rollback")
                 raise
             finally:
-                _wrote(self.path)  # stored views may be out of date: check again
-            cur.execute("commit")
+                _wrote(self.path)  # stored copies may be out of date: check again
+            raw.execute("commit")
             _wrote(self.path)
+        finally:
+            raw.close()
+
+    def refresh_copies(self) -> dict[str, int]:
+        """Rebuild every stored copy from its view in one transaction (`python -m monitoring
+        refresh`, after writes made by other means). Returns the rows of each copy."""
+        with self.transaction() as cur:
+            return stored.rebuild(cur.raw)
 
     def query(self, name: str, **params) -> pd.DataFrame:
-        """Run queries/NAME.sql with the $parameters it uses taken from `params`."""
+        """Run queries/NAME.sql with the $parameters it uses taken from `params`.
+
+        A stored copy the query names that is out of date is not read: on this query's
+        cursor its name stands for its view (see stored.py). Nothing is written."""
         wanted = query_parameters(name)
         missing = wanted - params.keys()
         if missing:
             raise DatabaseError(f"Query {name!r} needs {', '.join(sorted(missing))}.")
         bound = {k: params[k] for k in wanted}
-        with self.cursor() as cur:
-            return cur.execute(self._reading_stored_views(cur, name), bound).df()
+        copies = _copies_read(name)
+        cur = self.connection().cursor()
+        try:
+            if copies:
+                late = [c for c in copies if c in self._out_of_date(cur)]
+                stored.read_views_instead(cur, late)
+            return cur.execute(query_text(name), bound).df()
+        finally:
+            cur.close()
 
     def scalar(self, name: str, **params):
         """The single value of a one-row, one-column named query."""
@@ -226,45 +283,23 @@ class Database:
             ).fetchone()
         return (int(row[0]), int(row[1]))
 
-    def _reading_stored_views(self, cur: duckdb.DuckDBPyConnection, name: str) -> str:
-        """The SQL of the named query, reading the stored copy of each view it names that
-        is up to date (refreshed first if need be and possible)."""
-        sql = query_text(name)
-        views = _views_read(name)
-        if not views:
-            return sql
+    def out_of_date(self) -> dict[stored.StoredCopy, str]:
+        """The stored copies that do not hold their view's rows now, with the reason."""
+        cur = self.connection().cursor()
         try:
-            fresh = self._fresh_views(cur)
-            if not set(views) <= fresh and not self.read_only:
-                self._refresh_stale()
-                fresh = self._fresh_views(cur)
-        except duckdb.Error:  # e.g. a read-only database made before stored views existed
-            return sql
-        for view in set(views) & fresh:
-            sql = re.sub(rf"\b{view}\b", STORED_VIEWS[view][0], sql)
-        return sql
+            return dict(self._out_of_date(cur))
+        finally:
+            cur.close()
 
-    def _fresh_views(self, cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    def _out_of_date(self, cur: duckdb.DuckDBPyConnection) -> dict[stored.StoredCopy, str]:
         writes = _writes.get(self.path, 0)
-        known = _fresh.get(self.path)
+        known = _stale.get(self.path)
         if known is not None and known[0] == writes:
             return known[1]
-        fresh = _stored_views_fresh(cur)
-        _fresh[self.path] = (writes, fresh)
-        return fresh
-
-    def _refresh_stale(self) -> None:
-        with self._refresh_lock, self.cursor() as cur:
-            if _stored_views_fresh(cur) == frozenset(STORED_VIEWS):
-                return  # another session refreshed them meanwhile
-            cur.execute("begin transaction")
-            try:
-                refresh_stored_views(cur)
-                cur.execute("commit")
-            except duckdb.Error:  # a concurrent upload: read the view this time
-                cur.execute("rollback")
-            finally:
-                _wrote(self.path)
+        stale = stored.out_of_date(cur)
+        _stale[self.path] = (writes, stale)
+        stored.warn_out_of_date(self.path, stale)  # once per state, not per query
+        return stale
 
 
 _shared: dict[Path, Database] = {}

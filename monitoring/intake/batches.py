@@ -14,15 +14,18 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from monitoring.access.markers import team_only
 from monitoring.contract import TABLES, Table
-from monitoring.db import Database, DatabaseError, refresh_stored_views
+from monitoring.db import Database, DatabaseError
 from monitoring.intake.upload import read_table
 from monitoring.intake.validation import (
+    ROW_STATUS,
     Check,
     Progress,
     check_raw,
     run_named,
     sql_ident,
+    stage_sql,
 )
 from monitoring.settings import Settings
 
@@ -44,6 +47,14 @@ def checked_name(by: str | None, doing: str) -> str:
     return name
 
 
+def _collided(outcome: str, exc: duckdb.TransactionException) -> DatabaseError:
+    """A write that collided with another one on the same rows: say so, and to try again."""
+    return DatabaseError(
+        f"Another change to the same table was saved at the same moment, so {outcome}. "
+        f"Try again. (DuckDB said: {exc})"
+    )
+
+
 class Refused(ValueError):
     """The file has errors (or nothing valid to import): nothing was written."""
 
@@ -54,6 +65,11 @@ class Refused(ValueError):
 
 class UndoRefused(ValueError):
     """A batch cannot be undone; the message says why and what to do."""
+
+
+class StalePreview(ValueError):
+    """The stored data changed after the file was checked (another import or an undo), so
+    its checks no longer hold: nothing was written; check the file again."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +89,17 @@ class PreviousLoad:
 
 @dataclass
 class Preview:
-    """A checked file and, if it was imported before, that batch."""
+    """A checked file and, if it was imported before, that batch.
+
+    It holds what importing the file needs (the checked rows, in check.rows), not the
+    file's cells (released once checked), and the data version it was checked against:
+    commit_preview() writes these rows without reading or checking the file again, while
+    that version still holds.
+    """
 
     check: Check
     previous: PreviousLoad | None
+    data_version: tuple[int, int] | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -134,6 +157,15 @@ class UndoResult:
         )
 
 
+def _data_version(cur: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """The newest batch and the number of undone ones (as Database.data_version(), on this
+    cursor, so that inside a transaction it is the transaction's own view)."""
+    row = cur.execute(
+        "select coalesce(max(batch_id), 0), count(undone_at) from upload_batches"
+    ).fetchone()
+    return (int(row[0]), int(row[1]))
+
+
 def _previous_load(cur: duckdb.DuckDBPyConnection, table: str, sha256: str) -> PreviousLoad | None:
     found = run_named(cur, "upload_previous_load", table=table, sha256=sha256)
     if found.empty:
@@ -145,6 +177,7 @@ def _previous_load(cur: duckdb.DuckDBPyConnection, table: str, sha256: str) -> P
 
 
 # Preview ------------------------------------------------------------------------------------------
+@team_only
 def preview_file(
     db: Database,
     data: bytes,
@@ -157,15 +190,18 @@ def preview_file(
 ) -> Preview:
     """Read and check a file against the stored data. Writes nothing.
 
-    Raises UnreadableFile when the file cannot be read as a table at all.
+    Raises UnreadableFile when the file cannot be read as a table at all. The file is read
+    once: the preview keeps its checked rows, which commit_preview() writes.
     """
     if progress:
         progress(0.02, "Reading the file")
     raw = read_table(data, file_name, table)
     with db.cursor() as cur:
+        version = _data_version(cur)  # first: any later change makes the preview stale
         previous = _previous_load(cur, raw.table.name, raw.sha256)
         check = check_raw(cur, raw, settings, today=today, progress=progress)
-    return Preview(check, previous)
+    raw.release_rows()
+    return Preview(check, previous, version)
 
 
 # Commit -------------------------------------------------------------------------------------------
@@ -198,40 +234,44 @@ def _apply_sql(table: Table) -> list[str]:
     ]
 
 
-def commit_file(
+@team_only
+def commit_preview(
     db: Database,
-    data: bytes,
-    file_name: str,
-    settings: Settings,
+    preview: Preview,
     *,
     by: str,
-    table: str | None = None,
     valid_only: bool = False,
     source: str = "upload",
-    today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> CommitResult:
-    """Check the file again and, if it may be imported, write it in one transaction.
+    """Write a previewed file's checked rows in one transaction, without reading the file
+    again. Refused (StalePreview, nothing written) when the stored data changed since the
+    preview: its checks would no longer hold, so the file must be checked again.
 
     With `valid_only`, rows with errors are left out (and counted); errors about the file
-    as a whole (its header) still refuse it. Raises UnreadableFile or Refused; in both
-    cases nothing is written.
+    as a whole (its header) still refuse it. Raises Refused when the file may not be
+    imported; nothing is written then either.
     """
     by = checked_name(by, "importing the file")
     if source not in SOURCES:
         raise ValueError(f"Unknown source {source!r}.")
-    raw = read_table(data, file_name, table)
-    spec = raw.table
+    check = preview.check
+    spec, raw = check.table, check.raw
+    file_name = raw.file_name
     try:
         with db.transaction() as cur:
+            if preview.data_version is None or _data_version(cur) != preview.data_version:
+                raise StalePreview(
+                    f"The stored data changed after {file_name} was checked (another import "
+                    "or an undo), so nothing was written. Check the file again."
+                )
             previous = _previous_load(cur, spec.name, raw.sha256)
             if previous is not None:
                 return CommitResult(spec.name, None, previous=previous)
-            check = check_raw(cur, raw, settings, today=today, progress=progress)
             if check.file_errors or (check.errors and not valid_only):
                 raise Refused(
                     check,
-                    f"{file_name} was not imported: it has {len(check.errors)} error(s). "
+                    f"{file_name} was not imported: it has {check.error_count} error(s). "
                     "Nothing was written.",
                 )
             if not len(check.rows):
@@ -245,7 +285,8 @@ def commit_file(
                     check=check,
                 )
             if progress:
-                progress(0.95, "Writing")
+                progress(0.5, "Writing")
+            _stage(cur, check)
             batch_id = cur.execute(
                 "insert into upload_batches (table_name, file_name, sha256, uploaded_by, "
                 "rows_inserted, rows_updated, rows_unchanged, rows_rejected, source) values "
@@ -266,12 +307,10 @@ def commit_file(
             for statement in _apply_sql(spec):
                 cur.execute(statement)
             cur.execute("drop table if exists upload_rows")
-            refresh_stored_views(cur, (spec.name,))
+            # Before committing, db.transaction() rebuilds the stored copies of the views
+            # that read the table written (monitoring/db/stored.py).
     except duckdb.TransactionException as exc:
-        raise DatabaseError(
-            "Another change to the same table was saved at the same moment, so this import "
-            f"was cancelled and nothing was written. Try again. (DuckDB said: {exc})"
-        ) from None
+        raise _collided("this import was cancelled and nothing was written", exc) from None
     return CommitResult(
         spec.name,
         int(batch_id),
@@ -283,10 +322,116 @@ def commit_file(
     )
 
 
+def _stage(cur: duckdb.DuckDBPyConnection, check: Check) -> None:
+    """The checked rows as `upload_rows` (full rows as they would be stored, new or
+    changed), in the writing transaction; refused as stale when they no longer compare
+    with the stored rows as they did (data written without a batch)."""
+    frame = check.rows.drop(columns=ROW_STATUS)  # noqa: F841 - read by DuckDB below
+    cur.register("upload_input", frame)
+    try:
+        cur.execute(stage_sql(check.table, check.columns))
+    finally:
+        cur.unregister("upload_input")
+    counts = "select count(*) filter (where is_new), count(*) filter (where is_changed)"
+    new, changed = cur.execute(f"{counts} from upload_rows").fetchone()
+    if (new, changed) != (check.new, check.changed):
+        raise StalePreview(
+            f"The stored rows of {check.table.name} changed after {check.raw.file_name} was "
+            "checked, so nothing was written. Check the file again."
+        )
+
+
+@team_only
+def commit_file(
+    db: Database,
+    data: bytes,
+    file_name: str,
+    settings: Settings,
+    *,
+    by: str,
+    table: str | None = None,
+    valid_only: bool = False,
+    source: str = "upload",
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> CommitResult:
+    """Read and check a file once, then write it in one transaction (preview_file, then
+    commit_preview; checked again only when the data changed in between).
+
+    Raises UnreadableFile or Refused; in both cases nothing is written.
+    """
+    by = checked_name(by, "importing the file")
+    if source not in SOURCES:
+        raise ValueError(f"Unknown source {source!r}.")
+    for attempt in range(3):
+        preview = preview_file(
+            db, data, file_name, settings, table=table, today=today, progress=progress
+        )
+        try:
+            return commit_preview(
+                db, preview, by=by, valid_only=valid_only, source=source, progress=progress
+            )
+        except StalePreview:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 # History and undo ---------------------------------------------------------------------------------
+@team_only
 def history(db: Database, limit: int = 200) -> pd.DataFrame:
     """Every batch, newest first, with its counts, who made it and whether it was undone."""
     return db.query("upload_history", limit=limit)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One of a person's uploads as the history records it: what they are told when they
+    come back after a broken connection (was my upload saved?)."""
+
+    batch_id: int
+    table: str
+    file_name: str
+    uploaded_at: dt.datetime
+    inserted: int
+    updated: int
+    rejected: int
+    undone_at: dt.datetime | None = None
+    undone_by: str | None = None
+
+    def describe(self) -> str:
+        text = (
+            f"Your upload of {self.file_name} at {self.uploaded_at:%H:%M} UTC on "
+            f"{self.uploaded_at:%d %b %Y} was saved as batch {self.batch_id} "
+            f"({self.table}: {self.inserted} new, {self.updated} changed row(s)"
+            + (f", {self.rejected} left out" if self.rejected else "")
+            + ")"
+        )
+        if self.undone_at is not None:
+            text += f"; it was undone on {self.undone_at:%d %b %Y %H:%M} UTC by {self.undone_by}"
+        return text + "."
+
+
+@team_only
+def recent_uploads(db: Database, by: str, *, days: int = 7, limit: int = 3) -> list[Receipt]:
+    """The latest uploads `by` made on the Data upload page in the last `days` days, newest
+    first (an import is written whole or not at all: one that is not here was not saved)."""
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    found = db.query("upload_recent_by", by=by, since=since, limit=limit)
+    return [
+        Receipt(
+            int(r.batch_id),
+            r.table_name,
+            r.file_name,
+            r.uploaded_at.to_pydatetime(),
+            int(r.rows_inserted),
+            int(r.rows_updated),
+            int(r.rows_rejected),
+            None if pd.isna(r.undone_at) else r.undone_at.to_pydatetime(),
+            None if pd.isna(r.undone_by) else r.undone_by,
+        )
+        for r in found.itertuples()
+    ]
 
 
 def _referencing(table: Table) -> list[tuple[Table, str, str]]:
@@ -306,6 +451,7 @@ def _key_match(table: Table, alias: str) -> str:
     )
 
 
+@team_only
 def undo_batch(db: Database, batch_id: int, *, by: str) -> UndoResult:
     """Restore what a batch changed. Refused (UndoRefused) when that cannot be exact."""
     by = checked_name(by, "undoing the batch")
@@ -360,12 +506,9 @@ def undo_batch(db: Database, batch_id: int, *, by: str) -> UndoResult:
                 "undone_by = $by where batch_id = $batch",
                 {"batch": batch_id, "by": by[:200]},
             )
-            refresh_stored_views(cur, (table.name,))
+            # The stored copies reading the table: rebuilt by db.transaction(), as for commits.
     except duckdb.TransactionException as exc:
-        raise DatabaseError(
-            "Another change was saved at the same moment, so the undo was cancelled and "
-            f"nothing changed. Try again. (DuckDB said: {exc})"
-        ) from None
+        raise _collided("the undo was cancelled and nothing changed", exc) from None
     return UndoResult(batch_id, table_name, int(deleted), int(restored))
 
 

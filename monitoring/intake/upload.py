@@ -27,6 +27,14 @@ MAX_FILE_MB = 20
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 60
+# What a file may hold inside, checked before it is parsed, so that a small file cannot make
+# the reader build something huge ("decompression bombs", docs/upload.md):
+MAX_LINES = 10 * MAX_ROWS  # lines of a CSV file, blank ones and values over several included
+MAX_LINE_CHARS = 1_000_000  # characters of one CSV row (all its lines, if a value spans some)
+MAX_XLSX_PARTS = 500  # files inside a workbook (an ordinary one has 10 to 30)
+MAX_XLSX_UNCOMPRESSED_MB = 150  # all of them unpacked (100,000 rows of a table: 20 to 80 MB)
+MAX_XLSX_RATIO = 100  # unpacked size / packed size of one part over 1 MB (sheets: 5 to 30)
+EXCEL_MAX_ROWS = 1_048_576  # a row number beyond Excel's last row means a damaged sheet
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 SAVE_AS_CSV = "In Excel use File › Save As › 'CSV UTF-8 (comma delimited)' or 'Excel Workbook'."
@@ -57,11 +65,19 @@ class RawTable:
     sheet: str | None = None
     table: Table | None = None
     notes: list[str] = field(default_factory=list)  # how the file was read, for the summary
+    row_count: int | None = None  # data rows read (kept when `rows` is released)
 
     @property
     def comma_is_decimal(self) -> bool:
         """In a `;`-separated file the comma is the decimal mark (Excel in ru/uz locales)."""
         return self.delimiter == ";"
+
+    def release_rows(self) -> None:
+        """Let go of the cells once they are checked: the checked rows are kept instead
+        (monitoring/intake/batches.py), and the cells would double what a preview holds."""
+        if self.row_count is None:
+            self.row_count = len(self.rows)
+        self.rows = []
 
     def describe(self) -> str:
         """One line saying how the file was read."""
@@ -69,7 +85,8 @@ class RawTable:
             how = f"Excel workbook, sheet {self.sheet!r}"
         else:
             how = f"CSV, {self.encoding}, {DELIMITERS.get(self.delimiter, '?')}-separated"
-        return f"{how}, {len(self.rows)} data row(s)"
+        rows = len(self.rows) if self.row_count is None else self.row_count
+        return f"{how}, {rows} data row(s)"
 
 
 @contextmanager
@@ -282,51 +299,114 @@ def _filled(cells: list[str]) -> bool:
     return bool(cells) and bool(cells[0].strip() or "".join(cells).strip())
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_SHARED_VALUES = 250_000  # distinct values kept as one object each (see _Shared)
+
+
+class _Shared(dict):
+    """One object per distinct cell value: codes, quarters, regions and numbers repeat from
+    row to row, and a file of 100,000 rows held as separate copies of them takes twice the
+    memory. (Forgets what it knows beyond _SHARED_VALUES distinct values.)"""
+
+    def cells(self, cells: list[str]) -> list[str]:
+        if len(self) > _SHARED_VALUES:
+            self.clear()
+        return [self.setdefault(c, c) for c in cells]
+
+
+class _Lines:
+    """The lines of a text, each with its line break, for csv.reader.
+
+    Without a copy of the text (io.StringIO would hold it again, at four bytes a character
+    for any Cyrillic), and refusing a row longer than MAX_LINE_CHARS before the csv module
+    splits it into values: a small file with one enormous line would otherwise become
+    millions of values. The reader sets `row_start` and `row_chars` after each row.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+        self.line = 0  # lines handed out
+        self.row_start = 1  # the line the row being read starts on
+        self.row_chars = 0
+        # Lines end at \n, \r\n or a lone \r (as io.StringIO(newline="") splits them);
+        # without a lone \r, finding \n is enough, and several times faster.
+        self.lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        pos = self.pos
+        text = self.text
+        if pos >= len(text):
+            raise StopIteration
+        if self.lone_cr:
+            found = _LINE_BREAK.search(text, pos)
+            end = found.end() if found else len(text)
+        else:
+            end = text.find("\n", pos) + 1 or len(text)
+        self.pos = end
+        self.line += 1
+        self.row_chars += end - pos
+        if self.row_chars > MAX_LINE_CHARS:
+            raise UnreadableFile(
+                f"Line {self.row_start} is longer than {MAX_LINE_CHARS:,} characters: a row "
+                "of a table is never that long (perhaps a quote is not closed).",
+                "Check the file around that line; values over several lines must be quoted "
+                'and every quote closed ("...").',
+            )
+        return self.text[pos:end]
+
+
+def _too_many_values(line: int, count: int, header: bool) -> UnreadableFile:
+    if header:
+        return _too_many_columns(count)
+    return UnreadableFile(
+        f"Line {line} has {count:,} values; a table has at most {MAX_COLUMNS} columns.",
+        "Check that the file is one of the contract's tables and uses , ; or tab, and "
+        "delete stray values to the right of the table.",
+    )
+
+
+def _too_many_columns(count: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"The first line has {count:,} columns; a table has at most {MAX_COLUMNS}.",
+        "Check that the file is one of the contract's tables and uses , ; or tab.",
+    )
+
+
 def _records(text: str, delimiter: str, first: int) -> tuple[list[str], int, list]:
     """The header, its line and the rows (line, cells) after the first `first` lines.
 
-    Read in one go, and numbered by position when every record is one line; when a quoted
-    value spans lines (or the file cannot be read as CSV), record by record with the line
-    each starts on, which the error messages name.
+    Row by row, each with the line it starts on (which the error messages name), stopping
+    at the first row beyond MAX_ROWS or a row of more than MAX_COLUMNS values: what is kept
+    never exceeds the limits, whatever the file holds.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        records = list(reader)
-    except csv.Error:
-        return _records_one_by_one(text, delimiter, first)
-    if reader.line_num != len(records):
-        return _records_one_by_one(text, delimiter, first)
-    # (_filled, written out: a call per row costs as much as the test)
-    kept = [
-        (line, cells)
-        for line, cells in enumerate(records, start=1)
-        if line > first and cells and (cells[0].strip() or "".join(cells).strip())
-    ]
-    del records
-    if not kept:
-        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
-    header_line, header = kept[0]
-    if len(kept) - 1 > MAX_ROWS:
-        raise _too_many_rows()
-    return header, header_line, kept[1:]
-
-
-def _records_one_by_one(text: str, delimiter: str, first: int) -> tuple[list[str], int, list]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header, header_line, rows = None, 0, []
-    start = 1
+    shared = _Shared()
     try:
         for cells in reader:
-            line, start = start, reader.line_num + 1
-            if line <= first or not _filled(cells):
+            line = lines.row_start
+            lines.row_start, lines.row_chars = lines.line + 1, 0  # the next row starts
+            # (_filled, written out: a call per row costs as much as the test)
+            if line <= first or not cells or not (cells[0].strip() or "".join(cells).strip()):
                 continue
+            if len(cells) > MAX_COLUMNS:
+                while len(cells) > MAX_COLUMNS and not cells[-1].strip():
+                    cells.pop()  # trailing empty values (Excel's CSV of a wide sheet)
+                if len(cells) > MAX_COLUMNS:
+                    raise _too_many_values(line, len(cells), header is None)
             if header is None:
                 header, header_line = cells, line
                 continue
-            rows.append((line, cells))
+            rows.append((line, shared.cells(cells)))
             if len(rows) > MAX_ROWS:
                 raise _too_many_rows()
     except csv.Error as exc:
+        start = lines.row_start
         if "field larger than field limit" in str(exc):
             raise UnreadableFile(
                 f"Line {start} holds a value longer than {csv.field_size_limit():,} characters.",
@@ -340,6 +420,17 @@ def _records_one_by_one(text: str, delimiter: str, first: int) -> tuple[list[str
     if header is None:
         raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
     return header, header_line, rows
+
+
+def _refuse_too_many_lines(text: str) -> None:
+    """Refuse, before reading a row, a file of more lines than any table could need."""
+    lines = max(text.count("\n"), text.count("\r"))
+    if lines > MAX_LINES:
+        raise UnreadableFile(
+            f"The file has {lines:,} lines; a table has at most {MAX_ROWS:,} rows (and a file "
+            f"at most {MAX_LINES:,} lines, blank ones included).",
+            f"Delete the blank lines, or split the file into files of at most {MAX_ROWS:,} rows.",
+        )
 
 
 def _read_csv(data: bytes, file_name: str) -> RawTable:
@@ -360,6 +451,7 @@ def _read_csv(data: bytes, file_name: str) -> RawTable:
             f"Line {line} holds control characters: this is binary data, not a CSV table.",
             SAVE_AS_CSV,
         )
+    _refuse_too_many_lines(text)
     lines = _leading_lines(text)
     first = 0
     while first < len(lines) and not lines[first].strip():
@@ -377,10 +469,7 @@ def _read_csv(data: bytes, file_name: str) -> RawTable:
 
     header, header_line, rows = _records(text, delimiter, first)
     if len(header) > MAX_COLUMNS:
-        raise UnreadableFile(
-            f"The first line has {len(header)} columns; a table has at most {MAX_COLUMNS}.",
-            "Check that the file is one of the contract's tables and uses , ; or tab.",
-        )
+        raise _too_many_columns(len(header))
     return RawTable(
         file_name=file_name,
         sha256=file_sha256(data),
@@ -448,8 +537,101 @@ def _pick_sheet(workbook, table: str | None):
     return workbook.worksheets[0]
 
 
+def check_workbook_parts(data: bytes) -> None:
+    """Refuse, before anything is unpacked, a workbook that is small outside and huge inside.
+
+    A workbook is a ZIP archive of XML files ("parts"). Their number, their unpacked sizes
+    and how much each is compressed are listed in the archive's directory, so they can be
+    checked without unpacking: a 600 KB file whose sheet unpacks to 600 MB is refused here
+    at once. (Reading a part stops at the size the directory states, so a part cannot
+    unpack to more than it declares.)
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise UnreadableFile(
+            "This file is a ZIP archive but not an Excel workbook we can read.",
+            "Open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.",
+        ) from None
+    fix = "Open it in Excel and save it again as 'Excel Workbook (.xlsx)', or as 'CSV UTF-8'."
+    if len(parts) > MAX_XLSX_PARTS:
+        raise UnreadableFile(
+            f"The workbook is made of {len(parts):,} files inside; a workbook of a table has "
+            f"far fewer (at most {MAX_XLSX_PARTS:,} are accepted).",
+            fix,
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_XLSX_UNCOMPRESSED_MB * 1024 * 1024:
+        raise UnreadableFile(
+            f"The workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB; workbooks up to "
+            f"{MAX_XLSX_UNCOMPRESSED_MB} MB unpacked are accepted.",
+            f"Split the table into smaller files (at most {MAX_ROWS:,} rows each), or "
+            "save it as 'CSV UTF-8'.",
+        )
+    for part in parts:
+        if part.file_size > 1024 * 1024 and part.file_size > MAX_XLSX_RATIO * max(
+            1, part.compress_size
+        ):
+            ratio = part.file_size / max(1, part.compress_size)
+            raise UnreadableFile(
+                f"The workbook's part {part.filename[:80]!r} unpacks {ratio:,.0f} times larger "
+                f"than it is stored ({part.compress_size / 1024:,.0f} KB to "
+                f"{part.file_size / 1024 / 1024:,.0f} MB); a table's sheet is at most "
+                f"{MAX_XLSX_RATIO} times, so this is not an ordinary workbook.",
+                fix,
+            )
+
+
+def _column_name(number: int) -> str:
+    name = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _check_declared_size(sheet) -> None:
+    """A sheet whose declared size (its <dimension>) is larger than any table is refused
+    before its rows are read. (The rows are read as they are, never padded to that size.)"""
+    rows = (sheet.max_row or 0) - (sheet.min_row or 1) + 1
+    columns = sheet.max_column or 0
+    if rows > MAX_ROWS + 1_000 or columns > 2 * MAX_COLUMNS:
+        raise UnreadableFile(
+            f"The sheet {sheet.title!r} declares {rows:,} rows and {columns:,} columns; a table "
+            f"has at most {MAX_ROWS:,} rows and {MAX_COLUMNS} columns.",
+            "Delete the rows below and the columns to the right of the table (or save just "
+            f"the table as 'CSV UTF-8'); split it into files of at most {MAX_ROWS:,} rows.",
+        )
+
+
+def _sheet_rows(workbook, sheet) -> Iterator[tuple[int, list[dict]]]:
+    """The rows of a read-only sheet as its XML holds them: (row number, cells), each cell a
+    dict with column, value (a formula as its text) and style_id.
+
+    openpyxl's own iter_rows pads every row to the sheet's declared width (or to its last
+    cell), so one cell in column XFD of each row makes 16,384 cells a row; this reads the
+    cells that are there and nothing more. It uses openpyxl's sheet parser (the one
+    iter_rows uses, pinned by pyproject.toml to openpyxl 3.x).
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        yield from parser.parse()
+
+
 def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
+    check_workbook_parts(data)
     import openpyxl  # slow to import; only XLSX uploads need it
+    from openpyxl.cell.read_only import ReadOnlyCell
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -462,29 +644,69 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
         if not workbook.worksheets:
             raise UnreadableFile("The workbook has no sheets.", SAVE_AS_CSV)
         sheet = _pick_sheet(workbook, table)
+        _check_declared_size(sheet)
+        formats: dict[int, str] = {}  # style -> number format, looked up once per style
+
+        def number_format(style_id: int) -> str:
+            if style_id not in formats:
+                formats[style_id] = ReadOnlyCell(sheet, 0, 0, None, "n", style_id).number_format
+            return formats[style_id]
+
         header, header_line, rows = None, 0, []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            texts = [cell_text(c.value, getattr(c, "number_format", "")) for c in cells]
+        cells_read = 0
+        shared = _Shared()
+        for number, cells in _sheet_rows(workbook, sheet):
+            if number > EXCEL_MAX_ROWS:
+                raise UnreadableFile(
+                    f"The sheet {sheet.title!r} names row {number:,}, beyond Excel's last "
+                    f"row ({EXCEL_MAX_ROWS:,}): the workbook is damaged.",
+                    "Open it in Excel and save it again.",
+                )
+            cells_read += len(cells)
+            if cells_read > (MAX_ROWS + 1) * MAX_COLUMNS:
+                raise UnreadableFile(
+                    f"The sheet {sheet.title!r} holds more than {cells_read:,} cells; a table "
+                    f"has at most {MAX_ROWS:,} rows of {MAX_COLUMNS} columns.",
+                    "Delete everything but the table (or save the table as 'CSV UTF-8').",
+                )
+            texts: list[str] = []
+            for cell in cells:
+                value = cell["value"]
+                if value is None or value == "":
+                    continue
+                column = cell["column"]
+                if column > MAX_COLUMNS:
+                    raise UnreadableFile(
+                        f"Row {number} has a value in column {_column_name(column)} (column "
+                        f"{column:,}); a table has at most {MAX_COLUMNS} columns.",
+                        "Delete stray values to the right of the table.",
+                    )
+                if column > len(texts):
+                    texts.extend([""] * (column - len(texts)))
+                style = cell["style_id"]
+                fmt = (
+                    number_format(style)
+                    if style and isinstance(value, int | float) and not isinstance(value, bool)
+                    else ""
+                )
+                texts[column - 1] = cell_text(value, fmt)
             while texts and not texts[-1].strip():
                 texts.pop()
             if not texts:
                 continue
-            if len(texts) > MAX_COLUMNS:
-                raise UnreadableFile(
-                    f"Row {number} has values in {len(texts)} columns; a table has at most "
-                    f"{MAX_COLUMNS}.",
-                    "Delete stray values to the right of the table.",
-                )
             if header is None:
                 header, header_line = texts, number
                 continue
-            rows.append((number, texts))
+            rows.append((number, shared.cells(texts)))
             if len(rows) > MAX_ROWS:
                 raise _too_many_rows()
         if header is None:
             raise UnreadableFile(f"The sheet {sheet.title!r} is empty.", "Put the table on it.")
         # Spreadsheets leave trailing cells out; a short row is not a ragged one.
-        rows = [(n, cells + [""] * (len(header) - len(cells))) for n, cells in rows]
+        width = len(header)
+        for _, cells in rows:
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
         return RawTable(
             file_name=file_name,
             sha256=file_sha256(data),
@@ -498,9 +720,11 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
             if len(workbook.sheetnames) > 1
             else [],
         )
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged part, bad XML, a missing string
         raise UnreadableFile(
-            f"The workbook is damaged and cannot be read ({exc}).",
+            f"The workbook is damaged and cannot be read ({type(exc).__name__}).",
             "Open it in Excel and save it again.",
         ) from None
     finally:

@@ -97,6 +97,46 @@ PROBLEM_COLUMNS = ["line", "column", "value", "reason", "fix"]
 ROW_STATUS = "row status"  # new, changed or unchanged
 
 
+# At most this many problems of one column (or of whole rows) are listed; all are counted. A
+# file of 100,000 bad rows would otherwise make millions of them (docs/upload.md).
+MAX_LISTED_PER_COLUMN = 1_000
+# At most this many changed values are listed in a preview; every changed row is counted.
+MAX_LISTED_CHANGES = 10_000
+
+
+class ProblemList(list):
+    """Problems as they are found: the first MAX_LISTED_PER_COLUMN of each column are kept,
+    the others only counted (`left_out`); `total` is how many there are in all."""
+
+    def __init__(self, problems=(), limit: int = MAX_LISTED_PER_COLUMN):
+        super().__init__()
+        self.limit = limit
+        self.per_column: dict[str | None, int] = {}
+        self.left_out = 0
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        seen = self.per_column.get(problem.column, 0)
+        self.per_column[problem.column] = seen + 1
+        if seen >= self.limit:
+            self.left_out += 1
+        else:
+            super().append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.left_out
+
+
+def count_of(problems: list[Problem]) -> int:
+    """How many problems there are, listed or not."""
+    return getattr(problems, "total", len(problems))
+
+
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table: line, column, value, reason, fix."""
     frame = pd.DataFrame(
@@ -126,6 +166,15 @@ class Check:
         return not self.errors
 
     @property
+    def error_count(self) -> int:
+        """Every error, also those not listed (ProblemList)."""
+        return count_of(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        return count_of(self.warnings)
+
+    @property
     def invalid_rows(self) -> int:
         return self.total_rows - len(self.rows)
 
@@ -153,7 +202,7 @@ class Check:
         return (
             f"{self.total_rows} row(s): {self.new} new, {self.changed} changed, "
             f"{self.unchanged} unchanged, {self.invalid_rows} with errors; "
-            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)."
+            f"{self.error_count} error(s), {self.warning_count} warning(s)."
         )
 
 
@@ -458,9 +507,10 @@ def _check_raw(
     table = raw.table
     assert table is not None, "read_table recognises (or is told) the table"
     ctx = Context(cur, settings, today)
-    positions, errors = _check_header(raw, table)
-    file_errors = len(errors)
-    warnings: list[Problem] = []
+    positions, header_errors = _check_header(raw, table)
+    errors = ProblemList(header_errors)
+    file_errors = len(header_errors)
+    warnings = ProblemList()
     width = len(raw.header)
     while width and not raw.header[width - 1].strip():
         width -= 1
@@ -640,6 +690,10 @@ def _parse_with_memo(text: str, column: Column, raw: RawTable, ctx: Context):
     try:
         value = parse_cell(text, column, raw, ctx)
     except CellError as exc:
+        # Kept once per distinct text, so without its traceback and the error it replaced:
+        # their frames lead back to _check_column's, a cycle that (with the collector paused
+        # while a file is checked) kept every column's memo of bad values alive to the end.
+        exc.__traceback__ = exc.__context__ = exc.__cause__ = None
         return None, exc, None
     if column.kind == DISAGGREGATION and value == "":
         value = None
@@ -859,7 +913,10 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
         check.rows = frame.assign(**{ROW_STATUS: status[ROW_STATUS].to_numpy()})
     else:  # (rows come in line order, so this is not expected)
         check.rows = frame.merge(status, on="line", how="left")
-    check.changes = cur.execute(changes_sql(table, check.columns)).df()
+    check.changes = cur.execute(
+        f"select * from ({changes_sql(table, check.columns)}) "  # noqa: S608 - no input
+        f"order by line, column_name limit {MAX_LISTED_CHANGES}"
+    ).df()
     check.warnings.extend(table_warnings(cur, table, ctx))
 
 

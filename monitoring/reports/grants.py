@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.contract import CURRENCIES
 from monitoring.db import Database
 from monitoring.periods import period_end, period_start, programme_periods, time_share
@@ -114,14 +115,50 @@ def _optional(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+@free_of_people_data
 def budget_categories(db: Database) -> list[str]:
     """The budget's categories, for the filter."""
     return db.query("grants_categories").category.tolist()
 
 
+@free_of_people_data
 def grant_regions(db: Database, settings: Settings) -> pd.DataFrame:
     """Regions the small grants can be filtered by (region_code, region_name)."""
     return db.query("grants_regions", programme_regions=list(settings.programme.regions))
+
+
+def regions_in_view(db: Database, view: ProtectedView, settings: Settings) -> pd.DataFrame:
+    """The regions of grant_regions the viewer may see."""
+    frame = grant_regions(db, settings)
+    if view.regions is None:
+        return frame
+    return frame[frame.region_code.isin(view.regions)].reset_index(drop=True)
+
+
+def budget_shown(view: ProtectedView) -> bool:
+    """Whether the viewer sees the programme's budget and spending: not through a share link
+    limited to some regions, since the budget is not split by region (docs/access.md)."""
+    return view.link_regions is None
+
+
+def in_view(filters: SpendingFilters, view: ProtectedView) -> SpendingFilters:
+    """The reader's filters limited to what the viewer may see: the view's regions, and the
+    organisation kinds it never names."""
+    regions = view.within(filters.regions)
+    return replace(filters, regions=regions, unnamed_kinds=view.unnamed_kinds)
+
+
+def _budget_in_view(view: ProtectedView) -> None:
+    if not budget_shown(view):
+        raise PermissionError("The programme's budget is not shown through this link.")
+
+
+def budget_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date, filters: SpendingFilters
+) -> pd.DataFrame:
+    """budget_vs_actual, refused where the viewer does not see the budget."""
+    _budget_in_view(view)
+    return budget_vs_actual(db, settings, as_of, filters)
 
 
 def budget_vs_actual(
@@ -209,6 +246,14 @@ def budget_position(
     )
 
 
+def quarters_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date, filters: SpendingFilters
+) -> pd.DataFrame:
+    """quarterly_spending, refused where the viewer does not see the budget."""
+    _budget_in_view(view)
+    return quarterly_spending(db, settings, as_of, filters)
+
+
 def quarterly_spending(
     db: Database, settings: Settings, as_of: dt.date, filters: SpendingFilters
 ) -> pd.DataFrame:
@@ -222,6 +267,15 @@ def quarterly_spending(
         currency=check_currency(filters.currency),
         categories=_listed(filters.categories),
     )
+
+
+def unconverted_in_view(
+    db: Database, view: ProtectedView, as_of: dt.date, currency: str
+) -> pd.DataFrame:
+    """unconverted_amounts as the viewer may see them: through a share link limited to some
+    regions, only the transactions of the small grants in those regions."""
+    regions = view.link_regions
+    return unconverted_amounts(db, as_of, currency, None if regions is None else list(regions))
 
 
 def unconverted_amounts(
@@ -238,6 +292,14 @@ def unconverted_amounts(
         currency=check_currency(currency),
         regions=None if regions is None else list(regions),
     )
+
+
+def grants_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date, filters: SpendingFilters
+) -> pd.DataFrame:
+    """grant_position over the regions picked within the viewer's, naming no organisation
+    of a kind the view never names."""
+    return grant_position(db, settings, as_of, in_view(filters, view))
 
 
 def grant_position(

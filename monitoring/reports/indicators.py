@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from monitoring.access import cells as pc
+from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.db import Database
 from monitoring.periods import period_of, periods_between, programme_periods
 from monitoring.reports.overview import indicator_progress, outcome_label
@@ -83,6 +84,7 @@ class QuarterRange:
         return periods_between(self.first, self.last)
 
 
+@free_of_people_data
 def quarter_range(
     settings: Settings, as_of: dt.date, first: str | None = None, last: str | None = None
 ) -> QuarterRange:
@@ -442,3 +444,227 @@ def donor_breakdown(
         ]
     }
     return pc.withhold(parts, states, cells)
+
+
+# The page: every function below takes the protected view and returns only what the viewer
+# may see (monitoring/access/view.py). `regions` are the regions picked (None: all of the
+# viewer's), narrowed to the viewer's here.
+
+
+def regions_in_view(db: Database, view: ProtectedView, settings: Settings) -> pd.DataFrame:
+    """region_options limited to the regions the viewer may see."""
+    return region_options(db, settings, view.regions)
+
+
+def logframe_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date
+) -> pd.DataFrame:
+    """indicator_codes without the indicators the viewer never sees."""
+    return indicator_codes(db, settings, as_of, tuple(sorted(view.sensitive)))
+
+
+def tracking_table(
+    db: Database,
+    view: ProtectedView,
+    settings: Settings,
+    as_of: dt.date,
+    regions=None,
+    first: str | None = None,
+    last: str | None = None,
+    outcome: str | None = None,
+) -> pc.Withheld:
+    """The indicator tracking table as the viewer may see it (`table` to show and download,
+    `numeric` for charts): no indicator they never see; counts of people, their % of target
+    and status shown as far as the protected cells allow."""
+    regions = view.within(regions)
+    table = iptt(db, settings, as_of, regions, first, last, outcome)
+    table = table[table["Code"].map(view.shows_indicator)].reset_index(drop=True)
+    reporting = period_of(as_of)
+    actual = f"Actual to {reporting}"
+    states: dict[str, list[str]] = {}
+    for period in iptt_quarter_columns(table):
+        states[period] = [
+            view.quarter(code, regions, period, v)
+            for code, v in zip(table["Code"], table[period], strict=True)
+        ]
+    states[actual] = [
+        view.to_date(code, regions, reporting, v)
+        for code, v in zip(table["Code"], table[actual], strict=True)
+    ]
+    states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
+    states["Status"] = [pc.derived(s) for s in states[actual]]
+    return view.withhold(table, states)
+
+
+def indicator_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date, code: str, regions=None
+) -> dict | None:
+    """indicator_summary as the viewer may see it, None for an indicator they never see
+    (the same as one that does not exist). `actual_state` says whether the actual is shown,
+    "small" or "hidden"; where it is withheld, so are its progress and status."""
+    if not view.shows_indicator(code):
+        return None
+    regions = view.within(regions)
+    info = indicator_summary(db, settings, as_of, code, regions)
+    if info is None:
+        return None
+    state = view.to_date(code, regions, period_of(as_of), info["actual"])
+    info["actual_state"] = state
+    info["counts_people"] = view.counts_people(code)
+    if state != pc.SHOWN:
+        info["actual_shown"] = view.protected.label(state, None)
+        info["actual"] = info["progress"] = None
+        if info["status"] not in ("no_target", "no_data"):
+            info["status"] = "withheld"
+    return info
+
+
+def series_in_view(
+    db: Database, view: ProtectedView, periods: list[str], code: str, regions=None
+) -> pc.Withheld:
+    """indicator_series of one indicator over the regions picked, as the viewer may see it:
+    a withheld value is NaN in `numeric` (a gap in a chart, never a zero)."""
+    regions = view.within(regions)
+    series = indicator_series(db, periods, regions, code) if view.shows_indicator(code) else None
+    if series is None:
+        return _nothing()
+    states = {
+        "value": [
+            view.quarter(code, regions, p, v)
+            for p, v in zip(series.period, series.value, strict=True)
+        ],
+        "actual_to_date": [
+            view.to_date(code, regions, p, v)
+            for p, v in zip(series.period, series.actual_to_date, strict=True)
+        ],
+    }
+    return view.withhold(series, states)
+
+
+def region_series_in_view(
+    db: Database,
+    view: ProtectedView,
+    settings: Settings,
+    periods: list[str],
+    code: str,
+    regions=None,
+) -> pc.Withheld:
+    """region_series (each region on its own) as the viewer may see it."""
+    regions = view.within(regions)
+    if not view.shows_indicator(code):
+        return _nothing()
+    series = region_series(db, settings, periods, code, regions)
+    if series.empty:
+        return view.withhold(series, {})
+    states = {
+        "value": [
+            view.quarter(code, [r], p, v)
+            for r, p, v in zip(series.region_code, series.period, series.value, strict=True)
+        ],
+        "actual_to_date": [
+            view.to_date(code, [r], p, v)
+            for r, p, v in zip(
+                series.region_code, series.period, series.actual_to_date, strict=True
+            )
+        ],
+    }
+    return view.withhold(series, states)
+
+
+def region_detail_in_view(
+    db: Database,
+    view: ProtectedView,
+    settings: Settings,
+    as_of: dt.date,
+    code: str,
+    first: str,
+    last: str,
+    regions=None,
+) -> pc.Withheld:
+    """region_detail as the viewer may see it: each region's counts judged on their own."""
+    regions = view.within(regions)
+    if not view.shows_indicator(code):
+        return _nothing()
+    table = region_detail(db, settings, as_of, code, first, last, regions)
+    if table.empty:
+        return view.withhold(table, {})
+    reporting = period_of(as_of)
+    actual = f"Actual to {reporting}"
+    states = {
+        actual: [
+            view.to_date(code, [r], reporting, v)
+            for r, v in zip(table.index, table[actual], strict=True)
+        ]
+    }
+    states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
+    states["Status"] = [pc.derived(s) for s in states[actual]]
+    for period in iptt_quarter_columns(table):
+        states[period] = [
+            view.quarter(code, [r], period, v)
+            for r, v in zip(table.index, table[period], strict=True)
+        ]
+    return view.withhold(table, states)
+
+
+def breakdown_in_view(
+    db: Database, view: ProtectedView, code: str, first: str, last: str, regions=None
+) -> pc.Withheld | None:
+    """indicator_breakdown (by sex and age group) as the viewer may see it: parts protected
+    with their totals (a small part hides a second one); None where the parts are not
+    shared at all (a protected count combined as its latest value, whose parts are not
+    protected cells)."""
+    regions = view.within(regions)
+    if not view.shows_indicator(code):
+        return _nothing()
+    if view.counts_people(code) and view.protected.aggregation.get(code) == "latest":
+        return None
+    parts = indicator_breakdown(db, code, first, last, regions)
+
+    def state(dimension: str, category: str, period: str, value) -> str:
+        sex = category if dimension == "sex" else "all"
+        age = category if dimension == "age_group" else "all"
+        return view.quarter(code, regions, period, value, sex=sex, age=age)
+
+    states = {
+        "value": [
+            state(d, c, p, v)
+            for d, c, p, v in zip(
+                parts.dimension, parts.category, parts.period, parts.value, strict=True
+            )
+        ]
+    }
+    return view.withhold(parts, states)
+
+
+def missing_in_view(
+    db: Database, view: ProtectedView, settings: Settings, code: str, period: str, regions=None
+) -> pd.DataFrame:
+    """missing_reports over the regions picked within the viewer's; organisations of the
+    kinds the view never names are described, not named."""
+    if not view.shows_indicator(code):
+        return pd.DataFrame()
+    return missing_reports(db, settings, code, period, view.within(regions), view.unnamed_kinds)
+
+
+def sources_in_view(
+    db: Database, view: ProtectedView, code: str, first: str, last: str, regions=None
+) -> pd.DataFrame | None:
+    """indicator_sources, or None where the view shows no free text (sources and comments
+    recorded with the values may name people)."""
+    if not view.free_text or not view.shows_indicator(code):
+        return None
+    return indicator_sources(db, code, first, last, view.within(regions))
+
+
+def comments_in_view(
+    db: Database, view: ProtectedView, code: str, first: str, last: str, regions=None
+) -> pd.DataFrame | None:
+    """indicator_comments, or None where the view shows no free text."""
+    if not view.free_text or not view.shows_indicator(code):
+        return None
+    return indicator_comments(db, code, first, last, view.within(regions))
+
+
+def _nothing() -> pc.Withheld:
+    empty = pd.DataFrame()
+    return pc.Withheld(table=empty, numeric=empty, any_hidden=False)

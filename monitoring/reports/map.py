@@ -21,6 +21,7 @@ import pandas as pd
 
 from monitoring.access import cells as pc
 from monitoring.access import suppression
+from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.db import Database
 from monitoring.periods import period_end, period_of, periods_between
 from monitoring.settings import ROOT, Settings
@@ -131,6 +132,11 @@ def palette(steps: int) -> list[str]:
 
 
 # Data access (every function takes the region scope as a parameter) -------------------------
+def indicators_in_view(db: Database, view: ProtectedView) -> pd.DataFrame:
+    """map_indicators without the indicators the viewer never sees."""
+    return map_indicators(db, view.sensitive)
+
+
 def map_indicators(db: Database, exclude: Iterable[str] = ()) -> pd.DataFrame:
     """The indicators that can be mapped, in logframe order, but those in `exclude` (the
     indicators a viewer must not see)."""
@@ -138,6 +144,7 @@ def map_indicators(db: Database, exclude: Iterable[str] = ()) -> pd.DataFrame:
     return frame[~frame.indicator_code.isin(list(exclude))].reset_index(drop=True)
 
 
+@free_of_people_data
 def map_periods(settings: Settings, as_of: dt.date) -> list[str]:
     """Quarters the map can show: from the programme's first up to the reporting date's."""
     first = period_of(settings.programme.start)
@@ -167,15 +174,46 @@ def region_values(
     )
 
 
-def region_activity(
-    db: Database, settings: Settings, period: str, regions: list[str] | None = None
+MONEY_COUNTS = ("grants_awarded", "amounts_without_rate")
+MONEY_AMOUNTS = ("awarded_usd", "received_usd")
+
+
+def grant_money(
+    db: Database, settings: Settings, period: str, level: str, regions: list[str] | None = None
 ) -> pd.DataFrame:
-    """Per region: organisations and grant money (USD) up to the end of `period`."""
-    return db.query(
-        "map_region_activity",
+    """Grant money (USD, to the cent) up to the end of `period` per 'organisation' (org_id)
+    or per 'region' (region_code): queries/map_grant_money.sql, the map's one money query,
+    by the rule every page uses (docs/spending.md)."""
+    frame = db.query(
+        "map_grant_money",
         as_of=money_date(settings, period),
         regions=list(regions) if regions else None,
     )
+    key = "org_id" if level == "organisation" else "region_code"
+    return frame[frame.level == level][[key, *MONEY_COUNTS, *MONEY_AMOUNTS]]
+
+
+def _with_money(frame: pd.DataFrame, money: pd.DataFrame, key: str, how: str) -> pd.DataFrame:
+    """`frame` joined with grant money on `key`; none is 0 (counts stay whole numbers)."""
+    out = frame.merge(money, on=key, how=how)
+    for column in MONEY_COUNTS:
+        out[column] = out[column].fillna(0).astype("int64")
+    for column in MONEY_AMOUNTS:
+        out[column] = out[column].astype("float64").fillna(0.0)
+    return out
+
+
+def region_activity(
+    db: Database, settings: Settings, period: str, regions: list[str] | None = None
+) -> pd.DataFrame:
+    """Per region: organisations and grant money (USD) up to the end of `period`; a region
+    with grant money and no organisation is kept."""
+    organisations = db.query("map_region_activity", regions=list(regions) if regions else None)
+    money = grant_money(db, settings, period, "region", regions)
+    activity = _with_money(organisations, money, "region_code", "outer")
+    for column in ("organisations", "organisations_without_location"):
+        activity[column] = activity[column].fillna(0).astype("int64")
+    return activity.sort_values("region_code", ignore_index=True)
 
 
 def organisation_points(
@@ -188,13 +226,13 @@ def organisation_points(
     """Organisations with their position, grant money (USD) and latest values.
 
     `unnamed_kinds` (a donor view): organisations of these kinds are described, not named."""
-    return db.query(
+    points = db.query(
         "map_organisations",
-        as_of=money_date(settings, period),
         period=period,
         regions=list(regions) if regions else None,
         unnamed_kinds=unnamed_kinds,
     )
+    return _with_money(points, grant_money(db, settings, period, "organisation"), "org_id", "left")
 
 
 def region_codes(db: Database, regions: list[str] | None = None) -> pd.DataFrame:
@@ -202,6 +240,12 @@ def region_codes(db: Database, regions: list[str] | None = None) -> pd.DataFrame
     return db.query("map_region_codes", regions=list(regions) if regions else None)
 
 
+def names_in_view(db: Database, view: ProtectedView, settings: Settings) -> dict:
+    """region_names of the regions the viewer may see."""
+    return region_names(db, settings, None if view.regions is None else list(view.regions))
+
+
+@free_of_people_data
 def region_names(db: Database, settings: Settings, regions: list[str] | None = None) -> dict:
     """Regions a viewer can pick, code -> name: the programme's first, then the others on
     the map or in the data, by name. Names from the regions table, else the boundary file."""
@@ -848,29 +892,29 @@ def legend_title(indicator: dict, period: str, measure: str) -> str:
 
 def build_map(
     db: Database,
+    view: ProtectedView,
     settings: Settings,
     indicator_code: str,
     period: str,
     measure: str,
-    regions: list[str] | None = None,
     selected: str | None = None,
-    protect: bool = False,
 ) -> RegionalMap:
-    """The regional map of one indicator for one quarter, coloured by value or % of target.
+    """The regional map of one indicator for one quarter, coloured by value or % of target,
+    as the viewer may see it.
 
-    `regions` limits every figure to those regions (a viewer's scope); the other regions
-    are drawn grey, "not in this view". `protect` (a donor's view, with `regions`): no
-    sensitive indicator, counts of people judged from the protected cells of `regions`
-    (monitoring/access/cells.py), no organisation's own values or location (each is
-    drawn round its region's centre). The `selected` region
-    is outlined.
+    Every figure is limited to the viewer's regions; the other regions are drawn grey, "not
+    in this view". Where the view protects people: no sensitive indicator, counts of people
+    judged from the view's protected cells (monitoring/access/cells.py), no organisation's
+    own values or location (each is drawn round its region's centre), and an organisation
+    of a kind never named shows its region only (no district, no code). The `selected`
+    region is outlined.
     """
     if measure not in MEASURES:
         raise ValueError(f"Unknown measure {measure!r}; use one of {', '.join(MEASURES)}.")
-    if protect and not regions:
-        raise ValueError("A protected map needs the viewer's regions.")
-    cells = pc.indicator_cells(db, settings, regions) if protect else None
-    indicators = map_indicators(db, cells.sensitive if cells else ())
+    regions = None if view.regions is None else list(view.regions)
+    protect = view.protects_people
+    cells = view.protected
+    indicators = map_indicators(db, view.sensitive)
     match_rows = indicators[indicators.indicator_code == indicator_code]
     if match_rows.empty:
         raise ValueError(f"There is no indicator {indicator_code!r}.")
@@ -881,8 +925,14 @@ def build_map(
     if cells is not None:
         values = withhold_values(values, cells, period)
     activity = region_activity(db, settings, period, regions)
-    unnamed = list(settings.privacy.unnamed_organisation_kinds) if protect else None
+    unnamed = None if view.unnamed_kinds is None else list(view.unnamed_kinds)
     points = organisation_points(db, settings, period, regions, unnamed)
+    if unnamed:  # described, not named: nothing that tells which group it is or where it meets
+        withheld = points.kind.isin(unnamed)
+        points = points.assign(
+            org_id=points.org_id.where(~withheld, ""),
+            district=points.district.where(~withheld, None),
+        )
     codes = region_codes(db, regions)
     boundaries = load_boundaries()
     match = match_regions(boundaries, codes, programme)
@@ -907,7 +957,7 @@ def build_map(
     focus = [
         f["geometry"] for f in boundaries["features"] if f["properties"]["iso_3166_2"] in programme
     ]
-    view = fit_view(geometry_bounds(focus or [f["geometry"] for f in boundaries["features"]]))
+    camera = fit_view(geometry_bounds(focus or [f["geometry"] for f in boundaries["features"]]))
     if protect:
         # A donor's view never shows where a group meets (some serve people at risk, e.g.
         # returnees): every organisation is drawn round its region's centre instead.
@@ -927,7 +977,7 @@ def build_map(
         period=period,
         measure=measure,
         scale=scale,
-        view=view,
+        view=camera,
         regions=features,
         hatches=hatch_paths(features),
         labels=region_labels(features),
@@ -944,25 +994,16 @@ def build_map(
 
 
 def region_summary(
-    db: Database,
-    settings: Settings,
-    period: str,
-    region: str,
-    regions: list[str] | None = None,
-    protect: bool = False,
+    db: Database, view: ProtectedView, settings: Settings, period: str, region: str
 ) -> pd.DataFrame:
-    """Every indicator for one region up to `period`, as shown beside the map.
-
-    Empty when `region` lies outside the viewer's scope `regions`. `protect` (a donor's
-    view, with `regions`): as build_map.
-    """
-    if regions and region not in regions:
+    """Every indicator for one region up to `period`, as shown beside the map, as the viewer
+    may see it (as build_map). Empty when `region` lies outside the viewer's regions."""
+    if view.regions is not None and region not in view.regions:
         return pd.DataFrame()
-    if protect and not regions:
-        raise ValueError("A protected summary needs the viewer's regions.")
     values = region_values(db, settings, period, None, [region])
-    if protect:
-        values = withhold_values(values, pc.indicator_cells(db, settings, regions), period)
+    values = view.visible(values)
+    if view.protected is not None:
+        values = withhold_values(values, view.protected, period)
     rows = []
     for r in values.itertuples(index=False):
         rows.append(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 
+from monitoring.access.view import ProtectedView
 from monitoring.contract import STAGES, TABLES
 from monitoring.db import Database
 from monitoring.periods import period_of
@@ -152,6 +153,22 @@ def indicator_detail_link(code: str, as_of: dt.date) -> str:
     return f"/{INDICATORS_URL_PATH}?{query}"
 
 
+def in_view(filters: MilestoneFilters, view: ProtectedView) -> MilestoneFilters:
+    """The reader's filters limited to what the viewer may see: a share link's regions (with
+    the milestones tied to no region), no milestone tied to an indicator they never see."""
+    return replace(
+        filters,
+        scope_regions=view.link_regions,
+        hidden_indicators=tuple(sorted(view.sensitive)),
+    )
+
+
+def regions_in_view(db: Database, view: ProtectedView, settings: Settings) -> pd.DataFrame:
+    """region_options as the viewer may see them."""
+    scope = in_view(MilestoneFilters(), view)
+    return region_options(db, settings, scope.scope_regions, scope.hidden_indicators)
+
+
 def region_options(
     db: Database,
     settings: Settings,
@@ -179,12 +196,32 @@ def _region_labels(keys: pd.Series, names: pd.Series) -> list[str]:
     ]
 
 
+def milestones_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date, filters: MilestoneFilters
+) -> pd.DataFrame:
+    """milestone_list as the viewer may see it: a link's regions, no milestone tied to an
+    indicator they never see; the indicator's actual, progress and status as the indicator
+    pages show them (an actual withheld to protect people withholds its progress and
+    status; `indicator_actual_shown` says "<5" or "hidden"). Evidence recorded with a
+    milestone is left out where the view shows no free text (it may name people)."""
+    filters = in_view(filters, view)
+    frame = milestone_list(db, settings, as_of, filters, view)
+    if not view.free_text:
+        frame["evidence_url"] = None
+        frame["evidence_link"] = None
+    return frame
+
+
 def milestone_list(
-    db: Database, settings: Settings, as_of: dt.date, filters: MilestoneFilters
+    db: Database,
+    settings: Settings,
+    as_of: dt.date,
+    filters: MilestoneFilters,
+    view: ProtectedView | None = None,
 ) -> pd.DataFrame:
     """One row per milestone shown: status and lateness as of `as_of`, links, and the
-    actual and progress of the indicator it names (over the regions picked, else the
-    link's, else all)."""
+    actual, progress and status of the indicator it names (over the regions picked, else
+    the link's, else all), judged by `view` where given."""
     frame = db.query("milestones_list", as_of=as_of, **filters.params())
     frame["stage_label"] = frame.stage.map(stage_label)
     frame["region_label"] = _region_labels(frame.region_key, frame.region_name)
@@ -195,19 +232,43 @@ def milestone_list(
     frame["indicator_link"] = frame.indicator_code.map(
         lambda code: indicator_detail_link(code, as_of) if isinstance(code, str) else None
     )
-    progress = indicator_progress(db, settings, as_of, filters.indicator_regions)
-    columns = ["indicator_code", "title", "unit", "actual", "progress", "expected", "status"]
+    regions = filters.indicator_regions
+    progress = indicator_progress(db, settings, as_of, regions)
+    if view is not None:
+        progress = view.progress(progress, regions, period_of(as_of))
+    else:
+        progress = progress.assign(actual_shown=None, actual_withheld=False)
+    columns = [
+        "indicator_code",
+        "title",
+        "unit",
+        "actual",
+        "actual_shown",
+        "actual_withheld",
+        "progress",
+        "expected",
+        "status",
+    ]
     progress = progress[columns].rename(
         columns={
             "title": "indicator_title",
             "unit": "indicator_unit",
             "actual": "indicator_actual",
+            "actual_shown": "indicator_actual_shown",
+            "actual_withheld": "indicator_actual_withheld",
             "progress": "indicator_progress",
             "expected": "indicator_expected",
             "status": "indicator_status",
         }
     )
     return frame.merge(progress, on="indicator_code", how="left")
+
+
+def counts_in_view(
+    db: Database, view: ProtectedView, as_of: dt.date, filters: MilestoneFilters
+) -> pd.DataFrame:
+    """milestone_counts over the milestones the viewer may see."""
+    return milestone_counts(db, as_of, in_view(filters, view))
 
 
 def milestone_counts(db: Database, as_of: dt.date, filters: MilestoneFilters) -> pd.DataFrame:
@@ -227,6 +288,13 @@ def _count_label(dimension: str, value, region: str) -> str:
     if dimension == "region":
         return region
     return "All milestones shown"
+
+
+def quarters_in_view(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date, filters: MilestoneFilters
+) -> pd.DataFrame:
+    """milestones_by_quarter over the milestones the viewer may see."""
+    return milestones_by_quarter(db, settings, as_of, in_view(filters, view))
 
 
 def milestones_by_quarter(

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from monitoring.access.view import WITHHELD, ProtectedView, free_of_people_data
 from monitoring.db import Database
-from monitoring.periods import default_reporting_date, months_elapsed, time_share
+from monitoring.periods import default_reporting_date, months_elapsed, period_of, time_share
 from monitoring.reports.status import STATUS_ORDER, STATUSES
 from monitoring.settings import Settings
 
 
+@free_of_people_data
 def latest_data_period(db: Database, settings: Settings) -> str | None:
     """The latest quarter inside the programme with any value or transaction."""
     programme = settings.programme
@@ -21,6 +23,16 @@ def latest_data_period(db: Database, settings: Settings) -> str | None:
 
 def default_as_of(db: Database, settings: Settings) -> dt.date:
     return default_reporting_date(settings.programme, latest_data_period(db, settings))
+
+
+def indicator_status(db: Database, view: ProtectedView, settings: Settings, as_of: dt.date):
+    """indicator_progress over every region the viewer may see, as they may see it: no
+    indicator they never see; an actual withheld to protect people withholds its progress,
+    shortfall and status too (status 'withheld'); `actual_shown` is the actual as a table
+    shows it."""
+    regions = view.within(None)
+    progress = indicator_progress(db, settings, as_of, None if regions is None else list(regions))
+    return view.progress(progress, regions, period_of(as_of))
 
 
 def indicator_progress(
@@ -54,8 +66,10 @@ def outcome_label(level: str, outcome) -> str:
 
 def shown_statuses(progress: pd.DataFrame) -> list[str]:
     """The statuses to count, in order: the four always, 'no_target' when a regional view
-    has any (a count whose target is for the whole programme)."""
-    return [*STATUS_ORDER, *(["no_target"] if (progress.status == "no_target").any() else [])]
+    has any (a count whose target is for the whole programme), 'withheld' when a donor's
+    view withholds any (counted, never left out: a missing indicator could be counted)."""
+    extra = [s for s in ("no_target", WITHHELD) if (progress.status == s).any()]
+    return [*STATUS_ORDER, *extra]
 
 
 def status_counts(progress: pd.DataFrame) -> pd.DataFrame:
@@ -76,11 +90,15 @@ def status_counts(progress: pd.DataFrame) -> pd.DataFrame:
 
 
 def needs_attention(progress: pd.DataFrame, limit: int = 8) -> pd.DataFrame:
-    """Indicators behind, at risk or without data: worst first, largest shortfall first."""
+    """Indicators behind, at risk or without data: worst first, largest shortfall first.
+
+    Withheld indicators (a donor's view) come after the others, in code order, whatever
+    their true status: neither their place nor their presence says anything of their value.
+    """
     flagged = progress[progress.status != "on_track"].copy()
     flagged["rank"] = flagged.status.map(lambda s: STATUSES[s].rank)
     flagged = flagged.sort_values(
-        ["rank", "shortfall", "indicator_code"], ascending=[True, False, True]
+        ["rank", "shortfall", "indicator_code"], ascending=[True, False, True], na_position="last"
     )
     return flagged.drop(columns="rank").head(limit).reset_index(drop=True)
 
@@ -92,6 +110,7 @@ class TimeElapsed:
     share: float
 
 
+@free_of_people_data
 def time_elapsed(settings: Settings, as_of: dt.date) -> TimeElapsed:
     months, total = months_elapsed(settings.programme, as_of)
     return TimeElapsed(months, total, time_share(settings.programme, as_of))
@@ -141,6 +160,15 @@ def _number(value) -> float:
     return 0.0 if value is None or pd.isna(value) else float(value)
 
 
+def spending_position(
+    db: Database, view: ProtectedView, settings: Settings, as_of: dt.date
+) -> SpendingSummary:
+    """spending_summary as the viewer may see it: a share link limited to some regions sees
+    the small grants of its regions only (docs/access.md)."""
+    regions = view.link_regions
+    return spending_summary(db, settings, as_of, None if regions is None else list(regions))
+
+
 def spending_summary(
     db: Database, settings: Settings, as_of: dt.date, regions: list[str] | None = None
 ) -> SpendingSummary:
@@ -174,6 +202,7 @@ def spending_summary(
     )
 
 
+@free_of_people_data
 def burn_rate_verdict(burn_rate: float | None, settings: Settings) -> str:
     """'underspending', 'on pace', 'overspending' or 'no budget'."""
     if burn_rate is None:
@@ -192,6 +221,15 @@ class MilestoneSummary:
     achieved_to_date: int
     achieved_of_planned_to_date: int
     overdue: int
+
+
+def milestones_position(db: Database, view: ProtectedView, as_of: dt.date) -> MilestoneSummary:
+    """milestone_summary as the viewer may see it: a link's regions (and the milestones tied
+    to no region), no milestone tied to an indicator the viewer never sees."""
+    regions = view.link_regions
+    return milestone_summary(
+        db, as_of, None if regions is None else list(regions), tuple(sorted(view.sensitive))
+    )
 
 
 def milestone_summary(
@@ -224,12 +262,15 @@ class Freshness:
     latest_value_period: str | None
 
 
-def data_freshness(db: Database) -> Freshness:
+def data_freshness(db: Database, view: ProtectedView) -> Freshness:
+    """When the data was last updated, and by whom where the viewer may know it (who
+    uploaded is the team's business: a donor's view names nobody)."""
     row = db.query("overview_data_freshness").iloc[0]
     last = row.last_updated
+    by = None if pd.isna(row.last_updated_by) or not view.uploader_names else row.last_updated_by
     return Freshness(
         last_updated=None if pd.isna(last) else pd.Timestamp(last).to_pydatetime(),
-        last_updated_by=None if pd.isna(row.last_updated_by) else str(row.last_updated_by),
+        last_updated_by=None if by is None else str(by),
         has_sample_data=bool(row.has_sample_data),
         uploads=int(row.uploads),
         latest_value_period=None

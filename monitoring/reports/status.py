@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitoring.access.view import WITHHELD
 from monitoring.settings import StatusRule
 
 
@@ -25,6 +26,9 @@ STATUSES: dict[str, Status] = {
         Status("on_track", "On track", "✔", "#009E73", 3),
         # Only in a regional view: a count whose target is for the whole programme.
         Status("no_target", "No target for these regions", "◇", "#BBBBBB", 4),
+        # Only in a donor's view: the actual is a count of people withheld to protect them,
+        # and so is everything computed from it (monitoring/access/view.py).
+        Status(WITHHELD, "Withheld to protect the people counted", "◌", "#DDDDDD", 5),
     )
 }
 STATUS_ORDER = ["on_track", "at_risk", "behind", "no_data"]
@@ -46,5 +50,8 @@ def status_rule_text(rule: StatusRule) -> str:
         f"**{status_text('on_track')}**: progress is at least {rule.on_track:.0%} of the "
         f"expected progress. **{status_text('at_risk')}**: at least {rule.at_risk:.0%}. "
         f"**{status_text('behind')}**: less than {rule.at_risk:.0%}. "
-        f"**{status_text('no_data')}**: no value reported up to the reporting date."
+        f"**{status_text('no_data')}**: no value reported up to the reporting date. "
+        f"**{status_text(WITHHELD)}** (in a shared view only): the actual is a small count "
+        "of people, or one that would give a small count away, so it is withheld, and so "
+        "are its progress and its status."
     )

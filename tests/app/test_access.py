@@ -7,10 +7,12 @@ import shutil
 
 import pytest
 
-from monitoring.access import accounts, sharing, signin_links
+from monitoring.access import accounts, sessions, sharing, signin_links
 from monitoring.db import Database, close_all
-from tests.app.conftest import TEST_SECRET, no_exceptions
+from monitoring.reports.status import status_text
+from tests.app.conftest import TEST_COOKIES, TEST_SECRET, claim_ticket, no_exceptions, post_form
 from tests.conftest import account_name, tampered
+from ui import gate, session_cookie
 from ui.access import USER_KEY
 
 PASSWORD = "correct horse battery staple"
@@ -59,17 +61,104 @@ def test_nobody_signed_in_sees_the_sign_in_form_and_no_data(app_as):
     assert nav(at) == []
 
 
+def sign_in_with_password(at, name="maria.k", password=PASSWORD):
+    at.run()
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
 def test_signing_in_with_a_password_opens_the_dashboard(app_as, own_db):
     path, use = own_db
     write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
-    at = use(app_as(None)).run()
-    at.text_input[0].input("Maria.K")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
+    at = sign_in_with_password(use(app_as(None)), name="Maria.K")
+    no_exceptions(at)
+    # The page hands the browser its cookie first: nothing is shown before it has it.
+    assert "Signing you in" in at.html[0].proto.body
+    assert not shows_programme_data(at) and nav(at) == []
+    status, headers = claim_ticket(at)
+    assert status == 303 and ("location", "/") in headers
+    set_cookie = next(v for k, v in headers if k == "set-cookie")
+    assert set_cookie.startswith(f"{session_cookie.COOKIE}=")
+    for flag in ("HttpOnly", "SameSite=strict", "Secure", "Path=/", "Max-Age=43200"):
+        assert flag in set_cookie
+    at.run()
     no_exceptions(at)
     assert at.title[0].value == "Programme overview"
     assert "Signed in as `maria.k` (manager)" in [c.value for c in at.sidebar.caption]
     assert "Data upload" not in nav(at) and "Administration" not in nav(at)
+
+
+def new_tab(use, app_as, jar):
+    """Another tab (or a reload) of the same browser: a new session with the same cookies."""
+    at = use(app_as(None))
+    at.session_state[TEST_COOKIES] = dict(jar)
+    return at
+
+
+def test_a_password_sign_in_lasts_across_reloads_and_tabs(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = sign_in_with_password(use(app_as(None)))
+    claim_ticket(at)
+    tab = new_tab(use, app_as, at.session_state[TEST_COOKIES]).run()
+    no_exceptions(tab)
+    assert tab.title[0].value == "Programme overview"
+    assert "Signed in as `maria.k` (manager)" in [c.value for c in tab.sidebar.caption]
+
+
+def test_a_streamlit_session_without_the_cookie_is_signed_in_as_nobody(app_as, own_db):
+    """Whoever reconnects to a signed-in session's id (from an upload address in a proxy's
+    log, say) has its session state but not the browser's cookie: the form, and no data."""
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = sign_in_with_password(use(app_as(None)))
+    claim_ticket(at)
+    at.run()
+    assert at.title[0].value == "Programme overview"
+    at.session_state[TEST_COOKIES] = {}  # the same session, from a client without the cookie
+    at.run()
+    assert at.title[0].value.startswith("Sign in to the")
+    assert not shows_programme_data(at) and nav(at) == []
+
+
+def test_a_forged_cookie_signs_nobody_in(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = sign_in_with_password(use(app_as(None)))
+    claim_ticket(at)
+    cookie = at.session_state[TEST_COOKIES][session_cookie.COOKIE]
+    forged = new_tab(use, app_as, {session_cookie.COOKIE: tampered(cookie)}).run()
+    assert forged.title[0].value.startswith("Sign in to the")
+    assert not shows_programme_data(forged)
+
+
+def test_a_ticket_gives_one_cookie_once(app_as, own_db):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = sign_in_with_password(use(app_as(None)))
+    handoff = at.html[0].proto.body
+    assert claim_ticket(at)[0] == 303
+    ticket = handoff.split('name="ticket" value="')[1].split('"')[0]
+    status, headers = post_form(session_cookie.address(), {"ticket": ticket, "next": "/"}, {})
+    assert status == 400 and not [h for h in headers if h[0] == "set-cookie"]
+
+
+def test_the_cookie_address_sends_the_browser_back_to_this_site_only():
+    assert session_cookie._next_path("/map?as_of=2021Q4") == "/map?as_of=2021Q4"
+    for elsewhere in ("https://evil.example", "//evil.example/x", "/\\evil.example", "map", ""):
+        assert session_cookie._next_path(elsewhere) == "/"
+
+
+def test_signing_in_without_the_cookie_address_says_how_to_start_the_dashboard(
+    app_as, own_db, monkeypatch
+):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    monkeypatch.delenv(session_cookie.SERVED_ENV)
+    at = sign_in_with_password(use(app_as(None)))
+    assert "streamlit run server.py" in at.error[0].value
+    assert not shows_programme_data(at)
 
 
 def test_a_wrong_password_is_refused_in_plain_words(app_as, own_db):
@@ -83,21 +172,90 @@ def test_a_wrong_password_is_refused_in_plain_words(app_as, own_db):
     assert not shows_programme_data(at)
 
 
-def test_sign_out_returns_to_the_form(app_as):
-    at = app_as("manager").run()
+def test_sign_out_returns_to_the_form_in_every_tab(app_as, own_db):
+    _, use = own_db
+    at = use(app_as("manager")).run()
+    jar = at.session_state[TEST_COOKIES]
     at.button(key="sign-out").click().run()
     no_exceptions(at)
     assert at.title[0].value.startswith("Sign in to the")
     assert not shows_programme_data(at)
+    assert not at.warning, "signing out needs no explanation"
+    other_tab = new_tab(use, app_as, jar).run()
+    assert other_tab.title[0].value.startswith("Sign in to the")
+
+
+def signed_in_tab(use, app_as, name):
+    at = use(app_as(None))
+    at.session_state[USER_KEY] = name
+    at.run()
+    assert at.title[0].value == "Programme overview"
+    return at
+
+
+@pytest.mark.parametrize(
+    ("change", "notice"),
+    [
+        (lambda db: accounts.change_password(db, "maria.k", PASSWORD + "!"), "password"),
+        (lambda db: accounts.set_role(db, "maria.k", "staff"), "role"),
+    ],
+)
+def test_a_changed_password_or_role_ends_the_accounts_sessions(app_as, own_db, change, notice):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    first, second = (signed_in_tab(use, app_as, "maria.k") for _ in range(2))
+    write(path, change)
+    for at in (first, second):
+        at.run()
+        assert at.title[0].value.startswith("Sign in to the")
+        assert f"the {notice} of maria.k was changed" in at.warning[0].value.replace("\\", "")
+        assert not shows_programme_data(at)
+
+
+def test_changing_ones_own_password_keeps_the_session_that_did_it(own_db):
+    path, _ = own_db
+
+    def change(db):
+        accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests")
+        mine = sessions.start(db, "maria.k", sessions.PASSWORD)
+        other = sessions.start(db, "maria.k", sessions.PASSWORD)
+        cookies = [sessions.claim(db, s.ticket) for s in (mine, other)]
+        accounts.change_password(db, "maria.k", PASSWORD + "!", keep_session=mine.session_id)
+        limits = {"idle": dt.timedelta(hours=1), "maximum": dt.timedelta(hours=12)}
+        return [sessions.check(db, c, **limits).ok for c in cookies]
+
+    assert write(path, change) == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("column", "ago", "notice"),
+    [
+        ("last_seen_at", dt.timedelta(minutes=61), "after 60 minutes without using"),
+        ("created_at", dt.timedelta(hours=12), "lasts at most 12 hours"),
+    ],
+)
+def test_a_session_ends_after_the_idle_time_and_the_maximum(app_as, own_db, column, ago, notice):
+    path, use = own_db
+    write(path, lambda db: accounts.add_user(db, "maria.k", "manager", PASSWORD, by="tests"))
+    at = signed_in_tab(use, app_as, "maria.k")
+
+    def age(db):
+        with db.transaction() as cur:
+            cur.execute(
+                f"update sign_in_sessions set {column} = {column} - ?",  # noqa: S608
+                [ago + dt.timedelta(seconds=5)],
+            )
+
+    write(path, age)
+    at.run()
+    assert at.title[0].value.startswith("Sign in to the")
+    assert notice in at.warning[0].value.replace("\\", "")
 
 
 def test_a_removed_account_is_signed_out_at_its_next_click(app_as, own_db):
     path, use = own_db
     write(path, lambda db: accounts.add_user(db, "temp", "manager", None, by="tests"))
-    at = use(app_as(None))
-    at.session_state[USER_KEY] = "temp"
-    at.run()
-    assert at.title[0].value == "Programme overview"
+    at = signed_in_tab(use, app_as, "temp")
     write(path, lambda db: accounts.remove_user(db, "temp"))
     at.run()
     assert at.title[0].value.startswith("Sign in to the")
@@ -114,11 +272,34 @@ def test_a_sign_in_link_works_once(app_as, own_db):
     at.query_params[signin_links.SIGNIN_PARAM] = token
     at.run()
     no_exceptions(at)
-    assert at.title[0].value == "Programme overview"
     assert signin_links.SIGNIN_PARAM not in at.query_params, "never left in the address"
+    assert claim_ticket(at)[0] == 303
+    at.run()
+    assert at.title[0].value == "Programme overview"
 
     again = use(app_as(None))
     again.query_params[signin_links.SIGNIN_PARAM] = token
+    again.run()
+    assert again.title[0].value.startswith("Sign in to the")
+    assert "used already" in again.warning[0].value
+
+
+def test_a_sign_in_link_with_a_share_link_opens_the_shared_view_and_is_used_up(donor_app, app_as):
+    """Every token in an address is used or refused: the share link wins (it shows only its
+    own view, and the address may have reached a donor), the sign-in link is used up."""
+    link = signin_links.make_token(account_name("admin"), secret=TEST_SECRET)
+    at = donor_app(pages=["overview"])
+    at.query_params[signin_links.SIGNIN_PARAM] = link
+    at.run()
+    no_exceptions(at)
+    assert signin_links.SIGNIN_PARAM not in at.query_params
+    assert sharing.SHARE_PARAM in at.query_params
+    assert nav(at) == ["Overview"], "the donor's view, not the admin's"
+    assert at.warning[0].value == gate.LINK_WITH_SHARE
+    assert not at.html, "no sign-in cookie is handed over"
+
+    again = app_as(None)
+    again.query_params[signin_links.SIGNIN_PARAM] = link
     again.run()
     assert again.title[0].value.startswith("Sign in to the")
     assert "used already" in again.warning[0].value
@@ -290,6 +471,7 @@ def test_a_signed_in_admin_opening_a_share_link_sees_the_donor_view(app_as, dono
     at.session_state[USER_KEY] = account_name("admin")
     at.run()
     assert nav(at) == ["Overview"], "a link always shows its own view, even to an admin"
+    assert at.session_state[TEST_COOKIES], "though the browser holds the admin's cookie"
 
 
 # The organisation's identity provider ----------------------------------------------------------
@@ -369,8 +551,11 @@ def test_the_overview_never_shows_a_count_that_the_indicator_pages_withhold(dono
     table = next(d.value for d in at.dataframe if "Indicator" in d.value.columns).set_index(
         "Indicator"
     )
-    assert table.loc["OC2.1", "Actual"] == "<5"
-    assert table.loc["OC2.2", ["Actual", "Progress %", "Status"]].tolist() == ["hidden"] * 3
+    # A status judged from the actual is withheld with it; "no target for these regions"
+    # says nothing of the value and stays.
+    assert table.loc["OC2.1", ["Actual", "Status"]].tolist() == ["<5", status_text("no_target")]
+    assert table.loc["OC2.2", ["Actual", "Status"]].tolist() == ["hidden", status_text("withheld")]
+    assert table.loc[["OC2.1", "OC2.2"], "Progress %"].tolist() == ["hidden", "hidden"]
     assert any("To protect the people counted" in c.value for c in at.caption)
 
 

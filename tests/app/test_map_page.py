@@ -196,8 +196,31 @@ def test_a_donor_never_sees_where_an_organisation_meets(app_as, donor_app):
     shown = points(donor)
     assert shown, "the organisations are still shown, by region"
     for name, place in shown.items():
-        assert place != manager[name], f"{name} is drawn at its own location"
+        if name:  # a community group has no code in a donor's view (the next test)
+            assert place != manager[name], f"{name} is drawn at its own location"
     assert any("Where organisations meet is not shared" in c.value for c in donor.caption)
+
+
+def test_a_community_group_in_a_donors_view_shows_its_region_only(app_as, donor_app):
+    """Withheld by name, a group must not be located either: no district, no code."""
+    manager = open_map(app_as("manager"), indicator="OC1.2")
+    manager_layer = next(
+        lay for lay in deck_spec(manager)["layers"] if lay["id"] == "organisations"
+    )
+    groups = [p for p in manager_layer["data"] if p["kind"] == "community_group"]
+    assert groups and all(p["org_id"] for p in groups)
+    donor = open_map_as_donor(donor_app, ["UZ-TO", "UZ-JI", "UZ-NG"], indicator="OC1.2")
+    layer = next(lay for lay in deck_spec(donor)["layers"] if lay["id"] == "organisations")
+    shown = [p for p in layer["data"] if p["kind"] == "community_group"]
+    assert len(shown) == len(groups)
+    for point in shown:
+        assert point["org_id"] == ""
+        assert "CG-" not in point["tooltip"]
+    districts = {p["tooltip"].split("\n")[1].split(", ")[-1] for p in groups}
+    for district in districts:
+        assert all(district not in p["tooltip"] for p in shown), district
+    table = next(df.value for df in donor.dataframe if "District" in df.value.columns)
+    assert (table.loc[table.Kind.str.contains("ommunity"), "District"] == "").all()
 
 
 def test_a_region_outside_the_link_in_the_address_opens_nothing(donor_app):

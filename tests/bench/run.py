@@ -6,6 +6,8 @@ Steps (docs/benchmarks.md says what each figure means):
   pages    every page through AppTest, cold and warm, at the sample size and at the scale,
            with the page's data work (ours) against the naive pandas way
   upload   100,000 and 1,000,000 indicator rows as CSV: preview and commit, rows/s, memory
+  serving  the overview rerun in a loop while `python -m monitoring import` of 100,000 rows
+           runs against the same database (the dashboard runs the command's job)
   browser  every page in headless Chromium at the scale
 Each step runs in processes of its own. Results: bench/results/latest.json (ignored by git;
 docs/benchmarks.md quotes the figures of a full run).
@@ -32,7 +34,7 @@ from tests.bench import generate
 from tests.bench.generate import BENCH_DATA, BENCH_USER, Scale
 
 RESULTS = ROOT / "bench" / "results"
-STEPS = ("pages", "upload", "browser")
+STEPS = ("pages", "upload", "serving", "browser")
 UPLOAD_SIZES = (100_000, 1_000_000)
 
 # Targets at 1,000,000 values on a 2-core machine (issue 9).
@@ -126,6 +128,29 @@ def measure_upload(db: Path, settings: Path, scale: Scale) -> list[dict]:
         for path in (files["db"], files["db"] + ".wal", files["csv"]):
             Path(path).unlink(missing_ok=True)
     return out
+
+
+def measure_serving(db: Path, settings: Path, scale: Scale) -> dict:
+    rows = min(100_000, scale.values)
+    log(f"The overview in a loop while a command imports {rows:,} rows ...")
+    folder = BENCH_DATA / "serving"
+    env = {"MONITORING_SETTINGS": str(settings)}
+    files = run_json(
+        "tests.bench.upload",
+        ["prepare", "--db", str(db), "--rows", str(rows), "--out", str(folder)],
+        env,
+        "serving-prepare",
+    )
+    before = load_average()
+    try:
+        result = run_json(
+            "tests.bench.serving", ["--db", files["db"], "--csv", files["csv"]], env, "serving"
+        )
+    finally:
+        for path in folder.glob("*"):
+            path.unlink()
+    result["load_average"] = [before, load_average()]
+    return result
 
 
 def measure_browser(db: Path, settings: Path, runs: int) -> dict:
@@ -259,6 +284,22 @@ def report(results: dict) -> str:
             )
         if any(r["limits_lifted"] for r in results["upload"]):
             lines.append("  * the upload limits (rows, MB) lifted for this file")
+    serving = results.get("serving")
+    if serving:
+        job = serving["command"]
+        lines.append("")
+        lines.append(
+            f"Overview while `monitoring import` of {serving['rows']:,} rows runs (exit "
+            f"{job['exit_code']}, {job['seconds']} s; its job {job['job_seconds']} s; alone "
+            f"{job['alone_seconds']} s), ms:  median   p95   worst  reruns"
+        )
+        for phase, kinds in serving["phases"].items():
+            for kind, r in kinds.items():
+                lines.append(
+                    f"  {phase:<7} {kind:<5} {fmt(r.get('median_ms')):>43} "
+                    f"{fmt(r.get('p95_ms')):>5} {fmt(r.get('max_ms')):>7} {r['reruns']:>7}"
+                )
+        lines.append(f"  new data shown at the next rerun: {serving['new_data_at_next_rerun']}")
     if results.get("browser"):
         lines.append("")
         lines.append("Chromium, s            first load   again")
@@ -322,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
             results["pages"]["what_if"]["changes"] = args.what_if
     if "upload" in steps:
         results["upload"] = measure_upload(bench["db"], bench["settings"], scale)
+    if "serving" in steps:
+        results["serving"] = measure_serving(bench["db"], bench["settings"], scale)
     if "browser" in steps:
         results["browser"] = measure_browser(bench["db"], bench["settings"], args.browser_runs)
     results["targets"] = targets(results)

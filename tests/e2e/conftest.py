@@ -39,7 +39,8 @@ def chromium_path() -> str:
     if not Path(path).exists():
         pytest.fail(
             "Chromium is needed for the browser tests: install Debian's `chromium` package "
-            "(`.ci/run` does it) or set CHROMIUM_PATH."
+            "(`make test` and `make e2e` install it: scripts/system-packages.sh) or set "
+            "CHROMIUM_PATH."
         )
     return path
 
@@ -52,7 +53,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(sample_db_path, tmp_path_factory):
-    """`streamlit run dashboard.py` on a free port over a copy of the sample database."""
+    """`streamlit run server.py` on a free port over a copy of the sample database."""
     folder = tmp_path_factory.mktemp("server")
     # A copy of its own: the server's process locks its database file.
     database = folder / "monitoring.duckdb"
@@ -109,8 +110,8 @@ def page(browser):
 def signed_in(url: str, role: str = "admin") -> str:
     """`url` with a fresh one-time sign-in link for the test account of `role`.
 
-    A full page load starts a new browser session, which is signed in by nobody: every
-    page.goto of a signed-in test goes through this.
+    Each test's browser context starts without the sign-in cookie: the first page.goto of a
+    signed-in test goes through this (the page then takes its cookie and loads again).
     """
     token = signin_links.make_token(account_name(role), secret=TEST_SECRET)
     parts = urlsplit(url)
@@ -119,12 +120,13 @@ def signed_in(url: str, role: str = "admin") -> str:
 
 
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has finished and no skeleton placeholders remain."""
-    page.wait_for_selector(
-        "[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms
-    )
+    """Wait until the script has finished and no skeleton placeholders remain, past a sign-in's
+    hand-over of its cookie (the page posts it and loads again: ui/session_cookie.py)."""
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stSkeleton]').length === 0",
+        "() => document.querySelector("
+        "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
+        " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
+        " && document.querySelector('[data-signin-handoff]') === null",
         timeout=timeout_ms,
     )
     page.wait_for_timeout(500)  # let charts paint before a screenshot
@@ -142,14 +144,20 @@ def exceptions_shown(page) -> list[str]:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_path: Path, log_path: Path):
-    """A `streamlit run dashboard.py` of its own over `db_path`, for tests that write."""
+def streamlit_server(
+    db_path: Path, log_path: Path, args: tuple[str, ...] = (), env: dict | None = None
+):
+    """A `streamlit run server.py` of its own over `db_path`, for tests that write.
+
+    `args`: more options of `streamlit run`; `env`: more environment variables.
+    """
     port = free_port()
     env = {
         **os.environ,
         "MONITORING_DB": str(db_path),
         "TZ": "UTC",
         sharing.SECRET_ENV: TEST_SECRET,
+        **(env or {}),
     }
     with log_path.open("w") as out:
         proc = subprocess.Popen(
@@ -158,7 +166,7 @@ def streamlit_server(db_path: Path, log_path: Path):
                 "-m",
                 "streamlit",
                 "run",
-                "dashboard.py",
+                "server.py",
                 "--server.headless",
                 "true",
                 "--server.port",
@@ -167,6 +175,7 @@ def streamlit_server(db_path: Path, log_path: Path):
                 "127.0.0.1",
                 "--browser.gatherUsageStats",
                 "false",
+                *args,
             ],
             cwd=ROOT,
             env=env,

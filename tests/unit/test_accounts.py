@@ -17,7 +17,8 @@ from monitoring.access.accounts import (
     can_open_page,
     sign_in,
 )
-from ui.navigation import PAGES
+from monitoring.settings import ROOT
+from ui.navigation import PAGES, page_spec
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery staple"
@@ -110,8 +111,17 @@ def test_navigation_per_role_keeps_the_order():
 
 def test_every_registered_page_says_who_may_open_it():
     # A page missing from PAGE_ACTIONS is refused to everyone: list it there.
-    missing = [p.url_path for p in PAGES if p.url_path not in accounts.PAGE_ACTIONS]
+    missing = [p for p in accounts.PAGE_PATHS if p not in accounts.PAGE_ACTIONS]
     assert not missing, f"add these pages to monitoring/access/accounts.py PAGE_ACTIONS: {missing}"
+
+
+def test_the_navigation_serves_the_cores_pages_in_their_order():
+    assert [(p.url_path, p.title) for p in PAGES] == list(accounts.PAGES)
+    assert [p.default for p in PAGES] == [True] + [False] * (len(PAGES) - 1)
+    for spec in PAGES:
+        assert (ROOT / spec.path).is_file(), spec.path
+        assert page_spec(spec.url_path) is spec
+    assert page_spec("nowhere") is None
 
 
 # --- accounts -----------------------------------------------------------------------------

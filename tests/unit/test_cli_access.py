@@ -153,7 +153,8 @@ def test_share_create_prints_a_url_that_opens_the_scope(db_path, monkeypatch, ca
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].startswith(
-        "Share link 1 (USIP Q3) created: regions UZ-JI,UZ-NG, pages overview,indicators; expires "
+        "Share link 1 (USIP Q3) created: regions UZ-JI,UZ-NG, pages overview,indicators, "
+        "downloads tables,reports; expires "
     )
     url = lines[-1]
     assert url.startswith("https://dash.example.org/?share=")
@@ -199,7 +200,7 @@ def test_share_list_revoke_and_log(db_path, monkeypatch, capsys):
     code, out, _ = run(monkeypatch, capsys, "share", "list", "--db", db_path)
     assert code == 0
     row = out.splitlines()[1].split()
-    assert row[:6] == ["1", "USIP", "active", "all", "all", "admin"]
+    assert row[:7] == ["1", "USIP", "active", "all", "all", "tables,reports", "admin"]
     assert row[-4] == "1"  # uses, then the time of the last use
 
     code, out, _ = run(monkeypatch, capsys, "share", "log", "--db", db_path)

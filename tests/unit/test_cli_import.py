@@ -126,8 +126,9 @@ def test_undo_and_a_refused_undo(db_path, tmp_path, capsys):
     assert "restored" in capsys.readouterr().out
 
 
-def test_import_while_the_dashboard_holds_the_database_fails_clearly(db_path, tmp_path):
-    """The running dashboard keeps a read-write connection: the CLI gets a plain message,
+def test_import_while_another_process_holds_the_database_fails_clearly(db_path, tmp_path):
+    """A process that holds the file and takes no jobs (another command; the running
+    dashboard takes them: tests/unit/test_writing_while_serving.py): a plain message,
     exit 3, and nothing changes."""
     file = write(tmp_path, "b.csv", BUDGET, "9.9,x,2022Q1,5,USD")
     holder = Database(db_path)
@@ -141,7 +142,7 @@ def test_import_while_the_dashboard_holds_the_database_fails_clearly(db_path, tm
             cwd=ROOT,
         )
         assert run.returncode == 3, run.stderr
-        assert "in use by another program (usually the running dashboard)" in run.stderr
+        assert "in use by another program that takes no jobs" in run.stderr
         assert checksums(holder) == before
     finally:
         holder.close()

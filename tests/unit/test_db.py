@@ -23,12 +23,22 @@ def test_schema_has_every_contract_table_with_its_columns_and_key(db):
             assert tuple(key) == table.key, table.name
 
 
-def test_schema_creation_is_idempotent(tmp_path):
+def test_a_new_file_gets_the_schema_and_opening_it_again_keeps_its_rows(tmp_path):
     path = tmp_path / "twice.duckdb"
-    for _ in range(2):
-        database = Database(path)
-        database.connection()
-        database.close()
+    first = Database(path)
+    insert(first, "regions", [{"region_code": "UZ-JI", "name_en": "Jizzakh"}])
+    assert first.upgrade.found == 0 and first.upgrade.backup is None
+    assert first.upgrade.describe().startswith(f"Created the schema of {path}")
+    first.close()
+    state = path.read_bytes()
+
+    again = Database(path)
+    assert again.query("contract_region_names").region_code.tolist() == ["UZ-JI"]
+    assert again.upgrade.applied == ()
+    assert "nothing to do" in again.upgrade.describe()
+    again.close()
+    assert path.read_bytes() == state  # opening wrote nothing
+    assert [p.name for p in tmp_path.iterdir()] == ["twice.duckdb"]  # and backed up nothing
 
 
 def test_constraints_reject_a_negative_amount(db):

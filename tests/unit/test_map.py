@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from monitoring.reports import map as map_report
-from tests.conftest import indicator_row, insert, value_row
+from tests.conftest import indicator_row, insert, value_row, view_of
 
 
 def indicator(code, **kw):
@@ -74,7 +74,7 @@ def features_by_code(data):
     [("2021Q1", 2.0, 3.0), ("2021Q2", 7.0, 3.0), ("2021Q3", 7.0, 7.0)],
 )
 def test_the_right_value_lands_on_the_right_region(mapped, settings, period, jizzakh, tashkent):
-    data = map_report.build_map(mapped, settings, "N1", period, "value")
+    data = map_report.build_map(mapped, view_of(mapped, settings), settings, "N1", period, "value")
     props = features_by_code(data)
     assert props["UZ-JI"]["value"] == jizzakh
     assert props["UZ-TO"]["value"] == tashkent
@@ -89,14 +89,18 @@ def test_the_right_value_lands_on_the_right_region(mapped, settings, period, jiz
 
 
 def test_percentages_take_each_regions_latest_value(mapped, settings):
-    props = features_by_code(map_report.build_map(mapped, settings, "P1", "2021Q2", "value"))
+    props = features_by_code(
+        map_report.build_map(mapped, view_of(mapped, settings), settings, "P1", "2021Q2", "value")
+    )
     assert props["UZ-JI"]["value"] == 57.0
     assert props["UZ-TO"]["value"] == 45.0
     assert props["UZ-JI"]["shown_text"] == "57.0%"
 
 
 def test_a_region_without_data_is_hatched_and_a_zero_is_coloured(mapped, settings):
-    data = map_report.build_map(mapped, settings, "C1", "2021Q2", "value")
+    data = map_report.build_map(
+        mapped, view_of(mapped, settings), settings, "C1", "2021Q2", "value"
+    )
     props = features_by_code(data)
     assert props["UZ-NG"]["hatched"] and props["UZ-NG"]["shown_text"] == "no data"
     assert props["UZ-NG"]["fill"] == map_report.hex_to_rgba(map_report.NO_DATA_FILL)
@@ -126,19 +130,30 @@ def test_percent_of_target_uses_the_regions_target(mapped, settings, code, regio
     else:
         assert row.percent_of_target == pytest.approx(percent)
     props = features_by_code(
-        map_report.build_map(mapped, settings, code, "2021Q2", "percent_of_target")
+        map_report.build_map(
+            mapped, view_of(mapped, settings), settings, code, "2021Q2", "percent_of_target"
+        )
     )
     assert props[region]["shown"] == (None if percent is None else pytest.approx(percent))
     assert props[region]["hatched"] == (percent is None)
 
 
 def test_a_viewers_scope_limits_every_figure(mapped, settings):
-    data = map_report.build_map(mapped, settings, "N1", "2021Q2", "value", regions=["UZ-JI"])
+    # P1 is a percentage (no count of people): only the scope changes what is shown.
+    data = map_report.build_map(
+        mapped, view_of(mapped, settings, ["UZ-JI"]), settings, "P1", "2021Q2", "value"
+    )
+    everything = map_report.build_map(
+        mapped, view_of(mapped, settings), settings, "P1", "2021Q2", "value"
+    )
     props = features_by_code(data)
-    assert props["UZ-JI"]["value"] == 7.0
+    assert props["UZ-JI"]["value"] == features_by_code(everything)["UZ-JI"]["value"] == 57.0
+    assert features_by_code(everything)["UZ-TO"]["value"] is not None
     assert props["UZ-TO"]["value"] is None
     assert set(data.region_table.Code) == {"UZ-JI"}
-    assert map_report.region_summary(mapped, settings, "2021Q2", "UZ-TO", ["UZ-JI"]).empty
+    assert map_report.region_summary(
+        mapped, view_of(mapped, settings, ["UZ-JI"]), settings, "2021Q2", "UZ-TO"
+    ).empty
 
 
 @pytest.fixture
@@ -199,7 +214,9 @@ def organisations(mapped):
 def test_organisations_without_coordinates_are_placed_at_their_regions_centre(
     organisations, settings
 ):
-    data = map_report.build_map(organisations, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(
+        organisations, view_of(organisations, settings), settings, "N1", "2021Q2", "value"
+    )
     points = {p["org_id"]: p for p in data.organisations}
     assert points["CSO-1"]["position"] == [67.8, 40.2]
     assert points["CSO-2"]["position"] == [69.84, 41.23]  # the regions table's centre
@@ -233,7 +250,9 @@ def test_grant_money_received_is_in_us_dollars_up_to_the_quarters_end(organisati
     assert points.at["CSO-1", "grants_awarded"] == 2
     assert points.at["CSO-2", "grants_awarded"] == 0  # its only grant was cancelled
     assert points.at["CG-1", "amounts_without_rate"] == 2  # June has no UZS rate
-    data = map_report.build_map(organisations, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(
+        organisations, view_of(organisations, settings), settings, "N1", "2021Q2", "value"
+    )
     radius = {p["org_id"]: p["radius"] for p in data.organisations}
     assert radius["CSO-1"] == map_report.MAX_RADIUS_PX  # received the most
     assert radius["CSO-2"] == map_report.MIN_RADIUS_PX  # received nothing
@@ -242,7 +261,9 @@ def test_grant_money_received_is_in_us_dollars_up_to_the_quarters_end(organisati
 
 
 def test_latest_values_of_an_organisation_are_in_its_tooltip(organisations, settings):
-    data = map_report.build_map(organisations, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(
+        organisations, view_of(organisations, settings), settings, "N1", "2021Q2", "value"
+    )
     tooltip = next(p["tooltip"] for p in data.organisations if p["org_id"] == "CSO-1")
     assert "Latest values: N1: 2 (2021Q1)" in tooltip
     assert "Grants: 2 awarded, 1,200 USD; received 650 USD" in tooltip
@@ -254,7 +275,9 @@ def test_region_codes_that_do_not_match_the_boundaries_are_reported_not_dropped(
     mapped.connection().execute(
         "update regions set name_en = 'Bukhara' where region_code = 'UZ-SA'"
     )
-    data = map_report.build_map(mapped, settings, "N1", "2021Q2", "value")
+    data = map_report.build_map(
+        mapped, view_of(mapped, settings), settings, "N1", "2021Q2", "value"
+    )
     not_on_map = {u.code: u for u in data.match.not_on_map}
     assert "UZ-XX" in not_on_map
     assert "not in the boundary file" in not_on_map["UZ-XX"].reason
@@ -328,10 +351,14 @@ def test_the_view_fits_the_programme_regions():
 
 
 def test_region_summary_lists_every_indicator_for_one_region(mapped, settings):
-    summary = map_report.region_summary(mapped, settings, "2021Q2", "UZ-NG")
+    summary = map_report.region_summary(
+        mapped, view_of(mapped, settings), settings, "2021Q2", "UZ-NG"
+    )
     assert list(summary.Indicator) == ["C1", "N1", "P1"]
     assert set(summary["Value up to 2021Q2"]) == {"no data"}
-    jizzakh = map_report.region_summary(mapped, settings, "2021Q2", "UZ-JI").set_index("Indicator")
+    jizzakh = map_report.region_summary(
+        mapped, view_of(mapped, settings), settings, "2021Q2", "UZ-JI"
+    ).set_index("Indicator")
     assert jizzakh.at["N1", "% of target"] == "70%"
     assert jizzakh.at["C1", "% of target"] == "—"
 

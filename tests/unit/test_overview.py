@@ -337,9 +337,10 @@ def test_spending_of_regions_is_that_of_their_small_grants(grants_in_regions, se
     assert summary.budget_total == 2000  # GJ1 + GJ2; GJ3 has no rate, GJX is cancelled
     assert summary.budget_rows_without_rate == 1
     # Each award spread over its days: GJ1 90 of 100 days, GJ2 59 of 515 (1 Feb 2021 to the
-    # programme's end, 30 June 2022).
-    planned = 1000 * 90 / 100 + 1000 * 59 / 515
-    assert summary.budget_to_date == pytest.approx(planned)
+    # programme's end, 30 June 2022), in exact decimals rounded to the cent (docs/spending.md):
+    # 900 + 114.5631... = 1014.56.
+    planned = 1014.56
+    assert summary.budget_to_date == planned
     assert summary.spent_to_date == pytest.approx(300 - 20 + 200)  # J2 - J3 + J6
     assert summary.disbursed_to_date == pytest.approx(600 + 500)  # J1 + J5
     assert summary.transactions_without_rate == 1  # J7
@@ -351,7 +352,7 @@ def test_spending_of_regions_is_that_of_their_small_grants(grants_in_regions, se
 def test_spending_of_another_region_and_of_no_region(grants_in_regions, settings):
     namangan = overview.spending_summary(grants_in_regions, settings, Q1, ["UZ-NG"])
     assert (namangan.budget_total, namangan.spent_to_date) == (2000, 900)
-    assert namangan.budget_to_date == pytest.approx(2000 * 90 / 365)
+    assert namangan.budget_to_date == 493.15  # 2000 x 90 / 365 = 493.1506..., to the cent
     nowhere = overview.spending_summary(grants_in_regions, settings, Q1, [])
     assert (nowhere.budget_total, nowhere.spent_to_date, nowhere.burn_rate) == (0, 0, None)
     assert overview.burn_rate_verdict(nowhere.burn_rate, settings) == "no budget"

@@ -1,73 +1,294 @@
-"""Stored copies of views (monitoring/db/database.py): read when up to date, never when not."""
+"""Stored copies of views (monitoring/db/stored.py): refreshed by the writes, never by a read;
+a copy out of date is not read, and saying so is logged."""
 
-from monitoring.db import Database
-from tests.conftest import insert
+import hashlib
+import logging
 
-INDICATOR = dict(
-    indicator_code="OC1",
-    level="outcome",
-    outcome=1,
-    title="Trainings",
-    unit="number",
-    direction="increase",
-    aggregation="sum",
-    baseline=0,
-    target=10,
-)
+import duckdb
+import pytest
+
+from monitoring.cli.main import main
+from monitoring.db import STORED_COPIES, Database, DatabaseError, query_text, stored
+from monitoring.db.statements import named_tables, written_tables
+from monitoring.intake.batches import commit_file, undo_batch
+from tests.conftest import indicator_row, insert, value_row
+from tests.unit.upload_support import VALUES_HEADER, copy_of, csv_bytes
+
+VALUES, RATES = STORED_COPIES  # indicator_region_values, transactions_converted
 
 
-def by_region(db: Database) -> dict[tuple[str, str], float]:
+def by_region(db: Database, code: str = "OC1") -> dict[tuple[str, str], float]:
     frame = db.query(
-        "indicators_by_region", indicator="OC1", first="2021Q1", last="2021Q4", regions=None
+        "indicators_by_region", indicator=code, first="2021Q1", last="2022Q2", regions=None
     )
     return {(r.region_code, r.period): r.value for r in frame.itertuples()}
 
 
-def stored_rows(db: Database) -> int:
+def stored_rows(db: Database, table: str = VALUES.table) -> int:
     with db.cursor() as cur:
-        return cur.execute("select count(*) from indicator_region_values_stored").fetchone()[0]
+        return cur.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
 
 
-def test_a_query_reads_the_copy_and_sees_rows_written_after_it(db):
-    insert(db, "indicators", [INDICATOR])
-    insert(
-        db,
-        "indicator_values",
-        [
-            dict(indicator_code="OC1", period="2021Q1", region_code="UZ-JI", org_id="A", value=2),
-            dict(indicator_code="OC1", period="2021Q1", region_code="UZ-JI", org_id="B", value=3),
-        ],
+def copy_differs(db: Database, copy) -> int:
+    """Rows in the view and not in its copy, or the other way round."""
+    with db.cursor() as cur:
+        return cur.execute(
+            f"select count(*) from ((select * from {copy.view} except all "  # noqa: S608
+            f"select * from {copy.table}) union all (select * from {copy.table} "
+            f"except all select * from {copy.view}))"
+        ).fetchone()[0]
+
+
+def file_state(path) -> tuple:
+    """The bytes and time of the database file, and the files beside it (a WAL, say)."""
+    return (
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        path.stat().st_mtime_ns,
+        sorted(p.name for p in path.parent.iterdir()),
     )
+
+
+def test_every_write_refreshes_the_copy_in_its_own_transaction(db):
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 2, org_id="A")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 3, org_id="B")])
+    assert stored_rows(db) == 1  # made by the write, before any read
     assert by_region(db) == {("UZ-JI", "2021Q1"): 5}
-    assert stored_rows(db) == 1  # the copy was made and read
 
-    insert(
-        db,
-        "indicator_values",
-        [dict(indicator_code="OC1", period="2021Q2", region_code="UZ-NG", value=7)],
-    )
+    insert(db, "indicator_values", [value_row("OC1", "2021Q2", "UZ-NG", 7)])
     assert by_region(db) == {("UZ-JI", "2021Q1"): 5, ("UZ-NG", "2021Q2"): 7}
     assert stored_rows(db) == 2
+    assert db.out_of_date() == {}
 
 
-def test_a_read_only_database_with_an_old_copy_reads_the_view(db):
-    insert(db, "indicators", [INDICATOR])
-    insert(
-        db,
-        "indicator_values",
-        [dict(indicator_code="OC1", period="2021Q1", region_code="UZ-JI", value=4)],
+def test_a_write_that_keeps_the_row_counts_is_seen_and_its_undo_too(
+    sample_db_path, tmp_path, settings
+):
+    db = copy_of(sample_db_path, tmp_path)
+    try:
+        before = by_region(db, "G1")[("UZ-JI", "2021Q1")]
+        assert before == pytest.approx(55.2)
+        rows = stored_rows(db)
+        changed = csv_bytes(VALUES_HEADER, "G1,2021Q1,UZ-JI,,all,all,57.5,,Survey wave 1")
+        result = commit_file(db, changed, "g1.csv", settings, by="Tester")
+        assert result.updated == 1 and result.inserted == 0  # one value changed in place
+        assert stored_rows(db) == rows
+        assert by_region(db, "G1")[("UZ-JI", "2021Q1")] == pytest.approx(57.5)
+        assert copy_differs(db, VALUES) == 0
+
+        undo_batch(db, result.batch_id, by="Tester")
+        assert by_region(db, "G1")[("UZ-JI", "2021Q1")] == pytest.approx(55.2)
+        assert copy_differs(db, VALUES) == 0
+    finally:
+        db.close()
+
+
+def test_a_changed_exchange_rate_changes_the_converted_transactions(
+    sample_db_path, tmp_path, settings
+):
+    db = copy_of(sample_db_path, tmp_path)
+    sql = (
+        "select amount_in from transactions_converted_stored "
+        "where to_currency = 'USD' and month = '2021-05' and currency = 'UZS' order by 1"
     )
-    assert by_region(db) == {("UZ-JI", "2021Q1"): 4}  # copy made with one row
-    insert(
-        db,
-        "indicator_values",
-        [dict(indicator_code="OC1", period="2021Q3", region_code="UZ-JI", value=6)],
-    )
+    try:
+        with db.cursor() as cur:
+            before = cur.execute(sql).fetchall()
+        assert before
+        commit_file(
+            db, csv_bytes("currency,month,per_usd", "UZS,2021-05,11000"), "r.csv", settings, by="T"
+        )
+        with db.cursor() as cur:
+            after = cur.execute(sql).fetchall()
+        assert len(after) == len(before) and after != before
+        assert copy_differs(db, RATES) == 0
+    finally:
+        db.close()
+
+
+def test_a_failed_write_leaves_the_copy_and_its_count_as_they_were(db):
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 4)])
+    with db.cursor() as cur:
+        counts = cur.execute("select * from stored_copies order by 1").fetchall()
+    with pytest.raises(ZeroDivisionError), db.transaction() as cur:
+        cur.execute("update indicator_values set value = 99")
+        raise ZeroDivisionError
+    assert by_region(db) == {("UZ-JI", "2021Q1"): 4}
+    with db.cursor() as cur:
+        assert cur.execute("select * from stored_copies order by 1").fetchall() == counts
+
+
+def test_a_write_outside_a_transaction_is_refused(db):
+    insert(db, "indicators", [indicator_row("OC1")])
+    with (
+        pytest.raises(DatabaseError, match=r"inside Database\.transaction\(\)"),
+        db.cursor() as cur,
+    ):
+        cur.execute("delete from indicators")
+    with db.cursor() as cur:  # other tables, and temporary ones, may be written as before
+        cur.execute("create temp table scratch as select * from indicators")
+        cur.execute("delete from sign_in_attempts")
+        assert cur.execute("select count(*) from indicators").fetchone()[0] == 1
+
+
+def stale_database(tmp_path) -> Database:
+    """A database whose indicator copy is out of date: its write skipped the refresh."""
+    db = Database(tmp_path / "stale.duckdb")
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 4)])
+    with db.transaction(refresh_copies=False) as cur:
+        cur.execute("update indicator_values set value = 6")
+    return db
+
+
+def test_a_copy_out_of_date_is_not_read_and_a_warning_says_what_to_run(tmp_path, caplog):
+    db = stale_database(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="monitoring.db"):
+        assert by_region(db) == {("UZ-JI", "2021Q1"): 6}  # the view's value, not the copy's 4
+        assert by_region(db) == {("UZ-JI", "2021Q1"): 6}
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1  # once, not at every query
+    assert "indicator_region_values_stored" in warnings[0]
+    assert "python -m monitoring refresh" in warnings[0]
+    assert "1 write(s) to indicator_values, indicators" in warnings[0]
+    assert list(db.out_of_date()) == [VALUES]
+    db.close()
+
+
+def test_a_read_never_writes_even_when_the_copy_is_out_of_date(tmp_path, caplog):
+    db = stale_database(tmp_path)
     path = db.path
     db.close()
+    before = file_state(path)
     reader = Database(path, read_only=True)
     try:
-        assert by_region(reader) == {("UZ-JI", "2021Q1"): 4, ("UZ-JI", "2021Q3"): 6}
-        assert stored_rows(reader) == 1  # still the old copy: it was not read
+        with caplog.at_level(logging.WARNING, logger="monitoring.db"):
+            assert by_region(reader) == {("UZ-JI", "2021Q1"): 6}
+        assert "indicator_region_values_stored" in caplog.text
+        with reader.cursor() as cur:  # the copy still holds what it held
+            assert cur.execute(f"select value from {VALUES.table}").fetchall() == [(4,)]  # noqa: S608
     finally:
         reader.close()
+    assert file_state(path) == before
+
+
+def test_a_copy_whose_table_is_missing_is_read_from_its_view(db, caplog):
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 4)])
+    con = db.connection()
+    con.execute(f"drop table {VALUES.table}")  # as with the DuckDB command line
+    db.close()
+    with caplog.at_level(logging.WARNING, logger="monitoring.db"):
+        assert by_region(db) == {("UZ-JI", "2021Q1"): 4}
+    assert "its table is missing" in caplog.text
+
+
+def test_refresh_rebuilds_the_copies_after_writes_made_by_other_means(tmp_path, capsys):
+    db = Database(tmp_path / "other.duckdb")
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 4)])
+    db.close()
+    con = duckdb.connect(str(db.path))  # the DuckDB command line, say: no count is kept
+    con.execute("update indicator_values set value = 9")
+    con.close()
+    assert by_region(db) == {("UZ-JI", "2021Q1"): 4}  # not seen: hence `refresh`
+    db.close()
+
+    assert main(["refresh", "--db", str(db.path)]) == 0
+    out = capsys.readouterr().out
+    assert "indicator_region_values_stored: 1 row(s)" in out
+    assert "transactions_converted_stored: 0 row(s)" in out
+    assert by_region(db) == {("UZ-JI", "2021Q1"): 9}
+    assert db.out_of_date() == {}
+    db.close()
+
+
+def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
+    db = stale_database(tmp_path)
+    assert db.refresh_copies() == {VALUES.table: 1, RATES.table: 0}
+    assert db.out_of_date() == {}
+    with caplog.at_level(logging.WARNING, logger="monitoring.db"):
+        assert by_region(db) == {("UZ-JI", "2021Q1"): 6}
+    assert not caplog.records
+    db.close()
+
+
+# The declaration ----------------------------------------------------------------------------
+def _names_read(con, sql: str, seen: set[str]) -> set[str]:
+    """Tables read by `sql`, through the views and table macros it names."""
+    out = set()
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    views = dict(
+        con.execute("select view_name, sql from duckdb_views() where not internal").fetchall()
+    )
+    macros = dict(
+        con.execute(
+            "select function_name, macro_definition from duckdb_functions() "
+            "where function_type in ('macro', 'table_macro') and not internal"
+        ).fetchall()
+    )
+    for name in named_tables(sql) - seen:
+        seen.add(name)
+        if name in tables:
+            out.add(name)
+        elif name in views:
+            out |= _names_read(con, views[name], seen)
+        elif name in macros:
+            out |= _names_read(con, macros[name], seen)
+    return out
+
+
+@pytest.mark.parametrize("copy", STORED_COPIES, ids=lambda c: c.table)
+def test_each_copy_declares_every_table_its_view_reads(db, copy):
+    con = db.connection()
+    assert _names_read(con, f"select * from {copy.view}", set()) == set(copy.sources)  # noqa: S608
+
+
+def test_no_query_reads_a_view_that_has_a_stored_copy():
+    """The queries name the copy: a view with a copy is read only when the copy is late."""
+    from monitoring.db import QUERIES
+
+    views = {c.view for c in STORED_COPIES}
+    for path in sorted(QUERIES.glob("*.sql")):
+        if path.stem != "schema":
+            assert not named_tables(query_text(path.stem)) & views, path.name
+
+
+@pytest.mark.parametrize(
+    ("sql", "written"),
+    [
+        ("insert into indicator_values by name select * from fixture_rows", {"indicator_values"}),
+        ('insert or replace into main."Indicators" select * from upload_rows', {"indicators"}),
+        ("update budget set amount = 1 from upload_rows r where r.x", {"budget"}),
+        ("with x as (select * from indicators) delete from grants using x", {"grants"}),
+        ("truncate table exchange_rates", {"exchange_rates"}),
+        ("create or replace temp table upload_rows as select * from indicator_values", set()),
+        ("create or replace table regions as select 1 as a", {"regions"}),
+        ("alter table indicators add column x int", {"indicators"}),
+        ("copy transactions from 'x.csv'", {"transactions"}),
+        ("copy transactions to 'x.csv'", set()),
+        ("create or replace macro twice(x) as 2 * x", set()),
+        ("select * from indicator_values -- insert into indicators", set()),
+        ("insert into upload_changes select * from indicator_values", {"upload_changes"}),
+        ("insert into users values (?); delete from indicators", {"users", "indicators"}),
+    ],
+)
+def test_the_tables_a_statement_writes_come_from_duckdbs_parser(sql, written):
+    assert written_tables(duckdb.connect(), sql) == written
+
+
+def test_a_copy_declared_later_is_made_when_the_database_is_opened(tmp_path, monkeypatch):
+    db = Database(tmp_path / "later.duckdb")
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 4)])
+    db.close()
+    extra = stored.StoredCopy(VALUES.view, "values_again_stored", VALUES.sources)
+    monkeypatch.setattr(stored, "STORED_COPIES", (*STORED_COPIES, extra))
+    monkeypatch.setitem(stored.BY_TABLE, extra.table, extra)
+    reopened = Database(db.path)
+    reopened.connection()
+    assert reopened.upgrade.applied == ()  # no migration: the declaration is enough
+    assert reopened.out_of_date() == {}
+    assert stored_rows(reopened, extra.table) == 1
+    reopened.close()

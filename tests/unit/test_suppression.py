@@ -47,6 +47,13 @@ def test_a_second_cell_is_hidden_where_the_total_would_give_the_small_one_away()
     assert list(result.reasons.value) == [SMALL, COMPLEMENTARY, ""]
 
 
+def test_without_complementary_cells_only_small_counts_are_hidden():
+    """For counts shown rounded: the disclosure audit hides what rounding does not protect."""
+    result = protect_small_counts(by_sex(3, 10, 13), ["value"], **SEX, complementary=False)
+    assert list(result.table.value) == ["<5", 10, 13]
+    assert list(result.reasons.value) == [SMALL, "", ""]
+
+
 def test_the_complementary_cell_is_the_smallest_other_non_zero_part():
     frame = pd.DataFrame(
         {

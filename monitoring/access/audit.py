@@ -1,0 +1,1299 @@
+"""The disclosure audit: can a donor work out a withheld count of people?
+
+The rules of monitoring/access/suppression.py look at one sum at a time. A reader with a
+small solver looks at all of them together: on one indicator, the total, one region's
+figure and the other regions' quarters shown as 0 and "<5" can leave only one solution.
+This module plays that reader, for one donor view (an `IndicatorCells`):
+
+- The unknowns are the atomic cells: per protected indicator, region of the view, line (all
+  people, each sex, each age group) and quarter. Every figure a donor view could show is a
+  linear expression over them: every quarter's value over every non-empty set of the view's
+  regions (any region filter), for every line (`IndicatorCells.quarter`), every actual to
+  the end of every quarter over every set of regions (`IndicatorCells.to_date`), and the
+  grid cells themselves (totals over regions, over quarters).
+- What a donor is shown of a figure constrains it: shown, it is known exactly (under
+  `privacy.protection = "round"`, rounded: v - base/2 .. v + base/2, and never 1 .. t-1);
+  "<5" says 1 <= x <= 4; "hidden" says nothing.
+- The reader also knows how the figures add up, wherever the true data does: a region
+  total is the sum of the regions, an actual to date the sum of its quarters, all people
+  the sum of the sexes and of the age groups, and a 'latest' count is carried forward
+  (consecutive quarters with equal values are taken to be equal). Every unknown is a
+  whole number (counts; a 'mean' is not) and not negative. Assuming more than a reader could
+  know makes the audit stricter, never weaker.
+- Indicators share no unknowns, so each is solved on its own. For every withheld figure
+  that must keep a range HiGHS finds the smallest and largest value it can take given all
+  of the above (`scipy.optimize.linprog`: sums over tables mostly have whole-number optima;
+  `scipy.optimize.milp` where the relaxation's is not). A figure is WEAK when that range
+  holds fewer whole numbers than "<5" itself allows (threshold - 1: 1 .. 4) or a single one.
+  Guarded so: every withheld count below the threshold (a "<5", or a hidden figure worth
+  1 .. 4), anywhere; and every withheld cell of the grid (but zeros, which are shown anyway).
+  A hidden sum over several regions or quarters worth at least the threshold is not: pages
+  hide some sums a reader could work out from shown cells, and every small count inside
+  one is guarded on its own.
+
+Keeping it fast: shown cells are known numbers and drop out of the unknowns; figures over
+sets of regions that differ only in shown cells are one expression; the figures over sets of
+regions (2 ** regions of them) are not put into the model up front but added when a
+solution breaks one ("lazy constraints", so each range is exact for the full system); and
+ranges are first bounded from below by a few feasible solutions (the true data, solutions
+of random objectives and of earlier ranges), so that only figures that might be narrow are
+solved exactly.
+
+`secondary_suppression` (called by `cells.indicator_cells`) hides, while a figure is weak,
+one shown cell among those that pin it (the smallest non-zero, else a zero, else a total)
+and audits again. `python -m monitoring audit-disclosure` prints the audit
+(monitoring/cli/audit.py; docs/access.md, "The disclosure audit").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from monitoring.access.cells import (
+    ALL,
+    CODE_HIDDEN,
+    CODE_OF_STATE,
+    CODE_SHOWN,
+    CODE_SMALL,
+    HIDDEN,
+    ROUND,
+    SHOWN,
+    SMALL,
+    STATE_OF_CODE,
+    SUPPRESS,
+    TO_DATE,
+    Cell,
+    IndicatorCells,
+)
+
+POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
+CARRIED_POINTS = 24  # feasible points carried from one round of secondary suppression on
+TOLERANCE = 1e-6
+MAX_PINS = 8  # shown figures listed as pinning a weak one
+_CHUNK = 64  # families of figures judged at once (memory: 64 x 2 ** regions numbers)
+
+
+# What the audit finds ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    """A figure a donor view could show of one indicator."""
+
+    indicator: str
+    regions: tuple[str, ...]  # the regions it covers
+    whole_view: bool  # all of the view's regions (its total)
+    sex: str
+    age: str
+    column: str  # a quarter, or "to_date" (all quarters)
+    cumulative: bool = False  # the actual to the end of `column`
+    state: str = HIDDEN
+
+    def describe(self) -> str:
+        if self.whole_view and len(self.regions) > 1:
+            where = "all regions of the view"
+        else:
+            where = " + ".join(self.regions)
+        parts = [p for p in (self.sex if self.sex != "all" else "", _age(self.age)) if p]
+        who = ", ".join(parts) if parts else "all people"
+        if self.column == TO_DATE:
+            when = "all quarters"
+        elif self.cumulative:
+            when = f"to the end of {self.column}"
+        else:
+            when = self.column
+        return f"{self.indicator}, {where}, {who}, {when}"
+
+    def shown_as(self, threshold: int) -> str:
+        return {SMALL: f"<{threshold}", HIDDEN: "hidden"}.get(self.state, "shown")
+
+
+def _age(age: str) -> str:
+    return "" if age == "all" else f"age {age}"
+
+
+def cell_figure(cells: IndicatorCells, cell: Cell) -> Figure:
+    code, region, sex, age, column = cell
+    regions = cells.regions if region == ALL else (region,)
+    state = cells.states.get(cell, HIDDEN)
+    return Figure(code, tuple(regions), region == ALL, sex, age, column, False, state)
+
+
+@dataclass(frozen=True)
+class Range:
+    """How far a reader can narrow a withheld figure down."""
+
+    figure: Figure
+    value: float  # the true value: never printed unless asked
+    low: float
+    high: float
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def values(self) -> int | None:
+        """How many whole numbers the range holds (None: not a count of whole numbers)."""
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return None
+        return int(math.floor(self.high + TOLERANCE) - math.ceil(self.low - TOLERANCE) + 1)
+
+    def text(self) -> str:
+        return f"[{_number(self.low)}, {_number(self.high)}]"
+
+
+@dataclass(frozen=True)
+class Weak(Range):
+    """A withheld figure a reader can narrow down: what pins it and what would fix it."""
+
+    pinned_by: tuple[str, ...] = ()  # the shown figures that pin it
+    hide: tuple[Cell, ...] = ()  # shown cells that pin it, the one to hide first
+    rounded: tuple[float, float] | None = None  # its range were shown counts rounded
+
+    def fixes(self, cells: IndicatorCells) -> list[str]:
+        out = []
+        if self.hide:
+            first = cell_figure(cells, self.hide[0])
+            if first.state == SMALL:
+                out.append(f'show {first.describe()} as "hidden" instead of "<{cells.threshold}"')
+            else:
+                out.append(f"hide {first.describe()}")
+        if self.rounded is not None:
+            low, high = self.rounded
+            if _passes(low, high, cells.threshold):
+                out.append(
+                    f"rounding to base {cells.rounding_base} (privacy.protection = "
+                    f'"round") leaves [{_number(low)}, {_number(high)}]'
+                )
+        return out
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value:,.0f}" if abs(value - round(value)) < TOLERANCE else f"{value:,.2f}"
+
+
+def _passes(low: float, high: float, threshold: int) -> bool:
+    """Whether a reader's range [low, high] of a withheld figure is wide enough."""
+    width = high - low
+    if not math.isfinite(width):
+        return True
+    return width >= max(threshold - 2, 0) - TOLERANCE and width > TOLERANCE
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The audit of one donor view."""
+
+    scope: tuple[str, ...]
+    protection: str
+    threshold: int
+    rounding_base: int
+    indicators: int
+    cells_checked: int  # cells of the protected grid
+    figures_checked: int  # figures the pages could show (and the cells)
+    withheld: int  # of those, withheld ("<5" or hidden)
+    solved: int  # ranges solved exactly (the others were bounded wide enough)
+    narrowest: Range | None  # the narrowest range of a withheld figure
+    weak: tuple[Weak, ...]
+    seconds: float
+    secondary: tuple[Cell, ...] = ()  # cells hidden by secondary suppression
+
+    @property
+    def passed(self) -> bool:
+        return not self.weak
+
+    def report(self, name: str, cells: IndicatorCells, *, show_values: bool = False) -> str:
+        """The audit as text (python -m monitoring audit-disclosure)."""
+        how = (
+            f"shown counts rounded to base {self.rounding_base}"
+            if self.protection == ROUND
+            else "shown counts exact"
+        )
+        lines = [
+            f"{name}: {', '.join(self.scope) or 'no regions'} "
+            f'(protection "{self.protection}": {how}; small counts below {self.threshold})',
+            f"  {self.indicators} protected indicators; {self.cells_checked:,} cells and "
+            f"{self.figures_checked:,} figures checked; {self.withheld:,} withheld; "
+            f"{self.solved:,} ranges solved exactly; {self.seconds:.2f} s",
+        ]
+        if self.secondary:
+            lines.append(
+                f"  secondary suppression hid {len(self.secondary)} more cell(s) that pinned "
+                "a withheld figure"
+            )
+        if self.narrowest is not None:
+            count = self.narrowest.values()
+            size = f" ({count} value{'' if count == 1 else 's'})" if count is not None else ""
+            lines.append(
+                f"  narrowest range of a withheld figure: {self.narrowest.text()}{size}: "
+                f"{self.narrowest.figure.describe()} "
+                f"({self.narrowest.figure.shown_as(self.threshold)}"
+                + (f", true value {_number(self.narrowest.value)}" if show_values else "")
+                + ")"
+            )
+        else:
+            lines.append("  nothing is withheld")
+        if self.passed:
+            lines.append(
+                f"  PASS: no withheld figure can be narrowed to fewer than "
+                f"{max(self.threshold - 1, 1)} values"
+            )
+            return "\n".join(lines)
+        lines.append(f"  FAIL: {len(self.weak)} withheld figure(s) can be narrowed down:")
+        for weak in self.weak:
+            value = f", true value {_number(weak.value)}" if show_values else ""
+            lines.append(
+                f"  - {weak.figure.describe()} ({weak.figure.shown_as(self.threshold)}{value}): "
+                f"a reader can tell it is in {weak.text()}"
+            )
+            if weak.pinned_by:
+                lines.append(f"      pinned by: {'; '.join(weak.pinned_by)}")
+            fixes = weak.fixes(cells)
+            if fixes:
+                lines.append(f"      fix: {'; or '.join(fixes)}")
+        return "\n".join(lines)
+
+
+# The model of one indicator ---------------------------------------------------------------
+def _subset_sums(vectors: np.ndarray) -> np.ndarray:
+    """(F, n) numbers per region -> (F, 2 ** n): their sums over every set of regions
+    (column j: the set with bit mask j; column 0, the empty set, is 0)."""
+    f, n = vectors.shape
+    out = np.zeros((f, 1 << n))
+    for i in range(n):
+        out[:, 1 << i : 2 << i] = out[:, : 1 << i] + vectors[:, i : i + 1]
+    return out
+
+
+def _line_order(line: tuple[str, str]) -> tuple:
+    sex, age = line
+    return (line != ("all", "all"), sex == "all", sex, age)
+
+
+@dataclass
+class _Row:
+    """A constraint over the free unknowns: lo <= coefs . z <= hi."""
+
+    positions: np.ndarray
+    coefs: np.ndarray
+    lo: float
+    hi: float
+    source: tuple  # ("cell", cell) | ("relation", text, atoms) | ("figure", class index)
+    fixed: np.ndarray  # the shown (fixed) atoms it holds: the cells that pin through it
+
+
+@dataclass
+class _Candidate:
+    """A withheld figure whose range is wanted."""
+
+    figure_of: tuple  # ("atom", atom) | ("cell", cell) | ("class", class index)
+    atoms: np.ndarray | None  # its atoms (a sum; a mean is that sum / k); None: not yet
+    k: float
+    value: float
+    state: int
+    key: tuple = ()  # the same figure in the next round of secondary suppression
+    low_bound: float = math.inf  # the pool's smallest value (sum space)
+    high_bound: float = -math.inf
+    seen: int = 0  # pool points looked at
+
+
+@dataclass
+class _IndicatorResult:
+    cells: int = 0
+    figures: int = 0
+    withheld: int = 0
+    solved: int = 0
+    narrowest: Range | None = None
+    weak: list[Weak] = field(default_factory=list)
+
+
+class _Model:
+    """One indicator of a view as a reader sees it: unknowns, constraints, figures."""
+
+    def __init__(
+        self,
+        cells: IndicatorCells,
+        code: str,
+        keys: Sequence[Cell],
+        mode: str,
+        *,
+        figures: bool = True,
+    ):
+        self.cells, self.code, self.mode = cells, code, mode
+        self.t, self.base = cells.threshold, cells.rounding_base
+        self.regions, self.periods = cells.regions, list(cells.periods)
+        self.n, self.P = len(self.regions), len(self.periods)
+        aggregation = cells.aggregation[code]
+        self.latest, self.mean = aggregation == "latest", aggregation == "mean"
+        self.lines = sorted({(k[2], k[3]) for k in keys}, key=_line_order)
+        self.L = len(self.lines)
+        line_index = {line: i for i, line in enumerate(self.lines)}
+        period_index = {p: i for i, p in enumerate(self.periods)}
+        region_index = {r: i for i, r in enumerate(self.regions)}
+        self.total_line = line_index.get(("all", "all"))
+
+        self.A = np.full((self.L, self.P, self.n), -1, dtype=np.int64)
+        atoms: list[Cell] = []
+        self.grid: list[Cell] = []  # cells that are not atoms: totals over regions, quarters
+        for key in sorted(keys):
+            _, region, sex, age, column = key
+            if region == ALL or column == TO_DATE:
+                self.grid.append(key)
+                continue
+            self.A[line_index[(sex, age)], period_index[column], region_index[region]] = len(atoms)
+            atoms.append(key)
+        self.atom_cells = atoms
+        self.value = np.array([cells.values[k] for k in atoms], dtype="float64")
+        self.atom_state = np.array([CODE_OF_STATE[cells.states[k]] for k in atoms], dtype=np.int8)
+        self.integer = not self.mean and bool(np.all(self.value == np.round(self.value)))
+        self.big = max(1e6, 100 * float(np.abs(self.value).max(initial=0)) * max(self.P, 1))
+        self.lb, self.ub = self._interval(self.atom_state, self.value, np.ones(len(atoms)))
+        self.ub = np.minimum(self.ub, self.big)
+        self.free = self.lb < self.ub - TOLERANCE
+        self.free_ids = np.flatnonzero(self.free)
+        self.position = np.full(len(atoms), -1, dtype=np.int64)
+        self.position[self.free_ids] = np.arange(len(self.free_ids))
+        self.fixed_value = np.where(self.free, 0.0, self.value)
+        self.rows: list[_Row] = []
+        self.in_model: set[int] = set()  # classes already added as rows
+        self._binding: dict[tuple, tuple[set[int], set[int], bool]] = {}  # what pins a sum
+        self._matrix = None
+        self._lp_cache = None
+        self.candidates: list[_Candidate] = []
+        self.result = _IndicatorResult(cells=len(keys))
+        self._grid_rows()
+        self._relations()
+        self._figures(enumerate_sets=figures)
+
+    # What a state says ----------------------------------------------------------------------
+    def _guarded(self, codes, values, *, cell: bool):
+        """Which withheld figures must keep their range: a count below the threshold
+        (shown "<5", or hidden), wherever it is; and a withheld cell of the grid (not a
+        zero: zeros are shown anyway). A hidden sum of a page over several regions or
+        quarters of at least the threshold need not: pages hide some that could be worked
+        out from shown cells, and any small count inside one is guarded on its own."""
+        codes = np.asarray(codes)
+        values = np.asarray(values, dtype="float64")
+        small = (codes == CODE_SMALL) | ((codes != CODE_SHOWN) & (values > 0) & (values < self.t))
+        if cell:
+            return small | ((codes == CODE_HIDDEN) & (values != 0))
+        return small
+
+    def _interval(self, codes: np.ndarray, values: np.ndarray, k: np.ndarray):
+        """[lo, hi] of figures in `codes` states with true `values` (figure units), as
+        bounds on their sums (a mean's sum is k times it)."""
+        codes = np.asarray(codes)
+        values = np.asarray(values, dtype="float64")
+        lo = np.zeros(values.shape)
+        hi = np.full(values.shape, np.inf)
+        shown = codes == CODE_SHOWN
+        if self.mode == SUPPRESS:
+            lo[shown] = values[shown]
+            hi[shown] = values[shown]
+        else:
+            r = np.floor(values / self.base + 0.5) * self.base
+            if self.integer:
+                low, high = r - self.base // 2, r + (self.base + 1) // 2 - 1
+            else:
+                low, high = r - self.base / 2, r + self.base / 2
+            # A shown count is never small: 1 .. t-1 would read "<t".
+            low = np.where((low > 0) & (low < self.t), self.t, low)
+            high = np.where((low <= 0) & (high < self.t), 0, high)
+            low = np.maximum(low, 0)
+            lo[shown], hi[shown] = low[shown], high[shown]
+        small = codes == CODE_SMALL
+        lo[small] = 1 if self.integer else 0
+        hi[small] = self.t - 1 if self.integer else self.t
+        return lo * k, hi * k
+
+    # The grid's own totals and how figures add up -------------------------------------------
+    def _atoms_of(self, line: int, periods: slice | int, regions: Iterable[int]) -> np.ndarray:
+        ids = self.A[line, periods][..., list(regions)].ravel()
+        return np.sort(ids[ids >= 0])
+
+    def _add_row(self, atoms: np.ndarray, coefs: np.ndarray, lo: float, hi: float, source):
+        """A constraint over atoms, the shown (fixed) ones taken out; kept if not empty."""
+        free = self.free[atoms]
+        shift = float(np.dot(coefs[~free], self.value[atoms[~free]]))
+        if not free.any():
+            return
+        self.rows.append(
+            _Row(
+                self.position[atoms[free]],
+                coefs[free].astype("float64"),
+                lo - shift,
+                hi - shift,
+                source,
+                atoms[~free],
+            )
+        )
+        self._matrix = None
+        self._lp_cache = None
+
+    def _grid_rows(self) -> None:
+        """The grid's cells: each atom's bounds; the totals as rows. Withheld ones are
+        candidates (atoms first: where two are the same sum, the atom names it)."""
+        cells = self.cells
+        guarded = self._guarded(self.atom_state, self.value, cell=True)
+        for atom in np.flatnonzero(guarded):
+            self.candidates.append(
+                _Candidate(
+                    ("atom", int(atom)),
+                    np.array([atom]),
+                    1.0,
+                    self.value[atom],
+                    int(self.atom_state[atom]),
+                    ("atoms", (int(atom),), 1.0),
+                )
+            )
+        line_index = {line: i for i, line in enumerate(self.lines)}
+        everywhere = range(self.n)
+        for key in self.grid:
+            _, region, sex, age, column = key
+            line = line_index[(sex, age)]
+            periods = slice(None) if column == TO_DATE else self.periods.index(column)
+            regions = everywhere if region == ALL else [self.regions.index(region)]
+            atoms = self._atoms_of(line, periods, regions)
+            if not len(atoms):
+                continue
+            k = float(len(atoms)) if self.mean else 1.0
+            code = CODE_OF_STATE[cells.states[key]]
+            value = cells.values[key]
+            lo, hi = self._interval(np.array([code]), np.array([value]), np.array([k]))
+            if code != CODE_HIDDEN:
+                self._add_row(atoms, np.ones(len(atoms)), lo[0], hi[0], ("cell", key))
+            if self._guarded(code, value, cell=True):
+                figure = ("atoms", tuple(atoms.tolist()), k)
+                self.candidates.append(_Candidate(("cell", key), atoms, k, value, code, figure))
+
+    def _relations(self) -> None:
+        """All people = the sexes = the age groups; a 'latest' count carried forward."""
+        if self.mean:
+            return
+        value, A = self.value, self.A
+        if self.total_line is not None:
+            groups = [
+                [i for i, (s, a) in enumerate(self.lines) if s != "all" and a == "all"],
+                [i for i, (s, a) in enumerate(self.lines) if s == "all" and a != "all"],
+            ]
+            for parts in (g for g in groups if g):
+                what = "sexes" if self.lines[parts[0]][0] != "all" else "age groups"
+                lines = [self.total_line, *parts]
+                block = A[lines]  # (1 + parts, P, n)
+                ok = (block >= 0).all(axis=0)  # (P, n): total and every part reported
+                sums = np.where(block >= 0, value[block], 0.0)
+                adds_up = ok & (np.abs(sums[0] - sums[1:].sum(axis=0)) < TOLERANCE)
+                coefs = np.array([1.0] + [-1.0] * len(parts))
+                for p, i in zip(*np.nonzero(adds_up), strict=True):
+                    self._add_row(
+                        block[:, p, i],
+                        coefs,
+                        0.0,
+                        0.0,
+                        ("relation", f"{self.regions[i]} {self.periods[p]}: all = the {what}"),
+                    )
+                # Over all regions, or all quarters, where a region's or quarter's own did not.
+                for axis, label in ((1, "all regions"), (0, "all quarters")):
+                    total = np.where(ok, sums[0], 0).sum(axis=axis)
+                    part = np.where(ok, sums[1:].sum(axis=0), 0).sum(axis=axis)
+                    holds = (adds_up | ~ok).all(axis=axis)  # implied by the rows above
+                    for j in np.flatnonzero(~holds & (np.abs(total - part) < TOLERANCE)):
+                        sel = ok[j] if axis == 1 else ok[:, j]
+                        if not sel.any():
+                            continue
+                        sub = block[:, j, :][:, sel] if axis == 1 else block[:, :, j][:, sel]
+                        ids = sub.ravel()
+                        coefs_all = np.repeat(coefs, sub.shape[1])
+                        name = self.periods[j] if axis == 1 else self.regions[j]
+                        self._add_row(
+                            ids,
+                            coefs_all,
+                            0.0,
+                            0.0,
+                            ("relation", f"{name}, {label}: all = the {what}"),
+                        )
+        if self.latest and self.total_line is not None:
+            line = A[self.total_line]
+            for p in range(self.P - 1):
+                for i in range(self.n):
+                    a, b = line[p, i], line[p + 1, i]
+                    if a >= 0 and b >= 0 and value[a] == value[b]:
+                        self._add_row(
+                            np.array([a, b]),
+                            np.array([1.0, -1.0]),
+                            0.0,
+                            0.0,
+                            (
+                                "relation",
+                                f"{self.regions[i]}: {self.periods[p]} carried forward "
+                                f"to {self.periods[p + 1]}",
+                            ),
+                        )
+
+    # Every figure over every set of regions ----------------------------------------------
+    def _family_vectors(self, x: np.ndarray) -> np.ndarray:
+        """(F, n): per family of figures (a quarter and line; an actual to date) the
+        per-region numbers their sums are made of, at atom values `x`."""
+        xe = np.append(x, 0.0)
+        quarters = xe[self.A].reshape(self.L * self.P, self.n)[self.q_families]
+        if not len(self.t_families):
+            return quarters
+        to_date = np.cumsum(xe[self.A[self.total_line]], axis=0)[self.t_families]
+        return np.vstack([quarters, to_date])
+
+    def _figures(self, *, enumerate_sets: bool = True) -> None:
+        """Judge every figure through the cells' own code; group those that differ only
+        in shown cells; keep the ones that constrain (lazy rows) or are withheld."""
+        cells, code, n = self.cells, self.code, self.n
+        reported = self.A >= 0
+        q_any = reported.any(axis=2).reshape(self.L * self.P)
+        self.q_families = np.flatnonzero(q_any)
+        if self.latest or self.total_line is None:
+            self.t_families = np.array([], dtype=np.int64)
+        else:
+            so_far = np.cumsum(reported[self.total_line].any(axis=1)) > 0
+            self.t_families = np.flatnonzero(so_far)
+        if not enumerate_sets:  # the grid's cells alone
+            self.q_families = self.t_families = np.array([], dtype=np.int64)
+        families = [("Q", int(f // self.P), int(f % self.P)) for f in self.q_families]
+        families += [("T", self.total_line, int(p)) for p in self.t_families]
+        self.families = families
+        masks = np.arange(1 << n, dtype=np.int64)
+        masks[0] = 1  # the empty set is never judged (placeholder)
+        free_atoms = np.append(self.free, False)
+        ones = np.append(np.ones(len(self.value)), 0.0)
+        q_free = free_atoms[self.A].reshape(self.L * self.P, n)[self.q_families]
+        q_count = ones[self.A].reshape(self.L * self.P, n)[self.q_families]
+        if len(self.t_families):
+            t_free = np.cumsum(free_atoms[self.A[self.total_line]], axis=0)[self.t_families] > 0
+            t_count = np.cumsum(ones[self.A[self.total_line]], axis=0)[self.t_families]
+            free_vec = np.vstack([q_free, t_free])
+            count_vec = np.vstack([q_count, t_count])
+        else:
+            free_vec, count_vec = q_free, q_count
+        weights = 1 << np.arange(n, dtype=np.int64)
+        self.free_bits = (free_vec.astype(np.int64) * weights).sum(axis=1)
+        true_vec = self._family_vectors(self.value)
+        fixed_vec = self._family_vectors(self.fixed_value)
+
+        cls_fam, cls_mask, cls_lo, cls_hi, cls_withheld = [], [], [], [], []
+        cls_rep, cls_value, cls_state, cls_k, cls_shift = [], [], [], [], []
+        cls_small = []
+        result = self.result
+        for start in range(0, len(families), _CHUNK):
+            chunk = slice(start, start + _CHUNK)
+            sums = _subset_sums(true_vec[chunk])
+            counts = _subset_sums(count_vec[chunk])
+            shifts = _subset_sums(fixed_vec[chunk])
+            for row, f in enumerate(range(start, min(start + _CHUNK, len(families)))):
+                kind, line, p = families[f]
+                valid = counts[row] > 0
+                valid[0] = False
+                k = counts[row] if self.mean else np.ones(1 << n)
+                values = np.divide(sums[row], k, out=np.zeros(1 << n), where=valid)
+                period = self.periods[p]
+                if kind == "Q":
+                    sex, age = self.lines[line]
+                    codes = cells.quarter_codes(code, masks, period, values, sex, age)
+                else:
+                    codes = cells.to_date_codes(code, masks, [period], [values])[0]
+                withheld = valid & (codes != CODE_SHOWN)
+                result.figures += int(valid.sum())
+                result.withheld += int(withheld.sum())
+                reduced = masks & self.free_bits[f]
+                constant = valid & (reduced == 0)
+                if (constant & withheld).any():  # withheld, yet made of shown cells only
+                    for j in np.flatnonzero(constant & withheld)[:MAX_PINS]:
+                        figure = self._family_figure(f, int(j), int(codes[j]))
+                        v = float(values[j])
+                        result.weak.append(Weak(figure, v, v, v, ("shown cells only",)))
+                keep = valid & ~constant
+                if not keep.any():
+                    continue
+                idx = np.flatnonzero(keep)
+                lo, hi = self._interval(codes[idx], values[idx], k[idx])
+                lo, hi = lo - shifts[row, idx], hi - shifts[row, idx]
+                groups, inverse = np.unique(reduced[idx], return_inverse=True)
+                g_lo = np.full(len(groups), -np.inf)
+                g_hi = np.full(len(groups), np.inf)
+                np.maximum.at(g_lo, inverse, lo)
+                np.minimum.at(g_hi, inverse, hi)
+                g_shown = np.zeros(len(groups), dtype=bool)
+                np.logical_or.at(g_shown, inverse, ~withheld[idx])
+                # a representative per group: a shown figure, else a small one, else any
+                state = codes[idx]
+                small = self._guarded(state, values[idx], cell=False)
+                order = np.lexsort((idx, ~small, state != CODE_SMALL, state != CODE_SHOWN))
+                _, first = np.unique(inverse[order], return_index=True)
+                rep = idx[order[first]]
+                g_small = np.zeros(len(groups), dtype=bool)
+                np.logical_or.at(g_small, inverse, small)
+                cls_small.append(g_small)
+                cls_fam.append(np.full(len(groups), f))
+                cls_mask.append(groups)
+                cls_lo.append(g_lo)
+                cls_hi.append(g_hi)
+                cls_withheld.append(~g_shown)
+                cls_rep.append(rep)
+                cls_value.append(values[rep])
+                cls_state.append(codes[rep])
+                cls_k.append(k[rep])
+                cls_shift.append(shifts[row, rep])
+
+        def cat(parts, dtype):
+            return np.concatenate(parts) if parts else np.array([], dtype=dtype)
+
+        self.cls_fam = cat(cls_fam, np.int64)
+        self.cls_mask = cat(cls_mask, np.int64)
+        self.cls_lo, self.cls_hi = cat(cls_lo, float), cat(cls_hi, float)
+        self.cls_withheld = cat(cls_withheld, bool)
+        self.cls_rep = cat(cls_rep, np.int64)
+        self.cls_state = cat(cls_state, np.int8)
+        cls_value, cls_k = cat(cls_value, float), cat(cls_k, float)
+        self.cls_shift = cat(cls_shift, float)  # the shown part of each representative
+        # Rows that say something beyond "not negative" are checked at every solution.
+        self.cls_constrains = (self.cls_hi < np.inf) | (self.cls_lo > TOLERANCE)
+        self.fam_start = np.searchsorted(self.cls_fam, np.arange(len(families) + 1))
+        guarded = self.cls_withheld & cat(cls_small, bool)
+        for c in np.flatnonzero(guarded):
+            self.candidates.append(
+                _Candidate(
+                    ("class", int(c)),
+                    None,
+                    float(cls_k[c]),
+                    float(cls_value[c]),
+                    int(self.cls_state[c]),
+                    ("class", int(self.cls_fam[c]), int(self.cls_rep[c]), float(cls_k[c])),
+                )
+            )
+
+    def _class_atoms(self, c: int, *, full: bool) -> np.ndarray:
+        """The atoms of a group of figures: its representative's (full) or the free ones."""
+        kind, line, p = self.families[self.cls_fam[c]]
+        mask = int(self.cls_rep[c] if full else self.cls_mask[c])
+        regions = [i for i in range(self.n) if mask >> i & 1]
+        periods = p if kind == "Q" else slice(0, p + 1)
+        atoms = self._atoms_of(line, periods, regions)
+        return atoms if full else atoms[self.free[atoms]]
+
+    def atoms_of(self, candidate: _Candidate) -> np.ndarray:
+        if candidate.atoms is None:
+            candidate.atoms = self._class_atoms(candidate.figure_of[1], full=True)
+        return candidate.atoms
+
+    def _family_figure(self, f: int, mask: int, code: int) -> Figure:
+        kind, line, p = self.families[f]
+        sex, age = self.lines[line]
+        regions = self.cells.mask_regions(mask)
+        return Figure(
+            self.code,
+            regions,
+            mask == self.cells.full_mask,
+            sex,
+            age,
+            self.periods[p],
+            kind == "T",
+            STATE_OF_CODE[code],
+        )
+
+    def figure(self, candidate: _Candidate) -> Figure:
+        kind, what = candidate.figure_of
+        if kind == "atom":
+            return cell_figure(self.cells, self.atom_cells[what])
+        if kind == "cell":
+            return cell_figure(self.cells, what)
+        return self._family_figure(
+            int(self.cls_fam[what]), int(self.cls_rep[what]), int(self.cls_state[what])
+        )
+
+    # Solving --------------------------------------------------------------------------------
+    def _full(self, z: np.ndarray) -> np.ndarray:
+        x = self.value.copy()
+        x[self.free_ids] = z
+        return x
+
+    def violations(self, z: np.ndarray) -> list[int]:
+        """Groups of figures (not yet rows) that the free values `z` break."""
+        x = self._full(z)
+        moved = np.abs(x - self.value) > TOLERANCE
+        if not moved.any():
+            return []
+        moved_vec = self._family_vectors(moved.astype("float64")) != 0
+        touched = np.flatnonzero(moved_vec.any(axis=1))
+        broken: list[int] = []
+        vectors = self._family_vectors(np.where(self.free, x, 0.0))
+        for start in range(0, len(touched), _CHUNK):
+            fams = touched[start : start + _CHUNK]
+            sums = _subset_sums(vectors[fams])
+            for row, f in enumerate(fams):
+                a, b = self.fam_start[f], self.fam_start[f + 1]
+                if a == b:
+                    continue
+                cls = np.arange(a, b)
+                cls = cls[self.cls_constrains[a:b]]
+                e = sums[row, self.cls_mask[cls]]
+                bad = (e < self.cls_lo[cls] - TOLERANCE) | (e > self.cls_hi[cls] + TOLERANCE)
+                broken.extend(int(c) for c in cls[bad] if int(c) not in self.in_model)
+        return broken
+
+    def _add_class_rows(self, classes: Iterable[int]) -> None:
+        for c in classes:
+            atoms = self._class_atoms(c, full=False)
+            every = self._class_atoms(c, full=True)
+            self.rows.append(
+                _Row(
+                    self.position[atoms],
+                    np.ones(len(atoms)),
+                    float(self.cls_lo[c]),
+                    float(self.cls_hi[c]),
+                    ("figure", c),
+                    every[~self.free[every]],
+                )
+            )
+            self.in_model.add(c)
+        self._matrix = None
+        self._lp_cache = None
+
+    def _constraints(self):
+        if self._matrix is None:
+            m = len(self.free_ids)
+            if self.rows:
+                data = np.concatenate([r.coefs for r in self.rows])
+                cols = np.concatenate([r.positions for r in self.rows])
+                rows = np.repeat(np.arange(len(self.rows)), [len(r.positions) for r in self.rows])
+                matrix = sparse.csr_array((data, (rows, cols)), shape=(len(self.rows), m))
+            else:
+                matrix = sparse.csr_array((0, m))
+            lo = np.array([r.lo for r in self.rows], dtype="float64")
+            hi = np.array([r.hi for r in self.rows], dtype="float64")
+            self._matrix = (matrix, lo, hi)
+            self._lp_cache = None
+        return self._matrix
+
+    def _lp_form(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        """The rows as linprog wants them: equalities, and both sides of the others."""
+        if self._lp_cache is None:
+            matrix, lo, hi = self._constraints()
+            eq = np.abs(hi - lo) < TOLERANCE
+            rows_eq = np.flatnonzero(eq)
+            rows_up = np.flatnonzero(~eq & np.isfinite(hi))
+            rows_low = np.flatnonzero(~eq & np.isfinite(lo))
+            ineq = np.concatenate([rows_up, rows_low])
+            problem = {}
+            if len(ineq):
+                problem["A_ub"] = sparse.vstack([matrix[rows_up], -matrix[rows_low]]).tocsc()
+                problem["b_ub"] = np.concatenate([hi[rows_up], -lo[rows_low]])
+            if len(rows_eq):
+                problem["A_eq"] = matrix[rows_eq].tocsc()
+                problem["b_eq"] = lo[rows_eq]
+            self._lp_cache = (rows_eq, ineq, problem)
+        return self._lp_cache
+
+    def _milp(self, objective: np.ndarray) -> np.ndarray | None:
+        """A solution minimising `objective` over every constraint (rows added lazily)."""
+        while True:
+            matrix, lo, hi = self._constraints()
+            constraints = [LinearConstraint(matrix, lo, hi)] if matrix.shape[0] else []
+            res = milp(
+                objective,
+                integrality=np.full(len(objective), 1 if self.integer else 0),
+                bounds=Bounds(self.lb[self.free_ids], self.ub[self.free_ids]),
+                constraints=constraints,
+                options={"disp": False},
+            )
+            if res.status != 0 or res.x is None:
+                return None
+            z = np.round(res.x) if self.integer else res.x
+            broken = self.violations(z)
+            if not broken:
+                return z
+            self._add_class_rows(broken)
+
+    def expression(self, atoms: np.ndarray) -> tuple[np.ndarray, float]:
+        """A sum of atoms as (dense coefficients over the free unknowns, shown constant)."""
+        coefs = np.zeros(len(self.free_ids))
+        free = self.free[atoms]
+        np.add.at(coefs, self.position[atoms[free]], 1.0)
+        return coefs, float(self.value[atoms[~free]].sum())
+
+    def _lp(self, objective: np.ndarray) -> tuple[np.ndarray, set[int], set[int]] | None:
+        """The optimum of the LP relaxation (rows added lazily), with what binds there:
+        rows (their duals) and unknowns (their bounds' duals)."""
+        bounds = np.column_stack([self.lb[self.free_ids], self.ub[self.free_ids]])
+        for _ in range(100):
+            rows_eq, ineq, problem = self._lp_form()
+            res = linprog(objective, bounds=bounds, method="highs", **problem)
+            if res.status != 0 or res.x is None:
+                return None
+            broken = self.violations(res.x)
+            if broken:
+                self._add_class_rows(broken)
+                continue
+            rows: set[int] = set()
+            if len(rows_eq):
+                rows.update(rows_eq[np.abs(res.eqlin.marginals) > TOLERANCE].tolist())
+            if len(ineq):
+                rows.update(ineq[np.abs(res.ineqlin.marginals) > TOLERANCE].tolist())
+            atoms: set[int] = set()
+            for side in (res.lower.marginals, res.upper.marginals):
+                atoms.update(self.free_ids[np.abs(side) > TOLERANCE].tolist())
+            return res.x, rows, atoms
+        return None
+
+    def extreme(self, objective: np.ndarray) -> tuple[np.ndarray | None, set[int], set[int], bool]:
+        """A whole-number solution minimising `objective`: the LP relaxation's when it is
+        whole (the usual case: sums over a table), else HiGHS's branch and bound
+        (scipy.optimize.milp); what binds at the LP optimum; whether the LP's was whole."""
+        lp = self._lp(objective)
+        rows, atoms = (lp[1], lp[2]) if lp is not None else (set(), set())
+        if lp is not None:
+            z = lp[0]
+            if not self.integer:
+                return z, rows, atoms, True
+            if np.all(np.abs(z - np.round(z)) < 1e-7):
+                return np.round(z), rows, atoms, True
+        return self._milp(objective), rows, atoms, False
+
+    def solve_range(self, atoms: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
+        """The smallest and largest sum of `atoms` (sum space), and the solutions found."""
+        coefs, shift = self.expression(atoms)
+        if not coefs.any():
+            return shift, shift, []
+        points, ends = [], []
+        rows: set[int] = set()
+        bound_atoms: set[int] = set()
+        whole = True
+        for sign in (1.0, -1.0):
+            z, binding_rows, binding_atoms, by_lp = self.extreme(sign * coefs)
+            if z is None:
+                return math.nan, math.nan, points
+            points.append(z)
+            ends.append(float(coefs @ z) + shift)
+            rows |= binding_rows
+            bound_atoms |= binding_atoms
+            whole = whole and by_lp
+        self._binding[tuple(np.flatnonzero(coefs))] = (rows, bound_atoms, whole)
+        return ends[0], ends[1], points
+
+    def pins(self, atoms: np.ndarray) -> tuple[list[str], list[Cell], list[Cell], list[list[Cell]]]:
+        """What pins a sum of atoms: the constraints binding at the optimum of the LP
+        relaxation (both ends), as text; the shown cells among them; the small ones ("<5",
+        whose bounds pin it where no shown cell does); the shown cells of each binding
+        constraint apart (each is a way of working it out)."""
+        coefs, _ = self.expression(atoms)
+        key = tuple(np.flatnonzero(coefs))
+        if key not in self._binding:
+            self.solve_range(atoms)
+        binding_rows, binding_atoms, _ = self._binding.get(key, (set(), set(), False))
+        text: list[str] = []
+        shown: list[Cell] = []
+        small: list[Cell] = []
+        for r in sorted(binding_rows):
+            row = self.rows[r]
+            text.append(self._describe_row(row))
+            shown.extend(self._shown_cells(row))
+            if row.source[0] == "cell" and self.cells.states.get(row.source[1]) == SMALL:
+                small.append(row.source[1])
+        for atom in sorted(binding_atoms):
+            cell = self.atom_cells[atom]
+            if self.atom_state[atom] == CODE_SHOWN:  # a rounded count
+                shown.append(cell)
+                text.append(f"{cell_figure(self.cells, cell).describe()} (shown rounded)")
+            elif self.atom_state[atom] == CODE_SMALL:
+                small.append(cell)
+                text.append(f"{cell_figure(self.cells, cell).describe()} (<{self.t})")
+        if not shown and not small:  # pinned by whole numbers alone: hide a neighbour
+            positions = set(self.position[atoms[self.free[atoms]]].tolist())
+            for row in self.rows:
+                if positions & set(row.positions.tolist()):
+                    shown.extend(self._shown_cells(row))
+        unique = dict.fromkeys
+        return list(unique(text)), list(unique(shown)), list(unique(small))
+
+    def depends(self, atoms: np.ndarray) -> frozenset[Cell] | None:
+        """The cells whose hiding could change the range of a sum of atoms: those of the
+        constraints binding at its LP optimum (removing any other leaves the optimum where
+        it is). None when that optimum was not whole (branch and bound: no such promise)."""
+        coefs, _ = self.expression(atoms)
+        binding = self._binding.get(tuple(np.flatnonzero(coefs)))
+        if binding is None or not binding[2]:
+            return None
+        rows, bound_atoms, _ = binding
+        out: set[Cell] = {self.atom_cells[a] for a in bound_atoms}
+        for r in rows:
+            row = self.rows[r]
+            out.update(self.atom_cells[a] for a in row.fixed)
+            if self.mode == ROUND:
+                out.update(self.atom_cells[a] for a in self.free_ids[row.positions])
+            if row.source[0] == "cell":
+                out.add(row.source[1])
+            elif row.source[0] == "figure":  # its state hangs on its whole column (or row)
+                kind, line, p = self.families[int(self.cls_fam[row.source[1]])]
+                periods = [p] if kind == "Q" else list(range(p + 1))
+                for q in periods:
+                    ids = self.A[line, q]
+                    out.update(self.atom_cells[a] for a in ids[ids >= 0])
+                sex, age = self.lines[line]
+                out.update(
+                    (self.code, ALL, sex, age, column)
+                    for column in [self.periods[q] for q in periods] + [TO_DATE]
+                )
+                out.update((self.code, r, sex, age, TO_DATE) for r in self.regions)
+        return frozenset(out)
+
+    def _shown_cells(self, row: _Row) -> list[Cell]:
+        out = [self.atom_cells[a] for a in row.fixed]
+        kind = row.source[0]
+        if kind == "cell" and self.cells.states.get(row.source[1]) == SHOWN:
+            out.append(row.source[1])
+        if kind == "figure":
+            c = row.source[1]
+            f = int(self.cls_fam[c])
+            family, line, p = self.families[f]
+            sex, age = self.lines[line]
+            column = self.periods[p] if family == "Q" else TO_DATE
+            total = (self.code, ALL, sex, age, column)
+            if self.cells.states.get(total) == SHOWN:
+                out.append(total)
+        if self.mode == ROUND:  # rounded shown cells are unknowns too
+            atoms = self.free_ids[row.positions]
+            out.extend(self.atom_cells[a] for a in atoms if self.atom_state[a] == CODE_SHOWN)
+        return out
+
+    def _describe_row(self, row: _Row) -> str:
+        kind = row.source[0]
+        if kind == "cell":
+            figure = cell_figure(self.cells, row.source[1])
+            return f"{figure.describe()} ({figure.shown_as(self.t)})"
+        if kind == "relation":
+            return f"{self.code}: {row.source[1]}"
+        c = row.source[1]
+        figure = self._family_figure(int(self.cls_fam[c]), int(self.cls_rep[c]), CODE_SHOWN)
+        return f"{figure.describe()} (shown)"
+
+
+# Auditing ------------------------------------------------------------------------------------
+def _hide_order(cells: IndicatorCells, cell: Cell) -> tuple:
+    """Which pinning cell to hide first: the smallest non-zero, then a zero, then a total."""
+    value = cells.values.get(cell, 0.0)
+    total = cell[1] == ALL or cell[4] == TO_DATE
+    return (total, value == 0, value, cell)
+
+
+def _keys_by_code(cells: IndicatorCells) -> dict[str, list[Cell]]:
+    out: dict[str, list[Cell]] = {code: [] for code in cells.aggregation}
+    for key in cells.values:
+        if key[0] in out:
+            out[key[0]].append(key)
+    return out
+
+
+@dataclass
+class _Carry:
+    """What one audit of an indicator leaves for the next, after more cells are hidden: a
+    reader then knows less, so earlier feasible points stay feasible and earlier ranges
+    stay lower bounds (secondary suppression only ever takes information away)."""
+
+    points: list[np.ndarray] = field(default_factory=list)  # feasible atom values
+    wide: dict[tuple, float] = field(default_factory=dict)  # figure -> width at least
+    weak: dict[tuple, tuple[Weak, frozenset[Cell]]] = field(default_factory=dict)
+    hidden: set[Cell] = field(default_factory=set)  # cells hidden since the last audit
+
+
+def _figure_key(candidate: _Candidate) -> tuple:
+    return candidate.key
+
+
+def _audit_indicator(
+    cells: IndicatorCells,
+    code: str,
+    keys: Sequence[Cell],
+    *,
+    suggest_rounding: bool = False,
+    carry: _Carry | None = None,
+    cells_first: bool = False,
+    figures: bool = True,
+) -> _IndicatorResult:
+    """Audit one indicator. With `cells_first` (secondary suppression), figures over sets
+    of regions are only looked at once no cell of the grid is weak: hiding a cell changes
+    them anyway. Without `figures`, only the grid's cells are modelled and checked."""
+    model = _Model(cells, code, keys, cells.protection, figures=figures)
+    result = model.result
+    t = cells.threshold
+    if not model.candidates:
+        return result
+    carry = carry if carry is not None else _Carry()
+    # Feasible points: the true data, earlier ones, and solutions of chosen objectives.
+    pool = [model.value[model.free_ids]]
+    pool += [x[model.free_ids] for x in carry.points[-CARRIED_POINTS:]]
+    rng = np.random.default_rng(zlib.crc32(code.encode()) + len(carry.points))
+    if len(model.free_ids):
+        # every withheld unknown at once at its lowest, at its highest, then at random
+        withheld = (model.atom_state[model.free_ids] != CODE_SHOWN).astype("float64")
+        objectives = [withheld, -withheld]
+        random = POOL_SOLVES if not carry.points else 1
+        objectives += [rng.choice([-1.0, 1.0], len(model.free_ids)) for _ in range(random)]
+        for objective in objectives:
+            z = model.extreme(objective)[0]
+            if z is not None:
+                pool.append(z)
+    _screen(model, pool)
+    known = [carry.wide.get(_figure_key(c), 0.0) for c in model.candidates]
+
+    def floor(i: int) -> float:
+        """A lower bound of candidate i's width (figure units): the pool's, or earlier."""
+        candidate = model.candidates[i]
+        if candidate.seen < len(pool):
+            coefs, shift = model.expression(model.atoms_of(candidate))
+            values = np.array([float(coefs @ z) + shift for z in pool[candidate.seen :]])
+            candidate.low_bound = min(candidate.low_bound, float(values.min()))
+            candidate.high_bound = max(candidate.high_bound, float(values.max()))
+            candidate.seen = len(pool)
+        return max(_width(candidate), known[i])
+
+    is_class = [c.figure_of[0] == "class" for c in model.candidates]
+    order = sorted(range(len(model.candidates)), key=lambda i: (is_class[i], floor(i), i))
+    solved: dict[tuple, tuple[float, float]] = {}
+    weak_keys: set[tuple] = set()
+    new_weak: dict[tuple, tuple[Weak, frozenset[Cell]]] = {}
+    best: Range | None = None
+    rounding_model: _Model | None = None
+    for i in order:
+        if cells_first and is_class[i] and result.weak:
+            break  # a cell is weak: fix that first
+        candidate = model.candidates[i]
+        best_width = best.width if best is not None else math.inf
+        width = floor(i)
+        if _passes(0, width, t) and width >= best_width:
+            continue
+        atoms = model.atoms_of(candidate)
+        coefs, shift = model.expression(atoms)
+        key = tuple(np.flatnonzero(coefs))
+        earlier = carry.weak.get(_figure_key(candidate))
+        if earlier is not None and not (earlier[1] & carry.hidden) and key not in solved:
+            # weak before, and nothing that pinned it was hidden since: still weak
+            weak, depends = earlier
+            if key not in weak_keys:
+                weak_keys.add(key)
+                result.weak.append(weak)
+                new_weak[_figure_key(candidate)] = earlier
+            known[i] = weak.high - weak.low
+            if best is None or weak.width < best.width - TOLERANCE:
+                best = Range(weak.figure, weak.value, weak.low, weak.high)
+            continue
+        if key not in solved:
+            low, high, points = model.solve_range(atoms)
+            pool.extend(points)
+            solved[key] = (low - shift, high - shift)
+            result.solved += 1
+        low_e, high_e = solved[key]
+        low, high = (low_e + shift) / candidate.k, (high_e + shift) / candidate.k
+        known[i] = high - low if not math.isnan(low) else 0.0
+        found = Range(model.figure(candidate), candidate.value, low, high)
+        if not math.isnan(low) and (best is None or found.width < best.width - TOLERANCE):
+            best = found
+        if (math.isnan(low) or not _passes(low, high, t)) and key not in weak_keys:
+            weak_keys.add(key)
+            if suggest_rounding and cells.protection == SUPPRESS and rounding_model is None:
+                rounding_model = _Model(cells, code, keys, ROUND)
+            result.weak.append(_weak(model, candidate, found, rounding_model))
+            depends = model.depends(atoms)
+            if depends is not None:
+                new_weak[_figure_key(candidate)] = (result.weak[-1], depends)
+    result.narrowest = best
+    carry.points = [model._full(z) for z in pool[1:]]
+    carry.weak, carry.hidden = new_weak, set()
+    for i, candidate in enumerate(model.candidates):
+        carry.wide[_figure_key(candidate)] = max(_width(candidate), known[i])
+    return result
+
+
+def _weak(model: _Model, candidate: _Candidate, found: Range, rounding: _Model | None) -> Weak:
+    """A weak figure with what pins it and what would fix it (`rounding`: the same
+    indicator with shown counts rounded, to tell whether rounding would be enough)."""
+    cells = model.cells
+    text, shown, small = model.pins(model.atoms_of(candidate))
+    shown = [c for c in shown if cells.states.get(c) == SHOWN]
+    small = [c for c in small if cells.states.get(c) == SMALL]
+
+    def order(cell: Cell) -> tuple:
+        return _hide_order(cells, cell)
+
+    hide = tuple(sorted(shown, key=order)) + tuple(sorted(small, key=order))
+    rounded = None
+    if rounding is not None:
+        low, high, _ = rounding.solve_range(model.atoms_of(candidate))
+        rounded = (low / candidate.k, high / candidate.k)
+    return Weak(
+        found.figure,
+        found.value,
+        found.low,
+        found.high,
+        tuple(text[:MAX_PINS]),
+        hide,
+        rounded,
+    )
+
+
+def _width(candidate: _Candidate) -> float:
+    return (candidate.high_bound - candidate.low_bound) / candidate.k
+
+
+def _screen(model: _Model, pool: list[np.ndarray]) -> None:
+    """Every candidate's smallest and largest value over the pool, at once."""
+    cands = model.candidates
+    if not cands:
+        return
+    classes = [i for i, c in enumerate(cands) if c.figure_of[0] == "class"]
+    others = [i for i, c in enumerate(cands) if c.figure_of[0] != "class"]
+    if others:
+        m = len(model.free_ids)
+        data, rows, cols, shifts = [], [], [], np.zeros(len(others))
+        for r, i in enumerate(others):
+            atoms = cands[i].atoms
+            free = model.free[atoms]
+            cols.append(model.position[atoms[free]])
+            rows.append(np.full(int(free.sum()), r))
+            data.append(np.ones(int(free.sum())))
+            shifts[r] = model.value[atoms[~free]].sum()
+        matrix = sparse.csr_array(
+            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(others), m),
+        )
+        values = np.column_stack([matrix @ z for z in pool]) + shifts[:, None]
+        for r, i in enumerate(others):
+            cands[i].low_bound = float(values[r].min())
+            cands[i].high_bound = float(values[r].max())
+            cands[i].seen = len(pool)
+    if classes:
+        cls = np.array([cands[i].figure_of[1] for i in classes])
+        low = np.full(len(classes), np.inf)
+        high = np.full(len(classes), -np.inf)
+        fams = model.cls_fam[cls]
+        shift = model.cls_shift[cls]  # the shown part of each class's representative
+        for z in pool:
+            x = model._full(z)
+            free_x = np.where(model.free, x, 0.0)
+            vectors = model._family_vectors(free_x)
+            e = np.empty(len(classes))
+            for start in range(0, len(model.families), _CHUNK):
+                sel = (fams >= start) & (fams < start + _CHUNK)
+                if not sel.any():
+                    continue
+                sums = _subset_sums(vectors[start : start + _CHUNK])
+                e[sel] = sums[fams[sel] - start, model.cls_mask[cls[sel]]]
+            low = np.minimum(low, e + shift)
+            high = np.maximum(high, e + shift)
+        for r, i in enumerate(classes):
+            cands[i].low_bound, cands[i].high_bound = float(low[r]), float(high[r])
+            cands[i].seen = len(pool)
+
+
+def _combine(
+    cells: IndicatorCells,
+    parts: Mapping[str, _IndicatorResult],
+    seconds: float,
+) -> AuditResult:
+    ranges = [p.narrowest for p in parts.values() if p.narrowest is not None]
+    narrowest = min(ranges, key=lambda r: (r.width, r.figure.describe()), default=None)
+    weak = sorted(
+        (w for p in parts.values() for w in p.weak),
+        key=lambda w: (w.figure.indicator, w.figure.describe()),
+    )
+    return AuditResult(
+        scope=tuple(cells.regions),
+        protection=cells.protection,
+        threshold=cells.threshold,
+        rounding_base=cells.rounding_base,
+        indicators=len(parts),
+        cells_checked=sum(p.cells for p in parts.values()),
+        figures_checked=sum(p.figures + p.cells for p in parts.values()),
+        withheld=sum(p.withheld for p in parts.values())
+        + sum(1 for k, s in cells.states.items() if k[0] in parts and s != SHOWN),
+        solved=sum(p.solved for p in parts.values()),
+        narrowest=narrowest,
+        weak=tuple(weak),
+        seconds=seconds,
+        secondary=tuple(sorted(cells.secondary)),
+    )
+
+
+def audit(
+    cells: IndicatorCells,
+    *,
+    indicators: Iterable[str] | None = None,
+    suggest_rounding: bool = False,
+) -> AuditResult:
+    """Audit a donor view's protected cells: every figure its pages could show of each
+    protected indicator (or of `indicators`), the range a reader can narrow each withheld
+    one to, and the weak ones with what pins them (and, with `suggest_rounding` under
+    "suppress", whether rounding would fix them)."""
+    start = time.perf_counter()
+    keys = _keys_by_code(cells)
+    codes = sorted(cells.aggregation if indicators is None else indicators)
+    parts = {
+        code: _audit_indicator(cells, code, keys[code], suggest_rounding=suggest_rounding)
+        for code in codes
+    }
+    return _combine(cells, parts, time.perf_counter() - start)
+
+
+def secondary_suppression(cells: IndicatorCells) -> IndicatorCells:
+    """`cells` with, while a withheld figure is weak, one more shown cell hidden among those
+    that pin it (per weak figure: the smallest non-zero value, else a zero, else a total;
+    a "<5" shown as "hidden" where only small ones pin it), audited again (only the
+    indicators that changed). Deterministic. The result carries its final audit (`.audit`).
+
+    Each round first audits the grid's cells alone, without the figures over sets of
+    regions (a weaker reader, so what it finds weak is weak); only when no cell is weak is
+    the indicator audited in full, which is what the result reports."""
+    start = time.perf_counter()
+    keys = _keys_by_code(cells)
+    states = dict(cells.states)
+    hidden = set(cells.secondary)
+    parts: dict[str, _IndicatorResult] = {}
+    current = cells
+    todo = sorted(cells.aggregation)
+    quick = {code: _Carry() for code in cells.aggregation}  # the cells-only audits'
+    full = {code: _Carry() for code in cells.aggregation}
+
+    def picks(part: _IndicatorResult) -> list[Cell]:
+        """Per weak figure, the first cell that pins it (a "<5" where no shown cell does)."""
+        taken: list[Cell] = []
+        for weak in part.weak:
+            pick = next((c for c in weak.hide if states.get(c) in (SHOWN, SMALL)), None)
+            if pick is not None and pick not in taken:
+                taken.append(pick)
+        return taken
+
+    while todo:
+        changed: set[str] = set()
+        for code in todo:
+            part = _audit_indicator(current, code, keys[code], carry=quick[code], figures=False)
+            taken = picks(part)
+            if not part.weak:
+                part = _audit_indicator(
+                    current, code, keys[code], carry=full[code], cells_first=True
+                )
+                taken = picks(part)
+            parts[code] = part
+            for cell in taken:
+                states[cell] = HIDDEN
+                hidden.add(cell)
+                quick[code].hidden.add(cell)
+                full[code].hidden.add(cell)
+                changed.add(code)
+        if not changed:
+            break
+        current = replace(cells, states=dict(states), secondary=frozenset(hidden))
+        todo = sorted(changed)
+    result = _combine(current, parts, time.perf_counter() - start)
+    return replace(current, audit=result)

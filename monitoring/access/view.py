@@ -1,0 +1,219 @@
+"""The protected view: what one viewer may see, decided once per request.
+
+`protected_view(db, settings, audience)` turns who is looking (an `Audience`: an account's
+role, or a donor's share link with its regions and pages) into a `ProtectedView`: the regions
+they may see, the indicators they never see, the organisation kinds never named, whether
+free text and uploaders' names may be shown, and the protected cells of every count of
+people (monitoring/access/cells.py). Every page's core function takes the view as its
+second argument (after the database) and returns only what that viewer may see, already
+protected: values, percentages, statuses, orderings, counts by status, chart data and
+downloads. Views never decide this themselves; ui/common.py passes the view in.
+
+A function a page calls without the view says why with a mark of
+monitoring/access/markers.py (free of people's data, team only, decides who is looking);
+tests/unit/test_protected_view.py fails on any other function a page calls that reads the
+database without the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from monitoring.access import accounts, cells, suppression
+from monitoring.access.markers import free_of_people_data as free_of_people_data
+from monitoring.db import Database
+from monitoring.settings import Settings
+
+SHOWN, SMALL, HIDDEN = cells.SHOWN, cells.SMALL, cells.HIDDEN
+WITHHELD = "withheld"  # the status of an indicator whose actual is withheld
+VALUE_FREE_STATUSES = ("no_target", "no_data")  # statuses that do not depend on the actual
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is looking, as far as what they may see goes: small, hashable, a cache key."""
+
+    role: str  # accounts.ROLES
+    link_regions: tuple[str, ...] | None = None  # a share link's regions (None: all)
+    pages: tuple[str, ...] | None = None  # a share link's pages (None: all)
+    # What a share link's donor may download (sharing.DOWNLOADS: "tables", "reports").
+    downloads: tuple[str, ...] = ("tables", "reports")
+
+    @property
+    def is_donor(self) -> bool:
+        return self.role == accounts.DONOR
+
+
+TEAM = Audience(accounts.MANAGER)  # an account: sees everything there is
+
+
+@dataclass(frozen=True, eq=False)
+class ProtectedView:
+    """What one viewer may see. Build it with protected_view(); never by hand in a page."""
+
+    audience: Audience
+    regions: tuple[str, ...] | None  # the regions they may see; None: every region
+    threshold: int
+    sensitive: frozenset[str] = frozenset()  # indicators never shown
+    unnamed_kinds: tuple[str, ...] | None = None  # organisation kinds never named
+    free_text: bool = True  # comments, sources and evidence recorded with the data
+    uploader_names: bool = True
+    protected: cells.IndicatorCells | None = field(default=None, repr=False)
+
+    # Who -----------------------------------------------------------------------------
+    @property
+    def protects_people(self) -> bool:
+        """Whether counts of people are protected (shown as "<5" or withheld) in this view."""
+        return self.protected is not None
+
+    @property
+    def link_regions(self) -> tuple[str, ...] | None:
+        """The regions a share link is limited to; None when it is not limited."""
+        return self.audience.link_regions
+
+    def cache_key(self) -> tuple:
+        return ("view", self.audience)
+
+    def allows_page(self, url_path: str) -> bool:
+        return accounts.can_open_page(self.audience.role, url_path, self.audience.pages)
+
+    def allows_download(self, kind: str) -> bool:
+        """Whether this viewer may download `kind` ("tables" or "reports"): an account whose
+        role may download, a share link that says so."""
+        if not accounts.can(self.audience.role, accounts.DOWNLOAD):
+            return False
+        return not self.audience.is_donor or kind in self.audience.downloads
+
+    def names_kind(self, kind: str) -> bool:
+        """Whether organisations of `kind` may be named in this view."""
+        return self.unnamed_kinds is None or kind not in self.unnamed_kinds
+
+    # Where -----------------------------------------------------------------------------
+    def within(self, requested: Iterable[str] | None) -> tuple[str, ...] | None:
+        """The regions picked (None or empty: all) narrowed to this view's: None means every
+        region (an account that picked none); never wider than the view, never empty."""
+        picked = tuple(dict.fromkeys(requested or ()))
+        if self.regions is None:
+            return picked or None
+        inside = tuple(r for r in self.regions if r in set(picked))
+        return inside or self.regions
+
+    # What ------------------------------------------------------------------------------
+    def visible(self, frame: pd.DataFrame, column: str = "indicator_code") -> pd.DataFrame:
+        """`frame` without the rows of indicators this viewer never sees."""
+        if not self.sensitive:
+            return frame
+        return suppression.without_sensitive_indicators(frame, self.sensitive, column).reset_index(
+            drop=True
+        )
+
+    def shows_indicator(self, code: str) -> bool:
+        return code not in self.sensitive
+
+    def counts_people(self, code: str) -> bool:
+        """Whether the indicator's values are protected counts of people in this view."""
+        return self.protected is not None and self.protected.protects(code)
+
+    def quarter(self, code, regions, period, value, sex="all", age="all") -> str:
+        """The state of a quarter's value of `code` over `regions` (cells.IndicatorCells)."""
+        if self.protected is None:
+            return SHOWN
+        return self.protected.quarter(code, regions, period, value, sex=sex, age=age)
+
+    def to_date(self, code, regions, period, value) -> str:
+        """The state of the actual of `code` to the end of `period` over `regions`."""
+        if self.protected is None:
+            return SHOWN
+        return self.protected.to_date(code, regions, period, value)
+
+    def withhold(self, frame: pd.DataFrame, states: dict[str, Sequence[str]]) -> cells.Withheld:
+        """`frame` with each column of `states` shown as its states say."""
+        if self.protected is None:
+            return cells.Withheld(table=frame, numeric=frame, any_hidden=False)
+        return cells.withhold(frame, states, self.protected)
+
+    @property
+    def note(self) -> str:
+        """Why some figures read "<5" or "hidden", in one sentence."""
+        return suppression.suppression_note(self.threshold)
+
+    def progress(
+        self,
+        frame: pd.DataFrame,
+        regions: Iterable[str] | None,
+        period: str,
+        *,
+        code: str = "indicator_code",
+        actual: str = "actual",
+        derived: Sequence[str] = ("progress", "status", "shortfall"),
+    ) -> pd.DataFrame:
+        """Indicator progress rows (one per indicator, over `regions`, as of the end of
+        `period`) as this viewer may see them.
+
+        Sensitive indicators are dropped. An actual that counts people is judged as the
+        indicator pages judge it (so no page shows an actual another hides); where it is
+        withheld, everything computed from it is withheld with it: its progress, shortfall
+        and status (status WITHHELD), so that neither a status, an order by shortfall nor a
+        count by status can give it away. `actual_shown` holds what a table shows: the
+        number, "<5" or "hidden"; `actual_withheld` is True where it is withheld.
+        """
+        frame = self.visible(frame, code).reset_index(drop=True)
+        states = [
+            self.to_date(c, regions, period, v)
+            for c, v in zip(frame[code], frame[actual], strict=True)
+        ]
+        out = frame.copy()
+        withheld = np.array([s != SHOWN for s in states], dtype=bool)
+        out[f"{actual}_shown"] = pd.Series(
+            [
+                self.protected.label(s, None) if s != SHOWN else _number_text(v)
+                for s, v in zip(states, frame[actual], strict=True)
+            ],
+            index=out.index,
+            dtype=object,
+        )
+        out[f"{actual}_withheld"] = withheld
+        if withheld.any():
+            out[actual] = out[actual].astype("float64").where(~withheld, np.nan)
+            for column in derived:
+                if column not in out.columns:
+                    continue
+                if column.endswith("status"):
+                    # "no target" and "no data" say nothing of the value: they stay.
+                    judged = withheld & ~out[column].isin(VALUE_FREE_STATUSES).to_numpy()
+                    out[column] = out[column].astype(object).where(~judged, WITHHELD)
+                else:
+                    out[column] = out[column].astype("float64").where(~withheld, np.nan)
+        return out
+
+
+def _number_text(value) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return f"{float(value):,.1f}".removesuffix(".0")
+
+
+def protected_view(db: Database, settings: Settings, audience: Audience) -> ProtectedView:
+    """What `audience` may see of this database: built once per request (and cached by the
+    caller on the data version and the audience)."""
+    threshold = settings.privacy.small_count_threshold
+    if not audience.is_donor:
+        return ProtectedView(audience=audience, regions=None, threshold=threshold)
+    programme = tuple(settings.programme.regions)
+    link = audience.link_regions
+    regions = programme if link is None else tuple(dict.fromkeys(link))
+    protection = suppression.donor_protection(db, settings)
+    return ProtectedView(
+        audience=audience,
+        regions=regions,
+        threshold=threshold,
+        sensitive=protection.sensitive,
+        unnamed_kinds=tuple(settings.privacy.unnamed_organisation_kinds),
+        free_text=False,
+        uploader_names=False,
+        protected=cells.indicator_cells(db, settings, regions),
+    )

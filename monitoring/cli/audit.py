@@ -1,0 +1,79 @@
+"""Command line: `python -m monitoring audit-disclosure` (docs/access.md, "The disclosure audit").
+
+Audits donor views as a reader with a solver would read them: every figure their pages
+could show of each count of people, and how far each withheld one can be narrowed down
+(monitoring/access/audit.py). Without --share: the whole programme and each region alone;
+with --share ID: that share link's regions. Exit code 0 when every view passes, 1 when a
+withheld figure can be narrowed below what "<5" says (its true value is printed only with
+--show-values), 2 on wrong arguments or an unknown link, 3 when the database is busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from monitoring.access import audit, sharing
+from monitoring.access.cells import indicator_cells
+from monitoring.cli.access import DB_HELP, existing_database
+from monitoring.settings import load_settings
+
+PASSED, WEAK = 0, 1
+
+
+def scopes(db, settings, share: int | None) -> list[tuple[str, list[str]]]:
+    """(name, regions) of the views to audit."""
+    programme = list(settings.programme.regions)
+    if share is None:
+        return [("Whole programme", programme)] + [(f"Region {r}", [r]) for r in programme]
+    link = sharing.get_share_link(db, share)
+    regions = link.get("regions")
+    regions = programme if regions is None or len(regions) == 0 else list(regions)
+    return [(f"Share link {share} ({link['label']}, {link['status']})", regions)]
+
+
+def cmd_audit_disclosure(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db = existing_database(args.db)
+    failed = 0
+    for number, (name, regions) in enumerate(scopes(db, settings, args.share)):
+        cells = indicator_cells(db, settings, regions, secondary=not args.rules_only)
+        if cells.audit is None or not cells.audit.passed:
+            # explain it in full: what pins each weak figure, and whether rounding would do
+            result = audit.audit(cells, suggest_rounding=True)
+        else:
+            result = cells.audit
+        if number:
+            print()
+        print(result.report(name, cells, show_values=args.show_values))
+        failed += not result.passed
+    print()
+    if failed:
+        print(f"{failed} view(s) FAIL: a donor could narrow a withheld count down.")
+        return WEAK
+    print("Every view passes: no withheld count of people can be worked out.")
+    return PASSED
+
+
+def add_audit_command(sub) -> None:
+    """`audit-disclosure` on the CLI's subparsers."""
+    cmd = sub.add_parser(
+        "audit-disclosure",
+        help="prove donors cannot work out a withheld count of people (exit 1 if one can)",
+        description="Audit donor views: every figure their pages could show of each count "
+        "of people, as equations a reader could solve, and the narrowest range each withheld "
+        "figure can be pinned to. Without --share: the whole programme and each region alone.",
+    )
+    cmd.add_argument("--db", help=DB_HELP)
+    cmd.add_argument("--share", type=int, metavar="ID", help="audit this share link's regions")
+    cmd.add_argument(
+        "--show-values",
+        action="store_true",
+        help="also print the true value of each weak figure (admins only)",
+    )
+    cmd.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="audit the cells as the small-count rules alone protect them, without the "
+        "secondary suppression the dashboard adds: what it has to fix",
+    )
+    cmd.set_defaults(func=cmd_audit_disclosure)

@@ -1,0 +1,322 @@
+"""Backups of the database: a consistent copy with a manifest, checked when restored.
+
+A backup is a folder of two files:
+- `monitoring.duckdb`, a DuckDB database made by `COPY FROM DATABASE` in one transaction:
+  every table, view, macro and sequence, as of one moment (a snapshot: transactions that
+  commit meanwhile are not in it, and are not held up by it, so the dashboard can make
+  one while it serves);
+- `manifest.json`: the schema version, every table's row count and content digest, the
+  sequences' last values, and the SHA-256 and size of the database file.
+
+The content digest of a table is the SHA-256 of the sorted MD5s of its rows (each row as
+DuckDB's JSON of it): it depends on the rows, not on their order or on how the file stores
+them. A backup is checked after it is written (its own rows against the digests taken in
+the snapshot), and again before it is restored: the file's SHA-256 first, then every table.
+
+Restoring writes a temporary file beside the target, checks it, then renames it over the
+target: the target is the old database or the restored one, never half of either. The
+folder is written the same way (a temporary folder renamed into place, the manifest last).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from monitoring.db.database import connect
+from monitoring.db.errors import DatabaseError, DatabaseInUse
+
+FORMAT = 1
+DATA_FILE = "monitoring.duckdb"
+MANIFEST = "manifest.json"
+
+
+class BackupError(DatabaseError):
+    """A backup cannot be made, or a backup is refused; the message says why."""
+
+
+class TargetExists(BackupError):
+    """The backup folder named exists (and is not empty), or restoring would overwrite a
+    database and --force was not given."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    schema_version: int
+    tables: dict[str, dict]  # name -> {"rows": n, "digest": hex}
+    sequences: dict[str, int | None]
+    file_sha256: str = ""
+    file_bytes: int = 0
+    source: str = ""
+    created_at: str = ""
+    format: int = FORMAT
+    data_file: str = DATA_FILE
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(t["rows"] for t in self.tables.values())
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        path = folder / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            manifest = cls(**data)
+        except FileNotFoundError:
+            raise BackupError(
+                f"{folder} holds no {MANIFEST}: it is not a backup, or an unfinished one."
+            ) from None
+        except (ValueError, TypeError) as exc:
+            raise BackupError(f"{path} cannot be read as a backup's manifest: {exc}") from None
+        if manifest.format != FORMAT or manifest.data_file != DATA_FILE:
+            raise BackupError(
+                f"{path} describes a backup of format {manifest.format!r}; this program "
+                f"reads format {FORMAT}."
+            )
+        return manifest
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' and not temporary and not internal order by table_name"
+        ).fetchall()
+    ]
+
+
+def table_digests(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Every table of the connection's database: its rows and content digest."""
+    con.execute("set timezone = 'UTC'")  # timestamps with time zone are written as UTC
+    out = {}
+    for name in _tables(con):
+        rows, digest = con.execute(
+            "select count(*), sha256(coalesce(string_agg(h, '' order by h), '')) "  # noqa: S608
+            f"from (select md5(cast(to_json(t) as varchar)) as h from {_ident(name)} as t)"
+        ).fetchone()
+        out[name] = {"rows": int(rows), "digest": digest}
+    return out
+
+
+def _sequences(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
+    return {
+        name: (None if last is None else int(last))
+        for name, last in con.execute(
+            "select sequence_name, last_value from duckdb_sequences() "
+            "where database_name = current_database() order by sequence_name"
+        ).fetchall()
+    }
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    try:
+        found = con.execute("select coalesce(max(version), 0) from schema_migrations").fetchone()
+    except duckdb.CatalogException:
+        return 0
+    return int(found[0])
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _differences(expected: Manifest, found: Manifest) -> list[str]:
+    out = []
+    if found.schema_version != expected.schema_version:
+        out.append(f"schema version {found.schema_version}, not {expected.schema_version}")
+    for name in sorted(set(expected.tables) | set(found.tables)):
+        want, got = expected.tables.get(name), found.tables.get(name)
+        if want is None:
+            out.append(f"table {name} is not in the manifest")
+        elif got is None:
+            out.append(f"table {name} is missing")
+        elif want["rows"] != got["rows"]:
+            out.append(f"table {name} has {got['rows']:,} row(s), not {want['rows']:,}")
+        elif want["digest"] != got["digest"]:
+            out.append(f"table {name} holds other rows than were backed up")
+    if found.sequences != expected.sequences:
+        out.append("the sequences stand at other values")
+    return out
+
+
+def _contents(con: duckdb.DuckDBPyConnection) -> Manifest:
+    return Manifest(_schema_version(con), table_digests(con), _sequences(con))
+
+
+def make_backup(con: duckdb.DuckDBPyConnection, source: Path, out: Path) -> Manifest:
+    """Copy the database on `con` (a cursor of its own) into the new folder `out`.
+
+    `out` must not exist, or be an empty folder. The copy and the manifest's figures come
+    from one transaction; the copy is then opened on its own and checked against them."""
+    out = Path(out).absolute()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise TargetExists(f"{out} already exists and is not an empty folder: name a new one.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+    staging.mkdir()
+    try:
+        data = staging / DATA_FILE
+        source_name = con.execute("select current_database()").fetchone()[0]
+        alias = f"backup_{secrets.token_hex(6)}"
+        con.execute(f"attach {_literal(str(data))} as {_ident(alias)} (read_only false)")
+        try:
+            con.execute("begin transaction")
+            try:
+                taken = _contents(con)
+                con.execute(f"copy from database {_ident(source_name)} to {_ident(alias)}")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+        finally:
+            con.execute(f"detach {_ident(alias)}")
+        with _opened(data) as copy:
+            written = _contents(copy)
+        wrong = _differences(taken, written)
+        if wrong:
+            raise BackupError(f"The copy in {data} does not match the database: {'; '.join(wrong)}.")
+        manifest = Manifest(
+            taken.schema_version,
+            taken.tables,
+            taken.sequences,
+            file_sha256=_sha256_file(data),
+            file_bytes=data.stat().st_size,
+            source=str(source),
+            created_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        for path in (data, staging / MANIFEST, staging):
+            _fsync(path)
+        os.rename(staging, out)  # an empty folder at `out` is replaced
+        _fsync(out.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def check_backup(folder: Path) -> Manifest:
+    """The manifest of the backup in `folder`, once its database file is the one it
+    describes (size and SHA-256); BackupError otherwise."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BackupError(f"There is no backup folder {folder}.")
+    manifest = Manifest.read(folder)
+    data = folder / DATA_FILE
+    if not data.is_file():
+        raise BackupError(f"{folder} holds no {DATA_FILE}: the backup is incomplete.")
+    if data.stat().st_size != manifest.file_bytes or _sha256_file(data) != manifest.file_sha256:
+        raise BackupError(
+            f"{data} is not the file that was backed up (its SHA-256 differs from the "
+            "manifest's): it was changed or damaged since. Nothing was restored."
+        )
+    return manifest
+
+
+def restore_backup(folder: Path, target: Path, *, force: bool, latest: int) -> Manifest:
+    """Restore the backup in `folder` as the database file `target`.
+
+    Refused (BackupError, nothing written) when the backup does not match its manifest,
+    when it is of a schema version newer than `latest` (this program's), and, with
+    TargetExists, when `target` exists and `force` is not set. DatabaseInUse when another
+    process holds `target`. Written to a temporary file beside `target`, checked table by
+    table, then renamed over it."""
+    manifest = check_backup(folder)
+    if manifest.schema_version > latest:
+        raise BackupError(
+            f"The backup is of schema version {manifest.schema_version}, made by a newer "
+            f"release of this program (this one knows versions up to {latest}). Use the "
+            "newer release to restore it."
+        )
+    target = Path(target).absolute()
+    wal = target.with_name(target.name + ".wal")
+    exists = target.exists() or wal.exists()
+    if exists and not force:
+        raise TargetExists(
+            f"{target} exists. Restoring replaces it with the backup: add --force to do so "
+            "(make a backup of it first if it may be needed), or name another file."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.restore-{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(folder / DATA_FILE, temporary)
+        _fsync(temporary)
+        with _opened(temporary) as con:
+            found = _contents(con)
+        wrong = _differences(manifest, found)
+        if wrong:
+            raise BackupError(
+                f"The backup in {folder} does not hold what its manifest says: "
+                f"{'; '.join(wrong)}. Nothing was restored."
+            )
+        if exists:
+            _release(target)
+            wal.unlink(missing_ok=True)
+        os.replace(temporary, target)
+        _fsync(target.parent)
+    finally:
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+    return manifest
+
+
+def _release(target: Path) -> None:
+    """Make sure no process holds `target` (DatabaseInUse otherwise) and that its
+    write-ahead log is written into it, so that no log of the old file is left beside the
+    restored one."""
+    if not target.exists():
+        return
+    try:
+        con = connect(target, read_only=False)
+    except DatabaseInUse:
+        raise
+    except (DatabaseError, duckdb.Error):
+        return  # not a database DuckDB can open: nothing holds it, it is simply replaced
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()

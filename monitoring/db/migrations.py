@@ -1,0 +1,310 @@
+"""Versioned schema migrations: queries/migrations/NNNN_name.sql, each applied once, in order.
+
+The database records the migrations applied to it in `schema_migrations` (version, name,
+applied_at); its schema version is the highest. Opening a database (docs/database.md):
+
+- a new, empty file gets every migration, in one transaction;
+- a database of ours at an older version gets the missing ones, in one transaction, after a
+  copy of the file as it was is made next to it (`<name>.before-v<N>.duckdb`);
+- a database made before versions were recorded (release e5b0ac9: no schema_migrations, but
+  every table of 0001_initial.sql) is version 1, and is upgraded the same way;
+- refused, and left untouched: a database that needs upgrading opened read-only, one of a
+  newer version than this code knows, one whose recorded migrations are not ours, and a
+  non-empty database that is not ours.
+
+A migration that fails rolls the whole upgrade back: the file is as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from monitoring.db import stored
+from monitoring.db.errors import DatabaseError
+from monitoring.settings import ROOT
+
+MIGRATIONS = ROOT / "queries" / "migrations"
+VERSION_TABLE = "schema_migrations"
+_FILE_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+
+CREATE_VERSION_TABLE = """
+create table if not exists schema_migrations (
+    version    integer primary key,
+    name       varchar not null,
+    applied_at timestamptz not null default current_timestamp
+)
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str  # the file name without .sql, e.g. 0002_stored_copies
+    path: Path
+
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def load_migrations(folder: Path | None = None) -> tuple[Migration, ...]:
+    """The migrations of `folder` (default queries/migrations), numbered 1, 2, 3 ... in order."""
+    folder = Path(folder or MIGRATIONS)
+    found = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _FILE_NAME.fullmatch(path.name)
+        if not match:
+            raise DatabaseError(
+                f"{path} is not named like a migration (NNNN_what_it_does.sql, lower case)."
+            )
+        found.append(Migration(int(match.group(1)), path.stem, path))
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        listed = ", ".join(m.path.name for m in found) or "none"
+        raise DatabaseError(
+            f"The migrations in {folder} must be numbered 0001, 0002 ... without gaps or "
+            f"repeats; found: {listed}."
+        )
+    return tuple(found)
+
+
+@cache
+def _tables_made_by(sql: str) -> frozenset[str]:
+    """The tables a migration makes in an empty database (run in memory)."""
+    con = duckdb.connect()
+    try:
+        con.execute(sql)
+        return frozenset(
+            r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()
+        )
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class State:
+    """What a database holds: its schema version (0: empty) and whether it records it."""
+
+    version: int
+    recorded: bool
+    applied: tuple[tuple[int, str], ...] = ()
+
+
+def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migration, ...]) -> State:
+    """The state of the database on `con`; DatabaseError when it is not one of ours."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and not internal and not temporary"
+        ).fetchall()
+    }
+    views = con.execute(
+        "select count(*) from duckdb_views() where database_name = current_database() "
+        "and not internal and not temporary"
+    ).fetchone()[0]
+    if VERSION_TABLE in tables:
+        applied = tuple(
+            (int(v), n)
+            for v, n in con.execute(
+                f"select version, name from {VERSION_TABLE} order by version"  # noqa: S608
+            ).fetchall()
+        )
+        ours = {m.version: m.name for m in migrations}
+        for version, name in applied:
+            if version in ours and ours[version] != name:
+                raise DatabaseError(
+                    f"{path} records migration {version} as {name!r}, but this program's "
+                    f"migration {version} is {ours[version]!r}: the file was made by another "
+                    "line of this program. It was left untouched."
+                )
+        return State(max((v for v, _ in applied), default=0), True, applied)
+    if not tables and not views:
+        return State(0, False)
+    first = _tables_made_by(migrations[0].sql()) if migrations else frozenset()
+    if first and first <= tables:
+        return State(1, False)  # made by release e5b0ac9, before versions were recorded
+    listed = ", ".join(sorted(tables)[:8]) + (" ..." if len(tables) > 8 else "")
+    raise DatabaseError(
+        f"{path} is not a monitoring database: it holds {len(tables)} table(s) ({listed}) but "
+        f"neither a {VERSION_TABLE} table nor the tables of a database made by this program. "
+        "It was left untouched. Name another file (--db or MONITORING_DB)."
+    )
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy of `path` made before upgrading it to `version` goes: next to it,
+    <name>.before-v<version>.duckdb (-2, -3 ... when taken)."""
+    candidate = path.with_name(f"{path.stem}.before-v{version}.duckdb")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.before-v{version}-{n}.duckdb")
+        n += 1
+    return candidate
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What opening a database does (or, for a dry run, would do) to its schema."""
+
+    path: Path
+    found: int  # the version the database was at (0: empty or new)
+    latest: int  # the version of this code
+    pending: tuple[Migration, ...]
+    legacy: bool = False  # version 1 recognised by its tables (made by e5b0ac9)
+    backup: Path | None = None  # the copy made (or that would be made) before upgrading
+    seconds: float | None = None  # how long the upgrade took; None: not applied
+    exists: bool = True
+
+    @property
+    def applied(self) -> tuple[Migration, ...]:
+        return self.pending if self.seconds is not None else ()
+
+    def _found(self) -> str:
+        if not self.exists:
+            return "does not exist"
+        if self.found == 0:
+            return "is empty"
+        extra = " (made before versions were recorded)" if self.legacy else ""
+        return f"is at schema version {self.found}{extra}"
+
+    def describe(self, dry_run: bool = False) -> str:
+        names = "\n".join(f"  {m.name}" for m in self.pending)
+        if not self.exists:
+            return (
+                f"{self.path} does not exist; `python -m monitoring init --db {self.path}` "
+                f"creates it at schema version {self.latest}."
+            )
+        if not self.pending:
+            return f"{self.path} is at schema version {self.found}, the latest: nothing to do."
+        if dry_run:
+            keep = (
+                f"back it up to {self.backup}, then apply"
+                if self.backup
+                else "create the schema: apply"
+            )
+            return (
+                f"{self.path} {self._found()}; this program's is {self.latest}. "
+                f"Migrating would {keep} in one transaction:\n{names}"
+            )
+        if self.seconds is None:
+            return f"{self.path} {self._found()}; it needs version {self.latest}:\n{names}"
+        if self.found == 0:
+            return (
+                f"Created the schema of {self.path} (version {self.latest}, "
+                f"{len(self.applied)} migration(s)) in {self.seconds:.2f} s."
+            )
+        return (
+            f"Upgraded {self.path} from schema version {self.found} to {self.latest} in "
+            f"{self.seconds:.2f} s, applying:\n{names}\n"
+            f"The file as it was is kept at {self.backup} (delete it when no longer needed)."
+        )
+
+
+def plan(con: duckdb.DuckDBPyConnection, path: Path, folder: Path | None = None) -> Upgrade:
+    """What opening the database on `con` would do. Reads only."""
+    migrations = load_migrations(folder)
+    state = inspect(con, path, migrations)
+    latest = migrations[-1].version if migrations else 0
+    if state.version > latest:
+        raise DatabaseError(
+            f"{path} has schema version {state.version}, made by a newer release of this "
+            f"program (this one knows versions up to {latest}). It was left untouched: use "
+            "the newer release."
+        )
+    pending = tuple(m for m in migrations if m.version > state.version)
+    legacy = state.version > 0 and not state.recorded
+    backup = backup_path(path, latest) if pending and state.version > 0 else None
+    return Upgrade(path, state.version, latest, pending, legacy=legacy, backup=backup)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' and table_name = $name",
+            {"name": name},
+        ).fetchone()[0]
+    )
+
+
+def _declare_new_copies(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the stored copies declared since the database was last upgraded (a new entry
+    of stored.STORED_COPIES), in one transaction."""
+    if not _has_table(con, "stored_copies"):
+        return
+    known = {r[0] for r in con.execute("select stored_table from stored_copies").fetchall()}
+    new = [c for c in stored.STORED_COPIES if c.table not in known]
+    if not new:
+        return
+    con.execute("begin transaction")
+    try:
+        stored.rebuild(con, new)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def upgrade(
+    con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool, folder: Path | None = None
+) -> Upgrade:
+    """Bring the database on `con` to the latest schema version (see the module docstring).
+    Returns what was done; raises DatabaseError, with the file untouched, when it may not."""
+    todo = plan(con, path, folder)
+    if not todo.pending:
+        if not read_only:
+            _declare_new_copies(con)
+        return todo
+    if read_only:
+        if todo.found == 0:
+            raise DatabaseError(
+                f"{path} has no schema yet, and a read-only connection cannot create it. "
+                f"Create it first: python -m monitoring init --db {path}"
+            )
+        raise DatabaseError(
+            f"{path} {todo._found()}; this program needs version {todo.latest}. A read-only "
+            "connection cannot upgrade it: run `python -m monitoring migrate --db "
+            f"{path}` (it keeps a copy of the file as it was), then open it again."
+        )
+    backup = None
+    if todo.found > 0:
+        con.execute("checkpoint")  # everything in the file itself, none in the WAL
+        backup = todo.backup
+        shutil.copy2(path, backup)
+    started = time.perf_counter()
+    con.execute("begin transaction")
+    try:
+        con.execute(CREATE_VERSION_TABLE)
+        if todo.legacy:
+            con.execute(
+                f"insert into {VERSION_TABLE} (version, name) values (1, $name)",  # noqa: S608
+                {"name": load_migrations(folder)[0].name},
+            )
+        for migration in todo.pending:
+            try:
+                con.execute(migration.sql())
+            except duckdb.Error as exc:
+                kept = f" A copy made before the attempt is at {backup}." if backup else ""
+                raise DatabaseError(
+                    f"Migration {migration.name} failed, so the upgrade of {path} was rolled "
+                    f"back: the file is as it was (schema version {todo.found}).{kept} "
+                    f"DuckDB said: {exc}"
+                ) from None
+            con.execute(
+                f"insert into {VERSION_TABLE} (version, name) values ($v, $n)",  # noqa: S608
+                {"v": migration.version, "n": migration.name},
+            )
+        if _has_table(con, "stored_copies"):
+            stored.rebuild(con)  # the views or what they read may have changed
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return dataclasses.replace(todo, backup=backup, seconds=time.perf_counter() - started)

@@ -1,0 +1,241 @@
+"""Stored copies of views: declared here once, refreshed by the writes, never by a read.
+
+A view that many queries read and that costs a scan of a large table is also kept as a
+stored copy, a table holding the view's rows (docs/database.md, docs/benchmarks.md). The
+queries of queries/*.sql name the copy.
+
+- Declared once: STORED_COPIES (the view, its copy, the tables the view reads).
+- Refreshed by the writes: every transaction of `Database.transaction()` notes which tables
+  its statements write (monitoring/db/statements.py); before it commits, it counts one
+  write on each copy whose tables it wrote (`stored_copies.source_writes`) and rebuilds
+  that copy, in the same transaction. Uploads, undos and the sample load go through it.
+  `Database.cursor()` refuses a write to those tables outside a transaction.
+- Never by a read: a copy whose count of writes differs from the one it was made at, or that
+  is missing, is out of date; a query that names it reads the view instead (a temporary
+  view of the query's own cursor, in memory) and a warning is logged. Writes made by other
+  means (the DuckDB command line) are not seen: `python -m monitoring refresh` rebuilds every
+  copy after them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import duckdb
+
+from monitoring.db.errors import DatabaseError
+from monitoring.db.statements import written_tables
+
+log = logging.getLogger("monitoring.db")
+
+REFRESH_COMMAND = "python -m monitoring refresh"
+
+
+@dataclass(frozen=True)
+class StoredCopy:
+    view: str  # the view, defined by the migrations
+    table: str  # the table holding its rows, named by the queries
+    sources: tuple[str, ...]  # every table the view reads (through macros too)
+
+    @property
+    def watched(self) -> frozenset[str]:
+        """Names whose writes make the copy out of date: the sources, the view, the copy."""
+        return frozenset({*self.sources, self.view, self.table})
+
+
+# The one declaration. Names are constants of this file, never input: the SQL below is
+# built from them. A new copy: add it here and name its table in the queries (docs/database.md).
+STORED_COPIES: tuple[StoredCopy, ...] = (
+    # One value per indicator, period and region: every indicator query reads it, and it
+    # costs a scan of every indicator value.
+    StoredCopy(
+        "indicator_region_values",
+        "indicator_region_values_stored",
+        ("indicator_values", "indicators"),
+    ),
+    # Every transaction in each reporting currency, converted exactly: once per write, not
+    # once per spending query.
+    StoredCopy(
+        "transactions_converted",
+        "transactions_converted_stored",
+        ("transactions", "exchange_rates"),
+    ),
+)
+BY_TABLE = {copy.table: copy for copy in STORED_COPIES}
+
+
+def copies_watching(tables: Iterable[str]) -> tuple[StoredCopy, ...]:
+    """The copies that writes to `tables` make out of date."""
+    names = {t.lower() for t in tables}
+    return tuple(c for c in STORED_COPIES if c.watched & names)
+
+
+def copies_named(names: Iterable[str]) -> frozenset[StoredCopy]:
+    """The copies among `names` (e.g. the names a query uses)."""
+    return frozenset(BY_TABLE[n] for n in names if n in BY_TABLE)
+
+
+def _declare(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> None:
+    for copy in copies:
+        cur.execute(
+            "insert or ignore into stored_copies (stored_table, view_name) values ($t, $v)",
+            {"t": copy.table, "v": copy.view},
+        )
+
+
+def mark_written(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> None:
+    """Count one write on each copy (its sources changed), in the caller's transaction."""
+    copies = tuple(copies)
+    _declare(cur, copies)
+    cur.execute(
+        "update stored_copies set source_writes = source_writes + 1 "
+        "where list_contains($tables, stored_table)",
+        {"tables": [c.table for c in copies]},
+    )
+
+
+def rebuild(
+    cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy] | None = None
+) -> dict[str, int]:
+    """Make each copy (every one when None) from its view and record it as up to date, in
+    the caller's transaction. Returns the rows of each copy."""
+    rows = {}
+    for copy in STORED_COPIES if copies is None else copies:
+        _declare(cur, (copy,))
+        # Names from STORED_COPIES (constants above), never from input.
+        cur.execute(f"create or replace table {copy.table} as select * from {copy.view}")  # noqa: S608
+        rows[copy.table] = cur.execute(f"select count(*) from {copy.table}").fetchone()[0]  # noqa: S608
+        cur.execute(
+            "update stored_copies set copy_writes = source_writes, "
+            "refreshed_at = current_timestamp where stored_table = $t",
+            {"t": copy.table},
+        )
+    return rows
+
+
+def out_of_date(cur: duckdb.DuckDBPyConnection) -> dict[StoredCopy, str]:
+    """The copies that do not hold their view's rows now, each with the reason. Reads the
+    catalog and one small table: cheap enough to run before a query."""
+    try:
+        found = cur.execute(
+            "select c.stored_table, c.source_writes, c.copy_writes, t.table_name is not null "
+            "from stored_copies as c left join duckdb_tables() as t "
+            "on t.database_name = current_database() and t.schema_name = 'main' "
+            "and t.table_name = c.stored_table"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {c: "the database has no table stored_copies" for c in STORED_COPIES}
+    known = {row[0]: row[1:] for row in found}
+    stale = {}
+    for copy in STORED_COPIES:
+        if copy.table not in known:
+            stale[copy] = "it was never made"
+            continue
+        source_writes, copy_writes, exists = known[copy.table]
+        if not exists:
+            stale[copy] = "its table is missing"
+        elif copy_writes is None:
+            stale[copy] = "it was never made"
+        elif copy_writes != source_writes:
+            stale[copy] = (
+                f"{source_writes - copy_writes} write(s) to {', '.join(copy.sources)} "
+                "since it was made"
+            )
+    return stale
+
+
+def warn_out_of_date(path, stale: dict[StoredCopy, str]) -> None:
+    for copy, reason in stale.items():
+        log.warning(
+            "The stored copy %s in %s is out of date (%s): queries read the view %s instead, "
+            "which is slower. Run `%s` to rebuild it.",
+            copy.table,
+            path,
+            reason,
+            copy.view,
+            REFRESH_COMMAND,
+        )
+
+
+def read_views_instead(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> None:
+    """On this cursor only, let each copy's name stand for its view: a temporary view, kept
+    in memory by this connection and gone with it. Nothing is written to the database."""
+    for copy in copies:
+        # Names from STORED_COPIES, never from input.
+        cur.execute(
+            f"create or replace temp view {copy.table} as select * from main.{copy.view}"  # noqa: S608
+        )
+
+
+class TrackedCursor:
+    """A DuckDB cursor that notes the tables its statements write (`written`).
+
+    In a transaction (`Database.transaction()`) the stored copies of what it wrote are
+    refreshed before the commit. Outside one, a write to a copy's tables is refused: it
+    would commit at once, leaving the copy out of date. Everything else is the cursor's.
+    """
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, *, in_transaction: bool):
+        self.raw = cur
+        self.in_transaction = in_transaction
+        self.written: set[str] = set()
+
+    def _note(self, sql: str) -> None:
+        self._wrote(written_tables(self.raw, sql))
+
+    def _wrote(self, tables: Iterable[str]) -> None:
+        tables = frozenset(t.lower() for t in tables)
+        if not tables:
+            return
+        copies = copies_watching(tables)
+        if copies and not self.in_transaction:
+            raise DatabaseError(
+                f"Write to {', '.join(sorted(tables))} inside Database.transaction(), "
+                f"which refreshes the stored copies ({', '.join(c.table for c in copies)}) "
+                "in the same transaction; a cursor commits each statement at once."
+            )
+        self.written |= tables
+
+    def execute(self, query, parameters=None):
+        if isinstance(query, str):
+            self._note(query)
+        self.raw.execute(query, parameters)
+        return self
+
+    def executemany(self, query, parameters=None):
+        if isinstance(query, str):
+            self._note(query)
+        self.raw.executemany(query, parameters)
+        return self
+
+    def sql(self, query, *args, **kwargs):
+        self._note(query)
+        return self.raw.sql(query, *args, **kwargs)
+
+    def append(self, table_name, df, *args, **kwargs):
+        self._wrote((table_name,))
+        self.raw.append(table_name, df, *args, **kwargs)
+        return self
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def __repr__(self) -> str:
+        return f"TrackedCursor(written={sorted(self.written)})"
+
+
+def refresh_stored_copies(
+    cur: duckdb.DuckDBPyConnection | TrackedCursor, tables: Iterable[str] | None = None
+) -> dict[str, int]:
+    """Rebuild now, on `cur` and inside its transaction, the copies that read any of
+    `tables` (every copy when None or empty). `Database.transaction()` does this by itself
+    before it commits; call it to refresh earlier in a transaction."""
+    copies = copies_watching(tables) if tables else STORED_COPIES
+    if isinstance(cur, TrackedCursor):
+        for copy in copies:
+            cur.written -= copy.watched  # up to date again: no second rebuild at the commit
+        cur = cur.raw
+    mark_written(cur, copies)
+    return rebuild(cur, copies)

@@ -1,0 +1,406 @@
+-- Schema of the monitoring database: the tables of the data contract
+-- (monitoring/contract.py, docs/data-contract.md), the upload history, and helper macros.
+-- Idempotent: every statement may run again on an existing database.
+--
+-- References between tables (organisation -> region, value -> indicator ...) are checked by
+-- upload validation, not by FOREIGN KEY constraints: DuckDB refuses updates of rows that a
+-- foreign key points at, and an upload must be able to correct a region's name.
+-- Empty optional key parts are stored as '' (org_id) or 'all' (sex, age_group), never NULL.
+
+create table if not exists regions (
+    region_code varchar primary key check (regexp_full_match(region_code, 'UZ-[A-Z]{2}')),
+    name_en     varchar not null check (trim(name_en) <> ''),
+    name_uz     varchar,
+    name_ru     varchar,
+    lat         double check (lat between -90 and 90),
+    lon         double check (lon between -180 and 180)
+);
+
+create table if not exists organisations (
+    org_id         varchar primary key check (trim(org_id) <> ''),
+    name           varchar not null check (trim(name) <> ''),
+    kind           varchar not null check (kind in ('cso', 'cswg', 'authority', 'community_group')),
+    region_code    varchar not null,
+    district       varchar,
+    women_led      boolean,
+    status         varchar check (status in ('existing', 'new')),
+    established_on date,
+    lat            double check (lat between -90 and 90),
+    lon            double check (lon between -180 and 180)
+);
+
+create table if not exists indicators (
+    indicator_code        varchar primary key check (trim(indicator_code) <> ''),
+    level                 varchar not null check (level in ('goal', 'outcome', 'output')),
+    outcome               integer check (outcome in (1, 2, 3)),
+    title                 varchar not null check (trim(title) <> ''),
+    unit                  varchar not null check (unit in ('number', 'percent')),
+    direction             varchar not null check (direction in ('increase', 'decrease')),
+    aggregation           varchar not null check (aggregation in ('sum', 'latest', 'mean')),
+    baseline              double,
+    target                double not null,
+    disaggregation        varchar check (disaggregation in ('sex', 'age_group', 'sex;age_group')),
+    sensitive             boolean not null default false,
+    means_of_verification varchar
+);
+
+create table if not exists indicator_targets (
+    indicator_code varchar not null,
+    period         varchar not null check (regexp_full_match(period, '\d{4}Q[1-4]')),
+    region_code    varchar not null,
+    target         double not null,
+    primary key (indicator_code, period, region_code)
+);
+
+create table if not exists indicator_values (
+    indicator_code varchar not null,
+    period         varchar not null check (regexp_full_match(period, '\d{4}Q[1-4]')),
+    region_code    varchar not null,
+    org_id         varchar not null default '',
+    sex            varchar not null default 'all' check (sex in ('female', 'male', 'all')),
+    age_group      varchar not null default 'all'
+                   check (age_group = 'all' or regexp_full_match(age_group, '\d+(-\d+|\+)')),
+    value          double not null,
+    comment        varchar,
+    source         varchar,
+    primary key (indicator_code, period, region_code, org_id, sex, age_group)
+);
+
+create table if not exists grants (
+    grant_id    varchar primary key check (trim(grant_id) <> ''),
+    org_id      varchar not null,
+    title       varchar not null,
+    region_code varchar,
+    awarded_on  date not null,
+    end_on      date,
+    amount      decimal(18, 2) not null check (amount >= 0),
+    currency    varchar not null check (currency in ('USD', 'UZS')),
+    purpose     varchar,
+    status      varchar check (status in ('active', 'closed', 'cancelled'))
+);
+
+create table if not exists transactions (
+    transaction_id varchar primary key check (trim(transaction_id) <> ''),
+    grant_id       varchar,
+    date           date not null,
+    kind           varchar not null
+                   check (kind in ('commitment', 'disbursement', 'expenditure', 'refund')),
+    amount         decimal(18, 2) not null check (amount >= 0),
+    currency       varchar not null check (currency in ('USD', 'UZS')),
+    budget_line    varchar not null,
+    description    varchar
+);
+
+create table if not exists budget (
+    budget_line varchar not null,
+    category    varchar not null,
+    period      varchar not null check (regexp_full_match(period, '\d{4}Q[1-4]')),
+    amount      decimal(18, 2) not null check (amount >= 0),
+    currency    varchar not null check (currency in ('USD', 'UZS')),
+    primary key (budget_line, period)
+);
+
+create table if not exists exchange_rates (
+    currency varchar not null check (currency in ('USD', 'UZS')),
+    month    varchar not null check (regexp_full_match(month, '\d{4}-(0[1-9]|1[0-2])')),
+    per_usd  decimal(18, 6) not null check (per_usd > 0),
+    primary key (currency, month)
+);
+
+create table if not exists milestones (
+    milestone_id   varchar primary key check (trim(milestone_id) <> ''),
+    title          varchar not null,
+    stage          integer not null check (stage between 1 and 4),
+    level          varchar not null
+                   check (level in ('community', 'regional', 'national', 'international')),
+    audience       varchar,
+    region_code    varchar,
+    planned_on     date not null,
+    achieved_on    date,
+    status         varchar not null
+                   check (status in ('planned', 'in_progress', 'achieved', 'delayed', 'dropped')),
+    outcome        varchar,
+    evidence_url   varchar,
+    indicator_code varchar
+);
+
+-- Upload history: one row per committed file (or sample load), and the rows it changed,
+-- with their previous values, so that a batch can be undone exactly.
+create sequence if not exists upload_batch_seq start 1;
+
+create table if not exists upload_batches (
+    batch_id       integer primary key default nextval('upload_batch_seq'),
+    table_name     varchar not null,
+    file_name      varchar not null,
+    sha256         varchar not null,
+    uploaded_by    varchar not null,
+    uploaded_at    timestamptz not null default current_timestamp,
+    rows_inserted  integer not null default 0,
+    rows_updated   integer not null default 0,
+    rows_unchanged integer not null default 0,
+    rows_rejected  integer not null default 0,
+    source         varchar not null default 'upload' check (source in ('upload', 'sample', 'cli')),
+    status         varchar not null default 'committed' check (status in ('committed', 'undone')),
+    undone_at      timestamptz,
+    undone_by      varchar
+);
+
+create table if not exists upload_changes (
+    batch_id   integer not null,
+    line       integer,
+    table_name varchar not null,
+    row_key    varchar not null,   -- JSON array of the key values
+    action     varchar not null check (action in ('insert', 'update')),
+    old_row    varchar,            -- JSON object of the stored row before, NULL for inserts
+    new_row    varchar not null    -- JSON object of the row as written
+);
+
+-- Periods are quarters written 2021Q1.
+create or replace macro period_start(p) as
+    make_date(cast(left(p, 4) as integer), (cast(right(p, 1) as integer) - 1) * 3 + 1, 1);
+
+create or replace macro period_end(p) as
+    cast(period_start(p) + interval 3 month - interval 1 day as date);
+
+create or replace macro period_of(d) as
+    cast(year(d) as varchar) || 'Q' || cast(quarter(d) as varchar);
+
+-- One value per indicator, period and region, from the total rows only (sex and age_group
+-- 'all': breakdown rows are parts of the total, never added to it). Where a region reported
+-- a region-level row (org_id ''), that row is the region's value; otherwise its
+-- organisations' rows are combined: summed for counts, averaged for percentages and means.
+create or replace view indicator_region_values as
+with totals as (
+    select v.indicator_code, v.period, v.region_code, v.org_id, v.value,
+           i.unit, i.aggregation
+    from indicator_values v
+    join indicators i using (indicator_code)
+    where v.sex = 'all' and v.age_group = 'all'
+)
+select
+    indicator_code,
+    period,
+    region_code,
+    coalesce(
+        max(value) filter (where org_id = ''),
+        case
+            when any_value(unit) = 'number' and any_value(aggregation) <> 'mean'
+                then sum(value) filter (where org_id <> '')
+            else avg(value) filter (where org_id <> '')
+        end
+    ) as value,
+    count(*) filter (where org_id <> '') as organisations_reporting
+from totals
+group by indicator_code, period, region_code;
+
+-- Stored copies of views (monitoring/db.py STORED_VIEWS): indicator_region_values reads
+-- every indicator value, transactions_converted converts every transaction; their copies
+-- (<view>_stored, made by refresh_stored_views) hold the same rows. A query names the view
+-- and reads the copy while the copy's stamp (this file, upload batches and row counts of the
+-- view's tables) matches; uploads and undos refresh the copies in their transaction.
+create table if not exists stored_views (
+    view_name varchar primary key,
+    stamp     varchar not null
+);
+
+-- Milestones as they stood on a reporting date (docs/milestones.md), the one definition of
+-- milestone status that every query uses. Status follows the date, never today's status
+-- column: 'dropped' stays dropped; 'achieved' if achieved on or before the date; 'overdue'
+-- if planned before the date and not achieved by then; otherwise 'planned'. days_late is
+-- achieved_on - planned_on for a milestone achieved (0 when on time or early) and
+-- as_of - planned_on for an overdue one. A milestone is due when planned on or before the
+-- date and not dropped. stages, levels, regions, statuses: lists of values to keep, or NULL
+-- for all; '' in regions stands for milestones without a region (national, international).
+create or replace macro milestones_as_of(as_of, stages, levels, regions, statuses) as table
+with dated as (
+    select
+        m.*,
+        coalesce(m.region_code, '') as region_key,
+        case
+            when m.status = 'dropped' then 'dropped'
+            when m.achieved_on <= as_of then 'achieved'
+            when m.planned_on < as_of then 'overdue'
+            else 'planned'
+        end as status_as_of
+    from milestones as m
+    where (stages is null or list_contains(stages, m.stage))
+      and (levels is null or list_contains(levels, m.level))
+      and (regions is null or list_contains(regions, coalesce(m.region_code, '')))
+)
+
+select
+    *,
+    case when status_as_of = 'achieved' then achieved_on end as achieved_as_of,
+    status_as_of <> 'dropped' and planned_on <= as_of as due,
+    case status_as_of
+        when 'achieved' then greatest(0, date_diff('day', planned_on, achieved_on))
+        when 'overdue' then date_diff('day', planned_on, as_of)
+    end as days_late
+from dated
+where statuses is null or list_contains(statuses, status_as_of);
+
+-- Whether a milestone is in a donor's view (docs/access.md). scope_regions: the link's
+-- region codes, or NULL for every milestone; with regions, a milestone is in view when it is
+-- of one of them, has no region, or is national or international (not tied to a region).
+-- hidden_indicators: indicator codes never shown (sensitive), or NULL; a milestone tied to
+-- one is out of view, because its title speaks of the same work.
+create or replace macro milestone_in_view(region_code, level, indicator_code, scope_regions,
+        hidden_indicators) as
+    (scope_regions is null
+        or coalesce(region_code, '') = ''
+        or level in ('national', 'international')
+        or list_contains(scope_regions, region_code))
+    and (hidden_indicators is null
+        or not list_contains(hidden_indicators, coalesce(trim(indicator_code), '')));
+
+-- An organisation's name, and a text naming it (a grant's title), as a viewer may see them
+-- (docs/access.md). unnamed_kinds: NULL for an account; in a donor view, the setting
+-- privacy.unnamed_organisation_kinds, whose organisations are described, never named.
+create or replace macro org_shown_name(name, kind, region_name, unnamed_kinds) as
+    case when list_contains(unnamed_kinds, kind)
+        then 'a ' || replace(kind, '_', ' ') || coalesce(' in ' || region_name, '')
+            || ' (name withheld)'
+        else name end;
+
+create or replace macro org_shown_text(text, kind, unnamed_kinds) as
+    case when list_contains(unnamed_kinds, kind) then '(not shared in this view)' else text end;
+
+-- Money (docs/spending.md): one definition of conversion and of spending for every query.
+-- DuckDB divides DECIMALs in floating point (DECIMAL / DECIMAL and // both give DOUBLE), so
+-- money_div divides in 128-bit integers: n / d to 10 decimal places, rounded half away from
+-- zero, as DECIMAL(38, 10). d must be positive; |n| below 10^17.
+create or replace macro money_div(n, d) as
+    cast(
+        sign(n) * (
+            (2 * abs(cast(cast(n as decimal(38, 10)) * 10000000000 as hugeint)) * 10000000000
+                + cast(cast(d as decimal(38, 10)) * 10000000000 as hugeint))
+            // (2 * cast(cast(d as decimal(38, 10)) * 10000000000 as hugeint))
+        ) as decimal(38, 0)
+    ) * 0.0000000001;
+
+-- An amount in to_currency: amount x to_per_usd / from_per_usd, each rate that of the
+-- amount's month and 1 for USD by definition. Same currency: no rate needed. NULL when a
+-- needed rate is missing: the amount is flagged, never converted with a guess.
+create or replace macro money_in(amount, from_currency, to_currency, from_per_usd, to_per_usd) as
+    case
+        when from_currency = to_currency then cast(amount as decimal(38, 10))
+        else money_div(
+            cast(amount as decimal(38, 2))
+                * cast(if(to_currency = 'USD', 1, to_per_usd) as decimal(38, 6)),
+            if(from_currency = 'USD', 1, from_per_usd)
+        )
+    end;
+
+-- Transactions in to_currency at the rate of their month. spent_in is the transaction's
+-- effect on spending: + for an expenditure, - for a refund, NULL for other kinds.
+create or replace macro transactions_in(to_currency) as table
+with converted as (
+    select
+        t.*,
+        strftime(t.date, '%Y-%m') as month,
+        money_in(t.amount, t.currency, to_currency, src.per_usd, dst.per_usd) as amount_in
+    from transactions as t
+    left join exchange_rates as src
+        on src.currency = t.currency and src.currency <> 'USD'
+        and src.month = strftime(t.date, '%Y-%m')
+    left join exchange_rates as dst
+        on dst.currency = to_currency and dst.currency <> 'USD'
+        and dst.month = strftime(t.date, '%Y-%m')
+)
+
+select
+    *,
+    amount_in is null as missing_rate,
+    case kind when 'expenditure' then amount_in when 'refund' then -amount_in end as spent_in
+from converted;
+
+-- Every transaction in each reporting currency (transactions_in, one row per transaction
+-- and currency, with its quarter): the spending queries read it as `transactions_converted
+-- as t where t.to_currency = $currency`, through its stored copy (monitoring/db.py
+-- STORED_VIEWS), so that the exact conversion of 200,000 transactions is done once per
+-- upload, not per query.
+create or replace view transactions_converted as
+select 'USD' as to_currency, *, period_of(date) as period from transactions_in('USD')
+union all
+select 'UZS' as to_currency, *, period_of(date) as period from transactions_in('UZS');
+
+-- Budget rows in to_currency at the mean rate of the quarter's three months (the ratio of
+-- two means is the ratio of the sums, so no rounding is needed). A quarter missing any
+-- month's rate is not converted: amount_in NULL, missing_rate true.
+create or replace macro budget_in(to_currency) as table
+with quarter_rates as (
+    select currency, period_of(cast(month || '-01' as date)) as period, sum(per_usd) as rate_sum
+    from exchange_rates
+    where currency <> 'USD'
+    group by all
+    having count(*) = 3
+),
+
+converted as (
+    select
+        b.*,
+        case
+            when b.currency = to_currency then cast(b.amount as decimal(38, 10))
+            else money_div(
+                cast(b.amount as decimal(38, 2))
+                    * cast(if(to_currency = 'USD', 3, dst.rate_sum) as decimal(38, 6)),
+                if(b.currency = 'USD', 3, src.rate_sum)
+            )
+        end as amount_in
+    from budget as b
+    left join quarter_rates as src on src.currency = b.currency and src.period = b.period
+    left join quarter_rates as dst on dst.currency = to_currency and dst.period = b.period
+)
+
+select *, amount_in is null as missing_rate
+from converted;
+
+-- Access (docs/access.md): accounts of managers, staff and admins, sign-in attempts (to slow
+-- down guessing), donor share links and every use of them. Donors have no account: they
+-- reach the dashboard through a share link only. password_hash is an argon2id hash, NULL for
+-- an account that signs in only through the organisation's identity provider.
+create table if not exists users (
+    user_name           varchar primary key
+                        check (regexp_full_match(user_name, '[a-z0-9][a-z0-9._@-]{0,63}')),
+    role                varchar not null check (role in ('manager', 'staff', 'admin')),
+    password_hash       varchar,
+    created_by          varchar not null,
+    created_at          timestamptz not null,
+    password_changed_at timestamptz
+);
+
+create table if not exists sign_in_attempts (
+    user_name    varchar not null,
+    attempted_at timestamptz not null,
+    outcome      varchar not null
+                 check (outcome in ('success', 'wrong_password', 'unknown_user', 'refused'))
+);
+
+-- One-time sign-in links (monitoring/signin_links.py): the nonce of every link redeemed.
+create table if not exists sign_in_link_uses (
+    nonce     varchar primary key,
+    user_name varchar not null,
+    used_at   timestamptz not null
+);
+
+create sequence if not exists share_link_seq start 1;
+
+create table if not exists share_links (
+    link_id    integer primary key default nextval('share_link_seq'),
+    label      varchar not null check (trim(label) <> ''),
+    nonce      varchar not null,   -- random, carried in the signed token: ids are guessable
+    regions    varchar[],          -- NULL: every region of the programme
+    pages      varchar[],          -- NULL: every dashboard page a donor may see
+    created_by varchar not null,
+    created_at timestamptz not null,
+    expires_at timestamptz not null,
+    revoked_at timestamptz,
+    revoked_by varchar
+);
+
+create table if not exists share_link_uses (
+    link_id integer not null,
+    used_at timestamptz not null,
+    page    varchar,
+    outcome varchar not null check (outcome in ('opened', 'expired', 'revoked'))
+);

@@ -1,0 +1,14 @@
+"""The web server: `streamlit run server.py` (or `uvicorn server:app`).
+
+Streamlit's server for the dashboard (dashboard.py), plus the address that gives a browser
+its sign-in cookie after a sign-in (ui/session_cookie.py, docs/access.md "Sessions"): a
+Streamlit script cannot set a cookie, and only the server can make one HttpOnly.
+`streamlit run dashboard.py` still serves every page, but signs nobody in with a password or a
+one-time link (the sign-in form says so); share links and the identity provider work.
+"""
+
+import streamlit as st
+
+from ui.session_cookie import routes
+
+app = st.App("dashboard.py", routes=routes())

@@ -1,0 +1,169 @@
+"""A dashboard-like process for the tests of writing while it serves, and the CLI as a process.
+
+`Reader` holds a database the way the dashboard does (`monitoring.cli.remote.serve`: open,
+take the command line's jobs) and reads it in a loop on its own threads, printing what it
+sees whenever that changes; `cli` runs `python -m monitoring ...` in a process of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+READER = """
+import sys, threading, time
+from monitoring.cli import remote
+
+db = remote.serve(sys.argv[1])
+lock = threading.Lock()
+seen = None
+
+def read():
+    global seen
+    while True:
+        with db.cursor() as cur:  # one statement: one snapshot
+            now = cur.execute(
+                "select (select coalesce(max(batch_id), 0) from upload_batches), "
+                "(select count(undone_at) from upload_batches), "
+                "(select count(*) from budget), (select count(*) from indicator_values)"
+            ).fetchone()
+        with lock:
+            if now != seen:
+                seen = now
+                sys.stdout.write("seen " + " ".join(map(str, now)) + "\\n")
+                sys.stdout.flush()
+        time.sleep(0.02)
+
+for _ in range(2):  # two sessions reading at once, as two browser tabs would
+    threading.Thread(target=read, daemon=True).start()
+with lock:
+    print("serving", flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+def environment(settings_path: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "TZ": "UTC"}
+    env.pop("MONITORING_DB", None)
+    if settings_path is not None:
+        env["MONITORING_SETTINGS"] = str(settings_path)
+    return env
+
+
+def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m monitoring ARGS` in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitoring", *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+class Reader:
+    """A process holding `path` as the dashboard does, reading it in a loop."""
+
+    def __init__(self, path: Path, env: dict[str, str]):
+        self.path = path
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", READER, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+        self.wait_for(lambda line: line == "serving")
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line.strip())
+                self._changed.notify_all()
+
+    def wait_for(self, wanted, timeout: float = 60) -> str:
+        """The first line printed that `wanted(line)` accepts (a guard against a hang, not
+        a timing check: the line is normally there at once)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for line in self.lines:
+                    if wanted(line):
+                        return line
+                if self.process.poll() is not None:
+                    raise AssertionError(f"the reader stopped: {self.log()}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"the reader never printed it; it printed {self.lines}")
+                self._changed.wait(min(left, 0.2))
+
+    def seen(self) -> list[tuple[int, ...]]:
+        """Every state the reader saw: (newest batch, undone batches, budget rows,
+        indicator values)."""
+        with self._changed:
+            return [
+                tuple(int(x) for x in s.split()[1:]) for s in self.lines if s.startswith("seen")
+            ]
+
+    def log(self) -> str:
+        """What the reader wrote to its standard error."""
+        self._log.seek(0)
+        return self._log.read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        self._log.close()
+
+
+def state(path: Path):
+    """Every row of the contract's tables, and how many batches and changes are recorded
+    (not when: the same import made twice differs only in its times)."""
+    from monitoring.contract import TABLES
+    from monitoring.db import Database, close_all
+    from monitoring.intake.batches import table_checksums
+
+    close_all()
+    database = Database(path)
+    try:
+        with database.cursor() as cur:
+            counts = cur.execute(
+                "select (select count(*) from upload_batches), "
+                "(select count(*) from upload_changes)"
+            ).fetchone()
+        return table_checksums(database, tuple(TABLES)), counts
+    finally:
+        database.close()
+
+
+def bumped_values_file(folder: Path) -> Path:
+    """The sample's indicator values, each value one more: a file that changes every row."""
+    rows = (ROOT / "data" / "sample" / "indicator_values.csv").read_bytes().splitlines()
+    at = rows[0].decode().split(",").index("value")
+
+    def bumped(line: bytes) -> bytes:
+        cells = line.decode().split(",")
+        if cells[at]:
+            cells[at] = str(float(cells[at]) + 1)
+        return ",".join(cells).encode()
+
+    path = folder / "values.csv"
+    path.write_bytes(b"\n".join([rows[0], *map(bumped, rows[1:])]) + b"\n")
+    return path

@@ -1,0 +1,322 @@
+"""The disclosure audit: no donor can work out a withheld count of people, even with a solver.
+
+Real DuckDB databases in tmp_path; the audit plays a reader who sees every figure a donor
+view could show (monitoring/access/audit.py, docs/access.md "The disclosure audit").
+"""
+
+import math
+import random
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from monitoring.access import audit, sharing
+from monitoring.access import cells as pc
+from monitoring.cli.main import main
+from monitoring.db import Database
+from monitoring.reports import indicators
+from monitoring.settings import SettingsError, load_settings
+from tests.conftest import SETTINGS_TOML, insert
+from tests.conftest import indicator_row as indicator
+from tests.conftest import value_row as value
+
+Q1, Q2 = "2021Q1", "2021Q2"
+JI, TO, NG = "UZ-JI", "UZ-TO", "UZ-NG"
+ALL3 = [JI, TO, NG]
+SECRET = "s" * 40  # a share-link signing secret for the tests
+
+
+def settings_with(tmp_path, privacy: str = ""):
+    path = tmp_path / "programme-privacy.toml"
+    text = textwrap.dedent(SETTINGS_TOML) + ("\n[privacy]\n" + privacy if privacy else "")
+    path.write_text(text, encoding="utf-8")
+    return load_settings(path)
+
+
+# (a) The issue's example -------------------------------------------------------------------
+@pytest.fixture
+def issue_db(db):
+    """PEOPLE    Q1  Q2  to date
+         JI       1   1    2     all "<5"
+         TO       1   0    1     Q1 and to date "<5", Q2 a shown 0
+         NG       6   6   12     to date shown
+         all      8   7   15     all shown
+    Each rule looks fine on its own sum (JI + TO = 3 is neither 2 nor 8), but together:
+    JI + TO = 15 - 12 = 3, JI >= 1 + 1 and TO >= 1, so every "<5" is 1."""
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in ALL3])
+    insert(db, "indicators", [indicator("PEOPLE")])
+    rows = {JI: (1, 1), TO: (1, 0), NG: (6, 6)}
+    insert(
+        db,
+        "indicator_values",
+        [
+            value("PEOPLE", p, r, v)
+            for r, vs in rows.items()
+            for p, v in zip((Q1, Q2), vs, strict=True)
+        ],
+    )
+    return db
+
+
+def test_the_rules_alone_leave_a_count_a_solver_pins_down(issue_db, settings):
+    cells = pc.indicator_cells(issue_db, settings, ALL3, secondary=False)
+    assert cells.state("PEOPLE", JI, Q1) == pc.SMALL
+    assert cells.state("PEOPLE", TO, Q2) == pc.SHOWN  # the 0
+    assert cells.state("PEOPLE", NG, pc.TO_DATE) == pc.SHOWN
+    result = audit.audit(cells)
+    assert not result.passed
+    weak = {w.figure.describe(): w for w in result.weak}
+    jizzakh = weak["PEOPLE, UZ-JI, all people, 2021Q1"]
+    assert (jizzakh.low, jizzakh.high) == (1, 1)  # "<5" says 1..4; a solver says 1
+    assert jizzakh.values() == 1 and jizzakh.figure.state == pc.SMALL
+    assert weak["PEOPLE, UZ-TO, all people, 2021Q1"].text() == "[1, 1]"
+    assert result.narrowest.width == 0
+    # what pins it: the shown totals, and what would fix it
+    assert any("all quarters (shown)" in p for p in jizzakh.pinned_by)
+    assert jizzakh.hide and cells.states[jizzakh.hide[0]] == pc.SHOWN
+
+
+def test_secondary_suppression_makes_the_example_pass(issue_db, settings):
+    cells = pc.indicator_cells(issue_db, settings, ALL3)
+    assert cells.audit.passed and cells.secondary
+    assert all(cells.states[c] == pc.HIDDEN for c in cells.secondary)
+    result = audit.audit(cells)  # audited again from scratch
+    assert result.passed
+    assert result.narrowest.values() >= 4
+    # every figure a page could show is judged from the cells as protected in the end
+    assert cells.quarter("PEOPLE", [JI], Q1, 1) != pc.SHOWN
+    assert cells.to_date("PEOPLE", [JI, TO], Q2, 3) == pc.HIDDEN
+    # deterministic
+    again = pc.indicator_cells(issue_db, settings, ALL3)
+    assert again.states == cells.states and again.secondary == cells.secondary
+
+
+def test_a_sum_of_small_counts_worked_out_from_a_total_is_weak(db, settings):
+    """JI 1 + TO 2 = 23 - 20: each "<5" is 1 or 2 (the rules complement only 2 or 8)."""
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in ALL3])
+    insert(db, "indicators", [indicator("PEOPLE")])
+    insert(
+        db,
+        "indicator_values",
+        [value("PEOPLE", Q1, JI, 1), value("PEOPLE", Q1, TO, 2), value("PEOPLE", Q1, NG, 20)],
+    )
+    result = audit.audit(pc.indicator_cells(db, settings, ALL3, secondary=False))
+    ranges = {w.figure.describe(): w.text() for w in result.weak}
+    assert ranges["PEOPLE, UZ-JI, all people, 2021Q1"] == "[1, 2]"
+    assert pc.indicator_cells(db, settings, ALL3).audit.passed
+
+
+# (b) The sample data -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("regions", "at_least"),
+    [(ALL3, 700), ([JI], 200), ([TO], 150), ([NG], 150)],
+)
+def test_the_sample_passes_for_the_whole_programme_and_each_region(
+    sample_db_path, settings, regions, at_least
+):
+    db = Database(sample_db_path, read_only=True)
+    try:
+        cells = pc.indicator_cells(db, settings, regions)
+    finally:
+        db.close()
+    result = cells.audit
+    assert result.passed, result.report("sample", cells)
+    assert result.indicators == 7 and result.figures_checked >= at_least
+    assert result.withheld > 0 and result.cells_checked == len(cells.values)
+    # the narrowest a reader gets any withheld count: 4 whole numbers, as "<5" itself says
+    assert result.narrowest.values() == 4
+
+
+# (c) A programme built to be hard ----------------------------------------------------------
+def hard_rows(seed: int = 7) -> list[dict]:
+    """2 regions, 6 quarters, by sex and by age group, every value from 0 to 6."""
+    rng = random.Random(seed)
+    rows = []
+    for region in (JI, TO):
+        for period in ("2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"):
+            women, men = rng.randint(0, 3), rng.randint(0, 3)
+            young = rng.randint(0, women + men)
+            total = women + men
+            rows += [
+                value("HARD", period, region, total),
+                value("HARD", period, region, women, sex="female"),
+                value("HARD", period, region, men, sex="male"),
+                value("HARD", period, region, young, age_group="15-29"),
+                value("HARD", period, region, total - young, age_group="30+"),
+            ]
+    return rows
+
+
+@pytest.mark.parametrize("protection", ["suppress", "round"])
+def test_a_programme_of_small_counts_passes_after_protection(db, tmp_path, protection):
+    settings = settings_with(tmp_path, f'protection = "{protection}"\n')
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in (JI, TO)])
+    insert(db, "indicators", [indicator("HARD", disaggregation="sex;age_group")])
+    insert(db, "indicator_values", hard_rows())
+    rules = pc.indicator_cells(db, settings, [JI, TO], secondary=False)
+    assert not audit.audit(rules).passed  # the rules alone are not enough here
+    cells = pc.indicator_cells(db, settings, [JI, TO])
+    assert cells.protection == protection
+    assert cells.audit.passed, cells.audit.report("hard", cells)
+    assert audit.audit(cells).passed
+    assert cells.audit.figures_checked > 200
+    assert cells.audit.narrowest.values() >= 4
+    shown = sum(s == pc.SHOWN for s in cells.states.values())
+    assert shown > 0  # not everything is hidden
+
+
+def test_rounding_hides_less_than_suppression(db, tmp_path):
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in (JI, TO)])
+    insert(db, "indicators", [indicator("HARD", disaggregation="sex;age_group")])
+    insert(db, "indicator_values", hard_rows(seed=3))
+    hidden = {}
+    for protection in ("suppress", "round"):
+        settings = settings_with(tmp_path, f'protection = "{protection}"\n')
+        cells = pc.indicator_cells(db, settings, [JI, TO])
+        assert cells.audit.passed
+        hidden[protection] = sum(s == pc.HIDDEN for s in cells.states.values())
+    assert hidden["round"] <= hidden["suppress"]
+
+
+# (d) The command ---------------------------------------------------------------------------
+def run(capsys, *argv) -> tuple[int, str]:
+    code = main(["audit-disclosure", *argv])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_the_command_passes_the_sample(sample_db_path, settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MONITORING_SETTINGS", str(settings.path))
+    copy = tmp_path / "sample.duckdb"
+    copy.write_bytes(sample_db_path.read_bytes())
+    code, out = run(capsys, "--db", str(copy))
+    assert code == 0
+    for name in ("Whole programme", "Region UZ-JI", "Region UZ-TO", "Region UZ-NG"):
+        assert name in out
+    assert out.count("PASS") == 4 and "narrowest range of a withheld figure: [" in out
+    assert "figures checked" in out and "withheld" in out
+    assert out.strip().endswith("no withheld count of people can be worked out.")
+
+
+def test_the_command_names_what_pins_a_weak_figure(issue_db, settings, monkeypatch, capsys):
+    monkeypatch.setenv("MONITORING_SETTINGS", str(settings.path))
+    path = str(issue_db.path)
+    issue_db.close()
+    code, out = run(capsys, "--db", path, "--rules-only")
+    assert code == 1
+    assert "FAIL" in out and "PEOPLE, UZ-JI, all people, 2021Q1 (<5): a reader can tell" in out
+    assert "pinned by:" in out and "fix: hide " in out
+    assert "true value" not in out  # never by default
+    code, out = run(capsys, "--db", path, "--rules-only", "--show-values")
+    assert code == 1 and "true value 1" in out
+    code, out = run(capsys, "--db", path)  # as the dashboard protects it
+    assert code == 0 and out.count("PASS") == 4
+    assert "secondary suppression hid" in out
+
+
+def test_the_command_audits_a_share_links_regions(issue_db, settings, monkeypatch, capsys):
+    monkeypatch.setenv("MONITORING_SETTINGS", str(settings.path))
+    link_id, _ = sharing.create_share_link(
+        issue_db, "Donor review", "30d", by="tests", regions=[JI, TO], secret=SECRET
+    )
+    path = str(issue_db.path)
+    issue_db.close()
+    code, out = run(capsys, "--db", path, "--share", str(link_id))
+    assert code == 0
+    assert f"Share link {link_id} (Donor review, active): UZ-JI, UZ-TO" in out
+    assert "Whole programme" not in out and out.count("PASS") == 1
+    code, out = run(capsys, "--db", path, "--share", "999")
+    assert code == 2 and "There is no share link 999" in out
+
+
+# (e) Rounding ---------------------------------------------------------------------------------
+@pytest.fixture
+def round_cells(tmp_path, db):
+    """PEOPLE: JI 12 and 23 in Q1 and Q2, TO 17 and 7, NG 0 and 18; RATE a percentage."""
+    settings = settings_with(tmp_path, 'protection = "round"\nrounding_base = 5\n')
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in ALL3])
+    insert(db, "indicators", [indicator("PEOPLE"), indicator("RATE", unit="percent")])
+    rows = {JI: (12, 23), TO: (17, 7), NG: (0, 18)}
+    insert(
+        db,
+        "indicator_values",
+        [
+            value("PEOPLE", p, r, v)
+            for r, vs in rows.items()
+            for p, v in zip((Q1, Q2), vs, strict=True)
+        ]
+        + [value("RATE", Q1, JI, 72.5)],
+    )
+    return pc.indicator_cells(db, settings, ALL3), settings
+
+
+def test_shown_counts_are_rounded_through_label(round_cells):
+    cells, _ = round_cells
+    assert cells.protection == pc.ROUND and cells.audit.passed
+    assert cells.label(pc.SHOWN, 12.0) == 10.0 and cells.label(pc.SHOWN, 13) == 15
+    assert cells.label(pc.SHOWN, 7.5) == 10.0  # halves up
+    assert cells.label(pc.SMALL, 3) == "<5" and cells.label(pc.HIDDEN, 12) == "hidden"
+    assert cells.label(pc.SHOWN, None) is None and cells.label(pc.SHOWN, "n/a") == "n/a"
+    state = cells.quarter("PEOPLE", [TO], Q1, 17)
+    assert state == pc.SHOWN and cells.label(state, 17.0) == 15.0
+    assert cells.label(cells.quarter("PEOPLE", [JI, NG], Q1, 12), 12) == 10
+    rate = cells.quarter("RATE", [JI], Q1, 72.5)  # no count of people: exact
+    assert rate == pc.SHOWN and cells.label(rate, 72.5) == 72.5
+    # a % computed from a rounded count would give it away: hidden
+    assert cells.label(pc.derived(state), 17.0) == "hidden"
+    assert cells.label(pc.derived(rate), 72.5) == 72.5
+    assert "rounded to a multiple of 5" in cells.note
+
+
+def test_withhold_rounds_the_table_and_the_chart_values(round_cells):
+    cells, _ = round_cells
+    frame = pd.DataFrame({"n": [17.0, 3.0, 7.0, np.nan], "pct": [40.0, 10.0, 55.0, 1.0]})
+    states = [
+        cells.quarter("PEOPLE", [TO], Q1, 17),
+        pc.SMALL,
+        cells.quarter("PEOPLE", [TO], Q2, 7),
+        pc.SHOWN,
+    ]
+    out = pc.withhold(frame, {"n": states, "pct": [pc.derived(s) for s in states]}, cells)
+    assert out.table["n"].tolist()[:3] == [15.0, "<5", 5.0] and math.isnan(out.table["n"][3])
+    numeric = out.numeric["n"].tolist()
+    assert numeric[0] == 15.0 and math.isnan(numeric[1]) and numeric[2] == 5.0
+    assert out.table["pct"].tolist()[:3] == ["hidden"] * 3
+    assert out.any_hidden
+
+
+def test_a_donors_tracking_table_under_rounding(round_cells, db):
+    cells, settings = round_cells
+    table = indicators.iptt(db, settings, pd.Timestamp("2021-06-30").date(), ALL3)
+    rows = indicators.donor_iptt(table, cells, ALL3, Q2).table.set_index("Code")
+    assert rows.at["PEOPLE", Q1] == 30  # 12 + 17 + 0 = 29
+    assert rows.at["PEOPLE", Q2] == 50  # 23 + 7 + 18 = 48
+    assert rows.at["PEOPLE", "Actual to 2021Q2"] == 75  # 77
+    assert rows.at["PEOPLE", "% of target achieved"] == "hidden"
+    assert rows.at["RATE", Q1] == 72.5
+
+
+def test_under_suppression_label_and_withhold_change_nothing_shown(issue_db, settings):
+    cells = pc.indicator_cells(issue_db, settings, ALL3)
+    assert cells.label(pc.SHOWN, 12.0) == 12.0 and cells.label(pc.derived(pc.SHOWN), 7) == 7
+    frame = pd.DataFrame({"n": [12.0, 13.0]})
+    out = pc.withhold(frame, {"n": [pc.SHOWN, pc.SHOWN]}, cells)
+    assert out.table["n"].tolist() == [12.0, 13.0] and not out.any_hidden
+
+
+# The setting -------------------------------------------------------------------------------
+def test_the_protection_setting_is_read_and_checked(tmp_path):
+    assert settings_with(tmp_path).privacy.protection == "suppress"
+    assert settings_with(tmp_path).privacy.rounding_base == 5
+    rounded = settings_with(tmp_path, 'protection = "round"\nrounding_base = 10\n')
+    assert (rounded.privacy.protection, rounded.privacy.rounding_base) == ("round", 10)
+    with pytest.raises(SettingsError, match='protection must be "suppress"'):
+        settings_with(tmp_path, 'protection = "blur"\n')
+    with pytest.raises(SettingsError, match="rounding_base must be a whole number"):
+        settings_with(tmp_path, "rounding_base = 1\n")
+    with pytest.raises(SettingsError, match="rounding_base must be a whole number"):
+        settings_with(tmp_path, "rounding_base = 2.5\n")
+    with pytest.raises(SettingsError, match="small_count_threshold must be"):
+        settings_with(tmp_path, "small_count_threshold = 0\n")
