@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     ?= data/monitoring.duckdb
 PORT   ?= 8501
+# `make run` is a developer's command: tracebacks shown (.streamlit/config.toml hides them).
+ERROR_DETAILS ?= full
 
 .PHONY: run test lint unit app e2e setup system-packages db sample bench clean
 
@@ -27,7 +29,8 @@ db: $(DB)
 
 run: setup $(DB)
 	$(PY) -m monitoring first-start --db $(DB) --base-url http://localhost:$(PORT)
-	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.port $(PORT) --browser.gatherUsageStats false
+	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.port $(PORT) --browser.gatherUsageStats false \
+		--client.showErrorDetails $(ERROR_DETAILS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

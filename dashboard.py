@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from monitoring.db import DatabaseError
+from monitoring.db import DATABASE_ERRORS
 from ui import common, gate
 from ui.access import VIEWER_KEY
-from ui.navigation import PAGES
-from ui.text import plain
+from ui.navigation import PAGES, REDIRECTS
 
 config = common.settings()
 st.set_page_config(
@@ -17,20 +16,32 @@ st.set_page_config(
 
 # Every page is registered, so that a typed address reaches the refusal below rather than
 # Streamlit's "page not found"; the sidebar lists only the pages this viewer may open.
-navigation = st.navigation(
-    [
-        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
-        for p in PAGES
-    ],
-    position="hidden",
-)
+# (The default page is served at "/"; its own name is kept free for the redirect below.)
+pages = {
+    p.url_path: st.Page(
+        p.path,
+        title=p.title,
+        icon=p.icon,
+        url_path=f"{p.url_path}-at-root" if p.default else p.url_path,
+        default=p.default,
+    )
+    for p in PAGES
+}
+redirects = [
+    st.Page(lambda: None, title=PAGES[0].title, url_path=alias, visibility="hidden")
+    for alias in REDIRECTS
+]
+navigation = st.navigation([*pages.values(), *redirects], position="hidden")
+if navigation.url_path in REDIRECTS:  # e.g. /overview: to /, the query parameters kept
+    target = next(p for p in PAGES if p.address == REDIRECTS[navigation.url_path])
+    query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    st.switch_page(pages[target.url_path], query_params=query)
 spec = gate.page_of(navigation.url_path, PAGES)
 
 try:
     viewer = gate.viewer_of_this_run(common.database(), config, spec.url_path)
-except DatabaseError as exc:
-    st.error(f"The monitoring database cannot be opened. {plain(exc)}", icon=":material/error:")
-    st.stop()
+except DATABASE_ERRORS as exc:
+    common.database_unavailable(exc)  # a plain message: no path, no traceback
 st.session_state[VIEWER_KEY] = viewer
 
 allowed = gate.allowed_pages(viewer, PAGES)
@@ -46,4 +57,7 @@ gate.refuse_unless_allowed(viewer, spec, allowed)
 with filters:
     common.reporting_date_picker(config)
 
-navigation.run()
+try:
+    navigation.run()
+except DATABASE_ERRORS as exc:
+    common.database_unavailable(exc)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
 
 from monitoring.cli import remote
-from monitoring.db import Database, open_database
+from monitoring.db import DATABASE_ERRORS, Database, UnusableDatabase, open_database
 from monitoring.periods import period_end, period_of, reporting_dates
 from monitoring.reports import exports, overview
 from monitoring.settings import Settings, load_settings
@@ -20,6 +21,7 @@ from ui import access
 from ui.text import plain
 
 AS_OF_KEY = "as_of"
+log = logging.getLogger("monitoring.dashboard")
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,16 +72,44 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
     result is never served to another viewer) and the database's data version (so a commit
     or an undo is seen at once).
     """
-    db = database()
-    return _run(
-        fn.__module__,
-        fn.__qualname__,
-        str(db.path),
-        db.data_version(),
-        access.current_audience(),
-        args,
-        tuple(sorted(kwargs.items())),
-    )
+    try:
+        db = database()
+        return _run(
+            fn.__module__,
+            fn.__qualname__,
+            str(db.path),
+            db.data_version(),
+            access.current_audience(),
+            args,
+            tuple(sorted(kwargs.items())),
+        )
+    except DATABASE_ERRORS as exc:
+        database_unavailable(exc)
+
+
+def database_unavailable(exc: BaseException) -> NoReturn:
+    """Say in plain words that the database cannot be used, and stop the page.
+
+    Whoever is looking (perhaps nobody signed in yet) sees what to do, never the error
+    itself: it names server paths, and its traceback is for the operator, in the server's
+    log, found by the time shown."""
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    log.error("The dashboard cannot use its database (shown to a viewer at %s)", when, exc_info=exc)
+    if isinstance(exc, UnusableDatabase):
+        text = (
+            "**This dashboard was given a database file it cannot use**: it is not a "
+            "monitoring database, or one made by a newer release. Nothing in it was changed, "
+            "and nothing can be shown. Whoever runs the dashboard: set `MONITORING_DB` to the "
+            "monitoring database (the server's log names the file) and start it again."
+        )
+    else:
+        text = (
+            "**The dashboard cannot reach its database right now**, so nothing can be shown. "
+            "Try again in a few minutes. If it keeps happening, tell whoever runs the "
+            "dashboard: the server's log says what went wrong."
+        )
+    st.error(f"{text}  \nTime of the error, for the log: {when}.", icon=":material/error:")
+    st.stop()
 
 
 def reporting_date_picker(config: Settings) -> dt.date:

@@ -19,6 +19,11 @@ class PageSpec:
     url_path: str
     default: bool = False
 
+    @property
+    def address(self) -> str:
+        """Where the page is served: /url_path, or / for the default page."""
+        return "" if self.default else self.url_path
+
 
 ICONS: dict[str, str] = {
     "overview": ":material/dashboard:",
@@ -34,6 +39,12 @@ PAGES: list[PageSpec] = [
     PageSpec(f"views/{p.url_path}.py", p.title, ICONS[p.url_path], p.url_path, default=i == 0)
     for i, p in enumerate(accounts.PAGES)
 ]
+
+
+# Addresses that lead to another page's, query parameters kept: Streamlit serves the default
+# page at "/" only, so "/overview" (its name, as every other page is addressed) would open
+# Streamlit's "Page not found". Every page has one address; these redirect to it.
+REDIRECTS: dict[str, str] = {p.url_path: "" for p in PAGES if p.default}
 
 
 def page_spec(url_path: str) -> PageSpec | None:

@@ -26,6 +26,7 @@ from ui.text import plain
 AUTO = "auto"  # recognise the table from the header
 TABLE_KEY = "table"  # query parameter and widget key of the table choice
 PREVIEW_KEY = "upload_preview"  # (memo, the checked file) of this session
+RECHECKED_KEY = "upload_rechecked"  # this run checked the same file again: data changed
 SHOWN_ROWS = 1_000  # rows of a preview's tables sent to the browser (all are counted)
 
 
@@ -74,7 +75,11 @@ def preview(uploaded, table: str | None) -> batches.Preview | UnreadableFile:
     memo = (digest, uploaded.name, table, db.data_version())
     stored = st.session_state.get(PREVIEW_KEY)
     if stored and stored[0] == memo:
+        st.session_state[RECHECKED_KEY] = False
         return stored[1]
+    # The same file and table checked before, against other data: an import clicked on that
+    # preview is not made in this run (commit_controls); the person sees this one first.
+    st.session_state[RECHECKED_KEY] = bool(stored) and stored[0][:3] == memo[:3]
     st.session_state.pop(PREVIEW_KEY, None)  # let the previous one go before reading
     bar = st.progress(0.0, text="Reading the file")
     try:
@@ -220,6 +225,14 @@ def commit_controls(result: batches.Preview, by: str) -> None:
     st.caption(f"The batch is recorded as imported by {plain(by)}.")
     label = f"Import {check.new} new and {check.changed} changed row(s) into {check.table.name}"
     if not st.button(label, type="primary", disabled=not by, icon=":material/upload:"):
+        return
+    if st.session_state.get(RECHECKED_KEY):
+        st.warning(
+            "The stored data changed after this file was checked (another import or an undo), "
+            "so nothing was written. It has been checked again above: look at the preview, "
+            "then import.",
+            icon=":material/sync_problem:",
+        )
         return
     bar = st.progress(0.0, text="Writing")
     try:

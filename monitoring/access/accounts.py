@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import NamedTuple
 
+import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -381,9 +383,12 @@ def remove_user(db: Database, user_name: str) -> Account:
             f"{account.user_name} is the only admin; add another admin first, so that "
             "someone can still manage accounts and share links."
         )
-    with db.transaction() as cur:
+
+    def write(cur):
         cur.execute("delete from users where user_name = ?", [account.user_name])
         end_sessions(cur, account.user_name, "removed", now_utc())
+
+    _with_sessions(db, write)
     return account
 
 
@@ -394,10 +399,13 @@ def set_role(db: Database, user_name: str, role: str) -> Account:
     check_account_role(role)
     if account.role == ADMIN and role != ADMIN and _other_admins(db, account.user_name) == 0:
         raise AccountError(f"{account.user_name} is the only admin; add another admin first.")
-    with db.transaction() as cur:
+
+    def write(cur):
         cur.execute("update users set role = ? where user_name = ?", [role, account.user_name])
         if role != account.role:
             end_sessions(cur, account.user_name, "role_changed", now_utc())
+
+    _with_sessions(db, write)
     return get_user(db, account.user_name)
 
 
@@ -419,13 +427,30 @@ def change_password(
         else hash_password(check_password(new_password, account.user_name))
     )
     at = now or now_utc()
-    with db.transaction() as cur:
+
+    def write(cur):
         cur.execute(
             "update users set password_hash = ?, password_changed_at = ? where user_name = ?",
             [password_hash, at if password_hash else None, account.user_name],
         )
         end_sessions(cur, account.user_name, "password_changed", at, keep=keep_session)
+
+    _with_sessions(db, write)
     return get_user(db, account.user_name)
+
+
+def _with_sessions(db: Database, write, tries: int = 5) -> None:
+    """Run `write(cur)` in one transaction, again if it met a browser noting its session's
+    use at the same moment (a conflict on that row): the sessions must end with the change."""
+    for attempt in range(tries):
+        try:
+            with db.transaction() as cur:
+                write(cur)
+            return
+        except duckdb.TransactionException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def end_sessions(

@@ -89,14 +89,17 @@ def start(
     session_id, ticket = secrets.token_urlsafe(18), secrets.token_urlsafe(32)
     with db.transaction() as cur:
         cur.execute(
-            "delete from sign_in_sessions where coalesce(ended_at, last_seen_at) < ?",
-            [at - RETENTION],
-        )
-        cur.execute(
             "insert into sign_in_sessions (session_id, user_name, method, client, created_at, "
             "ticket_hash, last_seen_at) values (?, ?, ?, ?, ?, ?, ?)",
             [session_id, user_name, method, client, at, _hash(ticket), at],
         )
+    _write_quietly(
+        db,
+        lambda cur: cur.execute(
+            "delete from sign_in_sessions where coalesce(ended_at, last_seen_at) < ?",
+            [at - RETENTION],
+        ),
+    )
     return Started(session_id, ticket)
 
 

@@ -183,13 +183,12 @@ def current_refusal(
 def record_attempt(
     cur, name: str, at: dt.datetime, outcome: str, client: str | None = None
 ) -> None:
-    """One row of sign_in_attempts, in the caller's transaction; old rows go."""
+    """One row of sign_in_attempts, in the caller's transaction."""
     cur.execute(
         "insert into sign_in_attempts (user_name, attempted_at, outcome, client) "
         "values (?, ?, ?, ?)",
         [name, at, outcome, client],
     )
-    cur.execute("delete from sign_in_attempts where attempted_at < ?", [at - ATTEMPT_RETENTION])
 
 
 def _conflict(exc: duckdb.Error) -> bool:
@@ -208,9 +207,15 @@ def _reserve(db: Database, name: str, client: str | None, at: dt.datetime) -> Re
                     "on conflict (gate) do update set taken_at = excluded.taken_at",
                     [at],
                 )
+                # Deletions only here, where reservations take turns: two transactions
+                # deleting the same rows would conflict.
                 cur.execute(
                     "delete from sign_in_checks where started_at <= ?",
                     [at - CHECK_ABANDONED_AFTER],
+                )
+                cur.execute(
+                    "delete from sign_in_attempts where attempted_at < ?",
+                    [at - ATTEMPT_RETENTION],
                 )
                 refused = refusal(_read_limits(cur.raw, name, client, at), at)
                 if refused is not None:

@@ -5,7 +5,8 @@ could show of each count of people, and how far each withheld one can be narrowe
 (monitoring/access/audit.py). Without --share: the whole programme and each region alone;
 with --share ID: that share link's regions. Exit code 0 when every view passes, 1 when a
 withheld figure can be narrowed below what "<5" says (its true value is printed only with
---show-values), 2 on wrong arguments or an unknown link, 3 when the database is busy.
+--show-values) or the audit could not bound every one, 2 on wrong arguments or an unknown
+link, 3 when the database is busy.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ def cmd_audit_disclosure(args: argparse.Namespace) -> int:
         failed += not result.passed
     print()
     if failed:
-        print(f"{failed} view(s) FAIL: a donor could narrow a withheld count down.")
+        print(
+            f"{failed} view(s) do not pass: a donor could narrow a withheld count down, or "
+            "the audit could not bound every one (INCOMPLETE)."
+        )
         return WEAK
     print("Every view passes: no withheld count of people can be worked out.")
     return PASSED

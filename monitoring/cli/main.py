@@ -14,13 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from monitoring.cli import remote
 from monitoring.cli.access import (
     add_access_commands,
     existing_database,
     finish_command,
     local_user,
 )
-from monitoring.cli import remote
 from monitoring.cli.audit import add_audit_command
 from monitoring.cli.backup import add_backup_commands
 from monitoring.cli.reports import add_report_commands

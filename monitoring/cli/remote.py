@@ -183,6 +183,8 @@ def _handle(db: Database, ours: tuple[str, ...], request: dict, peer_uid: int) -
         err.write(f"error: this dashboard serves {db.path}, not {request.get('database')}.\n")
         return answer(DATABASE_BUSY)
     started = time.perf_counter()
+    shown = " ".join(request.get("argv") or [])[:200]
+    log.info("Running `python -m monitoring %s` for user id %s.", shown, peer_uid)
     with tempfile.TemporaryDirectory(prefix="monitoring-job-") as folder:
         overrides = dict(request.get("set") or {})
         for attr, sent in (request.get("files") or {}).items():
@@ -200,7 +202,7 @@ def _handle(db: Database, ours: tuple[str, ...], request: dict, peer_uid: int) -
                 setattr(_job, name, None)
     log.info(
         "Ran `python -m monitoring %s` for user id %s (exit code %s, %.2f s).",
-        " ".join(request.get("argv") or [])[:200],
+        shown,
         peer_uid,
         code,
         time.perf_counter() - started,

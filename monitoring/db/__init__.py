@@ -18,7 +18,12 @@ from monitoring.db.database import (
     query_parameters,
     query_text,
 )
-from monitoring.db.errors import DatabaseError, DatabaseInUse
+from monitoring.db.errors import (
+    DATABASE_ERRORS,
+    DatabaseError,
+    DatabaseInUse,
+    UnusableDatabase,
+)
 from monitoring.db.migrations import MIGRATIONS, Upgrade
 from monitoring.db.stored import STORED_COPIES, StoredCopy, refresh_stored_copies
 
@@ -26,6 +31,7 @@ from monitoring.db.stored import STORED_COPIES, StoredCopy, refresh_stored_copie
 refresh_stored_views = refresh_stored_copies
 
 __all__ = [
+    "DATABASE_ERRORS",
     "DEFAULT_DB",
     "MIGRATIONS",
     "QUERIES",
@@ -34,6 +40,7 @@ __all__ = [
     "DatabaseError",
     "DatabaseInUse",
     "StoredCopy",
+    "UnusableDatabase",
     "Upgrade",
     "close_all",
     "connect",

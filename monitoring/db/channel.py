@@ -10,7 +10,8 @@ its pages keep reading (docs/architecture.md, "Writing while it serves").
 The wire: one request and one answer per connection, each a frame of an 8-byte big-endian
 length and that many bytes of UTF-8 JSON.
 
-Who may talk to whom (Linux SO_PEERCRED, the socket file mode 0600):
+Who may talk to whom (the peer's user id from Linux's SO_PEERCRED; elsewhere the socket
+file's mode, 0600, and owner stand for it):
 - the server answers only processes of its own user, or root;
 - the client sends only to a server run by its own user, root, or the owner of the
   database file (the dashboard's service account, when an operator runs the command as
@@ -37,7 +38,7 @@ MAX_FRAME = 64 * 1024 * 1024  # a 20 MB upload, base64-encoded, fits with room t
 _HEADER = struct.Struct(">Q")
 _UNIX_PATH_MAX = 107  # sun_path holds 108 bytes with the closing NUL
 
-Handler = Callable[[dict, int], dict]
+Handler = Callable[[dict, int | None], dict]
 
 
 class ChannelError(RuntimeError):
@@ -54,7 +55,11 @@ def socket_path(db_path: Path) -> Path:
     return Path("/tmp") / f"monitoring-{digest}.sock"  # noqa: S108 - peers are checked
 
 
-def _peer_uid(sock: socket.socket) -> int:
+def _peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end (None where the system does not say:
+    then the socket file's mode and owner stand for it)."""
+    if not hasattr(socket, "SO_PEERCRED"):  # not Linux
+        return None
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     return struct.unpack("3i", creds)[1]
 
@@ -153,7 +158,7 @@ class JobServer:
         with conn:
             try:
                 uid = _peer_uid(conn)
-                if uid not in (os.geteuid(), 0):
+                if uid is not None and uid not in (os.geteuid(), 0):
                     log.warning("Refused a job from user id %s (not this user, not root).", uid)
                     return
                 request = _recv_frame(conn)
@@ -173,6 +178,8 @@ class JobServer:
 
 def _trusted_server(sock: socket.socket, db_path: Path) -> bool:
     uid = _peer_uid(sock)
+    if uid is None:
+        uid = socket_path(db_path).stat().st_uid  # who made the socket file
     allowed = {os.geteuid(), 0}
     try:
         allowed.add(db_path.stat().st_uid)

@@ -163,7 +163,14 @@ class Database:
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         if not self.read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"Cannot create the folder {self.path.parent} of the database: "
+                    f"{exc.strerror or exc}. Name a database in a folder this program may "
+                    "write (--db or MONITORING_DB)."
+                ) from None
         con = connect(self.path, read_only=self.read_only)
         try:
             con.execute("set timezone = 'UTC'")

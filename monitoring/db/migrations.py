@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from monitoring.db import stored
-from monitoring.db.errors import DatabaseError
+from monitoring.db.errors import DatabaseError, UnusableDatabase
 from monitoring.settings import ROOT
 
 MIGRATIONS = ROOT / "queries" / "migrations"
@@ -119,7 +119,7 @@ def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migrat
         ours = {m.version: m.name for m in migrations}
         for version, name in applied:
             if version in ours and ours[version] != name:
-                raise DatabaseError(
+                raise UnusableDatabase(
                     f"{path} records migration {version} as {name!r}, but this program's "
                     f"migration {version} is {ours[version]!r}: the file was made by another "
                     "line of this program. It was left untouched."
@@ -131,7 +131,7 @@ def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migrat
     if first and first <= tables:
         return State(1, False)  # made by release e5b0ac9, before versions were recorded
     listed = ", ".join(sorted(tables)[:8]) + (" ..." if len(tables) > 8 else "")
-    raise DatabaseError(
+    raise UnusableDatabase(
         f"{path} is not a monitoring database: it holds {len(tables)} table(s) ({listed}) but "
         f"neither a {VERSION_TABLE} table nor the tables of a database made by this program. "
         "It was left untouched. Name another file (--db or MONITORING_DB)."
@@ -213,7 +213,7 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, folder: Path | None = None)
     state = inspect(con, path, migrations)
     latest = migrations[-1].version if migrations else 0
     if state.version > latest:
-        raise DatabaseError(
+        raise UnusableDatabase(
             f"{path} has schema version {state.version}, made by a newer release of this "
             f"program (this one knows versions up to {latest}). It was left untouched: use "
             "the newer release."

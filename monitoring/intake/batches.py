@@ -258,6 +258,10 @@ def commit_preview(
     check = preview.check
     spec, raw = check.table, check.raw
     file_name = raw.file_name
+    if progress:
+        # Before the transaction, never inside it: the page's progress bar is where Streamlit
+        # stops a script (a click elsewhere, a closed tab), which inside would roll it back.
+        progress(0.5, "Writing")
     try:
         with db.transaction() as cur:
             if preview.data_version is None or _data_version(cur) != preview.data_version:
@@ -284,8 +288,6 @@ def commit_preview(
                     rejected=check.invalid_rows,
                     check=check,
                 )
-            if progress:
-                progress(0.5, "Writing")
             _stage(cur, check)
             batch_id = cur.execute(
                 "insert into upload_batches (table_name, file_name, sha256, uploaded_by, "

@@ -334,6 +334,7 @@ def indicator_values(
     with_comment = rng.random(n) < 0.03
     frame["comment"] = np.where(with_comment, np.asarray(COMMENTS)[rng.integers(0, 6, n)], None)
     frame["source"] = np.asarray(SOURCES)[rng.integers(0, len(SOURCES), n)]
+    frame["deviation_narrative"] = None  # optional (docs/reports.md); none in the synthetic data
     return frame[TABLES["indicator_values"].column_names]
 
 

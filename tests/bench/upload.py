@@ -40,7 +40,8 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
     shutil.copyfile(db_path, target)
     db = Database(target)
     try:
-        with db.cursor() as cur:
+        # One transaction: it rebuilds the stored copies of what the delete changes.
+        with db.transaction() as cur:
             cur.execute(
                 "create temp table chosen as select * from indicator_values "  # noqa: S608
                 f"order by period desc, {KEY} limit {int(rows)}"
@@ -52,6 +53,7 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
             cur.execute(
                 f"delete from indicator_values where ({KEY}) in (select ({KEY}) from chosen)"  # noqa: S608
             )
+        with db.cursor() as cur:
             cur.execute("checkpoint")
     finally:
         db.close()

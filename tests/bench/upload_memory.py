@@ -118,18 +118,21 @@ def run(db_path: Path, file: Path, traced: bool) -> dict:
         db.connection()
         if file.suffix == ".xlsx":
             import openpyxl  # noqa: F401 - imported by the server at its first workbook too
+        data = file.read_bytes()  # (the page has the file's bytes before it checks them)
         gc.collect()
         before = rss_mb()
         if traced:
             tracemalloc.start()
-        data = file.read_bytes()
         started = time.perf_counter()
         preview = batches.preview_file(db, data, file.name, settings)
         preview_s = time.perf_counter() - started
         gc.collect()
         held = rss_mb()  # what the session keeps while the person reads the preview
+        traced_held = tracemalloc.get_traced_memory()[0] / 2**20 if traced else None
         started = time.perf_counter()
-        if hasattr(batches, "commit_preview"):
+        if preview.check.errors:
+            result = None  # nothing to import: the preview is what is measured
+        elif hasattr(batches, "commit_preview"):
             result = batches.commit_preview(db, preview, by="bench")
         else:  # the code before issue 15: the file is read and checked again
             result = batches.commit_file(db, data, file.name, settings, by="bench")
@@ -140,8 +143,8 @@ def run(db_path: Path, file: Path, traced: bool) -> dict:
             "file": file.name,
             "file_mb": round(len(data) / 2**20, 1),
             "rows": preview.check.total_rows,
-            "errors": len(preview.check.errors),
-            "batch": result.batch_id,
+            "errors": getattr(preview.check, "error_count", len(preview.check.errors)),
+            "batch": result.batch_id if result else None,
             "preview_s": round(preview_s, 2),
             "commit_s": round(commit_s, 2),
             "rss_before_mb": round(before),
@@ -149,6 +152,7 @@ def run(db_path: Path, file: Path, traced: bool) -> dict:
             "peak_rss_mb": round(peak_mb()),
             "peak_growth_mb": round(peak_mb() - before),
             "tracemalloc_peak_mb": round(traced_peak) if traced else None,
+            "tracemalloc_held_after_preview_mb": round(traced_held) if traced else None,
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -5,6 +5,7 @@ copy of the sample database); nginx runs deploy/nginx.conf's server blocks, rend
 test values, as this user on the loopback with a self-signed certificate; Chromium, through
 the proxy only, signs in with a link from `python -m monitoring user link`, opens every page
 of the navigation and uploads a 5 MB file (the upload limit, the websocket, the timeouts).
+The backup unit's commands run against the serving dashboard too.
 """
 
 from __future__ import annotations
@@ -366,3 +367,43 @@ def test_through_nginx_sign_in_open_every_page_and_upload_5_mb(deployed, browser
     assert "/_stcore/upload_file/..." in log
     assert "signin" not in log and link.split("=")[-1] not in log
     assert time.monotonic() - started < 90
+
+
+def unit_commands(unit: Path, key: str) -> list[list[str]]:
+    """The command lines of every `key=` of a unit, split into words, %% unescaped."""
+    text = unit.read_text(encoding="utf-8").replace("\\\n", " ")
+    return [
+        shlex.split(line.removeprefix(f"{key}=").replace("%%", "%"))
+        for line in text.splitlines()
+        if line.startswith(f"{key}=")
+    ]
+
+
+def test_the_backup_units_commands_back_up_while_serving_and_prune(deployed, tmp_path):
+    unit = DEPLOY / "monitoring-backup.service"
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    old = backups / "2020-01-01T023000Z"
+    old.mkdir()
+    os.utime(old, (time.time() - 40 * 86400,) * 2)
+
+    def local(words: list[str]) -> list[str]:
+        return [
+            w.replace("/opt/monitoring/.venv/bin/python", sys.executable).replace(
+                "/var/backups/monitoring", str(backups)
+            )
+            for w in words
+        ]
+
+    env = {**os.environ, "MONITORING_DB": str(deployed.db), sharing.SECRET_ENV: TEST_SECRET}
+    (backup,) = unit_commands(unit, "ExecStart")
+    assert backup[:2] == ["/bin/sh", "-c"] and "-m monitoring backup --out" in backup[2]
+    done = subprocess.run(
+        local(backup), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    (prune,) = unit_commands(unit, "ExecStartPost")
+    subprocess.run(local(prune), check=True, timeout=30)
+    (made,) = backups.iterdir()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d{6}Z", made.name)
+    assert {p.name for p in made.iterdir()} == {"monitoring.duckdb", "manifest.json"}

@@ -18,12 +18,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 READER = """
-import sys, threading, time
+import logging, sys, threading, time
 from monitoring.cli import remote
 
-db = remote.serve(sys.argv[1])
 lock = threading.Lock()
 seen = None
+
+
+class Jobs(logging.Handler):  # the jobs the dashboard runs: "job Running ...", "job Ran ..."
+    def emit(self, record):
+        with lock:
+            sys.stdout.write("job " + record.getMessage() + "\\n")
+            sys.stdout.flush()
+
+
+logging.getLogger("monitoring.cli").addHandler(Jobs(logging.INFO))
+logging.getLogger("monitoring.cli").setLevel(logging.INFO)
+db = remote.serve(sys.argv[1])
 
 def read():
     global seen
@@ -88,7 +99,11 @@ class Reader:
             env=env,
         )
         threading.Thread(target=self._collect, daemon=True).start()
-        self.wait_for(lambda line: line == "serving")
+        try:
+            self.wait_for(lambda line: line == "serving")
+        except BaseException:
+            self.stop()
+            raise
 
     def _collect(self) -> None:
         for line in self.process.stdout:

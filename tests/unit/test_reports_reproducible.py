@@ -97,7 +97,4 @@ def test_the_command_line_writes_the_same_files(sample_db_path, tmp_path, capsys
     assert main(["report", "pdf", "--out", str(tmp_path / "x.pdf"), "--share", "2",
                  "--db", path]) == 2  # fmt: skip
     assert "Reports cannot be downloaded through this link" in capsys.readouterr().err
-    iati_file = tmp_path / "activity.xml"
-    assert main(["export", "iati", "--out", str(iati_file), "--db", path]) == 0
-    assert iati_file.read_bytes().startswith(b"<?xml")
     assert main(["report", "pdf", "--as-of", "2022-13", "--out", str(pdf), "--db", path]) == 2

@@ -267,3 +267,34 @@ def test_access_settings_have_defaults_and_are_read(tmp_path, settings):
 def test_bad_access_settings_are_refused_in_plain_words(tmp_path, text, message):
     with pytest.raises(SettingsError, match=message):
         settings_with(tmp_path, text)
+
+
+def test_a_password_change_meeting_a_sign_out_of_the_same_session_still_succeeds(maria):
+    """Another browser's session ends (a sign-out, an idle end) in a transaction not yet
+    committed when an admin changes the password: the change tries again after it."""
+    session_id, cookie = signed_in(maria)
+    _, other = signed_in(maria)
+    ending = maria.connection().cursor()
+    ending.execute("begin transaction")
+    ending.execute(
+        "update sign_in_sessions set ended_at = ?, ended_because = 'signed_out' "
+        "where session_id = ?",
+        [T0, session_id],
+    )
+    errors = []
+
+    def change():
+        try:
+            accounts.change_password(maria, "maria", PASSWORD + "!")
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    changed = threading.Thread(target=change)
+    changed.start()
+    threading.Event().wait(0.2)  # the change meets the uncommitted end, and tries again
+    ending.execute("commit")
+    ending.close()
+    changed.join(10)
+    assert not errors
+    assert check(maria, cookie, T0).ended_because == sessions.SIGNED_OUT
+    assert check(maria, other, T0).ended_because == sessions.PASSWORD_CHANGED
