@@ -91,20 +91,26 @@ def _browser_session(db: Database, config: Settings) -> sessions.SessionCheck:
     )
 
 
+def _require_cookie_address() -> None:
+    """Stop with a plain message when no sign-in could be held: this process does not serve
+    the address that sets the cookie (started as dashboard.py, not server.py)."""
+    if session_cookie.served():
+        return
+    st.error(
+        "Signing in with a password or a link needs the dashboard's sign-in address, which "
+        "this server does not have: it was started as dashboard.py. Start it with "
+        + code("streamlit run server.py")
+        + " (as "
+        + code("make run")
+        + " does). Nothing was used up.",
+        icon=":material/error:",
+    )
+    st.stop()
+
+
 def _hand_over(db: Database, config: Settings, user_name: str, method: str) -> None:
     """Start the session of an account that has just signed in, and give its browser the
     cookie (the page goes to the address that sets it and comes back); stops the run."""
-    if not session_cookie.served():
-        st.error(
-            "Signed in, but this browser cannot be given its sign-in cookie: the dashboard was "
-            "started without the address that sets it. Start it with "
-            + code("streamlit run server.py")
-            + " (as "
-            + code("make run")
-            + " does), not dashboard.py.",
-            icon=":material/error:",
-        )
-        st.stop()
     started = sessions.start(db, user_name, method, client=session_cookie.client(config))
     session_cookie.hand_over(started.ticket)
     st.stop()
@@ -121,6 +127,7 @@ def viewer_of_this_run(db: Database, config: Settings, page: str) -> Viewer:
             signin_links.use_up(db, link)
             st.warning(LINK_WITH_SHARE, icon=":material/link_off:")
         else:
+            _require_cookie_address()
             redeemed = signin_links.redeem(db, link)
             if redeemed.ok:
                 _hand_over(db, config, redeemed.account.user_name, sessions.LINK)
@@ -192,6 +199,7 @@ def sign_in_form(db: Database, config: Settings) -> None:
             if not name.strip() or not password:
                 st.error("Enter both your user name and your password.", icon=":material/error:")
             else:
+                _require_cookie_address()
                 result = accounts.sign_in(db, name, password, client=session_cookie.client(config))
                 if result.ok:
                     _hand_over(db, config, result.account.user_name, sessions.PASSWORD)

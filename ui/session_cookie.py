@@ -37,6 +37,7 @@ COOKIE = "monitoring_session"
 PATH = "auth/session"  # under Streamlit's server.baseUrlPath
 SERVED_ENV = "MONITORING_SESSION_ADDRESS"  # set to 1 by routes(): the address is served
 MAX_FORM_BYTES = 4096
+HANDING_OVER = "Signing you in…"  # what the page says while the browser takes its cookie
 log = logging.getLogger("monitoring.access")
 
 
@@ -82,12 +83,12 @@ def hand_over(ticket: str) -> None:
     """Send the browser, with `ticket`, to the address that sets its cookie; it comes back
     to this page (without `?signin=`). A button does it where scripts do not run."""
     form_id = f"signin-handoff-{secrets.token_hex(4)}"
+    st.info(HANDING_OVER, icon=":material/login:")  # drawn at once; the form below loads late
     st.html(
         f'<div data-signin-handoff="1"><form id="{form_id}" method="post" '
         f'action="{html.escape(address())}">'
         f'<input type="hidden" name="ticket" value="{html.escape(ticket)}">'
         '<input type="hidden" name="next" value="/">'
-        "<p>Signing you in…</p>"
         '<button type="submit">Continue</button></form></div>'
         "<script>(() => {"
         f"const form = document.getElementById({json.dumps(form_id)});"

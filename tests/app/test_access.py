@@ -74,7 +74,7 @@ def test_signing_in_with_a_password_opens_the_dashboard(app_as, own_db):
     at = sign_in_with_password(use(app_as(None)), name="Maria.K")
     no_exceptions(at)
     # The page hands the browser its cookie first: nothing is shown before it has it.
-    assert "Signing you in" in at.html[0].proto.body
+    assert at.info[0].value == session_cookie.HANDING_OVER and at.html
     assert not shows_programme_data(at) and nav(at) == []
     status, headers = claim_ticket(at)
     assert status == 303 and ("location", "/") in headers
@@ -159,6 +159,14 @@ def test_signing_in_without_the_cookie_address_says_how_to_start_the_dashboard(
     at = sign_in_with_password(use(app_as(None)))
     assert "streamlit run server.py" in at.error[0].value
     assert not shows_programme_data(at)
+    link = signin_links.make_token("maria.k", secret=TEST_SECRET)
+    by_link = use(app_as(None))
+    by_link.query_params[signin_links.SIGNIN_PARAM] = link
+    by_link.run()
+    assert "streamlit run server.py" in by_link.error[0].value
+    assert write(path, lambda db: signin_links.redeem(db, link, secret=TEST_SECRET)).ok, (
+        "the link was not used up"
+    )
 
 
 def test_a_wrong_password_is_refused_in_plain_words(app_as, own_db):

@@ -17,6 +17,7 @@ import pytest
 
 from monitoring.access import sharing, signin_links
 from tests.conftest import account_name
+from ui.session_cookie import HANDING_OVER
 
 # The secret that signs share and sign-in links, for the servers and the tests alike.
 TEST_SECRET = "a test secret for signing links in browser tests"
@@ -121,12 +122,16 @@ def signed_in(url: str, role: str = "admin") -> str:
 
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     """Wait until the script has finished and no skeleton placeholders remain, past a sign-in's
-    hand-over of its cookie (the page posts it and loads again: ui/session_cookie.py)."""
+    hand-over of its cookie (the page says HANDING_OVER, posts the ticket and loads again:
+    ui/session_cookie.py)."""
     page.wait_for_function(
-        "() => document.querySelector("
+        "(handingOver) => document.querySelector("
         "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
         " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
-        " && document.querySelector('[data-signin-handoff]') === null",
+        " && document.querySelector('[data-signin-handoff]') === null"
+        " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"
+        ".includes(handingOver)",
+        arg=HANDING_OVER,
         timeout=timeout_ms,
     )
     page.wait_for_timeout(500)  # let charts paint before a screenshot
