@@ -4,12 +4,9 @@
 -- achieved: achieved on or before it (late: after its planned date); overdue: due and not
 -- achieved; not_yet_due: planned after the date (or on it) and not achieved.
 with shown as (
-    select *
-    from milestones_as_of(cast($as_of as date), $stages, $levels, $regions, $statuses)
-    where milestone_in_view(
-        region_code, level, indicator_code,
-        cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[])
-    )
+    select * from milestones_shown(
+        cast($as_of as date), $stages, $levels, $regions, $statuses,
+        cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[]))
 ),
 
 counted as (

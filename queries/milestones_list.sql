@@ -4,12 +4,9 @@
 -- $hidden_indicators (lists, or NULL) limit them to a donor's view (macro milestone_in_view).
 -- Status and lateness come from the macro milestones_as_of in schema.sql (docs/milestones.md).
 with shown as (
-    select *
-    from milestones_as_of(cast($as_of as date), $stages, $levels, $regions, $statuses)
-    where milestone_in_view(
-        region_code, level, indicator_code,
-        cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[])
-    )
+    select * from milestones_shown(
+        cast($as_of as date), $stages, $levels, $regions, $statuses,
+        cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[]))
 ),
 
 named as (

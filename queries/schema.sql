@@ -271,6 +271,14 @@ create or replace macro milestone_in_view(region_code, level, indicator_code, sc
     and (hidden_indicators is null
         or not list_contains(hidden_indicators, coalesce(trim(indicator_code), '')));
 
+-- The milestones a viewer may see as of a date, with the reader's filters (0005).
+create or replace macro milestones_shown(
+    as_of, stages, levels, regions, statuses, scope_regions, hidden_indicators
+) as table
+    select *
+    from milestones_as_of(as_of, stages, levels, regions, statuses)
+    where milestone_in_view(region_code, level, indicator_code, scope_regions, hidden_indicators);
+
 -- An organisation's name, and a text naming it (a grant's title), as a viewer may see them
 -- (docs/access.md). unnamed_kinds: NULL for an account; in a donor view, the setting
 -- privacy.unnamed_organisation_kinds, whose organisations are described, never named.

@@ -358,9 +358,14 @@ def missing_reports(
 # (monitoring/access/cells.py; `regions` are the regions shown, within the link's).
 
 
-def donor_iptt(
-    table: pd.DataFrame, cells: pc.IndicatorCells, regions, reporting: str
-) -> pc.Withheld:
+def _withhold(judge, frame: pd.DataFrame, states) -> pc.Withheld:
+    """Apply `states` with a judge: a ProtectedView, or the IndicatorCells of a scope."""
+    if isinstance(judge, pc.IndicatorCells):
+        return pc.withhold(frame, states, judge)
+    return judge.withhold(frame, states)
+
+
+def donor_iptt(table: pd.DataFrame, cells, regions, reporting: str) -> pc.Withheld:
     """The tracking table as a donor sees it: no sensitive indicator; counts of people,
     their % of target and status shown only as far as the protected cells allow."""
     table = table[~table["Code"].isin(cells.sensitive)].reset_index(drop=True)
@@ -376,7 +381,7 @@ def donor_iptt(
         states[actual].append(cells.to_date(code, regions, reporting, v))
     states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
     states["Status"] = [pc.derived(s) for s in states[actual]]
-    return pc.withhold(table, states, cells)
+    return _withhold(cells, table, states)
 
 
 def donor_summary(info: dict, cells: pc.IndicatorCells, regions, reporting: str) -> tuple[str, str]:
@@ -385,7 +390,7 @@ def donor_summary(info: dict, cells: pc.IndicatorCells, regions, reporting: str)
     return actual, pc.derived(actual)
 
 
-def donor_series(series: pd.DataFrame, cells: pc.IndicatorCells, regions, code: str) -> pc.Withheld:
+def donor_series(series: pd.DataFrame, cells, regions, code: str) -> pc.Withheld:
     """An indicator_series frame (one indicator, `regions` together) as a donor sees it;
     with a region_code column, each row over its own region (region_series)."""
     by_row = "region_code" in series.columns
@@ -400,12 +405,10 @@ def donor_series(series: pd.DataFrame, cells: pc.IndicatorCells, regions, code: 
             for where, p, v in zip(scope, series.period, series.actual_to_date, strict=True)
         ],
     }
-    return pc.withhold(series, states, cells)
+    return _withhold(cells, series, states)
 
 
-def donor_region_detail(
-    table: pd.DataFrame, cells: pc.IndicatorCells, code: str, reporting: str
-) -> pc.Withheld:
+def donor_region_detail(table: pd.DataFrame, cells, code: str, reporting: str) -> pc.Withheld:
     """region_detail as a donor sees it: each region's counts judged on their own."""
     actual = f"Actual to {reporting}"
     states = {
@@ -421,12 +424,10 @@ def donor_region_detail(
             cells.quarter(code, [r], period, v)
             for r, v in zip(table.index, table[period], strict=True)
         ]
-    return pc.withhold(table, states, cells)
+    return _withhold(cells, table, states)
 
 
-def donor_breakdown(
-    parts: pd.DataFrame, cells: pc.IndicatorCells, regions, code: str
-) -> pc.Withheld:
+def donor_breakdown(parts: pd.DataFrame, cells, regions, code: str) -> pc.Withheld:
     """indicator_breakdown as a donor sees it: parts by sex and age group protected with
     their totals (a small part hides a second one)."""
 
@@ -443,7 +444,7 @@ def donor_breakdown(
             )
         ]
     }
-    return pc.withhold(parts, states, cells)
+    return _withhold(cells, parts, states)
 
 
 # The page: every function below takes the protected view and returns only what the viewer
@@ -478,22 +479,7 @@ def tracking_table(
     and status shown as far as the protected cells allow."""
     regions = view.within(regions)
     table = iptt(db, settings, as_of, regions, first, last, outcome)
-    table = table[table["Code"].map(view.shows_indicator)].reset_index(drop=True)
-    reporting = period_of(as_of)
-    actual = f"Actual to {reporting}"
-    states: dict[str, list[str]] = {}
-    for period in iptt_quarter_columns(table):
-        states[period] = [
-            view.quarter(code, regions, period, v)
-            for code, v in zip(table["Code"], table[period], strict=True)
-        ]
-    states[actual] = [
-        view.to_date(code, regions, reporting, v)
-        for code, v in zip(table["Code"], table[actual], strict=True)
-    ]
-    states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
-    states["Status"] = [pc.derived(s) for s in states[actual]]
-    return view.withhold(table, states)
+    return donor_iptt(table, view, regions, period_of(as_of))
 
 
 def indicator_in_view(
@@ -525,20 +511,9 @@ def series_in_view(
     """indicator_series of one indicator over the regions picked, as the viewer may see it:
     a withheld value is NaN in `numeric` (a gap in a chart, never a zero)."""
     regions = view.within(regions)
-    series = indicator_series(db, periods, regions, code) if view.shows_indicator(code) else None
-    if series is None:
+    if not view.shows_indicator(code):
         return _nothing()
-    states = {
-        "value": [
-            view.quarter(code, regions, p, v)
-            for p, v in zip(series.period, series.value, strict=True)
-        ],
-        "actual_to_date": [
-            view.to_date(code, regions, p, v)
-            for p, v in zip(series.period, series.actual_to_date, strict=True)
-        ],
-    }
-    return view.withhold(series, states)
+    return donor_series(indicator_series(db, periods, regions, code), view, regions, code)
 
 
 def region_series_in_view(
@@ -556,19 +531,7 @@ def region_series_in_view(
     series = region_series(db, settings, periods, code, regions)
     if series.empty:
         return view.withhold(series, {})
-    states = {
-        "value": [
-            view.quarter(code, [r], p, v)
-            for r, p, v in zip(series.region_code, series.period, series.value, strict=True)
-        ],
-        "actual_to_date": [
-            view.to_date(code, [r], p, v)
-            for r, p, v in zip(
-                series.region_code, series.period, series.actual_to_date, strict=True
-            )
-        ],
-    }
-    return view.withhold(series, states)
+    return donor_series(series, view, None, code)
 
 
 def region_detail_in_view(
@@ -588,22 +551,7 @@ def region_detail_in_view(
     table = region_detail(db, settings, as_of, code, first, last, regions)
     if table.empty:
         return view.withhold(table, {})
-    reporting = period_of(as_of)
-    actual = f"Actual to {reporting}"
-    states = {
-        actual: [
-            view.to_date(code, [r], reporting, v)
-            for r, v in zip(table.index, table[actual], strict=True)
-        ]
-    }
-    states["% of target achieved"] = [pc.derived(s) for s in states[actual]]
-    states["Status"] = [pc.derived(s) for s in states[actual]]
-    for period in iptt_quarter_columns(table):
-        states[period] = [
-            view.quarter(code, [r], period, v)
-            for r, v in zip(table.index, table[period], strict=True)
-        ]
-    return view.withhold(table, states)
+    return donor_region_detail(table, view, code, period_of(as_of))
 
 
 def breakdown_in_view(
@@ -619,21 +567,7 @@ def breakdown_in_view(
     if view.counts_people(code) and view.protected.aggregation.get(code) == "latest":
         return None
     parts = indicator_breakdown(db, code, first, last, regions)
-
-    def state(dimension: str, category: str, period: str, value) -> str:
-        sex = category if dimension == "sex" else "all"
-        age = category if dimension == "age_group" else "all"
-        return view.quarter(code, regions, period, value, sex=sex, age=age)
-
-    states = {
-        "value": [
-            state(d, c, p, v)
-            for d, c, p, v in zip(
-                parts.dimension, parts.category, parts.period, parts.value, strict=True
-            )
-        ]
-    }
-    return view.withhold(parts, states)
+    return donor_breakdown(parts, view, regions, code)
 
 
 def missing_in_view(

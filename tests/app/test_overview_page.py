@@ -42,6 +42,37 @@ def test_indicators_needing_attention_are_listed_with_their_status_in_words(app)
     assert at.get("download_button"), "the table can be downloaded"
 
 
+def test_the_overview_shows_the_cores_figures_in_the_cores_order(app, sample_db_path):
+    """What a manager reads: every indicator counted once by status, and the ones that need
+    attention worst first, exactly as the core computes them for the reporting date."""
+    from monitoring.access.view import TEAM, protected_view
+    from monitoring.db import Database
+    from monitoring.reports import overview
+    from monitoring.reports.status import status_text
+    from monitoring.settings import load_settings
+
+    at = app.run()
+    no_exceptions(at)
+    settings = load_settings()
+    db = Database(sample_db_path)
+    try:
+        view = protected_view(db, settings, TEAM)
+        as_of = overview.default_as_of(db, settings)
+        status = overview.indicator_status(db, view, settings, as_of)
+        expected = overview.needs_attention(status)
+        money = overview.spending_position(db, view, settings, as_of)
+    finally:
+        db.close()
+    attention = at.dataframe[-1].value
+    assert attention["Indicator"].tolist() == expected.indicator_code.tolist()
+    assert attention["Status"].tolist() == [status_text(s) for s in expected.status]
+    counts = next(d.value for d in at.dataframe if "Goal / outcome" in d.value.columns)
+    assert counts["Indicators"].sum() == len(status) == 12
+    for code in ("on_track", "at_risk", "behind"):
+        assert counts[status_text(code)].sum() == int((status.status == code).sum())
+    assert metric(at, "Spent (USD)").value == f"{money.spent_to_date:,.0f}"
+
+
 def test_the_status_rule_is_explained(app):
     at = app.run()
     text = " ".join(e.proto.body for e in at.get("markdown") if hasattr(e.proto, "body"))
