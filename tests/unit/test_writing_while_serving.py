@@ -57,9 +57,10 @@ def write(tmp_path, name, *lines) -> str:
 
 
 def masked(text: str, path) -> str:
-    """`text` without the database's path and the times of day (the two runs may fall in
-    different minutes)."""
-    return re.sub(r"\d\d:\d\d", "HH:MM", text.replace(str(path), "DB"))
+    """`text` without the database's path, the times of day (the two runs may fall in
+    different minutes) and how long a step took (an upgrade's seconds)."""
+    text = re.sub(r"\d\d:\d\d", "HH:MM", text.replace(str(path), "DB"))
+    return re.sub(r"\d+\.\d\d s\b", "N s", text)
 
 
 def batch_of(output: str) -> int:
