@@ -1063,12 +1063,30 @@ def _audit_indicator(
     _screen(model, pool)
     known = [carry.wide.get(_figure_key(c), 0.0) for c in model.candidates]
 
+    stacked = np.empty((len(pool), len(model.free_ids)))
+    filled = 0
+
+    def pool_rows(start: int) -> np.ndarray:
+        """The pool's points from `start` on, as rows (the array grows by doubling)."""
+        nonlocal stacked, filled
+        if filled < len(pool):
+            if len(stacked) < len(pool):
+                grown = np.empty((max(2 * len(stacked), len(pool)), len(model.free_ids)))
+                grown[:filled] = stacked[:filled]
+                stacked = grown
+            stacked[filled : len(pool)] = np.array(pool[filled:])
+            filled = len(pool)
+        return stacked[start:filled]
+
     def floor(i: int) -> float:
         """A lower bound of candidate i's width (figure units): the pool's, or earlier."""
         candidate = model.candidates[i]
         if candidate.seen < len(pool):
-            coefs, shift = model.expression(model.atoms_of(candidate))
-            values = np.array([float(coefs @ z) + shift for z in pool[candidate.seen :]])
+            atoms = model.atoms_of(candidate)
+            free = model.free[atoms]
+            positions = model.position[atoms[free]]
+            shift = float(model.value[atoms[~free]].sum())
+            values = pool_rows(candidate.seen)[:, positions].sum(axis=1) + shift
             candidate.low_bound = min(candidate.low_bound, float(values.min()))
             candidate.high_bound = max(candidate.high_bound, float(values.max()))
             candidate.seen = len(pool)
@@ -1144,8 +1162,16 @@ def _weak(model: _Model, candidate: _Candidate, found: Range, rounding: _Model |
     shown = [c for c in shown if cells.states.get(c) == SHOWN]
     small = [c for c in small if cells.states.get(c) == SMALL]
 
+    # By _hide_order; between equal values, a cell in the same column (line and quarter)
+    # or row (region and line) as the figure's own cells first.
+    own = [model.atom_cells[a] for a in model.atoms_of(candidate)]
+    columns = {(c[2], c[3], c[4]) for c in own}
+    rows = {(c[1], c[2], c[3]) for c in own}
+
     def order(cell: Cell) -> tuple:
-        return _hide_order(cells, cell)
+        total, zero, value, _ = _hide_order(cells, cell)
+        near = (cell[2], cell[3], cell[4]) in columns or (cell[1], cell[2], cell[3]) in rows
+        return (total, zero, value, not near, cell)
 
     hide = tuple(sorted(shown, key=order)) + tuple(sorted(small, key=order))
     rounded = None
