@@ -7,7 +7,8 @@ PORT   ?= 8501
 # `make run` is a developer's command: tracebacks shown (.streamlit/config.toml hides them).
 ERROR_DETAILS ?= full
 
-.PHONY: run test lint unit app e2e setup system-packages db sample bench clean
+.PHONY: run test lint unit app e2e setup system-packages db sample bench clean \
+	messages translations-check translations-compile
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,17 @@ e2e: setup system-packages
 
 test: system-packages lint
 	$(PY) -m pytest -q
+
+# Languages (docs/translations.md): extract the code's messages and update every catalogue
+# (AREAS=frame to update one area), check them, or compile .mo files (optional).
+messages: setup
+	$(PY) scripts/translations.py update $(AREAS)
+
+translations-check: setup
+	$(PY) scripts/translations.py check
+
+translations-compile: setup
+	$(PY) scripts/translations.py compile
 
 sample: setup
 	$(PY) scripts/generate_sample.py

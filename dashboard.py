@@ -3,11 +3,12 @@
 import streamlit as st
 
 from monitoring.db import DATABASE_ERRORS
-from ui import common, gate
+from ui import common, gate, language
 from ui.access import VIEWER_KEY
 from ui.navigation import PAGES, REDIRECTS
 
 config = common.settings()
+language.language_of_this_run()  # every word below in the language of the address or browser
 st.set_page_config(
     page_title=config.programme.short_name,
     page_icon=":material/monitoring:",
@@ -53,6 +54,7 @@ with st.sidebar:
     gate.navigation_links(viewer, allowed)
     filters = st.container()
     gate.who_is_looking(viewer)
+    language.language_picker()
 gate.refuse_unless_allowed(viewer, spec, allowed)
 with filters:
     common.reporting_date_picker(config)

@@ -21,6 +21,7 @@ from monitoring.access.view import Audience, ProtectedView
 from monitoring.access.view import protected_view as build_view
 from monitoring.db import open_database
 from monitoring.settings import load_settings
+from ui import language
 
 VIEWER_KEY = "_viewer"  # the Viewer of the current run
 # The account the gate found signed in this run, for reading only: who is signed in is
@@ -63,8 +64,10 @@ class Viewer:
         return ("view", self.audience)
 
     def link_params(self) -> dict[str, str]:
-        """Query parameters every link between pages must carry (a donor's share token)."""
-        return {SHARE_PARAM: self.token} if self.is_donor and self.token else {}
+        """Query parameters every link between pages must carry: a donor's share token, and
+        the language chosen in the address."""
+        share = {SHARE_PARAM: self.token} if self.is_donor and self.token else {}
+        return share | language.link_params()
 
     def page_url(self, url_path: str, **params: str) -> str:
         """A relative link to a page of the dashboard that keeps this viewer's scope."""

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import pandas as pd
 import streamlit as st
 
+from monitoring import i18n
 from monitoring.cli import remote
 from monitoring.db import DATABASE_ERRORS, Database, UnusableDatabase, open_database
 from monitoring.periods import period_end, period_of, reporting_dates
@@ -52,16 +53,18 @@ def _run(
     db_path: str,
     version: tuple,
     audience: access.Audience | None,
+    lang: str,
     args: tuple,
     kwargs: tuple,
 ):
     fn = getattr(importlib.import_module(module), name)
     db = open_database(db_path)
-    if takes_view(fn):
-        if audience is None:
-            raise RuntimeError(f"{name} needs to know who is looking.")
-        return fn(db, access.view_for(audience), *args, **dict(kwargs))
-    return fn(db, *args, **dict(kwargs))
+    with i18n.language(lang):  # words the core writes (statuses, notes) in the viewer's
+        if takes_view(fn):
+            if audience is None:
+                raise RuntimeError(f"{name} needs to know who is looking.")
+            return fn(db, access.view_for(audience), *args, **dict(kwargs))
+        return fn(db, *args, **dict(kwargs))
 
 
 def cached(fn: Callable[..., Any], *args, **kwargs):
@@ -69,8 +72,9 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
 
     A function that takes the protected view gets the one of this run's viewer: pages never
     pass it themselves. The cache key holds every argument, the viewer's audience (so a
-    result is never served to another viewer) and the database's data version (so a commit
-    or an undo is seen at once).
+    result is never served to another viewer), the language of this run (so words the core
+    writes are never served in another) and the database's data version (so a commit or an
+    undo is seen at once).
     """
     try:
         db = database()
@@ -80,6 +84,7 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
             str(db.path),
             db.data_version(),
             access.current_audience(),
+            i18n.current(),
             args,
             tuple(sorted(kwargs.items())),
         )

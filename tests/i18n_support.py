@@ -1,0 +1,184 @@
+"""Finding words a page left in English (docs/translations.md, "Checking a page").
+
+`shown_texts(at)` gathers every text an AppTest's main area and sidebar show: titles,
+Markdown, captions, notices, labels, options, help texts, metric values, table headers and
+cells, and the words of plotly figures (titles, axis titles, legends, hover templates, tick
+labels, annotations). `untranslated(texts, lang, allowed)` returns the ones that hold an
+English word: a word of the dashboard's English texts (every string in its code, marked for
+translation or not) that the language's own translations never use, once data (`data_texts`:
+every text in the database, shown as written when it has no translation), codes and currency
+names are taken out.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+from babel.messages.pofile import read_po
+from google.protobuf.json_format import MessageToDict
+
+from monitoring import i18n
+from monitoring.db import open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Words that are the same in every language here: codes, currencies, file formats,
+# programme acronyms, units.
+ALLOWED = {
+    "USD", "UZS", "EUR", "CSV", "XLSX", "PDF", "IATI", "IPTT", "XML", "CSWG", "CSWGs",
+    "UTC", "URL", "OIDC", "HTTPS", "ID", "OK", "KPI", "Excel", "DuckDB", "PostgreSQL",
+    "Streamlit", "Typst", "TolaData", "USAID", "DHIS2", "English", "Русский", "Oʻzbekcha",
+}  # fmt: skip
+_WORD = re.compile(r"[A-Za-z][A-Za-z'ʻ’]{2,}")
+# Plotly's hover-template fields and tags, Markdown emphasis: not words.
+_MARKUP = re.compile(r"%\{[^}]*\}|</?(extra|b|i|br)\s*/?>|:material/[a-z_]+:")
+_SKIP_KEYS = {
+    "id", "key", "formId", "icon", "url", "src", "arrowData", "data", "spec", "json",
+    "type", "format", "mimeType", "fragmentId", "deltaPath", "width", "height", "theme",
+    "useContainerWidth", "selectionMode", "color", "pageScriptHash", "page", "fileName",
+}  # fmt: skip
+_PLOTLY_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "title", "texttemplate"}
+
+
+def _proto_strings(value, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, list):
+        for v in value:
+            _proto_strings(v, out)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in _SKIP_KEYS:
+                _proto_strings(v, out)
+
+
+def _plotly_strings(node, out: list[str], key: str | None = None) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("x", "y", "z", "customdata", "ids", "locations", "geojson", "template"):
+                continue
+            _plotly_strings(v, out, k)
+    elif isinstance(node, list):
+        for v in node:
+            _plotly_strings(v, out, key)
+    elif isinstance(node, str) and key in _PLOTLY_TEXT_KEYS:
+        out.append(node)
+
+
+def _table_strings(arrow_bytes: bytes, out: list[str]) -> None:
+    if not arrow_bytes:
+        return
+    table = pa.ipc.open_stream(arrow_bytes).read_all()
+    out.extend(str(name) for name in table.column_names if not str(name).startswith("__"))
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            out.extend(v for v in column.to_pylist() if isinstance(v, str))
+
+
+def shown_texts(at) -> list[str]:
+    """Every text the AppTest's main area and sidebar show."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        children = getattr(node, "children", None)
+        if proto is not None and hasattr(proto, "DESCRIPTOR"):
+            name = type(node).__name__
+            if (
+                name in ("PlotlyChart",)
+                or hasattr(proto, "spec")
+                and proto.DESCRIPTOR.name == ("PlotlyChart")
+            ):
+                _plotly_strings(json.loads(proto.spec or "{}"), out)
+            elif proto.DESCRIPTOR.name == "Arrow":
+                _table_strings(proto.data, out)
+                _proto_strings(MessageToDict(proto), out)
+            else:
+                _proto_strings(MessageToDict(proto), out)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(at.main)
+    walk(at.sidebar)
+    return [t for t in out if t.strip()]
+
+
+@functools.cache
+def _translated_words(lang: str) -> frozenset[str]:
+    words: set[str] = set()
+    for path in i18n.catalogue_files(lang):
+        with path.open("rb") as f:
+            for message in read_po(f):
+                strings = message.string if isinstance(message.string, tuple) else [message.string]
+                for s in strings:
+                    words.update(w.lower() for w in _WORD.findall(s or ""))
+    return frozenset(words)
+
+
+@functools.cache
+def _source_words() -> frozenset[str]:
+    """Words of every string in the dashboard's code: what it could show in English, whether
+    marked for translation or not (a text left unmarked is caught too)."""
+    words: set[str] = set()
+    for folder in ("views", "ui", "monitoring"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    words.update(w.lower() for w in _WORD.findall(node.value))
+    words.update(w.lower() for w in _WORD.findall((ROOT / "dashboard.py").read_text()))
+    return frozenset(words)
+
+
+@functools.cache
+def english_words(lang: str) -> frozenset[str]:
+    """Words of the dashboard's English texts that `lang`'s translations never use."""
+    words = set(_source_words())
+    for path in i18n.catalogue_files(lang):
+        with path.open("rb") as f:
+            for message in read_po(f):
+                ids = message.id if isinstance(message.id, tuple) else [message.id]
+                for s in ids:
+                    words.update(w.lower() for w in _WORD.findall(s or ""))
+    allowed = {a.lower() for a in ALLOWED}
+    return frozenset(words - _translated_words(lang) - allowed)
+
+
+def data_texts(db_path: Path | str) -> set[str]:
+    """Every text the database holds (shown as written where it has no translation)."""
+    found: set[str] = set()
+    with open_database(Path(db_path)).cursor() as con:  # the dashboard's own connection
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR' and table_schema = 'main'"
+        ).fetchall()
+        for table, column in columns:
+            rows = con.execute(f'select distinct "{column}" from "{table}"').fetchall()  # noqa: S608
+            found.update(r[0] for r in rows if isinstance(r[0], str) and r[0].strip())
+    return found
+
+
+def untranslated(texts: Iterable[str], lang: str, allowed: Iterable[str] = ()) -> list[str]:
+    """The texts that still hold an English word, each with the words found."""
+    if lang == i18n.DEFAULT:
+        return []
+    english = english_words(lang)
+    data = sorted((a for a in allowed if a), key=len, reverse=True)
+    found = []
+    for text in texts:
+        rest = _MARKUP.sub(" ", text)
+        for item in data:
+            if item in rest:
+                rest = rest.replace(item, " ")
+        words = sorted(
+            {w for w in _WORD.findall(rest) if w.lower() in english and not w.isupper()}
+        )  # all capitals: a code, an acronym or one of Streamlit's own enum values
+        if words:
+            found.append(f"{text[:120]!r}: {', '.join(words)}")
+    return found

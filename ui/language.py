@@ -1,0 +1,48 @@
+"""The language of this run: the address's ?lang=, else the browser's, else English; and the
+picker in the sidebar that changes it (docs/translations.md)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from monitoring import i18n
+from monitoring.i18n import _
+
+LANG_PARAM = "lang"
+_PICKER_KEY = "_language_picker"
+
+
+def _browser_language() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # noqa: BLE001 - no browser (AppTest without a locale, a bare script)
+        return None
+
+
+def language_of_this_run() -> str:
+    """Decide and set the language every piece of code of this run speaks."""
+    asked = st.query_params.get(LANG_PARAM)
+    return i18n.use(i18n.choose(asked, _browser_language()))
+
+
+def link_params() -> dict[str, str]:
+    """The language a link between pages carries: the one chosen in the address, if any."""
+    asked = i18n.normalise(st.query_params.get(LANG_PARAM))
+    return {LANG_PARAM: asked} if asked else {}
+
+
+def _picked() -> None:
+    st.query_params[LANG_PARAM] = st.session_state[_PICKER_KEY]
+
+
+def language_picker() -> None:
+    """A language picker (call inside the sidebar); the choice is kept in the address."""
+    current = i18n.current()
+    st.session_state[_PICKER_KEY] = current
+    st.selectbox(
+        _("Language"),
+        list(i18n.LANGUAGES),
+        format_func=i18n.language_name,
+        key=_PICKER_KEY,
+        on_change=_picked,
+    )
