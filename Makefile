@@ -7,7 +7,7 @@ PORT   ?= 8501
 # `make run` is a developer's command: tracebacks shown (.streamlit/config.toml hides them).
 ERROR_DETAILS ?= full
 
-.PHONY: run test lint unit app e2e setup system-packages db sample bench clean \
+.PHONY: run test lint unit app e2e setup system-packages db sample bench soak clean \
 	messages translations-check translations-compile
 
 $(VENV)/.installed: pyproject.toml
@@ -66,6 +66,10 @@ sample: setup
 
 bench: setup  # make bench [SCALE=0.1] [VALUES=N] [ONLY=pages,upload,browser]
 	$(PY) -m tests.bench.run $(if $(SCALE),--scale $(SCALE)) $(if $(VALUES),--values $(VALUES)) $(if $(ONLY),--only $(ONLY))
+
+soak: setup  # make soak [KILLS=10] [SERVED_KILLS=4] [SESSIONS=1,10,50] [SECONDS=40] [ONLY=kills,capacity]
+	$(PY) -m tests.bench.soak $(if $(KILLS),--kills $(KILLS)) $(if $(SERVED_KILLS),--served-kills $(SERVED_KILLS)) \
+		$(if $(SESSIONS),--sessions $(SESSIONS)) $(if $(SECONDS),--seconds $(SECONDS)) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/screenshots

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from monitoring import i18n
 from monitoring.db import DATABASE_ERRORS
+from monitoring.i18n import _
 from ui import common, gate, language
 from ui.access import VIEWER_KEY
 from ui.navigation import PAGES, REDIRECTS
@@ -10,7 +12,7 @@ from ui.navigation import PAGES, REDIRECTS
 config = common.settings()
 language.language_of_this_run()  # every word below in the language of the address or browser
 st.set_page_config(
-    page_title=config.programme.short_name,
+    page_title=config.programme.shown("short_name"),
     page_icon=":material/monitoring:",
     layout="wide",
 )
@@ -21,7 +23,7 @@ st.set_page_config(
 pages = {
     p.url_path: st.Page(
         p.path,
-        title=p.title,
+        title=_(p.title),
         icon=p.icon,
         url_path=f"{p.url_path}-at-root" if p.default else p.url_path,
         default=p.default,
@@ -29,7 +31,7 @@ pages = {
     for p in PAGES
 }
 redirects = [
-    st.Page(lambda: None, title=PAGES[0].title, url_path=alias, visibility="hidden")
+    st.Page(lambda: None, title=_(PAGES[0].title), url_path=alias, visibility="hidden")
     for alias in REDIRECTS
 ]
 navigation = st.navigation([*pages.values(), *redirects], position="hidden")
@@ -47,10 +49,10 @@ st.session_state[VIEWER_KEY] = viewer
 
 allowed = gate.allowed_pages(viewer, PAGES)
 with st.sidebar:
-    st.markdown(f"**{config.programme.short_name}**")
-    st.caption(
-        f"{config.programme.start:%B %Y} – {config.programme.end:%B %Y} · {config.programme.donor}"
-    )
+    st.markdown(f"**{config.programme.shown('short_name')}**")
+    programme = config.programme
+    donor = programme.shown("donor")
+    st.caption(f"{i18n.month(programme.start)} – {i18n.month(programme.end)} · {donor}")
     gate.navigation_links(viewer, allowed)
     filters = st.container()
     gate.who_is_looking(viewer)

@@ -147,6 +147,20 @@ def _c(name: str, kind: str, required: bool = False, **kw) -> Column:
     return Column(name=name, kind=kind, required=required, **kw)
 
 
+LANGUAGE_NAMES = {"ru": "Russian", "uz": "Uzbek (Latin script)"}
+
+
+def _in_languages(column: str, what: str) -> tuple[Column, ...]:
+    """Optional translations of a text column: `<column>_ru`, `<column>_uz`. A page in
+    Russian or Uzbek shows them; where one is empty it shows the English text with the
+    marker ` [EN]` (docs/translations.md). Added by migration 0007, so they come last: the
+    stored tables keep the contract's column order."""
+    return tuple(
+        _c(f"{column}_{lang}", TEXT, help=f"{what} in {name}; empty: the English `{column}`")
+        for lang, name in LANGUAGE_NAMES.items()
+    )
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -156,8 +170,8 @@ TABLES: dict[str, Table] = {
             (
                 _c("region_code", REGION, True, help="ISO 3166-2 code, e.g. UZ-JI"),
                 _c("name_en", TEXT, True),
-                _c("name_uz", TEXT),
-                _c("name_ru", TEXT),
+                _c("name_uz", TEXT, help="the name in Uzbek (Latin script); empty: `name_en`"),
+                _c("name_ru", TEXT, help="the name in Russian; empty: `name_en`"),
                 _c("lat", NUMBER, minimum=-90, maximum=90),
                 _c("lon", NUMBER, minimum=-180, maximum=180),
             ),
@@ -220,6 +234,18 @@ TABLES: dict[str, Table] = {
                 _c("disaggregation", DISAGGREGATION),
                 _c("sensitive", BOOLEAN, default="false"),
                 _c("means_of_verification", TEXT),
+                _c(
+                    "min_value",
+                    NUMBER,
+                    help="the smallest plausible value: one below it is flagged on the "
+                    "Data quality page and in the upload preview (docs/quality.md)",
+                ),
+                _c(
+                    "max_value",
+                    NUMBER,
+                    help="the largest plausible value: one above it is flagged",
+                ),
+                *_in_languages("title", "the title"),  # 0007
             ),
             help="The logframe: goal, outcome and output indicators with baseline and target.",
             example={
@@ -227,6 +253,8 @@ TABLES: dict[str, Table] = {
                 "level": "outcome",
                 "outcome": "1",
                 "title": "Number of women-led CSOs that carried out a gender and conflict analysis",
+                "title_ru": "Число женских ОГО, проведших гендерный и конфликтный анализ",
+                "title_uz": "Gender va nizo tahlilini oʻtkazgan ayollar boshchiligidagi FJT soni",
                 "unit": "number",
                 "direction": "increase",
                 "aggregation": "sum",
@@ -245,6 +273,12 @@ TABLES: dict[str, Table] = {
                 _c("period", PERIOD, True),
                 _c("region_code", REGION, True, references="regions.region_code"),
                 _c("target", NUMBER, True, measured_by="indicator_code"),
+                _c(
+                    "revision_reason",
+                    TEXT,
+                    help="why a stored target is changed: required when the file changes "
+                    "one (the revision is recorded and shown, docs/quality.md)",
+                ),
             ),
             help="Optional targets per period and region (cumulative to that period).",
             example={
@@ -252,6 +286,7 @@ TABLES: dict[str, Table] = {
                 "period": "2021Q4",
                 "region_code": "UZ-JI",
                 "target": "4",
+                "revision_reason": "Revised at the mid-term review",
             },
         ),
         Table(
@@ -310,12 +345,15 @@ TABLES: dict[str, Table] = {
                 _c("currency", CURRENCY, True),
                 _c("purpose", TEXT),
                 _c("status", CHOICE, choices=("active", "closed", "cancelled")),
+                *_in_languages("title", "the title"),  # 0007
             ),
             help="Small grants to CSWG action plans and community groups.",
             example={
                 "grant_id": "G-01",
                 "org_id": "CSWG-JI-1",
                 "title": "Street lighting action plan",
+                "title_ru": "План действий: уличное освещение",
+                "title_uz": "Harakat rejasi: koʻcha yoritilishi",
                 "region_code": "UZ-JI",
                 "awarded_on": "2021-09-01",
                 "end_on": "2022-03-31",
@@ -375,11 +413,14 @@ TABLES: dict[str, Table] = {
                 _c("period", PERIOD, True),
                 _c("amount", MONEY, True, minimum=0),
                 _c("currency", CURRENCY, True),
+                *_in_languages("category", "the category"),  # 0007
             ),
             help="The budget by line and quarter.",
             example={
                 "budget_line": "4.1",
                 "category": "grants",
+                "category_ru": "гранты",
+                "category_uz": "grantlar",
                 "period": "2021Q3",
                 "amount": "15000",
                 "currency": "USD",
@@ -429,11 +470,14 @@ TABLES: dict[str, Table] = {
                 _c("outcome", TEXT, help="the change it led to"),
                 _c("evidence_url", URL),
                 _c("indicator_code", CODE, references="indicators.indicator_code"),
+                *_in_languages("title", "the title"),  # 0007
             ),
             help="Milestones of the four stages, from inception to advocacy.",
             example={
                 "milestone_id": "M-01",
                 "title": "Gender- and conflict-sensitive analysis workshop",
+                "title_ru": "Семинар по гендерно и конфликтно чувствительному анализу",
+                "title_uz": "Gender va nizoga sezgir tahlil boʻyicha seminar",
                 "stage": "2",
                 "level": "regional",
                 "audience": "Partner CSOs",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from monitoring.i18n import _
 from monitoring.settings import Programme
 
 _PERIOD = re.compile(r"(\d{4})Q([1-4])")
@@ -18,7 +19,7 @@ def period_of(day: dt.date) -> str:
 def period_start(period: str) -> dt.date:
     match = _PERIOD.fullmatch(period)
     if not match:
-        raise ValueError(f"{period!r} is not a quarter like 2021Q1.")
+        raise ValueError(_("{period} is not a quarter like 2021Q1.").format(period=repr(period)))
     return dt.date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
 
 

@@ -9,6 +9,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from monitoring import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = ROOT / "programme.toml"
 
@@ -27,6 +29,22 @@ class Programme:
     end: dt.date
     regions: tuple[str, ...]
     reporting_currency: str = "USD"
+    # The same in Russian and Uzbek (optional; empty: the English one), docs/settings.md.
+    name_ru: str = ""
+    name_uz: str = ""
+    short_name_ru: str = ""
+    short_name_uz: str = ""
+    donor_ru: str = ""
+    donor_uz: str = ""
+    partners_ru: str = ""
+    partners_uz: str = ""
+
+    def shown(self, what: str, lang: str | None = None) -> str:
+        """`name`, `short_name`, `donor` or `partners` in `lang` (default: the current
+        language), else in English."""
+        english = getattr(self, what)
+        translated = getattr(self, f"{what}_{lang or i18n.current()}", "")
+        return translated.strip() if isinstance(translated, str) and translated.strip() else english
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,45 @@ class Iati:
     language: str = "en"
 
 
+# Validation rules (docs/quality.md): each kind is one check, written as data in the settings
+# ([[quality.rules]]); monitoring/quality/rules.py runs them.
+RULE_KINDS = (
+    "sex_adds_up",  # female + male = all, where all three are reported
+    "age_groups_add_up",  # the age groups add up to all, where all are reported
+    "not_above",  # indicator `numerator` not above indicator `denominator` (same quarter, region)
+    "achieved_milestone_has_date",  # a milestone with status achieved has its achieved_on
+    "disbursed_within_award",  # a grant's disbursements not above its award
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validation rule: its kind, and for `not_above` the two indicators compared."""
+
+    kind: str
+    numerator: str = ""
+    denominator: str = ""
+    indicators: tuple[str, ...] = ()  # the indicators it applies to; empty: all
+    tolerance: float = 0.0  # how far the two sides may differ (rounding in reports)
+
+
+DEFAULT_RULES = (
+    Rule("sex_adds_up"),
+    Rule("age_groups_add_up"),
+    Rule("achieved_milestone_has_date"),
+    Rule("disbursed_within_award"),
+)
+
+
+@dataclass(frozen=True)
+class Quality:
+    """The Data quality page's settings (docs/quality.md)."""
+
+    timeliness_days: int = 30  # a quarter's values are on time within this many days of its end
+    outlier_threshold: float = 3.5  # modified z-score beyond which a value is an outlier
+    rules: tuple[Rule, ...] = DEFAULT_RULES
+
+
 @dataclass(frozen=True)
 class Settings:
     programme: Programme
@@ -93,6 +150,7 @@ class Settings:
     path: Path
     access: Access = Access()
     iati: Iati = Iati()
+    quality: Quality = Quality()
 
 
 def _section(cls, raw: dict, name: str, path: Path):
@@ -174,7 +232,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise SettingsError(f"Settings file {path} does not exist.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"Settings file {path} is not valid TOML: {exc}") from None
-    unknown = set(raw) - {"programme", "status", "spending", "privacy", "access", "iati"}
+    unknown = set(raw) - {"programme", "status", "spending", "privacy", "access", "iati", "quality"}
     if unknown:
         raise SettingsError(f"{path}: unknown section(s): {', '.join(sorted(unknown))}.")
     programme = _section(Programme, raw, "programme", path)
@@ -194,7 +252,65 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         path=path,
         access=_access(_section(Access, raw, "access", path), path),
         iati=_iati(_section(Iati, raw, "iati", path), path),
+        quality=_quality(raw.get("quality", {}), path),
     )
+
+
+def _quality(data: dict, path: Path) -> Quality:
+    known = {f.name for f in fields(Quality)}
+    unknown = set(data) - known
+    if unknown:
+        raise SettingsError(
+            f"{path}: unknown setting(s) in [quality]: {', '.join(sorted(unknown))}. "
+            f"Known: {', '.join(sorted(known))}."
+        )
+    days = data.get("timeliness_days", Quality.timeliness_days)
+    if not _whole_number(days) or not 0 <= days <= 366:
+        raise SettingsError(
+            f"{path}: [quality] timeliness_days must be a whole number of days from 0 to 366 "
+            f"(values uploaded within that many days after a quarter ends are on time), "
+            f"not {days!r}."
+        )
+    threshold = data.get("outlier_threshold", Quality.outlier_threshold)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
+        raise SettingsError(
+            f"{path}: [quality] outlier_threshold must be a positive number, e.g. 3.5, "
+            f"not {threshold!r}."
+        )
+    if "rules" not in data:
+        return Quality(days, float(threshold))
+    rules = []
+    for number, entry in enumerate(data["rules"] or [], start=1):
+        where = f"{path}: [[quality.rules]] number {number}"
+        if not isinstance(entry, dict):
+            raise SettingsError(f"{where} must be a table of settings (kind = ...).")
+        extra = set(entry) - {f.name for f in fields(Rule)}
+        if extra:
+            raise SettingsError(f"{where}: unknown setting(s) {', '.join(sorted(extra))}.")
+        kind = entry.get("kind")
+        if kind not in RULE_KINDS:
+            raise SettingsError(
+                f"{where}: kind must be one of {', '.join(RULE_KINDS)}, not {kind!r}."
+            )
+        numerator, denominator = entry.get("numerator", ""), entry.get("denominator", "")
+        if kind == "not_above" and not (
+            isinstance(numerator, str)
+            and numerator
+            and isinstance(denominator, str)
+            and denominator
+        ):
+            raise SettingsError(
+                f'{where}: a not_above rule names two indicators, e.g. numerator = "OC3.2" '
+                'and denominator = "OC3.1".'
+            )
+        indicators = entry.get("indicators", [])
+        if isinstance(indicators, str) or not all(isinstance(i, str) for i in indicators):
+            raise SettingsError(f'{where}: indicators must be a list of codes, e.g. ["G1"].')
+        tolerance = entry.get("tolerance", 0.0)
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+            raise SettingsError(f"{where}: tolerance must be a number of at least 0.")
+        rules.append(Rule(kind, numerator, denominator, tuple(indicators), float(tolerance)))
+    return Quality(days, float(threshold), tuple(rules))
 
 
 def _iati(iati: Iati, path: Path) -> Iati:

@@ -16,6 +16,7 @@ select
     l.regions,
     l.pages,
     l.downloads,
+    coalesce(l.unapproved, false) as unapproved,
     l.created_by,
     l.created_at,
     l.expires_at,

@@ -46,7 +46,11 @@ create table if not exists indicators (
     target                double not null,
     disaggregation        varchar check (disaggregation in ('sex', 'age_group', 'sex;age_group')),
     sensitive             boolean not null default false,
-    means_of_verification varchar
+    means_of_verification varchar,
+    min_value             double,   -- optional bounds of its values (0006, docs/quality.md)
+    max_value             double,
+    title_ru              varchar,  -- the title in Russian and Uzbek, optional (0007)
+    title_uz              varchar
 );
 
 create table if not exists indicator_targets (
@@ -54,6 +58,7 @@ create table if not exists indicator_targets (
     period         varchar not null check (regexp_full_match(period, '\d{4}Q[1-4]')),
     region_code    varchar not null,
     target         double not null,
+    revision_reason varchar,          -- why a stored target was changed (0006)
     primary key (indicator_code, period, region_code)
 );
 
@@ -82,7 +87,9 @@ create table if not exists grants (
     amount      decimal(18, 2) not null check (amount >= 0),
     currency    varchar not null check (currency in ('USD', 'UZS')),
     purpose     varchar,
-    status      varchar check (status in ('active', 'closed', 'cancelled'))
+    status      varchar check (status in ('active', 'closed', 'cancelled')),
+    title_ru    varchar,  -- the title in Russian and Uzbek, optional (0007)
+    title_uz    varchar
 );
 
 create table if not exists transactions (
@@ -103,6 +110,8 @@ create table if not exists budget (
     period      varchar not null check (regexp_full_match(period, '\d{4}Q[1-4]')),
     amount      decimal(18, 2) not null check (amount >= 0),
     currency    varchar not null check (currency in ('USD', 'UZS')),
+    category_ru varchar,  -- the category in Russian and Uzbek, optional (0007)
+    category_uz varchar,
     primary key (budget_line, period)
 );
 
@@ -127,7 +136,9 @@ create table if not exists milestones (
                    check (status in ('planned', 'in_progress', 'achieved', 'delayed', 'dropped')),
     outcome        varchar,
     evidence_url   varchar,
-    indicator_code varchar
+    indicator_code varchar,
+    title_ru       varchar,  -- the title in Russian and Uzbek, optional (0007)
+    title_uz       varchar
 );
 
 -- Upload history: one row per committed file (or sample load), and the rows it changed,
@@ -457,7 +468,8 @@ create table if not exists share_links (
     expires_at timestamptz not null,
     revoked_at timestamptz,
     revoked_by varchar,
-    downloads  varchar[] default ['tables', 'reports']  -- what its donor may download (0003)
+    downloads  varchar[] default ['tables', 'reports'], -- what its donor may download (0003)
+    unapproved boolean default false    -- true: quarters not yet approved are shown too (0006)
 );
 
 create table if not exists share_link_uses (
@@ -466,3 +478,56 @@ create table if not exists share_link_uses (
     page    varchar,
     outcome varchar not null check (outcome in ('opened', 'expired', 'revoked'))
 );
+
+-- Trustworthy numbers (0006, docs/quality.md): approvals and reopenings of quarters (a scope
+-- is approved while its latest event is an approval; region_code '' is the whole programme),
+-- values marked for follow-up, and targets revised by uploads.
+create sequence if not exists approval_event_seq start 1;
+
+create table if not exists quarter_approvals (
+    event_id    integer primary key default nextval('approval_event_seq'),
+    period      varchar not null check (regexp_full_match(period, '\d{4}Q[1-4]')),
+    region_code varchar not null default '',
+    action      varchar not null check (action in ('approve', 'reopen')),
+    acted_by    varchar not null,
+    acted_at    timestamptz not null,
+    reason      varchar
+);
+
+create sequence if not exists follow_up_seq start 1;
+
+create table if not exists follow_ups (
+    follow_up_id   integer primary key default nextval('follow_up_seq'),
+    indicator_code varchar not null,
+    period         varchar not null,
+    region_code    varchar not null,
+    org_id         varchar not null default '',
+    sex            varchar not null default 'all',
+    age_group      varchar not null default 'all',
+    value          double,
+    note           varchar not null,
+    marked_by      varchar not null,
+    marked_at      timestamptz not null,
+    closed_by      varchar,
+    closed_at      timestamptz,
+    close_note     varchar
+);
+
+create table if not exists target_revisions (
+    batch_id       integer not null,
+    line           integer,
+    indicator_code varchar not null,
+    period         varchar not null,
+    region_code    varchar not null,
+    old_target     double not null,
+    new_target     double not null,
+    reason         varchar not null,
+    revised_by     varchar not null,
+    revised_at     timestamptz not null
+);
+
+create or replace macro approved_scopes() as table
+    select period, region_code, acted_by as approved_by, acted_at as approved_at
+    from quarter_approvals
+    qualify row_number() over (partition by period, region_code order by event_id desc) = 1
+        and action = 'approve';

@@ -65,6 +65,158 @@ def fmt_bool(value: bool | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# texts in Russian and Uzbek
+# ---------------------------------------------------------------------------------------
+
+# Russian and Uzbek (Latin) titles of the sample's indicators, grants, milestones and budget
+# categories: what staff would upload in title_ru / title_uz and category_ru / category_uz.
+# fmt: off
+INDICATOR_TITLES = {
+    "G1": ("% жителей целевых сообществ, которые чувствуют себя в безопасности",
+           "Maqsadli jamoalarda oʻzini xavfsiz his qiladigan aholi ulushi (%)"),
+    "OC1.1": ("Число женских ОГО, проведших гендерный и конфликтный анализ",
+              "Gender va nizo tahlilini oʻtkazgan ayollar boshchiligidagi FJT soni"),
+    "OC1.2": ("Число членов ОГО, обученных безопасности сообществ и гендерно и конфликтно "
+              "чувствительным подходам",
+              "Jamoat xavfsizligi hamda gender va nizoga sezgir yondashuvlar boʻyicha "
+              "oʻqitilgan FJT aʼzolari soni"),
+    "OC1.3": ("% обученных членов ОГО, лучше понимающих основы миростроительства",
+              "Tinchlik oʻrnatish tushunchalarini yaxshiroq bilishini koʻrsatgan oʻqitilgan "
+              "FJT aʼzolari ulushi (%)"),
+    "OC2.1": ("Число CSWG с планом действий сообщества, учитывающим приоритеты женщин и "
+              "молодёжи",
+              "Ayollar va yoshlar ustuvorliklarini oʻz ichiga olgan jamoa harakat rejasiga ega "
+              "CSWGlar soni"),
+    "OC2.2": ("Число инициатив планов действий, реализованных CSWG",
+              "CSWGlar amalga oshirgan harakat rejasi tashabbuslari soni"),
+    "OC2.3": ("Число зарегистрированных случаев домашнего насилия в целевых махаллях",
+              "Maqsadli mahallalarda qayd etilgan oilaviy zoʻravonlik holatlari soni"),
+    "OC2.4": ("Число вернувшихся лиц, охваченных мероприятиями по реинтеграции",
+              "Reintegratsiya tadbirlari qamrab olgan qaytgan shaxslar soni"),
+    "OC3.1": ("Число основанных на данных адвокационных инициатив женских ОГО",
+              "Ayollar boshchiligidagi FJTlar oʻtkazgan dalillarga asoslangan advokatsiya "
+              "tashabbuslari soni"),
+    "OC3.2": ("Число рекомендаций ОГО и CSWG, принятых местными или национальными органами "
+              "власти",
+              "Mahalliy yoki milliy hokimiyat organlari qabul qilgan FJT va CSWG tavsiyalari "
+              "soni"),
+    "OC3.3": ("% членов CSWG, считающих, что власти откликаются на проблемы безопасности "
+              "сообществ",
+              "Hokimiyatni jamoat xavfsizligi muammolariga eʼtiborli deb baholagan CSWG "
+              "aʼzolari ulushi (%)"),
+    "OC3.4": ("% женщин, не доверяющих полиции",
+              "Politsiyaga ishonmasligini bildirgan ayollar ulushi (%)"),
+}
+GRANT_TITLES = {
+    "G-01": ("Уличное освещение и безопасная дорога в школу",
+             "Koʻcha yoritilishi va maktabga xavfsiz yoʻl"),
+    "G-02": ("Дни юридической помощи для женщин в махаллях Зомина",
+             "Zomin mahallalarida ayollar uchun huquqiy yordam kunlari"),
+    "G-03": ("Сессии медиации семейных конфликтов",
+             "Oilaviy nizolar boʻyicha mediatsiya mashgʻulotlari"),
+    "G-04": ("Спортивные вечера и диалог для молодёжи", "Yoshlar uchun sport va muloqot kechalari"),
+    "G-05": ("Диалог молодёжи и полиции в Чусте", "Chustda yoshlar va politsiya muloqoti"),
+    "G-06": ("Пункт направления по вопросам домашнего насилия в махалле",
+             "Mahallada oilaviy zoʻravonlik boʻyicha yoʻnaltirish punkti"),
+    "G-07": ("Кампания по онлайн-безопасности для молодёжи",
+             "Yoshlar uchun onlayn xavfsizlik kampaniyasi"),
+    "G-08": ("Безопасные общественные места в Ангрене", "Angrenda xavfsiz jamoat joylari"),
+    "G-09": ("Школьный патруль безопасности силами родителей",
+             "Ota-onalar tashkil etgan maktab xavfsizligi patruli"),
+    "G-10": ("Психосоциальная поддержка семей вернувшихся",
+             "Qaytgan oilalar uchun psixologik-ijtimoiy yordam mashgʻulotlari"),
+    "G-11": ("Второй план действий: безопасность остановок",
+             "Ikkinchi harakat rejasi: bekatlar xavfsizligi"),
+    "G-12": ("Программа общественного радио о безопасности",
+             "Xavfsizlik haqida jamoat radiosi dasturi"),
+}
+MILESTONE_TITLES = {
+    "M-01": ("Стартовая встреча с сетью «Istiqbolli Avlod»",
+             "«Istiqbolli Avlod» tarmogʻi bilan loyiha boshlanishi uchrashuvi"),
+    "M-02": ("Вводная встреча с хокимиятом Джизакской области",
+             "Jizzax viloyati hokimligi bilan tanishuv uchrashuvi"),
+    "M-03": ("Вводная встреча с хокимиятом Наманганской области",
+             "Namangan viloyati hokimligi bilan tanishuv uchrashuvi"),
+    "M-04": ("Вводная встреча с хокимиятом и полицией Ташкентской области",
+             "Toshkent viloyati hokimligi va politsiyasi bilan tanishuv uchrashuvi"),
+    "M-05": ("Подписаны соглашения о партнёрстве с партнёрскими ОГО",
+             "Hamkor FJTlar bilan hamkorlik shartnomalari imzolandi"),
+    "M-06": ("Базовый опрос восприятия сообществ (волна 1)",
+             "Jamoatchilik fikrini oʻrganish boʻyicha boshlangʻich soʻrov (1-bosqich)"),
+    "M-07": ("Семинар по гендерно и конфликтно чувствительному анализу",
+             "Gender va nizoga sezgir tahlil boʻyicha seminar"),
+    "M-08": ("Обучение ОГО Джизака безопасности сообществ",
+             "Jizzax FJTlari uchun jamoat xavfsizligi boʻyicha trening"),
+    "M-09": ("Создана CSWG в Намангане", "Namanganda CSWG tashkil etildi"),
+    "M-10": ("Завершена оценка безопасности сообществ в Джизаке",
+             "Jizzaxda jamoat xavfsizligini baholash yakunlandi"),
+    "M-11": ("Создана CSWG в Ташкентской области", "Toshkent viloyatida CSWG tashkil etildi"),
+    "M-12": ("Обучение ОГО Намангана и Ташкентской области безопасности сообществ",
+             "Namangan va Toshkent viloyati FJTlari uchun jamoat xavfsizligi boʻyicha trening"),
+    "M-13": ("Завершена оценка безопасности сообществ в Ташкентской области",
+             "Toshkent viloyatida jamoat xavfsizligini baholash yakunlandi"),
+    "M-14": ("Завершена оценка безопасности сообществ в Намангане",
+             "Namanganda jamoat xavfsizligini baholash yakunlandi"),
+    "M-15": ("Результаты оценки подтверждены с областными властями",
+             "Baholash natijalari viloyat hokimiyati bilan tasdiqlandi"),
+    "M-16": ("CSWG Джизака приняли обновлённые планы действий",
+             "Jizzax CSWGlari yangilangan harakat rejalarini qabul qildi"),
+    "M-17": ("Выданы малые гранты первого раунда",
+             "Kichik grantlarning birinchi bosqichi berildi"),
+    "M-18": ("Начаты сессии поддержки реинтеграции семей вернувшихся",
+             "Qaytgan oilalarni reintegratsiya qilishni qoʻllab-quvvatlash mashgʻulotlari "
+             "boshlandi"),
+    "M-19": ("CSWG Намангана приняла первый план действий",
+             "Namangan CSWGsi birinchi harakat rejasini qabul qildi"),
+    "M-20": ("Областной круглый стол по итогам оценки безопасности сообществ в Джизаке",
+             "Jizzaxda jamoat xavfsizligi natijalari boʻyicha viloyat davra suhbati"),
+    "M-21": ("Выданы малые гранты второго раунда",
+             "Kichik grantlarning ikkinchi bosqichi berildi"),
+    "M-22": ("CSWG Ташкентской области приняла первый план действий",
+             "Toshkent viloyati CSWGsi birinchi harakat rejasini qabul qildi"),
+    "M-23": ("Информационная кампания о направлении по вопросам домашнего насилия в целевых "
+             "махаллях",
+             "Maqsadli mahallalarda oilaviy zoʻravonlik boʻyicha yoʻnaltirish haqida axborot "
+             "kampaniyasi"),
+    "M-24": ("Серия диалогов молодёжи и полиции в Чусте",
+             "Chustda yoshlar va politsiya muloqotlari turkumi"),
+    "M-25": ("Обмен опытом: поездка членов CSWG в Кыргызстан",
+             "CSWG aʼzolarining Qirgʻizistonga tajriba almashish safari"),
+    "M-26": ("Областная адвокационная встреча в Намангане",
+             "Namanganda viloyat advokatsiya uchrashuvi"),
+    "M-27": ("Областная адвокационная встреча в Ташкентской области",
+             "Toshkent viloyatida viloyat advokatsiya uchrashuvi"),
+    "M-28": ("Национальный круглый стол с МВД по работе полиции с сообществами",
+             "Ichki ishlar vazirligi bilan jamoatchilik bilan ishlovchi politsiya boʻyicha "
+             "milliy davra suhbati"),
+    "M-29": ("Параллельное мероприятие ОБСЕ о безопасности сообществ под руководством женщин",
+             "Ayollar boshchiligidagi jamoat xavfsizligi boʻyicha YXHT qoʻshimcha tadbiri"),
+    "M-30": ("Опубликована аналитическая записка о безопасности женщин и работе полиции с "
+             "сообществами",
+             "Ayollar xavfsizligi va jamoatchilik bilan ishlovchi politsiya haqida siyosiy "
+             "tahliliy hujjat eʼlon qilindi"),
+    "M-31": ("Итоговое обучающее мероприятие с сетью ОГО",
+             "FJT tarmogʻi bilan yakuniy tajriba almashish tadbiri"),
+}
+CATEGORY_NAMES = {
+    "staff": ("персонал", "xodimlar"),
+    "outreach": ("информирование", "targʻibot"),
+    "training": ("обучение", "oʻqitish"),
+    "research": ("исследования", "tadqiqotlar"),
+    "grants": ("гранты", "grantlar"),
+    "advocacy": ("адвокация", "advokatsiya"),
+    "monitoring": ("мониторинг", "monitoring"),
+}
+# fmt: on
+
+
+def in_languages(row: Row, column: str, texts: dict[str, tuple[str, str]], key: str) -> Row:
+    """The row with `<column>_ru` and `<column>_uz` from `texts` (by the row's `key`)."""
+    ru, uz = texts[row[key]]
+    return {**row, f"{column}_ru": ru, f"{column}_uz": uz}
+
+
+# ---------------------------------------------------------------------------------------
 # regions
 # ---------------------------------------------------------------------------------------
 
@@ -74,7 +226,7 @@ def fmt_bool(value: bool | None) -> str:
 REGIONS = (
     ("UZ-AN", "Andijon", "Andijon viloyati", "Андижанская область", 40.7261, 72.2885),
     ("UZ-BU", "Bukhoro", "Buxoro viloyati", "Бухарская область", 40.2075, 63.6497),
-    ("UZ-FA", "Ferghana", "Farg‘ona viloyati", "Ферганская область", 40.4587, 71.2807),
+    ("UZ-FA", "Ferghana", "Fargʻona viloyati", "Ферганская область", 40.4587, 71.2807),
     ("UZ-JI", "Jizzakh", "Jizzax viloyati", "Джизакская область", 40.3511, 67.5059),
     ("UZ-NG", "Namangan", "Namangan viloyati", "Наманганская область", 41.0844, 71.3227),
     ("UZ-NW", "Navoi", "Navoiy viloyati", "Навоийская область", 41.5555, 64.3043),
@@ -82,7 +234,7 @@ REGIONS = (
     (
         "UZ-QR",
         "Karakalpakstan",
-        "Qoraqalpog‘iston Respublikasi",
+        "Qoraqalpogʻiston Respublikasi",
         "Республика Каракалпакстан",
         43.2866,
         59.1488,
@@ -277,7 +429,7 @@ def indicators() -> list[Row]:
     for spec in INDICATORS:
         row = dict(zip(names, spec, strict=True))
         row["sensitive"] = fmt_bool(row["sensitive"])
-        rows.append(row)
+        rows.append(in_languages(row, "title", INDICATOR_TITLES, "indicator_code"))
     return rows
 
 
@@ -778,7 +930,7 @@ def grants() -> list[Row]:
     for spec in GRANTS:
         row = dict(zip(names, spec, strict=True))
         row["amount"] = fmt_money(row["amount"])
-        rows.append(row)
+        rows.append(in_languages(row, "title", GRANT_TITLES, "grant_id"))
     return rows
 
 
@@ -907,6 +1059,8 @@ def budget() -> list[Row]:
                     {
                         "budget_line": line,
                         "category": category,
+                        "category_ru": CATEGORY_NAMES[category][0],
+                        "category_uz": CATEGORY_NAMES[category][1],
                         "period": period,
                         "amount": fmt_money(amount),
                         "currency": "USD",
@@ -1059,7 +1213,7 @@ def milestones() -> list[Row]:
         row = dict(zip(names, spec, strict=True))
         row["stage"] = str(row["stage"])
         row["evidence_url"] = EVIDENCE + row["evidence_url"] if row["evidence_url"] else ""
-        rows.append(row)
+        rows.append(in_languages(row, "title", MILESTONE_TITLES, "milestone_id"))
     return rows
 
 
@@ -1086,11 +1240,14 @@ def build_tables() -> dict[str, list[Row]]:
 
 
 def csv_text(table_name: str, rows: list[Row]) -> str:
-    """The rows as canonical CSV text with the contract's columns in contract order."""
+    """The rows as canonical CSV text with the contract's columns in contract order; an
+    optional column no row fills is left out (an upload keeps it empty)."""
+    table = TABLES[table_name]
+    filled = {name for row in rows for name in row}
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer,
-        fieldnames=TABLES[table_name].column_names,
+        fieldnames=[c.name for c in table.columns if c.required or c.name in filled],
         lineterminator="\n",
         extrasaction="raise",
         restval="",

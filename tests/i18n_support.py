@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import pyarrow as pa
 from babel.messages.pofile import read_po
 from google.protobuf.json_format import MessageToDict
 
@@ -38,10 +37,14 @@ ALLOWED = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z'ʻ’]{2,}")
 # Plotly's hover-template fields and tags, Markdown emphasis: not words.
 _MARKUP = re.compile(r"%\{[^}]*\}|</?(extra|b|i|br)\s*/?>|:material/[a-z_]+:")
+_TOKEN = re.compile(r"\S*\d\S*[A-Za-z]\S{18,}|\S{40,}")  # share tokens, hashes, ids
+_URL = re.compile(r"^(/|https?://)\S*$")  # a link's address, not words
+_BRACES = re.compile(r"\{[^{}]*\}")
 _SKIP_KEYS = {
     "id", "key", "formId", "icon", "url", "src", "arrowData", "data", "spec", "json",
     "type", "format", "mimeType", "fragmentId", "deltaPath", "width", "height", "theme",
     "useContainerWidth", "selectionMode", "color", "pageScriptHash", "page", "fileName",
+    "queryParamKey", "deferredFileId",  # a bound widget's parameter, a download's file id
 }  # fmt: skip
 _PLOTLY_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "title", "texttemplate"}
 
@@ -71,16 +74,6 @@ def _plotly_strings(node, out: list[str], key: str | None = None) -> None:
         out.append(node)
 
 
-def _table_strings(arrow_bytes: bytes, out: list[str]) -> None:
-    if not arrow_bytes:
-        return
-    table = pa.ipc.open_stream(arrow_bytes).read_all()
-    out.extend(str(name) for name in table.column_names if not str(name).startswith("__"))
-    for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            out.extend(v for v in column.to_pylist() if isinstance(v, str))
-
-
 def shown_texts(at) -> list[str]:
     """Every text the AppTest's main area and sidebar show."""
     out: list[str] = []
@@ -88,17 +81,21 @@ def shown_texts(at) -> list[str]:
     def walk(node) -> None:
         proto = getattr(node, "proto", None)
         children = getattr(node, "children", None)
-        if proto is not None and hasattr(proto, "DESCRIPTOR"):
-            name = type(node).__name__
-            if (
-                name in ("PlotlyChart",)
-                or hasattr(proto, "spec")
-                and proto.DESCRIPTOR.name == ("PlotlyChart")
-            ):
+        if type(node).__name__ == "Dataframe":  # headers and text cells, as shown
+            frame = node.value
+            out.extend(str(c) for c in frame.columns)
+            for column in frame.columns:
+                out.extend(
+                    v for v in frame[column].tolist() if isinstance(v, str) and not _URL.match(v)
+                )
+            for config in json.loads(proto.columns or "{}").values():  # headers' help, labels
+                if isinstance(config, dict):
+                    out.extend(
+                        str(config[k]) for k in ("help", "label") if isinstance(config.get(k), str)
+                    )
+        elif proto is not None and hasattr(proto, "DESCRIPTOR"):
+            if proto.DESCRIPTOR.name == "PlotlyChart":
                 _plotly_strings(json.loads(proto.spec or "{}"), out)
-            elif proto.DESCRIPTOR.name == "Arrow":
-                _table_strings(proto.data, out)
-                _proto_strings(MessageToDict(proto), out)
             else:
                 _proto_strings(MessageToDict(proto), out)
         if isinstance(children, dict):
@@ -117,8 +114,8 @@ def _translated_words(lang: str) -> frozenset[str]:
         with path.open("rb") as f:
             for message in read_po(f):
                 strings = message.string if isinstance(message.string, tuple) else [message.string]
-                for s in strings:
-                    words.update(w.lower() for w in _WORD.findall(s or ""))
+                for s in strings:  # placeholders ({programme}) are not words of the language
+                    words.update(w.lower() for w in _WORD.findall(_BRACES.sub(" ", s or "")))
     return frozenset(words)
 
 
@@ -129,6 +126,8 @@ def _source_words() -> frozenset[str]:
     words: set[str] = set()
     for folder in ("views", "ui", "monitoring"):
         for path in (ROOT / folder).rglob("*.py"):
+            if path.name == "i18n.py":  # its examples are Russian and Uzbek words
+                continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     words.update(w.lower() for w in _WORD.findall(node.value))
@@ -164,6 +163,12 @@ def data_texts(db_path: Path | str) -> set[str]:
     return found
 
 
+def _worded(word: str) -> bool:
+    """Written as a word (lower case or capitalised): not a code, an acronym, one of
+    Streamlit's enum values (all capitals) nor letters of a random token (mOneY)."""
+    return word.islower() or (word[0].isupper() and word[1:].islower())
+
+
 def untranslated(texts: Iterable[str], lang: str, allowed: Iterable[str] = ()) -> list[str]:
     """The texts that still hold an English word, each with the words found."""
     if lang == i18n.DEFAULT:
@@ -172,13 +177,11 @@ def untranslated(texts: Iterable[str], lang: str, allowed: Iterable[str] = ()) -
     data = sorted((a for a in allowed if a), key=len, reverse=True)
     found = []
     for text in texts:
-        rest = _MARKUP.sub(" ", text)
+        rest = _TOKEN.sub(" ", _MARKUP.sub(" ", text))
         for item in data:
             if item in rest:
                 rest = rest.replace(item, " ")
-        words = sorted(
-            {w for w in _WORD.findall(rest) if w.lower() in english and not w.isupper()}
-        )  # all capitals: a code, an acronym or one of Streamlit's own enum values
+        words = sorted({w for w in _WORD.findall(rest) if w.lower() in english and _worded(w)})
         if words:
             found.append(f"{text[:120]!r}: {', '.join(words)}")
     return found

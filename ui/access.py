@@ -20,6 +20,7 @@ from monitoring.access.sharing import SHARE_PARAM, ShareScope
 from monitoring.access.view import Audience, ProtectedView
 from monitoring.access.view import protected_view as build_view
 from monitoring.db import open_database
+from monitoring.quality.approvals import review_version
 from monitoring.settings import load_settings
 from ui import language
 
@@ -57,7 +58,13 @@ class Viewer:
         """What this viewer may see, as a small hashable key."""
         if self.scope is None:
             return Audience(self.role)
-        return Audience(accounts.DONOR, self.scope.regions, self.scope.pages, self.scope.downloads)
+        return Audience(
+            accounts.DONOR,
+            self.scope.regions,
+            self.scope.pages,
+            self.scope.downloads,
+            self.scope.unapproved,
+        )
 
     def cache_key(self) -> tuple:
         """What this viewer may see; part of every cache key."""
@@ -103,7 +110,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
 def view_for(audience: Audience) -> ProtectedView:
     """The protected view of `audience` over the current data."""
     db = open_database()
-    return _view(str(db.path), db.data_version(), audience)
+    return _view(str(db.path), (*db.data_version(), *review_version(db)), audience)
 
 
 def view() -> ProtectedView:

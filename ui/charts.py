@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from monitoring import i18n
+from monitoring.i18n import _, ngettext
 from monitoring.reports.status import STATUSES
 from ui.text import chart
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
+def wrapped(text: str, width: int) -> str:
+    """A label broken into lines of about `width` characters at spaces (plotly does not
+    wrap; a Russian or Uzbek label is often half as long again as the English one)."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) if text else text
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    title = wrapped(title, 48)
+    extra = 18 * title.count("<br>")
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
-        height=height,
-        margin=dict(l=10, r=40, t=80, b=10),
+        height=height + extra,
+        margin=dict(l=10, r=40, t=80 + extra, b=10),
         font=FONT,
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        separators=i18n.separators(),  # the language's decimal and group marks
     )
     return fig
 
@@ -44,14 +57,21 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
             text=[f"{v} {status.icon}" if v else "" for v in values],
             textposition="inside",
             insidetextanchor="middle",
-            hovertemplate="%{y}: %{x} indicator(s) " + status.label.lower() + "<extra></extra>",
+            # The hover text is made here, each count with its plural form.
+            customdata=[
+                ngettext("{n} indicator(s) {status}", "{n} indicator(s) {status}", int(v)).format(
+                    n=i18n.number(v), status=status.label.lower()
+                )
+                for v in values
+            ],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="stack", bargap=0.35, legend_traceorder="normal")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Number of indicators", dtick=1, gridcolor="#eee")
+    fig.update_xaxes(title=_("Number of indicators"), dtick=1, gridcolor="#eee")
     statuses = sum(1 for c in counts.columns if c in STATUSES)
     fig = _layout(
-        fig, "Indicators per goal and outcome, by status (number)", 40 * len(groups) + 200
+        fig, _("Indicators per goal and outcome, by status (number)"), 40 * len(groups) + 200
     )
     # Below the bars, one status a line where the column is narrow: never over the title.
     return fig.update_layout(
@@ -71,11 +91,16 @@ def pace_bars(
     small_grants: the figures are those of a region's small grants (a donor's link): the
     budget is what was awarded, the time that of the grants, weighted by award.
     """
-    labels = ["Time elapsed", "Budget spent (of total)", "Spent of budget planned to date"]
-    title = "Time elapsed and budget spent (% of programme)"
+    labels = [_("Time elapsed"), _("Budget spent (of total)"), _("Spent of budget planned to date")]
+    title = _("Time elapsed and budget spent (% of programme)")
     if small_grants:
-        labels = ["Grants' time elapsed", "Awards spent (of total)", "Spent of awards to date"]
-        title = "Grants' time elapsed and awards spent (%)"
+        labels = [
+            _("Grants' time elapsed"),
+            _("Awards spent (of total)"),
+            _("Spent of awards to date"),
+        ]
+        title = _("Grants' time elapsed and awards spent (%)")
+    labels = [wrapped(label, 24) for label in labels]
     values = [time_share, spent_share or 0.0, against_plan or 0.0]
     colours = ["#999999", "#0072B2", "#56B4E9"]
     fig = go.Figure(
@@ -84,13 +109,16 @@ def pace_bars(
             x=[v * 100 for v in values],
             orientation="h",
             marker_color=colours,
-            text=[f"{v:.0%}" for v in values],
+            text=[i18n.percent(v) for v in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+            customdata=[i18n.percent(v, 1) for v in values],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     )
     fig.add_vline(x=100, line=dict(color="#333", dash="dot", width=1))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Percent", range=[0, max(120, max(values) * 100 + 20)], gridcolor="#eee")
+    fig.update_xaxes(
+        title=_("Percent"), range=[0, max(120, max(values) * 100 + 20)], gridcolor="#eee"
+    )
     return _layout(fig, title, 260)

@@ -15,8 +15,10 @@ import streamlit as st
 from monitoring import i18n
 from monitoring.cli import remote
 from monitoring.db import DATABASE_ERRORS, Database, UnusableDatabase, open_database
+from monitoring.i18n import _
 from monitoring.periods import period_end, period_of, reporting_dates
-from monitoring.reports import exports, overview
+from monitoring.quality.approvals import review_version
+from monitoring.reports import exports, names, overview
 from monitoring.settings import Settings, load_settings
 from ui import access
 from ui.text import plain
@@ -63,8 +65,10 @@ def _run(
         if takes_view(fn):
             if audience is None:
                 raise RuntimeError(f"{name} needs to know who is looking.")
-            return fn(db, access.view_for(audience), *args, **dict(kwargs))
-        return fn(db, *args, **dict(kwargs))
+            result = fn(db, access.view_for(audience), *args, **dict(kwargs))
+        else:
+            result = fn(db, *args, **dict(kwargs))
+        return names.localise(result, db)  # the data's texts in the language (names.py)
 
 
 def cached(fn: Callable[..., Any], *args, **kwargs):
@@ -82,7 +86,7 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
             fn.__module__,
             fn.__qualname__,
             str(db.path),
-            db.data_version(),
+            (*db.data_version(), *review_version(db)),  # approvals and follow-ups too
             access.current_audience(),
             i18n.current(),
             args,
@@ -101,19 +105,20 @@ def database_unavailable(exc: BaseException) -> NoReturn:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     log.error("The dashboard cannot use its database (shown to a viewer at %s)", when, exc_info=exc)
     if isinstance(exc, UnusableDatabase):
-        text = (
+        text = _(
             "**This dashboard was given a database file it cannot use**: it is not a "
             "monitoring database, or one made by a newer release. Nothing in it was changed, "
-            "and nothing can be shown. Whoever runs the dashboard: set `MONITORING_DB` to the "
+            "and nothing can be shown. Whoever runs the dashboard: set `{variable}` to the "
             "monitoring database (the server's log names the file) and start it again."
-        )
+        ).format(variable="MONITORING_DB")
     else:
-        text = (
+        text = _(
             "**The dashboard cannot reach its database right now**, so nothing can be shown. "
             "Try again in a few minutes. If it keeps happening, tell whoever runs the "
             "dashboard: the server's log says what went wrong."
         )
-    st.error(f"{text}  \nTime of the error, for the log: {when}.", icon=":material/error:")
+    when_line = _("Time of the error, for the log: {when}.").format(when=when)
+    st.error(f"{text}  \n{when_line}", icon=":material/error:")
     st.stop()
 
 
@@ -121,17 +126,22 @@ def reporting_date_picker(config: Settings) -> dt.date:
     """The reporting-date selector (call inside the sidebar), kept in the URL as ?as_of=2021Q4."""
     latest = cached(overview.latest_data_period, config)
     options = [period_of(day) for day in reporting_dates(config.programme, latest)]
+    seen = _viewer_view()
+    if seen is not None and seen.limited_to_approved:  # a donor: approved quarters only
+        options = [p for p in options if seen.shows_quarter(p)] or options[:1]
     # No format_func: a bound widget writes its shown label into the URL (?as_of=2021Q3).
     period = st.selectbox(
-        "Reporting quarter",
+        _("Reporting quarter"),
         options,
         index=len(options) - 1,
         key=AS_OF_KEY,
         bind="query-params",
-        help="Every figure is computed as it stood at the end of this quarter. The default "
-        "is the latest quarter with data.",
+        help=_(
+            "Every figure is computed as it stood at the end of this quarter. The default "
+            "is the latest quarter with data."
+        ),
     )
-    st.caption(f"Figures as of {period_end(period):%d %B %Y}.")
+    st.caption(_("Figures as of {date}.").format(date=i18n.date(period_end(period))))
     return reporting_date()
 
 
@@ -141,8 +151,52 @@ def reporting_date() -> dt.date:
     period = st.session_state.get(AS_OF_KEY)
     if not period:
         latest = cached(overview.latest_data_period, config)
-        return reporting_dates(config.programme, latest)[-1]
-    return min(period_end(period), config.programme.end)
+        chosen = reporting_dates(config.programme, latest)[-1]
+    else:
+        chosen = min(period_end(period), config.programme.end)
+    seen = _viewer_view()
+    if seen is None:
+        return chosen
+    # A donor's link shows approved quarters only, unless it says otherwise (docs/quality.md):
+    # decided in the core's view, so no page reads a later value.
+    return seen.clamp(chosen) or chosen
+
+
+def _viewer_view():
+    """The protected view of this run's viewer, or None before anyone is known."""
+    if access.current_audience() is None:
+        return None
+    return access.view()
+
+
+def approval_note() -> None:
+    """For a donor's link: which quarters are not yet approved (not shown), in words; and
+    stop the page when no quarter is approved yet."""
+    seen = _viewer_view()
+    if seen is None or not seen.audience.is_donor:
+        return
+    if seen.limited_to_approved and seen.approved_through is None:
+        st.info(
+            _(
+                "No quarter has been approved by the programme's managers yet, so there are "
+                "no figures to show through this link. Come back when a quarter is approved."
+            ),
+            icon=":material/pending:",
+        )
+        st.stop()
+    if seen.unapproved_quarters:
+        quarters = ", ".join(seen.unapproved_quarters)
+        if seen.limited_to_approved:
+            text = _(
+                "Figures are shown up to {quarter}, the last quarter approved by the "
+                "programme's managers. Not yet approved, so not shown: {quarters}."
+            ).format(quarter=seen.approved_through, quarters=quarters)
+        else:
+            text = _(
+                "Quarters not yet approved by the programme's managers are shown too and "
+                "may still change: {quarters}."
+            ).format(quarters=quarters)
+        st.caption(text)
 
 
 def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
@@ -152,18 +206,26 @@ def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
     st.title(title)
     fresh = cached(overview.data_freshness)  # names the uploader only where the view may
     by = fresh.last_updated_by
-    updated = (
-        f"data last updated {fresh.last_updated:%d %b %Y %H:%M} UTC"
-        + (f" by {plain(by)}" if by else "")
-        if fresh.last_updated
-        else "no data loaded yet"
-    )
-    st.caption(f"{config.programme.name} · as of **{as_of:%d %B %Y}** · {updated}")
+    last = fresh.last_updated
+    moment = f"{i18n.date(last.date(), 'medium')} {last:%H:%M}" if last else ""
+    if not last:
+        updated = _("no data loaded yet")
+    elif by:
+        updated = _("data last updated {moment} UTC by {name}").format(
+            moment=moment, name=plain(by)
+        )
+    else:
+        updated = _("data last updated {moment} UTC").format(moment=moment)
+    as_of_text = _("as of **{date}**").format(date=i18n.date(as_of))
+    st.caption(f"{config.programme.shown('name')} · {as_of_text} · {updated}")
+    approval_note()
     st.markdown(purpose)
     if fresh.has_sample_data:
         st.info(
-            "**Illustrative sample data, not real results.** The figures shown were generated "
-            "to demonstrate the dashboard.",
+            _(
+                "**Illustrative sample data, not real results.** The figures shown were "
+                "generated to demonstrate the dashboard."
+            ),
             icon=":material/science:",
         )
     return config, as_of
@@ -180,7 +242,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
         return
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV",
+        _("Download CSV"),
         lambda: exports.to_csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -189,7 +251,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
         icon=":material/download:",
     )
     right.download_button(
-        "Download Excel",
+        _("Download Excel"),
         lambda: exports.to_xlsx_bytes(frame, sheet=name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from monitoring.i18n import _
 from ui.text import code, plain_join
 
 
@@ -26,9 +27,11 @@ def url_multiselect(
         choices = plain_join(sorted(known))  # labels: text from the data
         asked = ", ".join(code(value, 40) for value in ignored)
         st.warning(
-            f"The page address asks for {label.lower()} {asked}, "
-            f"which is not one of the choices ({choices}); it was ignored. Pick from the "
-            f"**{label}** filter instead.",
+            # TRANSLATORS: {what} is the filter's name in lower case, e.g. "region".
+            _(
+                "The page address asks for {what} {asked}, which is not one of the choices "
+                "({choices}); it was ignored. Pick from the **{filter}** filter instead."
+            ).format(what=label.lower(), asked=asked, choices=choices, filter=label),
             icon=":material/link_off:",
         )
     return container.multiselect(
@@ -37,6 +40,6 @@ def url_multiselect(
         key=key,
         bind="query-params",
         format_func=format_func,
-        placeholder="All",
+        placeholder=_("All"),
         help=help,
     )

@@ -15,10 +15,12 @@ import datetime as dt
 
 import streamlit as st
 
+from monitoring import i18n
 from monitoring.access import accounts, sessions, sharing, signin_links
 from monitoring.db import Database, open_database
+from monitoring.i18n import N_, _
 from monitoring.settings import Settings
-from ui import session_cookie
+from ui import language, session_cookie
 from ui.access import USER_KEY, VIEWER_KEY, Viewer
 from ui.navigation import PageSpec
 from ui.text import code, plain
@@ -26,7 +28,7 @@ from ui.text import code, plain
 SHARE_KEY = "_share_token"  # the share token this browser session came with
 LOGGED_KEY = "_share_uses_logged"  # (token, page) pairs already written to the use log
 NOTICE_KEY = "_sign_in_notice"
-LINK_WITH_SHARE = (
+LINK_WITH_SHARE = N_(
     "This address also held a one-time sign-in link. A shared view opens only itself, so "
     "the sign-in link has been used up without signing anyone in: ask for a new one to "
     "sign in."
@@ -67,7 +69,7 @@ def _donor(db: Database, token: str, page: str) -> Viewer:
         logged.add((token, page))
     if not check.ok:
         _forget_viewer()
-        st.title("This link opens nothing")
+        st.title(_("This link opens nothing"))
         st.error(check.message, icon=":material/link_off:")
         st.stop()
     st.session_state[SHARE_KEY] = token
@@ -97,12 +99,13 @@ def _require_cookie_address() -> None:
     if session_cookie.served():
         return
     st.error(
-        "Signing in with a password or a link needs the dashboard's sign-in address, which "
-        "this server does not have: it was started as dashboard.py. Start it with "
-        + code("streamlit run server.py")
-        + " (as "
-        + code("make run")
-        + " does). Nothing was used up.",
+        _(
+            "Signing in with a password or a link needs the dashboard's sign-in address, which "
+            "this server does not have: it was started as {script}. Start it with "
+            "{command} (as {make} does). Nothing was used up."
+        ).format(
+            script="dashboard.py", command=code("streamlit run server.py"), make=code("make run")
+        ),
         icon=":material/error:",
     )
     st.stop()
@@ -125,7 +128,7 @@ def viewer_of_this_run(db: Database, config: Settings, page: str) -> Viewer:
         del st.query_params[signin_links.SIGNIN_PARAM]  # used once: never left in the address
         if token:  # a share link shows its own view: the sign-in link is used up, unused
             signin_links.use_up(db, link)
-            st.warning(LINK_WITH_SHARE, icon=":material/link_off:")
+            st.warning(_(LINK_WITH_SHARE), icon=":material/link_off:")
         else:
             _require_cookie_address()
             redeemed = signin_links.redeem(db, link)
@@ -163,41 +166,50 @@ def viewer_of_this_run(db: Database, config: Settings, page: str) -> Viewer:
 
 
 def _refuse_identity(email: str) -> None:
-    st.title("No account for this sign-in")
+    st.title(_("No account for this sign-in"))
     st.error(
-        f"You signed in as {plain(email)}, but this dashboard has no account for that "
-        "address. Ask an administrator to add it, e.g. "
-        + code(f"python -m monitoring user add {email} --role manager --no-password")
-        + ".",
+        _(
+            "You signed in as {email}, but this dashboard has no account for that address. "
+            "Ask an administrator to add it, e.g. {command}."
+        ).format(
+            email=plain(email),
+            command=code(f"python -m monitoring user add {email} --role manager --no-password"),
+        ),
         icon=":material/person_off:",
     )
-    st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    st.button(_("Sign out"), on_click=st.logout, icon=":material/logout:")
     st.stop()
 
 
 def sign_in_form(db: Database, config: Settings) -> None:
     """The sign-in page: user name and password, or the organisation's identity provider."""
-    st.title(f"Sign in to the {config.programme.short_name} dashboard")
+    st.title(
+        _("Sign in to the {programme} dashboard").format(
+            programme=config.programme.shown("short_name")
+        )
+    )
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.warning(notice, icon=":material/info:")
-    left, _ = st.columns([2, 3])
+    left, _right = st.columns([2, 3])
     with left:
         if identity_provider_configured():
             st.button(
-                "Sign in with your organisation account",
+                _("Sign in with your organisation account"),
                 on_click=st.login,
                 type="primary",
                 icon=":material/login:",
             )
-            st.caption("Or with a user name and password:")
+            st.caption(_("Or with a user name and password:"))
         with st.form("sign-in"):
-            name = st.text_input("User name", autocomplete="username")
-            password = st.text_input("Password", type="password", autocomplete="current-password")
-            submitted = st.form_submit_button("Sign in", icon=":material/login:")
+            name = st.text_input(_("User name"), autocomplete="username")
+            password = st.text_input(
+                _("Password"), type="password", autocomplete="current-password"
+            )
+            submitted = st.form_submit_button(_("Sign in"), icon=":material/login:")
         if submitted:
             if not name.strip() or not password:
-                st.error("Enter both your user name and your password.", icon=":material/error:")
+                st.error(_("Enter both your user name and your password."), icon=":material/error:")
             else:
                 _require_cookie_address()
                 result = accounts.sign_in(db, name, password, client=session_cookie.client(config))
@@ -205,12 +217,16 @@ def sign_in_form(db: Database, config: Settings) -> None:
                     _hand_over(db, config, result.account.user_name, sessions.PASSWORD)
                 st.error(result.message, icon=":material/error:")
     st.markdown(
-        "Programme managers, staff and administrators sign in with their account. "
-        "**Donors** open the link that was shared with them; it needs no account.  \n"
-        "First time on this computer? `make run` printed a one-time sign-in link for the "
-        "local administrator. An administrator can print one for any account with "
-        "`python -m monitoring user link NAME`."
+        _(
+            "Programme managers, staff and administrators sign in with their account. "
+            "**Donors** open the link that was shared with them; it needs no account.  \n"
+            "First time on this computer? {make} printed a one-time sign-in link for the "
+            "local administrator. An administrator can print one for any account with "
+            "{command}."
+        ).format(make=code("make run"), command=code(signin_links.NEW_LINK_COMMAND))
     )
+    with st.sidebar:
+        language.language_picker()  # the sign-in page has no other sidebar
 
 
 def refuse_unless_allowed(viewer: Viewer, spec: PageSpec, allowed: list[PageSpec]) -> None:
@@ -220,17 +236,25 @@ def refuse_unless_allowed(viewer: Viewer, spec: PageSpec, allowed: list[PageSpec
         return
     if spec.default and allowed:  # the address without a page: the first page one may open
         st.switch_page(allowed[0].path, query_params=viewer.link_params())
-    st.title("This page is not open to you")
+    st.title(_("This page is not open to you"))
     if viewer.is_donor:
-        reason = "It is not part of the view that was shared with you."
+        refusal = _("**{page}**: It is not part of the view that was shared with you.")
     else:
-        reason = f"Your role, {viewer.role}, does not include it; an administrator can change that."
-    st.error(f"**{spec.title}**: {reason}", icon=":material/block:")
+        refusal = _(
+            "**{page}**: Your role, {role}, does not include it; an administrator can change that."
+        )
+    st.error(
+        refusal.format(page=_(spec.title), role=accounts.role_name(viewer.role)),
+        icon=":material/block:",
+    )
     if allowed:
-        st.markdown("Pages you can open:")
+        st.markdown(_("Pages you can open:"))
         for other in allowed:
             st.page_link(
-                other.path, label=other.title, icon=other.icon, query_params=viewer.link_params()
+                other.path,
+                label=_(other.title),
+                icon=other.icon,
+                query_params=viewer.link_params(),
             )
     st.stop()
 
@@ -250,7 +274,9 @@ def allowed_pages(viewer: Viewer, pages: list[PageSpec]) -> list[PageSpec]:
 def navigation_links(viewer: Viewer, allowed: list[PageSpec]) -> None:
     """The sidebar's links to the pages this viewer may open; a donor's keep the share link."""
     for spec in allowed:
-        st.page_link(spec.path, label=spec.title, icon=spec.icon, query_params=viewer.link_params())
+        st.page_link(
+            spec.path, label=_(spec.title), icon=spec.icon, query_params=viewer.link_params()
+        )
     st.divider()
 
 
@@ -259,13 +285,21 @@ def who_is_looking(viewer: Viewer) -> None:
     st.divider()
     if viewer.is_donor:
         scope = viewer.scope
-        st.caption("Shared view, read-only:")
+        st.caption(_("Shared view, read-only:"))
         st.text(scope.label)
-        regions = ", ".join(scope.regions) if scope.regions else "the whole programme"
-        st.caption(f"Regions: {regions} · the link expires on {scope.expires_at:%d %b %Y}.")
+        regions = ", ".join(scope.regions) if scope.regions else _("the whole programme")
+        st.caption(
+            _("Regions: {regions} · the link expires on {date}.").format(
+                regions=regions, date=i18n.date(scope.expires_at.date(), "medium")
+            )
+        )
         return
-    st.caption(f"Signed in as {code(viewer.name)} ({viewer.role})")
-    if st.button("Sign out", icon=":material/logout:", key="sign-out"):
+    st.caption(
+        _("Signed in as {name} ({role})").format(
+            name=code(viewer.name), role=accounts.role_name(viewer.role)
+        )
+    )
+    if st.button(_("Sign out"), icon=":material/logout:", key="sign-out"):
         if viewer.session_id:  # ends it in every tab of this browser
             sessions.end(open_database(), session_cookie.cookie())
         _forget_viewer()

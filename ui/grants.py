@@ -9,21 +9,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from monitoring import i18n
 from monitoring.access.sharing import SHARE_PARAM
 from monitoring.contract import CURRENCIES
+from monitoring.i18n import _
 from monitoring.periods import period_start, programme_periods
 from monitoring.reports.grants import (
     BEYOND_AWARD_ICON,
-    NO_CATEGORY,
     NO_RATE_ICON,
-    PLAN_TEXT,
     STALE_ICON,
     SpendingFilters,
+    category_text,
+    plan_text,
+    shown_headers,
     unconverted_table,
 )
 from monitoring.settings import Settings
 from ui import common
 from ui.charts import FONT
+from ui.language import LANG_PARAM
 from ui.text import chart, code
 
 # Okabe-Ito colours: safe for colour-blind readers; every series is also named and marked.
@@ -31,7 +35,8 @@ BLUE, SKY, ORANGE, VERMILION, GREY = "#0072B2", "#56B4E9", "#E69F00", "#D55E00",
 
 
 PARAMETERS = ("as_of", "currency", "region", "category", "from", "to")
-KNOWN = (*PARAMETERS, SHARE_PARAM)  # a donor's share link is in the address too
+# A donor's share link and the language chosen are in the address too.
+KNOWN = (*PARAMETERS, SHARE_PARAM, LANG_PARAM)
 
 
 def _not_among(key: str, labels: Sequence[str]) -> list[str]:
@@ -49,16 +54,20 @@ def _address_notices(labels: dict[str, str], unknown: dict[str, list[str]]) -> l
         return ", ".join(code(value, 40) for value in values)
 
     notices = [
-        f"The page address gives **{labels[key]}** as {listed(values)}, "
-        "which is not among its choices; it was ignored. Pick from the filter instead."
+        _(
+            "The page address gives **{filter}** as {values}, which is not among its choices; "
+            "it was ignored. Pick from the filter instead."
+        ).format(filter=labels[key], values=listed(values))
         for key, values in unknown.items()
         if values
     ]
     other = [key for key in st.query_params if key not in KNOWN]
     if other:
         notices.append(
-            f"The page address has {listed(other)}, which this page does not "
-            f"use; it was ignored. The page understands: {', '.join(PARAMETERS)}."
+            _(
+                "The page address has {parameters}, which this page does not use; it was "
+                "ignored. The page understands: {known}."
+            ).format(parameters=listed(other), known=", ".join(PARAMETERS))
         )
     return notices
 
@@ -87,62 +96,66 @@ def filter_bar(
             "from": _not_among("from", periods),
             "to": _not_among("to", periods),
         }
-    notices = _address_notices(
-        {
-            "currency": "Currency",
-            "region": "Region",
-            "category": "Budget category",
-            "from": "From quarter",
-            "to": "To quarter",
-        },
-        unknown,
-    )
+    labels = {
+        "currency": _("Currency"),
+        "region": _("Region"),
+        "category": _("Budget category"),
+        "from": _("From quarter"),
+        "to": _("To quarter"),
+    }
+    notices = _address_notices(labels, unknown)
     with st.container(border=True):
         cols = st.columns([1, 2, 2, 1, 1] if budget else [1, 4])
         currency = cols[0].selectbox(
-            "Currency",
+            labels["currency"],
             CURRENCIES,
             index=CURRENCIES.index(default_currency) if default_currency in CURRENCIES else 0,
             key="currency",
             bind="query-params",
-            help="Every amount is converted at the rate of its month; an amount whose month "
-            "has no rate is listed and left out, never guessed.",
+            help=_(
+                "Every amount is converted at the rate of its month; an amount whose month "
+                "has no rate is listed and left out, never guessed."
+            ),
         )
         picked_regions = cols[1].multiselect(
-            "Region",
+            labels["region"],
             list(names),
             key="region",
             bind="query-params",
             format_func=names.get,
-            placeholder="All",
-            help="Small grants in these regions (the grant's region, else its "
-            "organisation's). The budget and project spending are not split by region.",
+            placeholder=_("All"),
+            help=_(
+                "Small grants in these regions (the grant's region, else its "
+                "organisation's). The budget and project spending are not split by region."
+            ),
         )
         if budget:
             picked_categories = cols[2].multiselect(
-                "Budget category",
+                labels["category"],
                 categories,
                 key="category",
                 bind="query-params",
-                placeholder="All",
-                help="Budget lines of these categories, in the budget tables and the S-curve.",
+                placeholder=_("All"),
+                help=_("Budget lines of these categories, in the budget tables and the S-curve."),
             )
             first = cols[3].selectbox(
-                "From quarter",
+                labels["from"],
                 periods,
                 index=0,
                 key="from",
                 bind="query-params",
-                help="First quarter of the budget compared with spending.",
+                help=_("First quarter of the budget compared with spending."),
             )
             last = cols[4].selectbox(
-                "To quarter",
+                labels["to"],
                 periods,
                 index=len(periods) - 1,
                 key="to",
                 bind="query-params",
-                help="Last quarter of the budget compared with spending. Spending is counted "
-                "up to the reporting date at most.",
+                help=_(
+                    "Last quarter of the budget compared with spending. Spending is counted "
+                    "up to the reporting date at most."
+                ),
             )
     if notices:
         st.warning("\n\n".join(notices), icon=":material/link_off:")
@@ -150,8 +163,10 @@ def filter_bar(
         return SpendingFilters(currency=currency, regions=tuple(picked_regions) or None)
     if first > last:
         st.warning(
-            f"**From quarter** {first} is after **To quarter** {last}: showing {last} to "
-            f"{first} instead. Pick a first quarter on or before the last one.",
+            _(
+                "**From quarter** {first} is after **To quarter** {last}: showing {last} to "
+                "{first} instead. Pick a first quarter on or before the last one."
+            ).format(first=first, last=last),
             icon=":material/swap_horiz:",
         )
         first, last = last, first
@@ -166,13 +181,14 @@ def filter_bar(
 
 def money_unit(currency: str) -> tuple[float, str]:
     """Charts and headline figures show UZS in millions: (divisor, unit label)."""
-    return (1e6, "mln UZS") if currency == "UZS" else (1.0, currency)
+    return (1e6, _("mln UZS")) if currency == "UZS" else (1.0, currency)
 
 
 def headline_money(value: float, currency: str) -> str:
-    """A headline amount in the unit of money_unit: 454,975 (USD) or 4,910.2 (mln UZS)."""
-    scale, _ = money_unit(currency)
-    return f"{value / scale:,.1f}" if scale != 1 else f"{value:,.0f}"
+    """A headline amount in the unit of money_unit: 454,975 (USD) or 4,910.2 (mln UZS), in
+    the language's number format."""
+    scale, _unit = money_unit(currency)
+    return i18n.number(value / scale, 1) if scale != 1 else i18n.number(value)
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -184,6 +200,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
         hoverlabel=dict(namelength=-1),
+        separators=i18n.separators(),  # the language's decimal and group marks
     )
     return fig
 
@@ -194,25 +211,40 @@ def s_curve(quarters: pd.DataFrame, as_of: dt.date, currency: str, first: str) -
     start = period_start(first)
     ends = [d.date() for d in pd.to_datetime(quarters.period_end)]
     fig = go.Figure()
+    # Hover texts are made here: dates and numbers in the language's own way.
+    planned = [0.0, *(quarters.cumulative_budget / scale)]
     fig.add_scatter(
         x=[start, *ends],
-        y=[0.0, *(quarters.cumulative_budget / scale)],
-        name="Budget plan (cumulative)",
+        y=planned,
+        name=_("Budget plan (cumulative)"),
         mode="lines+markers",
         line=dict(color=BLUE, dash="dash", width=2),
         marker=dict(symbol="square", size=7),
-        hovertemplate="Budget plan to %{x|%d %b %Y}: %{y:,.1f} " + unit + "<extra></extra>",
+        customdata=[
+            _("Budget plan to {date}: {amount}").format(
+                date=i18n.date(d, "medium"), amount=i18n.money(v, unit, 1)
+            )
+            for d, v in zip([start, *ends], planned, strict=True)
+        ],
+        hovertemplate="%{customdata}<extra></extra>",
     )
     reported = quarters[quarters.cumulative_spent.notna()]
     spent_ends = [d.date() for d in pd.to_datetime(reported.period_end)]
+    spent = [0.0, *(reported.cumulative_spent / scale)]
     fig.add_scatter(
         x=[start, *spent_ends],
-        y=[0.0, *(reported.cumulative_spent / scale)],
-        name="Spent (cumulative)",
+        y=spent,
+        name=_("Spent (cumulative)"),
         mode="lines+markers",
         line=dict(color=VERMILION, width=3),
         marker=dict(symbol="circle", size=8),
-        hovertemplate="Spent to %{x|%d %b %Y}: %{y:,.1f} " + unit + "<extra></extra>",
+        customdata=[
+            _("Spent to {date}: {amount}").format(
+                date=i18n.date(d, "medium"), amount=i18n.money(v, unit, 1)
+            )
+            for d, v in zip([start, *spent_ends], spent, strict=True)
+        ],
+        hovertemplate="%{customdata}<extra></extra>",
     )
     if ends and start <= as_of <= ends[-1]:
         fig.add_shape(
@@ -228,24 +260,30 @@ def s_curve(quarters: pd.DataFrame, as_of: dt.date, currency: str, first: str) -
             x=as_of,
             yref="paper",
             y=1,
-            text=f"Reporting date {as_of:%d %b %Y}",
+            text=_("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
             showarrow=False,
             xanchor="right" if as_of > start + (ends[-1] - start) / 2 else "left",
             yanchor="bottom",
             font=dict(size=12),
         )
-    fig.update_xaxes(gridcolor="#eee", tickformat="%b %Y")
+    # Month names of the language: the ticks are written here, not by plotly (English only).
+    ticks = [start, *ends]
+    fig.update_xaxes(
+        gridcolor="#eee", tickvals=ticks, ticktext=[i18n.short_month(d) for d in ticks]
+    )
     fig.update_yaxes(title=unit, gridcolor="#eee", tickformat=",", rangemode="tozero")
-    return _layout(fig, f"Cumulative spending against the budget plan ({unit})", 400)
+    return _layout(
+        fig, _("Cumulative spending against the budget plan ({unit})").format(unit=unit), 400
+    )
 
 
 def category_plan_bars(categories: pd.DataFrame, time_share: float) -> go.Figure:
     """Per category: share of its budget planned to date and share spent, with time elapsed;
     each category's verdict against the plan beside its name."""
     rows = categories.iloc[::-1]
-    names = rows.category.replace("", NO_CATEGORY)
+    names = rows.category.map(category_text)
     labels = [
-        f"{chart(n)}<br>{PLAN_TEXT[v]}" for n, v in zip(names, rows.against_plan, strict=True)
+        f"{chart(n)}<br>{plan_text(v)}" for n, v in zip(names, rows.against_plan, strict=True)
     ]
     total = rows.budget_total.astype("float64")
     planned = (rows.budget_to_date.astype("float64") / total.where(total > 0)) * 100
@@ -254,36 +292,46 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> go.Figure
     fig.add_bar(
         y=labels,
         x=planned.fillna(0),
-        name="Budget planned to date",
+        name=_("Budget planned to date"),
         orientation="h",
         marker=dict(color=GREY),
-        hovertemplate="%{y}: %{x:.0f}% of the budget planned to date<extra></extra>",
+        customdata=[
+            _("{share} of the budget planned to date").format(share=i18n.percent(v / 100))
+            for v in planned.fillna(0)
+        ],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     fig.add_bar(
         y=labels,
         x=spent.fillna(0),
-        name="Spent",
+        name=_("Spent"),
         orientation="h",
         marker=dict(color=BLUE),
-        text=[f"{v:.0f}%" if pd.notna(v) else "" for v in spent],
+        text=[i18n.percent(v / 100) if pd.notna(v) else "" for v in spent],
         textposition="outside",
         cliponaxis=False,
-        hovertemplate="%{y}: %{x:.0f}% of the budget spent<extra></extra>",
+        customdata=[
+            _("{share} of the budget spent").format(share=i18n.percent(v / 100))
+            for v in spent.fillna(0)
+        ],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     fig.add_vline(x=time_share * 100, line=dict(color="#333", dash="dot", width=1.5))
     fig.add_annotation(
         x=time_share * 100,
         yref="paper",
         y=1,
-        text=f"Time elapsed {time_share:.0%}",
+        text=_("Time elapsed {share}").format(share=i18n.percent(time_share)),
         showarrow=False,
         yanchor="bottom",
         font=dict(size=12),
     )
     top = max(110.0, float(pd.concat([planned, spent]).max(skipna=True) or 0) + 15)
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(title="% of the category's budget", range=[0, top], gridcolor="#eee")
-    return _layout(fig, "Budget planned to date and spent, by category (%)", 140 + 60 * len(labels))
+    fig.update_xaxes(title=_("% of the category's budget"), range=[0, top], gridcolor="#eee")
+    return _layout(
+        fig, _("Budget planned to date and spent, by category (%)"), 140 + 60 * len(labels)
+    )
 
 
 def grant_bars(grants: pd.DataFrame, currency: str) -> go.Figure:
@@ -295,28 +343,36 @@ def grant_bars(grants: pd.DataFrame, currency: str) -> go.Figure:
         rows.grant_id, rows.flag_text, rows.status_as_of, strict=True
     ):
         icons = "".join(i for i in (BEYOND_AWARD_ICON, STALE_ICON) if i in flags)
-        cancelled = " (cancelled)" if status == "cancelled" else ""
-        labels.append(f"{chart(grant_id)}{cancelled} {icons}".strip())
+        name = (
+            _("{grant} (cancelled)").format(grant=chart(grant_id))
+            if status == "cancelled"
+            else chart(grant_id)
+        )
+        labels.append(f"{name} {icons}".strip())
     fig = go.Figure()
-    for name, column, colour in (
-        ("Awarded", "awarded", SKY),
-        ("Disbursed", "disbursed", BLUE),
-        ("Spent", "spent", ORANGE),
+    for name, hover, column, colour in (
+        (_("Awarded"), _("{amount} awarded"), "awarded", SKY),
+        (_("Disbursed"), _("{amount} disbursed"), "disbursed", BLUE),
+        (_("Spent"), _("{amount} spent"), "spent", ORANGE),
     ):
+        values = rows[column] / scale
         fig.add_bar(
             y=labels,
-            x=rows[column] / scale,
+            x=values,
             name=name,
             orientation="h",
             marker=dict(color=colour),
-            hovertemplate="%{y}: %{x:,.2f} " + unit + " " + name.lower() + "<extra></extra>",
+            customdata=[hover.format(amount=i18n.money(v, unit, 2)) for v in values],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
     fig.update_xaxes(title=unit, gridcolor="#eee", tickformat=",")
     return _layout(
         fig,
-        f"Small grants: awarded, disbursed and spent ({unit}); "
-        f"{BEYOND_AWARD_ICON} spent beyond award, {STALE_ICON} no spending after a disbursement",
+        _(
+            "Small grants: awarded, disbursed and spent ({unit}); {beyond} spent beyond award, "
+            "{stale} no spending after a disbursement"
+        ).format(unit=unit, beyond=BEYOND_AWARD_ICON, stale=STALE_ICON),
         140 + 42 * len(labels),
     )
 
@@ -335,6 +391,10 @@ def table(frame: pd.DataFrame, name: str, key: str, currency: str) -> None:
     columns[frame.columns[0]] = st.column_config.Column(pinned=True)
     if "Flags" in frame.columns:
         columns["Flags"] = st.column_config.TextColumn(width="large")
+    # Headers in the reader's language, in the table and its downloads alike.
+    headers = shown_headers(frame.columns, currency)
+    frame = frame.rename(columns=headers)
+    columns = {headers.get(column, column): config for column, config in columns.items()}
     st.dataframe(frame, hide_index=True, width="stretch", height="content", column_config=columns)
     common.downloads(frame, name, key)
 
@@ -346,11 +406,19 @@ def unconverted_notice(unconverted: pd.DataFrame, currency: str) -> None:
     transactions = int((unconverted.source == "transaction").sum())
     budget_rows = int((unconverted.source == "budget").sum())
     st.warning(
-        f"{NO_RATE_ICON} **{transactions} transaction(s) and {budget_rows} budget "
-        f"row(s) cannot be shown in {currency}**: their month has no exchange rate. They are "
-        "left out of every converted total on this page, never converted with a guess. "
-        "Upload the missing rates (table `exchange_rates`) to include them.",
+        _(
+            "{icon} **{transactions} transaction(s) and {rows} budget row(s) cannot be shown "
+            "in {currency}**: their month has no exchange rate. They are left out of every "
+            "converted total on this page, never converted with a guess. Upload the missing "
+            "rates (table `exchange_rates`) to include them."
+        ).format(
+            icon=NO_RATE_ICON,
+            transactions=i18n.number(transactions),
+            rows=i18n.number(budget_rows),
+            currency=currency,
+        ),
         icon=":material/currency_exchange:",
     )
-    with st.expander(f"Amounts without a rate to {currency} ({len(unconverted)})"):
+    amounts = _("Amounts without a rate to {currency} ({n})")
+    with st.expander(amounts.format(currency=currency, n=i18n.number(len(unconverted)))):
         table(unconverted_table(unconverted), "amounts_without_rate", "norate", currency)

@@ -10,6 +10,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from monitoring import i18n
+from monitoring.i18n import N_, _
 from ui.charts import FONT
 from ui.text import chart
 
@@ -17,11 +19,30 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 SYMBOLS = ["circle", "square", "triangle-up", "diamond", "x", "star", "cross"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid"]
 ACTUAL, REPORTED, TARGET, BASELINE = "#0072B2", "#56B4E9", "#D55E00", "#666666"
-CATEGORY_NAMES = {"female": "Women and girls", "male": "Men and boys", "total": "Total"}
+CATEGORY_NAMES = {
+    "female": N_("Women and girls"),
+    "male": N_("Men and boys"),
+    "total": N_("Total"),
+}
+# Plotly's own fields in a hover text: passed as the values of a message's placeholders.
+X, Y = "%{x}", "%{y:,.4g}"
 
 
 def unit_label(unit: str) -> str:
-    return "%" if unit == "percent" else "number"
+    return "%" if unit == "percent" else _("number")
+
+
+def _figure(value) -> str:
+    """A value to four significant digits, written the language's way (legend names)."""
+    rounded = float(f"{float(value):.4g}")
+    if rounded == round(rounded):
+        return i18n.number(rounded)
+    decimals = len(repr(rounded).split(".")[1]) if "e" not in repr(rounded) else 4
+    return i18n.number(rounded, decimals)
+
+
+def _hover(text: str) -> str:
+    return text + "<extra></extra>"
 
 
 def _layout(fig: go.Figure, title: str, height: int, unit: str) -> go.Figure:
@@ -34,8 +55,9 @@ def _layout(fig: go.Figure, title: str, height: int, unit: str) -> go.Figure:
         # Below the plot: a long legend above it would run into the title.
         legend=dict(orientation="h", yanchor="top", y=-0.32, x=0),
         hovermode="x unified",
+        separators=i18n.separators(),
     )
-    fig.update_xaxes(type="category", title="Quarter", showgrid=False)
+    fig.update_xaxes(type="category", title=_("Quarter"), showgrid=False)
     fig.update_yaxes(title=unit_label(unit), gridcolor="#eee", rangemode="tozero")
     if unit == "percent":
         fig.update_yaxes(ticksuffix="%")
@@ -54,9 +76,9 @@ def _reference_line(fig: go.Figure, periods: list[str], value, name: str, colour
         x=periods,
         y=[value] * len(periods),
         mode="lines",
-        name=f"{name}: {value:,.4g}",
+        name=_("{name}: {value}").format(name=name, value=_figure(value)),
         line=dict(color=colour, dash=dash, width=1.5),
-        hovertemplate=f"{name}: %{{y:,.4g}}<extra></extra>",
+        hovertemplate=_hover(_("{name}: {value}").format(name=name, value=Y)),
     )
 
 
@@ -91,23 +113,23 @@ def actual_against_target(
         fig.add_bar(
             x=periods,
             y=_values(series.value),
-            name="Reported in the quarter",
+            name=_("Reported in the quarter"),
             marker=dict(color=REPORTED),
-            hovertemplate="Reported in %{x}: %{y:,.4g}<extra></extra>",
+            hovertemplate=_hover(_("Reported in {period}: {value}").format(period=X, value=Y)),
         )
-        to_date = "Cumulative total"
+        to_date = _("Cumulative total")
     elif aggregation == "mean":
         fig.add_scatter(
             x=periods,
             y=_values(series.value),
             mode="markers",
-            name="Average of the quarter's reports",
+            name=_("Average of the quarter's reports"),
             marker=dict(color=REPORTED, symbol="circle-open", size=10, line=dict(width=2)),
-            hovertemplate="Reported in %{x}: %{y:,.4g}<extra></extra>",
+            hovertemplate=_hover(_("Reported in {period}: {value}").format(period=X, value=Y)),
         )
-        to_date = "Average to date"
+        to_date = _("Average to date")
     else:
-        to_date = "Latest value"
+        to_date = _("Latest value")
     y_to_date = series.actual_to_date if aggregation != "latest" else series.value
     if aggregation == "latest" and not withheld:
         _connector(fig, periods, y_to_date, ACTUAL)
@@ -119,29 +141,33 @@ def actual_against_target(
         name=to_date,
         line=dict(color=ACTUAL, width=3),
         marker=dict(symbol="circle", size=8),
-        hovertemplate=f"{to_date} at %{{x}}: %{{y:,.4g}}<extra></extra>",
+        hovertemplate=_hover(
+            _("{measure} at {period}: {value}").format(measure=to_date, period=X, value=Y)
+        ),
     )
     if series.period_target.notna().any():
         fig.add_scatter(
             x=periods,
             y=_values(series.period_target),
             mode="markers",
-            name="Target for the quarter",
+            name=_("Target for the quarter"),
             marker=dict(color=TARGET, symbol="diamond", size=13, line=dict(color="white", width=1)),
-            hovertemplate="Target by %{x}: %{y:,.4g}<extra></extra>",
+            hovertemplate=_hover(_("Target by {period}: {value}").format(period=X, value=Y)),
         )
-    _reference_line(fig, periods, info.get("target"), "End-of-programme target", TARGET, "dash")
-    _reference_line(fig, periods, info.get("baseline"), "Baseline", BASELINE, "dot")
+    _reference_line(fig, periods, info.get("target"), _("End-of-programme target"), TARGET, "dash")
+    _reference_line(fig, periods, info.get("baseline"), _("Baseline"), BASELINE, "dot")
     fig.update_layout(barmode="overlay")
     code = chart(info["indicator_code"])
-    title = f"{code}: actual against target by quarter ({unit_label(unit)})"
+    title = _("{code}: actual against target by quarter ({unit})").format(
+        code=code, unit=unit_label(unit)
+    )
     fig = _layout(fig, title, 470, unit)
     fig.update_xaxes(
-        title="Quarter (regions that reported in it)",
+        title=_("Quarter (regions that reported in it)"),
         tickmode="array",
         tickvals=periods,
         ticktext=[
-            f"{p}<br>{int(n)} of {regions_expected}"
+            f"{p}<br>" + _("{n} of {total}").format(n=int(n), total=regions_expected)
             for p, n in zip(periods, series.regions_reporting, strict=True)
         ],
     )
@@ -167,21 +193,30 @@ def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Fi
             name=name,
             line=dict(color=colour, dash=DASHES[i % len(DASHES)], width=2.5),
             marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
-            hovertemplate=f"{name} at %{{x}}: %{{y:,.4g}}<extra></extra>",
+            hovertemplate=_hover(
+                _("{measure} at {period}: {value}").format(measure=name, period=X, value=Y)
+            ),
         )
         if rows.period_target.notna().any():
             fig.add_scatter(
                 x=rows.period,
                 y=_values(rows.period_target),
                 mode="markers",
-                name=f"{name}: target",
+                name=_("{region}: target").format(region=name),
                 marker=dict(color=colour, symbol="diamond-open", size=13, line=dict(width=2)),
-                hovertemplate=f"{name}, target by %{{x}}: %{{y:,.4g}}<extra></extra>",
+                hovertemplate=_hover(
+                    _("{region}, target by {period}: {value}").format(
+                        region=name, period=X, value=Y
+                    )
+                ),
             )
-    measure = {"sum": "cumulative total", "latest": "latest value", "mean": "average to date"}
-    title = (
-        f"{chart(info['indicator_code'])} by region: {measure[info['aggregation']]} by quarter "
-        f"({unit_label(unit)})"
+    titles = {
+        "sum": N_("{code} by region: cumulative total by quarter ({unit})"),
+        "latest": N_("{code} by region: latest value by quarter ({unit})"),
+        "mean": N_("{code} by region: average to date by quarter ({unit})"),
+    }
+    title = _(titles[info["aggregation"]]).format(
+        code=chart(info["indicator_code"]), unit=unit_label(unit)
     )
     return _layout(fig, title, 470, unit)
 
@@ -193,7 +228,11 @@ def breakdown(frame: pd.DataFrame, dimension: str, info: dict) -> go.Figure:
     fig = go.Figure()
     parts = frame[frame.dimension == dimension]
     for i, (category, rows) in enumerate(parts.groupby("category", sort=True)):
-        name = CATEGORY_NAMES.get(category, f"Aged {chart(category)}")
+        name = (
+            _(CATEGORY_NAMES[category])
+            if category in CATEGORY_NAMES
+            else _("Aged {group}").format(group=chart(category))
+        )
         fig.add_bar(
             x=rows.period,
             y=_values(rows.value),
@@ -202,19 +241,30 @@ def breakdown(frame: pd.DataFrame, dimension: str, info: dict) -> go.Figure:
                 color=OKABE_ITO[(i + 1) % len(OKABE_ITO)],
                 pattern=dict(shape=["", "/", ".", "x"][i % 4]),
             ),
-            hovertemplate=f"{name}, %{{x}}: %{{y:,.4g}}<extra></extra>",
+            hovertemplate=_hover(
+                _("{group}, {period}: {value}").format(group=name, period=X, value=Y)
+            ),
         )
     total = frame[frame.dimension == "total"]
     fig.add_scatter(
         x=total.period,
         y=_values(total.value),
         mode="markers",
-        name="Total reported",
+        name=_("Total reported"),
         marker=dict(color="#000000", symbol="line-ew-open", size=28, line=dict(width=3)),
-        hovertemplate="Total reported, %{x}: %{y:,.4g}<extra></extra>",
+        hovertemplate=_hover(
+            _("{group}, {period}: {value}").format(group=_("Total reported"), period=X, value=Y)
+        ),
     )
     fig.update_layout(barmode="stack" if is_count else "group")
-    what = "sex" if dimension == "sex" else "age group"
-    how = "parts stacked to the total" if is_count else "each group beside the total"
-    title = f"{chart(info['indicator_code'])} by {what}, by quarter: {how} ({unit_label(unit)})"
+    titles = {
+        ("sex", True): N_("{code} by sex, by quarter: parts stacked to the total ({unit})"),
+        ("sex", False): N_("{code} by sex, by quarter: each group beside the total ({unit})"),
+        ("age", True): N_("{code} by age group, by quarter: parts stacked to the total ({unit})"),
+        ("age", False): N_("{code} by age group, by quarter: each group beside the total ({unit})"),
+    }
+    what = "sex" if dimension == "sex" else "age"
+    title = _(titles[what, is_count]).format(
+        code=chart(info["indicator_code"]), unit=unit_label(unit)
+    )
     return _layout(fig, title, 420, unit)

@@ -13,9 +13,15 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from monitoring.i18n import N_, _, ngettext
 from ui.text import quoted as shown  # a value from the address, in a notice
 
-NOT_IN_VIEW = "not available in this view"  # a donor's view: unknown and withheld alike
+NOT_IN_VIEW = N_("not available in this view")  # a donor's view: unknown and withheld alike
+
+
+def not_in_view() -> str:
+    """NOT_IN_VIEW in the current language."""
+    return _(NOT_IN_VIEW)
 
 
 def unknown_parameters(known: set[str]) -> list[str]:
@@ -24,8 +30,10 @@ def unknown_parameters(known: set[str]) -> list[str]:
     if not unknown:
         return []
     return [
-        f"The page address has {', '.join(map(shown, unknown))}, which this page does not "
-        f"use; it was ignored. The page understands: {', '.join(sorted(known))}."
+        _(
+            "The page address has {unknown}, which this page does not use; it was ignored. "
+            "The page understands: {known}."
+        ).format(unknown=", ".join(map(shown, unknown)), known=", ".join(sorted(known)))
     ]
 
 
@@ -36,17 +44,19 @@ def seed_choice(
     label: str,
     *,
     in_view: bool = False,
+    shown_as: Callable[[str], str] = str,
 ) -> list[str]:
     """Before a bound single-choice widget is drawn the first time, translate the address's
     value for `key` into one of `labels`; return a notice if it names none of them.
 
     `in_view` (a donor's view): the notice says the value is not available in this view,
-    the same words whether it exists elsewhere or not at all.
+    the same words whether it exists elsewhere or not at all. `shown_as`: the widget's
+    format_func (a bound widget keeps its shown label in the address).
     """
     if key in st.session_state:
         return []
     values = st.query_params.get_all(key)
-    if not values or values[-1] in labels:
+    if not values or values[-1] in [shown_as(label) for label in labels]:
         return []
     choice = parse(values[-1])
     if choice in labels:
@@ -54,12 +64,16 @@ def seed_choice(
         return []
     if in_view:
         return [
-            f"The page address asks for **{label}** {shown(values[-1])}, which is "
-            f"{NOT_IN_VIEW}; it was ignored. Pick from the box instead."
+            _(
+                "The page address asks for **{label}** {value}, which is {not_in_view}; it "
+                "was ignored. Pick from the box instead."
+            ).format(label=label, value=shown(values[-1]), not_in_view=not_in_view())
         ]
     return [
-        f"The page address gives **{label}** as {shown(values[-1])}, which is not one of its "
-        "choices; it was ignored. Pick from the box instead."
+        _(
+            "The page address gives **{label}** as {value}, which is not one of its "
+            "choices; it was ignored. Pick from the box instead."
+        ).format(label=label, value=shown(values[-1]))
     ]
 
 
@@ -84,11 +98,17 @@ def seed_multichoice(
         return []
     if in_view:
         return [
-            f"The page address asks for **{label}** {', '.join(map(shown, unknown))}: "
-            f"{NOT_IN_VIEW}, left out. This view shows only the regions in the box."
+            _(
+                "The page address asks for **{label}** {values}: {not_in_view}, left out. "
+                "This view shows only the regions in the box."
+            ).format(label=label, values=", ".join(map(shown, unknown)), not_in_view=not_in_view())
         ]
     return [
-        f"The page address gives **{label}** as {', '.join(map(shown, unknown))}, which "
-        f"{'is' if len(unknown) == 1 else 'are'} not among its choices; ignored. Pick from "
-        "the box instead."
+        ngettext(
+            "The page address gives **{label}** as {values}, which is not among its "
+            "choices; ignored. Pick from the box instead.",
+            "The page address gives **{label}** as {values}, which are not among its "
+            "choices; ignored. Pick from the box instead.",
+            len(unknown),
+        ).format(label=label, values=", ".join(map(shown, unknown)))
     ]

@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
+from monitoring import i18n
+from monitoring.i18n import _
 from monitoring.reports.map import (
     HATCH_COLOUR,
     KINDS,
@@ -151,21 +153,26 @@ def apply_map_click(region_key: str, choices: Sequence[str] | None = None) -> No
         st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
 
 
-NOT_IN_VIEW = "not available in this view"  # a donor's view: unknown and withheld alike
-
-
 def unknown_param_notice(
     key: str, options: Sequence[str], label: str, *, in_view: bool = False
 ) -> None:
     """Warn when the address asks for a value that is not among the choices. `in_view` (a
     donor's view): say it is not available in this view, the same words whether the value
-    exists outside the view or not at all."""
+    exists outside the view or not at all. `label`: the choice's label, translated."""
     raw = st.query_params.get(key)
     if raw is not None and raw != "" and raw not in options:
-        why = NOT_IN_VIEW if in_view else "not one of the choices"
+        if in_view:
+            message = _(
+                "The page address asks for {label} {value}, which is not available in this "
+                "view; it was ignored. Pick one from **{box}** instead."
+            )
+        else:
+            message = _(
+                "The page address asks for {label} {value}, which is not one of the choices; "
+                "it was ignored. Pick one from **{box}** instead."
+            )
         st.warning(
-            f"The page address asks for {label.lower()} {code(raw, 40)}, which is {why}; it "
-            f"was ignored. Pick one from **{label}** instead.",
+            message.format(label=label.lower(), value=code(raw, 40), box=label),
             icon=":material/link_off:",
         )
 
@@ -260,7 +267,12 @@ def scale_legend(scale: ColourScale, hatched_label: str) -> go.Figure:
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=13), automargin=True)
     fig.update_layout(
-        title=dict(text=f"Colour: {chart(scale.title)}", x=0, xanchor="left", font=dict(size=14)),
+        title=dict(
+            text=_("Colour: {scale}").format(scale=chart(scale.title)),
+            x=0,
+            xanchor="left",
+            font=dict(size=14),
+        ),
         height=60 + 24 * len(labels),
         margin=dict(l=10, r=10, t=45, b=5),
         font=FONT,
@@ -277,12 +289,13 @@ def organisation_legend(kinds: Sequence[str], largest_usd: float) -> go.Figure:
     sizes = [0.0, largest_usd / 4, largest_usd] if largest_usd > 0 else [0.0]
     rows = [(KINDS[k].label, 14, KINDS[k].colour, "white", 1.5) for k in KINDS if k in kinds]
     rows.append(
-        ("At its region's centre (no coordinates, or not shared)", 14, "white", "#555555", 3)
+        (_("At its region's centre (no coordinates, or not shared)"), 14, "white", "#555555", 3)
     )
     for usd in sizes:
         share = (usd / largest_usd) ** 0.5 if largest_usd > 0 else 0.0
         radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * share
-        rows.append((f"{usd:,.0f} USD received", 2 * radius, "#bbbbbb", "#555555", 1))
+        received = _("{money} received").format(money=i18n.money(usd, "USD"))
+        rows.append((received, 2 * radius, "#bbbbbb", "#555555", 1))
     fig = go.Figure(
         go.Scatter(
             x=[0] * len(rows),
@@ -302,7 +315,7 @@ def organisation_legend(kinds: Sequence[str], largest_usd: float) -> go.Figure:
     fig.update_yaxes(visible=False, autorange="reversed")
     fig.update_layout(
         title=dict(
-            text="Organisations: colour = kind; size = grant money received (USD)",
+            text=_("Organisations: colour = kind; size = grant money received (USD)"),
             x=0,
             xanchor="left",
             font=dict(size=14),

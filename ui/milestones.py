@@ -7,7 +7,9 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitoring.reports.milestones import MILESTONE_STATUSES
+from monitoring import i18n
+from monitoring.i18n import _, ngettext
+from monitoring.reports.milestones import MILESTONE_STATUSES, level_label
 from monitoring.reports.status import status_text
 from ui.charts import FONT
 from ui.text import chart
@@ -22,28 +24,31 @@ def _short(text: str, limit: int = SHORT_TITLE) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+def _day(value) -> dt.date:
+    return pd.Timestamp(value).date()
 
 
 def _hover(frame: pd.DataFrame) -> list[list[str]]:
     """Hover lines per milestone; text from the data is escaped (ui/text.py), the line
-    breaks are ours."""
+    breaks are ours. Dates and numbers are written in the language's way."""
     rows = []
     for r in frame.itertuples():
-        dates = [f"Planned {r.planned_on:%d %b %Y}"]
+        dates = [_("Planned {date}").format(date=i18n.date(_day(r.planned_on), "medium"))]
         if pd.notna(r.achieved_on):
-            dates.append(f"Achieved {r.achieved_on:%d %b %Y}")
+            dates.append(_("Achieved {date}").format(date=i18n.date(_day(r.achieved_on), "medium")))
         if isinstance(r.indicator_code, str):
-            indicator = f"Indicator {chart(r.indicator_code)}"
             if pd.notna(r.indicator_progress):
-                indicator += f": {r.indicator_progress:.0%} of the way to its target"
+                indicator = _("Indicator {code}: {share} of the way to its target").format(
+                    code=chart(r.indicator_code), share=i18n.percent(r.indicator_progress)
+                )
+            else:
+                indicator = _("Indicator {code}").format(code=chart(r.indicator_code))
             if isinstance(r.indicator_status, str):
                 indicator += f" ({status_text(r.indicator_status)})"
             dates.append(indicator)
-        where = f"{r.level.capitalize()} · {chart(r.region_label)}"
+        where = f"{level_label(r.level)} · {chart(r.region_label)}"
         if isinstance(r.audience, str):
-            where += f" · audience: {chart(r.audience)}"
+            where += " · " + _("audience: {audience}").format(audience=chart(r.audience))
         rows.append(
             [chart(f"{r.milestone_id} {r.title}"), r.status_text, where, "<br>".join(dates)]
         )
@@ -64,7 +69,7 @@ def milestone_timeline(
     frame = frame.reset_index(drop=True)
     frame = frame.assign(
         group=[
-            f"{stage}<br>{level.capitalize()}"
+            f"{stage}<br>{level_label(level)}"
             for stage, level in zip(frame.stage_label, frame.level, strict=True)
         ],
         row=[
@@ -90,7 +95,7 @@ def milestone_timeline(
         marker=dict(opacity=0),
         showlegend=False,
         hoverinfo="skip",
-        name="order",
+        name="",  # never shown: it only keeps the rows in order
     )
     # The delay itself: a thick line from the planned date to the achieved or reporting date.
     # One trace per kind of delay, its segments parted by gaps (x None): thousands of late
@@ -117,7 +122,7 @@ def milestone_timeline(
                 color=MILESTONE_STATUSES["overdue"].colour if overdue else LATE_COLOUR, width=4
             ),
             connectgaps=False,
-            name="Delay",
+            name=_("Delay"),
             legendgroup="delay",
             showlegend=not shown_legend,
             hoverinfo="skip",
@@ -129,7 +134,7 @@ def milestone_timeline(
         y=y(frame),
         mode="markers",
         marker=dict(symbol="circle-open", size=10, color=PLANNED_COLOUR, line=dict(width=2)),
-        name="○ Planned date",
+        name="○ " + _("Planned date"),
         customdata=frame.hover.tolist(),
         hovertemplate=HOVER,
     )
@@ -140,7 +145,7 @@ def milestone_timeline(
         y=y(on_time),
         mode="markers",
         marker=dict(symbol="circle", size=11, color=MILESTONE_STATUSES["achieved"].colour),
-        name="● Achieved on time",
+        name="● " + _("Achieved on time"),
         customdata=on_time.hover.tolist(),
         hovertemplate=HOVER,
     )
@@ -151,11 +156,14 @@ def milestone_timeline(
         y=y(achieved_late),
         mode="markers+text",
         marker=dict(symbol="diamond", size=12, color=LATE_COLOUR, line=dict(color="#333", width=1)),
-        text=[f"{_days(int(d))} late" for d in achieved_late.days_late],
+        text=[
+            ngettext("{n} day late", "{n} days late", int(d)).format(n=int(d))
+            for d in achieved_late.days_late
+        ],
         textposition="middle right",
         textfont=dict(size=11, color="#7a5200"),
         cliponaxis=False,
-        name="◆ Achieved late",
+        name="◆ " + _("Achieved late"),
         customdata=achieved_late.hover.tolist(),
         hovertemplate=HOVER,
     )
@@ -171,11 +179,16 @@ def milestone_timeline(
             color=MILESTONE_STATUSES["overdue"].colour,
             line=dict(color="#333", width=1),
         ),
-        text=[f"<b>OVERDUE {_days(int(d))}</b>" for d in overdue.days_late],
+        text=[
+            "<b>"
+            + ngettext("OVERDUE {n} day", "OVERDUE {n} days", int(d)).format(n=int(d))
+            + "</b>"
+            for d in overdue.days_late
+        ],
         textposition="middle right",
         textfont=dict(size=12, color=MILESTONE_STATUSES["overdue"].colour),
         cliponaxis=False,
-        name="▶ Overdue at the reporting date",
+        name="▶ " + _("Overdue at the reporting date"),
         customdata=overdue.hover.tolist(),
         hovertemplate=HOVER,
     )
@@ -186,10 +199,10 @@ def milestone_timeline(
         y=y(dropped),
         mode="markers+text",
         marker=dict(symbol="x", size=11, color=MILESTONE_STATUSES["dropped"].colour),
-        text=["dropped"] * len(dropped),
+        text=[_("dropped")] * len(dropped),
         textposition="middle right",
         textfont=dict(size=11, color="#666"),
-        name="✕ Dropped",
+        name="✕ " + _("Dropped"),
         customdata=dropped.hover.tolist(),
         hovertemplate=HOVER,
     )
@@ -209,21 +222,24 @@ def milestone_timeline(
         y=1,
         yref="paper",
         yanchor="bottom",
-        text=f"Reporting date {as_of:%d %b %Y}",
+        text=_("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
         showarrow=False,
         font=dict(color="#0072B2", size=12),
         bgcolor="white",
     )
+    left = start - dt.timedelta(days=15)
     right = max(end, as_of) + dt.timedelta(days=20)
     top = 140
     height = top + 70 + 24 * max(len(frame), 3)
+    # A tick every quarter, month names in the language (plotly writes English ones only).
+    ticks = _quarter_starts(left, right)
     fig.update_xaxes(
         type="date",
-        range=[pd.Timestamp(start - dt.timedelta(days=15)), pd.Timestamp(right)],
-        title="Date",
+        range=[pd.Timestamp(left), pd.Timestamp(right)],
+        title=_("Date"),
         gridcolor="#eee",
-        dtick="M3",
-        tickformat="%b %Y",
+        tickvals=[pd.Timestamp(t) for t in ticks],
+        ticktext=[i18n.short_month(t) for t in ticks],
         showline=True,
         linecolor="#999",
     )
@@ -236,10 +252,10 @@ def milestone_timeline(
     )
     fig.update_layout(
         title=dict(
-            text=(
+            text=_(
                 "Milestones by stage and level: planned and achieved dates, delays in days "
-                f"(as of {as_of:%d %b %Y})"
-            ),
+                "(as of {date})"
+            ).format(date=i18n.date(as_of, "medium")),
             x=0,
             xanchor="left",
             y=1,
@@ -262,8 +278,21 @@ def milestone_timeline(
             yanchor="top",
         ),
         hoverlabel=dict(align="left"),
+        separators=i18n.separators(),
     )
     return fig
+
+
+def _quarter_starts(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the quarters (January, April, July, October) from first to last."""
+    day = dt.date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    if day < first:
+        day = dt.date(day.year + (day.month + 3 > 12), (day.month + 2) % 12 + 1, 1)
+    found = []
+    while day <= last:
+        found.append(day)
+        day = dt.date(day.year + (day.month + 3 > 12), (day.month + 2) % 12 + 1, 1)
+    return found
 
 
 def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
@@ -283,34 +312,47 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
     fig.add_bar(
         x=periods,
         y=q.planned,
-        name="Planned in the quarter",
+        name=_("Planned in the quarter"),
         offsetgroup="planned",
         marker=dict(color="#56B4E9"),
         text=q.planned,
         textposition="outside",
         cliponaxis=False,
-        hovertemplate="%{x}: %{y} milestone(s) planned<extra></extra>",
+        customdata=[
+            ngettext("{n} milestone(s) planned", "{n} milestone(s) planned", int(n)).format(
+                n=int(n)
+            )
+            for n in q.planned
+        ],
+        hovertemplate="%{x}: %{customdata}<extra></extra>",
     )
     fig.add_bar(
         x=periods,
         y=on_time,
-        name="Achieved on time",
+        name=_("Achieved on time"),
         offsetgroup="achieved",
         marker=dict(color=MILESTONE_STATUSES["achieved"].colour),
-        hovertemplate="%{x}: %{y} achieved on time<extra></extra>",
+        customdata=[
+            None if n is None else _("{n} achieved on time").format(n=i18n.number(n))
+            for n in on_time
+        ],
+        hovertemplate="%{x}: %{customdata}<extra></extra>",
     )
     fig.add_bar(
         x=periods,
         y=late,
         base=on_time,
-        name="Achieved late (hatched)",
+        name=_("Achieved late (hatched)"),
         offsetgroup="achieved",
         # Streamlit's plotly does not fill a pattern from marker.color: give both colours.
         marker=dict(
             color=LATE_COLOUR,
             pattern=dict(shape="x", bgcolor=LATE_COLOUR, fgcolor="#ffffff", size=7),
         ),
-        hovertemplate="%{x}: %{y} achieved late<extra></extra>",
+        customdata=[
+            None if n is None else _("{n} achieved late").format(n=i18n.number(n)) for n in late
+        ],
+        hovertemplate="%{x}: %{customdata}<extra></extra>",
     )
     # Totals above the achieved bars, saying how many were late. The achieved bar sits right
     # of the quarter's centre: two bars of (1 - bargap) / 2 each.
@@ -319,7 +361,9 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
             fig.add_annotation(
                 x=i + (1 - BARGAP) / 4,
                 y=a,
-                text=f"{a:.0f} ({lt:.0f} late)",
+                text=_("{achieved} ({late} late)").format(
+                    achieved=i18n.number(a), late=i18n.number(lt)
+                ),
                 showarrow=False,
                 xanchor="center",
                 yanchor="bottom",
@@ -334,18 +378,20 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
             fillcolor="#eeeeee",
             opacity=0.6,
             line_width=0,
-            annotation_text="After the reporting date: achievements not yet known",
+            annotation_text=_("After the reporting date: achievements not yet known"),
             annotation_position="top left",
         )
     top = max([*q.planned.tolist(), *(a or 0 for a in achieved), 1])
-    fig.update_yaxes(title="Milestones (number)", range=[0, top * 1.3 + 1], gridcolor="#eee")
-    fig.update_xaxes(title="Quarter", type="category")
+    fig.update_yaxes(title=_("Milestones (number)"), range=[0, top * 1.3 + 1], gridcolor="#eee")
+    fig.update_xaxes(title=_("Quarter"), type="category")
     fig.update_layout(
         barmode="group",
         bargap=BARGAP,
         bargroupgap=0,
         title=dict(
-            text=f"Milestones planned and achieved per quarter (number), as of {as_of:%d %b %Y}",
+            text=_("Milestones planned and achieved per quarter (number), as of {date}").format(
+                date=i18n.date(as_of, "medium")
+            ),
             x=0,
             xanchor="left",
             font=dict(size=15),
@@ -355,5 +401,6 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
         font=FONT,
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=-0.35, x=0),
+        separators=i18n.separators(),
     )
     return fig

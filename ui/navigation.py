@@ -14,7 +14,7 @@ from monitoring.access import accounts
 @dataclass(frozen=True)
 class PageSpec:
     path: str  # script, relative to the project root
-    title: str
+    title: str  # in English (marked in monitoring/access/accounts.py): show it as _(title)
     icon: str
     url_path: str
     default: bool = False
@@ -31,6 +31,7 @@ ICONS: dict[str, str] = {
     "map": ":material/map:",
     "grants": ":material/payments:",
     "milestones": ":material/flag:",
+    "quality": ":material/fact_check:",
     "upload": ":material/upload_file:",
     "admin": ":material/admin_panel_settings:",
 }

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from monitoring import i18n
+from monitoring.i18n import N_, _
 from monitoring.periods import period_of
 from monitoring.reports import iati, iptt, report
 from monitoring.reports.documents import REPORTS, NotAllowed
@@ -24,7 +26,7 @@ from ui.text import plain
 @dataclass(frozen=True)
 class ReportFile:
     kind: str
-    title: str
+    title: str  # in English; the messages below name each file in full (word order)
     extension: str
     mime: str
     takes_label: bool = True
@@ -33,13 +35,40 @@ class ReportFile:
 FILES = (
     ReportFile(
         "iptt",
-        "IPTT workbook",
+        N_("IPTT workbook"),
         "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    ReportFile("pdf", "PDF report", "pdf", "application/pdf"),
-    ReportFile("iati", "IATI activity file", "xml", "application/xml", takes_label=False),
+    ReportFile("pdf", N_("PDF report"), "pdf", "application/pdf"),
+    ReportFile("iati", N_("IATI activity file"), "xml", "application/xml", takes_label=False),
 )
+# What each file's buttons and progress say (one message per file: the words around a
+# file's name change with it in Russian and Uzbek).
+MAKE = {
+    "iptt": N_("Make the IPTT workbook"),
+    "pdf": N_("Make the PDF report"),
+    "iati": N_("Make the IATI activity file"),
+}
+DOWNLOAD = {
+    "iptt": N_("Download the IPTT workbook ({size} KB)"),
+    "pdf": N_("Download the PDF report ({size} KB)"),
+    "iati": N_("Download the IATI activity file ({size} KB)"),
+}
+MAKING = {
+    "iptt": N_("Making the IPTT workbook…"),
+    "pdf": N_("Making the PDF report…"),
+    "iati": N_("Making the IATI activity file…"),
+}
+FAILED = {
+    "iptt": N_("The IPTT workbook could not be made"),
+    "pdf": N_("The PDF report could not be made"),
+    "iati": N_("The IATI activity file could not be made"),
+}
+READY = {
+    "iptt": N_("IPTT workbook ready"),
+    "pdf": N_("PDF report ready"),
+    "iati": N_("IATI activity file ready"),
+}
 BUILDERS = {"iptt": iptt.iptt_workbook, "pdf": report.pdf_report, "iati": iati.iati_activity}
 
 
@@ -52,31 +81,41 @@ def reports_area(config: Settings, as_of: dt.date, key: str) -> None:
     label = viewer.name if viewer.is_donor else None
     files = [f for f in FILES if f.kind != "iati" or view.link_regions is None]
     reporting = period_of(as_of)
-    st.subheader("Reports")
-    st.caption(
-        f"Files as of {as_of:%d %B %Y}, made from what this view shows: the indicator "
-        "performance tracking table (IPTT) as a workbook, the PDF report"
-        + (
-            ", and the programme as an IATI 2.03 activity (public: made as a donor sees it)"
-            if len(files) == 3
-            else ""
-        )  # fmt: skip
-        + ". The same data, date and scope always give the same file."
+    st.subheader(_("Reports"))
+    if len(files) == 3:
+        caption = _(
+            "Files as of {date}, made from what this view shows: the indicator performance "
+            "tracking table (IPTT) as a workbook, the PDF report, and the programme as an IATI "
+            "2.03 activity (public: made as a donor sees it). The same data, date and scope "
+            "always give the same file."
+        )
+    else:
+        caption = _(
+            "Files as of {date}, made from what this view shows: the indicator performance "
+            "tracking table (IPTT) as a workbook, the PDF report. The same data, date and "
+            "scope always give the same file."
+        )
+    st.caption(caption.format(date=i18n.date(as_of)))
+    # The file made is offered again only for the same quarter, viewer, data and language.
+    stamp = (
+        reporting,
+        access.current_cache_key(),
+        common.database().data_version(),
+        i18n.current(),
     )
-    stamp = (reporting, access.current_cache_key(), common.database().data_version())
     columns = st.columns(len(files))
     for column, spec in zip(columns, files, strict=True):
         state_key = f"report-{key}-{spec.kind}"
         ready = st.session_state.get(state_key)
         if not (ready and ready[0] == stamp) and column.button(
-            f"Make the {spec.title}", key=f"{state_key}-make", icon=":material/description:"
+            _(MAKE[spec.kind]), key=f"{state_key}-make", icon=":material/description:"
         ):
             ready = _make(column, spec, config, as_of, label, stamp)
             if ready is not None:
                 st.session_state[state_key] = ready
         if ready and ready[0] == stamp:
             column.download_button(
-                f"Download the {spec.title} ({len(ready[1]) / 1024:,.0f} KB)",
+                _(DOWNLOAD[spec.kind]).format(size=i18n.number(len(ready[1]) / 1024)),
                 ready[1],
                 file_name=f"{spec.kind}_{reporting}.{spec.extension}",
                 mime=spec.mime,
@@ -88,12 +127,12 @@ def reports_area(config: Settings, as_of: dt.date, key: str) -> None:
 
 def _make(column, spec: ReportFile, config, as_of, label, stamp):
     kwargs = {"label": label} if spec.takes_label else {}
-    with column.status(f"Making the {spec.title}…", expanded=False) as status:
+    with column.status(_(MAKING[spec.kind]), expanded=False) as status:
         try:
             data = common.cached(BUILDERS[spec.kind], config, as_of, **kwargs)
         except (NotAllowed, iati.IatiInvalid) as exc:
-            status.update(label=f"The {spec.title} could not be made", state="error")
+            status.update(label=_(FAILED[spec.kind]), state="error")
             column.error(plain(exc), icon=":material/error:")
             return None
-        status.update(label=f"{spec.title} ready", state="complete")
+        status.update(label=_(READY[spec.kind]), state="complete")
     return (stamp, data)

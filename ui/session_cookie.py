@@ -21,7 +21,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
@@ -29,15 +29,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from monitoring import i18n
 from monitoring.access import sessions, throttle
 from monitoring.db import DatabaseError
+from monitoring.i18n import N_, _
 from monitoring.settings import Settings, load_settings
 
 COOKIE = "monitoring_session"
 PATH = "auth/session"  # under Streamlit's server.baseUrlPath
 SERVED_ENV = "MONITORING_SESSION_ADDRESS"  # set to 1 by routes(): the address is served
 MAX_FORM_BYTES = 4096
-HANDING_OVER = "Signing you in…"  # what the page says while the browser takes its cookie
+HANDING_OVER = N_("Signing you in…")  # what the page says while the browser takes its cookie
 log = logging.getLogger("monitoring.access")
 
 
@@ -83,13 +85,13 @@ def hand_over(ticket: str) -> None:
     """Send the browser, with `ticket`, to the address that sets its cookie; it comes back
     to this page (without `?signin=`). A button does it where scripts do not run."""
     form_id = f"signin-handoff-{secrets.token_hex(4)}"
-    st.info(HANDING_OVER, icon=":material/login:")  # drawn at once; the form below loads late
+    st.info(_(HANDING_OVER), icon=":material/login:")  # drawn at once; the form below loads late
     st.html(
         f'<div data-signin-handoff="1"><form id="{form_id}" method="post" '
         f'action="{html.escape(address())}">'
         f'<input type="hidden" name="ticket" value="{html.escape(ticket)}">'
         '<input type="hidden" name="next" value="/">'
-        '<button type="submit">Continue</button></form></div>'
+        f'<button type="submit">{html.escape(_("Continue"))}</button></form></div>'
         "<script>(() => {"
         f"const form = document.getElementById({json.dumps(form_id)});"
         "if (!form || form.dataset.sent) return;"
@@ -120,12 +122,24 @@ def _next_path(value: str | None) -> str:
     return value
 
 
+def _language_of(next_path: str) -> str:
+    """The language of the page the browser goes back to (its ?lang=), else English."""
+    asked = parse_qs(urlsplit(next_path).query).get("lang", [None])[0]
+    return i18n.choose(asked)
+
+
 def _refused(next_path: str) -> HTMLResponse:
+    with i18n.language(_language_of(next_path)):
+        title = html.escape(_("Sign-in not completed"), quote=False)
+        text = _(
+            "This sign-in could not be completed: it took more than two minutes, or it was "
+            "completed already. {link_start}Open the dashboard{link_end} and sign in again."
+        )
+    text = html.escape(text, quote=False).format(
+        link_start=f'<a href="{html.escape(next_path)}">', link_end="</a>"
+    )
     return HTMLResponse(
-        "<!doctype html><meta charset=utf-8><title>Sign-in not completed</title>"
-        "<p>This sign-in could not be completed: it took more than two minutes, or it was "
-        "completed already. "
-        f'<a href="{html.escape(next_path)}">Open the dashboard</a> and sign in again.</p>',
+        f"<!doctype html><meta charset=utf-8><title>{title}</title><p>{text}</p>",
         status_code=400,
     )
 
@@ -148,9 +162,9 @@ async def _set_cookie(request: Request) -> Response:
         value, max_age = await run_in_threadpool(claim)
     except DatabaseError as exc:
         log.error("The sign-in cookie could not be set: %s", exc)
-        return HTMLResponse(
-            "The dashboard's database cannot be opened just now; try again.", status_code=503
-        )
+        with i18n.language(_language_of(next_path)):
+            text = _("The dashboard's database cannot be opened just now; try again.")
+        return HTMLResponse(html.escape(text, quote=False), status_code=503)
     if value is None:
         return _refused(next_path)
     response = RedirectResponse(next_path, status_code=303)

@@ -7,10 +7,12 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from monitoring.contract import KINDS, LOAD_ORDER, TABLES
+from monitoring import i18n
+from monitoring.contract import KINDS, LOAD_ORDER, TABLES, TEXT
 from monitoring.db import DatabaseError
+from monitoring.i18n import _, ngettext, pgettext
 from monitoring.intake import batches
-from monitoring.intake.contract_doc import column_rules
+from monitoring.intake.contract_doc import column_rules, contract_text
 from monitoring.intake.templates import template_csv, template_xlsx
 from monitoring.intake.upload import MAX_FILE_MB, MAX_ROWS, UnreadableFile
 from monitoring.intake.validation import (
@@ -32,8 +34,20 @@ SHOWN_ROWS = 1_000  # rows of a preview's tables sent to the browser (all are co
 
 def table_label(name: str) -> str:
     if name == AUTO:
-        return "Recognise it from the header"
-    return f"{name} — {TABLES[name].help}"
+        return _("Recognise it from the header")
+    return f"{name} — {contract_text(TABLES[name].help)}"
+
+
+def labels_in_this_language():
+    """table_label bound to this run's language: a widget may call its format_func later,
+    outside the run (AppTest does), where another language is current."""
+    lang = i18n.current()
+
+    def label(name: str) -> str:
+        with i18n.language(lang):
+            return table_label(name)
+
+    return label
 
 
 def table_choice() -> str | None:
@@ -42,46 +56,52 @@ def table_choice() -> str | None:
     asked = st.query_params.get(TABLE_KEY)
     if asked and asked not in options and TABLE_KEY not in st.session_state:
         st.warning(
-            f"The page address names the table “{plain(asked[:40])}”, which does not exist; "
-            "it was ignored. Pick the table from the list.",
+            _(
+                "The page address names the table “{table}”, which does not exist; "
+                "it was ignored. Pick the table from the list."
+            ).format(table=plain(asked[:40])),
             icon=":material/link_off:",
         )
     choice = st.selectbox(
-        "Table",
+        _("Table"),
         options,
-        format_func=table_label,
+        format_func=labels_in_this_language(),
         key=TABLE_KEY,
         bind="query-params",
-        help="Which table the file holds. By default it is recognised from the column names "
-        "on the first line.",
+        help=_(
+            "Which table the file holds. By default it is recognised from the column names "
+            "on the first line."
+        ),
     )
     return None if choice in (None, AUTO) else choice
 
 
 def limits_text() -> str:
-    return (
-        f"CSV (UTF-8, UTF-16 or Windows-1251; separated by , ; or tab) or Excel .xlsx, up to "
-        f"{MAX_FILE_MB} MB and {MAX_ROWS:,} rows. The first line names the columns."
-    )
+    return _(
+        "CSV (UTF-8, UTF-16 or Windows-1251; separated by , ; or tab) or Excel .xlsx, up to "
+        "{mb} MB and {rows} rows. The first line names the columns."
+    ).format(mb=MAX_FILE_MB, rows=i18n.number(MAX_ROWS))
 
 
 # Preview ---------------------------------------------------------------------------------------
 def preview(uploaded, table: str | None) -> batches.Preview | UnreadableFile:
     """The checked file, computed once per file (its SHA-256), table choice and data version,
     and kept in the session: the import writes its checked rows (batches.commit_preview)
-    instead of reading and checking the file again. Only one preview is kept."""
+    instead of reading and checking the file again. Only one preview is kept. The language
+    is part of the memo: the reasons and fixes are written in the uploader's language."""
     db = common.database()
     digest = hashlib.sha256(uploaded.getbuffer()).hexdigest()  # (no copy of the bytes)
-    memo = (digest, uploaded.name, table, db.data_version())
+    memo = (digest, uploaded.name, table, i18n.current(), db.data_version())
     stored = st.session_state.get(PREVIEW_KEY)
     if stored and stored[0] == memo:
         st.session_state[RECHECKED_KEY] = False
         return stored[1]
     # The same file and table checked before, against other data: an import clicked on that
     # preview is not made in this run (commit_controls); the person sees this one first.
-    st.session_state[RECHECKED_KEY] = bool(stored) and stored[0][:3] == memo[:3]
+    # (Another language alone is no change of the data: stored[0][:4] holds it.)
+    st.session_state[RECHECKED_KEY] = bool(stored) and stored[0][:4] == memo[:4]
     st.session_state.pop(PREVIEW_KEY, None)  # let the previous one go before reading
-    bar = st.progress(0.0, text="Reading the file")
+    bar = st.progress(0.0, text=_("Reading the file"))
     try:
         result = batches.preview_file(
             db,
@@ -99,32 +119,54 @@ def preview(uploaded, table: str | None) -> batches.Preview | UnreadableFile:
     return result
 
 
-def first_rows(frame: pd.DataFrame, what: str) -> pd.DataFrame:
-    """At most SHOWN_ROWS rows of a preview's table, saying so when there are more."""
+def first_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:
+    """At most SHOWN_ROWS rows of a preview's table, saying so when there are more
+    (`message`: translated, with {shown} and {total})."""
     if len(frame) <= SHOWN_ROWS:
         return frame
-    st.caption(f"The first {SHOWN_ROWS:,} of {len(frame):,} {what} are shown.")
+    st.caption(message.format(shown=i18n.number(SHOWN_ROWS), total=i18n.number(len(frame))))
     return frame.head(SHOWN_ROWS)
 
 
+def problem_columns() -> dict[str, str]:
+    """The problem table's column names in this run's language (in English: line, column,
+    value, reason, fix, as the core names them)."""
+    return {
+        "line": pgettext("problem table", "line"),
+        "column": pgettext("problem table", "column"),
+        "value": pgettext("problem table", "value"),
+        "reason": pgettext("problem table", "reason"),
+        "fix": pgettext("problem table", "fix"),
+    }
+
+
 def show_problems(problems, name: str, key: str) -> None:
-    frame = problems_frame(problems)
+    names = problem_columns()
+    frame = problems_frame(problems).rename(columns=names)
     if count_of(problems) > len(problems):
         st.caption(
-            f"{len(problems):,} of {count_of(problems):,} are listed: at most "
-            f"{MAX_LISTED_PER_COLUMN:,} of each column, so that a file with an error on every "
-            "row can still be shown. Fix those and check the file again."
+            _(
+                "{listed} of {total} are listed: at most {per_column} of each column, so that "
+                "a file with an error on every row can still be shown. Fix those and check the "
+                "file again."
+            ).format(
+                listed=i18n.number(len(problems)),
+                total=i18n.number(count_of(problems)),
+                per_column=i18n.number(MAX_LISTED_PER_COLUMN),
+            )
         )
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
         column_config={
-            "line": st.column_config.NumberColumn("Line", help="The header is line 1."),
-            "column": "Column",
-            "value": "Value",
-            "reason": st.column_config.TextColumn("What is wrong", width="large"),
-            "fix": st.column_config.TextColumn("How to fix it", width="large"),
+            names["line"]: st.column_config.NumberColumn(
+                _("Line"), help=_("The header is line 1.")
+            ),
+            names["column"]: _("Column"),
+            names["value"]: _("Value"),
+            names["reason"]: st.column_config.TextColumn(_("What is wrong"), width="large"),
+            names["fix"]: st.column_config.TextColumn(_("How to fix it"), width="large"),
         },
     )
     common.downloads(frame, name, key)
@@ -135,54 +177,78 @@ def show_preview(result: batches.Preview) -> None:
     check = result.check
     raw = check.raw
     how = raw.describe() + "".join(f"; {note}" for note in raw.notes)
-    st.caption(f"Table **{check.table.name}** · read as {plain(how)}")
+    st.caption(
+        _("Table **{table}** · read as {how}").format(table=check.table.name, how=plain(how))
+    )
     cols = st.columns(5)
-    cols[0].metric("Rows in the file", check.total_rows, border=True)
-    cols[1].metric("New", check.new, border=True, help="Rows whose key is not stored yet.")
-    cols[2].metric("Changed", check.changed, border=True, help="Stored rows with new values.")
-    cols[3].metric("Unchanged", check.unchanged, border=True, help="Already stored as they are.")
+    cols[0].metric(_("Rows in the file"), check.total_rows, border=True)
+    cols[1].metric(_("New"), check.new, border=True, help=_("Rows whose key is not stored yet."))
+    cols[2].metric(_("Changed"), check.changed, border=True, help=_("Stored rows with new values."))
+    cols[3].metric(
+        _("Unchanged"), check.unchanged, border=True, help=_("Already stored as they are.")
+    )
     cols[4].metric(
-        "With errors", check.invalid_rows, border=True, help="Rows that cannot be imported."
+        _("With errors"), check.invalid_rows, border=True, help=_("Rows that cannot be imported.")
     )
     if result.previous:
         st.info(plain(result.previous.describe()), icon=":material/content_copy:")
 
     if check.errors:
-        st.error(
-            f"**{check.error_count:,} error(s)** — nothing is imported until they are fixed"
-            + (
-                " (or you choose to import the valid rows only)."
-                if result.can_commit_valid_rows
-                else "."
+        count = check.error_count
+        if result.can_commit_valid_rows:
+            text = ngettext(
+                "**{n} error(s)** — nothing is imported until they are fixed (or you choose to "
+                "import the valid rows only). Each error names the line (the header is line 1), "
+                "the column and the value.",
+                "**{n} error(s)** — nothing is imported until they are fixed (or you choose to "
+                "import the valid rows only). Each error names the line (the header is line 1), "
+                "the column and the value.",
+                count,
             )
-            + " Each error names the line (the header is line 1), the column and the value.",
-            icon=":material/error:",
-        )
+        else:
+            text = ngettext(
+                "**{n} error(s)** — nothing is imported until they are fixed. Each error names "
+                "the line (the header is line 1), the column and the value.",
+                "**{n} error(s)** — nothing is imported until they are fixed. Each error names "
+                "the line (the header is line 1), the column and the value.",
+                count,
+            )
+        st.error(text.format(n=i18n.number(count)), icon=":material/error:")
         show_problems(check.errors, "upload_errors", "upload-errors")
     else:
         st.success(
-            "No errors: every row keeps the rules of the data contract.", icon=":material/check:"
+            _("No errors: every row keeps the rules of the data contract."),
+            icon=":material/check:",
         )
     if check.warnings:
         st.warning(
-            f"**{check.warning_count:,} warning(s)** — they do not stop the import, but ask for a "
-            "second look.",
+            ngettext(
+                "**{n} warning(s)** — they do not stop the import, but ask for a second look.",
+                "**{n} warning(s)** — they do not stop the import, but ask for a second look.",
+                check.warning_count,
+            ).format(n=i18n.number(check.warning_count)),
             icon=":material/warning:",
         )
         show_problems(check.warnings, "upload_warnings", "upload-warnings")
 
     if len(check.changes):
-        st.subheader(f"Changes to stored rows ({check.changed})")
+        st.subheader(_("Changes to stored rows ({n})").format(n=i18n.number(check.changed)))
         if len(check.changes) >= MAX_LISTED_CHANGES:
-            st.caption(f"The first {MAX_LISTED_CHANGES:,} changed values are listed.")
+            st.caption(
+                _("The first {n} changed values are listed.").format(
+                    n=i18n.number(MAX_LISTED_CHANGES)
+                )
+            )
         st.dataframe(
-            first_rows(check.changes, "changed values").rename(
+            first_rows(
+                check.changes, _("The first {shown} of {total} changed values are shown.")
+            ).rename(
                 columns={
-                    "line": "Line",
-                    "row_key": "Row (key)",
-                    "column_name": "Column",
-                    "old": "Stored value",
-                    "new": "New value",
+                    "line": _("Line"),
+                    "row_key": _("Row (key)"),
+                    "column_name": _("Column"),
+                    "old": _("Stored value"),
+                    "new": _("New value"),
                 }
             ),
             hide_index=True,
@@ -190,9 +256,11 @@ def show_preview(result: batches.Preview) -> None:
         )
     new_rows = check.rows[check.rows[ROW_STATUS] == "new"].drop(columns=ROW_STATUS)
     if len(new_rows):
-        with st.expander(f"New rows ({len(new_rows)})"):
+        with st.expander(_("New rows ({n})").format(n=i18n.number(len(new_rows)))):
             st.dataframe(
-                first_rows(new_rows, "new rows").rename(columns={"line": "Line"}),
+                first_rows(new_rows, _("The first {shown} of {total} new rows are shown.")).rename(
+                    columns={"line": _("Line")}
+                ),
                 hide_index=True,
                 width="stretch",
             )
@@ -206,8 +274,10 @@ def commit_controls(result: batches.Preview, by: str) -> None:
         return
     if not result.has_changes and check.ok:
         st.info(
-            "Every row of the file is already stored exactly like this: importing it would "
-            "change nothing.",
+            _(
+                "Every row of the file is already stored exactly like this: importing it would "
+                "change nothing."
+            ),
             icon=":material/done_all:",
         )
         return
@@ -216,25 +286,36 @@ def commit_controls(result: batches.Preview, by: str) -> None:
         if not result.can_commit_valid_rows:
             return
         valid_only = st.checkbox(
-            f"Import the valid rows only ({check.new} new, {check.changed} changed); leave out "
-            f"the {check.invalid_rows} row(s) with errors",
+            ngettext(
+                "Import the valid rows only ({new} new, {changed} changed); leave out "
+                "the {n} row(s) with errors",
+                "Import the valid rows only ({new} new, {changed} changed); leave out "
+                "the {n} row(s) with errors",
+                check.invalid_rows,
+            ).format(new=check.new, changed=check.changed, n=check.invalid_rows),
             key="upload_valid_only",
         )
         if not valid_only:
             return
-    st.caption(f"The batch is recorded as imported by {plain(by)}.")
-    label = f"Import {check.new} new and {check.changed} changed row(s) into {check.table.name}"
+    st.caption(_("The batch is recorded as imported by {name}.").format(name=plain(by)))
+    label = ngettext(
+        "Import {new} new and {changed} changed row(s) into {table}",
+        "Import {new} new and {changed} changed row(s) into {table}",
+        check.new + check.changed,
+    ).format(new=check.new, changed=check.changed, table=check.table.name)
     if not st.button(label, type="primary", disabled=not by, icon=":material/upload:"):
         return
     if st.session_state.get(RECHECKED_KEY):
         st.warning(
-            "The stored data changed after this file was checked (another import or an undo), "
-            "so nothing was written. It has been checked again above: look at the preview, "
-            "then import.",
+            _(
+                "The stored data changed after this file was checked (another import or an "
+                "undo), so nothing was written. It has been checked again above: look at the "
+                "preview, then import."
+            ),
             icon=":material/sync_problem:",
         )
         return
-    bar = st.progress(0.0, text="Writing")
+    bar = st.progress(0.0, text=_("Writing"))
     try:
         done = batches.commit_preview(
             common.database(),
@@ -249,16 +330,22 @@ def commit_controls(result: batches.Preview, by: str) -> None:
         st.session_state.pop(PREVIEW_KEY, None)
         st.session_state["upload_message"] = (
             "warning",
-            f"{stale} It has been checked again below: look at the preview, then import.",
+            _("{reason} It has been checked again below: look at the preview, then import.").format(
+                reason=stale
+            ),
         )
         st.rerun()
     except batches.Refused as refused:
         bar.empty()
-        st.error(f"Not imported: {plain(refused)} The data changed since the preview; check again.")
+        st.error(
+            _("Not imported: {reason} The data changed since the preview; check again.").format(
+                reason=plain(refused)
+            )
+        )
         return
     except (DatabaseError, UnreadableFile, ValueError) as exc:
         bar.empty()
-        st.error(f"Not imported: {plain(exc)}", icon=":material/error:")
+        st.error(_("Not imported: {reason}").format(reason=plain(exc)), icon=":material/error:")
         return
     bar.empty()
     st.session_state["upload_message"] = ("success", done.describe())
@@ -276,10 +363,13 @@ def recent_uploads(by: str) -> None:
         return
     lines = "\n".join(f"- {plain(r.describe())}" for r in receipts)
     st.info(
-        f"**Your latest uploads** (from the upload history):\n{lines}\n\n"
-        "An upload that is not listed here was not saved (an import is written whole or not "
-        "at all, also when the connection breaks): upload the file again. A file saved "
-        "already is recognised and never imported twice.",
+        _("**Your latest uploads** (from the upload history):")
+        + f"\n{lines}\n\n"
+        + _(
+            "An upload that is not listed here was not saved (an import is written whole or "
+            "not at all, also when the connection breaks): upload the file again. A file saved "
+            "already is recognised and never imported twice."
+        ),
         icon=":material/history:",
     )
 
@@ -287,24 +377,25 @@ def recent_uploads(by: str) -> None:
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     def status(row) -> str:
         if row.status == "undone":
-            return f"Undone {row.undone_at:%d %b %Y %H:%M} by {row.undone_by}"
-        return "Committed"
+            return _("Undone {when} by {name}").format(
+                when=i18n.datetime(row.undone_at), name=row.undone_by
+            )
+        return _("Committed")
 
+    sources = {"upload": _("page"), "cli": _("command line"), "sample": _("sample")}
     return pd.DataFrame(
         {
-            "Batch": history.batch_id,
-            "Table": history.table_name,
-            "File": history.file_name,
-            "By": history.uploaded_by,
-            "When (UTC)": history.uploaded_at.dt.strftime("%d %b %Y %H:%M"),
-            "From": history.source.map(
-                {"upload": "page", "cli": "command line", "sample": "sample"}
-            ),
-            "New": history.rows_inserted,
-            "Changed": history.rows_updated,
-            "Unchanged": history.rows_unchanged,
-            "Left out": history.rows_rejected,
-            "Status": [status(r) for r in history.itertuples()],
+            _("Batch"): history.batch_id,
+            _("Table"): history.table_name,
+            _("File"): history.file_name,
+            _("By"): history.uploaded_by,
+            _("When (UTC)"): [i18n.datetime(t) for t in history.uploaded_at],
+            _("From"): history.source.map(sources),
+            _("New"): history.rows_inserted,
+            _("Changed"): history.rows_updated,
+            _("Unchanged"): history.rows_unchanged,
+            _("Left out"): history.rows_rejected,
+            _("Status"): [status(r) for r in history.itertuples()],
         }
     )
 
@@ -312,32 +403,43 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 def undo_controls(history: pd.DataFrame, by: str) -> None:
     committed = history[history.status == "committed"]
     if committed.empty:
-        st.caption("No batch can be undone: none is committed.")
+        st.caption(_("No batch can be undone: none is committed."))
         return
     labels = {
-        int(r.batch_id): f"Batch {r.batch_id} · {r.table_name} · {r.file_name} · by "
-        f"{r.uploaded_by} · {r.uploaded_at:%d %b %Y %H:%M}"
+        int(r.batch_id): _("Batch {batch} · {table} · {file} · by {name} · {when}").format(
+            batch=r.batch_id,
+            table=r.table_name,
+            file=r.file_name,
+            name=r.uploaded_by,
+            when=i18n.datetime(r.uploaded_at),
+        )
         for r in committed.itertuples()
     }
     # Keyed on the data version: after any import or undo the choice starts again from the
     # newest batch, never from a batch picked before the history changed.
     version = "-".join(map(str, common.database().data_version()))
     batch_id = st.selectbox(
-        "Batch to undo", list(labels), format_func=labels.get, key=f"undo_batch_{version}"
+        _("Batch to undo"), list(labels), format_func=labels.get, key=f"undo_batch_{version}"
     )
     sure = st.checkbox(
-        "I understand: undoing removes the rows this batch added and restores the values of "
-        "the rows it changed.",
+        _(
+            "I understand: undoing removes the rows this batch added and restores the values "
+            "of the rows it changed."
+        ),
         key=f"undo_sure_{version}",
     )
-    if st.button(f"Undo batch {batch_id}", disabled=not (sure and by), icon=":material/undo:"):
+    if st.button(
+        _("Undo batch {batch}").format(batch=batch_id),
+        disabled=not (sure and by),
+        icon=":material/undo:",
+    ):
         try:
             done = batches.undo_batch(common.database(), batch_id, by=by)
         except batches.UndoRefused as refused:
             st.error(plain(refused), icon=":material/block:")
             return
         except (DatabaseError, ValueError) as exc:
-            st.error(f"Not undone: {plain(exc)}", icon=":material/error:")
+            st.error(_("Not undone: {reason}").format(reason=plain(exc)), icon=":material/error:")
             return
         st.session_state["upload_message"] = ("success", done.describe())
         st.session_state.pop(PREVIEW_KEY, None)
@@ -347,25 +449,28 @@ def undo_controls(history: pd.DataFrame, by: str) -> None:
 # Format and templates ----------------------------------------------------------------------------
 def format_guide() -> None:
     st.markdown(
-        "**In plain words.** One table per file. The first line names the columns (any "
-        "order, any case); each following line is one row. Leave a cell empty when you have "
-        "no value; optional columns may be left out altogether. Codes (regions, indicators, "
-        "organisations, grants) must already exist, so upload regions and organisations "
-        "before the values that use them. Dates are day first (15.04.2021) or 2021-04-15; "
-        "quarters are written 2021Q1; numbers may use a decimal comma (1 234,5). Nothing is "
-        "ever deleted by an upload: a row with a key that is already stored replaces its "
-        "values, and the previous values are kept so the batch can be undone."
+        _(
+            "**In plain words.** One table per file. The first line names the columns (any "
+            "order, any case); each following line is one row. Leave a cell empty when you "
+            "have no value; optional columns may be left out altogether. Codes (regions, "
+            "indicators, organisations, grants) must already exist, so upload regions and "
+            "organisations before the values that use them. Dates are day first (15.04.2021) "
+            "or 2021-04-15; quarters are written 2021Q1; numbers may use a decimal comma "
+            "(1 234,5). Nothing is ever deleted by an upload: a row with a key that is already "
+            "stored replaces its values, and the previous values are kept so the batch can be "
+            "undone."
+        )
     )
     name = st.selectbox(
-        "Template for",
+        _("Template for"),
         list(LOAD_ORDER),
-        format_func=table_label,
+        format_func=labels_in_this_language(),
         key="template_table",
     )
     spec = TABLES[name]
-    left, right, _ = st.columns([1, 1, 2])
+    left, right, _space = st.columns([1, 1, 2])
     left.download_button(
-        "CSV template",
+        _("CSV template"),
         template_csv(spec),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -373,7 +478,7 @@ def format_guide() -> None:
         key="template-csv",
     )
     right.download_button(
-        "Excel template",
+        _("Excel template"),
         template_xlsx(spec),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -381,29 +486,36 @@ def format_guide() -> None:
         key="template-xlsx",
     )
     st.caption(
-        f"Key: {', '.join(spec.key)} — a file holds each key at most once. Each template has "
-        "the header and one example row: replace the example with your rows."
+        _(
+            "Key: {key} — a file holds each key at most once. Each template has the header "
+            "and one example row: replace the example with your rows."
+        ).format(key=", ".join(spec.key))
     )
+
+    def example(column) -> str:
+        value = spec.example.get(column.name, "")
+        return contract_text(value) if value and column.kind == TEXT else value
+
     # Static tables wrap long rules; their text comes from the contract, not from a file.
     st.table(
         pd.DataFrame(
             {
-                "Column": [f"`{c}`" for c in spec.column_names],
-                "Required": ["yes" if c.required else "" for c in spec.columns],
-                "Kind": [KINDS[c.kind].label for c in spec.columns],
-                "Rules": [column_rules(c) for c in spec.columns],
-                "Example": [spec.example.get(c, "") for c in spec.column_names],
+                _("Column"): [f"`{c}`" for c in spec.column_names],
+                _("Required"): [_("yes") if c.required else "" for c in spec.columns],
+                _("Kind"): [contract_text(KINDS[c.kind].label) for c in spec.columns],
+                _("Rules"): [column_rules(c) for c in spec.columns],
+                _("Example"): [example(c) for c in spec.columns],
             }
         ),
         hide_index=True,
     )
-    st.markdown("**How values may be written**")
+    st.markdown(_("**How values may be written**"))
     st.table(
         pd.DataFrame(
             {
-                "Kind": [k.label for k in KINDS.values()],
-                "Write it as": [k.canonical for k in KINDS.values()],
-                "Also accepted": [k.accepted for k in KINDS.values()],
+                _("Kind"): [contract_text(k.label) for k in KINDS.values()],
+                _("Write it as"): [contract_text(k.canonical) for k in KINDS.values()],
+                _("Also accepted"): [contract_text(k.accepted) for k in KINDS.values()],
             }
         ),
         hide_index=True,

@@ -3,6 +3,8 @@ reporting date."""
 
 import streamlit as st
 
+from monitoring import i18n
+from monitoring.i18n import _, ngettext
 from monitoring.periods import period_end
 from monitoring.reports import grants as grants_report
 from ui import access, common
@@ -10,10 +12,12 @@ from ui import grants as grants_ui
 from ui.text import plain_join
 
 config, as_of = common.page_header(
-    "Grant spending",
-    "Whether money moves as planned: the budget against what was spent, per budget line, "
-    "category and quarter; the burn rate against time elapsed; and each small grant from "
-    "award to spending, with the grants that need a look flagged.",
+    _("Grant spending"),
+    _(
+        "Whether money moves as planned: the budget against what was spent, per budget line, "
+        "category and quarter; the burn rate against time elapsed; and each small grant from "
+        "award to spending, with the grants that need a look flagged."
+    ),
 )
 
 # What the viewer may see is decided in the core (monitoring/access/view.py): a share link
@@ -27,7 +31,7 @@ chosen = grants_ui.filter_bar(
     config, region_table, common.cached(grants_report.budget_categories), budget=show_budget
 )
 currency = chosen.currency
-_, unit = grants_ui.money_unit(currency)
+_scale, unit = grants_ui.money_unit(currency)
 money = grants_ui.headline_money
 
 grants = common.cached(grants_report.grants_in_view, config, as_of, chosen)
@@ -39,74 +43,93 @@ if show_budget:
     quarters = common.cached(grants_report.quarters_in_view, config, as_of, chosen)
 
     st.caption(
-        f"Budget of {position.first} to {position.last}; spending up to "
-        f"{min(as_of, period_end(position.last)):%d %B %Y}. **Region** filters the small grants "
-        "only (the budget is not split by region); **budget category** and the **quarters** filter "
-        "the budget tables and the S-curve; the small grants run from award to the reporting date."
+        _(
+            "Budget of {first} to {last}; spending up to {date}. **Region** filters the small "
+            "grants only (the budget is not split by region); **budget category** and the "
+            "**quarters** filter the budget tables and the S-curve; the small grants run from "
+            "award to the reporting date."
+        ).format(
+            first=position.first,
+            last=position.last,
+            date=i18n.date(min(as_of, period_end(position.last))),
+        )
     )
 
     # Headline figures -------------------------------------------------------------------------
     cols = st.columns(5)
     cols[0].metric(
-        f"Budget ({unit})",
+        _("Budget ({unit})").format(unit=unit),
         money(position.budget_total, currency),
-        f"{money(position.budget_to_date, currency)} to date",
+        _("{amount} to date").format(amount=money(position.budget_to_date, currency)),
         delta_color="off",
         delta_arrow="off",
         border=True,
-        help=f"Budget of {position.first} to {position.last}, and the part of it planned up to "
-        "the reporting date's quarter.",
+        help=_(
+            "Budget of {first} to {last}, and the part of it planned up to the reporting "
+            "date's quarter."
+        ).format(first=position.first, last=position.last),
     )
     cols[1].metric(
-        f"Spent ({unit})",
+        _("Spent ({unit})").format(unit=unit),
         money(position.spent, currency),
-        f"{position.spent_share or 0:.0%} of the budget",
+        _("{share} of the budget").format(share=i18n.percent(position.spent_share or 0)),
         delta_color="off",
         delta_arrow="off",
         border=True,
-        help="Expenditure less refunds, up to the reporting date.",
+        help=_("Expenditure less refunds, up to the reporting date."),
     )
+    variance_share = position.variance_share
     cols[2].metric(
-        f"Variance ({unit})",
+        _("Variance ({unit})").format(unit=unit),
         ("+" if position.variance > 0 else "") + money(position.variance, currency),
         (
-            "nothing planned yet"
-            if position.variance_share is None
-            else f"{position.variance_share:+.1%} · "
-            + grants_report.PLAN_TEXT[position.against_plan]
+            _("nothing planned yet")
+            if variance_share is None
+            else ("+" if variance_share >= 0 else "")
+            + i18n.percent(variance_share, 1)
+            + " · "
+            + grants_report.plan_text(position.against_plan)
         ),
         delta_color="off",
         delta_arrow="off",
         border=True,
-        help="Spent less the budget planned up to the reporting date's quarter: negative means "
-        "less spent than planned.",
+        help=_(
+            "Spent less the budget planned up to the reporting date's quarter: negative means "
+            "less spent than planned."
+        ),
     )
     cols[3].metric(
-        "Burn rate",
-        "—" if position.burn_rate is None else f"{position.burn_rate:.2f}",
-        grants_report.PACE_TEXT[position.pace],
+        _("Burn rate"),
+        "—" if position.burn_rate is None else i18n.number(position.burn_rate, 2),
+        grants_report.pace_text(position.pace),
         delta_color="off",
         delta_arrow="off",
         border=True,
-        help="Share of the budget spent ÷ share of the time elapsed: 1.00 keeps pace with time. "
-        f"Below {config.spending.underspend_below:.2f} is underspending, above "
-        f"{config.spending.overspend_above:.2f} overspending.",
+        help=_(
+            "Share of the budget spent ÷ share of the time elapsed: 1.00 keeps pace with time. "
+            "Below {under} is underspending, above {over} overspending."
+        ).format(
+            under=i18n.number(config.spending.underspend_below, 2),
+            over=i18n.number(config.spending.overspend_above, 2),
+        ),
     )
     cols[4].metric(
-        "Time elapsed",
-        f"{position.time_share:.0%}",
-        "of the quarters chosen",
+        _("Time elapsed"),
+        i18n.percent(position.time_share),
+        _("of the quarters chosen"),
         delta_color="off",
         delta_arrow="off",
         border=True,
-        help="Share of the days from the first to the last quarter's end that had passed by the "
-        "reporting date.",
+        help=_(
+            "Share of the days from the first to the last quarter's end that had passed by the "
+            "reporting date."
+        ),
     )
 
     grants_ui.unconverted_notice(unconverted, currency)
 
     # Budget against actual --------------------------------------------------------------------
-    st.subheader("Budget against actual")
+    st.subheader(_("Budget against actual"))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.plotly_chart(
@@ -122,7 +145,9 @@ if show_budget:
             key="category-bars",
         )
 
-    by_category, by_line, by_quarter = st.tabs(["By category", "By budget line", "By quarter"])
+    by_category, by_line, by_quarter = st.tabs(
+        [_("By category"), _("By budget line"), _("By quarter")]
+    )
     with by_category:
         grants_ui.table(
             grants_report.budget_table(lines, "category", currency),
@@ -135,7 +160,7 @@ if show_budget:
             grants_report.budget_table(lines, "line", currency), "budget_by_line", "line", currency
         )
     with by_quarter:
-        st.caption("Quarters after the reporting date show their budget; spending is blank.")
+        st.caption(_("Quarters after the reporting date show their budget; spending is blank."))
         grants_ui.table(
             grants_report.quarter_table(quarters, currency),
             "budget_by_quarter",
@@ -143,47 +168,60 @@ if show_budget:
             currency,
         )
 
-    with st.expander("How these figures are computed"):
+    with st.expander(_("How these figures are computed")):
         st.markdown(grants_report.rules_text(config, currency))
 
 else:
     names = plain_join(region_table.region_name.fillna(region_table.region_code))
     st.info(
-        f"**This shared view covers {names}.** The programme's budget and its project "
-        "spending (staff, training, research …) are not split by region, so this page shows "
-        "the small grants in these regions: their awards, payments and spending, from award "
-        "to the reporting date.",
+        _(
+            "**This shared view covers {regions}.** The programme's budget and its project "
+            "spending (staff, training, research …) are not split by region, so this page shows "
+            "the small grants in these regions: their awards, payments and spending, from award "
+            "to the reporting date."
+        ).format(regions=names),
         icon=":material/location_on:",
     )
     grants_ui.unconverted_notice(unconverted, currency)
 
 # Small grants ----------------------------------------------------------------------------
-st.subheader("Small grants")
+st.subheader(_("Small grants"))
 per_grant = grants[grants.level == "grant"]
 if per_grant.empty:
     st.info(
-        f"No small grant was awarded by {as_of:%d %B %Y} in the regions chosen. Pick a later "
-        "reporting date or clear the **Region** filter.",
+        _(
+            "No small grant was awarded by {date} in the regions chosen. Pick a later "
+            "reporting date or clear the **Region** filter."
+        ).format(date=i18n.date(as_of)),
         icon=":material/info:",
     )
 else:
     totals = grants_report.grant_totals(grants)
     cols = st.columns(5)
+    count = int(totals.grants)
     for col, (label, column, help_text) in zip(
         cols,
         (
-            ("Awarded", "awarded", "Awards at the rate of the month they were made."),
-            ("Committed", "committed", "Grant agreements signed."),
-            ("Disbursed", "disbursed", "Tranches paid to grantees."),
-            ("Spent", "spent", "Expenditure reported by grantees, less refunds."),
-            ("Balance", "balance", "Awarded less spent."),
+            (
+                _("Awarded ({unit})"),
+                "awarded",
+                _("Awards at the rate of the month they were made."),
+            ),
+            (_("Committed ({unit})"), "committed", _("Grant agreements signed.")),
+            (_("Disbursed ({unit})"), "disbursed", _("Tranches paid to grantees.")),
+            (_("Spent ({unit})"), "spent", _("Expenditure reported by grantees, less refunds.")),
+            (_("Balance ({unit})"), "balance", _("Awarded less spent.")),
         ),
         strict=True,
     ):
         col.metric(
-            f"{label} ({unit})",
+            label.format(unit=unit),
             money(totals[column], currency),
-            f"{int(totals.grants)} grant(s), cancelled left out" if column == "awarded" else None,
+            ngettext(
+                "{n} grant(s), cancelled left out", "{n} grant(s), cancelled left out", count
+            ).format(n=i18n.number(count))
+            if column == "awarded"
+            else None,
             delta_color="off",
             delta_arrow="off",
             border=True,
@@ -192,25 +230,35 @@ else:
 
     flagged = per_grant[per_grant.flag_text != ""]
     if flagged.empty:
+        days = config.spending.stale_disbursement_days
         st.success(
-            f"No grant is flagged as of {as_of:%d %B %Y}: none spent beyond its award, and "
-            "every disbursement older than "
-            f"{config.spending.stale_disbursement_days} days was followed by spending.",
+            ngettext(
+                "No grant is flagged as of {date}: none spent beyond its award, and every "
+                "disbursement older than {days} days was followed by spending.",
+                "No grant is flagged as of {date}: none spent beyond its award, and every "
+                "disbursement older than {days} days was followed by spending.",
+                days,
+            ).format(date=i18n.date(as_of), days=i18n.number(days)),
             icon=":material/check_circle:",
         )
     else:
         st.warning(
-            f"**{len(flagged)} grant(s) need a look** as of {as_of:%d %B %Y}. They come first "
-            "in the table of grants below.",
+            ngettext(
+                "**{n} grant(s) need a look** as of {date}. They come first in the table of "
+                "grants below.",
+                "**{n} grant(s) need a look** as of {date}. They come first in the table of "
+                "grants below.",
+                len(flagged),
+            ).format(n=i18n.number(len(flagged)), date=i18n.date(as_of)),
             icon=":material/flag:",
         )
         st.dataframe(
             flagged[["grant_id", "grantee", "region_name", "flag_text"]].rename(
                 columns={
-                    "grant_id": "Grant",
-                    "grantee": "Grantee",
-                    "region_name": "Region",
-                    "flag_text": "Flags",
+                    "grant_id": _("Grant"),
+                    "grantee": _("Grantee"),
+                    "region_name": _("Region"),
+                    "flag_text": _("Flags"),
                 }
             ),
             hide_index=True,
@@ -219,28 +267,33 @@ else:
 
     st.plotly_chart(grants_ui.grant_bars(per_grant, currency), width="stretch", key="grant-bars")
 
-    each, region, grantee = st.tabs(["Each grant", "By region", "By grantee"])
+    each, region, grantee = st.tabs([_("Each grant"), _("By region"), _("By grantee")])
     with each:
         st.caption(
-            "Flagged grants first. Status follows the reporting date. Balance (grant "
-            "currency) leaves exchange-rate differences out."
+            _(
+                "Flagged grants first. Status follows the reporting date. Balance (grant "
+                "currency) leaves exchange-rate differences out."
+            )
         )
         grants_ui.table(grants_report.grants_table(grants, currency), "grants", "grants", currency)
     with region:
-        st.caption("Cancelled grants are left out of the totals.")
+        st.caption(_("Cancelled grants are left out of the totals."))
         by_region = grants_report.grant_totals_table(grants, "region", currency)
         grants_ui.table(by_region, "grants_by_region", "gr", currency)
     with grantee:
-        st.caption("Cancelled grants are left out of the totals.")
+        st.caption(_("Cancelled grants are left out of the totals."))
         by_grantee = grants_report.grant_totals_table(grants, "grantee", currency)
         grants_ui.table(by_grantee, "grants_by_grantee", "gg", currency)
 
 st.caption(
-    "Keys: "
-    + ", ".join(grants_report.PLAN_TEXT.values())
-    + "; "
-    + ", ".join(grants_report.GRANT_STATUS_TEXT.values())
-    + f"; {grants_report.BEYOND_AWARD_ICON} spent beyond the award, {grants_report.STALE_ICON} no "
-    f"spending after a disbursement, {grants_report.NO_RATE_ICON} no exchange rate. Colours are "
-    "never the only cue."
+    _(
+        "Keys: {plan}; {status}; {beyond} spent beyond the award, {stale} no spending after a "
+        "disbursement, {no_rate} no exchange rate. Colours are never the only cue."
+    ).format(
+        plan=", ".join(map(grants_report.plan_text, grants_report.PLAN_TEXT)),
+        status=", ".join(map(grants_report.grant_status_text, grants_report.GRANT_STATUS_TEXT)),
+        beyond=grants_report.BEYOND_AWARD_ICON,
+        stale=grants_report.STALE_ICON,
+        no_rate=grants_report.NO_RATE_ICON,
+    )
 )

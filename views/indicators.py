@@ -3,30 +3,36 @@
 import pandas as pd
 import streamlit as st
 
+from monitoring import i18n
 from monitoring.access.sharing import SHARE_PARAM
+from monitoring.i18n import N_, _, ngettext
 from monitoring.periods import period_of, programme_periods
 from monitoring.reports import indicators
 from monitoring.reports.status import STATUSES, status_rule_text, status_text
 from ui import access, common, donor_tables, reports
 from ui import indicators as indicators_ui
+from ui import quality as quality_ui
 from ui.indicators_filters import (
-    NOT_IN_VIEW,
+    not_in_view,
     seed_choice,
     seed_multichoice,
     unknown_parameters,
 )
+from ui.language import LANG_PARAM
 from ui.text import plain, plain_join
 
 config, as_of = common.page_header(
-    "Outcome indicators",
-    "Every indicator of the logframe against its baseline and targets, quarter by quarter "
-    "(the indicator tracking table), and below it one indicator in detail: how it moved, in "
-    "which regions, for whom, what was noted with the figures and who has not reported yet. "
-    "Filter by region, quarters and outcome; the address keeps your choices, so a copied "
-    "link opens the same view.",
+    _("Outcome indicators"),
+    _(
+        "Every indicator of the logframe against its baseline and targets, quarter by quarter "
+        "(the indicator tracking table), and below it one indicator in detail: how it moved, in "
+        "which regions, for whom, what was noted with the figures and who has not reported yet. "
+        "Filter by region, quarters and outcome; the address keeps your choices, so a copied "
+        "link opens the same view."
+    ),
 )
 reporting = period_of(as_of)
-PARAMETERS = {"as_of", "indicator", "regions", "from", "to", "outcome", SHARE_PARAM}
+PARAMETERS = {"as_of", "indicator", "regions", "from", "to", "outcome", SHARE_PARAM, LANG_PARAM}
 
 # What the viewer may see (a share link's regions, no sensitive indicator, counts of people
 # protected) is decided in the core: every call below returns only that (docs/access.md).
@@ -40,8 +46,10 @@ logframe = common.cached(indicators.logframe_in_view, config, as_of)
 codes = logframe.indicator_code.tolist()
 if not codes:
     st.info(
-        "No indicators are loaded yet. Upload the logframe (the indicators table) and the "
-        "values reported against it; this page then shows them.",
+        _(
+            "No indicators are loaded yet. Upload the logframe (the indicators table) and the "
+            "values reported against it; this page then shows them."
+        ),
         icon=":material/upload_file:",
     )
     st.stop()
@@ -49,52 +57,65 @@ groups = list(dict.fromkeys(logframe.group))
 periods = programme_periods(config.programme)
 ALL = "All"
 
+
+def _outcome_shown(choice: str) -> str:
+    """An outcome filter's choice as shown (and kept in the address): "All" translated."""
+    return _("All") if choice == ALL else choice
+
+
 notices = unknown_parameters(PARAMETERS)
 notices += seed_multichoice(
     "regions",
     list(region_names.values()),
     lambda values: indicators.parse_regions(values, region_table),
-    "Regions",
+    _("Regions"),
     in_view=limited,
 )
-notices += seed_choice("from", periods, indicators.parse_period, "From quarter")
-notices += seed_choice("to", periods, indicators.parse_period, "To quarter")
+notices += seed_choice("from", periods, indicators.parse_period, _("From quarter"))
+notices += seed_choice("to", periods, indicators.parse_period, _("To quarter"))
 notices += seed_choice(
-    "outcome", [ALL, *groups], lambda t: indicators.parse_outcome(t, groups), "Goal / outcome"
+    "outcome",
+    [ALL, *groups],
+    lambda t: ALL if t.strip() in (ALL, _("All")) else indicators.parse_outcome(t, groups),
+    _("Goal / outcome"),
+    shown_as=_outcome_shown,
 )
 notices += seed_choice(
-    "indicator", codes, lambda t: t.strip().upper(), "Indicator", in_view=limited
+    "indicator", codes, lambda t: t.strip().upper(), _("Indicator"), in_view=limited
 )
 if notices:
     st.warning("\n\n".join(notices), icon=":material/link_off:")
 
 left, first_col, last_col, outcome_col = st.columns([4, 1.3, 1.3, 2])
+REGIONS_HELP = N_(
+    "Only values reported for these regions count. A selection that leaves out one of "
+    "the programme's regions is measured against regional targets where they are set."
+)
 chosen_regions = left.multiselect(
-    "Regions",
+    _("Regions"),
     list(region_names),
     key="regions",
     bind="query-params",
     format_func=region_names.get,
-    placeholder="All regions of this view" if limited else "All regions",
-    help="Only values reported for these regions count. A selection that leaves out one of "
-    "the programme's regions is measured against regional targets where they are set."
-    + (" This view shows only the regions its link covers." if limited else ""),
+    placeholder=_("All regions of this view") if limited else _("All regions"),
+    help=_(REGIONS_HELP)
+    + (" " + _("This view shows only the regions its link covers.") if limited else ""),
 )
 first = first_col.selectbox(
-    "From quarter",
+    _("From quarter"),
     periods,
     index=0,
     key="from",
     bind="query-params",
-    help="First quarter shown in the table and charts.",
+    help=_("First quarter shown in the table and charts."),
 )
 last = last_col.selectbox(
-    "To quarter",
+    _("To quarter"),
     periods,
     index=len(periods) - 1,
     key="to",
     bind="query-params",
-    help="Last quarter shown; never later than the reporting quarter in the sidebar.",
+    help=_("Last quarter shown; never later than the reporting quarter in the sidebar."),
 )
 
 
@@ -108,12 +129,13 @@ def _follow_outcome() -> None:
 
 
 outcome = outcome_col.selectbox(
-    "Goal / outcome",
+    _("Goal / outcome"),
     [ALL, *groups],
     index=0,
     key="outcome",
     bind="query-params",
-    help="Show the indicators of one goal or outcome only.",
+    format_func=_outcome_shown,
+    help=_("Show the indicators of one goal or outcome only."),
     on_change=_follow_outcome,
 )
 regions = tuple(chosen_regions) or None  # narrowed to the view's regions in the core
@@ -122,7 +144,7 @@ for notice in span.notices:
     st.info(notice, icon=":material/date_range:")
 
 # The indicator tracking table -----------------------------------------------------------
-st.subheader("Indicator tracking table")
+st.subheader(_("Indicator tracking table"))
 tracking = common.cached(
     indicators.tracking_table,
     config,
@@ -135,25 +157,89 @@ tracking = common.cached(
 table = tracking.table
 shown_regions = view.within(regions)
 scope = (
-    "all regions"
+    _("all regions")
     if shown_regions is None
     else plain_join(region_names.get(r, r) for r in shown_regions)
 )
+
+
+class _Figure:
+    """A number written the language's way, for donor_tables.as_text (its `format`)."""
+
+    def __init__(self, percent: bool = False):
+        self.percent = percent
+
+    def format(self, value) -> str:
+        if self.percent:
+            return i18n.percent(float(value) / 100)
+        value = float(value)
+        return i18n.number(value, 0 if value == round(value) else 1)
+
+
+# Column headers as shown (and downloaded): the core's English names, translated last.
+HEADERS = {
+    "Goal / outcome": N_("Goal / outcome"),
+    "Code": N_("Code"),
+    "Indicator": N_("Indicator"),
+    "Unit": N_("Unit"),
+    "Status": N_("Status"),
+    "% of target achieved": N_("% of target achieved"),
+    "Target": N_("Target"),
+    "Baseline": N_("Baseline"),
+    "Aim": N_("Aim"),
+    "Combined as": N_("Combined as"),
+    "Region": N_("Region"),
+    "Last reported": N_("Last reported"),
+}
+
+
+def _header(column: str) -> str:
+    if column in HEADERS:
+        return _(HEADERS[column])
+    for english, message in (
+        ("Actual to ", N_("Actual to {period}")),
+        ("Target by ", N_("Target by {period}")),
+        ("Regions reporting in ", N_("Regions reporting in {period}")),
+    ):
+        if str(column).startswith(english):
+            return _(message).format(period=str(column).removeprefix(english))
+    return column
+
+
+def _translated_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns=_header)
+
+
+ACTUAL = _("Actual to {period}").format(period=reporting)
+PERCENT = _("% of target achieved")
 shown_table, iptt_note = table, None
 if tracking.any_hidden:  # words among the numbers: those columns become text
     shown_table = donor_tables.as_text(
         table,
         {
-            **{c: "{:,.10g}" for c in indicators.iptt_quarter_columns(table)},
-            f"Actual to {reporting}": "{:,.10g}",
-            "% of target achieved": "{:.0f}%",
+            **{c: _Figure() for c in indicators.iptt_quarter_columns(table)},
+            f"Actual to {reporting}": _Figure(),
+            "% of target achieved": _Figure(percent=True),
         },
     )
     iptt_note = view.note
+shown_table = _translated_headers(shown_table)
 st.caption(
-    f"{len(table)} indicators · {scope} · quarters {span.first} to {span.last} · actual, "
-    f"% achieved and status as of the end of {reporting}. An empty quarter means nothing "
-    "was reported for it (never zero). Select a row to see the indicator in detail below."
+    ngettext(
+        "{n} indicator · {scope} · quarters {first} to {last} · actual, % achieved and "
+        "status as of the end of {period}. An empty quarter means nothing was reported for "
+        "it (never zero). Select a row to see the indicator in detail below.",
+        "{n} indicators · {scope} · quarters {first} to {last} · actual, % achieved and "
+        "status as of the end of {period}. An empty quarter means nothing was reported for "
+        "it (never zero). Select a row to see the indicator in detail below.",
+        len(table),
+    ).format(
+        n=i18n.number(len(table)),
+        scope=scope,
+        first=span.first,
+        last=span.last,
+        period=reporting,
+    )
 )
 
 
@@ -168,26 +254,34 @@ quarter_columns = indicators.iptt_quarter_columns(table)
 # Counts withheld read "<5" or "hidden": those columns are then text (ui/donor_tables.py).
 Number = st.column_config.TextColumn if tracking.any_hidden else st.column_config.NumberColumn
 column_config = {
-    "Code": st.column_config.TextColumn(pinned=True),
-    "Indicator": st.column_config.TextColumn(width="medium", help="Hover to read it all."),
-    "Status": st.column_config.TextColumn(help="Icon and words; the rule is explained below."),
-    "% of target achieved": Number(
-        help="Share of the way from baseline to target covered; for an indicator that "
-        "should decrease, a fall counts.",
+    _("Code"): st.column_config.TextColumn(pinned=True),
+    _("Indicator"): st.column_config.TextColumn(width="medium", help=_("Hover to read it all.")),
+    _("Status"): st.column_config.TextColumn(
+        help=_("Icon and words; the rule is explained below.")
+    ),
+    PERCENT: Number(
+        help=_(
+            "Share of the way from baseline to target covered; for an indicator that "
+            "should decrease, a fall counts."
+        ),
         **({} if tracking.any_hidden else {"format": "%.0f%%"}),
     ),
-    f"Actual to {reporting}": Number(
-        help="Combined as the row says: cumulative total of every quarter, each region's "
-        "latest value, or the average of all values, up to the reporting quarter.",
+    ACTUAL: Number(
+        help=_(
+            "Combined as the row says: cumulative total of every quarter, each region's "
+            "latest value, or the average of all values, up to the reporting quarter."
+        ),
     ),
-    "Target": st.column_config.NumberColumn(
-        help="End-of-programme target (regional targets in a regional view).",
+    _("Target"): st.column_config.NumberColumn(
+        help=_("End-of-programme target (regional targets in a regional view)."),
     ),
 }
 for period in quarter_columns:
     column_config[period] = Number(
-        help=f"Reported in {period} (for a latest-value indicator: the value at its end). "
-        "Empty: not reported."
+        help=_(
+            "Reported in {period} (for a latest-value indicator: the value at its end). "
+            "Empty: not reported."
+        ).format(period=period)
     )
 st.dataframe(
     shown_table,
@@ -202,119 +296,168 @@ st.dataframe(
 )
 if iptt_note:
     st.caption(iptt_note)
-common.downloads(table, "indicator_tracking_table", "iptt")
+common.downloads(_translated_headers(table), "indicator_tracking_table", "iptt")
 reports.reports_area(config, as_of, "indicators")
 if (table["Status"] == status_text("no_target")).any():
     st.caption(
-        f"{STATUSES['no_target'].icon} **No target for these regions**: a count whose target "
-        "is for the whole programme, with no regional target set in the indicator targets "
-        "table for every region picked; its progress cannot be judged for this selection."
+        _(
+            "{icon} **No target for these regions**: a count whose target is for the whole "
+            "programme, with no regional target set in the indicator targets table for every "
+            "region picked; its progress cannot be judged for this selection."
+        ).format(icon=STATUSES["no_target"].icon)
     )
-with st.expander("How the table is computed"):
+with st.expander(_("How the table is computed")):
     st.markdown(
-        "- **A quarter's value** combines the regions that reported in it: summed for counts, "
-        "averaged for percentages. For a *latest value* indicator (a stock, like the number "
-        "of working groups with a plan) it is the value at the end of the quarter: a region "
-        "that did not report keeps its last value. Breakdown rows (by sex or age) are never "
-        "added to the total.\n"
-        "- **Actual to date** is combined as the row says: *cumulative total* adds every "
-        "quarter; *latest value* takes each region's latest value; *average* averages every "
-        "region-quarter value.\n"
-        "- **Target by a quarter** comes from the indicator targets table (the cumulative "
-        "target due by the end of that quarter), summed over regions for counts.\n"
-        "- **In a regional view** (some programme regions left out) the target is the sum of "
-        "the regions' end-of-programme targets; a count's baseline is kept only when it is 0.\n"
-        f"- **Status**: {status_rule_text(config.status)}\n\n"
-        "The full rules: docs/indicators.md."
+        _(
+            "- **A quarter's value** combines the regions that reported in it: summed for counts, "
+            "averaged for percentages. For a *latest value* indicator (a stock, like the number "
+            "of working groups with a plan) it is the value at the end of the quarter: a region "
+            "that did not report keeps its last value. Breakdown rows (by sex or age) are never "
+            "added to the total.\n"
+            "- **Actual to date** is combined as the row says: *cumulative total* adds every "
+            "quarter; *latest value* takes each region's latest value; *average* averages every "
+            "region-quarter value.\n"
+            "- **Target by a quarter** comes from the indicator targets table (the cumulative "
+            "target due by the end of that quarter), summed over regions for counts.\n"
+            "- **In a regional view** (some programme regions left out) the target is the sum of "
+            "the regions' end-of-programme targets; a count's baseline is kept only when it is 0.\n"
+            "- **Status**: {rule}\n\n"
+            "The full rules: docs/indicators.md."
+        ).format(rule=status_rule_text(config.status))
     )
 
 # One indicator in detail ----------------------------------------------------------------
 st.divider()
-st.subheader("Indicator in detail")
+st.subheader(_("Indicator in detail"))
 pick_col, title_col = st.columns([1, 4], vertical_alignment="bottom")
 # The first indicator of the table is shown unless one is picked (a link's default follows
 # the outcome filter, so a copied link still opens the same indicator).
 default_code = table["Code"].iloc[0] if len(table) else codes[0]
 code = pick_col.selectbox(
-    "Indicator",
+    _("Indicator"),
     codes,
     index=codes.index(default_code),
     key="indicator",
     bind="query-params",
-    help="Pick an indicator by its logframe code, or select a row of the table above.",
+    help=_("Pick an indicator by its logframe code, or select a row of the table above."),
 )
 info = common.cached(indicators.indicator_in_view, config, as_of, code, regions)
 if info is None:
     if limited:  # the same words for a withheld indicator as for one that does not exist
-        st.error(f"Indicator {plain(code)} is {NOT_IN_VIEW}. Pick one from the list.")
+        st.error(
+            _("Indicator {code} is {not_in_view}. Pick one from the list.").format(
+                code=plain(code), not_in_view=not_in_view()
+            )
+        )
     else:
-        st.error(f"There is no indicator {plain(code)}. Pick one from the list.")
+        st.error(
+            _("There is no indicator {code}. Pick one from the list.").format(code=plain(code))
+        )
     st.stop()
 title_col.markdown(f"#### {plain(info['title'])}")
 
 unit = indicators_ui.unit_label(info["unit"])
 withheld_actual = info["actual_state"] != ""  # "<5" or "hidden": progress and status too
+aggregation_text = indicators.shown_text(indicators.AGGREGATION_TEXT, info["aggregation"])
 
 
 def _number(value) -> str:
     if value is None or pd.isna(value):
         return "—"
-    return f"{value:,.1f}".removesuffix(".0") + ("%" if info["unit"] == "percent" else "")
+    value = float(value)
+    decimals = 0 if round(value, 1) == round(value) else 1
+    if info["unit"] == "percent":
+        return i18n.percent(value / 100, decimals)
+    return i18n.number(value, decimals)
 
 
 def _withheld(text: str) -> str:
     """`text`, or "hidden" where the view withholds the actual it is computed from."""
-    return "hidden" if withheld_actual else text
+    return _("hidden") if withheld_actual else text
 
 
+EXPECTED_HELP = {
+    "period target": N_(
+        "Share of the way from baseline to target covered, against the share expected by "
+        "the reporting date (here from the period target)."
+    ),
+    "time elapsed": N_(
+        "Share of the way from baseline to target covered, against the share expected by "
+        "the reporting date (here from the time elapsed)."
+    ),
+}
 cols = st.columns(4)
 cols[0].metric(
-    f"Actual to {reporting}",
+    ACTUAL,
     info["actual_shown"] if withheld_actual else _number(info["actual"]),
-    indicators.AGGREGATION_TEXT[info["aggregation"]],
+    aggregation_text,
     delta_color="off",
     delta_arrow="off",
     border=True,
 )
 cols[1].metric(
-    "Target",
+    _("Target"),
     _number(info["target"]),
-    f"baseline {_number(info['baseline'])} · aim: {info['direction']}",
+    _("baseline {baseline} · aim: {direction}").format(
+        baseline=_number(info["baseline"]),
+        direction=indicators.shown_text(indicators.DIRECTION_TEXT, info["direction"]),
+    ),
     delta_color="off",
     delta_arrow="off",
     border=True,
-    help="End-of-programme target; in a regional view, the selected regions' own targets.",
+    help=_("End-of-programme target; in a regional view, the selected regions' own targets."),
 )
 cols[2].metric(
-    "Of target achieved",
-    _withheld("—" if pd.isna(info["progress"]) else f"{info['progress']:.0%}"),
-    "—" if pd.isna(info["expected"]) else f"expected: {info['expected']:.0%}",
+    _("Of target achieved"),
+    _withheld("—" if pd.isna(info["progress"]) else i18n.percent(info["progress"])),
+    "—"
+    if pd.isna(info["expected"])
+    else _("expected: {share}").format(share=i18n.percent(info["expected"])),
     delta_color="off",
     delta_arrow="off",
     border=True,
-    help="Share of the way from baseline to target covered, against the share expected by "
-    f"the reporting date (here from the {info['expected_from']}).",
+    help=_(EXPECTED_HELP.get(info["expected_from"], EXPECTED_HELP["time elapsed"])),
 )
 cols[3].metric(
-    "Status",
+    _("Status"),
     status_text(info["status"]),
-    f"last reported {info['last_period']}" if isinstance(info["last_period"], str) else "",
+    _("last reported {period}").format(period=info["last_period"])
+    if isinstance(info["last_period"], str)
+    else "",
     delta_color="off",
     delta_arrow="off",
     border=True,
 )
-facts = [f"Unit: {unit}", f"values combined as {indicators.AGGREGATION_TEXT[info['aggregation']]}"]
+facts = [
+    _("Unit: {unit}").format(unit=unit),
+    _("values combined as {aggregation}").format(aggregation=aggregation_text),
+]
+DISAGGREGATION_TEXT = {
+    "sex": N_("reported by sex"),
+    "age_group": N_("reported by age group"),
+    "age_group;sex": N_("reported by sex and age group"),
+}
 if isinstance(info.get("disaggregation"), str):
-    facts.append(f"reported by {info['disaggregation'].replace(';', ' and ').replace('_', ' ')}")
+    dims = ";".join(sorted(d.strip() for d in info["disaggregation"].split(";") if d.strip()))
+    if dims in DISAGGREGATION_TEXT:
+        facts.append(_(DISAGGREGATION_TEXT[dims]))
+    elif dims:
+        facts.append(
+            _("reported by {dimensions}").format(
+                dimensions=dims.replace(";", ", ").replace("_", " ")
+            )
+        )
 if isinstance(info.get("means_of_verification"), str):
-    facts.append(f"means of verification: {plain(info['means_of_verification'])}")
+    facts.append(
+        _("means of verification: {means}").format(means=plain(info["means_of_verification"]))
+    )
 if info.get("sensitive"):
-    facts.append("sensitive indicator")
+    facts.append(_("sensitive indicator"))
 st.caption(" · ".join(facts))
 if withheld_actual:
     st.caption(view.note)
 
-HIDDEN_POINTS = (
+HIDDEN_POINTS = N_(
     "Values hidden to protect the people counted are left out of the charts (a gap, never a zero)."
 )
 series = common.cached(indicators.series_in_view, span.periods, code, regions)
@@ -337,7 +480,7 @@ if not by_region.numeric.empty:
         key="detail-regions",
     )
 if series.any_hidden or by_region.any_hidden:
-    st.caption(HIDDEN_POINTS)
+    st.caption(_(HIDDEN_POINTS))
 
 # Per region: progress and what was reported each quarter.
 region_shown = common.cached(
@@ -350,29 +493,29 @@ if not region_detail.empty:
         region_detail = donor_tables.as_text(
             region_detail,
             {
-                **{p: "{:,.10g}" for p in indicators.iptt_quarter_columns(region_detail)},
-                f"Actual to {reporting}": "{:,.10g}",
-                "% of target achieved": "{:.0f}%",
+                **{p: _Figure() for p in indicators.iptt_quarter_columns(region_detail)},
+                f"Actual to {reporting}": _Figure(),
+                "% of target achieved": _Figure(percent=True),
             },
         )
         region_note = view.note
     st.dataframe(
-        region_detail,
+        _translated_headers(region_detail),
         hide_index=True,
         width="stretch",
         placeholder="",
         column_config={
-            "% of target achieved": st.column_config.TextColumn()
+            PERCENT: st.column_config.TextColumn()
             if region_shown.any_hidden
             else st.column_config.NumberColumn(format="%.0f%%"),
         },
         key="detail-region-table",
     )
-    st.caption(
+    region_caption = _(
         "Each region is judged against its own targets by the same rule. Quarter columns: "
         "what the region reported in that quarter; empty means it did not report."
-        + (f" {region_note}" if region_note else "")
     )
+    st.caption(region_caption + (f" {region_note}" if region_note else ""))
 
 # By sex and by age group, where the indicator is disaggregated.
 dimensions = [
@@ -383,9 +526,13 @@ parts_shown = (
     if dimensions
     else None
 )
+NO_VALUES_BY = {
+    "sex": N_("No values by sex were reported."),
+    "age_group": N_("No values by age group were reported."),
+}
 if dimensions and parts_shown is None:
     st.info(
-        "Figures of this indicator by sex and age group are not shared in this view.",
+        _("Figures of this indicator by sex and age group are not shared in this view."),
         icon=":material/lock:",
     )
 elif dimensions:
@@ -393,102 +540,118 @@ elif dimensions:
     chart_cols = st.columns(len(dimensions), gap="large")
     for column, dimension in zip(chart_cols, dimensions, strict=True):
         if parts[parts.dimension == dimension].empty:
-            column.info(f"No values by {dimension.replace('_', ' ')} were reported.")
+            column.info(_(NO_VALUES_BY[dimension]))
             continue
         column.plotly_chart(
             indicators_ui.breakdown(parts, dimension, info),
             width="stretch",
             key=f"detail-{dimension}",
         )
-    st.caption(
+    parts_caption = _(
         "A value for all sexes and all ages is the total; women and men (or the age groups) "
         "are its parts and are never added to it. Values for one sex *and* one age group "
         "are parts of both and are left out here."
-        + (
-            " Bars hidden to protect the people counted are left out: where one group is "
-            "small, a second one is hidden too, so that it cannot be worked out from the total."
-            if parts_withheld
-            else ""
-        )
     )
+    if parts_withheld:
+        parts_caption += " " + _(
+            "Bars hidden to protect the people counted are left out: where one group is "
+            "small, a second one is hidden too, so that it cannot be worked out from the total."
+        )
+    st.caption(parts_caption)
 
 # Who has not reported, and what was noted -----------------------------------------------
+WHO = {"region": N_("Region"), "organisation": N_("Organisation")}
 missing_col, sources_col = st.columns(2, gap="large")
 with missing_col:
-    st.markdown(f"##### Not reported for {reporting}")
+    st.markdown("##### " + _("Not reported for {period}").format(period=reporting))
     missing = common.cached(indicators.missing_in_view, config, code, reporting, regions)
     if missing.empty:
         st.success(
-            f"Every programme region selected, and every organisation that reported "
-            f"{plain(code)} before, reported for {reporting}.",
+            _(
+                "Every programme region selected, and every organisation that reported "
+                "{code} before, reported for {period}."
+            ).format(code=plain(code), period=reporting),
             icon=":material/check_circle:",
         )
     else:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Who": missing.kind.str.capitalize(),
-                    "Name": missing.name,
-                    "Region": missing.region_name,
-                    "Last reported": missing.last_reported,
+                    _("Who"): [indicators.shown_text(WHO, k) for k in missing.kind],
+                    _("Name"): missing.name,
+                    _("Region"): missing.region_name,
+                    _("Last reported"): missing.last_reported,
                 }
             ),
             hide_index=True,
             width="stretch",
-            placeholder="never",
+            placeholder=_("never"),
             key="detail-missing",
         )
         st.caption(
-            "Programme regions with no value for the quarter, and organisations that "
-            "reported this indicator in an earlier quarter but not in this one."
+            _(
+                "Programme regions with no value for the quarter, and organisations that "
+                "reported this indicator in an earlier quarter but not in this one."
+            )
         )
 sources = common.cached(indicators.sources_in_view, code, span.first, span.last, regions)
 if sources is None:
     # Free text recorded with the values may name people: not shared in this view.
-    sources_col.markdown("##### Sources and comments")
-    sources_col.caption("Comments and sources are not shared in this view.")
+    sources_col.markdown("##### " + _("Sources and comments"))
+    sources_col.caption(_("Comments and sources are not shared in this view."))
     st.stop()
 with sources_col:
-    st.markdown("##### Sources of the values")
+    st.markdown("##### " + _("Sources of the values"))
     if sources.empty:
-        st.caption(f"No values of {plain(code)} in {span.first}–{span.last}.")
+        st.caption(
+            _("No values of {code} in {first}–{last}.").format(
+                code=plain(code), first=span.first, last=span.last
+            )
+        )
     else:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Source": sources.source.replace("", "(no source given)"),
-                    "Quarters": sources.quarters,
-                    "Values": sources.values_recorded,
-                    "Regions": sources.regions,
+                    _("Source"): sources.source.replace("", _("(no source given)")),
+                    _("Quarters"): sources.quarters,
+                    _("Values"): sources.values_recorded,
+                    _("Regions"): sources.regions,
                 }
             ),
             hide_index=True,
             width="stretch",
-            column_config={"Quarters": st.column_config.TextColumn(width="large")},
+            column_config={_("Quarters"): st.column_config.TextColumn(width="large")},
             key="detail-sources",
         )
 
-st.markdown("##### Comments recorded with the values")
+st.markdown("##### " + _("Comments recorded with the values"))
 comments = common.cached(indicators.comments_in_view, code, span.first, span.last, regions)
+SEX_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
 if comments.empty:
-    st.caption(f"No comments were recorded with {plain(code)} in {span.first}–{span.last}.")
+    st.caption(
+        _("No comments were recorded with {code} in {first}–{last}.").format(
+            code=plain(code), first=span.first, last=span.last
+        )
+    )
 else:
     st.dataframe(
         pd.DataFrame(
             {
-                "Quarter": comments.period,
-                "Region": comments.region_name,
-                "Organisation": comments.organisation,
-                "Sex": comments.sex,
-                "Age": comments.age_group,
-                "Value": comments.value,
-                "Comment": comments.comment,
-                "Source": comments.source,
+                _("Quarter"): comments.period,
+                _("Region"): comments.region_name,
+                _("Organisation"): comments.organisation,
+                _("Sex"): [indicators.shown_text(SEX_TEXT, s) for s in comments.sex],
+                _("Age"): [indicators.shown_text(SEX_TEXT, a) for a in comments.age_group],
+                _("Value"): comments.value,
+                _("Comment"): comments.comment,
+                _("Source"): comments.source,
             }
         ),
         hide_index=True,
         width="stretch",
         placeholder="",
-        column_config={"Comment": st.column_config.TextColumn(width="large")},
+        column_config={_("Comment"): st.column_config.TextColumn(width="large")},
         key="detail-comments",
     )
+
+quality_ui.target_history(code, as_of)  # target revisions (docs/quality.md)

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from monitoring import i18n
 from monitoring.contract import STAGES
+from monitoring.i18n import _, ngettext
 from monitoring.periods import period_of
 from monitoring.reports import milestones as ms
 from monitoring.reports.status import status_text
@@ -12,11 +14,13 @@ from ui import milestones as milestones_ui
 from ui.filters import url_multiselect
 
 config, as_of = common.page_header(
-    "Advocacy milestones",
-    "The programme's milestones from inception through community security assessments and "
-    "action plans to advocacy with the authorities: which were achieved, which are late and "
-    "by how much, and what change each achieved milestone led to. Everything is shown as it "
-    "stood on the reporting date picked in the sidebar.",
+    _("Advocacy milestones"),
+    _(
+        "The programme's milestones from inception through community security assessments and "
+        "action plans to advocacy with the authorities: which were achieved, which are late and "
+        "by how much, and what change each achieved milestone led to. Everything is shown as it "
+        "stood on the reporting date picked in the sidebar."
+    ),
 )
 
 # What the viewer may see (a share link's regions, indicators never shown, counts of people
@@ -29,39 +33,45 @@ region_labels = dict(zip(regions.region_key, regions.label, strict=True))
 cols = st.columns(4)
 stages = url_multiselect(
     cols[0],
-    "Stage",
+    _("Stage"),
     list(STAGES),
     "stage",
-    format_func=lambda s: STAGES[s],
-    help="The programme's four stages: inception, community security assessments, action "
-    "plans, advocacy.",
+    format_func=ms.stage_name,
+    help=_(
+        "The programme's four stages: inception, community security assessments, action "
+        "plans, advocacy."
+    ),
 )
 levels = url_multiselect(
     cols[1],
-    "Level",
+    _("Level"),
     ms.LEVELS,
     "level",
     format_func=ms.level_label,
-    help="Whom the milestone works with: communities, regional, national or international actors.",
+    help=_(
+        "Whom the milestone works with: communities, regional, national or international actors."
+    ),
 )
 picked_regions = url_multiselect(
     cols[2],
-    "Region",
+    _("Region"),
     regions.region_key.tolist(),
     "region",
     format_func=lambda key: region_labels.get(key, key),
-    help="Milestones of a region. National and international milestones without a region "
-    f"are under “{ms.NO_REGION_LABEL}”.",
+    help=_(
+        "Milestones of a region. National and international milestones without a region "
+        "are under “{no_region}”."
+    ).format(no_region=_(ms.NO_REGION_LABEL)),
 )
 statuses = url_multiselect(
     cols[3],
-    "Status",
+    _("Status"),
     ms.MILESTONE_STATUS_ORDER,
     "status",
     format_func=lambda s: ms.MILESTONE_STATUSES[s].label,
-    help="Status as of the reporting date: "
-    + "; ".join(f"{s.label}: {s.help}" for s in ms.MILESTONE_STATUSES.values())
-    + ".",
+    help=_("Status as of the reporting date: {statuses}.").format(
+        statuses="; ".join(f"{s.label}: {s.help}" for s in ms.MILESTONE_STATUSES.values())
+    ),
 )
 filters = ms.MilestoneFilters(
     stages=tuple(stages) or None,
@@ -70,8 +80,10 @@ filters = ms.MilestoneFilters(
     statuses=tuple(statuses) or None,
 )
 st.caption(
-    "Leave a filter empty to show all. The filters apply to every section below and are kept "
-    "in the page address, so a copied link shows the same view."
+    _(
+        "Leave a filter empty to show all. The filters apply to every section below and are "
+        "kept in the page address, so a copied link shows the same view."
+    )
 )
 
 shown = common.cached(ms.milestones_in_view, config, as_of, filters)
@@ -91,7 +103,7 @@ shown = shown.assign(
 )
 if shown.empty:
     st.info(
-        "No milestone matches these filters. Clear one of them to see more.",
+        _("No milestone matches these filters. Clear one of them to see more."),
         icon=":material/filter_alt_off:",
     )
     st.stop()
@@ -101,47 +113,59 @@ total = counts[counts.dimension == "total"].iloc[0]
 # Headline figures ------------------------------------------------------------------------
 cols = st.columns(4)
 cols[0].metric(
-    "Achieved",
-    f"{total.achieved_of_due} of {total.due} due",
-    f"{total.planned} planned in all",
+    _("Achieved"),
+    _("{achieved} of {due} due").format(
+        achieved=i18n.number(total.achieved_of_due), due=i18n.number(total.due)
+    ),
+    _("{planned} planned in all").format(planned=i18n.number(total.planned)),
     delta_color="off",
     border=True,
-    help="Milestones planned on or before the reporting date (due) and how many of them "
-    "were achieved by then. Dropped milestones are not counted.",
+    help=_(
+        "Milestones planned on or before the reporting date (due) and how many of them "
+        "were achieved by then. Dropped milestones are not counted."
+    ),
 )
 longest = total.longest_overdue_days
 cols[1].metric(
-    f"{ms.MILESTONE_STATUSES['overdue'].icon} Overdue",
-    f"{total.overdue}",
-    "none" if pd.isna(longest) else f"longest: {int(longest)} days late",
+    f"{ms.MILESTONE_STATUSES['overdue'].icon} {ms.MILESTONE_STATUSES['overdue'].label}",
+    i18n.number(total.overdue),
+    _("none")
+    if pd.isna(longest)
+    else ngettext("longest: {n} days late", "longest: {n} days late", int(longest)).format(
+        n=i18n.number(int(longest))
+    ),
     delta_color="off",
     border=True,
-    help="Planned before the reporting date and not achieved by then.",
+    help=_("Planned before the reporting date and not achieved by then."),
 )
 cols[2].metric(
-    "Achieved late",
-    f"{total.achieved_late} of {total.achieved}",
-    "after their planned date",
+    _("Achieved late"),
+    _("{late} of {achieved}").format(
+        late=i18n.number(total.achieved_late), achieved=i18n.number(total.achieved)
+    ),
+    _("after their planned date"),
     delta_color="off",
     border=True,
 )
 cols[3].metric(
-    "Still to come",
-    f"{total.not_yet_due}",
-    f"{total.dropped} dropped",
+    _("Still to come"),
+    i18n.number(total.not_yet_due),
+    _("{dropped} dropped").format(dropped=i18n.number(total.dropped)),
     delta_color="off",
     border=True,
-    help="Planned on or after the reporting date and not achieved yet.",
+    help=_("Planned on or after the reporting date and not achieved yet."),
 )
 
 # Timeline -----------------------------------------------------------------------------------
-st.subheader("Timeline by stage and level")
+st.subheader(_("Timeline by stage and level"))
 on_timeline = ms.timeline_rows(shown)
 if len(on_timeline) < len(shown):
     st.info(
-        f"The timeline shows the {len(on_timeline)} most urgent of {len(shown):,} milestones: "
-        "overdue first, then those still to come, then the latest achieved. Narrow the filters "
-        "above to see others; the table under the timeline lists them all.",
+        _(
+            "The timeline shows the {n} most urgent of {total} milestones: overdue first, then "
+            "those still to come, then the latest achieved. Narrow the filters above to see "
+            "others; the table under the timeline lists them all."
+        ).format(n=i18n.number(len(on_timeline)), total=i18n.number(len(shown))),
         icon=":material/filter_list:",
     )
 st.plotly_chart(
@@ -152,30 +176,43 @@ st.plotly_chart(
     key="milestone-timeline",
 )
 st.caption(
-    "Each row is a milestone, grouped by stage and then by level (community, regional, "
-    "national, international). ○ planned date; ● achieved on time; ◆ achieved late and ▶ "
-    "overdue, each labelled with the days late; the line between shows the delay. Achievements "
-    "after the reporting date are not shown. Hover over a point for details."
+    _(
+        "Each row is a milestone, grouped by stage and then by level (community, regional, "
+        "national, international). ○ planned date; ● achieved on time; ◆ achieved late and ▶ "
+        "overdue, each labelled with the days late; the line between shows the delay. "
+        "Achievements after the reporting date are not shown. Hover over a point for details."
+    )
 )
-with st.expander("How status and lateness are decided"):
+with st.expander(_("How status and lateness are decided")):
     st.markdown(ms.milestone_rule_text())
 
-indicator_link_column = st.column_config.LinkColumn(
-    "Indicator",
-    display_text=r"indicator=([^&]+)",
-    help="Open the indicator's detail on the outcome indicators page, as of the same date.",
+# Dates in tables are drawn by the browser with English month names: other languages get
+# day, month and year in figures, as they write them (30.06.2022).
+DATE_FORMAT = "D MMM YYYY" if i18n.current() == i18n.DEFAULT else "DD.MM.YYYY"
+# Column headers in the reader's language (the downloads carry the same headers).
+INDICATOR, INDICATOR_PROGRESS, INDICATOR_STATUS = (
+    _("Indicator"),
+    _("Indicator progress"),
+    _("Indicator status"),
 )
-progress_help = (
+STAGE, LEVEL, MILESTONE, REGION = _("Stage"), _("Level"), _("Milestone"), _("Region")
+PLANNED, ACHIEVED = _("Planned"), _("Achieved")
+indicator_link_column = st.column_config.LinkColumn(
+    INDICATOR,
+    display_text=r"indicator=([^&]+)",
+    help=_("Open the indicator's detail on the outcome indicators page, as of the same date."),
+)
+progress_help = _(
     "Share of the way from baseline to target covered by the reporting date "
     "(over the regions picked, or all)."
 )
 indicator_columns = {
-    "Indicator": indicator_link_column if indicators_page else st.column_config.TextColumn(),
-    "Indicator progress": st.column_config.TextColumn(help=progress_help)
+    INDICATOR: indicator_link_column if indicators_page else st.column_config.TextColumn(),
+    INDICATOR_PROGRESS: st.column_config.TextColumn(help=progress_help)
     if progress_hidden.any()
     else st.column_config.NumberColumn(format="%.0f%%", help=progress_help),
-    "Indicator status": st.column_config.TextColumn(
-        help="The indicator's status as of the reporting date (see the Overview)."
+    INDICATOR_STATUS: st.column_config.TextColumn(
+        help=_("The indicator's status as of the reporting date (see the Overview).")
     ),
 }
 
@@ -184,13 +221,13 @@ def indicator_cells(frame: pd.DataFrame) -> dict:
     percent = (frame.indicator_progress * 100).round(0)
     if progress_hidden.any():  # words among the numbers: the column is text
         percent = [
-            "hidden" if progress_hidden[i] else None if pd.isna(v) else f"{v:.0f}%"
+            _("hidden") if progress_hidden[i] else None if pd.isna(v) else i18n.percent(v / 100)
             for i, v in percent.items()
         ]
     return {
-        "Indicator": frame.indicator_link if indicators_page else frame.indicator_code,
-        "Indicator progress": percent,
-        "Indicator status": [
+        INDICATOR: frame.indicator_link if indicators_page else frame.indicator_code,
+        INDICATOR_PROGRESS: percent,
+        INDICATOR_STATUS: [
             status_text(s) if isinstance(s, str) else None for s in frame.indicator_status
         ],
     }
@@ -198,21 +235,25 @@ def indicator_cells(frame: pd.DataFrame) -> dict:
 
 def as_downloaded(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """The table as shown: the indicator column shows the code, not the link behind it."""
-    return table.assign(Indicator=frame.indicator_code.to_numpy())
+    return table.assign(**{INDICATOR: frame.indicator_code.to_numpy()})
 
 
-count_words = f"{len(shown)} milestone" + ("" if len(shown) == 1 else "s")
-with st.expander(f"All {count_words} of these filters, as a table"):
+as_table = ngettext(
+    "All {n} milestone of these filters, as a table",
+    "All {n} milestones of these filters, as a table",
+    len(shown),
+)
+with st.expander(as_table.format(n=i18n.number(len(shown)))):
     table = pd.DataFrame(
         {
-            "Stage": shown.stage_label,
-            "Level": shown.level.map(ms.level_label),
-            "Milestone": shown.milestone_id + " " + shown.title,
-            "Region": shown.region_label,
-            "Planned": shown.planned_on,
-            "Achieved": shown.achieved_on,
-            "Status": shown.status_text,
-            "Days late": shown.days_late,
+            STAGE: shown.stage_label,
+            LEVEL: shown.level.map(ms.level_label),
+            MILESTONE: shown.milestone_id + " " + shown.title,
+            REGION: shown.region_label,
+            PLANNED: shown.planned_on,
+            ACHIEVED: shown.achieved_on,
+            _("Status"): shown.status_text,
+            _("Days late"): shown.days_late,
             **indicator_cells(shown),
         }
     )
@@ -224,9 +265,9 @@ with st.expander(f"All {count_words} of these filters, as a table"):
         placeholder="—",
         key="timeline-table",
         column_config={
-            "Planned": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Achieved": st.column_config.DateColumn(
-                format="D MMM YYYY", help="Empty: not achieved by the reporting date."
+            PLANNED: st.column_config.DateColumn(format=DATE_FORMAT),
+            ACHIEVED: st.column_config.DateColumn(
+                format=DATE_FORMAT, help=_("Empty: not achieved by the reporting date.")
             ),
             **indicator_columns,
         },
@@ -236,16 +277,17 @@ with st.expander(f"All {count_words} of these filters, as a table"):
     common.downloads(as_downloaded(table, shown), "milestones", "timeline")
 
 # Counts -------------------------------------------------------------------------------------
-st.subheader("Achieved against planned")
+st.subheader(_("Achieved against planned"))
 count_columns = {
-    "Planned": "planned",
-    f"Due by {as_of:%d %b %Y}": "due",
-    "Achieved": "achieved",
-    "of which late": "achieved_late",
-    "Overdue": "overdue",
-    "Not yet due": "not_yet_due",
-    "Dropped": "dropped",
+    PLANNED: "planned",
+    _("Due by {date}").format(date=i18n.date(as_of, "medium")): "due",
+    ACHIEVED: "achieved",
+    _("of which late"): "achieved_late",
+    _("Overdue"): "overdue",
+    _("Not yet due"): "not_yet_due",
+    _("Dropped"): "dropped",
 }
+ACHIEVED_OF_DUE = _("Achieved of due")
 
 
 def count_table(dimension: str, heading: str) -> pd.DataFrame:
@@ -253,23 +295,25 @@ def count_table(dimension: str, heading: str) -> pd.DataFrame:
     out = pd.DataFrame({heading: part.label})
     for title, column in count_columns.items():
         out[title] = part[column].astype(int)
-    out["Achieved of due"] = (part.achieved_of_due / part.due.where(part.due > 0) * 100).round(0)
+    out[ACHIEVED_OF_DUE] = (part.achieved_of_due / part.due.where(part.due > 0) * 100).round(0)
     return out.reset_index(drop=True)
 
 
-percent = {"Achieved of due": st.column_config.NumberColumn(format="%.0f%%")}
-st.markdown("**By level**")
-by_level = count_table("level", "Level")
+percent = {ACHIEVED_OF_DUE: st.column_config.NumberColumn(format="%.0f%%")}
+st.markdown(_("**By level**"))
+by_level = count_table("level", LEVEL)
 st.dataframe(by_level, hide_index=True, width="stretch", column_config=percent, key="by-level")
 common.downloads(by_level, "milestones_by_level", "by-level")
-st.markdown("**By region**")
-by_region = count_table("region", "Region")
+st.markdown(_("**By region**"))
+by_region = count_table("region", REGION)
 st.dataframe(by_region, hide_index=True, width="stretch", column_config=percent, key="by-region")
 common.downloads(by_region, "milestones_by_region", "by-region")
 st.caption(
-    "Planned: every milestone not dropped, over the whole programme. Due: planned on or before "
-    "the reporting date. Achieved: achieved on or before it (late: after its planned date). "
-    "Achieved of due: the share of due milestones achieved by the reporting date."
+    _(
+        "Planned: every milestone not dropped, over the whole programme. Due: planned on or "
+        "before the reporting date. Achieved: achieved on or before it (late: after its planned "
+        "date). Achieved of due: the share of due milestones achieved by the reporting date."
+    )
 )
 
 quarters = common.cached(ms.quarters_in_view, config, as_of, filters)
@@ -278,52 +322,56 @@ st.plotly_chart(
     width="stretch",
     key="milestones-per-quarter",
 )
-with st.expander("Per quarter, as a table"):
+with st.expander(_("Per quarter, as a table")):
     per_quarter = pd.DataFrame(
         {
-            "Quarter": quarters.period,
-            "Planned": quarters.planned,
-            "Achieved": quarters.achieved,
-            "of which late": quarters.achieved_late,
-            "Planned so far": quarters.planned_cumulative,
-            "Achieved so far": quarters.achieved_cumulative,
+            _("Quarter"): quarters.period,
+            PLANNED: quarters.planned,
+            ACHIEVED: quarters.achieved,
+            _("of which late"): quarters.achieved_late,
+            _("Planned so far"): quarters.planned_cumulative,
+            _("Achieved so far"): quarters.achieved_cumulative,
         }
     )
     st.dataframe(per_quarter, hide_index=True, width="stretch", placeholder="—")
     st.caption(
-        "Planned counts milestones by their planned date, achieved by their achieved date. "
-        "Quarters after the reporting date have no achievements yet (empty, not zero)."
+        _(
+            "Planned counts milestones by their planned date, achieved by their achieved date. "
+            "Quarters after the reporting date have no achievements yet (empty, not zero)."
+        )
     )
     common.downloads(per_quarter, "milestones_per_quarter", "per-quarter")
 
 # What the achieved milestones led to ------------------------------------------------------
-st.subheader("What the achieved milestones led to")
+st.subheader(_("What the achieved milestones led to"))
 achieved = shown[shown.status == "achieved"].sort_values(["achieved_on", "milestone_id"])
 if achieved.empty:
-    st.info("None of the milestones shown was achieved by the reporting date.")
+    st.info(_("None of the milestones shown was achieved by the reporting date."))
 else:
     not_a_link = achieved.evidence_url.where(
         achieved.evidence_url.notna() & achieved.evidence_link.isna()
     )
+    AUDIENCE, OUTCOME = _("Audience"), _("Outcome (the change it led to)")
+    EVIDENCE, NOT_A_LINK = _("Evidence"), _("Evidence (not a web address)")
     results = pd.DataFrame(
         {
-            "Achieved": achieved.achieved_on,
-            "Milestone": achieved.milestone_id + " " + achieved.title,
-            "Audience": achieved.audience,
-            "Outcome (the change it led to)": achieved.outcome.fillna("not recorded"),
-            "Evidence": achieved.evidence_link,
-            "Evidence (not a web address)": not_a_link,
+            ACHIEVED: achieved.achieved_on,
+            MILESTONE: achieved.milestone_id + " " + achieved.title,
+            AUDIENCE: achieved.audience,
+            OUTCOME: achieved.outcome.fillna(_("not recorded")),
+            EVIDENCE: achieved.evidence_link,
+            NOT_A_LINK: not_a_link,
             **indicator_cells(achieved),
-            "Stage": achieved.stage_label,
-            "Level": achieved.level.map(ms.level_label),
-            "Region": achieved.region_label,
+            STAGE: achieved.stage_label,
+            LEVEL: achieved.level.map(ms.level_label),
+            REGION: achieved.region_label,
         }
     )
-    if results["Evidence (not a web address)"].isna().all():
-        results = results.drop(columns="Evidence (not a web address)")
+    if results[NOT_A_LINK].isna().all():
+        results = results.drop(columns=NOT_A_LINK)
     evidence_shared = access.view().free_text  # evidence may name the people who took part
     if not evidence_shared:
-        results = results.drop(columns="Evidence")
+        results = results.drop(columns=EVIDENCE)
     st.dataframe(
         results,
         hide_index=True,
@@ -332,30 +380,39 @@ else:
         placeholder="—",
         key="achieved-table",
         column_config={
-            "Achieved": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Milestone": st.column_config.TextColumn(width="medium"),
-            "Audience": st.column_config.TextColumn(width="small"),
-            "Outcome (the change it led to)": st.column_config.TextColumn(width="large"),
-            "Evidence": st.column_config.LinkColumn(
+            ACHIEVED: st.column_config.DateColumn(format=DATE_FORMAT),
+            MILESTONE: st.column_config.TextColumn(width="medium"),
+            AUDIENCE: st.column_config.TextColumn(width="small"),
+            OUTCOME: st.column_config.TextColumn(width="large"),
+            EVIDENCE: st.column_config.LinkColumn(
                 display_text=r"https?://(?:www\.)?(.+)",
-                help="Opens the evidence in a new tab. Only web addresses (http or https) are "
-                "links; anything else recorded is shown as text in the next column.",
+                help=_(
+                    "Opens the evidence in a new tab. Only web addresses (http or https) are "
+                    "links; anything else recorded is shown as text in the next column."
+                ),
             ),
             **indicator_columns,
         },
     )
     missing = int(achieved.outcome.isna().sum())
+    counted = ngettext(
+        "{n} achieved milestone(s); {missing} without a recorded outcome yet.",
+        "{n} achieved milestone(s); {missing} without a recorded outcome yet.",
+        len(achieved),
+    ).format(n=i18n.number(len(achieved)), missing=i18n.number(missing))
     if not evidence_shared:
         st.caption(
-            f"{len(achieved)} achieved milestone(s); {missing} without a recorded outcome yet. "
-            "The evidence behind each milestone stays with the programme team: it may name "
-            "the people who took part."
+            _(
+                "{counted} The evidence behind each milestone stays with the programme team: it "
+                "may name the people who took part."
+            ).format(counted=counted)
         )
     else:
         st.caption(
-            f"{len(achieved)} achieved milestone(s); {missing} without a recorded outcome yet. "
-            "Record the change a milestone led to in the `outcome` column of the milestones "
-            "table."
+            _(
+                "{counted} Record the change a milestone led to in the `outcome` column of the "
+                "milestones table."
+            ).format(counted=counted)
         )
     if progress_hidden[achieved.index].any():  # the note only when a cell shown here is hidden
         st.caption(protection_note)

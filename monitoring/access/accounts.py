@@ -27,6 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from monitoring.access import throttle
 from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.db import Database
+from monitoring.i18n import N_, _, ngettext
 
 # Roles, from the narrowest to the widest.
 DONOR = "donor"
@@ -35,6 +36,19 @@ STAFF = "staff"
 ADMIN = "admin"
 ROLES = (DONOR, MANAGER, STAFF, ADMIN)
 ACCOUNT_ROLES = (MANAGER, STAFF, ADMIN)  # donors have share links, not accounts
+# A role as a person reads it (the role's code stays the one to type on the command line).
+ROLE_NAMES: dict[str, str] = {
+    DONOR: N_("donor"),
+    MANAGER: N_("manager"),
+    STAFF: N_("staff"),
+    ADMIN: N_("admin"),
+}
+
+
+def role_name(role: str | None) -> str:
+    """A role's name in the current language (an unknown role as it is written)."""
+    return _(ROLE_NAMES[role]) if role in ROLE_NAMES else str(role or "")
+
 
 # Actions a role may be allowed.
 VIEW = "view"  # open the dashboard pages (read-only)
@@ -44,35 +58,56 @@ UPLOAD = "upload"  # upload tables
 UNDO = "undo"  # undo an upload batch
 MANAGE_ACCOUNTS = "manage_accounts"  # add, remove, change accounts
 MANAGE_SHARE_LINKS = "manage_share_links"  # create, list, revoke links; see their use
-ACTIONS = (VIEW, DOWNLOAD, SEE_PROTECTED, UPLOAD, UNDO, MANAGE_ACCOUNTS, MANAGE_SHARE_LINKS)
+REVIEW = "review"  # open the Data quality page (docs/quality.md)
+APPROVE = "approve"  # approve a quarter; mark values for follow-up and close follow-ups
+REOPEN = "reopen"  # reopen an approved quarter, with a reason
+ACTIONS = (
+    VIEW,
+    DOWNLOAD,
+    SEE_PROTECTED,
+    UPLOAD,
+    UNDO,
+    MANAGE_ACCOUNTS,
+    MANAGE_SHARE_LINKS,
+    REVIEW,
+    APPROVE,
+    REOPEN,
+)
 
 _MANAGER = frozenset({VIEW, DOWNLOAD, SEE_PROTECTED})
 _STAFF = _MANAGER | {UPLOAD}
 PERMISSIONS: dict[str, frozenset[str]] = {
     DONOR: frozenset({VIEW, DOWNLOAD}),
-    MANAGER: _MANAGER,
-    STAFF: _STAFF,
-    ADMIN: _STAFF | {UNDO, MANAGE_ACCOUNTS, MANAGE_SHARE_LINKS},
+    MANAGER: _MANAGER | {REVIEW, APPROVE},
+    STAFF: _STAFF | {REVIEW},
+    ADMIN: _STAFF | {UNDO, MANAGE_ACCOUNTS, MANAGE_SHARE_LINKS, REVIEW, APPROVE, REOPEN},
 }
 
 
 class Page(NamedTuple):
     url_path: str  # the page's address, /url_path; its script is views/URL_PATH.py
-    title: str
+    title: str  # in English: show it with page_title() (or _(title))
 
 
 # The dashboard's pages, in navigation order (the first is the home page). ui/navigation.py
 # gives each its script and icon; share links and the command line check page names here.
 PAGES: tuple[Page, ...] = (
-    Page("overview", "Overview"),
-    Page("indicators", "Outcome indicators"),
-    Page("map", "Regional map"),
-    Page("grants", "Grant spending"),
-    Page("milestones", "Advocacy milestones"),
-    Page("upload", "Data upload"),
-    Page("admin", "Administration"),
+    Page("overview", N_("Overview")),
+    Page("indicators", N_("Outcome indicators")),
+    Page("map", N_("Regional map")),
+    Page("grants", N_("Grant spending")),
+    Page("milestones", N_("Advocacy milestones")),
+    Page("quality", N_("Data quality")),
+    Page("upload", N_("Data upload")),
+    Page("admin", N_("Administration")),
 )
 PAGE_PATHS: tuple[str, ...] = tuple(p.url_path for p in PAGES)
+
+
+def page_title(url_path: str) -> str:
+    """A page's title in the current language (an unknown page: its address)."""
+    return next((_(p.title) for p in PAGES if p.url_path == url_path), url_path)
+
 
 # The action each page needs, by url_path. A page missing here is refused to every role,
 # and a unit test fails until it is listed: who may open a new page is always a decision,
@@ -83,6 +118,7 @@ PAGE_ACTIONS: dict[str, str] = {
     "map": VIEW,
     "grants": VIEW,
     "milestones": VIEW,
+    "quality": REVIEW,
     "upload": UPLOAD,
     "admin": MANAGE_ACCOUNTS,
 }
@@ -139,30 +175,33 @@ class SignIn:
     @property
     def message(self) -> str:
         if self.account is not None:
-            return f"Signed in as {self.account.user_name} ({self.account.role})."
+            return _("Signed in as {name} ({role}).").format(
+                name=self.account.user_name, role=role_name(self.account.role)
+            )
         if self.refused_for is not None:
             seconds = max(1, int(self.refused_for.total_seconds() + 0.999))
+            wait = _duration_words(seconds)
             if self.refused_because == throttle.BUSY:
-                return (
-                    "The dashboard is checking many sign-ins at this moment. Wait "
-                    f"{_duration_words(seconds)}, then try again."
-                )
-            where = (
-                "from your network address"
-                if self.refused_because == throttle.CLIENT
-                else "for this user name"
-            )
-            return (
-                f"Too many failed sign-ins {where}. Wait "
-                f"{_duration_words(seconds)}, then try again."
-            )
-        return "That user name and password do not match an account. Check both and try again."
+                return _(
+                    "The dashboard is checking many sign-ins at this moment. Wait {wait}, "
+                    "then try again."
+                ).format(wait=wait)
+            if self.refused_because == throttle.CLIENT:
+                return _(
+                    "Too many failed sign-ins from your network address. Wait {wait}, then "
+                    "try again."
+                ).format(wait=wait)
+            return _(
+                "Too many failed sign-ins for this user name. Wait {wait}, then try again."
+            ).format(wait=wait)
+        return _("That user name and password do not match an account. Check both and try again.")
 
 
 def _duration_words(seconds: int) -> str:
     if seconds < 120:
-        return f"{seconds} seconds"
-    return f"{(seconds + 59) // 60} minutes"
+        return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
+    minutes = (seconds + 59) // 60
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
 
 
 def now_utc() -> dt.datetime:
@@ -175,7 +214,11 @@ def now_utc() -> dt.datetime:
 def check_role(role: str, allowed: Collection[str] = ROLES) -> str:
     """`role` if it is one of `allowed`, else an AccountError naming the choices."""
     if role not in allowed:
-        raise AccountError(f"There is no role {role!r}. Choose one of: {', '.join(allowed)}.")
+        raise AccountError(
+            _("There is no role {role}. Choose one of: {roles}.").format(
+                role=repr(role), roles=", ".join(allowed)
+            )
+        )
     return role
 
 
@@ -221,9 +264,10 @@ def check_user_name(user_name: str) -> str:
     name = (user_name or "").strip().lower()
     if not USER_NAME.fullmatch(name):
         raise AccountError(
-            f"{user_name!r} cannot be a user name. Use 1 to 64 letters a-z, digits and "
-            ". _ @ - (for example maria.k or m.karimova@example.org), starting with a "
-            "letter or digit."
+            _(
+                "{name} cannot be a user name. Use 1 to 64 letters a-z, digits and "
+                ". _ @ - (for example {first} or {second}), starting with a letter or digit."
+            ).format(name=repr(user_name), first="maria.k", second="m.karimova@example.org")
         )
     return name
 
@@ -232,16 +276,24 @@ def check_password(password: str, user_name: str = "") -> str:
     """`password` if it is acceptable as a new password, else an AccountError saying why."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"The password has {len(password)} characters; it needs at least "
-            f"{MIN_PASSWORD_LENGTH}. A few unrelated words make a long password that is "
-            "easy to type."
+            ngettext(
+                "The password has {n} character; it needs at least {minimum}. A few "
+                "unrelated words make a long password that is easy to type.",
+                "The password has {n} characters; it needs at least {minimum}. A few "
+                "unrelated words make a long password that is easy to type.",
+                len(password),
+            ).format(n=len(password), minimum=MIN_PASSWORD_LENGTH)
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"The password is longer than {MAX_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            _("The password is longer than {maximum} characters.").format(
+                maximum=MAX_PASSWORD_LENGTH
+            )
+        )
     if password.strip() != password:
-        raise AccountError("The password starts or ends with a space; remove it.")
+        raise AccountError(_("The password starts or ends with a space; remove it."))
     if user_name and user_name.lower() in password.lower():
-        raise AccountError("The password contains the user name; choose another.")
+        raise AccountError(_("The password contains the user name; choose another."))
     return password
 
 
@@ -339,8 +391,10 @@ def add_user(
         exists = cur.execute("select 1 from users where user_name = ?", [name]).fetchone()
         if exists:
             raise AccountError(
-                f"There is already an account {name!r}. Choose another name, or remove that "
-                "account first."
+                _(
+                    "There is already an account {name}. Choose another name, or remove that "
+                    "account first."
+                ).format(name=repr(name))
             )
         cur.execute(
             "insert into users (user_name, role, password_hash, created_by, created_at, "
@@ -354,8 +408,9 @@ def check_account_role(role: str) -> str:
     """`role` if an account may have it; donors get a share link instead."""
     if role == DONOR:
         raise AccountError(
-            "Donors have no account: create a share link for them instead "
-            "(python -m monitoring share create --label ... --expires 90d)."
+            _("Donors have no account: create a share link for them instead ({command}).").format(
+                command="python -m monitoring share create --label ... --expires 90d"
+            )
         )
     return check_role(role, ACCOUNT_ROLES)
 
@@ -365,7 +420,9 @@ def require_user(db: Database, user_name: str) -> Account:
     account = get_user(db, user_name)
     if account is None:
         raise AccountError(
-            f"There is no account {user_name!r}. `python -m monitoring user list` shows them."
+            _("There is no account {name}. `{command}` shows them.").format(
+                name=repr(user_name), command="python -m monitoring user list"
+            )
         )
     return account
 
@@ -380,8 +437,10 @@ def remove_user(db: Database, user_name: str) -> Account:
     account = require_user(db, user_name)
     if account.role == ADMIN and _other_admins(db, account.user_name) == 0:
         raise AccountError(
-            f"{account.user_name} is the only admin; add another admin first, so that "
-            "someone can still manage accounts and share links."
+            _(
+                "{name} is the only admin; add another admin first, so that someone can "
+                "still manage accounts and share links."
+            ).format(name=account.user_name)
         )
 
     def write(cur):
@@ -398,7 +457,9 @@ def set_role(db: Database, user_name: str, role: str) -> Account:
     account = require_user(db, user_name)
     check_account_role(role)
     if account.role == ADMIN and role != ADMIN and _other_admins(db, account.user_name) == 0:
-        raise AccountError(f"{account.user_name} is the only admin; add another admin first.")
+        raise AccountError(
+            _("{name} is the only admin; add another admin first.").format(name=account.user_name)
+        )
 
     def write(cur):
         cur.execute("update users set role = ? where user_name = ?", [role, account.user_name])

@@ -40,6 +40,7 @@ import pandas as pd
 
 from monitoring.access import suppression
 from monitoring.db import Database
+from monitoring.i18n import _
 from monitoring.periods import programme_periods
 from monitoring.settings import Settings
 
@@ -292,7 +293,7 @@ class IndicatorCells:
         if state == SMALL:
             return suppression.small_label(self.threshold)
         if state == HIDDEN or self.withheld(state):
-            return suppression.HIDDEN_LABEL
+            return suppression.hidden_label()
         if isinstance(state, _Exact | _FromCounts):
             return value
         return self.rounded(value)
@@ -301,10 +302,10 @@ class IndicatorCells:
     def note(self) -> str:
         note = suppression.suppression_note(self.threshold)
         if self.protection == ROUND:
-            note += (
-                f" Other counts of people are rounded to a multiple of {self.rounding_base}, "
-                "and percentages computed from them are hidden."
-            )
+            note += " " + _(
+                "Other counts of people are rounded to a multiple of {base}, and percentages "
+                "computed from them are hidden."
+            ).format(base=self.rounding_base)
         return note
 
 

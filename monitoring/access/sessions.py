@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from monitoring.access import accounts, sharing
 from monitoring.access.markers import decides_who_is_looking
 from monitoring.db import Database
+from monitoring.i18n import _, ngettext
 
 PASSWORD, LINK = "password", "link"  # how the session was signed in
 TICKET_LIFETIME = dt.timedelta(minutes=2)
@@ -43,8 +44,6 @@ ROLE_CHANGED = "role_changed"
 REMOVED = "removed"
 IDLE = "idle"
 TOO_LONG = "too_long"
-
-_AGAIN = " Sign in again."
 
 
 def _hash(token: str) -> str:
@@ -183,19 +182,31 @@ class SessionCheck:
         """Why the browser's sign-in ended, for the sign-in form; None: nothing to say."""
         why, name = self.ended_because, self.user_name
         if why == PASSWORD_CHANGED:
-            return f"You were signed out: the password of {name} was changed." + _AGAIN
+            return _(
+                "You were signed out: the password of {name} was changed. Sign in again."
+            ).format(name=name)
         if why == ROLE_CHANGED:
-            return f"You were signed out: the role of {name} was changed." + _AGAIN
-        if why == REMOVED:
-            return f"The account {name} no longer exists or was renamed; sign in again."
-        if why == IDLE:
-            minutes = int(self.idle.total_seconds() // 60) if self.idle else None
-            return (
-                f"You were signed out after {minutes} minutes without using the dashboard." + _AGAIN
+            return _("You were signed out: the role of {name} was changed. Sign in again.").format(
+                name=name
             )
+        if why == REMOVED:
+            return _("The account {name} no longer exists or was renamed; sign in again.").format(
+                name=name
+            )
+        if why == IDLE:
+            minutes = int(self.idle.total_seconds() // 60) if self.idle else 0
+            return ngettext(
+                "You were signed out after {n} minute without using the dashboard. Sign in again.",
+                "You were signed out after {n} minutes without using the dashboard. Sign in again.",
+                minutes,
+            ).format(n=minutes)
         if why == TOO_LONG:
-            hours = int(self.maximum.total_seconds() // 3600) if self.maximum else None
-            return f"You were signed out: a sign-in lasts at most {hours} hours." + _AGAIN
+            hours = int(self.maximum.total_seconds() // 3600) if self.maximum else 0
+            return ngettext(
+                "You were signed out: a sign-in lasts at most {n} hour. Sign in again.",
+                "You were signed out: a sign-in lasts at most {n} hours. Sign in again.",
+                hours,
+            ).format(n=hours)
         return None
 
 
@@ -232,7 +243,7 @@ def check(
         ).fetchone()
     if row is None or row[1] is None or not secrets.compare_digest(row[1], _hash(token)):
         return SessionCheck(None)
-    user_name, _, created_at, last_seen_at, ended_because = row
+    user_name, _role, created_at, last_seen_at, ended_because = row
     created_at, last_seen_at = _datetime(created_at), _datetime(last_seen_at)
 
     def ended(because: str) -> SessionCheck:

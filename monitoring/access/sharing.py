@@ -27,6 +27,7 @@ from monitoring.access import accounts
 from monitoring.access.accounts import now_utc
 from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.db import Database
+from monitoring.i18n import N_, _
 from monitoring.settings import ROOT
 
 SHARE_PARAM = "share"  # the URL query parameter that carries the token
@@ -48,16 +49,27 @@ TABLES, REPORTS = "tables", "reports"
 DOWNLOADS = (TABLES, REPORTS)
 NO_DOWNLOADS = "none"  # what the command line and the page call an empty list
 
+LANG_PARAM = "lang"  # the language a page opens in (ui/language.py)
+
 TAMPERED = "tampered"
 UNKNOWN = "unknown"
 EXPIRED = "expired"
 REVOKED = "revoked"
-_ASK = "Ask the person who shared it with you for a new link."
+# Why a link opens nothing, in English (shown translated: LinkCheck.message).
 REASON_MESSAGES = {
-    TAMPERED: "This link is not valid: it was changed or copied incompletely. " + _ASK,
-    UNKNOWN: "This link does not open anything on this dashboard. " + _ASK,
-    EXPIRED: "This link has expired. " + _ASK,
-    REVOKED: "This link has been withdrawn by the programme team. " + _ASK,
+    TAMPERED: N_(
+        "This link is not valid: it was changed or copied incompletely. Ask the person who "
+        "shared it with you for a new link."
+    ),
+    UNKNOWN: N_(
+        "This link does not open anything on this dashboard. Ask the person who shared it "
+        "with you for a new link."
+    ),
+    EXPIRED: N_("This link has expired. Ask the person who shared it with you for a new link."),
+    REVOKED: N_(
+        "This link has been withdrawn by the programme team. Ask the person who shared it "
+        "with you for a new link."
+    ),
 }
 
 
@@ -75,6 +87,7 @@ class ShareScope:
     pages: tuple[str, ...] | None
     expires_at: dt.datetime
     downloads: tuple[str, ...] = DOWNLOADS  # of DOWNLOADS; empty: nothing
+    unapproved: bool = False  # True: quarters not yet approved are shown too (docs/quality.md)
 
     def allows_page(self, url_path: str) -> bool:
         return accounts.can_open_page(accounts.DONOR, url_path, self.pages)
@@ -112,7 +125,7 @@ class LinkCheck:
 
     @property
     def message(self) -> str:
-        return "" if self.ok else REASON_MESSAGES[self.reason]
+        return "" if self.ok else _(REASON_MESSAGES[self.reason])
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -216,10 +229,14 @@ def base_url(url: str | None = None) -> str:
     return value.rstrip("/")
 
 
-def share_url(token: str, *, url: str | None = None, page: str | None = None) -> str:
-    """The address a donor opens: the dashboard (or one page of it) with the token."""
+def share_url(
+    token: str, *, url: str | None = None, page: str | None = None, lang: str | None = None
+) -> str:
+    """The address a donor opens: the dashboard (or one page of it) with the token, and the
+    language it opens in (`lang`, e.g. "ru"; None: the donor's browser's)."""
     path = f"/{page}" if page else "/"
-    return f"{base_url(url)}{path}?{urlencode({SHARE_PARAM: token})}"
+    query = {SHARE_PARAM: token} | ({LANG_PARAM: lang} if lang else {})
+    return f"{base_url(url)}{path}?{urlencode(query)}"
 
 
 # --- links ----------------------------------------------------------------------------------
@@ -295,11 +312,12 @@ def create_share_link(
     downloads: Iterable[str] | None = None,
     now: dt.datetime | None = None,
     secret: str | None = None,
+    unapproved: bool = False,
 ) -> tuple[int, str]:
     """Create a link; returns its id and its token (turn it into a URL with share_url)."""
     label = (label or "").strip()
     if not label:
-        raise ShareLinkError("Give the link a label that says who it is for, e.g. 'USIP Q3'.")
+        raise ShareLinkError(_("Give the link a label that says who it is for, e.g. 'USIP Q3'."))
     if isinstance(expires_in, str):
         expires_in = parse_duration(expires_in)
     region_list = check_regions(db, regions)
@@ -311,8 +329,19 @@ def create_share_link(
     with db.transaction() as cur:
         link_id = cur.execute(
             "insert into share_links (label, nonce, regions, pages, created_by, created_at, "
-            "expires_at, downloads) values (?, ?, ?, ?, ?, ?, ?, ?) returning link_id",
-            [label, nonce, region_list, page_list, by, at, at + expires_in, download_list],
+            "expires_at, downloads, unapproved) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "returning link_id",
+            [
+                label,
+                nonce,
+                region_list,
+                page_list,
+                by,
+                at,
+                at + expires_in,
+                download_list,
+                bool(unapproved),
+            ],
         ).fetchone()[0]
     return int(link_id), make_token(link_id, nonce, secret=key)
 
@@ -371,6 +400,7 @@ def check_share_token(
         pages=_as_tuple(row["pages"]),
         expires_at=expires_at,
         downloads=_as_tuple(row["downloads"]) or (),
+        unapproved=bool(row.get("unapproved") or False),
     )
     return LinkCheck(scope, None, link_id)
 

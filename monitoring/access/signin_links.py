@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from monitoring.access import accounts, sharing
 from monitoring.access.markers import decides_who_is_looking
 from monitoring.db import Database
+from monitoring.i18n import _
 
 SIGNIN_PARAM = "signin"
 DEFAULT_LIFETIME = dt.timedelta(hours=1)
@@ -31,7 +32,7 @@ MAX_LIFETIME = dt.timedelta(days=7)
 FIRST_ADMIN = "admin"
 FIRST_START_BY = "first start"
 _SALT = "monitoring.sign-in-link"
-_HOW_TO_GET_ONE = "`python -m monitoring user link NAME` prints a new one."
+NEW_LINK_COMMAND = "python -m monitoring user link NAME"  # prints a new sign-in link
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,31 @@ def redeem(
     if read is None:
         return Redeemed(
             None,
-            "This sign-in link is not valid: it was changed or copied incompletely. "
-            + _HOW_TO_GET_ONE,
+            _(
+                "This sign-in link is not valid: it was changed or copied incompletely. "
+                "`{command}` prints a new one."
+            ).format(command=NEW_LINK_COMMAND),
         )
     name, nonce, expires = read
     if at.timestamp() >= expires:
-        return Redeemed(None, "This sign-in link has expired. " + _HOW_TO_GET_ONE)
+        return Redeemed(
+            None,
+            _("This sign-in link has expired. `{command}` prints a new one.").format(
+                command=NEW_LINK_COMMAND
+            ),
+        )
     account = accounts.get_user(db, name)
     if account is None:
-        return Redeemed(None, f"The account {name!r} of this sign-in link no longer exists.")
+        return Redeemed(
+            None,
+            _("The account {name} of this sign-in link no longer exists.").format(name=repr(name)),
+        )
     used_already = Redeemed(
-        None, "This sign-in link has been used already; each works once. " + _HOW_TO_GET_ONE
+        None,
+        _(
+            "This sign-in link has been used already; each works once. `{command}` prints a "
+            "new one."
+        ).format(command=NEW_LINK_COMMAND),
     )
     try:
         with db.transaction() as cur:
@@ -128,7 +143,10 @@ def redeem(
             )
     except (duckdb.ConstraintException, duckdb.TransactionException):
         return used_already  # the same link opened twice at the same moment: one wins
-    return Redeemed(accounts.get_user(db, name), f"Signed in as {name} ({account.role}).")
+    return Redeemed(
+        accounts.get_user(db, name),
+        _("Signed in as {name} ({role}).").format(name=name, role=accounts.role_name(account.role)),
+    )
 
 
 @decides_who_is_looking
@@ -141,7 +159,7 @@ def use_up(
     read = _read(token, secret)
     if read is None or at.timestamp() >= read[2]:
         return False
-    name, nonce, _ = read
+    name, nonce, _expires = read
     try:
         with db.transaction() as cur:
             if cur.execute("select 1 from sign_in_link_uses where nonce = ?", [nonce]).fetchone():

@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 
 from monitoring.db import Database
+from monitoring.i18n import N_, _
 from monitoring.settings import Settings
 
 DEFAULT_THRESHOLD = 5
-HIDDEN_LABEL = "hidden"  # a complementary cell or a derived percentage
+HIDDEN_LABEL = N_("hidden")  # a complementary cell or a derived percentage (hidden_label())
 
 SMALL = "small"  # 1 .. threshold - 1
 COMPLEMENTARY = "complementary"  # hidden so that a small one cannot be worked out
@@ -40,14 +41,18 @@ def small_label(threshold: int = DEFAULT_THRESHOLD) -> str:
     return f"<{threshold}"
 
 
+def hidden_label() -> str:
+    """The word a hidden cell shows, in the current language ("hidden")."""
+    return _(HIDDEN_LABEL)
+
+
 def suppression_note(threshold: int = DEFAULT_THRESHOLD) -> str:
     """One sentence for a caption under a protected table."""
-    return (
-        f"To protect the people counted, counts from 1 to {threshold - 1} are shown as "
-        f"“{small_label(threshold)}”; where such a count could be worked out from a total, "
-        f"another count is shown as “{HIDDEN_LABEL}”, and so are percentages computed from "
-        "a hidden count."
-    )
+    return _(
+        "To protect the people counted, counts from 1 to {largest} are shown as “{small}”; "
+        "where such a count could be worked out from a total, another count is shown as "
+        "“{hidden}”, and so are percentages computed from a hidden count."
+    ).format(largest=threshold - 1, small=small_label(threshold), hidden=hidden_label())
 
 
 @dataclass(frozen=True)
@@ -227,7 +232,8 @@ def protect_small_counts(
     protected = list(dict.fromkeys([*count_columns, *percent_columns]))
     grid = pd.DataFrame("", index=frame.index, columns=protected, dtype=object)
     table = frame.copy()
-    label = {SMALL: small_label(threshold), COMPLEMENTARY: HIDDEN_LABEL, DERIVED: HIDDEN_LABEL}
+    hidden = hidden_label()
+    label = {SMALL: small_label(threshold), COMPLEMENTARY: hidden, DERIVED: hidden}
     for (pos, col), reason in reasons.items():
         grid.iat[pos, protected.index(col)] = reason
     for col in protected:

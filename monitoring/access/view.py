@@ -17,6 +17,7 @@ database without the view.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ import pandas as pd
 from monitoring.access import accounts, cells, suppression
 from monitoring.access.markers import free_of_people_data as free_of_people_data
 from monitoring.db import Database
+from monitoring.periods import period_end, programme_periods
 from monitoring.settings import Settings
 
 SHOWN, SMALL, HIDDEN = cells.SHOWN, cells.SMALL, cells.HIDDEN
@@ -42,6 +44,8 @@ class Audience:
     pages: tuple[str, ...] | None = None  # a share link's pages (None: all)
     # What a share link's donor may download (sharing.DOWNLOADS: "tables", "reports").
     downloads: tuple[str, ...] = ("tables", "reports")
+    # True: a share link that shows quarters not yet approved too (docs/quality.md).
+    unapproved: bool = False
 
     @property
     def is_donor(self) -> bool:
@@ -63,6 +67,11 @@ class ProtectedView:
     free_text: bool = True  # comments, sources and evidence recorded with the data
     uploader_names: bool = True
     protected: cells.IndicatorCells | None = field(default=None, repr=False)
+    # When (docs/quality.md): a donor's link shows approved quarters only, unless it says
+    # otherwise: every quarter up to `approved_through` is approved for all its regions.
+    limited_to_approved: bool = False
+    approved_through: str | None = None  # None with limited_to_approved: none approved yet
+    unapproved_quarters: tuple[str, ...] = ()  # quarters with data not yet approved
 
     # Who -----------------------------------------------------------------------------
     @property
@@ -91,6 +100,22 @@ class ProtectedView:
     def names_kind(self, kind: str) -> bool:
         """Whether organisations of `kind` may be named in this view."""
         return self.unnamed_kinds is None or kind not in self.unnamed_kinds
+
+    # When ------------------------------------------------------------------------------
+    def shows_quarter(self, period: str) -> bool:
+        """Whether this viewer may see figures of `period` (a quarter, 2022Q1)."""
+        if not self.limited_to_approved:
+            return True
+        return self.approved_through is not None and period <= self.approved_through
+
+    def clamp(self, as_of: dt.date) -> dt.date | None:
+        """The reporting date this viewer may see for `as_of`: no later than the end of the
+        last approved quarter; None when a donor's link may see no quarter yet."""
+        if not self.limited_to_approved:
+            return as_of
+        if self.approved_through is None:
+            return None
+        return min(as_of, period_end(self.approved_through))
 
     # Where -----------------------------------------------------------------------------
     def within(self, requested: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -207,7 +232,11 @@ def protected_view(db: Database, settings: Settings, audience: Audience) -> Prot
     link = audience.link_regions
     regions = programme if link is None else tuple(dict.fromkeys(link))
     protection = suppression.donor_protection(db, settings)
+    through, unapproved = approved_quarters(db, settings, regions)
     return ProtectedView(
+        limited_to_approved=not audience.unapproved,
+        approved_through=through,
+        unapproved_quarters=unapproved,
         audience=audience,
         regions=regions,
         threshold=threshold,
@@ -217,3 +246,22 @@ def protected_view(db: Database, settings: Settings, audience: Audience) -> Prot
         uploader_names=False,
         protected=cells.indicator_cells(db, settings, regions),
     )
+
+
+def approved_quarters(
+    db: Database, settings: Settings, regions: Sequence[str]
+) -> tuple[str | None, tuple[str, ...]]:
+    """(the latest quarter such that every quarter up to it is approved for every region of
+    `regions`, an approval of the whole programme counting for all; the quarters with data not
+    approved so: shown to no donor whose link is limited to approved quarters)."""
+    scopes = db.query("access_approved_quarters")
+    approved = set(zip(scopes.period, scopes.region_code, strict=True))
+    latest = db.scalar("access_latest_period")
+    through, unapproved = None, []
+    for period in programme_periods(settings.programme):
+        ok = (period, "") in approved or all((period, r) in approved for r in regions)
+        if ok and not unapproved:
+            through = period
+        elif latest is not None and not pd.isna(latest) and period <= latest:
+            unapproved.append(period)
+    return through, tuple(unapproved)

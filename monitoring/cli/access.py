@@ -12,11 +12,13 @@ import sys
 
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access import accounts, sharing, signin_links
 from monitoring.cli import remote
 from monitoring.db import Database, DatabaseError, open_database
+from monitoring.i18n import N_, _
 
-DB_HELP = "database file (default: $MONITORING_DB or data/monitoring.duckdb)"
+DB_HELP = N_("database file (default: $MONITORING_DB or data/monitoring.duckdb)")
 
 
 def existing_database(path: str | None) -> Database:
@@ -24,8 +26,9 @@ def existing_database(path: str | None) -> Database:
     db = open_database(path)
     if not db.path.exists():
         raise ValueError(
-            f"The database {db.path} does not exist. Create it first: "
-            f"python -m monitoring init --db {db.path}"
+            _("The database {path} does not exist. Create it first: {command}").format(
+                path=db.path, command=f"python -m monitoring init --db {db.path}"
+            )
         )
     db.connection()
     return db
@@ -52,8 +55,10 @@ def _operator(args: argparse.Namespace) -> str:
 def finish_command(parser: argparse.ArgumentParser, func, *, by: str | None = None) -> None:
     """The options a database command ends with: --by (`by`: who does what), --db; its `func`."""
     if by:
-        parser.add_argument("--by", metavar="NAME", help=f"{by} (default: your user name)")
-    parser.add_argument("--db", help=DB_HELP)
+        parser.add_argument(
+            "--by", metavar="NAME", help=_("{who} (default: your user name)").format(who=by)
+        )
+    parser.add_argument("--db", help=_(DB_HELP))
     parser.set_defaults(func=func)
 
 
@@ -61,15 +66,17 @@ def read_password(user_name: str, stdin=None) -> str:
     """A new password: typed twice without echo at a terminal, else one line of stdin."""
     stdin = stdin or sys.stdin
     if stdin.isatty():
-        first = getpass.getpass(f"New password for {user_name}: ")
-        if getpass.getpass("Type it again: ") != first:
-            raise accounts.AccountError("The two passwords differ; nothing was changed.")
+        first = getpass.getpass(_("New password for {name}: ").format(name=user_name))
+        if getpass.getpass(_("Type it again: ")) != first:
+            raise accounts.AccountError(_("The two passwords differ; nothing was changed."))
         return first
     line = stdin.readline().rstrip("\r\n")
     if not line:
         raise accounts.AccountError(
-            "No password: type it when asked, or pipe one line to standard input "
-            "(or use --no-password for sign-in through the identity provider only)."
+            _(
+                "No password: type it when asked, or pipe one line to standard input "
+                "(or use --no-password for sign-in through the identity provider only)."
+            )
         )
     return line
 
@@ -86,24 +93,34 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     accounts.check_account_role(args.role)
     password = None if args.no_password else read_password(args.name)
     account = accounts.add_user(db, args.name, args.role, password, by=_operator(args))
-    how = "with a password" if account.has_password else "through the identity provider only"
-    print(f"Account {account.user_name} ({account.role}) created; it signs in {how}.")
+    text = (
+        _("Account {name} ({role}) created; it signs in with a password.")
+        if account.has_password
+        else _("Account {name} ({role}) created; it signs in through the identity provider only.")
+    )
+    print(text.format(name=account.user_name, role=account.role))
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     users = accounts.list_users(existing_database(args.db))
     if not users:
-        print("No accounts yet. Add one: python -m monitoring user add NAME --role admin")
+        print(
+            _("No accounts yet. Add one: {command}").format(
+                command="python -m monitoring user add NAME --role admin"
+            )
+        )
         return 0
     frame = pd.DataFrame(
         {
-            "user": [a.user_name for a in users],
-            "role": [a.role for a in users],
-            "signs in with": ["password" if a.has_password else "identity provider" for a in users],
-            "created": [_when(a.created_at) for a in users],
-            "created by": [a.created_by for a in users],
-            "last sign-in": [_when(a.last_sign_in_at) or "never" for a in users],
+            _("user"): [a.user_name for a in users],
+            _("role"): [a.role for a in users],
+            _("signs in with"): [
+                _("password") if a.has_password else _("identity provider") for a in users
+            ],
+            _("created"): [_when(a.created_at) for a in users],
+            _("created by"): [a.created_by for a in users],
+            _("last sign-in"): [_when(a.last_sign_in_at) or _("never") for a in users],
         }
     )
     print(frame.to_string(index=False))
@@ -112,7 +129,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
     account = accounts.remove_user(existing_database(args.db), args.name)
-    print(f"Account {account.user_name} ({account.role}) removed.")
+    print(_("Account {name} ({role}) removed.").format(name=account.user_name, role=account.role))
     return 0
 
 
@@ -121,13 +138,13 @@ def cmd_user_password(args: argparse.Namespace) -> int:
     account = accounts.require_user(db, args.name)
     password = None if args.no_password else read_password(account.user_name)
     accounts.change_password(db, account.user_name, password)
-    print(f"Password of {account.user_name} changed.")
+    print(_("Password of {name} changed.").format(name=account.user_name))
     return 0
 
 
 def cmd_user_role(args: argparse.Namespace) -> int:
     account = accounts.set_role(existing_database(args.db), args.name, args.role)
-    print(f"{account.user_name} is now {account.role}.")
+    print(_("{name} is now {role}.").format(name=account.user_name, role=account.role))
     return 0
 
 
@@ -147,20 +164,25 @@ def cmd_share_create(args: argparse.Namespace) -> int:
         regions=_split(args.regions),
         pages=_split(args.pages),
         downloads=_split(args.downloads),
+        unapproved=args.unapproved,
     )
     link = sharing.get_share_link(db, link_id)
     print(
-        f"Share link {link_id} ({link['label']}) created: {_scope_words(link)}; "
-        f"expires {_when(link['expires_at'])}."
+        _("Share link {id} ({label}) created: {scope}; expires {when}.").format(
+            id=link_id,
+            label=link["label"],
+            scope=_scope_words(link),
+            when=_when(link["expires_at"]),
+        )
     )
-    print("Anyone with this address sees that view until it expires or is revoked:")
-    print(sharing.share_url(token, url=url))
+    print(_("Anyone with this address sees that view until it expires or is revoked:"))
+    print(sharing.share_url(token, url=url, lang=args.donor_lang))
     return 0
 
 
 def _listed(values) -> str:
     if values is None or (not hasattr(values, "__len__") and pd.isna(values)):
-        return "all"
+        return _("all")
     return ",".join(values)
 
 
@@ -171,9 +193,10 @@ def _downloads(values) -> str:
 
 
 def _scope_words(link: dict) -> str:
-    return (
-        f"regions {_listed(link['regions'])}, pages {_listed(link['pages'])}, "
-        f"downloads {_downloads(link['downloads'])}"
+    return _("regions {regions}, pages {pages}, downloads {downloads}").format(
+        regions=_listed(link["regions"]),
+        pages=_listed(link["pages"]),
+        downloads=_downloads(link["downloads"]),
     )
 
 
@@ -181,22 +204,23 @@ def cmd_share_list(args: argparse.Namespace) -> int:
     frame = sharing.list_share_links(existing_database(args.db))
     if frame.empty:
         print(
-            'No share links yet. Create one: python -m monitoring share create --label "..." '
-            "--expires 90d"
+            _("No share links yet. Create one: {command}").format(
+                command='python -m monitoring share create --label "..." --expires 90d'
+            )
         )
         return 0
     shown = pd.DataFrame(
         {
-            "id": frame.link_id,
-            "label": frame.label,
-            "status": frame.status,
-            "regions": frame.regions.map(_listed),
-            "pages": frame.pages.map(_listed),
-            "downloads": frame.downloads.map(_downloads),
-            "created by": frame.created_by,
-            "expires": frame.expires_at.map(_when),
-            "uses": frame.uses,
-            "last used": frame.last_used_at.map(_when),
+            _("id"): frame.link_id,
+            _("label"): frame.label,
+            _("status"): frame.status,
+            _("regions"): frame.regions.map(_listed),
+            _("pages"): frame.pages.map(_listed),
+            _("downloads"): frame.downloads.map(_downloads),
+            _("created by"): frame.created_by,
+            _("expires"): frame.expires_at.map(_when),
+            _("uses"): frame.uses,
+            _("last used"): frame.last_used_at.map(_when),
         }
     )
     print(shown.to_string(index=False))
@@ -205,14 +229,18 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 
 def cmd_share_revoke(args: argparse.Namespace) -> int:
     link = sharing.revoke_share_link(existing_database(args.db), args.id, by=_operator(args))
-    print(f"Share link {link['link_id']} ({link['label']}) revoked: it opens nothing any more.")
+    print(
+        _("Share link {id} ({label}) revoked: it opens nothing any more.").format(
+            id=link["link_id"], label=link["label"]
+        )
+    )
     return 0
 
 
 def cmd_share_log(args: argparse.Namespace) -> int:
     frame = sharing.share_link_uses(existing_database(args.db), args.link, limit=args.limit)
     if frame.empty:
-        print("No share link has been used yet.")
+        print(_("No share link has been used yet."))
         return 0
     shown = frame.assign(used_at=frame.used_at.map(_when), page=frame.page.fillna(""))
     print(shown[["used_at", "link_id", "label", "page", "outcome"]].to_string(index=False))
@@ -229,15 +257,21 @@ def cmd_user_link(args: argparse.Namespace) -> int:
         # The running dashboard holds the database: the link needs only the secret, and it
         # signs in only an account that exists when it is opened.
         print(
-            "note: the database is in use by the dashboard, so whether the account "
-            f"{name!r} exists was not checked; the link signs in only if it does.",
+            _(
+                "note: the database is in use by the dashboard, so whether the account "
+                "{name} exists was not checked; the link signs in only if it does."
+            ).format(name=repr(name)),
             file=sys.stderr,
         )
         token = signin_links.make_token(name, lifetime=lifetime)
         url = f"{base}/?{signin_links.SIGNIN_PARAM}={token}"
     else:
         url = signin_links.sign_in_url(db, name, lifetime=lifetime, url=base)
-    print(f"One-time sign-in link for {name}, valid for {args.expires} (it works once):")
+    print(
+        _("One-time sign-in link for {name}, valid for {lifetime} (it works once):").format(
+            name=name, lifetime=args.expires
+        )
+    )
     print(url)
     return 0
 
@@ -247,122 +281,160 @@ def cmd_first_start(args: argparse.Namespace) -> int:
     started = signin_links.first_start(db, url=args.base_url)
     if started.created_admin:
         print(
-            f"Created the local administrator account '{signin_links.FIRST_ADMIN}' "
-            "(no password: nobody can sign in with a password yet)."
+            _(
+                "Created the local administrator account '{name}' "
+                "(no password: nobody can sign in with a password yet)."
+            ).format(name=signin_links.FIRST_ADMIN)
         )
     if started.url:
-        print("Open this one-time link to sign in as the administrator (valid for 1 hour), then")
-        print("set a password on the Administration page:")
+        print(_("Open this one-time link to sign in as the administrator (valid for 1 hour), then"))
+        print(_("set a password on the Administration page:"))
         print(f"\n    {started.url}\n")
     else:
         print(
-            "Sign in with your account. An administrator can print a one-time sign-in link "
-            "with: python -m monitoring user link NAME"
+            _(
+                "Sign in with your account. An administrator can print a one-time sign-in link "
+                "with: {command}"
+            ).format(command="python -m monitoring user link NAME")
         )
     return 0
 
 
 def add_access_commands(sub: argparse._SubParsersAction) -> None:
     """Add the `user` and `share` commands to the parser of `python -m monitoring`."""
-    user = sub.add_parser("user", help="manage the accounts of managers, staff and admins")
+    user = sub.add_parser("user", help=_("manage the accounts of managers, staff and admins"))
     users = user.add_subparsers(dest="user_command", required=True)
 
     add = users.add_parser(
         "add",
-        help="create an account",
-        description="Create an account. The password is asked twice without echo at a "
-        "terminal, or read as one line from standard input in scripts.",
+        help=_("create an account"),
+        description=_(
+            "Create an account. The password is asked twice without echo at a "
+            "terminal, or read as one line from standard input in scripts."
+        ),
     )
-    add.add_argument("name", metavar="NAME", help="user name, e.g. maria.k")
+    add.add_argument("name", metavar="NAME", help=_("user name, e.g. maria.k"))
     add.add_argument("--role", required=True, choices=accounts.ACCOUNT_ROLES)
     add.add_argument(
         "--no-password",
         action="store_true",
-        help="no password: the account signs in through the identity provider only",
+        help=_("no password: the account signs in through the identity provider only"),
     )
-    finish_command(add, cmd_user_add, by="who creates it")
+    finish_command(add, cmd_user_add, by=_("who creates it"))
 
-    lst = users.add_parser("list", help="list the accounts")
+    lst = users.add_parser("list", help=_("list the accounts"))
     finish_command(lst, cmd_user_list)
 
-    rm = users.add_parser("remove", help="delete an account (never the last admin)")
+    rm = users.add_parser("remove", help=_("delete an account (never the last admin)"))
     rm.add_argument("name", metavar="NAME")
     finish_command(rm, cmd_user_remove)
 
-    pw = users.add_parser("password", help="set a new password (read like `user add`)")
+    pw = users.add_parser(
+        "password", help=_("set a new password (read like {command})").format(command="`user add`")
+    )
     pw.add_argument("name", metavar="NAME")
-    pw.add_argument("--no-password", action="store_true", help="identity provider only")
+    pw.add_argument("--no-password", action="store_true", help=_("identity provider only"))
     finish_command(pw, cmd_user_password)
 
-    role = users.add_parser("role", help="change an account's role")
+    role = users.add_parser("role", help=_("change an account's role"))
     role.add_argument("name", metavar="NAME")
     role.add_argument("role", metavar="ROLE", choices=accounts.ACCOUNT_ROLES)
     finish_command(role, cmd_user_role)
 
     link = users.add_parser(
         "link",
-        help="print a one-time sign-in link for an account",
-        description="Print an address that signs the account in once, e.g. for a first "
-        "sign-in or a forgotten password. Anyone who has it can sign in as that account "
-        "until it is used or expires: send it by a channel you trust.",
+        help=_("print a one-time sign-in link for an account"),
+        description=_(
+            "Print an address that signs the account in once, e.g. for a first "
+            "sign-in or a forgotten password. Anyone who has it can sign in as that account "
+            "until it is used or expires: send it by a channel you trust."
+        ),
     )
     link.add_argument("name", metavar="NAME")
     link.add_argument(
-        "--expires", default="1h", metavar="DURATION", help="lifetime: 1h (default) up to 7d"
+        "--expires", default="1h", metavar="DURATION", help=_("lifetime: 1h (default) up to 7d")
     )
-    link.add_argument("--base-url", metavar="URL", help="the dashboard's address")
+    link.add_argument("--base-url", metavar="URL", help=_("the dashboard's address"))
     finish_command(link, cmd_user_link)
 
     first = sub.add_parser(
         "first-start",
-        help="create the local admin if there is no account; print its sign-in link",
-        description="Run by `make run`. With no account in the database, creates the account "
-        f"'{signin_links.FIRST_ADMIN}' (role admin, no password). While that account has no "
-        "password, prints a one-time sign-in link for it.",
+        help=_("create the local admin if there is no account; print its sign-in link"),
+        description=_(
+            "Run by `make run`. With no account in the database, creates the account "
+            "'{name}' (role admin, no password). While that account has no "
+            "password, prints a one-time sign-in link for it."
+        ).format(name=signin_links.FIRST_ADMIN),
     )
-    first.add_argument("--base-url", metavar="URL", help="the dashboard's address")
+    first.add_argument("--base-url", metavar="URL", help=_("the dashboard's address"))
     finish_command(first, cmd_first_start)
 
-    share = sub.add_parser("share", help="manage donor share links")
+    share = sub.add_parser("share", help=_("manage donor share links"))
     shares = share.add_subparsers(dest="share_command", required=True)
 
     create = shares.add_parser(
         "create",
-        help="create a share link and print its address",
-        description="Create a read-only link for a donor, limited to some regions and pages, "
-        "that expires. Sensitive indicators and small counts are protected in its view.",
-    )
-    create.add_argument("--label", required=True, help="who it is for, e.g. 'USIP Q3 review'")
-    create.add_argument(
-        "--expires", required=True, metavar="DURATION", help="lifetime: 90d, 12w or 48h"
+        help=_("create a share link and print its address"),
+        description=_(
+            "Create a read-only link for a donor, limited to some regions and pages, "
+            "that expires. Sensitive indicators and small counts are protected in its view."
+        ),
     )
     create.add_argument(
-        "--regions", metavar="CODES", help="region codes, e.g. UZ-JI,UZ-NG (default: all)"
+        "--label",
+        required=True,
+        help=_("who it is for, e.g. {example}").format(example="'USIP Q3 review'"),
     )
     create.add_argument(
-        "--pages", metavar="PAGES", help="pages, e.g. overview,indicators (default: all)"
+        "--expires", required=True, metavar="DURATION", help=_("lifetime: 90d, 12w or 48h")
+    )
+    create.add_argument(
+        "--regions", metavar="CODES", help=_("region codes, e.g. UZ-JI,UZ-NG (default: all)")
+    )
+    create.add_argument(
+        "--pages",
+        metavar="PAGES",
+        help=_("pages, e.g. {example} (default: all)").format(example="overview,indicators"),
     )
     create.add_argument(
         "--downloads",
         metavar="KINDS",
-        help="what its donor may download: tables, reports, tables,reports (default) or none",
+        help=_("what its donor may download: {kinds} (default) or {none}").format(
+            kinds="tables, reports, tables,reports", none="none"
+        ),
+    )
+    create.add_argument(
+        "--unapproved",
+        action="store_true",
+        help=_("show quarters not yet approved too (default: approved quarters only)"),
+    )
+    create.add_argument(
+        "--donor-lang",
+        choices=list(i18n.LANGUAGES),
+        help=_("the language the link opens in (default: the donor's browser's)"),
     )
     create.add_argument(
         "--base-url",
         metavar="URL",
-        help=f"the dashboard's address (default: ${sharing.BASE_URL_ENV} or "
-        f"{sharing.DEFAULT_BASE_URL})",
+        help=_("the dashboard's address (default: ${variable} or {url})").format(
+            variable=sharing.BASE_URL_ENV, url=sharing.DEFAULT_BASE_URL
+        ),
     )
-    finish_command(create, cmd_share_create, by="who creates it")
+    finish_command(create, cmd_share_create, by=_("who creates it"))
 
-    slist = shares.add_parser("list", help="list share links with their status and uses")
+    slist = shares.add_parser("list", help=_("list share links with their status and uses"))
     finish_command(slist, cmd_share_list)
 
-    revoke = shares.add_parser("revoke", help="withdraw a share link at once")
-    revoke.add_argument("id", metavar="ID", type=int, help="the link's id (see share list)")
-    finish_command(revoke, cmd_share_revoke, by="who revokes")
+    revoke = shares.add_parser("revoke", help=_("withdraw a share link at once"))
+    revoke.add_argument(
+        "id",
+        metavar="ID",
+        type=int,
+        help=_("the link's id (see {command})").format(command="share list"),
+    )
+    finish_command(revoke, cmd_share_revoke, by=_("who revokes"))
 
-    log = shares.add_parser("log", help="every use of the share links, newest first")
-    log.add_argument("--link", type=int, metavar="ID", help="one link only")
-    log.add_argument("--limit", type=int, default=100, help="how many uses (default 100)")
+    log = shares.add_parser("log", help=_("every use of the share links, newest first"))
+    log.add_argument("--link", type=int, metavar="ID", help=_("one link only"))
+    log.add_argument("--limit", type=int, default=100, help=_("how many uses (default 100)"))
     finish_command(log, cmd_share_log)

@@ -16,6 +16,7 @@ import argparse
 from monitoring.access import audit, sharing
 from monitoring.access.cells import indicator_cells
 from monitoring.cli.access import DB_HELP, existing_database
+from monitoring.i18n import _
 from monitoring.settings import load_settings
 
 PASSED, WEAK = 0, 1
@@ -25,11 +26,16 @@ def scopes(db, settings, share: int | None) -> list[tuple[str, list[str]]]:
     """(name, regions) of the views to audit."""
     programme = list(settings.programme.regions)
     if share is None:
-        return [("Whole programme", programme)] + [(f"Region {r}", [r]) for r in programme]
+        return [(_("Whole programme"), programme)] + [
+            (_("Region {code}").format(code=r), [r]) for r in programme
+        ]
     link = sharing.get_share_link(db, share)
     regions = link.get("regions")
     regions = programme if regions is None or len(regions) == 0 else list(regions)
-    return [(f"Share link {share} ({link['label']}, {link['status']})", regions)]
+    name = _("Share link {id} ({label}, {status})").format(
+        id=share, label=link["label"], status=link["status"]
+    )
+    return [(name, regions)]
 
 
 def cmd_audit_disclosure(args: argparse.Namespace) -> int:
@@ -50,11 +56,13 @@ def cmd_audit_disclosure(args: argparse.Namespace) -> int:
     print()
     if failed:
         print(
-            f"{failed} view(s) do not pass: a donor could narrow a withheld count down, or "
-            "the audit could not bound every one (INCOMPLETE)."
+            _(
+                "{n} view(s) do not pass: a donor could narrow a withheld count down, or "
+                "the audit could not bound every one (INCOMPLETE)."
+            ).format(n=failed)
         )
         return WEAK
-    print("Every view passes: no withheld count of people can be worked out.")
+    print(_("Every view passes: no withheld count of people can be worked out."))
     return PASSED
 
 
@@ -62,22 +70,26 @@ def add_audit_command(sub) -> None:
     """`audit-disclosure` on the CLI's subparsers."""
     cmd = sub.add_parser(
         "audit-disclosure",
-        help="prove donors cannot work out a withheld count of people (exit 1 if one can)",
-        description="Audit donor views: every figure their pages could show of each count "
-        "of people, as equations a reader could solve, and the narrowest range each withheld "
-        "figure can be pinned to. Without --share: the whole programme and each region alone.",
+        help=_("prove donors cannot work out a withheld count of people (exit 1 if one can)"),
+        description=_(
+            "Audit donor views: every figure their pages could show of each count "
+            "of people, as equations a reader could solve, and the narrowest range each withheld "
+            "figure can be pinned to. Without --share: the whole programme and each region alone."
+        ),
     )
-    cmd.add_argument("--db", help=DB_HELP)
-    cmd.add_argument("--share", type=int, metavar="ID", help="audit this share link's regions")
+    cmd.add_argument("--db", help=_(DB_HELP))
+    cmd.add_argument("--share", type=int, metavar="ID", help=_("audit this share link's regions"))
     cmd.add_argument(
         "--show-values",
         action="store_true",
-        help="also print the true value of each weak figure (admins only)",
+        help=_("also print the true value of each weak figure (admins only)"),
     )
     cmd.add_argument(
         "--rules-only",
         action="store_true",
-        help="audit the cells as the small-count rules alone protect them, without the "
-        "secondary suppression the dashboard adds: what it has to fix",
+        help=_(
+            "audit the cells as the small-count rules alone protect them, without the "
+            "secondary suppression the dashboard adds: what it has to fix"
+        ),
     )
     cmd.set_defaults(func=cmd_audit_disclosure)

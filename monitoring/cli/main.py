@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from monitoring import i18n
 from monitoring.cli import remote
 from monitoring.cli.access import (
     add_access_commands,
@@ -23,9 +24,11 @@ from monitoring.cli.access import (
 )
 from monitoring.cli.audit import add_audit_command
 from monitoring.cli.backup import add_backup_commands
+from monitoring.cli.quality import add_quality_commands
 from monitoring.cli.reports import add_report_commands
 from monitoring.contract import TABLES
 from monitoring.db import DatabaseError, DatabaseInUse, open_database, plan_migrations
+from monitoring.i18n import _
 from monitoring.intake import batches
 from monitoring.intake.sample import load_sample
 from monitoring.intake.upload import MAX_FILE_BYTES, MAX_FILE_MB, UnreadableFile
@@ -44,25 +47,37 @@ def _default_user() -> str:
 
 
 def _problem_line(problem: Problem) -> str:
-    where = f"line {problem.line}" if problem.line else "file"
-    if problem.column:
-        where += f", column {problem.column}"
+    if problem.line and problem.column:
+        where = _("line {line}, column {column}").format(line=problem.line, column=problem.column)
+    elif problem.line:
+        where = _("line {line}").format(line=problem.line)
+    elif problem.column:
+        where = _("file, column {column}").format(column=problem.column)
+    else:
+        where = _("file")
     value = f" {problem.value!r}:" if problem.value else ":"
-    return f"  {where}{value} {problem.reason}. Fix: {problem.fix}"
+    return "  " + _("{where}{value} {reason}. Fix: {fix}").format(
+        where=where, value=value, reason=problem.reason, fix=problem.fix
+    )
 
 
 def print_check(check: Check, out=None) -> None:
     """The same summary and errors the upload page shows, as text."""
     out = out or sys.stdout
     raw = check.raw
-    print(f"{raw.file_name}: table {check.table.name} ({raw.describe()})", file=out)
+    print(
+        _("{file}: table {table} ({how})").format(
+            file=raw.file_name, table=check.table.name, how=raw.describe()
+        ),
+        file=out,
+    )
     print(check.summary(), file=out)
     if check.errors:
-        print("Errors (the header is line 1):", file=out)
+        print(_("Errors (the header is line 1):"), file=out)
         for problem in check.errors:
             print(_problem_line(problem), file=out)
     if check.warnings:
-        print("Warnings (they do not stop the import):", file=out)
+        print(_("Warnings (they do not stop the import):"), file=out)
         for problem in check.warnings:
             print(_problem_line(problem), file=out)
 
@@ -70,35 +85,40 @@ def print_check(check: Check, out=None) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     db = open_database(args.db)
     db.connection()  # creates the file and the schema
-    print(f"Database ready: {db.path}")
+    print(_("Database ready: {path}").format(path=db.path))
     if args.sample:
         try:
             counts = load_sample(db)
         except batches.Refused as refused:
             print_check(refused.check)
-            print(f"The sample tables do not pass the checks: {refused}")
+            print(_("The sample tables do not pass the checks: {reason}").format(reason=refused))
             return HAS_ERRORS
         loaded = {k: v for k, v in counts.items() if v}
         if loaded:
             rows = ", ".join(f"{k} {v}" for k, v in loaded.items())
-            print(f"Loaded illustrative sample data: {rows}.")
+            print(_("Loaded illustrative sample data: {rows}.").format(rows=rows))
         else:
-            print("Sample data was already loaded; nothing changed.")
+            print(_("Sample data was already loaded; nothing changed."))
     return OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
-        raise UsageError(f"There is no file {path}.")
+        raise UsageError(_("There is no file {path}.").format(path=path))
     if path.stat().st_size > MAX_FILE_BYTES:
         raise UnreadableFile(
-            f"The file is {path.stat().st_size / 1024 / 1024:.1f} MB; files up to "
-            f"{MAX_FILE_MB} MB are accepted.",
-            "Split it into smaller files.",
+            _("The file is {size} MB; files up to {limit} MB are accepted.").format(
+                size=i18n.number(path.stat().st_size / 1024 / 1024, 1), limit=MAX_FILE_MB
+            ),
+            _("Split it into smaller files."),
         )
     if args.table and args.table.strip().lower() not in TABLES:
-        raise UsageError(f"There is no table {args.table!r}. Tables: {', '.join(TABLES)}.")
+        raise UsageError(
+            _("There is no table {name}. Tables: {tables}.").format(
+                name=repr(args.table), tables=", ".join(TABLES)
+            )
+        )
     data = path.read_bytes()
     settings = load_settings()
     db = existing_database(args.db)
@@ -108,7 +128,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         if preview.previous:
             print(preview.previous.describe())
         ok = preview.check.ok or (args.valid_only and preview.check.importable_rows)
-        print("Dry run: nothing was written." + ("" if ok else " The file would be refused."))
+        print(
+            _("Dry run: nothing was written.")
+            if ok
+            else _("Dry run: nothing was written. The file would be refused.")
+        )
         return OK if ok else HAS_ERRORS
     try:
         result = batches.commit_file(
@@ -123,7 +147,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     except batches.Refused as refused:
         print_check(refused.check)
-        print(f"{refused} Correct the file and run the import again.")
+        print(_("{reason} Correct the file and run the import again.").format(reason=refused))
         return HAS_ERRORS
     if result.check is not None:
         print_check(result.check)
@@ -135,7 +159,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     db = existing_database(args.db)
     frame = batches.history(db, limit=args.limit)
     if frame.empty:
-        print("No batches yet.")
+        print(_("No batches yet."))
         return OK
     shown = frame.assign(
         uploaded_at=frame.uploaded_at.dt.strftime("%Y-%m-%d %H:%M"),
@@ -167,7 +191,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     try:
         result = batches.undo_batch(db, args.batch, by=args.by or _default_user())
     except batches.UndoRefused as refused:
-        print(f"Not undone: {refused}")
+        print(_("Not undone: {reason}").format(reason=refused))
         return HAS_ERRORS
     print(result.describe())
     return OK
@@ -176,7 +200,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(plan_migrations(args.db).describe(dry_run=True))
-        print("Dry run: nothing was written.")
+        print(_("Dry run: nothing was written."))
         return OK
     db = existing_database(args.db)  # opening it applies the missing migrations
     print(db.upgrade.describe())
@@ -186,9 +210,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     db = existing_database(args.db)
     rows = db.refresh_copies()
-    print(f"Rebuilt the stored copies of {db.path} from their views:")
+    print(_("Rebuilt the stored copies of {path} from their views:").format(path=db.path))
     for table, count in rows.items():
-        print(f"  {table}: {count} row(s)")
+        print("  " + _("{table}: {n} row(s)").format(table=table, n=count))
     return OK
 
 
@@ -198,7 +222,7 @@ def cmd_contract_doc(args: argparse.Namespace) -> int:
     text = contract_markdown()
     if args.write:
         DOC_PATH.write_text(text, encoding="utf-8")
-        print(f"Wrote {DOC_PATH}")
+        print(_("Wrote {path}").format(path=DOC_PATH))
     else:
         sys.stdout.write(text)
     return OK
@@ -207,68 +231,109 @@ def cmd_contract_doc(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m monitoring",
-        description="Manage the programme monitoring database.",
-        epilog="Exit codes: 0 done; 1 the file has errors or the undo was refused (nothing "
-        "written); 2 the file cannot be read or the arguments are wrong; 3 the database is in "
-        "use (by another command: try again later). While the dashboard serves the database, "
-        "commands are run by it, with the same output and exit codes.",
+        description=_("Manage the programme monitoring database."),
+        epilog=_(
+            "Exit codes: 0 done; 1 the file has errors or the undo was refused (nothing "
+            "written); 2 the file cannot be read or the arguments are wrong; 3 the database is "
+            "in use (by another command: try again later). While the dashboard serves the "
+            "database, commands are run by it, with the same output and exit codes."
+        ),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=_(
+            "the language of the messages: en, ru or uz (default: from LC_ALL, LC_MESSAGES "
+            "or LANG, else English)"
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    init = sub.add_parser("init", help="create the database (and load the sample tables)")
-    init.add_argument("--sample", action="store_true", help="load the illustrative sample tables")
+    init = sub.add_parser("init", help=_("create the database (and load the sample tables)"))
+    init.add_argument(
+        "--sample", action="store_true", help=_("load the illustrative sample tables")
+    )
     finish_command(init, cmd_init)
 
     imp = sub.add_parser(
         "import",
-        help="check a CSV or XLSX file and import it as one batch",
-        description="Check FILE against the data contract and import it as one batch. "
-        "By default a file with any error changes nothing.",
+        help=_("check a CSV or XLSX file and import it as one batch"),
+        description=_(
+            "Check FILE against the data contract and import it as one batch. "
+            "By default a file with any error changes nothing."
+        ),
     )
-    imp.add_argument("file", metavar="FILE", help="a CSV (, ; or tab) or XLSX file")
-    imp.add_argument("--table", metavar="NAME", help="the table (default: from the header)")
-    imp.add_argument("--dry-run", action="store_true", help="check and compare, write nothing")
+    imp.add_argument("file", metavar="FILE", help=_("a CSV (, ; or tab) or XLSX file"))
+    imp.add_argument("--table", metavar="NAME", help=_("the table (default: from the header)"))
+    imp.add_argument("--dry-run", action="store_true", help=_("check and compare, write nothing"))
     imp.add_argument(
-        "--valid-only", action="store_true", help="import the valid rows, leave out the others"
+        "--valid-only",
+        action="store_true",
+        help=_("import the valid rows, leave out the others"),
     )
-    finish_command(imp, cmd_import, by="who imports")
+    finish_command(imp, cmd_import, by=_("who imports"))
 
-    hist = sub.add_parser("history", help="list the upload batches, newest first")
-    hist.add_argument("--limit", type=int, default=50, help="how many batches (default 50)")
+    hist = sub.add_parser("history", help=_("list the upload batches, newest first"))
+    hist.add_argument("--limit", type=int, default=50, help=_("how many batches (default 50)"))
     finish_command(hist, cmd_history)
 
-    undo = sub.add_parser("undo", help="undo a batch: restore what was there before it")
-    undo.add_argument("batch", metavar="BATCH", type=int, help="the batch number (see history)")
-    finish_command(undo, cmd_undo, by="who undoes")
+    undo = sub.add_parser("undo", help=_("undo a batch: restore what was there before it"))
+    undo.add_argument(
+        "batch",
+        metavar="BATCH",
+        type=int,
+        help=_("the batch number (see {command})").format(command="history"),
+    )
+    finish_command(undo, cmd_undo, by=_("who undoes"))
 
     migrate = sub.add_parser(
         "migrate",
-        help="upgrade the database's schema (a copy of the file is kept first)",
-        description="Apply the migrations the database has not had, in one transaction, after "
-        "copying the file to <name>.before-v<N>.duckdb beside it (docs/database.md).",
+        help=_("upgrade the database's schema (a copy of the file is kept first)"),
+        description=_(
+            "Apply the migrations the database has not had, in one transaction, after "
+            "copying the file to {copy} beside it ({doc})."
+        ).format(copy="<name>.before-v<N>.duckdb", doc="docs/database.md"),
     )
-    migrate.add_argument("--dry-run", action="store_true", help="list them, write nothing")
+    migrate.add_argument("--dry-run", action="store_true", help=_("list them, write nothing"))
     finish_command(migrate, cmd_migrate)
 
     refresh = sub.add_parser(
         "refresh",
-        help="rebuild the stored copies of views (after changes made other than by this program)",
+        help=_(
+            "rebuild the stored copies of views (after changes made other than by this program)"
+        ),
     )
     finish_command(refresh, cmd_refresh)
 
-    doc = sub.add_parser("contract-doc", help="print docs/data-contract.md from the contract")
-    doc.add_argument("--write", action="store_true", help="write the file instead of printing")
+    doc = sub.add_parser("contract-doc", help=_("print docs/data-contract.md from the contract"))
+    doc.add_argument("--write", action="store_true", help=_("write the file instead of printing"))
     doc.set_defaults(func=cmd_contract_doc)
 
     add_access_commands(sub)  # user, share (docs/access.md)
     add_audit_command(sub)  # audit-disclosure (docs/access.md)
     add_report_commands(sub)  # report, export (docs/reports.md)
     add_backup_commands(sub)  # backup, restore (docs/database.md)
+    add_quality_commands(sub)  # approve, reopen, quality (docs/quality.md)
     return parser
+
+
+LANGUAGES = tuple(i18n.LANGUAGES)  # --lang: en, ru, uz
+
+
+def asked_language(argv: list[str]) -> str | None:
+    """The --lang of a command line, read before the parser is built (its help texts are
+    written in that language); None when not given or not one of LANGUAGES."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    known, _rest = early.parse_known_args(argv)
+    return known.lang if known.lang in LANGUAGES else None
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    # The language of every message: --lang, else LC_ALL, LC_MESSAGES or LANG, else English.
+    # (argparse's own words, "usage:" or "invalid choice", stay as argparse writes them.)
+    i18n.use(i18n.from_environment(asked_language(argv)))
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on wrong arguments
     return run(args, argv)
@@ -290,11 +355,16 @@ def run(args: argparse.Namespace, argv: list[str] | None = None) -> int:
                 raise
             return sent
     except UnreadableFile as exc:
-        print(f"error: the file cannot be read. {exc.reason} {exc.fix}", file=sys.stderr)
+        print(
+            _("error: the file cannot be read. {reason} {fix}").format(
+                reason=exc.reason, fix=exc.fix
+            ),
+            file=sys.stderr,
+        )
         return UNREADABLE
     except (UsageError, SettingsError, FileNotFoundError, ValueError, PermissionError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {reason}").format(reason=exc), file=sys.stderr)
         return UNREADABLE
     except DatabaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {reason}").format(reason=exc), file=sys.stderr)
         return DATABASE_BUSY

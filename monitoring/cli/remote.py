@@ -35,9 +35,11 @@ import traceback
 from functools import partial
 from pathlib import Path
 
+from monitoring import i18n
 from monitoring.db import Database, DatabaseInUse, database_path, open_database
 from monitoring.db.channel import ChannelError, JobServer, send_job, serving
 from monitoring.db.migrations import load_migrations
+from monitoring.i18n import _
 
 log = logging.getLogger("monitoring.cli")
 
@@ -171,16 +173,32 @@ def _handle(db: Database, ours: tuple[str, ...], request: dict, peer_uid: int) -
 
     theirs = tuple(request.get("release") or ())
     if request.get("protocol") != PROTOCOL or theirs != ours:
-        err.write(
-            f"error: the running dashboard holding {db.path} is of another release of this "
-            f"program than this command (it knows {len(ours)} migration(s), last "
-            f"{ours[-1] if ours else 'none'}; this command {len(theirs)}, last "
-            f"{theirs[-1] if theirs else 'none'}). Restart the dashboard (it applies the "
-            "migrations it lacks, after keeping a copy), then run the command again.\n"
-        )
+        with i18n.language(request.get("lang")):
+            err.write(
+                _(
+                    "error: the running dashboard holding {path} is of another release of this "
+                    "program than this command (it knows {ours} migration(s), last {our_last}; "
+                    "this command {theirs}, last {their_last}). Restart the dashboard (it "
+                    "applies the migrations it lacks, after keeping a copy), then run the "
+                    "command again."
+                ).format(
+                    path=db.path,
+                    ours=len(ours),
+                    our_last=ours[-1] if ours else _("none"),
+                    theirs=len(theirs),
+                    their_last=theirs[-1] if theirs else _("none"),
+                )
+                + "\n"
+            )
         return answer(DATABASE_BUSY)
     if Path(request.get("database", "")) != db.path:
-        err.write(f"error: this dashboard serves {db.path}, not {request.get('database')}.\n")
+        with i18n.language(request.get("lang")):
+            err.write(
+                _("error: this dashboard serves {path}, not {asked}.").format(
+                    path=db.path, asked=request.get("database")
+                )
+                + "\n"
+            )
         return answer(DATABASE_BUSY)
     started = time.perf_counter()
     shown = " ".join(request.get("argv") or [])[:200]
@@ -196,7 +214,9 @@ def _handle(db: Database, ours: tuple[str, ...], request: dict, peer_uid: int) -
         _job.stdout, _job.stderr = out, err
         _job.stdin = io.StringIO(request.get("stdin") or "")
         try:
-            code = _run(request.get("argv") or [], overrides, db.path)
+            # In the command's language (its --lang or its LANG), not the dashboard's.
+            with i18n.language(request.get("lang")):
+                code = _run(request.get("argv") or [], overrides, db.path)
         finally:
             for name in ("active", "user", "stdout", "stderr", "stdin"):
                 setattr(_job, name, None)
@@ -255,9 +275,14 @@ def send(argv: list[str], args, *, wait: float = 0.0) -> int | None:
         answer = send_job(db_path, request)
     except ChannelError as exc:
         print(
-            f"error: the dashboard holding {db_path} stopped before it answered ({exc}). "
-            "Whether the command took effect: python -m monitoring history "
-            f"--db {db_path}",
+            _(
+                "error: the dashboard holding {path} stopped before it answered ({reason}). "
+                "Whether the command took effect: {command}"
+            ).format(
+                path=db_path,
+                reason=exc,
+                command=f"python -m monitoring history --db {db_path}",
+            ),
             file=sys.stderr,
         )
         return DATABASE_BUSY
@@ -290,6 +315,7 @@ def _request(argv: list[str], args, db_path: Path) -> dict:
         "set": {},
         "files": {},
         "stdin": None,
+        "lang": i18n.current(),  # the command's language: the job answers in it
     }
     if args.func is cli.cmd_import:
         file = Path(args.file)

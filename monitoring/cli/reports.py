@@ -17,10 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from monitoring import i18n
 from monitoring.access import accounts, sharing
 from monitoring.access.view import TEAM, Audience, protected_view
 from monitoring.cli.access import existing_database, finish_command
 from monitoring.db import Database
+from monitoring.i18n import N_, _
 from monitoring.intake.replay import database_after_batch
 from monitoring.periods import period_end
 from monitoring.reports import iati, iptt, overview, report
@@ -29,7 +31,7 @@ from monitoring.reports.indicators import parse_period
 from monitoring.settings import Settings, load_settings
 
 HAS_ERRORS = 1
-KINDS = {"iptt": "IPTT workbook", "pdf": "PDF report"}
+KINDS = {"iptt": N_("IPTT workbook"), "pdf": N_("PDF report")}
 
 
 def reporting_date(db: Database, settings: Settings, text: str | None) -> dt.date:
@@ -39,7 +41,9 @@ def reporting_date(db: Database, settings: Settings, text: str | None) -> dt.dat
         return overview.default_as_of(db, settings)
     period = parse_period(text)
     if period is None:
-        raise ValueError(f"{text!r} is not a quarter: write it like 2022Q2.")
+        raise ValueError(
+            _("{value} is not a quarter: write it like 2022Q2.").format(value=repr(text))
+        )
     return min(period_end(period), settings.programme.end)
 
 
@@ -50,7 +54,11 @@ def audience_of(db: Database, share: int | None) -> tuple[Audience, str | None]:
         return TEAM, None
     link = sharing.get_share_link(db, share)
     if link["status"] != "active":
-        raise NotAllowed(f"Share link {share} is {link['status']}: its donor gets nothing.")
+        raise NotAllowed(
+            _("Share link {id} is {status}: its donor gets nothing.").format(
+                id=share, status=link["status"]
+            )
+        )
 
     def listed(value):
         return None if value is None or not hasattr(value, "__len__") else tuple(value)
@@ -76,7 +84,7 @@ def _build(args: argparse.Namespace, make) -> int:
             try:
                 data = make(source, view, settings, as_of, label, version)
             except iati.IatiInvalid as invalid:
-                print(f"error: {invalid}", file=sys.stderr)
+                print(_("error: {reason}").format(reason=invalid), file=sys.stderr)
                 return HAS_ERRORS
         finally:
             if source is not db:
@@ -84,7 +92,14 @@ def _build(args: argparse.Namespace, make) -> int:
     out = Path(args.out)
     out.write_bytes(data)
     took = time.perf_counter() - started
-    print(f"Wrote {out} ({len(data):,} bytes, as of {as_of:%d %b %Y}) in {took:.1f} s.")
+    print(
+        _("Wrote {path} ({size} bytes, as of {as_of}) in {seconds} s.").format(
+            path=out,
+            size=i18n.number(len(data)),
+            as_of=i18n.date(as_of, "medium"),
+            seconds=i18n.number(took, 1),
+        )
+    )
     return 0
 
 
@@ -104,17 +119,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    parser.add_argument("--out", required=True, metavar="FILE", help=_("the file to write"))
     parser.add_argument(
         "--as-of",
         metavar="QUARTER",
-        help="the reporting quarter, e.g. 2022Q2 (default: the latest quarter with data)",
+        help=_("the reporting quarter, e.g. 2022Q2 (default: the latest quarter with data)"),
     )
     parser.add_argument(
         "--data-version",
         type=int,
         metavar="N",
-        help="the data as they stood after upload batch N (see history)",
+        help=_("the data as they stood after upload batch N (see {command})").format(
+            command="history"
+        ),
+    )
+    # --lang after the command too (the file's words, as the messages': read before parsing)
+    parser.add_argument(
+        "--lang",
+        dest="file_lang",
+        choices=tuple(i18n.LANGUAGES),
+        default=argparse.SUPPRESS,
+        help=_(
+            "the language of the messages: en, ru or uz (default: from LC_ALL, LC_MESSAGES "
+            "or LANG, else English)"
+        ),
     )
 
 
@@ -122,27 +150,33 @@ def add_report_commands(sub: argparse._SubParsersAction) -> None:
     """Add `report` and `export` to the parser of `python -m monitoring`."""
     rep = sub.add_parser(
         "report",
-        help="write the IPTT workbook or the PDF report",
-        description="Write the indicator performance tracking table (iptt, XLSX) or the PDF "
-        "report (pdf) as of a reporting quarter. The same data version, quarter and scope "
-        "always give the same bytes.",
+        help=_("write the IPTT workbook or the PDF report"),
+        description=_(
+            "Write the indicator performance tracking table (iptt, XLSX) or the PDF "
+            "report (pdf) as of a reporting quarter. The same data version, quarter and scope "
+            "always give the same bytes."
+        ),
     )
-    rep.add_argument("kind", choices=sorted(KINDS), help="iptt (XLSX) or pdf")
+    rep.add_argument("kind", choices=sorted(KINDS), help=_("iptt (XLSX) or pdf"))
     _common(rep)
     rep.add_argument(
         "--share",
         type=int,
         metavar="ID",
-        help="the file that share link's donor would get (see share list)",
+        help=_("the file that share link's donor would get (see {command})").format(
+            command="share list"
+        ),
     )
     finish_command(rep, cmd_report)
 
     exp = sub.add_parser(
         "export",
-        help="write the IATI 2.03 activity file",
-        description="Write the programme as an IATI 2.03 activity (public: sensitive "
-        "indicators left out, small counts protected), validated against the schema first.",
+        help=_("write the IATI 2.03 activity file"),
+        description=_(
+            "Write the programme as an IATI 2.03 activity (public: sensitive "
+            "indicators left out, small counts protected), validated against the schema first."
+        ),
     )
-    exp.add_argument("kind", choices=["iati"], help="iati (XML)")
+    exp.add_argument("kind", choices=["iati"], help=_("iati (XML)"))
     _common(exp)
     finish_command(exp, cmd_export)

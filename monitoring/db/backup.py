@@ -34,8 +34,10 @@ from pathlib import Path
 
 import duckdb
 
+from monitoring import i18n
 from monitoring.db.database import connect
 from monitoring.db.errors import DatabaseError, DatabaseInUse
+from monitoring.i18n import _
 
 FORMAT = 1
 DATA_FILE = "monitoring.duckdb"
@@ -79,14 +81,21 @@ class Manifest:
             manifest = cls(**data)
         except FileNotFoundError:
             raise BackupError(
-                f"{folder} holds no {MANIFEST}: it is not a backup, or an unfinished one."
+                _("{folder} holds no {manifest}: it is not a backup, or an unfinished one.").format(
+                    folder=folder, manifest=MANIFEST
+                )
             ) from None
         except (ValueError, TypeError) as exc:
-            raise BackupError(f"{path} cannot be read as a backup's manifest: {exc}") from None
+            raise BackupError(
+                _("{path} cannot be read as a backup's manifest: {error}").format(
+                    path=path, error=exc
+                )
+            ) from None
         if manifest.format != FORMAT or manifest.data_file != DATA_FILE:
             raise BackupError(
-                f"{path} describes a backup of format {manifest.format!r}; this program "
-                f"reads format {FORMAT}."
+                _(
+                    "{path} describes a backup of format {found}; this program reads format {ours}."
+                ).format(path=path, found=repr(manifest.format), ours=FORMAT)
             )
         return manifest
 
@@ -169,19 +178,27 @@ def _opened(path: Path, threads: int | None = None) -> Iterator[duckdb.DuckDBPyC
 def _differences(expected: Manifest, found: Manifest) -> list[str]:
     out = []
     if found.schema_version != expected.schema_version:
-        out.append(f"schema version {found.schema_version}, not {expected.schema_version}")
+        out.append(
+            _("schema version {found}, not {expected}").format(
+                found=found.schema_version, expected=expected.schema_version
+            )
+        )
     for name in sorted(set(expected.tables) | set(found.tables)):
         want, got = expected.tables.get(name), found.tables.get(name)
         if want is None:
-            out.append(f"table {name} is not in the manifest")
+            out.append(_("table {name} is not in the manifest").format(name=name))
         elif got is None:
-            out.append(f"table {name} is missing")
+            out.append(_("table {name} is missing").format(name=name))
         elif want["rows"] != got["rows"]:
-            out.append(f"table {name} has {got['rows']:,} row(s), not {want['rows']:,}")
+            out.append(
+                _("table {name} has {found} row(s), not {expected}").format(
+                    name=name, found=i18n.number(got["rows"]), expected=i18n.number(want["rows"])
+                )
+            )
         elif want["digest"] != got["digest"]:
-            out.append(f"table {name} holds other rows than were backed up")
+            out.append(_("table {name} holds other rows than were backed up").format(name=name))
     if found.sequences != expected.sequences:
-        out.append("the sequences stand at other values")
+        out.append(_("the sequences stand at other values"))
     return out
 
 
@@ -196,7 +213,11 @@ def make_backup(con: duckdb.DuckDBPyConnection, source: Path, out: Path) -> Mani
     snapshot); the manifest describes the copy."""
     out = Path(out).absolute()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise TargetExists(f"{out} already exists and is not an empty folder: name a new one.")
+        raise TargetExists(
+            _("{folder} already exists and is not an empty folder: name a new one.").format(
+                folder=out
+            )
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
     staging.mkdir()
@@ -242,15 +263,21 @@ def check_backup(folder: Path) -> Manifest:
     describes (size and SHA-256); BackupError otherwise."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise BackupError(f"There is no backup folder {folder}.")
+        raise BackupError(_("There is no backup folder {folder}.").format(folder=folder))
     manifest = Manifest.read(folder)
     data = folder / DATA_FILE
     if not data.is_file():
-        raise BackupError(f"{folder} holds no {DATA_FILE}: the backup is incomplete.")
+        raise BackupError(
+            _("{folder} holds no {file}: the backup is incomplete.").format(
+                folder=folder, file=DATA_FILE
+            )
+        )
     if data.stat().st_size != manifest.file_bytes or _sha256_file(data) != manifest.file_sha256:
         raise BackupError(
-            f"{data} is not the file that was backed up (its SHA-256 differs from the "
-            "manifest's): it was changed or damaged since. Nothing was restored."
+            _(
+                "{file} is not the file that was backed up (its SHA-256 differs from the "
+                "manifest's): it was changed or damaged since. Nothing was restored."
+            ).format(file=data)
         )
     return manifest
 
@@ -266,17 +293,21 @@ def restore_backup(folder: Path, target: Path, *, force: bool, latest: int) -> M
     manifest = check_backup(folder)
     if manifest.schema_version > latest:
         raise BackupError(
-            f"The backup is of schema version {manifest.schema_version}, made by a newer "
-            f"release of this program (this one knows versions up to {latest}). Use the "
-            "newer release to restore it."
+            _(
+                "The backup is of schema version {version}, made by a newer release of this "
+                "program (this one knows versions up to {latest}). Use the newer release to "
+                "restore it."
+            ).format(version=manifest.schema_version, latest=latest)
         )
     target = Path(target).absolute()
     wal = target.with_name(target.name + ".wal")
     exists = target.exists() or wal.exists()
     if exists and not force:
         raise TargetExists(
-            f"{target} exists. Restoring replaces it with the backup: add --force to do so "
-            "(make a backup of it first if it may be needed), or name another file."
+            _(
+                "{target} exists. Restoring replaces it with the backup: add {option} to do so "
+                "(make a backup of it first if it may be needed), or name another file."
+            ).format(target=target, option="--force")
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.restore-{os.getpid()}.tmp")
@@ -288,8 +319,10 @@ def restore_backup(folder: Path, target: Path, *, force: bool, latest: int) -> M
         wrong = _differences(manifest, found)
         if wrong:
             raise BackupError(
-                f"The backup in {folder} does not hold what its manifest says: "
-                f"{'; '.join(wrong)}. Nothing was restored."
+                _(
+                    "The backup in {folder} does not hold what its manifest says: {wrong}. "
+                    "Nothing was restored."
+                ).format(folder=folder, wrong="; ".join(wrong))
             )
         if exists:
             _release(target)

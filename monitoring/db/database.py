@@ -30,6 +30,7 @@ from monitoring.db import migrations as migrations_module
 from monitoring.db import stored
 from monitoring.db.errors import DatabaseError, DatabaseInUse
 from monitoring.db.statements import named_tables
+from monitoring.i18n import _
 from monitoring.settings import ROOT
 
 QUERIES = ROOT / "queries"
@@ -87,12 +88,16 @@ def connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseInUse(
-                f"The database {path} is in use by another program that takes no jobs from "
-                "the command line: another command still running, a dashboard started "
-                "before this release, or another program. Try again when it has finished. "
-                f"DuckDB said: {exc}"
+                _(
+                    "The database {path} is in use by another program that takes no jobs from "
+                    "the command line: another command still running, a dashboard started "
+                    "before this release, or another program. Try again when it has finished. "
+                    "DuckDB said: {error}"
+                ).format(path=path, error=exc)
             ) from None
-        raise DatabaseError(f"Cannot open the database {path}: {exc}") from None
+        raise DatabaseError(
+            _("Cannot open the database {path}: {error}").format(path=path, error=exc)
+        ) from None
 
 
 def plan_migrations(
@@ -167,9 +172,10 @@ class Database:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(
-                    f"Cannot create the folder {self.path.parent} of the database: "
-                    f"{exc.strerror or exc}. Name a database in a folder this program may "
-                    "write (--db or MONITORING_DB)."
+                    _(
+                        "Cannot create the folder {folder} of the database: {error}. Name a "
+                        "database in a folder this program may write (--db or MONITORING_DB)."
+                    ).format(folder=self.path.parent, error=exc.strerror or exc)
                 ) from None
         con = connect(self.path, read_only=self.read_only)
         try:

@@ -29,6 +29,7 @@ import duckdb
 
 from monitoring.db import stored
 from monitoring.db.errors import DatabaseError, UnusableDatabase
+from monitoring.i18n import _
 from monitoring.settings import ROOT
 
 MIGRATIONS = ROOT / "queries" / "migrations"
@@ -120,9 +121,11 @@ def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migrat
         for version, name in applied:
             if version in ours and ours[version] != name:
                 raise UnusableDatabase(
-                    f"{path} records migration {version} as {name!r}, but this program's "
-                    f"migration {version} is {ours[version]!r}: the file was made by another "
-                    "line of this program. It was left untouched."
+                    _(
+                        "{path} records migration {version} as {name}, but this program's "
+                        "migration {version} is {ours}: the file was made by another line of "
+                        "this program. It was left untouched."
+                    ).format(path=path, version=version, name=repr(name), ours=repr(ours[version]))
                 )
         return State(max((v for v, _ in applied), default=0), True, applied)
     if not tables and not views:
@@ -132,9 +135,11 @@ def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migrat
         return State(1, False)  # made by release e5b0ac9, before versions were recorded
     listed = ", ".join(sorted(tables)[:8]) + (" ..." if len(tables) > 8 else "")
     raise UnusableDatabase(
-        f"{path} is not a monitoring database: it holds {len(tables)} table(s) ({listed}) but "
-        f"neither a {VERSION_TABLE} table nor the tables of a database made by this program. "
-        "It was left untouched. Name another file (--db or MONITORING_DB)."
+        _(
+            "{path} is not a monitoring database: it holds {n} table(s) ({listed}) but neither "
+            "a {versions} table nor the tables of a database made by this program. It was left "
+            "untouched. Name another file (--db or MONITORING_DB)."
+        ).format(path=path, n=len(tables), listed=listed, versions=VERSION_TABLE)
     )
 
 
@@ -167,43 +172,71 @@ class Upgrade:
         return self.pending if self.seconds is not None else ()
 
     def _found(self) -> str:
+        """Where the file stands, a clause beginning with its path."""
         if not self.exists:
-            return "does not exist"
+            return _("{path} does not exist").format(path=self.path)
         if self.found == 0:
-            return "is empty"
-        extra = " (made before versions were recorded)" if self.legacy else ""
-        return f"is at schema version {self.found}{extra}"
+            return _("{path} is empty").format(path=self.path)
+        if self.legacy:
+            return _(
+                "{path} is at schema version {version} (made before versions were recorded)"
+            ).format(path=self.path, version=self.found)
+        return _("{path} is at schema version {version}").format(path=self.path, version=self.found)
 
     def describe(self, dry_run: bool = False) -> str:
         names = "\n".join(f"  {m.name}" for m in self.pending)
         if not self.exists:
-            return (
-                f"{self.path} does not exist; `python -m monitoring init --db {self.path}` "
-                f"creates it at schema version {self.latest}."
+            return _(
+                "{path} does not exist; {command} creates it at schema version {latest}."
+            ).format(
+                path=self.path,
+                command=f"`python -m monitoring init --db {self.path}`",
+                latest=self.latest,
             )
         if not self.pending:
-            return f"{self.path} is at schema version {self.found}, the latest: nothing to do."
+            return _("{path} is at schema version {version}, the latest: nothing to do.").format(
+                path=self.path, version=self.found
+            )
         if dry_run:
-            keep = (
-                f"back it up to {self.backup}, then apply"
+            text = (
+                _(
+                    "{state}; this program's is {latest}. Migrating would back it up to "
+                    "{backup}, then apply in one transaction:"
+                )
                 if self.backup
-                else "create the schema: apply"
+                else _(
+                    "{state}; this program's is {latest}. Migrating would create the schema: "
+                    "apply in one transaction:"
+                )
             )
-            return (
-                f"{self.path} {self._found()}; this program's is {self.latest}. "
-                f"Migrating would {keep} in one transaction:\n{names}"
-            )
+            state = self._found()
+            return text.format(state=state, latest=self.latest, backup=self.backup) + f"\n{names}"
         if self.seconds is None:
-            return f"{self.path} {self._found()}; it needs version {self.latest}:\n{names}"
-        if self.found == 0:
             return (
-                f"Created the schema of {self.path} (version {self.latest}, "
-                f"{len(self.applied)} migration(s)) in {self.seconds:.2f} s."
+                _("{state}; it needs version {latest}:").format(
+                    state=self._found(), latest=self.latest
+                )
+                + f"\n{names}"
+            )
+        if self.found == 0:
+            return _(
+                "Created the schema of {path} (version {latest}, {n} migration(s)) in {seconds} s."
+            ).format(
+                path=self.path,
+                latest=self.latest,
+                n=len(self.applied),
+                seconds=f"{self.seconds:.2f}",
             )
         return (
-            f"Upgraded {self.path} from schema version {self.found} to {self.latest} in "
-            f"{self.seconds:.2f} s, applying:\n{names}\n"
-            f"The file as it was is kept at {self.backup} (delete it when no longer needed)."
+            _(
+                "Upgraded {path} from schema version {found} to {latest} in {seconds} s, applying:"
+            ).format(
+                path=self.path, found=self.found, latest=self.latest, seconds=f"{self.seconds:.2f}"
+            )
+            + f"\n{names}\n"
+            + _("The file as it was is kept at {backup} (delete it when no longer needed).").format(
+                backup=self.backup
+            )
         )
 
 
@@ -214,9 +247,11 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, folder: Path | None = None)
     latest = migrations[-1].version if migrations else 0
     if state.version > latest:
         raise UnusableDatabase(
-            f"{path} has schema version {state.version}, made by a newer release of this "
-            f"program (this one knows versions up to {latest}). It was left untouched: use "
-            "the newer release."
+            _(
+                "{path} has schema version {version}, made by a newer release of this program "
+                "(this one knows versions up to {latest}). It was left untouched: use the newer "
+                "release."
+            ).format(path=path, version=state.version, latest=latest)
         )
     pending = tuple(m for m in migrations if m.version > state.version)
     legacy = state.version > 0 and not state.recorded

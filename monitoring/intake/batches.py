@@ -14,19 +14,23 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.contract import TABLES, Table
 from monitoring.db import Database, DatabaseError
+from monitoring.i18n import _, ngettext
 from monitoring.intake.upload import read_table
 from monitoring.intake.validation import (
     ROW_STATUS,
     Check,
+    Problem,
     Progress,
     check_raw,
     run_named,
     sql_ident,
     stage_sql,
 )
+from monitoring.quality import approvals, outliers, revisions
 from monitoring.settings import Settings
 
 SOURCES = ("upload", "cli", "sample")
@@ -35,14 +39,18 @@ SOURCES = ("upload", "cli", "sample")
 _NAME = re.compile(r"[\w .@'’()\-]{1,100}")
 
 
-def checked_name(by: str | None, doing: str) -> str:
-    """Who imports or undoes: required, and plain (it is shown in every page's header)."""
+def checked_name(by: str | None, missing: str) -> str:
+    """Who imports or undoes: required, and plain (it is shown in every page's header).
+    `missing`: what to say when no name is given (translated)."""
     name = " ".join((by or "").split())
     if not name:
-        raise ValueError(f"Say who is {doing} (a name is recorded with every batch).")
+        raise ValueError(missing)
     if not _NAME.fullmatch(name):
         raise ValueError(
-            "A name may hold letters, digits, spaces and . @ ' ( ) - only, at most 100 characters."
+            _(
+                "A name may hold letters, digits, spaces and . @ ' ( ) - only, at most 100 "
+                "characters."
+            )
         )
     return name
 
@@ -50,8 +58,10 @@ def checked_name(by: str | None, doing: str) -> str:
 def _collided(outcome: str, exc: duckdb.TransactionException) -> DatabaseError:
     """A write that collided with another one on the same rows: say so, and to try again."""
     return DatabaseError(
-        f"Another change to the same table was saved at the same moment, so {outcome}. "
-        f"Try again. (DuckDB said: {exc})"
+        _(
+            "Another change to the same table was saved at the same moment, so {outcome}. "
+            "Try again. (DuckDB said: {error})"
+        ).format(outcome=outcome, error=exc)
     )
 
 
@@ -80,10 +90,14 @@ class PreviousLoad:
     uploaded_at: dt.datetime
 
     def describe(self) -> str:
-        return (
-            f"This file was already imported as batch {self.batch_id} "
-            f"({self.file_name}, by {self.uploaded_by} on {self.uploaded_at:%d %b %Y %H:%M} UTC); "
-            "importing it again changes nothing."
+        return _(
+            "This file was already imported as batch {batch} ({file}, by {name} on {when} "
+            "UTC); importing it again changes nothing."
+        ).format(
+            batch=self.batch_id,
+            file=self.file_name,
+            name=self.uploaded_by,
+            when=i18n.datetime(self.uploaded_at),
         )
 
 
@@ -130,16 +144,32 @@ class CommitResult:
         if self.batch_id is None and self.previous is not None:
             return self.previous.describe()
         if self.batch_id is None:
-            return (
-                f"Nothing to import: all {self.unchanged} valid row(s) are already stored in "
-                f"{self.table} exactly as in the file. No batch was recorded."
-            )
-        text = (
-            f"Imported into {self.table} as batch {self.batch_id}: {self.inserted} new row(s), "
-            f"{self.updated} changed, {self.unchanged} unchanged"
+            return ngettext(
+                "Nothing to import: all {n} valid row(s) are already stored in {table} exactly "
+                "as in the file. No batch was recorded.",
+                "Nothing to import: all {n} valid row(s) are already stored in {table} exactly "
+                "as in the file. No batch was recorded.",
+                self.unchanged,
+            ).format(n=self.unchanged, table=self.table)
+        text = ngettext(
+            "Imported into {table} as batch {batch}: {n} new row(s), {changed} changed, "
+            "{unchanged} unchanged",
+            "Imported into {table} as batch {batch}: {n} new row(s), {changed} changed, "
+            "{unchanged} unchanged",
+            self.inserted,
+        ).format(
+            table=self.table,
+            batch=self.batch_id,
+            n=self.inserted,
+            changed=self.updated,
+            unchanged=self.unchanged,
         )
         if self.rejected:
-            text += f"; {self.rejected} row(s) with errors were left out"
+            text += ngettext(
+                "; {n} row(s) with errors were left out",
+                "; {n} row(s) with errors were left out",
+                self.rejected,
+            ).format(n=self.rejected)
         return text + "."
 
 
@@ -151,9 +181,11 @@ class UndoResult:
     restored: int
 
     def describe(self) -> str:
-        return (
-            f"Batch {self.batch_id} undone: {self.deleted} row(s) it added were removed from "
-            f"{self.table} and {self.restored} row(s) it changed were restored."
+        return _(
+            "Batch {batch} undone: {deleted} row(s) it added were removed from {table} and "
+            "{restored} row(s) it changed were restored."
+        ).format(
+            batch=self.batch_id, deleted=self.deleted, table=self.table, restored=self.restored
         )
 
 
@@ -194,14 +226,56 @@ def preview_file(
     once: the preview keeps its checked rows, which commit_preview() writes.
     """
     if progress:
-        progress(0.02, "Reading the file")
+        progress(0.02, _("Reading the file"))
     raw = read_table(data, file_name, table)
     with db.cursor() as cur:
         version = _data_version(cur)  # first: any later change makes the preview stale
         previous = _previous_load(cur, raw.table.name, raw.sha256)
         check = check_raw(cur, raw, settings, today=today, progress=progress)
+        _quality_checks(cur, check, settings)
     raw.release_rows()
     return Preview(check, previous, version)
+
+
+def _lock_problems(locks: list[approvals.Lock]) -> list[Problem]:
+    return [Problem(k.line, k.column, k.period, k.reason(), k.fix()) for k in locks]
+
+
+def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Settings) -> None:
+    """The checks of docs/quality.md on the rows staged by check_raw (upload_rows): rows in an
+    approved quarter refuse the whole file (nothing is written, "valid rows only" neither);
+    a changed target without a revision_reason is an error of its line; outliers warn."""
+    if check.file_errors or not len(check.rows):
+        return
+    table = check.table.name
+    locks = approvals.locks_in_upload(cur, table)
+    check.errors.extend(_lock_problems(locks))
+    check.file_errors += len(locks)
+    if table == "indicator_targets":
+        missing = revisions.missing_reasons(cur, check.columns)
+        for m in missing:
+            check.errors.append(Problem(m.line, revisions.REASON_COLUMN, "", m.reason(), m.fix()))
+        if missing:
+            bad = {m.line for m in missing}
+            check.rows = check.rows[~check.rows["line"].isin(bad)].reset_index(drop=True)
+    if table == "indicator_values":
+        for w in outliers.upload_warnings(cur, settings):
+            check.warnings.append(
+                Problem(
+                    w.line,
+                    "value",
+                    f"{w.value:g}",
+                    w.reason,
+                    _("Check the value; it is imported as it is."),
+                )
+            )
+    order = {name: i for i, name in enumerate(check.table.column_names)}
+
+    def position(problem: Problem) -> tuple[int, int]:
+        return problem.line or 0, order.get(problem.column or "", len(order))
+
+    check.errors.sort(key=position)
+    check.warnings.sort(key=position)
 
 
 # Commit -------------------------------------------------------------------------------------------
@@ -252,22 +326,24 @@ def commit_preview(
     as a whole (its header) still refuse it. Raises Refused when the file may not be
     imported; nothing is written then either.
     """
-    by = checked_name(by, "importing the file")
+    by = checked_name(by, _("Say who is importing the file (a name is recorded with every batch)."))
     if source not in SOURCES:
-        raise ValueError(f"Unknown source {source!r}.")
+        raise ValueError(_("Unknown source {source}.").format(source=repr(source)))
     check = preview.check
     spec, raw = check.table, check.raw
     file_name = raw.file_name
     if progress:
         # Before the transaction, never inside it: the page's progress bar is where Streamlit
         # stops a script (a click elsewhere, a closed tab), which inside would roll it back.
-        progress(0.5, "Writing")
+        progress(0.5, _("Writing"))
     try:
         with db.transaction() as cur:
             if preview.data_version is None or _data_version(cur) != preview.data_version:
                 raise StalePreview(
-                    f"The stored data changed after {file_name} was checked (another import "
-                    "or an undo), so nothing was written. Check the file again."
+                    _(
+                        "The stored data changed after {file} was checked (another import "
+                        "or an undo), so nothing was written. Check the file again."
+                    ).format(file=file_name)
                 )
             previous = _previous_load(cur, spec.name, raw.sha256)
             if previous is not None:
@@ -275,11 +351,16 @@ def commit_preview(
             if check.file_errors or (check.errors and not valid_only):
                 raise Refused(
                     check,
-                    f"{file_name} was not imported: it has {check.error_count} error(s). "
-                    "Nothing was written.",
+                    ngettext(
+                        "{file} was not imported: it has {n} error(s). Nothing was written.",
+                        "{file} was not imported: it has {n} error(s). Nothing was written.",
+                        check.error_count,
+                    ).format(file=file_name, n=check.error_count),
                 )
             if not len(check.rows):
-                raise Refused(check, f"{file_name} has no valid rows to import.")
+                raise Refused(
+                    check, _("{file} has no valid rows to import.").format(file=file_name)
+                )
             if check.new == 0 and check.changed == 0:
                 return CommitResult(
                     spec.name,
@@ -289,6 +370,24 @@ def commit_preview(
                     check=check,
                 )
             _stage(cur, check)
+            locks = approvals.locks_in_upload(cur, spec.name)  # approved since the preview?
+            if locks:
+                check.errors.extend(_lock_problems(locks))
+                check.file_errors += len(locks)
+                raise Refused(
+                    check,
+                    _(
+                        "{file} was not imported: {count} row(s) would change approved quarters "
+                        "(first: line {line}, quarter {period}, approved by {who}). Nothing was "
+                        "written."
+                    ).format(
+                        file=file_name,
+                        count=len(locks),
+                        line=locks[0].line,
+                        period=locks[0].period,
+                        who=locks[0].approved_by,
+                    ),
+                )
             batch_id = cur.execute(
                 "insert into upload_batches (table_name, file_name, sha256, uploaded_by, "
                 "rows_inserted, rows_updated, rows_unchanged, rows_rejected, source) values "
@@ -306,13 +405,15 @@ def commit_preview(
                 },
             ).fetchone()[0]
             cur.execute(_changes_sql(spec), {"batch": batch_id, "table": spec.name})
+            if spec.name == "indicator_targets":
+                revisions.record_revisions(cur, int(batch_id), by)
             for statement in _apply_sql(spec):
                 cur.execute(statement)
             cur.execute("drop table if exists upload_rows")
             # Before committing, db.transaction() rebuilds the stored copies of the views
             # that read the table written (monitoring/db/stored.py).
     except duckdb.TransactionException as exc:
-        raise _collided("this import was cancelled and nothing was written", exc) from None
+        raise _collided(_("this import was cancelled and nothing was written"), exc) from None
     return CommitResult(
         spec.name,
         int(batch_id),
@@ -338,8 +439,10 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check) -> None:
     new, changed = cur.execute(f"{counts} from upload_rows").fetchone()
     if (new, changed) != (check.new, check.changed):
         raise StalePreview(
-            f"The stored rows of {check.table.name} changed after {check.raw.file_name} was "
-            "checked, so nothing was written. Check the file again."
+            _(
+                "The stored rows of {table} changed after {file} was checked, so nothing was "
+                "written. Check the file again."
+            ).format(table=check.table.name, file=check.raw.file_name)
         )
 
 
@@ -362,9 +465,9 @@ def commit_file(
 
     Raises UnreadableFile or Refused; in both cases nothing is written.
     """
-    by = checked_name(by, "importing the file")
+    by = checked_name(by, _("Say who is importing the file (a name is recorded with every batch)."))
     if source not in SOURCES:
-        raise ValueError(f"Unknown source {source!r}.")
+        raise ValueError(_("Unknown source {source}.").format(source=repr(source)))
     for attempt in range(3):
         preview = preview_file(
             db, data, file_name, settings, table=table, today=today, progress=progress
@@ -402,15 +505,24 @@ class Receipt:
     undone_by: str | None = None
 
     def describe(self) -> str:
-        text = (
-            f"Your upload of {self.file_name} at {self.uploaded_at:%H:%M} UTC on "
-            f"{self.uploaded_at:%d %b %Y} was saved as batch {self.batch_id} "
-            f"({self.table}: {self.inserted} new, {self.updated} changed row(s)"
-            + (f", {self.rejected} left out" if self.rejected else "")
-            + ")"
+        counts = (
+            _("{table}: {new} new, {changed} changed row(s), {rejected} left out")
+            if self.rejected
+            else _("{table}: {new} new, {changed} changed row(s)")
+        ).format(table=self.table, new=self.inserted, changed=self.updated, rejected=self.rejected)
+        text = _(
+            "Your upload of {file} at {time} UTC on {day} was saved as batch {batch} ({counts})"
+        ).format(
+            file=self.file_name,
+            time=f"{self.uploaded_at:%H:%M}",
+            day=i18n.date(self.uploaded_at.date(), "medium"),
+            batch=self.batch_id,
+            counts=counts,
         )
         if self.undone_at is not None:
-            text += f"; it was undone on {self.undone_at:%d %b %Y %H:%M} UTC by {self.undone_by}"
+            text += _("; it was undone on {when} UTC by {name}").format(
+                when=i18n.datetime(self.undone_at), name=self.undone_by
+            )
         return text + "."
 
 
@@ -454,9 +566,13 @@ def _key_match(table: Table, alias: str) -> str:
 
 
 @team_only
-def undo_batch(db: Database, batch_id: int, *, by: str) -> UndoResult:
-    """Restore what a batch changed. Refused (UndoRefused) when that cannot be exact."""
-    by = checked_name(by, "undoing the batch")
+def undo_batch(
+    db: Database, batch_id: int, *, by: str, ignore_approvals: bool = False
+) -> UndoResult:
+    """Restore what a batch changed. Refused (UndoRefused) when that cannot be exact, or when
+    it wrote a row of an approved quarter (docs/quality.md) unless `ignore_approvals` (a copy
+    replayed to an earlier data version, monitoring/intake/replay.py)."""
+    by = checked_name(by, _("Say who is undoing the batch (a name is recorded with every batch)."))
     try:
         with db.transaction() as cur:
             found = cur.execute(
@@ -465,27 +581,41 @@ def undo_batch(db: Database, batch_id: int, *, by: str) -> UndoResult:
                 {"batch": batch_id},
             ).fetchone()
             if found is None:
-                raise UndoRefused(f"There is no batch {batch_id}. See the upload history.")
+                raise UndoRefused(
+                    _("There is no batch {batch}. See the upload history.").format(batch=batch_id)
+                )
             table_name, status, undone_at, undone_by = found
             if status == "undone":
                 raise UndoRefused(
-                    f"Batch {batch_id} was already undone on {undone_at:%d %b %Y %H:%M} UTC "
-                    f"by {undone_by}."
+                    _("Batch {batch} was already undone on {when} UTC by {name}.").format(
+                        batch=batch_id, when=i18n.datetime(undone_at), name=undone_by
+                    )
                 )
             later = run_named(cur, "upload_undo_conflicts", batch=batch_id)
             if len(later):
                 listed = "; ".join(
-                    f"batch {r.batch_id} ({r.file_name}, by {r.uploaded_by} on "
-                    f"{r.uploaded_at:%d %b %Y}, {r.rows} row(s))"
+                    _("batch {batch} ({file}, by {name} on {day}, {n} row(s))").format(
+                        batch=r.batch_id,
+                        file=r.file_name,
+                        name=r.uploaded_by,
+                        day=i18n.date(r.uploaded_at.date(), "medium"),
+                        n=r.rows,
+                    )
                     for r in later.itertuples()
                 )
                 raise UndoRefused(
-                    f"Batch {batch_id} cannot be undone: rows it wrote were changed again by a "
-                    f"later batch: {listed}. Undoing it now would throw away those later "
-                    "changes. Undo the later batch(es) first, newest first."
+                    _(
+                        "Batch {batch} cannot be undone: rows it wrote were changed again by a "
+                        "later batch: {listed}. Undoing it now would throw away those later "
+                        "changes. Undo the later batch(es) first, newest first."
+                    ).format(batch=batch_id, listed=listed)
                 )
+            locked = [] if ignore_approvals else approvals.locks_in_batch(cur, batch_id)
+            if locked:
+                raise UndoRefused(approvals.undo_refusal(batch_id, locked))
             table = TABLES[table_name]
             _refuse_if_referenced(cur, table, batch_id)
+            revisions.remove_revisions(cur, batch_id)
             params = {"batch": batch_id}
             name = sql_ident(table.name)
             deleted = cur.execute(
@@ -510,7 +640,7 @@ def undo_batch(db: Database, batch_id: int, *, by: str) -> UndoResult:
             )
             # The stored copies reading the table: rebuilt by db.transaction(), as for commits.
     except duckdb.TransactionException as exc:
-        raise _collided("the undo was cancelled and nothing changed", exc) from None
+        raise _collided(_("the undo was cancelled and nothing changed"), exc) from None
     return UndoResult(batch_id, table_name, int(deleted), int(restored))
 
 
@@ -526,9 +656,10 @@ def _refuse_if_referenced(cur: duckdb.DuckDBPyConnection, table: Table, batch_id
         ).fetchone()[0]
         if count:
             raise UndoRefused(
-                f"Batch {batch_id} cannot be undone: {count} row(s) of {other.name} refer to "
-                f"{table.name} rows it added (column {column}). Undo or correct those "
-                f"{other.name} rows first."
+                _(
+                    "Batch {batch} cannot be undone: {n} row(s) of {other} refer to {table} "
+                    "rows it added (column {column}). Undo or correct those {other} rows first."
+                ).format(batch=batch_id, n=count, other=other.name, table=table.name, column=column)
             )
 
 

@@ -6,6 +6,7 @@ committed document and the contract disagree.
 
 from __future__ import annotations
 
+from monitoring import i18n
 from monitoring.contract import (
     CHOICE,
     KINDS,
@@ -15,6 +16,7 @@ from monitoring.contract import (
     Column,
     Table,
 )
+from monitoring.i18n import N_, _
 from monitoring.intake.upload import MAX_COLUMNS, MAX_FILE_MB, MAX_ROWS
 from monitoring.intake.validation import MAX_CODE_CHARS, MAX_TEXT_CHARS
 from monitoring.settings import ROOT
@@ -30,6 +32,131 @@ WARNINGS = (
 )
 
 
+# The contract's words shown on the upload page (kinds, help texts, example texts), marked for
+# translation here: monitoring/contract.py stays free of translation calls. Written by
+# hand from the contract; tests/app/test_languages_upload.py checks that none is missing.
+CONTRACT_TEXTS = (
+    N_("text"),
+    N_("any text"),
+    N_("plain text only: no spreadsheet formulas, no HTML tags"),
+    N_("code"),
+    N_("`CSO-01`, `OC1.2`"),
+    N_("surrounding spaces are ignored"),
+    N_("region"),
+    N_(
+        "ISO 3166-2 code: `UZ-JI` Jizzakh, `UZ-TO` Tashkent region, `UZ-TK` Tashkent "
+        "city, `UZ-NG` Namangan (all 14 units of Uzbekistan)"
+    ),
+    N_(
+        "English, Uzbek (Latin and Cyrillic) and Russian names, any case: `Jizzakh`, "
+        "`Jizzax`, `Жиззах`, `Джизак`, `Tashkent region`, `Toshkent viloyati`, "
+        "`Ташкентская область`; plain `Tashkent` is refused (city or region?)"
+    ),
+    N_("quarter"),
+    N_("`2021Q1`"),
+    N_("`2021-Q1`, `2021 Q1`, `Q1 2021`, `Q1-2021`, any case"),
+    N_("date"),
+    N_("`2021-04-15`"),
+    N_(
+        "`15.04.2021`, `15/04/2021`, `15-04-2021` (day first, as written in Uzbekistan); "
+        "a date cell of a spreadsheet"
+    ),
+    N_("month"),
+    N_("`2021-03`"),
+    N_("`03.2021`, `03/2021`, `2021/03`, the 1st of the month"),
+    N_("number"),
+    N_("`1234.5`"),
+    N_(
+        "`1 234,5`, `1234,5` (decimal comma), `1,234.5`, `1.234,5` (thousands "
+        "separators); `1,234` is refused as ambiguous except in `;`-separated files, "
+        "where the comma is the decimal mark"
+    ),
+    N_("amount"),
+    N_("`1234.50`"),
+    N_("as for numbers; at most 2 decimals"),
+    N_("rate"),
+    N_("`10470.25`"),
+    N_("as for numbers; at most 6 decimals"),
+    N_("whole number"),
+    N_("`2`"),
+    N_("`2.0`"),
+    N_("yes/no"),
+    N_("`true` / `false`"),
+    N_("`yes`/`no`, `1`/`0`, `да`/`нет`, `ha`/`yo'q`, any case"),
+    N_("currency"),
+    N_("`USD`, `UZS`"),
+    N_("lower case"),
+    N_("choice"),
+    N_("one of the listed values"),
+    N_("any case; spaces for underscores"),
+    N_("age group"),
+    N_("`15-29`, `30+`, `all`"),
+    N_("empty means `all`"),
+    N_("disaggregation"),
+    N_("`sex`, `age_group`, `sex;age_group` or empty"),
+    N_("`age group`"),
+    N_("web address"),
+    N_("`https://…`"),
+    N_("only http:// and https:// addresses"),
+    N_("The first-level units of Uzbekistan."),
+    N_("ISO 3166-2 code, e.g. UZ-JI"),
+    N_("the name in Uzbek (Latin script); empty: `name_en`"),
+    N_("the name in Russian; empty: `name_en`"),
+    N_("Partner CSOs, community security working groups, authorities, groups."),
+    N_("The logframe: goal, outcome and output indicators with baseline and target."),
+    N_("e.g. OC1.2"),
+    N_(
+        "the smallest plausible value: one below it is flagged on the Data quality page "
+        "and in the upload preview (docs/quality.md)"
+    ),
+    N_("the largest plausible value: one above it is flagged"),
+    N_("the title in Russian; empty: the English `title`"),
+    N_("the title in Uzbek (Latin script); empty: the English `title`"),
+    N_("Optional targets per period and region (cumulative to that period)."),
+    N_(
+        "why a stored target is changed: required when the file changes one (the revision"
+        " is recorded and shown, docs/quality.md)"
+    ),
+    N_("Reported values per quarter and region, optionally per organisation, sex and age group."),
+    N_(
+        "why the value is over or under target, written for the donor: shown in the IPTT "
+        "workbook and the PDF report (docs/reports.md), so name institutions and roles, "
+        "never a person; asked for where % of target achieved is more than 15 points from"
+        " what was expected"
+    ),
+    N_("Small grants to CSWG action plans and community groups."),
+    N_("empty: the organisation's region"),
+    N_("Commitments, disbursements, expenditures and refunds."),
+    N_("empty: project spending outside grants"),
+    N_("a refund is a positive amount of kind refund"),
+    N_("The budget by line and quarter."),
+    N_("e.g. grants, training, research, advocacy, staff"),
+    N_("the category in Russian; empty: the English `category`"),
+    N_("the category in Uzbek (Latin script); empty: the English `category`"),
+    N_("Monthly exchange rates (units per US dollar)."),
+    N_("units of the currency for one US dollar"),
+    N_("Milestones of the four stages, from inception to advocacy."),
+    N_("the change it led to"),
+    N_("Jizzakh city"),
+    N_("Number of women-led CSOs that carried out a gender and conflict analysis"),
+    N_("Analysis reports"),
+    N_("Revised at the mid-term review"),
+    N_("Quarterly report"),
+    N_("Street lighting action plan"),
+    N_("Action plan"),
+    N_("First tranche"),
+    N_("grants"),
+    N_("Gender- and conflict-sensitive analysis workshop"),
+    N_("Partner CSOs"),
+)
+
+
+def contract_text(text: str) -> str:
+    """A text of the contract (a kind's label or forms, a table's or column's help, an
+    example text) in the current language; as written when it has no translation."""
+    return _(text) if text else text
+
+
 def _code(values) -> str:
     return ", ".join(f"`{v}`" for v in values)
 
@@ -38,34 +165,50 @@ def column_rules(column: Column) -> str:
     """What a column accepts, in words: choices, references, defaults, bounds."""
     rules = []
     if column.choices:
-        rules.append(f"one of {_code(column.choices)}")
+        rules.append(_("one of {values}").format(values=_code(column.choices)))
     if column.references:
         table, key = column.references.split(".")
-        rules.append(f"must be in `{table}` (its `{key}`)")
+        rules.append(_("must be in `{table}` (its `{key}`)").format(table=table, key=key))
     if column.default is not None:
-        rules.append(f"empty means `{column.default}`" if column.default else "may be empty")
+        rules.append(
+            _("empty means `{default}`").format(default=column.default)
+            if column.default
+            else _("may be empty")
+        )
     if column.minimum is not None and column.kind == MONEY:
-        rules.append("never negative")
+        rules.append(_("never negative"))
     elif column.minimum is not None and column.above_minimum:
-        rules.append(f"more than {column.minimum:g}")
+        rules.append(_("more than {low}").format(low=f"{column.minimum:g}"))
     elif column.minimum is not None:
-        rules.append(f"from {column.minimum:g} to {column.maximum:g}")
+        rules.append(
+            _("from {low} to {high}").format(low=f"{column.minimum:g}", high=f"{column.maximum:g}")
+        )
     if column.measured_by == "unit":
-        rules.append("0 to 100 when `unit` is percent; not negative when it is number")
+        rules.append(
+            _("0 to 100 when {unit} is {percent}; not negative when it is {number}").format(
+                unit="`unit`", percent="percent", number="number"
+            )
+        )
     elif column.measured_by:
-        rules.append("0 to 100 for a percentage indicator; not negative for a count")
+        rules.append(_("0 to 100 for a percentage indicator; not negative for a count"))
     if column.kind in ("date", "period", "month"):
-        rules.append("within the programme's dates" if column.within_programme else "any date")
+        rules.append(
+            _("within the programme's dates") if column.within_programme else _("any date")
+        )
     if column.required_if:
         other, values = column.required_if
-        rules.append(f"required when `{other}` is {_code(values)}")
+        rules.append(
+            _("required when `{other}` is {values}").format(other=other, values=_code(values))
+        )
     if column.empty_if:
         other, values = column.empty_if
-        rules.append(f"empty when `{other}` is {_code(values)}")
+        rules.append(
+            _("empty when `{other}` is {values}").format(other=other, values=_code(values))
+        )
     if column.not_before:
-        rules.append(f"not before `{column.not_before}`")
+        rules.append(_("not before `{other}`").format(other=column.not_before))
     if column.help:
-        rules.append(column.help)
+        rules.append(contract_text(column.help))
     return "; ".join(rules)
 
 
@@ -99,7 +242,13 @@ def _csv_cell(value: str) -> str:
 
 
 def contract_markdown() -> str:
-    """The whole user document, deterministic: it depends on the contract only."""
+    """The whole user document, deterministic: it depends on the contract only (and is
+    written in English, whatever the language of the command that writes it)."""
+    with i18n.language(i18n.DEFAULT):
+        return _contract_markdown()
+
+
+def _contract_markdown() -> str:
     lines = [
         "# Data contract: the tables staff upload",
         "",
@@ -129,6 +278,17 @@ def contract_markdown() -> str:
         "- Text is stored as text. A cell holding a spreadsheet formula (`=SUM(A1:A3)`), a "
         "spreadsheet error (`#N/A`), HTML or a script tag is refused: nothing from a file is "
         "ever calculated, executed or shown as HTML.",
+        "",
+        "## Texts in Russian and Uzbek",
+        "",
+        "Region names (`name_ru`, `name_uz`), indicator, grant and milestone titles "
+        "(`title_ru`, `title_uz`) and budget categories (`category_ru`, `category_uz`) may "
+        "be given in Russian and in Uzbek (Latin script, `oʻ` and `gʻ` written with the "
+        "letter ʻ, U+02BB) beside the English text, which stays required. They are optional: "
+        "a file without them is read as before, and leaves the translations already stored "
+        "as they are. A page read in Russian or Uzbek shows them; where one is empty it shows "
+        "the English text followed by ` [EN]` "
+        "([translations.md](translations.md#data-in-three-languages)).",
         "",
         "## Values",
         "",

@@ -13,6 +13,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from monitoring.contract import CURRENCIES
+from monitoring.i18n import N_, _
 
 
 class FormError(ValueError):
@@ -41,7 +42,7 @@ _NUMBER_FORMS = [
     (re.compile(r"\d+(\.\d+)?[eE][+-]?\d{1,3}"), None, "."),
 ]
 _AMBIGUOUS_COMMA = re.compile(r"[1-9]\d{0,2},\d{3}")
-NUMBER_FIX = "Write a plain number such as 1234.5 or 1 234,5, without units or letters."
+NUMBER_FIX = N_("Write a plain number such as 1234.5 or 1 234,5, without units or letters.")
 LARGEST = Decimal("1e15")
 
 
@@ -67,15 +68,17 @@ def parse_number(
         s = s[:-1].rstrip()
     form = next((f for f in _NUMBER_FORMS if f[0].fullmatch(s)), None)
     if form is None:
-        raise FormError(f"{text!r} is not a number", NUMBER_FIX)
-    _, thousands, decimal = form
+        raise FormError(_("{value} is not a number").format(value=repr(text)), _(NUMBER_FIX))
+    _pattern, thousands, decimal = form
     if decimal == "," and thousands is None and _AMBIGUOUS_COMMA.fullmatch(s):
         if not comma_is_decimal:
             raise FormError(
-                f"{text!r} is ambiguous: it could mean {s.replace(',', '')} or "
-                f"{s.replace(',', '.')}",
-                f"Write {s.replace(',', '')} (no separator) or {s.replace(',', '.')} "
-                "(decimal point).",
+                _("{value} is ambiguous: it could mean {whole} or {decimal}").format(
+                    value=repr(text), whole=s.replace(",", ""), decimal=s.replace(",", ".")
+                ),
+                _("Write {whole} (no separator) or {decimal} (decimal point).").format(
+                    whole=s.replace(",", ""), decimal=s.replace(",", ".")
+                ),
             )
     if thousands:
         s = s.replace(thousands, "")
@@ -83,9 +86,14 @@ def parse_number(
     try:
         value = Decimal(sign + s)
     except InvalidOperation:  # pragma: no cover - the patterns above only pass numbers
-        raise FormError(f"{text!r} is not a number", NUMBER_FIX) from None
+        raise FormError(
+            _("{value} is not a number").format(value=repr(text)), _(NUMBER_FIX)
+        ) from None
     if abs(value) >= LARGEST:
-        raise FormError(f"{text!r} is too large", "Check the value: numbers stay below 10^15.")
+        raise FormError(
+            _("{value} is too large").format(value=repr(text)),
+            _("Check the value: numbers stay below 10^15."),
+        )
     return value
 
 
@@ -104,19 +112,23 @@ def decimals(value: Decimal) -> int:
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 _DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?: 00:00(?::00)?)?")
 _SHORT_YEAR = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}")
-DATE_FIX = "Write the date as 2021-04-15 or 15.04.2021 (day first)."
+DATE_FIX = N_("Write the date as 2021-04-15 or 15.04.2021 (day first).")
 
 
 def _make_date(text: str, year: int, month: int, day: int) -> dt.date:
     if not 1 <= month <= 12:
         raise FormError(
-            f"{text!r} has no month {month} (dates are read day first)",
-            DATE_FIX,
+            _("{value} has no month {month} (dates are read day first)").format(
+                value=repr(text), month=month
+            ),
+            _(DATE_FIX),
         )
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise FormError(f"{text!r} is not a day of the calendar", DATE_FIX) from None
+        raise FormError(
+            _("{value} is not a day of the calendar").format(value=repr(text)), _(DATE_FIX)
+        ) from None
 
 
 def parse_date(text: str) -> dt.date:
@@ -126,17 +138,23 @@ def parse_date(text: str) -> dt.date:
     if match := _DAY_FIRST.fullmatch(s):
         return _make_date(text, int(match[3]), int(match[2]), int(match[1]))
     if _SHORT_YEAR.fullmatch(s):
-        raise FormError(f"{text!r} has a two-digit year", "Write the year in full: 15.04.2021.")
+        raise FormError(
+            _("{value} has a two-digit year").format(value=repr(text)),
+            _("Write the year in full: 15.04.2021."),
+        )
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", s):
-        raise FormError(f"{text!r} holds a time of day", "Write the date only: 2021-04-15.")
-    raise FormError(f"{text!r} is not a date", DATE_FIX)
+        raise FormError(
+            _("{value} holds a time of day").format(value=repr(text)),
+            _("Write the date only: 2021-04-15."),
+        )
+    raise FormError(_("{value} is not a date").format(value=repr(text)), _(DATE_FIX))
 
 
 _PERIOD_FORMS = (
     re.compile(r"(?P<y>\d{4})\s*[-/ ]?\s*Q(?P<q>[1-4])"),
     re.compile(r"Q(?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})"),
 )
-PERIOD_FIX = "Write the quarter as 2021Q1 (also accepted: 2021-Q1, 2021 Q1, Q1 2021)."
+PERIOD_FIX = N_("Write the quarter as 2021Q1 (also accepted: 2021-Q1, 2021 Q1, Q1 2021).")
 
 
 def parse_period(text: str) -> str:
@@ -144,14 +162,14 @@ def parse_period(text: str) -> str:
     for form in _PERIOD_FORMS:
         if match := form.fullmatch(s):
             return f"{match['y']}Q{match['q']}"
-    raise FormError(f"{text!r} is not a quarter", PERIOD_FIX)
+    raise FormError(_("{value} is not a quarter").format(value=repr(text)), _(PERIOD_FIX))
 
 
 _MONTH_FORMS = (
     re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
     re.compile(r"(?P<m>\d{1,2})[-/.](?P<y>\d{4})"),
 )
-MONTH_FIX = "Write the month as 2021-03 (also accepted: 03.2021)."
+MONTH_FIX = N_("Write the month as 2021-03 (also accepted: 03.2021).")
 
 
 def parse_month(text: str) -> str:
@@ -160,14 +178,19 @@ def parse_month(text: str) -> str:
         if match := form.fullmatch(s):
             month = int(match["m"])
             if not 1 <= month <= 12:
-                raise FormError(f"{text!r} has no month {month}", MONTH_FIX)
+                raise FormError(
+                    _("{value} has no month {month}").format(value=repr(text), month=month),
+                    _(MONTH_FIX),
+                )
             return f"{match['y']}-{month:02d}"
     try:
         day = parse_date(s)
     except FormError:
-        raise FormError(f"{text!r} is not a month", MONTH_FIX) from None
+        raise FormError(
+            _("{value} is not a month").format(value=repr(text)), _(MONTH_FIX)
+        ) from None
     if day.day != 1:
-        raise FormError(f"{text!r} is a day, not a month", MONTH_FIX)
+        raise FormError(_("{value} is a day, not a month").format(value=repr(text)), _(MONTH_FIX))
     return f"{day:%Y-%m}"
 
 
@@ -194,8 +217,10 @@ def parse_boolean(text: str) -> str:
         return _BOOLEANS[fold(text)]
     except KeyError:
         raise FormError(
-            f"{text!r} is not yes or no",
-            "Write true or false (also accepted: yes/no, 1/0, да/нет, ha/yo'q).",
+            _("{value} is not yes or no").format(value=repr(text)),
+            _("Write {true} or {false} (also accepted: {others}).").format(
+                true="true", false="false", others="yes/no, 1/0, да/нет, ha/yo'q"
+            ),
         ) from None
 
 
@@ -204,7 +229,8 @@ def parse_choice(text: str, choices: tuple[str, ...]) -> str:
     if s in choices:
         return s
     raise FormError(
-        f"{text!r} is not one of the allowed values", f"Write one of: {', '.join(choices)}."
+        _("{value} is not one of the allowed values").format(value=repr(text)),
+        _("Write one of: {choices}.").format(choices=", ".join(choices)),
     )
 
 
@@ -212,13 +238,19 @@ def parse_currency(text: str) -> str:
     s = text.strip().upper()
     if s in CURRENCIES:
         return s
-    raise FormError(f"{text!r} is not a currency we report in", f"Write {' or '.join(CURRENCIES)}.")
+    raise FormError(
+        _("{value} is not a currency we report in").format(value=repr(text)),
+        _("Write {first} or {second}.").format(first=CURRENCIES[0], second=CURRENCIES[1]),
+    )
 
 
 def parse_integer(text: str, *, comma_is_decimal: bool = False) -> int:
     value = parse_number(text, comma_is_decimal=comma_is_decimal)
     if value != value.to_integral_value():
-        raise FormError(f"{text!r} is not a whole number", "Write a whole number such as 2.")
+        raise FormError(
+            _("{value} is not a whole number").format(value=repr(text)),
+            _("Write a whole number such as 2."),
+        )
     return int(value)
 
 
@@ -232,11 +264,15 @@ def parse_age_group(text: str) -> str:
         low, high = int(match[1]), int(match[2])
         if low <= high:
             return f"{low}-{high}"
-        raise FormError(f"{text!r} runs backwards", f"Write the lower age first: {high}-{low}.")
+        raise FormError(
+            _("{value} runs backwards").format(value=repr(text)),
+            _("Write the lower age first: {low}-{high}.").format(low=high, high=low),
+        )
     if match := re.fullmatch(r"(\d{1,3})\+", s):
         return f"{int(match[1])}+"
     raise FormError(
-        f"{text!r} is not an age group", "Write an age band such as 15-29 or 30+, or all."
+        _("{value} is not an age group").format(value=repr(text)),
+        _("Write an age band such as 15-29 or 30+, or {all}.").format(all="all"),
     )
 
 
@@ -248,8 +284,10 @@ def parse_disaggregation(text: str) -> str | None:
     if parts <= {"sex", "age_group"}:
         return ";".join(p for p in ("sex", "age_group") if p in parts)
     raise FormError(
-        f"{text!r} is not a disaggregation",
-        "Write sex, age_group or sex;age_group, or leave the cell empty.",
+        _("{value} is not a disaggregation").format(value=repr(text)),
+        _("Write {values}, or leave the cell empty.").format(
+            values="sex, age_group or sex;age_group"
+        ),
     )
 
 
@@ -258,8 +296,8 @@ def parse_url(text: str) -> str:
     if re.fullmatch(r"(?i)https?://[^\s/?#.][^\s]*", s):
         return s
     raise FormError(
-        f"{text!r} is not a web address",
-        "Write a full address starting with https:// (or http://).",
+        _("{value} is not a web address").format(value=repr(text)),
+        _("Write a full address starting with https:// (or http://)."),
     )
 
 
@@ -321,7 +359,7 @@ _REGION_SUFFIXES = re.compile(
     r"respublikasi|республикаси)$"
 )
 _AMBIGUOUS_REGIONS = {fold(n) for n in ("Tashkent", "Toshkent", "Тошкент", "Ташкент")}
-REGION_FIX = (
+REGION_FIX = N_(
     "Write the ISO code (e.g. UZ-JI) or the region's name in English, Uzbek or Russian "
     "(e.g. Jizzakh, Jizzax, Джизак)."
 )
@@ -355,12 +393,18 @@ class RegionNames:
             return "UZ-" + candidate
         if s in _AMBIGUOUS_REGIONS:
             raise FormError(
-                f"{text!r} could mean Tashkent city or Tashkent region",
-                "Write UZ-TK (Tashkent city) or UZ-TO (Tashkent region).",
+                _("{value} could mean Tashkent city or Tashkent region").format(value=repr(text)),
+                _("Write UZ-TK (Tashkent city) or UZ-TO (Tashkent region)."),
             )
         found = self.names.get(s) or self.names.get(_REGION_SUFFIXES.sub("", s))
         if found:
             return found
         if re.fullmatch(r"(?i)uz-?[a-z]{2}", text.strip()):
-            raise FormError(f"{text!r} is not a region code of Uzbekistan", REGION_FIX)
-        raise FormError(f"{text!r} is not a region of Uzbekistan we know", REGION_FIX)
+            raise FormError(
+                _("{value} is not a region code of Uzbekistan").format(value=repr(text)),
+                _(REGION_FIX),
+            )
+        raise FormError(
+            _("{value} is not a region of Uzbekistan we know").format(value=repr(text)),
+            _(REGION_FIX),
+        )

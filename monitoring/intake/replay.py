@@ -57,7 +57,7 @@ def database_after_batch(db: Database, batch: int, folder: Path) -> tuple[Databa
     copy = Database(copy_path)
     for _, action, batch_id in sorted(events, reverse=True):
         if action == "undo":
-            undo_batch(copy, batch_id, by=REPLAY_USER)
+            undo_batch(copy, batch_id, by=REPLAY_USER, ignore_approvals=True)  # a copy
         else:
             redo_batch(copy, batch_id)
     at = pd.Timestamp(made).tz_convert("UTC").to_pydatetime().replace(microsecond=0)

@@ -6,7 +6,8 @@ import csv
 import io
 
 from monitoring.contract import KINDS, Table
-from monitoring.intake.contract_doc import column_rules
+from monitoring.i18n import _
+from monitoring.intake.contract_doc import column_rules, contract_text
 
 
 def template_rows(table: Table) -> list[list[str]]:
@@ -42,16 +43,16 @@ def template_xlsx(table: Table) -> bytes:
         sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
 
-    guide = workbook.create_sheet("How to fill in")
-    guide.append(["column", "required", "kind", "canonical form", "rules"])
+    guide = workbook.create_sheet(_("How to fill in")[:31])
+    guide.append([_("column"), _("required"), _("kind"), _("canonical form"), _("rules")])
     for column in table.columns:
         kind = KINDS[column.kind]
         guide.append(
             [
                 column.name,
-                "yes" if column.required else "",
-                kind.label,
-                kind.canonical.replace("`", ""),
+                _("yes") if column.required else "",
+                contract_text(kind.label),
+                contract_text(kind.canonical).replace("`", ""),
                 column_rules(column).replace("`", ""),
             ]
         )
@@ -62,8 +63,10 @@ def template_xlsx(table: Table) -> bytes:
     guide.append([])
     guide.append(
         [
-            "Delete the example row, keep the header on row 1, one row per "
-            f"{', '.join(table.key)}. Do not enter formulas: type the values."
+            _(
+                "Delete the example row, keep the header on row 1, one row per {key}. Do not "
+                "enter formulas: type the values."
+            ).format(key=", ".join(table.key))
         ]
     )
     buffer = io.BytesIO()

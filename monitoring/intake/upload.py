@@ -20,7 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from monitoring import i18n
 from monitoring.contract import TABLES, Table
+from monitoring.i18n import N_, _, ngettext
 
 # Limits, enforced before any real work is done (the page and docs/upload.md quote them).
 MAX_FILE_MB = 20
@@ -37,7 +39,13 @@ MAX_XLSX_RATIO = 100  # unpacked size / packed size of one part over 1 MB (sheet
 EXCEL_MAX_ROWS = 1_048_576  # a row number beyond Excel's last row means a damaged sheet
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-SAVE_AS_CSV = "In Excel use File › Save As › 'CSV UTF-8 (comma delimited)' or 'Excel Workbook'."
+# How a file was read, per delimiter (RawTable.describe).
+_READ_AS = {
+    ",": N_("CSV, {encoding}, comma-separated"),
+    ";": N_("CSV, {encoding}, semicolon-separated"),
+    "\t": N_("CSV, {encoding}, tab-separated"),
+}
+SAVE_AS_CSV = N_("In Excel use File › Save As › 'CSV UTF-8 (comma delimited)' or 'Excel Workbook'.")
 
 
 class UnreadableFile(ValueError):
@@ -87,11 +95,15 @@ class RawTable:
     def describe(self) -> str:
         """One line saying how the file was read."""
         if self.format == "XLSX":
-            how = f"Excel workbook, sheet {self.sheet!r}"
+            how = _("Excel workbook, sheet {sheet}").format(sheet=repr(self.sheet))
+        elif self.delimiter in _READ_AS:
+            how = _(_READ_AS[self.delimiter]).format(encoding=self.encoding)
         else:
-            how = f"CSV, {self.encoding}, {DELIMITERS.get(self.delimiter, '?')}-separated"
+            how = f"CSV, {self.encoding}, ?-separated"
         rows = len(self.rows) if self.row_count is None else self.row_count
-        return f"{how}, {rows} data row(s)"
+        return ngettext("{how}, {n} data row(s)", "{how}, {n} data row(s)", rows).format(
+            how=how, n=rows
+        )
 
 
 @contextmanager
@@ -145,35 +157,42 @@ def choose_table(raw: RawTable, table: str | None) -> Table:
             return TABLES[fold_name(table)]
         except KeyError:
             raise UnreadableFile(
-                f"There is no table called {table!r}.",
-                f"Choose one of: {', '.join(TABLES)}.",
+                _("There is no table called {name}.").format(name=repr(table)),
+                _("Choose one of: {tables}.").format(tables=", ".join(TABLES)),
             ) from None
     found = recognise_table(raw.header, raw.file_name)
     if found is None:
-        shown = ", ".join(h for h in raw.header[:8] if h.strip()) or "(nothing)"
+        shown = ", ".join(h for h in raw.header[:8] if h.strip()) or _("(nothing)")
         raise UnreadableFile(
-            f"Cannot tell which table this file holds: its first line ({shown[:200]}) does "
-            "not name the required columns of any table.",
-            "Put the column names of the contract on the first line (download a template), "
-            "or choose the table explicitly.",
+            _(
+                "Cannot tell which table this file holds: its first line ({header}) does "
+                "not name the required columns of any table."
+            ).format(header=shown[:200]),
+            _(
+                "Put the column names of the contract on the first line (download a template), "
+                "or choose the table explicitly."
+            ),
         )
     return found
 
 
 # What kind of file is it? ---------------------------------------------------------------------
 _SIGNATURES = [
-    (b"\xd0\xcf\x11\xe0", "an old Excel 97-2003 (.xls) or other Office file"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"RIFF", "a media file"),
-    (b"\x1f\x8b", "a compressed (gzip) file"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"{\\rtf", "a Word (RTF) document"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        N_("This file is an old Excel 97-2003 (.xls) or other Office file, not a table."),
+    ),
+    (b"%PDF", N_("This file is a PDF document, not a table.")),
+    (b"\x89PNG", N_("This file is a PNG image, not a table.")),
+    (b"\xff\xd8\xff", N_("This file is a JPEG image, not a table.")),
+    (b"GIF8", N_("This file is a GIF image, not a table.")),
+    (b"RIFF", N_("This file is a media file, not a table.")),
+    (b"\x1f\x8b", N_("This file is a compressed (gzip) file, not a table.")),
+    (b"Rar!", N_("This file is a RAR archive, not a table.")),
+    (b"7z\xbc\xaf", N_("This file is a 7-Zip archive, not a table.")),
+    (b"{\\rtf", N_("This file is a Word (RTF) document, not a table.")),
+    (b"\x7fELF", N_("This file is a program, not a table.")),
+    (b"MZ", N_("This file is a Windows program, not a table.")),
 ]
 _HTML = re.compile(
     r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|table|script|div)\b",
@@ -188,18 +207,22 @@ def read_table(data: bytes, file_name: str, table: str | None = None) -> RawTabl
     size = len(data)
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(
-            f"The file is {size / 1024 / 1024:.1f} MB; files up to {MAX_FILE_MB} MB are accepted.",
-            f"Split it into smaller files (at most {MAX_ROWS:,} rows each).",
+            _("The file is {size} MB; files up to {limit} MB are accepted.").format(
+                size=i18n.number(size / 1024 / 1024, 1), limit=MAX_FILE_MB
+            ),
+            _("Split it into smaller files (at most {rows} rows each).").format(
+                rows=i18n.number(MAX_ROWS)
+            ),
         )
     if not _NOT_BLANK.search(data):  # (data.strip() would copy the file to find out)
-        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
+        raise UnreadableFile(_("The file is empty."), _("Upload the file that holds the table."))
     if data.startswith(b"PK\x03\x04"):
         with gc_paused():
             raw = _read_xlsx(data, file_name, table)
     else:
         for signature, what in _SIGNATURES:
             if data.startswith(signature):
-                raise UnreadableFile(f"This file is {what}, not a table.", SAVE_AS_CSV)
+                raise UnreadableFile(_(what), _(SAVE_AS_CSV))
         with gc_paused():
             raw = _read_csv(data, file_name)
     raw.table = choose_table(raw, table)
@@ -232,16 +255,18 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
             raise UnreadableFile(
-                "The file starts as UTF-16 text but part of it is not UTF-16.",
-                "Save the whole file again in one encoding (e.g. 'CSV UTF-8').",
+                _("The file starts as UTF-16 text but part of it is not UTF-16."),
+                _("Save the whole file again in one encoding (e.g. 'CSV UTF-8')."),
             ) from None
     bom = data.startswith(b"\xef\xbb\xbf")
     body = data[3:] if bom else data
     if b"\x00" in body[:65536]:
         raise UnreadableFile(
-            "This file holds binary data, not text: it is not a CSV table (or it is UTF-16 "
-            "text without a byte-order mark).",
-            SAVE_AS_CSV,
+            _(
+                "This file holds binary data, not text: it is not a CSV table (or it is UTF-16 "
+                "text without a byte-order mark)."
+            ),
+            _(SAVE_AS_CSV),
         )
     try:
         return body.decode("utf-8"), "UTF-8 with BOM" if bom else "UTF-8"
@@ -250,18 +275,27 @@ def decode_text(data: bytes) -> tuple[str, str]:
     mixed = _mixed_encoding_lines(body)
     if mixed or bom:
         good, bad = mixed or (1, None)
-        where = f"line {good} is UTF-8 but line {bad} is not" if bad else "part is not UTF-8"
+        reason = (
+            _(
+                "The file mixes text encodings: line {good} is UTF-8 but line {bad} is not "
+                "(probably Windows-1251). Values would be garbled."
+            )
+            if bad
+            else _(
+                "The file mixes text encodings: part is not UTF-8 (probably Windows-1251). "
+                "Values would be garbled."
+            )
+        )
         raise UnreadableFile(
-            f"The file mixes text encodings: {where} (probably Windows-1251). Values would "
-            "be garbled.",
-            "Save the whole file again in one encoding, e.g. Excel's 'CSV UTF-8'.",
+            reason.format(good=good, bad=bad),
+            _("Save the whole file again in one encoding, e.g. Excel's 'CSV UTF-8'."),
         )
     try:
         return body.decode("cp1251"), "Windows-1251"
     except UnicodeDecodeError:
         raise UnreadableFile(
-            "The file's text encoding is not one we read (UTF-8, UTF-16 or Windows-1251).",
-            "Save it again as 'CSV UTF-8'.",
+            _("The file's text encoding is not one we read (UTF-8, UTF-16 or Windows-1251)."),
+            _("Save it again as 'CSV UTF-8'."),
         ) from None
 
 
@@ -357,10 +391,14 @@ class _Lines:
         self.row_chars += end - pos
         if self.row_chars > MAX_LINE_CHARS:
             raise UnreadableFile(
-                f"Line {self.row_start} is longer than {MAX_LINE_CHARS:,} characters: a row "
-                "of a table is never that long (perhaps a quote is not closed).",
-                "Check the file around that line; values over several lines must be quoted "
-                'and every quote closed ("...").',
+                _(
+                    "Line {line} is longer than {limit} characters: a row of a table is never "
+                    "that long (perhaps a quote is not closed)."
+                ).format(line=self.row_start, limit=i18n.number(MAX_LINE_CHARS)),
+                _(
+                    "Check the file around that line; values over several lines must be quoted "
+                    'and every quote closed ("...").'
+                ),
             )
         return self.text[pos:end]
 
@@ -369,16 +407,22 @@ def _too_many_values(line: int, count: int, header: bool) -> UnreadableFile:
     if header:
         return _too_many_columns(count)
     return UnreadableFile(
-        f"Line {line} has {count:,} values; a table has at most {MAX_COLUMNS} columns.",
-        "Check that the file is one of the contract's tables and uses , ; or tab, and "
-        "delete stray values to the right of the table.",
+        _("Line {line} has {count} values; a table has at most {limit} columns.").format(
+            line=line, count=i18n.number(count), limit=MAX_COLUMNS
+        ),
+        _(
+            "Check that the file is one of the contract's tables and uses , ; or tab, and "
+            "delete stray values to the right of the table."
+        ),
     )
 
 
 def _too_many_columns(count: int) -> UnreadableFile:
     return UnreadableFile(
-        f"The first line has {count:,} columns; a table has at most {MAX_COLUMNS}.",
-        "Check that the file is one of the contract's tables and uses , ; or tab.",
+        _("The first line has {count} columns; a table has at most {limit}.").format(
+            count=i18n.number(count), limit=MAX_COLUMNS
+        ),
+        _("Check that the file is one of the contract's tables and uses , ; or tab."),
     )
 
 
@@ -415,16 +459,23 @@ def _records(text: str, delimiter: str, first: int) -> tuple[list[str], int, lis
         start = lines.row_start
         if "field larger than field limit" in str(exc):
             raise UnreadableFile(
-                f"Line {start} holds a value longer than {csv.field_size_limit():,} characters.",
-                "Check the file: a table cell is never that long (perhaps a quote is not closed).",
+                _("Line {line} holds a value longer than {limit} characters.").format(
+                    line=start, limit=i18n.number(csv.field_size_limit())
+                ),
+                _(
+                    "Check the file: a table cell is never that long (perhaps a quote is not "
+                    "closed)."
+                ),
             ) from None
         raise UnreadableFile(
-            f'Line {start} cannot be read as CSV ({exc}); usually a quote (") that is '
-            "opened and never closed.",
-            'Put quotes around whole values only, and double a quote inside a value ("").',
+            _(
+                'Line {line} cannot be read as CSV ({reason}); usually a quote (") that is '
+                "opened and never closed."
+            ).format(line=start, reason=exc),
+            _('Put quotes around whole values only, and double a quote inside a value ("").'),
         ) from None
     if header is None:
-        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
+        raise UnreadableFile(_("The file is empty."), _("Upload the file that holds the table."))
     return header, header_line, rows
 
 
@@ -433,9 +484,17 @@ def _refuse_too_many_lines(text: str) -> None:
     lines = max(text.count("\n"), text.count("\r"))
     if lines > MAX_LINES:
         raise TooBigInside(
-            f"The file has {lines:,} lines; a table has at most {MAX_ROWS:,} rows (and a file "
-            f"at most {MAX_LINES:,} lines, blank ones included).",
-            f"Delete the blank lines, or split the file into files of at most {MAX_ROWS:,} rows.",
+            _(
+                "The file has {lines} lines; a table has at most {rows} rows (and a file at "
+                "most {limit} lines, blank ones included)."
+            ).format(
+                lines=i18n.number(lines),
+                rows=i18n.number(MAX_ROWS),
+                limit=i18n.number(MAX_LINES),
+            ),
+            _(
+                "Delete the blank lines, or split the file into files of at most {rows} rows."
+            ).format(rows=i18n.number(MAX_ROWS)),
         )
 
 
@@ -445,17 +504,19 @@ def _read_csv(data: bytes, file_name: str) -> RawTable:
         text = text[1:]
     if _HTML.match(text[:4096]):
         raise UnreadableFile(
-            "This is a web page (HTML), not a table.",
-            "Download the CSV or Excel file itself rather than saving the page it is shown on.",
+            _("This is a web page (HTML), not a table."),
+            _("Download the CSV or Excel file itself rather than saving the page it is shown on."),
         )
     start_of_text = _LEADING_SPACE.match(text).end()  # text.lstrip() would copy the file
     if text[start_of_text : start_of_text + 5].lower() == "<?xml":
-        raise UnreadableFile("This is an XML document, not a table.", SAVE_AS_CSV)
+        raise UnreadableFile(_("This is an XML document, not a table."), _(SAVE_AS_CSV))
     if match := _CONTROL.search(text):
         line = text.count("\n", 0, match.start()) + 1
         raise UnreadableFile(
-            f"Line {line} holds control characters: this is binary data, not a CSV table.",
-            SAVE_AS_CSV,
+            _("Line {line} holds control characters: this is binary data, not a CSV table.").format(
+                line=line
+            ),
+            _(SAVE_AS_CSV),
         )
     _refuse_too_many_lines(text)
     lines = _leading_lines(text)
@@ -466,10 +527,12 @@ def _read_csv(data: bytes, file_name: str) -> RawTable:
     delimiter = None
     if first < len(lines) and re.fullmatch(r"(?i)sep=(.)", lines[first].strip()):
         delimiter = lines[first].strip()[4]
-        notes.append(f"the first line sets the separator to {delimiter!r}")
+        notes.append(
+            _("the first line sets the separator to {separator}").format(separator=repr(delimiter))
+        )
         first += 1
     if first >= len(lines):
-        raise UnreadableFile("The file is empty.", "Upload the file that holds the table.")
+        raise UnreadableFile(_("The file is empty."), _("Upload the file that holds the table."))
     if delimiter not in DELIMITERS:
         delimiter = sniff_delimiter(lines[first])
 
@@ -492,8 +555,8 @@ def _read_csv(data: bytes, file_name: str) -> RawTable:
 
 def _too_many_rows() -> UnreadableFile:
     return UnreadableFile(
-        f"The file has more than {MAX_ROWS:,} rows.",
-        f"Split it into files of at most {MAX_ROWS:,} rows.",
+        _("The file has more than {rows} rows.").format(rows=i18n.number(MAX_ROWS)),
+        _("Split it into files of at most {rows} rows.").format(rows=i18n.number(MAX_ROWS)),
     )
 
 
@@ -557,23 +620,29 @@ def check_workbook_parts(data: bytes) -> None:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise UnreadableFile(
-            "This file is a ZIP archive but not an Excel workbook we can read.",
-            "Open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.",
+            _("This file is a ZIP archive but not an Excel workbook we can read."),
+            _("Open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'."),
         ) from None
-    fix = "Open it in Excel and save it again as 'Excel Workbook (.xlsx)', or as 'CSV UTF-8'."
+    fix = _("Open it in Excel and save it again as 'Excel Workbook (.xlsx)', or as 'CSV UTF-8'.")
     if len(parts) > MAX_XLSX_PARTS:
         raise TooBigInside(
-            f"The workbook is made of {len(parts):,} files inside; a workbook of a table has "
-            f"far fewer (at most {MAX_XLSX_PARTS:,} are accepted).",
+            _(
+                "The workbook is made of {parts} files inside; a workbook of a table has "
+                "far fewer (at most {limit} are accepted)."
+            ).format(parts=i18n.number(len(parts)), limit=i18n.number(MAX_XLSX_PARTS)),
             fix,
         )
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_XLSX_UNCOMPRESSED_MB * 1024 * 1024:
         raise TooBigInside(
-            f"The workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB; workbooks up to "
-            f"{MAX_XLSX_UNCOMPRESSED_MB} MB unpacked are accepted.",
-            f"Split the table into smaller files (at most {MAX_ROWS:,} rows each), or "
-            "save it as 'CSV UTF-8'.",
+            _(
+                "The workbook unpacks to {size} MB; workbooks up to {limit} MB unpacked are "
+                "accepted."
+            ).format(size=i18n.number(unpacked / 1024 / 1024), limit=MAX_XLSX_UNCOMPRESSED_MB),
+            _(
+                "Split the table into smaller files (at most {rows} rows each), or save it as "
+                "'CSV UTF-8'."
+            ).format(rows=i18n.number(MAX_ROWS)),
         )
     for part in parts:
         if part.file_size > 1024 * 1024 and part.file_size > MAX_XLSX_RATIO * max(
@@ -581,10 +650,17 @@ def check_workbook_parts(data: bytes) -> None:
         ):
             ratio = part.file_size / max(1, part.compress_size)
             raise TooBigInside(
-                f"The workbook's part {part.filename[:80]!r} unpacks {ratio:,.0f} times larger "
-                f"than it is stored ({part.compress_size / 1024:,.0f} KB to "
-                f"{part.file_size / 1024 / 1024:,.0f} MB); a table's sheet is at most "
-                f"{MAX_XLSX_RATIO} times, so this is not an ordinary workbook.",
+                _(
+                    "The workbook's part {part} unpacks {ratio} times larger than it is stored "
+                    "({packed} KB to {unpacked} MB); a table's sheet is at most {limit} times, "
+                    "so this is not an ordinary workbook."
+                ).format(
+                    part=repr(part.filename[:80]),
+                    ratio=i18n.number(ratio),
+                    packed=i18n.number(part.compress_size / 1024),
+                    unpacked=i18n.number(part.file_size / 1024 / 1024),
+                    limit=MAX_XLSX_RATIO,
+                ),
                 fix,
             )
 
@@ -604,10 +680,20 @@ def _check_declared_size(sheet) -> None:
     columns = sheet.max_column or 0
     if rows > MAX_ROWS + 1_000 or columns > 2 * MAX_COLUMNS:
         raise UnreadableFile(
-            f"The sheet {sheet.title!r} declares {rows:,} rows and {columns:,} columns; a table "
-            f"has at most {MAX_ROWS:,} rows and {MAX_COLUMNS} columns.",
-            "Delete the rows below and the columns to the right of the table (or save just "
-            f"the table as 'CSV UTF-8'); split it into files of at most {MAX_ROWS:,} rows.",
+            _(
+                "The sheet {sheet} declares {rows} rows and {columns} columns; a table has at "
+                "most {max_rows} rows and {max_columns} columns."
+            ).format(
+                sheet=repr(sheet.title),
+                rows=i18n.number(rows),
+                columns=i18n.number(columns),
+                max_rows=i18n.number(MAX_ROWS),
+                max_columns=MAX_COLUMNS,
+            ),
+            _(
+                "Delete the rows below and the columns to the right of the table (or save just "
+                "the table as 'CSV UTF-8'); split it into files of at most {rows} rows."
+            ).format(rows=i18n.number(MAX_ROWS)),
         )
 
 
@@ -662,12 +748,12 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - any failure means "not a workbook we can read"
         raise UnreadableFile(
-            "This file is a ZIP archive but not an Excel workbook we can read.",
-            "Open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.",
+            _("This file is a ZIP archive but not an Excel workbook we can read."),
+            _("Open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'."),
         ) from None
     try:
         if not workbook.worksheets:
-            raise UnreadableFile("The workbook has no sheets.", SAVE_AS_CSV)
+            raise UnreadableFile(_("The workbook has no sheets."), _(SAVE_AS_CSV))
         sheet = _pick_sheet(workbook, table)
         _check_declared_size(sheet)
         formats: dict[int, str] = {}  # style -> number format, looked up once per style
@@ -683,16 +769,29 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
         for number, cells in _sheet_rows(workbook, sheet):
             if number > EXCEL_MAX_ROWS:
                 raise UnreadableFile(
-                    f"The sheet {sheet.title!r} names row {number:,}, beyond Excel's last "
-                    f"row ({EXCEL_MAX_ROWS:,}): the workbook is damaged.",
-                    "Open it in Excel and save it again.",
+                    _(
+                        "The sheet {sheet} names row {row}, beyond Excel's last row ({last}): "
+                        "the workbook is damaged."
+                    ).format(
+                        sheet=repr(sheet.title),
+                        row=i18n.number(number),
+                        last=i18n.number(EXCEL_MAX_ROWS),
+                    ),
+                    _("Open it in Excel and save it again."),
                 )
             cells_read += len(cells)
             if cells_read > (MAX_ROWS + 1) * MAX_COLUMNS:
                 raise UnreadableFile(
-                    f"The sheet {sheet.title!r} holds more than {cells_read:,} cells; a table "
-                    f"has at most {MAX_ROWS:,} rows of {MAX_COLUMNS} columns.",
-                    "Delete everything but the table (or save the table as 'CSV UTF-8').",
+                    _(
+                        "The sheet {sheet} holds more than {cells} cells; a table has at most "
+                        "{rows} rows of {columns} columns."
+                    ).format(
+                        sheet=repr(sheet.title),
+                        cells=i18n.number(cells_read),
+                        rows=i18n.number(MAX_ROWS),
+                        columns=MAX_COLUMNS,
+                    ),
+                    _("Delete everything but the table (or save the table as 'CSV UTF-8')."),
                 )
             texts: list[str] = []
             for cell in cells:
@@ -702,9 +801,16 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
                 column = cell["column"]
                 if column > MAX_COLUMNS:
                     raise UnreadableFile(
-                        f"Row {number} has a value in column {_column_name(column)} (column "
-                        f"{column:,}); a table has at most {MAX_COLUMNS} columns.",
-                        "Delete stray values to the right of the table.",
+                        _(
+                            "Row {row} has a value in column {letter} (column {number}); a "
+                            "table has at most {limit} columns."
+                        ).format(
+                            row=number,
+                            letter=_column_name(column),
+                            number=i18n.number(column),
+                            limit=MAX_COLUMNS,
+                        ),
+                        _("Delete stray values to the right of the table."),
                     )
                 if column > len(texts):
                     texts.extend([""] * (column - len(texts)))
@@ -726,10 +832,13 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
             if len(rows) > MAX_ROWS:
                 raise _too_many_rows()
         if header is None:
-            raise UnreadableFile(f"The sheet {sheet.title!r} is empty.", "Put the table on it.")
+            raise UnreadableFile(
+                _("The sheet {sheet} is empty.").format(sheet=repr(sheet.title)),
+                _("Put the table on it."),
+            )
         # Spreadsheets leave trailing cells out; a short row is not a ragged one.
         width = len(header)
-        for _, cells in rows:
+        for _line, cells in rows:
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
         return RawTable(
@@ -741,7 +850,11 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
             header_line=header_line,
             rows=rows,
             sheet=sheet.title,
-            notes=[f"sheet {sheet.title!r} of {len(workbook.sheetnames)}"]
+            notes=[
+                _("sheet {sheet} of {count}").format(
+                    sheet=repr(sheet.title), count=len(workbook.sheetnames)
+                )
+            ]
             if len(workbook.sheetnames) > 1
             else [],
         )
@@ -749,8 +862,10 @@ def _read_xlsx(data: bytes, file_name: str, table: str | None) -> RawTable:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged part, bad XML, a missing string
         raise UnreadableFile(
-            f"The workbook is damaged and cannot be read ({type(exc).__name__}).",
-            "Open it in Excel and save it again.",
+            _("The workbook is damaged and cannot be read ({error}).").format(
+                error=type(exc).__name__
+            ),
+            _("Open it in Excel and save it again."),
         ) from None
     finally:
         workbook.close()

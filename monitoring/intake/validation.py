@@ -23,6 +23,7 @@ try:
 except ImportError:  # pragma: no cover
     pa = None
 
+from monitoring import i18n
 from monitoring.contract import (
     AGE_GROUP,
     BOOLEAN,
@@ -46,6 +47,7 @@ from monitoring.contract import (
     Table,
 )
 from monitoring.db import query_parameters, query_text
+from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
 from monitoring.intake.upload import RawTable, fold_name, gc_paused
 from monitoring.periods import period_start, programme_periods
@@ -199,11 +201,26 @@ class Check:
         return self.file_errors == 0 and len(self.rows) > 0
 
     def summary(self) -> str:
-        return (
-            f"{self.total_rows} row(s): {self.new} new, {self.changed} changed, "
-            f"{self.unchanged} unchanged, {self.invalid_rows} with errors; "
-            f"{self.error_count} error(s), {self.warning_count} warning(s)."
+        rows = ngettext(
+            "{n} row(s): {new} new, {changed} changed, {unchanged} unchanged, "
+            "{invalid} with errors;",
+            "{n} row(s): {new} new, {changed} changed, {unchanged} unchanged, "
+            "{invalid} with errors;",
+            self.total_rows,
+        ).format(
+            n=self.total_rows,
+            new=self.new,
+            changed=self.changed,
+            unchanged=self.unchanged,
+            invalid=self.invalid_rows,
         )
+        errors = ngettext("{n} error(s),", "{n} error(s),", self.error_count).format(
+            n=self.error_count
+        )
+        warnings = ngettext("{n} warning(s).", "{n} warning(s).", self.warning_count).format(
+            n=self.warning_count
+        )
+        return f"{rows} {errors} {warnings}"
 
 
 def sql_ident(name: str) -> str:
@@ -236,7 +253,9 @@ class Context:
         self.first_period, self.last_period = min(self.periods), max(self.periods)
         self.first_month = f"{programme.start:%Y-%m}"
         self.last_month = f"{programme.end:%Y-%m}"
-        self.window = f"{programme.start:%d %b %Y} to {programme.end:%d %b %Y}"
+        self.window = _("{start} to {end}").format(
+            start=i18n.date(programme.start, "medium"), end=i18n.date(programme.end, "medium")
+        )
         stored = run_named(cur, "contract_region_names")
         self.regions = forms.RegionNames(list(stored.itertuples(index=False, name=None)))
         self.units = dict(run_named(cur, "indicators_units").itertuples(index=False, name=None))
@@ -268,23 +287,27 @@ class CellError(ValueError):
 def _plain_text_checks(text: str, kind: str) -> None:
     if text.strip() in _SPREADSHEET_ERRORS:
         raise CellError(
-            f"{text!r} is a spreadsheet error, not a value",
-            "Fix the calculation in the spreadsheet, or type the value itself.",
+            _("{value} is a spreadsheet error, not a value").format(value=repr(text)),
+            _("Fix the calculation in the spreadsheet, or type the value itself."),
         )
     if _FORMULA.match(text) and (kind == TEXT or text.lstrip().startswith("=")):
         raise CellError(
-            f"{text[:60]!r} is a spreadsheet formula; formulas are never calculated here",
-            "Type the value itself (copy the cells and 'Paste values' in Excel).",
+            _("{value} is a spreadsheet formula; formulas are never calculated here").format(
+                value=repr(text[:60])
+            ),
+            _("Type the value itself (copy the cells and 'Paste values' in Excel)."),
         )
     if _HTML.search(text):
         raise CellError(
-            f"{text[:60]!r} holds HTML or script code; only plain text is stored",
-            "Remove the tags (< >) and keep the words.",
+            _("{value} holds HTML or script code; only plain text is stored").format(
+                value=repr(text[:60])
+            ),
+            _("Remove the tags (< >) and keep the words."),
         )
     if _CONTROL.search(text):
         raise CellError(
-            "the value holds invisible control characters",
-            "Retype the value, or paste it as plain text.",
+            _("the value holds invisible control characters"),
+            _("Retype the value, or paste it as plain text."),
         )
 
 
@@ -298,16 +321,19 @@ def parse_cell(text: str, column: Column, raw: RawTable, ctx: Context) -> str:
         if kind == TEXT:
             if len(s) > MAX_TEXT_CHARS:
                 raise CellError(
-                    f"the text is {len(s)} characters long",
-                    f"Shorten it to at most {MAX_TEXT_CHARS} characters.",
+                    _("the text is {n} characters long").format(n=i18n.number(len(s))),
+                    _("Shorten it to at most {n} characters.").format(n=MAX_TEXT_CHARS),
                 )
             value = s
         elif kind == CODE:
             if len(s) > MAX_CODE_CHARS or "\n" in s:
                 raise CellError(
-                    f"{s[:40]!r} is not a code (too long or on several lines)",
-                    f"Codes are short identifiers such as CSO-01 (at most {MAX_CODE_CHARS} "
-                    "characters).",
+                    _("{value} is not a code (too long or on several lines)").format(
+                        value=repr(s[:40])
+                    ),
+                    _(
+                        "Codes are short identifiers such as CSO-01 (at most {n} characters)."
+                    ).format(n=MAX_CODE_CHARS),
                 )
             value = s
         elif kind == REGION:
@@ -325,8 +351,10 @@ def parse_cell(text: str, column: Column, raw: RawTable, ctx: Context) -> str:
             places = _DECIMALS.get(kind)
             if places is not None and forms.decimals(number) > places:
                 raise CellError(
-                    f"{s!r} has more than {places} decimals",
-                    f"Round it to {places} decimals.",
+                    _("{value} has more than {places} decimals").format(
+                        value=repr(s), places=places
+                    ),
+                    _("Round it to {places} decimals.").format(places=places),
                 )
             _check_bounds(s, float(number), column)
             value = forms.canonical_number(number)
@@ -345,12 +373,16 @@ def parse_cell(text: str, column: Column, raw: RawTable, ctx: Context) -> str:
         elif kind == URL:
             value = forms.parse_url(s)
         else:  # pragma: no cover - every kind of the contract is handled above
-            raise CellError(f"unknown kind {kind}", "Report this to the dashboard's maintainers.")
+            raise CellError(
+                _("unknown kind {kind}").format(kind=kind),
+                _("Report this to the dashboard's maintainers."),
+            )
     except forms.FormError as exc:
         raise CellError(exc.reason, exc.fix) from None
     if column.choices and kind != CHOICE and value not in column.choices:
         raise CellError(
-            f"{s!r} is not one of the allowed values", f"Write one of: {', '.join(column.choices)}."
+            _("{value} is not one of the allowed values").format(value=repr(s)),
+            _("Write one of: {choices}.").format(choices=", ".join(column.choices)),
         )
     _check_window(s, value, column, ctx)
     if column.references:
@@ -363,14 +395,23 @@ def _check_bounds(text: str, number: float, column: Column) -> None:
     if low is not None and (number < low or (column.above_minimum and number <= low)):
         if column.kind == MONEY:
             raise CellError(
-                f"{text} is negative; amounts are never negative",
-                "Write the amount without a minus sign (a refund is a transaction of kind "
-                "refund with a positive amount).",
+                _("{value} is negative; amounts are never negative").format(value=text),
+                _(
+                    "Write the amount without a minus sign (a refund is a transaction of kind "
+                    "{kind} with a positive amount)."
+                ).format(kind="refund"),
             )
-        word = "more than" if column.above_minimum else "at least"
-        raise CellError(f"{text} is too small", f"Write a value {word} {low:g}.")
+        fix = (
+            _("Write a value more than {low}.")
+            if column.above_minimum
+            else _("Write a value at least {low}.")
+        )
+        raise CellError(_("{value} is too small").format(value=text), fix.format(low=f"{low:g}"))
     if high is not None and number > high:
-        raise CellError(f"{text} is too large", f"Write a value of at most {high:g}.")
+        raise CellError(
+            _("{value} is too large").format(value=text),
+            _("Write a value of at most {high}.").format(high=f"{high:g}"),
+        )
 
 
 def _check_window(text: str, value: str, column: Column, ctx: Context) -> None:
@@ -378,21 +419,29 @@ def _check_window(text: str, value: str, column: Column, ctx: Context) -> None:
         return
     if column.kind == PERIOD and value not in ctx.periods:
         raise CellError(
-            f"{text!r} is outside the programme ({ctx.first_period} to {ctx.last_period})",
-            f"Only quarters from {ctx.first_period} to {ctx.last_period} can be reported.",
+            _("{value} is outside the programme ({first} to {last})").format(
+                value=repr(text), first=ctx.first_period, last=ctx.last_period
+            ),
+            _("Only quarters from {first} to {last} can be reported.").format(
+                first=ctx.first_period, last=ctx.last_period
+            ),
         )
     if column.kind == DATE:
         day = dt.date.fromisoformat(value)
         programme = ctx.settings.programme
         if not programme.start <= day <= programme.end:
             raise CellError(
-                f"{text!r} is outside the programme ({ctx.window})",
-                "Check the date: only dates within the programme are accepted.",
+                _("{value} is outside the programme ({window})").format(
+                    value=repr(text), window=ctx.window
+                ),
+                _("Check the date: only dates within the programme are accepted."),
             )
     if column.kind == MONTH and not ctx.first_month <= value <= ctx.last_month:
         raise CellError(
-            f"{text!r} is outside the programme ({ctx.first_month} to {ctx.last_month})",
-            "Only months within the programme are accepted.",
+            _("{value} is outside the programme ({first} to {last})").format(
+                value=repr(text), first=ctx.first_month, last=ctx.last_month
+            ),
+            _("Only months within the programme are accepted."),
         )
 
 
@@ -404,11 +453,26 @@ def _check_reference(text: str, value: str, column: Column, ctx: Context) -> str
         return found
     what = target_column.replace("_", " ").replace(" code", "").replace(" id", "")
     raise CellError(
-        f"{text!r} is not a known {what}: the {target_table} table has no {target_column} "
-        f"{value!r}",
-        f"Use a {target_column} that is in the {target_table} table, or upload that row of "
-        f"{target_table} first.",
+        _("{value} is not a known {what}: the {table} table has no {column} {stored}").format(
+            value=repr(text),
+            what=_(REFERENCE_WORDS.get(what, what)),
+            table=target_table,
+            column=target_column,
+            stored=repr(value),
+        ),
+        _(
+            "Use a {column} that is in the {table} table, or upload that row of {table} first."
+        ).format(column=target_column, table=target_table),
     )
+
+
+# What a referenced column names, in the reason of an unknown code (org_id: "org").
+REFERENCE_WORDS = {
+    "region": N_("region"),
+    "org": N_("org"),
+    "indicator": N_("indicator"),
+    "grant": N_("grant"),
+}
 
 
 # The header -------------------------------------------------------------------------------------
@@ -427,10 +491,10 @@ def _check_header(raw: RawTable, table: Table) -> tuple[dict[str, int], list[Pro
             problems.append(
                 Problem(
                     line,
-                    f"column {index + 1}",
+                    _("column {n}").format(n=index + 1),
                     "",
-                    f"column {index + 1} of the header has no name",
-                    "Name the column (see the template) or delete it.",
+                    _("column {n} of the header has no name").format(n=index + 1),
+                    _("Name the column (see the template) or delete it."),
                 )
             )
             continue
@@ -440,9 +504,10 @@ def _check_header(raw: RawTable, table: Table) -> tuple[dict[str, int], list[Pro
                     line,
                     name,
                     name,
-                    f"the column {folded} appears twice (columns {seen[folded] + 1} and "
-                    f"{index + 1})",
-                    "Keep one of them and delete the other.",
+                    _("the column {name} appears twice (columns {first} and {second})").format(
+                        name=folded, first=seen[folded] + 1, second=index + 1
+                    ),
+                    _("Keep one of them and delete the other."),
                 )
             )
             positions.pop(folded, None)
@@ -453,17 +518,22 @@ def _check_header(raw: RawTable, table: Table) -> tuple[dict[str, int], list[Pro
             continue
         owner = next((t.name for t in TABLES.values() if folded in t.column_names), None)
         close = difflib.get_close_matches(folded, table.column_names, n=1, cutoff=0.6)
-        hint = f" Did you mean {close[0]}?" if close else ""
-        if owner and not close:
-            hint = f" It belongs to the {owner} table: is this the right table?"
+        fix = _("Rename or delete the column; the columns are: {columns}.").format(
+            columns=", ".join(table.column_names)
+        )
+        if close:
+            fix += " " + _("Did you mean {name}?").format(name=close[0])
+        elif owner:
+            fix += " " + _("It belongs to the {table} table: is this the right table?").format(
+                table=owner
+            )
         problems.append(
             Problem(
                 line,
                 name,
                 name,
-                f"{table.name} has no column {name.strip()!r}",
-                f"Rename or delete the column; the columns are: "
-                f"{', '.join(table.column_names)}.{hint}",
+                _("{table} has no column {name}").format(table=table.name, name=repr(name.strip())),
+                fix,
             )
         )
     for column in table.columns:
@@ -473,8 +543,10 @@ def _check_header(raw: RawTable, table: Table) -> tuple[dict[str, int], list[Pro
                     line,
                     column.name,
                     "",
-                    f"the required column {column.name} is missing",
-                    f"Add a column named {column.name} (see the template for {table.name}).",
+                    _("the required column {name} is missing").format(name=column.name),
+                    _("Add a column named {name} (see the template for {table}).").format(
+                        name=column.name, table=table.name
+                    ),
                 )
             )
     return positions, problems
@@ -530,10 +602,15 @@ def _check_raw(
                     line,
                     None,
                     "",
-                    f"line {line} has {len(cells) if not extra else width + len(extra)} "
-                    f"values but the header has {width} columns",
-                    "Make every line have one value per column; put quotes around values "
-                    "that contain the separator.",
+                    _("line {line} has {values} values but the header has {width} columns").format(
+                        line=line,
+                        values=len(cells) if not extra else width + len(extra),
+                        width=width,
+                    ),
+                    _(
+                        "Make every line have one value per column; put quotes around values "
+                        "that contain the separator."
+                    ),
                 )
             )
     invalid |= ragged
@@ -541,7 +618,10 @@ def _check_raw(
     present = [c for c in table.columns if c.name in positions]
     by_column = _transposed(raw.rows)
     for step, column in enumerate(present):
-        progress(0.1 + 0.6 * step / max(1, len(present)), f"Checking column {column.name}")
+        progress(
+            0.1 + 0.6 * step / max(1, len(present)),
+            _("Checking column {name}").format(name=column.name),
+        )
         position = positions[column.name]
         values[column.name] = _check_column(
             raw,
@@ -563,7 +643,7 @@ def _check_raw(
             columns.append(name)
     columns = [c for c in table.column_names if c in columns]
 
-    progress(0.75, "Checking rows")
+    progress(0.75, _("Checking rows"))
     _check_rows(table, columns, values, lines, ctx, errors, invalid)
     if not set(table.key) <= set(columns):
         invalid = set(lines)
@@ -589,13 +669,13 @@ def _check_raw(
                 raw.header_line,
                 None,
                 "",
-                "the file has a header but no rows of data",
-                "Add the rows below the header line.",
+                _("the file has a header but no rows of data"),
+                _("Add the rows below the header line."),
             )
         )
         check.file_errors += 1
     if file_errors == 0 and len(frame):
-        progress(0.85, "Comparing with the stored data")
+        progress(0.85, _("Comparing with the stored data"))
         compare(cur, check, ctx)
     order = {name: i for i, name in enumerate(table.column_names)}
 
@@ -604,7 +684,7 @@ def _check_raw(
 
     check.errors.sort(key=position)
     check.warnings.sort(key=position)
-    progress(1.0, "Checked")
+    progress(1.0, _("Checked"))
     return check
 
 
@@ -654,21 +734,25 @@ def _check_column(
     }
     if not skip and not flagged:
         return out
-    for i, (line, _) in enumerate(raw.rows):
+    for i, (line, _cells) in enumerate(raw.rows):
         if line in skip:
             out[i] = None
             continue
         text = texts[i]
         if text not in flagged:
             continue
-        _, error, warning = parsed[text]
+        _value, error, warning = parsed[text]
         if error is not None:
             errors.append(Problem(line, column.name, text, error.reason, error.fix))
             invalid.add(line)
         if warning is not None:
             warnings.append(
                 Problem(
-                    line, column.name, text, warning, "Check the value; it is imported as it is."
+                    line,
+                    column.name,
+                    text,
+                    warning,
+                    _("Check the value; it is imported as it is."),
                 )
             )
     return out
@@ -681,8 +765,10 @@ def _parse_with_memo(text: str, column: Column, raw: RawTable, ctx: Context):
             return (
                 None,
                 CellError(
-                    f"{column.name} is required but empty",
-                    f"Fill in {column.name} ({kind.label}, e.g. {kind.canonical}).",
+                    _("{name} is required but empty").format(name=column.name),
+                    _("Fill in {name} ({kind}, e.g. {example}).").format(
+                        name=column.name, kind=_(kind.label), example=_(kind.canonical)
+                    ),
                 ),
                 None,
             )
@@ -704,9 +790,9 @@ def _cell_warning(value: str | None, column: Column, ctx: Context) -> str | None
     if value is None:
         return None
     if column.kind == DATE and dt.date.fromisoformat(value) > ctx.today:
-        return f"the date {value} is in the future"
+        return _("the date {value} is in the future").format(value=value)
     if column.kind == PERIOD and period_start(value) > ctx.today:
-        return f"the quarter {value} has not started yet"
+        return _("the quarter {value} has not started yet").format(value=value)
     return None
 
 
@@ -737,8 +823,10 @@ def _check_rows(
                             line,
                             column.name,
                             own[i],
-                            f"{column.name} must be empty when {other} is {values[other][i]}",
-                            f"Leave {column.name} empty for this row.",
+                            _("{name} must be empty when {other} is {value}").format(
+                                name=column.name, other=other, value=values[other][i]
+                            ),
+                            _("Leave {name} empty for this row.").format(name=column.name),
                         )
                     )
                     invalid.add(line)
@@ -748,8 +836,10 @@ def _check_rows(
                             line,
                             column.name,
                             "",
-                            f"{column.name} is required when {other} is {values[other][i]}",
-                            f"Fill in {column.name}.",
+                            _("{name} is required when {other} is {value}").format(
+                                name=column.name, other=other, value=values[other][i]
+                            ),
+                            _("Fill in {name}.").format(name=column.name),
                         )
                     )
                     invalid.add(line)
@@ -762,9 +852,15 @@ def _check_rows(
                             line,
                             column.name,
                             own[i],
-                            f"{column.name} {own[i]} is before {column.not_before} {earlier[i]}",
-                            f"Check both dates: {column.name} cannot come before "
-                            f"{column.not_before}.",
+                            _("{name} {value} is before {other} {earlier}").format(
+                                name=column.name,
+                                value=own[i],
+                                other=column.not_before,
+                                earlier=earlier[i],
+                            ),
+                            _("Check both dates: {name} cannot come before {other}.").format(
+                                name=column.name, other=column.not_before
+                            ),
                         )
                     )
                     invalid.add(line)
@@ -791,15 +887,24 @@ def _check_measured(column, own, unit_source, lines, ctx, errors, invalid) -> No
             continue
         unit = ctx.units.get(unit_source[i]) if by_indicator else unit_source[i]
         number = float(own[i])
-        whose = f"indicator {unit_source[i]} is" if by_indicator else "the indicator is"
         if unit == "percent" and not 0 <= number <= 100:
+            reason = (
+                _(
+                    "{value} is not a percentage: indicator {indicator} is measured in "
+                    "percent (0 to 100)"
+                )
+                if by_indicator
+                else _(
+                    "{value} is not a percentage: the indicator is measured in percent (0 to 100)"
+                )
+            )
             errors.append(
                 Problem(
                     line,
                     column.name,
                     own[i],
-                    f"{own[i]} is not a percentage: {whose} measured in percent (0 to 100)",
-                    "Write the percentage as a number from 0 to 100, e.g. 45 for 45%.",
+                    reason.format(value=own[i], indicator=unit_source[i]),
+                    _("Write the percentage as a number from 0 to 100, e.g. 45 for 45%."),
                 )
             )
             invalid.add(line)
@@ -809,8 +914,12 @@ def _check_measured(column, own, unit_source, lines, ctx, errors, invalid) -> No
                     line,
                     column.name,
                     own[i],
-                    f"{own[i]} is negative, but {whose} a count",
-                    "Counts are never negative: write 0 or more.",
+                    (
+                        _("{value} is negative, but indicator {indicator} is a count")
+                        if by_indicator
+                        else _("{value} is negative, but the indicator is a count")
+                    ).format(value=own[i], indicator=unit_source[i]),
+                    _("Counts are never negative: write 0 or more."),
                 )
             )
             invalid.add(line)
@@ -832,8 +941,10 @@ def _check_duplicate_keys(table, values, lines, errors, invalid) -> None:
                     line,
                     ", ".join(table.key),
                     " · ".join(key),
-                    f"the same row ({shown}) is already on line {first[key]}",
-                    "Keep one line per row: delete or correct one of the two.",
+                    _("the same row ({row}) is already on line {line}").format(
+                        row=shown, line=first[key]
+                    ),
+                    _("Keep one line per row: delete or correct one of the two."),
                 )
             )
             invalid.add(line)
@@ -930,9 +1041,17 @@ def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -
                     int(r.line),
                     "value",
                     f"{r.value:g}",
-                    f"{r.value:g} is far outside the earlier values of {r.indicator_code} "
-                    f"({r.low:g} to {r.high:g} in {r.earlier} earlier rows)",
-                    "Check the value; if it is right, it can be imported as it is.",
+                    _(
+                        "{value} is far outside the earlier values of {indicator} "
+                        "({low} to {high} in {earlier} earlier rows)"
+                    ).format(
+                        value=f"{r.value:g}",
+                        indicator=r.indicator_code,
+                        low=f"{r.low:g}",
+                        high=f"{r.high:g}",
+                        earlier=r.earlier,
+                    ),
+                    _("Check the value; if it is right, it can be imported as it is."),
                 )
             )
         for r in run_named(cur, "upload_breakdown_over_total").itertuples():
@@ -941,10 +1060,19 @@ def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -
                     int(r.line),
                     "value",
                     f"{r.parts:g}",
-                    f"the {r.breakdown} values of {r.indicator_code}, {r.period}, "
-                    f"{r.region_code}{' ' + r.org_id if r.org_id else ''} add up to "
-                    f"{r.parts:g}, more than their total {r.total:g}",
-                    "Check the breakdown rows and the total row (sex all, age_group all).",
+                    _(
+                        "the {breakdown} values of {row} add up to {parts}, more than their "
+                        "total {total}"
+                    ).format(
+                        breakdown=r.breakdown,
+                        row=f"{r.indicator_code}, {r.period}, {r.region_code}"
+                        + (" " + r.org_id if r.org_id else ""),
+                        parts=f"{r.parts:g}",
+                        total=f"{r.total:g}",
+                    ),
+                    _("Check the breakdown rows and the total row ({total}).").format(
+                        total="sex all, age_group all"
+                    ),
                 )
             )
     if table.name in ("grants", "transactions"):
@@ -955,9 +1083,12 @@ def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -
                     int(r.line),
                     "amount",
                     f"{r.spent:,.2f}",
-                    f"grant {r.grant_id} has spent {r.spent:,.2f} {r.currency}, more than its "
-                    f"award of {r.awarded:,.2f} {r.currency}",
-                    "Check the amounts; spending beyond the award needs an explanation.",
+                    _("grant {grant} has spent {spent}, more than its award of {awarded}").format(
+                        grant=r.grant_id,
+                        spent=i18n.money(r.spent, r.currency, 2),
+                        awarded=i18n.money(r.awarded, r.currency, 2),
+                    ),
+                    _("Check the amounts; spending beyond the award needs an explanation."),
                 )
             )
     return out

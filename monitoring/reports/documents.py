@@ -3,7 +3,7 @@ the data version they are made from, and fixed times so that they are reproducib
 
 The files themselves: `iptt` (the indicator performance tracking table, XLSX), `report` (the
 PDF report) and `iati` (the IATI 2.03 activity file). Each is built only from what the
-viewer's protected view returns.
+viewer's protected view returns, in the language of the run (monitoring/i18n.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from monitoring import i18n
 from monitoring.access.view import ProtectedView
 from monitoring.db import Database
 from monitoring.db.versions import DataVersion, current_version
+from monitoring.i18n import _
 from monitoring.periods import period_of
 from monitoring.reports import indicators, overview
 from monitoring.settings import Settings
@@ -47,20 +49,39 @@ class Scope:
 
     @property
     def regions_text(self) -> str:
-        names = ", ".join(self.regions) or "none"
-        return f"the whole programme ({names})" if self.whole_programme else names
+        names = ", ".join(self.regions) or _("none")
+        if self.whole_programme:
+            return _("the whole programme ({regions})").format(regions=names)
+        return names
 
     @property
     def audience_text(self) -> str:
-        return f"share link “{self.label}”" if self.label else "programme team"
+        if self.label:
+            return _("share link “{label}”").format(label=self.label)
+        return _("programme team")
+
+
+def version_label(version: DataVersion) -> str:
+    """'batch 10, 0 undone' in the language of the run."""
+    return _("batch {batch}, {undone} undone").format(batch=version.batch, undone=version.undone)
+
+
+def version_time(version: DataVersion) -> str:
+    """'30 Nov 2026 15:14 UTC' in the language of the run."""
+    if i18n.current() == i18n.DEFAULT:
+        return version.time_text
+    at = version.at.astimezone(dt.UTC)
+    return _("{date} {time} UTC").format(date=i18n.date(at.date(), "medium"), time=f"{at:%H:%M}")
 
 
 def require_reports(view: ProtectedView) -> None:
     """Refuse a viewer who may not download reports (a share link that does not allow them)."""
     if not view.allows_download(REPORTS):
         raise NotAllowed(
-            "Reports cannot be downloaded through this link: the programme team chose "
-            "so when it was made."
+            _(
+                "Reports cannot be downloaded through this link: the programme team chose "
+                "so when it was made."
+            )
         )
 
 
@@ -83,12 +104,21 @@ def scope_of(
         partners=programme_settings.partners,
         as_of=as_of,
         reporting=period_of(as_of),
-        regions=tuple(str(n) for n in programme.region_name),
+        regions=tuple(_region_name(db, str(n)) for n in programme.region_name),
         whole_programme=view.link_regions is None,
         label=label,
         version=version or current_version(db),
         sample_data=overview.data_freshness(db, view).has_sample_data,
     )
+
+
+def _region_name(db: Database, english: str) -> str:
+    """A region's name in the language of the run (monitoring/reports/names.py)."""
+    if i18n.current() == i18n.DEFAULT:
+        return english
+    from monitoring.reports.names import names_in
+
+    return names_in(db).by_text.get(english, english)
 
 
 def fixed_zip(data: bytes, at: dt.datetime) -> bytes:

@@ -5,6 +5,7 @@ circles, polygons and text) with coordinates from the top left. The PDF's Typst 
 (report.typ) places them as they are, so the charts are vectors in the file, their words
 are real text in the report's fonts, and what they show is computed and tested here.
 Colours are never the only cue: every bar and marker is labelled or in a legend with words.
+Words, numbers and dates are in the language of the run (monitoring/i18n.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from monitoring import i18n
+from monitoring.i18n import _
 from monitoring.reports.milestones import LATE_ICON, MILESTONE_STATUSES
 from monitoring.reports.status import STATUSES
 
@@ -102,7 +105,7 @@ def status_chart(counts: pd.DataFrame, width: float = 170.0) -> Drawing:
     for k in range(most + 1):  # a gridline per indicator
         x = label_width + plot * k / most
         drawing.line(x, top - 1, x, top + row * len(counts), GRID, 0.3)
-        drawing.text(x, top + row * len(counts) + 3, k, 6.0, "center", AXIS)
+        drawing.text(x, top + row * len(counts) + 3, i18n.number(k), 6.0, "center", AXIS)
     for i, group in enumerate(counts.itertuples(index=False)):
         y = top + row * i + (row - bar) / 2
         drawing.text(label_width - 2, y + bar / 2, group.group, 7.5, "right")
@@ -113,7 +116,9 @@ def status_chart(counts: pd.DataFrame, width: float = 170.0) -> Drawing:
                 continue
             w = plot * n / most
             drawing.rect(x, y, w, bar, STATUSES[code].colour, "#FFFFFF")
-            drawing.text(x + w / 2, y + bar / 2, n, 7.0, "center", "#FFFFFF", bold=True)
+            drawing.text(
+                x + w / 2, y + bar / 2, i18n.number(n), 7.0, "center", "#FFFFFF", bold=True
+            )
             x += w
     legend_y = top + row * len(counts) + 8
     x = label_width
@@ -134,12 +139,18 @@ def pace_chart(
 ) -> Drawing:
     """Share of time elapsed beside the shares of the budget spent, in percent, with the
     100% line (the overview's 'spending against budget and time')."""
-    labels = ["Time elapsed", "Budget spent (of total)", "Spent of budget planned to date"]
+    labels = [_("Time elapsed"), _("Budget spent (of total)"), _("Spent of budget planned to date")]
     if small_grants:
-        labels = ["Grants' time elapsed", "Awards spent (of total)", "Spent of awards to date"]
+        labels = [
+            _("Grants' time elapsed"),
+            _("Awards spent (of total)"),
+            _("Spent of awards to date"),
+        ]
     values = [time_share, spent_share, against_plan]
     colours = [BUDGET_COLOUR, SPENT_COLOUR, PLAN_COLOUR]
-    label_width, row, bar = 48.0, 8.0, 5.0
+    # Wide enough for the longest label (Russian and Uzbek ones are longer than English).
+    label_width = max(48.0, min(90.0, 1.45 * max(len(label) for label in labels)))
+    row, bar = 8.0, 5.0
     plot = width - label_width - 16
     top = max(1.2, max((v or 0) for v in values) + 0.1)
     drawing = Drawing(width, 4 + row * 3 + 8)
@@ -147,15 +158,15 @@ def pace_chart(
     for pct in range(0, int(top * 100) + 1, 25):
         x = label_width + scale * pct / 100
         drawing.line(x, 2, x, 4 + row * 3, GRID, 0.3)
-        drawing.text(x, 4 + row * 3 + 3, f"{pct}%", 6.0, "center", AXIS)
+        drawing.text(x, 4 + row * 3 + 3, i18n.percent(pct / 100), 6.0, "center", AXIS)
     for i, (label, value, colour) in enumerate(zip(labels, values, colours, strict=True)):
         y = 4 + row * i + (row - bar) / 2
         drawing.text(label_width - 2, y + bar / 2, label, 7.5, "right")
         if value is None:
-            drawing.text(label_width + 1, y + bar / 2, "no budget", 7.0, "left", AXIS)
+            drawing.text(label_width + 1, y + bar / 2, _("no budget"), 7.0, "left", AXIS)
             continue
         drawing.rect(label_width, y, scale * value, bar, colour)
-        drawing.text(label_width + scale * value + 1.5, y + bar / 2, f"{value:.0%}", 7.0)
+        drawing.text(label_width + scale * value + 1.5, y + bar / 2, i18n.percent(value), 7.0)
     x100 = label_width + scale
     drawing.line(x100, 2, x100, 4 + row * 3, "#333333", 0.6, "dotted")
     return drawing
@@ -183,7 +194,7 @@ def s_curve(quarters: pd.DataFrame, currency: str, width: float = 170.0) -> Draw
     k = 0.0
     while k <= top + 1e-9:
         drawing.line(left, y(k), left + plot_w, y(k), GRID, 0.3)
-        drawing.text(left - 1.5, y(k), f"{k:,.0f}", 6.0, "right", AXIS)
+        drawing.text(left - 1.5, y(k), i18n.number(k), 6.0, "right", AXIS)
         k += step
     for i, period in enumerate(periods):
         drawing.text(x(i), height - bottom + 4, period, 6.0, "center", AXIS)
@@ -195,9 +206,13 @@ def s_curve(quarters: pd.DataFrame, currency: str, width: float = 170.0) -> Draw
             drawing.circle(px, py, 0.7, colour)
     legend = top_pad - 4
     drawing.line(left, legend, left + 6, legend, BUDGET_COLOUR, 1.2, "dashed")
-    drawing.text(left + 7, legend, f"Cumulative budget ({currency})", 6.5)
+    drawing.text(
+        left + 7, legend, _("Cumulative budget ({currency})").format(currency=currency), 6.5
+    )
     drawing.line(left + 60, legend, left + 66, legend, SPENT_COLOUR, 1.2)
-    drawing.text(left + 67, legend, f"Cumulative spent ({currency})", 6.5)
+    drawing.text(
+        left + 67, legend, _("Cumulative spent ({currency})").format(currency=currency), 6.5
+    )
     return drawing
 
 
@@ -232,10 +247,11 @@ def milestone_timeline(
     for month in months:
         gx = x(month)
         drawing.line(gx, top - 2, gx, top + row * rows, GRID, 0.3)
-        drawing.text(gx + 0.5, top + row * rows + 3, f"{month:%b %Y}", 5.5, "left", AXIS)
+        drawing.text(gx + 0.5, top + row * rows + 3, i18n.short_month(month), 5.5, "left", AXIS)
     ax = x(as_of)
     drawing.line(ax, top - 4, ax, top + row * rows, "#333333", 0.6, "dotted")
-    drawing.text(ax, top - 4.5, f"reporting date {as_of:%d %b %Y}", 5.5, "center", AXIS)
+    words = _("reporting date {date}").format(date=i18n.date(as_of, "medium"))
+    drawing.text(ax, top - 4.5, words, 5.5, "center", AXIS)
     achieved, overdue, planned = (MILESTONE_STATUSES[s] for s in ("achieved", "overdue", "planned"))
     for i, m in enumerate(frame.itertuples(index=False)):
         y = top + row * i + row / 2
@@ -264,10 +280,20 @@ def milestone_timeline(
             drawing.circle(px, y, 1.0, "#FFFFFF", planned.colour)
     legend_y = top + row * rows + 9
     entries = [
-        ("circle", "#FFFFFF", AXIS, "planned date"),
-        ("circle", achieved.colour, None, f"{achieved.icon} achieved on time"),
-        ("diamond", LATE_COLOUR, None, f"{LATE_ICON} achieved late (line: the delay)"),
-        ("circle", overdue.colour, None, f"{overdue.icon} overdue (dashes: so far)"),
+        ("circle", "#FFFFFF", AXIS, _("planned date")),
+        ("circle", achieved.colour, None, _("{icon} achieved on time").format(icon=achieved.icon)),
+        (
+            "diamond",
+            LATE_COLOUR,
+            None,
+            _("{icon} achieved late (line: the delay)").format(icon=LATE_ICON),
+        ),
+        (
+            "circle",
+            overdue.colour,
+            None,
+            _("{icon} overdue (dashes: so far)").format(icon=overdue.icon),
+        ),
     ]
     lx = 4.0
     for shape, fill, stroke, words in entries:

@@ -12,10 +12,13 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.contract import CURRENCIES
 from monitoring.db import Database
+from monitoring.i18n import N_, _, ngettext
 from monitoring.periods import period_end, period_start, programme_periods, time_share
+from monitoring.reports.map import described
 from monitoring.reports.overview import burn_rate_verdict
 from monitoring.settings import Settings
 
@@ -38,35 +41,75 @@ class SpendingFilters:
 
 
 # Icons are text symbols that common fonts hold (no colour emoji needed), never alone.
+# The texts below are in English (messages); pace_text, grant_status_text and plan_text give
+# them in the current language.
 # How spending keeps pace with time (monitoring.overview.burn_rate_verdict), in icon + words.
 PACE_TEXT = {
-    "underspending": "⚠ Underspending",
-    "on pace": "✔ On pace",
-    "overspending": "⚠ Overspending",
-    "no budget": "○ No budget",
+    "underspending": N_("⚠ Underspending"),
+    "on pace": N_("✔ On pace"),
+    "overspending": N_("⚠ Overspending"),
+    "no budget": N_("○ No budget"),
 }
 
 # A grant's status as of the reporting date (queries/grants_position.sql), in icon + words.
 GRANT_STATUS_TEXT = {
-    "active": "▶ Active",
-    "closed": "■ Closed",
-    "past_end": "◷ Past end date, not closed",
-    "cancelled": "✖ Cancelled",
+    "active": N_("▶ Active"),
+    "closed": N_("■ Closed"),
+    "past_end": N_("◷ Past end date, not closed"),
+    "cancelled": N_("✖ Cancelled"),
 }
 
 # Spending against the budget planned up to the reporting date (plan_verdict), icon + words.
 PLAN_TEXT = {
-    "under": "⚠ Under plan",
-    "on": "✔ On plan",
-    "over": "⚠ Over plan",
-    "nothing_planned": "○ Nothing planned yet",
-    "unplanned": "⚠ Spent, nothing planned yet",
+    "under": N_("⚠ Under plan"),
+    "on": N_("✔ On plan"),
+    "over": N_("⚠ Over plan"),
+    "nothing_planned": N_("○ Nothing planned yet"),
+    "unplanned": N_("⚠ Spent, nothing planned yet"),
 }
 
 BEYOND_AWARD_ICON = "▲"
 STALE_ICON = "◷"
 NO_RATE_ICON = "⊘"
-NO_CATEGORY = "(not in the budget)"
+NO_CATEGORY = N_("(not in the budget)")
+# What queries/schema.sql's org_shown_text writes in place of a text that may name an
+# organisation never named (a donor view), in English: shown_text translates it.
+NOT_SHARED = N_("(not shared in this view)")
+
+# Where an amount without a rate comes from (unconverted_amounts' `source`), and the kinds
+# of transaction (monitoring/contract.py), as the tables show them.
+SOURCE_TEXT = {"transaction": N_("transaction"), "budget": N_("budget")}
+KIND_TEXT = {
+    "commitment": N_("commitment"),
+    "disbursement": N_("disbursement"),
+    "expenditure": N_("expenditure"),
+    "refund": N_("refund"),
+}
+
+
+def pace_text(code) -> str | None:
+    """A burn-rate verdict (burn_rate_verdict) in icon + words of the current language."""
+    return _(PACE_TEXT[code]) if code in PACE_TEXT else None
+
+
+def grant_status_text(code) -> str | None:
+    """A grant's status as of the reporting date in icon + words of the current language."""
+    return _(GRANT_STATUS_TEXT[code]) if code in GRANT_STATUS_TEXT else None
+
+
+def plan_text(code) -> str | None:
+    """Spending against plan (plan_verdict) in icon + words of the current language."""
+    return _(PLAN_TEXT[code]) if code in PLAN_TEXT else None
+
+
+def shown_text(text):
+    """A text of the data as shown, with "(not shared in this view)" in the language."""
+    return _(NOT_SHARED) if text == NOT_SHARED else text
+
+
+def category_text(category) -> str:
+    """A budget category as shown: the data's own text, or "(not in the budget)"."""
+    return _(NO_CATEGORY) if category == "" else category
 
 
 def check_currency(currency: str) -> str:
@@ -74,8 +117,9 @@ def check_currency(currency: str) -> str:
     code = str(currency).strip().upper()
     if code not in CURRENCIES:
         raise SpendingError(
-            f"{currency!r} is not a currency the dashboard reports in. "
-            f"Choose one of {', '.join(CURRENCIES)}."
+            _(
+                "{currency} is not a currency the dashboard reports in. Choose one of {choices}."
+            ).format(currency=repr(currency), choices=", ".join(CURRENCIES))
         )
     return code
 
@@ -85,16 +129,32 @@ def quarter_range(settings: Settings, filters: SpendingFilters) -> tuple[str, st
     periods = programme_periods(settings.programme)
     first = filters.first or periods[0]
     last = filters.last or periods[-1]
-    for label, period in (("first", first), ("last", last)):
+    for wrong, period in (
+        (
+            N_(
+                "The first quarter {period} is not a quarter of the programme: pick one from "
+                "{start} to {end}, written like {start}."
+            ),
+            first,
+        ),
+        (
+            N_(
+                "The last quarter {period} is not a quarter of the programme: pick one from "
+                "{start} to {end}, written like {start}."
+            ),
+            last,
+        ),
+    ):
         if period not in periods:
             raise SpendingError(
-                f"The {label} quarter {period!r} is not a quarter of the programme: "
-                f"pick one from {periods[0]} to {periods[-1]}, written like {periods[0]}."
+                _(wrong).format(period=repr(period), start=periods[0], end=periods[-1])
             )
     if first > last:
         raise SpendingError(
-            f"The range starts in {first}, after it ends in {last}: pick a first quarter "
-            "on or before the last one."
+            _(
+                "The range starts in {first}, after it ends in {last}: pick a first quarter "
+                "on or before the last one."
+            ).format(first=first, last=last)
         )
     return first, last
 
@@ -316,6 +376,9 @@ def grant_position(
         stale_days=settings.spending.stale_disbursement_days,
         unnamed_kinds=None if filters.unnamed_kinds is None else list(filters.unnamed_kinds),
     )
+    # Organisations never named are described, and texts withheld said so, in the language.
+    frame["grantee"] = [described(name) for name in frame.grantee]
+    frame["title"] = [shown_text(title) for title in frame.title]
     grants = frame.level == "grant"
     frame["flag_text"] = ""
     frame.loc[grants, "flag_text"] = [
@@ -330,19 +393,39 @@ def grant_flags(row) -> list[str]:
     if row.beyond_award:
         over = -float(row.balance_in_grant_currency)
         flags.append(
-            f"{BEYOND_AWARD_ICON} Spent beyond the award by {over:,.2f} {row.grant_currency}"
+            _("{icon} Spent beyond the award by {amount}").format(
+                icon=BEYOND_AWARD_ICON, amount=i18n.money(over, row.grant_currency, 2)
+            )
         )
     if row.stale_disbursements:
         count = int(row.stale_disbursements)
-        which = "a disbursement" if count == 1 else f"{count} disbursements"
-        flags.append(
-            f"{STALE_ICON} No spending reported since {which} {int(row.days_since_stale)} days "
-            "before the reporting date"
+        days = int(row.days_since_stale)
+        stale = (
+            ngettext(
+                "{icon} No spending reported since a disbursement {days} days before the "
+                "reporting date",
+                "{icon} No spending reported since a disbursement {days} days before the "
+                "reporting date",
+                days,
+            )
+            if count == 1
+            else ngettext(
+                "{icon} No spending reported since {count} disbursements {days} days before "
+                "the reporting date",
+                "{icon} No spending reported since {count} disbursements {days} days before "
+                "the reporting date",
+                days,
+            )
         )
+        flags.append(stale.format(icon=STALE_ICON, count=i18n.number(count), days=days))
     if row.amounts_without_rate:
+        count = int(row.amounts_without_rate)
         flags.append(
-            f"{NO_RATE_ICON} {int(row.amounts_without_rate)} amount(s) without an exchange rate, "
-            "left out of the converted figures"
+            ngettext(
+                "{icon} {n} amount(s) without an exchange rate, left out of the converted figures",
+                "{icon} {n} amount(s) without an exchange rate, left out of the converted figures",
+                count,
+            ).format(icon=NO_RATE_ICON, n=i18n.number(count))
         )
     return flags
 
@@ -357,7 +440,7 @@ def _percent(series: pd.Series) -> pd.Series:
 def budget_table(frame: pd.DataFrame, level: str, currency: str) -> pd.DataFrame:
     """Budget against actual at one level ('line' or 'category'), as shown."""
     rows = frame[frame.level == level]
-    shown = pd.DataFrame({"Category": rows.category.replace("", NO_CATEGORY)})
+    shown = pd.DataFrame({"Category": rows.category.map(category_text)})
     if level == "line":
         shown.insert(0, "Budget line", rows.budget_line)
     money = {
@@ -371,10 +454,10 @@ def budget_table(frame: pd.DataFrame, level: str, currency: str) -> pd.DataFrame
     for name, values in money.items():
         shown[name] = values
     shown["Variance %"] = _percent(rows.variance_share)
-    shown["Against plan"] = rows.against_plan.map(PLAN_TEXT)
+    shown["Against plan"] = rows.against_plan.map(plan_text)
     shown["Spent of budget %"] = _percent(rows.spent_share)
     shown["Burn rate"] = rows.burn_rate.astype("float64").round(2)
-    shown["Pace against time"] = rows.pace.map(PACE_TEXT)
+    shown["Pace against time"] = rows.pace.map(pace_text)
     return shown.reset_index(drop=True)
 
 
@@ -404,7 +487,7 @@ def grants_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
             "Grant": rows.grant_id,
             "Grantee": rows.grantee,
             "Region": rows.region_name.fillna(rows.region_code),
-            "Status": rows.status_as_of.map(GRANT_STATUS_TEXT),
+            "Status": rows.status_as_of.map(grant_status_text),
             "Flags": rows.flag_text,
             f"Awarded ({currency})": rows.awarded,
             f"Committed ({currency})": rows.committed,
@@ -452,6 +535,14 @@ def grant_totals_table(frame: pd.DataFrame, level: str, currency: str) -> pd.Dat
 
 def unconverted_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Amounts without an exchange rate (unconverted_amounts), as shown."""
+    kinds = [
+        _(KIND_TEXT[k]) if source == "transaction" and k in KIND_TEXT else k
+        for source, k in zip(frame.source, frame.kind, strict=True)
+    ]
+    frame = frame.assign(
+        source=[_(SOURCE_TEXT[s]) if s in SOURCE_TEXT else s for s in frame.source],
+        kind=kinds,
+    )
     return frame.rename(
         columns={
             "source": "Table",
@@ -475,8 +566,8 @@ def grant_totals(frame: pd.DataFrame) -> pd.Series:
 def rules_text(settings: Settings, currency: str) -> str:
     """How the page's figures are computed, in words, with the configured thresholds."""
     rule = settings.spending
-    return (
-        f"**Currency.** Amounts are shown in {currency}. Each transaction is converted at the "
+    return _(
+        "**Currency.** Amounts are shown in {currency}. Each transaction is converted at the "
         "rate of its month (`exchange_rates`, units of the currency per US dollar; the US "
         "dollar is 1 by definition), a budget quarter at the mean rate of its three months, "
         "an award at the rate of the month it was awarded. An amount whose month has no rate "
@@ -485,18 +576,97 @@ def rules_text(settings: Settings, currency: str) -> str:
         "**Spent** is expenditure less refunds, up to the reporting date. **Variance** is "
         "spent less the budget planned up to the reporting date's quarter (negative: less "
         "spent than planned); **variance %** divides it by that budget. **Against plan**: "
-        f"spent below {rule.underspend_below:.0%} of the budget planned to date is "
-        f"{PLAN_TEXT['under']}, above {rule.overspend_above:.0%} {PLAN_TEXT['over']}.\n\n"
+        "spent below {under_share} of the budget planned to date is {under_plan}, above "
+        "{over_share} {over_plan}.\n\n"
         "**Burn rate** = share of the range's budget spent ÷ share of the range's time "
-        f"elapsed. 1.00 keeps pace with time; below {rule.underspend_below:.2f} is "
-        f"{PACE_TEXT['underspending']}, above {rule.overspend_above:.2f} "
-        f"{PACE_TEXT['overspending']}. A line whose budget is planned early or late (research, "
+        "elapsed. 1.00 keeps pace with time; below {under} is {underspending}, above {over} "
+        "{overspending}. A line whose budget is planned early or late (research, "
         "advocacy) runs ahead of or behind time by design: read it against the plan.\n\n"
-        f"**Small grants.** {BEYOND_AWARD_ICON} *Spent beyond the award*: spending (in the "
+        "**Small grants.** {beyond_icon} *Spent beyond the award*: spending (in the "
         "grant's own currency, so exchange rates never raise or hide it) exceeds the award. "
-        f"{STALE_ICON} *No spending after a disbursement*: a disbursement made "
-        f"{rule.stale_disbursement_days} days or more before the reporting date has no "
+        "{stale_icon} *No spending after a disbursement*: a disbursement made "
+        "{stale_days} days or more before the reporting date has no "
         "expenditure reported on or after its date. Balance = awarded − spent; in the "
         "reporting currency it includes exchange-rate differences. Status follows the "
         "reporting date. Totals by region, by grantee and overall leave cancelled grants out."
+    ).format(
+        currency=currency,
+        under_share=i18n.percent(rule.underspend_below),
+        over_share=i18n.percent(rule.overspend_above),
+        under_plan=plan_text("under"),
+        over_plan=plan_text("over"),
+        under=i18n.number(rule.underspend_below, 2),
+        over=i18n.number(rule.overspend_above, 2),
+        underspending=pace_text("underspending"),
+        overspending=pace_text("overspending"),
+        beyond_icon=BEYOND_AWARD_ICON,
+        stale_icon=STALE_ICON,
+        stale_days=i18n.number(rule.stale_disbursement_days),
     )
+
+
+# Column headers of the tables above, as messages: the tables keep their English headers
+# (the PDF report reads them, monitoring/reports/report.py), and shown_headers gives the
+# headers in the current language just before a table is shown or downloaded.
+HEADERS = (
+    N_("Category"),
+    N_("Budget line"),
+    N_("Budget in range ({currency})"),
+    N_("Budget to date ({currency})"),
+    N_("Expenditure ({currency})"),
+    N_("Refunds ({currency})"),
+    N_("Spent ({currency})"),
+    N_("Variance ({currency})"),
+    N_("Variance %"),
+    N_("Against plan"),
+    N_("Spent of budget %"),
+    N_("Burn rate"),
+    N_("Pace against time"),
+    N_("Quarter"),
+    N_("Budget ({currency})"),
+    N_("Cumulative budget ({currency})"),
+    N_("Cumulative spent ({currency})"),
+    N_("Cumulative variance ({currency})"),
+    N_("Grant"),
+    N_("Grantee"),
+    N_("Region"),
+    N_("Status"),
+    N_("Flags"),
+    N_("Awarded ({currency})"),
+    N_("Committed ({currency})"),
+    N_("Disbursed ({currency})"),
+    N_("Balance ({currency})"),
+    N_("Spent of award %"),
+    N_("Grant currency"),
+    N_("Award (grant currency)"),
+    N_("Balance (grant currency)"),
+    N_("Title"),
+    N_("Awarded on"),
+    N_("Ends on"),
+    N_("Organisation ID"),
+    N_("Grants"),
+    N_("{icon} Spent beyond award"),
+    N_("{icon} No spending after disbursement"),
+    N_("Table"),
+    N_("Reference"),
+    N_("Kind or category"),
+    N_("Date or quarter"),
+    N_("Rate needed for"),
+    N_("Amount"),
+    N_("Currency"),
+)
+
+
+def shown_headers(columns, currency: str) -> dict[str, str]:
+    """The tables' English column headers -> the same in the current language."""
+    english: dict[str, str] = {}
+    for header in HEADERS:
+        for icon in (BEYOND_AWARD_ICON, STALE_ICON) if "{icon}" in header else ("",):
+            words = {"currency": currency, "icon": icon}
+            english[header.format(**words)] = _(header).format(**words)
+    return {c: english.get(c, c) for c in columns}
+
+
+def translated_headers(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A table of this module with its column headers in the current language."""
+    return frame.rename(columns=shown_headers(frame.columns, currency))

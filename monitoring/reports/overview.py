@@ -9,6 +9,7 @@ import pandas as pd
 
 from monitoring.access.view import WITHHELD, ProtectedView, free_of_people_data
 from monitoring.db import Database
+from monitoring.i18n import N_, _
 from monitoring.periods import default_reporting_date, months_elapsed, period_of, time_share
 from monitoring.reports.status import STATUS_ORDER, STATUSES
 from monitoring.settings import Settings
@@ -56,12 +57,26 @@ def indicator_progress(
     )
 
 
+# An indicator's unit (monitoring/contract.py), as a table shows it.
+UNIT_TEXT = {"number": N_("number"), "percent": N_("percent")}
+
+
+def unit_text(unit):
+    """An indicator's unit in the current language."""
+    return _(UNIT_TEXT[unit]) if unit in UNIT_TEXT else unit
+
+
+# The logframe's levels (monitoring/contract.py), as a heading shows them.
+LEVEL_LABELS = {"goal": N_("Goal"), "outcome": N_("Outcome"), "output": N_("Output")}
+
+
 def outcome_label(level: str, outcome) -> str:
+    """The heading of an indicator's goal or outcome, in the current language."""
     if level == "goal":
-        return "Goal"
+        return _("Goal")
     if pd.isna(outcome):
-        return level.capitalize()
-    return f"Outcome {int(outcome)}"
+        return _(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level.capitalize()
+    return _("Outcome {number}").format(number=int(outcome))
 
 
 def shown_statuses(progress: pd.DataFrame) -> list[str]:
@@ -202,9 +217,24 @@ def spending_summary(
     )
 
 
+# The burn rate's verdicts (codes, see burn_rate_verdict) in words, as the overview shows them.
+VERDICT_TEXT = {
+    "underspending": N_("underspending"),
+    "on pace": N_("on pace"),
+    "overspending": N_("overspending"),
+    "no budget": N_("no budget"),
+}
+
+
+def verdict_text(verdict: str) -> str:
+    """A burn-rate verdict (a code of burn_rate_verdict) in words of the current language."""
+    return _(VERDICT_TEXT[verdict])
+
+
 @free_of_people_data
 def burn_rate_verdict(burn_rate: float | None, settings: Settings) -> str:
-    """'underspending', 'on pace', 'overspending' or 'no budget'."""
+    """'underspending', 'on pace', 'overspending' or 'no budget' (codes: verdict_text gives
+    the words)."""
     if burn_rate is None:
         return "no budget"
     if burn_rate < settings.spending.underspend_below:

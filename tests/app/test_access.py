@@ -339,7 +339,8 @@ DASHBOARD = ["Overview", "Outcome indicators", "Regional map", "Grant spending"]
 def test_each_role_sees_its_pages(app_as, role, extra):
     at = app_as(role).run()
     no_exceptions(at)
-    assert nav(at) == DASHBOARD + ["Advocacy milestones"] + extra
+    # Data quality: the team's, never a donor's (docs/quality.md)
+    assert nav(at) == DASHBOARD + ["Advocacy milestones", "Data quality"] + extra
 
 
 @pytest.mark.parametrize("role", ["manager", "staff"])

@@ -552,7 +552,13 @@ def build_tables(scale: Scale) -> dict[str, pd.DataFrame]:
         "exchange_rates": rates,
         "milestones": milestones(rng, scale, regions, inds),
     }
-    return {name: tables[name][TABLES[name].column_names] for name in LOAD_ORDER}
+    # Optional columns the generator does not fill (translations, bounds) stay empty.
+    return {
+        name: tables[name]
+        .reindex(columns=TABLES[name].column_names)
+        .astype({c: "object" for c in TABLES[name].column_names if c not in tables[name].columns})
+        for name in LOAD_ORDER
+    }
 
 
 # -------------------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ MATRIX = {
     accounts.UNDO: (False, False, False, True),
     accounts.MANAGE_ACCOUNTS: (False, False, False, True),
     accounts.MANAGE_SHARE_LINKS: (False, False, False, True),
+    accounts.REVIEW: (False, True, True, True),  # the Data quality page
+    accounts.APPROVE: (False, True, False, True),  # approve quarters, follow-ups
+    accounts.REOPEN: (False, False, False, True),
 }
 
 

@@ -16,10 +16,10 @@ import duckdb
 import pytest
 
 from monitoring.cli.main import main
-from monitoring.db import close_all
+from monitoring.db import Database, close_all
 from monitoring.db.backup import DATA_FILE, MANIFEST
 from tests.unit.serving_support import ROOT, Reader, bumped_values_file, environment, state
-from tests.unit.upload_support import csv_bytes
+from tests.unit.upload_support import csv_bytes, reopen_everything
 
 BUDGET = "budget_line,category,period,amount,currency"
 PASSWORD = "a long enough password for the tests"
@@ -44,6 +44,9 @@ def source(sample_db_path, tmp_path, capsys, monkeypatch, env):
     assert main(["user", "add", "maria.k", "--role", "staff", *db]) == 0
     assert main(["share", "create", "--label", "Donor", "--expires", "30d", *db]) == 0
     close_all()
+    database = Database(path)
+    reopen_everything(database)  # the sample's approved quarters: imports below change them
+    database.close()
     capsys.readouterr()
     return path
 

@@ -35,10 +35,16 @@ def tables_of(con) -> list[str]:
 # them (their values are the columns' defaults).
 ADDED_COLUMNS = {
     "indicator_values": ("deviation_narrative",),  # 0003_reports
-    "share_links": ("downloads",),  # 0003_reports
+    "share_links": ("downloads", "unapproved"),  # 0003_reports, 0006_quality
+    "indicators": ("min_value", "max_value"),  # 0006_quality
+    "indicator_targets": ("revision_reason",),  # 0006_quality
     "sign_in_attempts": ("client",),  # 0004_sessions
     "sign_in_link_uses": ("signed_in",),  # 0004_sessions
 }
+# 0007_translations: the Russian and Uzbek texts beside the English ones
+for _table, _text in (("indicators", "title"), ("grants", "title"), ("budget", "category"),
+                      ("milestones", "title")):  # fmt: skip
+    ADDED_COLUMNS[_table] = (*ADDED_COLUMNS.get(_table, ()), f"{_text}_ru", f"{_text}_uz")
 
 
 def contents(path: Path) -> dict[str, str]:

@@ -93,7 +93,8 @@ def test_pages_call_many_core_functions():
 
 # Where a page may call a function marked outside the view (monitoring/access/markers.py).
 ALLOWED_CALLERS = {
-    markers.TEAM_ONLY: {"admin.py", "upload.py"},  # views/ and ui/ of the team's pages
+    # views/ and ui/ of the team's pages
+    markers.TEAM_ONLY: {"admin.py", "upload.py", "quality.py"},
     markers.DECIDES_WHO_IS_LOOKING: {"gate.py", "admin.py", "session_cookie.py"},
     markers.FREE_OF_PEOPLE_DATA: None,  # anywhere
 }
@@ -122,7 +123,7 @@ def test_every_core_function_that_reads_the_database_takes_the_protected_view():
 
 
 def test_the_team_only_pages_never_open_through_a_share_link():
-    for page in ("admin", "upload"):
+    for page in ("admin", "upload", "quality"):
         assert not accounts.can_open_page(accounts.DONOR, page, None)
         assert not accounts.can_open_page(accounts.DONOR, page, (page,))
 

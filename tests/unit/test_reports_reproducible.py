@@ -14,7 +14,7 @@ from monitoring.intake.batches import commit_file, undo_batch
 from monitoring.intake.replay import database_after_batch
 from monitoring.reports import iptt, report
 from tests.unit.reports_support import AS_OF, copy_of, programme_settings, view, workbook
-from tests.unit.upload_support import csv_bytes
+from tests.unit.upload_support import csv_bytes, reopen_everything
 
 HEADER = "indicator_code,period,region_code,org_id,sex,age_group,value,comment,source"
 
@@ -30,6 +30,7 @@ def files(db, settings, version=None) -> tuple[bytes, bytes]:
 def test_later_batches_and_undos_are_replayed_away(sample_db_path, tmp_path):
     settings = programme_settings()
     db = copy_of(sample_db_path, tmp_path)
+    reopen_everything(db)  # the sample's quarters are approved, so locked
     first = current_version(db)
     before = files(db, settings)
     one = commit_file(
@@ -66,6 +67,7 @@ def test_later_batches_and_undos_are_replayed_away(sample_db_path, tmp_path):
 def test_the_command_line_writes_the_same_files(sample_db_path, tmp_path, capsys, monkeypatch):
     settings = programme_settings()
     db = copy_of(sample_db_path, tmp_path)
+    reopen_everything(db)  # the sample's quarters are approved, so locked
     expected = files(db, settings)
     sharing.create_share_link(db, "USIP Q2", "30d", by="tests", regions=["UZ-JI"], secret="x" * 40)
     sharing.create_share_link(

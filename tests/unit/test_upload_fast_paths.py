@@ -7,6 +7,7 @@ import pytest
 from monitoring.db import Database
 from monitoring.intake import batches
 from monitoring.intake.upload import read_table
+from tests.unit.upload_support import reopen_everything
 
 HEADER = "indicator_code,period,region_code,org_id,sex,age_group,value,comment"
 
@@ -16,6 +17,7 @@ def upload_db(sample_db_path, tmp_path):
     path = tmp_path / "upload.duckdb"
     shutil.copy(sample_db_path, path)
     database = Database(path)
+    reopen_everything(database)  # the sample's quarters are approved, so locked
     yield database
     database.close()
 

@@ -20,7 +20,7 @@ from monitoring.cli import remote
 from monitoring.cli.main import main
 from monitoring.db import Database, channel, close_all
 from tests.unit.serving_support import ROOT, Reader, bumped_values_file, cli, environment, state
-from tests.unit.upload_support import csv_bytes
+from tests.unit.upload_support import csv_bytes, reopen_everything
 
 BUDGET = "budget_line,category,period,amount,currency"
 PASSWORD = "a long enough password for the tests"
@@ -37,6 +37,9 @@ def copy(sample_db_path, tmp_path):
     def make(name: str):
         path = tmp_path / name
         shutil.copy(sample_db_path, path)
+        database = Database(path)
+        reopen_everything(database)  # the sample's approved quarters: the tests change them
+        database.close()
         return path
 
     return make

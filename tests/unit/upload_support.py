@@ -14,13 +14,27 @@ from monitoring.intake.batches import table_checksums
 VALUES_HEADER = "indicator_code,period,region_code,org_id,sex,age_group,value,comment,source"
 
 
-def copy_of(sample_db_path: Path, tmp_path: Path) -> Database:
-    """A database of its own, holding the sample tables, that a test may change."""
+def copy_of(sample_db_path: Path, tmp_path: Path, *, approved: bool = False) -> Database:
+    """A database of its own, holding the sample tables, that a test may change. The sample
+    approves its quarters, which locks them against uploads (docs/quality.md): reopened here
+    unless `approved`."""
     path = tmp_path / "upload.duckdb"
     shutil.copy(sample_db_path, path)
     database = Database(path)
     database.connection()
+    if not approved:
+        reopen_everything(database)
     return database
+
+
+def reopen_everything(database: Database) -> None:
+    """Reopen every approved quarter (the tests' own reason)."""
+    with database.transaction() as cur:
+        cur.execute(
+            "insert into quarter_approvals (period, region_code, action, acted_by, acted_at, "
+            "reason) select period, region_code, 'reopen', 'tests', now(), 'a test changes "
+            "the sample' from approved_scopes()"
+        )
 
 
 def csv_bytes(*lines: str, encoding: str = "utf-8", newline: str = "\n") -> bytes:

@@ -1,0 +1,8 @@
+"""Trustworthy numbers (docs/quality.md): the checks of the Data quality page and of uploads.
+
+`completeness`, `timeliness`, `outliers` and `rules` (validation rules written as data in the
+settings) judge the stored values; `followups` keeps the values a manager marked;
+`approvals` approves, reopens and locks quarters; `revisions` records targets changed by
+uploads. Beneath intake and reports (both import it), beside access; it never imports
+intake, reports, cli, ui or streamlit. Its queries are queries/quality_*.sql.
+"""

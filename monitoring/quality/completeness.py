@@ -1,0 +1,98 @@
+"""Completeness (docs/quality.md): for each indicator, region and quarter, reported or
+missing, against what is expected. An indicator is expected in a region from the first
+quarter it was reported or given a target there, every quarter up to the reporting date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitoring.access.markers import team_only
+from monitoring.db import Database
+from monitoring.i18n import N_, _
+from monitoring.periods import period_of, programme_periods
+from monitoring.settings import Settings
+
+REPORTED, MISSING, NOT_EXPECTED = N_("reported"), N_("missing"), N_("not expected")
+# Shown in the heat table: a mark and a word, never a colour alone.
+MARKS = {REPORTED: "✓", MISSING: "✗", NOT_EXPECTED: "·"}
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What completeness found as of a reporting date."""
+
+    cells: pd.DataFrame  # indicator_code, region_code, period, reported (one row per expected)
+    organisations: pd.DataFrame  # org_id, organisation, region_code, expected, reported
+
+    @property
+    def expected(self) -> int:
+        return len(self.cells)
+
+    @property
+    def reported(self) -> int:
+        return int(self.cells.reported.sum()) if len(self.cells) else 0
+
+    @property
+    def share(self) -> float | None:
+        return self.reported / self.expected if self.expected else None
+
+    def missing(self) -> pd.DataFrame:
+        return self.cells[~self.cells.reported].reset_index(drop=True)
+
+    def by(self, column: str) -> pd.DataFrame:
+        """Expected, reported and the share reported, per region or per quarter."""
+        if self.cells.empty:
+            return pd.DataFrame(columns=[column, "expected", "reported", "share"])
+        out = (
+            self.cells.groupby(column)
+            .agg(expected=("reported", "size"), reported=("reported", "sum"))
+            .reset_index()
+        )
+        out["reported"] = out.reported.astype(int)
+        out["share"] = out.reported / out.expected
+        return out
+
+    def by_organisation(self) -> pd.DataFrame:
+        out = self.organisations.copy()
+        out["share"] = out.reported / out.expected
+        return out
+
+    def heat_table(self) -> pd.DataFrame:
+        """Rows indicator × region, a column per quarter: ✓ reported, ✗ missing, · not expected."""
+        if self.cells.empty:
+            return pd.DataFrame(columns=["indicator_code", "region_code"])
+        marks = self.cells.assign(
+            mark=[MARKS[REPORTED] if r else MARKS[MISSING] for r in self.cells.reported]
+        )
+        table = marks.pivot_table(
+            index=["indicator_code", "region_code"],
+            columns="period",
+            values="mark",
+            aggfunc="first",
+        )
+        table = table.fillna(MARKS[NOT_EXPECTED]).reset_index()
+        table.columns.name = None
+        return table
+
+
+@team_only
+def completeness(db: Database, settings: Settings, as_of: dt.date) -> Completeness:
+    """Completeness of the indicator values as of `as_of` (a quarter end)."""
+    period = period_of(as_of)
+    periods = list(programme_periods(settings.programme))
+    cells = db.query(
+        "quality_completeness",
+        programme_regions=list(settings.programme.regions),
+        periods=periods,
+        period=period,
+    )
+    organisations = db.query("quality_completeness_organisations", periods=periods, period=period)
+    cells["reported"] = cells.reported.astype(bool)
+    return Completeness(cells, organisations)
+
+
+def legend() -> str:
+    return _("✓ reported · ✗ missing · “·” not expected yet (before the first report or target)")

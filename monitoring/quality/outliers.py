@@ -1,0 +1,95 @@
+"""Outliers (docs/quality.md): each value against its indicator's series by the modified
+z-score (median and median absolute deviation; threshold `[quality] outlier_threshold`, 3.5 by
+default, Iglewicz and Hoaglin), and against the indicator's min_value / max_value where set.
+Shown on the Data quality page, and as warnings in the upload preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from monitoring import i18n
+from monitoring.access.markers import team_only
+from monitoring.db import Database
+from monitoring.i18n import _
+from monitoring.periods import period_of
+from monitoring.quality.queries import run_named
+from monitoring.settings import Settings
+
+MIN_SERIES = 5  # fewer values than this make no series to judge against
+
+
+def modified_z(values: list[float]) -> list[float | None]:
+    """The modified z-score of each value in its series (the rule the queries follow, for
+    tests and readers): 0.6745 (x - median) / MAD; with MAD 0, (x - median) / (1.2533 x mean
+    absolute deviation); None for a series of fewer than MIN_SERIES values or no spread."""
+    if len(values) < MIN_SERIES:
+        return [None] * len(values)
+    series = pd.Series(values, dtype="float64")
+    median = series.median()
+    deviations = (series - median).abs()
+    mad = deviations.median()
+    if mad > 0:
+        return [0.6745 * (v - median) / mad for v in values]
+    mean_ad = deviations.mean()
+    if mean_ad > 0:
+        return [(v - median) / (1.2533 * mean_ad) for v in values]
+    return [None] * len(values)
+
+
+def why(row, threshold: float) -> str:
+    """In words, why a value is flagged."""
+    reasons = []
+    if getattr(row, "z", None) is not None and not pd.isna(row.z) and abs(row.z) > threshold:
+        reasons.append(
+            _("modified z-score {z} (beyond {threshold}; median of {n} values {median})").format(
+                z=i18n.number(row.z, 1),
+                threshold=i18n.number(threshold, 1),
+                n=int(row.n),
+                median=i18n.number(row.median, 1),
+            )
+        )
+    if not pd.isna(row.min_value) and row.value < row.min_value:
+        reasons.append(
+            _("below the indicator's minimum {low}").format(low=i18n.number(row.min_value, 1))
+        )
+    if not pd.isna(row.max_value) and row.value > row.max_value:
+        reasons.append(
+            _("above the indicator's maximum {high}").format(high=i18n.number(row.max_value, 1))
+        )
+    return "; ".join(reasons)
+
+
+@team_only
+def outliers(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    """Values up to `as_of` flagged as outliers or out of bounds, with `why`."""
+    threshold = settings.quality.outlier_threshold
+    found = db.query("quality_outliers", period=period_of(as_of), threshold=threshold)
+    found["why"] = [why(r, threshold) for r in found.itertuples()]
+    return found
+
+
+@dataclass(frozen=True)
+class UploadWarning:
+    line: int
+    value: float
+    reason: str
+
+
+def upload_warnings(cur: duckdb.DuckDBPyConnection, settings: Settings) -> list[UploadWarning]:
+    """Outliers among the new and changed values of an upload staged on `cur` (upload_rows)."""
+    threshold = settings.quality.outlier_threshold
+    found = run_named(cur, "quality_upload_outliers", threshold=threshold)
+    return [
+        UploadWarning(
+            int(r.line),
+            float(r.value),
+            _("{value} is an outlier for {code}: {why}").format(
+                value=i18n.number(r.value, 1), code=r.indicator_code, why=why(r, threshold)
+            ),
+        )
+        for r in found.itertuples()
+    ]

@@ -1,0 +1,33 @@
+-- Completeness (docs/quality.md): for each indicator and programme region, every quarter from
+-- the first in which it was reported or given a target there up to $period, and whether a
+-- value was reported (any row of it). $programme_regions: the programme's regions.
+with firsts as (
+    select indicator_code, region_code, min(period) as first_period
+    from (
+        select indicator_code, region_code, period from indicator_values
+        union all
+        select indicator_code, region_code, period from indicator_targets
+    )
+    where list_contains(cast($programme_regions as varchar[]), region_code)
+    group by all
+),
+
+quarters as (
+    select unnest(cast($periods as varchar[])) as period
+),
+
+reported as (
+    select distinct indicator_code, region_code, period from indicator_values
+)
+
+select
+    f.indicator_code,
+    f.region_code,
+    q.period,
+    r.period is not null as reported
+from firsts as f
+join quarters as q on q.period >= f.first_period and q.period <= $period
+left join reported as r
+    on r.indicator_code = f.indicator_code and r.region_code = f.region_code
+    and r.period = q.period
+order by f.indicator_code, f.region_code, q.period

@@ -1,0 +1,155 @@
+"""The Data quality page in-process: its checks, approving and reopening a quarter, follow-ups,
+who may open it, and what a donor's link shows of quarters not yet approved."""
+
+import shutil
+
+import pytest
+
+from monitoring.db import Database, close_all
+from tests.app.conftest import no_exceptions
+from tests.unit.upload_support import reopen_everything
+
+
+@pytest.fixture
+def quality_as(app_as, tmp_path, sample_db_path, monkeypatch):
+    """A factory: the quality page as `role`, over a copy of the sample with nothing approved."""
+
+    def make(role, approved=False):
+        path = tmp_path / "quality.duckdb"
+        shutil.copy(sample_db_path, path)
+        if not approved:
+            db = Database(path)
+            reopen_everything(db)
+            db.close()
+        at = app_as(role)
+        monkeypatch.setenv("MONITORING_DB", str(path))
+        at.run()
+        at.switch_page("views/quality.py").run()
+        no_exceptions(at)
+        return at
+
+    return make
+
+
+def shown(text: str) -> str:
+    """A message as read on the page (ui.text.plain escapes Markdown)."""
+    return text.replace("\\", "").replace("\u2060", "")
+
+
+def texts(at) -> str:
+    return "\n".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    )
+
+
+def test_the_page_shows_every_check(quality_as):
+    at = quality_as("manager")
+    assert at.title[0].value == "Data quality"
+    labels = [t.label for t in at.tabs]
+    assert labels == [
+        "Approval",
+        "Completeness",
+        "Timeliness",
+        "Outliers",
+        "Validation rules",
+        "Follow-up",
+    ]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Expected values reported"] == "86%"
+    assert metrics["late"] == "135"  # the sample was uploaded long after its quarters
+    frames = [d.value for d in at.dataframe]
+    heat = next(f for f in frames if "2021Q1" in f.columns and "Indicator" in f.columns)
+    assert set(heat["2021Q1"]) <= {"✓", "✗", "·"}
+    approval = frames[0]
+    assert approval.columns.tolist() == ["Quarter", "UZ-JI", "UZ-TO", "UZ-NG"]
+    assert set(approval["UZ-JI"]) == {"✗ not approved"}
+    outliers = next(f for f in frames if "Why flagged" in f.columns)
+    assert "OC2.4" in outliers["Indicator"].tolist()
+    assert "No rule is broken." in texts(at)
+
+
+def test_a_manager_approves_a_quarter_and_an_admin_reopens_it(quality_as, app_as):
+    at = quality_as("manager")
+    at.selectbox(key="approve-q").set_value("2022Q1")
+    at.selectbox(key="approve-r").set_value("UZ-JI")
+    at.button[0].click().run()  # Approve (the first form's button)
+    no_exceptions(at)
+    assert "2022Q1 approved for region UZ-JI by test-manager" in shown(at.success[0].value)
+    grid = at.dataframe[0].value.set_index("Quarter")
+    assert grid.at["2022Q1", "UZ-JI"] == "✓ approved by test-manager"
+    assert grid.at["2022Q1", "UZ-TO"] == "✗ not approved"
+    reopen_button = next(b for b in at.button if b.label == "Reopen")
+    assert reopen_button.disabled  # managers do not reopen
+
+
+def test_reopening_needs_a_reason(quality_as):
+    at = quality_as("admin", approved=True)
+    at.selectbox(key="reopen-q").set_value("2021Q4")
+    next(b for b in at.button if b.label == "Reopen").click().run()
+    assert "reason" in shown(at.error[0].value)
+    at.text_input(key="reopen-reason").set_value("survey corrected")
+    next(b for b in at.button if b.label == "Reopen").click().run()
+    assert "2021Q4 reopened for the whole programme by test-admin" in shown(at.success[0].value)
+    history = at.dataframe[1].value
+    assert history.iloc[0]["Why"] == "survey corrected"
+
+
+def test_a_manager_marks_a_value_for_follow_up(quality_as):
+    at = quality_as("manager")
+    at.text_input(key="follow-code").set_value("G1")
+    at.text_area(key="follow-note").set_value("Check the survey weights")
+    next(b for b in at.button if b.label == "Mark for follow-up").click().run()
+    no_exceptions(at)
+    assert "Marked for follow-up as number 1." in shown(at.success[0].value)
+    listed = next(d.value for d in at.dataframe if "Note" in d.value.columns)
+    assert listed["Note"].tolist() == ["Check the survey weights"]
+
+
+def test_staff_see_the_page_but_cannot_approve(quality_as):
+    at = quality_as("staff")
+    assert next(b for b in at.button if b.label == "Approve").disabled
+
+
+def test_a_donor_link_never_opens_the_page(donor_app):
+    at = donor_app()
+    at.run()
+    at.switch_page("views/quality.py").run()
+    assert not any(t.value == "Data quality" for t in at.title)
+
+
+def test_a_donor_sees_approved_quarters_only_and_is_told_which_are_not(
+    app_as, tmp_path, sample_db_path, monkeypatch
+):
+    from monitoring.access import sharing
+    from monitoring.quality import approvals
+    from monitoring.settings import load_settings
+    from tests.app.conftest import TEST_SECRET
+
+    path = tmp_path / "donor.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = Database(path)
+    settings = load_settings()
+    approvals.reopen(db, settings, "2022Q1", by="tests", reason="recount")
+    approvals.reopen(db, settings, "2022Q2", by="tests", reason="recount")
+    _, token = sharing.create_share_link(db, "USIP", "30d", by="tests", secret=TEST_SECRET)
+    _, open_token = sharing.create_share_link(
+        db, "USIP all", "30d", by="tests", secret=TEST_SECRET, unapproved=True
+    )
+    db.close()
+    close_all()
+    at = app_as(None)
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    at.query_params[sharing.SHARE_PARAM] = token
+    at.run()
+    no_exceptions(at)
+    assert at.selectbox(key="as_of").options == ["2021Q1", "2021Q2", "2021Q3", "2021Q4"]
+    words = texts(at)
+    assert "Figures are shown up to 2021Q4" in words and "2022Q1, 2022Q2" in words
+    assert "31 December 2021" in "\n".join(c.value for c in at.caption)
+
+    at = app_as(None)
+    at.query_params[sharing.SHARE_PARAM] = open_token
+    at.run()
+    no_exceptions(at)
+    assert at.selectbox(key="as_of").options[-1] == "2022Q2"
+    assert "may still change: 2022Q1, 2022Q2" in texts(at)

@@ -1,0 +1,76 @@
+"""Each language in the browser: every page a manager opens, and a donor's link, show no
+English word in the main area or the sidebar other than data, codes and currency names; the
+language picker changes the language and the choice moves with page links."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from monitoring.settings import load_settings
+from tests.e2e.conftest import (
+    SHARE_LINKS,
+    exceptions_shown,
+    screenshot,
+    share_link,
+    signed_in,
+    wait_until_rendered,
+)
+from tests.i18n_support import data_texts, untranslated
+from ui.navigation import PAGES
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def allowed(sample_db_path, tmp_path_factory) -> set[str]:
+    """Data shown as written (a copy of the sample: the server holds its own file), the
+    programme's settings and the test links' labels."""
+    copy = tmp_path_factory.mktemp("languages") / "copy.duckdb"
+    shutil.copy(sample_db_path, copy)
+    programme = load_settings().programme
+    settings_texts = {programme.name, programme.short_name, programme.donor}
+    return data_texts(copy) | settings_texts | set(SHARE_LINKS)
+
+
+def _shown(page) -> list[str]:
+    main = page.get_by_test_id("stMain").inner_text()
+    sidebar = page.get_by_test_id("stSidebar").inner_text()
+    return [line for line in (main + "\n" + sidebar).splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_speaks_the_chosen_language(server, page, allowed, spec, lang):
+    page.goto(signed_in(f"{server}/{'' if spec.default else spec.url_path}?lang={lang}"))
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    assert untranslated(_shown(page), lang, allowed) == []
+    screenshot(page, f"{spec.url_path}-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_a_donor_link_speaks_the_chosen_language(server, page, allowed, lang):
+    page.goto(share_link(server, "whole programme") + f"&lang={lang}")
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    assert untranslated(_shown(page), lang, allowed) == []
+
+
+def test_the_picker_changes_the_language_and_links_keep_it(server, page):
+    page.goto(signed_in(server))
+    wait_until_rendered(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Language").click()
+    page.get_by_role("option", name="Русский").click()
+    wait_until_rendered(page)
+    assert "lang=ru" in page.url
+    assert "Язык" in sidebar.inner_text()
+    assert re.search(r"\d+\s[а-я]+\s\d{4}", page.get_by_test_id("stMain").inner_text())
+    # A link to another page keeps the language.
+    sidebar.get_by_test_id("stPageLink-NavLink").nth(1).click()
+    wait_until_rendered(page)
+    assert "lang=ru" in page.url
+    assert "Язык" in page.get_by_test_id("stSidebar").inner_text()

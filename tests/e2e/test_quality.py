@@ -1,0 +1,60 @@
+"""The Data quality page in headless Chromium: a manager's approval locks a quarter, and an
+upload that would change one of its values is refused with an error naming the line, the
+column, the quarter and who approved it (docs/quality.md)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from monitoring.settings import ROOT
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
+
+pytestmark = pytest.mark.e2e
+
+VALUES = (
+    "indicator_code,period,region_code,org_id,sex,age_group,value\nOC1.1,2022Q2,UZ-TO,,all,all,99\n"
+)
+
+
+def test_approving_a_quarter_locks_it_against_an_upload(writable_server, page, tmp_path):
+    url, path = writable_server
+    # The sample approves every quarter: reopen 2022Q2 from the command line, which the
+    # running dashboard takes as a job (docs/architecture.md).
+    reopened = subprocess.run(
+        [sys.executable, "-m", "monitoring", "reopen", "2022Q2", "--reason", "test", "--db",
+         str(path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert reopened.returncode == 0, reopened.stderr
+    assert "2022Q2 reopened for the whole programme" in reopened.stdout
+
+    page.goto(signed_in(f"{url}/quality", "admin"))
+    wait_until_rendered(page)
+    page.get_by_role("heading", name="Data quality").wait_for(timeout=60_000)
+    assert exceptions_shown(page) == []
+    # The approve form's defaults: the reporting quarter (2022Q2), the whole programme.
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("2022Q2 approved for the whole programme by test-admin").wait_for(
+        timeout=60_000
+    )
+    wait_until_rendered(page)
+    screenshot(page, "quality-approved")
+
+    file = tmp_path / "values.csv"
+    file.write_text(VALUES, encoding="utf-8")
+    page.goto(f"{url}/upload")
+    wait_until_rendered(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(file))
+    page.get_by_text("Rows in the file").wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "1 error(s)" in text
+    screenshot(page, "quality-locked-upload")
+    # The error table is drawn on a canvas: its cells are read from the downloadable CSV.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    errors = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "2,value,2022Q2" in errors
+    assert "approved by test-admin" in errors

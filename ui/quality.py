@@ -1,0 +1,308 @@
+"""Widgets and tables of the Data quality page (views/quality.py), and the target history
+shown with an indicator's detail (views/indicators.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from monitoring import i18n
+from monitoring.access import accounts
+from monitoring.i18n import _
+from monitoring.periods import period_of, programme_periods
+from monitoring.quality import approvals, completeness, followups, revisions, timeliness
+from monitoring.settings import Settings
+from ui import access, common
+from ui.text import plain
+
+WHOLE = approvals.WHOLE_PROGRAMME
+
+
+def region_label(code: str) -> str:
+    return _("whole programme") if code == WHOLE else code
+
+
+def _error(exc: Exception) -> None:
+    st.error(plain(str(exc)), icon=":material/error:")
+
+
+def _done(text: str) -> None:
+    st.session_state["quality_message"] = text
+    st.rerun()
+
+
+def show_message() -> None:
+    text = st.session_state.pop("quality_message", None)
+    if text:
+        st.success(plain(text), icon=":material/task_alt:")
+
+
+# Approval ----------------------------------------------------------------------------------
+def approval_grid(config: Settings, as_of: dt.date) -> None:
+    approved = common.cached(approvals.approvals)
+    grid = approvals.approval_grid(approved, config, up_to=period_of(as_of))
+    shown = grid.copy()
+    for region in config.programme.regions:
+        shown[region] = [
+            _("✓ approved by {who}").format(who=who) if who else _("✗ not approved")
+            for who in grid[region]
+        ]
+    shown = shown.rename(columns={"period": _("Quarter")})
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(
+        _(
+            "✓ approved (locked: uploads and undo that would change its values are refused) · "
+            "✗ not approved. An approval of the whole programme counts for every region."
+        )
+    )
+    common.downloads(shown, "approvals", "quality-approvals")
+
+
+def approval_forms(config: Settings, as_of: dt.date) -> None:
+    viewer = access.viewer()
+    quarters = [p for p in programme_periods(config.programme) if p <= period_of(as_of)]
+    scopes = [WHOLE, *config.programme.regions]
+    left, right = st.columns(2, gap="large")
+    with left, st.form("approve-quarter"):
+        st.markdown("**" + _("Approve a quarter") + "**")
+        period = st.selectbox(_("Quarter"), quarters, index=len(quarters) - 1, key="approve-q")
+        region = st.selectbox(_("For"), scopes, format_func=region_label, key="approve-r")
+        note = st.text_input(_("Note (optional)"), max_chars=500, key="approve-note")
+        allowed = viewer.can(accounts.APPROVE)
+        if not allowed:
+            st.caption(_("Only a manager or an administrator can approve a quarter."))
+        if st.form_submit_button(_("Approve"), icon=":material/verified:", disabled=not allowed):
+            try:
+                event = approvals.approve(
+                    common.database(), config, period, region=region, by=viewer.name, note=note
+                )
+            except approvals.ApprovalError as exc:
+                _error(exc)
+            else:
+                _done(event.describe())
+    with right, st.form("reopen-quarter"):
+        st.markdown("**" + _("Reopen an approved quarter") + "**")
+        period = st.selectbox(_("Quarter"), quarters, index=len(quarters) - 1, key="reopen-q")
+        region = st.selectbox(_("For"), scopes, format_func=region_label, key="reopen-r")
+        reason = st.text_input(_("Reason (required)"), max_chars=500, key="reopen-reason")
+        allowed = viewer.can(accounts.REOPEN)
+        if not allowed:
+            st.caption(_("Only an administrator can reopen a quarter."))
+        if st.form_submit_button(_("Reopen"), icon=":material/lock_open:", disabled=not allowed):
+            try:
+                events = approvals.reopen(
+                    common.database(), config, period, region=region, by=viewer.name, reason=reason
+                )
+            except approvals.ApprovalError as exc:
+                _error(exc)
+            else:
+                _done(" ".join(e.describe() for e in events))
+
+
+def approval_history() -> None:
+    history = common.cached(approvals.approval_history)
+    if history.empty:
+        st.info(_("No quarter has been approved or reopened yet."), icon=":material/history:")
+        return
+    shown = pd.DataFrame(
+        {
+            _("When"): [i18n.datetime(pd.Timestamp(t).to_pydatetime()) for t in history.acted_at],
+            _("Quarter"): history.period,
+            _("For"): [region_label(r) for r in history.region_code],
+            _("What"): [_("approved") if a == "approve" else _("reopened") for a in history.action],
+            _("By"): history.acted_by,
+            _("Why"): history.reason.fillna(""),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    common.downloads(shown, "approval_history", "quality-approval-history")
+
+
+# Completeness ------------------------------------------------------------------------------
+def _share_table(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            label: frame[column],
+            _("Expected"): frame.expected,
+            _("Reported"): frame.reported,
+            _("Reported (%)"): [i18n.percent(v) for v in frame.share],
+        }
+    )
+
+
+def completeness_section(config: Settings, as_of: dt.date) -> None:
+    found = common.cached(completeness.completeness, config, as_of)
+    st.metric(
+        _("Expected values reported"),
+        i18n.percent(found.share),
+        help=_("{reported} of {expected} expected values (indicator × region × quarter)").format(
+            reported=found.reported, expected=found.expected
+        ),
+    )
+    st.markdown("**" + _("Reported or missing, by indicator, region and quarter") + "**")
+    heat = found.heat_table().rename(
+        columns={"indicator_code": _("Indicator"), "region_code": _("Region")}
+    )
+    st.dataframe(heat, hide_index=True, width="stretch")
+    st.caption(completeness.legend())
+    common.downloads(heat, "completeness", "quality-completeness")
+    by_region, by_quarter = st.columns(2)
+    with by_region:
+        st.markdown("**" + _("By region") + "**")
+        table = _share_table(found.by("region_code"), "region_code", _("Region"))
+        st.dataframe(table, hide_index=True, width="stretch")
+    with by_quarter:
+        st.markdown("**" + _("By quarter") + "**")
+        table = _share_table(found.by("period"), "period", _("Quarter"))
+        st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown("**" + _("By organisation (from its first report of each indicator)") + "**")
+    orgs = found.by_organisation()
+    table = pd.DataFrame(
+        {
+            _("Organisation"): orgs.organisation,
+            _("Region"): orgs.region_code,
+            _("Expected"): orgs.expected,
+            _("Reported"): orgs.reported,
+            _("Reported (%)"): [i18n.percent(v) for v in orgs.share],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    common.downloads(table, "completeness_organisations", "quality-completeness-orgs")
+
+
+# Timeliness --------------------------------------------------------------------------------
+def timeliness_section(config: Settings, as_of: dt.date) -> None:
+    found = common.cached(timeliness.timeliness, config, as_of)
+    counts = timeliness.summary(found)
+    columns = st.columns(len(counts))
+    for column, (status, count) in zip(columns, counts.items(), strict=True):
+        column.metric(_(status), i18n.number(count))
+    st.caption(
+        _(
+            "On time: first uploaded within {days} days after the quarter ended (setting "
+            "[quality] timeliness_days), judged from the upload history."
+        ).format(days=config.quality.timeliness_days)
+    )
+    listed = found[found.status.isin([timeliness.LATE, timeliness.MISSING])]
+    if listed.empty:
+        st.info(_("Nothing late or missing."), icon=":material/task_alt:")
+        return
+    table = pd.DataFrame(
+        {
+            _("Quarter"): listed.period,
+            _("Indicator"): listed.indicator_code,
+            _("Region"): listed.region_name.fillna(listed.region_code),
+            _("Status"): [_(s) for s in listed.status],
+            _("Deadline"): [i18n.date(d, "medium") for d in listed.deadline],
+            _("Days late"): listed.days_late,
+            _("Who should report"): listed.who_reports.fillna(_("the regional team")),
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    common.downloads(table, "timeliness", "quality-timeliness")
+
+
+# Outliers and rules ------------------------------------------------------------------------
+def outliers_table(found: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            _("Indicator"): found.indicator_code,
+            _("Quarter"): found.period,
+            _("Region"): found.region_code,
+            _("Organisation"): found.org_id,
+            _("Sex"): found.sex,
+            _("Age group"): found.age_group,
+            _("Value"): [i18n.number(v, 1) for v in found.value],
+            _("Why flagged"): found.why,
+        }
+    )
+
+
+def violations_table(found: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            _("Rule"): found.rule,
+            _("Of"): found.subject,
+            _("Quarter"): found.period,
+            _("Region"): found.region_code,
+            _("Organisation"): found.org_id,
+            _("One side"): found.left,
+            _("Other side"): found.right,
+        }
+    )
+
+
+# Follow-ups --------------------------------------------------------------------------------
+def follow_up_section(config: Settings, outliers: pd.DataFrame) -> None:
+    viewer = access.viewer()
+    found = common.cached(followups.follow_ups)
+    if found.empty:
+        st.info(_("No value is marked for follow-up."), icon=":material/task_alt:")
+    else:
+        table = pd.DataFrame(
+            {
+                _("Number"): found.follow_up_id,
+                _("Value"): [
+                    followups.ValueKey(*k).describe()
+                    for k in found[list(followups.KEY)].itertuples(index=False)
+                ],
+                _("Stored value"): [i18n.number(v, 1) for v in found.current_value],
+                _("Note"): found.note,
+                _("Marked by"): found.marked_by,
+                _("On"): [i18n.date(pd.Timestamp(t).date(), "medium") for t in found.marked_at],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+        common.downloads(table, "follow_ups", "quality-follow-ups")
+    if not viewer.can(accounts.APPROVE):
+        st.caption(_("Only a manager or an administrator can mark or close a follow-up."))
+        return
+    left, right = st.columns(2, gap="large")
+    with left, st.form("mark-follow-up", clear_on_submit=True):
+        st.markdown("**" + _("Mark a value for follow-up") + "**")
+        flagged = [
+            followups.ValueKey(*k) for k in outliers[list(followups.KEY)].itertuples(index=False)
+        ]
+        key = st.selectbox(
+            _("A flagged value"), [None, *flagged], format_func=lambda k: k.describe() if k else "–"
+        )
+        st.caption(_("…or name another value (its total row unless you say otherwise):"))
+        code = st.text_input(_("Indicator code"), max_chars=64, key="follow-code")
+        quarters = list(programme_periods(config.programme))
+        period = st.selectbox(_("Quarter"), quarters, index=len(quarters) - 1)
+        region = st.selectbox(_("Region"), list(config.programme.regions))
+        org = st.text_input(_("Organisation (empty: the region's row)"), max_chars=64)
+        note = st.text_area(_("Note"), max_chars=2000, key="follow-note")
+        if st.form_submit_button(_("Mark for follow-up"), icon=":material/flag:"):
+            if key is None:
+                key = followups.ValueKey(code.strip(), period, region, org.strip())
+            try:
+                number = followups.mark(common.database(), key, note, by=viewer.name)
+            except (followups.FollowUpError, approvals.ApprovalError) as exc:
+                _error(exc)
+            else:
+                _done(_("Marked for follow-up as number {number}.").format(number=number))
+    with right, st.form("close-follow-up", clear_on_submit=True):
+        st.markdown("**" + _("Close a follow-up") + "**")
+        numbers = list(found.follow_up_id) if len(found) else []
+        number = st.selectbox(_("Number"), numbers)
+        note = st.text_input(_("What was found (optional)"), max_chars=2000)
+        if st.form_submit_button(_("Close"), icon=":material/done:", disabled=not numbers):
+            try:
+                followups.close(common.database(), int(number), by=viewer.name, note=note)
+            except (followups.FollowUpError, approvals.ApprovalError) as exc:
+                _error(exc)
+            else:
+                _done(_("Follow-up {number} closed.").format(number=number))
+
+
+# Target history (the indicators page) ------------------------------------------------------
+def target_history(code: str, as_of: dt.date) -> None:
+    """The revisions of an indicator's targets (as the viewer may see them), if any."""
+    found = common.cached(revisions.revisions_in_view, as_of, code)
+    if found.empty:
+        return
+    st.markdown("**" + _("Target revisions") + "**")
+    st.dataframe(revisions.history_table(found), hide_index=True, width="stretch")
