@@ -27,12 +27,17 @@ import pandas as pd
 from monitoring.access import accounts, cells, suppression
 from monitoring.access.markers import free_of_people_data as free_of_people_data
 from monitoring.db import Database
+from monitoring.i18n import _
 from monitoring.periods import period_end, programme_periods
 from monitoring.settings import Settings
 
 SHOWN, SMALL, HIDDEN = cells.SHOWN, cells.SMALL, cells.HIDDEN
 WITHHELD = "withheld"  # the status of an indicator whose actual is withheld
 VALUE_FREE_STATUSES = ("no_target", "no_data")  # statuses that do not depend on the actual
+
+
+class NoQuarterApproved(ValueError):
+    """A donor's link that shows approved quarters only, and none is approved yet."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,20 @@ class ProtectedView:
         if self.approved_through is None:
             return None
         return min(as_of, period_end(self.approved_through))
+
+    def allowed_date(self, as_of: dt.date) -> dt.date:
+        """`as_of` as this viewer may see it (`clamp`), for files made outside the pages
+        (reports, the command line); NoQuarterApproved when a donor's link may see none."""
+        clamped = self.clamp(as_of)
+        if clamped is None:
+            raise NoQuarterApproved(
+                _(
+                    "No quarter has been approved yet for the regions of this link, so it "
+                    "shows no figures. Approve a quarter ({doc}) or make the link show "
+                    "quarters not yet approved."
+                ).format(doc="docs/quality.md")
+            )
+        return clamped
 
     # Where -----------------------------------------------------------------------------
     def within(self, requested: Iterable[str] | None) -> tuple[str, ...] | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from monitoring import i18n
 from monitoring.access import accounts, sharing
-from monitoring.access.view import TEAM, Audience, protected_view
+from monitoring.access.view import TEAM, Audience, NoQuarterApproved, protected_view
 from monitoring.cli.access import existing_database, finish_command
 from monitoring.db import Database
 from monitoring.i18n import N_, _
@@ -81,9 +81,10 @@ def _build(args: argparse.Namespace, make) -> int:
             as_of = reporting_date(source, settings, args.as_of)
             audience, label = audience_of(source, getattr(args, "share", None))
             view = protected_view(source, settings, audience)
+            as_of = view.clamp(as_of) or as_of  # a donor's link: approved quarters only
             try:
                 data = make(source, view, settings, as_of, label, version)
-            except iati.IatiInvalid as invalid:
+            except (iati.IatiInvalid, NoQuarterApproved) as invalid:
                 print(_("error: {reason}").format(reason=invalid), file=sys.stderr)
                 return HAS_ERRORS
         finally:

@@ -133,6 +133,7 @@ def iati_activity(
     The same data version and date give the same bytes."""
     from lxml import etree
 
+    as_of = view.allowed_date(as_of)  # a donor's link: approved quarters only
     public = public_view(db, view, settings)
     version = version or current_version(db)
     with i18n.language(i18n.DEFAULT):  # English narratives, translations beside them

@@ -199,6 +199,7 @@ def iptt_table(
     version: DataVersion | None = None,
 ) -> Iptt:
     """The IPTT as the viewer may see it, as of `as_of` (`label`: a share link's)."""
+    as_of = view.allowed_date(as_of)  # a donor's link: approved quarters only
     require_reports(view)
     scope = scope_of(db, view, settings, as_of, label, version)
     reporting = period_of(as_of)

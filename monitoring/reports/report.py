@@ -97,6 +97,7 @@ def report_content(
     version: DataVersion | None = None,
 ) -> dict:
     """What the report shows, as plain data for the template (every text a string)."""
+    as_of = view.allowed_date(as_of)  # a donor's link: approved quarters only
     require_reports(view)
     table = iptt.iptt_table(db, view, settings, as_of, label=label, version=version)
     scope = table.scope

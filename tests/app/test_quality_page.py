@@ -153,3 +153,41 @@ def test_a_donor_sees_approved_quarters_only_and_is_told_which_are_not(
     no_exceptions(at)
     assert at.selectbox(key="as_of").options[-1] == "2022Q2"
     assert "may still change: 2022Q1, 2022Q2" in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_the_page_speaks_russian_and_uzbek(
+    app_as, tmp_path, sample_db_path, monkeypatch, role, lang
+):
+    """Every tab of the page (they all render), its tables' headers and cells, its forms and
+    notices in the language; dates written by Babel."""
+    from babel.dates import format_date
+
+    from monitoring import i18n
+    from monitoring.settings import load_settings
+    from tests.i18n_support import data_texts, shown_texts, untranslated
+
+    path = tmp_path / "quality.duckdb"
+    shutil.copy(sample_db_path, path)
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    at = app_as(role)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("views/quality.py").run()
+    no_exceptions(at)
+    programme = load_settings().programme
+    names = {programme.shown(w, x) for w in ("name", "short_name", "donor") for x in i18n.LANGUAGES}
+    months = {format_date(dt, "LLLL", locale=i18n.LOCALES[lang]) for dt in _month_days()} | {
+        format_date(dt, "MMMM", locale=i18n.LOCALES[lang]) for dt in _month_days()
+    }
+    allowed = data_texts(path) | names | months
+    assert untranslated(shown_texts(at), lang, allowed) == []
+    quarter_end = format_date(_month_days()[5].replace(day=30), "long", locale=i18n.LOCALES[lang])
+    assert quarter_end in "\n".join(shown_texts(at))  # "30 июня 2022 г.", "30-iyun, 2022"
+
+
+def _month_days():
+    import datetime as dt
+
+    return [dt.date(2022, m, 1) for m in range(1, 13)]

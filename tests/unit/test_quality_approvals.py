@@ -211,3 +211,24 @@ def test_the_iptt_workbook_lists_target_revisions(open_db, settings):
     rows = list(book["Target revisions"].iter_rows(values_only=True))
     assert rows[1][:5] == ("OC1.1", "2021Q4", "UZ-JI", 6, 7)
     assert rows[1][-1] == "Mid-term review"
+
+
+def test_report_files_for_a_donor_stop_at_the_last_approved_quarter(open_db, settings):
+    """The IPTT, the PDF and the IATI file made for a donor's link (the command line's
+    `--share` included) are made as of the last approved quarter at the latest, whatever date
+    is asked; with none approved they are refused, saying what to do."""
+    from monitoring.access.view import NoQuarterApproved
+    from monitoring.reports.iptt import iptt_table, iptt_workbook
+
+    view = _donor(open_db, settings)
+    with pytest.raises(NoQuarterApproved, match="No quarter has been approved"):
+        iptt_table(open_db, view, settings, dt.date(2022, 6, 30))
+    approvals.approve(open_db, settings, "2021Q1", by="m")
+    approvals.approve(open_db, settings, "2021Q2", by="m")
+    view = _donor(open_db, settings)
+    assert view.allowed_date(dt.date(2022, 6, 30)) == dt.date(2021, 6, 30)
+    clamped = iptt_workbook(open_db, view, settings, dt.date(2022, 6, 30))
+    asked = iptt_workbook(open_db, view, settings, dt.date(2021, 6, 30))
+    assert clamped == asked  # the same data version, date and scope: the same bytes
+    team = protected_view(open_db, settings, Audience(accounts.MANAGER))
+    assert iptt_workbook(open_db, team, settings, dt.date(2022, 6, 30)) != asked
