@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from monitoring.access import sharing
+from monitoring.db import Database
 from tests.conftest import account_name
 from tests.e2e.conftest import (
     ROOT,
@@ -45,6 +46,7 @@ from tests.e2e.conftest import (
     streamlit_server,
     wait_until_rendered,
 )
+from tests.unit.upload_support import reopen_everything
 from ui import session_cookie
 from ui.navigation import PAGES
 
@@ -200,6 +202,9 @@ def deployed(sample_db_path, tmp_path_factory):
     folder = tmp_path_factory.mktemp("deploy")
     db = folder / "monitoring.duckdb"
     shutil.copyfile(sample_db_path, db)
+    database = Database(db)
+    reopen_everything(database)  # the sample's approved quarters: the test uploads into them
+    database.close()
     options = unit_streamlit_options()
     assert options["server.headless"] == "true"
     assert options["server.address"] == "127.0.0.1", "the dashboard listens on the loopback"

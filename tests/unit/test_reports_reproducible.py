@@ -12,6 +12,7 @@ from monitoring.db import close_all
 from monitoring.db.versions import current_version
 from monitoring.intake.batches import commit_file, undo_batch
 from monitoring.intake.replay import database_after_batch
+from monitoring.quality import approvals
 from monitoring.reports import iptt, report
 from tests.unit.reports_support import AS_OF, copy_of, programme_settings, view, workbook
 from tests.unit.upload_support import csv_bytes, reopen_everything
@@ -77,6 +78,8 @@ def test_the_command_line_writes_the_same_files(sample_db_path, tmp_path, capsys
         db, csv_bytes(HEADER, "OC2.2,2022Q2,UZ-JI,,all,all,9,,Quarterly report"),
         "values.csv", settings, by="Tester",
     )  # fmt: skip
+    for period in ("2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"):
+        approvals.approve(db, settings, period, by="tests")  # what the links' donors see
     path = str(db.path)
     db.close()
     close_all()
