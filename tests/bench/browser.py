@@ -1,18 +1,28 @@
-"""Open every page in headless Chromium against a real `streamlit run` server.
+"""Open every page in headless Chromium against a real `streamlit run` server, and a bare
+one-line Streamlit page served and loaded the same way: the floor.
 
-    python -m tests.bench.browser --db BENCH.duckdb [--runs 3]
+    python -m tests.bench.browser --db BENCH.duckdb [--runs 3] [--pages overview grants]
 
-The server runs over a copy of the database (it records sign-ins), with
-MONITORING_SETTINGS as given and the browser tests' signing secret. Every page load is a new
-browser session signed in as the benchmark's account through a fresh one-time sign-in link
-(`/<page>?signin=TOKEN`). The time is from the start of navigation until the script has
-finished and no skeleton placeholders remain (tests/e2e/conftest.py's wait_until_rendered,
-without its fixed half-second pause for screenshots). "cold" is the first load of the page
-after the server started, in a new browser context (empty browser cache, empty Streamlit
-caches for the page; after one warm-up load of another page, so that the server's own first
-imports are not charged to one page); "warm" the median of the loads after it, each a new
-session in the same browser context (the browser's cache of Streamlit's scripts filled, as
-for a returning visitor).
+The server runs over a copy of the database (it records sign-ins), with MONITORING_SETTINGS
+as given and the browser tests' signing secret. The floor is `streamlit run` of a script
+that writes one line, with the same options, from the same folder (so the same
+.streamlit/config.toml), in the same run.
+
+Every load is a new browser session. The benchmark's account signs in once, through a
+one-time sign-in link; its sign-in cookie is then given to every browser context that opens a
+page, as a browser that signed in earlier holds it: the load is the page's, not the sign-in's
+hand-over (which loads the page twice, once for each side of the cookie; measured once, as
+`signin_s`). A donor opens the overview through a share link of the whole programme
+(`donor-overview`). The time is from the start of navigation until the script has finished
+and no skeleton placeholders remain (tests/e2e/conftest.py's wait_until_rendered, without its
+fixed half-second pause for screenshots).
+
+"first" (cold) is the first load of a page in a new browser context (empty browser cache)
+after the server started (empty Streamlit caches for the page; after one warm-up load of
+another page, so that the server's own first imports are not charged to one page); "again"
+(warm) the median of the loads after it, each a new session in the same browser context (the
+browser's cache of Streamlit's scripts filled, as for a returning visitor). Each page's
+figures are also given as a ratio of the floor's, loaded the same way.
 Prints JSON.
 """
 
@@ -27,7 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from monitoring.access import signin_links
+from monitoring.access import sharing, signin_links
+from monitoring.db import Database
 from tests.bench.generate import BENCH_USER
 from tests.e2e.conftest import (
     CHROMIUM_ARGS,
@@ -42,12 +53,16 @@ from ui.navigation import PAGES
 SCREENSHOT_PAUSE_S = 0.5  # wait_until_rendered ends with page.wait_for_timeout(500)
 
 
-def open_page(context, base: str, url_path: str, secret: str) -> dict:
-    token = signin_links.make_token(BENCH_USER, secret=secret)
+FLOOR_SCRIPT = 'import streamlit as st\n\nst.write("Hello")\n'
+DONOR = "donor-overview"
+
+
+def load(context, url: str) -> dict:
+    """Open `url` in a new page of `context`: seconds until rendered, heading, exceptions."""
     page = context.new_page()
     try:
         start = time.perf_counter()
-        page.goto(f"{base}/{url_path}?{signin_links.SIGNIN_PARAM}={token}")
+        page.goto(url)
         wait_until_rendered(page, timeout_ms=120_000)
         seconds = time.perf_counter() - start - SCREENSHOT_PAUSE_S
         heading = (
@@ -58,57 +73,111 @@ def open_page(context, base: str, url_path: str, secret: str) -> dict:
         page.close()
 
 
-def new_context(browser):
-    return browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+def new_context(browser, cookies: list | None = None):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+    if cookies:
+        context.add_cookies(cookies)
+    return context
 
 
-def measure(db_path: Path, runs: int) -> dict:
+def sign_in(browser, base: str, url_path: str, secret: str) -> tuple[list, float]:
+    """Sign in once through a one-time link: the browser's cookies after it, and the time
+    the sign-in took (the page loaded, the cookie handed over, the page loaded again)."""
+    context = new_context(browser)
+    try:
+        token = signin_links.make_token(BENCH_USER, secret=secret)
+        start = load(context, f"{base}/{url_path}?{signin_links.SIGNIN_PARAM}={token}")
+        return context.cookies(), start["seconds"]
+    finally:
+        context.close()
+
+
+def loads(browser, url: str, runs: int, cookies: list | None = None) -> dict:
+    """`runs` loads of url, the first in a new browser context (empty browser cache)."""
+    context = new_context(browser, cookies)
+    try:
+        done = [load(context, url) for _ in range(runs)]
+    finally:
+        context.close()
+    return {
+        "cold_s": round(done[0]["seconds"], 2),
+        "warm_s": round(statistics.median(x["seconds"] for x in done[1:]), 2)
+        if len(done) > 1
+        else None,
+        "heading": done[0]["heading"],
+        "exceptions": [e[:200] for x in done for e in x["exceptions"]],
+    }
+
+
+def ratio(value: float | None, floor: float | None) -> float | None:
+    return round(value / floor, 2) if value and floor else None
+
+
+def measure(db_path: Path, runs: int, pages: list[str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     secret = TEST_SECRET  # the secret streamlit_server gives its server
     results: dict[str, dict] = {}
+    chosen = [s for s in PAGES if not pages or s.url_path in pages]
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as folder:
         copy = Path(folder) / "monitoring.duckdb"
         shutil.copyfile(db_path, copy)
+        db = Database(copy)
+        try:
+            _, share_token = sharing.create_share_link(
+                db, "Benchmark donor", "30d", by="bench", secret=secret, unapproved=True
+            )
+        finally:
+            db.close()
+        floor_script = Path(folder) / "floor.py"
+        floor_script.write_text(FLOOR_SCRIPT)
         with (
             streamlit_server(copy, Path(folder) / "streamlit.log") as base,
+            streamlit_server(
+                Path(folder) / "unused.duckdb", Path(folder) / "floor.log", script=str(floor_script)
+            ) as floor_base,
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
+                loads(browser, f"{floor_base}/", 1)  # the floor server's first imports
                 warm_up = next((s for s in PAGES if s.url_path == "upload"), PAGES[-1])
-                context = new_context(browser)
-                open_page(context, base, warm_up.url_path, secret)
-                context.close()
-                for spec in PAGES:
-                    # A browser context of its own: the first load has an empty browser cache
-                    # (a first visit), the next ones reuse it (a returning visitor).
-                    context = new_context(browser)
-                    try:
-                        loads = [
-                            open_page(context, base, spec.url_path, secret) for _ in range(runs)
-                        ]
-                    finally:
-                        context.close()
-                    results[spec.url_path] = {
-                        "cold_s": round(loads[0]["seconds"], 2),
-                        "warm_s": round(statistics.median(x["seconds"] for x in loads[1:]), 2)
-                        if len(loads) > 1
-                        else None,
-                        "heading": loads[0]["heading"],
-                        "exceptions": [e[:200] for x in loads for e in x["exceptions"]],
-                    }
+                cookies, signin_s = sign_in(browser, base, warm_up.url_path, secret)
+                floor = loads(browser, f"{floor_base}/", runs)
+                for spec in chosen:
+                    results[spec.url_path] = loads(browser, f"{base}/{spec.address}", runs, cookies)
+                if not pages or DONOR in pages or "overview" in pages:
+                    url = f"{base}/?{sharing.SHARE_PARAM}={share_token}"
+                    results[DONOR] = loads(browser, url, runs)
+                floor_after = loads(browser, f"{floor_base}/", runs)  # the machine drifts
             finally:
                 browser.close()
-    return {"database": str(db_path), "runs": runs, "pages": results}
+    floor_cold = statistics.mean([floor["cold_s"], floor_after["cold_s"]])
+    floor_warm = statistics.mean(x for x in (floor["warm_s"], floor_after["warm_s"]) if x)
+    for r in results.values():
+        r["cold_over_floor"] = ratio(r["cold_s"], floor_cold)
+        r["warm_over_floor"] = ratio(r["warm_s"], floor_warm)
+    return {
+        "database": str(db_path),
+        "runs": runs,
+        "floor": {
+            "before": floor,
+            "after": floor_after,
+            "cold_s": round(floor_cold, 2),
+            "warm_s": round(floor_warm, 2),
+        },
+        "signin_s": round(signin_s, 2),
+        "pages": results,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", nargs="*", help="url paths (default: every page)")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.db, args.runs)))
+    print(json.dumps(measure(args.db, args.runs, args.pages)))
     return 0
 
 

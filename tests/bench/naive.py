@@ -14,6 +14,7 @@ with like.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -404,7 +405,218 @@ def upload_page(cur, settings: Settings, as_of: dt.date) -> None:
 def admin_page(cur, settings: Settings, as_of: dt.date) -> None:
     read(cur, "users")
     read(cur, "share_links")
-    read(cur, "access_share_link_uses")
+    read(cur, "share_link_uses")
+
+
+# Data quality -------------------------------------------------------------------------------
+
+
+def quarter_end(periods: pd.Series) -> pd.Series:
+    """The last day of each quarter ("2021Q2" -> 2021-06-30)."""
+    year = periods.str[:4].astype(int)
+    quarter = periods.str[5].astype(int)
+    start = pd.to_datetime({"year": year, "month": quarter * 3 - 2, "day": 1})
+    return start + pd.offsets.QuarterEnd(0)
+
+
+def expected_cells(
+    values: pd.DataFrame, targets: pd.DataFrame, settings: Settings, period: str
+) -> pd.DataFrame:
+    """Every indicator x programme region x quarter from the first reported or targeted one up
+    to `period`, and whether any row of it is reported."""
+    keys = ["indicator_code", "region_code"]
+    both = pd.concat([values[[*keys, "period"]], targets[[*keys, "period"]]])
+    both = both[both.region_code.isin(settings.programme.regions)]
+    firsts = both.groupby(keys).period.min().rename("first_period").reset_index()
+    quarters = pd.DataFrame({"period": programme_periods(settings.programme)})
+    cells = firsts.merge(quarters, how="cross")
+    cells = cells[(cells.period >= cells.first_period) & (cells.period <= period)]
+    reported = values[[*keys, "period"]].drop_duplicates().assign(reported=True)
+    cells = cells.merge(reported, how="left", on=[*keys, "period"])
+    return cells.assign(reported=cells.reported.fillna(False).astype(bool))
+
+
+def quality_outliers(values: pd.DataFrame, indicators: pd.DataFrame, period: str, threshold):
+    """Values up to `period` beyond the modified z-score threshold or the indicator's bounds."""
+    rows = values[values.period <= period].merge(
+        indicators[["indicator_code", "min_value", "max_value"]], on="indicator_code"
+    )
+    group = rows.groupby(["indicator_code", "sex", "age_group"]).value
+    median = group.transform("median")
+    n = group.transform("size")
+    deviation = (rows.value - median).abs()
+    by = [rows.indicator_code, rows.sex, rows.age_group]
+    mad = deviation.groupby(by).transform("median")
+    mean_ad = deviation.groupby(by).transform("mean")
+    z = np.where(
+        mad > 0,
+        0.6745 * (rows.value - median) / mad.where(mad > 0),
+        (rows.value - median) / (1.2533 * mean_ad.where(mean_ad > 0)),
+    )
+    z = pd.Series(np.where(n < 5, np.nan, z), index=rows.index)
+    flagged = (z.abs() > threshold) | (rows.value < rows.min_value) | (rows.value > rows.max_value)
+    return rows[flagged].assign(z=z[flagged], median=median[flagged], n=n[flagged])
+
+
+def quality_rules(cur, values, indicators, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    """The violations of the settings' rules, each with its two sides."""
+    period = period_of(as_of)
+    counts = indicators.indicator_code[indicators.unit == "number"]
+    rows = values[(values.period <= period) & values.indicator_code.isin(counts)]
+    found = []
+    for rule in settings.quality.rules:
+        mine = rows
+        if rule.indicators:
+            mine = rows[rows.indicator_code.isin(rule.indicators)]
+        if rule.kind == "sex_adds_up":
+            keys = ["indicator_code", "period", "region_code", "org_id", "age_group"]
+            wide = mine.pivot_table(index=keys, columns="sex", values="value", aggfunc="first")
+            wide = wide.dropna(subset=["all", "female", "male"])
+            bad = wide[(wide.female + wide.male - wide["all"]).abs() > rule.tolerance]
+            found.append(bad.reset_index().assign(rule=rule.kind))
+        elif rule.kind == "age_groups_add_up":
+            keys = ["indicator_code", "period", "region_code", "org_id", "sex"]
+            whole = mine[mine.age_group == "all"].set_index(keys).value.rename("all_ages")
+            parts = mine[mine.age_group != "all"].groupby(keys).value.agg(["sum", "size"])
+            both = parts.join(whole, how="inner")
+            both = both[both["size"] >= 2]
+            bad = both[(both["sum"] - both.all_ages).abs() > rule.tolerance]
+            found.append(bad.reset_index().assign(rule=rule.kind))
+        elif rule.kind == "not_above":
+            rv = region_values(values, indicators)
+            rv = rv[rv.period <= period]
+            n = rv[rv.indicator_code == rule.numerator]
+            d = rv[rv.indicator_code == rule.denominator]
+            both = n.merge(d, on=["period", "region_code"], suffixes=("", "_d"))
+            found.append(both[both.value > both.value_d + rule.tolerance].assign(rule=rule.kind))
+        elif rule.kind == "achieved_milestone_has_date":
+            milestones = read(cur, "milestones")
+            bad = milestones[(milestones.status == "achieved") & milestones.achieved_on.isna()]
+            found.append(bad.assign(rule=rule.kind))
+        elif rule.kind == "disbursed_within_award":
+            grants, transactions = read(cur, "grants"), read(cur, "transactions")
+            tx = transactions[
+                (transactions.kind == "disbursement") & (transactions.date <= pd.Timestamp(as_of))
+            ].merge(grants[["grant_id", "currency", "amount"]], on="grant_id", suffixes=("", "_g"))
+            tx = tx[tx.currency == tx.currency_g]
+            per_grant = tx.groupby("grant_id").agg(
+                disbursed=("amount", lambda a: a.astype(float).sum()),
+                award=("amount_g", lambda a: float(a.iloc[0])),
+            )
+            bad = per_grant[per_grant.disbursed > per_grant.award + rule.tolerance]
+            found.append(bad.reset_index().assign(rule=rule.kind))
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+
+def quality_page(cur, settings: Settings, as_of: dt.date) -> dict:
+    values, indicators = read(cur, "indicator_values"), read(cur, "indicators")
+    targets, organisations = read(cur, "indicator_targets"), read(cur, "organisations")
+    changes, batches = read(cur, "upload_changes"), read(cur, "upload_batches")
+    regions, approvals = read(cur, "regions"), read(cur, "quarter_approvals")
+    follow_ups = read(cur, "follow_ups")
+    period = period_of(as_of)
+    # Completeness: per indicator x region x quarter, per region, quarter and organisation.
+    cells = expected_cells(values, targets, settings, period)
+    for column in ("region_code", "period"):
+        cells.groupby(column).reported.agg(["size", "sum"])
+    cells.pivot_table(
+        index=["indicator_code", "region_code"],
+        columns="period",
+        values="reported",
+        aggfunc="first",
+    )
+    org_rows = values[values.org_id != ""]
+    org_reported = org_rows[["org_id", "indicator_code", "period"]].drop_duplicates()
+    org_firsts = (
+        org_reported[org_reported.period <= period]
+        .groupby(["org_id", "indicator_code"])
+        .period.min()
+        .rename("first_period")
+        .reset_index()
+    )
+    quarters = pd.DataFrame({"period": programme_periods(settings.programme)})
+    org_cells = org_firsts.merge(quarters, how="cross")
+    org_cells = org_cells[
+        (org_cells.period >= org_cells.first_period) & (org_cells.period <= period)
+    ].merge(org_reported.assign(reported=True), how="left")
+    by_org = org_cells.groupby("org_id").agg(
+        expected=("period", "size"), reported=("reported", "count")
+    )
+    by_org.join(organisations.set_index("org_id")[["name", "region_code"]])
+    # Timeliness: the first committed upload that inserted each cell, against its deadline.
+    committed = batches[batches.status == "committed"][["batch_id", "uploaded_at"]]
+    inserts = changes[(changes.table_name == "indicator_values") & (changes.action == "insert")]
+    inserts = inserts.merge(committed, on="batch_id")
+    keys = inserts.row_key.map(lambda k: k if isinstance(k, list) else json.loads(k))
+    inserts = inserts.assign(
+        indicator_code=keys.str[0], period=keys.str[1], region_code=keys.str[2]
+    )
+    uploads = inserts.groupby(["indicator_code", "region_code", "period"]).uploaded_at.min()
+    timely = cells.merge(uploads.reset_index(), how="left")
+    timely["deadline"] = quarter_end(timely.period) + pd.Timedelta(
+        days=settings.quality.timeliness_days
+    )
+    timely = timely.merge(regions[["region_code", "name_en"]], how="left")
+    first_by_org = (
+        org_rows.merge(organisations[["org_id", "name"]], how="left")
+        .groupby(["indicator_code", "region_code", "name"])
+        .period.min()
+        .rename("org_first")
+        .reset_index()
+    )
+    listed = timely.merge(first_by_org, how="left", on=["indicator_code", "region_code"])
+    listed = listed[listed.org_first < listed.period]
+    who = listed.groupby(["indicator_code", "region_code", "period"]).name.agg(
+        lambda names: "; ".join(sorted(set(names)))
+    )
+    timely = timely.merge(who.rename("who_reports").reset_index(), how="left")
+    today = pd.Timestamp(dt.date.today())
+    uploaded = timely.uploaded_at.dt.tz_localize(None) if len(timely) else timely.uploaded_at
+    timely["status"] = np.select(
+        [
+            ~timely.reported & (timely.deadline < today),
+            ~timely.reported,
+            timely.uploaded_at.isna(),
+            uploaded.dt.normalize() <= timely.deadline,
+        ],
+        ["missing", "not due yet", "no upload recorded", "on time"],
+        "late",
+    )
+    timely.status.value_counts()
+    # Outliers, rules, follow-ups, approvals.
+    flagged = quality_outliers(values, indicators, period, settings.quality.outlier_threshold)
+    broken = quality_rules(cur, values, indicators, settings, as_of)
+    open_ = follow_ups[follow_ups.closed_at.isna()].merge(
+        values,
+        how="left",
+        on=["indicator_code", "period", "region_code", "org_id", "sex", "age_group"],
+        suffixes=("", "_now"),
+    )
+    open_[open_.value_now == open_.value]
+    latest = approvals.sort_values("event_id").groupby(["period", "region_code"]).tail(1)
+    latest[latest.action == "approve"]
+    approvals.sort_values("event_id", ascending=False).head(500)
+    return {
+        "expected": len(cells),
+        "reported": int(cells.reported.sum()),
+        "outliers": len(flagged),
+        "violations": len(broken),
+    }
+
+
+def check_quality(cur, db, settings: Settings, as_of: dt.date) -> dict:
+    """The baseline's counts against the core's (completeness, outliers, rule violations)."""
+    from monitoring.quality import completeness, outliers, rules
+
+    theirs = quality_page(cur, settings, as_of)
+    found = completeness.completeness(db, settings, as_of)
+    ours = {
+        "expected": found.expected,
+        "reported": found.reported,
+        "outliers": len(outliers.outliers(db, settings, as_of)),
+        "violations": len(rules.violations(db, settings, as_of)),
+    }
+    return {"matches": theirs == ours, "naive": theirs, "ours": ours}
 
 
 PAGES = {
@@ -417,5 +629,6 @@ PAGES = {
         "milestones": milestones_page,
         "upload": upload_page,
         "admin": admin_page,
+        "quality": quality_page,
     }.items()
 }

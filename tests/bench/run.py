@@ -187,6 +187,14 @@ def targets(results: dict) -> list[dict]:
     rows = []
     scaled = results.get("pages", {}).get("scale", {}).get("pages", {})
     for page, r in scaled.items():
+        rows.append(  # a figure of a page that was not drawn (or raised) means nothing
+            {
+                "what": f"{page}: drawn without problems",
+                "value": len(r.get("problems") or []),
+                "target": "0 problems",
+                "status": "met" if not r.get("problems") else "MISSED",
+            }
+        )
         rows.append(
             {
                 "what": f"{page}: cold",

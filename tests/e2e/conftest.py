@@ -150,11 +150,16 @@ def exceptions_shown(page) -> list[str]:
 
 @contextlib.contextmanager
 def streamlit_server(
-    db_path: Path, log_path: Path, args: tuple[str, ...] = (), env: dict | None = None
+    db_path: Path,
+    log_path: Path,
+    args: tuple[str, ...] = (),
+    env: dict | None = None,
+    script: str = "server.py",
 ):
     """A `streamlit run server.py` of its own over `db_path`, for tests that write.
 
-    `args`: more options of `streamlit run`; `env`: more environment variables.
+    `args`: more options of `streamlit run`; `env`: more environment variables; `script`:
+    another script served the same way (the benchmark's bare one-line page).
     """
     port = free_port()
     env = {
@@ -171,7 +176,7 @@ def streamlit_server(
                 "-m",
                 "streamlit",
                 "run",
-                "server.py",
+                script,
                 "--server.headless",
                 "true",
                 "--server.port",
