@@ -6,6 +6,7 @@ DB     ?= data/monitoring.duckdb
 PORT   ?= 8501
 # `make run` is a developer's command: tracebacks shown (.streamlit/config.toml hides them).
 ERROR_DETAILS ?= full
+FILE_WATCHER ?= auto  # make run reloads changed code (a deployment does not: .streamlit/config.toml)
 
 .PHONY: run test lint unit app e2e setup system-packages db sample bench soak clean \
 	messages translations-check translations-compile
@@ -31,7 +32,7 @@ db: $(DB)
 run: setup $(DB)
 	$(PY) -m monitoring first-start --db $(DB) --base-url http://localhost:$(PORT)
 	MONITORING_DB=$(DB) $(VENV)/bin/streamlit run server.py --server.port $(PORT) --browser.gatherUsageStats false \
-		--client.showErrorDetails $(ERROR_DETAILS)
+		--client.showErrorDetails $(ERROR_DETAILS) --server.fileWatcherType $(FILE_WATCHER)
 
 lint: setup
 	$(VENV)/bin/ruff check .

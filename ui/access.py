@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from monitoring.access import accounts
 from monitoring.access.sharing import SHARE_PARAM, ShareScope
 from monitoring.access.view import Audience, ProtectedView
 from monitoring.access.view import protected_view as build_view
-from monitoring.db import open_database
-from monitoring.quality.approvals import review_version
+from monitoring.db import Database, open_database
+from monitoring.quality.approvals import page_version
 from monitoring.settings import load_settings
 from ui import language
 
@@ -107,10 +108,38 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
     return build_view(open_database(db_path), load_settings(), audience)
 
 
+_RUN_VERSION = "_monitoring_page_version"  # on Streamlit's context of the session's run
+
+
+def data_version_of_this_run(db: Database) -> tuple[int, ...]:
+    """The version of the data this run shows (`page_version`: uploads, undos, approvals,
+    follow-ups), the key of every cached result and protected view.
+
+    Asked of the database once per script run (a full rerun or a fragment's), not once per
+    cached call: a page makes 10-30 of them. A run that writes (an upload, an undo, an
+    approval, a follow-up) reruns the script after it, so what it shows next is of the new
+    data; a command-line job that writes meanwhile is seen at the next rerun. Streamlit gives
+    each run a new `cursors` dict on its context; the versions are kept with that dict, so a
+    new run asks again, and so does every call outside a run (a test, the command line)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    marker = getattr(ctx, "cursors", None)
+    if marker is None:
+        return page_version(db)
+    held = getattr(ctx, _RUN_VERSION, None)
+    if held is None or held[0] is not marker:
+        held = (marker, {})
+        setattr(ctx, _RUN_VERSION, held)
+    versions = held[1]
+    key = str(db.path)
+    if key not in versions:
+        versions[key] = page_version(db)
+    return versions[key]
+
+
 def view_for(audience: Audience) -> ProtectedView:
     """The protected view of `audience` over the current data."""
     db = open_database()
-    return _view(str(db.path), (*db.data_version(), *review_version(db)), audience)
+    return _view(str(db.path), data_version_of_this_run(db), audience)
 
 
 def view() -> ProtectedView:

@@ -17,7 +17,6 @@ from monitoring.cli import remote
 from monitoring.db import DATABASE_ERRORS, Database, UnusableDatabase, open_database
 from monitoring.i18n import _
 from monitoring.periods import period_end, period_of, reporting_dates
-from monitoring.quality.approvals import review_version
 from monitoring.reports import exports, names, overview
 from monitoring.settings import Settings, load_settings
 from ui import access
@@ -86,7 +85,7 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
             fn.__module__,
             fn.__qualname__,
             str(db.path),
-            (*db.data_version(), *review_version(db)),  # approvals and follow-ups too
+            access.data_version_of_this_run(db),  # uploads, approvals, follow-ups
             access.current_audience(),
             i18n.current(),
             args,

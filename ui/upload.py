@@ -471,19 +471,21 @@ def format_guide() -> None:
     left, right, _space = st.columns([1, 1, 2])
     left.download_button(
         _("CSV template"),
-        template_csv(spec),
+        lambda: template_csv(spec),  # made when clicked: not on every rerun, not fetched
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
         key="template-csv",
+        on_click="ignore",
     )
     right.download_button(
         _("Excel template"),
-        template_xlsx(spec),
+        lambda: template_xlsx(spec),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         key="template-xlsx",
+        on_click="ignore",
     )
     st.caption(
         _(

@@ -327,31 +327,36 @@ def approval_grid(
 ) -> pd.DataFrame:
     """One row per quarter (up to `up_to`), one column per programme region: who approved
     each scope, '' where it is not approved. Works on what approvals() returned."""
-    rows = []
-    for period in programme_periods(settings.programme):
-        if up_to and period > up_to:
-            break
-        here = approved[approved.period == period]
-        whole = _scope_row(approved, period, WHOLE_PROGRAMME)
-        row = {"period": period}
-        for region in settings.programme.regions:
-            own = _scope_row(here, period, region)
-            source = own if own is not None else whole
-            row[region] = "" if source is None else str(source.approved_by)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["period", *settings.programme.regions])
+    periods = [p for p in programme_periods(settings.programme) if not up_to or p <= up_to]
+    regions = list(settings.programme.regions)
+    scopes = approved.drop_duplicates(["period", "region_code"])
+    whole = scopes[scopes.region_code == WHOLE_PROGRAMME].set_index("period").approved_by
+    whole = whole.astype(object).reindex(periods)
+    own = scopes[scopes.region_code != WHOLE_PROGRAMME].pivot(
+        index="period", columns="region_code", values="approved_by"
+    )
+    grid = pd.DataFrame({"period": periods})
+    for region in regions:
+        mine = own[region].astype(object).reindex(periods) if region in own else whole
+        by = mine.where(mine.notna(), whole)
+        grid[region] = [str(who) if isinstance(who, str) else "" for who in by]
+    return grid[["period", *regions]]
 
 
 @free_of_people_data
-def review_version(db: Database) -> tuple[int, int, int]:
-    """Changes whenever a quarter is approved or reopened or a follow-up is marked or closed:
-    with Database.data_version(), the key of cached page results and of the protected view."""
+def page_version(db: Database) -> tuple[int, ...]:
+    """The key of cached page results and of the protected view, in one query: it changes
+    whenever an upload is committed or undone (the batch and undo count of
+    `Database.data_version()`), a quarter is approved or reopened, or a follow-up is marked
+    or closed."""
     with db.cursor() as cur:
         row = cur.execute(
-            "select (select count(*) from quarter_approvals), (select count(*) from follow_ups), "
+            "select (select coalesce(max(batch_id), 0) from upload_batches), "
+            "(select count(undone_at) from upload_batches), "
+            "(select count(*) from quarter_approvals), (select count(*) from follow_ups), "
             "(select count(closed_at) from follow_ups)"
         ).fetchone()
-    return (int(row[0]), int(row[1]), int(row[2]))
+    return tuple(int(x) for x in row)
 
 
 # Locks -------------------------------------------------------------------------------------
