@@ -176,20 +176,34 @@ def actual_against_target(
 
 def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Figure:
     """The actual to date in each region over the quarters, with each region's targets
-    (`withheld`: as in actual_against_target)."""
+    (`withheld`: as in actual_against_target).
+
+    One line per region (colour, dash and marker tell them apart); the regions' targets are
+    one trace of diamonds in each region's colour, and the dotted connectors across quarters
+    a region did not report in are one trace too: a figure of about as many traces as
+    regions, not three per region."""
     unit = info["unit"]
+    latest = info["aggregation"] == "latest"
+    periods = list(dict.fromkeys(series.period))
     fig = go.Figure()
+    gaps_x: list = []
+    gaps_y: list = []
+    targets: dict[str, list] = {"x": [], "y": [], "colour": [], "region": []}
     for i, (region, rows) in enumerate(series.groupby("region_name", sort=False)):
         name = chart(region)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        values = rows.value if info["aggregation"] == "latest" else rows.actual_to_date
-        if info["aggregation"] == "latest" and not withheld:
-            _connector(fig, rows.period, values, colour)
+        x = rows.period.tolist()
+        values = _values(rows.value if latest else rows.actual_to_date)
+        if latest and not withheld:  # continuity across the quarters it did not report
+            shown = [(p, v) for p, v in zip(x, values, strict=True) if v is not None]
+            if len(shown) > 1:
+                gaps_x += [p for p, _v in shown] + [None]
+                gaps_y += [v for _p, v in shown] + [None]
         fig.add_scatter(
-            x=rows.period,
-            y=_values(values),
+            x=x,
+            y=values,
             mode="lines+markers",
-            connectgaps=info["aggregation"] != "latest" and not withheld,
+            connectgaps=not latest and not withheld,
             name=name,
             line=dict(color=colour, dash=DASHES[i % len(DASHES)], width=2.5),
             marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
@@ -197,19 +211,38 @@ def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Fi
                 _("{measure} at {period}: {value}").format(measure=name, period=X, value=Y)
             ),
         )
-        if rows.period_target.notna().any():
-            fig.add_scatter(
-                x=rows.period,
-                y=_values(rows.period_target),
-                mode="markers",
-                name=_("{region}: target").format(region=name),
-                marker=dict(color=colour, symbol="diamond-open", size=13, line=dict(width=2)),
-                hovertemplate=_hover(
-                    _("{region}, target by {period}: {value}").format(
-                        region=name, period=X, value=Y
-                    )
-                ),
-            )
+        for period, target in zip(x, _values(rows.period_target), strict=True):
+            if target is not None:
+                targets["x"].append(period)
+                targets["y"].append(target)
+                targets["colour"].append(colour)
+                targets["region"].append(name)
+    if gaps_x:
+        fig.add_scatter(
+            x=gaps_x,
+            y=gaps_y,
+            mode="lines",
+            line=dict(color=BASELINE, dash="dot", width=1),
+            opacity=0.6,
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    if targets["x"]:
+        fig.add_scatter(
+            x=targets["x"],
+            y=targets["y"],
+            customdata=targets["region"],
+            mode="markers",
+            name=_("Target for the quarter"),
+            marker=dict(
+                color=targets["colour"], symbol="diamond-open", size=13, line=dict(width=2)
+            ),
+            hovertemplate=_hover(
+                _("{region}, target by {period}: {value}").format(
+                    region="%{customdata}", period=X, value=Y
+                )
+            ),
+        )
     titles = {
         "sum": N_("{code} by region: cumulative total by quarter ({unit})"),
         "latest": N_("{code} by region: latest value by quarter ({unit})"),
@@ -218,7 +251,10 @@ def by_region(series: pd.DataFrame, info: dict, withheld: bool = False) -> go.Fi
     title = _(titles[info["aggregation"]]).format(
         code=chart(info["indicator_code"]), unit=unit_label(unit)
     )
-    return _layout(fig, title, 470, unit)
+    fig = _layout(fig, title, 470, unit)
+    # The quarters in order, whichever trace names them first.
+    fig.update_xaxes(categoryorder="array", categoryarray=periods)
+    return fig
 
 
 def breakdown(frame: pd.DataFrame, dimension: str, info: dict) -> go.Figure:

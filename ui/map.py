@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
+from pydeck.bindings import json_tools
 
 from monitoring import i18n
 from monitoring.i18n import _
@@ -41,7 +42,11 @@ class CompactDeck(pdk.Deck):
     line, which makes the boundaries' JSON (sent on every rerun) about four times larger."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        # pydeck's own serialisation (json_tools.serialize) without its indentation, in one
+        # pass: the same text as parsing its indented JSON and writing it again compactly.
+        return json.dumps(
+            self, sort_keys=True, default=json_tools.default_serialize, separators=(",", ":")
+        )
 
 
 def deck(data: RegionalMap, basemap: bool = False) -> pdk.Deck:

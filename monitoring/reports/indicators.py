@@ -237,16 +237,17 @@ def indicator_codes(
     db: Database, settings: Settings, as_of: dt.date, exclude: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """Every indicator (code, title, group) in logframe order, but those in `exclude` (the
-    indicators a viewer must not see)."""
-    progress = indicator_progress(db, settings, as_of)
-    progress = progress[~progress.indicator_code.isin(list(exclude))].reset_index(drop=True)
+    indicators a viewer must not see). The logframe alone (queries/indicators_logframe.sql):
+    the same rows and order as indicator_progress, without computing any progress."""
+    logframe = db.query("indicators_logframe")
+    logframe = logframe[~logframe.indicator_code.isin(list(exclude))].reset_index(drop=True)
     return pd.DataFrame(
         {
-            "indicator_code": progress.indicator_code,
-            "title": progress.title,
+            "indicator_code": logframe.indicator_code,
+            "title": logframe.title,
             "group": [
                 outcome_label(lv, oc)
-                for lv, oc in zip(progress.level, progress.outcome, strict=True)
+                for lv, oc in zip(logframe.level, logframe.outcome, strict=True)
             ],
         }
     )
@@ -272,32 +273,49 @@ def region_progress(
     db: Database, settings: Settings, as_of: dt.date, code: str, regions
 ) -> pd.DataFrame:
     """The indicator's actual, target, progress and status in each region, by the same rule
-    as the whole programme (each region is a regional view with its own targets)."""
+    as the whole programme (each region is a regional view with its own targets): one query
+    with the region as a group-by key (queries/indicators_region_progress.sql)."""
     options = region_options(db, settings)
     names = options.set_index("region_code").region_name
-    rows = []
-    for region in regions or options.region_code:
-        progress = indicator_progress(db, settings, as_of, [region])
-        row = progress[progress.indicator_code == code]
-        if not row.empty:
-            rows.append(row.assign(region_code=region, region_name=names.get(region, region)))
-    if not rows:
+    chosen = list(regions or options.region_code)
+    if not chosen:
         return pd.DataFrame()
-    return pd.concat(rows, ignore_index=True)
+    progress = db.query(
+        "indicators_region_progress",
+        as_of=as_of,
+        start=settings.programme.start,
+        end=settings.programme.end,
+        regions=chosen,
+        indicator=code,
+        programme_regions=list(settings.programme.regions),
+        on_track=settings.status.on_track,
+        at_risk=settings.status.at_risk,
+    )
+    if progress.empty:
+        return pd.DataFrame()
+    return progress.assign(
+        region_name=[names.get(region, region) for region in progress.region_code]
+    )
 
 
 def region_series(
     db: Database, settings: Settings, periods: list[str], code: str, regions=None
 ) -> pd.DataFrame:
-    """`indicators_series` of one indicator for each region on its own (region_name added)."""
+    """`indicators_series` of one indicator for each region on its own (region_name added):
+    one query with the region as a group-by key (queries/indicators_region_series.sql)."""
     options = region_options(db, settings)
     if regions:
         options = options[options.region_code.isin(list(regions))]
-    frames = [
-        indicator_series(db, periods, [region], code).assign(region_code=region, region_name=name)
-        for region, name in zip(options.region_code, options.region_name, strict=True)
-    ]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if options.empty:
+        return pd.DataFrame()
+    series = db.query(
+        "indicators_region_series",
+        periods=list(periods),
+        regions=options.region_code.tolist(),
+        indicator=code,
+    )
+    names = dict(zip(options.region_code, options.region_name, strict=True))
+    return series.assign(region_name=[names[region] for region in series.region_code])
 
 
 def region_detail(

@@ -207,17 +207,31 @@ MONEY_COUNTS = ("grants_awarded", "amounts_without_rate")
 MONEY_AMOUNTS = ("awarded_usd", "received_usd")
 
 
-def grant_money(
-    db: Database, settings: Settings, period: str, level: str, regions: list[str] | None = None
+def money_rows(
+    db: Database, settings: Settings, period: str, regions: list[str] | None = None
 ) -> pd.DataFrame:
-    """Grant money (USD, to the cent) up to the end of `period` per 'organisation' (org_id)
-    or per 'region' (region_code): queries/map_grant_money.sql, the map's one money query,
-    by the rule every page uses (docs/spending.md)."""
-    frame = db.query(
+    """queries/map_grant_money.sql's rows, both levels: `regions` narrows the region rows
+    only (the organisation rows are the same whatever it is)."""
+    return db.query(
         "map_grant_money",
         as_of=money_date(settings, period),
         regions=list(regions) if regions else None,
     )
+
+
+def grant_money(
+    db: Database,
+    settings: Settings,
+    period: str,
+    level: str,
+    regions: list[str] | None = None,
+    rows: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Grant money (USD, to the cent) up to the end of `period` per 'organisation' (org_id)
+    or per 'region' (region_code): queries/map_grant_money.sql, the map's one money query,
+    by the rule every page uses (docs/spending.md). `rows`: that query's rows for the same
+    period and regions, already read (build_map reads them once for both levels)."""
+    frame = money_rows(db, settings, period, regions) if rows is None else rows
     key = "org_id" if level == "organisation" else "region_code"
     return frame[frame.level == level][[key, *MONEY_COUNTS, *MONEY_AMOUNTS]]
 
@@ -233,12 +247,16 @@ def _with_money(frame: pd.DataFrame, money: pd.DataFrame, key: str, how: str) ->
 
 
 def region_activity(
-    db: Database, settings: Settings, period: str, regions: list[str] | None = None
+    db: Database,
+    settings: Settings,
+    period: str,
+    regions: list[str] | None = None,
+    money: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per region: organisations and grant money (USD) up to the end of `period`; a region
-    with grant money and no organisation is kept."""
+    with grant money and no organisation is kept. `money`: money_rows, already read."""
     organisations = db.query("map_region_activity", regions=list(regions) if regions else None)
-    money = grant_money(db, settings, period, "region", regions)
+    money = grant_money(db, settings, period, "region", regions, money)
     activity = _with_money(organisations, money, "region_code", "outer")
     for column in ("organisations", "organisations_without_location"):
         activity[column] = activity[column].fillna(0).astype("int64")
@@ -251,17 +269,20 @@ def organisation_points(
     period: str,
     regions: list[str] | None = None,
     unnamed_kinds: list[str] | None = None,
+    money: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Organisations with their position, grant money (USD) and latest values.
 
-    `unnamed_kinds` (a donor view): organisations of these kinds are described, not named."""
+    `unnamed_kinds` (a donor view): organisations of these kinds are described, not named.
+    `money`: money_rows (for any regions: their organisation rows are the same), read."""
     points = db.query(
         "map_organisations",
         period=period,
         regions=list(regions) if regions else None,
         unnamed_kinds=unnamed_kinds,
     )
-    return _with_money(points, grant_money(db, settings, period, "organisation"), "org_id", "left")
+    money = grant_money(db, settings, period, "organisation", rows=money)
+    return _with_money(points, money, "org_id", "left")
 
 
 def region_codes(db: Database, regions: list[str] | None = None) -> pd.DataFrame:
@@ -773,15 +794,36 @@ def region_labels(features: list[dict]) -> list[dict]:
     ]
 
 
-def _latest_values_text(latest) -> str:
+def _latest_values_text(latest, formatted: dict | None = None) -> str:
+    """An organisation's latest values as text: "CODE: value (quarter); ...". `formatted`
+    keeps each (value, unit) written once across organisations (a value is written by
+    babel in tens of microseconds, and 200 organisations repeat a few hundred values)."""
     if latest is None or not hasattr(latest, "__len__"):  # NA: nothing reported
         return ""
-    return "; ".join(
-        _("{code}: {value} ({period})").format(
-            code=v["indicator_code"], value=format_value(v["value"], v["unit"]), period=v["period"]
+    formatted = {} if formatted is None else formatted
+    message = _("{code}: {value} ({period})")
+    parts = []
+    for v in latest:
+        key = (v["value"], v["unit"])
+        if key not in formatted:
+            formatted[key] = format_value(v["value"], v["unit"])
+        parts.append(
+            message.format(code=v["indicator_code"], value=formatted[key], period=v["period"])
         )
-        for v in latest
-    )
+    return "; ".join(parts)
+
+
+def latest_values_texts(points: pd.DataFrame) -> list[str]:
+    """_latest_values_text of every organisation of `points`, each value written once."""
+    formatted: dict = {}
+    return [_latest_values_text(v, formatted) for v in points.latest_values]
+
+
+def _latest_texts(points: pd.DataFrame) -> list[str]:
+    """The `latest_text` column build_map adds, or the texts written now."""
+    if "latest_text" in points.columns:
+        return points.latest_text.tolist()
+    return latest_values_texts(points)
 
 
 def place_organisations(points: pd.DataFrame, boundaries: dict) -> pd.DataFrame:
@@ -818,13 +860,13 @@ def organisation_records(points: pd.DataFrame, with_values: bool = True) -> list
     """
     placeable = points[points.lat.notna() & points.lon.notna()]
     largest = float(placeable.received_usd.max()) if len(placeable) else 0.0
+    texts = _latest_texts(placeable) if with_values else [""] * len(placeable)
     records = []
-    for row in placeable.itertuples(index=False):
+    for row, latest in zip(placeable.itertuples(index=False), texts, strict=True):
         kind = KINDS.get(row.kind, Kind("", "#777777"))
         kind_label = kind.label or str(row.kind)
         share = max(float(row.received_usd), 0.0) / largest if largest > 0 else 0.0
         radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * math.sqrt(share)
-        latest = _latest_values_text(row.latest_values)
         tooltip = [
             described(row.name),
             f"{kind_label} · {row.region_name or row.region_code} ({row.region_code})"
@@ -945,7 +987,7 @@ def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.Dat
             "Location": [
                 _("coordinates") if located else _("region's centre") for located in points.located
             ],
-            "Latest values": [_latest_values_text(v) for v in points.latest_values],
+            "Latest values": _latest_texts(points) if with_values else "",
         }
     ).reset_index(drop=True)
     return table if with_values else table.drop(columns="Latest values")
@@ -1003,9 +1045,10 @@ def build_map(
     values = region_values(db, settings, period, indicator_code, regions)
     if cells is not None:
         values = withhold_values(values, cells, period)
-    activity = region_activity(db, settings, period, regions)
+    money = money_rows(db, settings, period, regions)  # one query for both levels
+    activity = region_activity(db, settings, period, regions, money)
     unnamed = None if view.unnamed_kinds is None else list(view.unnamed_kinds)
-    points = organisation_points(db, settings, period, regions, unnamed)
+    points = organisation_points(db, settings, period, regions, unnamed, money)
     if unnamed:  # described, not named: nothing that tells which group it is or where it meets
         withheld = points.kind.isin(unnamed)
         points = points.assign(
@@ -1050,6 +1093,8 @@ def build_map(
             if isinstance(r.name_en, str)
         }
     )
+    if not protect:  # each organisation's values written once, for its tooltip and table row
+        placed = placed.assign(latest_text=latest_values_texts(placed))
     records = organisation_records(placed, with_values=not protect)
     return RegionalMap(
         indicator=indicator,

@@ -1,13 +1,16 @@
 """The regional map's layer data: values on the right regions, no data, organisations,
 grant money and the join on ISO 3166-2 codes."""
 
+import json
 import math
 
 import pandas as pd
+import pydeck as pdk
 import pytest
 
 from monitoring.reports import map as map_report
 from tests.conftest import indicator_row, insert, value_row, view_of
+from ui import map as map_ui
 
 
 def indicator(code, **kw):
@@ -378,3 +381,45 @@ def test_values_are_written_as_people_read_them(value, unit, text):
 )
 def test_percent_of_target_is_never_rounded_up_to_100(value, text):
     assert map_report.format_percent(value) == text
+
+
+@pytest.mark.parametrize("regions", [None, ["UZ-JI"], ["UZ-NG", "UZ-SA"]])
+def test_one_money_query_gives_what_one_per_level_gave(organisations, settings, regions):
+    """build_map reads map_grant_money.sql once for both levels: the same rows as reading
+    it for each level (its $regions narrows the region rows only)."""
+    rows = map_report.money_rows(organisations, settings, "2021Q2", regions)
+    pd.testing.assert_frame_equal(
+        map_report.region_activity(organisations, settings, "2021Q2", regions, rows),
+        map_report.region_activity(organisations, settings, "2021Q2", regions),
+    )
+    pd.testing.assert_frame_equal(
+        map_report.organisation_points(organisations, settings, "2021Q2", regions, money=rows),
+        map_report.organisation_points(organisations, settings, "2021Q2", regions),
+    )
+
+
+def test_latest_values_written_once_read_the_same(organisations, settings):
+    """build_map writes each organisation's latest values once (tooltip and table row) and
+    each distinct value once: the same text as writing every value on its own."""
+    data = map_report.build_map(
+        organisations, view_of(organisations, settings), settings, "N1", "2021Q2", "value"
+    )
+    points = map_report.organisation_points(organisations, settings, "2021Q2")
+    one_by_one = [map_report._latest_values_text(v) for v in points.latest_values]
+    assert map_report.latest_values_texts(points) == one_by_one
+    table = data.organisation_table.set_index("Organisation")
+    names = dict(zip(points.name, one_by_one, strict=True))
+    assert table["Latest values"].to_dict() == names
+    placed = map_report.place_organisations(points, map_report.load_boundaries())
+    assert data.organisations == map_report.organisation_records(placed)
+
+
+def test_the_decks_json_is_pydecks_without_indentation(organisations, settings):
+    """CompactDeck writes pydeck's JSON in one pass: the same as pydeck's indented JSON
+    parsed and written again compactly (the map's old way)."""
+    data = map_report.build_map(
+        organisations, view_of(organisations, settings), settings, "N1", "2021Q2", "value"
+    )
+    deck = map_ui.deck(data)
+    old = json.dumps(json.loads(pdk.Deck.to_json(deck)), separators=(",", ":"))
+    assert deck.to_json() == old
