@@ -82,7 +82,8 @@ own_currency as (
     from scoped as s
     join transactions_converted_stored as t
         on t.grant_id = s.grant_id and t.to_currency = s.currency, params as p
-    where t.kind in ('expenditure', 'refund') and t.date <= p.as_of
+    -- grant_id is not null: lets the scan skip project spending (no grant) before the join
+    where t.kind in ('expenditure', 'refund') and t.date <= p.as_of and t.grant_id is not null
     group by s.grant_id
 ),
 

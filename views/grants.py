@@ -145,28 +145,37 @@ if show_budget:
             key="category-bars",
         )
 
+    # Only the open tab's table is built (and sent): a click on another tab reruns the page.
     by_category, by_line, by_quarter = st.tabs(
-        [_("By category"), _("By budget line"), _("By quarter")]
+        [_("By category"), _("By budget line"), _("By quarter")],
+        key="budget-tab",
+        on_change="rerun",
     )
-    with by_category:
-        grants_ui.table(
-            grants_report.budget_table(lines, "category", currency),
-            "budget_by_category",
-            "cat",
-            currency,
-        )
-    with by_line:
-        grants_ui.table(
-            grants_report.budget_table(lines, "line", currency), "budget_by_line", "line", currency
-        )
-    with by_quarter:
-        st.caption(_("Quarters after the reporting date show their budget; spending is blank."))
-        grants_ui.table(
-            grants_report.quarter_table(quarters, currency),
-            "budget_by_quarter",
-            "quarter",
-            currency,
-        )
+    if by_category.open:
+        with by_category:
+            grants_ui.table(
+                grants_report.budget_table(lines, "category", currency),
+                "budget_by_category",
+                "cat",
+                currency,
+            )
+    if by_line.open:
+        with by_line:
+            grants_ui.table(
+                grants_report.budget_table(lines, "line", currency),
+                "budget_by_line",
+                "line",
+                currency,
+            )
+    if by_quarter.open:
+        with by_quarter:
+            st.caption(_("Quarters after the reporting date show their budget; spending is blank."))
+            grants_ui.table(
+                grants_report.quarter_table(quarters, currency),
+                "budget_by_quarter",
+                "quarter",
+                currency,
+            )
 
     with st.expander(_("How these figures are computed")):
         st.markdown(grants_report.rules_text(config, currency))
@@ -265,25 +274,41 @@ else:
             width="stretch",
         )
 
-    st.plotly_chart(grants_ui.grant_bars(per_grant, currency), width="stretch", key="grant-bars")
-
-    each, region, grantee = st.tabs([_("Each grant"), _("By region"), _("By grantee")])
-    with each:
-        st.caption(
+    charted = grants_report.grants_for_chart(per_grant, grants_report.GRANT_BARS)
+    if len(charted) < len(per_grant):
+        st.info(
             _(
-                "Flagged grants first. Status follows the reporting date. Balance (grant "
-                "currency) leaves exchange-rate differences out."
-            )
+                "The chart shows {n} of {total} grants: those that need a look first, then the "
+                "largest awards. The table of grants below lists them all."
+            ).format(n=i18n.number(len(charted)), total=i18n.number(len(per_grant))),
+            icon=":material/filter_list:",
         )
-        grants_ui.table(grants_report.grants_table(grants, currency), "grants", "grants", currency)
-    with region:
-        st.caption(_("Cancelled grants are left out of the totals."))
-        by_region = grants_report.grant_totals_table(grants, "region", currency)
-        grants_ui.table(by_region, "grants_by_region", "gr", currency)
-    with grantee:
-        st.caption(_("Cancelled grants are left out of the totals."))
-        by_grantee = grants_report.grant_totals_table(grants, "grantee", currency)
-        grants_ui.table(by_grantee, "grants_by_grantee", "gg", currency)
+    st.plotly_chart(grants_ui.grant_bars(charted, currency), width="stretch", key="grant-bars")
+
+    each, region, grantee = st.tabs(
+        [_("Each grant"), _("By region"), _("By grantee")], key="grants-tab", on_change="rerun"
+    )
+    if each.open:
+        with each:
+            st.caption(
+                _(
+                    "Flagged grants first. Status follows the reporting date. Balance (grant "
+                    "currency) leaves exchange-rate differences out."
+                )
+            )
+            grants_ui.table(
+                grants_report.grants_table(grants, currency), "grants", "grants", currency
+            )
+    if region.open:
+        with region:
+            st.caption(_("Cancelled grants are left out of the totals."))
+            by_region = grants_report.grant_totals_table(grants, "region", currency)
+            grants_ui.table(by_region, "grants_by_region", "gr", currency)
+    if grantee.open:
+        with grantee:
+            st.caption(_("Cancelled grants are left out of the totals."))
+            by_grantee = grants_report.grant_totals_table(grants, "grantee", currency)
+            grants_ui.table(by_grantee, "grants_by_grantee", "gg", currency)
 
 st.caption(
     _(

@@ -93,14 +93,16 @@ counts = common.cached(ms.counts_in_view, as_of, filters)
 progress_hidden = shown.indicator_actual_withheld.fillna(False).astype(bool)
 protection_note = access.view().note
 indicators_page = viewer.allows_page(ms.INDICATORS_URL_PATH)
-shown = shown.assign(
-    indicator_link=[
-        viewer.page_url(ms.INDICATORS_URL_PATH, indicator=code, as_of=period_of(as_of))
-        if isinstance(code, str) and indicators_page
-        else None
-        for code in shown.indicator_code
-    ]
+# One link per indicator named, not one per milestone (thousands share a few indicators).
+links = (
+    {
+        code: viewer.page_url(ms.INDICATORS_URL_PATH, indicator=code, as_of=period_of(as_of))
+        for code in shown.indicator_code.dropna().unique()
+    }
+    if indicators_page
+    else {}
 )
+shown = shown.assign(indicator_link=shown.indicator_code.map(links))
 if shown.empty:
     st.info(
         _("No milestone matches these filters. Clear one of them to see more."),
@@ -158,7 +160,28 @@ cols[3].metric(
 
 # Timeline -----------------------------------------------------------------------------------
 st.subheader(_("Timeline by stage and level"))
-on_timeline = ms.timeline_rows(shown)
+# The most urgent milestones (ms.timeline_rows, chosen in the core), with the columns the
+# timeline draws from only: each filter copies every column it is given.
+on_timeline = shown.loc[
+    shown.on_timeline,
+    [
+        "milestone_id",
+        "title",
+        "stage_label",
+        "level",
+        "region_label",
+        "audience",
+        "planned_on",
+        "achieved_on",
+        "status",
+        "status_text",
+        "late",
+        "days_late",
+        "indicator_code",
+        "indicator_progress",
+        "indicator_status",
+    ],
+]
 if len(on_timeline) < len(shown):
     st.info(
         _(
@@ -185,6 +208,8 @@ st.caption(
 )
 with st.expander(_("How status and lateness are decided")):
     st.markdown(ms.milestone_rule_text())
+
+level_labels = {level: ms.level_label(level) for level in shown.level.unique()}
 
 # Dates in tables are drawn by the browser with English month names: other languages get
 # day, month and year in figures, as they write them (30.06.2022).
@@ -227,9 +252,9 @@ def indicator_cells(frame: pd.DataFrame) -> dict:
     return {
         INDICATOR: frame.indicator_link if indicators_page else frame.indicator_code,
         INDICATOR_PROGRESS: percent,
-        INDICATOR_STATUS: [
-            status_text(s) if isinstance(s, str) else None for s in frame.indicator_status
-        ],
+        INDICATOR_STATUS: frame.indicator_status.map(
+            {s: status_text(s) for s in frame.indicator_status.dropna().unique()}
+        ),
     }
 
 
@@ -243,38 +268,43 @@ as_table = ngettext(
     "All {n} milestones of these filters, as a table",
     len(shown),
 )
-with st.expander(as_table.format(n=i18n.number(len(shown)))):
-    table = pd.DataFrame(
-        {
-            STAGE: shown.stage_label,
-            LEVEL: shown.level.map(ms.level_label),
-            MILESTONE: shown.milestone_id + " " + shown.title,
-            REGION: shown.region_label,
-            PLANNED: shown.planned_on,
-            ACHIEVED: shown.achieved_on,
-            _("Status"): shown.status_text,
-            _("Days late"): shown.days_late,
-            **indicator_cells(shown),
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height="content",
-        placeholder="—",
-        key="timeline-table",
-        column_config={
-            PLANNED: st.column_config.DateColumn(format=DATE_FORMAT),
-            ACHIEVED: st.column_config.DateColumn(
-                format=DATE_FORMAT, help=_("Empty: not achieved by the reporting date.")
-            ),
-            **indicator_columns,
-        },
-    )
-    if progress_hidden.any():  # the note only when a cell shown here is hidden
-        st.caption(protection_note)
-    common.downloads(as_downloaded(table, shown), "milestones", "timeline")
+# Built only while the expander is open: thousands of rows cost every rerun otherwise.
+full_table = st.expander(
+    as_table.format(n=i18n.number(len(shown))), key="timeline-table-open", on_change="rerun"
+)
+if full_table.open:
+    with full_table:
+        table = pd.DataFrame(
+            {
+                STAGE: shown.stage_label,
+                LEVEL: shown.level.map(level_labels),
+                MILESTONE: shown.milestone_id + " " + shown.title,
+                REGION: shown.region_label,
+                PLANNED: shown.planned_on,
+                ACHIEVED: shown.achieved_on,
+                _("Status"): shown.status_text,
+                _("Days late"): shown.days_late,
+                **indicator_cells(shown),
+            }
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            height="content",
+            placeholder="—",
+            key="timeline-table",
+            column_config={
+                PLANNED: st.column_config.DateColumn(format=DATE_FORMAT),
+                ACHIEVED: st.column_config.DateColumn(
+                    format=DATE_FORMAT, help=_("Empty: not achieved by the reporting date.")
+                ),
+                **indicator_columns,
+            },
+        )
+        if progress_hidden.any():  # the note only when a cell shown here is hidden
+            st.caption(protection_note)
+        common.downloads(as_downloaded(table, shown), "milestones", "timeline")
 
 # Counts -------------------------------------------------------------------------------------
 st.subheader(_("Achieved against planned"))
@@ -292,9 +322,9 @@ ACHIEVED_OF_DUE = _("Achieved of due")
 
 def count_table(dimension: str, heading: str) -> pd.DataFrame:
     part = counts[counts.dimension == dimension]
-    out = pd.DataFrame({heading: part.label})
-    for title, column in count_columns.items():
-        out[title] = part[column].astype(int)
+    numbers = part[list(count_columns.values())].astype(int)  # one cast, not one a column
+    numbers.columns = list(count_columns)
+    out = pd.concat([part[["label"]].rename(columns={"label": heading}), numbers], axis=1)
     out[ACHIEVED_OF_DUE] = (part.achieved_of_due / part.due.where(part.due > 0) * 100).round(0)
     return out.reset_index(drop=True)
 
@@ -322,29 +352,53 @@ st.plotly_chart(
     width="stretch",
     key="milestones-per-quarter",
 )
-with st.expander(_("Per quarter, as a table")):
-    per_quarter = pd.DataFrame(
-        {
-            _("Quarter"): quarters.period,
-            PLANNED: quarters.planned,
-            ACHIEVED: quarters.achieved,
-            _("of which late"): quarters.achieved_late,
-            _("Planned so far"): quarters.planned_cumulative,
-            _("Achieved so far"): quarters.achieved_cumulative,
-        }
-    )
-    st.dataframe(per_quarter, hide_index=True, width="stretch", placeholder="—")
-    st.caption(
-        _(
-            "Planned counts milestones by their planned date, achieved by their achieved date. "
-            "Quarters after the reporting date have no achievements yet (empty, not zero)."
+per_quarter_table = st.expander(
+    _("Per quarter, as a table"), key="per-quarter-open", on_change="rerun"
+)
+if per_quarter_table.open:
+    with per_quarter_table:
+        per_quarter = pd.DataFrame(
+            {
+                _("Quarter"): quarters.period,
+                PLANNED: quarters.planned,
+                ACHIEVED: quarters.achieved,
+                _("of which late"): quarters.achieved_late,
+                _("Planned so far"): quarters.planned_cumulative,
+                _("Achieved so far"): quarters.achieved_cumulative,
+            }
         )
-    )
-    common.downloads(per_quarter, "milestones_per_quarter", "per-quarter")
+        st.dataframe(per_quarter, hide_index=True, width="stretch", placeholder="—")
+        st.caption(
+            _(
+                "Planned counts milestones by their planned date, achieved by their achieved date. "
+                "Quarters after the reporting date have no achievements yet (empty, not zero)."
+            )
+        )
+        common.downloads(per_quarter, "milestones_per_quarter", "per-quarter")
 
 # What the achieved milestones led to ------------------------------------------------------
 st.subheader(_("What the achieved milestones led to"))
-achieved = shown[shown.status == "achieved"].sort_values(["achieved_on", "milestone_id"])
+# Latest achieved first: a long list is read, and paged, from the newest results.
+# Only the columns the list shows are taken along (each column costs in every filter).
+achieved = shown.loc[
+    shown.status == "achieved",
+    [
+        "achieved_on",
+        "milestone_id",
+        "title",
+        "audience",
+        "outcome",
+        "evidence_url",
+        "evidence_link",
+        "indicator_code",
+        "indicator_link",
+        "indicator_progress",
+        "indicator_status",
+        "stage_label",
+        "level",
+        "region_label",
+    ],
+].sort_values(["achieved_on", "milestone_id"], ascending=[False, True])
 if achieved.empty:
     st.info(_("None of the milestones shown was achieved by the reporting date."))
 else:
@@ -363,7 +417,7 @@ else:
             NOT_A_LINK: not_a_link,
             **indicator_cells(achieved),
             STAGE: achieved.stage_label,
-            LEVEL: achieved.level.map(ms.level_label),
+            LEVEL: achieved.level.map(level_labels),
             REGION: achieved.region_label,
         }
     )
@@ -372,8 +426,30 @@ else:
     evidence_shared = access.view().free_text  # evidence may name the people who took part
     if not evidence_shared:
         results = results.drop(columns=EVIDENCE)
-    st.dataframe(
-        results,
+    # A page of the list at a time (thousands of rows cost every rerun and the browser);
+    # the page picker sits under the list, the downloads hold every row.
+    pages = -(-len(results) // ms.ACHIEVED_PAGE_ROWS)
+    list_area = st.container()
+    page = (
+        st.pagination(pages, key="achieved-page", max_visible_pages=7, width="stretch")
+        if pages > 1
+        else 1
+    )
+    first = (page - 1) * ms.ACHIEVED_PAGE_ROWS
+    on_page = results.iloc[first : first + ms.ACHIEVED_PAGE_ROWS]
+    if pages > 1:
+        list_area.caption(
+            _(
+                "Achieved milestones {first} to {last} of {n}, the latest first. Pick another "
+                "page under the list; the downloads hold all {n}."
+            ).format(
+                first=i18n.number(first + 1),
+                last=i18n.number(first + len(on_page)),
+                n=i18n.number(len(results)),
+            )
+        )
+    list_area.dataframe(
+        on_page,
         hide_index=True,
         width="stretch",
         height="content",

@@ -222,6 +222,13 @@ def region_options(
     return frame.assign(label=_region_labels(frame.region_key, frame.region_name))
 
 
+def _each_distinct(values: pd.Series, fn) -> list:
+    """fn of each value, called once per distinct value (missing values as None)."""
+    keys = [None if not isinstance(v, str) and pd.isna(v) else v for v in values]
+    done = {key: fn(key) for key in dict.fromkeys(keys)}
+    return [done[key] for key in keys]
+
+
 def _region_labels(keys: pd.Series, names: pd.Series) -> list[str]:
     return [
         _(NO_REGION_LABEL) if key == NO_REGION else (name if isinstance(name, str) else key)
@@ -242,6 +249,8 @@ def milestones_in_view(
     if not view.free_text:
         frame["evidence_url"] = None
         frame["evidence_link"] = None
+    # The timeline's rows (timeline_rows), chosen here once, not on every rerun of the page.
+    frame["on_timeline"] = frame.index.isin(timeline_rows(frame).index)
     return frame
 
 
@@ -256,14 +265,18 @@ def milestone_list(
     actual, progress and status of the indicator it names (over the regions picked, else
     the link's, else all), judged by `view` where given."""
     frame = db.query("milestones_list", as_of=as_of, **filters.params())
-    frame["stage_label"] = frame.stage.map(stage_label)
+    # Texts are made once per distinct value, not once per row: thousands of milestones
+    # share a few stages, statuses, lateness figures and indicators (docs/benchmarks.md).
+    frame["stage_label"] = _each_distinct(frame.stage, stage_label)
     frame["region_label"] = _region_labels(frame.region_key, frame.region_name)
-    frame["status_text"] = [
-        milestone_status_text(s, d) for s, d in zip(frame.status, frame.days_late, strict=True)
-    ]
-    frame["evidence_link"] = frame.evidence_url.map(web_link)
-    frame["indicator_link"] = frame.indicator_code.map(
-        lambda code: indicator_detail_link(code, as_of) if isinstance(code, str) else None
+    late = [None if pd.isna(d) else int(d) for d in frame.days_late]
+    pairs = list(zip(frame.status, late, strict=True))
+    texts = {pair: milestone_status_text(*pair) for pair in dict.fromkeys(pairs)}
+    frame["status_text"] = [texts[pair] for pair in pairs]
+    frame["evidence_link"] = _each_distinct(frame.evidence_url, web_link)
+    frame["indicator_link"] = _each_distinct(
+        frame.indicator_code,
+        lambda code: indicator_detail_link(code, as_of) if isinstance(code, str) else None,
     )
     regions = filters.indicator_regions
     progress = indicator_progress(db, settings, as_of, regions)
@@ -368,6 +381,9 @@ def milestone_rule_text() -> str:
 # A timeline of more rows than this is unreadable, and slow to draw in a browser (5,000 rows
 # took 13 s in Chromium, docs/benchmarks.md): the page shows the most urgent ones.
 TIMELINE_ROWS = 200
+# The list of achieved milestones shows this many at a time (newest first), with a page
+# picker under it; its downloads hold every row.
+ACHIEVED_PAGE_ROWS = 100
 _URGENCY = {"overdue": 0, "planned": 1, "in_progress": 1, "achieved": 2, "dropped": 3}
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from monitoring.access import sharing
 from monitoring.reports.status import status_text
+from tests.app import lazy_parts
 from tests.app.conftest import no_exceptions
 
 OVERVIEW, GRANTS, MILESTONES = "views/overview.py", "views/grants.py", "views/milestones.py"
@@ -42,8 +43,9 @@ def labels(at) -> set[str]:
 
 
 def table(at, column) -> pd.DataFrame:
-    """The first table of the page with a column named `column`."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table of the page with a column named `column` (its tab or expander
+    opened when it is built only on demand)."""
+    return lazy_parts.table(at, column)
 
 
 def _nodes(node):

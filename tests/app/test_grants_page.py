@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from monitoring.db import Database, close_all
 from monitoring.settings import ROOT
+from tests.app import lazy_parts
 from tests.app.conftest import no_exceptions
 from tests.conftest import account_name
 from ui.access import USER_KEY
@@ -35,7 +36,7 @@ def chart_titles(at) -> list[str]:
 
 
 def table_with(at, column) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return lazy_parts.table(at, column)
 
 
 def warnings(at) -> str:
@@ -56,7 +57,34 @@ def test_the_page_shows_budget_spending_and_grants_in_usd(app):
     by_line = table_with(at, "Budget line")
     assert {"Variance (USD)", "Variance %", "Burn rate", "Against plan"} <= set(by_line.columns)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Download CSV") == 6 and labels.count("Download Excel") == 6
+    # The open tab of each tab set (by category, each grant) with its downloads; the others
+    # are built when their tab is opened.
+    assert labels.count("Download CSV") == 2 and labels.count("Download Excel") == 2
+
+
+def test_only_the_open_tab_of_each_tab_set_is_built(app):
+    at = open_page(app)
+    assert [t.label for t in at.tabs] == [
+        "By category",
+        "By budget line",
+        "By quarter",
+        "Each grant",
+        "By region",
+        "By grantee",
+    ]
+    shown = {d.value.columns[0] for d in at.dataframe}
+    assert {"Category", "Grant"} <= shown
+    assert not {"Budget line", "Quarter", "Region", "Grantee"} & shown
+    at.session_state["budget-tab"] = "By quarter"
+    at.session_state["grants-tab"] = "By region"
+    at.run()
+    no_exceptions(at)
+    shown = {d.value.columns[0] for d in at.dataframe}
+    assert {"Quarter", "Region"} <= shown and not {"Category"} & shown
+    assert table_with(at, "Quarter").Quarter.iloc[0] == "2021Q1"
+    assert table_with(at, "Grants").Grants.sum() == 11  # 12 grants, the cancelled one left out
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") == 2 and labels.count("Download Excel") == 2
 
 
 def test_the_s_curve_marks_the_reporting_date(app):
@@ -175,3 +203,25 @@ def test_an_amount_without_a_rate_is_listed_and_left_out_never_guessed(
     missing = table_with(at, "Rate needed for")
     assert missing.Reference.tolist() == ["T-0014"]
     assert missing["Rate needed for"].tolist() == ["2021-05"]
+
+
+def test_a_chart_of_many_grants_shows_the_flagged_then_the_largest(app, monkeypatch):
+    from monitoring.reports import grants as grants_report
+
+    monkeypatch.setattr(grants_report, "GRANT_BARS", 4)
+    at = open_page(app)
+    notice = [i.value for i in at.info if "The chart shows" in i.value]
+    assert notice == [
+        "The chart shows 4 of 12 grants: those that need a look first, then the largest "
+        "awards. The table of grants below lists them all."
+    ]
+    bars = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Small grants")
+    )
+    labels = bars["data"][0]["y"]
+    assert len(labels) == 4
+    flagged = table_with(at, "Flags").Grant.tolist()  # the grants that need a look
+    assert all(any(label.startswith(g) for label in labels) for g in flagged)
+    assert len(table_with(at, "Awarded on")) == 12  # the table keeps every grant

@@ -7,12 +7,16 @@ import pandas as pd
 import pytest
 
 from monitoring.db import Database
+from monitoring.reports import milestones as ms
 from tests.app.conftest import no_exceptions
 from tests.conftest import insert
 
 
-def open_page(app):
+def open_page(app, full_table: bool = True):
+    """The page, with the table of every milestone opened (it is built only when asked)."""
     at = app.run()
+    if full_table:
+        at.session_state["timeline-table-open"] = True
     at.switch_page("views/milestones.py").run()
     no_exceptions(at)
     return at
@@ -170,3 +174,37 @@ def test_text_and_links_from_the_data_are_never_markup(app, doctored_db):
     assert "&lt;b&gt;Bold&lt;/b&gt;" in hover and "<b>Bold" not in hover
     rows = json.dumps([t["y"] for t in timeline["data"]])
     assert "M-99 &lt;b&gt;Bold&lt;/b&gt;" in rows and "<b>Bold" not in rows
+
+
+def test_the_tables_under_the_timeline_and_per_quarter_are_built_when_opened(app):
+    at = open_page(app, full_table=False)
+    shown = {d.value.columns[0] for d in at.dataframe}
+    assert "Stage" not in shown and "Quarter" not in shown  # closed: not built
+    labels = [e.label for e in at.expander]
+    assert "All 31 milestones of these filters, as a table" in labels
+    assert "Per quarter, as a table" in labels
+    at.session_state["timeline-table-open"] = True
+    at.session_state["per-quarter-open"] = True
+    at.run()
+    no_exceptions(at)
+    assert len(table(at, "Stage")) == 31
+    assert table(at, "Quarter").Quarter.iloc[0] == "2021Q1"
+    assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
+
+
+def test_a_long_achieved_list_is_paged_latest_first_and_downloads_every_row(app, monkeypatch):
+    at = open_page(app, full_table=False)
+    achieved = table(at, "Achieved")
+    assert len(achieved) == 26 and not at.get("pagination")  # one page: no picker
+    assert achieved.Achieved.is_monotonic_decreasing  # latest first
+    monkeypatch.setattr(ms, "ACHIEVED_PAGE_ROWS", 10)
+    at.run()
+    no_exceptions(at)
+    first = table(at, "Achieved")
+    assert len(first) == 10 and first.Achieved.iloc[0] == achieved.Achieved.iloc[0]
+    assert any("Achieved milestones 1 to 10 of 26" in c.value for c in at.caption)
+    at.get("pagination")[0].set_value(3).run()
+    no_exceptions(at)
+    last = table(at, "Achieved")
+    assert last.Milestone.tolist() == achieved.Milestone.iloc[20:].tolist()
+    assert any("21 to 26 of 26" in c.value for c in at.caption)
