@@ -1,10 +1,14 @@
 -- Completeness (docs/quality.md): for each indicator and programme region, every quarter from
 -- the first in which it was reported or given a target there up to $period, and whether a
 -- value was reported (any row of it). $programme_regions: the programme's regions.
-with firsts as (
+with reported as (
+    select indicator_code, region_code, period from indicator_values group by all
+),
+
+firsts as (
     select indicator_code, region_code, min(period) as first_period
     from (
-        select indicator_code, region_code, period from indicator_values
+        select indicator_code, region_code, period from reported
         union all
         select indicator_code, region_code, period from indicator_targets
     )
@@ -14,10 +18,6 @@ with firsts as (
 
 quarters as (
     select unnest(cast($periods as varchar[])) as period
-),
-
-reported as (
-    select distinct indicator_code, region_code, period from indicator_values
 )
 
 select

@@ -3,52 +3,54 @@
 -- 0.6745 (x - median) / MAD, MAD the median absolute deviation (where MAD is 0: the mean
 -- absolute deviation x 1.2533 instead, as Iglewicz and Hoaglin suggest); flagged beyond
 -- $threshold, or outside the indicator's min_value / max_value.
-with series as (
-    select v.*, i.min_value, i.max_value
-    from indicator_values as v
-    join indicators as i using (indicator_code)
-    where v.period <= $period
-),
-
-centre as (
-    select indicator_code, sex, age_group, median(value) as median, count(*) as n
-    from series
+-- Each series' median and MAD from the list of its values (one pass over the values, one join).
+with groups as (
+    select
+        indicator_code,
+        sex,
+        age_group,
+        count(*) as n,
+        median(value) as median,
+        list(value) as values
+    from indicator_values
+    where period <= $period
     group by all
 ),
 
 spread as (
     select
-        s.indicator_code,
-        s.sex,
-        s.age_group,
-        median(abs(s.value - c.median)) as mad,
-        avg(abs(s.value - c.median)) as mean_ad
-    from series as s
-    join centre as c using (indicator_code, sex, age_group)
-    group by all
+        indicator_code,
+        sex,
+        age_group,
+        n,
+        median,
+        list_median(list_transform(values, lambda x: abs(x - median))) as mad,
+        list_avg(list_transform(values, lambda x: abs(x - median))) as mean_ad
+    from groups
 ),
 
 scored as (
     select
-        s.indicator_code,
-        s.period,
-        s.region_code,
-        s.org_id,
-        s.sex,
-        s.age_group,
-        s.value,
-        c.median,
-        c.n,
-        s.min_value,
-        s.max_value,
+        v.indicator_code,
+        v.period,
+        v.region_code,
+        v.org_id,
+        v.sex,
+        v.age_group,
+        v.value,
+        d.median,
+        d.n,
+        i.min_value,
+        i.max_value,
         case
-            when c.n < 5 then null
-            when d.mad > 0 then 0.6745 * (s.value - c.median) / d.mad
-            when d.mean_ad > 0 then (s.value - c.median) / (1.2533 * d.mean_ad)
+            when d.n < 5 then null
+            when d.mad > 0 then 0.6745 * (v.value - d.median) / d.mad
+            when d.mean_ad > 0 then (v.value - d.median) / (1.2533 * d.mean_ad)
         end as z
-    from series as s
-    join centre as c using (indicator_code, sex, age_group)
+    from indicator_values as v
     join spread as d using (indicator_code, sex, age_group)
+    join indicators as i using (indicator_code)
+    where v.period <= $period
 )
 
 select

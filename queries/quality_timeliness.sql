@@ -1,11 +1,17 @@
--- Timeliness (docs/quality.md): every expected cell (indicator, region, quarter; as in
--- quality_completeness) with the first time a value of it was uploaded (the upload history:
--- committed batches that inserted a row of it), its deadline (the quarter's end + $days days)
--- and who should report it: the organisations that reported it there before.
-with firsts as (
+-- Timeliness (docs/quality.md): every expected cell (indicator, region, quarter up to $period;
+-- as in quality_completeness) with its deadline (the quarter's end + $days days), the first
+-- time a value of it was uploaded (the upload history: committed batches that inserted a row
+-- of it), its status as of $today and days late (the statuses of monitoring/quality/
+-- timeliness.py), and, for late and missing values, who should report it: the organisations
+-- that reported it there in an earlier quarter (names sorted).
+with reported as (
+    select indicator_code, region_code, period from indicator_values group by all
+),
+
+firsts as (
     select indicator_code, region_code, min(period) as first_period
     from (
-        select indicator_code, region_code, period from indicator_values
+        select indicator_code, region_code, period from reported
         union all
         select indicator_code, region_code, period from indicator_targets
     )
@@ -14,7 +20,9 @@ with firsts as (
 ),
 
 quarters as (
-    select unnest(cast($periods as varchar[])) as period
+    select period, period_end(period) + cast($days as integer) as deadline
+    from (select unnest(cast($periods as varchar[])) as period)
+    where period <= $period
 ),
 
 uploads as (
@@ -29,44 +37,86 @@ uploads as (
     group by all
 ),
 
-reported as (
-    select distinct indicator_code, region_code, period from indicator_values
+cells as (
+    select
+        f.indicator_code,
+        f.region_code,
+        q.period,
+        q.deadline,
+        r.period is not null as reported,
+        u.first_uploaded_at
+    from firsts as f
+    join quarters as q on q.period >= f.first_period
+    left join reported as r
+        on r.indicator_code = f.indicator_code and r.region_code = f.region_code
+        and r.period = q.period
+    left join uploads as u
+        on u.indicator_code = f.indicator_code and u.region_code = f.region_code
+        and u.period = q.period
 ),
 
+judged as (
+    select
+        *,
+        case
+            when not reported and deadline < cast($today as date) then 'missing'
+            when not reported then 'not due yet'
+            when first_uploaded_at is null then 'no upload recorded'
+            when cast(first_uploaded_at as date) <= deadline then 'on time'
+            else 'late'
+        end as status
+    from cells
+),
+
+-- Each organisation's first report of an indicator in a region; then, per quarter in which
+-- one or more of them first reported it, everyone who had reported it by then.
 reporters as (
     select
-        v.indicator_code,
-        v.region_code,
-        v.period,
-        string_agg(distinct coalesce(o.name, v.org_id), '; ' order by coalesce(o.name, v.org_id))
-            as organisations
-    from indicator_values as v
-    left join organisations as o using (org_id)
-    where v.org_id <> ''
-    group by all
+        f.indicator_code,
+        f.region_code,
+        f.first_period,
+        list_sort(list_distinct(list(coalesce(o.name, f.org_id)) over (
+            partition by f.indicator_code, f.region_code order by f.first_period
+        ))) as organisations
+    from (
+        select indicator_code, region_code, org_id, min(period) as first_period
+        from indicator_values
+        where org_id <> ''
+        group by all
+    ) as f
+    left join organisations as o on o.org_id = f.org_id
+    qualify row_number() over (partition by f.indicator_code, f.region_code, f.first_period) = 1
+),
+
+who as (
+    select
+        j.indicator_code,
+        j.region_code,
+        j.period,
+        array_to_string(p.organisations, '; ') as who_reports
+    from (select * from judged where status in ('late', 'missing')) as j
+    asof join reporters as p
+        on p.indicator_code = j.indicator_code and p.region_code = j.region_code
+        and j.period > p.first_period
 )
 
 select
-    f.indicator_code,
-    f.region_code,
+    j.indicator_code,
+    j.region_code,
     g.name_en as region_name,
-    q.period,
-    period_end(q.period) + cast($days as integer) as deadline,
-    r.period is not null as reported,
-    u.first_uploaded_at,
-    (
-        select string_agg(distinct p.organisations, '; ')
-        from reporters as p
-        where p.indicator_code = f.indicator_code and p.region_code = f.region_code
-          and p.period < q.period
-    ) as who_reports
-from firsts as f
-join quarters as q on q.period >= f.first_period and q.period <= $period
-left join reported as r
-    on r.indicator_code = f.indicator_code and r.region_code = f.region_code
-    and r.period = q.period
-left join uploads as u
-    on u.indicator_code = f.indicator_code and u.region_code = f.region_code
-    and u.period = q.period
-left join regions as g on g.region_code = f.region_code
-order by q.period, f.indicator_code, f.region_code
+    j.period,
+    j.deadline,
+    j.reported,
+    j.first_uploaded_at,
+    j.status,
+    cast(case j.status
+        when 'late' then cast(j.first_uploaded_at as date) - j.deadline
+        when 'missing' then cast($today as date) - j.deadline
+    end as integer) as days_late,
+    w.who_reports
+from judged as j
+left join who as w
+    on w.indicator_code = j.indicator_code and w.region_code = j.region_code
+    and w.period = j.period
+left join regions as g on g.region_code = j.region_code
+order by j.period, j.indicator_code, j.region_code

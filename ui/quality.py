@@ -12,12 +12,24 @@ from monitoring import i18n
 from monitoring.access import accounts
 from monitoring.i18n import _
 from monitoring.periods import period_of, programme_periods
-from monitoring.quality import approvals, completeness, followups, revisions, timeliness
+from monitoring.quality import (
+    approvals,
+    completeness,
+    followups,
+    outliers,
+    revisions,
+    rules,
+    timeliness,
+)
+from monitoring.quality.numbers import numbers
+from monitoring.reports import exports
 from monitoring.settings import Settings
 from ui import access, common
 from ui.text import plain
 
 WHOLE = approvals.WHOLE_PROGRAMME
+TAB_KEY = "quality-tab"  # the open tab (views/quality.py draws only that one)
+SHOWN = 1_000  # rows of a long table drawn on the page; its downloads hold all of them
 
 
 def region_label(code: str) -> str:
@@ -37,6 +49,25 @@ def show_message() -> None:
     text = st.session_state.pop("quality_message", None)
     if text:
         st.success(plain(text), icon=":material/task_alt:")
+
+
+def listed(table: pd.DataFrame, name: str, key: str) -> None:
+    """A table, its first SHOWN rows drawn (tens of thousands of rows help nobody on a page,
+    and cost the browser seconds), with its CSV and Excel downloads of every row."""
+    st.dataframe(table.head(SHOWN), hide_index=True, width="stretch")
+    if len(table) > SHOWN:
+        st.caption(
+            _(
+                "The first {shown} of {count} rows are shown; the downloads hold all of them."
+            ).format(shown=i18n.number(SHOWN), count=i18n.number(len(table)))
+        )
+    common.downloads(table, name, key)
+
+
+def _dates(days, form: str = "medium") -> list[str]:
+    """Dates written in the language, each distinct one once."""
+    written: dict = {}
+    return [written[d] if d in written else written.setdefault(d, i18n.date(d, form)) for d in days]
 
 
 # Approval ----------------------------------------------------------------------------------
@@ -185,23 +216,22 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
             "[quality] timeliness_days), judged from the upload history."
         ).format(days=config.quality.timeliness_days)
     )
-    listed = found[found.status.isin([timeliness.LATE, timeliness.MISSING])]
-    if listed.empty:
+    late = found[found.status.isin([timeliness.LATE, timeliness.MISSING])]
+    if late.empty:
         st.info(_("Nothing late or missing."), icon=":material/task_alt:")
         return
     table = pd.DataFrame(
         {
-            _("Quarter"): listed.period,
-            _("Indicator"): listed.indicator_code,
-            _("Region"): listed.region_name.fillna(listed.region_code),
-            _("Status"): [_(s) for s in listed.status],
-            _("Deadline"): [i18n.date(d, "medium") for d in listed.deadline],
-            _("Days late"): listed.days_late,
-            _("Who should report"): listed.who_reports.fillna(_("the regional team")),
+            _("Quarter"): late.period,
+            _("Indicator"): late.indicator_code,
+            _("Region"): late.region_name.fillna(late.region_code),
+            _("Status"): late.status.map({s: _(s) for s in set(late.status)}),
+            _("Deadline"): _dates(late.deadline),
+            _("Days late"): late.days_late,
+            _("Who should report"): late.who_reports.fillna(_("the regional team")),
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
-    common.downloads(table, "timeliness", "quality-timeliness")
+    listed(table, "timeliness", "quality-timeliness")
 
 
 # Outliers and rules ------------------------------------------------------------------------
@@ -214,10 +244,25 @@ def outliers_table(found: pd.DataFrame) -> pd.DataFrame:
             _("Organisation"): found.org_id,
             _("Sex"): found.sex,
             _("Age group"): found.age_group,
-            _("Value"): [i18n.number(v, 1) for v in found.value],
+            _("Value"): numbers(found.value, 1),
             _("Why flagged"): found.why,
         }
     )
+
+
+def outliers_section(config: Settings, as_of: dt.date) -> None:
+    st.caption(
+        _(
+            "Each value against its indicator's values (same sex and age group) by the modified "
+            "z-score, beyond {threshold} (setting [quality] outlier_threshold), and against the "
+            "indicator's min_value and max_value where set."
+        ).format(threshold=config.quality.outlier_threshold)
+    )
+    flagged = common.cached(outliers.outliers, config, as_of)
+    if flagged.empty:
+        st.info(_("No value is flagged."), icon=":material/task_alt:")
+        return
+    listed(outliers_table(flagged), "outliers", "quality-outliers")
 
 
 def violations_table(found: pd.DataFrame) -> pd.DataFrame:
@@ -234,8 +279,64 @@ def violations_table(found: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def rules_section(config: Settings, as_of: dt.date) -> None:
+    st.caption(
+        _("Rules checked (settings, [[quality.rules]]): {rules}.").format(
+            rules="; ".join(rules.rule_titles(config))
+        )
+    )
+    found = common.cached(rules.checked, config, as_of)
+    if not found.count:
+        st.info(_("No rule is broken."), icon=":material/task_alt:")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("Rule"): [title for title, _n in found.counts()],
+                _("Violations"): numbers(n for _t, n in found.counts()),
+            }
+        ),
+        hide_index=True,
+    )
+    # The rows shown are written out now; every row only when a download is asked for.
+    st.dataframe(violations_table(found.table(SHOWN)), hide_index=True, width="stretch")
+    if found.count > SHOWN:
+        st.caption(
+            _(
+                "The first {shown} of {count} rows are shown; the downloads hold all of them."
+            ).format(shown=i18n.number(SHOWN), count=i18n.number(found.count))
+        )
+    downloads_on_click(lambda: violations_table(found.table()), "rule_violations", "quality-rules")
+
+
+def downloads_on_click(build, name: str, key: str) -> None:
+    """CSV and Excel downloads of a table that is built only when a button is clicked (as
+    ui.common.downloads, whose table must exist before)."""
+    if not access.view().allows_download("tables"):
+        return
+    left, right = st.columns(2)
+    left.download_button(
+        _("Download CSV"),
+        lambda: exports.to_csv_bytes(build()),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}-csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        _("Download Excel"),
+        lambda: exports.to_xlsx_bytes(build(), sheet=name),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
 # Follow-ups --------------------------------------------------------------------------------
-def follow_up_section(config: Settings, outliers: pd.DataFrame) -> None:
+def follow_up_section(config: Settings, as_of: dt.date) -> None:
     viewer = access.viewer()
     found = common.cached(followups.follow_ups)
     if found.empty:
@@ -262,8 +363,10 @@ def follow_up_section(config: Settings, outliers: pd.DataFrame) -> None:
     left, right = st.columns(2, gap="large")
     with left, st.form("mark-follow-up", clear_on_submit=True):
         st.markdown("**" + _("Mark a value for follow-up") + "**")
+        # The values flagged on the Outliers tab, the first SHOWN of them as listed there.
+        shown = common.cached(outliers.outliers, config, as_of).head(SHOWN)
         flagged = [
-            followups.ValueKey(*k) for k in outliers[list(followups.KEY)].itertuples(index=False)
+            followups.ValueKey(*k) for k in shown[list(followups.KEY)].itertuples(index=False)
         ]
         key = st.selectbox(
             _("A flagged value"), [None, *flagged], format_func=lambda k: k.describe() if k else "–"

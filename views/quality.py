@@ -3,7 +3,6 @@
 import streamlit as st
 
 from monitoring.i18n import _
-from monitoring.quality import outliers, rules
 from ui import common
 from ui import quality as view
 
@@ -18,6 +17,9 @@ config, as_of = common.page_header(
 )
 view.show_message()
 
+# Only the open tab is computed and drawn (a tab switch reruns the page): each check reads
+# the whole table of values, and at 1,000,000 values their tables are tens of thousands of
+# rows (docs/benchmarks.md).
 approval_tab, complete_tab, time_tab, outlier_tab, rule_tab, follow_tab = st.tabs(
     [
         _("Approval"),
@@ -26,50 +28,34 @@ approval_tab, complete_tab, time_tab, outlier_tab, rule_tab, follow_tab = st.tab
         _("Outliers"),
         _("Validation rules"),
         _("Follow-up"),
-    ]
+    ],
+    key=view.TAB_KEY,
+    on_change="rerun",
 )
 
-with approval_tab:
-    view.approval_grid(config, as_of)
-    view.approval_forms(config, as_of)
-    st.subheader(_("Every approval and reopening"))
-    view.approval_history()
+if approval_tab.open:
+    with approval_tab:
+        view.approval_grid(config, as_of)
+        view.approval_forms(config, as_of)
+        st.subheader(_("Every approval and reopening"))
+        view.approval_history()
 
-with complete_tab:
-    view.completeness_section(config, as_of)
+if complete_tab.open:
+    with complete_tab:
+        view.completeness_section(config, as_of)
 
-with time_tab:
-    view.timeliness_section(config, as_of)
+if time_tab.open:
+    with time_tab:
+        view.timeliness_section(config, as_of)
 
-flagged = common.cached(outliers.outliers, config, as_of)
-with outlier_tab:
-    st.caption(
-        _(
-            "Each value against its indicator's values (same sex and age group) by the modified "
-            "z-score, beyond {threshold} (setting [quality] outlier_threshold), and against the "
-            "indicator's min_value and max_value where set."
-        ).format(threshold=config.quality.outlier_threshold)
-    )
-    if flagged.empty:
-        st.info(_("No value is flagged."), icon=":material/task_alt:")
-    else:
-        table = view.outliers_table(flagged)
-        st.dataframe(table, hide_index=True, width="stretch")
-        common.downloads(table, "outliers", "quality-outliers")
+if outlier_tab.open:
+    with outlier_tab:
+        view.outliers_section(config, as_of)
 
-with rule_tab:
-    st.caption(
-        _("Rules checked (settings, [[quality.rules]]): {rules}.").format(
-            rules="; ".join(rules.rule_titles(config))
-        )
-    )
-    broken = common.cached(rules.violations, config, as_of)
-    if broken.empty:
-        st.info(_("No rule is broken."), icon=":material/task_alt:")
-    else:
-        table = view.violations_table(broken)
-        st.dataframe(table, hide_index=True, width="stretch")
-        common.downloads(table, "rule_violations", "quality-rules")
+if rule_tab.open:
+    with rule_tab:
+        view.rules_section(config, as_of)
 
-with follow_tab:
-    view.follow_up_section(config, flagged)
+if follow_tab.open:
+    with follow_tab:
+        view.follow_up_section(config, as_of)

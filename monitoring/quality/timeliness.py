@@ -23,42 +23,24 @@ ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN = (
 )
 
 
-def judge(row, today: dt.date) -> str:
-    """One expected value's timeliness."""
-    if not row.reported:
-        return MISSING if row.deadline < today else NOT_DUE
-    if row.first_uploaded_at is None or pd.isna(row.first_uploaded_at):
-        return UNKNOWN  # written without a batch (not through an upload)
-    return ON_TIME if pd.Timestamp(row.first_uploaded_at).date() <= row.deadline else LATE
-
-
 @team_only
 def timeliness(
     db: Database, settings: Settings, as_of: dt.date, today: dt.date | None = None
 ) -> pd.DataFrame:
     """Every expected value (indicator, region, quarter up to `as_of`) with its deadline, when
-    it was first uploaded, its timeliness (`status`), days late and who should report it."""
-    today = today or dt.date.today()
+    it was first uploaded, its timeliness (`status`, one of the statuses above, judged in
+    queries/quality_timeliness.sql as of `today`), days late, and for late and missing values
+    who should report it."""
     found = db.query(
         "quality_timeliness",
         programme_regions=list(settings.programme.regions),
         periods=list(programme_periods(settings.programme)),
         period=period_of(as_of),
         days=settings.quality.timeliness_days,
+        today=today or dt.date.today(),
     )
-    if found.empty:
-        return found.assign(status=pd.Series(dtype=str), days_late=pd.Series(dtype="Int64"))
-    found["deadline"] = [pd.Timestamp(d).date() for d in found.deadline]
-    found["status"] = [judge(r, today) for r in found.itertuples()]
-    late = []
-    for r in found.itertuples():
-        if r.status == LATE:
-            late.append((pd.Timestamp(r.first_uploaded_at).date() - r.deadline).days)
-        elif r.status == MISSING:
-            late.append((today - r.deadline).days)
-        else:
-            late.append(None)
-    found["days_late"] = pd.array(late, dtype="Int64")
+    found["deadline"] = pd.to_datetime(found.deadline).dt.date
+    found["days_late"] = found.days_late.astype("Int64")
     return found
 
 

@@ -36,6 +36,16 @@ def shown(text: str) -> str:
     return text.replace("\\", "").replace("\u2060", "")
 
 
+def open_tab(at, label: str):
+    """Open a tab of the page (only the open one is computed and drawn), as a click does."""
+    from ui.quality import TAB_KEY
+
+    at.session_state[TAB_KEY] = label
+    at.run()
+    no_exceptions(at)
+    return at
+
+
 def texts(at) -> str:
     return "\n".join(
         [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
@@ -54,18 +64,38 @@ def test_the_page_shows_every_check(quality_as):
         "Validation rules",
         "Follow-up",
     ]
+    approval = at.dataframe[0].value
+    assert approval.columns.tolist() == ["Quarter", "UZ-JI", "UZ-TO", "UZ-NG"]
+    assert set(approval["UZ-JI"]) == {"✗ not approved"}
+    assert not at.metric  # the other tabs are drawn when opened
+
+    open_tab(at, "Completeness")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Expected values reported"] == "86%"
-    assert metrics["late"] == "135"  # the sample was uploaded long after its quarters
     frames = [d.value for d in at.dataframe]
     heat = next(f for f in frames if "2021Q1" in f.columns and "Indicator" in f.columns)
     assert set(heat["2021Q1"]) <= {"✓", "✗", "·"}
-    approval = frames[0]
-    assert approval.columns.tolist() == ["Quarter", "UZ-JI", "UZ-TO", "UZ-NG"]
-    assert set(approval["UZ-JI"]) == {"✗ not approved"}
-    outliers = next(f for f in frames if "Why flagged" in f.columns)
+
+    open_tab(at, "Timeliness")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["late"] == "135"  # the sample was uploaded long after its quarters
+
+    open_tab(at, "Outliers")
+    outliers = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
     assert "OC2.4" in outliers["Indicator"].tolist()
+
+    open_tab(at, "Validation rules")
     assert "No rule is broken." in texts(at)
+
+
+def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeypatch):
+    from ui import quality
+
+    monkeypatch.setattr(quality, "SHOWN", 1)
+    at = open_tab(quality_as("manager"), "Outliers")
+    shown = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
+    assert len(shown) == 1
+    assert "The first 1 of 2 rows are shown; the downloads hold all of them." in texts(at)
 
 
 def test_a_manager_approves_a_quarter_and_an_admin_reopens_it(quality_as, app_as):
@@ -95,7 +125,7 @@ def test_reopening_needs_a_reason(quality_as):
 
 
 def test_a_manager_marks_a_value_for_follow_up(quality_as):
-    at = quality_as("manager")
+    at = open_tab(quality_as("manager"), "Follow-up")
     at.text_input(key="follow-code").set_value("G1")
     at.text_area(key="follow-note").set_value("Check the survey weights")
     next(b for b in at.button if b.label == "Mark for follow-up").click().run()
@@ -160,7 +190,7 @@ def test_a_donor_sees_approved_quarters_only_and_is_told_which_are_not(
 def test_the_page_speaks_russian_and_uzbek(
     app_as, tmp_path, sample_db_path, monkeypatch, role, lang
 ):
-    """Every tab of the page (they all render), its tables' headers and cells, its forms and
+    """Every tab of the page (each opened in turn), its tables' headers and cells, its forms and
     notices in the language; dates written by Babel."""
     from babel.dates import format_date
 
@@ -176,15 +206,20 @@ def test_the_page_speaks_russian_and_uzbek(
     at.run()
     at.switch_page("views/quality.py").run()
     no_exceptions(at)
+    shown = list(shown_texts(at))
+    for tab in [t.label for t in at.tabs][1:]:  # only the open tab is drawn: each in turn
+        with i18n.language(lang):  # the widgets' format_func, run again here, speak it too
+            open_tab(at, tab)
+        shown += shown_texts(at)
     programme = load_settings().programme
     names = {programme.shown(w, x) for w in ("name", "short_name", "donor") for x in i18n.LANGUAGES}
     months = {format_date(dt, "LLLL", locale=i18n.LOCALES[lang]) for dt in _month_days()} | {
         format_date(dt, "MMMM", locale=i18n.LOCALES[lang]) for dt in _month_days()
     }
     allowed = data_texts(path) | names | months
-    assert untranslated(shown_texts(at), lang, allowed) == []
+    assert untranslated(shown, lang, allowed) == []
     quarter_end = format_date(_month_days()[5].replace(day=30), "long", locale=i18n.LOCALES[lang])
-    assert quarter_end in "\n".join(shown_texts(at))  # "30 июня 2022 г.", "30-iyun, 2022"
+    assert quarter_end in "\n".join(shown)  # "30 июня 2022 г.", "30-iyun, 2022"
 
 
 def _month_days():

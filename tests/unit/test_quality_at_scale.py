@@ -1,0 +1,136 @@
+"""What keeps the Data quality page fast at 1,000,000 values (docs/benchmarks.md) says the same
+as before: numbers written many at once as `i18n.number` writes each, rule violations written
+out only for the rows shown, the approval grid, and who should report a late value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pandas as pd
+import pytest
+
+from monitoring import i18n
+from monitoring.periods import programme_periods
+from monitoring.quality import approvals, outliers, rules, timeliness
+from monitoring.quality.numbers import numbers
+from monitoring.settings import load_settings
+from tests.conftest import insert, value_row
+from tests.unit.test_quality_rules import base  # noqa: F401 - the fixture
+
+SPECIAL = [0.15, 0.25, 2.25, -0.04, 0.05, -0.0, 0.0, 1e20, 12, 12.0, 999.95, 1234567.25, None]
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_numbers_are_written_as_i18n_number_writes_each(lang, decimals):
+    draw = random.Random(7)
+    values = [draw.uniform(-1e7, 1e7) for _ in range(500)]
+    values += [draw.randint(-(10**6), 10**6) for _ in range(200)]
+    values += [round(draw.uniform(0, 100), 2) for _ in range(300)] + SPECIAL + SPECIAL
+    values += [float("nan"), pd.NA]
+    with i18n.language(lang):
+        assert numbers(values, decimals) == [i18n.number(v, decimals) for v in values[:-1]] + ["–"]
+
+
+def test_rule_violations_are_written_out_for_the_rows_asked(base, settings):  # noqa: F811
+    insert(base, "indicator_values", [
+        row
+        for period in ("2021Q1", "2021Q2", "2021Q3")
+        for row in (
+            value_row("A", period, "UZ-JI", 10),
+            value_row("A", period, "UZ-JI", 3.5, age_group="15-29"),
+            value_row("A", period, "UZ-JI", 6, age_group="30+"),
+            value_row("A", period, "UZ-JI", 10, sex="female"),
+            value_row("A", period, "UZ-JI", 1, sex="male"),
+        )
+    ])  # fmt: skip
+    checked = rules.checked(base, settings, dt.date(2022, 6, 30))
+    full = checked.table()
+    assert checked.count == len(full) == 6
+    assert dict(checked.counts())["age groups add up to all ages"] == 3
+    pd.testing.assert_frame_equal(checked.table(4), full.head(4))
+    ages = full[full.rule == "age groups add up to all ages"].reset_index(drop=True)
+    assert ages.left[0] == "age groups 15-29 3.5 + 30+ 6 = 9.5"
+    with i18n.language("ru"):
+        assert (
+            "15-29 3,5 + 30+ 6 = 9,5"
+            in rules.checked(base, settings, dt.date(2022, 6, 30)).table(1_000).left.tolist()[-1]
+        )
+    assert full.equals(rules.violations(base, settings, dt.date(2022, 6, 30)))
+
+
+def test_the_approval_grid_takes_a_region_before_the_whole_programme():
+    settings = load_settings()
+    regions = list(settings.programme.regions)
+    periods = list(programme_periods(settings.programme))
+    approved = pd.DataFrame(
+        {
+            "period": [periods[0], periods[0], periods[1], periods[2]],
+            "region_code": ["", regions[0], regions[1], ""],
+            "region_name": None,
+            "approved_by": ["all of it", "one region", "another", "all again"],
+            "approved_at": pd.Timestamp("2022-01-01"),
+        }
+    )
+    grid = approvals.approval_grid(approved, settings, up_to=periods[2]).set_index("period")
+    assert grid.loc[periods[0]].tolist() == ["one region", *(["all of it"] * (len(regions) - 1))]
+    assert grid.loc[periods[1]].tolist() == ["", "another", *([""] * (len(regions) - 2))]
+    assert set(grid.loc[periods[2]]) == {"all again"}
+    assert len(grid) == 3
+    empty = approvals.approval_grid(approved.iloc[:0], settings)
+    assert len(empty) == len(periods) and set(empty[regions[0]]) == {""}
+
+
+def test_who_should_report_a_late_or_missing_value(base, settings):  # noqa: F811
+    insert(base, "organisations", [
+        {"org_id": "CSO-2", "name": "Avlod", "kind": "cso", "region_code": "UZ-JI"},
+        {"org_id": "CSO-3", "name": "Later", "kind": "cso", "region_code": "UZ-JI"},
+    ])  # fmt: skip
+    insert(base, "indicator_values", [
+        value_row("A", "2021Q1", "UZ-JI", 1, org_id="CSO-2"),
+        value_row("A", "2021Q1", "UZ-JI", 1, org_id="CSO-1"),
+        value_row("A", "2021Q2", "UZ-JI", 1, org_id="CSO-1"),
+        value_row("A", "2021Q3", "UZ-JI", 1, org_id="CSO-3"),
+    ])  # fmt: skip
+    with base.transaction() as cur:  # 2021Q1 uploaded within 30 days of its end: on time
+        cur.execute(
+            "insert into upload_batches (batch_id, table_name, file_name, sha256, uploaded_by, "
+            "uploaded_at) values (1, 'indicator_values', 'v.csv', 'x', 'staff', "
+            "timestamptz '2021-04-30 10:00:00+00')"
+        )
+        cur.execute(
+            "insert into upload_changes (batch_id, table_name, row_key, action, new_row) values "
+            '(1, \'indicator_values\', \'["A","2021Q1","UZ-JI","CSO-2","all","all"]\', '
+            "'insert', '{}')"
+        )
+    found = timeliness.timeliness(base, settings, dt.date(2021, 12, 31), today=dt.date(2022, 3, 1))
+    rows = found.set_index("period")
+    assert rows.loc["2021Q1", "status"] == timeliness.ON_TIME
+    assert pd.isna(rows.loc["2021Q1", "days_late"])
+    # Values written without an upload: not listed, nobody named.
+    assert rows.loc["2021Q2", "status"] == timeliness.UNKNOWN
+    assert pd.isna(rows.loc["2021Q2", "who_reports"])
+    # 2021Q4 missing: everyone who reported it there before, once each, sorted.
+    assert rows.loc["2021Q4", "status"] == timeliness.MISSING
+    assert rows.loc["2021Q4", "who_reports"] == "Avlod; Later; Women of Jizzakh"
+    assert rows.loc["2021Q4", "days_late"] == (dt.date(2022, 3, 1) - dt.date(2022, 1, 30)).days
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_the_reasons_of_many_outliers_are_those_of_each(lang):
+    """`whys` (the page, every flagged value at once) says what `why` (the upload preview,
+    one value) says."""
+    nan = float("nan")
+    found = pd.DataFrame(
+        {
+            "z": [5.0, nan, -4.2, 1.0, 3.6],
+            "n": [10, 3, 8, 9, 5742],
+            "median": [1.5, 2.0, 3.25, 1.0, 0.0],
+            "value": [10.0, -1.0, 200.0, 5.0, 7.0],
+            "min_value": [nan, 0.0, nan, 0.0, nan],
+            "max_value": [nan, nan, 100.0, 4.5, nan],
+        }
+    )
+    with i18n.language(lang):
+        assert outliers.whys(found, 3.5) == [outliers.why(r, 3.5) for r in found.itertuples()]
