@@ -259,7 +259,11 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
             bad = {m.line for m in missing}
             check.rows = check.rows[~check.rows["line"].isin(bad)].reset_index(drop=True)
     if table == "indicator_values":
-        for w in outliers.upload_warnings(cur, settings):
+        # Only the warnings the preview lists are worded (ProblemList keeps the first
+        # MAX_LISTED_PER_COLUMN of a column and counts the others).
+        listed = getattr(check.warnings, "limit", None)
+        room = None if listed is None else listed - check.warnings.per_column.get("value", 0)
+        for w in outliers.upload_warnings(cur, settings, described=room):
             check.warnings.append(
                 Problem(
                     w.line,

@@ -49,7 +49,7 @@ from monitoring.contract import (
 from monitoring.db import query_parameters, query_text
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
-from monitoring.intake.upload import RawTable, fold_name, gc_paused
+from monitoring.intake.upload import ColumnRows, RawTable, fold_name, gc_paused
 from monitoring.periods import period_start, programme_periods
 from monitoring.settings import Settings
 
@@ -588,10 +588,11 @@ def _check_raw(
         width -= 1
 
     # Cells, column by column; each distinct value is parsed once.
-    lines = [line for line, _ in raw.rows]
+    by_columns = isinstance(raw.rows, ColumnRows)  # read column by column: none is ragged
+    lines = list(raw.rows.lines) if by_columns else [line for line, _ in raw.rows]
     invalid: set[int] = set()
     ragged: set[int] = set()
-    for line, cells in raw.rows:
+    for line, cells in () if by_columns else raw.rows:
         if len(cells) == width:
             continue
         extra = [c for c in cells[width:] if c.strip()]
@@ -616,7 +617,7 @@ def _check_raw(
     invalid |= ragged
     values: dict[str, list[str | None]] = {}
     present = [c for c in table.columns if c.name in positions]
-    by_column = _transposed(raw.rows)
+    by_column = raw.rows.columns if by_columns else _transposed(raw.rows)
     for step, column in enumerate(present):
         progress(
             0.1 + 0.6 * step / max(1, len(present)),
@@ -625,6 +626,7 @@ def _check_raw(
         position = positions[column.name]
         values[column.name] = _check_column(
             raw,
+            lines,
             column,
             position,
             ragged,
@@ -709,6 +711,7 @@ def _transposed(rows: list[tuple[int, list[str]]]) -> list[list[str]] | None:
 
 def _check_column(
     raw: RawTable,
+    lines: list[int],
     column: Column,
     position: int,
     skip: set[int],
@@ -734,7 +737,7 @@ def _check_column(
     }
     if not skip and not flagged:
         return out
-    for i, (line, _cells) in enumerate(raw.rows):
+    for i, line in enumerate(lines):
         if line in skip:
             out[i] = None
             continue
