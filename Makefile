@@ -6,7 +6,8 @@ DB     ?= data/monitoring.duckdb
 PORT   ?= 8501
 # `make run` is a developer's command: tracebacks shown (.streamlit/config.toml hides them).
 ERROR_DETAILS ?= full
-FILE_WATCHER ?= auto  # make run reloads changed code (a deployment does not: .streamlit/config.toml)
+# make run reloads changed code (a deployment does not: .streamlit/config.toml).
+FILE_WATCHER ?= auto
 
 .PHONY: run test lint unit app e2e setup system-packages db sample bench soak clean \
 	messages translations-check translations-compile

@@ -22,8 +22,9 @@ This module plays that reader, for one donor view (an `IndicatorCells`):
   know makes the audit stricter, never weaker.
 - Indicators share no unknowns, so each is solved on its own. For every withheld figure
   that must keep a range HiGHS finds the smallest and largest value it can take given all
-  of the above (`scipy.optimize.linprog`: sums over tables mostly have whole-number optima;
-  `scipy.optimize.milp` where the relaxation's is not). A figure is WEAK when that range
+  of the above (the LP relaxation through `highspy`, one model per indicator solved again
+  with each objective from the last optimum: sums over tables mostly have whole-number
+  optima; `scipy.optimize.milp` where the relaxation's is not). A figure is WEAK when that range
   holds fewer whole numbers than "<5" itself allows (threshold - 1: 1 .. 4) or a single one.
   Guarded so: every withheld count below the threshold (a "<5", or a hidden figure worth
   1 .. 4), anywhere; and every withheld cell of the grid (but zeros, which are shown anyway).
@@ -56,8 +57,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from highspy._core import (
+    HighsModelStatus,
+    _Highs,  # highspy.Highs adds Python callbacks and a banner
+    kHighsInf,
+)
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from monitoring.access.cells import (
     ALL,
@@ -382,7 +388,8 @@ class _Model:
         self.in_model: set[int] = set()  # classes already added as rows
         self._binding: dict[tuple, tuple[set[int], set[int], bool]] = {}  # what pins a sum
         self._matrix = None
-        self._lp_cache = None
+        self._highs: _Highs | None = None  # the LP relaxation's solver (`_solver`)
+        self._highs_rows = 0
         self.candidates: list[_Candidate] = []
         self.result = _IndicatorResult(cells=len(keys))
         self._grid_rows()
@@ -452,7 +459,6 @@ class _Model:
             )
         )
         self._matrix = None
-        self._lp_cache = None
 
     def _grid_rows(self) -> None:
         """The grid's cells: each atom's bounds; the totals as rows. Withheld ones are
@@ -776,7 +782,6 @@ class _Model:
             )
             self.in_model.add(c)
         self._matrix = None
-        self._lp_cache = None
 
     def _constraints(self):
         if self._matrix is None:
@@ -791,27 +796,7 @@ class _Model:
             lo = np.array([r.lo for r in self.rows], dtype="float64")
             hi = np.array([r.hi for r in self.rows], dtype="float64")
             self._matrix = (matrix, lo, hi)
-            self._lp_cache = None
         return self._matrix
-
-    def _lp_form(self) -> tuple[np.ndarray, np.ndarray, dict]:
-        """The rows as linprog wants them: equalities, and both sides of the others."""
-        if self._lp_cache is None:
-            matrix, lo, hi = self._constraints()
-            eq = np.abs(hi - lo) < TOLERANCE
-            rows_eq = np.flatnonzero(eq)
-            rows_up = np.flatnonzero(~eq & np.isfinite(hi))
-            rows_low = np.flatnonzero(~eq & np.isfinite(lo))
-            ineq = np.concatenate([rows_up, rows_low])
-            problem = {}
-            if len(ineq):
-                problem["A_ub"] = sparse.vstack([matrix[rows_up], -matrix[rows_low]]).tocsc()
-                problem["b_ub"] = np.concatenate([hi[rows_up], -lo[rows_low]])
-            if len(rows_eq):
-                problem["A_eq"] = matrix[rows_eq].tocsc()
-                problem["b_eq"] = lo[rows_eq]
-            self._lp_cache = (rows_eq, ineq, problem)
-        return self._lp_cache
 
     def _milp(self, objective: np.ndarray) -> np.ndarray | None:
         """A solution minimising `objective` over every constraint (rows added lazily)."""
@@ -840,28 +825,53 @@ class _Model:
         np.add.at(coefs, self.position[atoms[free]], 1.0)
         return coefs, float(self.value[atoms[~free]].sum())
 
+    def _solver(self) -> _Highs:
+        """One HiGHS model of the rows so far, kept between solves: each range is a new
+        objective over the same rows, so HiGHS starts from the last optimum's basis instead
+        of from scratch (4x faster than a fresh `linprog` per objective on the sample), and
+        rows found broken are added to it."""
+        if self._highs is None:
+            solver = _Highs()
+            solver.setOptionValue("output_flag", False)
+            solver.addVars(len(self.free_ids), self.lb[self.free_ids], self.ub[self.free_ids])
+            self._highs, self._highs_rows = solver, 0
+        if self._highs_rows < len(self.rows):
+            new = self.rows[self._highs_rows :]
+            sizes = np.array([len(r.positions) for r in new], dtype=np.int32)
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)
+            lo = np.array([r.lo for r in new], dtype="float64")
+            hi = np.array([r.hi for r in new], dtype="float64")
+            self._highs.addRows(
+                len(new),
+                np.where(np.isfinite(lo), lo, -kHighsInf),
+                np.where(np.isfinite(hi), hi, kHighsInf),
+                int(sizes.sum()),
+                starts,
+                np.concatenate([r.positions for r in new]).astype(np.int32),
+                np.concatenate([r.coefs for r in new]).astype("float64"),
+            )
+            self._highs_rows = len(self.rows)
+        return self._highs
+
     def _lp(self, objective: np.ndarray) -> tuple[np.ndarray, set[int], set[int]] | None:
         """The optimum of the LP relaxation (rows added lazily), with what binds there:
         rows (their duals) and unknowns (their bounds' duals)."""
-        bounds = np.column_stack([self.lb[self.free_ids], self.ub[self.free_ids]])
+        columns = np.arange(len(self.free_ids), dtype=np.int32)
         for _ in range(100):
-            rows_eq, ineq, problem = self._lp_form()
-            res = linprog(objective, bounds=bounds, method="highs", **problem)
-            if res.status != 0 or res.x is None:
+            solver = self._solver()
+            solver.changeColsCost(len(columns), columns, np.asarray(objective, dtype="float64"))
+            solver.run()
+            if solver.getModelStatus() != HighsModelStatus.kOptimal:
                 return None
-            broken = self.violations(res.x)
+            solution = solver.getSolution()
+            x = np.array(solution.col_value)
+            broken = self.violations(x)
             if broken:
                 self._add_class_rows(broken)
                 continue
-            rows: set[int] = set()
-            if len(rows_eq):
-                rows.update(rows_eq[np.abs(res.eqlin.marginals) > TOLERANCE].tolist())
-            if len(ineq):
-                rows.update(ineq[np.abs(res.ineqlin.marginals) > TOLERANCE].tolist())
-            atoms: set[int] = set()
-            for side in (res.lower.marginals, res.upper.marginals):
-                atoms.update(self.free_ids[np.abs(side) > TOLERANCE].tolist())
-            return res.x, rows, atoms
+            rows = set(np.flatnonzero(np.abs(np.array(solution.row_dual)) > TOLERANCE).tolist())
+            bound = np.abs(np.array(solution.col_dual)) > TOLERANCE
+            return x, rows, set(self.free_ids[bound].tolist())
         return None
 
     def extreme(self, objective: np.ndarray) -> tuple[np.ndarray | None, set[int], set[int], bool]:
