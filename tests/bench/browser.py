@@ -55,15 +55,27 @@ SCREENSHOT_PAUSE_S = 0.5  # wait_until_rendered ends with page.wait_for_timeout(
 
 FLOOR_SCRIPT = 'import streamlit as st\n\nst.write("Hello")\n'
 DONOR = "donor-overview"
+LOAD_TIMEOUT_S = 120  # a page not rendered by then is reported as such, not waited for
 
 
 def load(context, url: str) -> dict:
-    """Open `url` in a new page of `context`: seconds until rendered, heading, exceptions."""
+    """Open `url` in a new page of `context`: seconds until rendered (None, with `error`,
+    when it was not rendered within LOAD_TIMEOUT_S), heading, exceptions."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = context.new_page()
     try:
         start = time.perf_counter()
-        page.goto(url)
-        wait_until_rendered(page, timeout_ms=120_000)
+        try:
+            page.goto(url, timeout=LOAD_TIMEOUT_S * 1000)
+            wait_until_rendered(page, timeout_ms=LOAD_TIMEOUT_S * 1000)
+        except PlaywrightTimeout:
+            return {
+                "seconds": None,
+                "heading": "",
+                "exceptions": [],
+                "error": f"not rendered within {LOAD_TIMEOUT_S} s",
+            }
         seconds = time.perf_counter() - start - SCREENSHOT_PAUSE_S
         heading = (
             page.locator("h1").first.inner_text(timeout=5_000) if page.locator("h1").count() else ""
@@ -95,18 +107,25 @@ def sign_in(browser, base: str, url_path: str, secret: str) -> tuple[list, float
 def loads(browser, url: str, runs: int, cookies: list | None = None) -> dict:
     """`runs` loads of url, the first in a new browser context (empty browser cache)."""
     context = new_context(browser, cookies)
+    done: list[dict] = []
     try:
-        done = [load(context, url) for _ in range(runs)]
+        for _ in range(runs):
+            done.append(load(context, url))
+            if done[-1]["seconds"] is None:
+                break  # a page that did not render once is not loaded again
     finally:
         context.close()
-    return {
-        "cold_s": round(done[0]["seconds"], 2),
-        "warm_s": round(statistics.median(x["seconds"] for x in done[1:]), 2)
-        if len(done) > 1
-        else None,
+    again = [x["seconds"] for x in done[1:] if x["seconds"] is not None]
+    result = {
+        "cold_s": round(done[0]["seconds"], 2) if done[0]["seconds"] is not None else None,
+        "warm_s": round(statistics.median(again), 2) if again else None,
         "heading": done[0]["heading"],
         "exceptions": [e[:200] for x in done for e in x["exceptions"]],
     }
+    errors = [x["error"] for x in done if x.get("error")]
+    if errors:
+        result["error"] = errors[0]
+    return result
 
 
 def ratio(value: float | None, floor: float | None) -> float | None:
