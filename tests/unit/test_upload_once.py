@@ -187,7 +187,8 @@ def test_a_person_is_told_which_of_their_uploads_were_saved(upload_db, settings)
     now = dt.datetime.now(dt.UTC)
     assert text.startswith("Your upload of budget.csv at ")
     assert (
-        f"on {now.day} {now:%b %Y} was saved as batch {saved.batch_id} (budget: 1 new, 0 changed" in text
+        f"on {now.day} {now:%b %Y} was saved as batch {saved.batch_id} (budget: 1 new, 0 changed"
+        in text
     )
     undo_batch(upload_db, saved.batch_id, by="Aziz")
     assert "it was undone on" in recent_uploads(upload_db, "Dilnoza")[0].describe()
