@@ -128,6 +128,50 @@ def problems(at: AppTest, spec) -> list[str]:
     return shown
 
 
+# Parts of a page built only when opened (a tab of `st.tabs(on_change="rerun")`, an
+# expander's toggle): (the widget's key, the value that opens it). Each is measured as the
+# page rerun with that part open, cold and warm, reported as "page › part".
+PARTS = {
+    "grants": [
+        ("budget-tab", "By budget line"),
+        ("budget-tab", "By quarter"),
+        ("grants-tab", "By region"),
+        ("grants-tab", "By grantee"),
+    ],
+    "milestones": [("timeline-table-open", True), ("per-quarter-open", True)],
+    "quality": [
+        ("quality-tab", "Completeness"),
+        ("quality-tab", "Timeliness"),
+        ("quality-tab", "Outliers"),
+        ("quality-tab", "Validation rules"),
+        ("quality-tab", "Follow-up"),
+    ],
+}
+
+
+def part_name(page: str, key: str, value) -> str:
+    return f"{page} › {value if isinstance(value, str) else key}"
+
+
+def measure_part(at: AppTest, spec, key: str, value, runs: int) -> dict:
+    """The page rerun with one part opened, cold and warm; the part closed again after."""
+    before = at.session_state[key] if key in at.session_state else None
+    at.session_state[key] = value
+    cold = []
+    for _ in range(runs):
+        clear_caches()
+        cold.append(timed(at.run))
+    warm = [timed(at.run) for _ in range(runs)]
+    result = {
+        "cold_ms": median_ms(cold),
+        "warm_ms": median_ms(warm),
+        "problems": problems(at, spec),
+    }
+    if before is not None:
+        at.session_state[key] = before
+    return result
+
+
 def measure(runs: int, pages: list[str] | None = None) -> dict:
     db = open_database()
     settings = load_settings()
@@ -177,6 +221,9 @@ def measure(runs: int, pages: list[str] | None = None) -> dict:
                     page["naive_matches_ours"] = naive.check_overview(cur, settings, as_of, ours)
         recorder.calls = []
         results[spec.url_path] = page
+        for key, value in PARTS.get(spec.url_path, []):
+            results[part_name(spec.url_path, key, value)] = measure_part(at, spec, key, value, runs)
+        at.switch_page(spec.path)  # the parts' widgets back to how a first visit has them
     return {
         "database": str(db.path),
         "settings": str(settings.path),
