@@ -21,6 +21,7 @@ from monitoring.access.sharing import SHARE_PARAM, ShareScope
 from monitoring.access.view import Audience, ProtectedView
 from monitoring.access.view import protected_view as build_view
 from monitoring.db import Database, open_database
+from monitoring.i18n import _
 from monitoring.quality.approvals import page_version
 from monitoring.settings import load_settings
 from ui import language
@@ -137,9 +138,25 @@ def data_version_of_this_run(db: Database) -> tuple[int, ...]:
 
 
 def view_for(audience: Audience) -> ProtectedView:
-    """The protected view of `audience` over the current data."""
+    """The protected view of `audience` over the current data.
+
+    A donor's is made by the disclosure audit once per data version and link scope: after
+    new data it can take from a fraction of a second (the sample) to minutes (many regions,
+    docs/benchmarks.md), so the donor is told what is happening (Streamlit shows the spinner
+    only when it takes more than half a second)."""
     db = open_database()
-    return _view(str(db.path), data_version_of_this_run(db), audience)
+    version = data_version_of_this_run(db)
+    if not audience.is_donor:
+        return _view(str(db.path), version, audience)
+    with st.spinner(
+        _(
+            "Preparing the figures of this link: small counts of people are hidden first, "
+            "and the figures around them checked so that none can be worked out. After new "
+            "data this can take a few minutes."
+        ),
+        show_time=True,
+    ):
+        return _view(str(db.path), version, audience)
 
 
 def view() -> ProtectedView:
