@@ -42,28 +42,47 @@ in_quarter as (
     group by v.indicator_code, v.period
 ),
 
-up_to as (
-    select q.as_of_period, v.*
-    from quarters as q
-    join region_values as v on v.period <= q.as_of_period
+-- Per indicator and quarter of data: the sum and count of its region values (a few
+-- thousand rows), so that actuals to date add up quarters, not every region value again.
+per_period as (
+    select indicator_code, period, sum(value) as total, count(value) as n
+    from region_values
+    group by indicator_code, period
 ),
 
 combined as (
-    select indicator_code, as_of_period, sum(value) as total, avg(value) as mean
-    from up_to
-    group by indicator_code, as_of_period
+    select
+        p.indicator_code,
+        q.as_of_period,
+        sum(p.total) as total,
+        sum(p.total) / sum(p.n) as mean
+    from quarters as q
+    join per_period as p on p.period <= q.as_of_period
+    group by p.indicator_code, q.as_of_period
 ),
 
-latest_by_region as (
-    select indicator_code, as_of_period, region_code, arg_max(value, period) as value
-    from up_to
-    group by indicator_code, as_of_period, region_code
+-- Each region value is a region's latest from its quarter until the region's next report.
+latest_spans as (
+    select
+        indicator_code,
+        region_code,
+        period,
+        value,
+        lead(period) over (partition by indicator_code, region_code order by period) as until
+    from region_values
+    where value is not null  -- as arg_max: a region's latest reported value
 ),
 
 latest_combined as (
-    select indicator_code, as_of_period, sum(value) as latest_sum, avg(value) as latest_mean
-    from latest_by_region
-    group by indicator_code, as_of_period
+    select
+        l.indicator_code,
+        q.as_of_period,
+        sum(l.value) as latest_sum,
+        avg(l.value) as latest_mean
+    from quarters as q
+    join latest_spans as l
+        on l.period <= q.as_of_period and (l.until is null or q.as_of_period < l.until)
+    group by l.indicator_code, q.as_of_period
 ),
 
 period_targets as (
