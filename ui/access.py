@@ -10,21 +10,28 @@ Pages never decide what data to show from the viewer's role.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from monitoring.access import accounts
+from monitoring.access.cells import indicator_cells
 from monitoring.access.sharing import SHARE_PARAM, ShareScope
-from monitoring.access.view import Audience, ProtectedView
+from monitoring.access.view import Audience, ProtectedView, active_link_scopes, donor_regions
 from monitoring.access.view import protected_view as build_view
 from monitoring.db import Database, open_database
 from monitoring.i18n import _
 from monitoring.quality.approvals import page_version
 from monitoring.settings import load_settings
 from ui import language
+
+log = logging.getLogger("monitoring.dashboard")
 
 VIEWER_KEY = "_viewer"  # the Viewer of the current run
 # The account the gate found signed in this run, for reading only: who is signed in is
@@ -104,9 +111,89 @@ def current_cache_key() -> tuple:
     return ("view", audience) if audience is not None else ("nobody",)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _protected_cells(db_path: str, data_version: tuple, regions: tuple[str, ...], _db: Database):
+    """The protected cells of a donor view over `regions` (the disclosure audit): once per
+    data version (uploads and undos: approvals and follow-ups do not change them) and region
+    scope, shared by every link of that scope whatever its pages. (`_db`, the open database
+    of `db_path`, is not part of the key.)"""
+    return indicator_cells(_db, load_settings(), regions)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
-    return build_view(open_database(db_path), load_settings(), audience)
+    db, settings = open_database(db_path), load_settings()
+    protected = None
+    if audience.is_donor:
+        regions = donor_regions(settings, audience.link_regions)
+        protected = _protected_cells(db_path, version[:2], regions, db)
+    return build_view(db, settings, audience, protected=protected)
+
+
+# Preparing donors' views before donors come -----------------------------------------------
+_prepared: dict[str, tuple] = {}  # database path -> the data version last prepared
+_prepared_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes prepared)
+_prepared_lock = threading.Lock()
+PREPARING = "prepare link views"  # the threads' name
+
+
+def prepared_scopes(db_path: str) -> tuple[tuple, tuple[tuple[str, ...], ...]] | None:
+    """(the data version, the link scopes) last prepared in this process for a database."""
+    with _prepared_lock:
+        return _prepared_scopes.get(str(db_path))
+
+
+def _prepare_link_views(db: Database, data_version: tuple) -> None:
+    """The protected cells of every active link's scope, for this data version (a thread)."""
+    started = time.perf_counter()
+    key = str(db.path)
+    try:
+        if not db.is_open:
+            return  # closed meanwhile: a donor's own request computes it
+        settings = load_settings()
+        scopes = active_link_scopes(db, settings)
+        for regions in scopes:
+            _protected_cells(key, data_version, regions, db)
+    except Exception:  # the donor's own request computes it again, and says what failed
+        log.warning("Preparing the share links' protected views failed.", exc_info=True)
+        return
+    with _prepared_lock:
+        _prepared_scopes[key] = (data_version, tuple(scopes))
+    if scopes:
+        log.info(
+            "Prepared the protected views of %d link scope(s) for data version %s in %.1f s.",
+            len(scopes),
+            data_version,
+            time.perf_counter() - started,
+        )
+
+
+def _before_close(key: str, thread: threading.Thread) -> None:
+    """The database is closing: let the preparation finish first (it reads through the
+    connection being closed), and prepare again when it is opened next."""
+    if thread is not threading.current_thread():
+        thread.join()
+    with _prepared_lock:
+        _prepared.pop(key, None)
+
+
+def prepare_link_views(db: Database, version: tuple) -> threading.Thread | None:
+    """Start preparing the active share links' protected views when the data changed since
+    they were last prepared in this process (an upload, an undo, a command-line import; and
+    once after the server starts), so that the first donor after it does not wait for the
+    disclosure audit (seconds to minutes with many regions, docs/benchmarks.md). Returns the
+    thread started, if any."""
+    key, data_version = str(db.path), tuple(version[:2])
+    with _prepared_lock:
+        if _prepared.get(key) == data_version:
+            return None
+        _prepared[key] = data_version
+    thread = threading.Thread(
+        target=_prepare_link_views, args=(db, data_version), name=PREPARING, daemon=True
+    )
+    db.on_close(partial(_before_close, key, thread))
+    thread.start()
+    return thread
 
 
 _RUN_VERSION = "_monitoring_page_version"  # on Streamlit's context of the session's run
@@ -134,6 +221,7 @@ def data_version_of_this_run(db: Database) -> tuple[int, ...]:
     key = str(db.path)
     if key not in versions:
         versions[key] = page_version(db)
+        prepare_link_views(db, versions[key])
     return versions[key]
 
 

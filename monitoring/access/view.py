@@ -241,15 +241,48 @@ def _number_text(value) -> str | None:
     return f"{float(value):,.1f}".removesuffix(".0")
 
 
-def protected_view(db: Database, settings: Settings, audience: Audience) -> ProtectedView:
+def donor_regions(settings: Settings, link_regions: Sequence[str] | None) -> tuple[str, ...]:
+    """The regions a donor's view covers: the link's (in order, once each), else the
+    programme's. The protected cells depend on these and the data only."""
+    if link_regions is None:
+        return tuple(settings.programme.regions)
+    return tuple(dict.fromkeys(link_regions))
+
+
+@free_of_people_data
+def active_link_scopes(db: Database, settings: Settings) -> list[tuple[str, ...]]:
+    """The region scopes of the share links that can be opened now (not expired, not
+    revoked), each once: what the disclosure audit must protect before donors come
+    (ui/access.py prepares them after every change of the data)."""
+    from monitoring.access import sharing  # sharing builds on the view's Audience
+
+    links = sharing.list_share_links(db)
+    scopes: list[tuple[str, ...]] = []
+    for row in links[links.status == "active"].itertuples():
+        regions = row.regions
+        listed = None if regions is None or not hasattr(regions, "__len__") else list(regions)
+        scope = donor_regions(settings, listed)
+        if scope not in scopes:
+            scopes.append(scope)
+    return scopes
+
+
+def protected_view(
+    db: Database,
+    settings: Settings,
+    audience: Audience,
+    *,
+    protected: cells.IndicatorCells | None = None,
+) -> ProtectedView:
     """What `audience` may see of this database: built once per request (and cached by the
-    caller on the data version and the audience)."""
+    caller on the data version and the audience). `protected`: the protected cells of the
+    donor's regions (`cells.indicator_cells`), when the caller already has them for this
+    data (they depend on the data and the regions only, not on the link's pages,
+    downloads or approvals)."""
     threshold = settings.privacy.small_count_threshold
     if not audience.is_donor:
         return ProtectedView(audience=audience, regions=None, threshold=threshold)
-    programme = tuple(settings.programme.regions)
-    link = audience.link_regions
-    regions = programme if link is None else tuple(dict.fromkeys(link))
+    regions = donor_regions(settings, audience.link_regions)
     protection = suppression.donor_protection(db, settings)
     through, unapproved = approved_quarters(db, settings, regions)
     return ProtectedView(
@@ -263,7 +296,9 @@ def protected_view(db: Database, settings: Settings, audience: Audience) -> Prot
         unnamed_kinds=tuple(settings.privacy.unnamed_organisation_kinds),
         free_text=False,
         uploader_names=False,
-        protected=cells.indicator_cells(db, settings, regions),
+        protected=protected
+        if protected is not None
+        else cells.indicator_cells(db, settings, regions),
     )
 
 

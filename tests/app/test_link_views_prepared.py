@@ -1,0 +1,97 @@
+"""The share links' protected views are prepared in the background whenever the data changes
+(and once after the server starts), so the first donor after an upload does not wait for the
+disclosure audit (ui/access.py `prepare_link_views`; docs/benchmarks.md, "A donor's first
+view"). A real sample database in tmp_path, a manager's page run through AppTest."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from monitoring.access import sharing
+from monitoring.db import Database, close_all
+from monitoring.intake.batches import commit_file
+from monitoring.intake.sample import load_sample
+from monitoring.settings import ROOT, load_settings
+from tests.app.conftest import TEST_SECRET, no_exceptions
+from tests.conftest import account_name, add_test_accounts
+from tests.unit.upload_support import csv_bytes, reopen_everything
+from ui import access
+from ui.access import USER_KEY
+
+
+def wait_for_preparing() -> None:
+    for thread in threading.enumerate():
+        if thread.name == access.PREPARING:
+            thread.join(timeout=120)
+
+
+def manager_page(monkeypatch, path) -> AppTest:
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    monkeypatch.setenv(sharing.SECRET_ENV, TEST_SECRET)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    close_all()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state[USER_KEY] = account_name("manager")
+    return at
+
+
+def test_every_active_link_scope_is_protected_before_its_donor_comes(tmp_path, monkeypatch):
+    path = tmp_path / "monitoring.duckdb"
+    db = Database(path)
+    try:
+        load_sample(db)
+        add_test_accounts(db)
+        link = {"by": "tests", "secret": TEST_SECRET}
+        sharing.create_share_link(db, "Jizzakh", "30d", regions=["UZ-JI"], **link)
+        sharing.create_share_link(  # the same regions, other pages: the same audit
+            db, "Jizzakh overview", "30d", regions=["UZ-JI"], pages=["overview"], **link
+        )
+        sharing.create_share_link(db, "Whole programme", "30d", **link)
+        gone, _ = sharing.create_share_link(db, "Namangan", "30d", regions=["UZ-NG"], **link)
+        sharing.revoke_share_link(db, gone, by="tests")
+    finally:
+        db.close()
+    programme = tuple(load_settings().programme.regions)
+
+    try:
+        at = manager_page(monkeypatch, path)
+        at.run()
+        no_exceptions(at)
+        wait_for_preparing()
+        version, scopes = access.prepared_scopes(str(path))
+        # Each active link's scope once; the revoked link's region is not prepared.
+        assert sorted(scopes) == sorted([("UZ-JI",), programme])
+
+        # New data: the next run of anyone's page prepares them again, for the new version.
+        db = Database(path)
+        try:
+            reopen_everything(db)
+            commit_file(
+                db,
+                csv_bytes("budget_line,category,period,amount,currency", "9.9,other,2022Q1,5,USD"),
+                "budget.csv",
+                load_settings(),
+                by="Dilnoza",
+            )
+        finally:
+            db.close()
+        at.run()
+        no_exceptions(at)
+        wait_for_preparing()
+        new_version, scopes = access.prepared_scopes(str(path))
+        assert new_version != version
+        assert sorted(scopes) == sorted([("UZ-JI",), programme])
+
+        # A donor of the Jizzakh link is then served the prepared cells.
+        prepared = access._protected_cells(str(path), new_version, ("UZ-JI",))
+        donor = access.view_for(
+            access.Audience("donor", ("UZ-JI",), ("overview",), unapproved=True)
+        )
+        assert donor.protected is prepared
+    finally:
+        wait_for_preparing()
+        close_all()
