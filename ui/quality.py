@@ -21,7 +21,6 @@ from monitoring.quality import (
     rules,
     timeliness,
 )
-from monitoring.quality.numbers import numbers
 from monitoring.reports import exports
 from monitoring.settings import Settings
 from ui import access, common
@@ -244,7 +243,7 @@ def outliers_table(found: pd.DataFrame) -> pd.DataFrame:
             _("Organisation"): found.org_id,
             _("Sex"): found.sex,
             _("Age group"): found.age_group,
-            _("Value"): numbers(found.value, 1),
+            _("Value"): i18n.numbers(found.value, 1),
             _("Why flagged"): found.why,
         }
     )
@@ -293,7 +292,7 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
         pd.DataFrame(
             {
                 _("Rule"): [title for title, _n in found.counts()],
-                _("Violations"): numbers(n for _t, n in found.counts()),
+                _("Violations"): i18n.numbers(n for _t, n in found.counts()),
             }
         ),
         hide_index=True,

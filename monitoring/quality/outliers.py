@@ -17,7 +17,6 @@ from monitoring.access.markers import team_only
 from monitoring.db import Database
 from monitoring.i18n import _
 from monitoring.periods import period_of
-from monitoring.quality.numbers import number, numbers
 from monitoring.quality.queries import run_named
 from monitoring.settings import Settings
 
@@ -85,10 +84,10 @@ def whys(found: pd.DataFrame, threshold: float) -> list[str]:
     beyond = (found.z.notna() & (found.z.abs() > threshold)).to_numpy()
     below = (found.min_value.notna() & (found.value < found.min_value)).to_numpy()
     above = (found.max_value.notna() & (found.value > found.max_value)).to_numpy()
-    limit = number(threshold, 1)
+    limit = i18n.number(threshold, 1)
 
     def written(column: str, where) -> Iterator[str]:  # only the figures a reason names
-        return iter(numbers(found[column].to_numpy()[where], 1))
+        return iter(i18n.numbers(found[column].to_numpy()[where], 1))
 
     zs, medians = written("z", beyond), written("median", beyond)
     lows, highs = written("min_value", below), written("max_value", above)

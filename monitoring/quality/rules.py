@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.db import Database, query_parameters
 from monitoring.i18n import N_, _
 from monitoring.periods import period_of
-from monitoring.quality.numbers import numbers
 from monitoring.settings import Rule, Settings
 
 TITLES = {
@@ -36,7 +36,7 @@ def _ns(values) -> list[str]:
     """Many figures at once, as `_n` writes each."""
     values = list(values)
     out = []
-    for text in numbers(values, 2):
+    for text in i18n.numbers(values, 2):
         if text != "–" and any(c in text for c in ".,"):
             text = text.rstrip("0").rstrip(".,")
         out.append(text)

@@ -13,7 +13,6 @@ import pytest
 from monitoring import i18n
 from monitoring.periods import programme_periods
 from monitoring.quality import approvals, outliers, rules, timeliness
-from monitoring.quality.numbers import numbers
 from monitoring.settings import load_settings
 from tests.conftest import insert, value_row
 from tests.unit.test_quality_rules import base  # noqa: F401 - the fixture
@@ -30,7 +29,9 @@ def test_numbers_are_written_as_i18n_number_writes_each(lang, decimals):
     values += [round(draw.uniform(0, 100), 2) for _ in range(300)] + SPECIAL + SPECIAL
     values += [float("nan"), pd.NA]
     with i18n.language(lang):
-        assert numbers(values, decimals) == [i18n.number(v, decimals) for v in values[:-1]] + ["–"]
+        assert i18n.numbers(values, decimals) == [i18n.number(v, decimals) for v in values[:-1]] + [
+            "–"
+        ]
 
 
 def test_rule_violations_are_written_out_for_the_rows_asked(base, settings):  # noqa: F811
