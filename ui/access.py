@@ -27,7 +27,7 @@ from monitoring.access.view import Audience, ProtectedView, active_link_scopes, 
 from monitoring.access.view import protected_view as build_view
 from monitoring.db import Database, open_database
 from monitoring.i18n import _
-from monitoring.quality.approvals import page_version
+from monitoring.quality.approvals import page_version, uploads_part
 from monitoring.settings import load_settings
 from ui import language
 
@@ -126,7 +126,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
     protected = None
     if audience.is_donor:
         regions = donor_regions(settings, audience.link_regions)
-        protected = _protected_cells(db_path, version[:2], regions, db)
+        protected = _protected_cells(db_path, uploads_part(version), regions, db)
     return build_view(db, settings, audience, protected=protected)
 
 
@@ -183,7 +183,7 @@ def prepare_link_views(db: Database, version: tuple) -> threading.Thread | None:
     once after the server starts), so that the first donor after it does not wait for the
     disclosure audit (seconds to minutes with many regions, docs/benchmarks.md). Returns the
     thread started, if any."""
-    key, data_version = str(db.path), tuple(version[:2])
+    key, data_version = str(db.path), uploads_part(version)
     with _prepared_lock:
         if _prepared.get(key) == data_version:
             return None

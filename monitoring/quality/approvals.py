@@ -359,6 +359,12 @@ def page_version(db: Database) -> tuple[int, ...]:
     return tuple(int(x) for x in row)
 
 
+def uploads_part(version: tuple[int, ...]) -> tuple[int, ...]:
+    """The part of a `page_version` that only uploads and undos change (what
+    `Database.data_version()` returns): the key of what approvals and follow-ups leave alone."""
+    return tuple(version[:2])
+
+
 # Locks -------------------------------------------------------------------------------------
 def _locks(frame: pd.DataFrame) -> list[Lock]:
     out = []
