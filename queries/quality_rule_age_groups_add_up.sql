@@ -10,7 +10,8 @@ with counted as not materialized (
       and ($indicators is null or list_contains($indicators, indicator_code))
 ),
 
--- each value's age groups (at least two), summed, and the groups with their values
+-- each value's age groups (at least two), summed, and the groups with their values, in
+-- the order of the groups (then values)
 parts as (
     select
         indicator_code,
@@ -19,7 +20,8 @@ parts as (
         org_id,
         sex,
         sum(value) as left_value,
-        list({'g': age_group, 'v': value}) as parts
+        string_agg(age_group, '|' order by age_group, value) as part_groups,
+        list(value order by age_group, value) as part_values
     from counted
     where age_group <> 'all'
     group by all
@@ -34,8 +36,8 @@ select
     p.left_value,
     a.value as right_value,
     -- the parts: their age groups ('|' between) and values, in the same order
-    array_to_string(list_transform(list_sort(p.parts), lambda x: x.g), '|') as part_groups,
-    list_transform(list_sort(p.parts), lambda x: x.v) as part_values
+    p.part_groups,
+    p.part_values
 from parts as p
 join counted as a
     on a.indicator_code = p.indicator_code and a.period = p.period

@@ -72,20 +72,29 @@ judged as (
 -- one or more of them first reported it, everyone who had reported it by then.
 reporters as (
     select
-        f.indicator_code,
-        f.region_code,
-        f.first_period,
-        list_sort(list_distinct(list(coalesce(o.name, f.org_id)) over (
-            partition by f.indicator_code, f.region_code order by f.first_period
-        ))) as organisations
+        indicator_code,
+        region_code,
+        first_period,
+        list_sort(list_distinct(reported_by)) as organisations
     from (
-        select indicator_code, region_code, org_id, min(period) as first_period
-        from indicator_values
-        where org_id <> ''
-        group by all
-    ) as f
-    left join organisations as o on o.org_id = f.org_id
-    qualify row_number() over (partition by f.indicator_code, f.region_code, f.first_period) = 1
+        select
+            f.indicator_code,
+            f.region_code,
+            f.first_period,
+            list(coalesce(o.name, f.org_id)) over (
+                partition by f.indicator_code, f.region_code order by f.first_period
+            ) as reported_by
+        from (
+            select indicator_code, region_code, org_id, min(period) as first_period
+            from indicator_values
+            where org_id <> ''
+            group by all
+        ) as f
+        left join organisations as o on o.org_id = f.org_id
+        qualify row_number() over (
+            partition by f.indicator_code, f.region_code, f.first_period
+        ) = 1
+    ) as r
 ),
 
 who as (

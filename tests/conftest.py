@@ -1,7 +1,9 @@
-"""Shared fixtures: real DuckDB databases in tmp_path, fixed settings, time zone and locale."""
+"""Shared fixtures: real databases (DuckDB files in tmp_path; PostgreSQL databases on a
+throwaway server of the test session), fixed settings, time zone and locale."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import textwrap
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from monitoring.access import accounts
 from monitoring.contract import TABLES
 from monitoring.db import Database, close_all
+from monitoring.db.pgserver import TemporaryServer
 from monitoring.intake.sample import load_sample
 from monitoring.settings import load_settings
 
@@ -40,9 +43,72 @@ def settings(tmp_path):
     return load_settings(path)
 
 
+ENGINES = ("duckdb", "postgresql")
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """One PostgreSQL server for the test session (Debian's, started by initdb/pg_ctl in a
+    temporary folder on the loopback); stopped at the end."""
+    server = TemporaryServer(tmp_path_factory.mktemp("postgres"))
+    server.start()
+    yield server
+    close_all()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server) -> str:
+    """A database with the schema, copied by CREATE DATABASE ... TEMPLATE for each test."""
+    url = postgres_server.create_database("schema_template")
+    database = Database(url)
+    database.connection()
+    database.close()  # a template may have no connections
+    return "schema_template"
+
+
+def new_postgres_database(server: TemporaryServer, template: str | None = None) -> str:
+    """A new database on `server` (a copy of `template` when given); its URL."""
+    import psycopg
+
+    name = f"test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(server.url(), autocommit=True) as con:
+        # Names made here, not input.
+        suffix = f' template "{template}"' if template else ""
+        con.execute(f'create database "{name}"{suffix}')
+    return server.url(name)
+
+
+def engine_database(request, engine: str, tmp_path: Path) -> Database:
+    """An empty database with the schema on `engine`: a file in tmp_path, or a new
+    PostgreSQL database of the session's server."""
+    if engine == "duckdb":
+        return Database(tmp_path / "test.duckdb")
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
+    return Database(new_postgres_database(server, template))
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture(params=ENGINES)
+def db(request, tmp_path):
+    """An empty database with the schema, on each engine in turn: a DuckDB file in
+    tmp_path, then a new database on the session's PostgreSQL server."""
+    database = engine_database(request, request.param, tmp_path)
+    database.connection()
+    yield database
+    database.close()
+
+
 @pytest.fixture
-def db(tmp_path):
-    """An empty database with the schema, in tmp_path."""
+def file_db(tmp_path):
+    """An empty DuckDB database file in tmp_path, for what only a file has (its lock, its
+    size, copying it)."""
     database = Database(tmp_path / "test.duckdb")
     database.connection()
     yield database
@@ -60,11 +126,14 @@ def insert(db: Database, table: str, rows: list[dict]) -> None:
             frame[col.name] = (
                 frame[col.name].astype(object).where(frame[col.name].notna(), col.default)
             )
-    frame = frame[spec.column_names]  # noqa: F841 - read by DuckDB below
+    frame = frame[spec.column_names]  # noqa: F841 - read by the database below
+    columns = ", ".join(spec.column_names)
+    # Typed by the contract: a column left empty has no type of its own in the frame.
+    values = ", ".join(f"cast({c.name} as {c.sql_type})" for c in spec.columns)
     with db.transaction() as cur:
         cur.register("fixture_rows", frame)
-        # The table name comes from the contract, not from input.
-        statement = "insert into " + table + " by name select * from fixture_rows"  # noqa: S608
+        # The table and column names come from the contract, not from input.
+        statement = f"insert into {table} ({columns}) select {values} from fixture_rows"  # noqa: S608
         cur.execute(statement)
         cur.unregister("fixture_rows")
 
@@ -78,6 +147,46 @@ def sample_db_path(tmp_path_factory) -> Path:
     add_test_accounts(database)
     database.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_sample(postgres_server, sample_db_path) -> str:
+    """The test sample (sample_db_path) copied into a PostgreSQL database by migrate-store:
+    the name of a template database for tests to copy."""
+    from monitoring.db.transfer import migrate_store
+
+    url = postgres_server.create_database("sample_template")
+    report = migrate_store(sample_db_path, url)
+    assert report.ok, [t for t in report.tables if not t.equal]
+    return "sample_template"
+
+
+def sample_database(request, engine: str, *, read_only: bool = False) -> Database:
+    """The test sample on `engine`: the session's DuckDB file, or a new PostgreSQL database
+    copied from the sample template. For module-scoped fixtures parametrised by ENGINES."""
+    if engine == "duckdb":
+        return Database(request.getfixturevalue("sample_db_path"), read_only=read_only)
+    template = request.getfixturevalue("postgres_sample")
+    server = request.getfixturevalue("postgres_server")
+    return Database(new_postgres_database(server, template))
+
+
+@pytest.fixture
+def sample_db(request, engine, sample_db_path, tmp_path) -> Database:
+    """A database holding the test sample, its own copy, on each engine in turn."""
+    import shutil
+
+    if engine == "duckdb":
+        path = tmp_path / "sample.duckdb"
+        shutil.copy(sample_db_path, path)
+        database = Database(path)
+    else:
+        template = request.getfixturevalue("postgres_sample")
+        server = request.getfixturevalue("postgres_server")
+        database = Database(new_postgres_database(server, template))
+    database.connection()
+    yield database
+    database.close()
 
 
 def indicator_row(code: str, **kw) -> dict:

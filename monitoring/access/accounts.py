@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import NamedTuple
 
-import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -27,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from monitoring.access import throttle
 from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.db import Database
+from monitoring.db.errors import WRITE_CONFLICTS
 from monitoring.i18n import N_, _, ngettext
 
 # Roles, from the narrowest to the widest.
@@ -508,7 +508,7 @@ def _with_sessions(db: Database, write, tries: int = 5) -> None:
             with db.transaction() as cur:
                 write(cur)
             return
-        except duckdb.TransactionException:
+        except WRITE_CONFLICTS:
             if attempt == tries - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))

@@ -20,13 +20,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from monitoring.access import accounts, sharing
 from monitoring.access.markers import decides_who_is_looking
 from monitoring.db import Database
+from monitoring.db.errors import WRITE_CONFLICTS
 from monitoring.i18n import _, ngettext
 
 PASSWORD, LINK = "password", "link"  # how the session was signed in
@@ -157,7 +157,7 @@ def claim(
                     "where session_id = ? and ended_at is null",
                     [at, REPLACED, old[0]],
                 )
-    except duckdb.TransactionException:
+    except WRITE_CONFLICTS:
         return None  # the same ticket claimed at the same moment: the other claim won
     return _serializer(key).dumps([session_id, token])
 
@@ -276,7 +276,7 @@ def _write_quietly(db: Database, write) -> None:
     try:
         with db.transaction() as cur:
             write(cur)
-    except duckdb.TransactionException:
+    except WRITE_CONFLICTS:
         pass
 
 

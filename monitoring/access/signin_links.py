@@ -18,12 +18,12 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-import duckdb
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from monitoring.access import accounts, sharing
 from monitoring.access.markers import decides_who_is_looking
 from monitoring.db import Database
+from monitoring.db.errors import CONSTRAINT_ERRORS, WRITE_CONFLICTS
 from monitoring.i18n import _
 
 SIGNIN_PARAM = "signin"
@@ -141,7 +141,7 @@ def redeem(
                 "values (?, ?, 'success')",
                 [name, at],
             )
-    except (duckdb.ConstraintException, duckdb.TransactionException):
+    except (*CONSTRAINT_ERRORS, *WRITE_CONFLICTS):
         return used_already  # the same link opened twice at the same moment: one wins
     return Redeemed(
         accounts.get_user(db, name),
@@ -169,7 +169,7 @@ def use_up(
                 "values (?, ?, ?, false)",
                 [nonce, name, at],
             )
-    except (duckdb.ConstraintException, duckdb.TransactionException):
+    except (*CONSTRAINT_ERRORS, *WRITE_CONFLICTS):
         return False
     return True
 

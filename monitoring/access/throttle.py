@@ -29,10 +29,10 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from monitoring.db import Database, query_text
+from monitoring.db.errors import ENGINE_ERRORS, WRITE_CONFLICTS
 
 # Per user name (known or not): after NAME_FREE_FAILURES failures within WINDOW (and since
 # the name's last success), the next attempt is refused until FIRST_DELAY has passed since
@@ -191,8 +191,8 @@ def record_attempt(
     )
 
 
-def _conflict(exc: duckdb.Error) -> bool:
-    return isinstance(exc, duckdb.TransactionException) or "conflict" in str(exc).lower()
+def _conflict(exc: Exception) -> bool:
+    return isinstance(exc, WRITE_CONFLICTS) or "conflict" in str(exc).lower()
 
 
 def _reserve(db: Database, name: str, client: str | None, at: dt.datetime) -> Refusal | str:
@@ -228,7 +228,7 @@ def _reserve(db: Database, name: str, client: str | None, at: dt.datetime) -> Re
                     [check_id, name, client, at],
                 )
                 return check_id
-        except duckdb.Error as exc:
+        except ENGINE_ERRORS as exc:
             # Another process reserved at the same moment: try again after it.
             if not _conflict(exc) or time.monotonic() > deadline:
                 raise

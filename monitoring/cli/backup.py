@@ -14,7 +14,7 @@ from pathlib import Path
 
 from monitoring import i18n
 from monitoring.cli.access import DB_HELP
-from monitoring.db import DatabaseInUse, database_path
+from monitoring.db import DatabaseInUse, database_path, is_postgres
 from monitoring.db import backup as backups
 from monitoring.db.channel import serving
 from monitoring.db.database import reading
@@ -72,7 +72,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     target = database_path(args.db)
-    if serving(target):
+    if not is_postgres(target) and serving(target):
         raise DatabaseInUse(
             _(
                 "The running dashboard holds {path}: stop it, restore, then start it again "

@@ -26,6 +26,7 @@ from monitoring.cli.audit import add_audit_command
 from monitoring.cli.backup import add_backup_commands
 from monitoring.cli.quality import add_quality_commands
 from monitoring.cli.reports import add_report_commands
+from monitoring.cli.store import add_store_commands
 from monitoring.contract import TABLES
 from monitoring.db import DatabaseError, DatabaseInUse, open_database, plan_migrations
 from monitoring.i18n import _
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_commands(sub)  # report, export (docs/reports.md)
     add_backup_commands(sub)  # backup, restore (docs/database.md)
     add_quality_commands(sub)  # approve, reopen, quality (docs/quality.md)
+    add_store_commands(sub)  # migrate-store (docs/scale.md)
     return parser
 
 

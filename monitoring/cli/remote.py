@@ -38,6 +38,7 @@ from pathlib import Path
 from monitoring import i18n
 from monitoring.db import Database, DatabaseInUse, database_path, open_database
 from monitoring.db.channel import ChannelError, JobServer, send_job, serving
+from monitoring.db.database import is_postgres
 from monitoring.db.migrations import load_migrations
 from monitoring.i18n import _
 
@@ -78,6 +79,10 @@ def serve(path: str | Path | None = None, *, wait: float = OPEN_WAIT_S) -> Datab
     raises DatabaseInUse. When the socket cannot be made (a read-only folder), the dashboard
     serves without taking jobs, and says so in its log."""
     db = open_database(path)
+    if db.is_postgres:
+        # Every process opens a PostgreSQL database itself: no file lock, no jobs to take.
+        db.connection()
+        return db
     if db.path in _servers and db.is_open:
         return db
     with _servers_lock:
@@ -262,6 +267,8 @@ def send(argv: list[str], args, *, wait: float = 0.0) -> int | None:
     if in_job() or not hasattr(args, "db") or _runs_here(args):
         return None
     db_path = database_path(args.db)
+    if is_postgres(db_path):
+        return None  # PostgreSQL serves many processes: the command opens it itself
     deadline = time.monotonic() + wait
     while not serving(db_path):
         if time.monotonic() >= deadline:

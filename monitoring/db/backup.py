@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from monitoring import i18n
-from monitoring.db.database import connect
+from monitoring.db.database import connect, is_postgres
 from monitoring.db.errors import DatabaseError, DatabaseInUse
 from monitoring.i18n import _
 
@@ -223,19 +223,13 @@ def make_backup(con: duckdb.DuckDBPyConnection, source: Path, out: Path) -> Mani
     staging.mkdir()
     try:
         data = staging / DATA_FILE
-        source_name = con.execute("select current_database()").fetchone()[0]
-        alias = f"backup_{secrets.token_hex(6)}"
-        con.execute(f"attach {_literal(str(data))} as {_ident(alias)} (read_only false)")
-        try:
-            con.execute("begin transaction")
-            try:
-                con.execute(f"copy from database {_ident(source_name)} to {_ident(alias)}")
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-        finally:
-            con.execute(f"detach {_ident(alias)}")
+        if is_postgres(source):
+            # A PostgreSQL database is backed up into the same kind of file (docs/scale.md).
+            from monitoring.db.transfer import postgres_to_file
+
+            postgres_to_file(source, data)
+        else:
+            _copy_file_database(con, data)
         with _opened(data, threads=1) as copy:
             written = _contents(copy)
         manifest = Manifest(
@@ -256,6 +250,22 @@ def make_backup(con: duckdb.DuckDBPyConnection, source: Path, out: Path) -> Mani
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+def _copy_file_database(con: duckdb.DuckDBPyConnection, data: Path) -> None:
+    source_name = con.execute("select current_database()").fetchone()[0]
+    alias = f"backup_{secrets.token_hex(6)}"
+    con.execute(f"attach {_literal(str(data))} as {_ident(alias)} (read_only false)")
+    try:
+        con.execute("begin transaction")
+        try:
+            con.execute(f"copy from database {_ident(source_name)} to {_ident(alias)}")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.execute(f"detach {_ident(alias)}")
 
 
 def check_backup(folder: Path) -> Manifest:
@@ -299,6 +309,8 @@ def restore_backup(folder: Path, target: Path, *, force: bool, latest: int) -> M
                 "restore it."
             ).format(version=manifest.schema_version, latest=latest)
         )
+    if is_postgres(target):
+        return _restore_into_postgres(folder, manifest, target, force=force)
     target = Path(target).absolute()
     wal = target.with_name(target.name + ".wal")
     exists = target.exists() or wal.exists()
@@ -332,6 +344,24 @@ def restore_backup(folder: Path, target: Path, *, force: bool, latest: int) -> M
     finally:
         with suppress(FileNotFoundError):
             temporary.unlink()
+    return manifest
+
+
+def _restore_into_postgres(folder: Path, manifest: Manifest, target, *, force: bool) -> Manifest:
+    """Restore into an empty PostgreSQL database: migrate-store from the backup's file,
+    which checks every row (monitoring/db/transfer.py). A database holding rows is refused,
+    --force or not: make a new database and restore into it."""
+    from monitoring.db.transfer import migrate_store
+
+    try:
+        report = migrate_store(Path(folder) / DATA_FILE, target)
+    except DatabaseError as exc:
+        raise BackupError(str(exc)) from None
+    if not report.ok:
+        wrong = ", ".join(t.name for t in report.tables if not t.equal)
+        raise BackupError(
+            _("The restored rows differ from the backup's in {tables}.").format(tables=wrong)
+        )
     return manifest
 
 

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from monitoring.db import migrations as migrations_module
-from monitoring.db import stored
+from monitoring.db import postgres, stored
 from monitoring.db.errors import DatabaseError, DatabaseInUse
 from monitoring.db.statements import named_tables
 from monitoring.i18n import _
@@ -56,9 +56,19 @@ def _copies_read(name: str) -> frozenset[stored.StoredCopy]:
     return stored.copies_named(named_tables(query_text(name)))
 
 
-def database_path(path: str | os.PathLike | None = None) -> Path:
-    """The database file: `path`, else $MONITORING_DB, else data/monitoring.duckdb."""
-    return Path(path or os.environ.get("MONITORING_DB") or DEFAULT_DB).resolve()
+def database_path(path: str | os.PathLike | None = None) -> Path | postgres.PostgresURL:
+    """The database: `path`, else $MONITORING_DB, else data/monitoring.duckdb. A
+    `postgresql://` URL names a PostgreSQL database (docs/scale.md), anything else a file."""
+    given = path or os.environ.get("MONITORING_DB") or DEFAULT_DB
+    if isinstance(given, postgres.PostgresURL):
+        return given
+    if postgres.is_url(str(given)):
+        return postgres.PostgresURL(str(given))
+    return Path(given).resolve()
+
+
+def is_postgres(path) -> bool:
+    return isinstance(path, postgres.PostgresURL)
 
 
 @cache
@@ -82,7 +92,14 @@ def query_parameters(name: str) -> frozenset[str]:
 
 def connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to `path`; DatabaseInUse with a plain message when another
-    process holds it."""
+    process holds it. For a PostgreSQL URL: a new pool of connections, the caller's to close."""
+    if is_postgres(path):
+        try:
+            return postgres.PostgresConnection(path, max_size=2 if read_only else 20)
+        except Exception as exc:  # noqa: BLE001 - psycopg_pool's timeout, psycopg's errors
+            raise DatabaseError(
+                _("Cannot connect to the database {path}: {error}").format(path=path, error=exc)
+            ) from None
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -106,7 +123,7 @@ def plan_migrations(
     """What opening the database would do to its schema (`migrate --dry-run`). Writes
     nothing: the file is opened read-only, and a missing file is not created."""
     resolved = database_path(path)
-    if not resolved.exists():
+    if not is_postgres(resolved) and not resolved.exists():
         todo = migrations_module.load_migrations(folder)
         latest = todo[-1].version if todo else 0
         return migrations_module.Upgrade(resolved, 0, latest, todo, exists=False)
@@ -126,6 +143,15 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
     if held is not None and held.is_open:
         with held.cursor() as cur:
             yield cur.raw
+        return
+    if is_postgres(resolved):
+        pool = connect(resolved, read_only=True)
+        cur = pool.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+            pool.close()
         return
     con = connect(resolved, read_only=True)
     try:
@@ -166,7 +192,13 @@ class Database:
                 self._con = self._open()
             return self._con
 
+    @property
+    def is_postgres(self) -> bool:
+        return is_postgres(self.path)
+
     def _open(self) -> duckdb.DuckDBPyConnection:
+        if self.is_postgres:
+            return self._open_postgres()
         if not self.read_only:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +231,28 @@ class Database:
         _stale.pop(self.path, None)
         return con
 
+    def _open_postgres(self) -> postgres.PostgresConnection:
+        pool = connect(self.path, read_only=False)
+        cur = pool.cursor()
+        try:
+            # Replicas starting at once: one upgrades, the others wait, then find it done.
+            cur.execute("select pg_advisory_lock(7203)")
+            try:
+                self.upgrade = migrations_module.upgrade(
+                    cur, self.path, read_only=self.read_only, folder=self.migrations
+                )
+            finally:
+                cur.execute("select pg_advisory_unlock(7203)")
+        except BaseException:
+            cur.close()
+            pool.close()
+            raise
+        cur.close()
+        if self.upgrade.applied:
+            level = logging.INFO if self.upgrade.found == 0 else logging.WARNING
+            log.log(level, "%s", self.upgrade.describe())
+        return pool
+
     @property
     def is_open(self) -> bool:
         """Whether this process holds the file now (its connection is open)."""
@@ -214,7 +268,7 @@ class Database:
             fn()
         with self._lock:
             if self._con is not None:
-                self._con.close()
+                self._con.close()  # the file, or this database's pool of connections
                 self._con = None
 
     @contextmanager
@@ -288,6 +342,12 @@ class Database:
         frame = self.query(name, **params)
         return None if frame.empty else frame.iat[0, 0]
 
+    def ping(self) -> None:
+        """Raise (DATABASE_ERRORS) unless the database answers a query now: the health
+        address proxies check (docs/deploy.md)."""
+        with self.cursor() as cur:
+            cur.execute("select count(*) from schema_migrations").fetchone()
+
     def data_version(self) -> tuple[int, int]:
         """Changes whenever an upload is committed or undone: a key for caches."""
         with self.cursor() as cur:
@@ -305,6 +365,12 @@ class Database:
             cur.close()
 
     def _out_of_date(self, cur: duckdb.DuckDBPyConnection) -> dict[stored.StoredCopy, str]:
+        if self.is_postgres:
+            # Other processes (replicas, commands) write too: ask the database each time.
+            stale = stored.out_of_date(cur)
+            if stale:
+                stored.warn_out_of_date(self.path, stale)
+            return stale
         writes = _writes.get(self.path, 0)
         known = _stale.get(self.path)
         if known is not None and known[0] == writes:

@@ -1,6 +1,8 @@
-"""The exceptions of the database layer."""
+"""The exceptions of the database layer, and the engines' own, named once for both engines
+(DuckDB and PostgreSQL): code catches these tuples, never one engine's class."""
 
 import duckdb
+import psycopg
 
 
 class DatabaseError(RuntimeError):
@@ -20,4 +22,18 @@ class UnusableDatabase(DatabaseError):
 # What a page may meet when the database cannot be used: the plain errors of this layer, and
 # DuckDB's own (a damaged file, a query the schema cannot answer). Pages show a plain
 # message instead of a traceback (ui/common.py: database_unavailable).
-DATABASE_ERRORS = (DatabaseError, duckdb.Error)
+# Any error an engine raises.
+ENGINE_ERRORS = (duckdb.Error, psycopg.Error)
+DATABASE_ERRORS = (DatabaseError, *ENGINE_ERRORS)
+
+# Two transactions wrote the same rows at once: the later one must start again (DuckDB's
+# write-write conflict; PostgreSQL's serialization failure or deadlock).
+WRITE_CONFLICTS = (
+    duckdb.TransactionException,
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.DeadlockDetected,
+)
+# A row broke a constraint (a key already taken, a check).
+CONSTRAINT_ERRORS = (duckdb.ConstraintException, psycopg.errors.IntegrityError)
+# A table, view or function the statement names does not exist.
+CATALOG_ERRORS = (duckdb.CatalogException, psycopg.errors.UndefinedTable)

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from monitoring.db import stored
-from monitoring.db.errors import DatabaseError, UnusableDatabase
+from monitoring.db.errors import ENGINE_ERRORS, DatabaseError, UnusableDatabase
 from monitoring.i18n import _
 from monitoring.settings import ROOT
 
@@ -88,6 +88,37 @@ def _tables_made_by(sql: str) -> frozenset[str]:
         con.close()
 
 
+# The database's own tables and views, on either engine (information_schema is standard):
+# not the catalog's, not temporary ones (DuckDB: catalog "temp"; PostgreSQL: pg_temp_N).
+_OURS = "table_catalog = current_database() and table_schema = current_schema()"
+
+
+def _is_postgres(con) -> bool:
+    return not isinstance(con, duckdb.DuckDBPyConnection)
+
+
+def _apply(con, migration: Migration, macros: dict) -> None:
+    """Run one migration's statements: as written on DuckDB; translated on PostgreSQL, where
+    its macros are not created but kept in `macros` for the statements that use them."""
+    if not _is_postgres(con):
+        con.execute(migration.sql())
+        return
+    from monitoring.db import dialect
+
+    for statement in dialect.migration_to_postgres(migration.sql(), macros):
+        con.execute_translated(statement)
+
+
+def _macros_before(folder: Path | None, version: int) -> dict:
+    from monitoring.db import dialect
+
+    macros: dict = {}
+    for migration in load_migrations(folder):
+        if migration.version <= version:
+            macros.update(dialect.macros_of(migration.sql()))
+    return macros
+
+
 @dataclass(frozen=True)
 class State:
     """What a database holds: its schema version (0: empty) and whether it records it."""
@@ -102,13 +133,12 @@ def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migrat
     tables = {
         r[0]
         for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database() "
-            "and not internal and not temporary"
+            f"select table_name from information_schema.tables where {_OURS} "  # noqa: S608 - a constant
+            "and table_type = 'BASE TABLE'"
         ).fetchall()
     }
     views = con.execute(
-        "select count(*) from duckdb_views() where database_name = current_database() "
-        "and not internal and not temporary"
+        f"select count(*) from information_schema.tables where {_OURS} and table_type = 'VIEW'"  # noqa: S608
     ).fetchone()[0]
     if VERSION_TABLE in tables:
         applied = tuple(
@@ -233,9 +263,14 @@ class Upgrade:
             ).format(
                 path=self.path, found=self.found, latest=self.latest, seconds=f"{self.seconds:.2f}"
             )
-            + f"\n{names}\n"
-            + _("The file as it was is kept at {backup} (delete it when no longer needed).").format(
-                backup=self.backup
+            + f"\n{names}"
+            + (
+                "\n"
+                + _(
+                    "The file as it was is kept at {backup} (delete it when no longer needed)."
+                ).format(backup=self.backup)
+                if self.backup
+                else ""
             )
         )
 
@@ -255,15 +290,19 @@ def plan(con: duckdb.DuckDBPyConnection, path: Path, folder: Path | None = None)
         )
     pending = tuple(m for m in migrations if m.version > state.version)
     legacy = state.version > 0 and not state.recorded
-    backup = backup_path(path, latest) if pending and state.version > 0 else None
+    backup = (
+        backup_path(path, latest)
+        if pending and state.version > 0 and isinstance(path, Path)
+        else None
+    )
     return Upgrade(path, state.version, latest, pending, legacy=legacy, backup=backup)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
         con.execute(
-            "select count(*) from duckdb_tables() where database_name = current_database() "
-            "and schema_name = 'main' and table_name = $name",
+            f"select count(*) from information_schema.tables where {_OURS} "  # noqa: S608 - a constant
+            "and table_type = 'BASE TABLE' and table_name = $name",
             {"name": name},
         ).fetchone()[0]
     )
@@ -309,10 +348,11 @@ def upgrade(
             f"{path}` (it keeps a copy of the file as it was), then open it again."
         )
     backup = None
-    if todo.found > 0:
+    if todo.found > 0 and not _is_postgres(con):
         con.execute("checkpoint")  # everything in the file itself, none in the WAL
         backup = todo.backup
         shutil.copy2(path, backup)
+    macros = _macros_before(folder, todo.found) if _is_postgres(con) else {}
     started = time.perf_counter()
     con.execute("begin transaction")
     try:
@@ -324,13 +364,13 @@ def upgrade(
             )
         for migration in todo.pending:
             try:
-                con.execute(migration.sql())
-            except duckdb.Error as exc:
+                _apply(con, migration, macros)
+            except ENGINE_ERRORS as exc:
                 kept = f" A copy made before the attempt is at {backup}." if backup else ""
                 raise DatabaseError(
                     f"Migration {migration.name} failed, so the upgrade of {path} was rolled "
                     f"back: the file is as it was (schema version {todo.found}).{kept} "
-                    f"DuckDB said: {exc}"
+                    f"{'PostgreSQL' if _is_postgres(con) else 'DuckDB'} said: {exc}"
                 ) from None
             con.execute(
                 f"insert into {VERSION_TABLE} (version, name) values ($v, $n)",  # noqa: S608

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from monitoring.db.errors import DatabaseError
+from monitoring.db.errors import CATALOG_ERRORS, DatabaseError
 from monitoring.db.statements import written_tables
 
 log = logging.getLogger("monitoring.db")
@@ -121,11 +121,11 @@ def out_of_date(cur: duckdb.DuckDBPyConnection) -> dict[StoredCopy, str]:
     try:
         found = cur.execute(
             "select c.stored_table, c.source_writes, c.copy_writes, t.table_name is not null "
-            "from stored_copies as c left join duckdb_tables() as t "
-            "on t.database_name = current_database() and t.schema_name = 'main' "
-            "and t.table_name = c.stored_table"
+            "from stored_copies as c left join information_schema.tables as t "
+            "on t.table_catalog = current_database() and t.table_schema = current_schema() "
+            "and t.table_type = 'BASE TABLE' and t.table_name = c.stored_table"
         ).fetchall()
-    except duckdb.CatalogException:
+    except CATALOG_ERRORS:
         return {c: "the database has no table stored_copies" for c in STORED_COPIES}
     known = {row[0]: row[1:] for row in found}
     stale = {}
@@ -165,7 +165,7 @@ def read_views_instead(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCo
     for copy in copies:
         # Names from STORED_COPIES, never from input.
         cur.execute(
-            f"create or replace temp view {copy.table} as select * from main.{copy.view}"  # noqa: S608
+            f"create or replace temp view {copy.table} as select * from {copy.view}"  # noqa: S608
         )
 
 

@@ -18,6 +18,7 @@ from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.contract import TABLES, Table
 from monitoring.db import Database, DatabaseError
+from monitoring.db.errors import WRITE_CONFLICTS
 from monitoring.i18n import _, ngettext
 from monitoring.intake.upload import read_table
 from monitoring.intake.validation import (
@@ -55,7 +56,7 @@ def checked_name(by: str | None, missing: str) -> str:
     return name
 
 
-def _collided(outcome: str, exc: duckdb.TransactionException) -> DatabaseError:
+def _collided(outcome: str, exc: Exception) -> DatabaseError:
     """A write that collided with another one on the same rows: say so, and to try again."""
     return DatabaseError(
         _(
@@ -416,7 +417,7 @@ def commit_preview(
             cur.execute("drop table if exists upload_rows")
             # Before committing, db.transaction() rebuilds the stored copies of the views
             # that read the table written (monitoring/db/stored.py).
-    except duckdb.TransactionException as exc:
+    except WRITE_CONFLICTS as exc:
         raise _collided(_("this import was cancelled and nothing was written"), exc) from None
     return CommitResult(
         spec.name,
@@ -643,7 +644,7 @@ def undo_batch(
                 {"batch": batch_id, "by": by[:200]},
             )
             # The stored copies reading the table: rebuilt by db.transaction(), as for commits.
-    except duckdb.TransactionException as exc:
+    except WRITE_CONFLICTS as exc:
         raise _collided(_("the undo was cancelled and nothing changed"), exc) from None
     return UndoResult(batch_id, table_name, int(deleted), int(restored))
 

@@ -60,7 +60,8 @@ def row(frame, **where):
 # Exact money ------------------------------------------------------------------------------
 
 
-def test_duckdb_divides_decimals_in_floating_point_so_money_div_is_needed(db):
+def test_duckdb_divides_decimals_in_floating_point_so_money_div_is_needed(file_db):
+    db = file_db
     # The reason for money_div (queries/schema.sql): if DuckDB ever keeps DECIMAL here,
     # the macro can go.
     kind = sql(db, "select typeof(cast(1 as decimal(18, 2)) / cast(3 as decimal(18, 6)))")

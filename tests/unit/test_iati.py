@@ -8,19 +8,19 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from monitoring.db import Database
 from monitoring.db.versions import DataVersion, current_version
 from monitoring.reports import iati
 from monitoring.reports.documents import NotAllowed
 from monitoring.settings import ROOT
+from tests.conftest import ENGINES, sample_database
 from tests.unit.reports_support import AS_OF, SENSITIVE, programme_settings, unnamed_names, view
 
 SCHEMA = ROOT / "data" / "iati-2.03" / "iati-activities-schema.xsd"
 
 
-@pytest.fixture(scope="module")
-def sample(sample_db_path):
-    db = Database(sample_db_path)
+@pytest.fixture(scope="module", params=ENGINES)
+def sample(request):
+    db = sample_database(request, request.param)
     yield db, programme_settings()
     db.close()
 

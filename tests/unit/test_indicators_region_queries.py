@@ -9,9 +9,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from monitoring.db import Database
 from monitoring.periods import period_end, programme_periods
 from monitoring.reports import indicators, overview
+from tests.conftest import ENGINES, sample_database
 
 REGION_LISTS = (
     None,  # every region of the filter (programme regions first)
@@ -21,9 +21,9 @@ REGION_LISTS = (
 )
 
 
-@pytest.fixture(scope="module")
-def sample(sample_db_path):
-    db = Database(sample_db_path, read_only=True)
+@pytest.fixture(scope="module", params=ENGINES)
+def sample(request):
+    db = sample_database(request, request.param, read_only=True)
     yield db
     db.close()
 

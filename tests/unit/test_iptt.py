@@ -6,16 +6,16 @@ import datetime as dt
 
 import pytest
 
-from monitoring.db import Database
 from monitoring.db.versions import current_version
 from monitoring.reports import indicators, iptt
 from monitoring.reports.documents import NotAllowed
+from tests.conftest import ENGINES, sample_database
 from tests.unit.reports_support import AS_OF, copy_of, programme_settings, view, workbook
 
 
-@pytest.fixture(scope="module")
-def sample(sample_db_path):
-    db = Database(sample_db_path)
+@pytest.fixture(scope="module", params=ENGINES)
+def sample(request):
+    db = sample_database(request, request.param)
     yield db, programme_settings()
     db.close()
 

@@ -328,7 +328,8 @@ def catalog(con) -> dict[str, list]:
     return out
 
 
-def test_schema_sql_reads_as_the_schema_the_migrations_make(db):
+def test_schema_sql_reads_as_the_schema_the_migrations_make(file_db):
+    db = file_db
     """queries/schema.sql is for reading; it must say what the migrations make."""
     snapshot = duckdb.connect()
     snapshot.execute((QUERIES / "schema.sql").read_text(encoding="utf-8"))

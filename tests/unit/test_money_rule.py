@@ -19,6 +19,7 @@ from monitoring.reports import grants, overview
 from monitoring.reports import map as map_report
 from monitoring.settings import load_settings
 from tests.bench import generate
+from tests.conftest import ENGINES, sample_database
 
 MISSING_MONTH = "2019-05"  # no UZS rate: 2019Q2 has two of its three months
 DEVALUED_FROM = "2017-09"  # the rate doubles in the last month of 2017Q3
@@ -137,9 +138,9 @@ def assert_every_page_agrees(db: Database, settings, regions_checked: list[str])
 # The sample --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sample(sample_db_path):
-    db = Database(sample_db_path)
+@pytest.fixture(params=ENGINES)
+def sample(request):
+    db = sample_database(request, request.param)
     yield db
     db.close()
 

@@ -24,13 +24,13 @@ from monitoring.access.view import (
     Audience,
     protected_view,
 )
-from monitoring.db import Database
 from monitoring.periods import period_end, programme_periods
 from monitoring.reports import indicators, milestones, overview
 from monitoring.reports import map as map_report
 from monitoring.reports.milestones import MilestoneFilters
 from monitoring.reports.status import status_text
 from monitoring.settings import ROOT
+from tests.conftest import ENGINES, sample_database
 
 PAGE_FILES = sorted([*(ROOT / "views").glob("*.py"), *(ROOT / "ui").glob("*.py")]) + [
     ROOT / "dashboard.py"
@@ -153,9 +153,9 @@ def _quarters(settings):
     return list(programme_periods(settings.programme))
 
 
-@pytest.fixture
-def sample_db(sample_db_path):
-    db = Database(sample_db_path)
+@pytest.fixture(params=ENGINES)
+def sample_db(request):
+    db = sample_database(request, request.param)
     yield db
     db.close()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitoring.db import Database
 from monitoring.reports import indicators, iptt, report
+from tests.conftest import ENGINES, sample_database
 from tests.unit.reports_support import (
     AS_OF,
     SENSITIVE,
@@ -21,9 +21,9 @@ from tests.unit.reports_support import (
 SCOPES = [None, ("UZ-JI",), ("UZ-TO", "UZ-NG")]
 
 
-@pytest.fixture(scope="module")
-def sample(sample_db_path):
-    db = Database(sample_db_path)
+@pytest.fixture(scope="module", params=ENGINES)
+def sample(request):
+    db = sample_database(request, request.param)
     yield db, programme_settings()
     db.close()
 

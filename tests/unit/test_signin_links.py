@@ -109,7 +109,9 @@ def test_the_commands_print_links(db, monkeypatch, capsys):
     assert "no account 'nobody'" in capsys.readouterr().err
 
 
-def test_a_link_can_be_printed_while_the_dashboard_holds_the_database(db, admin, monkeypatch):
+def test_a_link_can_be_printed_while_the_dashboard_holds_the_database(file_db, monkeypatch):
+    db = file_db
+    accounts.add_user(db, "amina", "admin", None, by="tests")
     """The dashboard process locks the file: the link needs only the secret, and is checked
     against the accounts when it is opened."""
     import os

@@ -240,8 +240,8 @@ def _names_read(con, sql: str, seen: set[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("copy", STORED_COPIES, ids=lambda c: c.table)
-def test_each_copy_declares_every_table_its_view_reads(db, copy):
-    con = db.connection()
+def test_each_copy_declares_every_table_its_view_reads(file_db, copy):
+    con = file_db.connection()
     assert _names_read(con, f"select * from {copy.view}", set()) == set(copy.sources)  # noqa: S608
 
 

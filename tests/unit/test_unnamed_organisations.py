@@ -4,18 +4,18 @@ import datetime as dt
 
 import pytest
 
-from monitoring.db import Database
 from monitoring.reports import grants, indicators
 from monitoring.reports import map as map_report
 from monitoring.settings import SettingsError, load_settings
+from tests.conftest import ENGINES, sample_database
 
 AS_OF = dt.date(2022, 6, 30)
 GROUP = "Bekobod returnee families support group"
 
 
-@pytest.fixture
-def sample(sample_db_path):
-    db = Database(sample_db_path)
+@pytest.fixture(params=ENGINES)
+def sample(request):
+    db = sample_database(request, request.param)
     yield db
     db.close()
 

@@ -1,0 +1,382 @@
+"""PostgreSQL behind the same connection and cursor the rest of the code uses for DuckDB.
+
+`MONITORING_DB=postgresql://user@host:port/db` (or `--db` with such a URL) runs the dashboard
+and every command on PostgreSQL (docs/scale.md). The code above this module keeps writing
+DuckDB's SQL and calling a DuckDB-like cursor (`execute`, `fetchone`, `fetchall`, `df`,
+`register`, ...); here each statement is translated once (monitoring/db/dialect.py) and run
+through psycopg 3 on a connection of a pool shared by the process:
+
+- `PostgresConnection.cursor()` takes a connection from the pool for the cursor's life
+  (a transaction, or one query) and gives it back on `close()`. Connections are in
+  autocommit mode, so `begin transaction` / `commit` / `rollback` statements work as on
+  DuckDB: each statement commits at once unless a transaction was begun. A transaction is
+  REPEATABLE READ: a snapshot, like DuckDB's, so two transactions writing the same row
+  conflict (WRITE_CONFLICTS) instead of the later silently overwriting the earlier.
+- Parameters are bound by psycopg on the client (`ClientCursor`): PostgreSQL cannot infer
+  the type of a NULL parameter (`$regions is null`), and lists become arrays.
+- `df()` builds the pandas frame through DuckDB itself (an Arrow table of the rows, typed
+  from PostgreSQL's column types), so a page gets the same dtypes on either engine.
+- `register(name, frame)` makes a temporary table of a pandas frame, filled with COPY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
+
+import duckdb
+import pandas as pd
+import psycopg
+import pyarrow as pa
+from psycopg import sql as pgsql
+from psycopg_pool import ConnectionPool
+
+from monitoring.db import dialect
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(text: object) -> bool:
+    return isinstance(text, str) and text.startswith(SCHEMES)
+
+
+class PostgresURL(str):
+    """A PostgreSQL connection URL. str() keeps the password out (messages and logs show
+    it); `.secret` is the URL to connect with."""
+
+    def __new__(cls, url: str):
+        parts = urlsplit(url)
+        shown = parts
+        if parts.password is not None:
+            host = parts.hostname or ""
+            if parts.port:
+                host += f":{parts.port}"
+            user = parts.username or ""
+            shown = parts._replace(netloc=f"{user}:***@{host}")
+        obj = super().__new__(cls, urlunsplit(shown))
+        obj.secret = url
+        return obj
+
+    @property
+    def name(self) -> str:
+        """The database's name (the URL's path), as a file's name is shown."""
+        return urlsplit(self).path.lstrip("/") or "postgres"
+
+    def exists(self) -> bool:
+        return True  # a server's database is made by its administrator, not by us
+
+
+# PostgreSQL type OIDs -> Arrow types for df(); others are left to Arrow's inference.
+_ARROW = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    700: pa.float32(),
+    701: pa.float64(),
+    25: pa.string(),
+    1043: pa.string(),
+    1042: pa.string(),
+    19: pa.string(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+    1184: pa.timestamp("us", tz="UTC"),
+    1009: pa.list_(pa.string()),
+    1015: pa.list_(pa.string()),
+    1007: pa.list_(pa.int32()),
+    1016: pa.list_(pa.int64()),
+    1022: pa.list_(pa.float64()),
+    1005: pa.list_(pa.int16()),
+    1000: pa.list_(pa.bool_()),
+    1182: pa.list_(pa.date32()),
+}
+_NUMERIC = 1700
+_INTERVAL = 1186
+
+# pandas dtypes -> PostgreSQL types of a registered frame's temporary table.
+_PG_TYPE = {
+    "b": "boolean",
+    "i": "bigint",
+    "u": "bigint",
+    "f": "double precision",
+    "M": "timestamp",
+}
+
+
+def _arrow_column(values: list, oid: int, precision: int | None, scale: int | None):
+    if oid == _NUMERIC:
+        if precision and scale is not None and precision <= 38:
+            return pa.array(values, type=pa.decimal128(precision, scale))
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if oid == _INTERVAL:
+        return pa.array(values, type=pa.duration("us"))
+    wanted = _ARROW.get(oid)
+    if wanted is not None:
+        return pa.array(values, type=wanted)
+    return pa.array(values)
+
+
+class PostgresCursor:
+    """One pooled connection, used like a DuckDB cursor (see the module docstring)."""
+
+    def __init__(self, pool: ConnectionPool, owner: PostgresConnection):
+        self._pool = pool
+        self._owner = owner
+        self._con: psycopg.Connection | None = pool.getconn()
+        self._cur = psycopg.ClientCursor(self._con)
+        self._registered: list[str] = []
+        self._counted = False
+
+    # -- running statements --------------------------------------------------------------
+    def execute(self, query: str, parameters=None):
+        self._counted = False
+        word = query.strip().rstrip(";").strip().lower()
+        if word in ("begin", "begin transaction"):
+            # Snapshot isolation, as DuckDB's: a transaction that writes a row another
+            # committed after it began fails (a write conflict) instead of overwriting it.
+            self._cur.execute("begin isolation level repeatable read")
+            return self
+        if word == "checkpoint":
+            return self  # DuckDB writes its log into the file; PostgreSQL needs nothing
+        translated = dialect.to_postgres(query)
+        if parameters is None or (not parameters and not isinstance(parameters, dict)):
+            self._cur.execute(translated.replace("%%", "%") if "%%" in translated else translated)
+        else:
+            self._cur.execute(translated, _params(parameters))
+        return self
+
+    def execute_translated(self, statement: str):
+        """A statement already in PostgreSQL's words (a migration's), without parameters."""
+        self._cur.execute(statement.replace("%%", "%"))
+        return self
+
+    def executemany(self, query: str, parameters):
+        translated = dialect.to_postgres(query)
+        self._cur.executemany(translated, [_params(p) for p in parameters])
+        return self
+
+    def copy(self, statement):
+        """psycopg's COPY (`with cur.copy(...) as out: out.write_row(row)`)."""
+        return self._cur.copy(statement)
+
+    def _count_only(self) -> list[tuple] | None:
+        """DuckDB answers an insert, update or delete with one row: the rows it changed.
+        PostgreSQL answers with a status; this gives the same row once."""
+        if self._cur.description is not None:
+            return None
+        status = (self._cur.statusmessage or "").split()
+        if status and status[0] in ("INSERT", "UPDATE", "DELETE", "MERGE") and not self._counted:
+            self._counted = True
+            return [(max(self._cur.rowcount, 0),)]
+        return []
+
+    def fetchone(self):
+        counted = self._count_only()
+        if counted is not None:
+            return counted[0] if counted else None
+        return self._cur.fetchone()
+
+    def fetchall(self):
+        counted = self._count_only()
+        if counted is not None:
+            return counted
+        return self._cur.fetchall()
+
+    def fetchmany(self, size: int = 1):
+        counted = self._count_only()
+        if counted is not None:
+            return counted[:size]
+        return self._cur.fetchmany(size)
+
+    @property
+    def description(self):
+        return self._cur.description
+
+    def arrow(self) -> pa.Table:
+        """The result's rows as an Arrow table typed from PostgreSQL's column types."""
+        described = self._cur.description or []
+        rows = self._cur.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
+        arrays, names = [], []
+        for column, values in zip(described, columns, strict=True):
+            arrays.append(
+                _arrow_column(list(values), column.type_code, column.precision, column.scale)
+            )
+            names.append(column.name)
+        return pa.table(arrays, names=_unique(names))
+
+    fetch_arrow_table = arrow
+
+    def df(self) -> pd.DataFrame:
+        """The result as DuckDB would give it (same dtypes): converted by DuckDB."""
+        table = self.arrow()
+        con = duckdb.connect()
+        try:
+            return con.from_arrow(table).df()
+        finally:
+            con.close()
+
+    fetchdf = df
+
+    def extract_statements(self, sql: str):
+        return _parser().extract_statements(sql)
+
+    # -- frames as tables ------------------------------------------------------------------
+    def register(self, name: str, frame: pd.DataFrame):
+        """A temporary table `name` holding `frame`'s rows (until unregister or close)."""
+        columns = []
+        for column, dtype in frame.dtypes.items():
+            kind = getattr(dtype, "kind", "O")
+            pg_type = _PG_TYPE.get(kind)
+            if pg_type is None:
+                pg_type = _object_type(frame[column])
+            columns.append(
+                pgsql.SQL("{} {}").format(pgsql.Identifier(str(column)), pgsql.SQL(pg_type))
+            )
+        self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
+        self._cur.execute(
+            pgsql.SQL("create temp table {} ({})").format(
+                pgsql.Identifier(name), pgsql.SQL(", ").join(columns)
+            )
+        )
+        copy = pgsql.SQL("copy {} from stdin").format(pgsql.Identifier(name))
+        with self._cur.copy(copy) as out:
+            for row in frame.itertuples(index=False, name=None):
+                out.write_row([_plain(v) for v in row])
+        self._registered.append(name)
+        return self
+
+    def unregister(self, name: str):
+        self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
+        if name in self._registered:
+            self._registered.remove(name)
+        return self
+
+    # -- life -------------------------------------------------------------------------------
+    def close(self) -> None:
+        con, self._con = self._con, None
+        if con is None:
+            return
+        try:
+            self._cur.close()
+            if con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                con.rollback()
+            for name in self._registered:
+                con.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
+        except psycopg.Error:
+            pass
+        finally:
+            self._registered = []
+            self._pool.putconn(con)
+
+    def cursor(self) -> PostgresCursor:
+        return self._owner.cursor()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_con", None) is not None:
+            try:
+                self.close()
+            except Exception:  # noqa: BLE001 - at interpreter exit
+                pass
+
+
+class PostgresConnection:
+    """The process's pool of connections to one PostgreSQL database; `cursor()` as DuckDB's."""
+
+    def __init__(self, url: PostgresURL, *, max_size: int = 20):
+        self.url = url
+        # Fails at once, with the server's reason, where the pool would retry in silence.
+        psycopg.connect(url.secret, connect_timeout=10).close()
+        self.pool = ConnectionPool(
+            url.secret,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True, "options": "-c TimeZone=UTC"},
+            open=True,
+            name="monitoring",
+        )
+        self.pool.wait(timeout=30)
+
+    def cursor(self) -> PostgresCursor:
+        return PostgresCursor(self.pool, self)
+
+    def execute(self, query: str, parameters=None) -> PostgresCursor:
+        """A statement on a cursor of its own (closed when its rows are read or dropped)."""
+        return self.cursor().execute(query, parameters)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_parsers = threading.local()
+
+
+def _parser() -> duckdb.DuckDBPyConnection:
+    con = getattr(_parsers, "con", None)
+    if con is None:
+        con = _parsers.con = duckdb.connect()
+    return con
+
+
+def _params(parameters):
+    if isinstance(parameters, dict):
+        return {k: _value(v) for k, v in parameters.items()}
+    return [_value(v) for v in parameters]
+
+
+def _value(value):
+    if isinstance(value, tuple | frozenset | set):
+        return list(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _plain(value):
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()
+    return value
+
+
+def _object_type(series: pd.Series) -> str:
+    sample = next((v for v in series if v is not None and v == v), None)
+    if isinstance(sample, bool):
+        return "boolean"
+    if isinstance(sample, int):
+        return "bigint"
+    if isinstance(sample, float):
+        return "double precision"
+    if isinstance(sample, Decimal):
+        return "numeric"
+    if isinstance(sample, dt.datetime):
+        return "timestamp"
+    if isinstance(sample, dt.date):
+        return "date"
+    return "text"
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}_{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out

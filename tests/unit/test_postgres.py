@@ -1,0 +1,204 @@
+"""The dashboard's database on PostgreSQL (docs/scale.md): the commands, migrate-store, and
+state that replicas share through the database. A real server (tests/conftest.py:
+postgres_server), never a mock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitoring.db import Database, close_all
+from monitoring.db.transfer import migrate_store
+from monitoring.reports import overview
+from tests.conftest import new_postgres_database, view_of
+from tests.unit.upload_support import reopen_everything
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = dt.date(2022, 6, 30)
+
+
+def progress(db: Database, settings):
+    """The overview's indicator progress as of 2022Q2, as a team member sees it."""
+    return overview.indicator_status(db, view_of(db, settings), settings, AS_OF)
+
+
+def same(left, right) -> bool:
+    return list(left.columns) == list(right.columns) and (
+        left.astype(str).values.tolist() == right.astype(str).values.tolist()
+    )
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "monitoring", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "LC_ALL": "C.UTF-8", **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """A new, empty PostgreSQL database (no schema yet)."""
+    return new_postgres_database(postgres_server)
+
+
+def test_init_with_the_sample_then_every_command_works_on_postgresql(pg_url, tmp_path, settings):
+    done = cli("init", "--sample", "--db", pg_url)
+    assert done.returncode == 0, done.stderr
+    assert "Database ready" in done.stdout
+
+    history = cli("history", "--db", pg_url)
+    assert history.returncode == 0, history.stderr
+    assert "indicator_values" in history.stdout
+
+    # An upload of a value, then its undo, as on a file.
+    db = Database(pg_url)
+    reopen_everything(db)
+    before = progress(db, settings)
+    close_all()
+    upload = tmp_path / "values.csv"
+    upload.write_text(
+        "indicator_code,period,region_code,value\nOC1.1,2022Q2,UZ-JI,77\n", encoding="utf-8"
+    )
+    imported = cli("import", str(upload), "--table", "indicator_values", "--db", pg_url)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    db = Database(pg_url)
+    batch = _latest_batch(db)
+    value = _value(db, "OC1.1", "2022Q2", "UZ-JI")
+    assert value == 77
+    close_all()
+    undone = cli("undo", str(batch), "--db", pg_url)
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    db = Database(pg_url)
+    assert _value(db, "OC1.1", "2022Q2", "UZ-JI") != 77
+    assert same(progress(db, settings), before)
+    close_all()
+
+    added = cli("user", "add", "ana", "--role", "manager", "--no-password", "--db", pg_url)
+    assert added.returncode == 0, added.stdout + added.stderr
+    shared = cli(
+        "share",
+        "create",
+        "--label",
+        "Donor review",
+        "--expires",
+        "30d",
+        "--db",
+        pg_url,
+        "--base-url",
+        "http://localhost:8501",
+    )
+    assert shared.returncode == 0, shared.stdout + shared.stderr
+    assert "http://localhost:8501" in shared.stdout
+
+    report = cli("report", "iptt", "--out", str(tmp_path / "iptt.xlsx"), "--db", pg_url)
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert (tmp_path / "iptt.xlsx").stat().st_size > 5_000
+
+
+def _latest_batch(db: Database) -> int:
+    with db.cursor() as cur:
+        return int(cur.execute("select max(batch_id) from upload_batches").fetchone()[0])
+
+
+def _value(db: Database, code: str, period: str, region: str):
+    with db.cursor() as cur:
+        row = cur.execute(
+            "select value from indicator_values where indicator_code = $c and period = $p "
+            "and region_code = $r and org_id = '' and sex = 'all' and age_group = 'all'",
+            {"c": code, "p": period, "r": region},
+        ).fetchone()
+    return None if row is None else row[0]
+
+
+def test_migrate_store_copies_the_sample_and_checks_every_row(
+    sample_db_path, pg_url, tmp_path, settings
+):
+    messages = []
+    report = migrate_store(sample_db_path, pg_url, progress=messages.append)
+    assert report.ok, [t for t in report.tables if not t.equal]
+    by_name = {t.name: t for t in report.tables}
+    assert by_name["indicator_values"].source_rows > 100
+    assert by_name["indicator_region_values_stored"].target_rows > 0  # rebuilt on PostgreSQL
+    assert any("indicator_values" in m for m in messages)
+
+    # The same named queries give the same rows on both engines.
+    file_db = Database(sample_db_path, read_only=True)
+    pg_db = Database(pg_url)
+    assert same(progress(file_db, settings), progress(pg_db, settings))
+    close_all()
+
+    # Into a database that holds rows: refused, nothing changed.
+    again = cli("migrate-store", "--from", str(sample_db_path), "--to", pg_url)
+    assert again.returncode == 2
+    assert "already holds rows" in again.stderr
+
+
+def test_migrate_store_refuses_a_file_that_is_not_a_database(pg_url, tmp_path):
+    done = cli("migrate-store", "--from", str(tmp_path / "none.duckdb"), "--to", pg_url)
+    assert done.returncode == 2
+    assert "--from must name an existing DuckDB database file" in done.stderr
+
+
+def test_a_replica_sees_another_processs_upload_at_its_next_read(pg_url, tmp_path):
+    """Replicas share no memory: the data version that keys every cache is read from the
+    database, so an upload made by another process shows at this one's next rerun."""
+    assert cli("init", "--sample", "--db", pg_url).returncode == 0
+    db = Database(pg_url)
+    reopen_everything(db)
+    version = db.data_version()
+    upload = tmp_path / "values.csv"
+    upload.write_text(
+        "indicator_code,period,region_code,value\nOC1.1,2022Q2,UZ-TO,55\n", encoding="utf-8"
+    )
+    imported = cli("import", str(upload), "--table", "indicator_values", "--db", pg_url)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert db.data_version() != version
+    assert _value(db, "OC1.1", "2022Q2", "UZ-TO") == 55
+    assert db.out_of_date() == {}  # the other process refreshed the stored copies in its commit
+
+
+def test_a_bad_url_says_what_is_wrong(tmp_path):
+    done = cli("history", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert done.returncode != 0
+    assert "Cannot connect to the database postgresql://nobody@127.0.0.1:1/none" in (
+        done.stdout + done.stderr
+    )
+
+
+def test_a_postgresql_database_is_backed_up_and_restored_on_either_engine(
+    postgres_server, postgres_sample, tmp_path, settings
+):
+    source = new_postgres_database(postgres_server, postgres_sample)
+    out = tmp_path / "backup"
+    made = cli("backup", "--out", str(out), "--db", source)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert (out / "monitoring.duckdb").is_file() and (out / "manifest.json").is_file()
+
+    # Into a new PostgreSQL database: every row checked.
+    target = new_postgres_database(postgres_server)
+    restored = cli("restore", str(out), "--db", target)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    # Into a file, as any backup.
+    file_target = tmp_path / "restored.duckdb"
+    restored = cli("restore", str(out), "--db", str(file_target))
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+
+    left, right = Database(source), Database(target)
+    assert same(progress(left, settings), progress(right, settings))
+    assert left.data_version() == right.data_version()
+    close_all()
+
+    # A database that holds rows is never overwritten.
+    again = cli("restore", str(out), "--db", target, "--force")
+    assert again.returncode == 1
+    assert "already holds rows" in again.stderr
