@@ -3,10 +3,14 @@
 #
 # Run by `make system-packages`, which `make test` and `make e2e` depend on:
 #   chromium       the browser tests (tests/e2e) drive Debian's Chromium
+#   haproxy        tests/e2e/test_replicas.py runs the shipped deploy/haproxy.cfg in front
+#                  of two dashboard replicas
 #   nginx          tests/e2e/test_deploy.py runs the shipped deploy/nginx.conf in front of
 #                  the dashboard
 #   openssl        the same test makes a self-signed certificate
 #   poppler-utils  pdftotext and pdftoppm, to read the PDF reports back in tests
+#   postgresql     the tests run every engine test on PostgreSQL too, on a throwaway server
+#                  of their own (initdb, pg_ctl: monitoring/db/pgserver.py)
 #
 # Everything present: prints nothing and exits 0. Something missing: installs it with
 # apt-get (after `apt-get update`, noninteractive) when run as root or with passwordless
@@ -15,15 +19,20 @@
 # Only bash builtins, `id`, `env`, `sudo` and `apt-get` are used, all found on PATH, so that
 # tests/unit/test_system_packages.py can run it with a PATH of its own. A command counts as
 # present when it is on PATH or in SYSTEM_PACKAGES_SBIN (default /usr/sbin:/sbin, where
-# nginx lives, not on a normal user's PATH); CHROMIUM_PATH, when it names a program, stands
-# for chromium.
+# nginx and haproxy live, not on a normal user's PATH); CHROMIUM_PATH, when it names a
+# program, stands for chromium. PostgreSQL's initdb is not on PATH either: it also counts
+# as present in $POSTGRES_BIN (as monitoring/db/pgserver.py) or in a folder matching
+# POSTGRES_BIN_GLOB (default /usr/lib/postgresql/*/bin:/usr/local/pgsql/bin, the folders
+# pgserver.py searches; several patterns separated by colons).
 set -euo pipefail
 
 # Each line: the command that shows the package is there, then the package.
 NEEDED="chromium chromium
+haproxy haproxy
 nginx nginx
 openssl openssl
-pdftotext poppler-utils"
+pdftotext poppler-utils
+initdb postgresql"
 
 present() {
   local cmd=$1 dir
@@ -35,6 +44,14 @@ present() {
   for dir in ${SYSTEM_PACKAGES_SBIN-/usr/sbin:/sbin}; do
     [[ -n $dir && -x $dir/$cmd ]] && return 0
   done
+  if [[ $cmd == initdb ]]; then
+    [[ -n ${POSTGRES_BIN:-} && -x ${POSTGRES_BIN}/initdb ]] && return 0
+    # Unquoted: each pattern is expanded to the folders it matches (or stays as it is).
+    # shellcheck disable=SC2086
+    for dir in ${POSTGRES_BIN_GLOB-/usr/lib/postgresql/*/bin:/usr/local/pgsql/bin}; do
+      [[ -n $dir && -x $dir/initdb ]] && return 0
+    done
+  fi
   return 1
 }
 

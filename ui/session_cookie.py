@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from monitoring import i18n
 from monitoring.access import sessions, throttle
-from monitoring.db import DatabaseError
+from monitoring.db import DATABASE_ERRORS, DatabaseError
 from monitoring.i18n import N_, _
 from monitoring.settings import Settings, load_settings
 
@@ -181,7 +181,32 @@ async def _set_cookie(request: Request) -> Response:
     return response
 
 
+HEALTH_PATH = "health/database"
+
+
+async def _health(request: Request) -> Response:
+    """200 "ok" when this process can read its database now, else 503: for a proxy's
+    health checks (deploy/haproxy.cfg), which take a replica out while it cannot (Streamlit's
+    own /_stcore/health answers "ok" whatever the database)."""
+
+    def ping() -> None:
+        from ui import common
+
+        common.database().ping()
+
+    try:
+        await run_in_threadpool(ping)
+    except DATABASE_ERRORS as exc:
+        log.error("Health check: the database cannot be used: %s", exc)
+        return Response("database unavailable", status_code=503, media_type="text/plain")
+    return Response("ok", media_type="text/plain", headers={"Cache-Control": "no-store"})
+
+
 def routes() -> list[Route]:
-    """The routes server.py adds to Streamlit's server."""
+    """The routes server.py adds to Streamlit's server: the sign-in cookie, and the
+    database's health."""
     os.environ[SERVED_ENV] = "1"
-    return [Route(address(), _set_cookie, methods=["POST"])]
+    return [
+        Route(address(), _set_cookie, methods=["POST"]),
+        Route(f"{_base_path()}/{HEALTH_PATH}", _health, methods=["GET"]),
+    ]

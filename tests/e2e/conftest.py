@@ -46,6 +46,18 @@ def chromium_path() -> str:
     return path
 
 
+def system_program(name: str, needed_by: str) -> str:
+    """The path of Debian's `name` (on PATH or in /usr/sbin); the test fails, saying what to
+    install, when it is missing."""
+    path = shutil.which(name) or f"/usr/sbin/{name}"
+    if not Path(path).exists():
+        pytest.fail(
+            f"{name} is needed for {needed_by}: install Debian's `{name}` package "
+            "(`make test` and `make e2e` install it: scripts/system-packages.sh)."
+        )
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

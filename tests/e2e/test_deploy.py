@@ -44,6 +44,7 @@ from tests.e2e.conftest import (
     free_port,
     screenshot,
     streamlit_server,
+    system_program,
     wait_until_rendered,
 )
 from tests.unit.upload_support import reopen_everything
@@ -59,13 +60,7 @@ UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def nginx_path() -> str:
-    path = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(path).exists():
-        pytest.fail(
-            "nginx is needed for the deployment test: install Debian's `nginx` package "
-            "(`make test` and `make e2e` install it: scripts/system-packages.sh)."
-        )
-    return path
+    return system_program("nginx", "the deployment test")
 
 
 def unit_streamlit_options(unit: Path = DEPLOY / "monitoring.service") -> dict[str, str]:
