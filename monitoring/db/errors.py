@@ -27,11 +27,12 @@ ENGINE_ERRORS = (duckdb.Error, psycopg.Error)
 DATABASE_ERRORS = (DatabaseError, *ENGINE_ERRORS)
 
 # Two transactions wrote the same rows at once: the later one must start again (DuckDB's
-# write-write conflict; PostgreSQL's serialization failure or deadlock).
+# write-write conflict; PostgreSQL's serialization failure, deadlock or lock timeout).
 WRITE_CONFLICTS = (
     duckdb.TransactionException,
     psycopg.errors.SerializationFailure,
     psycopg.errors.DeadlockDetected,
+    psycopg.errors.LockNotAvailable,  # waited monitoring.db.postgres.LOCK_TIMEOUT for the row
 )
 # A row broke a constraint (a key already taken, a check).
 CONSTRAINT_ERRORS = (duckdb.ConstraintException, psycopg.errors.IntegrityError)

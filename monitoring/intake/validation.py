@@ -990,13 +990,27 @@ def key_text_sql(table: Table, alias: str) -> str:
     return " || ' · ' || ".join(f"coalesce({alias}.{sql_ident(k)}, '')" for k in table.key)
 
 
+def cell_text_sql(column: Column, expr: str) -> str:
+    """SQL giving a cell's value as text, the same on both engines: a number as DuckDB
+    writes it (56.0, 55.2), where PostgreSQL would write a whole number without ".0"."""
+    if column.sql_type == "double":
+        return (
+            f"case when {expr} = trunc({expr}) and abs({expr}) < 1e15 "
+            f"then cast(cast({expr} as bigint) as varchar) || '.0' "
+            f"else cast({expr} as varchar) end"
+        )
+    return f"cast({expr} as varchar)"
+
+
 def changes_sql(table: Table, columns: list[str]) -> str:
     """Old and new value of every changed cell, one row per cell."""
     name = sql_ident(table.name)
     join = " and ".join(f"s.{sql_ident(k)} = r.{sql_ident(k)}" for k in table.key)
+    by_name = {c.name: c for c in table.columns}
     parts = [
         f"select r.line, {key_text_sql(table, 'r')} as row_key, '{c}' as column_name, "  # noqa: S608
-        f"cast(s.{sql_ident(c)} as varchar) as old, cast(r.{sql_ident(c)} as varchar) as new "
+        f"{cell_text_sql(by_name[c], f's.{sql_ident(c)}')} as old, "
+        f"{cell_text_sql(by_name[c], f'r.{sql_ident(c)}')} as new "
         f"from upload_rows r join {name} s on {join} "
         f"where r.is_changed and r.{sql_ident(c)} is distinct from s.{sql_ident(c)}"
         for c in columns

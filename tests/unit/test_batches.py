@@ -13,15 +13,16 @@ from monitoring.intake.batches import (
     undo_batch,
 )
 from monitoring.intake.sample import load_sample
-from tests.unit.upload_support import checksums, copy_of, csv_bytes
+from tests.conftest import ENGINES
+from tests.unit.upload_support import checksums, csv_bytes, sample_copy
 
 BUDGET = "budget_line,category,period,amount,currency"
 ORGS = "org_id,name,kind,region_code,district,women_led,status,established_on,lat,lon"
 
 
-@pytest.fixture
-def upload_db(sample_db_path, tmp_path):
-    database = copy_of(sample_db_path, tmp_path)
+@pytest.fixture(params=ENGINES)
+def upload_db(request, tmp_path):
+    database = sample_copy(request, request.param, tmp_path)
     yield database
     database.close()
 

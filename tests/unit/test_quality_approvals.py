@@ -11,24 +11,25 @@ from monitoring.access import accounts
 from monitoring.access.view import Audience, protected_view
 from monitoring.intake import batches
 from monitoring.quality import approvals, revisions
-from tests.unit.upload_support import checksums, copy_of, csv_bytes
+from tests.conftest import ENGINES
+from tests.unit.upload_support import checksums, csv_bytes, sample_copy
 
 VALUES = "indicator_code,period,region_code,org_id,sex,age_group,value"
 TARGETS = "indicator_code,period,region_code,target"
 
 
-@pytest.fixture
-def open_db(sample_db_path, tmp_path):
+@pytest.fixture(params=ENGINES)
+def open_db(request, tmp_path):
     """The sample with every quarter reopened: nothing approved, nothing locked."""
-    database = copy_of(sample_db_path, tmp_path)
+    database = sample_copy(request, request.param, tmp_path)
     yield database
     database.close()
 
 
-@pytest.fixture
-def approved_db(sample_db_path, tmp_path):
+@pytest.fixture(params=ENGINES)
+def approved_db(request, tmp_path):
     """The sample as `init --sample` leaves it: every quarter approved."""
-    database = copy_of(sample_db_path, tmp_path, approved=True)
+    database = sample_copy(request, request.param, tmp_path, approved=True)
     yield database
     database.close()
 

@@ -7,7 +7,14 @@ import pytest
 
 from monitoring.intake.batches import Refused, commit_file, preview_file
 from monitoring.intake.upload import UnreadableFile
-from tests.unit.upload_support import VALUES_HEADER, checksums, copy_of, csv_bytes, xlsx_bytes
+from tests.conftest import ENGINES
+from tests.unit.upload_support import (
+    VALUES_HEADER,
+    checksums,
+    csv_bytes,
+    sample_copy,
+    xlsx_bytes,
+)
 
 GOOD = "OC1.1,2021Q2,UZ-JI,,all,all,3,,report"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + bytes(
@@ -82,9 +89,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def bad_db(sample_db_path, tmp_path_factory):
-    database = copy_of(sample_db_path, tmp_path_factory.mktemp("bad"))
+@pytest.fixture(scope="module", params=ENGINES)
+def bad_db(request, tmp_path_factory):
+    database = sample_copy(request, request.param, tmp_path_factory.mktemp("bad"))
     yield database
     database.close()
 

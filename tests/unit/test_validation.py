@@ -5,14 +5,15 @@ import datetime as dt
 import pytest
 
 from monitoring.intake.batches import preview_file
-from tests.unit.upload_support import VALUES_HEADER, copy_of, csv_bytes, xlsx_bytes
+from tests.conftest import ENGINES
+from tests.unit.upload_support import VALUES_HEADER, csv_bytes, sample_copy, xlsx_bytes
 
 TODAY = dt.date(2026, 1, 15)
 
 
-@pytest.fixture
-def upload_db(sample_db_path, tmp_path):
-    database = copy_of(sample_db_path, tmp_path)
+@pytest.fixture(params=ENGINES)
+def upload_db(request, tmp_path):
+    database = sample_copy(request, request.param, tmp_path)
     yield database
     database.close()
 

@@ -27,6 +27,20 @@ def copy_of(sample_db_path: Path, tmp_path: Path, *, approved: bool = False) -> 
     return database
 
 
+def sample_copy(request, engine: str, tmp_path: Path, *, approved: bool = False) -> Database:
+    """copy_of on `engine`: a copy of the sample file, or a new PostgreSQL database copied
+    from the session's sample template (tests/conftest.py), reopened unless `approved`."""
+    if engine == "duckdb":
+        return copy_of(request.getfixturevalue("sample_db_path"), tmp_path, approved=approved)
+    from tests.conftest import sample_database
+
+    database = sample_database(request, engine)
+    database.connection()
+    if not approved:
+        reopen_everything(database)
+    return database
+
+
 def reopen_everything(database: Database) -> None:
     """Reopen every approved quarter (the tests' own reason)."""
     with database.transaction() as cur:
