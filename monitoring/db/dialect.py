@@ -854,11 +854,26 @@ def _alias_subqueries(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _materialize_computed_lists(tree: exp.Expression) -> exp.Expression:
+    """A CTE whose columns are computed by subqueries (the list functions above, over each
+    row's list) is MATERIALIZED: PostgreSQL would otherwise inline it into the query that
+    joins it and compute those subqueries again for every joined row (DuckDB computes a CTE
+    once). quality_outliers.sql at 1,000,000 values: from over a minute to 2 s."""
+    for cte in tree.find_all(exp.CTE):
+        body = cte.this
+        if isinstance(body, exp.Select) and any(
+            projection.find(exp.Subquery, exp.Select) for projection in body.expressions
+        ):
+            cte.set("materialized", True)
+    return tree
+
+
 def _generate(tree: exp.Expression) -> str:
     tree = _alias_subqueries(tree)
     tree = _rewrite_statement(tree)
     tree = _element_aggregates(tree)
     tree = _bottom_up(tree, _postgres_only)
+    tree = _materialize_computed_lists(tree)
     return _escape_percent(tree.sql(dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE))
 
 

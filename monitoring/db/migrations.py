@@ -54,6 +54,18 @@ class Migration:
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    @property
+    def engines(self) -> frozenset[str] | None:
+        """The engines whose databases run this migration, from a first line
+        `-- engines: postgresql` (None: every engine). On another engine it is recorded as
+        applied and runs nothing, so that both engines count the same versions: such a
+        migration may change only how data is found (indexes), never what is stored."""
+        first = self.sql().lstrip().splitlines()[:1]
+        match = re.fullmatch(r"--\s*engines:\s*([a-z, ]+)", first[0].strip()) if first else None
+        if not match:
+            return None
+        return frozenset(e.strip() for e in match.group(1).split(",") if e.strip())
+
 
 def load_migrations(folder: Path | None = None) -> tuple[Migration, ...]:
     """The migrations of `folder` (default queries/migrations), numbered 1, 2, 3 ... in order."""
@@ -100,7 +112,10 @@ def _is_postgres(con) -> bool:
 def _apply(con, migration: Migration, macros: dict) -> None:
     """Run one migration's statements: as written on DuckDB; translated on PostgreSQL, where
     its macros are not created but kept in `macros` for the statements that use them."""
-    if not _is_postgres(con):
+    engine = "postgresql" if _is_postgres(con) else "duckdb"
+    if migration.engines is not None and engine not in migration.engines:
+        return
+    if engine == "duckdb":
         con.execute(migration.sql())
         return
     from monitoring.db import dialect

@@ -77,6 +77,16 @@ class TemporaryServer:
             )
 
     def start(self) -> TemporaryServer:
+        if self.data.exists():
+            # Left by a run that was killed: its server may still run. Throwaway: start over.
+            subprocess.run(
+                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+                capture_output=True,
+                check=False,
+                timeout=60,
+                **({"user": "nobody"} if os.geteuid() == 0 else {}),
+            )
+            shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             # initdb and postgres refuse root: run them as nobody, who owns the folder.

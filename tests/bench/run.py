@@ -9,6 +9,9 @@ Steps (docs/benchmarks.md says what each figure means):
   serving  the overview rerun in a loop while `python -m monitoring import` of 100,000 rows
            runs against the same database (the dashboard runs the command's job)
   browser  every page in headless Chromium at the scale
+  postgresql  the bench database copied to a throwaway PostgreSQL by migrate-store, then
+           every page cold and warm on DuckDB and on PostgreSQL back to back, and an
+           import of 100,000 rows on PostgreSQL (issue 19, docs/scale.md)
 Each step runs in processes of its own. Results: bench/results/latest.json (ignored by git;
 docs/benchmarks.md quotes the figures of a full run).
 """
@@ -34,7 +37,7 @@ from tests.bench import generate
 from tests.bench.generate import BENCH_DATA, BENCH_USER, Scale
 
 RESULTS = ROOT / "bench" / "results"
-STEPS = ("pages", "upload", "serving", "browser")
+STEPS = ("pages", "upload", "serving", "browser", "postgresql")
 UPLOAD_SIZES = (100_000, 1_000_000)
 
 # Targets at 1,000,000 values on a 2-core machine (issue 9).
@@ -42,6 +45,8 @@ COLD_MS, WARM_MS, NAIVE_RATIO = 300, 100, 10
 UPLOAD_ROWS_PER_S, UPLOAD_PEAK_MB = 200_000, 1_500
 BROWSER_S = 2.0
 BROWSER_OVER_FLOOR = 1.5  # issue 20: a first load within 1.5x a bare page's
+# Issue 19: each page on PostgreSQL within 2x of DuckDB (cold, same run); import >= 50,000/s.
+POSTGRES_OVER_DUCKDB, POSTGRES_IMPORT_ROWS_PER_S = 2.0, 50_000
 
 
 def log(text: str) -> None:
@@ -154,6 +159,59 @@ def measure_serving(db: Path, settings: Path, scale: Scale) -> dict:
     return result
 
 
+def measure_postgresql(db: Path, settings: Path, runs: int, scale: Scale) -> dict:
+    """The bench database on a throwaway PostgreSQL server (migrate-store), its pages beside
+    DuckDB's in the same run, and an import of 100,000 rows on PostgreSQL."""
+    from monitoring.db import close_all
+    from monitoring.db.pgserver import TemporaryServer
+    from monitoring.db.transfer import migrate_store
+
+    folder = BENCH_DATA / "postgresql"
+    out: dict = {}
+    source = Database(db)  # opening brings the file to this release's schema first
+    source.connection()
+    source.close()
+    with TemporaryServer(folder / "server") as server:
+        url = server.create_database("bench")
+        log(f"migrate-store of the bench database into PostgreSQL ({url}) ...")
+        report = migrate_store(db, url)
+        close_all()
+        out["migrate_store"] = {
+            "ok": report.ok,
+            "rows": report.rows,
+            "copy_seconds": round(report.copy_seconds, 1),
+            "check_seconds": round(report.check_seconds, 1),
+        }
+        out["pages"] = {
+            "duckdb": measure_pages(db, settings, runs, "duckdb"),
+            "postgresql": measure_pages(url, settings, runs, "postgresql"),
+        }
+        rows = min(100_000, scale.values)
+        log(f"Import of {rows:,} indicator rows on PostgreSQL ...")
+        env = {"MONITORING_SETTINGS": str(settings)}
+        files = run_json(
+            "tests.bench.upload",
+            ["prepare", "--db", str(db), "--rows", str(rows), "--out", str(folder)],
+            env,
+            "postgresql-upload-prepare",
+        )
+        upload_url = server.create_database("upload")
+        migrate_store(files["db"], upload_url)
+        close_all()
+        before = load_average()
+        result = run_json(
+            "tests.bench.upload",
+            ["commit", "--db", upload_url, "--csv", files["csv"]],
+            env,
+            "postgresql-upload-commit",
+        )
+        result["load_average"] = [before, load_average()]
+        out["upload"] = result
+        for path in (files["db"], files["db"] + ".wal", files["csv"]):
+            Path(path).unlink(missing_ok=True)
+    return out
+
+
 def measure_browser(db: Path, settings: Path, runs: int, label: str) -> dict:
     log(f"Headless Chromium ({label}): every page and the floor, first load and again ...")
     before = load_average()
@@ -260,6 +318,31 @@ def targets(results: dict) -> list[dict]:
                         "status": "MISSED" if r.get(kind) is None else verdict(r[kind], BROWSER_S),
                     }
                 )
+    postgresql = results.get("postgresql")
+    if postgresql:
+        duck = postgresql["pages"]["duckdb"].get("pages", {})
+        for page, r in postgresql["pages"]["postgresql"].get("pages", {}).items():
+            base = duck.get(page, {}).get("cold_ms")
+            ratio = None if not base or r.get("cold_ms") is None else r["cold_ms"] / base
+            rows.append(
+                {
+                    "what": f"{page}: PostgreSQL cold ÷ DuckDB cold",
+                    "value": ratio,
+                    "target": f"<= {POSTGRES_OVER_DUCKDB}x",
+                    "status": "MISSED"
+                    if r.get("problems") or ratio is None
+                    else verdict(ratio, POSTGRES_OVER_DUCKDB + 0.005),
+                }
+            )
+        up = postgresql["upload"]
+        rows.append(
+            {
+                "what": f"PostgreSQL import of {up['rows']:,} rows",
+                "value": up["rows_per_s"],
+                "target": f">= {POSTGRES_IMPORT_ROWS_PER_S:,} rows/s",
+                "status": verdict(up["rows_per_s"], POSTGRES_IMPORT_ROWS_PER_S, above=True),
+            }
+        )
     return rows
 
 
@@ -336,6 +419,34 @@ def report(results: dict) -> str:
                 f" {fmt(r.get('cold_over_floor'), 2):>14} {fmt(r.get('warm_over_floor'), 2):>6}"
                 + (f"  {r['error']}" if r.get("error") else "")
             )
+    postgresql = results.get("postgresql")
+    if postgresql:
+        moved = postgresql["migrate_store"]
+        up = postgresql["upload"]
+        duck = postgresql["pages"]["duckdb"].get("pages", {})
+        lines.append("")
+        lines.append(
+            f"PostgreSQL: migrate-store copied {moved['rows']:,} rows in "
+            f"{moved['copy_seconds']} s and checked them in {moved['check_seconds']} s "
+            f"({'identical' if moved['ok'] else 'DIFFERENT'})"
+        )
+        lines.append("AppTest, ms (median)   DuckDB: cold   warm | PostgreSQL: cold   warm |  ÷")
+        for page, r in postgresql["pages"]["postgresql"].get("pages", {}).items():
+            d = duck.get(page, {})
+            ratio = (
+                r["cold_ms"] / d["cold_ms"]
+                if d.get("cold_ms") and r.get("cold_ms") is not None
+                else None
+            )
+            lines.append(
+                f"  {page:<34} {fmt(d.get('cold_ms')):>7} {fmt(d.get('warm_ms')):>6} |"
+                f" {fmt(r.get('cold_ms')):>16} {fmt(r.get('warm_ms')):>6} | {fmt(ratio, 2):>5}"
+            )
+        lines.append(
+            f"  import of {up['rows']:,} rows on PostgreSQL: {up['seconds']:.2f} s, "
+            f"{up['rows_per_s']:,} rows/s (preview {up.get('preview_seconds')} s, write "
+            f"{up.get('write_seconds')} s)"
+        )
     checks = targets(results)
     if checks:
         missed = [c for c in checks if c["status"] == "MISSED"]
@@ -403,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "scale": measure_browser(bench["db"], bench["settings"], args.browser_runs, "scale"),
         }
+    if "postgresql" in steps:
+        results["postgresql"] = measure_postgresql(bench["db"], bench["settings"], args.runs, scale)
     results["targets"] = targets(results)
     results["seconds"] = round(time.time() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -109,14 +109,14 @@ def run_step(step: str, db_path: Path, csv_path: Path, lift_limits: bool) -> dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("step", choices=["prepare", "preview", "commit"])
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="a DuckDB file or a postgresql:// URL")
     parser.add_argument("--csv", type=Path)
     parser.add_argument("--rows", type=int)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--lift-limits", action="store_true")
     args = parser.parse_args(argv)
     if args.step == "prepare":
-        print(json.dumps(prepare(args.db, args.rows, args.out)))
+        print(json.dumps(prepare(Path(args.db), args.rows, args.out)))
     else:
         print(json.dumps(run_step(args.step, args.db, args.csv, args.lift_limits)))
     return 0
