@@ -224,10 +224,7 @@ class Database:
         except BaseException:
             con.close()
             raise
-        if self.upgrade.applied:
-            # An upgrade made a backup file the operator should know of: always shown.
-            level = logging.INFO if self.upgrade.found == 0 else logging.WARNING
-            log.log(level, "%s", self.upgrade.describe())
+        self._log_upgrade()
         _stale.pop(self.path, None)
         return con
 
@@ -248,10 +245,14 @@ class Database:
             pool.close()
             raise
         cur.close()
+        self._log_upgrade()
+        return pool
+
+    def _log_upgrade(self) -> None:
         if self.upgrade.applied:
+            # An upgrade (and the backup file it made) the operator should know of: shown.
             level = logging.INFO if self.upgrade.found == 0 else logging.WARNING
             log.log(level, "%s", self.upgrade.describe())
-        return pool
 
     @property
     def is_open(self) -> bool:

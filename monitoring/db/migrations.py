@@ -143,15 +143,20 @@ class State:
     applied: tuple[tuple[int, str], ...] = ()
 
 
-def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migration, ...]) -> State:
-    """The state of the database on `con`; DatabaseError when it is not one of ours."""
-    tables = {
+def base_tables(con) -> list[str]:
+    """The database's own tables on `con`, either engine, by name."""
+    return [
         r[0]
         for r in con.execute(
             f"select table_name from information_schema.tables where {_OURS} "  # noqa: S608 - a constant
-            "and table_type = 'BASE TABLE'"
+            "and table_type = 'BASE TABLE' order by table_name"
         ).fetchall()
-    }
+    ]
+
+
+def inspect(con: duckdb.DuckDBPyConnection, path: Path, migrations: tuple[Migration, ...]) -> State:
+    """The state of the database on `con`; DatabaseError when it is not one of ours."""
+    tables = set(base_tables(con))
     views = con.execute(
         f"select count(*) from information_schema.tables where {_OURS} and table_type = 'VIEW'"  # noqa: S608
     ).fetchone()[0]

@@ -62,11 +62,6 @@ class PostgresURL(str):
         obj.secret = url
         return obj
 
-    @property
-    def name(self) -> str:
-        """The database's name (the URL's path), as a file's name is shown."""
-        return urlsplit(self).path.lstrip("/") or "postgres"
-
     def exists(self) -> bool:
         return True  # a server's database is made by its administrator, not by us
 
@@ -148,13 +143,13 @@ class PostgresCursor:
             return self  # DuckDB writes its log into the file; PostgreSQL needs nothing
         translated = dialect.to_postgres(query)
         if parameters is None or (not parameters and not isinstance(parameters, dict)):
-            self._cur.execute(translated.replace("%%", "%") if "%%" in translated else translated)
-        else:
-            self._cur.execute(translated, _params(parameters))
+            return self.execute_translated(translated)
+        self._cur.execute(translated, _params(parameters))
         return self
 
     def execute_translated(self, statement: str):
-        """A statement already in PostgreSQL's words (a migration's), without parameters."""
+        """A statement already in PostgreSQL's words (a migration's), without parameters:
+        the `%%` the translation wrote for psycopg's parameters is a plain `%` again."""
         self._cur.execute(statement.replace("%%", "%"))
         return self
 
@@ -213,14 +208,10 @@ class PostgresCursor:
             names.append(column.name)
         return pa.table(arrays, names=_unique(names))
 
-    fetch_arrow_table = arrow
-
     def df(self) -> pd.DataFrame:
         """The result as DuckDB would give it (same dtypes): converted by DuckDB."""
         # This thread's in-memory DuckDB: opening one per result would cost 12 ms each.
         return _parser().from_arrow(self.arrow()).df()
-
-    fetchdf = df
 
     def extract_statements(self, sql: str):
         return _parser().extract_statements(sql)
@@ -233,47 +224,44 @@ class PostgresCursor:
         table = _arrow_of(frame)
         if table is None:
             return self._register_rows(name, frame)
-        columns = [
-            pgsql.SQL("{} {}").format(pgsql.Identifier(f.name), pgsql.SQL(_pg_type(f.type)))
-            for f in table.schema
-        ]
-        self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
-        self._cur.execute(
-            pgsql.SQL("create temp table {} ({})").format(
-                pgsql.Identifier(name), pgsql.SQL(", ").join(columns)
-            )
-        )
+        self._temp_table(name, [(f.name, _pg_type(f.type)) for f in table.schema])
         data = io.BytesIO()
         # Empty and unquoted is NULL in PostgreSQL's CSV; Arrow quotes every text, "" too.
         pacsv.write_csv(table, data, pacsv.WriteOptions(include_header=False))
         copy = pgsql.SQL("copy {} from stdin with (format csv)").format(pgsql.Identifier(name))
         with self._cur.copy(copy) as out:
             out.write(data.getbuffer())
-        self._registered.append(name)
         return self
 
     def _register_rows(self, name: str, frame: pd.DataFrame):
-        columns = []
-        for column, dtype in frame.dtypes.items():
-            kind = getattr(dtype, "kind", "O")
-            pg_type = _PG_TYPE.get(kind)
-            if pg_type is None:
-                pg_type = _object_type(frame[column])
-            columns.append(
-                pgsql.SQL("{} {}").format(pgsql.Identifier(str(column)), pgsql.SQL(pg_type))
-            )
-        self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
-        self._cur.execute(
-            pgsql.SQL("create temp table {} ({})").format(
-                pgsql.Identifier(name), pgsql.SQL(", ").join(columns)
-            )
+        self._temp_table(
+            name,
+            [
+                (
+                    str(column),
+                    _PG_TYPE.get(getattr(dtype, "kind", "O")) or _object_type(frame[column]),
+                )
+                for column, dtype in frame.dtypes.items()
+            ],
         )
         copy = pgsql.SQL("copy {} from stdin").format(pgsql.Identifier(name))
         with self._cur.copy(copy) as out:
             for row in frame.itertuples(index=False, name=None):
                 out.write_row([_plain(v) for v in row])
-        self._registered.append(name)
         return self
+
+    def _temp_table(self, name: str, columns: list[tuple[str, str]]) -> None:
+        """A new, empty temporary table `name` of (column, PostgreSQL type), dropped with
+        the cursor (or by unregister)."""
+        self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
+        listed = pgsql.SQL(", ").join(
+            pgsql.SQL("{} {}").format(pgsql.Identifier(column), pgsql.SQL(kind))
+            for column, kind in columns
+        )
+        self._cur.execute(
+            pgsql.SQL("create temp table {} ({})").format(pgsql.Identifier(name), listed)
+        )
+        self._registered.append(name)
 
     def unregister(self, name: str):
         self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))

@@ -39,7 +39,7 @@ from psycopg import sql as pgsql
 from monitoring.db import stored
 from monitoring.db.database import Database, database_path, is_postgres, reading
 from monitoring.db.errors import DatabaseError
-from monitoring.db.migrations import VERSION_TABLE, load_migrations
+from monitoring.db.migrations import VERSION_TABLE, base_tables, load_migrations
 from monitoring.i18n import _
 
 CHUNK = 20_000
@@ -90,22 +90,11 @@ def seeded_tables() -> frozenset[str]:
             con.execute(migration.sql())
         return frozenset(
             name
-            for name in _tables(con)
+            for name in base_tables(con)
             if con.execute(f'select count(*) from "{name}"').fetchone()[0]  # noqa: S608
         )
     finally:
         con.close()
-
-
-def _tables(con) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables where "
-            "table_catalog = current_database() and table_schema = current_schema() "
-            "and table_type = 'BASE TABLE' order by table_name"
-        ).fetchall()
-    ]
 
 
 def _columns(con, table: str) -> list[str]:
@@ -208,7 +197,7 @@ def migrate_store(
         db = Database(target_url)
         db.connection()  # the schema, by the migrations
         started = time.perf_counter()
-        tables = [t for t in _tables(src) if t not in OWN_TABLES and t not in COPIES]
+        tables = [t for t in base_tables(src) if t not in OWN_TABLES and t not in COPIES]
         sequences = {
             name: (None if last is None else int(last))
             for name, last in src.execute(
@@ -217,7 +206,7 @@ def migrate_store(
             ).fetchall()
         }
         with db.transaction() as cur:
-            target_tables = set(_tables(cur))
+            target_tables = set(base_tables(cur))
             for table in tables:
                 if table not in target_tables:
                     raise DatabaseError(
@@ -291,7 +280,7 @@ def postgres_to_file(url: str, data: Path) -> None:
             # One snapshot for every table: writes committed meanwhile are not in it.
             raw.execute_translated("begin transaction isolation level repeatable read")
             try:
-                tables = [t for t in _tables(raw) if t not in OWN_TABLES and t not in COPIES]
+                tables = [t for t in base_tables(raw) if t not in OWN_TABLES and t not in COPIES]
                 sequences = raw.execute_translated(
                     "select sequencename, last_value from pg_sequences "
                     "where schemaname = current_schema()"

@@ -43,6 +43,7 @@ from tests.e2e.conftest import (
     exceptions_shown,
     free_port,
     screenshot,
+    stop_process,
     streamlit_server,
     system_program,
     wait_until_rendered,
@@ -145,12 +146,7 @@ http {{
     try:
         yield proc
     finally:
-        proc.terminate()  # fast shutdown: the workers go with the master
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)  # nginx's fast shutdown: the workers go with the master
 
 
 def get(url: str, *, method: str = "GET", data: bytes | None = None, headers=None):

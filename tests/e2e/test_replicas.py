@@ -35,6 +35,7 @@ from tests.e2e.conftest import (
     free_port,
     screenshot,
     signed_in,
+    stop_process,
     streamlit_server,
     system_program,
     wait_until_rendered,
@@ -101,12 +102,7 @@ def haproxy(folder: Path, config: str):
     try:
         yield proc, log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def wait_for_health(url: str, proc, log: Path, timeout: float = 30) -> None:
