@@ -5,7 +5,7 @@
 -- (NULL after it). Cumulative columns add up the quarters so far.
 with params as (select cast($as_of as date) as as_of),
 
-quarters as (
+quarters as materialized (
     select
         period_of(cast(q.day as date)) as period,
         cast(q.day as date) as period_start,
