@@ -61,28 +61,39 @@ combined as (
     group by p.indicator_code, q.as_of_period
 ),
 
--- Each region value is a region's latest from its quarter until the region's next report.
-latest_spans as (
+-- A region's latest value changes only in the quarters it reports: per indicator and
+-- quarter of data, how much those reports change the sum of the regions' latest values
+-- (each report less the region's previous one) and how many regions report for the first
+-- time (a few thousand rows). A quarter's latest sum and count then add up the changes of
+-- the quarters up to it, as `combined` does: no join of every quarter to every region value.
+latest_changes as (
     select
         indicator_code,
-        region_code,
         period,
-        value,
-        lead(period) over (partition by indicator_code, region_code order by period) as until
-    from region_values
-    where value is not null  -- as arg_max: a region's latest reported value
+        sum(value - coalesce(previous, 0)) as change,
+        count(*) filter (where previous is null) as first_reports
+    from (
+        select
+            indicator_code,
+            period,
+            value,
+            lag(value) over (partition by indicator_code, region_code order by period)
+                as previous
+        from region_values
+        where value is not null  -- as arg_max: a region's latest reported value
+    ) as reports
+    group by indicator_code, period
 ),
 
 latest_combined as (
     select
-        l.indicator_code,
+        c.indicator_code,
         q.as_of_period,
-        sum(l.value) as latest_sum,
-        avg(l.value) as latest_mean
+        sum(c.change) as latest_sum,
+        sum(c.change) / sum(c.first_reports) as latest_mean
     from quarters as q
-    join latest_spans as l
-        on l.period <= q.as_of_period and (l.until is null or q.as_of_period < l.until)
-    group by l.indicator_code, q.as_of_period
+    join latest_changes as c on c.period <= q.as_of_period
+    group by c.indicator_code, q.as_of_period
 ),
 
 period_targets as (
