@@ -11,7 +11,7 @@
         "preview_seconds" and "write_seconds" each) and prints
         {"seconds", "rows", "rows_per_s", "peak_rss_mb", ...} as JSON.
 
-Peak memory is the process's peak resident set (getrusage ru_maxrss): Python, pandas,
+Peak memory is the process's peak resident set (VmHWM, upload_memory.peak_mb): Python, pandas,
 DuckDB and the file's bytes included. The upload page and the CLI refuse files over
 monitoring.upload.MAX_ROWS rows or MAX_FILE_MB; `--lift-limits` raises both for this
 process only, so that a 1,000,000-row file measures the pipeline rather than the refusal.
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import sys
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 from monitoring.db import Database
 from monitoring.intake import batches, upload
 from monitoring.settings import load_settings
+from tests.bench.upload_memory import peak_mb
 
 KEY = "indicator_code, period, region_code, org_id, sex, age_group"
 
@@ -99,7 +99,7 @@ def run_step(step: str, db_path: Path, csv_path: Path, lift_limits: bool) -> dic
         "file_mb": round(len(data) / 1e6, 1),
         "seconds": round(seconds, 3),
         "rows_per_s": round(rows / seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(peak_mb()),
         "stored_rows_after": stored,
         "limits_lifted": lift_limits,
         **outcome,
