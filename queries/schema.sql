@@ -361,6 +361,26 @@ select 'USD' as to_currency, *, period_of(date) as period from transactions_in('
 union all
 select 'UZS' as to_currency, *, period_of(date) as period from transactions_in('UZS');
 
+-- Every region code the data uses and the tables that use it (the map, the region pickers);
+-- queries read its stored copy, region_codes_used_stored (migration 0009).
+create or replace view region_codes_used as
+with used as (
+    select distinct region_code, 'regions' as used_in from regions
+    union all
+    select distinct region_code, 'organisations' from organisations
+    union all
+    select distinct region_code, 'indicator_values' from indicator_values
+    union all
+    select distinct region_code, 'indicator_targets' from indicator_targets
+    union all
+    select distinct region_code, 'grants' from grants where region_code is not null
+    union all
+    select distinct region_code, 'milestones' from milestones where region_code is not null
+)
+select region_code, list(distinct used_in order by used_in) as used_in
+from used
+group by region_code;
+
 -- Budget rows in to_currency at the mean rate of the quarter's three months (the ratio of
 -- two means is the ratio of the sums, so no rounding is needed). A quarter missing any
 -- month's rate is not converted: amount_in NULL, missing_rate true.

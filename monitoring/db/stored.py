@@ -62,6 +62,20 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
         "transactions_converted_stored",
         ("transactions", "exchange_rates"),
     ),
+    # Every region code the data uses (the map, the region pickers): the distinct codes of
+    # every indicator value, a scan of them all.
+    StoredCopy(
+        "region_codes_used",
+        "region_codes_used_stored",
+        (
+            "regions",
+            "organisations",
+            "indicator_values",
+            "indicator_targets",
+            "grants",
+            "milestones",
+        ),
+    ),
 )
 BY_TABLE = {copy.table: copy for copy in STORED_COPIES}
 
