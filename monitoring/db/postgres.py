@@ -122,7 +122,7 @@ def _arrow_column(values: list, oid: int, precision: int | None, scale: int | No
 # - jit off: the pages' queries are short, and compiling them cost more than it saved
 #   (milestones_by_quarter at 1,000,000 values: 766 ms, 397 of them compiling, to 40 ms);
 # - work_mem 64MB: the quality checks' sorts and hashes of a million values in memory, not
-#   on disk (quality_timeliness 1.7 to 1.3 s). Per sort or hash of a running query.
+#   on disk (quality_timeliness 1.6 to 1.3 s). Per sort or hash of a running query.
 SESSION_OPTIONS = "-c TimeZone=UTC -c jit=off -c work_mem=64MB"
 
 # A frame registered as a temporary table is analysed from this many rows on (a few ms).
