@@ -65,7 +65,8 @@ accounts_tab, links_tab, log_tab = st.tabs([_("Accounts"), _("Share links"), _("
 # Accounts -----------------------------------------------------------------------------------
 with accounts_tab:
     table = admin.accounts_table(db)
-    st.dataframe(admin.shown(table), hide_index=True, width="stretch")
+    # An account that never signed in: its last sign-in says so (not Streamlit's "None").
+    st.dataframe(admin.shown(table), hide_index=True, width="stretch", placeholder=_("never"))
     common.downloads(admin.shown(table), "accounts", "accounts")
     st.caption(
         _(
@@ -277,7 +278,9 @@ with links_tab:
     if links.empty:
         st.info(_("No share links yet."), icon=":material/link_off:")
     else:
-        st.dataframe(admin.shown(links), hide_index=True, width="stretch")
+        st.dataframe(
+            admin.shown(links), hide_index=True, width="stretch", placeholder=_("never")
+        )  # a link never opened
         common.downloads(admin.shown(links), "share_links", "links")
         again_col, revoke_col = st.columns(2, gap="large")
         active = links[links.Status == admin.link_status("active")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pandas as pd
 import pytest
 
 from monitoring.access import accounts, sessions, sharing, signin_links
@@ -363,6 +364,9 @@ def test_an_admin_creates_a_share_link_on_the_page(app_as, own_db):
         "test-staff",
         "test-admin",
     ]
+    # Accounts that never signed in say so in the reader's words, not Streamlit's "None".
+    assert at.dataframe[0].value["Last sign-in (UTC)"].isna().any()
+    assert at.dataframe[0].proto.placeholder == "never"
     label = next(t for t in at.text_input if t.label == "Label")
     label.input("Donor review")
     regions = next(m for m in at.multiselect if m.label.startswith("Regions"))
@@ -379,6 +383,9 @@ def test_an_admin_creates_a_share_link_on_the_page(app_as, own_db):
         "UZ-NG",
         "all",
     )
+    assert pd.isna(row["Last opened (UTC)"])
+    shown = next(d for d in at.dataframe if "Label" in d.value.columns)
+    assert shown.proto.placeholder == "never"  # a link not opened yet
 
 
 def test_an_admin_revokes_a_link_and_it_opens_nothing(app_as, donor_app, own_db):
