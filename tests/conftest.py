@@ -153,12 +153,18 @@ def sample_db_path(tmp_path_factory) -> Path:
 def postgres_sample(postgres_server, sample_db_path) -> str:
     """The test sample (sample_db_path) copied into a PostgreSQL database by migrate-store:
     the name of a template database for tests to copy."""
+    copy_to_postgres(sample_db_path, postgres_server.create_database("sample_template"))
+    return "sample_template"
+
+
+def copy_to_postgres(path: Path, url: str) -> str:
+    """The DuckDB file `path` copied into the empty PostgreSQL database `url` by
+    migrate-store, every row checked; the URL."""
     from monitoring.db.transfer import migrate_store
 
-    url = postgres_server.create_database("sample_template")
-    report = migrate_store(sample_db_path, url)
+    report = migrate_store(path, url)
     assert report.ok, [t for t in report.tables if not t.equal]
-    return "sample_template"
+    return url
 
 
 def sample_database(request, engine: str, *, read_only: bool = False) -> Database:

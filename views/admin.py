@@ -65,9 +65,10 @@ accounts_tab, links_tab, log_tab = st.tabs([_("Accounts"), _("Share links"), _("
 # Accounts -----------------------------------------------------------------------------------
 with accounts_tab:
     table = admin.accounts_table(db)
+    shown = admin.shown(table)  # column names in the reader's language
     # An account that never signed in: its last sign-in says so (not Streamlit's "None").
-    st.dataframe(admin.shown(table), hide_index=True, width="stretch", placeholder=_("never"))
-    common.downloads(admin.shown(table), "accounts", "accounts")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=_("never"))
+    common.downloads(shown, "accounts", "accounts")
     st.caption(
         _(
             "Roles: **{manager}** sees every dashboard page; **{staff}** also uploads data; "
@@ -278,10 +279,10 @@ with links_tab:
     if links.empty:
         st.info(_("No share links yet."), icon=":material/link_off:")
     else:
-        st.dataframe(
-            admin.shown(links), hide_index=True, width="stretch", placeholder=_("never")
-        )  # a link never opened
-        common.downloads(admin.shown(links), "share_links", "links")
+        shown = admin.shown(links)
+        # A link never opened: its last opening says so.
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=_("never"))
+        common.downloads(shown, "share_links", "links")
         again_col, revoke_col = st.columns(2, gap="large")
         active = links[links.Status == admin.link_status("active")]
         labels = {
@@ -343,5 +344,6 @@ with log_tab:
                 "link, so it cannot be listed here."
             )
         )
-        st.dataframe(admin.shown(uses), hide_index=True, width="stretch")
-        common.downloads(admin.shown(uses), "share_link_use", "uses")
+        shown = admin.shown(uses)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        common.downloads(shown, "share_link_use", "uses")

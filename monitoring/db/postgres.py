@@ -120,7 +120,7 @@ def _arrow_column(values: list, oid: int, precision: int | None, scale: int | No
 # Settings of the dashboard's own sessions (docs/scale.md), whatever the server's defaults:
 # - TimeZone UTC: timestamps are stored and compared in UTC, as on DuckDB;
 # - jit off: the pages' queries are short, and compiling them cost more than it saved
-#   (milestones_by_quarter at 1,000,000 values: 766 ms, 397 of them compiling, to 40 ms);
+#   (milestones_by_quarter at 1,000,000 values spent 397 of its 766 ms compiling);
 # - work_mem 64MB: the quality checks' sorts and hashes of a million values in memory, not
 #   on disk (quality_timeliness 1.6 to 1.3 s). Per sort or hash of a running query.
 SESSION_OPTIONS = "-c TimeZone=UTC -c jit=off -c work_mem=64MB"
@@ -172,8 +172,13 @@ class PostgresCursor:
             # temporary one: never), and the planner guesses without them: the stored copy
             # rebuilt by an upload, read by the next page, or an upload's staged rows,
             # joined by its checks (at 100,000 rows: 2.1 s to 0.5 s, docs/scale.md).
-            self._cur.execute(pgsql.SQL("analyze {}").format(pgsql.Identifier(made["name"])))
+            self.analyze(made["name"])
         return self
+
+    def analyze(self, table: str) -> None:
+        """Gather the planner's statistics of `table` now (ANALYZE; allowed in a
+        transaction)."""
+        self._cur.execute(pgsql.SQL("analyze {}").format(pgsql.Identifier(table)))
 
     def execute_translated(self, statement: str):
         """A statement already in PostgreSQL's words (a migration's), without parameters:
@@ -284,7 +289,7 @@ class PostgresCursor:
         """Statistics for a large registered frame (autovacuum never visits temporary
         tables): an upload's rows, joined to the stored ones by its checks."""
         if rows >= ANALYZED_FRAME_ROWS:
-            self._cur.execute(pgsql.SQL("analyze {}").format(pgsql.Identifier(name)))
+            self.analyze(name)
 
     def _temp_table(self, name: str, columns: list[tuple[str, str]]) -> None:
         """A new, empty temporary table `name` of (column, PostgreSQL type), dropped with

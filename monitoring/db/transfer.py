@@ -246,7 +246,8 @@ def migrate_store(
                     raw.execute_translated(f"select setval('{name}', {int(last)}, true)")
             # Statistics now, not when autovacuum comes by: the stored copies rebuilt at the
             # commit (analysed as they are made) and the first pages plan with them.
-            _analyze(raw, tables)
+            for table in tables:
+                raw.analyze(table)
         copy_seconds = time.perf_counter() - started
         progress(_("Checking every row ..."))
         started = time.perf_counter()
@@ -267,12 +268,6 @@ def migrate_store(
         copy_seconds,
         time.perf_counter() - started,
     )
-
-
-def _analyze(raw, tables: list[str]) -> None:
-    """ANALYZE the PostgreSQL tables named (names from the catalog, quoted)."""
-    for table in tables:
-        raw.execute_translated(f'analyze "{table}"')
 
 
 def postgres_to_file(url: str, data: Path) -> None:

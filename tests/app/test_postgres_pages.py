@@ -14,7 +14,7 @@ from monitoring.access import sharing
 from monitoring.db import Database, close_all
 from monitoring.settings import ROOT
 from tests.app.conftest import TEST_SECRET, no_exceptions
-from tests.conftest import account_name, new_postgres_database
+from tests.conftest import account_name, copy_to_postgres, new_postgres_database
 from tests.i18n_support import shown_texts
 from ui.access import USER_KEY
 from ui.navigation import PAGES
@@ -26,14 +26,9 @@ def both_engines(postgres_server, sample_db_path, tmp_path_factory) -> tuple[str
     it by migrate-store. Other modules add share links to the session's sample as they go,
     so the session's PostgreSQL template may be older than the file: compare copies made
     together."""
-    from monitoring.db.transfer import migrate_store
-
     copy = tmp_path_factory.mktemp("engines") / "sample.duckdb"
     copy.write_bytes(sample_db_path.read_bytes())
-    url = new_postgres_database(postgres_server)
-    report = migrate_store(copy, url)
-    assert report.ok, [t for t in report.tables if not t.equal]
-    return str(copy), url
+    return str(copy), copy_to_postgres(copy, new_postgres_database(postgres_server))
 
 
 def page_texts(url: str, page, monkeypatch, *, token: str | None = None) -> list[str]:
