@@ -8,6 +8,10 @@ PORT   ?= 8501
 ERROR_DETAILS ?= full
 # make run reloads changed code (a deployment does not: .streamlit/config.toml).
 FILE_WATCHER ?= auto
+# Tests run in this many processes (pytest-xdist; a module stays in one process, with its
+# fixtures): one per core, at most 4. JOBS=0 runs them in this process, in order.
+JOBS ?= auto
+PYTEST := $(PY) -m pytest -q -n $(JOBS) --maxprocesses 4 --dist loadfile
 
 .PHONY: run test lint unit app e2e setup system-packages db sample bench soak clean \
 	messages translations-check translations-compile
@@ -41,16 +45,16 @@ lint: setup
 	$(VENV)/bin/lint-imports --no-cache --no-logo  # the import rules in pyproject.toml
 
 unit: setup
-	$(PY) -m pytest tests/unit -q
+	$(PYTEST) tests/unit
 
 app: setup
-	$(PY) -m pytest tests/app -q
+	$(PYTEST) tests/app
 
 e2e: setup system-packages
-	$(PY) -m pytest tests/e2e -q
+	$(PYTEST) tests/e2e
 
 test: system-packages lint
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 # Languages (docs/translations.md): extract the code's messages and update every catalogue
 # (AREAS=frame to update one area), check them, or compile .mo files (optional).

@@ -143,16 +143,22 @@ def prepared_scopes(db_path: str) -> tuple[tuple, tuple[tuple[str, ...], ...]] |
         return _prepared_scopes.get(str(db_path))
 
 
-def _prepare_link_views(db: Database, data_version: tuple) -> None:
-    """The protected cells of every active link's scope, for this data version (a thread)."""
+def _prepare_link_views(
+    db: Database, data_version: tuple, closing: threading.Event | None = None
+) -> None:
+    """The protected cells of every active link's scope, for this data version (a thread).
+    Stops before the next scope once `closing` is set (the database is being closed)."""
     started = time.perf_counter()
     key = str(db.path)
+    closing = closing or threading.Event()
     try:
         if not db.is_open:
             return  # closed meanwhile: a donor's own request computes it
         settings = load_settings()
         scopes = active_link_scopes(db, settings)
         for regions in scopes:
+            if closing.is_set():
+                return  # not recorded as prepared: a donor's own request computes the rest
             _protected_cells(key, data_version, regions, db)
     except Exception:  # the donor's own request computes it again, and says what failed
         log.warning("Preparing the share links' protected views failed.", exc_info=True)
@@ -168,9 +174,11 @@ def _prepare_link_views(db: Database, data_version: tuple) -> None:
         )
 
 
-def _before_close(key: str, thread: threading.Thread) -> None:
-    """The database is closing: let the preparation finish first (it reads through the
-    connection being closed), and prepare again when it is opened next."""
+def _before_close(key: str, thread: threading.Thread, closing: threading.Event) -> None:
+    """The database is closing: stop the preparation after the scope it is on (it reads
+    through the connection being closed; a server stopping, or a test ending, waits for one
+    audit, not for every link's), and prepare again when it is opened next."""
+    closing.set()
     if thread is not threading.current_thread():
         thread.join()
     with _prepared_lock:
@@ -188,10 +196,14 @@ def prepare_link_views(db: Database, version: tuple) -> threading.Thread | None:
         if _prepared.get(key) == data_version:
             return None
         _prepared[key] = data_version
+    closing = threading.Event()
     thread = threading.Thread(
-        target=_prepare_link_views, args=(db, data_version), name=PREPARING, daemon=True
+        target=_prepare_link_views,
+        args=(db, data_version, closing),
+        name=PREPARING,
+        daemon=True,
     )
-    db.on_close(partial(_before_close, key, thread))
+    db.on_close(partial(_before_close, key, thread, closing))
     thread.start()
     return thread
 

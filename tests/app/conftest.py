@@ -15,8 +15,8 @@ browser does with a sign-in's ticket.
 
 from __future__ import annotations
 
-import asyncio
 import re
+import shutil
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 from monitoring.access import sessions, sharing
 from monitoring.db import Database, close_all, open_database
 from monitoring.settings import ROOT
-from tests.conftest import account_name
+from tests.conftest import account_name, run_coroutine
 from ui import session_cookie
 from ui.access import USER_KEY
 
@@ -87,7 +87,7 @@ def post_form(path: str, form: dict[str, str], cookies: dict[str, str]) -> tuple
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_coroutine(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], [(k.decode(), v.decode()) for k, v in start["headers"]]
 
@@ -107,6 +107,17 @@ def claim_ticket(at: AppTest) -> tuple[int, list]:
                 jar[key] = morsel.value
     at.session_state[TEST_COOKIES] = jar
     return status, headers
+
+
+@pytest.fixture(scope="module")
+def sample_db_path(sample_db_path, tmp_path_factory):
+    """The session's sample database, copied for this module: what a module's tests write
+    (share links, sessions, uploads) stays in it, so no module sees another's links, and
+    the first page run of a test prepares the protected views of its module's links only
+    (ui/access.py `prepare_link_views`), not of every link made before it in the session."""
+    path = tmp_path_factory.mktemp("app-sample") / "monitoring.duckdb"
+    shutil.copy(sample_db_path, path)
+    return path
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@ database, 503 while it cannot: what a proxy's health checks take a replica out b
 
 from __future__ import annotations
 
-import asyncio
-
 from starlette.requests import Request
 
 from monitoring.db import close_all
+from tests.conftest import run_coroutine
 from ui import session_cookie
 
 
@@ -15,7 +14,7 @@ def get(path: str):
     """The answer of the route server.py serves at `path` to a GET."""
     route = next(r for r in session_cookie.routes() if r.path == path)
     request = Request({"type": "http", "method": "GET", "path": path, "headers": []})
-    response = asyncio.run(route.endpoint(request))
+    response = run_coroutine(route.endpoint(request))
     response.text = response.body.decode()
     return response
 

@@ -95,3 +95,27 @@ def test_every_active_link_scope_is_protected_before_its_donor_comes(tmp_path, m
     finally:
         wait_for_preparing()
         close_all()
+
+
+def test_closing_the_database_stops_the_preparation_before_the_next_scope(tmp_path):
+    """A server stopping (or a test ending) waits for the audit under way, not for every
+    link scope's: a preparation told the database is closing prepares no further scope and
+    is not recorded as done, so the next opening prepares again."""
+    path = tmp_path / "monitoring.duckdb"
+    db = Database(path)
+    try:
+        load_sample(db)
+        link = {"by": "tests", "secret": TEST_SECRET}
+        sharing.create_share_link(db, "Jizzakh", "30d", regions=["UZ-JI"], **link)
+        sharing.create_share_link(db, "Namangan", "30d", regions=["UZ-NG"], **link)
+        version = access.uploads_part(access.page_version(db))
+        closing = threading.Event()
+        closing.set()
+        access._prepare_link_views(db, version, closing)
+        assert access.prepared_scopes(str(path)) is None
+
+        access._prepare_link_views(db, version, threading.Event())
+        assert sorted(access.prepared_scopes(str(path))[1]) == [("UZ-JI",), ("UZ-NG",)]
+    finally:
+        db.close()
+        st.cache_resource.clear()
