@@ -17,12 +17,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+SESSIONS = 2  # the reader's sessions (READER's threads), each printing what it sees, "@k"
 READER = """
 import logging, sys, threading, time
 from monitoring.cli import remote
 
 lock = threading.Lock()
-seen = None
 
 
 class Jobs(logging.Handler):  # the jobs the dashboard runs: "job Running ...", "job Ran ..."
@@ -36,8 +36,8 @@ logging.getLogger("monitoring.cli").addHandler(Jobs(logging.INFO))
 logging.getLogger("monitoring.cli").setLevel(logging.INFO)
 db = remote.serve(sys.argv[1])
 
-def read():
-    global seen
+def read(session):
+    seen = None  # each session's own: another's query may have started before a commit
     while True:
         with db.cursor() as cur:  # one statement: one snapshot
             now = cur.execute(
@@ -48,12 +48,12 @@ def read():
         with lock:
             if now != seen:
                 seen = now
-                sys.stdout.write("seen " + " ".join(map(str, now)) + "\\n")
+                sys.stdout.write("seen " + " ".join(map(str, now)) + f" @{session}\\n")
                 sys.stdout.flush()
         time.sleep(0.02)
 
-for _ in range(2):  # two sessions reading at once, as two browser tabs would
-    threading.Thread(target=read, daemon=True).start()
+for session in range(int(sys.argv[2])):  # sessions reading at once, as browser tabs would
+    threading.Thread(target=read, args=(session,), daemon=True).start()
 with lock:
     print("serving", flush=True)
 while True:
@@ -91,7 +91,7 @@ class Reader:
         self._changed = threading.Condition()
         self._log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", READER, str(path)],
+            [sys.executable, "-c", READER, str(path), str(SESSIONS)],
             stdout=subprocess.PIPE,
             stderr=self._log,
             text=True,
@@ -127,12 +127,14 @@ class Reader:
                     raise AssertionError(f"the reader never printed it; it printed {self.lines}")
                 self._changed.wait(min(left, 0.2))
 
-    def seen(self) -> list[tuple[int, ...]]:
-        """Every state the reader saw: (newest batch, undone batches, budget rows,
-        indicator values)."""
+    def seen(self, session: int | None = None) -> list[tuple[int, ...]]:
+        """Every state the reader's sessions (or one `session`) saw, in order: (newest batch,
+        undone batches, budget rows, indicator values)."""
         with self._changed:
             return [
-                tuple(int(x) for x in s.split()[1:]) for s in self.lines if s.startswith("seen")
+                tuple(int(x) for x in s.split()[1:-1])
+                for s in self.lines
+                if s.startswith("seen") and (session is None or s.endswith(f" @{session}"))
             ]
 
     def log(self) -> str:

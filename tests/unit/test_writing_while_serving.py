@@ -19,7 +19,15 @@ import pytest
 from monitoring.cli import remote
 from monitoring.cli.main import main
 from monitoring.db import Database, channel, close_all
-from tests.unit.serving_support import ROOT, Reader, bumped_values_file, cli, environment, state
+from tests.unit.serving_support import (
+    ROOT,
+    SESSIONS,
+    Reader,
+    bumped_values_file,
+    cli,
+    environment,
+    state,
+)
 from tests.unit.upload_support import csv_bytes, reopen_everything
 
 BUDGET = "budget_line,category,period,amount,currency"
@@ -71,7 +79,8 @@ def batch_of(output: str) -> int:
 
 
 def test_an_import_while_it_serves_is_run_by_it_and_read_at_once(served, tmp_path, env, capsys):
-    served.wait_for(lambda line: line.startswith("seen"))
+    for session in range(SESSIONS):
+        served.wait_for(lambda line, k=session: line.startswith("seen") and line.endswith(f"@{k}"))
     before = served.seen()[0]
     file = write(tmp_path, "budget.csv", BUDGET, "1.1,staff,2021Q1,41000,USD", "9.9,x,2022Q1,5,USD")
 
@@ -81,9 +90,16 @@ def test_an_import_while_it_serves_is_run_by_it_and_read_at_once(served, tmp_pat
     assert "budget.csv: table budget (CSV, UTF-8, comma-separated, 2 data row(s))" in run.stdout
     assert "2 row(s): 1 new, 1 changed, 0 unchanged, 0 with errors" in run.stdout
     batch = batch_of(run.stdout)
-    served.wait_for(lambda line: line.startswith(f"seen {batch} "))
+    for session in range(SESSIONS):
+        served.wait_for(
+            lambda line, k=session: line.startswith(f"seen {batch} ") and line.endswith(f"@{k}")
+        )
     after = (batch, before[1], before[2] + 1, before[3])
-    assert served.seen() == [before, after], "the reader saw the data before, then after"
+    # Each session saw the data before, then after, and nothing in between. (Across sessions
+    # the lines may interleave: one session's query can start before the commit and end
+    # after another's has seen it.)
+    for session in range(SESSIONS):
+        assert served.seen(session) == [before, after], f"session {session}"
 
     assert main(["history", "--db", str(served.path), "--limit", "1"]) == 0
     row = capsys.readouterr().out.splitlines()[1].split()
