@@ -139,6 +139,7 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "(handingOver) => document.querySelector("
         "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
+        " && document.querySelector('[data-testid=stMain]') !== null"
         " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
         " && document.querySelector('[data-signin-handoff]') === null"
         " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"

@@ -8,6 +8,7 @@ import re
 import shutil
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from monitoring.settings import load_settings
 from tests.e2e.conftest import (
@@ -52,8 +53,15 @@ _TEXT = """() => ['stMain', 'stSidebar'].map(id => {
 
 
 def _shown(page) -> list[str]:
-    """The text of the main area and the sidebar as the browser lays it out."""
-    return [line for line in page.evaluate(_TEXT).splitlines() if line.strip()]
+    """The text of the main area and the sidebar as the browser lays it out. (A page that
+    loads again meanwhile, as after a sign-in's hand-over on a busy machine, is read once
+    it has rendered again.)"""
+    try:
+        text = page.evaluate(_TEXT)
+    except PlaywrightError:
+        wait_until_rendered(page)
+        text = page.evaluate(_TEXT)
+    return [line for line in text.splitlines() if line.strip()]
 
 
 @pytest.mark.parametrize("lang", ["ru", "uz"])
