@@ -84,12 +84,21 @@ def drop_postgres_database(server: TemporaryServer, url: str) -> None:
     """Drop the database of `url` from `server` once a test is done with it (its pools
     closed first). Each copy of the template holds about 11 MB: a suite leaving a thousand
     of them filled the disk by gigabytes and made the server's stop take a minute."""
+    from urllib.parse import urlsplit
+
     import psycopg
 
     close_all()
-    name = str(url).rsplit("/", 1)[1].split("?")[0]
+    name = urlsplit(url).path.lstrip("/")
     with psycopg.connect(server.url(), autocommit=True) as con:
         con.execute(f'drop database if exists "{name}" with (force)')  # a name made here
+
+
+def close_test_database(request, database: Database) -> None:
+    """Close a test's own database; on PostgreSQL, drop it too."""
+    database.close()
+    if database.is_postgres:
+        drop_postgres_database(request.getfixturevalue("postgres_server"), database.path)
 
 
 def engine_database(request, engine: str, tmp_path: Path) -> Database:
@@ -114,9 +123,7 @@ def db(request, tmp_path):
     database = engine_database(request, request.param, tmp_path)
     database.connection()
     yield database
-    database.close()
-    if request.param == "postgresql":
-        drop_postgres_database(request.getfixturevalue("postgres_server"), database.path)
+    close_test_database(request, database)
 
 
 @pytest.fixture
@@ -206,9 +213,7 @@ def sample_db(request, engine, sample_db_path, tmp_path) -> Database:
         database = Database(new_postgres_database(server, template))
     database.connection()
     yield database
-    database.close()
-    if engine == "postgresql":
-        drop_postgres_database(request.getfixturevalue("postgres_server"), database.path)
+    close_test_database(request, database)
 
 
 def indicator_row(code: str, **kw) -> dict:

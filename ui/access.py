@@ -143,14 +143,11 @@ def prepared_scopes(db_path: str) -> tuple[tuple, tuple[tuple[str, ...], ...]] |
         return _prepared_scopes.get(str(db_path))
 
 
-def _prepare_link_views(
-    db: Database, data_version: tuple, closing: threading.Event | None = None
-) -> None:
+def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Event) -> None:
     """The protected cells of every active link's scope, for this data version (a thread).
     Stops before the next scope once `closing` is set (the database is being closed)."""
     started = time.perf_counter()
     key = str(db.path)
-    closing = closing or threading.Event()
     try:
         if not db.is_open:
             return  # closed meanwhile: a donor's own request computes it

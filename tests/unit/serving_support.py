@@ -82,6 +82,11 @@ def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess
     )
 
 
+def _of(line: str, session: int) -> bool:
+    """Whether the reader's `line` was printed by `session` (it ends " @k")."""
+    return line.endswith(f" @{session}")
+
+
 class Reader:
     """A process holding `path` as the dashboard does, reading it in a loop."""
 
@@ -127,6 +132,11 @@ class Reader:
                     raise AssertionError(f"the reader never printed it; it printed {self.lines}")
                 self._changed.wait(min(left, 0.2))
 
+    def wait_for_each_session(self, prefix: str = "seen") -> None:
+        """Until every session of the reader has printed a line starting with `prefix`."""
+        for session in range(SESSIONS):
+            self.wait_for(lambda line, k=session: line.startswith(prefix) and _of(line, k))
+
     def seen(self, session: int | None = None) -> list[tuple[int, ...]]:
         """Every state the reader's sessions (or one `session`) saw, in order: (newest batch,
         undone batches, budget rows, indicator values)."""
@@ -134,7 +144,7 @@ class Reader:
             return [
                 tuple(int(x) for x in s.split()[1:-1])
                 for s in self.lines
-                if s.startswith("seen") and (session is None or s.endswith(f" @{session}"))
+                if s.startswith("seen") and (session is None or _of(s, session))
             ]
 
     def log(self) -> str:

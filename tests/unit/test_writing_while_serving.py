@@ -79,8 +79,7 @@ def batch_of(output: str) -> int:
 
 
 def test_an_import_while_it_serves_is_run_by_it_and_read_at_once(served, tmp_path, env, capsys):
-    for session in range(SESSIONS):
-        served.wait_for(lambda line, k=session: line.startswith("seen") and line.endswith(f"@{k}"))
+    served.wait_for_each_session()
     before = served.seen()[0]
     file = write(tmp_path, "budget.csv", BUDGET, "1.1,staff,2021Q1,41000,USD", "9.9,x,2022Q1,5,USD")
 
@@ -90,10 +89,7 @@ def test_an_import_while_it_serves_is_run_by_it_and_read_at_once(served, tmp_pat
     assert "budget.csv: table budget (CSV, UTF-8, comma-separated, 2 data row(s))" in run.stdout
     assert "2 row(s): 1 new, 1 changed, 0 unchanged, 0 with errors" in run.stdout
     batch = batch_of(run.stdout)
-    for session in range(SESSIONS):
-        served.wait_for(
-            lambda line, k=session: line.startswith(f"seen {batch} ") and line.endswith(f"@{k}")
-        )
+    served.wait_for_each_session(f"seen {batch} ")
     after = (batch, before[1], before[2] + 1, before[3])
     # Each session saw the data before, then after, and nothing in between. (Across sessions
     # the lines may interleave: one session's query can start before the commit and end
