@@ -75,12 +75,17 @@ def test_clicking_a_region_selects_it_and_keeps_it_in_the_url(server, page):
     box = chart.locator("canvas").first.bounding_box()
     x, y = map_report.pixel_of(view, 70.63, 41.19, box["width"], box["height"])  # Namangan
     panel = page.get_by_text("Organisations in Namangan")
-    # In headless Chromium's software WebGL, deck.gl now and then drops the first click
-    # (the hover tooltip shows, but no selection is sent); a person would click again.
-    for _attempt in range(3):
-        page.mouse.move(box["x"] + x, box["y"] + y)
-        page.wait_for_timeout(500)
-        page.mouse.click(box["x"] + x, box["y"] + y)
+    tooltip = page.locator(".deck-tooltip").filter(has_text="Namangan")
+    # In headless Chromium's software WebGL, deck.gl now and then drops a click (on a loaded
+    # machine, three in a row): a person would point until the region's tooltip shows, then
+    # click again.
+    for attempt in range(6):
+        page.mouse.move(box["x"] + x - 3 + attempt, box["y"] + y)
+        try:
+            tooltip.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeout:
+            continue
+        page.mouse.click(box["x"] + x - 3 + attempt, box["y"] + y)
         try:
             panel.wait_for(timeout=10_000)
             break
