@@ -145,7 +145,13 @@ def N_(message: str) -> str:
 # Numbers, dates, money ------------------------------------------------------------------
 def locale(lang: str | None = None) -> Locale:
     """The CLDR locale of a language (of the current one by default)."""
-    return Locale.parse(LOCALES[lang or current()])
+    return _locale(lang or current())
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    # Parsed once: Babel given a tag parses it on every call (2.5 times the formatting).
+    return Locale.parse(LOCALES[lang])
 
 
 def number(value: float | int | None, decimals: int = 0, missing: str = "–") -> str:
@@ -153,7 +159,7 @@ def number(value: float | int | None, decimals: int = 0, missing: str = "–") -
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return missing
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=LOCALES[current()])
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale())
 
 
 def numbers(values: Iterable, decimals: int = 0, missing: str = "–") -> list[str]:
@@ -227,17 +233,17 @@ def date(day: dt.date | None, form: str = "long") -> str:
     "30 Jun 2022"; short "30/06/2022"."""
     if day is None:
         return "–"
-    return babel_dates.format_date(day, format=form, locale=LOCALES[current()])
+    return babel_dates.format_date(day, format=form, locale=locale())
 
 
 def month(day: dt.date) -> str:
     """A month and year: "June 2022" / "июнь 2022" / "Iyun 2022"."""
-    return babel_dates.format_date(day, "LLLL y", locale=LOCALES[current()])
+    return babel_dates.format_date(day, "LLLL y", locale=locale())
 
 
 def short_month(day: dt.date) -> str:
     """An abbreviated month and year, for chart axes: "Jun 2022" / "июнь 2022" / "iyn 2022"."""
-    return babel_dates.format_date(day, "LLL y", locale=LOCALES[current()])
+    return babel_dates.format_date(day, "LLL y", locale=locale())
 
 
 def datetime(moment: dt.datetime | None) -> str:

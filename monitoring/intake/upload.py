@@ -534,20 +534,17 @@ def _records_by_columns(
             return None
     if text[:start].splitlines() != lines[:first]:
         return None
-    if '"' in text:
-        d = re.escape(delimiter)
-        simple = re.compile(rf'(?:^|(?<=[{d}\n]))"[^"\n]*"(?=[{d}\r\n]|$)')
-        quotes = text.count('"')
-        if quotes % 2 or quotes != 2 * sum(1 for _match in simple.finditer(text, start)):
-            return None
     if text.startswith("\ufeff"):
         return None
     lead = 0  # byte-order marks the decoding left out (at most two)
     while lead < 6 and data.startswith(b"\xef\xbb\xbf", lead):
         lead += 3
     body = memoryview(data)[lead + len(text[:start].encode("utf-8")) :]
+    octets = np.frombuffer(body, dtype=np.uint8)
     # Lines of the header and rows, and the longest (in bytes, at least its characters).
-    breaks = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    breaks = np.flatnonzero(octets == 10)
+    if '"' in text and not _quotes_around_whole_values(octets, breaks, delimiter):
+        return None
     physical = len(breaks) + (1 if len(body) and body[-1] != 10 else 0)
     ends = np.append(breaks, len(body))
     longest = int(np.max(np.diff(ends, prepend=-1))) if len(ends) else 0
@@ -598,6 +595,31 @@ def _records_by_columns(
         list(range(header_line + 1, header_line + table.num_rows)), [c[1:] for c in columns]
     )
     return header, header_line, rows
+
+
+def _quotes_around_whole_values(octets, breaks, delimiter: str) -> bool:
+    """Whether every quote of the UTF-8 bytes `octets` (from the header on; `breaks`: where
+    its line feeds are) opens or closes a whole value with neither a quote nor a line break
+    inside: each pair of quotes in turn starts the text, a line or follows the delimiter,
+    and ends before the delimiter, a line break or the end. (Quote, delimiter and line
+    breaks are ASCII: in UTF-8 no byte of another character equals them.)"""
+    import numpy as np
+
+    if len(delimiter) != 1 or ord(delimiter) > 127:
+        return False
+    sep = ord(delimiter)
+    quotes = np.flatnonzero(octets == 34)
+    if len(quotes) % 2:
+        return False
+    opens, closes = quotes[0::2], quotes[1::2]
+    size = len(octets)
+    before = np.where(opens > 0, octets[np.maximum(opens - 1, 0)], 10)
+    after = np.where(closes + 1 < size, octets[np.minimum(closes + 1, size - 1)], 10)
+    return bool(
+        np.isin(before, (sep, 10)).all()
+        and np.isin(after, (sep, 10, 13)).all()
+        and (np.searchsorted(breaks, opens) == np.searchsorted(breaks, closes)).all()
+    )
 
 
 def _refuse_too_many_lines(text: str) -> None:

@@ -41,29 +41,6 @@ def modified_z(values: list[float]) -> list[float | None]:
     return [None] * len(values)
 
 
-def why(row, threshold: float) -> str:
-    """In words, why a value is flagged."""
-    reasons = []
-    if getattr(row, "z", None) is not None and not pd.isna(row.z) and abs(row.z) > threshold:
-        reasons.append(
-            _("modified z-score {z} (beyond {threshold}; median of {n} values {median})").format(
-                z=i18n.number(row.z, 1),
-                threshold=i18n.number(threshold, 1),
-                n=int(row.n),
-                median=i18n.number(row.median, 1),
-            )
-        )
-    if not pd.isna(row.min_value) and row.value < row.min_value:
-        reasons.append(
-            _("below the indicator's minimum {low}").format(low=i18n.number(row.min_value, 1))
-        )
-    if not pd.isna(row.max_value) and row.value > row.max_value:
-        reasons.append(
-            _("above the indicator's maximum {high}").format(high=i18n.number(row.max_value, 1))
-        )
-    return "; ".join(reasons)
-
-
 @team_only
 def outliers(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
     """Values up to `as_of` flagged as outliers or out of bounds, with `why`."""
@@ -74,8 +51,8 @@ def outliers(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
 
 
 def whys(found: pd.DataFrame, threshold: float) -> list[str]:
-    """`why` of every flagged row at once, the same words (templates translated once, numbers
-    written together: tens of thousands of values are flagged at 1,000,000)."""
+    """In words, why each flagged row is flagged (templates translated once, numbers written
+    together: tens of thousands of values are flagged at 1,000,000)."""
     if found.empty:
         return []
     z_text = _("modified z-score {z} (beyond {threshold}; median of {n} values {median})")
@@ -122,15 +99,19 @@ def upload_warnings(
     threshold = settings.quality.outlier_threshold
     found = run_named(cur, "quality_upload_outliers", threshold=threshold)
     limit = len(found) if described is None else max(0, described)
-    return [
-        UploadWarning(
-            int(r.line),
-            float(r.value),
-            _("{value} is an outlier for {code}: {why}").format(
-                value=i18n.number(r.value, 1), code=r.indicator_code, why=why(r, threshold)
-            )
-            if i < limit
-            else "",
+    worded = found.head(limit)
+    text = _("{value} is an outlier for {code}: {why}")
+    reasons = [
+        text.format(value=value, code=code, why=reason)
+        for value, code, reason in zip(
+            i18n.numbers(worded.value, 1),
+            worded.indicator_code,
+            whys(worded, threshold),
+            strict=True,
         )
-        for i, r in enumerate(found.itertuples())
+    ]
+    reasons += [""] * (len(found) - len(reasons))
+    return [
+        UploadWarning(int(line), float(value), reason)
+        for line, value, reason in zip(found.line, found.value, reasons, strict=True)
     ]

@@ -84,6 +84,11 @@ COLUMN_READ = [  # (file, read column by column?)
     (f"\n\n{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,x\n", True),
     (f"{HEADER},\nOC1.1,2021Q1,UZ-JI,,all,all,1,x,\n", False),  # a column without a name
     (f"{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,x\n\n", False),
+    (f'"indicator_code",{HEADER[15:]}\n"OC1.1",2021Q1,UZ-JI,,all,all,1,"x"', True),
+    (f'{HEADER.replace(",", ";")}\r\n"OC1.1";2021Q1;UZ-JI;;all;all;"1,5";"a; b"\r\n', True),
+    (f'{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1, "x"\n', False),  # a space before the quote
+    (f'{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,"a"\nOC1.1,2021Q2,UZ-JI,,all,all,2,b"\n', False),
+    (f'{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,"Жиз""зах"\n', False),
 ]
 
 
