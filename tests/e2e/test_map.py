@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from PIL import Image
@@ -37,12 +38,29 @@ def _canvas_pixel(image: Image.Image, view, lon, lat):
     return image.getpixel((round(x), round(y)))[:3]
 
 
+def wait_until_drawn(page, chart, timeout: float = 30) -> None:
+    """Until deck.gl has drawn: the map's picture is not blank and the same twice in a row,
+    0.4 s apart (in headless Chromium's software WebGL, drawing takes longer on a loaded
+    machine than any fixed pause)."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_timeout(500)
+    last = None
+    while time.monotonic() < deadline:
+        shot = chart.screenshot()
+        low, high = Image.open(io.BytesIO(shot)).convert("L").getextrema()
+        if shot == last and high - low > 30:
+            return
+        last = shot
+        page.wait_for_timeout(400)
+    raise AssertionError(f"the map was not drawn, or kept changing, for {timeout} s")
+
+
 def open_map(page, server, query: str = ""):
     page.goto(signed_in(f"{server}/map{query}"))
     wait_until_rendered(page)
     chart = page.get_by_test_id("stDeckGlJsonChart")
     chart.wait_for(state="visible", timeout=30_000)
-    page.wait_for_timeout(1500)  # let deck.gl draw its layers
+    wait_until_drawn(page, chart)
     return chart
 
 
@@ -99,8 +117,8 @@ def test_clicking_a_region_selects_it_and_keeps_it_in_the_url(server, page):
     assert exceptions_shown(page) == []
     # The other regions keep their colours (not faded by the selection).
     page.mouse.move(box["x"] + 5, box["y"] + 5)
-    page.wait_for_timeout(1500)
     chart = page.get_by_test_id("stDeckGlJsonChart")
+    wait_until_drawn(page, chart)
     after = _canvas_pixel(Image.open(io.BytesIO(chart.screenshot())), view, *jizzakh)
     assert max(abs(a - b) for a, b in zip(before, after, strict=True)) < 12, (before, after)
     page.set_viewport_size({"width": 1400, "height": 2400})
@@ -122,7 +140,7 @@ def test_a_donor_link_maps_only_its_region(server, page):
     wait_until_rendered(page)
     chart = page.get_by_test_id("stDeckGlJsonChart")
     chart.wait_for(state="visible", timeout=30_000)
-    page.wait_for_timeout(1500)
+    wait_until_drawn(page, chart)
     assert exceptions_shown(page) == []
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "not in this view" in body
