@@ -224,6 +224,16 @@ create table if not exists stored_copies (
     refreshed_at  timestamptz
 );
 
+-- The disclosure audit's results, kept for every process (monitoring/access/kept.py): the
+-- cells secondary suppression hid in a donor view, under a fingerprint of all it read.
+create table if not exists protected_cells (
+    fingerprint varchar primary key,  -- sha256 of the audit's input (hex)
+    regions     varchar not null,     -- the view's regions, for reading: "UZ-JI UZ-NG"
+    hidden      varchar not null,     -- JSON: the cells hidden and the audit's summary
+    seconds     double not null,      -- how long the audit took
+    kept_at     timestamptz not null default current_timestamp
+);
+
 -- The migrations applied to this database (monitoring/db/migrations.py): its schema version
 -- is the highest.
 create table if not exists schema_migrations (

@@ -286,3 +286,30 @@ def run_coroutine(coro):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture
+def issue_db(db):
+    """The disclosure audit's example (docs/access.md), one indicator in three regions:
+
+    PEOPLE    Q1  Q2  to date
+         JI       1   1    2     all "<5"
+         TO       1   0    1     Q1 and to date "<5", Q2 a shown 0
+         NG       6   6   12     to date shown
+         all      8   7   15     all shown
+    Each rule looks fine on its own sum (JI + TO = 3 is neither 2 nor 8), but together:
+    JI + TO = 15 - 12 = 3, JI >= 1 + 1 and TO >= 1, so every "<5" is 1."""
+    regions = ("UZ-JI", "UZ-TO", "UZ-NG")
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in regions])
+    insert(db, "indicators", [indicator_row("PEOPLE")])
+    counts = dict(zip(regions, ((1, 1), (1, 0), (6, 6)), strict=True))
+    insert(
+        db,
+        "indicator_values",
+        [
+            value_row("PEOPLE", period, region, count)
+            for region, pair in counts.items()
+            for period, count in zip(("2021Q1", "2021Q2"), pair, strict=True)
+        ],
+    )
+    return db

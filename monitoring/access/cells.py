@@ -363,8 +363,9 @@ def indicator_cells(
 
     The rules first (small counts, and under "suppress" their complementary cells); then,
     with `secondary` (always, but for the audit command's --rules-only), the disclosure
-    audit and a shown cell hidden wherever a withheld figure could still be narrowed down.
-    The result carries the last audit (`.audit`)."""
+    audit and a shown cell hidden wherever a withheld figure could still be narrowed down,
+    or the same audit's result as kept in the database by any process that ran it on the
+    same cells (monitoring/access/kept.py). The result carries the last audit (`.audit`)."""
     protection = suppression.donor_protection(db, settings)
     privacy = settings.privacy
     periods = programme_periods(settings.programme)
@@ -397,9 +398,9 @@ def indicator_cells(
     cells = replace(empty, aggregation=aggregation, values=values, states=states)
     if not secondary:
         return cells
-    from monitoring.access import audit  # the audit builds on this module
+    from monitoring.access import kept  # the audit builds on this module
 
-    return audit.secondary_suppression(cells)
+    return kept.protected(db, cells)
 
 
 @dataclass(frozen=True)

@@ -363,7 +363,7 @@ def upgrade(
                 f"Create it first: python -m monitoring init --db {path}"
             )
         raise DatabaseError(
-            f"{path} {todo._found()}; this program needs version {todo.latest}. A read-only "
+            f"{todo._found()}; this program needs version {todo.latest}. A read-only "
             "connection cannot upgrade it: run `python -m monitoring migrate --db "
             f"{path}` (it keeps a copy of the file as it was), then open it again."
         )

@@ -35,31 +35,7 @@ def settings_with(tmp_path, privacy: str = ""):
     return load_settings(path)
 
 
-# (a) The issue's example -------------------------------------------------------------------
-@pytest.fixture
-def issue_db(db):
-    """PEOPLE    Q1  Q2  to date
-         JI       1   1    2     all "<5"
-         TO       1   0    1     Q1 and to date "<5", Q2 a shown 0
-         NG       6   6   12     to date shown
-         all      8   7   15     all shown
-    Each rule looks fine on its own sum (JI + TO = 3 is neither 2 nor 8), but together:
-    JI + TO = 15 - 12 = 3, JI >= 1 + 1 and TO >= 1, so every "<5" is 1."""
-    insert(db, "regions", [dict(region_code=r, name_en=r) for r in ALL3])
-    insert(db, "indicators", [indicator("PEOPLE")])
-    rows = {JI: (1, 1), TO: (1, 0), NG: (6, 6)}
-    insert(
-        db,
-        "indicator_values",
-        [
-            value("PEOPLE", p, r, v)
-            for r, vs in rows.items()
-            for p, v in zip((Q1, Q2), vs, strict=True)
-        ],
-    )
-    return db
-
-
+# (a) The issue's example (the fixture issue_db, tests/conftest.py) --------------------------
 def test_the_rules_alone_leave_a_count_a_solver_pins_down(issue_db, settings):
     cells = pc.indicator_cells(issue_db, settings, ALL3, secondary=False)
     assert cells.state("PEOPLE", JI, Q1) == pc.SMALL

@@ -224,8 +224,10 @@ def test_migrate_dry_run_lists_the_migrations_and_writes_nothing(old_db, capsys)
 def test_an_old_database_opened_read_only_is_refused_untouched(old_db):
     state = file_state(old_db)
     reader = Database(old_db, read_only=True)
-    with pytest.raises(DatabaseError, match=r"python -m monitoring migrate --db"):
+    with pytest.raises(DatabaseError, match=r"python -m monitoring migrate --db") as refused:
         reader.connection()
+    assert str(refused.value).startswith(f"{old_db} is at schema version 1 ")
+    assert str(refused.value).count(str(old_db)) == 2  # what it is, and the command to run
     assert file_state(old_db) == state
 
 

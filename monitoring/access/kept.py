@@ -1,0 +1,221 @@
+"""The disclosure audit's results, kept in the database for every process that opens it.
+
+Secondary suppression (monitoring/access/audit.py) is deterministic: the same cells in give
+the same cells out. It is also the slow part of a donor view: 0.3 s for the sample's three
+regions, minutes for a link over 14 regions at 1,000,000 values (docs/benchmarks.md). A
+server keeps its result in memory, but a server that restarts, a second replica on the same
+PostgreSQL (docs/scale.md) or the command line would run it again. So a result that passed
+is kept in the table `protected_cells`, under a FINGERPRINT of everything that went into it:
+
+- the view's regions and the programme's quarters, the privacy settings (threshold,
+  protection, rounding base), the sensitive indicators and each indicator's aggregation;
+- every cell's value and its state by the rules (monitoring/access/suppression.py);
+- the code of the audit and of the rules (the source of audit.py, cells.py and
+  suppression.py) and the versions of the solvers (highspy, scipy, numpy).
+
+A different input has another fingerprint, so a kept result is never out of date, only
+unused: new data, other settings or a new release simply make and keep another one (the
+oldest are removed past KEEP rows). An audit that did not pass is not kept: it is run again.
+A kept result is used only if every cell it hides is a cell of the view; otherwise it is
+ignored, with a warning, and the audit runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import replace
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from monitoring.access import cells as cells_module
+from monitoring.access import suppression
+from monitoring.access.cells import HIDDEN, Cell, IndicatorCells
+from monitoring.db import Database
+from monitoring.db.errors import DATABASE_ERRORS
+
+log = logging.getLogger("monitoring.access")
+
+FORMAT = 1  # of the fingerprint's input and of the kept JSON
+KEEP = 500  # rows kept; the oldest beyond are removed when one is added
+_SOLVERS = ("highspy", "scipy", "numpy")
+
+
+@cache
+def _code_version() -> str:
+    """The audit's and the rules' code, and the solvers' versions, as one hash."""
+    from monitoring.access import audit
+
+    digest = hashlib.sha256()
+    for module in (audit, cells_module, suppression):
+        digest.update(Path(module.__file__).read_bytes())
+    for name in _SOLVERS:
+        digest.update(f"{name}={metadata.version(name)};".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(cells: IndicatorCells) -> str:
+    """The sha256 (hex) of everything secondary suppression reads of `cells`, and of its code."""
+    data = [
+        FORMAT,
+        _code_version(),
+        list(cells.regions),
+        list(cells.periods),
+        cells.threshold,
+        cells.protection,
+        cells.rounding_base,
+        sorted(cells.sensitive),
+        sorted(cells.aggregation.items()),
+        sorted([list(cell), value, cells.states[cell]] for cell, value in cells.values.items()),
+        sorted(list(cell) for cell in cells.secondary),
+    ]
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# What is kept: the cells hidden and the audit's summary ----------------------------------
+def _payload(result: IndicatorCells) -> str:
+    audit = result.audit
+    narrowest = None
+    if audit.narrowest is not None:
+        r = audit.narrowest
+        figure = {
+            "indicator": r.figure.indicator,
+            "regions": list(r.figure.regions),
+            "whole_view": r.figure.whole_view,
+            "sex": r.figure.sex,
+            "age": r.figure.age,
+            "column": r.figure.column,
+            "cumulative": r.figure.cumulative,
+            "state": r.figure.state,
+        }
+        narrowest = {"figure": figure, "value": r.value, "low": r.low, "high": r.high}
+    summary = {
+        "scope": list(audit.scope),
+        "protection": audit.protection,
+        "threshold": audit.threshold,
+        "rounding_base": audit.rounding_base,
+        "indicators": audit.indicators,
+        "cells_checked": audit.cells_checked,
+        "figures_checked": audit.figures_checked,
+        "withheld": audit.withheld,
+        "solved": audit.solved,
+        "narrowest": narrowest,
+        "seconds": audit.seconds,
+    }
+    hidden = sorted(list(cell) for cell in result.secondary)
+    return json.dumps({"format": FORMAT, "secondary": hidden, "audit": summary})
+
+
+def _restored(cells: IndicatorCells, text: str) -> IndicatorCells:
+    """`cells` with the kept result applied; ValueError when it does not fit them."""
+    from monitoring.access.audit import AuditResult, Figure, Range
+
+    payload = json.loads(text)
+    if payload.get("format") != FORMAT:
+        raise ValueError(f"format {payload.get('format')!r}")
+    secondary: frozenset[Cell] = frozenset(tuple(c) for c in payload["secondary"])
+    unknown = [c for c in secondary if c not in cells.states]
+    if unknown:
+        raise ValueError(f"{len(unknown)} hidden cell(s) are not cells of the view: {unknown[0]}")
+    states = dict(cells.states)
+    for cell in secondary:
+        states[cell] = HIDDEN
+    s = payload["audit"]
+    narrowest = None
+    if s["narrowest"] is not None:
+        n = s["narrowest"]
+        f = n["figure"]
+        figure = Figure(
+            f["indicator"],
+            tuple(f["regions"]),
+            f["whole_view"],
+            f["sex"],
+            f["age"],
+            f["column"],
+            f["cumulative"],
+            f["state"],
+        )
+        narrowest = Range(figure, n["value"], n["low"], n["high"])
+    audit = AuditResult(
+        scope=tuple(s["scope"]),
+        protection=s["protection"],
+        threshold=s["threshold"],
+        rounding_base=s["rounding_base"],
+        indicators=s["indicators"],
+        cells_checked=s["cells_checked"],
+        figures_checked=s["figures_checked"],
+        withheld=s["withheld"],
+        solved=s["solved"],
+        narrowest=narrowest,
+        weak=(),
+        seconds=s["seconds"],
+        secondary=tuple(sorted(secondary)),
+    )
+    return replace(cells, states=states, secondary=secondary, audit=audit)
+
+
+# Reading and keeping ----------------------------------------------------------------------
+def load(db: Database, cells: IndicatorCells, key: str) -> IndicatorCells | None:
+    """`cells` protected as the kept result under `key` says, or None (none kept, or one
+    that does not fit: then the audit runs again)."""
+    try:
+        with db.cursor() as cur:
+            row = cur.execute(
+                "select hidden from protected_cells where fingerprint = $key", {"key": key}
+            ).fetchone()
+    except DATABASE_ERRORS:
+        log.warning("Could not read the kept disclosure audits.", exc_info=True)
+        return None
+    if row is None:
+        return None
+    try:
+        return _restored(cells, row[0])
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("A kept disclosure audit (%s) was ignored: %s", key[:12], exc)
+        return None
+
+
+def keep(db: Database, result: IndicatorCells, key: str) -> bool:
+    """Keep `result` (secondary suppression's, passed) under `key`, in one transaction, and
+    remove the oldest kept results beyond KEEP. False when it could not be written (a
+    read-only database, another process writing at the same moment): the result stands."""
+    if db.read_only or result.audit is None or not result.audit.passed:
+        return False
+    try:
+        with db.transaction() as cur:
+            cur.execute(
+                "insert or ignore into protected_cells (fingerprint, regions, hidden, seconds) "
+                "values ($key, $regions, $hidden, $seconds)",
+                {
+                    "key": key,
+                    "regions": " ".join(result.regions),
+                    "hidden": _payload(result),
+                    "seconds": float(result.audit.seconds),
+                },
+            )
+            cur.execute(
+                "delete from protected_cells where fingerprint not in (select fingerprint "
+                "from protected_cells order by kept_at desc, fingerprint limit $keep)",
+                {"keep": KEEP},
+            )
+    except DATABASE_ERRORS:
+        log.info("The disclosure audit was not kept (it will be run again).", exc_info=True)
+        return False
+    return True
+
+
+def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
+    """`cells` after secondary suppression: kept in the database by any process that ran it
+    on the same input, else run here (and kept when it passed)."""
+    from monitoring.access import audit
+
+    key = fingerprint(cells)
+    found = load(db, cells, key)
+    if found is not None:
+        return found
+    result = audit.secondary_suppression(cells)
+    keep(db, result, key)
+    return result

@@ -1,0 +1,132 @@
+"""The disclosure audit's results kept in the database (monitoring/access/kept.py): a second
+process, replica or command reads the result instead of running the audit again, new data
+is audited again, and a kept result that does not fit the view is not used.
+
+Real databases (both engines) in tmp_path."""
+
+import json
+import logging
+
+from monitoring.access import cells as pc
+from monitoring.access import kept
+from monitoring.db import Database
+from tests.conftest import insert
+from tests.conftest import value_row as value
+
+Q1, Q2 = "2021Q1", "2021Q2"
+JI, TO, NG = "UZ-JI", "UZ-TO", "UZ-NG"
+ALL3 = [JI, TO, NG]
+
+
+def _kept(db) -> list[tuple]:
+    with db.cursor() as cur:
+        return cur.execute(
+            "select fingerprint, regions, hidden, seconds from protected_cells order by kept_at"
+        ).fetchall()
+
+
+def test_an_audit_that_passed_is_kept_and_read_instead_of_run_again(issue_db, settings):
+    db = issue_db
+    first = pc.indicator_cells(db, settings, ALL3)
+    assert first.audit.passed and first.secondary  # secondary suppression hid cells
+    rows = _kept(db)
+    assert len(rows) == 1
+    assert rows[0][1] == "UZ-JI UZ-TO UZ-NG" and rows[0][3] == first.audit.seconds
+    # Another process (a restart, a replica, the command line) opens the same database.
+    again = Database(db.path)
+    try:
+        second = pc.indicator_cells(again, settings, ALL3)
+    finally:
+        again.close()
+    assert second.states == first.states and second.secondary == first.secondary
+    # the kept audit, not a new one: a new one would have taken its own time
+    assert second.audit.seconds == first.audit.seconds
+    assert second.audit.passed and second.audit.secondary == first.audit.secondary
+    assert second.audit.figures_checked == first.audit.figures_checked
+    assert second.audit.narrowest == first.audit.narrowest
+    assert second.quarter("PEOPLE", [JI], Q1, 1) == first.quarter("PEOPLE", [JI], Q1, 1)
+    assert len(_kept(db)) == 1
+
+
+def test_new_data_and_another_scope_are_audited_again(issue_db, settings):
+    db = issue_db
+    first = pc.indicator_cells(db, settings, ALL3)
+    insert(db, "indicator_values", [value("PEOPLE", "2021Q3", NG, 7)])
+    second = pc.indicator_cells(db, settings, ALL3)
+    assert second.audit.passed and second.audit.seconds != first.audit.seconds
+    pc.indicator_cells(db, settings, [JI, NG])
+    assert sorted(r[1] for r in _kept(db)) == ["UZ-JI UZ-NG"] + ["UZ-JI UZ-TO UZ-NG"] * 2
+    assert len({r[0] for r in _kept(db)}) == 3
+
+
+def test_the_kept_result_is_what_the_view_hides(issue_db, settings):
+    """What is kept decides: a cell added to a kept result is hidden by the next view."""
+    db = issue_db
+    first = pc.indicator_cells(db, settings, ALL3)
+    shown = next(c for c, s in first.states.items() if s == pc.SHOWN and c not in first.secondary)
+    key, _regions, hidden, _seconds = _kept(db)[0]
+    payload = json.loads(hidden)
+    payload["secondary"].append(list(shown))
+    with db.transaction() as cur:
+        cur.execute(
+            "update protected_cells set hidden = $h where fingerprint = $k",
+            {"h": json.dumps(payload), "k": key},
+        )
+    second = pc.indicator_cells(db, settings, ALL3)
+    assert second.states[shown] == pc.HIDDEN and shown in second.secondary
+
+
+def test_a_kept_result_that_does_not_fit_the_view_is_ignored(issue_db, settings, caplog):
+    db = issue_db
+    first = pc.indicator_cells(db, settings, ALL3)
+    key = _kept(db)[0][0]
+    payload = json.loads(_kept(db)[0][2])
+    payload["secondary"].append(["PEOPLE", "UZ-XX", "all", "all", Q1])  # not of this view
+    with db.transaction() as cur:
+        cur.execute(
+            "update protected_cells set hidden = $h where fingerprint = $k",
+            {"h": json.dumps(payload), "k": key},
+        )
+    with caplog.at_level(logging.WARNING, logger="monitoring.access"):
+        second = pc.indicator_cells(db, settings, ALL3)
+    assert "was ignored" in caplog.text and "not cells of the view" in caplog.text
+    assert second.states == first.states and second.audit.passed
+    assert second.audit.seconds != first.audit.seconds  # run again
+
+
+def test_a_read_only_database_is_audited_without_keeping(sample_db_path, settings):
+    db = Database(sample_db_path, read_only=True)
+    try:
+        cells = pc.indicator_cells(db, settings, ALL3)
+        assert cells.audit.passed
+        assert not kept.keep(db, cells, kept.fingerprint(cells))
+    finally:
+        db.close()
+
+
+def test_the_fingerprint_changes_with_the_settings_and_the_values(issue_db, settings):
+    db = issue_db
+    cells = pc.indicator_cells(db, settings, ALL3, secondary=False)
+    key = kept.fingerprint(cells)
+    assert key == kept.fingerprint(cells) and len(key) == 64
+    assert kept.fingerprint(cells.__class__(**{**_fields(cells), "threshold": 10})) != key
+    values = dict(cells.values)
+    cell = next(iter(values))
+    values[cell] += 1
+    assert kept.fingerprint(cells.__class__(**{**_fields(cells), "values": values})) != key
+
+
+def _fields(cells) -> dict:
+    names = (
+        "regions",
+        "periods",
+        "threshold",
+        "aggregation",
+        "sensitive",
+        "values",
+        "states",
+        "protection",
+        "rounding_base",
+        "secondary",
+    )
+    return {n: getattr(cells, n) for n in names}
