@@ -115,8 +115,9 @@ def current_cache_key() -> tuple:
 def _protected_cells(db_path: str, data_version: tuple, regions: tuple[str, ...], _db: Database):
     """The protected cells of a donor view over `regions` (the disclosure audit): once per
     data version (uploads and undos: approvals and follow-ups do not change them) and region
-    scope, shared by every link of that scope whatever its pages. (`_db`, the open database
-    of `db_path`, is not part of the key.)"""
+    scope, shared by every link of that scope whatever its pages; read from the database
+    when another process audited the same cells (monitoring/access/kept.py). (`_db`, the
+    open database of `db_path`, is not part of the key.)"""
     return indicator_cells(_db, load_settings(), regions)
 
 
