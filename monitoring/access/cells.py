@@ -398,7 +398,7 @@ def indicator_cells(
     cells = replace(empty, aggregation=aggregation, values=values, states=states)
     if not secondary:
         return cells
-    from monitoring.access import kept  # the audit builds on this module
+    from monitoring.access import kept  # kept and the audit build on this module
 
     return kept.protected(db, cells)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -76,35 +76,26 @@ def fingerprint(cells: IndicatorCells) -> str:
 
 
 # What is kept: the cells hidden and the audit's summary ----------------------------------
+# The AuditResult's fields kept as they are (the others: `narrowest`, a Range of a Figure;
+# `secondary`, the cells hidden; `weak` and `unbounded`, empty in an audit that passed).
+_SUMMARY = (
+    "scope",
+    "protection",
+    "threshold",
+    "rounding_base",
+    "indicators",
+    "cells_checked",
+    "figures_checked",
+    "withheld",
+    "solved",
+    "seconds",
+)
+
+
 def _payload(result: IndicatorCells) -> str:
     audit = result.audit
-    narrowest = None
-    if audit.narrowest is not None:
-        r = audit.narrowest
-        figure = {
-            "indicator": r.figure.indicator,
-            "regions": list(r.figure.regions),
-            "whole_view": r.figure.whole_view,
-            "sex": r.figure.sex,
-            "age": r.figure.age,
-            "column": r.figure.column,
-            "cumulative": r.figure.cumulative,
-            "state": r.figure.state,
-        }
-        narrowest = {"figure": figure, "value": r.value, "low": r.low, "high": r.high}
-    summary = {
-        "scope": list(audit.scope),
-        "protection": audit.protection,
-        "threshold": audit.threshold,
-        "rounding_base": audit.rounding_base,
-        "indicators": audit.indicators,
-        "cells_checked": audit.cells_checked,
-        "figures_checked": audit.figures_checked,
-        "withheld": audit.withheld,
-        "solved": audit.solved,
-        "narrowest": narrowest,
-        "seconds": audit.seconds,
-    }
+    summary = {name: getattr(audit, name) for name in _SUMMARY}
+    summary["narrowest"] = None if audit.narrowest is None else asdict(audit.narrowest)
     hidden = sorted(list(cell) for cell in result.secondary)
     return json.dumps({"format": FORMAT, "secondary": hidden, "audit": summary})
 
@@ -123,37 +114,19 @@ def _restored(cells: IndicatorCells, text: str) -> IndicatorCells:
     states = dict(cells.states)
     for cell in secondary:
         states[cell] = HIDDEN
-    s = payload["audit"]
-    narrowest = None
-    if s["narrowest"] is not None:
-        n = s["narrowest"]
-        f = n["figure"]
-        figure = Figure(
-            f["indicator"],
-            tuple(f["regions"]),
-            f["whole_view"],
-            f["sex"],
-            f["age"],
-            f["column"],
-            f["cumulative"],
-            f["state"],
-        )
-        narrowest = Range(figure, n["value"], n["low"], n["high"])
+    kept = payload["audit"]
+    narrowest = kept["narrowest"]
+    if narrowest is not None:
+        figure = narrowest["figure"]
+        figure = Figure(**{**figure, "regions": tuple(figure["regions"])})
+        narrowest = Range(**{**narrowest, "figure": figure})
     audit = AuditResult(
-        scope=tuple(s["scope"]),
-        protection=s["protection"],
-        threshold=s["threshold"],
-        rounding_base=s["rounding_base"],
-        indicators=s["indicators"],
-        cells_checked=s["cells_checked"],
-        figures_checked=s["figures_checked"],
-        withheld=s["withheld"],
-        solved=s["solved"],
+        **{name: kept[name] for name in _SUMMARY},
         narrowest=narrowest,
         weak=(),
-        seconds=s["seconds"],
         secondary=tuple(sorted(secondary)),
     )
+    audit = replace(audit, scope=tuple(audit.scope))
     return replace(cells, states=states, secondary=secondary, audit=audit)
 
 
@@ -182,7 +155,7 @@ def keep(db: Database, result: IndicatorCells, key: str) -> bool:
     """Keep `result` (secondary suppression's, passed) under `key`, in one transaction, and
     remove the oldest kept results beyond KEEP. False when it could not be written (a
     read-only database, another process writing at the same moment): the result stands."""
-    if db.read_only or result.audit is None or not result.audit.passed:
+    if db.read_only or not result.audit.passed:
         return False
     try:
         with db.transaction() as cur:
