@@ -55,13 +55,18 @@ def wait_until_drawn(page, chart, timeout: float = 30) -> None:
     raise AssertionError(f"the map was not drawn, or kept changing, for {timeout} s")
 
 
-def open_map(page, server, query: str = ""):
-    page.goto(signed_in(f"{server}/map{query}"))
+def map_drawn(page):
+    """The map of the page loaded, once the script has run and deck.gl has drawn it."""
     wait_until_rendered(page)
     chart = page.get_by_test_id("stDeckGlJsonChart")
     chart.wait_for(state="visible", timeout=30_000)
     wait_until_drawn(page, chart)
     return chart
+
+
+def open_map(page, server, query: str = ""):
+    page.goto(signed_in(f"{server}/map{query}"))
+    return map_drawn(page)
 
 
 def test_the_three_programme_regions_are_coloured_without_a_basemap(server, page):
@@ -99,10 +104,7 @@ def _click_until_selected(page, chart, view, lonlat, panel, tooltip_text: str) -
     for round_ in range(3):
         if round_:
             page.reload()
-            wait_until_rendered(page)
-            chart = page.get_by_test_id("stDeckGlJsonChart")
-            chart.wait_for(state="visible", timeout=30_000)
-            wait_until_drawn(page, chart)
+            chart = map_drawn(page)
         box = chart.locator("canvas").first.bounding_box()
         x, y = map_report.pixel_of(view, *lonlat, box["width"], box["height"])
         for attempt in range(6):
@@ -135,9 +137,6 @@ def test_clicking_a_region_selects_it_and_keeps_it_in_the_url(server, page):
     before = _canvas_pixel(Image.open(io.BytesIO(chart.screenshot())), view, *jizzakh)
     panel = page.get_by_text("Organisations in Namangan")
     attempts = _click_until_selected(page, chart, view, (70.63, 41.19), panel, "Namangan")
-    print(attempts)
-    chart = page.get_by_test_id("stDeckGlJsonChart")
-    box = chart.locator("canvas").first.bounding_box()
     wait_until_rendered(page)
     body = page.locator("[data-testid=stMain]").inner_text()
     if "Organisations in Namangan" not in body:
@@ -147,8 +146,8 @@ def test_clicking_a_region_selects_it_and_keeps_it_in_the_url(server, page):
     assert "region=UZ-NG" in page.url
     assert exceptions_shown(page) == []
     # The other regions keep their colours (not faded by the selection).
+    box = chart.locator("canvas").first.bounding_box()
     page.mouse.move(box["x"] + 5, box["y"] + 5)
-    chart = page.get_by_test_id("stDeckGlJsonChart")
     wait_until_drawn(page, chart)
     after = _canvas_pixel(Image.open(io.BytesIO(chart.screenshot())), view, *jizzakh)
     assert max(abs(a - b) for a, b in zip(before, after, strict=True)) < 12, (before, after)
@@ -168,10 +167,7 @@ def test_hatched_no_target_regions_and_a_link_with_a_bad_region(server, page):
 
 def test_a_donor_link_maps_only_its_region(server, page):
     page.goto(share_link(server, "Jizzakh only", "map") + "&indicator=OC1.1&period=2021Q3")
-    wait_until_rendered(page)
-    chart = page.get_by_test_id("stDeckGlJsonChart")
-    chart.wait_for(state="visible", timeout=30_000)
-    wait_until_drawn(page, chart)
+    chart = map_drawn(page)
     assert exceptions_shown(page) == []
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "not in this view" in body
