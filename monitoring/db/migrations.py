@@ -359,13 +359,21 @@ def upgrade(
     if read_only:
         if todo.found == 0:
             raise DatabaseError(
-                f"{path} has no schema yet, and a read-only connection cannot create it. "
-                f"Create it first: python -m monitoring init --db {path}"
+                _(
+                    "{path} has no schema yet, and a read-only connection cannot create it. "
+                    "Create it first: {command}"
+                ).format(path=path, command=f"python -m monitoring init --db {path}")
             )
         raise DatabaseError(
-            f"{todo._found()}; this program needs version {todo.latest}. A read-only "
-            "connection cannot upgrade it: run `python -m monitoring migrate --db "
-            f"{path}` (it keeps a copy of the file as it was), then open it again."
+            _(
+                "{state}; this program needs version {latest}. A read-only connection cannot "
+                "upgrade it: run {command} (it keeps a copy of the file as it was), then open "
+                "it again."
+            ).format(
+                state=todo._found(),
+                latest=todo.latest,
+                command=f"`python -m monitoring migrate --db {path}`",
+            )
         )
     backup = None
     if todo.found > 0 and not _is_postgres(con):
@@ -386,12 +394,17 @@ def upgrade(
             try:
                 _apply(con, migration, macros)
             except ENGINE_ERRORS as exc:
-                kept = f" A copy made before the attempt is at {backup}." if backup else ""
-                raise DatabaseError(
-                    f"Migration {migration.name} failed, so the upgrade of {path} was rolled "
-                    f"back: the file is as it was (schema version {todo.found}).{kept} "
-                    f"{'PostgreSQL' if _is_postgres(con) else 'DuckDB'} said: {exc}"
-                ) from None
+                text = _(
+                    "Migration {name} failed, so the upgrade of {path} was rolled back: the "
+                    "file is as it was (schema version {version})."
+                ).format(name=migration.name, path=path, version=todo.found)
+                if backup:
+                    text += " " + _("A copy made before the attempt is at {path}.").format(
+                        path=backup
+                    )
+                engine = "PostgreSQL" if _is_postgres(con) else "DuckDB"
+                text += " " + _("{engine} said: {error}").format(engine=engine, error=exc)
+                raise DatabaseError(text) from None
             con.execute(
                 f"insert into {VERSION_TABLE} (version, name) values ($v, $n)",  # noqa: S608
                 {"v": migration.version, "n": migration.name},

@@ -1062,11 +1062,11 @@ def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -
                         "{value} is far outside the earlier values of {indicator} "
                         "({low} to {high} in {earlier} earlier rows)"
                     ).format(
-                        value=f"{r.value:g}",
+                        value=i18n.measured(r.value),
                         indicator=r.indicator_code,
-                        low=f"{r.low:g}",
-                        high=f"{r.high:g}",
-                        earlier=r.earlier,
+                        low=i18n.measured(r.low),
+                        high=i18n.measured(r.high),
+                        earlier=i18n.number(r.earlier),
                     ),
                     _("Check the value; if it is right, it can be imported as it is."),
                 )
@@ -1084,8 +1084,8 @@ def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -
                         breakdown=r.breakdown,
                         row=f"{r.indicator_code}, {r.period}, {r.region_code}"
                         + (" " + r.org_id if r.org_id else ""),
-                        parts=f"{r.parts:g}",
-                        total=f"{r.total:g}",
+                        parts=i18n.measured(r.parts),
+                        total=i18n.measured(r.total),
                     ),
                     _("Check the breakdown rows and the total row ({total}).").format(
                         total="sex all, age_group all"

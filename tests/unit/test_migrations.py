@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from monitoring import i18n
 from monitoring.cli.main import main
 from monitoring.db import MIGRATIONS, QUERIES, STORED_COPIES, Database, DatabaseError, close_all
 from monitoring.db.migrations import load_migrations
@@ -229,6 +230,14 @@ def test_an_old_database_opened_read_only_is_refused_untouched(old_db):
     assert str(refused.value).startswith(f"{old_db} is at schema version 1 ")
     assert str(refused.value).count(str(old_db)) == 2  # what it is, and the command to run
     assert file_state(old_db) == state
+
+
+def test_the_read_only_refusal_speaks_the_readers_language(old_db):
+    with i18n.language("ru"), pytest.raises(DatabaseError) as refused:
+        Database(old_db, read_only=True).connection()
+    assert str(refused.value).startswith(f"{old_db} имеет версию схемы 1 ")
+    assert "; этой программе нужна версия" in str(refused.value)
+    assert f"`python -m monitoring migrate --db {old_db}`" in str(refused.value)
 
 
 def test_a_database_newer_than_this_code_is_refused_untouched(tmp_path):

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from monitoring import i18n
 from monitoring.intake.batches import preview_file
 from tests.conftest import ENGINES
 from tests.unit.upload_support import VALUES_HEADER, csv_bytes, sample_copy, xlsx_bytes
@@ -467,3 +468,14 @@ def test_a_percentage_formatted_cell_counts_as_the_percentage_shown(upload_db, s
     result = check(upload_db, settings, data=buffer.getvalue(), name="values.xlsx")
     assert result.ok, result.errors
     assert result.rows["value"].tolist() == ["45.2"]
+
+
+def test_the_far_outside_warning_writes_its_numbers_in_the_readers_language(upload_db, settings):
+    row = values_row(value="5", indicator_code="G1", period="2022Q2")
+    with i18n.language("ru"):
+        result = check(upload_db, settings, VALUES_HEADER, row)
+    far = [w.reason for w in result.warnings if "G1" in w.reason and "(" in w.reason]
+    assert far, result.warnings
+    assert far[0] == (
+        "5 сильно выходит за пределы прежних значений G1 (от 52,4 до 64,1 в 8 прежних строках)"
+    )
