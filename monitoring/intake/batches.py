@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
@@ -30,6 +30,7 @@ from monitoring.intake.validation import (
     run_named,
     sql_ident,
     stage_sql,
+    value_fix,
 )
 from monitoring.quality import approvals, outliers, revisions
 from monitoring.settings import Settings
@@ -262,18 +263,23 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
     if table == "indicator_values":
         # Only the warnings the preview lists are worded (ProblemList keeps the first
         # MAX_LISTED_PER_COLUMN of a column and counts the others).
+        # One warning per value: an outlier already warned about as far outside its
+        # indicator's earlier values gets its z-score added to that warning.
         listed = getattr(check.warnings, "limit", None)
         room = None if listed is None else listed - check.warnings.per_column.get("value", 0)
+        far = {
+            p.line: i
+            for i, p in enumerate(check.warnings)
+            if p.column == "value" and p.line in check.far_outside
+        }
         for w in outliers.upload_warnings(cur, settings, described=room):
-            check.warnings.append(
-                Problem(
-                    w.line,
-                    "value",
-                    f"{w.value:g}",
-                    w.reason,
-                    _("Check the value; it is imported as it is."),
-                )
-            )
+            if w.line in check.far_outside:
+                i = far.get(w.line)
+                if i is not None and w.why:
+                    p = check.warnings[i]
+                    check.warnings[i] = replace(p, reason=f"{p.reason}; {w.why}")
+                continue
+            check.warnings.append(Problem(w.line, "value", f"{w.value:g}", w.reason, value_fix()))
     order = {name: i for i, name in enumerate(check.table.column_names)}
 
     def position(problem: Problem) -> tuple[int, int]:

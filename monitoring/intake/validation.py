@@ -95,6 +95,13 @@ class Problem:
 
 
 PROBLEM_COLUMNS = ["line", "column", "value", "reason", "fix"]
+
+
+def value_fix() -> str:
+    """The fix of a warning about a value that may be wrong (far outside, an outlier)."""
+    return _("Check the value; if it is right, it can be imported as it is.")
+
+
 # Columns the checked rows carry besides the contract's (no contract column has these names).
 ROW_STATUS = "row status"  # new, changed or unchanged
 
@@ -162,6 +169,7 @@ class Check:
     file_errors: int = 0  # errors about the file as a whole (header): never importable
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # line, row, column, old, new
     total_rows: int = 0
+    far_outside: set[int] = field(default_factory=set)  # lines warned: far outside earlier values
 
     @property
     def ok(self) -> bool:
@@ -1045,14 +1053,19 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
         f"select * from ({changes_sql(table, check.columns)}) "  # noqa: S608 - no input
         f"order by line, column_name limit {MAX_LISTED_CHANGES}"
     ).df()
-    check.warnings.extend(table_warnings(cur, table, ctx))
+    check.warnings.extend(table_warnings(cur, table, ctx, check.far_outside))
 
 
 # Warnings that look at stored data too ----------------------------------------------------------
-def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -> list[Problem]:
+def table_warnings(
+    cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context, far_outside: set[int]
+) -> list[Problem]:
+    """Warnings that compare the file with the stored data; the lines of values far outside
+    their indicator's earlier values are added to `far_outside`."""
     out: list[Problem] = []
     if table.name == "indicator_values":
         for r in run_named(cur, "upload_value_outliers").itertuples():
+            far_outside.add(int(r.line))
             out.append(
                 Problem(
                     int(r.line),
@@ -1068,7 +1081,7 @@ def table_warnings(cur: duckdb.DuckDBPyConnection, table: Table, ctx: Context) -
                         high=i18n.measured(r.high),
                         earlier=i18n.number(r.earlier),
                     ),
-                    _("Check the value; if it is right, it can be imported as it is."),
+                    value_fix(),
                 )
             )
         for r in run_named(cur, "upload_breakdown_over_total").itertuples():

@@ -87,7 +87,8 @@ def whys(found: pd.DataFrame, threshold: float) -> list[str]:
 class UploadWarning:
     line: int
     value: float
-    reason: str
+    reason: str  # "{value} is an outlier for {code}: {why}" ("" where not worded)
+    why: str = ""  # the reason alone, to add to another warning about the same value
 
 
 def upload_warnings(
@@ -101,17 +102,17 @@ def upload_warnings(
     limit = len(found) if described is None else max(0, described)
     worded = found.head(limit)
     text = _("{value} is an outlier for {code}: {why}")
+    why = whys(worded, threshold)
     reasons = [
         text.format(value=value, code=code, why=reason)
         for value, code, reason in zip(
-            i18n.numbers(worded.value, 1),
-            worded.indicator_code,
-            whys(worded, threshold),
-            strict=True,
+            i18n.numbers(worded.value, 1), worded.indicator_code, why, strict=True
         )
     ]
-    reasons += [""] * (len(found) - len(reasons))
+    unworded = [""] * (len(found) - len(reasons))
     return [
-        UploadWarning(int(line), float(value), reason)
-        for line, value, reason in zip(found.line, found.value, reasons, strict=True)
+        UploadWarning(int(line), float(value), reason, one)
+        for line, value, reason, one in zip(
+            found.line, found.value, reasons + unworded, why + unworded, strict=True
+        )
     ]

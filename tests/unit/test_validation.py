@@ -470,12 +470,15 @@ def test_a_percentage_formatted_cell_counts_as_the_percentage_shown(upload_db, s
     assert result.rows["value"].tolist() == ["45.2"]
 
 
-def test_the_far_outside_warning_writes_its_numbers_in_the_readers_language(upload_db, settings):
+def test_one_warning_per_value_written_in_the_readers_language(upload_db, settings):
+    """A value far outside the earlier values that is also an outlier by its z-score gets one
+    warning with both reasons, its figures written as the reader writes them (52,4)."""
     row = values_row(value="5", indicator_code="G1", period="2022Q2")
     with i18n.language("ru"):
         result = check(upload_db, settings, VALUES_HEADER, row)
-    far = [w.reason for w in result.warnings if "G1" in w.reason and "(" in w.reason]
-    assert far, result.warnings
-    assert far[0] == (
-        "5 сильно выходит за пределы прежних значений G1 (от 52,4 до 64,1 в 8 прежних строках)"
-    )
+    about_the_value = [w for w in result.warnings if w.column == "value"]
+    assert [w.reason for w in about_the_value] == [
+        "5 сильно выходит за пределы прежних значений G1 (от 52,4 до 64,1 в 8 прежних строках); "
+        "модифицированная z-оценка -10,4 (больше 3,5; медиана 8 значений 56,6)"
+    ]
+    assert result.warning_count == len(result.warnings)
