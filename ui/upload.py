@@ -239,9 +239,11 @@ def show_preview(result: batches.Preview) -> None:
                     n=i18n.number(MAX_LISTED_CHANGES)
                 )
             )
+        empty = _("(empty)")  # not Streamlit's "None", in every language
         st.dataframe(
             first_rows(
-                check.changes, _("The first {shown} of {total} changed values are shown.")
+                check.changes.fillna({"old": empty, "new": empty}),
+                _("The first {shown} of {total} changed values are shown."),
             ).rename(
                 columns={
                     "line": _("Line"),

@@ -53,6 +53,19 @@ def metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def test_a_value_not_stored_before_is_named_empty_not_none(upload_app):
+    at, _ = upload_app
+    values = (
+        b"indicator_code,period,region_code,org_id,sex,age_group,value,comment,source\n"
+        b"G1,2022Q2,UZ-JI,,all,all,64.9,checked twice,Survey wave 3\n"
+    )
+    upload(at, "values.csv", values)
+    changes = next(d.value for d in at.dataframe if "Stored value" in d.value.columns)
+    assert changes[["Column", "Stored value", "New value"]].values.tolist() == [
+        ["comment", "(empty)", "checked twice"]
+    ]
+
+
 def button(at, starts_with):
     return next(b for b in at.button if b.label.startswith(starts_with))
 
