@@ -21,11 +21,21 @@ def wrapped(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) if text else text
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    title = wrapped(title, 48)
-    extra = 18 * title.count("<br>")
+def chart_title(text: str) -> dict:
+    """A chart's title at its top left. Placed from the top of the chart with a pad, not at
+    a share of its height: plotly puts a title of two lines (Russian, Uzbek) above that
+    share, and its first line was cut off at the top."""
+    return dict(
+        text=text, x=0, xanchor="left", yref="container", y=1, yanchor="top",
+        pad=dict(t=10), font=dict(size=15),
+    )  # fmt: skip
+
+
+def _layout(fig: go.Figure, text: str, height: int, wrap: int = 48) -> go.Figure:
+    text = wrapped(text, wrap)
+    extra = 18 * text.count("<br>")
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
+        title=chart_title(text),
         height=height + extra,
         margin=dict(l=10, r=40, t=80 + extra, b=10),
         font=FONT,
@@ -70,13 +80,14 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=_("Number of indicators"), dtick=1, gridcolor="#eee")
     statuses = sum(1 for c in counts.columns if c in STATUSES)
-    fig = _layout(
-        fig, _("Indicators per goal and outcome, by status (number)"), 40 * len(groups) + 200
-    )
-    # Below the bars, one status a line where the column is narrow: never over the title.
+    title = _("Indicators per goal and outcome, by status (number)")
+    fig = _layout(fig, title, 40 * len(groups) + 200)
+    # Below the bars, one status a line where the column is narrow: never over the title,
+    # which has room for each of its lines (Russian and Uzbek wrap it in two).
+    lines = wrapped(title, 48).count("<br>") + 1
     return fig.update_layout(
         legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, entrywidth=0),
-        margin=dict(t=40, b=20 + 12 * statuses),
+        margin=dict(t=22 + 18 * lines, b=20 + 12 * statuses),
     )
 
 
@@ -121,4 +132,4 @@ def pace_bars(
     fig.update_xaxes(
         title=_("Percent"), range=[0, max(120, max(values) * 100 + 20)], gridcolor="#eee"
     )
-    return _layout(fig, title, 260)
+    return _layout(fig, title, 260, wrap=34)  # the narrower column of the overview

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from monitoring import i18n
 from monitoring.i18n import N_, _
-from ui.charts import FONT
+from ui.charts import FONT, chart_title
 from ui.text import chart
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
@@ -47,7 +47,7 @@ def _hover(text: str) -> str:
 
 def _layout(fig: go.Figure, title: str, height: int, unit: str) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
+        title=chart_title(title),
         height=height,
         margin=dict(l=10, r=30, t=50, b=10),
         font=FONT,

@@ -107,6 +107,11 @@ def test_the_overview_for_the_team(app, data, lang):
     assert NBSP in spent.value and "," not in spent.value  # 454 975, not 454,975
     burn = next(m for m in at.metric if m.label == in_language(lang, "Burn rate"))
     assert "," in burn.value and "." not in burn.value  # 0,93, not 0.93
+    months = next(m for m in at.metric if m.label == in_language(lang, "Months elapsed"))
+    assert len(months.value) <= len("30 tadan 26"), months.value  # a card shows no more
+    for figure in figures(at):  # a title wrapped in two lines has room for both
+        title = figure["layout"]["title"]["text"]
+        assert figure["layout"]["margin"]["t"] >= 22 + 18 * (title.count("<br>") + 1), title
     with i18n.language(lang):  # the caption under the pace bars: Babel's date
         day = i18n.date(LAST_QUARTER, "medium")
     assert any(day in c.value for c in at.caption), day
