@@ -84,6 +84,7 @@ from monitoring.access.cells import (
 
 POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
 CARRIED_POINTS = 24
+SCREEN_POINTS = 16  # of the points found solving the grid's cells, screened with every set sum
 # Sums over several regions or quarters solved exactly per indicator, at most: a view of
 # many regions has 2 ** regions of them per quarter and line; past this the audit says it
 # is incomplete (and fails) rather than take minutes. The sample needs a few dozen.
@@ -1107,6 +1108,7 @@ def _audit_indicator(
     # pool, so its floor is what it holds; sorted in numpy (a million figures).
     floors = [max(_width(c), k) for c, k in zip(model.candidates, known, strict=True)]
     order = np.lexsort((np.arange(len(floors)), floors, is_class)).tolist()
+    screened = len(pool)  # the points every candidate's bounds hold
     solved: dict[tuple, tuple[float, float]] = {}
     weak_keys: set[tuple] = set()
     new_weak: dict[tuple, tuple[Weak, frozenset[Cell]]] = {}
@@ -1116,6 +1118,19 @@ def _audit_indicator(
     for i in order:
         if cells_first and is_class[i] and result.weak:
             break  # a cell is weak: fix that first
+        if is_class[i] and screened < len(pool):
+            # The sums over sets of regions come last, after the solves of the grid's cells
+            # added points. Their bounds are widened at once by some of those points (a
+            # share of the cost of all of them); a sum they leave undecided is brought up
+            # to date with every point below, one at a time.
+            new = pool[screened:]
+            some = np.linspace(0, len(new) - 1, min(len(new), SCREEN_POINTS)).round()
+            _screen_classes(
+                model,
+                [j for j, c in enumerate(is_class) if c],
+                [new[int(k)] for k in np.unique(some)],
+            )
+            screened = len(pool)
         candidate = model.candidates[i]
         best_width = best.width if best is not None else math.inf
         # Widths only grow with more points: what is known already often settles it, and
@@ -1238,27 +1253,36 @@ def _screen(model: _Model, pool: list[np.ndarray]) -> None:
             cands[i].high_bound = float(values[r].max())
             cands[i].seen = len(pool)
     if classes:
-        cls = np.array([cands[i].figure_of[1] for i in classes])
-        low = np.full(len(classes), np.inf)
-        high = np.full(len(classes), -np.inf)
-        fams = model.cls_fam[cls]
-        shift = model.cls_shift[cls]  # the shown part of each class's representative
-        for z in pool:
-            x = model._full(z)
-            free_x = np.where(model.free, x, 0.0)
-            vectors = model._family_vectors(free_x)
-            e = np.empty(len(classes))
-            for start in range(0, len(model.families), _CHUNK):
-                sel = (fams >= start) & (fams < start + _CHUNK)
-                if not sel.any():
-                    continue
-                sums = _subset_sums(vectors[start : start + _CHUNK])
-                e[sel] = sums[fams[sel] - start, model.cls_mask[cls[sel]]]
-            low = np.minimum(low, e + shift)
-            high = np.maximum(high, e + shift)
-        for r, i in enumerate(classes):
-            cands[i].low_bound, cands[i].high_bound = float(low[r]), float(high[r])
+        _screen_classes(model, classes, pool)
+        for i in classes:
             cands[i].seen = len(pool)
+
+
+def _screen_classes(model: _Model, classes: list[int], points: list[np.ndarray]) -> None:
+    """Widen the bounds of the candidates `classes` (figures over sets of regions) by their
+    smallest and largest value over `points`, at once: every set of regions of a family from
+    one pass of subset sums."""
+    cands = model.candidates
+    cls = np.array([cands[i].figure_of[1] for i in classes])
+    low = np.array([cands[i].low_bound for i in classes], dtype="float64")
+    high = np.array([cands[i].high_bound for i in classes], dtype="float64")
+    fams = model.cls_fam[cls]
+    shift = model.cls_shift[cls]  # the shown part of each class's representative
+    for z in points:
+        x = model._full(z)
+        free_x = np.where(model.free, x, 0.0)
+        vectors = model._family_vectors(free_x)
+        e = np.empty(len(classes))
+        for start in range(0, len(model.families), _CHUNK):
+            sel = (fams >= start) & (fams < start + _CHUNK)
+            if not sel.any():
+                continue
+            sums = _subset_sums(vectors[start : start + _CHUNK])
+            e[sel] = sums[fams[sel] - start, model.cls_mask[cls[sel]]]
+        low = np.minimum(low, e + shift)
+        high = np.maximum(high, e + shift)
+    for r, i in enumerate(classes):
+        cands[i].low_bound, cands[i].high_bound = float(low[r]), float(high[r])
 
 
 def _combine(
