@@ -23,6 +23,7 @@ from monitoring.i18n import _, ngettext
 from monitoring.intake.upload import read_table
 from monitoring.intake.validation import (
     ROW_STATUS,
+    VALUE_FIX,
     Check,
     Problem,
     Progress,
@@ -30,7 +31,6 @@ from monitoring.intake.validation import (
     run_named,
     sql_ident,
     stage_sql,
-    value_fix,
 )
 from monitoring.quality import approvals, outliers, revisions
 from monitoring.settings import Settings
@@ -267,10 +267,11 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
         # indicator's earlier values gets its z-score added to that warning.
         listed = getattr(check.warnings, "limit", None)
         room = None if listed is None else listed - check.warnings.per_column.get("value", 0)
+        fix = _(VALUE_FIX)  # a far-outside warning's (the line may have others on "value")
         far = {
             p.line: i
             for i, p in enumerate(check.warnings)
-            if p.column == "value" and p.line in check.far_outside
+            if p.line in check.far_outside and p.column == "value" and p.fix == fix
         }
         for w in outliers.upload_warnings(cur, settings, described=room):
             if w.line in check.far_outside:
@@ -279,7 +280,7 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
                     p = check.warnings[i]
                     check.warnings[i] = replace(p, reason=f"{p.reason}; {w.why}")
                 continue
-            check.warnings.append(Problem(w.line, "value", f"{w.value:g}", w.reason, value_fix()))
+            check.warnings.append(Problem(w.line, "value", f"{w.value:g}", w.reason, fix))
     order = {name: i for i, name in enumerate(check.table.column_names)}
 
     def position(problem: Problem) -> tuple[int, int]:

@@ -97,9 +97,8 @@ class Problem:
 PROBLEM_COLUMNS = ["line", "column", "value", "reason", "fix"]
 
 
-def value_fix() -> str:
-    """The fix of a warning about a value that may be wrong (far outside, an outlier)."""
-    return _("Check the value; if it is right, it can be imported as it is.")
+# The fix of a warning about a value that may be wrong (far outside, an outlier).
+VALUE_FIX = N_("Check the value; if it is right, it can be imported as it is.")
 
 
 # Columns the checked rows carry besides the contract's (no contract column has these names).
@@ -1081,7 +1080,7 @@ def table_warnings(
                         high=i18n.measured(r.high),
                         earlier=i18n.number(r.earlier),
                     ),
-                    value_fix(),
+                    _(VALUE_FIX),
                 )
             )
         for r in run_named(cur, "upload_breakdown_over_total").itertuples():

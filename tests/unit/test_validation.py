@@ -482,3 +482,21 @@ def test_one_warning_per_value_written_in_the_readers_language(upload_db, settin
         "модифицированная z-оценка -10,4 (больше 3,5; медиана 8 значений 56,6)"
     ]
     assert result.warning_count == len(result.warnings)
+
+
+def test_the_z_score_joins_the_far_outside_warning_not_another_on_the_same_line(
+    upload_db, settings
+):
+    """A total row far outside its earlier values, whose parts add up to more than it, has
+    three warnings on its line: the z-score goes with the one about its value."""
+    result = check(
+        upload_db,
+        settings,
+        VALUES_HEADER,
+        values_row(value="200", indicator_code="OC1.2", period="2022Q2"),
+        values_row(value="500", indicator_code="OC1.2", period="2022Q2", sex="female"),
+    )
+    on_the_total = [w.reason for w in result.warnings if w.line == 2]
+    far = [r for r in on_the_total if "far outside" in r]
+    assert len(far) == 1 and "modified z-score" in far[0], on_the_total
+    assert all("modified z-score" not in r for r in on_the_total if r not in far), on_the_total
