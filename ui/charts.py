@@ -80,11 +80,12 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=_("Number of indicators"), dtick=1, gridcolor="#eee")
     statuses = sum(1 for c in counts.columns if c in STATUSES)
-    title = _("Indicators per goal and outcome, by status (number)")
-    fig = _layout(fig, title, 40 * len(groups) + 200)
+    fig = _layout(
+        fig, _("Indicators per goal and outcome, by status (number)"), 40 * len(groups) + 200
+    )
     # Below the bars, one status a line where the column is narrow: never over the title,
     # which has room for each of its lines (Russian and Uzbek wrap it in two).
-    lines = wrapped(title, 48).count("<br>") + 1
+    lines = fig.layout.title.text.count("<br>") + 1
     return fig.update_layout(
         legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, entrywidth=0),
         margin=dict(t=22 + 18 * lines, b=20 + 12 * statuses),
