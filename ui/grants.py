@@ -26,7 +26,7 @@ from monitoring.reports.grants import (
 )
 from monitoring.settings import Settings
 from ui import common
-from ui.charts import FONT
+from ui.charts import FONT, chart_title, wrapped
 from ui.language import LANG_PARAM
 from ui.text import chart, code
 
@@ -191,15 +191,27 @@ def headline_money(value: float, currency: str) -> str:
     return i18n.number(value / scale, 1) if scale != 1 else i18n.number(value)
 
 
-def _figure(traces: list, title: str, height: int, **layout) -> go.Figure:
+# Characters of a title on one line: a chart in the page's wider or narrower column (the
+# budget and actuals section: 3 to 2), or across all of it.
+WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 72, 50, 120
+TITLE_LINE = 20  # pixels a title's second line takes
+
+
+def _figure(
+    traces: list, title: str, height: int, wrap: int = FULL_WIDTH, right: int = 10, **layout
+) -> go.Figure:
     """The figure of `traces`, made in one go: every add_* or update_* call on a figure
-    validates and copies it again (docs/benchmarks.md)."""
+    validates and copies it again (docs/benchmarks.md). The title is wrapped at `wrap`
+    characters (a Russian or Uzbek one ran past a half-width chart) and the chart grows by
+    its extra lines; `right`: the margin for text drawn past the plot."""
+    title = wrapped(title, wrap)
+    extra = TITLE_LINE * title.count("<br>")
     return go.Figure(
         data=traces,
         layout=dict(
-            title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
-            height=height,
-            margin=dict(l=10, r=10, t=50, b=10),
+            title=chart_title(title),
+            height=height + extra,
+            margin=dict(l=10, r=right, t=50 + extra, b=10),
             font=FONT,
             plot_bgcolor="white",
             legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
@@ -285,6 +297,7 @@ def s_curve(quarters: pd.DataFrame, as_of: dt.date, currency: str, first: str) -
         traces,
         _("Cumulative spending against the budget plan ({unit})").format(unit=unit),
         400,
+        wrap=WIDE_COLUMN,
         shapes=shapes,
         annotations=annotations,
         xaxis=dict(gridcolor="#eee", tickvals=ticks, ticktext=[i18n.short_month(d) for d in ticks]),
@@ -359,6 +372,8 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> go.Figure
         traces,
         _("Budget planned to date and spent, by category (%)"),
         140 + 60 * len(labels),
+        wrap=NARROW_COLUMN,
+        right=50,  # the largest share's label, drawn past the plot
         shapes=[time_line],
         annotations=[time_label],
         barmode="group",

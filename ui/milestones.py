@@ -220,6 +220,10 @@ def milestone_timeline(
     )
 
     overdue = status == "overdue"
+    overdue_texts = [
+        ngettext("OVERDUE {n} day", "OVERDUE {n} days", int(d)).format(n=int(d))
+        for d in days_late[overdue]
+    ]
     traces.append(
         go.Scatter(
             x=[as_of_ts] * int(overdue.sum()),
@@ -231,12 +235,7 @@ def milestone_timeline(
                 color=MILESTONE_STATUSES["overdue"].colour,
                 line=dict(color="#333", width=1),
             ),
-            text=[
-                "<b>"
-                + ngettext("OVERDUE {n} day", "OVERDUE {n} days", int(d)).format(n=int(d))
-                + "</b>"
-                for d in days_late[overdue]
-            ],
+            text=[f"<b>{t}</b>" for t in overdue_texts],
             textposition="middle right",
             textfont=dict(size=12, color=MILESTONE_STATUSES["overdue"].colour),
             cliponaxis=False,
@@ -256,6 +255,7 @@ def milestone_timeline(
             text=[_("dropped")] * int(dropped.sum()),
             textposition="middle right",
             textfont=dict(size=11, color="#666"),
+            cliponaxis=False,  # a milestone dropped near the reporting date keeps its word
             name="✕ " + _("Dropped"),
             customdata=hover[dropped],
             hovertemplate=HOVER,
@@ -324,7 +324,11 @@ def milestone_timeline(
             font=dict(size=15),
         ),
         height=height,
-        margin=dict(l=10, r=130, t=top, b=10),  # right: room for "OVERDUE n days"
+        # Right: room for the longest "OVERDUE n days", drawn past the plot (in capitals,
+        # about 9 pixels a character; the Russian and Uzbek ones are a third longer).
+        margin=dict(
+            l=10, r=max(130, 20 + 9 * max(map(len, overdue_texts), default=0)), t=top, b=10
+        ),
         font=FONT,
         plot_bgcolor="white",
         # Below the title, across the whole figure (the plot area alone is too narrow).

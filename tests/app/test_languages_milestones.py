@@ -115,6 +115,10 @@ def test_the_milestones_page_for_the_team(app, data, lang):
     else:
         assert "<b>149 KUN KECHIKMOQDA</b>" in overdue["text"]
         assert "30-iyn, 2022" in timeline["layout"]["title"]["text"]
+    # The longest "OVERDUE n days" (drawn past the plot, a third longer than the English
+    # one) has room in the right margin: at 130 pixels it was cut off in Chromium.
+    longest = max(len(t.removeprefix("<b>").removesuffix("</b>")) for t in overdue["text"])
+    assert timeline["layout"]["margin"]["r"] >= 20 + 9 * longest > 130
     # Hover texts are made in Python, in the language, with Babel's dates.
     hover = json.dumps([t.get("customdata") for t in timeline["data"]], ensure_ascii=False)
     assert "Planned " not in hover and "Achieved " not in hover

@@ -157,6 +157,14 @@ def test_grant_spending_for_the_team(app, data, lang):
     assert not any("Dec" in t or "Jun" in t for t in s_curve["layout"]["xaxis"]["ticktext"])
     annotations = [a["text"] for f in charts for a in f["layout"].get("annotations", [])]
     assert reporting in annotations
+    # The categories' chart, in the narrower column: its title (a third longer than the
+    # English one) is wrapped, and its top margin has room for both lines; its largest
+    # share's label ("124 %"), drawn past the plot, has room on the right.
+    categories = charts[1]
+    title = categories["layout"]["title"]["text"]
+    assert "<br>" in title and all(len(line) <= 50 for line in title.split("<br>")), title
+    assert categories["layout"]["margin"]["t"] >= 50 + 20 * title.count("<br>")
+    assert categories["layout"]["margin"]["r"] >= 50
     # Table headers in the language, money with the language's digit grouping.
     headers = {c for d in at.dataframe for c in d.value.columns}
     assert in_language(lang, "Spent ({currency})").format(currency="USD") in headers
