@@ -133,9 +133,10 @@ def signed_in(url: str, role: str = "admin") -> str:
 
 
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has finished and no skeleton placeholders remain, past a sign-in's
-    hand-over of its cookie (the page says HANDING_OVER, posts the ticket and loads again:
-    ui/session_cookie.py)."""
+    """Wait until the script has finished, no skeleton placeholders remain and every plotly
+    chart shown has drawn its picture, past a sign-in's hand-over of its cookie (the page says
+    HANDING_OVER, posts the ticket and loads again: ui/session_cookie.py). (A map's WebGL
+    picture is waited for by the map's tests: test_map.wait_until_drawn.)"""
     page.wait_for_function(
         "(handingOver) => document.querySelector("
         "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
@@ -143,15 +144,18 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
         " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
         " && document.querySelector('[data-signin-handoff]') === null"
         " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"
-        ".includes(handingOver)",
+        ".includes(handingOver)"
+        " && Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
+        ".every(chart => chart.offsetParent === null"  # not shown: a closed part
+        " || chart.querySelector('svg.main-svg') !== null)",
         arg=HANDING_OVER,
         timeout=timeout_ms,
     )
-    page.wait_for_timeout(500)  # let charts paint before a screenshot
 
 
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)  # let the last frames paint (fonts, transitions)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

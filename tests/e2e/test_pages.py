@@ -1,4 +1,13 @@
-"""Every page opens in headless Chromium without an exception; screenshots are kept."""
+"""Every page opens in headless Chromium without an exception, and no table on it offers the
+toolbar's own "Download as CSV"; screenshots are kept.
+
+That file would hold a text cell such as =HYPERLINK(...) unchanged, and a spreadsheet runs it
+as a formula; the app's own downloads neutralise such cells (monitoring/reports/exports.py).
+Streamlit 1.67 turns the toolbar's export off only for the whole app
+(.streamlit/config.toml: client.disableDataExport); the per-page test checks every table a
+page shows (in the same load as the page's other checks: a page load is most of a browser
+test's time).
+"""
 
 import pytest
 
@@ -9,12 +18,24 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
-def test_page_opens_without_exception(server, page, spec):
-    page.goto(signed_in(f"{server}/{'' if spec.default else spec.url_path}"))
+def test_page_opens_and_no_table_offers_the_toolbars_csv(server, page, spec):
+    page.goto(signed_in(f"{server}/{spec.address}"))
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
     assert page.locator("h1").first.inner_text().strip()
     screenshot(page, spec.url_path)
+    if spec.url_path == "upload":
+        page.get_by_role("tab", name="Upload history").click()
+        wait_until_rendered(page)
+    tables = [t for t in page.get_by_test_id("stDataFrame").all() if t.is_visible()]
+    if spec.url_path != "indicators":  # its tables fill only once an indicator is picked
+        assert tables, "every other page shows at least one table"
+    for table in tables:
+        table.scroll_into_view_if_needed()
+        table.hover()
+        # The hovered table's toolbar is there (search, full screen), without the download.
+        page.locator("[data-testid=stElementToolbar]:visible").first.wait_for()
+        assert page.get_by_role("button", name="Download as CSV").count() == 0
 
 
 def test_overview_shows_the_sample_programme(server, page):
