@@ -74,6 +74,20 @@ def _plotly_strings(node, out: list[str], key: str | None = None) -> None:
         out.append(node)
 
 
+def _box_words(proto) -> list[str]:
+    """What Streamlit's own frontend writes, in English, in a choice box given no
+    placeholder: "No options to select" when it has no options, "Choose an option" (or
+    "Choose options") when nothing is chosen. A person reads them as the page's words."""
+    kind = proto.DESCRIPTOR.name
+    if kind not in ("Selectbox", "MultiSelect") or proto.placeholder:
+        return []
+    if not proto.options:
+        return ["No options to select"]
+    if kind == "MultiSelect":
+        return ["Choose options"]
+    return [] if proto.HasField("default") else ["Choose an option"]
+
+
 def shown_texts(at) -> list[str]:
     """Every text the AppTest's main area and sidebar show."""
     out: list[str] = []
@@ -98,6 +112,7 @@ def shown_texts(at) -> list[str]:
                 _plotly_strings(json.loads(proto.spec or "{}"), out)
             else:
                 _proto_strings(MessageToDict(proto), out)
+                out.extend(_box_words(proto))
         if isinstance(children, dict):
             for child in children.values():
                 walk(child)

@@ -258,3 +258,10 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def none_to_choose(options, message: str) -> dict:
+    """Keyword arguments for a selectbox whose `options` may be empty (no other account, no
+    active link, no open follow-up): Streamlit would then show its own English "No options
+    to select"; this shows `message`, in the reader's language, and disables the box."""
+    return {} if len(options) else {"placeholder": message, "disabled": True}

@@ -389,7 +389,9 @@ def follow_up_section(config: Settings, as_of: dt.date) -> None:
     with right, st.form("close-follow-up", clear_on_submit=True):
         st.markdown("**" + _("Close a follow-up") + "**")
         numbers = list(found.follow_up_id) if len(found) else []
-        number = st.selectbox(_("Number"), numbers)
+        number = st.selectbox(
+            _("Number"), numbers, **common.none_to_choose(numbers, _("No open follow-up"))
+        )
         note = st.text_input(_("What was found (optional)"), max_chars=2000)
         if st.form_submit_button(_("Close"), icon=":material/done:", disabled=not numbers):
             try:

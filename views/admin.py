@@ -163,7 +163,12 @@ with accounts_tab:
         with st.form("remove-account"):
             st.markdown(_("**Remove an account**"))
             others = [n for n in names if n != viewer.name]
-            whose = st.selectbox(_("Account"), others, key="remove-account")
+            whose = st.selectbox(
+                _("Account"),
+                others,
+                key="remove-account",
+                **common.none_to_choose(others, _("No other account")),
+            )
             sure = st.checkbox(_("I understand: this person can no longer sign in."))
             if st.form_submit_button(_("Remove account"), icon=":material/person_remove:"):
                 if not whose:
@@ -291,7 +296,12 @@ with links_tab:
         }
         with again_col:
             st.markdown(_("**Copy a link's address again**"))
-            again = st.selectbox(_("Active link"), list(labels), format_func=labels.get)
+            again = st.selectbox(
+                _("Active link"),
+                list(labels),
+                format_func=labels.get,
+                **common.none_to_choose(labels, _("No active link")),
+            )
             again_language = st.selectbox(
                 _("Language for the donor"),
                 ["", *i18n.LANGUAGES],
@@ -312,7 +322,11 @@ with links_tab:
         with revoke_col, st.form("revoke-link"):
             st.markdown(_("**Revoke a link**"))
             chosen = st.selectbox(
-                _("Active link"), list(labels), format_func=labels.get, key="revoke-choice"
+                _("Active link"),
+                list(labels),
+                format_func=labels.get,
+                key="revoke-choice",
+                **common.none_to_choose(labels, _("No active link")),
             )
             sure = st.checkbox(_("I understand: the link opens nothing from now on."))
             if st.form_submit_button(_("Revoke link"), icon=":material/link_off:"):
