@@ -151,11 +151,15 @@ def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
         arg=HANDING_OVER,
         timeout=timeout_ms,
     )
+    # Not only for screenshots: after a click the state above is that of the page before
+    # it, until the rerun starts; and a sign-in's hand-over navigates once the page seemed
+    # drawn. Without this pause (tried on 1 December 2026) the language picker's test read
+    # the address before the rerun wrote it, and text was read from a page navigating away.
+    page.wait_for_timeout(500)
 
 
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(500)  # let the last frames paint (fonts, transitions)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
