@@ -31,11 +31,20 @@ def chart_title(text: str) -> dict:
     )  # fmt: skip
 
 
+TITLE_LINE = 20  # pixels a line of a chart's title takes (15 px type)
+
+
+def wrapped_title(text: str, width: int) -> tuple[dict, int]:
+    """A chart's title wrapped at `width` characters (chart_title), and the pixels its lines
+    past the first take: the chart grows by them, so that its plot keeps its height."""
+    text = wrapped(text, width)
+    return chart_title(text), TITLE_LINE * text.count("<br>")
+
+
 def _layout(fig: go.Figure, text: str, height: int, wrap: int = 48) -> go.Figure:
-    text = wrapped(text, wrap)
-    extra = 18 * text.count("<br>")
+    title, extra = wrapped_title(text, wrap)
     fig.update_layout(
-        title=chart_title(text),
+        title=title,
         height=height + extra,
         margin=dict(l=10, r=40, t=80 + extra, b=10),
         font=FONT,
@@ -88,7 +97,7 @@ def status_bars(counts: pd.DataFrame) -> go.Figure:
     lines = fig.layout.title.text.count("<br>") + 1
     return fig.update_layout(
         legend=dict(orientation="h", yanchor="top", y=-0.3, x=0, entrywidth=0),
-        margin=dict(t=22 + 18 * lines, b=20 + 12 * statuses),
+        margin=dict(t=20 + TITLE_LINE * lines, b=20 + 12 * statuses),
     )
 
 

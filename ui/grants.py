@@ -26,7 +26,7 @@ from monitoring.reports.grants import (
 )
 from monitoring.settings import Settings
 from ui import common
-from ui.charts import FONT, chart_title, wrapped
+from ui.charts import FONT, wrapped_title
 from ui.language import LANG_PARAM
 from ui.text import chart, code
 
@@ -194,7 +194,6 @@ def headline_money(value: float, currency: str) -> str:
 # Characters of a title on one line: a chart in the page's wider or narrower column (the
 # budget and actuals section: 3 to 2), or across all of it.
 WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 72, 50, 120
-TITLE_LINE = 20  # pixels a title's second line takes
 
 
 def _figure(
@@ -204,12 +203,11 @@ def _figure(
     validates and copies it again (docs/benchmarks.md). The title is wrapped at `wrap`
     characters (a Russian or Uzbek one ran past a half-width chart) and the chart grows by
     its extra lines; `right`: the margin for text drawn past the plot."""
-    title = wrapped(title, wrap)
-    extra = TITLE_LINE * title.count("<br>")
+    title_layout, extra = wrapped_title(title, wrap)
     return go.Figure(
         data=traces,
         layout=dict(
-            title=chart_title(title),
+            title=title_layout,
             height=height + extra,
             margin=dict(l=10, r=right, t=50 + extra, b=10),
             font=FONT,

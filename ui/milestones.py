@@ -12,7 +12,7 @@ from monitoring import i18n
 from monitoring.i18n import _, ngettext
 from monitoring.reports.milestones import MILESTONE_STATUSES, level_label
 from monitoring.reports.status import status_text
-from ui.charts import FONT
+from ui.charts import FONT, chart_title
 from ui.text import chart
 
 PLANNED_COLOUR = "#333333"
@@ -310,18 +310,11 @@ def milestone_timeline(
         annotations=[reporting_label],
         xaxis=xaxis,
         yaxis=yaxis,
-        title=dict(
-            text=_(
+        title=chart_title(
+            _(
                 "Milestones by stage and level: planned and achieved dates, delays in days "
                 "(as of {date})"
-            ).format(date=i18n.date(as_of, "medium")),
-            x=0,
-            xanchor="left",
-            y=1,
-            yref="container",
-            yanchor="top",
-            pad=dict(t=8),
-            font=dict(size=15),
+            ).format(date=i18n.date(as_of, "medium"))
         ),
         height=height,
         # Right: room for the longest "OVERDUE n days", drawn past the plot (in capitals,

@@ -411,14 +411,19 @@ def test_a_value_far_outside_earlier_values_is_a_warning_not_an_error(upload_db,
     assert any("far outside the earlier values of OC1.1" in w.reason for w in result.warnings)
 
 
-def test_breakdown_adding_up_to_more_than_the_total_is_a_warning(upload_db, settings):
-    result = check(
+def _total_and_female(upload_db, settings, *, total: str, female: str):
+    """The check of a file of two OC1.2 rows for 2022Q2: all people, and women."""
+    return check(
         upload_db,
         settings,
         VALUES_HEADER,
-        values_row(value="2", indicator_code="OC1.2", period="2022Q2"),
-        values_row(value="5", indicator_code="OC1.2", period="2022Q2", sex="female"),
+        values_row(value=total, indicator_code="OC1.2", period="2022Q2"),
+        values_row(value=female, indicator_code="OC1.2", period="2022Q2", sex="female"),
     )
+
+
+def test_breakdown_adding_up_to_more_than_the_total_is_a_warning(upload_db, settings):
+    result = _total_and_female(upload_db, settings, total="2", female="5")
     assert result.ok, result.errors
     assert any("add up to 5, more than their total 2" in w.reason for w in result.warnings), (
         result.warnings
@@ -489,13 +494,7 @@ def test_the_z_score_joins_the_far_outside_warning_not_another_on_the_same_line(
 ):
     """A total row far outside its earlier values, whose parts add up to more than it, has
     three warnings on its line: the z-score goes with the one about its value."""
-    result = check(
-        upload_db,
-        settings,
-        VALUES_HEADER,
-        values_row(value="200", indicator_code="OC1.2", period="2022Q2"),
-        values_row(value="500", indicator_code="OC1.2", period="2022Q2", sex="female"),
-    )
+    result = _total_and_female(upload_db, settings, total="200", female="500")
     on_the_total = [w.reason for w in result.warnings if w.line == 2]
     far = [r for r in on_the_total if "far outside" in r]
     assert len(far) == 1 and "modified z-score" in far[0], on_the_total
