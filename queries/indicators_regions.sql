@@ -1,5 +1,6 @@
 -- Regions an indicator view can be filtered by: the programme's regions first (in the
--- order of programme.toml), then any other region with a reported value.
+-- order of programme.toml), then any other region with a reported value (the stored copy
+-- of the region codes the data uses: no scan of every value).
 -- Parameters: $programme_regions (list of region codes); $regions (the regions a viewer may
 -- see, a donor link's, or NULL for all).
 with programme as (
@@ -8,9 +9,10 @@ with programme as (
 ),
 
 others as (
-    select distinct region_code
-    from indicator_values
-    where not list_contains($programme_regions, region_code)
+    select region_code
+    from region_codes_used_stored
+    where list_contains(used_in, 'indicator_values')
+      and not list_contains($programme_regions, region_code)
 ),
 
 listed as (

@@ -21,29 +21,29 @@ orgs as (
 ),
 
 org_quarters as (
-    select v.org_id, v.indicator_code, v.period, v.value, i.unit
-    from indicator_values as v
-    join indicators as i using (indicator_code), params
+    select v.org_id, v.indicator_code, v.period, v.value
+    from indicator_values as v, params
     where v.org_id <> '' and v.sex = 'all' and v.age_group = 'all'
       and v.period <= params.period
 ),
 
 latest as (
-    select org_id, indicator_code, any_value(unit) as unit,
-           arg_max(value, period) as value, max(period) as period
+    select distinct on (org_id, indicator_code) org_id, indicator_code, value, period
     from org_quarters
-    group by org_id, indicator_code
+    order by org_id, indicator_code, period desc
 ),
 
 latest_values as (
     select
-        org_id,
+        l.org_id,
         list(
-            {'indicator_code': indicator_code, 'value': value, 'period': period, 'unit': unit}
-            order by indicator_code
+            {'indicator_code': l.indicator_code, 'value': l.value, 'period': l.period,
+             'unit': i.unit}
+            order by l.indicator_code
         ) as latest_values
-    from latest
-    group by org_id
+    from latest as l
+    join indicators as i using (indicator_code)
+    group by l.org_id
 ),
 
 final as (
