@@ -7,6 +7,7 @@
 --               one of them out is a regional view, with regional targets (below)
 --   $on_track   progress of at least this share of the expected progress is "on track"
 --   $at_risk    at least this share is "at risk"; below it "behind"
+--   $indicator  one indicator code (an indicator's detail), or NULL for every indicator
 -- Rules (docs/indicators.md): values combine over periods by the indicator's aggregation
 -- (sum: cumulative; latest: each region's latest value; mean: average of all values) and
 -- over regions by summing counts and averaging percentages. Progress is the share of the
@@ -23,6 +24,7 @@ with params as (
         cast($as_of as date) as as_of,
         period_of(cast($as_of as date)) as as_of_period,
         period_of(cast($end as date)) as last_period,
+        cast($indicator as varchar) as indicator,
         coalesce(
             $regions is not null and not list_has_all($regions, $programme_regions), false
         ) as regional,
@@ -37,6 +39,7 @@ region_values as (
     from indicator_region_values_stored as r, params
     where r.period <= params.as_of_period
       and ($regions is null or list_contains($regions, r.region_code))
+      and (params.indicator is null or r.indicator_code = params.indicator)
 ),
 
 latest_by_region as (
@@ -107,6 +110,7 @@ scoped as (
     from indicators as i
     cross join params
     left join regional_targets as r using (indicator_code)
+    where params.indicator is null or i.indicator_code = params.indicator
 ),
 
 targets as (

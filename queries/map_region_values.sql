@@ -28,10 +28,11 @@ chosen as (
     where $indicator is null or indicator_code = $indicator
 ),
 
+-- (the stored copy of the codes used: no scan of every value)
 scope as (
-    select region_code from regions
-    union
-    select distinct region_code from indicator_values
+    select region_code
+    from region_codes_used_stored
+    where list_contains(used_in, 'regions') or list_contains(used_in, 'indicator_values')
 ),
 
 in_scope as (

@@ -180,6 +180,12 @@ class PostgresCursor:
         transaction)."""
         self._cur.execute(pgsql.SQL("analyze {}").format(pgsql.Identifier(table)))
 
+    def vacuum(self, table: str) -> None:
+        """VACUUM `table` now: marks its rows visible to every transaction in the
+        visibility map, which an index-only scan reads instead of the table (not allowed in
+        a transaction: the pool's connections commit each statement)."""
+        self._cur.execute(pgsql.SQL("vacuum {}").format(pgsql.Identifier(table)))
+
     def execute_translated(self, statement: str):
         """A statement already in PostgreSQL's words (a migration's), without parameters:
         the `%%` the translation wrote for psycopg's parameters is a plain `%` again."""

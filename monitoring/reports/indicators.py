@@ -257,7 +257,7 @@ def indicator_summary(
     db: Database, settings: Settings, as_of: dt.date, code: str, regions=None
 ) -> dict | None:
     """The indicator's row of indicator_progress (as a dict), or None if there is none."""
-    progress = indicator_progress(db, settings, as_of, _regions(regions))
+    progress = indicator_progress(db, settings, as_of, _regions(regions), indicator=code)
     rows = progress[progress.indicator_code == code]
     if rows.empty:
         return None

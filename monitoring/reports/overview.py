@@ -37,13 +37,18 @@ def indicator_status(db: Database, view: ProtectedView, settings: Settings, as_o
 
 
 def indicator_progress(
-    db: Database, settings: Settings, as_of: dt.date, regions: list[str] | None = None
+    db: Database,
+    settings: Settings,
+    as_of: dt.date,
+    regions: list[str] | None = None,
+    indicator: str | None = None,
 ) -> pd.DataFrame:
     """One row per indicator: actual, progress, expected progress and status.
 
     With `regions`, only their values count, and a selection that leaves out a programme
     region is measured against regional targets (docs/indicators.md). An empty list
     counts no region at all (never "all": a donor's scope must not widen by accident).
+    With `indicator`, that indicator's row only (its detail: one indicator's values read).
     """
     return db.query(
         "indicators_progress",
@@ -54,6 +59,7 @@ def indicator_progress(
         programme_regions=list(settings.programme.regions),
         on_track=settings.status.on_track,
         at_risk=settings.status.at_risk,
+        indicator=indicator,
     )
 
 

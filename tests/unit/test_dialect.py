@@ -392,10 +392,12 @@ VARIANTS: dict[str, dict[str, dict]] = {
     "indicators_breakdown": {"regions": {"regions": ["UZ-TO"]}, "g1": {"indicator": "G1"}},
     "indicators_by_region": {"regions": {"regions": ["UZ-TO"]}, "oc13": {"indicator": "OC1.3"}},
     "indicators_progress": {
-        "regions": {"regions": ["UZ-JI"]},
-        "none": {"regions": []},
-        "end": {"as_of": END},
-        "early": {"as_of": dt.date(2021, 6, 30)},
+        "common": {"indicator": None},
+        "regions": {"regions": ["UZ-JI"], "indicator": None},
+        "none": {"regions": [], "indicator": None},
+        "end": {"as_of": END, "indicator": None},
+        "early": {"as_of": dt.date(2021, 6, 30), "indicator": None},
+        "oc13": {"regions": ["UZ-JI", "UZ-TO"], "indicator": "OC1.3"},
     },
     "indicators_region_progress": {
         "common": {"regions": PROGRAMME_REGIONS},

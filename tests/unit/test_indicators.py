@@ -254,6 +254,24 @@ def test_the_table_agrees_with_the_overview(logframe, settings):
     )
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts, a missing value as None whatever the column's type."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+@pytest.mark.parametrize("regions", [None, ["UZ-JI"], ["UZ-JI", "UZ-NG"]])
+def test_one_indicators_detail_is_its_row_of_the_whole_table(logframe, settings, regions):
+    """An indicator's detail reads that indicator's values only (indicator=...), and says
+    what the whole table says about it, for the programme and for a selection of regions."""
+    every = overview.indicator_progress(logframe, settings, AS_OF_Q4, regions)
+    for code in every.indicator_code:
+        alone = overview.indicator_progress(logframe, settings, AS_OF_Q4, regions, indicator=code)
+        assert alone.indicator_code.tolist() == [code]
+        assert _records(alone) == _records(every[every.indicator_code == code])
+    info = indicators.indicator_summary(logframe, settings, AS_OF_Q4, "LATEST", regions)
+    assert info["actual"] == every.set_index("indicator_code").loc["LATEST", "actual"]
+
+
 def test_regions_reporting_in_the_reporting_quarter(logframe, settings):
     table = iptt_rows(logframe, settings)
     assert table.loc["SUM", "Regions reporting in 2021Q4"] == "1 of 3"
