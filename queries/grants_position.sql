@@ -87,11 +87,11 @@ own_currency as (
     group by s.grant_id
 ),
 
+-- each grant's last expenditure up to the reporting date, as flows found it (every
+-- transaction is in each currency's rows once: no second scan of the transactions)
 last_expenditure as (
-    select e.grant_id, max(e.date) as last_on
-    from transactions as e, params as p
-    where e.kind = 'expenditure' and e.grant_id is not null and e.date <= p.as_of
-    group by e.grant_id
+    select grant_id, last_expenditure_on as last_on
+    from flows
 ),
 
 stale as (
