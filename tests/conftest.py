@@ -238,6 +238,22 @@ def value_row(code: str, period: str, region: str, amount, **kw) -> dict:
     return dict(indicator_code=code, period=period, region_code=region, value=amount, **kw)
 
 
+def same_frame(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Equal values, columns and order. The dtype of a text column may differ: a column all
+    NULL (one region's, one indicator's row) comes back as object instead of text, None for
+    a missing value where the text column has NaN."""
+
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        for column in out.columns:
+            if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+                values = out[column].astype(object)
+                out[column] = values.where(values.notna(), None)
+        return out
+
+    pd.testing.assert_frame_equal(plain(got), plain(expected), check_dtype=False)
+
+
 def tampered(token: str) -> str:
     """`token` with one character of its payload changed: its signature no longer matches.
     (Changing the last character may only touch base64 padding bits, which decode alike.)"""

@@ -66,6 +66,10 @@ class Migration:
             return None
         return frozenset(e.strip() for e in match.group(1).split(",") if e.strip())
 
+    def runs_on(self, engine: str) -> bool:
+        """Whether a database of `engine` ("duckdb", "postgresql") runs its statements."""
+        return self.engines is None or engine in self.engines
+
 
 def load_migrations(folder: Path | None = None) -> tuple[Migration, ...]:
     """The migrations of `folder` (default queries/migrations), numbered 1, 2, 3 ... in order."""
@@ -113,7 +117,7 @@ def _apply(con, migration: Migration, macros: dict) -> None:
     """Run one migration's statements: as written on DuckDB; translated on PostgreSQL, where
     its macros are not created but kept in `macros` for the statements that use them."""
     engine = "postgresql" if _is_postgres(con) else "duckdb"
-    if migration.engines is not None and engine not in migration.engines:
+    if not migration.runs_on(engine):
         return
     if engine == "duckdb":
         con.execute(migration.sql())

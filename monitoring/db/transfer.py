@@ -87,8 +87,8 @@ def seeded_tables() -> frozenset[str]:
     con = duckdb.connect()
     try:
         for migration in load_migrations():
-            if migration.engines is None or "duckdb" in migration.engines:
-                con.execute(migration.sql())  # not PostgreSQL's own (its index syntax)
+            if migration.runs_on("duckdb"):  # not PostgreSQL's own (its index syntax)
+                con.execute(migration.sql())
         return frozenset(
             name
             for name in base_tables(con)

@@ -259,10 +259,9 @@ def indicator_summary(
 ) -> dict | None:
     """The indicator's row of indicator_progress (as a dict), or None if there is none."""
     progress = indicator_progress(db, settings, as_of, _regions(regions), indicator=code)
-    rows = progress[progress.indicator_code == code]
-    if rows.empty:
+    if progress.empty:
         return None
-    row = rows.iloc[0].to_dict()
+    row = progress.iloc[0].to_dict()
     definition = db.query("indicators_definition", indicator=code)
     row["means_of_verification"] = (
         None if definition.empty else definition.means_of_verification.iat[0]

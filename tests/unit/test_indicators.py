@@ -12,7 +12,7 @@ from monitoring.periods import period_end, programme_periods
 from monitoring.reports import indicators, overview
 from monitoring.reports.exports import to_csv_bytes
 from tests.conftest import indicator_row as indicator
-from tests.conftest import insert
+from tests.conftest import insert, same_frame
 from tests.conftest import value_row as value
 
 Q1, Q2, Q3, Q4 = "2021Q1", "2021Q2", "2021Q3", "2021Q4"
@@ -254,11 +254,6 @@ def test_the_table_agrees_with_the_overview(logframe, settings):
     )
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts, a missing value as None whatever the column's type."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 @pytest.mark.parametrize("regions", [None, ["UZ-JI"], ["UZ-JI", "UZ-NG"]])
 def test_one_indicators_detail_is_its_row_of_the_whole_table(logframe, settings, regions):
     """An indicator's detail reads that indicator's values only (indicator=...), and says
@@ -267,7 +262,7 @@ def test_one_indicators_detail_is_its_row_of_the_whole_table(logframe, settings,
     for code in every.indicator_code:
         alone = overview.indicator_progress(logframe, settings, AS_OF_Q4, regions, indicator=code)
         assert alone.indicator_code.tolist() == [code]
-        assert _records(alone) == _records(every[every.indicator_code == code])
+        same_frame(alone, every[every.indicator_code == code].reset_index(drop=True))
     info = indicators.indicator_summary(logframe, settings, AS_OF_Q4, "LATEST", regions)
     assert info["actual"] == every.set_index("indicator_code").loc["LATEST", "actual"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from monitoring.periods import period_end, programme_periods
 from monitoring.reports import indicators, overview
-from tests.conftest import ENGINES, sample_database
+from tests.conftest import ENGINES, same_frame, sample_database
 
 REGION_LISTS = (
     None,  # every region of the filter (programme regions first)
@@ -59,22 +59,6 @@ def one_query_per_region_series(db, settings, periods, code, regions):
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
-    """Equal values, columns and order. The dtype of a text column may differ: the old way
-    concatenated one frame per region, and a region whose column was all NULL came back as
-    object instead of text (None for a missing value where the text column has NaN)."""
-
-    def plain(frame: pd.DataFrame) -> pd.DataFrame:
-        out = frame.copy()
-        for column in out.columns:
-            if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-                values = out[column].astype(object)
-                out[column] = values.where(values.notna(), None)
-        return out
-
-    pd.testing.assert_frame_equal(plain(got), plain(expected), check_dtype=False)
-
-
 def codes(db, settings, as_of):
     return overview.indicator_progress(db, settings, as_of).indicator_code.tolist()
 
@@ -85,7 +69,7 @@ def test_region_progress_equals_one_query_per_region(sample, settings):
     for code in [*codes(sample, settings, as_of), "NO-SUCH"]:
         for regions in REGION_LISTS:
             got = indicators.region_progress(sample, settings, as_of, code, regions)
-            same(got, one_query_per_region_progress(sample, settings, as_of, code, regions))
+            same_frame(got, one_query_per_region_progress(sample, settings, as_of, code, regions))
 
 
 def test_every_indicator_in_every_quarter(sample, settings):
@@ -113,7 +97,7 @@ def test_every_indicator_in_every_quarter(sample, settings):
                 ],
                 ignore_index=True,
             )
-            same(got, expected)
+            same_frame(got, expected)
             checked += len(got)
     assert checked > 200
 
@@ -127,7 +111,7 @@ def test_region_progress_of_the_whole_programme_in_one_region(sample, settings):
     for code in codes(sample, one, as_of):
         got = indicators.region_progress(sample, one, as_of, code, ["UZ-JI", "UZ-NG"])
         expected = one_query_per_region_progress(sample, one, as_of, code, ["UZ-JI", "UZ-NG"])
-        same(got, expected)
+        same_frame(got, expected)
         assert got.target_scope.iloc[0] == "programme"
 
 
@@ -136,7 +120,7 @@ def test_region_series_equals_one_query_per_region(sample, settings):
     for code in [*codes(sample, settings, period_end(periods[-1])), "NO-SUCH"]:
         for regions in REGION_LISTS[:3]:
             got = indicators.region_series(sample, settings, periods, code, regions)
-            same(got, one_query_per_region_series(sample, settings, periods, code, regions))
+            same_frame(got, one_query_per_region_series(sample, settings, periods, code, regions))
 
 
 def test_every_indicator_series_in_any_range(sample, settings):
@@ -154,7 +138,7 @@ def test_every_indicator_series_in_any_range(sample, settings):
                 ],
                 ignore_index=True,
             )
-            same(got, expected)
+            same_frame(got, expected)
             checked += len(got)
     assert checked > 200
 
@@ -176,4 +160,4 @@ def test_logframe_lists_what_indicator_progress_lists(sample, settings):
                 ],
             }
         )
-        same(indicators.indicator_codes(sample, settings, as_of, exclude), expected)
+        same_frame(indicators.indicator_codes(sample, settings, as_of, exclude), expected)

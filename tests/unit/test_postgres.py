@@ -145,8 +145,9 @@ def test_migrate_store_copies_the_sample_and_checks_every_row(
 
 def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_path, pg_url):
     """Without them PostgreSQL guesses at every join (a 100,000-row upload at 1,000,000
-    values took twice as long): migrate-store analyses and vacuums what it copied, and a table made
-    from a query (a stored copy, an upload's staged rows) is analysed as it is made."""
+    values took twice as long): migrate-store analyses and vacuums what it copied, and a
+    table made from a query (a stored copy, an upload's staged rows) is analysed as it is
+    made."""
     assert migrate_store(sample_db_path, pg_url).ok
     db = Database(pg_url)
     try:
@@ -158,10 +159,11 @@ def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_p
                     "from pg_stat_user_tables"
                 ).fetchall()
             }
+            # Copied: analysed, and vacuumed too: an index-only scan (the map's
+            # organisations) reads the index alone only for rows the visibility map marks,
+            # which copied rows are not before.
             assert stats["indicator_values"] == (True, True)
             assert stats["organisations"] == (True, True)
-            # Vacuumed too: an index-only scan (the map's organisations) reads the index
-            # alone only for rows the visibility map marks, which copied rows are not before.
             assert stats["indicator_region_values_stored"][0]  # made at the commit: analysed
             cur.execute(
                 "create or replace temp table staged as "
