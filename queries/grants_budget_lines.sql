@@ -42,11 +42,10 @@ actual as (
         sum(t.amount_in) filter (where t.kind = 'expenditure') as expenditure,
         sum(t.amount_in) filter (where t.kind = 'refund') as refunds,
         sum(t.spent_in) as spent,
-        count(*) filter (where t.missing_rate) as transactions_without_rate
-    from transactions_converted_stored as t, params as p
+        sum(t.without_rate) as transactions_without_rate
+    from spending_to(cast($as_of as date)) as t, params as p
     where t.to_currency = $currency
       and t.kind in ('expenditure', 'refund')
-      and t.date <= p.as_of
       and t.period between p.first_period and p.last_period
     group by t.budget_line
 ),

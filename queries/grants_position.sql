@@ -4,7 +4,7 @@
 --   $as_of       reporting date: grants awarded later and later transactions are ignored
 --   $currency    reporting currency: the award at the rate of its month, each transaction
 --                at the rate of its month (money_in, transactions_in in queries/schema.sql;
---                transactions read from transactions_converted, transactions_in stored)
+--                transactions summed per quarter by spending_to, migration 0012)
 --   $regions     list of region codes, or NULL for all (a grant's region, else its
 --                organisation's region)
 --   $unnamed_kinds  organisation kinds never named (a donor view), or NULL
@@ -67,23 +67,22 @@ flows as (
         sum(t.amount_in) filter (where t.kind = 'expenditure') as expenditure,
         sum(t.amount_in) filter (where t.kind = 'refund') as refunds,
         sum(t.spent_in) as spent,
-        count(*) filter (where t.missing_rate) as transactions_without_rate,
-        max(t.date) filter (where t.kind = 'expenditure') as last_expenditure_on
-    from transactions_converted_stored as t, params as p
-    where t.to_currency = p.currency and t.grant_id is not null and t.date <= p.as_of
+        sum(t.without_rate) as transactions_without_rate,
+        max(t.last_on) filter (where t.kind = 'expenditure') as last_expenditure_on
+    from spending_to(cast($as_of as date)) as t
+    where t.to_currency = $currency and t.grant_id is not null
     group by t.grant_id
 ),
 
 own_currency as (
     select
         s.grant_id,
-        sum(t.spent_in) as spent_own,
-        count(*) filter (where t.amount_in is null) as own_without_rate
+        sum(t.spent_in) as spent_own
     from scoped as s
-    join transactions_converted_stored as t
-        on t.grant_id = s.grant_id and t.to_currency = s.currency, params as p
+    join spending_to(cast($as_of as date)) as t
+        on t.grant_id = s.grant_id and t.to_currency = s.currency
     -- grant_id is not null: lets the scan skip project spending (no grant) before the join
-    where t.kind in ('expenditure', 'refund') and t.date <= p.as_of and t.grant_id is not null
+    where t.kind in ('expenditure', 'refund') and t.grant_id is not null
     group by s.grant_id
 ),
 

@@ -36,11 +36,10 @@ planned as (
 
 actual as (
     select t.period, sum(t.spent_in) as spent
-    from transactions_converted_stored as t
+    from spending_to(cast($as_of as date)) as t
     left join line_categories as c using (budget_line), params as p
     where t.to_currency = $currency
       and t.kind in ('expenditure', 'refund')
-      and t.date <= p.as_of
       and (p.categories is null or list_contains(p.categories, c.category))
     group by t.period
 ),

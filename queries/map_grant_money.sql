@@ -9,7 +9,7 @@
 -- or before $as_of and not cancelled. A grant counts in its own region_code, or its
 -- organisation's region when that is empty. Money follows the one rule of docs/spending.md
 -- (queries/schema.sql): an award at the rate of its month (money_in), each transaction at the
--- rate of its month (transactions_converted), in exact decimals rounded to cents only in the
+-- rate of its month (transactions_converted, summed per quarter by spending_to), in exact decimals rounded to cents only in the
 -- last step; an amount whose month has no rate is counted in amounts_without_rate and left
 -- out, never converted with a guess.
 --   grants_awarded / awarded_usd: the grants counted and their awards
@@ -38,11 +38,10 @@ received as (
         t.grant_id,
         sum(case t.kind when 'disbursement' then t.amount_in else -t.amount_in end)
             as received,
-        count(*) filter (where t.missing_rate) as transactions_without_rate
-    from transactions_converted_stored as t, params as p
+        sum(t.without_rate) as transactions_without_rate
+    from spending_to(cast($as_of as date)) as t
     where t.to_currency = 'USD'
       and t.kind in ('disbursement', 'refund')
-      and t.date <= p.as_of
       and t.grant_id in (select grant_id from counted)
     group by t.grant_id
 ),

@@ -2,7 +2,7 @@
 -- Parameters: $as_of (reporting date).
 -- Money follows the one rule of docs/spending.md, defined in queries/schema.sql and used by
 -- every page: each transaction at the rate of its month (transactions_converted, made by
--- transactions_in), each budget row at the mean rate of its quarter's three months (budget_in),
+-- transactions_in, summed per quarter by spending_to), each budget row at the mean rate of its quarter's three months (budget_in),
 -- in exact decimals, rounded to cents only here at the end. These are the Grant spending
 -- page's figures for the whole programme (queries/grants_budget_lines.sql). An amount whose
 -- month (or, for a budget row, any month of its quarter) has no rate is counted, never
@@ -23,9 +23,9 @@ actual as (
     select
         sum(t.spent_in) as spent_to_date,
         sum(t.amount_in) filter (where t.kind = 'disbursement') as disbursed_to_date,
-        count(*) filter (where t.missing_rate) as transactions_without_rate
-    from transactions_converted_stored as t, params as p
-    where t.to_currency = 'USD' and t.date <= p.as_of
+        cast(coalesce(sum(t.without_rate), 0) as bigint) as transactions_without_rate
+    from spending_to(cast($as_of as date)) as t
+    where t.to_currency = 'USD'
 )
 
 select

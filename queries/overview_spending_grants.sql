@@ -7,7 +7,7 @@
 -- Money follows the one rule of docs/spending.md (queries/schema.sql), as on the Grant
 -- spending page (queries/grants_position.sql, whose totals these are): an award at the rate
 -- of the month it was made (money_in), each transaction at the rate of its month
--- (transactions_converted), in exact decimals rounded to cents only here at the end.
+-- (transactions_converted, summed per quarter by spending_to), in exact decimals rounded to cents only here at the end.
 -- Budget: the awards of the grants, cancelled ones left out. Budget to date: each award
 -- spread evenly over its days, from the award to its end date (award x days elapsed / days,
 -- divided exactly by money_div), so spent / budget to date is the grants' burn rate.
@@ -60,10 +60,9 @@ planned as (
 
 flows as (
     select t.*
-    from transactions_converted_stored as t, params as p
+    from spending_to(cast($as_of as date)) as t
     where t.to_currency = 'USD'
       and t.grant_id in (select grant_id from scoped)
-      and t.date <= p.as_of
 )
 
 select
@@ -72,5 +71,6 @@ select
     coalesce((select round(sum(spent_in), 2) from flows), 0) as spent_to_date,
     coalesce((select round(sum(amount_in), 2) from flows where kind = 'disbursement'), 0)
         as disbursed_to_date,
-    (select count(*) from flows where missing_rate) as transactions_without_rate,
+    cast((select coalesce(sum(without_rate), 0) from flows) as bigint)
+        as transactions_without_rate,
     (select count(*) from awards where awarded is null) as budget_rows_without_rate

@@ -211,7 +211,8 @@ from totals
 group by indicator_code, period, region_code;
 
 -- Stored copies of views (monitoring/db/stored.py STORED_COPIES): indicator_region_values
--- reads every indicator value, transactions_converted converts every transaction; their
+-- reads every indicator value, transactions_converted converts every transaction,
+-- spending_quarters sums them per quarter, region_codes_used lists the regions used; their
 -- copies (<view>_stored, made from the views after every upgrade and by every transaction
 -- that writes their tables) hold the same rows, and the queries read them. source_writes
 -- counts the transactions that wrote a view's tables, copy_writes is that count when the copy
@@ -370,6 +371,56 @@ create or replace view transactions_converted as
 select 'USD' as to_currency, *, period_of(date) as period from transactions_in('USD')
 union all
 select 'UZS' as to_currency, *, period_of(date) as period from transactions_in('UZS');
+
+-- Spending summed per currency, grant, budget line, kind and quarter (migration 0012): the
+-- spending queries read spending_to(as_of), which takes the quarters before as_of's from the
+-- stored copy spending_quarters_stored and sums as_of's own quarter up to as_of from the
+-- transactions, so the figures are exact for any date.
+create or replace view spending_quarters as
+select
+    to_currency,
+    grant_id,
+    budget_line,
+    kind,
+    period,
+    sum(amount_in) as amount_in,
+    sum(spent_in) as spent_in,
+    count(*) as transactions,
+    count(*) filter (where missing_rate) as without_rate,
+    max(date) as last_on
+from transactions_converted
+group by to_currency, grant_id, budget_line, kind, period;
+
+-- Its stored copy, made empty here so that the macro below can name it (DuckDB checks a
+-- macro's tables when it is made); the upgrade and every write fill it.
+create table spending_quarters_stored as select * from spending_quarters where false;
+
+-- Spending up to and including as_of (a date), in the shape of spending_quarters: the
+-- stored sums of the quarters before as_of's quarter, then that quarter's transactions up
+-- to as_of summed now (found by their date: on PostgreSQL through an index made with the
+-- stored copy, monitoring/db/stored.py).
+-- A query filters to_currency itself. amount_in and spent_in are NULL where every
+-- transaction of a row lacks a rate, as sum() of the transactions would be.
+create or replace macro spending_to(as_of) as table
+select to_currency, grant_id, budget_line, kind, period, amount_in, spent_in, transactions,
+    without_rate, last_on
+from spending_quarters_stored
+where period < period_of(as_of)
+union all
+select
+    to_currency,
+    grant_id,
+    budget_line,
+    kind,
+    period,
+    sum(amount_in) as amount_in,
+    sum(spent_in) as spent_in,
+    count(*) as transactions,
+    count(*) filter (where missing_rate) as without_rate,
+    max(date) as last_on
+from transactions_converted_stored
+where date >= period_start(period_of(as_of)) and date <= as_of
+group by to_currency, grant_id, budget_line, kind, period;
 
 -- Every region code the data uses and the tables that use it (the map, the region pickers);
 -- queries read its stored copy, region_codes_used_stored (migration 0009).

@@ -28,6 +28,7 @@ import pandas as pd
 
 from monitoring.db import migrations as migrations_module
 from monitoring.db import postgres, stored
+from monitoring.db.dialect import default_macros
 from monitoring.db.errors import DatabaseError, DatabaseInUse
 from monitoring.db.statements import named_tables
 from monitoring.i18n import _
@@ -52,8 +53,20 @@ def _wrote(path: Path) -> None:
 
 @cache
 def _copies_read(name: str) -> frozenset[stored.StoredCopy]:
-    """The stored copies the named query reads (names in its SQL, not in its comments)."""
-    return stored.copies_named(named_tables(query_text(name)))
+    """The stored copies the named query reads: names in its SQL (not in its comments) and
+    in the bodies of the macros it calls (spending_to reads spending_quarters_stored)."""
+    return stored.copies_named(_names_read(query_text(name)))
+
+
+def _names_read(sql: str) -> frozenset[str]:
+    macros = default_macros()
+    names: set[str] = set()
+    texts = [sql]
+    while texts:
+        found = named_tables(texts.pop()) - names
+        names |= found
+        texts += [macros[n].body.sql(dialect="duckdb") for n in found if n in macros]
+    return frozenset(names)
 
 
 def database_path(path: str | os.PathLike | None = None) -> Path | postgres.PostgresURL:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import duckdb
 
 from monitoring.db.errors import CATALOG_ERRORS, DatabaseError
+from monitoring.db.postgres import PostgresCursor
 from monitoring.db.statements import written_tables
 
 log = logging.getLogger("monitoring.db")
@@ -38,6 +39,9 @@ class StoredCopy:
     view: str  # the view, defined by the migrations
     table: str  # the table holding its rows, named by the queries
     sources: tuple[str, ...]  # every table the view reads (through macros too)
+    # Columns of an index made with the copy on PostgreSQL, which reads every row of a table
+    # without one (DuckDB skips blocks by their min/max and needs none).
+    postgres_index: tuple[str, ...] = ()
 
     @property
     def watched(self) -> frozenset[str]:
@@ -56,10 +60,19 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
         ("indicator_values", "indicators"),
     ),
     # Every transaction in each reporting currency, converted exactly: once per write, not
-    # once per spending query.
+    # once per spending query. spending_to reads the reporting date's quarter by date.
     StoredCopy(
         "transactions_converted",
         "transactions_converted_stored",
+        ("transactions", "exchange_rates"),
+        postgres_index=("date",),
+    ),
+    # Spending summed per currency, grant, budget line, kind and quarter (migration 0012):
+    # the spending queries read it through the table macro spending_to(as_of), which adds
+    # the reporting date's own quarter from its transactions.
+    StoredCopy(
+        "spending_quarters",
+        "spending_quarters_stored",
         ("transactions", "exchange_rates"),
     ),
     # Every region code the data uses (the map, the region pickers): the distinct codes of
@@ -120,6 +133,9 @@ def rebuild(
         _declare(cur, (copy,))
         # Names from STORED_COPIES (constants above), never from input.
         cur.execute(f"create or replace table {copy.table} as select * from {copy.view}")  # noqa: S608
+        if copy.postgres_index and isinstance(cur, PostgresCursor):
+            index = "_".join((copy.table, *copy.postgres_index))
+            cur.execute(f"create index {index} on {copy.table} ({', '.join(copy.postgres_index)})")
         rows[copy.table] = cur.execute(f"select count(*) from {copy.table}").fetchone()[0]  # noqa: S608
         cur.execute(
             "update stored_copies set copy_writes = source_writes, "

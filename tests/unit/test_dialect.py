@@ -161,9 +161,9 @@ def apply_migrations(con) -> int:
 
 def copy_tables(source: duckdb.DuckDBPyConnection, con) -> None:
     """Every table's rows from DuckDB into PostgreSQL (the stored copies made first, from
-    their views), and the sequences where DuckDB left them."""
+    their views unless a migration made them), and the sequences where DuckDB left them."""
     for copy in STORED_COPIES:
-        made = f"create table {copy.table} as select * from {copy.view} limit 0"  # noqa: S608
+        made = f"create table if not exists {copy.table} as select * from {copy.view} limit 0"  # noqa: S608
         con.execute(to_postgres(made))
     tables = [
         t

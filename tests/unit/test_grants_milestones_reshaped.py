@@ -39,7 +39,7 @@ def _old_grants_position() -> str:
     """The query before the change: own_currency without `t.grant_id is not null`."""
     text = query_text("grants_position")
     old = text.replace(
-        "and t.date <= p.as_of and t.grant_id is not null\n", "and t.date <= p.as_of\n"
+        "and t.grant_id is not null\n    group by s.grant_id", "\n    group by s.grant_id"
     )
     assert old != text, "the reshaped clause is no longer in grants_position.sql"
     return old

@@ -147,7 +147,7 @@ def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_p
     """Without them PostgreSQL guesses at every join (a 100,000-row upload at 1,000,000
     values took twice as long): migrate-store analyses and vacuums what it copied, and a
     table made from a query (a stored copy, an upload's staged rows) is analysed as it is
-    made."""
+    made; a stored copy declared with an index on PostgreSQL gets it."""
     assert migrate_store(sample_db_path, pg_url).ok
     db = Database(pg_url)
     try:
@@ -165,6 +165,12 @@ def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_p
             assert stats["indicator_values"] == (True, True)
             assert stats["organisations"] == (True, True)
             assert stats["indicator_region_values_stored"][0]  # made at the commit: analysed
+            # spending_to finds the reporting date's quarter in the converted transactions
+            # by date: an index made with the copy, each time it is made.
+            indexed = cur.execute(
+                "select indexdef from pg_indexes where tablename = 'transactions_converted_stored'"
+            ).fetchall()
+            assert [r[0].split(" USING ")[1] for r in indexed] == ["btree (date)"]
             cur.execute(
                 "create or replace temp table staged as "
                 "select * from indicator_values where sex = 'all'"

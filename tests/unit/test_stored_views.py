@@ -210,7 +210,12 @@ def test_refresh_rebuilds_the_copies_after_writes_made_by_other_means(tmp_path, 
 
 def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
     db = stale_database(tmp_path)
-    assert db.refresh_copies() == {VALUES.table: 1, RATES.table: 0, "region_codes_used_stored": 1}
+    assert db.refresh_copies() == {
+        VALUES.table: 1,
+        RATES.table: 0,
+        "spending_quarters_stored": 0,
+        "region_codes_used_stored": 1,
+    }
     assert db.out_of_date() == {}
     with caplog.at_level(logging.WARNING, logger="monitoring.db"):
         assert by_region(db) == {("UZ-JI", "2021Q1"): 6}
