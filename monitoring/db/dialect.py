@@ -49,12 +49,19 @@ Known differences that remain: division by zero gives +-inf in DuckDB 2, an erro
 PostgreSQL; round(double, n) returns NUMERIC (Decimal) on PostgreSQL, DOUBLE on DuckDB;
 sum() of integers is NUMERIC on PostgreSQL, HUGEINT on DuckDB (both read as numbers).
 
-`to_postgres` caches by text: each statement is translated once per process.
+`to_postgres` caches by text: each statement is translated once per process, and kept on
+disk for the next process (`$MONITORING_SQL_CACHE`, else `~/.cache/monitoring/postgres-sql`:
+a file per statement, named by a hash of the statement, this file, the migrations and
+SQLGlot's version, so a change to any of them translates again). Translating a page's
+queries costs 50-250 ms each; a server's first viewers no longer wait for it after a restart.
+A folder that others may write to is not used (it would let them change the SQL run).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -881,12 +888,70 @@ def _generate(tree: exp.Expression) -> str:
 def to_postgres(sql: str) -> str:
     """`sql` (DuckDB's dialect, `$name` and `?` parameters, one or more statements) as
     PostgreSQL with psycopg's placeholders. DatabaseError when it cannot be translated."""
+    kept = _kept_file(sql)
+    if kept is not None:
+        try:
+            return kept.read_text(encoding="utf-8")
+        except OSError:
+            pass  # not kept yet (or unreadable): translate
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
         out = [translate_statement(s) for s in statements]
     except (sqlglot.errors.SqlglotError, DatabaseError) as exc:
         raise DatabaseError(f"Cannot translate this SQL for PostgreSQL: {exc}\n{sql}") from None
-    return ";\n".join(s for s in out if s)
+    translated = ";\n".join(s for s in out if s)
+    if kept is not None:
+        _keep(kept, translated)
+    return translated
+
+
+@cache
+def _translation_folder() -> Path | None:
+    """The folder of translations kept between processes, made private to this user; None
+    when it cannot be made, or others may write to it."""
+    given = os.environ.get("MONITORING_SQL_CACHE")
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folder = Path(given) if given else Path(base) / "monitoring" / "postgres-sql"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        found = folder.stat()
+    except OSError:
+        return None
+    if found.st_uid != os.getuid() or found.st_mode & 0o022:
+        return None
+    return folder
+
+
+@cache
+def _translation_salt() -> bytes:
+    """What a translation depends on besides the statement: this file, the migrations (the
+    macros and the tables' columns) and SQLGlot's version."""
+    from monitoring.db.migrations import MIGRATIONS
+
+    digest = hashlib.sha256(sqlglot.__version__.encode())
+    digest.update(Path(__file__).read_bytes())
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def _kept_file(sql: str) -> Path | None:
+    folder = _translation_folder()
+    if folder is None:
+        return None
+    name = hashlib.sha256(_translation_salt() + sql.encode()).hexdigest()
+    return folder / f"{name}.sql"
+
+
+def _keep(path: Path, translated: str) -> None:
+    """Write the translation whole or not at all (another process may read it meanwhile,
+    or write the same one)."""
+    part = path.with_suffix(f".{os.getpid()}.part")
+    try:
+        part.write_text(translated, encoding="utf-8")
+        os.replace(part, path)
+    except OSError:
+        part.unlink(missing_ok=True)
 
 
 def migration_to_postgres(sql: str, macros: dict[str, Macro]) -> list[str]:
