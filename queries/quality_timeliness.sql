@@ -97,6 +97,9 @@ reporters as (
     ) as r
 ),
 
+-- For each late or missing cell, the reporters as of the latest quarter before it in which
+-- someone first reported (a plain join and the latest kept: an indicator and region have a
+-- few such quarters, and PostgreSQL would scan them all once per cell for an ASOF JOIN).
 who as (
     select
         j.indicator_code,
@@ -104,9 +107,12 @@ who as (
         j.period,
         array_to_string(p.organisations, '; ') as who_reports
     from (select * from judged where status in ('late', 'missing')) as j
-    asof join reporters as p
+    join reporters as p
         on p.indicator_code = j.indicator_code and p.region_code = j.region_code
         and j.period > p.first_period
+    qualify row_number() over (
+        partition by j.indicator_code, j.region_code, j.period order by p.first_period desc
+    ) = 1
 )
 
 select

@@ -529,6 +529,23 @@ def test_query_same_on_both_engines(engines, name, given):
         assert results[0][1] or name in ALLOWED_EMPTY, f"{name}: no rows to compare"
 
 
+def test_an_asof_join_takes_the_nearest_earlier_row_on_both_engines(engines):
+    """ASOF JOIN (no query uses it now: quality_timeliness keeps the latest row of a plain
+    join, which PostgreSQL runs faster) becomes a LATERAL subquery on PostgreSQL."""
+    sql = """
+        with a as (select * from (values ('x', 3), ('x', 7), ('y', 1)) as t(k, v)),
+        b as (select * from (values ('x', 2, 'two'), ('x', 5, 'five'), ('y', 4, 'four'))
+            as t(k, w, label))
+        select a.k, a.v, b.label from a asof left join b on a.k = b.k and a.v >= b.w
+        order by a.k, a.v
+    """
+    expected = [("x", 3, "two"), ("x", 7, "five"), ("y", 1, None)]
+    duck, pg = engines
+    assert run_duckdb(duck, sql, {})[1] == expected
+    assert run_postgres(pg, sql, {})[1] == expected
+    assert "LATERAL" in to_postgres(sql)
+
+
 # Queries that find nothing in this data with the common parameters (checked: still compared).
 ALLOWED_EMPTY = {"grants_unconverted", "upload_undo_conflicts"}  # no missing rate, one load
 
