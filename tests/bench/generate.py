@@ -618,6 +618,7 @@ def ensure_database(scale: Scale, folder: Path = BENCH_DATA, *, log=print) -> di
     if where["db"].exists() and where["meta"].exists():
         meta = json.loads(where["meta"].read_text())
         if meta.get("fingerprint") == stamp:
+            upgrade_in_place(where["db"], log=log)
             return where
     log(f"Generating the benchmark database {where['db']} ({scale}) ...")
     tables = build_tables(scale)
@@ -629,6 +630,20 @@ def ensure_database(scale: Scale, folder: Path = BENCH_DATA, *, log=print) -> di
     )
     log("  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return where
+
+
+def upgrade_in_place(path: Path, *, log=print) -> None:
+    """Bring a kept benchmark database to this release's schema, and delete the copy of the
+    file as it was that an upgrade keeps (220 MB at 1,000,000 values): a benchmark database
+    is made again from its fingerprint whenever it is needed, so the copy is never used."""
+    db = Database(path)
+    try:
+        db.connection()
+    finally:
+        db.close()
+    for kept in path.parent.glob(f"{path.stem}.before-v*.duckdb"):
+        kept.unlink()
+        log(f"Deleted {kept.name}, the copy the upgrade of {path.name} kept.")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

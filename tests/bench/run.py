@@ -62,6 +62,7 @@ def sample_database() -> Path:
     path = BENCH_DATA / "sample.duckdb"
     stamp = max(p.stat().st_mtime for p in (ROOT / "data" / "sample").glob("*.csv"))
     if path.exists() and path.stat().st_mtime > stamp:
+        generate.upgrade_in_place(path, log=log)
         return path
     BENCH_DATA.mkdir(parents=True, exist_ok=True)
     for suffix in ("", ".wal"):
