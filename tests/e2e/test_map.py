@@ -90,6 +90,22 @@ def test_the_three_programme_regions_are_coloured_without_a_basemap(server, page
     screenshot(page, "map-regions")
 
 
+# Waits for a quiet frame, then flags the rerun that a click deck.gl takes starts: the app's
+# script state leaves "notRunning" (the selection's panel shows only once the rerun is done).
+QUIET_FRAME_THEN_WATCH_RERUN = """() => new Promise(resolve => requestAnimationFrame(() =>
+    setTimeout(() => {
+        const app = document.querySelector('[data-testid=stApp]');
+        window.rerunAfterClick = false;
+        new MutationObserver((_, observer) => {
+            if (app.dataset.testScriptState !== 'notRunning') {
+                window.rerunAfterClick = true;
+                observer.disconnect();
+            }
+        }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+        resolve();
+    })))"""
+
+
 def _click_until_selected(page, chart, view, lonlat, panel, tooltip_text: str) -> list[str]:
     """Point at `lonlat` until the region's tooltip shows, then click, until `panel` shows.
 
@@ -116,10 +132,15 @@ def _click_until_selected(page, chart, view, lonlat, panel, tooltip_text: str) -
             except PlaywrightTimeout:
                 attempts.append("no tooltip")
                 continue
-            page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
+            page.evaluate(QUIET_FRAME_THEN_WATCH_RERUN)
             page.mouse.down()
             page.mouse.up()
             started = time.monotonic()
+            try:  # a click taken starts a rerun at once; a dropped one is known in seconds
+                page.wait_for_function("() => window.rerunAfterClick", timeout=5_000)
+            except PlaywrightTimeout:
+                attempts.append("clicked, not taken")
+                continue
             try:
                 panel.wait_for(timeout=15_000)
             except PlaywrightTimeout:
