@@ -235,6 +235,18 @@ create table if not exists protected_cells (
     kept_at     timestamptz not null default current_timestamp
 );
 
+-- Query results kept per data version (monitoring/db/results.py): the rows of a slow
+-- analytic query under a fingerprint of the query, its parameters and the data version.
+create table if not exists kept_results (
+    fingerprint  varchar primary key,  -- sha256 (hex) of the query, parameters, data version
+    query        varchar not null,     -- the query's name (queries/NAME.sql), for reading
+    data_version varchar not null,     -- "batch 12, 1 undone, 40 writes"
+    frame        blob not null,        -- the rows, as a Parquet file
+    row_count    bigint not null,
+    seconds      double not null,      -- how long the query took
+    kept_at      timestamptz not null default current_timestamp
+);
+
 -- The migrations applied to this database (monitoring/db/migrations.py): its schema version
 -- is the highest.
 create table if not exists schema_migrations (

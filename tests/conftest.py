@@ -277,6 +277,11 @@ def account_name(role: str) -> str:
 @pytest.fixture(autouse=True)
 def _close_shared_databases():
     yield
+    # The data quality checks an upload started preparing (monitoring/quality/prepared.py)
+    # finish on the test's database before it is closed.
+    from monitoring.quality import prepared
+
+    assert prepared.wait(timeout=120), "the data quality checks were still being prepared"
     close_all()
 
 

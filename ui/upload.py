@@ -9,7 +9,7 @@ import streamlit as st
 
 from monitoring import i18n
 from monitoring.contract import KINDS, LOAD_ORDER, TABLES, TEXT
-from monitoring.db import DatabaseError
+from monitoring.db import DATABASE_ERRORS, DatabaseError
 from monitoring.i18n import _, ngettext, pgettext
 from monitoring.intake import batches
 from monitoring.intake.contract_doc import column_rules, contract_text
@@ -22,6 +22,8 @@ from monitoring.intake.validation import (
     count_of,
     problems_frame,
 )
+from monitoring.quality import prepared
+from monitoring.reports import overview
 from ui import common
 from ui.text import plain
 
@@ -350,10 +352,24 @@ def commit_controls(result: batches.Preview, by: str) -> None:
         st.error(_("Not imported: {reason}").format(reason=plain(exc)), icon=":material/error:")
         return
     bar.empty()
+    prepare_quality_checks()
     st.session_state["upload_message"] = ("success", done.describe())
     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
     st.session_state.pop(PREVIEW_KEY, None)
     st.rerun()
+
+
+def prepare_quality_checks() -> None:
+    """After a commit or an undo: the data quality checks of the new data computed in the
+    background as of the default reporting date, and kept for every viewer and replica
+    (monitoring/quality/prepared.py), so that nobody waits for them on the Data quality page."""
+    db = common.database()
+    settings = common.settings()
+    try:
+        as_of = overview.default_as_of(db, settings)
+    except DATABASE_ERRORS:
+        return  # the first viewer computes them
+    prepared.prepare_in_background(db, settings, as_of)
 
 
 # History ------------------------------------------------------------------------------------------
@@ -443,6 +459,7 @@ def undo_controls(history: pd.DataFrame, by: str) -> None:
         except (DatabaseError, ValueError) as exc:
             st.error(_("Not undone: {reason}").format(reason=plain(exc)), icon=":material/error:")
             return
+        prepare_quality_checks()
         st.session_state["upload_message"] = ("success", done.describe())
         st.session_state.pop(PREVIEW_KEY, None)
         st.rerun()

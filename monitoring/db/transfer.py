@@ -46,6 +46,9 @@ CHUNK = 20_000
 # Kept by each database itself: its migrations' record (the target has applied them) and
 # the bookkeeping of stored copies (rebuilt on the target).
 OWN_TABLES = frozenset({VERSION_TABLE, "stored_copies"})
+# Results computed from the data, kept for one engine (their fingerprint names it,
+# monitoring/db/results.py): not copied, the target computes its own.
+DERIVED = frozenset({"kept_results"})
 COPIES = frozenset(c.table for c in stored.STORED_COPIES)
 
 
@@ -198,7 +201,7 @@ def migrate_store(
         db = Database(target_url)
         db.connection()  # the schema, by the migrations
         started = time.perf_counter()
-        tables = [t for t in base_tables(src) if t not in OWN_TABLES and t not in COPIES]
+        tables = [t for t in base_tables(src) if t not in OWN_TABLES | COPIES | DERIVED]
         sequences = {
             name: (None if last is None else int(last))
             for name, last in src.execute(
@@ -292,7 +295,7 @@ def postgres_to_file(url: str, data: Path) -> None:
             # One snapshot for every table: writes committed meanwhile are not in it.
             raw.execute_translated("begin transaction isolation level repeatable read")
             try:
-                tables = [t for t in base_tables(raw) if t not in OWN_TABLES and t not in COPIES]
+                tables = [t for t in base_tables(raw) if t not in OWN_TABLES | COPIES | DERIVED]
                 sequences = raw.execute_translated(
                     "select sequencename, last_value from pg_sequences "
                     "where schemaname = current_schema()"

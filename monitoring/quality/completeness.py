@@ -11,6 +11,7 @@ import pandas as pd
 
 from monitoring.access.markers import team_only
 from monitoring.db import Database
+from monitoring.db.results import kept_query
 from monitoring.i18n import N_, _
 from monitoring.periods import period_of, programme_periods
 from monitoring.settings import Settings
@@ -83,13 +84,16 @@ def completeness(db: Database, settings: Settings, as_of: dt.date) -> Completene
     """Completeness of the indicator values as of `as_of` (a quarter end)."""
     period = period_of(as_of)
     periods = list(programme_periods(settings.programme))
-    cells = db.query(
+    cells = kept_query(
+        db,
         "quality_completeness",
         programme_regions=list(settings.programme.regions),
         periods=periods,
         period=period,
     )
-    organisations = db.query("quality_completeness_organisations", periods=periods, period=period)
+    organisations = kept_query(
+        db, "quality_completeness_organisations", periods=periods, period=period
+    )
     cells["reported"] = cells.reported.astype(bool)
     return Completeness(cells, organisations)
 

@@ -15,6 +15,7 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.db import Database
+from monitoring.db.results import kept_query
 from monitoring.i18n import _
 from monitoring.periods import period_of
 from monitoring.quality.queries import run_named
@@ -45,7 +46,7 @@ def modified_z(values: list[float]) -> list[float | None]:
 def outliers(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
     """Values up to `as_of` flagged as outliers or out of bounds, with `why`."""
     threshold = settings.quality.outlier_threshold
-    found = db.query("quality_outliers", period=period_of(as_of), threshold=threshold)
+    found = kept_query(db, "quality_outliers", period=period_of(as_of), threshold=threshold)
     found["why"] = whys(found, threshold)
     return found
 

@@ -13,6 +13,7 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.db import Database, query_parameters
+from monitoring.db.results import kept_query
 from monitoring.i18n import N_, _
 from monitoring.periods import period_of
 from monitoring.settings import Rule, Settings
@@ -129,7 +130,7 @@ def _found(db: Database, rule: Rule, as_of: dt.date) -> pd.DataFrame:
         "denominator": rule.denominator,
     }
     name = f"quality_rule_{rule.kind}"
-    return db.query(name, **{k: v for k, v in params.items() if k in query_parameters(name)})
+    return kept_query(db, name, **{k: v for k, v in params.items() if k in query_parameters(name)})
 
 
 def _table(rule: Rule, found: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from monitoring.access.markers import team_only
 from monitoring.db import Database
+from monitoring.db.results import kept_query
 from monitoring.i18n import N_
 from monitoring.periods import period_of, programme_periods
 from monitoring.settings import Settings
@@ -31,7 +32,8 @@ def timeliness(
     it was first uploaded, its timeliness (`status`, one of the statuses above, judged in
     queries/quality_timeliness.sql as of `today`), days late, and for late and missing values
     who should report it."""
-    found = db.query(
+    found = kept_query(
+        db,
         "quality_timeliness",
         programme_regions=list(settings.programme.regions),
         periods=list(programme_periods(settings.programme)),

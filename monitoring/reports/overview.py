@@ -22,6 +22,7 @@ def latest_data_period(db: Database, settings: Settings) -> str | None:
     return db.scalar("overview_latest_period", start=programme.start, end=programme.end)
 
 
+@free_of_people_data
 def default_as_of(db: Database, settings: Settings) -> dt.date:
     return default_reporting_date(settings.programme, latest_data_period(db, settings))
 

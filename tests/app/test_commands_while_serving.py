@@ -53,3 +53,14 @@ def test_an_import_from_the_command_line_shows_at_the_next_rerun(
     at.switch_page("views/overview.py").run()
     no_exceptions(at)
     assert "by Zarina" in at.caption[0].value
+    # The dashboard prepared the data quality checks of the new data, as after an upload on
+    # its page (monitoring/quality/prepared.py).
+    from monitoring.db import open_database, results
+    from monitoring.quality import prepared
+
+    assert prepared.wait(timeout=120)
+    db = open_database(path)
+    with db.cursor() as cur:
+        kept = cur.execute("select distinct query, data_version from kept_results").fetchall()
+    assert "quality_outliers" in {q for q, _ in kept}
+    assert {v for _, v in kept} == {results.data_version(db).label}

@@ -182,3 +182,27 @@ def test_a_manager_typing_the_upload_address_is_refused(upload_as):
     assert "does not include it" in at.error[0].value
     assert not at.get("file_uploader")
     assert "Data upload" not in [link.proto.label for link in at.get("page_link")]
+
+
+def test_an_import_prepares_the_data_quality_checks_of_the_new_data(upload_app):
+    from monitoring.db import results
+    from monitoring.quality import prepared
+
+    at, path = upload_app
+    upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
+    button(at, "Import").click().run()
+    no_exceptions(at)
+    assert prepared.wait(timeout=120)
+    close_all()
+    database = Database(path)
+    try:
+        with database.cursor() as cur:
+            kept = cur.execute("select distinct query, data_version from kept_results").fetchall()
+        version = results.data_version(database).label
+    finally:
+        database.close()
+    # Kept for the data as it is after the import, before anyone opened the Data quality page.
+    assert {"quality_completeness", "quality_timeliness", "quality_outliers"} <= {
+        q for q, _ in kept
+    }
+    assert {v for _, v in kept} == {version}

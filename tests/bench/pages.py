@@ -7,9 +7,13 @@ chosen by environment variables before Streamlit reads them:
 
 Prints one JSON object. Per page:
 - cold: a full rerun of dashboard.py + the page with Streamlit's caches emptied first
-  (st.cache_data and st.cache_resource; the DuckDB connection stays open, as in a running
-  server after an upload changes the data version);
+  (st.cache_data and st.cache_resource) and the query results kept in the database deleted
+  (the DuckDB connection stays open, as in a running server after an upload changes the
+  data version);
 - warm: the same rerun again, caches filled;
+- kept: where the cold runs kept query results in the database (monitoring/db/results.py:
+  the data quality checks), the cold rerun again with those results kept, as a server that
+  restarted or another replica has them (cold runs delete them first);
 - ours: the core calls the page made (recorded from `ui.common.cached`), replayed straight
   against the database, no cache: the page's data work;
 - naive: the same figures computed the way a typical Streamlit dashboard does it, pandas
@@ -52,9 +56,33 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def clear_caches() -> None:
+def clear_caches(*, kept: bool = False) -> None:
+    """Streamlit's caches emptied, and the query results kept in the database
+    (monitoring/db/results.py) deleted unless `kept`: after an upload none are kept for the
+    new data version, so a cold run computes them, as the first viewer after an upload does.
+    With `kept`, the run is that of a server that restarted, or another replica, after
+    someone viewed the same data."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    if not kept:
+        with open_database().transaction() as cur:
+            cur.execute("delete from kept_results")
+
+
+def kept_count() -> int:
+    with open_database().cursor() as cur:
+        return cur.execute("select count(*) from kept_results").fetchone()[0]
+
+
+def measure_kept(at: AppTest, runs: int, result: dict) -> None:
+    """When the cold runs kept query results, the rerun with Streamlit's caches emptied but
+    the results kept: `kept_ms`."""
+    if kept_count():
+        kept = []
+        for _ in range(runs):
+            clear_caches(kept=True)
+            kept.append(timed(at.run))
+        result["kept_ms"] = median_ms(kept)
 
 
 class CallRecorder:
@@ -81,6 +109,7 @@ class CallRecorder:
         """Run each recorded call once, uncached, as ui.common._run runs it (the viewer's
         protected view handed in, the data's texts in the language): seconds per call."""
         out = {}
+        clear_caches()  # no query result kept in the database either
         for module, name, audience, lang, args, kwargs in self.calls:
             fn = getattr(importlib.import_module(module), name)
             start = time.perf_counter()
@@ -167,6 +196,7 @@ def measure_part(at: AppTest, spec, key: str, value, runs: int) -> dict:
         "warm_ms": median_ms(warm),
         "problems": problems(at, spec),
     }
+    measure_kept(at, runs, result)
     if before is not None:
         at.session_state[key] = before
     return result
@@ -199,6 +229,7 @@ def measure(runs: int, pages: list[str] | None = None) -> dict:
             "cold_runs_ms": [round(s * 1000, 1) for s in cold],
             "problems": problems(at, spec),
         }
+        measure_kept(at, runs, page)
         # The page's data work, uncached, call by call (median over runs).
         per_call = [recorder.replay(db) for _ in range(runs)]
         page["ours_ms"] = median_ms([sum(r.values()) for r in per_call])

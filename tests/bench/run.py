@@ -371,6 +371,11 @@ def report(results: dict) -> str:
                 f" {fmt(b.get('ours_ms')):>5} {fmt(b.get('naive_ms')):>6}"
                 f" {fmt(b.get('naive_over_ours'), 1):>10}x"
             )
+            if a.get("kept_ms") is not None or b.get("kept_ms") is not None:
+                lines.append(
+                    f"  {'  results kept (restart, replica)':<34} {fmt(a.get('kept_ms')):>12}"
+                    f" {'':>6} | {fmt(b.get('kept_ms')):>11}"
+                )
     what_if = pages.get("what_if") if pages else None
     if what_if:
         lines.append("")
@@ -443,6 +448,14 @@ def report(results: dict) -> str:
                 f"  {page:<34} {fmt(d.get('cold_ms')):>7} {fmt(d.get('warm_ms')):>6} |"
                 f" {fmt(r.get('cold_ms')):>16} {fmt(r.get('warm_ms')):>6} | {fmt(ratio, 2):>5}"
             )
+            if r.get("kept_ms") is not None or d.get("kept_ms") is not None:
+                kept_ratio = (
+                    r["kept_ms"] / d["kept_ms"] if d.get("kept_ms") and r.get("kept_ms") else None
+                )
+                lines.append(
+                    f"  {'  results kept (restart, replica)':<34} {fmt(d.get('kept_ms')):>7}"
+                    f" {'':>6} | {fmt(r.get('kept_ms')):>16} {'':>6} | {fmt(kept_ratio, 2):>5}"
+                )
         lines.append(
             f"  import of {up['rows']:,} rows on PostgreSQL: {up['seconds']:.2f} s, "
             f"{up['rows_per_s']:,} rows/s (preview {up.get('preview_seconds')} s, write "
