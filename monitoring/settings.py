@@ -139,6 +139,9 @@ class Quality:
     timeliness_days: int = 30  # a quarter's values are on time within this many days of its end
     outlier_threshold: float = 3.5  # modified z-score beyond which a value is an outlier
     rules: tuple[Rule, ...] = DEFAULT_RULES
+    # after an upload through the dashboard, compute the checks of the new data at once, in
+    # the background, for every viewer (monitoring/quality/prepared.py)
+    prepare_after_upload: bool = True
 
 
 @dataclass(frozen=True)
@@ -277,8 +280,13 @@ def _quality(data: dict, path: Path) -> Quality:
             f"{path}: [quality] outlier_threshold must be a positive number, e.g. 3.5, "
             f"not {threshold!r}."
         )
+    prepare = data.get("prepare_after_upload", Quality.prepare_after_upload)
+    if not isinstance(prepare, bool):
+        raise SettingsError(
+            f"{path}: [quality] prepare_after_upload must be true or false, not {prepare!r}."
+        )
     if "rules" not in data:
-        return Quality(days, float(threshold))
+        return Quality(days, float(threshold), prepare_after_upload=prepare)
     rules = []
     for number, entry in enumerate(data["rules"] or [], start=1):
         where = f"{path}: [[quality.rules]] number {number}"
@@ -310,7 +318,7 @@ def _quality(data: dict, path: Path) -> Quality:
         if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
             raise SettingsError(f"{where}: tolerance must be a number of at least 0.")
         rules.append(Rule(kind, numerator, denominator, tuple(indicators), float(tolerance)))
-    return Quality(days, float(threshold), tuple(rules))
+    return Quality(days, float(threshold), tuple(rules), prepare)
 
 
 def _iati(iati: Iati, path: Path) -> Iati:

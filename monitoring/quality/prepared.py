@@ -81,9 +81,14 @@ def _stop_threads_of(db: Database) -> None:
 
 
 @team_only
-def prepare_in_background(db: Database, settings: Settings, as_of: dt.date) -> threading.Thread:
+def prepare_in_background(
+    db: Database, settings: Settings, as_of: dt.date
+) -> threading.Thread | None:
     """Start preparing the checks as of `as_of` in a thread of this process; it is returned
-    (a daemon: a server killed does not wait for it; closing `db` stops it after its check)."""
+    (a daemon: a server killed does not wait for it; closing `db` stops it after its check).
+    None when the settings say not to (`[quality] prepare_after_upload = false`)."""
+    if not settings.quality.prepare_after_upload:
+        return None
     stop = threading.Event()
     thread = threading.Thread(
         target=_run, args=(db, settings, as_of, stop), name="prepare-quality-checks", daemon=True

@@ -8,6 +8,7 @@ Real databases (both engines) in tmp_path."""
 import datetime as dt
 import logging
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 
@@ -200,3 +201,10 @@ def test_closing_the_database_waits_for_the_check_being_prepared(
     thread = prepared.prepare_in_background(db, settings, AS_OF)
     db.close()  # a DuckDB connection refuses to close under a running query
     assert not thread.is_alive()
+
+
+def test_the_settings_may_leave_the_checks_to_the_first_viewer(sample_db, settings):
+    quiet = replace(settings, quality=replace(settings.quality, prepare_after_upload=False))
+    assert prepared.prepare_in_background(sample_db, quiet, AS_OF) is None
+    assert prepared.wait(timeout=10)
+    assert _kept(sample_db) == []

@@ -214,6 +214,18 @@ def test_rules_are_read_from_the_settings(tmp_path):
     )
     with pytest.raises(SettingsError, match="kind must be one of"):
         load_settings(path)
+    assert quality.prepare_after_upload  # by default
+    path.write_text(
+        textwrap.dedent(SETTINGS_TOML) + "\n[quality]\nprepare_after_upload = false\n",
+        encoding="utf-8",
+    )
+    assert load_settings(path).quality.prepare_after_upload is False
+    path.write_text(
+        textwrap.dedent(SETTINGS_TOML) + '\n[quality]\nprepare_after_upload = "no"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SettingsError, match="prepare_after_upload must be true or false"):
+        load_settings(path)
 
 
 def test_a_follow_up_stays_until_the_value_changes_or_it_is_closed(base, settings):
