@@ -252,7 +252,7 @@ def view_for(audience: Audience) -> ProtectedView:
             "and the figures around them checked so that none can be worked out. After new "
             "data this can take a few minutes."
         ),
-        show_time=True,
+        show_time=language.spinner_shows_time(),
     ):
         return _view(str(db.path), version, audience)
 

@@ -46,3 +46,10 @@ def language_picker() -> None:
         key=_PICKER_KEY,
         on_change=_picked,
     )
+
+
+def spinner_shows_time() -> bool:
+    """Whether a spinner may show how long it has been running: Streamlit writes that part
+    ("(1.8 seconds)") in English only, so in Russian and Uzbek the spinner says its words
+    alone rather than mix two languages."""
+    return i18n.current() == "en"

@@ -23,7 +23,7 @@ from monitoring.quality import (
 )
 from monitoring.reports import exports
 from monitoring.settings import Settings
-from ui import access, common
+from ui import access, common, language
 from ui.text import plain
 
 WHOLE = approvals.WHOLE_PROGRAMME
@@ -150,6 +150,21 @@ def approval_history() -> None:
     common.downloads(shown, "approval_history", "quality-approval-history")
 
 
+# The checks --------------------------------------------------------------------------------
+def checked(check, config: Settings, as_of: dt.date):
+    """A check's result: this server's cache, the one kept in the database for this data
+    (monitoring/db/results.py), or computed now, which at a million values takes seconds:
+    then a spinner says so (Streamlit shows it only after half a second)."""
+    with st.spinner(
+        _(
+            "Checking every value as of {date}. The result is kept for everyone until the "
+            "data changes."
+        ).format(date=i18n.date(as_of)),
+        show_time=language.spinner_shows_time(),
+    ):
+        return common.cached(check, config, as_of)
+
+
 # Completeness ------------------------------------------------------------------------------
 def _share_table(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     return pd.DataFrame(
@@ -163,7 +178,7 @@ def _share_table(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
 
 
 def completeness_section(config: Settings, as_of: dt.date) -> None:
-    found = common.cached(completeness.completeness, config, as_of)
+    found = checked(completeness.completeness, config, as_of)
     st.metric(
         _("Expected values reported"),
         i18n.percent(found.share),
@@ -204,7 +219,7 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
 
 # Timeliness --------------------------------------------------------------------------------
 def timeliness_section(config: Settings, as_of: dt.date) -> None:
-    found = common.cached(timeliness.timeliness, config, as_of)
+    found = checked(timeliness.timeliness, config, as_of)
     counts = timeliness.summary(found)
     columns = st.columns(len(counts))
     for column, (status, count) in zip(columns, counts.items(), strict=True):
@@ -257,7 +272,7 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
             "indicator's min_value and max_value where set."
         ).format(threshold=config.quality.outlier_threshold)
     )
-    flagged = common.cached(outliers.outliers, config, as_of)
+    flagged = checked(outliers.outliers, config, as_of)
     if flagged.empty:
         st.info(_("No value is flagged."), icon=":material/task_alt:")
         return
@@ -284,7 +299,7 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
             rules="; ".join(rules.rule_titles(config))
         )
     )
-    found = common.cached(rules.checked, config, as_of)
+    found = checked(rules.checked, config, as_of)
     if not found.count:
         st.info(_("No rule is broken."), icon=":material/task_alt:")
         return
@@ -363,7 +378,7 @@ def follow_up_section(config: Settings, as_of: dt.date) -> None:
     with left, st.form("mark-follow-up", clear_on_submit=True):
         st.markdown("**" + _("Mark a value for follow-up") + "**")
         # The values flagged on the Outliers tab, the first SHOWN of them as listed there.
-        shown = common.cached(outliers.outliers, config, as_of).head(SHOWN)
+        shown = checked(outliers.outliers, config, as_of).head(SHOWN)
         flagged = [
             followups.ValueKey(*k) for k in shown[list(followups.KEY)].itertuples(index=False)
         ]

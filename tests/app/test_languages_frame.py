@@ -19,7 +19,7 @@ from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
 from tests.conftest import tampered
 from tests.i18n_support import data_texts, shown_texts, untranslated
-from ui.language import LANG_PARAM
+from ui.language import LANG_PARAM, spinner_shows_time
 
 LANGS = ["ru", "uz"]
 # The quarter end the sample data's sidebar shows, in each language (Babel's long date).
@@ -220,3 +220,12 @@ def test_a_donor_link_s_notices_and_refusals_are_in_russian(donor_app, data):
     open_in(bad, "ru")
     assert bad.title[0].value == "Эта ссылка ничего не открывает"
     assert bad.error[0].value.startswith("Эта ссылка недействительна")
+
+
+def test_a_spinner_shows_how_long_it_runs_only_in_english():
+    # Streamlit writes the elapsed time ("(1.8 seconds)") in English only.
+    with i18n.language("en"):
+        assert spinner_shows_time()
+    for code in ("ru", "uz"):
+        with i18n.language(code):
+            assert not spinner_shows_time()
