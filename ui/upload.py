@@ -9,7 +9,7 @@ import streamlit as st
 
 from monitoring import i18n
 from monitoring.contract import KINDS, LOAD_ORDER, TABLES, TEXT
-from monitoring.db import DATABASE_ERRORS, DatabaseError
+from monitoring.db import DatabaseError
 from monitoring.i18n import _, ngettext, pgettext
 from monitoring.intake import batches
 from monitoring.intake.contract_doc import column_rules, contract_text
@@ -363,13 +363,7 @@ def prepare_quality_checks() -> None:
     """After a commit or an undo: the data quality checks of the new data computed in the
     background as of the default reporting date, and kept for every viewer and replica
     (monitoring/quality/prepared.py), so that nobody waits for them on the Data quality page."""
-    db = common.database()
-    settings = common.settings()
-    try:
-        as_of = overview.default_as_of(db, settings)
-    except DATABASE_ERRORS:
-        return  # the first viewer computes them
-    prepared.prepare_in_background(db, settings, as_of)
+    prepared.prepare_in_background(common.database(), common.settings(), overview.default_as_of)
 
 
 # History ------------------------------------------------------------------------------------------

@@ -28,13 +28,7 @@ from monitoring.cli.quality import add_quality_commands
 from monitoring.cli.reports import add_report_commands
 from monitoring.cli.store import add_store_commands
 from monitoring.contract import TABLES
-from monitoring.db import (
-    DATABASE_ERRORS,
-    DatabaseError,
-    DatabaseInUse,
-    open_database,
-    plan_migrations,
-)
+from monitoring.db import DatabaseError, DatabaseInUse, open_database, plan_migrations
 from monitoring.i18n import _
 from monitoring.intake import batches
 from monitoring.intake.sample import load_sample
@@ -159,26 +153,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.check is not None:
         print_check(result.check)
     print(result.describe())
-    _prepare_checks_when_serving(db)
+    _prepare_checks_when_serving(db, settings)
     return OK
 
 
-def _prepare_checks_when_serving(db) -> None:
+def _prepare_checks_when_serving(db, settings=None) -> None:
     """In a job the dashboard runs for a command (monitoring/cli/remote.py): the data
     quality checks of the new data prepared in the dashboard's background, as after an
-    upload on its page (monitoring/quality/prepared.py). A command that runs on its own does
-    not wait for them: the first viewer computes them."""
+    upload on its page (monitoring/quality/prepared.py), with the command's settings (read
+    here when it has none). A command that runs on its own does not wait for them: the first
+    viewer computes them."""
     if not remote.in_job():
         return
     from monitoring.quality import prepared
     from monitoring.reports import overview
 
-    try:
-        settings = load_settings()
-        as_of = overview.default_as_of(db, settings)
-    except (SettingsError, *DATABASE_ERRORS):
-        return  # the command's work is done; the first viewer computes the checks
-    prepared.prepare_in_background(db, settings, as_of)
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError:
+            return  # the command's work is done; the first viewer computes the checks
+    prepared.prepare_in_background(db, settings, overview.default_as_of)
 
 
 def cmd_history(args: argparse.Namespace) -> int:

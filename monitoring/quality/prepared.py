@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 
 from monitoring.access.markers import team_only
 from monitoring.db import Database
@@ -28,6 +29,9 @@ from monitoring.quality import completeness, outliers, rules, timeliness
 from monitoring.settings import Settings
 
 log = logging.getLogger("monitoring.quality")
+
+# Works out the reporting date to prepare the checks for (in the preparing thread).
+ReportingDate = Callable[[Database, Settings], dt.date]
 
 # Threads preparing checks, with the database each uses and the event that stops it.
 _running: list[tuple[Database, threading.Thread, threading.Event]] = []
@@ -56,8 +60,11 @@ def prepare(
     return seconds
 
 
-def _run(db: Database, settings: Settings, as_of: dt.date, stop: threading.Event) -> None:
+def _run(
+    db: Database, settings: Settings, reporting_date: ReportingDate, stop: threading.Event
+) -> None:
     try:
+        as_of = reporting_date(db, settings)
         seconds = prepare(db, settings, as_of, stop)
     except DATABASE_ERRORS as exc:
         log.info("The data quality checks were not prepared (%s): the first viewer will.", exc)
@@ -82,16 +89,23 @@ def _stop_threads_of(db: Database) -> None:
 
 @team_only
 def prepare_in_background(
-    db: Database, settings: Settings, as_of: dt.date
+    db: Database, settings: Settings, reporting_date: ReportingDate
 ) -> threading.Thread | None:
-    """Start preparing the checks as of `as_of` in a thread of this process; it is returned
-    (a daemon: a server killed does not wait for it; closing `db` stops it after its check).
-    None when the settings say not to (`[quality] prepare_after_upload = false`)."""
+    """Start preparing the checks in a thread of this process, as of the date
+    `reporting_date(db, settings)` gives there (the dashboard passes the pages' default,
+    monitoring.reports.overview.default_as_of, which this package may not import), so that
+    the caller's request waits for no query and any failure is handled in one place. The
+    thread is returned (a daemon: a server killed does not wait for it; closing `db` stops it
+    after its check); None when the settings say not to (`[quality] prepare_after_upload =
+    false`)."""
     if not settings.quality.prepare_after_upload:
         return None
     stop = threading.Event()
     thread = threading.Thread(
-        target=_run, args=(db, settings, as_of, stop), name="prepare-quality-checks", daemon=True
+        target=_run,
+        args=(db, settings, reporting_date, stop),
+        name="prepare-quality-checks",
+        daemon=True,
     )
     with _running_lock:
         _running[:] = [entry for entry in _running if entry[1].is_alive()]

@@ -21,6 +21,12 @@ from tests.conftest import value_row as value
 
 AS_OF = dt.date(2022, 6, 30)
 TODAY = dt.date(2026, 12, 2)
+
+
+def _as_of(db, settings) -> dt.date:
+    return AS_OF
+
+
 CHECKS = {
     "quality_completeness",
     "quality_completeness_organisations",
@@ -178,7 +184,7 @@ def test_migrate_store_leaves_the_kept_results_behind(sample_db_path, postgres_s
 
 def test_the_checks_prepared_in_the_background_are_what_the_first_viewer_reads(sample_db, settings):
     db = sample_db
-    prepared.prepare_in_background(db, settings, AS_OF)
+    prepared.prepare_in_background(db, settings, _as_of)
     assert prepared.wait(timeout=120)
     names = {row[0] for row in _kept(db)}
     assert CHECKS <= names
@@ -198,13 +204,13 @@ def test_closing_the_database_waits_for_the_check_being_prepared(
     path = tmp_path / "closing.duckdb"
     shutil.copy(sample_db_path, path)
     db = Database(path)
-    thread = prepared.prepare_in_background(db, settings, AS_OF)
+    thread = prepared.prepare_in_background(db, settings, _as_of)
     db.close()  # a DuckDB connection refuses to close under a running query
     assert not thread.is_alive()
 
 
 def test_the_settings_may_leave_the_checks_to_the_first_viewer(sample_db, settings):
     quiet = replace(settings, quality=replace(settings.quality, prepare_after_upload=False))
-    assert prepared.prepare_in_background(sample_db, quiet, AS_OF) is None
+    assert prepared.prepare_in_background(sample_db, quiet, _as_of) is None
     assert prepared.wait(timeout=10)
     assert _kept(sample_db) == []
