@@ -702,15 +702,9 @@ def _postgres_only(node: exp.Expression) -> exp.Expression:
             return _full_match(args[0], args[1])
         if name == "quarter" and len(args) == 1:
             return exp.Extract(this=exp.var("QUARTER"), expression=args[0].copy())
-        if name in ("list_avg", "list_median") and len(args) == 1:
+        if name in _LIST_AGGREGATES and len(args) == 1:
             # The mean / median of a list's elements: an aggregate over them.
-            aggregate = sqlglot.parse_one(
-                "AVG(_x)"
-                if name == "list_avg"
-                else "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY _x)",
-                read="postgres",
-            )
-            return exp.Subquery(this=exp.select(aggregate).from_(_unnest_of(args[0])))
+            return _list_aggregate(name, args[0], exp.column("_x"))
         if name == "list_has_all" and len(args) == 2:
             return exp.ArrayContainsAll(
                 this=_list_argument(args[0]), expression=_list_argument(args[1])
@@ -863,22 +857,63 @@ def _alias_subqueries(tree: exp.Expression) -> exp.Expression:
 
 def _materialize_computed_lists(tree: exp.Expression) -> exp.Expression:
     """A CTE whose columns are computed by subqueries (the list functions above, over each
-    row's list) is MATERIALIZED: PostgreSQL would otherwise inline it into the query that
-    joins it and compute those subqueries again for every joined row (DuckDB computes a CTE
-    once). quality_outliers.sql at 1,000,000 values: from over a minute to 2 s."""
+    row's list) or are elements of a list is MATERIALIZED: PostgreSQL would otherwise inline
+    it into the query that joins it and compute those again for every joined row (DuckDB
+    computes a CTE once), reading a whole list (stored compressed) for each element.
+    quality_outliers.sql at 1,000,000 values: from over a minute to 2 s;
+    upload_value_outliers.sql at 100,000 rows: 25 s to 0.6 s."""
     for cte in tree.find_all(exp.CTE):
         body = cte.this
         if isinstance(body, exp.Select) and any(
-            projection.find(exp.Subquery, exp.Select) for projection in body.expressions
+            projection.find(exp.Subquery, exp.Select, exp.Bracket)
+            for projection in body.expressions
         ):
             cte.set("materialized", True)
     return tree
+
+
+_LIST_AGGREGATES = {
+    "list_avg": "AVG(_x)",
+    "list_median": "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY _x)",
+}
+
+
+def _list_aggregate(name: str, elements: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """(SELECT aggregate(value) FROM UNNEST(elements) AS _t(_x)): list_avg or list_median
+    over a list's elements, each first turned into `value` (written with _x)."""
+    aggregate = sqlglot.parse_one(_LIST_AGGREGATES[name], read="postgres")
+    for element in list(aggregate.find_all(exp.Column)):
+        if element.name == "_x":
+            element.replace(value.copy())
+    return exp.Subquery(this=exp.select(aggregate).from_(_unnest_of(elements)))
+
+
+def _fused_list_aggregates(tree: exp.Expression) -> exp.Expression:
+    """list_avg / list_median of list_transform(l, lambda x: f(x)): one aggregate of f(_x)
+    over l's elements, instead of an array of f(x) built first (in the list's order) and
+    then unnested again. The same values, NULL for a NULL or empty list; in
+    quality_outliers.sql (each series' MAD and mean deviation) a quarter less time."""
+
+    def fuse(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() in _LIST_AGGREGATES:
+            args = node.expressions
+            if (
+                len(args) == 1
+                and isinstance(args[0], exp.Transform)
+                and isinstance(args[0].expression, exp.Lambda)
+            ):
+                body = _lambda_body(args[0].expression)
+                return _list_aggregate(node.name.lower(), args[0].this, body)
+        return node
+
+    return _bottom_up(tree, fuse)
 
 
 def _generate(tree: exp.Expression) -> str:
     tree = _alias_subqueries(tree)
     tree = _rewrite_statement(tree)
     tree = _element_aggregates(tree)
+    tree = _fused_list_aggregates(tree)
     tree = _bottom_up(tree, _postgres_only)
     tree = _materialize_computed_lists(tree)
     return _escape_percent(tree.sql(dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE))

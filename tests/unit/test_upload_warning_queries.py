@@ -95,11 +95,21 @@ def test_warning_queries_agree_with_their_plain_definitions(db, seed):
     with db.cursor() as cur:
         cur.execute(
             "create temp table upload_rows (line integer, indicator_code varchar, period varchar,"
-            " region_code varchar, org_id varchar, sex varchar, age_group varchar, value double)"
+            " region_code varchar, org_id varchar, sex varchar, age_group varchar, value double,"
+            " is_new boolean)"
         )
+        known = set(stored)
         cur.executemany(
-            "insert into upload_rows values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [[line, *(r[c] for c in COLUMNS), r["value"]] for line, r in enumerate(file_rows, 2)],
+            "insert into upload_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    line,
+                    *(r[c] for c in COLUMNS),
+                    r["value"],
+                    tuple(r[c] for c in COLUMNS) not in known,
+                ]
+                for line, r in enumerate(file_rows, 2)
+            ],
         )
         outliers = run_named(cur, "upload_value_outliers")
         breakdowns = run_named(cur, "upload_breakdown_over_total")
