@@ -1031,6 +1031,13 @@ def changes_sql(table: Table, columns: list[str]) -> str:
     return " union all ".join(parts) + " order by line, column_name"
 
 
+def stage_series(cur: duckdb.DuckDBPyConnection) -> None:
+    """The temp table `upload_series`: the stored series of each group an upload of
+    indicator_values (staged as `upload_rows`) touches, summarised once for both of its
+    outlier warnings (queries/upload_series.sql)."""
+    cur.execute("create or replace temp table upload_series as " + query_text("upload_series"))
+
+
 def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     """Stage the valid rows in `upload_rows`; mark each new, changed or unchanged; warn."""
     table = check.table
@@ -1040,6 +1047,8 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
         cur.execute(stage_sql(table, check.columns))
     finally:
         cur.unregister("upload_input")
+    if table.name == "indicator_values":
+        stage_series(cur)
     status = cur.execute(
         "select line, case when is_new then 'new' when is_changed then 'changed' "
         "else 'unchanged' end as \"row status\" from upload_rows order by line"

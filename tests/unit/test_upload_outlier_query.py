@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from monitoring.intake.validation import stage_series
 from monitoring.quality.queries import run_named
 from tests.conftest import insert
 
@@ -87,6 +88,7 @@ def _stage(cur, file_rows, stored_keys):
             for line, (key, value, changed) in enumerate(file_rows, 2)
         ],
     )
+    stage_series(cur)
 
 
 @pytest.mark.parametrize("seed", range(16))

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from monitoring.intake.validation import run_named
+from monitoring.intake.validation import run_named, stage_series
 from tests.conftest import insert
 
 OUTLIERS_PLAINLY = """
@@ -111,6 +111,7 @@ def test_warning_queries_agree_with_their_plain_definitions(db, seed):
                 for line, r in enumerate(file_rows, 2)
             ],
         )
+        stage_series(cur)
         outliers = run_named(cur, "upload_value_outliers")
         breakdowns = run_named(cur, "upload_breakdown_over_total")
         assert outliers.values.tolist() == cur.execute(OUTLIERS_PLAINLY).df().values.tolist()
