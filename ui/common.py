@@ -47,7 +47,8 @@ def takes_view(fn: Callable[..., Any]) -> bool:
     return len(params) > 1 and params[1] == "view"
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
+# A page's settings are hashed by their fingerprint, not copied whole (monitoring/settings.py).
+@st.cache_data(show_spinner=False, max_entries=2000, hash_funcs={Settings: lambda s: s.fingerprint})
 def _run(
     module: str,
     name: str,

@@ -253,3 +253,14 @@ def test_a_donor_sees_the_text_as_written(app_as, sample_db_path, page, regions)
     at = open_page(at, f"views/{page}.py", params)
     assert at.title and at.title[0].value != "This link opens nothing"
     assert not problems(at)
+
+
+def test_a_text_left_on_a_line_of_its_own_is_not_written():
+    """Streamlit's magic is off (.streamlit/config.toml): an expression statement in a page's
+    code, here the payload, reaches no page (with magic it was written as Markdown)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(f"import streamlit as st\n{PAYLOAD!r}\nst.text('shown')\n")
+    at.run()
+    assert [t.value for t in at.text] == ["shown"]
+    assert not at.markdown

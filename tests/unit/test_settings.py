@@ -28,3 +28,20 @@ def test_settings_path_from_environment(tmp_path, monkeypatch):
     path.write_text(DEFAULT_SETTINGS.read_text().replace('short_name = "', 'short_name = "Next: '))
     monkeypatch.setenv("MONITORING_SETTINGS", str(path))
     assert load_settings().programme.short_name.startswith("Next: ")
+
+
+def test_the_fingerprint_tells_settings_apart():
+    """The pages' cache key for settings (ui/common.py): equal settings, equal fingerprints;
+    any setting changed, another one."""
+    import dataclasses
+
+    settings = load_settings(DEFAULT_SETTINGS)
+    again = load_settings(DEFAULT_SETTINGS)
+    assert settings is not again and settings.fingerprint == again.fingerprint
+    stricter = dataclasses.replace(
+        settings, quality=dataclasses.replace(settings.quality, outlier_threshold=9.0)
+    )
+    renamed = dataclasses.replace(
+        settings, programme=dataclasses.replace(settings.programme, name_ru="Другое")
+    )
+    assert len({settings.fingerprint, stricter.fingerprint, renamed.fingerprint}) == 3
