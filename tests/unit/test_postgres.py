@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitoring.db import Database, close_all
+from monitoring.db.postgres import TEMPORARY_STATISTICS_TARGET
 from monitoring.db.transfer import migrate_store
 from monitoring.reports import overview
 from tests.conftest import new_postgres_database, view_of
@@ -181,6 +182,21 @@ def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_p
             ).fetchone()[0]
             assert counted > 100
             assert estimated == counted  # analysed: the planner knows its rows
+            # ... from a smaller sample (a temporary table), the session's own target kept.
+            distinct = cur.execute(
+                "select n_distinct from pg_stats where tablename = 'staged' "
+                "and attname = 'indicator_code'"
+            ).fetchone()[0]
+            assert (
+                distinct
+                == cur.execute("select count(distinct indicator_code) from staged").fetchone()[0]
+            )
+            bounds = cur.execute(
+                "select histogram_bounds::text from pg_stats where tablename = 'staged' "
+                "and attname = 'value'"
+            ).fetchone()[0]
+            assert len(bounds.strip("{}").split(",")) <= TEMPORARY_STATISTICS_TARGET + 1
+            assert cur.execute("show default_statistics_target").fetchone()[0] == "100"
             # The dashboard's own session settings (monitoring/db/postgres.py).
             assert cur.execute("select current_setting('jit')").fetchone()[0] == "off"
             assert cur.execute("select current_setting('work_mem')").fetchone()[0] == "64MB"
