@@ -233,7 +233,20 @@ def money(amount: float | None, currency: str = "USD", decimals: int = 0) -> str
     """An amount and its currency code: 1,234 USD / 1 234 USD."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "–"
-    return f"{number(amount, decimals)} {currency}"
+    return _with_currency(number(amount, decimals), currency)
+
+
+def moneys(amounts: Iterable, currencies: Iterable[str], decimals: int = 0) -> list[str]:
+    """Each amount with its currency as `money` writes it, the numbers written together
+    (`numbers`: many amounts, one at a time through Babel, took 0.1 ms each)."""
+    return [
+        "–" if text == "–" else _with_currency(text, currency)
+        for text, currency in zip(numbers(amounts, decimals), currencies, strict=True)
+    ]
+
+
+def _with_currency(written: str, currency: str) -> str:
+    return f"{written} {currency}"
 
 
 def date(day: dt.date | None, form: str = "long") -> str:

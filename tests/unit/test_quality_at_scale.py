@@ -34,6 +34,16 @@ def test_numbers_are_written_as_i18n_number_writes_each(lang, decimals):
         ]
 
 
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_moneys_are_written_as_i18n_money_writes_each(lang):
+    amounts = [1234567.25, -0.04, 999.95, 0.0, 12, float("nan"), 5.5]
+    currencies = ["USD", "UZS", "EUR", "USD", "UZS", "USD", "EUR"]
+    with i18n.language(lang):
+        assert i18n.moneys(amounts, currencies, 2) == [
+            i18n.money(a, c, 2) for a, c in zip(amounts, currencies, strict=True)
+        ]
+
+
 def test_rule_violations_are_written_out_for_the_rows_asked(base, settings):  # noqa: F811
     insert(base, "indicator_values", [
         row
