@@ -190,6 +190,7 @@ class PostgresCursor:
         if not temporary:
             self._cur.execute(analyze)
             return
+        # A module constant, not a value from outside (SET takes no bound parameters).
         self._cur.execute(f"set default_statistics_target = {TEMPORARY_STATISTICS_TARGET}")
         try:
             self._cur.execute(analyze)
