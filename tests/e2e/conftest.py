@@ -165,30 +165,63 @@ def signed_in(url: str, role: str = "admin") -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+# Counts the changes of the script's state (running, not running) since the page loaded: a
+# MutationObserver that the first call in a document installs.
+SCRIPT_RUNS = """() => {
+  if (window.__scriptStateChanges === undefined) {
+    window.__scriptStateChanges = 0;
+    new MutationObserver(() => { window.__scriptStateChanges += 1; }).observe(document, {
+      subtree: true, attributes: true, attributeFilter: ['data-test-script-state'],
+    });
+  }
+  return window.__scriptStateChanges;
+}"""
+
+RENDERED = (
+    "(handingOver) => document.querySelector("
+    "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
+    " && document.querySelector('[data-testid=stMain]') !== null"
+    " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
+    " && document.querySelector('[data-signin-handoff]') === null"
+    " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"
+    ".includes(handingOver)"
+    " && Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
+    ".every(chart => chart.offsetParent === null"  # not shown: a closed part
+    " || chart.querySelector('svg.main-svg') !== null)"
+)
+
+
+def _script_state_changes(page) -> int | None:
+    try:
+        return page.evaluate(SCRIPT_RUNS)
+    except PlaywrightError:  # the page navigated while asked (a sign-in's hand-over)
+        return None
+
+
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     """Wait until the script has finished, no skeleton placeholders remain and every plotly
     chart shown has drawn its picture, past a sign-in's hand-over of its cookie (the page says
-    HANDING_OVER, posts the ticket and loads again: ui/session_cookie.py). (A map's WebGL
-    picture is waited for by the map's tests: test_map.wait_until_drawn.)"""
-    page.wait_for_function(
-        "(handingOver) => document.querySelector("
-        "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
-        " && document.querySelector('[data-testid=stMain]') !== null"
-        " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
-        " && document.querySelector('[data-signin-handoff]') === null"
-        " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"
-        ".includes(handingOver)"
-        " && Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
-        ".every(chart => chart.offsetParent === null"  # not shown: a closed part
-        " || chart.querySelector('svg.main-svg') !== null)",
-        arg=HANDING_OVER,
-        timeout=timeout_ms,
-    )
-    # Not only for screenshots: after a click the state above is that of the page before
-    # it, until the rerun starts; and a sign-in's hand-over navigates once the page seemed
-    # drawn. Without this pause (tried on 1 December 2026) the language picker's test read
-    # the address before the rerun wrote it, and text was read from a page navigating away.
-    page.wait_for_timeout(500)
+    HANDING_OVER, posts the ticket and loads again: ui/session_cookie.py), and the page has
+    then stayed still for half a second. (A map's WebGL picture is waited for by the map's
+    tests: test_map.wait_until_drawn.)
+
+    After a click the state above is that of the page before it, until the rerun starts; and
+    a sign-in's hand-over navigates once the page seemed drawn. A fixed pause after the first
+    wait (until 2 December 2026) let a test read the address, which the rerun writes at its
+    start, and then the page's text while the rerun was still replacing it (CI: the
+    milestones' status filter). So the pause is watched: if the script ran, or the page
+    navigated, during it, the wait starts again."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = max(1_000, int((deadline - time.monotonic()) * 1000))
+        page.wait_for_function(RENDERED, arg=HANDING_OVER, timeout=left_ms)
+        before = _script_state_changes(page)
+        page.wait_for_timeout(500)
+        after = _script_state_changes(page)
+        if before is not None and before == after:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the page kept rerunning or navigating for {timeout_ms} ms")
 
 
 def screenshot(page, name: str) -> Path:
