@@ -42,6 +42,12 @@ class StoredCopy:
     # Columns of an index made with the copy on PostgreSQL, which reads every row of a table
     # without one (DuckDB skips blocks by their min/max and needs none).
     postgres_index: tuple[str, ...] = ()
+    # Columns of the copy, also columns of each table of `narrowed_from`, such that a copy
+    # row depends only on those tables' rows with the same values in them: a transaction
+    # that wrote only rows of those tables whose values it names (TrackedCursor.wrote_only)
+    # refreshes only the copy's rows with those values instead of rebuilding it.
+    narrowed_by: tuple[str, ...] = ()
+    narrowed_from: tuple[str, ...] = ()
 
     @property
     def watched(self) -> frozenset[str]:
@@ -54,10 +60,13 @@ class StoredCopy:
 STORED_COPIES: tuple[StoredCopy, ...] = (
     # One value per indicator, period and region: every indicator query reads it, and it
     # costs a scan of every indicator value.
+    # An upload of values refreshes only its indicators, quarters and regions.
     StoredCopy(
         "indicator_region_values",
         "indicator_region_values_stored",
         ("indicator_values", "indicators"),
+        narrowed_by=("indicator_code", "period", "region_code"),
+        narrowed_from=("indicator_values",),
     ),
     # Every transaction in each reporting currency, converted exactly: once per write, not
     # once per spending query. spending_to reads the reporting date's quarter by date.
@@ -88,6 +97,8 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
             "grants",
             "milestones",
         ),
+        narrowed_by=("region_code",),
+        narrowed_from=("regions", "indicator_values", "indicator_targets"),
     ),
 )
 BY_TABLE = {copy.table: copy for copy in STORED_COPIES}
@@ -121,6 +132,100 @@ def mark_written(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -
         "where list_contains($tables, stored_table)",
         {"tables": [c.table for c in copies]},
     )
+
+
+def table_writes(cur: duckdb.DuckDBPyConnection, table: str) -> int | None:
+    """How many transactions have written `table` (or another source of the copies that
+    read it), as counted for the copies that read it; None when no copy reads it. The same
+    count later means that no write through Database.transaction() touched the table in
+    between (writes made by other means are not counted, as for the copies themselves)."""
+    watching = [c.table for c in copies_watching((table,))]
+    if not watching:
+        return None
+    row = cur.execute(
+        "select count(*), sum(source_writes) from stored_copies where stored_table = any($t)",
+        {"t": watching},
+    ).fetchall()[0]  # all: DuckDB refuses other work on a cursor with rows left unread
+    return int(row[1]) if row[0] == len(watching) else None
+
+
+def narrowing_columns(table: str) -> tuple[str, ...]:
+    """The columns whose values a writer of `table` names (TrackedCursor.wrote_only) for
+    the copies that can be refreshed in part after it."""
+    found: dict[str, None] = {}
+    for copy in STORED_COPIES:
+        if table in copy.narrowed_from:
+            found.update(dict.fromkeys(copy.narrowed_by))
+    return tuple(found)
+
+
+Narrowed = dict[str, dict[str, frozenset]]  # table -> column -> the values its writes had
+
+
+def _narrowing(
+    copy: StoredCopy, written: Iterable[str], narrowed: Narrowed
+) -> dict[str, list] | None:
+    """The values of each of `copy.narrowed_by` that the transaction's writes to the copy's
+    tables had, or None when the copy must be rebuilt whole: a table written that the copy
+    cannot be narrowed from, a write whose values were not named, or a value NULL."""
+    if not copy.narrowed_by:
+        return None
+    values: dict[str, set] = {column: set() for column in copy.narrowed_by}
+    for table in copy.watched & frozenset(written):
+        named = narrowed.get(table)
+        if table not in copy.narrowed_from or named is None:
+            return None
+        for column in copy.narrowed_by:
+            if column not in named or None in named[column]:
+                return None
+            values[column] |= named[column]
+    return {column: sorted(found) for column, found in values.items()}
+
+
+def _up_to_date_but_one(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> set:
+    """The copies (after mark_written in this transaction) that held their view's rows
+    before this transaction's writes: their table exists and was made at the write before."""
+    found = cur.execute(
+        "select c.stored_table from stored_copies as c join information_schema.tables as t "
+        "on t.table_catalog = current_database() and t.table_schema = current_schema() "
+        "and t.table_type = 'BASE TABLE' and t.table_name = c.stored_table "
+        "where c.copy_writes = c.source_writes - 1 and c.stored_table = any($tables)",
+        {"tables": [c.table for c in copies]},
+    ).fetchall()
+    return {row[0] for row in found}
+
+
+def refresh(
+    cur: duckdb.DuckDBPyConnection,
+    copies: Iterable[StoredCopy],
+    written: Iterable[str],
+    narrowed: Narrowed,
+) -> None:
+    """Bring `copies` up to date after a transaction's writes (mark_written first), in it:
+    a copy whose rows the writes narrow (`narrowed`, see StoredCopy.narrowed_by) and that
+    was up to date before them has those rows deleted and made again from its view; every
+    other copy is rebuilt whole."""
+    copies = tuple(copies)
+    written = frozenset(written)
+    partial = {c: _narrowing(c, written, narrowed) for c in copies}
+    partial = {c: v for c, v in partial.items() if v is not None}
+    if partial:
+        current = _up_to_date_but_one(cur, partial)
+        partial = {c: v for c, v in partial.items() if c.table in current}
+    for copy, values in partial.items():
+        # Names from STORED_COPIES (constants above), never from input; values bound.
+        where = " and ".join(f"{column} = any(${column})" for column in copy.narrowed_by)
+        cur.execute(f"delete from {copy.table} where {where}", values)  # noqa: S608
+        cur.execute(
+            f"insert into {copy.table} select * from {copy.view} where {where}",  # noqa: S608
+            values,
+        )
+        cur.execute(
+            "update stored_copies set copy_writes = source_writes, "
+            "refreshed_at = current_timestamp where stored_table = $t",
+            {"t": copy.table},
+        )
+    rebuild(cur, [c for c in copies if c not in partial])
 
 
 def rebuild(
@@ -211,6 +316,18 @@ class TrackedCursor:
         self.raw = cur
         self.in_transaction = in_transaction
         self.written: set[str] = set()
+        self.narrowed: Narrowed = {}
+
+    def wrote_only(self, table: str, values: dict[str, Iterable]) -> None:
+        """Say that every row this transaction writes in `table` (inserted, updated or
+        deleted) has, before and after the write, each column's value among `values`
+        (column -> values): the stored copies narrowed by those columns refresh only
+        their rows with those values (StoredCopy.narrowed_by). Said twice, the values add
+        up."""
+        table = table.lower()
+        named = self.narrowed.setdefault(table, {})
+        for column, found in values.items():
+            named[column] = named.get(column, frozenset()) | frozenset(found)
 
     def _note(self, sql: str) -> None:
         self._wrote(written_tables(self.raw, sql))

@@ -17,17 +17,19 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.contract import TABLES, Table
-from monitoring.db import Database, DatabaseError
+from monitoring.db import Database, DatabaseError, stored
 from monitoring.db.errors import WRITE_CONFLICTS
 from monitoring.i18n import _, ngettext
 from monitoring.intake.upload import read_table
 from monitoring.intake.validation import (
     ROW_STATUS,
+    STATUS_COLUMN,
     VALUE_FIX,
     Check,
     Problem,
     Progress,
     check_raw,
+    restage_sql,
     run_named,
     sql_ident,
     stage_sql,
@@ -116,6 +118,9 @@ class Preview:
     check: Check
     previous: PreviousLoad | None
     data_version: tuple[int, int] | None = None
+    # The writes counted on the table when it was checked (stored.table_writes): while
+    # they stay the same, its rows compare with the stored ones as they did.
+    table_writes: int | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -232,11 +237,12 @@ def preview_file(
     raw = read_table(data, file_name, table)
     with db.cursor() as cur:
         version = _data_version(cur)  # first: any later change makes the preview stale
+        writes = stored.table_writes(cur, raw.table.name)
         previous = _previous_load(cur, raw.table.name, raw.sha256)
         check = check_raw(cur, raw, settings, today=today, progress=progress)
         _quality_checks(cur, check, settings)
     raw.release_rows()
-    return Preview(check, previous, version)
+    return Preview(check, previous, version, writes)
 
 
 def _lock_problems(locks: list[approvals.Lock]) -> list[Problem]:
@@ -291,19 +297,22 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
 
 
 # Commit -------------------------------------------------------------------------------------------
-def _changes_sql(table: Table) -> str:
-    join = " and ".join(f"s.{sql_ident(k)} = r.{sql_ident(k)}" for k in table.key)
+def _changes_sql(table: Table, action: str) -> str:
+    """The change log's rows of the staged rows that `action` writes: an insert's (the new
+    rows, read alone) or an update's (the changed rows, each with its stored row before)."""
     key = ", ".join(f"cast(r.{sql_ident(k)} as varchar)" for k in table.key)
     new_row = ", ".join(f"{sql_ident(c)} := r.{sql_ident(c)}" for c in table.column_names)
-    return (
+    columns = (
         "insert into upload_changes "  # noqa: S608 - identifiers from the contract only
         "(batch_id, line, table_name, row_key, action, old_row, new_row) "
-        f"select $batch, r.line, $table, to_json([{key}]), "
-        "case when r.is_new then 'insert' else 'update' end, "
-        "case when r.is_new then null else to_json(s) end, "
-        f"to_json(struct_pack({new_row})) "
-        f"from upload_rows r left join {sql_ident(table.name)} s on {join} "
-        "where r.is_new or r.is_changed"
+        f"select $batch, r.line, $table, to_json([{key}]), '{action}', "
+    )
+    if action == "insert":
+        return columns + f"null, to_json(struct_pack({new_row})) from upload_rows r where r.is_new"
+    join = " and ".join(f"s.{sql_ident(k)} = r.{sql_ident(k)}" for k in table.key)
+    return (
+        columns + f"to_json(s), to_json(struct_pack({new_row})) "
+        f"from upload_rows r join {sql_ident(table.name)} s on {join} where r.is_changed"
     )
 
 
@@ -381,7 +390,10 @@ def commit_preview(
                     rejected=check.invalid_rows,
                     check=check,
                 )
-            _stage(cur, check)
+            unwritten = preview.table_writes is not None and (
+                stored.table_writes(cur, spec.name) == preview.table_writes
+            )
+            _stage(cur, check, compared=unwritten)
             locks = approvals.locks_in_upload(cur, spec.name)  # approved since the preview?
             if locks:
                 check.errors.extend(_lock_problems(locks))
@@ -416,9 +428,12 @@ def commit_preview(
                     "source": source,
                 },
             ).fetchone()[0]
-            cur.execute(_changes_sql(spec), {"batch": batch_id, "table": spec.name})
+            for action, rows in (("insert", check.new), ("update", check.changed)):
+                if rows:
+                    cur.execute(_changes_sql(spec, action), {"batch": batch_id, "table": spec.name})
             if spec.name == "indicator_targets":
                 revisions.record_revisions(cur, int(batch_id), by)
+            _say_what_is_written(cur, spec)
             for statement in _apply_sql(spec):
                 cur.execute(statement)
             cur.execute("drop table if exists upload_rows")
@@ -437,14 +452,42 @@ def commit_preview(
     )
 
 
-def _stage(cur: duckdb.DuckDBPyConnection, check: Check) -> None:
+def _say_what_is_written(cur: stored.TrackedCursor, table: Table) -> None:
+    """Name the values of the key columns that the staged rows (new or changed) write, for
+    the stored copies refreshed in part by them (stored.StoredCopy.narrowed_by): an upload of
+    one quarter's values remakes that quarter's rows of a copy, not all of it. An update
+    leaves a row's key as it was."""
+    columns = [c for c in stored.narrowing_columns(table.name) if c in table.key]
+    if not columns:
+        return
+    listed = ", ".join(f"list(distinct {sql_ident(c)})" for c in columns)
+    found = cur.execute(
+        f"select {listed} from upload_rows where is_new or is_changed"  # noqa: S608 - contract names
+    ).fetchall()[0]
+    cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
+
+
+def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> None:
     """The checked rows as `upload_rows` (full rows as they would be stored, new or
-    changed), in the writing transaction; refused as stale when they no longer compare
-    with the stored rows as they did (data written without a batch)."""
+    changed), in the writing transaction. When nothing was written to the table since the
+    preview (`compared`), its comparison still holds and is kept: the rows are not joined to
+    the stored ones again (at 100,000 rows beside 900,000 on PostgreSQL, 0.5 s of a 4 s
+    write), unless a changed row leaves out a column it keeps from its stored row. Otherwise
+    they are compared again, and refused as stale when they no longer compare as they did
+    (data written without a batch)."""
+    table = check.table
+    complete = set(table.column_names) <= set(check.columns)
+    if compared and (complete or check.changed == 0):
+        cur.register("upload_input", check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN}))
+        try:
+            cur.execute(restage_sql(table, check.columns))
+        finally:
+            cur.unregister("upload_input")
+        return
     frame = check.rows.drop(columns=ROW_STATUS)  # noqa: F841 - read by DuckDB below
     cur.register("upload_input", frame)
     try:
-        cur.execute(stage_sql(check.table, check.columns))
+        cur.execute(stage_sql(table, check.columns))
     finally:
         cur.unregister("upload_input")
     counts = "select count(*) filter (where is_new), count(*) filter (where is_changed)"
@@ -454,7 +497,7 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check) -> None:
             _(
                 "The stored rows of {table} changed after {file} was checked, so nothing was "
                 "written. Check the file again."
-            ).format(table=check.table.name, file=check.raw.file_name)
+            ).format(table=table.name, file=check.raw.file_name)
         )
 
 

@@ -103,6 +103,7 @@ VALUE_FIX = N_("Check the value; if it is right, it can be imported as it is.")
 
 # Columns the checked rows carry besides the contract's (no contract column has these names).
 ROW_STATUS = "row status"  # new, changed or unchanged
+STATUS_COLUMN = "row_status"  # its name in SQL (restage_sql)
 
 
 # At most this many problems of one column (or of whole rows) are listed; all are counted. A
@@ -963,6 +964,13 @@ def _check_duplicate_keys(table, values, lines, errors, invalid) -> None:
 
 
 # Comparing with the database ----------------------------------------------------------------------
+def _default_sql(column: Column) -> str:
+    """A column's value in a new row when the file leaves it out."""
+    if column.default is not None:
+        return f"cast({sql_literal(column.default)} as {column.sql_type})"
+    return f"cast(null as {column.sql_type})"
+
+
 def stage_sql(table: Table, columns: list[str]) -> str:
     """SQL that turns the registered frame `upload_input` into the temp table `upload_rows`:
     the full rows as they would be stored, and whether each is new or changed."""
@@ -975,12 +983,7 @@ def stage_sql(table: Table, columns: list[str]) -> str:
         if column.name in columns:
             expr = f"cast(i.{q} as {column.sql_type})"
         else:
-            default = (
-                f"cast({sql_literal(column.default)} as {column.sql_type})"
-                if column.default is not None
-                else f"cast(null as {column.sql_type})"
-            )
-            expr = f"case when {first_key} is null then {default} else s.{q} end"
+            expr = f"case when {first_key} is null then {_default_sql(column)} else s.{q} end"
         select.append(f"{expr} as {q}")
         if column.name not in table.key and column.name in columns:
             differs.append(f"{expr} is distinct from s.{q}")
@@ -990,6 +993,25 @@ def stage_sql(table: Table, columns: list[str]) -> str:
         + ", ".join(select)
         + f", {first_key} is null as is_new, ({first_key} is not null and ({changed})) "
         f"as is_changed from upload_input i left join {name} s on {join}"
+    )
+
+
+def restage_sql(table: Table, columns: list[str]) -> str:
+    """SQL that makes `upload_rows` as stage_sql did, from the registered frame
+    `upload_input` of rows already compared (their ROW_STATUS named STATUS_COLUMN),
+    without reading the stored rows again: for rows that still compare as they did
+    (nothing written to the table since), and that either give every column or are all
+    new (a changed row takes a column the file leaves out from its stored row)."""
+    select = [
+        (f"cast(i.{sql_ident(c.name)} as {c.sql_type})" if c.name in columns else _default_sql(c))
+        + f" as {sql_ident(c.name)}"
+        for c in table.columns
+    ]
+    status = f"i.{STATUS_COLUMN}"
+    return (
+        "create or replace temp table upload_rows as select i.line, "  # noqa: S608
+        + ", ".join(select)
+        + f", {status} = 'new' as is_new, {status} = 'changed' as is_changed from upload_input i"
     )
 
 

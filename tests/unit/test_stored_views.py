@@ -12,9 +12,10 @@ from monitoring.db import STORED_COPIES, Database, DatabaseError, query_text, st
 from monitoring.db.statements import named_tables, written_tables
 from monitoring.intake.batches import commit_file, undo_batch
 from tests.conftest import indicator_row, insert, value_row
-from tests.unit.upload_support import VALUES_HEADER, copy_of, csv_bytes
+from tests.unit.upload_support import VALUES_HEADER, copy_of, csv_bytes, sample_copy
 
 VALUES, RATES = STORED_COPIES[:2]  # indicator_region_values, transactions_converted
+USED = stored.BY_TABLE["region_codes_used_stored"]
 
 
 def by_region(db: Database, code: str = "OC1") -> dict[tuple[str, str], float]:
@@ -301,3 +302,106 @@ def test_a_copy_declared_later_is_made_when_the_database_is_opened(tmp_path, mon
     assert reopened.out_of_date() == {}
     assert stored_rows(reopened, extra.table) == 1
     reopened.close()
+
+
+# Refreshed in part ---------------------------------------------------------------------------
+G1_JIZZAKH_2021Q1 = "G1,2021Q1,UZ-JI,,all,all,57.5,,Survey wave 1"
+
+
+def mark_a_row_of_another_quarter(db: Database) -> tuple[str, str, str]:
+    """Write -1 into one row of the values' copy outside 2021Q1, past the tracking (as no
+    write of the dashboard does): a refresh that remakes the copy whole puts its value back,
+    one narrowed to 2021Q1 leaves it. Returns the row's key."""
+    with db.cursor() as cur:
+        key = cur.execute(
+            f"select indicator_code, period, region_code from {VALUES.table} "  # noqa: S608
+            "where period <> '2021Q1' order by 1, 2, 3 limit 1"
+        ).fetchone()
+        cur.raw.execute(
+            f"update {VALUES.table} set value = -1 where indicator_code = $i "  # noqa: S608
+            "and period = $p and region_code = $r",
+            {"i": key[0], "p": key[1], "r": key[2]},
+        )
+    return tuple(key)
+
+
+def stored_value(db: Database, key: tuple[str, str, str]) -> float:
+    with db.cursor() as cur:
+        return cur.execute(
+            f"select value from {VALUES.table} where indicator_code = $i "  # noqa: S608
+            "and period = $p and region_code = $r",
+            {"i": key[0], "p": key[1], "r": key[2]},
+        ).fetchone()[0]
+
+
+def test_an_upload_remakes_only_the_copys_rows_of_its_quarters_and_regions(
+    request, engine, tmp_path, settings
+):
+    db = sample_copy(request, engine, tmp_path)
+    marked = mark_a_row_of_another_quarter(db)
+    result = commit_file(
+        db, csv_bytes(VALUES_HEADER, G1_JIZZAKH_2021Q1), "g1.csv", settings, by="T"
+    )
+    assert result.updated == 1
+    assert by_region(db, "G1")[("UZ-JI", "2021Q1")] == pytest.approx(57.5)
+    assert stored_value(db, marked) == -1  # not remade: another quarter
+    assert copy_differs(db, VALUES) == 2  # the marked row only, as it is and as it should be
+    assert copy_differs(db, USED) == 0  # remade for UZ-JI
+    assert db.out_of_date() == {}
+
+    undo_batch(db, result.batch_id, by="T")  # an undo rebuilds the copy whole
+    assert by_region(db, "G1")[("UZ-JI", "2021Q1")] == pytest.approx(55.2)
+    assert stored_value(db, marked) != -1
+    assert copy_differs(db, VALUES) == 0
+
+
+def test_an_upload_new_to_a_region_adds_it_to_the_regions_used(request, engine, tmp_path, settings):
+    db = sample_copy(request, engine, tmp_path)
+    with db.transaction() as cur:
+        cur.execute("delete from indicator_values where region_code = 'UZ-NG'")
+    with db.cursor() as cur:
+        used = "select used_in from region_codes_used_stored where region_code = 'UZ-NG'"
+        assert "indicator_values" not in list(cur.execute(used).fetchone()[0])
+    row = "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1"
+    assert commit_file(db, csv_bytes(VALUES_HEADER, row), "g1.csv", settings, by="T").inserted == 1
+    with db.cursor() as cur:
+        assert "indicator_values" in list(cur.execute(used).fetchone()[0])
+    assert copy_differs(db, USED) == 0 and copy_differs(db, VALUES) == 0
+
+
+@pytest.mark.parametrize(
+    "also",
+    [
+        pytest.param("", id="values not named by the writer"),
+        pytest.param("indicators", id="a table the copy is not narrowed from written too"),
+    ],
+)
+def test_a_write_the_copy_cannot_be_narrowed_by_rebuilds_it_whole(db, also):
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 2)])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q2", "UZ-JI", 3)])
+    marked = mark_a_row_of_another_quarter(db)
+    with db.transaction() as cur:
+        cur.execute("update indicator_values set value = 4 where period = '2021Q1'")
+        if also:
+            cur.execute("update indicators set title = 'Renamed' where indicator_code = 'OC1'")
+            cur.wrote_only(
+                "indicator_values",
+                {"indicator_code": ["OC1"], "period": ["2021Q1"], "region_code": ["UZ-JI"]},
+            )
+    assert stored_value(db, marked) == 3
+    assert copy_differs(db, VALUES) == 0
+
+
+def test_a_copy_out_of_date_before_a_narrowed_write_is_rebuilt_whole(
+    request, engine, tmp_path, settings
+):
+    db = sample_copy(request, engine, tmp_path)
+    marked = mark_a_row_of_another_quarter(db)
+    with db.transaction(refresh_copies=False) as cur:  # a bulk load: copies left out of date
+        cur.execute("update indicator_values set comment = 'bulk' where period = '2021Q2'")
+    assert VALUES in db.out_of_date()
+    commit_file(db, csv_bytes(VALUES_HEADER, G1_JIZZAKH_2021Q1), "g1.csv", settings, by="T")
+    assert db.out_of_date() == {}
+    assert stored_value(db, marked) != -1
+    assert copy_differs(db, VALUES) == 0

@@ -28,8 +28,14 @@ from monitoring.intake.batches import (
 from monitoring.intake.validation import MAX_LISTED_PER_COLUMN
 from monitoring.settings import ROOT
 from tests.bench.upload_memory import HEADER, rows_text
-from tests.conftest import insert
-from tests.unit.upload_support import checksums, copy_of, csv_bytes
+from tests.conftest import insert, value_row
+from tests.unit.upload_support import (
+    VALUES_HEADER,
+    checksums,
+    copy_of,
+    csv_bytes,
+    sample_copy,
+)
 
 BUDGET = "budget_line,category,period,amount,currency"
 
@@ -110,6 +116,53 @@ def test_rows_written_without_a_batch_after_the_preview_make_it_stale(upload_db,
     with pytest.raises(StalePreview, match="stored rows of budget changed"):
         commit_preview(upload_db, mine, by="a")
     assert checksums(upload_db) == before
+
+
+SHORT_VALUES = "indicator_code,period,region_code,org_id,sex,age_group,value"
+
+
+def stored_value_row(db, key: str) -> tuple:
+    with db.cursor() as cur:
+        return cur.execute(
+            "select value, source from indicator_values where indicator_code = $i "
+            "and period = $p and region_code = $r and org_id = '' and sex = 'all' "
+            "and age_group = 'all'",
+            dict(zip("ipr", key.split(","), strict=True)),
+        ).fetchall()
+
+
+def test_values_written_without_a_batch_after_the_preview_make_it_stale(
+    request, engine, tmp_path, settings
+):
+    # The import keeps the preview's comparison while nothing was written to the table
+    # since (stored.table_writes); a write without a batch is counted and compared again.
+    db = sample_copy(request, engine, tmp_path)
+    row = "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1"
+    mine = preview_file(db, csv_bytes(VALUES_HEADER, row), "g1.csv", settings)
+    assert mine.check.new == 1
+    insert(db, "indicator_values", [value_row("G1", "2021Q1", "UZ-NG", 39)])
+    before = checksums(db)
+    with pytest.raises(StalePreview, match="stored rows of indicator_values changed"):
+        commit_preview(db, mine, by="a")
+    assert checksums(db) == before
+
+
+@pytest.mark.parametrize("write_between", [False, True], ids=["right after", "after a write"])
+def test_a_changed_row_keeps_the_stored_cells_its_file_leaves_out(
+    request, engine, tmp_path, settings, write_between
+):
+    db = sample_copy(request, engine, tmp_path)
+    source = stored_value_row(db, "G1,2021Q1,UZ-JI")[0][1]
+    assert source  # the sample names where the value came from
+    data = csv_bytes(SHORT_VALUES, "G1,2021Q1,UZ-JI,,all,all,58.5", "G1,2021Q1,UZ-NG,,all,all,1")
+    preview = preview_file(db, data, "short.csv", settings)
+    assert (preview.check.new, preview.check.changed) == (1, 1)
+    if write_between:  # counted, so compared again: the same rows, the same outcome
+        insert(db, "indicator_values", [value_row("G1", "2021Q1", "UZ-TO", 5, org_id="X")])
+    result = commit_preview(db, preview, by="a")
+    assert (result.inserted, result.updated) == (1, 1)
+    assert stored_value_row(db, "G1,2021Q1,UZ-JI") == [(58.5, source)]
+    assert stored_value_row(db, "G1,2021Q1,UZ-NG") == [(1.0, None)]
 
 
 def test_a_file_with_an_error_on_every_row_lists_some_and_counts_all(upload_db, settings):
