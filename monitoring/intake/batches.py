@@ -620,6 +620,20 @@ def _key_match(table: Table, alias: str) -> str:
     )
 
 
+def _say_what_is_undone(cur: stored.TrackedCursor, table: Table, batch_id: int) -> None:
+    """As _say_what_is_written, for an undo: the key values of the rows the batch wrote (its
+    change log), which the undo deletes or restores."""
+    columns = [c for c in stored.narrowing_columns(table.name) if c in table.key]
+    if not columns:
+        return
+    listed = ", ".join(f"list(distinct row_key ->> {table.key.index(c)})" for c in columns)
+    found = cur.execute(
+        f"select {listed} from upload_changes where batch_id = $batch",  # noqa: S608 - no input
+        {"batch": batch_id},
+    ).fetchall()[0]
+    cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
+
+
 @team_only
 def undo_batch(
     db: Database, batch_id: int, *, by: str, ignore_approvals: bool = False
@@ -673,6 +687,7 @@ def undo_batch(
             revisions.remove_revisions(cur, batch_id)
             params = {"batch": batch_id}
             name = sql_ident(table.name)
+            _say_what_is_undone(cur, table, batch_id)
             deleted = cur.execute(
                 f"delete from {name} using upload_changes c "  # noqa: S608
                 f"where c.batch_id = $batch and c.action = 'insert' and {_key_match(table, 'c')}",

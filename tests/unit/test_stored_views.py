@@ -349,8 +349,12 @@ def test_an_upload_remakes_only_the_copys_rows_of_its_quarters_and_regions(
     assert copy_differs(db, USED) == 0  # remade for UZ-JI
     assert db.out_of_date() == {}
 
-    undo_batch(db, result.batch_id, by="T")  # an undo rebuilds the copy whole
+    undo_batch(db, result.batch_id, by="T")  # so does its undo, by the batch's keys
     assert by_region(db, "G1")[("UZ-JI", "2021Q1")] == pytest.approx(55.2)
+    assert stored_value(db, marked) == -1
+    assert copy_differs(db, VALUES) == 2 and copy_differs(db, USED) == 0
+
+    db.refresh_copies()  # `python -m monitoring refresh` rebuilds it whole
     assert stored_value(db, marked) != -1
     assert copy_differs(db, VALUES) == 0
 
