@@ -202,7 +202,7 @@ def measure_postgresql(db: Path, settings: Path, runs: int, scale: Scale) -> dic
         before = load_average()
         result = run_json(
             "tests.bench.upload",
-            ["commit", "--db", upload_url, "--csv", files["csv"]],
+            ["commit", "--db", upload_url, "--csv", files["csv"], "--statements", "5"],
             env,
             "postgresql-upload-commit",
         )
@@ -461,6 +461,10 @@ def report(results: dict) -> str:
             f"{up['rows_per_s']:,} rows/s (preview {up.get('preview_seconds')} s, write "
             f"{up.get('write_seconds')} s)"
         )
+        for phase, listed in (up.get("statements") or {}).items():
+            if isinstance(listed, list):
+                lines.append(f"    slowest statements of the {phase}:")
+                lines.extend(f"      {t['ms']:>6,} ms  {t['sql'][:90]}" for t in listed)
     checks = targets(results)
     if checks:
         missed = [c for c in checks if c["status"] == "MISSED"]

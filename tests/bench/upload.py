@@ -9,7 +9,10 @@
         the commit as the page and the CLI make it (preview_file, then commit_preview: the
         checked rows written as one batch in one transaction; "seconds" is both,
         "preview_seconds" and "write_seconds" each) and prints
-        {"seconds", "rows", "rows_per_s", "peak_rss_mb", ...} as JSON.
+        {"seconds", "rows", "rows_per_s", "peak_rss_mb", ...} as JSON; with
+        `--statements N` on a postgresql:// URL, also the N slowest statements of the preview
+        and of the write, each with its milliseconds (timed around psycopg's execute and
+        COPY: where an import's time goes, docs/benchmarks.md).
 
 Peak memory is the process's peak resident set (VmHWM, upload_memory.peak_mb): Python, pandas,
 DuckDB and the file's bytes included. The upload page and the CLI refuse files over
@@ -20,6 +23,7 @@ process only, so that a 1,000,000-row file measures the pipeline rather than the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -62,7 +66,62 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
     return {"csv": str(csv_path), "db": str(target)}
 
 
-def run_step(step: str, db_path: Path, csv_path: Path, lift_limits: bool) -> dict:
+@contextlib.contextmanager
+def timed_statements():
+    """Every statement psycopg runs in this process, as (seconds, its first 160 characters),
+    appended to the list this yields while it is open."""
+    import psycopg
+
+    timed: list[tuple[float, str]] = []
+    execute, copy = psycopg.ClientCursor.execute, psycopg.ClientCursor.copy
+
+    def text(cur, statement) -> str:
+        raw = statement if isinstance(statement, str) else statement.as_string(cur)
+        return " ".join(raw.split())[:160]
+
+    def timed_execute(cur, statement, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return execute(cur, statement, *args, **kwargs)
+        finally:
+            timed.append((time.perf_counter() - start, text(cur, statement)))
+
+    @contextlib.contextmanager
+    def timed_copy(cur, statement, *args, **kwargs):
+        start = time.perf_counter()
+        with copy(cur, statement, *args, **kwargs) as out:
+            yield out
+        timed.append((time.perf_counter() - start, text(cur, statement)))
+
+    psycopg.ClientCursor.execute, psycopg.ClientCursor.copy = timed_execute, timed_copy
+    try:
+        yield timed
+    finally:
+        psycopg.ClientCursor.execute, psycopg.ClientCursor.copy = execute, copy
+
+
+def slowest(timed: list[tuple[float, str]], count: int) -> list[dict]:
+    return [
+        {"ms": round(seconds * 1000), "sql": sql}
+        for seconds, sql in sorted(timed, key=lambda t: t[0], reverse=True)[:count]
+    ]
+
+
+def run_step(
+    step: str, db_path: Path, csv_path: Path, lift_limits: bool, statements: int = 0
+) -> dict:
+    if statements and str(db_path).startswith("postgresql"):
+        with timed_statements() as timed:
+            result = run_step(step, db_path, csv_path, lift_limits)
+        # The preview's statements come first: split them where the write's BEGIN is.
+        begins = [i for i, (_, sql) in enumerate(timed) if sql.lower().startswith("begin")]
+        split = begins[0] if begins and step == "commit" else len(timed)
+        result["statements"] = {
+            "preview": slowest(timed[:split], statements),
+            "write": slowest(timed[split:], statements),
+            "total_sql_seconds": round(sum(t for t, _ in timed), 3),
+        }
+        return result
     if lift_limits:
         upload.MAX_ROWS = 10**8
         upload.MAX_FILE_BYTES = 2**34
@@ -114,11 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--lift-limits", action="store_true")
+    parser.add_argument(
+        "--statements", type=int, default=0, help="list the N slowest statements (PostgreSQL)"
+    )
     args = parser.parse_args(argv)
     if args.step == "prepare":
         print(json.dumps(prepare(Path(args.db), args.rows, args.out)))
     else:
-        print(json.dumps(run_step(args.step, args.db, args.csv, args.lift_limits)))
+        result = run_step(args.step, args.db, args.csv, args.lift_limits, args.statements)
+        print(json.dumps(result))  # one line: tests/bench/run.py reads the last
     return 0
 
 
