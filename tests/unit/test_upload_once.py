@@ -27,6 +27,7 @@ from monitoring.intake.batches import (
 )
 from monitoring.intake.validation import MAX_LISTED_PER_COLUMN
 from monitoring.settings import ROOT
+from tests.bench.upload import run_step
 from tests.bench.upload_memory import HEADER, rows_text
 from tests.conftest import insert, value_row
 from tests.unit.upload_support import (
@@ -247,3 +248,24 @@ def test_a_person_is_told_which_of_their_uploads_were_saved(upload_db, settings)
     assert "it was undone on" in recent_uploads(upload_db, "Dilnoza")[0].describe()
     assert "by Aziz" in recent_uploads(upload_db, "Dilnoza")[0].describe()
     assert recent_uploads(upload_db, "Nobody") == []
+
+
+def test_the_upload_benchmark_lists_the_slowest_statements_on_postgresql(request, tmp_path):
+    db = sample_copy(request, "postgresql", tmp_path)
+    url = str(db.path)
+    db.close()
+    file = tmp_path / "values.csv"
+    file.write_bytes(csv_bytes(VALUES_HEADER, "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1"))
+    result = run_step("commit", url, file, False, statements=1000)
+    assert result["inserted"] == 1
+    listed = result["statements"]
+    for phase in ("preview", "write"):
+        times = [s["ms"] for s in listed[phase]]
+        assert times == sorted(times, reverse=True) and min(times) >= 0  # slowest first
+    assert any("upload_rows" in s["sql"] for s in listed["preview"])
+    assert not any('INSERT INTO "indicator_values"' in s["sql"] for s in listed["preview"])
+    assert any('INSERT INTO "indicator_values"' in s["sql"] for s in listed["write"])
+    # Checked again, the same file is found imported: it lists a few, and writes none.
+    again = run_step("commit", url, file, False, statements=2)["statements"]
+    assert len(again["preview"]) == 2
+    assert not any('INSERT INTO "indicator_values"' in s["sql"] for s in again["write"])
