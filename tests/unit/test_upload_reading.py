@@ -179,6 +179,15 @@ def test_files_that_are_not_tables_are_named_for_what_they_are(data, reason):
     assert caught.value.fix
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1251"])
+def test_a_control_character_is_found_on_its_line_in_every_encoding(encoding):
+    text = "region_code,name_en,name_ru\nUZ-JI,Jizzakh,Джизак\nUZ-NG,Nam\x0bangan,Наманган\n"
+    with pytest.raises(UnreadableFile, match="Line 3 holds control characters"):
+        read_table(text.encode(encoding), "regions.csv")
+    clean = text.replace("\x0b", "")
+    assert len(read_table(clean.encode(encoding), "regions.csv").rows) == 2
+
+
 def test_mixed_encodings_are_refused_with_the_lines_that_differ():
     data = (
         (VALUES_HEADER + "\n").encode()
