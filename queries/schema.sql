@@ -169,7 +169,8 @@ create table if not exists upload_changes (
     row_key    varchar not null,   -- JSON array of the key values
     action     varchar not null check (action in ('insert', 'update')),
     old_row    varchar,            -- JSON object of the stored row before, NULL for inserts
-    new_row    varchar not null    -- JSON object of the row as written
+    new_row    varchar             -- JSON object of the row as written; for an insert, NULL
+                                   -- until its batch is undone (migration 0014)
 );
 
 -- Periods are quarters written 2021Q1.

@@ -299,7 +299,9 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
 # Commit -------------------------------------------------------------------------------------------
 def _changes_sql(table: Table, action: str) -> str:
     """The change log's rows of the staged rows that `action` writes: an insert's (the new
-    rows, read alone) or an update's (the changed rows, each with its stored row before)."""
+    rows, read alone, without the row as JSON: it is in the table, and an undo writes it
+    into the log before deleting it, migration 0014) or an update's (the changed rows, each
+    with its stored row before and as written)."""
     key = ", ".join(f"cast(r.{sql_ident(k)} as varchar)" for k in table.key)
     new_row = ", ".join(f"{sql_ident(c)} := r.{sql_ident(c)}" for c in table.column_names)
     columns = (
@@ -308,7 +310,7 @@ def _changes_sql(table: Table, action: str) -> str:
         f"select $batch, r.line, $table, to_json([{key}]), '{action}', "
     )
     if action == "insert":
-        return columns + f"null, to_json(struct_pack({new_row})) from upload_rows r where r.is_new"
+        return columns + "null, null from upload_rows r where r.is_new"
     join = " and ".join(f"s.{sql_ident(k)} = r.{sql_ident(k)}" for k in table.key)
     return (
         columns + f"to_json(s), to_json(struct_pack({new_row})) "
@@ -613,8 +615,9 @@ def _referencing(table: Table) -> list[tuple[Table, str, str]]:
     return out
 
 
-def _key_match(table: Table, alias: str) -> str:
-    name = sql_ident(table.name)
+def _key_match(table: Table, alias: str, row: str | None = None) -> str:
+    """The change log's row `alias` names the row `row` (the table itself unless an alias)."""
+    name = row or sql_ident(table.name)
     return " and ".join(
         f"{name}.{sql_ident(k)} = {alias}.row_key ->> {i}" for i, k in enumerate(table.key)
     )
@@ -632,6 +635,18 @@ def _say_what_is_undone(cur: stored.TrackedCursor, table: Table, batch_id: int) 
         {"batch": batch_id},
     ).fetchall()[0]
     cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
+
+
+def _log_inserted_rows(cur: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> None:
+    """Write into the change log each row the batch inserted, as the table holds it, where
+    the commit left it out (migration 0014): no later batch has changed those rows (the
+    undo is refused otherwise), so they are as the batch wrote them."""
+    cur.execute(
+        f"update upload_changes c set new_row = to_json(s) from {sql_ident(table.name)} s "  # noqa: S608
+        f"where c.batch_id = $batch and c.action = 'insert' and c.new_row is null "
+        f"and {_key_match(table, 'c', 's')}",
+        {"batch": batch_id},
+    )
 
 
 @team_only
@@ -679,10 +694,11 @@ def undo_batch(
                         "changes. Undo the later batch(es) first, newest first."
                     ).format(batch=batch_id, listed=listed)
                 )
+            table = TABLES[table_name]
+            _log_inserted_rows(cur, table, batch_id)  # read by the locks and by a replay
             locked = [] if ignore_approvals else approvals.locks_in_batch(cur, batch_id)
             if locked:
                 raise UndoRefused(approvals.undo_refusal(batch_id, locked))
-            table = TABLES[table_name]
             _refuse_if_referenced(cur, table, batch_id)
             revisions.remove_revisions(cur, batch_id)
             params = {"batch": batch_id}

@@ -11,9 +11,10 @@ import pytest
 
 from monitoring import i18n
 from monitoring.cli.main import main
+from monitoring.contract import TABLES
 from monitoring.db import MIGRATIONS, QUERIES, STORED_COPIES, Database, DatabaseError, close_all
 from monitoring.db.migrations import load_migrations
-from monitoring.intake.batches import commit_file
+from monitoring.intake.batches import _key_match, commit_file
 from tests.unit.upload_support import csv_bytes
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -109,10 +110,22 @@ def make_old_release_database(path: Path, sample_db_path: Path) -> None:
                         [table],
                     ).fetchall()
                 )
+                values = columns
+                if table == "upload_changes":  # NULL for inserts since 0014: see below
+                    values = columns.replace("new_row", "coalesce(new_row, '')")
                 con.execute(
-                    f"insert into {table} ({columns}) select {columns} from sample.{table}"  # noqa: S608
+                    f"insert into {table} ({columns}) select {values} from sample.{table}"  # noqa: S608
                 )
         con.execute("detach sample")
+        # That release logged each inserted row as it wrote it: here, as the table holds it.
+        for name, spec in TABLES.items():
+            con.execute(
+                f"update upload_changes c set new_row = to_json(s) from {name} s "  # noqa: S608
+                f"where c.table_name = '{name}' and c.new_row = '' and {_key_match(spec, 'c', 's')}"
+            )
+        assert (
+            con.execute("select count(*) from upload_changes where new_row = ''").fetchone()[0] == 0
+        )
         # What the sample leaves empty, as a database in use would hold it.
         con.execute(
             "insert into sign_in_attempts values ('test-admin', '2022-01-05 10:00+00', 'success');"

@@ -25,6 +25,7 @@ from monitoring.intake.batches import (
     recent_uploads,
     undo_batch,
 )
+from monitoring.intake.replay import redo_batch
 from monitoring.intake.validation import MAX_LISTED_PER_COLUMN
 from monitoring.settings import ROOT
 from tests.bench.upload import run_step
@@ -269,3 +270,25 @@ def test_the_upload_benchmark_lists_the_slowest_statements_on_postgresql(request
     again = run_step("commit", url, file, False, statements=2)["statements"]
     assert len(again["preview"]) == 2
     assert not any('INSERT INTO "indicator_values"' in s["sql"] for s in again["write"])
+
+
+def test_an_inserted_row_is_logged_whole_only_when_its_batch_is_undone(
+    request, engine, tmp_path, settings
+):
+    db = sample_copy(request, engine, tmp_path)
+    data = csv_bytes(VALUES_HEADER, "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1")
+    batch = commit_file(db, data, "g1.csv", settings, by="a").batch_id
+    logged = "select action, new_row from upload_changes where batch_id = $b"
+    everything = "select * from indicator_values where region_code = 'UZ-NG' order by all"
+    with db.cursor() as cur:
+        assert cur.execute(logged, {"b": batch}).fetchall() == [("insert", None)]
+        written = cur.execute(everything).fetchall()
+    undo_batch(db, batch, by="a")
+    with db.cursor() as cur:
+        [(action, row)] = cur.execute(logged, {"b": batch}).fetchall()
+        assert cur.execute(everything).fetchall() != written
+    assert action == "insert"
+    assert json.loads(row)["value"] == 40 and json.loads(row)["source"] == "Survey wave 1"
+    redo_batch(db, batch)  # a report of an earlier data version replays it from the log
+    with db.cursor() as cur:
+        assert cur.execute(everything).fetchall() == written
