@@ -637,16 +637,20 @@ def _say_what_is_undone(cur: stored.TrackedCursor, table: Table, batch_id: int) 
     cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
 
 
-def _log_inserted_rows(cur: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> None:
-    """Write into the change log each row the batch inserted, as the table holds it, where
-    the commit left it out (migration 0014): no later batch has changed those rows (the
-    undo is refused otherwise), so they are as the batch wrote them."""
-    cur.execute(
+def log_inserted_rows_sql(table: Table) -> str:
+    """SQL writing into the change log each row that batch $batch inserted into `table`, as
+    the table holds it, where the import left it out (migration 0014)."""
+    return (
         f"update upload_changes c set new_row = to_json(s) from {sql_ident(table.name)} s "  # noqa: S608
-        f"where c.batch_id = $batch and c.action = 'insert' and c.new_row is null "
-        f"and {_key_match(table, 'c', 's')}",
-        {"batch": batch_id},
+        f"where c.batch_id = $batch and c.table_name = '{table.name}' and c.action = 'insert' "
+        f"and c.new_row is null and {_key_match(table, 'c', 's')}"
     )
+
+
+def _log_inserted_rows(cur: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> None:
+    """Before an undo: no later batch has changed the rows the batch inserted (the undo is
+    refused otherwise), so the table holds them as the batch wrote them."""
+    cur.execute(log_inserted_rows_sql(table), {"batch": batch_id})
 
 
 @team_only

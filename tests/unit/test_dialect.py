@@ -26,6 +26,7 @@ from monitoring.db.database import QUERIES, query_parameters, query_text
 from monitoring.db.dialect import default_macros, macros_of, migration_to_postgres, to_postgres
 from monitoring.db.migrations import CREATE_VERSION_TABLE, MIGRATIONS
 from monitoring.db.stored import STORED_COPIES
+from monitoring.intake.batches import log_inserted_rows_sql
 from monitoring.intake.sample import load_sample
 from tests.conftest import add_test_accounts, new_postgres_database
 
@@ -482,6 +483,12 @@ READS_SERIES = {"quality_upload_outliers", "upload_value_outliers"}
 # from a region to none has two regions in the same quarter (the staged upload makes one).
 ARBITRARY = {"quality_locked_milestones": ("region_code",)}
 
+# Queries that read what a statement of the same transaction writes first: the locks of a
+# batch's undo read the rows it inserted, which the undo logs before it (batches.py).
+BEFORE = {
+    "quality_locked_batch": [log_inserted_rows_sql(table) for table in TABLES.values()],
+}
+
 # What a query that writes wrote, read back in the same transaction.
 WRITTEN = {
     "quality_record_revisions": "select * from target_revisions "
@@ -523,6 +530,8 @@ def test_query_same_on_both_engines(engines, name, given):
         try:
             if name in STAGES:
                 run(con, staged_rows_sql(STAGES[name]), {})
+            for statement in BEFORE.get(name, []):
+                run(con, statement, bound)
             if name in READS_SERIES:
                 series = "create temp table upload_series as " + query_text("upload_series")
                 run(con, series, {})
