@@ -32,6 +32,7 @@ from monitoring.intake.validation import (
     restage_sql,
     run_named,
     sql_ident,
+    stage,
     stage_sql,
 )
 from monitoring.quality import approvals, outliers, revisions
@@ -459,13 +460,17 @@ def _say_what_is_written(cur: stored.TrackedCursor, table: Table) -> None:
     the stored copies refreshed in part by them (stored.StoredCopy.narrowed_by): an upload of
     one quarter's values remakes that quarter's rows of a copy, not all of it. An update
     leaves a row's key as it was."""
+    _name_written_keys(cur, table, sql_ident, "from upload_rows where is_new or is_changed")
+
+
+def _name_written_keys(cur, table: Table, key_of, rows: str, params: dict | None = None) -> None:
+    """cur.wrote_only for `table`: the distinct values of each key column that a stored copy
+    is narrowed by (key_of(column): its SQL expression) among `rows` (a FROM clause)."""
     columns = [c for c in stored.narrowing_columns(table.name) if c in table.key]
     if not columns:
         return
-    listed = ", ".join(f"list(distinct {sql_ident(c)})" for c in columns)
-    found = cur.execute(
-        f"select {listed} from upload_rows where is_new or is_changed"  # noqa: S608 - contract names
-    ).fetchall()[0]
+    listed = ", ".join(f"list(distinct {key_of(c)})" for c in columns)
+    found = cur.execute(f"select {listed} {rows}", params).fetchall()[0]  # noqa: S608 - no input
     cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
 
 
@@ -480,18 +485,10 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> N
     table = check.table
     complete = set(table.column_names) <= set(check.columns)
     if compared and (complete or check.changed == 0):
-        cur.register("upload_input", check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN}))
-        try:
-            cur.execute(restage_sql(table, check.columns))
-        finally:
-            cur.unregister("upload_input")
+        frame = check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN})
+        stage(cur, frame, restage_sql(table, check.columns))
         return
-    frame = check.rows.drop(columns=ROW_STATUS)  # noqa: F841 - read by DuckDB below
-    cur.register("upload_input", frame)
-    try:
-        cur.execute(stage_sql(table, check.columns))
-    finally:
-        cur.unregister("upload_input")
+    stage(cur, check.rows.drop(columns=ROW_STATUS), stage_sql(table, check.columns))
     counts = "select count(*) filter (where is_new), count(*) filter (where is_changed)"
     new, changed = cur.execute(f"{counts} from upload_rows").fetchone()
     if (new, changed) != (check.new, check.changed):
@@ -626,23 +623,22 @@ def _key_match(table: Table, alias: str, row: str | None = None) -> str:
 def _say_what_is_undone(cur: stored.TrackedCursor, table: Table, batch_id: int) -> None:
     """As _say_what_is_written, for an undo: the key values of the rows the batch wrote (its
     change log), which the undo deletes or restores."""
-    columns = [c for c in stored.narrowing_columns(table.name) if c in table.key]
-    if not columns:
-        return
-    listed = ", ".join(f"list(distinct row_key ->> {table.key.index(c)})" for c in columns)
-    found = cur.execute(
-        f"select {listed} from upload_changes where batch_id = $batch",  # noqa: S608 - no input
+    _name_written_keys(
+        cur,
+        table,
+        lambda column: f"row_key ->> {table.key.index(column)}",
+        "from upload_changes where batch_id = $batch",
         {"batch": batch_id},
-    ).fetchall()[0]
-    cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
+    )
 
 
 def log_inserted_rows_sql(table: Table) -> str:
-    """SQL writing into the change log each row that batch $batch inserted into `table`, as
-    the table holds it, where the import left it out (migration 0014)."""
+    """SQL writing into the change log each row that batch $batch inserted into `table`
+    ($table: its name), as the table holds it, where the import left it out (migration
+    0014)."""
     return (
-        f"update upload_changes c set new_row = to_json(s) from {sql_ident(table.name)} s "  # noqa: S608
-        f"where c.batch_id = $batch and c.table_name = '{table.name}' and c.action = 'insert' "
+        f"update upload_changes c set new_row = to_json(s) from {sql_ident(table.name)} s "  # noqa: S608 - contract names
+        "where c.batch_id = $batch and c.table_name = $table and c.action = 'insert' "
         f"and c.new_row is null and {_key_match(table, 'c', 's')}"
     )
 
@@ -650,7 +646,7 @@ def log_inserted_rows_sql(table: Table) -> str:
 def _log_inserted_rows(cur: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> None:
     """Before an undo: no later batch has changed the rows the batch inserted (the undo is
     refused otherwise), so the table holds them as the batch wrote them."""
-    cur.execute(log_inserted_rows_sql(table), {"batch": batch_id})
+    cur.execute(log_inserted_rows_sql(table), {"batch": batch_id, "table": table.name})
 
 
 @team_only

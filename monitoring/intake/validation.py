@@ -1053,6 +1053,15 @@ def changes_sql(table: Table, columns: list[str]) -> str:
     return " union all ".join(parts) + " order by line, column_name"
 
 
+def stage(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str) -> None:
+    """Run `sql` (stage_sql or restage_sql) with `frame` registered as `upload_input`."""
+    cur.register("upload_input", frame)
+    try:
+        cur.execute(sql)
+    finally:
+        cur.unregister("upload_input")
+
+
 def stage_series(cur: duckdb.DuckDBPyConnection) -> None:
     """The temp table `upload_series`: the stored series of each group an upload of
     indicator_values (staged as `upload_rows`) touches, summarised once for both of its
@@ -1064,11 +1073,7 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     """Stage the valid rows in `upload_rows`; mark each new, changed or unchanged; warn."""
     table = check.table
     frame = check.rows.drop(columns=ROW_STATUS)
-    cur.register("upload_input", frame)
-    try:
-        cur.execute(stage_sql(table, check.columns))
-    finally:
-        cur.unregister("upload_input")
+    stage(cur, frame, stage_sql(table, check.columns))
     if table.name == "indicator_values":
         stage_series(cur)
     status = cur.execute(

@@ -486,7 +486,9 @@ ARBITRARY = {"quality_locked_milestones": ("region_code",)}
 # Queries that read what a statement of the same transaction writes first: the locks of a
 # batch's undo read the rows it inserted, which the undo logs before it (batches.py).
 BEFORE = {
-    "quality_locked_batch": [log_inserted_rows_sql(table) for table in TABLES.values()],
+    "quality_locked_batch": [
+        (log_inserted_rows_sql(table), {"table": table.name}) for table in TABLES.values()
+    ],
 }
 
 # What a query that writes wrote, read back in the same transaction.
@@ -530,8 +532,8 @@ def test_query_same_on_both_engines(engines, name, given):
         try:
             if name in STAGES:
                 run(con, staged_rows_sql(STAGES[name]), {})
-            for statement in BEFORE.get(name, []):
-                run(con, statement, bound)
+            for statement, values in BEFORE.get(name, []):
+                run(con, statement, {**bound, **values})
             if name in READS_SERIES:
                 series = "create temp table upload_series as " + query_text("upload_series")
                 run(con, series, {})
