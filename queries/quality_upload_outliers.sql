@@ -18,7 +18,7 @@ with rows as (
 ),
 
 -- New rows (their key is not stored): the series is the whole group, summarised once for
--- the upload in the temp table upload_series (upload_series.sql).
+-- the upload in the temp table upload_series (series_summary.sql).
 new_measured as (
     select r.* exclude (is_changed), coalesce(c.n, 0) as n, c.median, c.mad, c.mean_ad
     from rows as r

@@ -8,15 +8,16 @@
 -- lowest, two highest values); leaving out the replaced row then takes the second lowest
 -- or highest where it was the lowest or highest. Joining every uploaded row to every stored
 -- value of its group instead costs rows x group size (10^9 at 100,000 rows). The summaries
--- are the temp table upload_series (upload_series.sql), made once for both outlier warnings
--- of an upload. Only rows that are not new can replace a stored one.
+-- are the temp table upload_series (series_summary.sql), made once for both outlier
+-- warnings of an upload. Only rows that are not new can replace a stored one.
 with uploaded as (
     select line, indicator_code, period, region_code, org_id, sex, age_group, value, is_new
     from upload_rows
 ),
 
 stored as (
-    select indicator_code, sex, age_group, n as stored, lowest, highest
+    select indicator_code, sex, age_group, n as stored, lowest, second_lowest, highest,
+        second_highest
     from upload_series
 ),
 
@@ -30,8 +31,8 @@ replaced as (
 earlier as (
     select
         u.line,
-        case when r.value = s.lowest[1] then s.lowest[2] else s.lowest[1] end as low,
-        case when r.value = s.highest[1] then s.highest[2] else s.highest[1] end as high,
+        case when r.value = s.lowest then s.second_lowest else s.lowest end as low,
+        case when r.value = s.highest then s.second_highest else s.highest end as high,
         s.stored - case when r.line is null then 0 else 1 end as earlier
     from uploaded u
     join stored s using (indicator_code, sex, age_group)

@@ -198,6 +198,13 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+def kept_rows(db: Database, name: str, **params) -> pd.DataFrame | None:
+    """queries/NAME.sql's rows with `params` if this data version's are kept, else None
+    (nothing is run: the caller may ask a narrower query instead)."""
+    bound = {k: params[k] for k in query_parameters(name) if k in params}
+    return load(db, fingerprint(db, name, bound, data_version(db)))
+
+
 def kept_query(db: Database, name: str, **params) -> pd.DataFrame:
     """queries/NAME.sql's rows, as `Database.query(name, **params)` returns them: read from
     `kept_results` when this data version's are kept, else run and kept. Within a process,

@@ -240,7 +240,14 @@ def preview_file(
         version = _data_version(cur)  # first: any later change makes the preview stale
         writes = stored.table_writes(cur, raw.table.name)
         previous = _previous_load(cur, raw.table.name, raw.sha256)
-        check = check_raw(cur, raw, settings, today=today, progress=progress)
+        check = check_raw(
+            cur,
+            raw,
+            settings,
+            today=today,
+            progress=progress,
+            series=lambda: outliers.prepared_series(db),
+        )
         _quality_checks(cur, check, settings)
     raw.release_rows()
     return Preview(check, previous, version, writes)

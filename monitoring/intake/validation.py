@@ -250,12 +250,24 @@ def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
 
 
 # Context from the database ----------------------------------------------------------------------
+# The summary of every stored series (queries/series_summary.sql) for an upload's outlier
+# warnings where it is kept, else None (monitoring/quality/outliers.py prepared_series).
+SeriesSummary = Callable[[], pd.DataFrame | None]
+
+
 class Context:
     """What the checks need to know from the database and the settings."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, settings: Settings, today: dt.date):
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        settings: Settings,
+        today: dt.date,
+        series: SeriesSummary | None = None,
+    ):
         self.settings = settings
         self.today = today
+        self.series = series
         programme = settings.programme
         self.periods = set(programme_periods(programme))
         self.first_period, self.last_period = min(self.periods), max(self.periods)
@@ -568,10 +580,12 @@ def check_raw(
     *,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    series: SeriesSummary | None = None,
 ) -> Check:
-    """Check every row of a read file and compare the valid ones with the database."""
+    """Check every row of a read file and compare the valid ones with the database. With
+    `series`, an upload of indicator_values reads the stored series it gives (see Context)."""
     with gc_paused():
-        return _check_raw(cur, raw, settings, today=today, progress=progress)
+        return _check_raw(cur, raw, settings, today=today, progress=progress, series=series)
 
 
 def _check_raw(
@@ -581,12 +595,13 @@ def _check_raw(
     *,
     today: dt.date | None,
     progress: Progress | None,
+    series: SeriesSummary | None = None,
 ) -> Check:
     progress = progress or (lambda fraction, text: None)
     today = today or dt.date.today()
     table = raw.table
     assert table is not None, "read_table recognises (or is told) the table"
-    ctx = Context(cur, settings, today)
+    ctx = Context(cur, settings, today, series)
     positions, header_errors = _check_header(raw, table)
     errors = ProblemList(header_errors)
     file_errors = len(header_errors)
@@ -1062,11 +1077,24 @@ def stage(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str) -> None
         cur.unregister("upload_input")
 
 
-def stage_series(cur: duckdb.DuckDBPyConnection) -> None:
-    """The temp table `upload_series`: the stored series of each group an upload of
-    indicator_values (staged as `upload_rows`) touches, summarised once for both of its
-    outlier warnings (queries/upload_series.sql)."""
-    cur.execute("create or replace temp table upload_series as " + query_text("upload_series"))
+def stage_series(
+    cur: duckdb.DuckDBPyConnection,
+    summary: pd.DataFrame | None = None,
+    indicators: list[str] | None = None,
+) -> None:
+    """The temp table `upload_series`, read by both outlier warnings of an upload of
+    indicator_values: the stored series summarised (queries/series_summary.sql), as
+    `summary` gives them (every series, read where kept), else summarised here for the
+    indicators `indicators` (None: every one)."""
+    if summary is not None:
+        stage(
+            cur, summary, "create or replace temp table upload_series as select * from upload_input"
+        )
+        return
+    cur.execute(
+        "create or replace temp table upload_series as " + query_text("series_summary"),
+        {"indicators": indicators},
+    )
 
 
 def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
@@ -1075,7 +1103,8 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     frame = check.rows.drop(columns=ROW_STATUS)
     stage(cur, frame, stage_sql(table, check.columns))
     if table.name == "indicator_values":
-        stage_series(cur)
+        indicators = sorted(frame["indicator_code"].unique().tolist())
+        stage_series(cur, ctx.series() if ctx.series else None, indicators)
     status = cur.execute(
         "select line, case when is_new then 'new' when is_changed then 'changed' "
         "else 'unchanged' end as \"row status\" from upload_rows order by line"

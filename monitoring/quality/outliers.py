@@ -15,7 +15,7 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.db import Database
-from monitoring.db.results import kept_query
+from monitoring.db.results import kept_query, kept_rows
 from monitoring.i18n import _
 from monitoring.periods import period_of
 from monitoring.quality.queries import run_named
@@ -90,6 +90,19 @@ class UploadWarning:
     value: float
     reason: str  # "{value} is an outlier for {code}: {why}" ("" where not worded)
     why: str = ""  # the reason alone, to add to another warning about the same value
+
+
+def series_summary(db: Database) -> pd.DataFrame:
+    """The summary of every stored series (queries/series_summary.sql), which an upload's
+    outlier warnings compare with: read where kept for this data version, else computed and
+    kept (prepared after each write, monitoring/quality/prepared.py)."""
+    return kept_query(db, "series_summary", indicators=None)
+
+
+def prepared_series(db: Database) -> pd.DataFrame | None:
+    """`series_summary` if it is kept for this data version, else None (nothing is run: the
+    preview then summarises only the series of its own indicators, and keeps nothing)."""
+    return kept_rows(db, "series_summary", indicators=None)
 
 
 def upload_warnings(

@@ -14,10 +14,12 @@ import pandas as pd
 
 from monitoring.db import Database
 from monitoring.db import results as kept
+from monitoring.intake import batches
 from monitoring.periods import period_of
 from monitoring.quality import completeness, outliers, prepared, rules, timeliness
 from tests.conftest import insert
 from tests.conftest import value_row as value
+from tests.unit.upload_support import csv_bytes
 
 AS_OF = dt.date(2022, 6, 30)
 TODAY = dt.date(2026, 12, 2)
@@ -214,3 +216,48 @@ def test_the_settings_may_leave_the_checks_to_the_first_viewer(sample_db, settin
     assert prepared.prepare_in_background(sample_db, quiet, _as_of) is None
     assert prepared.wait(timeout=10)
     assert _kept(sample_db) == []
+
+
+def _series_kept(db) -> list[tuple]:
+    return [row for row in _kept(db) if row[0] == "series_summary"]
+
+
+def test_a_preview_reads_the_stored_series_prepared_with_the_checks(sample_db, settings):
+    """The outlier warnings of an upload compare its values with the stored series. Prepared
+    with the checks after a write, the summary of every series is what the next preview
+    reads; without it, a preview summarises its own indicators' series and keeps nothing."""
+    db = sample_db
+    data = csv_bytes(
+        "indicator_code,period,region_code,org_id,sex,age_group,value",
+        "OC2.1,2022Q2,UZ-JI,,all,all,500",
+        "OC2.1,2022Q2,UZ-TO,,all,all,1",
+    )
+    cold = batches.preview_file(db, data, "values.csv", settings, today=TODAY)
+    ((line, reason),) = [(w.line, w.reason) for w in cold.check.warnings]
+    assert line == 2 and "far outside the earlier values of OC2.1 (0 to 2" in reason
+    assert _series_kept(db) == []
+
+    prepared.prepare(db, settings, AS_OF)
+    (every,) = _series_kept(db)
+    assert every[1] == kept.data_version(db).label
+    assert every[2] == len(db.query("series_summary", indicators=None))
+    # What is kept is what the preview reads: keep the series of another indicator only.
+    key = kept.fingerprint(db, "series_summary", {"indicators": None}, kept.data_version(db))
+    others = db.query("series_summary", indicators=["OC1.1"])
+    with db.transaction() as cur:
+        cur.execute(
+            "update kept_results set frame = $f where fingerprint = $k",
+            {"f": kept._to_bytes(others), "k": key},
+        )
+    before = _kept(db)
+    blind = batches.preview_file(db, data, "values.csv", settings, today=TODAY)
+    assert _kept(db) == before
+    # (Its z-score is still given: a changed value is scored against the stored values.)
+    assert [w.line for w in blind.check.warnings] == [2]
+    assert "far outside" not in blind.check.warnings[0].reason
+    # The true summary, prepared again: the same warnings as a preview without it.
+    with db.transaction() as cur:
+        cur.execute("delete from kept_results")
+    prepared.prepare(db, settings, AS_OF)
+    warm = batches.preview_file(db, data, "values.csv", settings, today=TODAY)
+    assert warm.check.warnings == cold.check.warnings

@@ -1,0 +1,45 @@
+-- The stored series of each group (indicator, sex, age group) of the indicators $indicators
+-- (NULL: of every indicator): how many values it holds, its two lowest and two highest
+-- values, its median, and its values' median and mean absolute deviation from that median.
+-- An upload of indicator_values stages it as the temp table upload_series
+-- (monitoring/intake/validation.py stage_series), read by both of its outlier warnings
+-- (upload_value_outliers.sql, quality_upload_outliers.sql): the stored values are grouped
+-- once, not once per warning. Its rows depend on the stored values only, so they are kept
+-- per data version (monitoring/db/results.py): the summary of every series is prepared after
+-- each write with the data quality checks (monitoring/quality/prepared.py), and a preview
+-- then reads it instead of grouping a million values (monitoring/quality/outliers.py
+-- series_summary); without it, a preview summarises the series of the indicators it touches.
+-- Shape: each group's values as a list, sorted once; its median and deviations are taken
+-- from the list, as in quality_outliers.sql, rather than by ordered aggregates, which
+-- PostgreSQL groups only after sorting every value. $indicators is a list of codes, not a
+-- join to the staged rows: PostgreSQL plans it from its statistics of the stored values.
+with listed as (
+    select indicator_code, sex, age_group, count(*) as n, list(value) as values
+    from indicator_values
+    where $indicators is null or list_contains($indicators, indicator_code)
+    group by indicator_code, sex, age_group
+),
+
+sorted as (
+    select indicator_code, sex, age_group, n, list_sort(values) as values
+    from listed
+),
+
+centred as (
+    select *, list_median(values) as median
+    from sorted
+)
+
+select
+    indicator_code,
+    sex,
+    age_group,
+    n,
+    values[1] as lowest,
+    values[2] as second_lowest,
+    values[n] as highest,
+    values[n - 1] as second_highest,
+    median,
+    list_median(list_transform(values, lambda x: abs(x - median))) as mad,
+    list_avg(list_transform(values, lambda x: abs(x - median))) as mean_ad
+from centred
