@@ -135,12 +135,17 @@ class TemporaryServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """A new, empty database on this server; its URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database on this server, empty or a copy of the database `template` (which
+        nobody may be connected to); its URL."""
         import psycopg
+        from psycopg import sql
 
+        statement = sql.SQL("create database {}").format(sql.Identifier(name))
+        if template is not None:
+            statement += sql.SQL(" template {}").format(sql.Identifier(template))
         with psycopg.connect(self.url(), autocommit=True) as con:
-            con.execute(f'create database "{name}"')  # name from the caller's code, not input
+            con.execute(statement)
         return self.url(name)
 
     def stop(self) -> None:

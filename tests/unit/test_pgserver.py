@@ -16,6 +16,11 @@ def test_a_server_left_running_by_a_killed_run_is_replaced(tmp_path):
         with psycopg.connect(fresh) as con:
             names = {r[0] for r in con.execute("select datname from pg_database").fetchall()}
         assert "fresh" in names and "left" not in names  # a new cluster, not the old one
+        with psycopg.connect(fresh, autocommit=True) as con:
+            con.execute("create table kept as select 42 as answer")
+        copy = server.create_database("copy", template="fresh")  # a copy of another
+        with psycopg.connect(copy) as con:
+            assert con.execute("select answer from kept").fetchall() == [(42,)]
     try:
         psycopg.connect(url, connect_timeout=2).close()
         reachable = True

@@ -272,6 +272,26 @@ def test_the_upload_benchmark_lists_the_slowest_statements_on_postgresql(request
     assert not any('INSERT INTO "indicator_values"' in s["sql"] for s in again["write"])
 
 
+def test_the_upload_benchmark_may_first_prepare_the_checks_as_after_a_write(request, tmp_path):
+    """`--prepared`: the series summary is kept first, and the preview reads it instead of
+    grouping the stored values (the one statement that made upload_series from them)."""
+    db = sample_copy(request, "postgresql", tmp_path)
+    url = str(db.path)
+    db.close()
+    file = tmp_path / "values.csv"
+    file.write_bytes(csv_bytes(VALUES_HEADER, "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1"))
+
+    def series_statements(result: dict) -> list[str]:
+        return [s["sql"] for s in result["statements"]["preview"] if "upload_series AS" in s["sql"]]
+
+    (cold,) = series_statements(run_step("preview", url, file, False, statements=1000))
+    assert "of every indicator" in cold and "upload_input" not in cold  # series_summary.sql
+    warm = run_step("preview", url, file, False, statements=1000, prepared=True)
+    assert warm["prepared"] and warm["prepare_seconds"] > 0
+    (read,) = series_statements(warm)
+    assert "of every indicator" not in read and "upload_input" in read  # the kept frame
+
+
 def test_an_inserted_row_is_logged_whole_only_when_its_batch_is_undone(
     request, engine, tmp_path, settings
 ):
