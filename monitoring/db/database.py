@@ -314,7 +314,7 @@ class Database:
                 if copies:
                     stored.mark_written(raw, copies)
                     if refresh_copies:
-                        stored.refresh(raw, copies, cur.written, cur.narrowed)
+                        stored.refresh(raw, copies, cur.written, cur.narrowed, cur.added_only)
             except BaseException:
                 raw.execute("rollback")
                 raise

@@ -48,6 +48,11 @@ class StoredCopy:
     # refreshes only the copy's rows with those values instead of rebuilding it.
     narrowed_by: tuple[str, ...] = ()
     narrowed_from: tuple[str, ...] = ()
+    # For a copy narrowed by one column: SQL selecting the values of that column whose rows
+    # of the copy already account for table $table's rows with them. A write that only adds
+    # such rows to $table (TrackedCursor.wrote_only(..., adds_only=True)) leaves those rows
+    # of the copy as they are: they are not remade.
+    covered: str = ""
 
     @property
     def watched(self) -> frozenset[str]:
@@ -99,6 +104,11 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
         ),
         narrowed_by=("region_code",),
         narrowed_from=("regions", "indicator_values", "indicator_targets"),
+        # A region listed as used in a table stays so when rows of it are added there: an
+        # upload into regions its table already uses remakes nothing (at 1,000,000 values
+        # each remade region scans every value).
+        covered="select region_code from region_codes_used_stored "
+        "where list_contains(used_in, $table)",
     ),
 )
 BY_TABLE = {copy.table: copy for copy in STORED_COPIES}
@@ -182,6 +192,27 @@ def _narrowing(
     return {column: sorted(found) for column, found in values.items()}
 
 
+def _not_covered(
+    cur: duckdb.DuckDBPyConnection,
+    copy: StoredCopy,
+    values: dict[str, list],
+    written: Iterable[str],
+    added_only: frozenset[str],
+) -> dict[str, list]:
+    """`values` less those whose rows of `copy` already account for every table of the copy
+    the transaction wrote, when it only added rows to each (StoredCopy.covered)."""
+    tables = copy.watched & frozenset(written)
+    if not copy.covered or len(copy.narrowed_by) != 1 or not tables <= added_only:
+        return values
+    (column,) = copy.narrowed_by
+    left = set(values[column])
+    for table in tables:
+        # The copy's own SQL (a constant above), its table name bound.
+        found = cur.execute(copy.covered, {"table": table}).fetchall()
+        left -= {row[0] for row in found}
+    return {column: sorted(left)}
+
+
 def _up_to_date_but_one(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> set:
     """The copies (after mark_written in this transaction) that held their view's rows
     before this transaction's writes: their table exists and was made at the write before."""
@@ -200,26 +231,31 @@ def refresh(
     copies: Iterable[StoredCopy],
     written: Iterable[str],
     narrowed: Narrowed,
+    added_only: Iterable[str] = (),
 ) -> None:
     """Bring `copies` up to date after a transaction's writes (mark_written first), in it:
     a copy whose rows the writes narrow (`narrowed`, see StoredCopy.narrowed_by) and that
-    was up to date before them has those rows deleted and made again from its view; every
-    other copy is rebuilt whole."""
+    was up to date before them has those rows deleted and made again from its view, except
+    those that already account for rows added (`added_only`: the tables to which the writes
+    only added rows, see StoredCopy.covered); every other copy is rebuilt whole."""
     copies = tuple(copies)
     written = frozenset(written)
+    added_only = frozenset(added_only)
     partial = {c: _narrowing(c, written, narrowed) for c in copies}
     partial = {c: v for c, v in partial.items() if v is not None}
     if partial:
         current = _up_to_date_but_one(cur, partial)
         partial = {c: v for c, v in partial.items() if c.table in current}
     for copy, values in partial.items():
-        # Names from STORED_COPIES (constants above), never from input; values bound.
-        where = " and ".join(f"{column} = any(${column})" for column in copy.narrowed_by)
-        cur.execute(f"delete from {copy.table} where {where}", values)  # noqa: S608
-        cur.execute(
-            f"insert into {copy.table} select * from {copy.view} where {where}",  # noqa: S608
-            values,
-        )
+        values = _not_covered(cur, copy, values, written, added_only)
+        if all(values.values()):
+            # Names from STORED_COPIES (constants above), never from input; values bound.
+            where = " and ".join(f"{column} = any(${column})" for column in copy.narrowed_by)
+            cur.execute(f"delete from {copy.table} where {where}", values)  # noqa: S608
+            cur.execute(
+                f"insert into {copy.table} select * from {copy.view} where {where}",  # noqa: S608
+                values,
+            )
         cur.execute(
             "update stored_copies set copy_writes = source_writes, "
             "refreshed_at = current_timestamp where stored_table = $t",
@@ -317,17 +353,29 @@ class TrackedCursor:
         self.in_transaction = in_transaction
         self.written: set[str] = set()
         self.narrowed: Narrowed = {}
+        self.added_only: set[str] = set()  # tables whose every write only added rows
+        self._not_only_added: set[str] = set()
 
-    def wrote_only(self, table: str, values: dict[str, Iterable]) -> None:
+    def wrote_only(
+        self, table: str, values: dict[str, Iterable], *, adds_only: bool = False
+    ) -> None:
         """Say that every row this transaction writes in `table` (inserted, updated or
         deleted) has, before and after the write, each column's value among `values`
         (column -> values): the stored copies narrowed by those columns refresh only
         their rows with those values (StoredCopy.narrowed_by). Said twice, the values add
-        up."""
+        up. `adds_only`: the writes only insert rows, or update rows without changing those
+        columns (an upload's import; not an undo, which deletes): a copy's rows that
+        already account for such rows stay as they are (StoredCopy.covered); said once
+        without it, it no longer holds for the table."""
         table = table.lower()
         named = self.narrowed.setdefault(table, {})
         for column, found in values.items():
             named[column] = named.get(column, frozenset()) | frozenset(found)
+        if adds_only and table not in self._not_only_added:
+            self.added_only.add(table)
+        else:
+            self._not_only_added.add(table)
+            self.added_only.discard(table)
 
     def _note(self, sql: str) -> None:
         self._wrote(written_tables(self.raw, sql))

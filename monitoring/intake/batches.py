@@ -467,18 +467,27 @@ def _say_what_is_written(cur: stored.TrackedCursor, table: Table) -> None:
     the stored copies refreshed in part by them (stored.StoredCopy.narrowed_by): an upload of
     one quarter's values remakes that quarter's rows of a copy, not all of it. An update
     leaves a row's key as it was."""
-    _name_written_keys(cur, table, sql_ident, "from upload_rows where is_new or is_changed")
+    _name_written_keys(
+        cur, table, sql_ident, "from upload_rows where is_new or is_changed", adds_only=True
+    )
 
 
-def _name_written_keys(cur, table: Table, key_of, rows: str, params: dict | None = None) -> None:
+def _name_written_keys(
+    cur, table: Table, key_of, rows: str, params: dict | None = None, *, adds_only: bool = False
+) -> None:
     """cur.wrote_only for `table`: the distinct values of each key column that a stored copy
-    is narrowed by (key_of(column): its SQL expression) among `rows` (a FROM clause)."""
+    is narrowed by (key_of(column): its SQL expression) among `rows` (a FROM clause);
+    `adds_only` as there (an import inserts rows and changes others' values, never a key)."""
     columns = [c for c in stored.narrowing_columns(table.name) if c in table.key]
     if not columns:
         return
     listed = ", ".join(f"list(distinct {key_of(c)})" for c in columns)
     found = cur.execute(f"select {listed} {rows}", params).fetchall()[0]  # noqa: S608 - no input
-    cur.wrote_only(table.name, {c: values or () for c, values in zip(columns, found, strict=True)})
+    cur.wrote_only(
+        table.name,
+        {c: values or () for c, values in zip(columns, found, strict=True)},
+        adds_only=adds_only,
+    )
 
 
 def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> None:

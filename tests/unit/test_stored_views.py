@@ -373,6 +373,36 @@ def test_an_upload_new_to_a_region_adds_it_to_the_regions_used(request, engine, 
     assert copy_differs(db, USED) == 0 and copy_differs(db, VALUES) == 0
 
 
+def test_an_upload_into_regions_its_table_already_uses_remakes_none_of_them(
+    request, engine, tmp_path, settings
+):
+    """An import only adds rows (or changes values, never a key): a region that the regions
+    used already list for its table stays listed, and its row is not remade. Its undo
+    deletes rows, so it remakes the row."""
+    db = sample_copy(request, engine, tmp_path)
+    # Mark UZ-JI's row past the tracking (no write of the dashboard does): still listed as
+    # used by indicator_values, no longer by the other tables.
+    with db.cursor() as cur:
+        cur.raw.execute(
+            "update region_codes_used_stored set used_in = ['indicator_values'] "
+            "where region_code = 'UZ-JI'"
+        )
+    used = "select used_in from region_codes_used_stored where region_code = 'UZ-JI'"
+    result = commit_file(
+        db, csv_bytes(VALUES_HEADER, G1_JIZZAKH_2021Q1), "g1.csv", settings, by="T"
+    )
+    assert result.updated == 1
+    with db.cursor() as cur:
+        assert list(cur.execute(used).fetchone()[0]) == ["indicator_values"]  # not remade
+    assert copy_differs(db, USED) == 2  # the marked row only, as it is and as it should be
+    assert db.out_of_date() == {}
+
+    undo_batch(db, result.batch_id, by="T")  # deletes or restores: remade
+    with db.cursor() as cur:
+        assert len(cur.execute(used).fetchone()[0]) > 1
+    assert copy_differs(db, USED) == 0
+
+
 @pytest.mark.parametrize(
     "also",
     [
