@@ -353,8 +353,7 @@ class TrackedCursor:
         self.in_transaction = in_transaction
         self.written: set[str] = set()
         self.narrowed: Narrowed = {}
-        self.added_only: set[str] = set()  # tables whose every write only added rows
-        self._not_only_added: set[str] = set()
+        self._not_only_added: set[str] = set()  # named once without adds_only
 
     def wrote_only(
         self, table: str, values: dict[str, Iterable], *, adds_only: bool = False
@@ -371,11 +370,13 @@ class TrackedCursor:
         named = self.narrowed.setdefault(table, {})
         for column, found in values.items():
             named[column] = named.get(column, frozenset()) | frozenset(found)
-        if adds_only and table not in self._not_only_added:
-            self.added_only.add(table)
-        else:
+        if not adds_only:
             self._not_only_added.add(table)
-            self.added_only.discard(table)
+
+    @property
+    def added_only(self) -> frozenset[str]:
+        """The tables whose every write was named with adds_only (see wrote_only)."""
+        return frozenset(self.narrowed) - self._not_only_added
 
     def _note(self, sql: str) -> None:
         self._wrote(written_tables(self.raw, sql))
