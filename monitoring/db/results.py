@@ -198,11 +198,17 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+def _key_now(db: Database, name: str, params: dict) -> tuple[str, DataVersion]:
+    """The fingerprint of query `name` with `params` at the data version now, and that."""
+    bound = {k: params[k] for k in query_parameters(name) if k in params}
+    version = data_version(db)
+    return fingerprint(db, name, bound, version), version
+
+
 def kept_rows(db: Database, name: str, **params) -> pd.DataFrame | None:
     """queries/NAME.sql's rows with `params` if this data version's are kept, else None
     (nothing is run: the caller may ask a narrower query instead)."""
-    bound = {k: params[k] for k in query_parameters(name) if k in params}
-    return load(db, fingerprint(db, name, bound, data_version(db)))
+    return load(db, _key_now(db, name, params)[0])
 
 
 def kept_query(db: Database, name: str, **params) -> pd.DataFrame:
@@ -210,9 +216,7 @@ def kept_query(db: Database, name: str, **params) -> pd.DataFrame:
     `kept_results` when this data version's are kept, else run and kept. Within a process,
     callers of the same result at the same time (viewers opening a tab after an upload, the
     checks prepared in the background) wait for the first instead of running it again."""
-    bound = {k: params[k] for k in query_parameters(name) if k in params}
-    version = data_version(db)
-    key = fingerprint(db, name, bound, version)
+    key, version = _key_now(db, name, params)
     with _lock(key):
         found = load(db, key)
         if found is not None:
