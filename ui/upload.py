@@ -32,6 +32,7 @@ TABLE_KEY = "table"  # query parameter and widget key of the table choice
 PREVIEW_KEY = "upload_preview"  # (memo, the checked file) of this session
 RECHECKED_KEY = "upload_rechecked"  # this run checked the same file again: data changed
 SHOWN_ROWS = 1_000  # rows of a preview's tables sent to the browser (all are counted)
+TAB_KEY = "upload-tab"  # the open tab (views/upload.py builds the history and format on demand)
 
 
 def table_label(name: str) -> str:

@@ -60,7 +60,12 @@ def dashboard_base_url() -> str:
     return sharing.base_url()
 
 
-accounts_tab, links_tab, log_tab = st.tabs([_("Accounts"), _("Share links"), _("Share link use")])
+# The share links and their log are built only when their tab is open (a tab switch reruns
+# the page): fewer elements on the page's first load (docs/benchmarks.md). The accounts tab,
+# open first, is always built.
+accounts_tab, links_tab, log_tab = st.tabs(
+    [_("Accounts"), _("Share links"), _("Share link use")], key="admin-tab", on_change="rerun"
+)
 
 # Accounts -----------------------------------------------------------------------------------
 with accounts_tab:
@@ -184,180 +189,182 @@ with accounts_tab:
             st.caption(_("You cannot remove your own account here; ask another admin."))
 
 # Share links --------------------------------------------------------------------------------
-with links_tab:
-    created = st.session_state.pop("admin_new_link", None)
-    if created:
-        st.success(
-            _(
-                "Share link created. Send this address to the donor; anyone who has it sees the "
-                "view until it expires or you revoke it:"
-            ),
-            icon=":material/link:",
-        )
-        st.code(created, language=None)
-    region_names = common.cached(map_report.region_names, config)
-    donor_pages = [p for p in PAGES if accounts.can_open_page(accounts.DONOR, p.url_path)]
-    titles = {p.url_path: _(p.title) for p in donor_pages}
-    with st.form("create-link", clear_on_submit=True):
-        st.markdown(_("**Create a share link**"))
-        label = st.text_input(
-            _("Label"),
-            max_chars=120,
-            help=_("Who it is for, e.g. 'Donor mid-term review 2021'."),
-        )
-        expires = st.selectbox(
-            _("Expires after"),
-            ["7d", "30d", "90d", "180d", "366d"],
-            index=2,
-            format_func=lambda d: ngettext("{n} day", "{n} days", int(d[:-1])).format(
-                n=int(d[:-1])
-            ),
-        )
-        regions = st.multiselect(
-            _("Regions (none chosen: the whole programme)"),
-            list(region_names),
-            format_func=lambda c: f"{region_names[c]} ({c})",
-            placeholder=_("Choose options"),
-        )
-        pages = st.multiselect(
-            _("Pages (none chosen: every page a donor may see)"),
-            list(titles),
-            format_func=titles.get,
-            placeholder=_("Choose options"),
-        )
-        downloads = st.selectbox(
-            _("The donor may download"),
-            ["tables,reports", "tables", "reports", "none"],
-            format_func={
-                "tables,reports": _("Tables and reports (IPTT, PDF, IATI)"),
-                "tables": _("Tables only (CSV, Excel)"),
-                "reports": _("Reports only"),
-                "none": _("Nothing"),
-            }.get,
-        )
-        donor_language = st.selectbox(
-            _("Language for the donor"),
-            ["", *i18n.LANGUAGES],
-            format_func=lambda lang: (
-                i18n.language_name(lang) if lang else _("The donor's browser language")
-            ),
-            help=_(
-                "The language the link opens the dashboard in (lang= in its address). The "
-                "donor can still change it in the sidebar."
-            ),
-        )
-        st.caption(
-            _(
-                "Through a link, sensitive indicators are never shown and small counts of "
-                "people are shown as “<{threshold}”. Upload and administration are never open "
-                "to a link."
-            ).format(threshold=config.privacy.small_count_threshold)
-        )
-        unapproved = st.checkbox(
-            _("Show quarters not yet approved too"),
-            help=_("By default a link shows approved quarters only ({doc}).").format(
-                doc="docs/quality.md"
-            ),
-        )
-        if st.form_submit_button(_("Create link"), icon=":material/add_link:"):
-            try:
-                base = dashboard_base_url()
-                _link_id, token = sharing.create_share_link(
-                    db,
-                    label,
-                    expires,
-                    by=viewer.name,
-                    regions=regions or None,
-                    pages=pages or None,
-                    available_pages=[p.url_path for p in PAGES],
-                    downloads=downloads.split(","),
-                    unapproved=unapproved,
-                )
-                st.session_state["admin_new_link"] = sharing.share_url(
-                    token, url=base, lang=donor_language or None
-                )
-                st.rerun()
-            except (sharing.ShareLinkError, DatabaseError) as exc:
-                refused(exc)
-
-    links = admin.links_table(db)
-    if links.empty:
-        st.info(_("No share links yet."), icon=":material/link_off:")
-    else:
-        shown = admin.shown(links)
-        # A link never opened: its last opening says so.
-        st.dataframe(shown, hide_index=True, width="stretch", placeholder=_("never"))
-        common.downloads(shown, "share_links", "links")
-        again_col, revoke_col = st.columns(2, gap="large")
-        active = links[links.Status == admin.link_status("active")]
-        labels = {
-            int(r.Link): _("Link {number} · {label}").format(number=r.Link, label=r.Label)
-            for r in active.itertuples()
-        }
-        with again_col:
-            st.markdown(_("**Copy a link's address again**"))
-            again = st.selectbox(
-                _("Active link"),
-                list(labels),
-                format_func=labels.get,
-                **common.none_to_choose(labels, _("No active link")),
+if links_tab.open:
+    with links_tab:
+        created = st.session_state.pop("admin_new_link", None)
+        if created:
+            st.success(
+                _(
+                    "Share link created. Send this address to the donor; anyone who has it "
+                    "sees the view until it expires or you revoke it:"
+                ),
+                icon=":material/link:",
             )
-            again_language = st.selectbox(
+            st.code(created, language=None)
+        region_names = common.cached(map_report.region_names, config)
+        donor_pages = [p for p in PAGES if accounts.can_open_page(accounts.DONOR, p.url_path)]
+        titles = {p.url_path: _(p.title) for p in donor_pages}
+        with st.form("create-link", clear_on_submit=True):
+            st.markdown(_("**Create a share link**"))
+            label = st.text_input(
+                _("Label"),
+                max_chars=120,
+                help=_("Who it is for, e.g. 'Donor mid-term review 2021'."),
+            )
+            expires = st.selectbox(
+                _("Expires after"),
+                ["7d", "30d", "90d", "180d", "366d"],
+                index=2,
+                format_func=lambda d: ngettext("{n} day", "{n} days", int(d[:-1])).format(
+                    n=int(d[:-1])
+                ),
+            )
+            regions = st.multiselect(
+                _("Regions (none chosen: the whole programme)"),
+                list(region_names),
+                format_func=lambda c: f"{region_names[c]} ({c})",
+                placeholder=_("Choose options"),
+            )
+            pages = st.multiselect(
+                _("Pages (none chosen: every page a donor may see)"),
+                list(titles),
+                format_func=titles.get,
+                placeholder=_("Choose options"),
+            )
+            downloads = st.selectbox(
+                _("The donor may download"),
+                ["tables,reports", "tables", "reports", "none"],
+                format_func={
+                    "tables,reports": _("Tables and reports (IPTT, PDF, IATI)"),
+                    "tables": _("Tables only (CSV, Excel)"),
+                    "reports": _("Reports only"),
+                    "none": _("Nothing"),
+                }.get,
+            )
+            donor_language = st.selectbox(
                 _("Language for the donor"),
                 ["", *i18n.LANGUAGES],
                 format_func=lambda lang: (
                     i18n.language_name(lang) if lang else _("The donor's browser language")
                 ),
-                key="again-language",
+                help=_(
+                    "The language the link opens the dashboard in (lang= in its address). The "
+                    "donor can still change it in the sidebar."
+                ),
             )
-            if again is not None:
-                st.code(
-                    sharing.share_url(
-                        sharing.link_token(db, again),
-                        url=dashboard_base_url(),
-                        lang=again_language or None,
-                    ),
-                    language=None,
+            st.caption(
+                _(
+                    "Through a link, sensitive indicators are never shown and small counts of "
+                    "people are shown as “<{threshold}”. Upload and administration are never open "
+                    "to a link."
+                ).format(threshold=config.privacy.small_count_threshold)
+            )
+            unapproved = st.checkbox(
+                _("Show quarters not yet approved too"),
+                help=_("By default a link shows approved quarters only ({doc}).").format(
+                    doc="docs/quality.md"
+                ),
+            )
+            if st.form_submit_button(_("Create link"), icon=":material/add_link:"):
+                try:
+                    base = dashboard_base_url()
+                    _link_id, token = sharing.create_share_link(
+                        db,
+                        label,
+                        expires,
+                        by=viewer.name,
+                        regions=regions or None,
+                        pages=pages or None,
+                        available_pages=[p.url_path for p in PAGES],
+                        downloads=downloads.split(","),
+                        unapproved=unapproved,
+                    )
+                    st.session_state["admin_new_link"] = sharing.share_url(
+                        token, url=base, lang=donor_language or None
+                    )
+                    st.rerun()
+                except (sharing.ShareLinkError, DatabaseError) as exc:
+                    refused(exc)
+
+        links = admin.links_table(db)
+        if links.empty:
+            st.info(_("No share links yet."), icon=":material/link_off:")
+        else:
+            shown = admin.shown(links)
+            # A link never opened: its last opening says so.
+            st.dataframe(shown, hide_index=True, width="stretch", placeholder=_("never"))
+            common.downloads(shown, "share_links", "links")
+            again_col, revoke_col = st.columns(2, gap="large")
+            active = links[links.Status == admin.link_status("active")]
+            labels = {
+                int(r.Link): _("Link {number} · {label}").format(number=r.Link, label=r.Label)
+                for r in active.itertuples()
+            }
+            with again_col:
+                st.markdown(_("**Copy a link's address again**"))
+                again = st.selectbox(
+                    _("Active link"),
+                    list(labels),
+                    format_func=labels.get,
+                    **common.none_to_choose(labels, _("No active link")),
                 )
-        with revoke_col, st.form("revoke-link"):
-            st.markdown(_("**Revoke a link**"))
-            chosen = st.selectbox(
-                _("Active link"),
-                list(labels),
-                format_func=labels.get,
-                key="revoke-choice",
-                **common.none_to_choose(labels, _("No active link")),
-            )
-            sure = st.checkbox(_("I understand: the link opens nothing from now on."))
-            if st.form_submit_button(_("Revoke link"), icon=":material/link_off:"):
-                if chosen is None:
-                    st.error(_("There is no active link to revoke."))
-                elif not sure:
-                    st.error(_("Tick the box to confirm."))
-                else:
-                    try:
-                        sharing.revoke_share_link(db, chosen, by=viewer.name)
-                        done(
-                            _("Link {number} revoked: it opens nothing any more.").format(
-                                number=chosen
+                again_language = st.selectbox(
+                    _("Language for the donor"),
+                    ["", *i18n.LANGUAGES],
+                    format_func=lambda lang: (
+                        i18n.language_name(lang) if lang else _("The donor's browser language")
+                    ),
+                    key="again-language",
+                )
+                if again is not None:
+                    st.code(
+                        sharing.share_url(
+                            sharing.link_token(db, again),
+                            url=dashboard_base_url(),
+                            lang=again_language or None,
+                        ),
+                        language=None,
+                    )
+            with revoke_col, st.form("revoke-link"):
+                st.markdown(_("**Revoke a link**"))
+                chosen = st.selectbox(
+                    _("Active link"),
+                    list(labels),
+                    format_func=labels.get,
+                    key="revoke-choice",
+                    **common.none_to_choose(labels, _("No active link")),
+                )
+                sure = st.checkbox(_("I understand: the link opens nothing from now on."))
+                if st.form_submit_button(_("Revoke link"), icon=":material/link_off:"):
+                    if chosen is None:
+                        st.error(_("There is no active link to revoke."))
+                    elif not sure:
+                        st.error(_("Tick the box to confirm."))
+                    else:
+                        try:
+                            sharing.revoke_share_link(db, chosen, by=viewer.name)
+                            done(
+                                _("Link {number} revoked: it opens nothing any more.").format(
+                                    number=chosen
+                                )
                             )
-                        )
-                    except sharing.ShareLinkError as exc:
-                        refused(exc)
+                        except sharing.ShareLinkError as exc:
+                            refused(exc)
 
 # Use log ------------------------------------------------------------------------------------
-with log_tab:
-    uses = admin.uses_table(db)
-    if uses.empty:
-        st.info(_("No share link has been used yet."), icon=":material/history:")
-    else:
-        st.caption(
-            _(
-                "Every time a link opened a page, or was refused because it had expired or was "
-                "revoked; newest first, the latest 500. A changed or incomplete link names no "
-                "link, so it cannot be listed here."
+if log_tab.open:
+    with log_tab:
+        uses = admin.uses_table(db)
+        if uses.empty:
+            st.info(_("No share link has been used yet."), icon=":material/history:")
+        else:
+            st.caption(
+                _(
+                    "Every time a link opened a page, or was refused because it had expired or was "
+                    "revoked; newest first, the latest 500. A changed or incomplete link names no "
+                    "link, so it cannot be listed here."
+                )
             )
-        )
-        shown = admin.shown(uses)
-        st.dataframe(shown, hide_index=True, width="stretch")
-        common.downloads(shown, "share_link_use", "uses")
+            shown = admin.shown(uses)
+            st.dataframe(shown, hide_index=True, width="stretch")
+            common.downloads(shown, "share_link_use", "uses")

@@ -12,6 +12,7 @@ from monitoring.access import accounts, sessions, sharing, signin_links
 from monitoring.db import Database, close_all
 from monitoring.reports.status import status_text
 from tests.app.conftest import TEST_COOKIES, TEST_SECRET, claim_ticket, no_exceptions, post_form
+from tests.app.lazy_parts import ADMIN_TAB, open_tab
 from tests.conftest import account_name, tampered
 from ui import gate, session_cookie
 from ui.access import USER_KEY
@@ -367,6 +368,8 @@ def test_an_admin_creates_a_share_link_on_the_page(app_as, own_db):
     # Accounts that never signed in say so in the reader's words, not Streamlit's "None".
     assert at.dataframe[0].value["Last sign-in (UTC)"].isna().any()
     assert at.dataframe[0].proto.placeholder == "never"
+    assert not [d for d in at.dataframe if "Label" in d.value.columns], "built when opened"
+    open_tab(at, ADMIN_TAB, "Share links")
     label = next(t for t in at.text_input if t.label == "Label")
     label.input("Donor review")
     regions = next(m for m in at.multiselect if m.label.startswith("Regions"))
@@ -396,6 +399,7 @@ def test_an_admin_revokes_a_link_and_it_opens_nothing(app_as, donor_app, own_db)
     )
     at = use(app_as("admin")).run()
     at.switch_page("views/admin.py").run()
+    open_tab(at, ADMIN_TAB, "Share links")
     form_box = next(c for c in at.checkbox if c.label.startswith("I understand: the link"))
     form_box.check()
     next(b for b in at.button if b.label == "Revoke link").click().run()

@@ -8,8 +8,10 @@ import sys
 from monitoring.db import channel
 from monitoring.settings import ROOT
 from tests.app.conftest import no_exceptions
+from tests.app.lazy_parts import open_tab
 from tests.unit.serving_support import environment
 from tests.unit.upload_support import csv_bytes
+from ui.upload import TAB_KEY
 
 
 def test_an_import_from_the_command_line_shows_at_the_next_rerun(
@@ -43,7 +45,7 @@ def test_an_import_from_the_command_line_shows_at_the_next_rerun(
     at.run()
     no_exceptions(at)
     assert "by Zarina" in at.caption[0].value, "the header shows the new data at once"
-    history = at.dataframe[0].value
+    history = open_tab(at, TAB_KEY, "Upload history").dataframe[0].value
     assert history.iloc[0][["Table", "File", "By", "New"]].tolist() == [
         "budget",
         "budget.csv",

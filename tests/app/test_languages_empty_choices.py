@@ -12,6 +12,7 @@ from monitoring import i18n
 from monitoring.access import accounts, sharing
 from monitoring.db import Database
 from tests.app.conftest import TEST_SECRET, no_exceptions
+from tests.app.lazy_parts import ADMIN_TAB, open_tab
 from tests.app.test_languages_frame import allowed_in, data, open_in  # noqa: F401 (fixture)
 from tests.conftest import account_name
 from tests.i18n_support import shown_texts, untranslated
@@ -40,6 +41,9 @@ def alone(app_as, sample_db_path):
 def test_the_administration_page_says_there_is_nothing_to_choose(alone, data, lang):  # noqa: F811
     at = open_in(alone, lang, "views/admin.py")
     no_exceptions(at)
+    with i18n.language(lang):
+        links_tab = i18n._("Share links")
+    open_tab(at, ADMIN_TAB, links_tab, shown_in=lang)  # built when opened (accounts: always)
     assert untranslated(shown_texts(at), lang, allowed_in(data, lang, "Old link")) == []
     with i18n.language(lang):
         links = [s for s in at.selectbox if s.label == i18n._("Active link")]

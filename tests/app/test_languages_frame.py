@@ -17,6 +17,7 @@ from monitoring.access.suppression import hidden_label, suppression_note
 from monitoring.db import close_all
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
+from tests.app.lazy_parts import ADMIN_TAB, open_tab
 from tests.conftest import tampered
 from tests.i18n_support import data_texts, shown_texts, untranslated
 from ui.language import LANG_PARAM, spinner_shows_time
@@ -133,8 +134,11 @@ def test_the_administration_page_speaks_the_language(app, data, lang):
         assert at.title[0].value == i18n._("Administration")
         headers = list(at.dataframe[0].value.columns)
         assert headers[0] == i18n._("User name") != "User name"
+        assert "Sign out" not in [b.label for b in at.button]
+        for tab in (i18n._("Share link use"), i18n._("Share links")):  # built when opened
+            open_tab(at, ADMIN_TAB, tab, shown_in=lang)
+            assert untranslated(shown_texts(at), lang, allowed) == [], tab
         assert i18n._("Language for the donor") in [s.label for s in at.selectbox]
-    assert "Sign out" not in [b.label for b in at.button]
 
 
 def test_a_share_link_made_on_the_page_opens_in_the_language_chosen(
@@ -147,7 +151,7 @@ def test_a_share_link_made_on_the_page_opens_in_the_language_chosen(
     close_all()
     at.run()
     at.switch_page("views/admin.py").run()
-    no_exceptions(at)
+    open_tab(at, ADMIN_TAB, "Share links")
     next(t for t in at.text_input if t.label == "Label").input("Ministry review")
     next(s for s in at.selectbox if s.label == "Language for the donor").set_value("ru")
     next(b for b in at.button if b.label == "Create link").click().run()
@@ -156,10 +160,16 @@ def test_a_share_link_made_on_the_page_opens_in_the_language_chosen(
     query = parse_qs(url.split("?", 1)[1])
     assert query[LANG_PARAM] == ["ru"] and query[sharing.SHARE_PARAM]
 
-    # The links table, its statuses and the forms around it, in Russian.
+    # The links table, its statuses and the forms around it, in Russian. The tab's label
+    # changes with the language, so the page opens on its first tab again: the reader clicks
+    # the tab's Russian label.
     at.query_params[LANG_PARAM] = "ru"
-    at.run()
+    with i18n.language(i18n.DEFAULT):  # the page shown before was English (open_tab)
+        at.run()
     no_exceptions(at)
+    with i18n.language("ru"):
+        links_tab = i18n._("Share links")
+    open_tab(at, ADMIN_TAB, links_tab, shown_in="ru")
     links = next(d.value for d in at.dataframe if "Метка" in d.value.columns)
     row = links.iloc[0]
     assert (row["Метка"], row["Статус"], row["Регионы"], row["Скачивание"]) == (

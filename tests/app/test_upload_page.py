@@ -7,6 +7,8 @@ import pytest
 from monitoring.db import Database, close_all
 from monitoring.intake.batches import table_checksums
 from tests.app.conftest import no_exceptions
+from tests.app.lazy_parts import open_tab
+from ui.upload import TAB_KEY
 
 BUDGET = b"budget_line,category,period,amount,currency\n"
 
@@ -74,6 +76,9 @@ def test_the_page_explains_itself_and_offers_templates(upload_app):
     at, _ = upload_app
     assert at.title[0].value == "Data upload"
     assert [t.label for t in at.tabs] == ["Upload a file", "Upload history", "Format and templates"]
+    assert not at.dataframe, "the history's table is built when its tab is opened"
+    assert not at.get("download_button"), "and so are the templates"
+    open_tab(at, TAB_KEY, "Format and templates")
     labels = [b.proto.label for b in at.get("download_button")]
     assert "CSV template" in labels and "Excel template" in labels
     assert any("20 MB and 100,000 rows" in c.value for c in at.caption)
@@ -98,7 +103,8 @@ def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
     no_exceptions(at)
     assert "Imported into budget as batch" in at.success[0].value
     assert "by test\\-admin" in at.caption[0].value, "the header shows the new data at once"
-    history = at.dataframe[0].value
+    assert at.get("file_uploader")[0].value is None, "the uploader is cleared"
+    history = open_tab(at, TAB_KEY, "Upload history").dataframe[0].value
     assert history.iloc[0][["Table", "File", "By", "New", "Changed"]].tolist() == [
         "budget",
         "budget.csv",
@@ -106,10 +112,22 @@ def test_uploading_a_file_shows_the_preview_then_imports_it(upload_app):
         1,
         1,
     ]
-    assert at.get("file_uploader")[0].value is None, "the uploader is cleared"
     at.switch_page("views/overview.py").run()
     no_exceptions(at)
     assert "by test\\-admin" in at.caption[0].value, "every page sees the new data at once"
+
+
+def test_a_file_being_checked_stays_while_the_reader_looks_at_another_tab(upload_app):
+    at, path = upload_app
+    before = checksums(path)
+    upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
+    open_tab(at, TAB_KEY, "Format and templates")
+    assert "CSV template" in [b.proto.label for b in at.get("download_button")]
+    open_tab(at, TAB_KEY, "Upload history")
+    assert at.get("file_uploader")[0].value is not None, "the file is still there"
+    assert metrics(at)["Changed"] == "1", "and so is its preview"
+    assert button(at, "Import 0 new and 1 changed row(s)")
+    assert checksums(path) == before
 
 
 def test_a_file_with_errors_lists_them_and_cannot_be_imported(upload_app):
@@ -147,6 +165,7 @@ def test_undo_through_the_page_restores_the_data(upload_app):
     before = {k: v for k, v in checksums(path).items() if not k.startswith("upload_")}
     upload(at, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
     button(at, "Import").click().run()
+    open_tab(at, TAB_KEY, "Upload history")
     next(c for c in at.checkbox if c.label.startswith("I understand")).check().run()
     assert button(at, "Undo batch").label == f"Undo batch {at.dataframe[0].value.iloc[0]['Batch']}"
     button(at, "Undo batch").click().run()
@@ -171,6 +190,7 @@ def test_staff_import_under_their_own_name_but_cannot_undo(upload_as):
     assert any("imported by test\\-staff" in c.value for c in at.caption)  # markdown-escaped
     button(at, "Import").click().run()
     no_exceptions(at)
+    open_tab(at, TAB_KEY, "Upload history")
     assert at.dataframe[0].value.iloc[0]["By"] == "test-staff"
     assert not [b for b in at.button if b.label.startswith("Undo batch")]
     assert any("Only an administrator can undo" in c.value for c in at.caption)

@@ -13,7 +13,9 @@ from monitoring.db import open_database
 from monitoring.intake import batches
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
+from tests.app.lazy_parts import open_tab
 from tests.app.test_upload_page import BUDGET, button, checksums, upload
+from ui.upload import TAB_KEY
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def test_a_new_session_of_the_same_person_is_told_the_upload_was_saved(upload_pa
     upload(first, "budget.csv", BUDGET + b"1.1,staff,2021Q1,41000,USD\n")
     button(first, "Import").click().run()
     no_exceptions(first)
-    batch = int(first.dataframe[0].value.iloc[0]["Batch"])
+    batch = int(open_tab(first, TAB_KEY, "Upload history").dataframe[0].value.iloc[0]["Batch"])
 
     # The connection broke: the browser comes back with a new session of the same person.
     again = upload_page("staff")

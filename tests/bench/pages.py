@@ -175,6 +175,8 @@ PARTS = {
         ("quality-tab", "Validation rules"),
         ("quality-tab", "Follow-up"),
     ],
+    "upload": [("upload-tab", "Upload history"), ("upload-tab", "Format and templates")],
+    "admin": [("admin-tab", "Share links"), ("admin-tab", "Share link use")],
 }
 
 

@@ -1,6 +1,7 @@
 """Who sees what, in headless Chromium: donors' links, refusals, nobody signed in, and
 sign-ins held by the browser's cookie (reloads, tabs, copied addresses, taken session ids)."""
 
+import re
 import shutil
 
 import pytest
@@ -98,9 +99,16 @@ def test_the_administration_page_lists_accounts_and_links(server, page):
     assert exceptions_shown(page) == []
     assert "Administration" in main_text(page)
     screenshot(page, "admin-accounts")
+    create = page.get_by_role("button", name="Create link")
+    assert create.count() == 0, "the share links are built when their tab is opened"
     page.get_by_role("tab", name="Share links").click()
+    create.wait_for(timeout=60_000)  # the click reran the page
     wait_until_rendered(page)
     screenshot(page, "admin-links")
+    assert exceptions_shown(page) == []
+    page.get_by_role("tab", name="Share link use").click()
+    used = re.compile("No share link has been used yet|Every time a link opened a page")
+    page.get_by_text(used).first.wait_for(timeout=60_000)  # whether other tests used links
     assert exceptions_shown(page) == []
 
 

@@ -269,10 +269,11 @@ def test_an_upload_through_one_replica_is_seen_through_the_other(replicas, brows
         assert f"Your upload of {file.name}" in text and f"saved as batch {batch}" in text, text
         screenshot(page, "replicas-other-replica-upload")
         page.get_by_role("tab", name="Upload history").click()
-        wait_until_rendered(page)
         # The newest batch is the one offered for undoing.
         label = f"Batch {batch} · indicator_values · {file.name} · by test-admin"
         box = page.get_by_test_id("stSelectbox").filter(has_text="Batch to undo")
+        box.wait_for(timeout=60_000)  # the tab is built when opened: its click reruns the page
+        wait_until_rendered(page)
         shown = box.inner_text() + " ".join(
             box.locator("input").evaluate_all("inputs => inputs.map(i => i.value)")
         )

@@ -51,10 +51,13 @@ def test_a_file_uploaded_in_the_browser_is_previewed_then_imported(writable_serv
     wait_until_rendered(page)
     assert "by test-staff" in main.inner_text(), "the header shows the new data at once"
     page.get_by_role("tab", name="Upload history").click()
+    # Built when opened (the tab's click reruns the page): wait for its content.
+    page.get_by_text("Every import, newest first.").wait_for(timeout=60_000)
     wait_until_rendered(page)
     screenshot(page, "upload-history")
     assert exceptions_shown(page) == []
     page.get_by_role("tab", name="Format and templates").click()
+    page.get_by_role("button", name="Excel template").wait_for(timeout=60_000)
     wait_until_rendered(page)
     assert page.get_by_role("button", name="Excel template").count() == 1
     screenshot(page, "upload-format")
