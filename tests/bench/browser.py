@@ -48,6 +48,7 @@ from tests.e2e.conftest import (
     streamlit_server,
     wait_until_rendered,
 )
+from ui import session_cookie
 from ui.navigation import PAGES
 
 SCREENSHOT_PAUSE_S = 0.5  # wait_until_rendered ends with page.wait_for_timeout(500)
@@ -97,7 +98,15 @@ def sign_in(browser, base: str, url_path: str, secret: str) -> tuple[list, float
     try:
         token = signin_links.make_token(BENCH_USER, secret=secret)
         start = load(context, f"{base}/{url_path}?{signin_links.SIGNIN_PARAM}={token}")
-        return context.cookies(), start["seconds"]
+        cookies = context.cookies()
+        if not any(c["name"] == session_cookie.COOKIE for c in cookies):
+            # Every page would then load as the sign-in form, and be measured as the page.
+            raise SystemExit(
+                f"Signing in as {BENCH_USER!r} left no session cookie: does the database hold "
+                "that account? (tests.bench.run adds it to bench/data/sample.duckdb; "
+                "data/monitoring.duckdb has no such account.)"
+            )
+        return cookies, start["seconds"]
     finally:
         context.close()
 
