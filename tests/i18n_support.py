@@ -2,22 +2,24 @@
 
 `shown_texts(at)` gathers every text an AppTest's main area and sidebar show: titles,
 Markdown, captions, notices, labels, options, help texts, metric values, table headers and
-cells, and the words of plotly figures (titles, axis titles, legends, hover templates, tick
-labels, annotations). `untranslated(texts, lang, allowed)` returns the ones that hold an
-English word: a word of the dashboard's English texts (every string in its code, marked for
-translation or not) that the language's own translations never use, once data (`data_texts`:
-every text in the database, shown as written when it has no translation), codes and currency
-names are taken out.
+cells, the words of plotly figures (titles, axis titles, legends, hover templates, tick
+labels, annotations) and of the SVG legends the map page draws. `untranslated(texts, lang,
+allowed)` returns the ones that hold an English word: a word of the dashboard's English texts
+(every string in its code, marked for translation or not) that the language's own
+translations never use, once data (`data_texts`: every text in the database, shown as
+written when it has no translation), codes and currency names are taken out.
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import functools
 import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from xml.etree import ElementTree
 
 from babel.messages.pofile import read_po
 from google.protobuf.json_format import MessageToDict
@@ -59,6 +61,20 @@ def _proto_strings(value, out: list[str]) -> None:
         for k, v in value.items():
             if k not in _SKIP_KEYS:
                 _proto_strings(v, out)
+
+
+_SVG = "http://www.w3.org/2000/svg"
+_SVG_URL = "data:image/svg+xml;base64,"
+
+
+def svg_images(proto) -> list[ElementTree.Element]:
+    """The SVG drawings of an image element (st.image of SVG text: the map's legends), parsed;
+    other images are left out."""
+    return [
+        ElementTree.fromstring(base64.b64decode(image.url[len(_SVG_URL) :]))
+        for image in proto.imgs
+        if image.url.startswith(_SVG_URL)
+    ]
 
 
 def _plotly_strings(node, out: list[str], key: str | None = None) -> None:
@@ -110,6 +126,10 @@ def shown_texts(at) -> list[str]:
         elif proto is not None and hasattr(proto, "DESCRIPTOR"):
             if proto.DESCRIPTOR.name == "PlotlyChart":
                 _plotly_strings(json.loads(proto.spec or "{}"), out)
+            elif proto.DESCRIPTOR.name == "ImageList":
+                # The map's legends: the words of each text, its wrapped lines joined again.
+                for root in svg_images(proto):
+                    out.extend(" ".join(t.itertext()) for t in root.iter(f"{{{_SVG}}}text"))
             else:
                 _proto_strings(MessageToDict(proto), out)
                 out.extend(_box_words(proto))

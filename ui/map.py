@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
-import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 from pydeck.bindings import json_tools
@@ -22,8 +23,7 @@ from monitoring.reports.map import (
     RegionalMap,
     hex_to_rgba,
 )
-from ui.charts import FONT
-from ui.text import chart, code
+from ui.text import code
 
 MAP_KEY = "regional-map"
 _GENERATION = "_regional-map-generation"
@@ -246,89 +246,116 @@ def clear_choice(key: str) -> None:
     st.query_params.pop(key, None)
 
 
-def scale_legend(scale: ColourScale, hatched_label: str) -> go.Figure:
-    """The choropleth's steps, top = highest, with the hatched 'no data' swatch below."""
-    labels = [*reversed(scale.labels), hatched_label]
-    colours = [*reversed(scale.colours), NO_DATA_FILL]
-    fig = go.Figure(
-        go.Bar(
-            y=labels,
-            x=[1] * len(labels),
-            orientation="h",
-            marker=dict(
-                color=colours,
-                line=dict(color="#555", width=1),
-                pattern=dict(
-                    shape=[""] * len(scale.labels) + ["/"],
-                    fgcolor=HATCH_COLOUR,
-                    size=6,
-                    solidity=0.25,
-                ),
-            ),
-            width=0.8,
-            hoverinfo="skip",
-        )
-    )
-    fig.update_xaxes(visible=False, range=[0, 1])
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=13), automargin=True)
-    fig.update_layout(
-        title=dict(
-            text=_("Colour: {scale}").format(scale=chart(scale.title)),
-            x=0,
-            xanchor="left",
-            font=dict(size=14),
-        ),
-        height=60 + 24 * len(labels),
-        margin=dict(l=10, r=10, t=45, b=5),
-        font=FONT,
-        plot_bgcolor="white",
-        showlegend=False,
-        bargap=0.25,
-    )
-    fig.update_yaxes(side="right")
-    return fig
+# The legends' swatches and circles are drawn as SVG images (st.image), not plotly figures:
+# they have nothing to hover or zoom, and without them the map page loads no plotly at all
+# (its script is 4.7 MB, about a second of a first load in the browser: docs/benchmarks.md).
+# Each legend's title, which says what the colour or the circles show and in which unit, is
+# the page's own text above the image (scale_title, organisations_title). ElementTree writes
+# the SVG, so every word in it is escaped as XML text, never read as markup; an image runs
+# nothing.
+LEGEND_WIDTH = 360  # px: the legend's width on the page
+# Quoted: an unquoted "Source Sans 3" makes the whole list invalid (a name word may not start
+# with a digit), and the browser falls back to a serif type.
+_LEGEND_FONT = "'Source Sans Pro', 'Source Sans 3', 'Helvetica Neue', Arial, sans-serif"
+_LINE = 18  # px between the lines of a wrapped title or label
+_TEXT_COLOUR = "#31333F"
 
 
-def organisation_legend(kinds: Sequence[str], largest_usd: float) -> go.Figure:
-    """Circle colour = kind of organisation; circle size = grant money received (USD)."""
+def _svg(height: float, defs: list[ET.Element] | None = None) -> ET.Element:
+    root = ET.Element(
+        "svg",
+        xmlns="http://www.w3.org/2000/svg",
+        width=str(LEGEND_WIDTH),
+        height=str(round(height)),
+        viewBox=f"0 0 {LEGEND_WIDTH} {round(height)}",
+    )
+    if defs:
+        ET.SubElement(root, "defs").extend(defs)
+    return root
+
+
+def _text(parent: ET.Element, x: float, y: float, lines: list[str], **style) -> None:
+    """Lines of text from (x, y), the first line's middle at y."""
+    attributes = {"font-family": _LEGEND_FONT, "font-size": "14", "dominant-baseline": "central"}
+    attributes.update(style)
+    element = ET.SubElement(parent, "text", x=str(x), y=str(y), fill=_TEXT_COLOUR, **attributes)
+    for i, line in enumerate(lines):
+        span = ET.SubElement(element, "tspan", x=str(x), dy="0" if i == 0 else str(_LINE))
+        span.text = line
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False) or [""]
+
+
+def scale_title(scale: ColourScale) -> str:
+    """What the map's colour shows, and in which unit: the colour legend's title."""
+    return _("Colour: {scale}").format(scale=scale.title)
+
+
+def organisations_title() -> str:
+    """What the map's circles show: the organisations legend's title."""
+    return _("Organisations: colour = kind; size = grant money received (USD)")
+
+
+def _encoded(root: ET.Element) -> str:
+    return ET.tostring(root, encoding="unicode")
+
+
+def scale_legend(scale: ColourScale, hatched_label: str) -> str:
+    """The choropleth's steps as an SVG image, top = highest, with the hatched swatch below
+    (the map's no-data hatching): every step in words beside its colour (its title:
+    scale_title)."""
+    rows = [*zip(reversed(scale.labels), reversed(scale.colours), strict=True)]
+    rows.append((hatched_label, NO_DATA_FILL))
+    hatch = ET.Element(
+        "pattern", id="hatch", width="6", height="6", patternUnits="userSpaceOnUse",
+        patternTransform="rotate(45)",
+    )  # fmt: skip
+    ET.SubElement(hatch, "line", x1="0", y1="0", x2="0", y2="6", stroke=HATCH_COLOUR)
+    wrapped = [_wrapped(label, 40) for label, _colour in rows]
+    steps = [max(28, _LINE * len(lines) + 10) for lines in wrapped]  # a swatch is 20 px high
+    root = _svg(sum(steps) + 4, [hatch])
+    y = 2
+    for (_label, colour), lines, step in zip(rows, wrapped, steps, strict=True):
+        box = dict(x="2", y=str(y), width="34", height="20", stroke="#555555")
+        ET.SubElement(root, "rect", fill=colour, **box)
+        if colour == NO_DATA_FILL:
+            ET.SubElement(root, "rect", fill="url(#hatch)", **box)
+        _text(root, 46, y + 10, lines)
+        y += step
+    return _encoded(root)
+
+
+def organisation_legend(kinds: Sequence[str], largest_usd: float) -> str:
+    """What the map's circles mean, as an SVG image: colour = kind of organisation, size =
+    grant money received (USD), a ringed circle = drawn at its region's centre (its title:
+    organisations_title)."""
     sizes = [0.0, largest_usd / 4, largest_usd] if largest_usd > 0 else [0.0]
-    rows = [(KINDS[k].label, 14, KINDS[k].colour, "white", 1.5) for k in KINDS if k in kinds]
+    rows = [(KINDS[k].label, 7.0, KINDS[k].colour, "white", 1.5) for k in KINDS if k in kinds]
     rows.append(
-        (_("At its region's centre (no coordinates, or not shared)"), 14, "white", "#555555", 3)
+        (_("At its region's centre (no coordinates, or not shared)"), 7.0, "white", "#555555", 3)
     )
     for usd in sizes:
         share = (usd / largest_usd) ** 0.5 if largest_usd > 0 else 0.0
         radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * share
         received = _("{money} received").format(money=i18n.money(usd, "USD"))
-        rows.append((received, 2 * radius, "#bbbbbb", "#555555", 1))
-    fig = go.Figure(
-        go.Scatter(
-            x=[0] * len(rows),
-            y=list(range(len(rows))),
-            mode="markers+text",
-            text=[r[0] for r in rows],
-            textposition="middle right",
-            marker=dict(
-                size=[r[1] for r in rows],
-                color=[r[2] for r in rows],
-                line=dict(color=[r[3] for r in rows], width=[r[4] for r in rows]),
-            ),
-            hoverinfo="skip",
-        )
-    )
-    fig.update_xaxes(visible=False, range=[-0.06, 1])
-    fig.update_yaxes(visible=False, autorange="reversed")
-    fig.update_layout(
-        title=dict(
-            text=_("Organisations: colour = kind; size = grant money received (USD)"),
-            x=0,
-            xanchor="left",
-            font=dict(size=14),
-        ),
-        height=60 + 30 * len(rows),
-        margin=dict(l=10, r=10, t=40, b=5),
-        font=FONT,
-        plot_bgcolor="white",
-        showlegend=False,
-    )
-    return fig
+        rows.append((received, radius, "#bbbbbb", "#555555", 1))
+    centre = max(MAX_RADIUS_PX, 7.0) + 4  # the circles' column, as wide as the largest
+    wrapped = [_wrapped(label, 40) for label, *_rest in rows]
+    steps = [
+        max(2 * row[1] + 6, _LINE * len(lines) + 8)
+        for row, lines in zip(rows, wrapped, strict=True)
+    ]
+    root = _svg(sum(steps) + 4)
+    y = 2
+    for row, lines, step in zip(rows, wrapped, steps, strict=True):
+        _label, radius, fill, line, line_width = row
+        middle = y + step / 2
+        ET.SubElement(
+            root, "circle", cx=str(centre), cy=str(middle), r=str(radius), fill=fill,
+            stroke=line, **{"stroke-width": str(line_width)},
+        )  # fmt: skip
+        _text(root, 2 * centre + 6, middle - _LINE * (len(lines) - 1) / 2, lines)
+        y += step
+    return _encoded(root)

@@ -199,11 +199,8 @@ with left:
         _(map_report.BOUNDARY_ATTRIBUTION)
         + (" " + _(map_report.BASEMAP_ATTRIBUTION) if basemap else "")
     )
-    st.plotly_chart(
-        map_ui.organisation_legend(data.kinds_shown, data.largest_received_usd),
-        width="stretch",
-        key="organisation-legend",
-    )
+    st.markdown(f"**{plain(map_ui.organisations_title())}**")
+    st.image(map_ui.organisation_legend(data.kinds_shown, data.largest_received_usd))
 
 # Beside the map: the colour key, then the selected region ----------------------------------
 with right:
@@ -214,7 +211,8 @@ with right:
         (False, True): N_("no data or no target (or hidden to protect people)"),
     }
     hatched = _(HATCHED[measure == "value", bool(protects)])
-    st.plotly_chart(map_ui.scale_legend(data.scale, hatched), width="stretch", key="scale-legend")
+    st.markdown(f"**{plain(map_ui.scale_title(data.scale))}**")
+    st.image(map_ui.scale_legend(data.scale, hatched))
     if limited:
         st.caption(
             _(

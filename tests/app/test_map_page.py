@@ -1,11 +1,14 @@
 """The regional map page in AppTest, over the sample database."""
 
 import json
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from monitoring.reports import map as map_report
 from tests.app.conftest import no_exceptions
+from tests.i18n_support import svg_images
+from ui.text import plain
 
 PROGRAMME = {"UZ-JI", "UZ-TO", "UZ-NG"}
 
@@ -60,14 +63,17 @@ def test_the_map_colours_the_three_programme_regions_offline(app):
 
 def test_the_legend_states_the_scale_and_the_unit(app):
     at = open_map(app, indicator="G1", period="2022Q1")
-    legend = next(
-        json.loads(c.proto.spec)
-        for c in at.get("plotly_chart")
-        if "Colour:" in json.loads(c.proto.spec)["layout"]["title"]["text"]
-    )
-    assert legend["layout"]["title"]["text"] == "Colour: G1: latest value up to 2022Q1 (%)"
-    labels = legend["data"][0]["y"]
-    assert "90% to 100%" in labels and "0% to under 10%" in labels and "no data" in labels
+    legend = legend_lines(at, "Colour: G1: latest value up to 2022Q1 (%)")
+    assert legend[:2] == ["90% to 100%", "80% to under 90%"], "highest first"
+    assert legend[-2:] == ["0% to under 10%", "no data"], "the hatched swatch last"
+
+
+def test_the_organisations_legend_says_what_colour_and_size_mean(app):
+    at = open_map(app, indicator="G1", period="2022Q1")
+    legend = legend_lines(at, "Organisations: colour = kind; size = grant money received (USD)")
+    assert legend[0] == "CSO" and "At its region's centre (no coordinates, or not shared)" in legend
+    assert legend[-1].endswith(" USD received") and legend[-3] == "0 USD received"
+    assert not at.get("plotly_chart"), "the map page draws no plotly figure"
 
 
 def test_percent_of_target_is_coloured_against_the_regions_targets(app):
@@ -159,12 +165,29 @@ def open_map_as_donor(donor_app, link_regions=None, **params):
     return at
 
 
+SVG = "http://www.w3.org/2000/svg"
+
+
+def legend_lines(at, title: str) -> list[str]:
+    """The legend of the map titled `title` (the page's text above its image): the words of
+    each of its rows, top to bottom (a row's lines joined again)."""
+    titles = [m.value for m in at.get("markdown")]
+    assert f"**{plain(title)}**" in titles, titles  # as written, never read as Markdown
+    for image in at.get("image"):
+        for root in svg_images(image.proto):
+            lines = [" ".join(t.itertext()) for t in root.iter(f"{{{SVG}}}text")]
+            if lines and (title.startswith("Colour") == lines[-1].startswith("no data")):
+                return lines
+    raise LookupError(f"No legend {title!r} on the page.")
+
+
 def everything_shown(at) -> str:
     """Text, tables, the deck (tooltips, labels) and the choices offered, notices aside."""
     parts = [e.value for kind in ("markdown", "caption", "subheader", "info") for e in at.get(kind)]
     parts += [d.value.to_csv() for d in at.dataframe]
     parts += [c.proto.json for c in at.get("deck_gl_json_chart")]
-    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    legends = [root for image in at.get("image") for root in svg_images(image.proto)]
+    parts += [ET.tostring(root, encoding="unicode") for root in legends]
     parts += [" ".join(map(str, s.options)) for s in at.selectbox]
     return "\n".join(parts)
 

@@ -7,19 +7,22 @@ Every free text field of a copy of the sample database holds PAYLOAD, as do one 
 code, one grant id and one milestone id, a share link's label and the page addresses. Each
 element whose text Streamlit reads as Markdown is checked with the model of Streamlit 1.67's
 Markdown in tests/unit/test_text.py; plotly figures for the payload's tags, entity and
-hover-template field; the map's deck for a tooltip that would read HTML.
+hover-template field; the map's deck for a tooltip that would read HTML; the map's legends
+(SVG images) for an element or attribute that text of the payload would make.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from monitoring.access import sharing
 from monitoring.db import Database
 from tests.app.conftest import TEST_SECRET, no_exceptions
+from tests.i18n_support import svg_images
 from tests.unit.test_text import markdown_leaks
 
 PAYLOAD = (
@@ -160,6 +163,30 @@ def figures(at) -> list[str]:
     return [chart.proto.spec for chart in at.get("plotly_chart")]
 
 
+# What the map's legends (ui/map.py) are drawn with: any other element, or an attribute that
+# runs or fetches something, would be text of the data read as markup.
+SVG_ELEMENTS = {"svg", "defs", "pattern", "line", "rect", "circle", "text", "tspan"}
+
+
+def drawings(at) -> list[ET.Element]:
+    """The SVG images of the page (the map's legends), parsed."""
+    return [root for image in at.get("image") for root in svg_images(image.proto)]
+
+
+def svg_problems(root: ET.Element) -> list[str]:
+    found = []
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag not in SVG_ELEMENTS:
+            found.append(f"svg element {tag!r}")
+        found += [
+            f"svg attribute {name!r} of {tag!r}"
+            for name in element.attrib
+            if name.lower().startswith("on") or "href" in name.lower()
+        ]
+    return found
+
+
 def decks(at) -> list[dict]:
     return [json.loads(chart.proto.json) for chart in at.get("deck_gl_json_chart")]
 
@@ -175,6 +202,8 @@ def problems(at) -> list[str]:
         figure = json.loads(spec)
         text = json.dumps(figure["layout"]) + json.dumps(figure["data"], ensure_ascii=False)
         found += [f"plotly: {leak!r}" for leak in CHART_LEAKS if leak in text]
+    for root in drawings(at):
+        found += svg_problems(root)
     for deck in decks(at):
         tooltip = deck.get("tooltip") or {}
         # Streamlit sets a `text` tooltip as innerText: the data is never read as HTML.
@@ -198,7 +227,9 @@ def test_the_payload_is_in_the_pages(app_as):
     at = open_page(app_as("admin"), "views/map.py", {"indicator": INDICATOR, "region": "UZ-JI"})
     texts = " ".join(text for _, text in markdown_texts(at))
     assert "Payload" in texts
-    assert any("evil.example" in spec for spec in figures(at))  # the indicator code
+    # The indicator code in the colour legend's title, as text (XML-escaped), not markup.
+    # The indicator code in the colour legend's title: the page's text, escaped as Markdown.
+    assert any(t.startswith("**Colour") and "evil" in t for _, t in markdown_texts(at))
     assert any("Payload" in json.dumps(deck) for deck in decks(at))
 
 

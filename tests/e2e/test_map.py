@@ -74,7 +74,11 @@ def test_the_three_programme_regions_are_coloured_without_a_basemap(server, page
     assert exceptions_shown(page) == []
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "OC1.2" in body and "Natural Earth" in body
-    assert "Colour: OC1.2" in body  # the legend states what the colour means
+    # The legend states what the colour means (its title is text, a word joiner after ":").
+    assert "Colour: OC1.2" in body.replace("\u2060", "")
+    legends = page.locator("[data-testid=stMain] img[src^='data:image/svg+xml']")
+    assert legends.count() == 2, "the colour and organisation legends are drawn as images"
+    assert page.locator(".js-plotly-plot").count() == 0, "and the page loads no plotly"
     image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
     view, props = _view_and_labels()
     # A point inside each region, away from its label and from organisations' circles.
