@@ -231,6 +231,20 @@ def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
     return config, as_of
 
 
+def listing(
+    shown: pd.DataFrame, *, none: str, about: str, name: str, key: str, icon: str | None = None
+) -> bool:
+    """A log as a table: `none` (a notice) when it has no rows; else `about` (a caption), the
+    table and its downloads (named `name`, widget keys from `key`). Whether it had rows."""
+    if shown.empty:
+        st.info(none, icon=icon)
+        return False
+    st.caption(about)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    downloads(shown, name, key)
+    return True
+
+
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     """CSV and XLSX downloads of a table exactly as shown.
 

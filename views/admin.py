@@ -354,17 +354,15 @@ if links_tab.open:
 # Use log ------------------------------------------------------------------------------------
 if log_tab.open:
     with log_tab:
-        uses = admin.uses_table(db)
-        if uses.empty:
-            st.info(_("No share link has been used yet."), icon=":material/history:")
-        else:
-            st.caption(
-                _(
-                    "Every time a link opened a page, or was refused because it had expired or was "
-                    "revoked; newest first, the latest 500. A changed or incomplete link names no "
-                    "link, so it cannot be listed here."
-                )
-            )
-            shown = admin.shown(uses)
-            st.dataframe(shown, hide_index=True, width="stretch")
-            common.downloads(shown, "share_link_use", "uses")
+        common.listing(
+            admin.shown(admin.uses_table(db)),
+            none=_("No share link has been used yet."),
+            about=_(
+                "Every time a link opened a page, or was refused because it had expired or was "
+                "revoked; newest first, the latest 500. A changed or incomplete link names no "
+                "link, so it cannot be listed here."
+            ),
+            name="share_link_use",
+            key="uses",
+            icon=":material/history:",
+        )

@@ -69,19 +69,17 @@ with upload_tab:
 if history_tab.open:
     with history_tab:
         history = common.cached(batches.history)
-        if history.empty:
-            st.info(_("No batches yet: nothing has been loaded into this database."))
-        else:
-            st.caption(
-                _(
-                    "Every import, newest first. Undoing a batch removes the rows it added and "
-                    "restores the values of the rows it changed; it is refused while a later batch "
-                    "has changed the same rows (undo that one first)."
-                )
-            )
-            shown = view.history_table(history)
-            st.dataframe(shown, hide_index=True, width="stretch")
-            common.downloads(shown, "upload_history", "upload-history")
+        if common.listing(
+            view.history_table(history) if len(history) else history,
+            none=_("No batches yet: nothing has been loaded into this database."),
+            about=_(
+                "Every import, newest first. Undoing a batch removes the rows it added and "
+                "restores the values of the rows it changed; it is refused while a later batch "
+                "has changed the same rows (undo that one first)."
+            ),
+            name="upload_history",
+            key="upload-history",
+        ):
             st.subheader(_("Undo a batch"))
             if viewer.can(accounts.UNDO):
                 view.undo_controls(history, by)
