@@ -15,10 +15,16 @@ from ui.text import chart
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
+def lines(text: str, width: int) -> list[str]:
+    """A text broken into lines of about `width` characters at spaces, never inside a word
+    (at least one line, empty for an empty text)."""
+    return textwrap.wrap(text, width, break_long_words=False) or [""]
+
+
 def wrapped(text: str, width: int) -> str:
     """A label broken into lines of about `width` characters at spaces (plotly does not
     wrap; a Russian or Uzbek label is often half as long again as the English one)."""
-    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) if text else text
+    return "<br>".join(lines(text, width)) if text else text
 
 
 def chart_title(text: str) -> dict:

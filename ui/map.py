@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
@@ -23,6 +22,7 @@ from monitoring.reports.map import (
     RegionalMap,
     hex_to_rgba,
 )
+from ui import charts
 from ui.text import code
 
 MAP_KEY = "regional-map"
@@ -284,10 +284,6 @@ def _text(parent: ET.Element, x: float, y: float, lines: list[str], **style) -> 
         span.text = line
 
 
-def _wrapped(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_long_words=False) or [""]
-
-
 def scale_title(scale: ColourScale) -> str:
     """What the map's colour shows, and in which unit: the colour legend's title."""
     return _("Colour: {scale}").format(scale=scale.title)
@@ -313,7 +309,7 @@ def scale_legend(scale: ColourScale, hatched_label: str) -> str:
         patternTransform="rotate(45)",
     )  # fmt: skip
     ET.SubElement(hatch, "line", x1="0", y1="0", x2="0", y2="6", stroke=HATCH_COLOUR)
-    wrapped = [_wrapped(label, 40) for label, _colour in rows]
+    wrapped = [charts.lines(label, 40) for label, _colour in rows]
     steps = [max(28, _LINE * len(lines) + 10) for lines in wrapped]  # a swatch is 20 px high
     root = _svg(sum(steps) + 4, [hatch])
     y = 2
@@ -342,7 +338,7 @@ def organisation_legend(kinds: Sequence[str], largest_usd: float) -> str:
         received = _("{money} received").format(money=i18n.money(usd, "USD"))
         rows.append((received, radius, "#bbbbbb", "#555555", 1))
     centre = max(MAX_RADIUS_PX, 7.0) + 4  # the circles' column, as wide as the largest
-    wrapped = [_wrapped(label, 40) for label, *_rest in rows]
+    wrapped = [charts.lines(label, 40) for label, *_rest in rows]
     steps = [
         max(2 * row[1] + 6, _LINE * len(lines) + 8)
         for row, lines in zip(rows, wrapped, strict=True)
