@@ -70,7 +70,7 @@ if history_tab.open:
     with history_tab:
         history = common.cached(batches.history)
         if common.listing(
-            view.history_table(history) if len(history) else history,
+            view.history_table(history),
             none=_("No batches yet: nothing has been loaded into this database."),
             about=_(
                 "Every import, newest first. Undoing a batch removes the rows it added and "
