@@ -77,6 +77,16 @@ def svg_images(proto) -> list[ElementTree.Element]:
     ]
 
 
+def svg_texts(root: ElementTree.Element) -> list[str]:
+    """The words of each text of an SVG drawing, top to bottom, its wrapped lines joined."""
+    return [" ".join(t.itertext()) for t in root.iter(f"{{{_SVG}}}text")]
+
+
+def svg_has(root: ElementTree.Element, shape: str) -> bool:
+    """Whether an SVG drawing holds an element `shape` (rect, circle, ...)."""
+    return root.find(f".//{{{_SVG}}}{shape}") is not None
+
+
 def _plotly_strings(node, out: list[str], key: str | None = None) -> None:
     if isinstance(node, dict):
         for k, v in node.items():
@@ -127,9 +137,8 @@ def shown_texts(at) -> list[str]:
             if proto.DESCRIPTOR.name == "PlotlyChart":
                 _plotly_strings(json.loads(proto.spec or "{}"), out)
             elif proto.DESCRIPTOR.name == "ImageList":
-                # The map's legends: the words of each text, its wrapped lines joined again.
-                for root in svg_images(proto):
-                    out.extend(" ".join(t.itertext()) for t in root.iter(f"{{{_SVG}}}text"))
+                for root in svg_images(proto):  # the map's legends
+                    out.extend(svg_texts(root))
             else:
                 _proto_strings(MessageToDict(proto), out)
                 out.extend(_box_words(proto))

@@ -7,7 +7,7 @@ import pytest
 
 from monitoring.reports import map as map_report
 from tests.app.conftest import no_exceptions
-from tests.i18n_support import svg_images
+from tests.i18n_support import svg_has, svg_images, svg_texts
 from ui.text import plain
 
 PROGRAMME = {"UZ-JI", "UZ-TO", "UZ-NG"}
@@ -63,14 +63,16 @@ def test_the_map_colours_the_three_programme_regions_offline(app):
 
 def test_the_legend_states_the_scale_and_the_unit(app):
     at = open_map(app, indicator="G1", period="2022Q1")
-    legend = legend_lines(at, "Colour: G1: latest value up to 2022Q1 (%)")
+    legend = legend_lines(at, "Colour: G1: latest value up to 2022Q1 (%)", "rect")
     assert legend[:2] == ["90% to 100%", "80% to under 90%"], "highest first"
     assert legend[-2:] == ["0% to under 10%", "no data"], "the hatched swatch last"
 
 
 def test_the_organisations_legend_says_what_colour_and_size_mean(app):
     at = open_map(app, indicator="G1", period="2022Q1")
-    legend = legend_lines(at, "Organisations: colour = kind; size = grant money received (USD)")
+    legend = legend_lines(
+        at, "Organisations: colour = kind; size = grant money received (USD)", "circle"
+    )
     assert legend[0] == "CSO" and "At its region's centre (no coordinates, or not shared)" in legend
     assert legend[-1].endswith(" USD received") and legend[-3] == "0 USD received"
     assert not at.get("plotly_chart"), "the map page draws no plotly figure"
@@ -165,20 +167,17 @@ def open_map_as_donor(donor_app, link_regions=None, **params):
     return at
 
 
-SVG = "http://www.w3.org/2000/svg"
-
-
-def legend_lines(at, title: str) -> list[str]:
-    """The legend of the map titled `title` (the page's text above its image): the words of
-    each of its rows, top to bottom (a row's lines joined again)."""
+def legend_lines(at, title: str, drawn_with: str) -> list[str]:
+    """The map's legend titled `title` (the page's text above its image), told from the
+    other by the shape it draws (`drawn_with`: rect for the colours, circle for the
+    organisations): the words of each of its rows, top to bottom."""
     titles = [m.value for m in at.get("markdown")]
     assert f"**{plain(title)}**" in titles, titles  # as written, never read as Markdown
     for image in at.get("image"):
         for root in svg_images(image.proto):
-            lines = [" ".join(t.itertext()) for t in root.iter(f"{{{SVG}}}text")]
-            if lines and (title.startswith("Colour") == lines[-1].startswith("no data")):
-                return lines
-    raise LookupError(f"No legend {title!r} on the page.")
+            if svg_has(root, drawn_with):
+                return svg_texts(root)
+    raise LookupError(f"No legend drawn with {drawn_with} on the page.")
 
 
 def everything_shown(at) -> str:
