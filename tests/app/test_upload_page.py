@@ -130,6 +130,23 @@ def test_a_file_being_checked_stays_while_the_reader_looks_at_another_tab(upload
     assert checksums(path) == before
 
 
+def test_a_database_without_batches_says_so_in_the_history(upload_app):
+    at, path = upload_app
+    db = Database(path)
+    try:
+        with db.transaction() as cur:
+            cur.execute("delete from upload_changes")
+            cur.execute("delete from upload_batches")
+    finally:
+        db.close()
+    close_all()
+    open_tab(at, TAB_KEY, "Upload history")
+    assert [i.value for i in at.info if "No batches yet" in i.value] == [
+        "No batches yet: nothing has been loaded into this database."
+    ]
+    assert not at.dataframe and not [s for s in at.subheader if s.value == "Undo a batch"]
+
+
 def test_a_file_with_errors_lists_them_and_cannot_be_imported(upload_app):
     at, path = upload_app
     before = checksums(path)
