@@ -23,6 +23,7 @@ from decimal import Decimal
 from monitoring import i18n
 from monitoring.contract import TABLES, Table
 from monitoring.i18n import N_, _, ngettext
+from monitoring.intake.columns import Coded
 
 # Limits, enforced before any real work is done (the page and docs/upload.md quote them).
 MAX_FILE_MB = 20
@@ -484,10 +485,10 @@ def _records(text: str, delimiter: str, first: int) -> tuple[list[str], int, lis
 
 class ColumnRows:
     """The rows of a file read column by column (_records_by_columns): `lines` and
-    `columns` (one list of cells per column, a repeated value kept once), seen as the list
-    of (line, cells) the careful reader makes; the checks take the columns as they are."""
+    `columns` (each a Coded column: its distinct cells and, per row, which one), seen as the
+    list of (line, cells) the careful reader makes; the checks take the columns as they are."""
 
-    def __init__(self, lines: list[int], columns: list[list[str]]):
+    def __init__(self, lines: list[int], columns: list[Coded]):
         self.lines = lines
         self.columns = columns
 
@@ -585,9 +586,7 @@ def _records_by_columns(
             return None
         empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
         blank = empty if blank is None else pc.and_(blank, empty)
-        encoded = column.dictionary_encode()
-        values = np.array(encoded.dictionary.to_pylist() + [""], dtype=object)
-        columns.append(values[encoded.indices.to_numpy(zero_copy_only=False)].tolist())
+        columns.append(Coded.from_arrow(column))
     if pc.any(blank).as_py() or [c[0] for c in columns] != header:
         return None  # a row of empty values is skipped by the careful reader
     last = [c[-1] for c in columns]

@@ -127,6 +127,10 @@ def upload_warnings(
     return [
         UploadWarning(int(line), float(value), reason, one)
         for line, value, reason, one in zip(
-            found.line, found.value, reasons + unworded, why + unworded, strict=True
+            found.line.to_numpy().tolist(),
+            found.value.to_numpy().tolist(),
+            reasons + unworded,
+            why + unworded,
+            strict=True,
         )
     ]
