@@ -10,9 +10,10 @@
         checked rows written as one batch in one transaction; "seconds" is both,
         "preview_seconds" and "write_seconds" each) and prints
         {"seconds", "rows", "rows_per_s", "peak_rss_mb", ...} as JSON; with
-        `--statements N` on a postgresql:// URL, also the N slowest statements of the preview
-        and of the write, each with its milliseconds (timed around psycopg's execute and
-        COPY: where an import's time goes, docs/benchmarks.md); with `--prepared`, the data
+        `--statements N`, also the N slowest statements of the preview and of the write, each
+        with its milliseconds, and the seconds of all of them (timed around psycopg's execute
+        and COPY on PostgreSQL, the dashboard's tracked cursor on DuckDB: where an import's
+        time goes, docs/benchmarks.md); with `--prepared`, the data
         quality checks and the series summary are first prepared (untimed) as a dashboard
         prepares them after each write (monitoring/quality/prepared.py), so that the preview
         reads the kept summary of the stored series instead of grouping the stored values.
@@ -69,18 +70,60 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
     return {"csv": str(csv_path), "db": str(target)}
 
 
+_WRITE = "-- the write starts"  # the marker run_step leaves between a commit's two parts
+_MARKS: list[list[tuple[float, str]]] = []  # the lists timed_statements is filling
+
+
 @contextlib.contextmanager
-def timed_statements():
-    """Every statement psycopg runs in this process, as (seconds, its first 160 characters),
-    appended to the list this yields while it is open."""
+def timed_statements(url: str):
+    """Every statement this process runs on the database (psycopg's execute and COPY for a
+    postgresql:// URL, the dashboard's tracked cursor for DuckDB), as (seconds, its first
+    160 characters), appended to the list this yields while it is open."""
+    timed: list[tuple[float, str]] = []
+    _MARKS.append(timed)
+    try:
+        if url.startswith("postgresql"):
+            with _timed_psycopg(timed):
+                yield timed
+        else:
+            with _timed_duckdb(timed):
+                yield timed
+    finally:
+        _MARKS.remove(timed)
+
+
+def _text(raw: str) -> str:
+    return " ".join(raw.split())[:160]
+
+
+@contextlib.contextmanager
+def _timed_duckdb(timed: list[tuple[float, str]]):
+    from monitoring.db import stored
+
+    execute = stored.TrackedCursor.execute
+
+    def timed_execute(cur, query, parameters=None):
+        start = time.perf_counter()
+        try:
+            return execute(cur, query, parameters)
+        finally:
+            timed.append((time.perf_counter() - start, _text(str(query))))
+
+    stored.TrackedCursor.execute = timed_execute
+    try:
+        yield
+    finally:
+        stored.TrackedCursor.execute = execute
+
+
+@contextlib.contextmanager
+def _timed_psycopg(timed: list[tuple[float, str]]):
     import psycopg
 
-    timed: list[tuple[float, str]] = []
     execute, copy = psycopg.ClientCursor.execute, psycopg.ClientCursor.copy
 
     def text(cur, statement) -> str:
-        raw = statement if isinstance(statement, str) else statement.as_string(cur)
-        return " ".join(raw.split())[:160]
+        return _text(statement if isinstance(statement, str) else statement.as_string(cur))
 
     def timed_execute(cur, statement, *args, **kwargs):
         start = time.perf_counter()
@@ -98,7 +141,7 @@ def timed_statements():
 
     psycopg.ClientCursor.execute, psycopg.ClientCursor.copy = timed_execute, timed_copy
     try:
-        yield timed
+        yield
     finally:
         psycopg.ClientCursor.execute, psycopg.ClientCursor.copy = execute, copy
 
@@ -138,15 +181,17 @@ def run_step(
         seconds = prepare_checks(db_path)
         result = run_step(step, db_path, csv_path, lift_limits, statements)
         return {**result, "prepared": True, "prepare_seconds": round(seconds, 3)}
-    if statements and str(db_path).startswith("postgresql"):
-        with timed_statements() as timed:
+    if statements:
+        with timed_statements(str(db_path)) as timed:
             result = run_step(step, db_path, csv_path, lift_limits)
-        # The preview's statements come first: split them where the write's BEGIN is.
-        begins = [i for i, (_, sql) in enumerate(timed) if sql.lower().startswith("begin")]
-        split = begins[0] if begins and step == "commit" else len(timed)
+        # The preview's statements come first, then the marker, then the write's.
+        split = next((i for i, (_, sql) in enumerate(timed) if sql == _WRITE), len(timed))
+        timed = [t for t in timed if t[1] != _WRITE]
         result["statements"] = {
             "preview": slowest(timed[:split], statements),
             "write": slowest(timed[split:], statements),
+            "preview_sql_seconds": round(sum(t for t, _ in timed[:split]), 3),
+            "write_sql_seconds": round(sum(t for t, _ in timed[split:]), 3),
             "total_sql_seconds": round(sum(t for t, _ in timed), 3),
         }
         return result
@@ -168,6 +213,8 @@ def run_step(
         # rows written without reading or checking the file again.
         preview = batches.preview_file(db, data, csv_path.name, settings)
         checked = time.perf_counter()
+        for timed in _MARKS:
+            timed.append((0.0, _WRITE))
         result = batches.commit_preview(db, preview, by="bench")
         outcome = {
             "inserted": result.inserted,
@@ -201,9 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--lift-limits", action="store_true")
-    parser.add_argument(
-        "--statements", type=int, default=0, help="list the N slowest statements (PostgreSQL)"
-    )
+    parser.add_argument("--statements", type=int, default=0, help="list the N slowest statements")
     parser.add_argument(
         "--prepared",
         action="store_true",
