@@ -231,6 +231,22 @@ def page_header(title: str, purpose: str) -> tuple[Settings, dt.date]:
     return config, as_of
 
 
+def tabs_on_demand(labels: list[str], key: str) -> list:
+    """st.tabs whose open tab alone is built: a click on another tab reruns the page, and
+    each tab's `.open` says whether to build it. The open tab stays open when the reader
+    changes the language: Streamlit keeps a tab set's state as the open tab's label, which
+    the new language words differently, so its position is kept beside it and the label at
+    that position is put back before the tabs are drawn."""
+    position_key = f"{key}-position"
+    shown = st.session_state.get(key)
+    position = st.session_state.get(position_key)
+    if shown is not None and shown not in labels and position is not None:
+        st.session_state[key] = labels[min(position, len(labels) - 1)]
+    containers = st.tabs(labels, key=key, on_change="rerun")
+    st.session_state[position_key] = next((i for i, tab in enumerate(containers) if tab.open), 0)
+    return containers
+
+
 def listing(
     shown: pd.DataFrame, *, none: str, about: str, name: str, key: str, icon: str | None = None
 ) -> bool:

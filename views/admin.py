@@ -63,8 +63,8 @@ def dashboard_base_url() -> str:
 # The share links and their log are built only when their tab is open (a tab switch reruns
 # the page): fewer elements on the page's first load (docs/benchmarks.md). The accounts tab,
 # open first, is always built.
-accounts_tab, links_tab, log_tab = st.tabs(
-    [_("Accounts"), _("Share links"), _("Share link use")], key="admin-tab", on_change="rerun"
+accounts_tab, links_tab, log_tab = common.tabs_on_demand(
+    [_("Accounts"), _("Share links"), _("Share link use")], "admin-tab"
 )
 
 # Accounts -----------------------------------------------------------------------------------

@@ -146,10 +146,8 @@ if show_budget:
         )
 
     # Only the open tab's table is built (and sent): a click on another tab reruns the page.
-    by_category, by_line, by_quarter = st.tabs(
-        [_("By category"), _("By budget line"), _("By quarter")],
-        key="budget-tab",
-        on_change="rerun",
+    by_category, by_line, by_quarter = common.tabs_on_demand(
+        [_("By category"), _("By budget line"), _("By quarter")], "budget-tab"
     )
     if by_category.open:
         with by_category:
@@ -285,8 +283,8 @@ else:
         )
     st.plotly_chart(grants_ui.grant_bars(charted, currency), width="stretch", key="grant-bars")
 
-    each, region, grantee = st.tabs(
-        [_("Each grant"), _("By region"), _("By grantee")], key="grants-tab", on_change="rerun"
+    each, region, grantee = common.tabs_on_demand(
+        [_("Each grant"), _("By region"), _("By grantee")], "grants-tab"
     )
     if each.open:
         with each:

@@ -20,7 +20,7 @@ view.show_message()
 # Only the open tab is computed and drawn (a tab switch reruns the page): each check reads
 # the whole table of values, and at 1,000,000 values their tables are tens of thousands of
 # rows (docs/benchmarks.md).
-approval_tab, complete_tab, time_tab, outlier_tab, rule_tab, follow_tab = st.tabs(
+approval_tab, complete_tab, time_tab, outlier_tab, rule_tab, follow_tab = common.tabs_on_demand(
     [
         _("Approval"),
         _("Completeness"),
@@ -29,8 +29,7 @@ approval_tab, complete_tab, time_tab, outlier_tab, rule_tab, follow_tab = st.tab
         _("Validation rules"),
         _("Follow-up"),
     ],
-    key=view.TAB_KEY,
-    on_change="rerun",
+    view.TAB_KEY,
 )
 
 if approval_tab.open:

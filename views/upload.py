@@ -32,10 +32,8 @@ by = viewer.name  # recorded with every import and undo, in the upload history
 # about a quarter of the page's first load (docs/benchmarks.md). The upload tab is always
 # built, so that a file being checked and its preview stay while the reader looks at
 # another tab.
-upload_tab, history_tab, format_tab = st.tabs(
-    [_("Upload a file"), _("Upload history"), _("Format and templates")],
-    key=view.TAB_KEY,
-    on_change="rerun",
+upload_tab, history_tab, format_tab = common.tabs_on_demand(
+    [_("Upload a file"), _("Upload history"), _("Format and templates")], view.TAB_KEY
 )
 
 with upload_tab:

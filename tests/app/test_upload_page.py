@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from monitoring import i18n
 from monitoring.db import Database, close_all
 from monitoring.intake.batches import table_checksums
 from tests.app.conftest import no_exceptions
@@ -128,6 +129,24 @@ def test_a_file_being_checked_stays_while_the_reader_looks_at_another_tab(upload
     assert metrics(at)["Changed"] == "1", "and so is its preview"
     assert button(at, "Import 0 new and 1 changed row(s)")
     assert checksums(path) == before
+
+
+def test_the_open_tab_stays_open_when_the_language_changes(upload_app):
+    at, _ = upload_app
+    open_tab(at, TAB_KEY, "Upload history")
+    assert at.dataframe, "the history is shown"
+    at.selectbox(key="_language_picker").set_value("ru").run()
+    no_exceptions(at)
+    with i18n.language("ru"):
+        history = i18n._("Upload history")
+    assert at.session_state[TAB_KEY] == history
+    assert at.dataframe, "the history is still shown"
+    with i18n.language("ru"):
+        at.selectbox(key="_language_picker").set_value("uz").run()
+    no_exceptions(at)
+    with i18n.language("uz"):
+        assert at.session_state[TAB_KEY] == i18n._("Upload history")
+    assert at.dataframe
 
 
 def test_a_database_without_batches_says_so_in_the_history(upload_app):
