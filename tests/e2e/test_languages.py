@@ -9,7 +9,9 @@ import shutil
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
+from monitoring import i18n
 from monitoring.settings import load_settings
 from tests.e2e.conftest import (
     SHARE_LINKS,
@@ -97,3 +99,20 @@ def test_the_picker_changes_the_language_and_links_keep_it(server, page):
     wait_until_rendered(page)
     assert "lang=ru" in page.url
     assert "Язык" in page.get_by_test_id("stSidebar").inner_text()
+
+
+def test_the_open_tab_stays_open_when_the_language_changes(server, page):
+    page.goto(signed_in(f"{server}/quality"))
+    wait_until_rendered(page)
+    page.get_by_role("tab", name="Timeliness").click()
+    wait_until_rendered(page)
+    expect(page.get_by_role("tab", name="Timeliness")).to_have_attribute("aria-selected", "true")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Language").click()
+    page.get_by_role("option", name="Русский").click()
+    wait_until_rendered(page)
+    with i18n.language("ru"):
+        opened = i18n._("Timeliness")
+    expect(page.get_by_role("tab", name=opened)).to_have_attribute("aria-selected", "true")
+    assert exceptions_shown(page) == []
+    screenshot(page, "quality-tab-kept-ru")
