@@ -101,6 +101,23 @@ def test_the_import_checks_again_inside_its_transaction(open_db, settings):
     assert checksums(open_db) == before
 
 
+def test_a_lock_names_the_columns_a_row_would_change_and_spares_other_quarters(open_db, settings):
+    approvals.approve(open_db, settings, "2022Q1", by="maria.k")
+    values = csv_bytes(
+        VALUES + ",comment",
+        "OC1.2,2022Q1,UZ-JI,,all,all,6,checked again",  # stored as 6: only the comment changes
+        "OC1.2,2021Q4,UZ-JI,,all,all,5,",  # a quarter not approved
+        "OC1.2,2022Q1,UZ-TO,,female,all,1,",  # a new row of the approved quarter
+    )
+    errors = batches.preview_file(open_db, values, "values.csv", settings).check.errors
+    assert [(e.line, e.column) for e in errors] == [(2, "comment"), (4, "value")]
+    targets = csv_bytes(
+        TARGETS + ",revision_reason", "OC1.1,2022Q1,UZ-JI,5,", "OC1.1,2022Q2,UZ-JI,8,x"
+    )
+    (error,) = batches.preview_file(open_db, targets, "targets.csv", settings).check.errors
+    assert (error.line, error.column) == (2, "target") and "2022Q1" in error.reason
+
+
 def test_transactions_and_milestones_are_locked_by_the_quarter_of_their_date(open_db, settings):
     approvals.approve(open_db, settings, "2021Q4", by="maria.k")
     tx = csv_bytes(
