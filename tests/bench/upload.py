@@ -32,6 +32,7 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from monitoring.db import Database
@@ -70,26 +71,15 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
     return {"csv": str(csv_path), "db": str(target)}
 
 
-_WRITE = "-- the write starts"  # the marker run_step leaves between a commit's two parts
-_MARKS: list[list[tuple[float, str]]] = []  # the lists timed_statements is filling
-
-
 @contextlib.contextmanager
 def timed_statements(url: str):
     """Every statement this process runs on the database (psycopg's execute and COPY for a
     postgresql:// URL, the dashboard's tracked cursor for DuckDB), as (seconds, its first
     160 characters), appended to the list this yields while it is open."""
     timed: list[tuple[float, str]] = []
-    _MARKS.append(timed)
-    try:
-        if url.startswith("postgresql"):
-            with _timed_psycopg(timed):
-                yield timed
-        else:
-            with _timed_duckdb(timed):
-                yield timed
-    finally:
-        _MARKS.remove(timed)
+    timer = _timed_psycopg if url.startswith("postgresql") else _timed_duckdb
+    with timer(timed):
+        yield timed
 
 
 def _text(raw: str) -> str:
@@ -176,17 +166,21 @@ def run_step(
     lift_limits: bool,
     statements: int = 0,
     prepared: bool = False,
+    previewed: Callable[[], None] = lambda: None,
 ) -> dict:
+    """One step, timed; `previewed` is called when a commit's preview is done (before its
+    write), for `statements` to tell the two parts' statements apart."""
     if prepared:
         seconds = prepare_checks(db_path)
         result = run_step(step, db_path, csv_path, lift_limits, statements)
         return {**result, "prepared": True, "prepare_seconds": round(seconds, 3)}
     if statements:
+        splits: list[int] = []  # how many statements the preview ran (a commit's)
         with timed_statements(str(db_path)) as timed:
-            result = run_step(step, db_path, csv_path, lift_limits)
-        # The preview's statements come first, then the marker, then the write's.
-        split = next((i for i, (_, sql) in enumerate(timed) if sql == _WRITE), len(timed))
-        timed = [t for t in timed if t[1] != _WRITE]
+            result = run_step(
+                step, db_path, csv_path, lift_limits, previewed=lambda: splits.append(len(timed))
+            )
+        split = splits[0] if splits else len(timed)
         result["statements"] = {
             "preview": slowest(timed[:split], statements),
             "write": slowest(timed[split:], statements),
@@ -213,8 +207,7 @@ def run_step(
         # rows written without reading or checking the file again.
         preview = batches.preview_file(db, data, csv_path.name, settings)
         checked = time.perf_counter()
-        for timed in _MARKS:
-            timed.append((0.0, _WRITE))
+        previewed()
         result = batches.commit_preview(db, preview, by="bench")
         outcome = {
             "inserted": result.inserted,
