@@ -63,14 +63,6 @@ class Coded:
             return Coded(self.values, self.codes[i])
         return self.values[self.codes[i]]
 
-    def __iter__(self):
-        return iter(self.tolist())
-
-    def __eq__(self, other) -> bool:
-        return list(self) == list(other)
-
-    __hash__ = None
-
     def tolist(self) -> list:
         if not len(self.codes):
             return []
