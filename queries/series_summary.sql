@@ -25,9 +25,11 @@ sorted as (
     from listed
 ),
 
+-- The median read at the middle of the sorted list (the two middle values' mean for an even
+-- count), as list_median gives it, without sorting the list again.
 centred as (
-    select *, list_median(values) as median
-    from sorted
+    select s.*, (s.values[(s.n + 1) // 2] + s.values[s.n // 2 + 1]) / 2 as median
+    from sorted as s
 )
 
 select
