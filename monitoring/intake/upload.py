@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -484,11 +484,12 @@ def _records(text: str, delimiter: str, first: int) -> tuple[list[str], int, lis
 
 
 class ColumnRows:
-    """The rows of a file read column by column (_records_by_columns): `lines` and
-    `columns` (each a Coded column: its distinct cells and, per row, which one), seen as the
-    list of (line, cells) the careful reader makes; the checks take the columns as they are."""
+    """The rows of a file read column by column (_records_by_columns): `lines` (a range: one
+    line per row) and `columns` (each a Coded column: its distinct cells and, per row, which
+    one), seen as the list of (line, cells) the careful reader makes; the checks take the
+    columns as they are."""
 
-    def __init__(self, lines: list[int], columns: list[Coded]):
+    def __init__(self, lines: Sequence[int], columns: list[Coded]):
         self.lines = lines
         self.columns = columns
 
@@ -579,23 +580,27 @@ def _records_by_columns(
     if table.num_rows != physical or table.num_rows < 2:
         return None
     limit = csv.field_size_limit()
-    columns, blank = [], None
+    # Each column's distinct values are measured, and judged empty, once; `blank` is the
+    # rows empty in every column so far (None once a column has no empty value: no row is).
+    columns, blank = [], np.ones(table.num_rows, dtype=bool)
     for name in names:
-        column = table.column(name).combine_chunks()
-        if pc.max(pc.utf8_length(column)).as_py() > limit:
+        column = Coded.from_arrow(table.column(name))
+        distinct = pa.array(column.values, type=pa.string())
+        if pc.max(pc.utf8_length(distinct)).as_py() > limit:
             return None
-        empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
-        blank = empty if blank is None else pc.and_(blank, empty)
-        columns.append(Coded.from_arrow(column))
-    if pc.any(blank).as_py() or [c[0] for c in columns] != header:
+        columns.append(column)
+        if blank is not None:
+            empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(distinct)), 0)
+            empty = empty.to_numpy(zero_copy_only=False)
+            blank = blank & empty[column.codes] if empty.any() else None
+    if (blank is not None and blank.any()) or [c[0] for c in columns] != header:
         return None  # a row of empty values is skipped by the careful reader
     last = [c[-1] for c in columns]
     if any("\n" in c or "\r" in c for c in last):
         return None  # a quote left open at the end
     header_line = first + 1
-    rows = ColumnRows(
-        list(range(header_line + 1, header_line + table.num_rows)), [c[1:] for c in columns]
-    )
+    lines_read = range(header_line + 1, header_line + table.num_rows)
+    rows = ColumnRows(lines_read, [c[1:] for c in columns])
     return header, header_line, rows
 
 

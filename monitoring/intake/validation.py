@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -100,6 +101,7 @@ VALUE_FIX = N_("Check the value; if it is right, it can be imported as it is.")
 
 # Columns the checked rows carry besides the contract's (no contract column has these names).
 ROW_STATUS = "row status"  # new, changed or unchanged
+ROW_STATUSES = ("unchanged", "new", "changed")
 STATUS_COLUMN = "row_status"  # its name in SQL (restage_sql)
 
 
@@ -609,7 +611,7 @@ def _check_raw(
 
     # Cells, column by column; each distinct value is parsed once.
     by_columns = isinstance(raw.rows, ColumnRows)  # read column by column: none is ragged
-    lines = list(raw.rows.lines) if by_columns else [line for line, _ in raw.rows]
+    lines = raw.rows.lines if by_columns else [line for line, _ in raw.rows]
     invalid: set[int] = set()
     ragged: set[int] = set()
     for line, cells in () if by_columns else raw.rows:
@@ -672,6 +674,7 @@ def _check_raw(
     else:
         _check_duplicate_keys(table, values, lines, errors, invalid)
 
+    # (pandas makes a range's numbers with numpy, not one by one)
     frame = pd.DataFrame({"line": lines, **{c: _text_column(values[c]) for c in columns}})
     if invalid:
         frame = frame[~frame["line"].isin(invalid)].reset_index(drop=True)
@@ -728,7 +731,7 @@ def _transposed(rows: list[tuple[int, list[str]]]) -> list[Coded] | None:
 
 def _check_column(
     raw: RawTable,
-    lines: list[int],
+    lines: Sequence[int],
     column: Column,
     position: int,
     skip: set[int],
@@ -817,7 +820,7 @@ def _check_rows(
     table: Table,
     columns: list[str],
     values: dict[str, Coded],
-    lines: list[int],
+    lines: Sequence[int],
     ctx: Context,
     errors: list[Problem],
     invalid: set[int],
@@ -899,7 +902,7 @@ def _check_measured(
     column: Column,
     own: Coded,
     unit_source: Coded,
-    lines: list[int],
+    lines: Sequence[int],
     ctx: Context,
     errors: list[Problem],
     invalid: set[int],
@@ -959,7 +962,7 @@ def _check_measured(
 
 
 def _check_duplicate_keys(
-    table: Table, values: dict[str, Coded], lines: list[int], errors: list[Problem], invalid
+    table: Table, values: dict[str, Coded], lines: Sequence[int], errors: list[Problem], invalid
 ) -> None:
     """Rows that repeat an earlier row's key. Rows are compared by their values' codes; only
     rows whose key occurs more than once (none, usually) are visited."""
@@ -1120,14 +1123,15 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     if table.name == "indicator_values":
         indicators = sorted(frame["indicator_code"].unique().tolist())
         stage_series(cur, ctx.series() if ctx.series else None, indicators)
-    status = cur.execute(
-        "select line, case when is_new then 'new' when is_changed then 'changed' "
-        "else 'unchanged' end as \"row status\" from upload_rows order by line"
-    ).df()
-    if status.line.to_numpy().tolist() == frame.line.to_numpy().tolist():
-        check.rows = frame.assign(**{ROW_STATUS: status[ROW_STATUS].to_numpy()})
+    # Each row's status read as two flags (no text per row from the database), in line order.
+    flags = cur.execute("select line, is_new, is_changed from upload_rows order by line").df()
+    codes = np.where(flags.is_new.to_numpy(), 1, np.where(flags.is_changed.to_numpy(), 2, 0))
+    status = _text_column(Coded(list(ROW_STATUSES), codes))
+    if np.array_equal(flags.line.to_numpy(), frame.line.to_numpy()):
+        check.rows = frame.assign(**{ROW_STATUS: status})
     else:  # (rows come in line order, so this is not expected)
-        check.rows = frame.merge(status, on="line", how="left")
+        by_line = pd.DataFrame({"line": flags.line.to_numpy(), ROW_STATUS: status})
+        check.rows = frame.merge(by_line, on="line", how="left")
     check.changes = cur.execute(
         f"select * from ({changes_sql(table, check.columns)}) "  # noqa: S608 - no input
         f"order by line, column_name limit {MAX_LISTED_CHANGES}"

@@ -79,6 +79,9 @@ COLUMN_READ = [  # (file, read column by column?)
     (f'{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,"two\nlines"\n', False),
     (f"{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,x\n\nOC1.1,2021Q2,UZ-JI,,all,all,2,\n", False),
     (f"{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,x\n,,,,,,,\n", False),  # a row of nothing
+    (f"{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,x\n , ,\t, , , ,  , \n", False),  # of spaces
+    # every column has an empty cell, but no row is empty in every column
+    (f"{HEADER}\n,,,,,,,x\nOC1.1,2021Q1,UZ-JI, ,all,all,1, \n", True),
     (f"{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1\nOC1.1,2021Q2,UZ-JI,,all,all,2,,\n", False),
     (f"{HEADER}\rOC1.1,2021Q1,UZ-JI,,all,all,1,x\r", False),  # lone carriage returns
     (f"\n\n{HEADER}\nOC1.1,2021Q1,UZ-JI,,all,all,1,x\n", True),
