@@ -96,6 +96,67 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
         database_unavailable(exc)
 
 
+# Built figures are kept as objects (not copied: st.plotly_chart only reads a figure) for
+# as long as their source's rows are the same; a few, each a few MB at most.
+@st.cache_resource(
+    show_spinner=False, max_entries=64, hash_funcs={Settings: lambda s: s.fingerprint}
+)
+def _figure(
+    build_module: str,
+    build_name: str,
+    source_module: str,
+    source_name: str,
+    db_path: str,
+    version: tuple,
+    audience: access.Audience | None,
+    lang: str,
+    source_args: tuple,
+    args: tuple,
+    _inputs: tuple,
+):
+    build = getattr(importlib.import_module(build_module), build_name)
+    with i18n.language(lang):
+        return build(*_inputs, *args)
+
+
+def figure(
+    build: Callable[..., Any],
+    inputs: tuple,
+    args: tuple = (),
+    *,
+    source: tuple,
+):
+    """`build(*inputs, *args)`, a chart, kept and given again while nothing it shows can
+    have changed: a rerun (a widget moved elsewhere on the page, a table opened) then makes
+    no figure. plotly validates and copies every property as a figure is built: at 1,000,000
+    values the milestones page's two charts took a third of its warm run
+    (docs/benchmarks.md).
+
+    `inputs` are the frames drawn, which are not hashed: they must be determined by `source`,
+    the core call they were made from, as passed to `cached` (`(fn, *args)`); the figure is
+    kept under that call's key (its arguments, the data version, the viewer's audience and
+    the language), with `args`, the builder's other arguments (hashed). The figure returned
+    is shared: it must not be changed."""
+    fn, *source_args = source
+    try:
+        db = database()
+        return _figure(
+            build.__module__,
+            build.__qualname__,
+            fn.__module__,
+            fn.__qualname__,
+            str(db.path),
+            access.data_version_of_this_run(db),
+            access.current_audience(),
+            i18n.current(),
+            tuple(source_args),
+            args,
+            inputs,
+        )
+    except DATABASE_ERRORS as exc:
+        database_unavailable(exc)
+
+
 def database_unavailable(exc: BaseException) -> NoReturn:
     """Say in plain words that the database cannot be used, and stop the page.
 

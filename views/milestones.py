@@ -192,8 +192,11 @@ if len(on_timeline) < len(shown):
         icon=":material/filter_list:",
     )
 st.plotly_chart(
-    milestones_ui.milestone_timeline(
-        on_timeline, as_of, config.programme.start, config.programme.end
+    common.figure(
+        milestones_ui.milestone_timeline,
+        (on_timeline,),
+        (as_of, config.programme.start, config.programme.end),
+        source=(ms.milestones_in_view, config, as_of, filters),
     ),
     width="stretch",
     key="milestone-timeline",
@@ -348,7 +351,12 @@ st.caption(
 
 quarters = common.cached(ms.quarters_in_view, config, as_of, filters)
 st.plotly_chart(
-    milestones_ui.milestones_per_quarter(quarters, as_of),
+    common.figure(
+        milestones_ui.milestones_per_quarter,
+        (quarters,),
+        (as_of,),
+        source=(ms.quarters_in_view, config, as_of, filters),
+    ),
     width="stretch",
     key="milestones-per-quarter",
 )

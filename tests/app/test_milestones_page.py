@@ -127,6 +127,15 @@ def test_an_earlier_reporting_date_changes_status_and_lateness(app):
     assert metric(at, "Achieved").value == "21 of 22 due"
 
 
+def new_data_version(db: Database) -> None:
+    """A batch recorded, as an upload records one: the data version changes."""
+    with db.transaction() as cur:
+        cur.execute(
+            "insert into upload_batches (table_name, file_name, sha256, uploaded_by) "
+            "values ('milestones', 'test', 'x', 'test')"
+        )
+
+
 @pytest.fixture
 def doctored_db(sample_db_path, tmp_path, monkeypatch):
     """The sample tables plus a milestone whose text and evidence try to inject markup."""
@@ -150,11 +159,7 @@ def doctored_db(sample_db_path, tmp_path, monkeypatch):
             )
         ],
     )
-    with db.transaction() as cur:  # a new data version, so no cached result is reused
-        cur.execute(
-            "insert into upload_batches (table_name, file_name, sha256, uploaded_by) "
-            "values ('milestones', 'test', 'x', 'test')"
-        )
+    new_data_version(db)  # so no cached result is reused
     db.close()
     monkeypatch.setenv("MONITORING_DB", str(path))
     return path
@@ -208,3 +213,60 @@ def test_a_long_achieved_list_is_paged_latest_first_and_downloads_every_row(app,
     last = table(at, "Achieved")
     assert last.Milestone.tolist() == achieved.Milestone.iloc[20:].tolist()
     assert any("21 to 26 of 26" in c.value for c in at.caption)
+
+
+def timeline_milestones(at) -> set[str]:
+    """The milestones on the timeline: the ids its hover texts name."""
+    planned = next(t for t in figures(at)[0]["data"] if t.get("customdata"))
+    return {row[0].split()[0] for row in planned["customdata"]}
+
+
+def test_the_charts_kept_between_reruns_follow_the_data_the_filters_and_the_language(
+    app, sample_db_path, tmp_path, monkeypatch
+):
+    # The two charts are kept between reruns (ui.common.figure), never shown for other data,
+    # filters or language than the page's.
+    path = tmp_path / "own.duckdb"
+    shutil.copy(sample_db_path, path)
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    at = open_page(app, full_table=False)
+    assert "M-98" not in timeline_milestones(at)
+    kept = figures(at)
+    at.run()
+    assert figures(at) == kept, "a rerun draws the same charts"
+
+    db = Database(path)
+    try:
+        insert(
+            db,
+            "milestones",
+            [
+                dict(
+                    milestone_id="M-98",
+                    title="Added while the page was open",
+                    stage=2,
+                    level="regional",
+                    region_code="UZ-JI",
+                    planned_on="2022-03-01",
+                    status="planned",
+                )
+            ],
+        )
+        new_data_version(db)  # as an upload leaves it
+    finally:
+        db.close()
+    at.run()
+    no_exceptions(at)
+    assert "M-98" in timeline_milestones(at), "the new milestone is drawn at the next rerun"
+    per_quarter = figures(at)[1]
+    assert per_quarter != kept[1], "the per-quarter chart counts it too"
+
+    at.multiselect(key="status").set_value(["overdue"]).run()
+    no_exceptions(at)
+    assert timeline_milestones(at) == {"M-23", "M-27", "M-30", "M-98"}
+
+    at.selectbox(key="_language_picker").set_value("ru").run()
+    no_exceptions(at)
+    title = figures(at)[0]["layout"]["title"]["text"]
+    assert "Milestones by stage" not in title and "30 июн. 2022" in title
+    assert timeline_milestones(at) == {"M-23", "M-27", "M-30", "M-98"}
