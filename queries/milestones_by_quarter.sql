@@ -23,28 +23,40 @@ shown as (
         cast($scope_regions as varchar[]), cast($hidden_indicators as varchar[]))
 ),
 
+-- Each milestone counted once, in the quarter of its planned date and in that of its
+-- achieved date, rather than every milestone set against every quarter (quarters x
+-- milestones rows: 200,000 at 5,000 milestones over ten years, 55-87 ms on PostgreSQL).
+planned as (
+    select
+        period_of(planned_on) as period,
+        count(milestone_id) filter (where status_as_of <> 'dropped') as planned
+    from shown
+    group by 1
+),
+
+achieved as (
+    select
+        period_of(achieved_on) as period,
+        count(milestone_id) as achieved,
+        count(milestone_id) filter (where days_late > 0) as achieved_late
+    from shown
+    where status_as_of = 'achieved'
+    group by 1
+),
+
 counted as (
     select
         q.period,
         q.period_start,
         q.period_end,
-        q.period_start > any_value(params.as_of) as after_reporting_date,
-        count(s.milestone_id) filter (
-            where s.status_as_of <> 'dropped'
-              and s.planned_on between q.period_start and q.period_end
-        ) as planned,
-        count(s.milestone_id) filter (
-            where s.status_as_of = 'achieved'
-              and s.achieved_on between q.period_start and q.period_end
-        ) as achieved,
-        count(s.milestone_id) filter (
-            where s.status_as_of = 'achieved' and s.days_late > 0
-              and s.achieved_on between q.period_start and q.period_end
-        ) as achieved_late
+        q.period_start > params.as_of as after_reporting_date,
+        coalesce(p.planned, 0) as planned,
+        coalesce(a.achieved, 0) as achieved,
+        coalesce(a.achieved_late, 0) as achieved_late
     from quarters as q
     cross join params
-    left join shown as s on true
-    group by q.period, q.period_start, q.period_end
+    left join planned as p on p.period = q.period
+    left join achieved as a on a.period = q.period
 ),
 
 final as (
