@@ -591,7 +591,7 @@ def _records_by_columns(
         columns.append(column)
         if blank is not None:
             empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(distinct)), 0)
-            empty = empty.to_numpy(zero_copy_only=False)
+            empty = pc.fill_null(empty, False).to_numpy(zero_copy_only=False)
             blank = blank & empty[column.codes] if empty.any() else None
     if (blank is not None and blank.any()) or [c[0] for c in columns] != header:
         return None  # a row of empty values is skipped by the careful reader
