@@ -133,14 +133,24 @@ if show_budget:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.plotly_chart(
-            grants_ui.s_curve(quarters, as_of, currency, position.first),
+            common.figure(
+                grants_ui.s_curve,
+                (quarters,),
+                (as_of, currency, position.first),
+                source=(grants_report.quarters_in_view, config, as_of, chosen),
+            ),
             width="stretch",
             key="s-curve",
         )
     with right:
         categories = lines[lines.level == "category"]
         st.plotly_chart(
-            grants_ui.category_plan_bars(categories, position.time_share),
+            common.figure(
+                grants_ui.category_plan_bars,
+                (categories,),
+                (position.time_share,),
+                source=(grants_report.budget_in_view, config, as_of, chosen),
+            ),
             width="stretch",
             key="category-bars",
         )
@@ -281,7 +291,16 @@ else:
             ).format(n=i18n.number(len(charted)), total=i18n.number(len(per_grant))),
             icon=":material/filter_list:",
         )
-    st.plotly_chart(grants_ui.grant_bars(charted, currency), width="stretch", key="grant-bars")
+    st.plotly_chart(
+        common.figure(
+            grants_ui.grant_bars,
+            (charted,),
+            (currency,),
+            source=(grants_report.grants_in_view, config, as_of, chosen),
+        ),
+        width="stretch",
+        key="grant-bars",
+    )
 
     each, region, grantee = common.tabs_on_demand(
         [_("Each grant"), _("By region"), _("By grantee")], "grants-tab"

@@ -225,3 +225,30 @@ def test_a_chart_of_many_grants_shows_the_flagged_then_the_largest(app, monkeypa
     flagged = table_with(at, "Flags").Grant.tolist()  # the grants that need a look
     assert all(any(label.startswith(g) for label in labels) for g in flagged)
     assert len(table_with(at, "Awarded on")) == 12  # the table keeps every grant
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_the_charts_kept_between_reruns_follow_the_currency_and_the_filters(app):
+    # The S-curve, the categories' bars and the grants' bars are kept between reruns
+    # (ui.common.figure), never shown for another currency or other filters than the page's.
+    at = open_page(app)
+    usd = chart_specs(at)
+    at.run()
+    assert chart_specs(at) == usd, "a rerun draws the same charts"
+
+    at.selectbox(key="currency").set_value("UZS").run()
+    no_exceptions(at)
+    titles = chart_titles(at)
+    assert "Cumulative spending against the budget plan (mln UZS)" in titles
+    assert any(t.startswith("Small grants: awarded, disbursed and spent (mln UZS)") for t in titles)
+
+    grants_before = json.dumps(chart_specs(at)[-1]["data"])
+    at.multiselect(key="region").set_value(["UZ-NG"]).run()
+    no_exceptions(at)
+    grants_after = json.dumps(chart_specs(at)[-1]["data"])
+    assert grants_after != grants_before, "the grants' bars follow the region picked"
+    shown = set(table_with(at, "Awarded on").Grant)
+    assert all(grant in grants_after for grant in shown)
