@@ -71,6 +71,23 @@ def _run(
         return names.localise(result, db)  # the data's texts in the language (names.py)
 
 
+def _call_key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
+    """What the result of the core call fn(db, [view,] *args, **kwargs) is kept under: the
+    function, the database and its data version (uploads, approvals, follow-ups), the
+    viewer's audience, the language of this run, and the arguments (`_run`'s parameters)."""
+    db = database()
+    return (
+        fn.__module__,
+        fn.__qualname__,
+        str(db.path),
+        access.data_version_of_this_run(db),
+        access.current_audience(),
+        i18n.current(),
+        args,
+        tuple(sorted(kwargs.items())),
+    )
+
+
 def cached(fn: Callable[..., Any], *args, **kwargs):
     """Call a core function fn(db, [view,] *args, **kwargs), cached until the data changes.
 
@@ -81,17 +98,7 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
     undo is seen at once).
     """
     try:
-        db = database()
-        return _run(
-            fn.__module__,
-            fn.__qualname__,
-            str(db.path),
-            access.data_version_of_this_run(db),  # uploads, approvals, follow-ups
-            access.current_audience(),
-            i18n.current(),
-            args,
-            tuple(sorted(kwargs.items())),
-        )
+        return _run(*_call_key(fn, args, kwargs))
     except DATABASE_ERRORS as exc:
         database_unavailable(exc)
 
@@ -101,22 +108,9 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
 @st.cache_resource(
     show_spinner=False, max_entries=64, hash_funcs={Settings: lambda s: s.fingerprint}
 )
-def _figure(
-    build_module: str,
-    build_name: str,
-    source_module: str,
-    source_name: str,
-    db_path: str,
-    version: tuple,
-    audience: access.Audience | None,
-    lang: str,
-    source_args: tuple,
-    args: tuple,
-    _inputs: tuple,
-):
+def _figure(build_module: str, build_name: str, source: tuple, args: tuple, _inputs: tuple):
     build = getattr(importlib.import_module(build_module), build_name)
-    with i18n.language(lang):
-        return build(*_inputs, *args)
+    return build(*_inputs, *args)  # in this run's language, which `source` holds
 
 
 def figure(
@@ -134,25 +128,13 @@ def figure(
 
     `inputs` are the frames drawn, which are not hashed: they must be determined by `source`,
     the core call they were made from, as passed to `cached` (`(fn, *args)`); the figure is
-    kept under that call's key (its arguments, the data version, the viewer's audience and
-    the language), with `args`, the builder's other arguments (hashed). The figure returned
-    is shared: it must not be changed."""
+    kept under that call's key (`_call_key`: its arguments, the data version, the viewer's
+    audience and the language), with `args`, the builder's other arguments (hashed). The
+    figure returned is shared: it must not be changed."""
     fn, *source_args = source
     try:
-        db = database()
-        return _figure(
-            build.__module__,
-            build.__qualname__,
-            fn.__module__,
-            fn.__qualname__,
-            str(db.path),
-            access.data_version_of_this_run(db),
-            access.current_audience(),
-            i18n.current(),
-            tuple(source_args),
-            args,
-            inputs,
-        )
+        key = _call_key(fn, tuple(source_args), {})
+        return _figure(build.__module__, build.__qualname__, key, args, inputs)
     except DATABASE_ERRORS as exc:
         database_unavailable(exc)
 
