@@ -60,6 +60,7 @@ AREAS: dict[str, list[str]] = {
         "views/grants.py",
         "ui/grants.py",
         "ui/charts.py",
+        "ui/vega.py",
         "monitoring/reports/overview.py",
         "monitoring/reports/grants.py",
     ],

@@ -3,11 +3,13 @@
 `shown_texts(at)` gathers every text an AppTest's main area and sidebar show: titles,
 Markdown, captions, notices, labels, options, help texts, metric values, table headers and
 cells, the words of plotly figures (titles, axis titles, legends, hover templates, tick
-labels, annotations) and of the SVG legends the map page draws. `untranslated(texts, lang,
-allowed)` returns the ones that hold an English word: a word of the dashboard's English texts
-(every string in its code, marked for translation or not) that the language's own
-translations never use, once data (`data_texts`: every text in the database, shown as
-written when it has no translation), codes and currency names are taken out.
+labels, annotations), of Vega-Lite charts (titles, axis titles, and every text of the rows
+they draw: labels, legend entries, tooltips) and of the SVG legends the map page draws.
+`untranslated(texts, lang, allowed)` returns the ones that hold an English word: a word of
+the dashboard's English texts (every string in its code, marked for translation or not) that
+the language's own translations never use, once data (`data_texts`: every text in the
+database, shown as written when it has no translation), codes and currency names are taken
+out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyarrow as pa
 from babel.messages.pofile import read_po
 from google.protobuf.json_format import MessageToDict
 
@@ -49,6 +52,7 @@ _SKIP_KEYS = {
     "queryParamKey", "deferredFileId",  # a bound widget's parameter, a download's file id
 }  # fmt: skip
 _PLOTLY_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "title", "texttemplate"}
+_VEGA_TEXT_KEYS = {"text", "title"}  # a title's or mark's words (a field's name is "field")
 
 
 def _proto_strings(value, out: list[str]) -> None:
@@ -87,17 +91,36 @@ def svg_has(root: ElementTree.Element, shape: str) -> bool:
     return root.find(f".//{{{_SVG}}}{shape}") is not None
 
 
-def _plotly_strings(node, out: list[str], key: str | None = None) -> None:
+_PLOTLY_SKIPPED = {"x", "y", "z", "customdata", "ids", "locations", "geojson", "template"}
+_VEGA_SKIPPED = {"data"}  # a layer's own rows: constants of the chart, not words
+
+
+def _chart_strings(
+    node, out: list[str], words: set[str], skipped: set[str], key: str | None = None
+) -> None:
+    """The strings under the keys `words` of a chart's specification, not looking under the
+    keys `skipped` (its data)."""
     if isinstance(node, dict):
         for k, v in node.items():
-            if k in ("x", "y", "z", "customdata", "ids", "locations", "geojson", "template"):
-                continue
-            _plotly_strings(v, out, k)
+            if k not in skipped:
+                _chart_strings(v, out, words, skipped, k)
     elif isinstance(node, list):
         for v in node:
-            _plotly_strings(v, out, key)
-    elif isinstance(node, str) and key in _PLOTLY_TEXT_KEYS:
+            _chart_strings(v, out, words, skipped, key)
+    elif isinstance(node, str) and key in words:
         out.append(node)
+
+
+def vega_rows(proto) -> list[dict]:
+    """The rows a Vega-Lite chart draws (Streamlit sends its data as Arrow)."""
+    if not proto.data.data:
+        return []
+    return pa.ipc.open_stream(proto.data.data).read_all().to_pylist()
+
+
+def vega_charts(at) -> list[tuple[dict, list[dict]]]:
+    """Each Vega-Lite chart of the page: its specification and the rows it draws."""
+    return [(json.loads(c.proto.spec), vega_rows(c.proto)) for c in at.get("vega_lite_chart")]
 
 
 def _box_words(proto) -> list[str]:
@@ -135,7 +158,14 @@ def shown_texts(at) -> list[str]:
                     )
         elif proto is not None and hasattr(proto, "DESCRIPTOR"):
             if proto.DESCRIPTOR.name == "PlotlyChart":
-                _plotly_strings(json.loads(proto.spec or "{}"), out)
+                spec = json.loads(proto.spec or "{}")
+                _chart_strings(spec, out, _PLOTLY_TEXT_KEYS, _PLOTLY_SKIPPED)
+            elif proto.DESCRIPTOR.name == "VegaLiteChart":  # titles, and the rows' texts
+                spec = json.loads(proto.spec or "{}")
+                _chart_strings(spec, out, _VEGA_TEXT_KEYS, _VEGA_SKIPPED)
+                out.extend(
+                    v for row in vega_rows(proto) for v in row.values() if isinstance(v, str)
+                )
             elif proto.DESCRIPTOR.name == "ImageList":
                 for root in svg_images(proto):  # the map's legends
                     out.extend(svg_texts(root))

@@ -7,7 +7,7 @@ from monitoring import i18n
 from monitoring.i18n import _, ngettext
 from monitoring.reports import grants, overview
 from monitoring.reports.status import STATUSES, status_rule_text, status_text
-from ui import access, charts, common, reports
+from ui import access, common, reports, vega
 from ui.navigation import page_spec
 from ui.text import plain_join
 
@@ -157,7 +157,8 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(_("Indicators by outcome and status"))
     counts = overview.status_counts(progress)
-    st.plotly_chart(charts.status_bars(counts), width="stretch", key="status-bars")
+    data, spec = vega.status_bars(counts)
+    st.vega_lite_chart(data, spec, width="stretch", key="status-bars")
     with st.expander(_("How status is decided")):
         st.markdown(status_rule_text(config.status))
     table = counts.rename(columns={"group": _("Goal / outcome"), "total": _("Indicators")})
@@ -170,16 +171,13 @@ with right:
         if small_grants
         else _("Spending against budget and time")
     )
-    st.plotly_chart(
-        charts.pace_bars(
-            money.time_share if small_grants else elapsed.share,
-            money.spent_share,
-            money.against_plan,
-            small_grants=small_grants,
-        ),
-        width="stretch",
-        key="pace-bars",
+    data, spec = vega.pace_bars(
+        money.time_share if small_grants else elapsed.share,
+        money.spent_share,
+        money.against_plan,
+        small_grants=small_grants,
     )
+    st.vega_lite_chart(data, spec, width="stretch", key="pace-bars")
     planned = (
         _("Awards spread over their grants' time up to {date}: {planned}; disbursed: {disbursed}.")
         if small_grants

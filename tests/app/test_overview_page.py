@@ -1,4 +1,7 @@
+from monitoring.access.view import WITHHELD
+from monitoring.reports.status import status_text
 from tests.app.conftest import no_exceptions
+from tests.i18n_support import vega_charts
 
 
 def metric(at, label):
@@ -14,7 +17,13 @@ def test_overview_shows_the_programme_as_of_the_latest_quarter(app):
     assert "Illustrative sample data" in at.info[0].value
     assert metric(at, "Months elapsed").value == "18 of 18"
     assert "of the" in metric(at, "Spent (USD)").delta
-    assert at.get("plotly_chart"), "the outcome and spending charts are drawn"
+    titles = [" ".join(spec["title"]["text"]) for spec, _ in vega_charts(at)]
+    assert titles == [
+        "Indicators per goal and outcome, by status (number)",
+        "Time elapsed and budget spent (% of programme)",
+    ], "the outcome and spending charts are drawn, each titled with its unit"
+    # The page everyone opens first loads no plotly (docs/benchmarks.md, "In the browser").
+    assert not at.get("plotly_chart")
 
 
 def test_the_reporting_date_changes_every_figure(app):
@@ -71,6 +80,38 @@ def test_the_overview_shows_the_cores_figures_in_the_cores_order(app, sample_db_
     for code in ("on_track", "at_risk", "behind"):
         assert counts[status_text(code)].sum() == int((status.status == code).sum())
     assert metric(at, "Spent (USD)").value == f"{money.spent_to_date:,.0f}"
+    # The charts draw the same counts and shares, each labelled in words, not by colour alone.
+    (_, bars), (_, pace) = vega_charts(at)
+    for code in ("on_track", "at_risk", "behind"):
+        drawn = [r for r in bars if r["status"] == status_text(code)]
+        assert sum(r["n"] for r in drawn) == int((status.status == code).sum())
+        icon = status_text(code).split()[0]
+        assert all(r["text"] == f"{r['n']} {icon}" for r in drawn if r["n"])
+    assert [r["text"] for r in pace] == [
+        "100%",
+        f"{money.spent_share:.0%}",
+        f"{money.against_plan:.0%}",
+    ]
+    assert pace[1]["tip"] == f"Budget spent (of total): {money.spent_share:.1%}"
+
+
+def test_a_status_withheld_from_a_donor_is_drawn_outlined_and_named(donor_app):
+    """A donor's view withholds the status of an indicator that counts few people (OC2.2 in
+    Namangan, tests/app/test_donor_overview_grants_milestones.py): its part of the bars is
+    outlined with dashes and named, never only a paler colour; and the bars count what the
+    donor's table beside them counts, no more."""
+    at = donor_app(regions=["UZ-NG"]).run()
+    no_exceptions(at)
+    spec, bars = vega_charts(at)[0]
+    withheld = [r for r in bars if r["status"] == status_text(WITHHELD)]
+    assert withheld and any(r["n"] for r in withheld), "the sample withholds some from a region"
+    assert all(r["dashed"] for r in withheld)
+    assert not any(r["dashed"] for r in bars if r["status"] != status_text(WITHHELD))
+    legend = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert status_text(WITHHELD) in legend
+    counts = next(d.value for d in at.dataframe if "Goal / outcome" in d.value.columns)
+    for group, total in zip(counts["Goal / outcome"], counts["Indicators"], strict=True):
+        assert sum(r["n"] for r in bars if r["group"] == group) == total
 
 
 def test_the_status_rule_is_explained(app):

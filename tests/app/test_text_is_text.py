@@ -7,7 +7,8 @@ Every free text field of a copy of the sample database holds PAYLOAD, as do one 
 code, one grant id and one milestone id, a share link's label and the page addresses. Each
 element whose text Streamlit reads as Markdown is checked with the model of Streamlit 1.67's
 Markdown in tests/unit/test_text.py; plotly figures for the payload's tags, entity and
-hover-template field; the map's deck for a tooltip that would read HTML; the map's legends
+hover-template field; Vega-Lite charts for data in an expression (the one place Vega reads
+text as code); the map's deck for a tooltip that would read HTML; the map's legends
 (SVG images) for an element or attribute that text of the payload would make.
 """
 
@@ -22,7 +23,7 @@ import pytest
 from monitoring.access import sharing
 from monitoring.db import Database
 from tests.app.conftest import TEST_SECRET, no_exceptions
-from tests.i18n_support import svg_images
+from tests.i18n_support import svg_images, vega_charts
 from tests.unit.test_text import markdown_leaks
 
 PAYLOAD = (
@@ -187,6 +188,23 @@ def svg_problems(root: ET.Element) -> list[str]:
     return found
 
 
+# Where Vega-Lite reads a text as code: an expression. Text from the data must never be in one.
+VEGA_EXPRESSIONS = {"calculate", "test", "labelExpr", "filter", "expr", "signal"}
+
+
+def vega_expressions(node) -> list[str]:
+    if isinstance(node, dict):
+        return [
+            text
+            for k, v in node.items()
+            for text in ([v] if k in VEGA_EXPRESSIONS and isinstance(v, str) else [])
+            + vega_expressions(v)
+        ]
+    if isinstance(node, list):
+        return [text for v in node for text in vega_expressions(v)]
+    return []
+
+
 def decks(at) -> list[dict]:
     return [json.loads(chart.proto.json) for chart in at.get("deck_gl_json_chart")]
 
@@ -202,6 +220,19 @@ def problems(at) -> list[str]:
         figure = json.loads(spec)
         text = json.dumps(figure["layout"]) + json.dumps(figure["data"], ensure_ascii=False)
         found += [f"plotly: {leak!r}" for leak in CHART_LEAKS if leak in text]
+    for spec, rows in vega_charts(at):
+        found += [
+            f"vega expression holds data: {expr!r}"
+            for expr in vega_expressions(spec)
+            if "evil" in expr or "Payload" in expr
+        ]
+        # Vega draws text as text: the payload shown is the payload as written, not escaped.
+        found += [
+            f"vega text changed: {value!r}"
+            for row in rows
+            for value in row.values()
+            if isinstance(value, str) and "evil" in value and "&lt;" in value
+        ]
     for root in drawings(at):
         found += svg_problems(root)
     for deck in decks(at):

@@ -188,6 +188,8 @@ RENDERED = (
     " && Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
     ".every(chart => chart.offsetParent === null"  # not shown: a closed part
     " || chart.querySelector('svg.main-svg') !== null)"
+    " && Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))"
+    ".every(chart => chart.offsetParent === null || chart.querySelector('svg.marks') !== null)"
 )
 
 
@@ -199,11 +201,11 @@ def _script_state_changes(page) -> int | None:
 
 
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has finished, no skeleton placeholders remain and every plotly
-    chart shown has drawn its picture, past a sign-in's hand-over of its cookie (the page says
-    HANDING_OVER, posts the ticket and loads again: ui/session_cookie.py), and the page has
-    then stayed still for half a second. (A map's WebGL picture is waited for by the map's
-    tests: test_map.wait_until_drawn.)
+    """Wait until the script has finished, no skeleton placeholders remain and every plotly and
+    Vega-Lite chart shown has drawn its picture, past a sign-in's hand-over of its cookie (the page
+    says HANDING_OVER, posts the ticket and loads again: ui/session_cookie.py), and the page has
+    then stayed still for half a second. (A map's WebGL picture is waited for by the map's tests:
+    test_map.wait_until_drawn.)
 
     After a click the state above is that of the page before it, until the rerun starts; and
     a sign-in's hand-over navigates once the page seemed drawn. A fixed pause after the first

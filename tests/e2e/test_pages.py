@@ -45,7 +45,13 @@ def test_overview_shows_the_sample_programme(server, page):
     assert "Programme overview" in body
     assert "Illustrative sample data" in body
     assert "18 of 18" in body
-    assert page.locator("[data-testid=stPlotlyChart]").count() >= 2
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert charts.count() == 2
+    # Drawn, with their words: the statuses' icons and names, the percentages.
+    assert "✔ On track" in charts.first.locator("svg.marks").inner_html()
+    assert "Time elapsed" in charts.nth(1).locator("svg.marks").inner_html()
+    # No plotly on the page everyone opens first (its script costs a second a load).
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
 
 
 def test_picking_an_earlier_reporting_date_updates_the_page_and_the_url(server, page):
