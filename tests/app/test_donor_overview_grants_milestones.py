@@ -13,6 +13,7 @@ from monitoring.access import sharing
 from monitoring.reports.status import status_text
 from tests.app import lazy_parts
 from tests.app.conftest import no_exceptions
+from tests.i18n_support import vega_rows
 
 OVERVIEW, GRANTS, MILESTONES = "views/overview.py", "views/grants.py", "views/milestones.py"
 
@@ -58,8 +59,11 @@ def page_text(at) -> str:
     """Everything the page shows: texts, figures, chart data, widget options, tables."""
     parts = []
     for node in _nodes(at._tree):
-        if node.type == "arrow_data_frame":
+        if node.type in ("dataframe", "arrow_data_frame"):  # read as a table, not as bytes
             parts.append(node.value.to_csv())
+        elif node.type == "vega_lite_chart":  # its rows are Arrow: read, not printed as bytes
+            parts.append(node.proto.spec)
+            parts.append(json.dumps(vega_rows(node.proto), ensure_ascii=False, default=str))
         elif getattr(node, "proto", None) is not None:
             parts.append(str(node.proto))
     return "\n".join(parts)
