@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from monitoring import i18n
@@ -25,10 +24,9 @@ from monitoring.reports.grants import (
     unconverted_table,
 )
 from monitoring.settings import Settings
-from ui import common
-from ui.charts import FONT, wrapped_title
+from ui import common, vega
 from ui.language import LANG_PARAM
-from ui.text import chart, code
+from ui.text import code
 
 # Okabe-Ito colours: safe for colour-blind readers; every series is also named and marked.
 BLUE, SKY, ORANGE, VERMILION, GREY = "#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#999999"
@@ -193,241 +191,309 @@ def headline_money(value: float, currency: str) -> str:
 
 # Characters of a title on one line: a chart in the page's wider or narrower column (the
 # budget and actuals section: 3 to 2), or across all of it.
-WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 72, 50, 120
+WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 64, 40, 110
+# A label of several lines (Vega): the label's text split at its line breaks.
+LINES = {"labelExpr": vega.LINES_EXPR, "labelLimit": 0, "labelPadding": 6}
 
 
-def _figure(
-    traces: list, title: str, height: int, wrap: int = FULL_WIDTH, right: int = 10, **layout
-) -> go.Figure:
-    """The figure of `traces`, made in one go: every add_* or update_* call on a figure
-    validates and copies it again (docs/benchmarks.md). The title is wrapped at `wrap`
-    characters (a Russian or Uzbek one ran past a half-width chart) and the chart grows by
-    its extra lines; `right`: the margin for text drawn past the plot."""
-    title_layout, extra = wrapped_title(title, wrap)
-    return go.Figure(
-        data=traces,
-        layout=dict(
-            title=title_layout,
-            height=height + extra,
-            margin=dict(l=10, r=right, t=50 + extra, b=10),
-            font=FONT,
-            plot_bgcolor="white",
-            legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
-            hoverlabel=dict(namelength=-1),
-            separators=i18n.separators(),  # the language's decimal and group marks
-            **layout,
-        ),
-    )
+def _legend(names: list[str], colours: list[str], columns: int) -> dict:
+    """A colour for each series named, with its legend below the chart in `columns`."""
+    return {
+        "scale": {"domain": names, "range": colours},
+        "legend": {"title": None, "orient": "bottom", "columns": columns},
+    }
 
 
-def s_curve(quarters: pd.DataFrame, as_of: dt.date, currency: str, first: str) -> go.Figure:
-    """Cumulative spending against the cumulative budget plan, with the reporting date."""
+def _date_mark(at, kind: str, title: str | None, text: str, right: bool) -> list[dict]:
+    """A dotted vertical line at the x value `at` (of type `kind`), with `text` at its top:
+    to its left when `right` (a line past the middle), else to its right. `title`: the x
+    axis's title, as the chart's other layers give it (layers share one axis)."""
+    x = {"field": "at", "type": kind, "title": title}
+    mark = {"values": [{"at": at, "text": text}]}
+    return [
+        {
+            "data": mark,
+            "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#333333"},
+            "encoding": {"x": x},
+        },
+        {
+            "data": mark,
+            "mark": {
+                "type": "text",
+                "align": "right" if right else "left",
+                "baseline": "top",
+                "dx": -4 if right else 4,
+                "y": 0,
+                "fontSize": 12,
+            },
+            "encoding": {"x": x, "text": {"field": "text", "type": "nominal"}},
+        },
+    ]
+
+
+def s_curve(
+    quarters: pd.DataFrame, as_of: dt.date, currency: str, first: str
+) -> tuple[pd.DataFrame, dict]:
+    """Cumulative spending against the cumulative budget plan, quarter by quarter, with the
+    reporting date: the data and the Vega-Lite specification, for st.vega_lite_chart. The
+    plan is a dashed line with squares, spending a solid line with circles (not told apart
+    by colour alone); the dates are written in the language (Vega's month names are
+    English)."""
     scale, unit = money_unit(currency)
     start = period_start(first)
     ends = [d.date() for d in pd.to_datetime(quarters.period_end)]
-    traces, shapes, annotations = [], [], []
-    # Hover texts are made here: dates and numbers in the language's own way.
-    planned = [0.0, *(quarters.cumulative_budget / scale)]
-    traces.append(
-        go.Scatter(
-            x=[start, *ends],
-            y=planned,
-            name=_("Budget plan (cumulative)"),
-            mode="lines+markers",
-            line=dict(color=BLUE, dash="dash", width=2),
-            marker=dict(symbol="square", size=7),
-            customdata=[
-                _("Budget plan to {date}: {amount}").format(
-                    date=i18n.date(d, "medium"), amount=i18n.money(v, unit, 1)
-                )
-                for d, v in zip([start, *ends], planned, strict=True)
-            ],
-            hovertemplate="%{customdata}<extra></extra>",
+    days = [start, *ends]
+    planned_name, spent_name = _("Budget plan (cumulative)"), _("Spent (cumulative)")
+    planned = [0.0, *(quarters.cumulative_budget.astype("float64") / scale)]
+    reported = quarters.cumulative_spent.notna().tolist()
+    spent = [0.0, *(quarters.cumulative_spent.astype("float64") / scale)]
+    # Each series' point at the start and at each quarter's end (spending: where reported).
+    rows = [
+        {
+            "when": day.isoformat(),
+            "series": name,
+            "amount": amounts[i],
+            "tip": message.format(
+                date=i18n.date(day, "medium"), amount=i18n.money(amounts[i], unit, 1)
+            ),
+        }
+        for name, amounts, message, shown in (
+            (planned_name, planned, _("Budget plan to {date}: {amount}"), [True] * len(days)),
+            (spent_name, spent, _("Spent to {date}: {amount}"), [True, *reported]),
         )
-    )
-    reported = quarters[quarters.cumulative_spent.notna()]
-    spent_ends = [d.date() for d in pd.to_datetime(reported.period_end)]
-    spent = [0.0, *(reported.cumulative_spent / scale)]
-    traces.append(
-        go.Scatter(
-            x=[start, *spent_ends],
-            y=spent,
-            name=_("Spent (cumulative)"),
-            mode="lines+markers",
-            line=dict(color=VERMILION, width=3),
-            marker=dict(symbol="circle", size=8),
-            customdata=[
-                _("Spent to {date}: {amount}").format(
-                    date=i18n.date(d, "medium"), amount=i18n.money(v, unit, 1)
-                )
-                for d, v in zip([start, *spent_ends], spent, strict=True)
-            ],
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
-    if ends and start <= as_of <= ends[-1]:
-        shapes.append(
-            dict(
-                type="line",
-                x0=as_of,
-                x1=as_of,
-                yref="paper",
-                y0=0,
-                y1=1,
-                line=dict(color="#333", dash="dot", width=1.5),
-            )
-        )
-        annotations.append(
-            dict(
-                x=as_of,
-                yref="paper",
-                y=1,
-                text=_("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
-                showarrow=False,
-                xanchor="right" if as_of > start + (ends[-1] - start) / 2 else "left",
-                yanchor="bottom",
-                font=dict(size=12),
-            )
-        )
-    # Month names of the language: the ticks are written here, not by plotly (English only).
-    ticks = [start, *ends]
-    return _figure(
-        traces,
-        _("Cumulative spending against the budget plan ({unit})").format(unit=unit),
-        400,
-        wrap=WIDE_COLUMN,
-        shapes=shapes,
-        annotations=annotations,
-        xaxis=dict(gridcolor="#eee", tickvals=ticks, ticktext=[i18n.short_month(d) for d in ticks]),
-        yaxis=dict(title=dict(text=unit), gridcolor="#eee", tickformat=",", rangemode="tozero"),
-    )
-
-
-def category_plan_bars(categories: pd.DataFrame, time_share: float) -> go.Figure:
-    """Per category: share of its budget planned to date and share spent, with time elapsed;
-    each category's verdict against the plan beside its name."""
-    rows = categories.iloc[::-1]
-    names = rows.category.map(category_text)
-    labels = [
-        f"{chart(n)}<br>{plan_text(v)}" for n, v in zip(names, rows.against_plan, strict=True)
+        for i, day in enumerate(days)
+        if shown[i]
     ]
-    total = rows.budget_total.astype("float64")
-    planned = (rows.budget_to_date.astype("float64") / total.where(total > 0)) * 100
-    spent = rows.spent_share.astype("float64") * 100
-    traces = []
-    traces.append(
-        go.Bar(
-            y=labels,
-            x=planned.fillna(0),
-            name=_("Budget planned to date"),
-            orientation="h",
-            marker=dict(color=GREY),
-            customdata=[
-                _("{share} of the budget planned to date").format(share=i18n.percent(v / 100))
-                for v in planned.fillna(0)
-            ],
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
+    data = pd.DataFrame(rows, columns=["when", "series", "amount", "tip"])
+    # A tick at each quarter's end (and the start), its month in the language (time_locale).
+    x = {
+        "field": "when",
+        "type": "temporal",
+        "title": None,
+        "axis": {
+            "values": [d.isoformat() for d in days],
+            "format": "%b %Y",
+            "labelOverlap": True,
+            "gridColor": "#eee",
+        },
+    }
+    y = {
+        "field": "amount",
+        "type": "quantitative",
+        "title": unit,
+        "axis": {"format": ",.2~f", "gridColor": "#eee"},
+    }
+    colour = {
+        "field": "series",
+        "type": "nominal",
+        **_legend([planned_name, spent_name], [BLUE, VERMILION], 2),
+    }
+    layers = [
+        {
+            "mark": {"type": "line", "strokeWidth": 2.5},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": colour,
+                "strokeDash": {
+                    "field": "series",
+                    "type": "nominal",
+                    "scale": {"domain": [planned_name, spent_name], "range": [[6, 4], [1, 0]]},
+                    "legend": None,
+                },
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 60},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": colour,
+                "shape": {
+                    "field": "series",
+                    "type": "nominal",
+                    "scale": {"domain": [planned_name, spent_name], "range": ["square", "circle"]},
+                    "legend": None,
+                },
+                "tooltip": {"field": "tip", "type": "nominal"},
+            },
+        },
+    ]
+    if ends and as_of in ends:
+        layers += _date_mark(
+            as_of.isoformat(),
+            "temporal",
+            None,
+            _("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
+            right=as_of > start + (ends[-1] - start) / 2,
         )
+    spec = vega.chart_spec(
+        _("Cumulative spending against the budget plan ({unit})").format(unit=unit),
+        WIDE_COLUMN,
+        {"height": 300, "layer": layers},
     )
-    traces.append(
-        go.Bar(
-            y=labels,
-            x=spent.fillna(0),
-            name=_("Spent"),
-            orientation="h",
-            marker=dict(color=BLUE),
-            text=[i18n.percent(v / 100) if pd.notna(v) else "" for v in spent],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[
-                _("{share} of the budget spent").format(share=i18n.percent(v / 100))
-                for v in spent.fillna(0)
-            ],
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
+    return data, spec
+
+
+def category_plan_bars(categories: pd.DataFrame, time_share: float) -> tuple[pd.DataFrame, dict]:
+    """Per category: share of its budget planned to date and share spent, with time elapsed;
+    each category's verdict against the plan under its name. The data and the Vega-Lite
+    specification, for st.vega_lite_chart."""
+    names = categories.category.map(category_text).tolist()
+    verdicts = [plan_text(v) for v in categories.against_plan]
+    labels = [
+        f"{name}\n{verdict}" if verdict else name
+        for name, verdict in zip(names, verdicts, strict=True)
+    ]
+    total = categories.budget_total.astype("float64")
+    planned = ((categories.budget_to_date.astype("float64") / total.where(total > 0)) * 100).fillna(
+        0
+    )
+    spent = categories.spent_share.astype("float64") * 100
+    planned_name, spent_name = _("Budget planned to date"), _("Spent")
+    rows = []
+    for label, name, plan, done in zip(labels, names, planned, spent, strict=True):
+        rows.append(
+            {
+                "label": label,
+                "measure": planned_name,
+                "share": float(plan),
+                "text": "",
+                "tip": f"{name}: "
+                + _("{share} of the budget planned to date").format(share=i18n.percent(plan / 100)),
+            }
         )
-    )
-    time_line = dict(
-        type="line",
-        x0=time_share * 100,
-        x1=time_share * 100,
-        xref="x",
-        y0=0,
-        y1=1,
-        yref="y domain",
-        line=dict(color="#333", dash="dot", width=1.5),
-    )
-    time_label = dict(
-        x=time_share * 100,
-        yref="paper",
-        y=1,
-        text=_("Time elapsed {share}").format(share=i18n.percent(time_share)),
-        showarrow=False,
-        yanchor="bottom",
-        font=dict(size=12),
-    )
+        rows.append(
+            {
+                "label": label,
+                "measure": spent_name,
+                "share": 0.0 if pd.isna(done) else float(done),
+                "text": "" if pd.isna(done) else i18n.percent(done / 100),
+                "tip": f"{name}: "
+                + _("{share} of the budget spent").format(
+                    share=i18n.percent(0 if pd.isna(done) else done / 100)
+                ),
+            }
+        )
+    data = pd.DataFrame(rows, columns=["label", "measure", "share", "text", "tip"])
     top = max(110.0, float(pd.concat([planned, spent]).max(skipna=True) or 0) + 15)
-    return _figure(
-        traces,
+    y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": LINES}
+    offset = {"field": "measure", "type": "nominal", "sort": [planned_name, spent_name]}
+    x = vega.percent_x("share", _("% of the category's budget"), top)
+    spec = vega.chart_spec(
         _("Budget planned to date and spent, by category (%)"),
-        140 + 60 * len(labels),
-        wrap=NARROW_COLUMN,
-        right=50,  # the largest share's label, drawn past the plot
-        shapes=[time_line],
-        annotations=[time_label],
-        barmode="group",
-        bargap=0.25,
-        xaxis=dict(
-            title=dict(text=_("% of the category's budget")), range=[0, top], gridcolor="#eee"
-        ),
+        NARROW_COLUMN,
+        {
+            "height": {"step": 24},  # a bar (two to a category)
+            "layer": [
+                {
+                    "mark": {"type": "bar"},
+                    "encoding": {
+                        "y": y,
+                        "yOffset": offset,
+                        "x": x,
+                        "color": {
+                            "field": "measure",
+                            "type": "nominal",
+                            **_legend([planned_name, spent_name], [GREY, BLUE], 1),
+                        },
+                        "tooltip": {"field": "tip", "type": "nominal"},
+                    },
+                },
+                {
+                    "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 12},
+                    "encoding": {
+                        "y": y,
+                        "yOffset": offset,
+                        "x": {"field": "share", "type": "quantitative"},
+                        "text": {"field": "text", "type": "nominal"},
+                    },
+                },
+                *_date_mark(
+                    time_share * 100,
+                    "quantitative",
+                    x["title"],
+                    _("Time elapsed {share}").format(share=i18n.percent(time_share)),
+                    right=time_share > 0.5,
+                ),
+            ],
+        },
     )
+    return data, spec
 
 
-def grant_bars(grants: pd.DataFrame, currency: str) -> go.Figure:
-    """Per grant: awarded, disbursed and spent, with its flags' icons beside its name."""
+def grant_bars(grants: pd.DataFrame, currency: str) -> tuple[pd.DataFrame, dict]:
+    """Per grant: awarded, disbursed and spent, with its flags' icons beside its name. The
+    data and the Vega-Lite specification, for st.vega_lite_chart."""
     scale, unit = money_unit(currency)
-    rows = grants.sort_values("grant_id", ascending=False)
+    rows = grants.sort_values("grant_id")
     labels = []
     for grant_id, flags, status in zip(
         rows.grant_id, rows.flag_text, rows.status_as_of, strict=True
     ):
         icons = "".join(i for i in (BEYOND_AWARD_ICON, STALE_ICON) if i in flags)
         name = (
-            _("{grant} (cancelled)").format(grant=chart(grant_id))
-            if status == "cancelled"
-            else chart(grant_id)
+            _("{grant} (cancelled)").format(grant=grant_id) if status == "cancelled" else grant_id
         )
         labels.append(f"{name} {icons}".strip())
-    traces = []
-    # The amount in the hover is written by plotly, with the language's marks (separators
-    # below): formatting hundreds of grants × 3 amounts here took longer than the chart.
-    amount = "%{x:,.2f} " + unit
-    for name, hover, column, colour in (
+    measures = (
         (_("Awarded"), _("{amount} awarded"), "awarded", SKY),
         (_("Disbursed"), _("{amount} disbursed"), "disbursed", BLUE),
         (_("Spent"), _("{amount} spent"), "spent", ORANGE),
-    ):
-        traces.append(
-            go.Bar(
-                y=labels,
-                x=(rows[column] / scale).astype("float64").to_numpy(),
-                name=name,
-                orientation="h",
-                marker=dict(color=colour),
-                hovertemplate="%{y}: " + hover.format(amount=amount) + "<extra></extra>",
+    )
+    parts = []
+    for name, hover, column, _colour in measures:
+        amounts = (rows[column] / scale).astype("float64").to_numpy()
+        written = i18n.numbers(amounts, 2)  # the hover's amounts, in the language
+        parts.append(
+            pd.DataFrame(
+                {
+                    "grant": labels,
+                    "measure": name,
+                    "amount": amounts,
+                    "tip": [
+                        f"{label}: " + hover.format(amount=f"{text} {unit}")
+                        for label, text in zip(labels, written, strict=True)
+                    ],
+                }
             )
         )
-    return _figure(
-        traces,
+    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    names = [m[0] for m in measures]
+    spec = vega.chart_spec(
         _(
             "Small grants: awarded, disbursed and spent ({unit}); {beyond} spent beyond award, "
             "{stale} no spending after a disbursement"
         ).format(unit=unit, beyond=BEYOND_AWARD_ICON, stale=STALE_ICON),
-        140 + 42 * len(labels),
-        barmode="group",
-        bargap=0.3,
-        bargroupgap=0.05,
-        xaxis=dict(title=dict(text=unit), gridcolor="#eee", tickformat=","),
+        FULL_WIDTH,
+        {
+            "height": {"step": 14},  # a bar (three to a grant)
+            "mark": {"type": "bar"},
+            "encoding": {
+                "y": {
+                    "field": "grant",
+                    "type": "nominal",
+                    "sort": labels,
+                    "title": None,
+                    "axis": {"labelLimit": 0, "labelPadding": 6},
+                },
+                "yOffset": {"field": "measure", "type": "nominal", "sort": names},
+                "x": {
+                    "field": "amount",
+                    "type": "quantitative",
+                    "title": unit,
+                    "axis": {"format": ",.2~f", "gridColor": "#eee"},
+                },
+                "color": {
+                    "field": "measure",
+                    "type": "nominal",
+                    **_legend(names, [m[3] for m in measures], 3),
+                },
+                "tooltip": {"field": "tip", "type": "nominal"},
+            },
+        },
     )
+    return data, spec
 
 
 def table(frame: pd.DataFrame, name: str, key: str, currency: str) -> None:

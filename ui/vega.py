@@ -1,22 +1,27 @@
-"""Vega-Lite charts (st.vega_lite_chart): the overview's two charts.
+"""Vega-Lite charts (st.vega_lite_chart): what they share, and the overview's two charts.
 
 Why not plotly, as the other pages: a page that draws any plotly chart loads and runs
 plotly's 4.7 MB script on every load, about a second in the browser whether its script is
 cached or not (docs/benchmarks.md, "In the browser"); Streamlit's Vega-Lite costs a fifth of
-that. The overview is the page everyone opens first, a donor's link included, and its two
-charts are simple bars, so they are drawn with Vega-Lite; the pages whose charts need
-plotly's timeline, two-level axes or hover across series keep plotly.
+that. The overview is the page everyone opens first, a donor's link included, and the
+grants page the next a donor reads; their charts are bars and lines, so they are drawn with
+Vega-Lite (the grants page's in ui/grants.py); the pages whose charts need plotly's
+timeline, two-level axes or hover across series keep plotly.
 
 Text is safe by construction: Vega draws every text as text (axis labels, legends, marks,
 tooltips: Streamlit's tooltip handler escapes HTML), and text from the data travels only
 as data values, never inside an expression (a `calculate`, `test` or `labelExpr` string is
 a constant of this module). Numbers shown are written in Python in the reader's language
-(i18n), as the rest of the page writes them; the axes' own ticks are whole numbers.
+(i18n), as the rest of the page writes them; the axes' own ticks are written by Vega with
+the language's decimal and group marks (`config.locale`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
+from babel import dates as babel_dates
 
 from monitoring import i18n
 from monitoring.access.view import WITHHELD
@@ -40,15 +45,65 @@ def _title(text: str, width: int) -> dict:
     }
 
 
-def _spec(title: str, wrap: int, body: dict) -> dict:
+def number_locale() -> dict:
+    """Vega's number format for the current language (d3-format's locale): its decimal and
+    group marks, as i18n writes numbers."""
+    written = i18n.number(1234.5, 1)  # "1,234.5" / "1 234,5"
+    return {
+        "decimal": written[-2],
+        "thousands": written[1],
+        "grouping": [3],
+        "currency": ["", ""],
+        "minus": "-",
+    }
+
+
+def time_locale() -> dict:
+    """Vega's month and day names for the current language (d3-time-format's locale), as
+    Babel writes them: an axis of dates reads "июнь 2022" in Russian, not "Jun 2022"."""
+    loc = i18n.locale()
+
+    def written(day: dt.date, pattern: str) -> str:
+        return babel_dates.format_date(day, pattern, locale=loc)
+
+    months = [dt.date(2001, m, 1) for m in range(1, 13)]
+    week = [dt.date(2001, 1, 7) + dt.timedelta(days=d) for d in range(7)]  # from a Sunday
+    return {
+        "dateTime": "%x, %X",
+        "date": "%d.%m.%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": [written(d, "cccc") for d in week],
+        "shortDays": [written(d, "ccc") for d in week],
+        "months": [written(d, "LLLL") for d in months],
+        "shortMonths": [written(d, "LLL") for d in months],
+    }
+
+
+def chart_spec(title: str, wrap: int, body: dict) -> dict:
+    """A chart's specification: its title (wrapped at `wrap` characters), `body` (data
+    encodings, marks, layers), and what every chart here shares: type sizes, no frame, and
+    numbers written the language's way."""
     return {
         "title": _title(title, wrap),
         **body,
         "config": {
+            "locale": {"number": number_locale(), "time": time_locale()},
             "axis": {"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal"},
             "legend": {"labelFontSize": 13, "labelLimit": 0, "symbolType": "square"},
             "view": {"stroke": None},
         },
+    }
+
+
+def percent_x(field: str, title: str, top: float) -> dict:
+    """An x axis of percentages from 0 to `top` (above 100: room for a label past a bar)."""
+    return {
+        "field": field,
+        "type": "quantitative",
+        "title": title,
+        "scale": {"domain": [0, top]},
+        "axis": {"gridColor": "#eee", "format": "d"},
     }
 
 
@@ -78,7 +133,7 @@ def status_bars(counts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             )
     data = pd.DataFrame(rows, columns=["group", "status", "order", "n", "text", "tip", "dashed"])
     groups = [str(g) for g in counts["group"]]
-    spec = _spec(
+    spec = chart_spec(
         _("Indicators per goal and outcome, by status (number)"),
         48,
         {
@@ -182,13 +237,7 @@ def pace_bars(
         }
     )
     top = max(120.0, max(values) * 100 + 20)
-    x = {
-        "field": "percent",
-        "type": "quantitative",
-        "title": _("Percent"),
-        "scale": {"domain": [0, top]},
-        "axis": {"gridColor": "#eee", "format": "d"},
-    }
+    x = percent_x("percent", _("Percent"), top)
     # The bars' and their labels' rows (the line at 100 % has none).
     y = {
         "field": "label",
@@ -198,7 +247,7 @@ def pace_bars(
         "axis": {"labelExpr": LINES_EXPR, "labelLimit": 0, "labelPadding": 6},
     }
     tip = {"field": "tip", "type": "nominal"}
-    spec = _spec(
+    spec = chart_spec(
         title,
         34,  # the narrower column of the overview
         {

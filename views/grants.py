@@ -132,28 +132,12 @@ if show_budget:
     st.subheader(_("Budget against actual"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(
-            common.figure(
-                grants_ui.s_curve,
-                (quarters,),
-                (as_of, currency, position.first),
-                source=(grants_report.quarters_in_view, config, as_of, chosen),
-            ),
-            width="stretch",
-            key="s-curve",
-        )
+        data, spec = grants_ui.s_curve(quarters, as_of, currency, position.first)
+        st.vega_lite_chart(data, spec, width="stretch", key="s-curve")
     with right:
         categories = lines[lines.level == "category"]
-        st.plotly_chart(
-            common.figure(
-                grants_ui.category_plan_bars,
-                (categories,),
-                (position.time_share,),
-                source=(grants_report.budget_in_view, config, as_of, chosen),
-            ),
-            width="stretch",
-            key="category-bars",
-        )
+        data, spec = grants_ui.category_plan_bars(categories, position.time_share)
+        st.vega_lite_chart(data, spec, width="stretch", key="category-bars")
 
     # Only the open tab's table is built (and sent): a click on another tab reruns the page.
     by_category, by_line, by_quarter = common.tabs_on_demand(
@@ -291,16 +275,8 @@ else:
             ).format(n=i18n.number(len(charted)), total=i18n.number(len(per_grant))),
             icon=":material/filter_list:",
         )
-    st.plotly_chart(
-        common.figure(
-            grants_ui.grant_bars,
-            (charted,),
-            (currency,),
-            source=(grants_report.grants_in_view, config, as_of, chosen),
-        ),
-        width="stretch",
-        key="grant-bars",
-    )
+    data, spec = grants_ui.grant_bars(charted, currency)
+    st.vega_lite_chart(data, spec, width="stretch", key="grant-bars")
 
     each, region, grantee = common.tabs_on_demand(
         [_("Each grant"), _("By region"), _("By grantee")], "grants-tab"

@@ -25,7 +25,8 @@ def nav(at) -> list[str]:
 
 
 def shows_programme_data(at) -> bool:
-    return bool(at.metric or at.dataframe or at.get("plotly_chart") or at.get("deck_gl_json_chart"))
+    charts = [at.get(kind) for kind in ("plotly_chart", "vega_lite_chart", "deck_gl_json_chart")]
+    return bool(at.metric or at.dataframe or any(charts))
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def test_nobody_signed_in_gets_the_sign_in_form_only(server, page):
     assert exceptions_shown(page) == []
     assert page.get_by_role("heading", name="Sign in to the").count() == 1
     assert page.get_by_test_id("stPlotlyChart").count() == 0
+    assert page.get_by_test_id("stVegaLiteChart").count() == 0
     assert page.get_by_test_id("stDataFrame").count() == 0
     screenshot(page, "access-sign-in")
 
@@ -70,6 +71,7 @@ def test_a_tampered_link_shows_a_plain_message_and_no_data(server, page):
     assert "changed or copied incompletely" in main_text(page)
     assert page.get_by_test_id("stMetric").count() == 0
     assert page.get_by_test_id("stPlotlyChart").count() == 0
+    assert page.get_by_test_id("stVegaLiteChart").count() == 0
     assert page.get_by_role("link", name="Overview").count() == 0
     screenshot(page, "access-tampered-link")
 

@@ -33,7 +33,12 @@ def test_the_page_shows_the_s_curve_tables_and_flagged_grants(server, page):
     assert "Cumulative spending against the budget plan (USD)" in text
     assert "Reporting date 30 Jun 2022" in text
     assert "2 grant(s) need a look" in text
-    assert page.locator("[data-testid=stPlotlyChart]").count() == 3
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert charts.count() == 3
+    # Drawn, with their words: the series named in the legend, the bars' percentages.
+    assert "Spent (cumulative)" in charts.first.locator("svg.marks").inner_html()
+    assert "124%" in charts.nth(1).locator("svg.marks").inner_html()  # advocacy, over plan
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0  # no plotly loaded
     assert page.locator("[data-testid=stDataFrame]").count() >= 3
     screenshot(page, "grants-usd")
 
