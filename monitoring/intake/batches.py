@@ -403,7 +403,7 @@ def commit_preview(
             unwritten = preview.table_writes is not None and (
                 stored.table_writes(cur, spec.name) == preview.table_writes
             )
-            _stage(cur, check, compared=unwritten)
+            from_preview = _stage(cur, check, compared=unwritten)
             locks = approvals.locks_in_upload(cur, spec.name)  # approved since the preview?
             if locks:
                 check.errors.extend(_lock_problems(locks))
@@ -443,7 +443,7 @@ def commit_preview(
                     cur.execute(_changes_sql(spec, action), {"batch": batch_id, "table": spec.name})
             if spec.name == "indicator_targets":
                 revisions.record_revisions(cur, int(batch_id), by)
-            _say_what_is_written(cur, spec)
+            _say_what_is_written(cur, spec, check.rows if from_preview else None)
             for statement in _apply_sql(spec):
                 cur.execute(statement)
             cur.execute("drop table if exists upload_rows")
@@ -462,11 +462,31 @@ def commit_preview(
     )
 
 
-def _say_what_is_written(cur: stored.TrackedCursor, table: Table) -> None:
+def _say_what_is_written(
+    cur: stored.TrackedCursor, table: Table, compared: pd.DataFrame | None = None
+) -> None:
     """Name the values of the key columns that the staged rows (new or changed) write, for
     the stored copies refreshed in part by them (stored.StoredCopy.narrowed_by): an upload of
     one quarter's values remakes that quarter's rows of a copy, not all of it. An update
-    leaves a row's key as it was."""
+    leaves a row's key as it was.
+
+    `compared`: the preview's rows (with ROW_STATUS), when the staged rows are those rows
+    with their statuses as compared then (_stage): the values are read there instead of
+    asking the database for them again (a statement of 30-40 ms at 100,000 rows on
+    PostgreSQL). Key columns of text only: the staged rows hold them as the preview's texts."""
+    columns = [c for c in stored.narrowing_columns(table.name) if c in table.key]
+    if (
+        compared is not None
+        and set(columns) <= set(compared.columns)
+        and all(table.column(c).sql_type == "varchar" for c in columns)
+    ):
+        written = compared[ROW_STATUS].isin(("new", "changed")).to_numpy()
+        cur.wrote_only(
+            table.name,
+            {c: compared[c].to_numpy()[written] for c in columns},
+            adds_only=True,
+        )
+        return
     _name_written_keys(
         cur, table, sql_ident, "from upload_rows where is_new or is_changed", adds_only=True
     )
@@ -490,20 +510,21 @@ def _name_written_keys(
     )
 
 
-def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> None:
+def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> bool:
     """The checked rows as `upload_rows` (full rows as they would be stored, new or
     changed), in the writing transaction. When nothing was written to the table since the
     preview (`compared`), its comparison still holds and is kept: the rows are not joined to
     the stored ones again (at 100,000 rows beside 900,000 on PostgreSQL, 0.5 s of a 4 s
     write), unless a changed row leaves out a column it keeps from its stored row. Otherwise
     they are compared again, and refused as stale when they no longer compare as they did
-    (data written without a batch)."""
+    (data written without a batch). True when the rows were staged as the preview compared
+    them, row for row."""
     table = check.table
     complete = set(table.column_names) <= set(check.columns)
     if compared and (complete or check.changed == 0):
         frame = check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN})
         stage(cur, frame, restage_sql(table, check.columns))
-        return
+        return True
     stage(cur, check.rows.drop(columns=ROW_STATUS), stage_sql(table, check.columns))
     counts = "select count(*) filter (where is_new), count(*) filter (where is_changed)"
     new, changed = cur.execute(f"{counts} from upload_rows").fetchone()
@@ -514,6 +535,7 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> N
                 "written. Check the file again."
             ).format(table=table.name, file=check.raw.file_name)
         )
+    return False
 
 
 @team_only

@@ -359,6 +359,44 @@ def test_an_upload_remakes_only_the_copys_rows_of_its_quarters_and_regions(
     assert copy_differs(db, VALUES) == 0
 
 
+@pytest.mark.parametrize(
+    "every_column",
+    [
+        pytest.param(True, id="keys read from the preview's comparison"),
+        pytest.param(False, id="keys read from the database (a changed row keeps a column)"),
+    ],
+)
+def test_an_uploads_unchanged_rows_name_no_quarter_of_the_copy(
+    request, engine, tmp_path, settings, every_column
+):
+    """A file that repeats a stored row of another quarter as it is (unchanged) and changes
+    one row of 2021Q1: only 2021Q1's rows of the copy are remade. The import reads the keys
+    it writes from the preview's comparison when it stages the rows as compared (a file of
+    every column), else from the staged rows in the database."""
+    db = sample_copy(request, engine, tmp_path)
+    marked = mark_a_row_of_another_quarter(db)
+    columns = "indicator_code, period, region_code, org_id, sex, age_group, value, comment, source"
+    with db.cursor() as cur:
+        stored_row = cur.execute(
+            f"select {columns}, deviation_narrative from indicator_values "  # noqa: S608
+            "where indicator_code = $i and period = $p and region_code = $r "
+            "order by org_id, sex, age_group limit 1",
+            {"i": marked[0], "p": marked[1], "r": marked[2]},
+        ).fetchone()
+    cells = ["" if v is None else f"{v:g}" if isinstance(v, float) else str(v) for v in stored_row]
+    header, changed = VALUES_HEADER, G1_JIZZAKH_2021Q1
+    if every_column:
+        header, changed = f"{header},deviation_narrative", f"{changed},"
+    else:
+        cells = cells[:-1]
+    data = csv_bytes(header, changed, ",".join(cells))
+    result = commit_file(db, data, "two.csv", settings, by="T")
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert by_region(db, "G1")[("UZ-JI", "2021Q1")] == pytest.approx(57.5)  # remade
+    assert stored_value(db, marked) == -1  # its quarter was not named: not remade
+    assert copy_differs(db, VALUES) == 2  # the marked row only
+
+
 def test_an_upload_new_to_a_region_adds_it_to_the_regions_used(request, engine, tmp_path, settings):
     db = sample_copy(request, engine, tmp_path)
     with db.transaction() as cur:
