@@ -319,7 +319,7 @@ def s_curve(
             },
         },
     ]
-    if ends and as_of in ends:
+    if ends and start <= as_of <= ends[-1]:
         layers += _date_mark(
             as_of.isoformat(),
             "temporal",
