@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import streamlit as st
 from babel import dates as babel_dates
 
 from monitoring import i18n
@@ -94,6 +95,11 @@ def chart_spec(title: str, wrap: int, body: dict) -> dict:
             "view": {"stroke": None},
         },
     }
+
+
+def draw(data: pd.DataFrame, spec: dict, key: str) -> None:
+    """Show a chart across its column, named for screen readers by its title."""
+    st.vega_lite_chart(data, spec, width="stretch", key=key, alt=" ".join(spec["title"]["text"]))
 
 
 def percent_x(field: str, title: str, top: float) -> dict:

@@ -7,7 +7,7 @@ from monitoring import i18n
 from monitoring.i18n import _, ngettext
 from monitoring.periods import period_end
 from monitoring.reports import grants as grants_report
-from ui import access, common
+from ui import access, common, vega
 from ui import grants as grants_ui
 from ui.text import plain_join
 
@@ -133,11 +133,11 @@ if show_budget:
     left, right = st.columns([3, 2], gap="large")
     with left:
         data, spec = grants_ui.s_curve(quarters, as_of, currency, position.first)
-        st.vega_lite_chart(data, spec, width="stretch", key="s-curve")
+        vega.draw(data, spec, "s-curve")
     with right:
         categories = lines[lines.level == "category"]
         data, spec = grants_ui.category_plan_bars(categories, position.time_share)
-        st.vega_lite_chart(data, spec, width="stretch", key="category-bars")
+        vega.draw(data, spec, "category-bars")
 
     # Only the open tab's table is built (and sent): a click on another tab reruns the page.
     by_category, by_line, by_quarter = common.tabs_on_demand(
@@ -276,7 +276,7 @@ else:
             icon=":material/filter_list:",
         )
     data, spec = grants_ui.grant_bars(charted, currency)
-    st.vega_lite_chart(data, spec, width="stretch", key="grant-bars")
+    vega.draw(data, spec, "grant-bars")
 
     each, region, grantee = common.tabs_on_demand(
         [_("Each grant"), _("By region"), _("By grantee")], "grants-tab"

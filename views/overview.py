@@ -158,7 +158,7 @@ with left:
     st.subheader(_("Indicators by outcome and status"))
     counts = overview.status_counts(progress)
     data, spec = vega.status_bars(counts)
-    st.vega_lite_chart(data, spec, width="stretch", key="status-bars")
+    vega.draw(data, spec, "status-bars")
     with st.expander(_("How status is decided")):
         st.markdown(status_rule_text(config.status))
     table = counts.rename(columns={"group": _("Goal / outcome"), "total": _("Indicators")})
@@ -177,7 +177,7 @@ with right:
         money.against_plan,
         small_grants=small_grants,
     )
-    st.vega_lite_chart(data, spec, width="stretch", key="pace-bars")
+    vega.draw(data, spec, "pace-bars")
     planned = (
         _("Awards spread over their grants' time up to {date}: {planned}; disbursed: {disbursed}.")
         if small_grants

@@ -92,6 +92,7 @@ def test_the_s_curve_marks_the_reporting_date(app):
     at = open_page(app, as_of="2021Q4")
     spec, rows = vega_charts(at)[0]
     assert chart_titles(at)[0] == "Cumulative spending against the budget plan (USD)"
+    assert [c.proto.alt for c in at.get("vega_lite_chart")] == chart_titles(at)  # screen readers
     rule, label = (layer for layer in spec["layer"] if "data" in layer)  # the reporting date
     assert rule["mark"]["type"] == "rule" and rule["data"]["values"][0]["at"] == "2021-12-31"
     assert label["data"]["values"][0]["text"] == "Reporting date 31 Dec 2021"

@@ -22,6 +22,8 @@ def test_overview_shows_the_programme_as_of_the_latest_quarter(app):
         "Indicators per goal and outcome, by status (number)",
         "Time elapsed and budget spent (% of programme)",
     ], "the outcome and spending charts are drawn, each titled with its unit"
+    # Each named for screen readers by its title.
+    assert [c.proto.alt for c in at.get("vega_lite_chart")] == titles
     # The page everyone opens first loads no plotly (docs/benchmarks.md, "In the browser").
     assert not at.get("plotly_chart")
 
