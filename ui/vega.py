@@ -2,7 +2,7 @@
 
 Why not plotly, as the other pages: a page that draws any plotly chart loads and runs
 plotly's 4.7 MB script on every load, about a second in the browser whether its script is
-cached or not (docs/benchmarks.md, "In the browser"); Streamlit's Vega-Lite costs a fifth of
+cached or not (docs/benchmarks.md, "In the browser"); Streamlit's Vega-Lite costs a quarter of
 that. The overview is the page everyone opens first, a donor's link included, and the
 grants page the next a donor reads; their charts are bars and lines, so they are drawn with
 Vega-Lite (the grants page's in ui/grants.py); the pages whose charts need plotly's
