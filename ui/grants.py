@@ -192,16 +192,6 @@ def headline_money(value: float, currency: str) -> str:
 # Characters of a title on one line: a chart in the page's wider or narrower column (the
 # budget and actuals section: 3 to 2), or across all of it.
 WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 64, 40, 110
-# A label of several lines (Vega): the label's text split at its line breaks.
-LINES = {"labelExpr": vega.LINES_EXPR, "labelLimit": 0, "labelPadding": 6}
-
-
-def _legend(names: list[str], colours: list[str], columns: int) -> dict:
-    """A colour for each series named, with its legend below the chart in `columns`."""
-    return {
-        "scale": {"domain": names, "range": colours},
-        "legend": {"title": None, "orient": "bottom", "columns": columns},
-    }
 
 
 def _date_mark(at, kind: str, title: str | None, text: str, right: bool) -> list[dict]:
@@ -286,7 +276,7 @@ def s_curve(
     colour = {
         "field": "series",
         "type": "nominal",
-        **_legend([planned_name, spent_name], [BLUE, VERMILION], 2),
+        **vega.legend([planned_name, spent_name], [BLUE, VERMILION], 2),
     }
     layers = [
         {
@@ -377,7 +367,7 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> tuple[pd.
         )
     data = pd.DataFrame(rows, columns=["label", "measure", "share", "text", "tip"])
     top = max(110.0, float(pd.concat([planned, spent]).max(skipna=True) or 0) + 15)
-    y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": LINES}
+    y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": vega.LINE_LABELS}
     offset = {"field": "measure", "type": "nominal", "sort": [planned_name, spent_name]}
     x = vega.percent_x("share", _("% of the category's budget"), top)
     spec = vega.chart_spec(
@@ -395,7 +385,7 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> tuple[pd.
                         "color": {
                             "field": "measure",
                             "type": "nominal",
-                            **_legend([planned_name, spent_name], [GREY, BLUE], 1),
+                            **vega.legend([planned_name, spent_name], [GREY, BLUE], 1),
                         },
                         "tooltip": {"field": "tip", "type": "nominal"},
                     },
@@ -458,7 +448,7 @@ def grant_bars(grants: pd.DataFrame, currency: str) -> tuple[pd.DataFrame, dict]
                 }
             )
         )
-    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    data = pd.concat(parts, ignore_index=True)
     names = [m[0] for m in measures]
     spec = vega.chart_spec(
         _(
@@ -487,7 +477,7 @@ def grant_bars(grants: pd.DataFrame, currency: str) -> tuple[pd.DataFrame, dict]
                 "color": {
                     "field": "measure",
                     "type": "nominal",
-                    **_legend(names, [m[3] for m in measures], 3),
+                    **vega.legend(names, [m[3] for m in measures], 3),
                 },
                 "tooltip": {"field": "tip", "type": "nominal"},
             },

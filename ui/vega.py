@@ -27,11 +27,12 @@ from babel import dates as babel_dates
 from monitoring import i18n
 from monitoring.access.view import WITHHELD
 from monitoring.i18n import _, ngettext
-from monitoring.reports.status import STATUSES
+from monitoring.reports.status import STATUSES, status_text
 from ui.charts import lines
 
-# A label of several lines: the label's text split at its line breaks (data stays data).
-LINES_EXPR = "split(datum.label, '\\n')"
+# An axis whose labels have several lines: each label's text split at its line breaks (the
+# expression is this constant; the label stays data).
+LINE_LABELS = {"labelExpr": "split(datum.label, '\\n')", "labelLimit": 0, "labelPadding": 6}
 
 
 def _title(text: str, width: int) -> dict:
@@ -102,6 +103,14 @@ def draw(data: pd.DataFrame, spec: dict, key: str) -> None:
     st.vega_lite_chart(data, spec, width="stretch", key=key, alt=" ".join(spec["title"]["text"]))
 
 
+def legend(names: list[str], colours: list[str], columns: int) -> dict:
+    """A colour for each series named, with its legend below the chart in `columns`."""
+    return {
+        "scale": {"domain": names, "range": colours},
+        "legend": {"title": None, "orient": "bottom", "columns": columns},
+    }
+
+
 def percent_x(field: str, title: str, top: float) -> dict:
     """An x axis of percentages from 0 to `top` (above 100: room for a label past a bar)."""
     return {
@@ -126,7 +135,7 @@ def status_bars(counts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             rows.append(
                 {
                     "group": str(group),
-                    "status": f"{status.icon} {status.label}",
+                    "status": status_text(status.code),
                     "order": order,
                     "n": n,
                     "text": f"{i18n.number(n)} {status.icon}" if n else "",
@@ -179,11 +188,11 @@ def status_bars(counts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                         "color": {
                             "field": "status",
                             "type": "nominal",
-                            "scale": {
-                                "domain": [f"{s.icon} {s.label}" for s in statuses],
-                                "range": [s.colour for s in statuses],
-                            },
-                            "legend": {"title": None, "orient": "bottom", "columns": 2},
+                            **legend(
+                                [status_text(s.code) for s in statuses],
+                                [s.colour for s in statuses],
+                                2,
+                            ),
                         },
                         "stroke": {
                             "condition": {"test": "datum.dashed", "value": "#777777"},
@@ -250,7 +259,7 @@ def pace_bars(
         "type": "nominal",
         "sort": None,
         "title": None,
-        "axis": {"labelExpr": LINES_EXPR, "labelLimit": 0, "labelPadding": 6},
+        "axis": LINE_LABELS,
     }
     tip = {"field": "tip", "type": "nominal"}
     spec = chart_spec(
