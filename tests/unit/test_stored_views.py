@@ -378,7 +378,7 @@ def test_an_uploads_unchanged_rows_name_no_quarter_of_the_copy(
     columns = "indicator_code, period, region_code, org_id, sex, age_group, value, comment, source"
     with db.cursor() as cur:
         stored_row = cur.execute(
-            f"select {columns}, deviation_narrative from indicator_values "  # noqa: S608
+            f"select {columns}, deviation_narrative from indicator_values "  # noqa: S608 - contract column names
             "where indicator_code = $i and period = $p and region_code = $r "
             "order by org_id, sex, age_group limit 1",
             {"i": marked[0], "p": marked[1], "r": marked[2]},
