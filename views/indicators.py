@@ -9,7 +9,7 @@ from monitoring.i18n import N_, _, ngettext
 from monitoring.periods import period_of, programme_periods
 from monitoring.reports import indicators
 from monitoring.reports.status import STATUSES, status_rule_text, status_text
-from ui import access, common, donor_tables, reports
+from ui import access, common, donor_tables, reports, vega
 from ui import indicators as indicators_ui
 from ui import quality as quality_ui
 from ui.indicators_filters import (
@@ -462,23 +462,19 @@ HIDDEN_POINTS = N_(
 )
 series = common.cached(indicators.series_in_view, span.periods, code, regions)
 chart_left, chart_right = st.columns(2, gap="large")
-chart_left.plotly_chart(
-    indicators_ui.actual_against_target(
-        series.numeric,
-        info,
-        len(shown_regions or config.programme.regions),
-        withheld=series.any_hidden,
-    ),
-    width="stretch",
-    key="detail-time",
+data, spec = indicators_ui.actual_against_target(
+    series.numeric,
+    info,
+    len(shown_regions or config.programme.regions),
+    withheld=series.any_hidden,
 )
+with chart_left:
+    vega.draw(data, spec, key="detail-time")
 by_region = common.cached(indicators.region_series_in_view, config, span.periods, code, regions)
 if not by_region.numeric.empty:
-    chart_right.plotly_chart(
-        indicators_ui.by_region(by_region.numeric, info, withheld=by_region.any_hidden),
-        width="stretch",
-        key="detail-regions",
-    )
+    data, spec = indicators_ui.by_region(by_region.numeric, info, withheld=by_region.any_hidden)
+    with chart_right:
+        vega.draw(data, spec, key="detail-regions")
 if series.any_hidden or by_region.any_hidden:
     st.caption(_(HIDDEN_POINTS))
 
@@ -542,11 +538,9 @@ elif dimensions:
         if parts[parts.dimension == dimension].empty:
             column.info(_(NO_VALUES_BY[dimension]))
             continue
-        column.plotly_chart(
-            indicators_ui.breakdown(parts, dimension, info),
-            width="stretch",
-            key=f"detail-{dimension}",
-        )
+        data, spec = indicators_ui.breakdown(parts, dimension, info, wide=len(dimensions) == 1)
+        with column:
+            vega.draw(data, spec, key=f"detail-{dimension}")
     parts_caption = _(
         "A value for all sexes and all ages is the total; women and men (or the age groups) "
         "are its parts and are never added to it. Values for one sex *and* one age group "

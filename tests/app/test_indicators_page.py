@@ -9,7 +9,10 @@ from monitoring.db import Database
 from monitoring.reports import exports
 from tests.app.conftest import no_exceptions
 from tests.conftest import add_test_accounts
+from tests.i18n_support import vega_charts, vega_rows
 from ui import common
+from ui import indicators as indicators_ui
+from ui.indicators import Kind
 
 PAGE = "views/indicators.py"
 
@@ -28,7 +31,34 @@ def tracking_table(at) -> pd.DataFrame:
 
 
 def chart_titles(at) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    """The titles of the page's charts, each on one line (they are drawn wrapped)."""
+    return [" ".join(spec["title"]["text"]) for spec, _ in vega_charts(at)]
+
+
+def chart(at, words: str) -> tuple[dict, list[dict]]:
+    """The specification and rows of the chart whose title holds `words`."""
+    return next(
+        (spec, rows) for spec, rows in vega_charts(at) if words in " ".join(spec["title"]["text"])
+    )
+
+
+def drawn(rows: list[dict], kind: int, key: str = "period") -> dict:
+    """The values of the rows of one kind, by `key`."""
+    return {r[key]: r["value"] for r in rows if r["kind"] == kind}
+
+
+def core_values(values: pd.Series, periods: pd.Series) -> dict:
+    """The core's values by quarter as a chart draws them: a missing one None, never 0."""
+    return {p: None if pd.isna(v) else float(v) for p, v in zip(periods, values, strict=True)}
+
+
+def layers(spec: dict) -> list[dict]:
+    return spec["layer"]
+
+
+def kinds(layer: dict) -> list[str]:
+    """The kinds of rows a layer draws (its filter on the `kind` column)."""
+    return next(t["filter"]["oneOf"] for t in layer["transform"] if t["filter"]["field"] == "kind")
 
 
 def widget(at, kind, label):
@@ -134,6 +164,175 @@ def test_picking_another_indicator_updates_the_detail(app):
     assert not any("by sex" in t for t in titles)  # OC3.4 is reported by age group only
 
 
+def core_frames(sample_db_path, code: str, regions=None) -> dict:
+    """What the core hands the page's charts of `code` for a team member, as of the sample's
+    reporting quarter (2022Q2): the series over time, by region, and by sex and age."""
+    from monitoring.access.view import TEAM, protected_view
+    from monitoring.periods import programme_periods
+    from monitoring.reports import indicators
+    from monitoring.settings import load_settings
+
+    settings = load_settings()
+    periods = programme_periods(settings.programme)
+    db = Database(sample_db_path)
+    try:
+        view = protected_view(db, settings, TEAM)
+        return {
+            "series": indicators.series_in_view(db, view, periods, code, regions).numeric,
+            "regions": indicators.region_series_in_view(
+                db, view, settings, periods, code, regions
+            ).numeric,
+            "parts": indicators.breakdown_in_view(
+                db, view, code, periods[0], periods[-1], regions
+            ).numeric,
+        }
+    finally:
+        db.close()
+
+
+def test_the_detail_charts_draw_the_cores_values_and_no_plotly(app, sample_db_path):
+    at = open_page(app, indicator="OC1.2")
+    assert not at.get("plotly_chart"), "the page loads no plotly (docs/benchmarks.md)"
+    assert chart_titles(at) == [
+        "OC1.2: actual against target by quarter (number)",
+        "OC1.2 by region: cumulative total by quarter (number)",
+        "OC1.2 by sex, by quarter: parts stacked to the total (number)",
+        "OC1.2 by age group, by quarter: parts stacked to the total (number)",
+    ]
+    core = core_frames(sample_db_path, "OC1.2")
+    series, regions, parts = core["series"], core["regions"], core["parts"]
+
+    # Over time: reported in the quarter (bars), the cumulative total, the quarters' targets
+    # and the end-of-programme target, each exactly the core's.
+    spec, rows = chart(at, "actual against target")
+    assert drawn(rows, Kind.REPORTED) == core_values(series.value, series.period)
+    assert drawn(rows, Kind.TO_DATE) == core_values(series.actual_to_date, series.period)
+    assert drawn(rows, Kind.PERIOD_TARGET) == core_values(series.period_target, series.period)
+    assert drawn(rows, Kind.REPORTED)["2021Q1"] is None  # nothing reported yet: a gap, not 0
+    assert [r["value"] for r in rows if r["kind"] == Kind.TARGET] == [120]
+    assert not [r for r in rows if r["kind"] == Kind.BASELINE]  # OC1.2 has no baseline
+    # Each quarter's label says how many of the regions reported in it, on a second line.
+    x = layers(spec)[0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [
+        f"{p}\n{n} of 3" for p, n in zip(series.period, series.regions_reporting, strict=True)
+    ]
+    assert x["scale"]["domain"][:2] == ["2021Q1\n0 of 3", "2021Q2\n1 of 3"]
+    assert x["axis"]["labelExpr"] == "split(datum.label, '\\n')"
+    assert x["title"] == "Quarter (regions that reported in it)"
+    y = layers(spec)[0]["encoding"]["y"]
+    assert y["title"] == "number" and y["scale"]["zero"] is True
+    # Every series named in the legend, the target with its value; each with a mark of its
+    # own (bars, a line with dots, diamonds, a dashed line), not told by colour alone.
+    fill = layers(spec)[0]["encoding"]["fill"]
+    assert fill["scale"]["domain"] == [
+        "Reported in the quarter",
+        "Cumulative total",
+        "Target for the quarter",
+        "End-of-programme target: 120",
+    ]
+    assert fill["legend"]["orient"] == "bottom"
+    shapes = next(layer for layer in layers(spec) if "shape" in layer["encoding"])
+    assert shapes["encoding"]["shape"]["scale"]["range"] == [
+        "square",
+        indicators_ui.LINE_WITH_DOT,
+        "diamond",
+        "stroke",
+    ]
+    rule = next(layer for layer in layers(spec) if layer["mark"]["type"] == "rule")
+    assert rule["encoding"]["strokeDash"]["scale"]["range"][-1] == indicators_ui.DASHED
+    # A cumulative total runs across a quarter nobody reported in (no value is withheld).
+    line = next(layer for layer in layers(spec) if layer["mark"]["type"] == "line")
+    assert {"filter": {"field": "value", "valid": True}} in line["transform"]
+    tips = {r["period"]: r["tip"] for r in rows if r["kind"] == Kind.REPORTED}
+    assert tips["2021Q3"] == "Reported in 2021Q3: 38" and tips["2021Q1"] == ""
+
+    # By region: each region's cumulative total and its targets, the core's values.
+    spec, rows = chart(at, "by region")
+    for name, region in regions.groupby("region_name", sort=False):
+        assert {
+            r["period"]: r["value"]
+            for r in rows
+            if r["region"] == name and r["kind"] == Kind.REGION
+        } == core_values(region.actual_to_date, region.period)
+        targets = {
+            r["period"]: r["value"]
+            for r in rows
+            if r["region"] == name and r["kind"] == Kind.REGION_TARGET
+        }
+        assert targets == {
+            p: float(v)
+            for p, v in zip(region.period, region.period_target, strict=True)
+            if pd.notna(v)
+        }
+    # Told apart by colour, dash and shape; the quarters in order; targets as open diamonds.
+    line, points, diamonds = layers(spec)
+    names = list(dict.fromkeys(regions.region_name))
+    assert points["encoding"]["shape"]["scale"]["domain"] == [*names, "Target for the quarter"]
+    assert len(set(points["encoding"]["shape"]["scale"]["range"])) == len(names) + 1
+    assert len(set(line["encoding"]["stroke"]["scale"]["range"][: len(names)])) == len(names)
+    assert {r["dash"] for r in rows} == set(range(len(names)))  # a dash of its own each
+    assert line["encoding"]["strokeDash"]["field"] == "dash"
+    assert line["encoding"]["x"]["scale"]["domain"] == list(dict.fromkeys(series.period))
+    assert diamonds["mark"]["shape"] == "diamond" and diamonds["mark"]["filled"] is False
+
+    # By sex: the core's parts, stacked (a count), beside the total reported.
+    spec, rows = chart(at, "by sex")
+    for category, name in (("female", "Women and girls"), ("male", "Men and boys")):
+        part = parts[(parts.dimension == "sex") & (parts.category == category)]
+        assert {r["period"]: r["value"] for r in rows if r["group"] == name} == core_values(
+            part.value, part.period
+        )
+    total = parts[parts.dimension == "total"]
+    assert drawn(rows, Kind.TOTAL) == core_values(total.value, total.period)
+    women = {r["period"]: r for r in rows if r["group"] == "Women and girls"}
+    men = {r["period"]: r for r in rows if r["group"] == "Men and boys"}
+    assert women["2021Q3"]["low"] == 0 and women["2021Q3"]["high"] == 35
+    assert men["2021Q3"]["low"] == 35 and men["2021Q3"]["high"] == 38  # on top of the women
+    bars, glyphs, ticks = layers(spec)
+    assert "xOffset" not in bars["encoding"]  # stacked, not side by side
+    assert glyphs["encoding"]["shape"]["scale"]["range"][:2] == ["circle", "square"]
+    assert ticks["mark"]["type"] == "tick"
+    assert women["2021Q3"]["glyph"] and men["2021Q3"]["glyph"]  # each part carries its shape
+
+
+def test_a_latest_value_and_a_percentage_are_drawn_as_such(app, sample_db_path):
+    """G1 (latest value, a percentage): its value breaks where no region reported, with a
+    faint dotted line across; "%" on the axis' ticks; its parts side by side, not stacked."""
+    at = open_page(app, indicator="G1")
+    spec, rows = chart(at, "actual against target")
+    series = core_frames(sample_db_path, "G1")["series"]
+    assert drawn(rows, Kind.TO_DATE) == core_values(series.value, series.period)
+    assert drawn(rows, Kind.TO_DATE)["2021Q3"] is None  # nobody reported: a gap
+    assert not [r for r in rows if r["kind"] == Kind.REPORTED]  # a latest value has no bars
+    connector, line = (layer for layer in layers(spec) if layer["mark"]["type"] == "line")
+    assert connector["mark"]["strokeDash"] == [1, 3]
+    assert {"filter": {"field": "value", "valid": True}} in connector["transform"]
+    assert len(line["transform"]) == 1  # the value's own line breaks at the gap
+    y = layers(spec)[0]["encoding"]["y"]
+    assert y["title"] == "%" and y["axis"]["labelExpr"] == "datum.label + '%'"
+    assert [r["series"] for r in rows if r["kind"] in (Kind.TARGET, Kind.BASELINE)] == [
+        "End-of-programme target: 65",
+        "Baseline: 54",
+    ]
+    _, sex = chart(at, "by sex")
+    bars = layers(chart(at, "by sex")[0])[0]
+    assert bars["encoding"]["xOffset"]["field"] == "group"  # a percentage: side by side
+    assert all(r["low"] == 0 for r in sex if r["kind"] == Kind.PART and r["value"] is not None)
+
+
+def test_an_average_is_drawn_with_open_circles(app):
+    at = open_page(app, indicator="OC3.3")
+    spec, rows = chart(at, "actual against target")
+    circles = layers(spec)[0]
+    assert circles["mark"]["type"] == "point" and circles["mark"]["filled"] is False
+    assert kinds(circles) == [Kind.REPORTED]
+    assert circles["encoding"]["stroke"]["scale"]["domain"][:2] == [
+        "Average of the quarter's reports",
+        "Average to date",
+    ]
+    assert chart_titles(at)[1] == "OC3.3 by region: average to date by quarter (%)"
+
+
 def test_the_detail_follows_the_outcome_picked_unless_its_indicator_belongs_to_it(app):
     at = open_page(app, outcome="2")
     assert widget(at, "selectbox", "Indicator").value == "OC2.1"  # the table's first
@@ -191,7 +390,9 @@ def page_text(at, *, notices: bool = True) -> str:
     ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [d.value.to_csv() for d in at.dataframe]
-    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    for chart_element in at.get("vega_lite_chart"):  # its words, and its rows read as text
+        parts.append(chart_element.proto.spec)
+        parts.append(json.dumps(vega_rows(chart_element.proto), ensure_ascii=False))
     parts += [" ".join(map(str, w.options)) for w in [*at.selectbox, *at.multiselect]]
     if notices:
         parts += [e.value for kind in ("warning", "info", "error", "success") for e in at.get(kind)]
@@ -249,15 +450,22 @@ def test_small_counts_read_less_than_five_and_give_nothing_away(donor_app, downl
     assert any("shown as “<5”" in c.value for c in at.caption)
     csv = downloads["indicator_tracking_table.csv"].decode("utf-8")
     assert "<5" in csv and "hidden" in csv
-    sex = next(
-        json.loads(c.proto.spec)
-        for c in at.get("plotly_chart")
-        if "by sex" in json.loads(c.proto.spec)["layout"]["title"]["text"]
-    )
-    bars = {trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in sex["data"]}
-    assert bars["Men and boys"]["2021Q2"] is None  # 4 men: not drawn, and not as zero
-    assert bars["Women and girls"]["2021Q2"] is None  # else 18 - 14 gives the men away
-    assert bars["Total reported"]["2021Q2"] is None  # hidden in the table: a gap here too
+    _, sex = chart(at, "by sex")
+    bars = {(r["group"], r["period"]): r["value"] for r in sex}
+    assert bars["Men and boys", "2021Q2"] is None  # 4 men: not drawn, and not as zero
+    assert bars["Women and girls", "2021Q2"] is None  # else 18 - 14 gives the men away
+    assert bars["Total reported", "2021Q2"] is None  # hidden in the table: a gap here too
+    # The chart over time draws the table's figures and leaves out those it hides (a gap,
+    # never a zero); its line breaks there instead of running across them.
+    spec, rows = chart(at, "actual against target")
+    reported = drawn(rows, Kind.REPORTED)
+    assert reported["2021Q2"] is None and reported["2022Q1"] is None and reported["2022Q2"] is None
+    for period, value in reported.items():
+        shown = row[period]
+        assert value == (None if shown in ("<5", "hidden") or pd.isna(shown) else float(shown))
+    line = next(layer for layer in layers(spec) if layer["mark"]["type"] == "line")
+    assert kinds(line) == [Kind.TO_DATE] and len(line["transform"]) == 1  # gaps kept: it breaks
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
     assert any("hidden to protect the people counted" in c.value for c in at.caption)
     assert any(c.value == "Comments and sources are not shared in this view." for c in at.caption)
     assert not any("Comment" in d.value.columns for d in at.dataframe)

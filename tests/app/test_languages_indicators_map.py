@@ -14,7 +14,8 @@ from monitoring import i18n
 from monitoring.access.sharing import SHARE_PARAM
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
-from tests.i18n_support import data_texts, shown_texts, untranslated
+from tests.i18n_support import data_texts, shown_texts, untranslated, vega_charts
+from ui.indicators import HALF_COLUMN
 
 INDICATORS = "views/indicators.py"
 MAP = "views/map.py"
@@ -111,10 +112,41 @@ def test_indicators_page_for_the_team(app, allowed, lang):
     at = open_page(app, INDICATORS, lang, indicator="OC1.2")
     texts = page_texts(at)
     assert untranslated(texts, lang, allowed) == []
-    # The detail is open: its charts (over time, by region, by sex, by age group) are there.
-    assert len(at.get("plotly_chart")) == 4
-    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert all(f["layout"]["separators"] == ", " for f in figures)
+    # The detail is open: its charts (over time, by region, by sex, by age group) are there,
+    # drawn with Vega-Lite (the page loads no plotly).
+    charts = vega_charts(at)
+    assert len(charts) == 4 and not at.get("plotly_chart")
+    with i18n.language(lang):
+        titles = [
+            i18n._("{code}: actual against target by quarter ({unit})"),
+            i18n._("{code} by region: cumulative total by quarter ({unit})"),
+            i18n._("{code} by sex, by quarter: parts stacked to the total ({unit})"),
+            i18n._("{code} by age group, by quarter: parts stacked to the total ({unit})"),
+        ]
+        number = i18n._("number")
+        of = i18n._("{n} of {total}").format(n=3, total=3)
+        total = i18n._("Total reported")
+        tip = i18n._("{measure} at {period}: {value}").format(
+            measure=i18n._("Cumulative total"), period="2021Q3", value="56"
+        )
+    assert number != "number" and total != "Total reported"
+    for (spec, _rows), title in zip(charts, titles, strict=True):
+        # Each title in the language, wrapped to its column, never cut.
+        assert " ".join(spec["title"]["text"]) == title.format(code="OC1.2", unit=number)
+        assert all(len(line) <= HALF_COLUMN for line in spec["title"]["text"]), spec["title"][
+            "text"
+        ]
+        # The axes' numbers with the language's marks: 1 234,5.
+        assert spec["config"]["locale"]["number"]["decimal"] == ","
+        assert spec["config"]["locale"]["number"]["thousands"] == NBSP
+    # A title half as long again as the English one is wrapped in two lines or more.
+    assert any(len(spec["title"]["text"]) >= 2 for spec, _ in charts)
+    (time, time_rows), _, (sex, _), _ = charts
+    # The quarters' second line, the hover texts and the legend, in the language.
+    quarters = time["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert quarters[-1] == f"2022Q2\n{of}"
+    assert tip in [r["tip"] for r in time_rows]
+    assert total in sex["layer"][0]["encoding"]["fill"]["scale"]["domain"]
     title = "Индикаторы результатов" if lang == "ru" else "Natija indikatorlari"
     assert at.title[0].value == title
     # Babel: the share of target achieved, written the language's way.

@@ -271,6 +271,22 @@ def test_an_admin_sees_the_text_as_written(app_as, page, params):
     assert not problems(at)
 
 
+def test_the_indicator_charts_show_the_data_as_written_and_as_data_only(app_as):
+    """The indicator's Vega-Lite charts (ui/indicators.py): its code in the titles and the
+    regions' names in the rows exactly as written (not escaped as for plotly), and neither
+    in an expression."""
+    at = open_page(app_as("admin"), "views/indicators.py", {"indicator": INDICATOR})
+    charts = vega_charts(at)
+    assert len(charts) == 4 and not figures(at)
+    for spec, _ in charts:
+        assert " ".join(spec["title"]["text"]).startswith(INDICATOR)
+        assert not [e for e in vega_expressions(spec) if "evil" in e or "Payload" in e]
+    _, regions = charts[1]
+    names = {row["region"] for row in regions}
+    assert any(name.endswith(PAYLOAD) for name in names), names
+    assert all(PAYLOAD in row["tip"] for row in regions if row["tip"])  # the hover texts
+
+
 def test_an_upload_shows_its_file_name_and_cells_as_written(app_as):
     at = open_page(app_as("admin"), "views/upload.py", {})
     row = "region_code,name_en\nUZ-JI,Jizzakh [x](http://evil.example/x) :red[r] $x^2$\n"
