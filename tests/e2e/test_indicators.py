@@ -41,8 +41,14 @@ def test_a_link_to_an_indicator_opens_its_table_and_detail(server, page):
     assert "Not reported for 2022Q2" in text
     assert "Namangan" in text
     assert page.locator("[data-testid=stDataFrame]").count() >= 3
-    assert page.locator("[data-testid=stPlotlyChart]").count() >= 2
+    # Over time and by region, drawn with Vega-Lite: the page loads no plotly.
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert charts.count() == 2
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 0
     assert "OC2.3: actual against target by quarter (number)" in text
+    over_time = charts.first.locator("svg.marks").inner_html()
+    assert "3 of 3" in over_time and "Latest value" in over_time  # regions that reported
+    assert "Namangan" in charts.nth(1).locator("svg.marks").inner_html()  # a region's line
     assert url_params(page).get("indicator") == ["OC2.3"]
     full_screenshot(page, "indicators-detail")
 
@@ -100,4 +106,9 @@ def test_a_donor_link_shows_only_its_region_and_protects_small_counts(server, pa
     assert "shown as “<5”" in text
     regions = page.get_by_test_id("stMultiSelect").first.inner_text()
     assert "Tashkent" not in regions
+    # The charts, Vega-Lite too, over the link's region only.
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert charts.count() == 4 and page.locator("[data-testid=stPlotlyChart]").count() == 0
+    drawn = "".join(charts.nth(i).locator("svg.marks").inner_html() for i in range(4))
+    assert "Jizzakh" in drawn and "Tashkent" not in drawn and "Namangan" not in drawn
     full_screenshot(page, "indicators-donor")

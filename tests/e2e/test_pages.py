@@ -17,6 +17,16 @@ from ui.navigation import PAGES
 pytestmark = pytest.mark.e2e
 
 
+def scripts_loaded(page, name: str) -> list[str]:
+    """The scripts of this page load whose address holds `name` (Streamlit loads a chart's
+    script, plotly's among them, only when the page draws such a chart)."""
+    return page.evaluate(
+        "name => performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => n.includes(name))",
+        name,
+    )
+
+
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_opens_and_no_table_offers_the_toolbars_csv(server, page, spec):
     page.goto(signed_in(f"{server}/{spec.address}"))
@@ -27,6 +37,14 @@ def test_page_opens_and_no_table_offers_the_toolbars_csv(server, page, spec):
     if spec.url_path == "upload":
         page.get_by_role("tab", name="Upload history").click()
         wait_until_rendered(page)
+    if spec.url_path == "indicators":  # its first indicator in detail: charts, no plotly
+        charts = page.get_by_test_id("stVegaLiteChart")
+        assert charts.count() == 3  # G1 over time, by region and by sex
+        assert "1 of 3" in charts.first.locator("svg.marks").inner_html()  # drawn, with words
+        assert page.get_by_test_id("stPlotlyChart").count() == 0
+        # Nor is plotly's script fetched (about a second of every load: docs/benchmarks.md).
+        assert not scripts_loaded(page, "PlotlyChart")
+        assert scripts_loaded(page, "VegaLiteChart"), "the check sees scripts loaded later"
     tables = [t for t in page.get_by_test_id("stDataFrame").all() if t.is_visible()]
     if spec.url_path != "indicators":  # its tables fill only once an indicator is picked
         assert tables, "every other page shows at least one table"
@@ -52,6 +70,7 @@ def test_overview_shows_the_sample_programme(server, page):
     assert "Time elapsed" in charts.nth(1).locator("svg.marks").inner_html()
     # No plotly on the page everyone opens first (its script costs a second a load).
     assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert not scripts_loaded(page, "PlotlyChart")
 
 
 def test_picking_an_earlier_reporting_date_updates_the_page_and_the_url(server, page):
