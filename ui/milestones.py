@@ -1,4 +1,16 @@
-"""Plotly figures of the milestones page (graph_objects: ~2 ms a figure)."""
+"""Vega-Lite charts of the milestones page (st.vega_lite_chart, drawn by ui/vega.draw): the
+timeline of milestones and the milestones per quarter. Each builder returns the rows the
+chart draws and its specification.
+
+Why not plotly: a page that draws any plotly chart loads plotly's script, about a second of
+every load in the browser; Vega-Lite costs a quarter of that (ui/vega.py).
+
+Text from the data (titles, regions, audiences, indicator codes) travels only as data
+values, drawn as text by Vega, never escaped (it would show "&amp;") and never inside an
+expression: every `filter`, `test` and `labelExpr` here is a constant of this module.
+Numbers and dates are written in Python in the reader's language (monitoring.i18n); the
+axes' month names and numbers by Vega with the language's names and marks (config.locale).
+"""
 
 from __future__ import annotations
 
@@ -6,337 +18,254 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from monitoring import i18n
 from monitoring.i18n import _, ngettext
 from monitoring.reports.milestones import MILESTONE_STATUSES, level_label
 from monitoring.reports.status import status_text
-from ui.charts import FONT, chart_title
-from ui.text import chart
+from ui import vega
 
 PLANNED_COLOUR = "#333333"
 LATE_COLOUR = "#E69F00"  # Okabe-Ito orange: achieved late
+OVERDUE_COLOUR = MILESTONE_STATUSES["overdue"].colour
+REPORTING_COLOUR = "#0072B2"
 SHORT_TITLE = 42
-BARGAP = 0.3
+FULL_WIDTH = 110  # characters of a title on one line, across the page
+ROW = 22  # pixels of a row of the timeline
+MISSING = "–"  # a tooltip's line with nothing to say, as i18n writes a missing value
 
 
 def _short(text: str, limit: int = SHORT_TITLE) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _each_distinct(values: pd.Series, fn) -> pd.Series:
+    """fn of each value, worked out once a distinct value (Babel takes ~0.1 ms a date or a
+    share; milestones share a few dates, indicators and levels); missing values stay
+    missing."""
+    written = {v: fn(v) for v in values.dropna().unique()}
+    return values.map(written).astype(object)  # texts, even when none is written
+
+
 def _day(value) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-def _hover(frame: pd.DataFrame) -> list[list[str]]:
-    """Hover lines per milestone; text from the data is escaped (ui/text.py), the line
-    breaks are ours. Dates and numbers are written in the language's way."""
-    rows = []
-    # Each date, share, status and level written once: babel takes ~0.1 ms a figure, and
-    # milestones share a few indicators (one progress and status each) and levels.
-    written: dict = {}
-
-    def once(fn, value) -> str:
-        key = (fn, value)
-        if key not in written:
-            written[key] = fn(value)
-        return written[key]
-
-    def day(value) -> str:
-        return i18n.date(_day(value), "medium")
-
-    for r in frame.itertuples():
-        dates = [_("Planned {date}").format(date=once(day, r.planned_on))]
-        if pd.notna(r.achieved_on):
-            dates.append(_("Achieved {date}").format(date=once(day, r.achieved_on)))
-        if isinstance(r.indicator_code, str):
-            if pd.notna(r.indicator_progress):
-                indicator = _("Indicator {code}: {share} of the way to its target").format(
-                    code=chart(r.indicator_code), share=once(i18n.percent, r.indicator_progress)
-                )
-            else:
-                indicator = _("Indicator {code}").format(code=chart(r.indicator_code))
-            if isinstance(r.indicator_status, str):
-                indicator += f" ({once(status_text, r.indicator_status)})"
-            dates.append(indicator)
-        where = f"{once(level_label, r.level)} · {chart(r.region_label)}"
-        if isinstance(r.audience, str):
-            where += " · " + _("audience: {audience}").format(audience=chart(r.audience))
-        rows.append(
-            [chart(f"{r.milestone_id} {r.title}"), r.status_text, where, "<br>".join(dates)]
-        )
-    return rows
+def _iso(values: pd.Series) -> pd.Series:
+    """Dates as Vega reads them ("2022-06-30"), missing ones missing."""
+    return pd.to_datetime(values).dt.strftime("%Y-%m-%d").astype(object).where(values.notna())
 
 
-HOVER = (
-    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}"
-    "<extra></extra>"
-)
+def _utc(day: dt.date) -> dict:
+    """A date for Vega-Lite's specification (a scale's domain, an axis's ticks), at midnight
+    UTC as the data's ISO dates are read: no reader's time zone moves it a day."""
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
 
 
-def milestone_timeline(
-    frame: pd.DataFrame, as_of: dt.date, start: dt.date, end: dt.date
-) -> go.Figure:
-    """One row per milestone, grouped by stage and level: planned date (○),
-    achieved date (● on time, ◆ late), overdue (▶ at the reporting date), with days late."""
-    frame = frame.reset_index(drop=True)
-    # Plain arrays, each made once, picked from by masks: DataFrame filters copy every column
-    # (text columns through Arrow), and plotly checks a list item by item, an array at once.
-    status = frame.status.to_numpy(dtype=object)
-    is_late = frame.late.fillna(False).to_numpy(dtype=bool)
-    days_late = frame.days_late.astype("float64").to_numpy()
-    group = np.array(
-        [
-            f"{stage}<br>{level_label(level)}"
-            for stage, level in zip(frame.stage_label, frame.level, strict=True)
-        ],
-        dtype=object,
-    )
-    row = np.array(
-        [
-            chart(f"{mid} {_short(t)}")
-            for mid, t in zip(frame.milestone_id, frame.title, strict=True)
-        ],
-        dtype=object,
-    )
-    hover = np.empty((len(frame), 4), dtype=object)
-    if len(frame):
-        hover[:] = _hover(frame)
-    # Dates as plotly writes a datetime column (markers), and as text for the delay lines.
-    planned_on = pd.to_datetime(frame.planned_on).tolist()
-    achieved_on = pd.to_datetime(frame.achieved_on).tolist()
-    planned = np.array([t.isoformat(timespec="microseconds") for t in planned_on], dtype=object)
-    achieved = np.array(
-        [None if pd.isna(t) else t.isoformat(timespec="microseconds") for t in achieved_on],
-        dtype=object,
-    )
-    planned_text = np.array([t.isoformat() for t in planned_on], dtype=object)
-    achieved_text = np.array(
-        [None if pd.isna(t) else t.isoformat() for t in achieved_on], dtype=object
-    )
-    as_of_ts = pd.Timestamp(as_of)
+# What a row of a chart's data draws, its `kind`, a number (a row's texts are all words the
+# reader sees, and tests/i18n_support.py reads them so): in the timeline, a heading of a stage
+# and level, a milestone's marks, or its delay; per quarter, a bar, a count or a quarter after
+# the reporting date.
+KINDS = (
+    "heading", "planned", "on_time", "late", "overdue", "dropped", "delay_late", "delay_overdue",
+    "achieved", "after",
+)  # fmt: skip
+KIND = {name: number for number, name in enumerate(KINDS)}
 
-    def y(mask: np.ndarray) -> np.ndarray:
-        """The rows of `mask` on the two-level axis (group, row)."""
-        return np.array([group[mask], row[mask]], dtype=object).reshape(2, int(mask.sum()))
 
-    every = np.ones(len(frame), dtype=bool)
-    # The figure is made in one go (traces and layout handed to go.Figure): each add_* or
-    # update_* call on a figure validates and copies it again (docs/benchmarks.md).
-    traces = []
-    # Rows come in the order of their first appearance over the traces: an invisible trace of
-    # every row first keeps the timeline order, whichever milestones are late.
-    traces.append(
-        go.Scatter(
-            x=planned,
-            y=y(every),
-            mode="markers",
-            marker=dict(opacity=0),
-            showlegend=False,
-            hoverinfo="skip",
-            name="",  # never shown: it only keeps the rows in order
-        )
-    )
-    # The delay itself: a thick line from the planned date to the achieved or reporting date.
-    # One trace per kind of delay, its segments parted by gaps (x None): thousands of late
-    # milestones stay two traces (docs/benchmarks.md).
-    shown_legend = False
-    for overdue in (True, False):
-        mask = is_late & ((status == "overdue") == overdue)
-        count = int(mask.sum())
-        if not count:
+def _only(*kinds: str) -> dict:
+    """A layer's rows: those of these kinds (a field predicate: no expression)."""
+    return {"filter": {"field": "kind", "oneOf": [KIND[k] for k in kinds]}}
+
+
+# Timeline ---------------------------------------------------------------------------------
+HEADING = "heading"
+POINTS = ("planned", "on_time", "late", "overdue", "dropped")
+DELAYS = ("delay_late", "delay_overdue")
+# Each mark: its shape, fill, outline, size (area in pixels) and outline width. The legend
+# shows each with its symbol; the shapes tell the status without its colour.
+CROSS = "M-1,-1L1,1M-1,1L1,-1"  # ✕ (Vega's "cross" is a +)
+MARKS = {
+    "planned": ("circle", "white", PLANNED_COLOUR, 100, 2),
+    "on_time": ("circle", MILESTONE_STATUSES["achieved"].colour, "white", 130, 1),
+    "late": ("diamond", LATE_COLOUR, PLANNED_COLOUR, 170, 1),
+    "overdue": ("triangle-right", OVERDUE_COLOUR, PLANNED_COLOUR, 200, 1),
+    "dropped": (CROSS, "transparent", MILESTONE_STATUSES["dropped"].colour, 90, 2.5),
+    "delay_late": ("stroke", LATE_COLOUR, LATE_COLOUR, 300, 4),
+    "delay_overdue": ("stroke", OVERDUE_COLOUR, OVERDUE_COLOUR, 300, 4),
+}
+
+
+def _mark_names() -> dict[str, str]:
+    """Each mark's name in the legend, its symbol first."""
+    return {
+        "planned": "○ " + _("Planned date"),
+        "on_time": "● " + _("Achieved on time"),
+        "late": "◆ " + _("Achieved late"),
+        "overdue": "▶ " + _("Overdue at the reporting date"),
+        "dropped": "✕ " + _("Dropped"),
+        "delay_late": _("Delay (achieved late)"),
+        "delay_overdue": _("Delay (overdue)"),
+    }
+
+
+def _tips(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a milestone's tooltip says, a column a line: its name (the tooltip's heading),
+    status, level, region, audience, planned and achieved dates, and the indicator it
+    serves with its progress and status. Dates and numbers in the language's way; text
+    from the data as written."""
+    day = lambda value: i18n.date(_day(value), "medium")  # noqa: E731
+    progress = _each_distinct(frame.indicator_progress, i18n.percent)
+    indicator_status = _each_distinct(frame.indicator_status, status_text)
+    indicators = []
+    for code, share, status in zip(frame.indicator_code, progress, indicator_status, strict=True):
+        if not isinstance(code, str):
+            indicators.append(MISSING)
             continue
-        ends = [as_of_ts.isoformat()] * count if overdue else achieved_text[mask].tolist()
-        xs, groups, rows = [], [], []
-        for since, until, in_group, in_row in zip(
-            planned_text[mask], ends, group[mask], row[mask], strict=True
-        ):
-            xs += [since, until, None]  # dates as text: gaps stay None
-            groups += [in_group] * 3
-            rows += [in_row] * 3
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=np.array([groups, rows], dtype=object),
-                mode="lines",
-                line=dict(
-                    color=MILESTONE_STATUSES["overdue"].colour if overdue else LATE_COLOUR, width=4
-                ),
-                connectgaps=False,
-                name=_("Delay"),
-                legendgroup="delay",
-                showlegend=not shown_legend,
-                hoverinfo="skip",
-            )
+        text = (
+            _("{code}: {share} of the way to its target").format(code=code, share=share)
+            if isinstance(share, str)
+            else code
         )
-        shown_legend = True
-
-    traces.append(
-        go.Scatter(
-            x=planned,
-            y=y(every),
-            mode="markers",
-            marker=dict(symbol="circle-open", size=10, color=PLANNED_COLOUR, line=dict(width=2)),
-            name="○ " + _("Planned date"),
-            customdata=hover,
-            hovertemplate=HOVER,
-        )
+        indicators.append(f"{text} ({status})" if isinstance(status, str) else text)
+    return pd.DataFrame(
+        {
+            "title": (frame.milestone_id + " " + frame.title).to_numpy(dtype=object),
+            "status": frame.status_text.to_numpy(dtype=object),
+            "level": _each_distinct(frame.level, level_label).to_numpy(dtype=object),
+            "region": frame.region_label.fillna(MISSING).to_numpy(dtype=object),
+            "audience": frame.audience.fillna(MISSING).to_numpy(dtype=object),
+            "planned": _each_distinct(frame.planned_on, day).to_numpy(dtype=object),
+            "achieved": _each_distinct(frame.achieved_on, day).fillna(MISSING).to_numpy(object),
+            "indicator": np.array(indicators, dtype=object),
+        },
+        index=frame.index,
     )
 
-    on_time = (status == "achieved") & ~is_late
-    traces.append(
-        go.Scatter(
-            x=achieved[on_time],
-            y=y(on_time),
-            mode="markers",
-            marker=dict(symbol="circle", size=11, color=MILESTONE_STATUSES["achieved"].colour),
-            name="● " + _("Achieved on time"),
-            customdata=hover[on_time],
-            hovertemplate=HOVER,
-        )
-    )
 
-    achieved_late = (status == "achieved") & is_late
-    traces.append(
-        go.Scatter(
-            x=achieved[achieved_late],
-            y=y(achieved_late),
-            mode="markers+text",
-            marker=dict(
-                symbol="diamond", size=12, color=LATE_COLOUR, line=dict(color="#333", width=1)
-            ),
-            text=[
-                ngettext("{n} day late", "{n} days late", int(d)).format(n=int(d))
-                for d in days_late[achieved_late]
-            ],
-            textposition="middle right",
-            textfont=dict(size=11, color="#7a5200"),
-            cliponaxis=False,
-            name="◆ " + _("Achieved late"),
-            customdata=hover[achieved_late],
-            hovertemplate=HOVER,
-        )
-    )
-
-    overdue = status == "overdue"
-    overdue_texts = [
-        ngettext("OVERDUE {n} day", "OVERDUE {n} days", int(d)).format(n=int(d))
-        for d in days_late[overdue]
+def _tooltip() -> list[dict]:
+    """The tooltip of a milestone's marks: its name as the heading (vega-tooltip shows a
+    field titled "title" so), then a line a field, each named. The names are this module's
+    words (Vega-Lite puts them in the tooltip's expression: never data)."""
+    names = [
+        ("title", "title"),
+        ("status", _("Status")),
+        ("level", _("Level")),
+        ("region", _("Region")),
+        ("audience", _("Audience")),
+        ("planned", _("Planned")),
+        ("achieved", _("Achieved")),
+        ("indicator", _("Indicator")),
     ]
-    traces.append(
-        go.Scatter(
-            x=[as_of_ts] * int(overdue.sum()),
-            y=y(overdue),
-            mode="markers+text",
-            marker=dict(
-                symbol="triangle-right",
-                size=14,
-                color=MILESTONE_STATUSES["overdue"].colour,
-                line=dict(color="#333", width=1),
-            ),
-            text=[f"<b>{t}</b>" for t in overdue_texts],
-            textposition="middle right",
-            textfont=dict(size=12, color=MILESTONE_STATUSES["overdue"].colour),
-            cliponaxis=False,
-            name="▶ " + _("Overdue at the reporting date"),
-            customdata=hover[overdue],
-            hovertemplate=HOVER,
-        )
-    )
+    # Vega-Lite escapes a name's double quotes, not a backslash: none of ours holds one.
+    return [
+        {"field": field, "type": "nominal", "title": name.replace("\\", "/")}
+        for field, name in names
+    ]
 
-    dropped = status == "dropped"
-    traces.append(
-        go.Scatter(
-            x=planned[dropped],
-            y=y(dropped),
-            mode="markers+text",
-            marker=dict(symbol="x", size=11, color=MILESTONE_STATUSES["dropped"].colour),
-            text=[_("dropped")] * int(dropped.sum()),
-            textposition="middle right",
-            textfont=dict(size=11, color="#666"),
-            cliponaxis=False,  # a milestone dropped near the reporting date keeps its word
-            name="✕ " + _("Dropped"),
-            customdata=hover[dropped],
-            hovertemplate=HOVER,
-        )
-    )
 
-    # The reporting date: everything to its right was not yet known.
-    reporting_line = dict(
-        type="line",
-        x0=as_of_ts,
-        x1=as_of_ts,
-        y0=0,
-        y1=1,
-        yref="paper",
-        line=dict(color="#0072B2", dash="dash", width=2),
+TIMELINE_COLUMNS = ["kind", "row", "order", "at", "until", "text", "mark", "colour"]
+TIP_COLUMNS = ["title", "status", "level", "region", "audience", "planned", "achieved", "indicator"]
+
+
+def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The timeline's data: a heading row for each stage and level, then its milestones'
+    rows, each mark a row (its planned date, its status's mark, its delay), in the order of
+    `frame`. `row` is the row's label on the y axis ("ID short title"; a heading's is
+    empty, a run of zero-width spaces, so that it is never a milestone's), `order` its place
+    from the top."""
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    names = _mark_names()
+    group = (frame.stage_label + " · " + _each_distinct(frame.level, level_label)).to_numpy(
+        dtype=object
     )
-    reporting_label = dict(
-        x=as_of_ts,
-        y=1,
-        yref="paper",
-        yanchor="bottom",
-        text=_("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
-        showarrow=False,
-        font=dict(color="#0072B2", size=12),
-        bgcolor="white",
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = group[1:] != group[:-1]  # a new stage or level: a heading above
+    headings = np.flatnonzero(starts)
+    # Places from the top: each heading takes one, before its milestones.
+    order = np.arange(n) + np.cumsum(starts)
+    labels = (frame.milestone_id + " " + frame.title.map(_short)).to_numpy(dtype=object)
+    heading_rows = pd.DataFrame(
+        {
+            "kind": HEADING,
+            "row": ["\u200b" * (i + 1) for i in range(len(headings))],
+            "order": order[headings] - 1,
+            "at": None,
+            "until": None,
+            "text": group[headings],
+            "mark": None,
+            "colour": None,
+        },
+        columns=[*TIMELINE_COLUMNS, *TIP_COLUMNS],
     )
-    left = start - dt.timedelta(days=15)
-    right = max(end, as_of) + dt.timedelta(days=20)
-    top = 140
-    height = top + 70 + 24 * max(len(frame), 3)
-    # A tick every quarter, month names in the language (plotly writes English ones only).
-    ticks = _quarter_starts(left, right)
-    xaxis = dict(
-        type="date",
-        range=[pd.Timestamp(left), pd.Timestamp(right)],
-        title=dict(text=_("Date")),
-        gridcolor="#eee",
-        tickvals=[pd.Timestamp(t) for t in ticks],
-        ticktext=[i18n.short_month(t) for t in ticks],
-        showline=True,
-        linecolor="#999",
-    )
-    yaxis = dict(
-        autorange="reversed",
-        tickfont=dict(size=11),
-        showdividers=True,
-        dividercolor="#999",
-        gridcolor="#f3f3f3",
-    )
-    layout = dict(
-        shapes=[reporting_line],
-        annotations=[reporting_label],
-        xaxis=xaxis,
-        yaxis=yaxis,
-        title=chart_title(
-            _(
-                "Milestones by stage and level: planned and achieved dates, delays in days "
-                "(as of {date})"
-            ).format(date=i18n.date(as_of, "medium"))
+    status = frame.status.to_numpy(dtype=object)
+    late = frame.late.fillna(False).to_numpy(dtype=bool)
+    days = frame.days_late.astype("float64").fillna(0).to_numpy()
+    planned = _iso(frame.planned_on).to_numpy(dtype=object)
+    achieved = _iso(frame.achieved_on).to_numpy(dtype=object)
+    reporting = as_of.isoformat()
+    tips = _tips(frame)
+
+    def days_text(message, mask: np.ndarray) -> list[str]:
+        """message(n) written for each milestone of `mask`, n its days late."""
+        counts = days[mask].astype("int64").tolist()
+        return [
+            message(d).format(n=text) for d, text in zip(counts, i18n.numbers(counts), strict=True)
+        ]
+
+    kinds = {
+        "planned": np.ones(n, dtype=bool),
+        "on_time": (status == "achieved") & ~late,
+        "late": (status == "achieved") & late,
+        "overdue": status == "overdue",
+        "dropped": status == "dropped",
+    }
+    kinds["delay_late"] = kinds["late"]
+    kinds["delay_overdue"] = kinds["overdue"] & late
+    at = {
+        "planned": planned,
+        "on_time": achieved,
+        "late": achieved,
+        "overdue": np.full(n, reporting, dtype=object),
+        "dropped": planned,
+        "delay_late": planned,
+        "delay_overdue": planned,
+    }
+    until = {"delay_late": achieved, "delay_overdue": np.full(n, reporting, dtype=object)}
+    texts = {
+        "late": lambda mask: days_text(
+            lambda n: ngettext("{n} day late", "{n} days late", n), mask
         ),
-        height=height,
-        # Right: room for the longest "OVERDUE n days", drawn past the plot (in capitals,
-        # about 9 pixels a character; the Russian and Uzbek ones are a third longer).
-        margin=dict(
-            l=10, r=max(130, 20 + 9 * max(map(len, overdue_texts), default=0)), t=top, b=10
+        "overdue": lambda mask: days_text(
+            lambda n: ngettext("OVERDUE {n} day", "OVERDUE {n} days", n), mask
         ),
-        font=FONT,
-        plot_bgcolor="white",
-        # Below the title, across the whole figure (the plot area alone is too narrow).
-        legend=dict(
-            orientation="h",
-            xref="container",
-            x=0.01,
-            yref="container",
-            y=1 - 42 / height,
-            yanchor="top",
-        ),
-        hoverlabel=dict(align="left"),
-        separators=i18n.separators(),
-    )
-    return go.Figure(data=traces, layout=layout)
+        "dropped": lambda mask: [_("dropped")] * int(mask.sum()),
+    }
+    parts = [heading_rows]
+    # Delays first, then the planned dates, then the status's marks: drawn in this order.
+    for kind in (*DELAYS, *POINTS):
+        mask = kinds[kind]
+        if not mask.any():
+            continue
+        part = pd.DataFrame(
+            {
+                "kind": kind,
+                "row": labels[mask],
+                "order": order[mask],
+                "at": at[kind][mask],
+                "until": until[kind][mask] if kind in until else None,
+                "text": texts[kind](mask) if kind in texts else "",
+                "mark": names[kind],
+                "colour": MARKS[kind][1] if kind in DELAYS else None,
+            },
+            columns=TIMELINE_COLUMNS,
+        )
+        parts.append(pd.concat([part, tips[mask].reset_index(drop=True)], axis=1))
+    rows = pd.concat(parts, ignore_index=True)
+    rows["kind"] = rows.kind.map(KIND)
+    rows["order"] = rows["order"].astype("int64")
+    return rows[[*TIMELINE_COLUMNS, *TIP_COLUMNS]]
 
 
 def _quarter_starts(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -351,148 +280,381 @@ def _quarter_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     return found
 
 
-def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> go.Figure:
-    """Per quarter: milestones planned, beside those achieved (on time and late)."""
+def milestone_timeline(
+    frame: pd.DataFrame, as_of: dt.date, start: dt.date, end: dt.date
+) -> tuple[pd.DataFrame, dict]:
+    """One row per milestone, in `frame`'s order, under a heading for each stage and level:
+    the planned date (○), the achieved date (● on time, ◆ late, with the days late beside
+    it), overdue (▶ at the reporting date, "OVERDUE n days"), dropped (✕), a thick line for
+    the delay, and the reporting date as a dashed line. The data and the Vega-Lite
+    specification, for ui/vega.draw."""
+    data = _timeline_rows(frame, as_of)
+    names = _mark_names()
+    present = [k for k in MARKS if (data.kind == KIND[k]).any()]  # the legend's entries
+    legend_names = [names[k] for k in present]
+
+    def by_mark(index: int) -> dict:
+        return {"domain": legend_names, "range": [MARKS[k][index] for k in present]}
+
+    # The programme's time, and any date drawn outside it (Vega draws a mark beyond its
+    # scale's domain over the labels: clipped, the milestone would show no date at all).
+    drawn = pd.to_datetime(pd.concat([data["at"], data["until"]]).dropna())
+    first = min(start, drawn.min().date()) if len(drawn) else start
+    last = max(end, as_of, drawn.max().date()) if len(drawn) else max(end, as_of)
+    left = first - dt.timedelta(days=15)
+    right = last + dt.timedelta(days=20)
+    x = {
+        "field": "at",
+        "type": "temporal",
+        "title": _("Date"),
+        "scale": {"type": "utc", "domain": [_utc(left), _utc(right)]},
+        "axis": {
+            # A tick each quarter, its month in the language (config.locale).
+            "values": [_utc(d) for d in _quarter_starts(left, right)],
+            "format": "%b %Y",
+            "labelOverlap": True,
+            "gridColor": "#eeeeee",
+            "domainColor": "#999999",
+        },
+    }
+    y = {
+        "field": "row",
+        "type": "nominal",
+        "title": None,
+        "sort": {"field": "order", "op": "min", "order": "ascending"},
+        "axis": {
+            "labelFontSize": 12,
+            "labelLimit": 0,
+            "ticks": False,
+            "domain": False,
+            "grid": True,
+            "gridColor": "#f3f3f3",
+            "bandPosition": 0.5,
+            "zindex": 0,  # the rows' lines under the marks (Vega-Lite draws them over)
+        },
+    }
+    note = {"type": "text", "align": "left", "baseline": "middle", "dx": 10}
+    text = {"field": "text", "type": "nominal"}
+    tooltip = _tooltip()
+    reporting = {
+        "values": [
+            {
+                "at": as_of.isoformat(),
+                "text": _("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
+            }
+        ]
+    }
+    layers = [
+        {  # a heading's band across the plot
+            "transform": [_only(HEADING)],
+            "mark": {"type": "rect", "color": "#f0f0f0"},
+            "encoding": {"y": y, "x": {"value": 0}, "x2": {"value": "width"}},
+        },
+        {  # the delays
+            "transform": [_only(*DELAYS)],
+            "mark": {"type": "rule", "strokeWidth": 4},
+            "encoding": {
+                "y": y,
+                "x": x,
+                "x2": {"field": "until"},
+                "color": {"field": "colour", "type": "nominal", "scale": None},
+                "tooltip": tooltip,
+            },
+        },
+        {  # the reporting date
+            "data": reporting,
+            "mark": {
+                "type": "rule",
+                "color": REPORTING_COLOUR,
+                "strokeDash": [6, 4],
+                "strokeWidth": 2,
+            },
+            "encoding": {"x": x},
+        },
+        {  # the marks, each named in the legend with its symbol
+            "transform": [_only(*POINTS)],
+            "mark": {"type": "point", "opacity": 1},
+            "encoding": {
+                "y": y,
+                "x": x,
+                "shape": {"field": "mark", "type": "nominal", "scale": by_mark(0)},
+                "fill": {"field": "mark", "type": "nominal", "scale": by_mark(1)},
+                "stroke": {"field": "mark", "type": "nominal", "scale": by_mark(2)},
+                "size": {"field": "mark", "type": "nominal", "scale": by_mark(3)},
+                "strokeWidth": {"field": "mark", "type": "nominal", "scale": by_mark(4)},
+                "tooltip": tooltip,
+            },
+        },
+        {  # "n days late" beside an achievement
+            "transform": [_only("late")],
+            "mark": {**note, "fontSize": 12, "color": "#7a5200"},
+            "encoding": {"y": y, "x": x, "text": text},
+        },
+        {  # "OVERDUE n days" beside the reporting date
+            "transform": [_only("overdue")],
+            "mark": {**note, "fontSize": 12, "fontWeight": "bold", "color": OVERDUE_COLOUR},
+            "encoding": {"y": y, "x": x, "text": text},
+        },
+        {  # "dropped"
+            "transform": [_only("dropped")],
+            "mark": {**note, "fontSize": 12, "color": "#666666"},
+            "encoding": {"y": y, "x": x, "text": text},
+        },
+        {  # a heading's words: its stage and level
+            "transform": [_only(HEADING)],
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "baseline": "middle",
+                "dx": 6,
+                "fontSize": 13,
+                "fontWeight": "bold",
+                "color": "#333333",
+            },
+            "encoding": {"y": y, "x": {"value": 0}, "text": text},
+        },
+        {  # the reporting date's words, above the plot
+            "data": reporting,
+            "mark": {
+                "type": "text",
+                "baseline": "bottom",
+                "y": 0,
+                "dy": -4,
+                "fontSize": 12,
+                "color": REPORTING_COLOUR,
+            },
+            "encoding": {"x": x, "text": text},
+        },
+    ]
+    spec = vega.chart_spec(
+        _(
+            "Milestones by stage and level: planned and achieved dates, delays in days "
+            "(as of {date})"
+        ).format(date=i18n.date(as_of, "medium")),
+        FULL_WIDTH,
+        {"height": {"step": ROW}, "layer": layers},
+    )
+    # Drawn as SVG: Streamlit turns a chart of over 2,000 rows (counted once a layer) to a
+    # canvas, which names no mark for screen readers (200 milestones make some 3,500).
+    spec["usermeta"] = {"embedOptions": {"renderer": "svg"}}
+    # The legend above the plot (a long timeline's bottom is far below), two names a row:
+    # three ran past the chart's right edge in Russian (a legend is never narrowed to fit).
+    spec["config"]["legend"] |= {
+        "orient": "top",
+        "direction": "horizontal",
+        "columns": 2,
+        "title": None,
+        "offset": 26,
+        "symbolSize": 130,
+    }
+    return data, spec
+
+
+# Per quarter ------------------------------------------------------------------------------
+PLANNED_BAR, ACHIEVED_BAR = 0, 1  # a quarter's two bars, from the left (its `group`)
+LINE = 14  # pixels of a line of a count's label
+QUARTER_COLUMNS = ["kind", "period", "index", "group", "start", "end", "text", "part", "tip"]
+
+
+def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, dict]:
+    """Per quarter: milestones planned, beside those achieved (on time, and late: outlined
+    with dashes and counted above the bar), each bar's count above it. Quarters after the
+    reporting date are shaded and have no achieved bar (not known yet: empty, not zero).
+    The data and the Vega-Lite specification, for ui/vega.draw."""
     q = quarters.reset_index(drop=True)
-    periods = q.period.tolist()
-    known = ~q.after_reporting_date.astype(bool)
+    known = ~q.after_reporting_date.astype(bool).to_numpy()
+    period = q.period.to_numpy(dtype=object)
+    planned = q.planned.astype("int64").to_numpy()
+    achieved = q.achieved.fillna(0).astype("int64").to_numpy()
+    late = q.achieved_late.fillna(0).astype("int64").to_numpy()
+    on_time = achieved - late
+    planned_name = _("Planned in the quarter")
+    on_time_name = _("Achieved on time")
+    late_name = _("Achieved late (dashed outline)")
+    after_name = _("After the reporting date: achievements not yet known")
+    written: dict = {}  # counts repeat: each written once (Babel takes ~0.1 ms a number)
 
-    def values(column: pd.Series) -> list[float | None]:
-        """Plain numbers, None after the reporting date (plotly draws no bar, not zero)."""
-        return [float(v) if k and pd.notna(v) else None for v, k in zip(column, known, strict=True)]
-
-    written: dict = {}  # counts repeat: each written once (babel takes ~0.1 ms a number)
-
-    def number(n) -> str:
+    def number(n: int) -> str:
         if n not in written:
             written[n] = i18n.number(n)
         return written[n]
 
-    achieved = values(q.achieved)
-    late = values(q.achieved_late)
-    on_time = [None if a is None else a - lt for a, lt in zip(achieved, late, strict=True)]
-    traces = []  # the figure is made in one go, as milestone_timeline's
-    traces.append(
-        go.Bar(
-            x=periods,
-            y=q.planned,
-            name=_("Planned in the quarter"),
-            offsetgroup="planned",
-            marker=dict(color="#56B4E9"),
-            text=q.planned,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[
-                ngettext("{n} milestone(s) planned", "{n} milestone(s) planned", int(n)).format(
-                    n=int(n)
-                )
-                for n in q.planned
-            ],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
+    def part(kind: str, mask, end, start=0, group=-1, text="", name=None, tips=None):
+        """The rows of one kind, a quarter of `mask` each: a bar from `start` to `end` (of
+        `group`: -1, no bar), or a count's `text` at `end`; `name`: the legend's, `tips`:
+        the tooltips."""
+        return pd.DataFrame(
+            {
+                "kind": kind,
+                "period": period[mask],
+                "index": np.flatnonzero(mask),  # the quarter's place, in time
+                "group": group,
+                "start": start[mask] if isinstance(start, np.ndarray) else start,
+                "end": end[mask],
+                "text": text,
+                "part": name,
+                "tip": tips,
+            },
+            columns=QUARTER_COLUMNS,
         )
-    )
-    traces.append(
-        go.Bar(
-            x=periods,
-            y=on_time,
-            name=_("Achieved on time"),
-            offsetgroup="achieved",
-            marker=dict(color=MILESTONE_STATUSES["achieved"].colour),
-            customdata=[
-                None if n is None else _("{n} achieved on time").format(n=number(n))
-                for n in on_time
-            ],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        )
-    )
-    traces.append(
-        go.Bar(
-            x=periods,
-            y=late,
-            base=on_time,
-            name=_("Achieved late (hatched)"),
-            offsetgroup="achieved",
-            # Streamlit's plotly does not fill a pattern from marker.color: give both colours.
-            marker=dict(
-                color=LATE_COLOUR,
-                pattern=dict(shape="x", bgcolor=LATE_COLOUR, fgcolor="#ffffff", size=7),
+
+    def tips(message, counts: np.ndarray, mask: np.ndarray) -> list[str]:
+        return [
+            f"{p}: " + message(int(n)).format(n=number(n))
+            for p, n in zip(period[mask], counts[mask], strict=True)
+        ]
+
+    every = np.ones(len(q), dtype=bool)
+    after = ~known
+    parts = [
+        part(
+            "planned",
+            every,
+            planned,
+            group=PLANNED_BAR,
+            text=[number(n) for n in planned],
+            name=planned_name,
+            tips=tips(
+                lambda n: ngettext("{n} milestone(s) planned", "{n} milestone(s) planned", n),
+                planned,
+                every,
             ),
-            customdata=[
-                None if n is None else _("{n} achieved late").format(n=number(n)) for n in late
+        ),
+        part(
+            "on_time",
+            known,
+            on_time,
+            group=ACHIEVED_BAR,
+            name=on_time_name,
+            tips=tips(lambda n: _("{n} achieved on time"), on_time, known),
+        ),
+        part(
+            "late",
+            known,
+            achieved,
+            start=on_time,
+            group=ACHIEVED_BAR,
+            name=late_name,
+            tips=tips(lambda n: _("{n} achieved late"), late, known),
+        ),
+        part(
+            "achieved",
+            known,
+            achieved,
+            group=ACHIEVED_BAR,
+            # Two lines, the count above how many were late: one line ran into the next
+            # quarter's label in Russian.
+            text=[
+                number(a) + "\n" + _("({late} late)").format(late=number(lt))
+                for a, lt in zip(achieved[known], late[known], strict=True)
             ],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        )
-    )
-    # Totals above the achieved bars, saying how many were late. The achieved bar sits right
-    # of the quarter's centre: two bars of (1 - bargap) / 2 each. Given all at once: one
-    # add_annotation per quarter copies every earlier annotation again (40 quarters: 0.1 s).
-    annotations = [
-        dict(
-            x=i + (1 - BARGAP) / 4,
-            y=a,
-            text=_("{achieved} ({late} late)").format(achieved=number(a), late=number(lt)),
-            showarrow=False,
-            xanchor="center",
-            yanchor="bottom",
-            font=dict(size=12, color="#444"),
-        )
-        for i, (a, lt) in enumerate(zip(achieved, late, strict=True))
-        if a is not None
+        ),
     ]
-    shapes = []
-    after = q[q.after_reporting_date]
-    if not after.empty:  # shaded, with its words at the top left
-        first = periods.index(after.period.iloc[0])
-        shapes.append(
-            dict(
-                type="rect",
-                x0=first - 0.5,
-                x1=len(periods) - 0.5,
-                xref="x",
-                y0=0,
-                y1=1,
-                yref="y domain",
-                fillcolor="#eeeeee",
-                opacity=0.6,
-                line=dict(width=0),
-            )
-        )
-        annotations.append(
-            dict(
-                x=first - 0.5,
-                xref="x",
-                y=1,
-                yref="y domain",
-                xanchor="left",
-                yanchor="top",
-                text=_("After the reporting date: achievements not yet known"),
-                showarrow=False,
-            )
-        )
-    top = max([*q.planned.tolist(), *(a or 0 for a in achieved), 1])
-    layout = dict(
-        annotations=annotations,
-        shapes=shapes,
-        yaxis=dict(
-            title=dict(text=_("Milestones (number)")), range=[0, top * 1.3 + 1], gridcolor="#eee"
+    if after.any():  # no bars, no counts: a shade, named in the legend
+        parts.append(part("after", after, np.zeros(len(q)), name=after_name, tips=after_name))
+    data = pd.concat(parts, ignore_index=True)
+    data["kind"] = data.kind.map(KIND)
+    names = [planned_name, on_time_name, late_name] + ([after_name] if after.any() else [])
+
+    def by_part(values: list) -> dict:
+        return {"domain": names, "range": values[: len(names)]}
+
+    top = max([*planned.tolist(), *achieved[known].tolist(), 1])
+    x = {
+        "field": "period",
+        "type": "nominal",
+        "title": _("Quarter"),
+        "sort": {"field": "index", "op": "min", "order": "ascending"},  # in time
+        "scale": {"paddingInner": 0, "paddingOuter": 0},
+        "axis": {"labelAngle": 0, "domainColor": "#999999"},
+    }
+    y = {
+        "field": "end",
+        "type": "quantitative",
+        "title": _("Milestones (number)"),
+        "scale": {"domain": [0, int(top * 1.25) + 1]},
+        "axis": {"format": "d", "tickMinStep": 1, "gridColor": "#eeeeee"},
+    }
+    offset = {
+        "field": "group",
+        "type": "nominal",
+        "sort": [PLANNED_BAR, ACHIEVED_BAR],
+        "scale": {"domain": [PLANNED_BAR, ACHIEVED_BAR], "paddingInner": 0.05, "paddingOuter": 0.4},
+    }
+    colour = {
+        "field": "part",
+        "type": "nominal",
+        "scale": by_part(
+            ["#56B4E9", MILESTONE_STATUSES["achieved"].colour, LATE_COLOUR, "#e8e8e8"]
         ),
-        xaxis=dict(title=dict(text=_("Quarter")), type="category"),
-        barmode="group",
-        bargap=BARGAP,
-        bargroupgap=0,
-        title=dict(
-            text=_("Milestones planned and achieved per quarter (number), as of {date}").format(
-                date=i18n.date(as_of, "medium")
-            ),
-            x=0,
-            xanchor="left",
-            font=dict(size=15),
+        "legend": {"title": None, "orient": "bottom", "columns": 4},
+    }
+    layers = [
+        {  # quarters after the reporting date: shaded, named in the legend
+            "transform": [_only("after")],
+            "mark": {"type": "rect"},
+            "encoding": {
+                "x": x,
+                "y": {"value": 0},
+                "y2": {"value": "height"},
+                "color": colour,
+                "tooltip": {"field": "tip", "type": "nominal"},
+            },
+        },
+        {
+            "transform": [_only("planned", "on_time", "late")],
+            "mark": {"type": "bar", "strokeWidth": 1.5},
+            "encoding": {
+                "x": x,
+                "xOffset": offset,
+                "y": y,
+                "y2": {"field": "start"},
+                "color": colour,
+                # Late is outlined with dashes, in the legend too: not told by colour alone.
+                "stroke": {
+                    "field": "part",
+                    "type": "nominal",
+                    "scale": by_part(["transparent", "transparent", "#333333", "transparent"]),
+                },
+                "strokeDash": {
+                    "field": "part",
+                    "type": "nominal",
+                    "scale": by_part([[1, 0], [1, 0], [4, 2], [1, 0]]),
+                },
+                "tooltip": {"field": "tip", "type": "nominal"},
+            },
+        },
+        *(
+            {  # the counts above the planned and the achieved bars
+                "transform": [_only(kind)],
+                "mark": {
+                    "type": "text",
+                    "baseline": "bottom",
+                    # Vega sets a text's first line on the baseline: two lines start one higher.
+                    "dy": -3 - LINE * (lines - 1),
+                    "fontSize": 12,
+                    "lineHeight": LINE,
+                    "lineBreak": "\n",
+                    "color": "#444444",
+                },
+                "encoding": {
+                    "x": x,
+                    "xOffset": offset,
+                    "y": y,
+                    "text": {"field": "text", "type": "nominal"},
+                },
+            }
+            for kind, lines in (("planned", 1), ("achieved", 2))
         ),
-        height=340,
-        margin=dict(l=10, r=10, t=50, b=10),
-        font=FONT,
-        plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=-0.35, x=0),
-        separators=i18n.separators(),
+    ]
+    spec = vega.chart_spec(
+        _("Milestones planned and achieved per quarter (number), as of {date}").format(
+            date=i18n.date(as_of, "medium")
+        ),
+        FULL_WIDTH,
+        # The plot's height: titles, axes and legend add to it (with "fit", the default,
+        # they took from 300 pixels, and a long Russian axis title ran into the title).
+        {"height": 240, "autosize": {"type": "fit-x", "contains": "padding"}, "layer": layers},
     )
-    return go.Figure(data=traces, layout=layout)
+    spec["config"]["legend"] |= {"symbolSize": 180}  # room for the dashes of late
+    return data, spec

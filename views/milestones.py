@@ -9,7 +9,7 @@ from monitoring.i18n import _, ngettext
 from monitoring.periods import period_of
 from monitoring.reports import milestones as ms
 from monitoring.reports.status import status_text
-from ui import access, common
+from ui import access, common, vega
 from ui import milestones as milestones_ui
 from ui.filters import url_multiselect
 
@@ -191,16 +191,14 @@ if len(on_timeline) < len(shown):
         ).format(n=i18n.number(len(on_timeline)), total=i18n.number(len(shown))),
         icon=":material/filter_list:",
     )
-st.plotly_chart(
-    common.figure(
-        milestones_ui.milestone_timeline,
-        (on_timeline,),
-        (as_of, config.programme.start, config.programme.end),
-        source=(ms.milestones_in_view, config, as_of, filters),
-    ),
-    width="stretch",
-    key="milestone-timeline",
+# Kept between reruns (ui.common.figure): a rerun builds no chart while its rows are the same.
+data, spec = common.figure(
+    milestones_ui.milestone_timeline,
+    (on_timeline,),
+    (as_of, config.programme.start, config.programme.end),
+    source=(ms.milestones_in_view, config, as_of, filters),
 )
+vega.draw(data, spec, key="milestone-timeline")
 st.caption(
     _(
         "Each row is a milestone, grouped by stage and then by level (community, regional, "
@@ -350,16 +348,13 @@ st.caption(
 )
 
 quarters = common.cached(ms.quarters_in_view, config, as_of, filters)
-st.plotly_chart(
-    common.figure(
-        milestones_ui.milestones_per_quarter,
-        (quarters,),
-        (as_of,),
-        source=(ms.quarters_in_view, config, as_of, filters),
-    ),
-    width="stretch",
-    key="milestones-per-quarter",
+data, spec = common.figure(
+    milestones_ui.milestones_per_quarter,
+    (quarters,),
+    (as_of,),
+    source=(ms.quarters_in_view, config, as_of, filters),
 )
+vega.draw(data, spec, key="milestones-per-quarter")
 per_quarter_table = st.expander(
     _("Per quarter, as a table"), key="per-quarter-open", on_change="rerun"
 )

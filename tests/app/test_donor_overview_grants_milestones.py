@@ -13,7 +13,8 @@ from monitoring.access import sharing
 from monitoring.reports.status import status_text
 from tests.app import lazy_parts
 from tests.app.conftest import no_exceptions
-from tests.i18n_support import vega_rows
+from tests.i18n_support import vega_charts, vega_rows
+from ui.milestones import KIND
 
 OVERVIEW, GRANTS, MILESTONES = "views/overview.py", "views/grants.py", "views/milestones.py"
 
@@ -286,18 +287,20 @@ def test_indicator_links_beside_milestones_keep_the_donors_scope(donor_app):
     links = table(donor, "Days late").Indicator.dropna()
     assert len(links) > 0
     assert all(link.endswith(f"&share={token}") for link in links)
-    timeline = json.loads(donor.get("plotly_chart")[0].proto.spec)
-    assert SENSITIVE_CODE not in json.dumps(timeline)
+    spec, rows = vega_charts(donor)[0]  # the timeline
+    assert SENSITIVE_CODE not in json.dumps([spec, rows], ensure_ascii=False)
 
 
 def test_the_timeline_keeps_stage_order_when_a_stage_has_no_late_milestone(donor_app):
-    # Plotly orders rows by their first appearance over the traces: the first trace must hold
-    # every row in timeline order, or groups without a late milestone sink to the bottom.
+    # The timeline draws exactly the core's rows, in its order (stage, then level), each
+    # under the heading of its stage and level, whichever milestones are late.
     donor = open_page(donor_app(regions=["UZ-JI"]), MILESTONES)
-    timeline = json.loads(donor.get("plotly_chart")[0].proto.spec)
-    groups, rows = timeline["data"][0]["y"]
-    assert [r.split(" ")[0] for r in rows] == [
-        m.split(" ")[0] for m in table(donor, "Days late").Milestone
-    ]
-    stages = [int(g[0]) for g in groups]
+    _, rows = vega_charts(donor)[0]
+    places = sorted(
+        (r for r in rows if r["kind"] in (KIND["heading"], KIND["planned"])),
+        key=lambda r: r["order"],
+    )
+    milestones = [r["title"].split(" ")[0] for r in places if r["kind"] == KIND["planned"]]
+    assert milestones == [m.split(" ")[0] for m in table(donor, "Days late").Milestone]
+    stages = [int(r["text"][0]) for r in places if r["kind"] == KIND["heading"]]
     assert stages == sorted(stages)

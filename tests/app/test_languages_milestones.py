@@ -12,7 +12,8 @@ import pytest
 from monitoring import i18n
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
-from tests.i18n_support import data_texts, shown_texts, untranslated
+from tests.i18n_support import data_texts, shown_texts, untranslated, vega_charts
+from ui.milestones import KIND
 
 MILESTONES = "views/milestones.py"
 AS_OF = dt.date(2022, 6, 30)  # the sample data's latest quarter end
@@ -82,8 +83,8 @@ def check_language(at, data: set[str], lang: str) -> None:
     assert found == [], "\n".join(found)
 
 
-def figures(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def title(spec: dict) -> str:
+    return " ".join(spec["title"]["text"])
 
 
 def headers(at) -> set[str]:
@@ -101,27 +102,38 @@ def test_the_milestones_page_for_the_team(app, data, lang):
         wanted = {i18n._("Stage"), i18n._("Level"), i18n._("Indicator status")}
         achieved = i18n._("Achieved")
     assert wanted <= headers(at) and "Stage" not in headers(at)
-    timeline, per_quarter = figures(at)
-    assert all(f["layout"]["separators"] == ", " for f in (timeline, per_quarter))
-    # Dates in the language: the title's reporting date, the month names of the axis.
-    assert day in timeline["layout"]["title"]["text"]
-    assert months <= set(timeline["layout"]["xaxis"]["ticktext"])
-    assert day in per_quarter["layout"]["title"]["text"]
-    overdue = next(t for t in timeline["data"] if t.get("name", "").startswith("▶"))
+    (timeline, rows), (per_quarter, quarter_rows) = vega_charts(at)
+    # The axes' numbers with the language's marks (config.locale).
+    assert all(c["config"]["locale"]["number"]["decimal"] == "," for c in (timeline, per_quarter))
+    # Dates in the language: the title's reporting date, the month names of the axis (Vega
+    # writes "%b %Y" with the language's month names, as Babel writes them).
+    assert day in title(timeline) and day in title(per_quarter)
+    names = timeline["config"]["locale"]["time"]["shortMonths"]
+    x = next(layer for layer in timeline["layer"] if "shape" in layer["encoding"])["encoding"]["x"]
+    assert x["axis"]["format"] == "%b %Y"
+    ticks = {f"{names[v['month'] - 1]} {v['year']}" for v in x["axis"]["values"]}
+    assert months <= ticks
+    overdue = {r["text"] for r in rows if r["kind"] == KIND["overdue"]}
     if lang == "ru":
-        assert "<b>ПРОСРОЧЕНО 149 ДНЕЙ</b>" in overdue["text"]
-        assert "окт. 2021" in timeline["layout"]["xaxis"]["ticktext"]
-        assert "30 июн. 2022\u202fг." in timeline["layout"]["title"]["text"]
+        assert "ПРОСРОЧЕНО 149 ДНЕЙ" in overdue
+        assert "окт. 2021" in ticks
+        assert "30 июн. 2022\u202fг." in title(timeline)
     else:
-        assert "<b>149 KUN KECHIKMOQDA</b>" in overdue["text"]
-        assert "30-iyn, 2022" in timeline["layout"]["title"]["text"]
-    # The longest "OVERDUE n days" (drawn past the plot, a third longer than the English
-    # one) has room in the right margin: at 130 pixels it was cut off in Chromium.
-    longest = max(len(t.removeprefix("<b>").removesuffix("</b>")) for t in overdue["text"])
-    assert timeline["layout"]["margin"]["r"] >= 20 + 9 * longest > 130
-    # Hover texts are made in Python, in the language, with Babel's dates.
-    hover = json.dumps([t.get("customdata") for t in timeline["data"]], ensure_ascii=False)
-    assert "Planned " not in hover and "Achieved " not in hover
+        assert "149 KUN KECHIKMOQDA" in overdue
+        assert "30-iyn, 2022" in title(timeline)
+    # Tooltips are written in Python, in the language, with Babel's dates, their lines named
+    # in the language.
+    m23 = next(r for r in rows if r["kind"] == KIND["planned"] and r["title"].startswith("M-23 "))
+    tooltip = next(layer for layer in timeline["layer"] if "shape" in layer["encoding"])
+    with i18n.language(lang):
+        assert m23["planned"] == i18n.date(dt.date(2022, 2, 1), "medium")  # M-23's
+        assert m23["status"].startswith("▶ ") and "149" in m23["status"]
+        assert [t["title"] for t in tooltip["encoding"]["tooltip"]][1:] == [
+            i18n._(word)
+            for word in (
+                "Status", "Level", "Region", "Audience", "Planned", "Achieved", "Indicator",
+            )
+        ]  # fmt: skip
     assert any(m.label == achieved for m in at.metric)
 
 

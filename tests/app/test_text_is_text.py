@@ -287,6 +287,23 @@ def test_the_indicator_charts_show_the_data_as_written_and_as_data_only(app_as):
     assert all(PAYLOAD in row["tip"] for row in regions if row["tip"])  # the hover texts
 
 
+def test_the_milestones_charts_draw_the_data_as_written(app_as):
+    """Vega draws text as text: a milestone's id, title, audience and region and an
+    indicator's code reach the timeline's rows exactly as typed (plotly's escaping, which
+    Vega would show as "&lt;b&gt;", is not applied), and no expression holds them."""
+    at = open_page(app_as("admin"), "views/milestones.py", {})
+    charts = vega_charts(at)
+    assert len(charts) == 2 and not figures(at), "the page's charts are Vega-Lite's"
+    (spec, rows), _ = charts
+    m02 = next(r for r in rows if r["title"] and r["title"].startswith(MILESTONE))
+    assert m02["title"].endswith(" " + PAYLOAD)
+    assert m02["row"].startswith(MILESTONE + " ")  # "ID short title", the id as written
+    assert any(r["audience"] and r["audience"].endswith(PAYLOAD) for r in rows)
+    assert any(r["region"] and r["region"].endswith(PAYLOAD) for r in rows)
+    assert any(r["indicator"] and r["indicator"].startswith(INDICATOR + ": ") for r in rows)
+    assert not [e for e in vega_expressions(spec) if "evil" in e or "Payload" in e]
+
+
 def test_an_upload_shows_its_file_name_and_cells_as_written(app_as):
     at = open_page(app_as("admin"), "views/upload.py", {})
     row = "region_code,name_en\nUZ-JI,Jizzakh [x](http://evil.example/x) :red[r] $x^2$\n"

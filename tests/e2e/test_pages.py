@@ -15,6 +15,8 @@ from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_unt
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
+# The pages that draw with Vega-Lite only (the overview is checked in its own test below).
+VEGA_ONLY = {"milestones"}
 
 
 def scripts_loaded(page, name: str) -> list[str]:
@@ -34,6 +36,11 @@ def test_page_opens_and_no_table_offers_the_toolbars_csv(server, page, spec):
     assert exceptions_shown(page) == []
     assert page.locator("h1").first.inner_text().strip()
     screenshot(page, spec.url_path)
+    if spec.url_path in VEGA_ONLY:
+        # No plotly on these pages (its script costs a second of every load): their charts
+        # are Vega-Lite's, drawn (wait_until_rendered waited for their pictures).
+        assert page.locator("[data-testid=stPlotlyChart]").count() == 0
+        assert page.locator("[data-testid=stVegaLiteChart] svg.marks").count() >= 2
     if spec.url_path == "upload":
         page.get_by_role("tab", name="Upload history").click()
         wait_until_rendered(page)
