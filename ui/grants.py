@@ -1,4 +1,4 @@
-"""The spending page's filters (kept in the URL), charts (plotly graph_objects) and tables."""
+"""The spending page's filters (kept in the URL), charts (Vega-Lite: ui/vega.py) and tables."""
 
 from __future__ import annotations
 
@@ -255,13 +255,15 @@ def s_curve(
         if shown[i]
     ]
     data = pd.DataFrame(rows, columns=["when", "series", "amount", "tip"])
-    # A tick at each quarter's end (and the start), its month in the language (time_locale).
+    # A tick at each quarter's end (and the start), its month in the language (time_locale),
+    # in UTC as the dates are read: a reader west of Greenwich sees June, not the day before.
     x = {
         "field": "when",
         "type": "temporal",
         "title": None,
+        "scale": {"type": "utc"},
         "axis": {
-            "values": [d.isoformat() for d in days],
+            "values": [vega.utc_date(d) for d in days],
             "format": "%b %Y",
             "labelOverlap": True,
             "gridColor": "#eee",

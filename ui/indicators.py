@@ -118,8 +118,8 @@ class Kind:
 
 
 def _kind(*kinds: int) -> dict:
-    """A filter keeping the rows of these kinds (a predicate on the column, not code)."""
-    return {"filter": {"field": "kind", "oneOf": list(kinds)}}
+    """A layer's rows: those of these kinds."""
+    return vega.rows_of("kind", *kinds)
 
 
 VALID = {"filter": {"field": "value", "valid": True}}  # rows with a value (not a gap)

@@ -56,12 +56,6 @@ def _iso(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.strftime("%Y-%m-%d").astype(object).where(values.notna())
 
 
-def _utc(day: dt.date) -> dict:
-    """A date for Vega-Lite's specification (a scale's domain, an axis's ticks), at midnight
-    UTC as the data's ISO dates are read: no reader's time zone moves it a day."""
-    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
-
-
 # What a row of a chart's data draws, its `kind`, a number (a row's texts are all words the
 # reader sees, and tests/i18n_support.py reads them so): in the timeline, a heading of a stage
 # and level, a milestone's marks, or its delay; per quarter, a bar, a count or a quarter after
@@ -74,8 +68,8 @@ KIND = {name: number for number, name in enumerate(KINDS)}
 
 
 def _only(*kinds: str) -> dict:
-    """A layer's rows: those of these kinds (a field predicate: no expression)."""
-    return {"filter": {"field": "kind", "oneOf": [KIND[k] for k in kinds]}}
+    """A layer's rows: those of these kinds."""
+    return vega.rows_of("kind", *(KIND[k] for k in kinds))
 
 
 # Timeline ---------------------------------------------------------------------------------
@@ -307,10 +301,10 @@ def milestone_timeline(
         "field": "at",
         "type": "temporal",
         "title": _("Date"),
-        "scale": {"type": "utc", "domain": [_utc(left), _utc(right)]},
+        "scale": {"type": "utc", "domain": [vega.utc_date(left), vega.utc_date(right)]},
         "axis": {
             # A tick each quarter, its month in the language (config.locale).
-            "values": [_utc(d) for d in _quarter_starts(left, right)],
+            "values": [vega.utc_date(d) for d in _quarter_starts(left, right)],
             "format": "%b %Y",
             "labelOverlap": True,
             "gridColor": "#eeeeee",

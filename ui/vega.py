@@ -1,19 +1,25 @@
 """Vega-Lite charts (st.vega_lite_chart): what they share, and the overview's two charts.
 
-Why not plotly, as the other pages: a page that draws any plotly chart loads and runs
-plotly's 4.7 MB script on every load, about a second in the browser whether its script is
-cached or not (docs/benchmarks.md, "In the browser"); Streamlit's Vega-Lite costs a quarter of
-that. The overview is the page everyone opens first, a donor's link included, and the
-grants page the next a donor reads; their charts are bars and lines, so they are drawn with
-Vega-Lite (the grants page's in ui/grants.py); the pages whose charts need plotly's
-timeline, two-level axes or hover across series keep plotly.
+Every chart of the dashboard is Vega-Lite, drawn with `draw` (the grants page's in
+ui/grants.py, the indicators page's in ui/indicators.py, the milestones page's in
+ui/milestones.py; the map is pydeck, its legends SVG images). Why not plotly, as the pages
+were drawn until 3 December 2026: a page that draws any plotly chart loads and runs plotly's
+4.7 MB script on every load, about a second in the browser whether its script is cached or
+not, and Streamlit's Vega-Lite a quarter of that (docs/benchmarks.md, "In the browser").
+What plotly drew and Vega-Lite does not is drawn another way: hatching as a shape in each bar
+or a dashed outline, a two-level axis as heading rows, hover across series as a tooltip per
+point that names its series.
 
 Text is safe by construction: Vega draws every text as text (axis labels, legends, marks,
 tooltips: Streamlit's tooltip handler escapes HTML), and text from the data travels only
 as data values, never inside an expression (a `calculate`, `test` or `labelExpr` string is
-a constant of this module). Numbers shown are written in Python in the reader's language
-(i18n), as the rest of the page writes them; the axes' own ticks are written by Vega with
-the language's decimal and group marks (`config.locale`).
+a constant of these modules; a layer's rows are picked by a field predicate, `rows_of`). A
+tooltip's line names, which Vega-Lite writes into an expression of its own, are our words
+too; and no tooltip field is titled "image" (Vega's tooltip would load it as a picture).
+Dates are UTC (`utc_date`, a scale of type "utc"): a reader west of Greenwich sees the
+data's day and month, not the one before. Numbers shown are written in Python in the
+reader's language (i18n), as the rest of the page writes them; the axes' own ticks are
+written by Vega with the language's decimal and group marks (`config.locale`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,19 @@ from ui.charts import lines
 # An axis whose labels have several lines: each label's text split at its line breaks (the
 # expression is this constant; the label stays data).
 LINE_LABELS = {"labelExpr": "split(datum.label, '\\n')", "labelLimit": 0, "labelPadding": 6}
+
+
+def rows_of(field: str, *values) -> dict:
+    """A layer's rows: those whose `field` is one of `values` (a field predicate, no
+    expression: the values may be anything)."""
+    return {"filter": {"field": field, "oneOf": list(values)}}
+
+
+def utc_date(day: dt.date) -> dict:
+    """A date for a specification (a scale's domain, an axis's ticks, a mark's place) at
+    midnight UTC, as Vega reads the data's ISO dates ("2022-06-30"): with the axis's scale
+    of type "utc", no reader's time zone moves it to the day before."""
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
 
 
 def _title(text: str, width: int) -> dict:

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.e2e.conftest import (
+    VIEWPORT,
     exceptions_shown,
     screenshot,
     share_link,
@@ -81,3 +82,25 @@ def test_a_jizzakh_link_shows_its_small_grants_and_not_the_budget(server, page):
     assert "33,868" in body  # awarded: G-01, G-02, G-03, G-04, G-11 (Jizzakh's)
     assert "share=" in page.url
     screenshot(page, "grants-donor-jizzakh")
+
+
+def test_a_reader_west_of_greenwich_sees_the_datas_months(server, browser):
+    """The S-curve's and the milestones timeline's dates are read and written in UTC: in New
+    York (the donor's own time zone), midnight UTC on 1 January 2021 is still 31 December
+    2020, and a chart written in the reader's time would label it "Dec 2020"."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        assert page.evaluate("() => new Date(Date.UTC(2021, 0, 1)).getDate()") == 31  # New York
+        page.goto(signed_in(f"{server}/grants"))
+        wait_until_rendered(page)
+        s_curve = page.locator("[data-testid=stVegaLiteChart]").first.locator("svg.marks")
+        ticks = s_curve.locator("g.role-axis-label text").all_text_contents()
+        assert ticks[:3] == ["Jan 2021", "Mar 2021", "Jun 2021"], ticks
+        page.goto(f"{server}/milestones")
+        wait_until_rendered(page)
+        timeline = page.locator("[data-testid=stVegaLiteChart]").first.locator("svg.marks")
+        ticks = timeline.locator("g.role-axis-label text").all_text_contents()
+        assert "Jan 2021" in ticks and "Dec 2020" not in ticks, ticks
+    finally:
+        context.close()
