@@ -2,9 +2,8 @@
 
 `shown_texts(at)` gathers every text an AppTest's main area and sidebar show: titles,
 Markdown, captions, notices, labels, options, help texts, metric values, table headers and
-cells, the words of plotly figures (titles, axis titles, legends, hover templates, tick
-labels, annotations), of Vega-Lite charts (titles, axis titles, and every text of the rows
-they draw: labels, legend entries, tooltips) and of the SVG legends the map page draws.
+cells, the words of Vega-Lite charts (titles, axis titles, and every text of the rows they
+draw: labels, legend entries, tooltips) and of the SVG legends the map page draws.
 `untranslated(texts, lang, allowed)` returns the ones that hold an English word: a word of
 the dashboard's English texts (every string in its code, marked for translation or not) that
 the language's own translations never use, once data (`data_texts`: every text in the
@@ -51,7 +50,6 @@ _SKIP_KEYS = {
     "useContainerWidth", "selectionMode", "color", "pageScriptHash", "page", "fileName",
     "queryParamKey", "deferredFileId",  # a bound widget's parameter, a download's file id
 }  # fmt: skip
-_PLOTLY_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "title", "texttemplate"}
 _VEGA_TEXT_KEYS = {"text", "title"}  # a title's or mark's words (a field's name is "field")
 
 
@@ -91,7 +89,6 @@ def svg_has(root: ElementTree.Element, shape: str) -> bool:
     return root.find(f".//{{{_SVG}}}{shape}") is not None
 
 
-_PLOTLY_SKIPPED = {"x", "y", "z", "customdata", "ids", "locations", "geojson", "template"}
 _VEGA_SKIPPED = {"data"}  # a layer's own rows: constants of the chart, not words
 
 
@@ -157,10 +154,7 @@ def shown_texts(at) -> list[str]:
                         str(config[k]) for k in ("help", "label") if isinstance(config.get(k), str)
                     )
         elif proto is not None and hasattr(proto, "DESCRIPTOR"):
-            if proto.DESCRIPTOR.name == "PlotlyChart":
-                spec = json.loads(proto.spec or "{}")
-                _chart_strings(spec, out, _PLOTLY_TEXT_KEYS, _PLOTLY_SKIPPED)
-            elif proto.DESCRIPTOR.name == "VegaLiteChart":  # titles, and the rows' texts
+            if proto.DESCRIPTOR.name == "VegaLiteChart":  # titles, and the rows' texts
                 spec = json.loads(proto.spec or "{}")
                 _chart_strings(spec, out, _VEGA_TEXT_KEYS, _VEGA_SKIPPED)
                 out.extend(

@@ -103,8 +103,9 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
         database_unavailable(exc)
 
 
-# Built figures are kept as objects (not copied: st.plotly_chart only reads a figure) for
-# as long as their source's rows are the same; a few, each a few MB at most.
+# Built charts (a chart's rows and its Vega-Lite specification) are kept as objects, not
+# copied (st.vega_lite_chart copies the specification before changing it), for as long as
+# their source's rows are the same; a few, each under a MB.
 @st.cache_resource(
     show_spinner=False, max_entries=64, hash_funcs={Settings: lambda s: s.fingerprint}
 )
@@ -122,9 +123,8 @@ def figure(
 ):
     """`build(*inputs, *args)`, a chart, kept and given again while nothing it shows can
     have changed: a rerun (a widget moved elsewhere on the page, a table opened) then makes
-    no figure. plotly validates and copies every property as a figure is built: at 1,000,000
-    values the milestones page's two charts took a third of its warm run
-    (docs/benchmarks.md).
+    no chart. The milestones timeline writes each milestone's tooltip (its dates, status and
+    indicator in the reader's language) as it is built (docs/benchmarks.md).
 
     `inputs` are the frames drawn, which are not hashed: they must be determined by `source`,
     the core call they were made from, as passed to `cached` (`(fn, *args)`); the figure is

@@ -8,16 +8,16 @@ tables, autolinked web and e-mail addresses) Streamlit reads `$…$` as LaTeX, `
 `:small[…]`, `:help[…]` … as directives, and replaces `:material/…:` icons, `:streamlit:`,
 emoji shortcodes and `->`, `--`, `<=` … in the text itself, after escapes are resolved.
 
-Text from uploads and the address goes into such elements only through `plain()`, into
-plotly figures (titles, tick labels, legend names, hover texts) only through `chart()`.
-Elements that interpret nothing need neither: st.text, st.code, dataframe cells, and the
-options of a selectbox or multiselect. The map's tooltips are pydeck's `text` tooltips
-(innerText): their text is never read as HTML, so it is not escaped either.
+Text from uploads and the address goes into such elements only through `plain()`.
+Elements that interpret nothing need nothing: st.text, st.code, dataframe cells, the options
+of a selectbox or multiselect, and the Vega-Lite charts (ui/vega.py: Vega draws every text
+as text; data goes into a chart's rows only, never into an expression). The map's tooltips
+are pydeck's `text` tooltips (innerText): their text is never read as HTML, so it is not
+escaped either.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 # Every ASCII punctuation character: CommonMark lets each be escaped with a backslash, and
@@ -74,14 +74,3 @@ def code(text, limit: int | None = None) -> str:
 def plain_join(values, sep: str = ", ") -> str:
     """Several texts from the data, each escaped, joined by `sep` (ours, not escaped)."""
     return sep.join(plain(v) for v in values)
-
-
-def chart(text) -> str:
-    """`text` for a plotly title, tick label, legend name, annotation or hover text.
-
-    Plotly reads a few HTML tags (<b>, <i>, <a href>, <br>, <span style> …) and entities
-    (&amp;, &times; …) in all of them, and %{…} in hover templates: text from the data is
-    shown as written, with its line breaks as spaces. Our own tags go around the result.
-    """
-    escaped = html.escape(" ".join(str(text).split()), quote=False)
-    return escaped.replace("%{", "&#37;{")

@@ -6,10 +6,11 @@ written").
 Every free text field of a copy of the sample database holds PAYLOAD, as do one indicator
 code, one grant id and one milestone id, a share link's label and the page addresses. Each
 element whose text Streamlit reads as Markdown is checked with the model of Streamlit 1.67's
-Markdown in tests/unit/test_text.py; plotly figures for the payload's tags, entity and
-hover-template field; Vega-Lite charts for data in an expression (the one place Vega reads
-text as code); the map's deck for a tooltip that would read HTML; the map's legends
-(SVG images) for an element or attribute that text of the payload would make.
+Markdown in tests/unit/test_text.py; Vega-Lite charts for data in an expression (the one
+place Vega reads text as code), and that no page draws a plotly chart (which reads tags,
+entities and template fields in its texts, and which nothing here escapes for); the map's
+deck for a tooltip that would read HTML; the map's legends (SVG images) for an element or
+attribute that text of the payload would make.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ CODE_PAYLOAD = "[c](http://evil.example/c)<i>c</i>"  # codes hold no spaces
 INDICATOR = "OC1.2" + CODE_PAYLOAD  # a count of people, by sex and age group
 GRANT = "G-01" + CODE_PAYLOAD
 MILESTONE = "M-02" + CODE_PAYLOAD
-# What plotly would read in the payload: its tags, an entity and a hover-template field.
-CHART_LEAKS = ("<b>bold", "<img src", "<a href='http://evil", "<i>c</i>", "&times;", "%{x|evil}")
 
 TEXT_COLUMNS = {
     "regions": ("name_en", "name_uz", "name_ru"),
@@ -216,10 +215,7 @@ def problems(at) -> list[str]:
         for where, text in markdown_texts(at)
         if (leaks := markdown_leaks(text))
     ]
-    for spec in figures(at):
-        figure = json.loads(spec)
-        text = json.dumps(figure["layout"]) + json.dumps(figure["data"], ensure_ascii=False)
-        found += [f"plotly: {leak!r}" for leak in CHART_LEAKS if leak in text]
+    found += ["a plotly chart (its texts would be read as HTML)" for _spec in figures(at)]
     for spec, rows in vega_charts(at):
         found += [
             f"vega expression holds data: {expr!r}"

@@ -1,4 +1,4 @@
-"""ui/text.py: text from the data shown exactly as written, in Markdown and in plotly.
+"""ui/text.py: text from the data shown exactly as written, in Markdown.
 
 `plain()` is checked against a CommonMark parser (markdown-it-py, which Streamlit installs
 through rich) and against `markdown_leaks`, a model of what Streamlit 1.67's Markdown does
@@ -19,7 +19,7 @@ import string
 
 import pytest
 
-from ui.text import JOINER, chart, code, plain, plain_join, quoted
+from ui.text import JOINER, code, plain, plain_join, quoted
 
 PUNCTUATION = set(string.punctuation)  # ASCII punctuation: what CommonMark lets one escape
 
@@ -214,14 +214,3 @@ def test_code_is_shortened_and_fenced():
     assert code("EUR") == "`EUR`"
     assert code("x" * 50, limit=40) == "`" + "x" * 40 + "…`"
     assert code("a`b") == "``a`b``"
-
-
-# chart ---------------------------------------------------------------------------------------
-def test_chart_text_keeps_plotly_from_reading_tags_entities_and_templates():
-    written = "<a href='http://evil.example'>x</a> <b>b</b> <br> &times; %{y} 100%"
-    text = chart(written)
-    assert "<" not in text and ">" not in text
-    assert "&times;" not in text and "%{" not in text
-    assert html.unescape(text) == written
-    assert chart("two\nlines") == "two lines"
-    assert chart("Jizzakh") == "Jizzakh"
