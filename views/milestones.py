@@ -201,10 +201,11 @@ data, spec = common.figure(
 vega.draw(data, spec, key="milestone-timeline")
 st.caption(
     _(
-        "Each row is a milestone, grouped by stage and then by level (community, regional, "
-        "national, international). ○ planned date; ● achieved on time; ◆ achieved late and ▶ "
-        "overdue, each labelled with the days late; the line between shows the delay. "
-        "Achievements after the reporting date are not shown. Hover over a point for details."
+        "Each row is a milestone, under a heading for its stage and level (community, "
+        "regional, national, international). ○ planned date; ● achieved on time; ◆ achieved "
+        "late and ▶ overdue, each labelled with the days late, the line between showing the "
+        "delay; ✕ dropped. Achievements after the reporting date are not shown. Hover over a "
+        "point for details."
     )
 )
 with st.expander(_("How status and lateness are decided")):
