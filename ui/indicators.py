@@ -75,13 +75,16 @@ def unit_label(unit: str) -> str:
     return "%" if unit == "percent" else _("number")
 
 
-def _figure(value) -> str:
-    """A value to four significant digits, written the language's way (legend names)."""
+def _figure(value, unit: str | None = None) -> str:
+    """A value to four significant digits, written the language's way (legend names, hover
+    texts); a percentage with its sign ("45%", "45 %"), as the axis's ticks."""
     rounded = float(f"{float(value):.4g}")
     if rounded == round(rounded):
-        return i18n.number(rounded)
-    decimals = len(repr(rounded).split(".")[1]) if "e" not in repr(rounded) else 4
-    return i18n.number(rounded, decimals)
+        written = i18n.number(rounded)
+    else:
+        decimals = len(repr(rounded).split(".")[1]) if "e" not in repr(rounded) else 4
+        written = i18n.number(rounded, decimals)
+    return written + _percent_sign() if unit == "percent" else written
 
 
 def _value(value) -> float | None:
@@ -161,10 +164,10 @@ def _quarters(periods: list[str]) -> dict:
 TIP = {"field": "tip", "type": "nominal"}  # a row's hover text, written here
 
 
-def _hover(message: str, value: float | None, **names) -> str:
+def _hover(message: str, value: float | None, unit: str, **names) -> str:
     """A row's hover text: `message` with the value written the language's way and the
     `names` (series, period ...); none for a gap."""
-    return "" if value is None else message.format(value=_figure(value), **names)
+    return "" if value is None else message.format(value=_figure(value, unit), **names)
 
 
 def actual_against_target(
@@ -211,7 +214,7 @@ def actual_against_target(
                     "period": period,
                     "quarter": quarter,
                     "value": value,
-                    "tip": _hover(tip, value, measure=name, period=period),
+                    "tip": _hover(tip, value, unit, measure=name, period=period),
                 }
             )
 
@@ -236,7 +239,7 @@ def actual_against_target(
         value = _value(info.get(field))
         if value is None:
             continue
-        named = _("{name}: {value}").format(name=name, value=_figure(value))
+        named = _("{name}: {value}").format(name=name, value=_figure(value, unit))
         rows.append(
             {
                 "kind": kind,
@@ -364,10 +367,10 @@ def by_region(
             where = {"region": region, "dash": number % len(DASHES), "period": period}
             where["index"] = periods.index(period)
             value, target = _value(value), _value(target)
-            tip = _hover(measure, value, measure=region, period=period)
+            tip = _hover(measure, value, unit, measure=region, period=period)
             rows.append({"kind": Kind.REGION, **where, "value": value, "tip": tip})
             if target is not None:
-                tip = _hover(target_by, target, region=region, period=period)
+                tip = _hover(target_by, target, unit, region=region, period=period)
                 rows.append({"kind": Kind.REGION_TARGET, **where, "value": target, "tip": tip})
     data = pd.DataFrame(rows, columns=["kind", "region", "dash", "index", "period", "value", "tip"])
 
@@ -503,7 +506,7 @@ def breakdown(
                     "value": value,
                     "low": None if value is None else low,
                     "high": high,
-                    "tip": _hover(message, value, group=name, period=period),
+                    "tip": _hover(message, value, unit, group=name, period=period),
                 }
             )
     for period, value in zip(total.period, total.value, strict=True):
@@ -516,7 +519,7 @@ def breakdown(
                 "value": value,
                 "low": None,
                 "high": value,
-                "tip": _hover(message, value, group=total_name, period=period),
+                "tip": _hover(message, value, unit, group=total_name, period=period),
             }
         )
     data = pd.DataFrame(rows, columns=["kind", "group", "period", "value", "low", "high", "tip"])

@@ -311,8 +311,8 @@ def test_a_latest_value_and_a_percentage_are_drawn_as_such(app, sample_db_path):
     y = layers(spec)[0]["encoding"]["y"]
     assert y["title"] == "%" and y["axis"]["labelExpr"] == "datum.label + '%'"
     assert [r["series"] for r in rows if r["kind"] in (Kind.TARGET, Kind.BASELINE)] == [
-        "End-of-programme target: 65",
-        "Baseline: 54",
+        "End-of-programme target: 65%",
+        "Baseline: 54%",
     ]
     _, sex = chart(at, "by sex")
     bars = layers(chart(at, "by sex")[0])[0]
@@ -331,6 +331,11 @@ def test_an_average_is_drawn_with_open_circles(app):
         "Average to date",
     ]
     assert chart_titles(at)[1] == "OC3.3 by region: average to date by quarter (%)"
+    # A percentage's hover texts and reference lines say so, as its axis does: "… 62.5%".
+    tips = [r["tip"] for _spec, chart_rows in vega_charts(at) for r in chart_rows if r["tip"]]
+    assert tips and all(tip.endswith("%") for tip in tips), tips[:5]
+    target = [r["series"] for r in rows if r["kind"] == Kind.TARGET]
+    assert target and target[0].startswith("End-of-programme target: ") and target[0][-1] == "%"
 
 
 def test_the_detail_follows_the_outcome_picked_unless_its_indicator_belongs_to_it(app):
