@@ -138,9 +138,18 @@ def legend_columns(names: list[str], most: int = 3, room: int = LEGEND_ROW) -> i
     return 1
 
 
-def _sized(spec: dict, plot: int, legend_rows: int) -> dict:
-    """The chart's height: its plot's, and its title's lines and its legend's rows."""
-    spec["height"] = plot + TITLE_LINE * len(spec["title"]["text"]) + LEGEND_LINE * legend_rows
+def _spec(
+    title: str, wrap: int, layers: list[dict], plot: int, legend: tuple[int, int], symbol: dict
+) -> dict:
+    """A chart's specification (vega.chart_spec) of `layers`, its title wrapped at `wrap`
+    characters. Its height: the plot's, and its title's lines and its legend's rows
+    (`legend`: its entries and columns). Its legend's symbols drawn as `symbol` says
+    (size, outline), never faded."""
+    spec = vega.chart_spec(title, wrap, {"layer": layers})
+    entries, columns = legend
+    rows = -(-entries // columns)
+    spec["height"] = plot + TITLE_LINE * len(spec["title"]["text"]) + LEGEND_LINE * rows
+    spec["config"]["legend"] |= {**symbol, "symbolOpacity": 1}
     return spec
 
 
@@ -330,13 +339,8 @@ def actual_against_target(
     title = _("{code}: actual against target by quarter ({unit})").format(
         code=info["indicator_code"], unit=unit_label(unit)
     )
-    spec = _sized(
-        vega.chart_spec(title, HALF_COLUMN, {"layer": layers}),
-        PLOT_HEIGHT,
-        -(-len(names) // columns),
-    )
-    spec["config"]["legend"] |= {"symbolSize": 160, "symbolStrokeWidth": 2, "symbolOpacity": 1}
-    return data, spec
+    symbol = {"symbolSize": 160, "symbolStrokeWidth": 2}
+    return data, _spec(title, HALF_COLUMN, layers, PLOT_HEIGHT, (len(names), columns), symbol)
 
 
 def by_region(
@@ -453,13 +457,8 @@ def by_region(
     title = _(titles[info["aggregation"]]).format(
         code=info["indicator_code"], unit=unit_label(unit)
     )
-    spec = _sized(
-        vega.chart_spec(title, HALF_COLUMN, {"layer": layers}),
-        PLOT_HEIGHT,
-        -(-len(names) // columns),
-    )
-    spec["config"]["legend"] |= {"symbolSize": 110, "symbolStrokeWidth": 2, "symbolOpacity": 1}
-    return data, spec
+    symbol = {"symbolSize": 110, "symbolStrokeWidth": 2}
+    return data, _spec(title, HALF_COLUMN, layers, PLOT_HEIGHT, (len(names), columns), symbol)
 
 
 def breakdown(
@@ -589,11 +588,7 @@ def breakdown(
     }
     what = "sex" if dimension == "sex" else "age"
     title = _(titles[what, is_count]).format(code=info["indicator_code"], unit=unit_label(unit))
-    spec = _sized(
-        vega.chart_spec(title, FULL_WIDTH if wide else HALF_COLUMN, {"layer": layers}),
-        BREAKDOWN_PLOT,
-        -(-len(names) // columns),
-    )
     # The shapes filled, without the bars' white outline (it would hide the total's bar).
-    spec["config"]["legend"] |= {"symbolSize": 140, "symbolStrokeWidth": 0, "symbolOpacity": 1}
-    return data, spec
+    symbol = {"symbolSize": 140, "symbolStrokeWidth": 0}
+    wrap = FULL_WIDTH if wide else HALF_COLUMN
+    return data, _spec(title, wrap, layers, BREAKDOWN_PLOT, (len(names), columns), symbol)
