@@ -3,6 +3,7 @@ shown with an indicator's detail (views/indicators.py)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 
 import pandas as pd
@@ -151,7 +152,7 @@ def approval_history() -> None:
 
 
 # The checks --------------------------------------------------------------------------------
-def checked(check, config: Settings, as_of: dt.date):
+def checked(check, config: Settings, as_of: dt.date, *args):
     """A check's result: this server's cache, the one kept in the database for this data
     (monitoring/db/results.py), or computed now, which at a million values takes seconds:
     then a spinner says so (Streamlit shows it only after half a second)."""
@@ -162,7 +163,7 @@ def checked(check, config: Settings, as_of: dt.date):
         ).format(date=i18n.date(as_of)),
         show_time=language.spinner_shows_time(),
     ):
-        return common.cached(check, config, as_of)
+        return common.cached(check, config, as_of, *args)
 
 
 # Completeness ------------------------------------------------------------------------------
@@ -299,7 +300,8 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
             rules="; ".join(rules.rule_titles(config))
         )
     )
-    found = checked(rules.checked, config, as_of)
+    # Each rule's first SHOWN violations and how many it has: every one only for a download.
+    found = checked(rules.checked, config, as_of, SHOWN)
     if not found.count:
         st.info(_("No rule is broken."), icon=":material/task_alt:")
         return
@@ -320,18 +322,30 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
                 "The first {shown} of {count} rows are shown; the downloads hold all of them."
             ).format(shown=i18n.number(SHOWN), count=i18n.number(found.count))
         )
-    downloads_on_click(lambda: violations_table(found.table()), "rule_violations", "quality-rules")
+    db = common.database()
+    downloads_on_click(
+        lambda: violations_table(rules.violations(db, config, as_of)),
+        "rule_violations",
+        "quality-rules",
+    )
 
 
 def downloads_on_click(build, name: str, key: str) -> None:
     """CSV and Excel downloads of a table that is built only when a button is clicked (as
-    ui.common.downloads, whose table must exist before)."""
+    ui.common.downloads, whose table must exist before). Streamlit builds it in a thread of
+    its server, outside this run: `build` runs in a copy of this run's context, so its words
+    are in the reader's language."""
     if not access.view().allows_download("tables"):
         return
+    context = contextvars.copy_context()
+
+    def run(build):  # a copy per click: two downloads at once cannot share one context
+        return context.copy().run(build)
+
     left, right = st.columns(2)
     left.download_button(
         _("Download CSV"),
-        lambda: exports.to_csv_bytes(build()),
+        lambda: exports.to_csv_bytes(run(build)),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
@@ -340,7 +354,7 @@ def downloads_on_click(build, name: str, key: str) -> None:
     )
     right.download_button(
         _("Download Excel"),
-        lambda: exports.to_xlsx_bytes(build(), sheet=name),
+        lambda: exports.to_xlsx_bytes(run(build), sheet=name),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from monitoring.access.markers import team_only
 from monitoring.db import Database
 from monitoring.db.errors import DATABASE_ERRORS
-from monitoring.quality import completeness, outliers, rules, timeliness
+from monitoring.quality import completeness, outliers, timeliness
 from monitoring.settings import Settings
 
 log = logging.getLogger("monitoring.quality")
@@ -46,7 +46,9 @@ _hooked: weakref.WeakSet[Database] = weakref.WeakSet()
 def prepare(
     db: Database, settings: Settings, as_of: dt.date, stop: threading.Event | None = None
 ) -> dict[str, float]:
-    """Compute (or read, where kept) every check of the Data quality page as of `as_of`, and
+    """Compute (or read, where kept) every check of the Data quality page as of `as_of` but
+    the validation rules (read from stored copies that the writes keep, monitoring/quality/
+    rules.py: nothing to prepare), and
     the summary of the stored series an upload's preview reads (series_summary.sql): seconds
     per check. With `stop`, no further check is started once it is set."""
     seconds = {}
@@ -54,7 +56,6 @@ def prepare(
         ("completeness", lambda: completeness.completeness(db, settings, as_of)),
         ("timeliness", lambda: timeliness.timeliness(db, settings, as_of)),
         ("outliers", lambda: outliers.outliers(db, settings, as_of)),
-        ("rules", lambda: rules.checked(db, settings, as_of)),
         # what the next upload's outlier warnings compare with (no reporting date)
         ("series", lambda: outliers.series_summary(db)),
     ):

@@ -1,6 +1,13 @@
 """Validation rules (docs/quality.md), written as data: the `[[quality.rules]]` of the
 settings (monitoring/settings.py RULE_KINDS). Each kind is one query,
-queries/quality_rule_<kind>.sql, returning the violations with the figures on both sides."""
+queries/quality_rule_<kind>.sql, returning the violations with the figures on both sides, the
+first ones only if asked, and how many there are in all.
+
+The two rules over every count (sex_adds_up, age_groups_add_up) read the values whose parts
+do not add up from stored copies that every write keeps (migration 0015,
+monitoring/db/stored.py), so a rule is checked for any reporting date without grouping the
+programme's values: nothing is kept per data version (monitoring/db/results.py), as there is
+nothing slow to keep."""
 
 from __future__ import annotations
 
@@ -13,7 +20,6 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.db import Database, query_parameters
-from monitoring.db.results import kept_query
 from monitoring.i18n import N_, _
 from monitoring.periods import period_of
 from monitoring.settings import Rule, Settings
@@ -119,8 +125,11 @@ def _sides(rule: Rule, found: pd.DataFrame) -> tuple[list[str], list[str]]:
     return left, right
 
 
-def _found(db: Database, rule: Rule, as_of: dt.date) -> pd.DataFrame:
-    """The violations of one rule as of `as_of`, as its query returns them (figures)."""
+def _found(
+    db: Database, rule: Rule, as_of: dt.date, limit: int | None = None
+) -> tuple[pd.DataFrame, int]:
+    """The violations of one rule as of `as_of` as its query returns them (figures): all, or
+    the first `limit`; and how many there are in all."""
     params = {
         "period": period_of(as_of),
         "as_of": as_of,
@@ -128,9 +137,12 @@ def _found(db: Database, rule: Rule, as_of: dt.date) -> pd.DataFrame:
         "tolerance": rule.tolerance,
         "numerator": rule.numerator,
         "denominator": rule.denominator,
+        "limit": limit,
     }
     name = f"quality_rule_{rule.kind}"
-    return kept_query(db, name, **{k: v for k, v in params.items() if k in query_parameters(name)})
+    found = db.query(name, **{k: v for k, v in params.items() if k in query_parameters(name)})
+    total = int(found.violations.iloc[0]) if len(found) else 0
+    return found.drop(columns="violations"), total
 
 
 def _table(rule: Rule, found: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +166,7 @@ def _table(rule: Rule, found: pd.DataFrame) -> pd.DataFrame:
 
 def run_rule(db: Database, rule: Rule, as_of: dt.date) -> pd.DataFrame:
     """The violations of one rule as of `as_of`, as COLUMNS."""
-    return _table(rule, _compact(_found(db, rule, as_of)))
+    return _table(rule, _compact(_found(db, rule, as_of)[0]))
 
 
 @dataclass(frozen=True)
@@ -163,18 +175,19 @@ class Checked:
     can be broken tens of thousands of times: the page writes out the rows it shows)."""
 
     rules: tuple[Rule, ...]
-    found: tuple[pd.DataFrame, ...]  # one per rule, as its query returns them
+    found: tuple[pd.DataFrame, ...]  # one per rule, as its query returns them: all, or the first
+    totals: tuple[int, ...]  # one per rule: how many violations it has in all
 
     @property
     def count(self) -> int:
-        return sum(len(f) for f in self.found)
+        return sum(self.totals)
 
     def counts(self) -> list[tuple[str, int]]:
         """Each rule's title and how many violations it has."""
-        return [(_(TITLES[r.kind]), len(f)) for r, f in zip(self.rules, self.found, strict=True)]
+        return [(_(TITLES[r.kind]), n) for r, n in zip(self.rules, self.totals, strict=True)]
 
     def table(self, limit: int | None = None) -> pd.DataFrame:
-        """The violations as COLUMNS, rule after rule: all, or the first `limit`."""
+        """The violations found as COLUMNS, rule after rule: all, or the first `limit`."""
         frames, left = [], limit
         for rule, found in zip(self.rules, self.found, strict=True):
             if left is not None:
@@ -187,10 +200,13 @@ class Checked:
 
 
 @team_only
-def checked(db: Database, settings: Settings, as_of: dt.date) -> Checked:
-    """Every rule of the settings checked as of `as_of`."""
+def checked(db: Database, settings: Settings, as_of: dt.date, limit: int | None = None) -> Checked:
+    """Every rule of the settings checked as of `as_of`: every violation, or each rule's
+    first `limit` (the page lists the first rows and counts them all; a download asks for
+    every one)."""
     rules = tuple(settings.quality.rules)
-    return Checked(rules, tuple(_compact(_found(db, rule, as_of)) for rule in rules))
+    found = [_found(db, rule, as_of, limit) for rule in rules]
+    return Checked(rules, tuple(_compact(f) for f, _n in found), tuple(n for _f, n in found))
 
 
 @team_only

@@ -6,20 +6,25 @@ import shutil
 import pytest
 
 from monitoring.db import Database, close_all
+from monitoring.intake.batches import commit_file
+from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
-from tests.unit.upload_support import reopen_everything
+from tests.unit.upload_support import VALUES_HEADER, csv_bytes, reopen_everything
 
 
 @pytest.fixture
 def quality_as(app_as, tmp_path, sample_db_path, monkeypatch):
     """A factory: the quality page as `role`, over a copy of the sample with nothing approved."""
 
-    def make(role, approved=False):
+    def make(role, approved=False, upload: bytes | None = None):
+        """`upload`: a file of indicator values committed first (nothing approved)."""
         path = tmp_path / "quality.duckdb"
         shutil.copy(sample_db_path, path)
         if not approved:
             db = Database(path)
             reopen_everything(db)
+            if upload is not None:
+                commit_file(db, upload, "values.csv", load_settings(), by="T")
             db.close()
         at = app_as(role)
         monkeypatch.setenv("MONITORING_DB", str(path))
@@ -96,6 +101,37 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeyp
     shown = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
     assert len(shown) == 1
     assert "The first 1 of 2 rows are shown; the downloads hold all of them." in texts(at)
+
+
+# OC1.2 in Jizzakh, 2021Q2: all 18 = female 14 + male 4 = ages 15-29 7 + 30+ 11 in the sample.
+BREAKS_TWO_RULES = csv_bytes(
+    VALUES_HEADER,
+    "OC1.2,2021Q2,UZ-JI,,female,all,15,,Training attendance sheets",
+    "OC1.2,2021Q2,UZ-JI,,all,30+,12,,Training attendance sheets",
+)
+
+
+def test_the_rules_tab_counts_every_violation_and_lists_the_first(quality_as, monkeypatch):
+    from ui import quality
+
+    monkeypatch.setattr(quality, "SHOWN", 1)
+    at = open_tab(quality_as("manager", upload=BREAKS_TWO_RULES), "Validation rules")
+    counts = next(d.value for d in at.dataframe if "Violations" in d.value.columns)
+    assert dict(zip(counts["Rule"], counts["Violations"], strict=True)) == {
+        "female + male = all": "2",  # all ages, and 30+ (whose total for both sexes changed)
+        "age groups add up to all ages": "2",  # both sexes, and the women's
+        "an achieved milestone has its date": "0",
+        "disbursed not above awarded": "0",
+    }
+    listed = next(d.value for d in at.dataframe if "One side" in d.value.columns)
+    assert listed[["Of", "Quarter", "Region", "One side"]].values.tolist() == [
+        ["OC1.2", "2021Q2", "UZ-JI", "female 8 + male 3 = 11"]  # 30+ before all ages
+    ]
+    assert "The first 1 of 4 rows are shown; the downloads hold all of them." in texts(at)
+    # As of the quarter before, none is broken.
+    at.selectbox(key="as_of").set_value("2021Q1").run()
+    no_exceptions(at)
+    assert "No rule is broken." in texts(at)
 
 
 def test_a_manager_approves_a_quarter_and_an_admin_reopens_it(quality_as, app_as):

@@ -58,3 +58,39 @@ def test_approving_a_quarter_locks_it_against_an_upload(writable_server, page, t
     errors = open(download.value.path(), encoding="utf-8-sig").read()
     assert "2,value,2022Q2" in errors
     assert "approved by test-admin" in errors
+
+
+BREAKS_TWO_RULES = (
+    "indicator_code,period,region_code,org_id,sex,age_group,value,source\n"
+    "OC1.2,2021Q2,UZ-JI,,female,all,15,Training attendance sheets\n"
+    "OC1.2,2021Q2,UZ-JI,,all,30+,12,Training attendance sheets\n"
+)
+
+
+def test_the_rule_violations_download_in_the_readers_language(writable_server, page, tmp_path):
+    """Every violation of the validation rules is written out only when a download is asked
+    for, by Streamlit outside the page's run: still in the reader's language."""
+    url, path = writable_server
+    file = tmp_path / "values.csv"
+    file.write_text(BREAKS_TWO_RULES, encoding="utf-8")
+    for command in (["reopen", "2021Q2", "--reason", "test"], ["import", str(file), "--by", "T"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "monitoring", *command, "--db", str(path)],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    page.goto(signed_in(f"{url}/quality?lang=ru", "manager"))
+    wait_until_rendered(page)
+    page.get_by_role("tab", name="Правила проверки").click()
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("женщины + мужчины = все").first.wait_for(timeout=60_000)
+    screenshot(page, "quality-rules-ru")
+    with page.expect_download() as download:
+        main.get_by_role("button", name="Скачать CSV").click()
+    table = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert table[0].startswith("Правило,")  # the columns' names
+    assert len(table) == 5  # every violation: two of each rule
+    assert sum("женщины 15 + мужчины 4 = 19" in line for line in table) == 1

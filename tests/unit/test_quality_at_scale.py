@@ -61,6 +61,11 @@ def test_rule_violations_are_written_out_for_the_rows_asked(base, settings):  # 
     assert checked.count == len(full) == 6
     assert dict(checked.counts())["age groups add up to all ages"] == 3
     pd.testing.assert_frame_equal(checked.table(4), full.head(4))
+    # The page asks for each rule's first rows only, and counts them all.
+    first = rules.checked(base, settings, dt.date(2022, 6, 30), 2)
+    assert first.counts() == checked.counts() and first.count == 6
+    assert [len(f) for f in first.found] == [min(2, n) for _title, n in checked.counts()]
+    pd.testing.assert_frame_equal(first.table(2), full.head(2))
     ages = full[full.rule == "age groups add up to all ages"].reset_index(drop=True)
     assert ages.left[0] == "age groups 15-29 3.5 + 30+ 6 = 9.5"
     with i18n.language("ru"):

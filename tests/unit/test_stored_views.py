@@ -1,6 +1,7 @@
 """Stored copies of views (monitoring/db/stored.py): refreshed by the writes, never by a read;
 a copy out of date is not read, and saying so is logged."""
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -11,6 +12,7 @@ from monitoring.cli.main import main
 from monitoring.db import STORED_COPIES, Database, DatabaseError, query_text, stored
 from monitoring.db.statements import named_tables, written_tables
 from monitoring.intake.batches import commit_file, undo_batch
+from monitoring.quality import rules
 from tests.conftest import indicator_row, insert, value_row
 from tests.unit.upload_support import VALUES_HEADER, copy_of, csv_bytes, sample_copy
 
@@ -216,6 +218,8 @@ def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
         RATES.table: 0,
         "spending_quarters_stored": 0,
         "region_codes_used_stored": 1,
+        "rule_sex_parts_stored": 0,
+        "rule_age_parts_stored": 0,
     }
     assert db.out_of_date() == {}
     with caplog.at_level(logging.WARNING, logger="monitoring.db"):
@@ -477,3 +481,59 @@ def test_a_copy_out_of_date_before_a_narrowed_write_is_rebuilt_whole(
     assert db.out_of_date() == {}
     assert stored_value(db, marked) != -1
     assert copy_differs(db, VALUES) == 0
+
+
+# The validation rules' copies ----------------------------------------------------------------
+SEX_PARTS = stored.BY_TABLE["rule_sex_parts_stored"]
+AGE_PARTS = stored.BY_TABLE["rule_age_parts_stored"]
+SOURCE = "Training attendance sheets"
+
+
+def broken(db: Database, settings, as_of=dt.date(2022, 6, 30)) -> set[tuple[str, ...]]:
+    """The validation rules' violations as of `as_of`: (rule, indicator, quarter, region)."""
+    table = rules.checked(db, settings, as_of).table()
+    return set(table[["rule", "subject", "period", "region_code"]].itertuples(index=False))
+
+
+def test_a_rule_broken_by_an_upload_is_found_at_once_and_its_undo_mends_it(
+    request, engine, tmp_path, settings
+):
+    """The rules read the values whose parts do not add up from stored copies: an upload
+    remakes their rows of its indicators, quarters and regions only (a row written past the
+    tracking into another quarter stays), and so does its undo."""
+    db = sample_copy(request, engine, tmp_path)
+    before = broken(db, settings)
+    with db.cursor() as cur:  # as no write of the dashboard does
+        cur.raw.execute(
+            f"insert into {SEX_PARTS.table} values "  # noqa: S608
+            "('OC1.2', '2022Q1', 'UZ-NG', '', 'all', 1, 1, 5)"
+        )
+    marked = ("female + male = all", "OC1.2", "2022Q1", "UZ-NG")
+    # OC1.2 in Jizzakh, 2021Q2: all 18 = female 14 + male 4 = ages 15-29 7 + 30+ 11.
+    data = csv_bytes(
+        VALUES_HEADER,
+        f"OC1.2,2021Q2,UZ-JI,,female,all,15,,{SOURCE}",
+        f"OC1.2,2021Q2,UZ-JI,,all,30+,12,,{SOURCE}",
+    )
+    result = commit_file(db, data, "two.csv", settings, by="T")
+    assert result.updated == 2
+    assert broken(db, settings) == before | {
+        marked,
+        ("female + male = all", "OC1.2", "2021Q2", "UZ-JI"),
+        ("age groups add up to all ages", "OC1.2", "2021Q2", "UZ-JI"),
+    }
+    details = rules.checked(db, settings, dt.date(2022, 6, 30)).table().detail.tolist()
+    assert "female 15 + male 4 = 19 but all 18" in details
+    assert "female 8 + male 3 = 11 but all 12" in details  # 30+, whose total changed
+    assert "age groups 15-29 7 + 30+ 12 = 19 but all ages 18" in details
+    assert "age groups 15-29 6 + 30+ 8 = 14 but all ages 15" in details  # the women's
+    # As of a reporting date before the quarter, the quarter is not checked.
+    assert not {b for b in broken(db, settings, dt.date(2021, 3, 31)) if b[2] >= "2021Q2"}
+    assert copy_differs(db, SEX_PARTS) == 1 and copy_differs(db, AGE_PARTS) == 0
+
+    undo_batch(db, result.batch_id, by="T")
+    assert broken(db, settings) == before | {marked}
+    assert copy_differs(db, SEX_PARTS) == 1 and copy_differs(db, AGE_PARTS) == 0
+    db.refresh_copies()  # `python -m monitoring refresh` remakes it whole
+    assert broken(db, settings) == before
+    assert copy_differs(db, SEX_PARTS) == 0
