@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import importlib
 import inspect
@@ -304,6 +305,15 @@ def listing(
     return True
 
 
+def in_this_run(build: Callable[[], Any]) -> Callable[[], Any]:
+    """`build`, for Streamlit to call later: a download button's file is made when it is
+    clicked, in a thread of Streamlit's server, outside the page's run. It then runs in a copy
+    of this run's context, so that its words are in the reader's language (a copy per call:
+    two files made at once cannot share one)."""
+    context = contextvars.copy_context()
+    return lambda: context.copy().run(build)
+
+
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     """CSV and XLSX downloads of a table exactly as shown.
 
@@ -316,7 +326,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         _("Download CSV"),
-        lambda: exports.to_csv_bytes(frame),
+        in_this_run(lambda: exports.to_csv_bytes(frame)),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
@@ -325,7 +335,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     )
     right.download_button(
         _("Download Excel"),
-        lambda: exports.to_xlsx_bytes(frame, sheet=name),
+        in_this_run(lambda: exports.to_xlsx_bytes(frame, sheet=name)),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",

@@ -3,7 +3,6 @@ shown with an indicator's detail (views/indicators.py)."""
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 
 import pandas as pd
@@ -332,20 +331,13 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
 
 def downloads_on_click(build, name: str, key: str) -> None:
     """CSV and Excel downloads of a table that is built only when a button is clicked (as
-    ui.common.downloads, whose table must exist before). Streamlit builds it in a thread of
-    its server, outside this run: `build` runs in a copy of this run's context, so its words
-    are in the reader's language."""
+    ui.common.downloads, whose table must exist before), in the reader's language."""
     if not access.view().allows_download("tables"):
         return
-    context = contextvars.copy_context()
-
-    def run(build):  # a copy per click: two downloads at once cannot share one context
-        return context.copy().run(build)
-
     left, right = st.columns(2)
     left.download_button(
         _("Download CSV"),
-        lambda: exports.to_csv_bytes(run(build)),
+        common.in_this_run(lambda: exports.to_csv_bytes(build())),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
@@ -354,7 +346,7 @@ def downloads_on_click(build, name: str, key: str) -> None:
     )
     right.download_button(
         _("Download Excel"),
-        lambda: exports.to_xlsx_bytes(run(build), sheet=name),
+        common.in_this_run(lambda: exports.to_xlsx_bytes(build(), sheet=name)),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",

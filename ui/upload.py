@@ -485,7 +485,8 @@ def format_guide() -> None:
     left, right, _space = st.columns([1, 1, 2])
     left.download_button(
         _("CSV template"),
-        lambda: template_csv(spec),  # made when clicked: not on every rerun, not fetched
+        # made when clicked: not on every rerun, not fetched
+        common.in_this_run(lambda: template_csv(spec)),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -494,7 +495,7 @@ def format_guide() -> None:
     )
     right.download_button(
         _("Excel template"),
-        lambda: template_xlsx(spec),
+        common.in_this_run(lambda: template_xlsx(spec)),  # its guide in the reader's language
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

@@ -1,9 +1,12 @@
 """Uploading a file through headless Chromium: preview, import, and the data shows at once."""
 
+import io
+
+import openpyxl
 import pytest
 
 from tests.conftest import TEST_PASSWORD, account_name
-from tests.e2e.conftest import exceptions_shown, screenshot, wait_until_rendered
+from tests.e2e.conftest import exceptions_shown, screenshot, signed_in, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +64,21 @@ def test_a_file_uploaded_in_the_browser_is_previewed_then_imported(writable_serv
     wait_until_rendered(page)
     assert page.get_by_role("button", name="Excel template").count() == 1
     screenshot(page, "upload-format")
+
+
+def test_the_excel_template_is_made_in_the_readers_language(server, page):
+    """A template is made when its button is clicked, by Streamlit outside the page's run:
+    its guide sheet is still in the reader's language."""
+    page.goto(signed_in(f"{server}/upload?lang=ru", "staff"))
+    wait_until_rendered(page)
+    page.get_by_role("tab", name="Формат и шаблоны").click()
+    page.get_by_role("button", name="Шаблон Excel").wait_for(timeout=60_000)
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Шаблон Excel").click()
+    # (the saved file has no extension, by which openpyxl would judge a path)
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
+    assert "Как заполнить" in book.sheetnames
+    guide = next(book["Как заполнить"].iter_rows(max_row=1, values_only=True))
+    assert guide[:2] == ("столбец", "обязательный")
