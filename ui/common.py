@@ -305,6 +305,14 @@ def listing(
     return True
 
 
+def wrapping_row():
+    """A row for metric cards or filters (`.metric(...)`, `.selectbox(...)` on it, in
+    order): they share its width and wrap onto another row where they do not fit (a narrow
+    window, a long figure, a long word in Russian or Uzbek), where st.columns would squeeze
+    each into its share and cut a figure or a quarter short ("454…", "202")."""
+    return st.container(horizontal=True)
+
+
 def in_this_run(build: Callable[[], Any]) -> Callable[[], Any]:
     """`build`, for Streamlit to call later: a download button's file is made when it is
     clicked, in a thread of Streamlit's server, outside the page's run. It then runs in a copy

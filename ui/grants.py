@@ -103,8 +103,8 @@ def filter_bar(
     }
     notices = _address_notices(labels, unknown)
     with st.container(border=True):
-        cols = st.columns([1, 2, 2, 1, 1] if budget else [1, 4])
-        currency = cols[0].selectbox(
+        row = common.wrapping_row()
+        currency = row.selectbox(
             labels["currency"],
             CURRENCIES,
             index=CURRENCIES.index(default_currency) if default_currency in CURRENCIES else 0,
@@ -115,7 +115,7 @@ def filter_bar(
                 "has no rate is listed and left out, never guessed."
             ),
         )
-        picked_regions = cols[1].multiselect(
+        picked_regions = row.multiselect(
             labels["region"],
             list(names),
             key="region",
@@ -128,7 +128,7 @@ def filter_bar(
             ),
         )
         if budget:
-            picked_categories = cols[2].multiselect(
+            picked_categories = row.multiselect(
                 labels["category"],
                 categories,
                 key="category",
@@ -136,7 +136,7 @@ def filter_bar(
                 placeholder=_("All"),
                 help=_("Budget lines of these categories, in the budget tables and the S-curve."),
             )
-            first = cols[3].selectbox(
+            first = row.selectbox(
                 labels["from"],
                 periods,
                 index=0,
@@ -144,7 +144,7 @@ def filter_bar(
                 bind="query-params",
                 help=_("First quarter of the budget compared with spending."),
             )
-            last = cols[4].selectbox(
+            last = row.selectbox(
                 labels["to"],
                 periods,
                 index=len(periods) - 1,

@@ -221,9 +221,9 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
 def timeliness_section(config: Settings, as_of: dt.date) -> None:
     found = checked(timeliness.timeliness, config, as_of)
     counts = timeliness.summary(found)
-    columns = st.columns(len(counts))
-    for column, (status, count) in zip(columns, counts.items(), strict=True):
-        column.metric(_(status), i18n.number(count))
+    cards = common.wrapping_row()
+    for status, count in counts.items():
+        cards.metric(_(status), i18n.number(count))
     st.caption(
         _(
             "On time: first uploaded within {days} days after the quarter ended (setting "

@@ -183,14 +183,14 @@ def show_preview(result: batches.Preview) -> None:
     st.caption(
         _("Table **{table}** · read as {how}").format(table=check.table.name, how=plain(how))
     )
-    cols = st.columns(5)
-    cols[0].metric(_("Rows in the file"), check.total_rows, border=True)
-    cols[1].metric(_("New"), check.new, border=True, help=_("Rows whose key is not stored yet."))
-    cols[2].metric(_("Changed"), check.changed, border=True, help=_("Stored rows with new values."))
-    cols[3].metric(
+    cards = common.wrapping_row()
+    cards.metric(_("Rows in the file"), check.total_rows, border=True)
+    cards.metric(_("New"), check.new, border=True, help=_("Rows whose key is not stored yet."))
+    cards.metric(_("Changed"), check.changed, border=True, help=_("Stored rows with new values."))
+    cards.metric(
         _("Unchanged"), check.unchanged, border=True, help=_("Already stored as they are.")
     )
-    cols[4].metric(
+    cards.metric(
         _("With errors"), check.invalid_rows, border=True, help=_("Rows that cannot be imported.")
     )
     if result.previous:

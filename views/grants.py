@@ -56,8 +56,8 @@ if show_budget:
     )
 
     # Headline figures -------------------------------------------------------------------------
-    cols = st.columns(5)
-    cols[0].metric(
+    cards = common.wrapping_row()
+    cards.metric(
         _("Budget ({unit})").format(unit=unit),
         money(position.budget_total, currency),
         _("{amount} to date").format(amount=money(position.budget_to_date, currency)),
@@ -69,7 +69,7 @@ if show_budget:
             "date's quarter."
         ).format(first=position.first, last=position.last),
     )
-    cols[1].metric(
+    cards.metric(
         _("Spent ({unit})").format(unit=unit),
         money(position.spent, currency),
         _("{share} of the budget").format(share=i18n.percent(position.spent_share or 0)),
@@ -79,7 +79,7 @@ if show_budget:
         help=_("Expenditure less refunds, up to the reporting date."),
     )
     variance_share = position.variance_share
-    cols[2].metric(
+    cards.metric(
         _("Variance ({unit})").format(unit=unit),
         ("+" if position.variance > 0 else "") + money(position.variance, currency),
         (
@@ -98,7 +98,7 @@ if show_budget:
             "less spent than planned."
         ),
     )
-    cols[3].metric(
+    cards.metric(
         _("Burn rate"),
         "—" if position.burn_rate is None else i18n.number(position.burn_rate, 2),
         grants_report.pace_text(position.pace),
@@ -113,7 +113,7 @@ if show_budget:
             over=i18n.number(config.spending.overspend_above, 2),
         ),
     )
-    cols[4].metric(
+    cards.metric(
         _("Time elapsed"),
         i18n.percent(position.time_share),
         _("of the quarters chosen"),
@@ -198,24 +198,20 @@ if per_grant.empty:
     )
 else:
     totals = grants_report.grant_totals(grants)
-    cols = st.columns(5)
+    cards = common.wrapping_row()
     count = int(totals.grants)
-    for col, (label, column, help_text) in zip(
-        cols,
+    for label, column, help_text in (
         (
-            (
-                _("Awarded ({unit})"),
-                "awarded",
-                _("Awards at the rate of the month they were made."),
-            ),
-            (_("Committed ({unit})"), "committed", _("Grant agreements signed.")),
-            (_("Disbursed ({unit})"), "disbursed", _("Tranches paid to grantees.")),
-            (_("Spent ({unit})"), "spent", _("Expenditure reported by grantees, less refunds.")),
-            (_("Balance ({unit})"), "balance", _("Awarded less spent.")),
+            _("Awarded ({unit})"),
+            "awarded",
+            _("Awards at the rate of the month they were made."),
         ),
-        strict=True,
+        (_("Committed ({unit})"), "committed", _("Grant agreements signed.")),
+        (_("Disbursed ({unit})"), "disbursed", _("Tranches paid to grantees.")),
+        (_("Spent ({unit})"), "spent", _("Expenditure reported by grantees, less refunds.")),
+        (_("Balance ({unit})"), "balance", _("Awarded less spent.")),
     ):
-        col.metric(
+        cards.metric(
             label.format(unit=unit),
             money(totals[column], currency),
             ngettext(

@@ -86,12 +86,12 @@ notices += seed_choice(
 if notices:
     st.warning("\n\n".join(notices), icon=":material/link_off:")
 
-left, first_col, last_col, outcome_col = st.columns([4, 1.3, 1.3, 2])
+filter_row = common.wrapping_row()
 REGIONS_HELP = N_(
     "Only values reported for these regions count. A selection that leaves out one of "
     "the programme's regions is measured against regional targets where they are set."
 )
-chosen_regions = left.multiselect(
+chosen_regions = filter_row.multiselect(
     _("Regions"),
     list(region_names),
     key="regions",
@@ -101,7 +101,7 @@ chosen_regions = left.multiselect(
     help=_(REGIONS_HELP)
     + (" " + _("This view shows only the regions its link covers.") if limited else ""),
 )
-first = first_col.selectbox(
+first = filter_row.selectbox(
     _("From quarter"),
     periods,
     index=0,
@@ -109,7 +109,7 @@ first = first_col.selectbox(
     bind="query-params",
     help=_("First quarter shown in the table and charts."),
 )
-last = last_col.selectbox(
+last = filter_row.selectbox(
     _("To quarter"),
     periods,
     index=len(periods) - 1,
@@ -128,7 +128,7 @@ def _follow_outcome() -> None:
         st.session_state["indicator"] = in_group[0]
 
 
-outcome = outcome_col.selectbox(
+outcome = filter_row.selectbox(
     _("Goal / outcome"),
     [ALL, *groups],
     index=0,
@@ -386,8 +386,8 @@ EXPECTED_HELP = {
         "the reporting date (here from the time elapsed)."
     ),
 }
-cols = st.columns(4)
-cols[0].metric(
+cards = common.wrapping_row()
+cards.metric(
     ACTUAL,
     info["actual_shown"] if withheld_actual else _number(info["actual"]),
     aggregation_text,
@@ -395,7 +395,7 @@ cols[0].metric(
     delta_arrow="off",
     border=True,
 )
-cols[1].metric(
+cards.metric(
     _("Target"),
     _number(info["target"]),
     _("baseline {baseline} · aim: {direction}").format(
@@ -407,7 +407,7 @@ cols[1].metric(
     border=True,
     help=_("End-of-programme target; in a regional view, the selected regions' own targets."),
 )
-cols[2].metric(
+cards.metric(
     _("Of target achieved"),
     _withheld("—" if pd.isna(info["progress"]) else i18n.percent(info["progress"])),
     "—"
@@ -418,7 +418,7 @@ cols[2].metric(
     border=True,
     help=_(EXPECTED_HELP.get(info["expected_from"], EXPECTED_HELP["time elapsed"])),
 )
-cols[3].metric(
+cards.metric(
     _("Status"),
     status_text(info["status"]),
     _("last reported {period}").format(period=info["last_period"])

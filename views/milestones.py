@@ -30,9 +30,9 @@ viewer = access.viewer()
 # Filters (kept in the page address) -------------------------------------------------------
 regions = common.cached(ms.regions_in_view, config)
 region_labels = dict(zip(regions.region_key, regions.label, strict=True))
-cols = st.columns(4)
+filter_row = common.wrapping_row()
 stages = url_multiselect(
-    cols[0],
+    filter_row,
     _("Stage"),
     list(STAGES),
     "stage",
@@ -43,7 +43,7 @@ stages = url_multiselect(
     ),
 )
 levels = url_multiselect(
-    cols[1],
+    filter_row,
     _("Level"),
     ms.LEVELS,
     "level",
@@ -53,7 +53,7 @@ levels = url_multiselect(
     ),
 )
 picked_regions = url_multiselect(
-    cols[2],
+    filter_row,
     _("Region"),
     regions.region_key.tolist(),
     "region",
@@ -64,7 +64,7 @@ picked_regions = url_multiselect(
     ).format(no_region=_(ms.NO_REGION_LABEL)),
 )
 statuses = url_multiselect(
-    cols[3],
+    filter_row,
     _("Status"),
     ms.MILESTONE_STATUS_ORDER,
     "status",
@@ -113,8 +113,8 @@ if shown.empty:
 total = counts[counts.dimension == "total"].iloc[0]
 
 # Headline figures ------------------------------------------------------------------------
-cols = st.columns(4)
-cols[0].metric(
+cards = common.wrapping_row()
+cards.metric(
     _("Achieved"),
     _("{achieved} of {due} due").format(
         achieved=i18n.number(total.achieved_of_due), due=i18n.number(total.due)
@@ -128,7 +128,7 @@ cols[0].metric(
     ),
 )
 longest = total.longest_overdue_days
-cols[1].metric(
+cards.metric(
     f"{ms.MILESTONE_STATUSES['overdue'].icon} {ms.MILESTONE_STATUSES['overdue'].label}",
     i18n.number(total.overdue),
     _("none")
@@ -140,7 +140,7 @@ cols[1].metric(
     border=True,
     help=_("Planned before the reporting date and not achieved by then."),
 )
-cols[2].metric(
+cards.metric(
     _("Achieved late"),
     _("{late} of {achieved}").format(
         late=i18n.number(total.achieved_late), achieved=i18n.number(total.achieved)
@@ -149,7 +149,7 @@ cols[2].metric(
     delta_color="off",
     border=True,
 )
-cols[3].metric(
+cards.metric(
     _("Still to come"),
     i18n.number(total.not_yet_due),
     _("{dropped} dropped").format(dropped=i18n.number(total.dropped)),

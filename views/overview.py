@@ -49,8 +49,8 @@ if link_regions is not None:
     )
 
 # Headline figures ------------------------------------------------------------------------
-cols = st.columns(4)
-cols[0].metric(
+cards = common.wrapping_row()
+cards.metric(
     _("Months elapsed"),
     _("{months} of {total}").format(
         months=i18n.number(elapsed.months), total=i18n.number(elapsed.total_months)
@@ -67,7 +67,7 @@ thresholds = _("Below {under} is underspending, above {over} overspending.").for
     over=i18n.number(config.spending.overspend_above, 2),
 )
 if small_grants:
-    cols[1].metric(
+    cards.metric(
         _("Spent on small grants ({currency})").format(currency=currency),
         i18n.number(money.spent_to_date),
         _("{share} of the {total} awarded").format(
@@ -87,7 +87,7 @@ if small_grants:
         "pace with time. {thresholds}"
     ).format(thresholds=thresholds)
 else:
-    cols[1].metric(
+    cards.metric(
         _("Spent ({currency})").format(currency=currency),
         i18n.number(money.spent_to_date),
         _("{share} of the {total} budget").format(
@@ -104,7 +104,7 @@ else:
         "Share of the budget spent divided by the share of time elapsed: 1.00 means "
         "spending keeps pace with time. {thresholds}"
     ).format(thresholds=thresholds)
-cols[2].metric(
+cards.metric(
     _("Burn rate"),
     "—" if burn is None else i18n.number(burn, 2),
     verdict,
@@ -113,7 +113,7 @@ cols[2].metric(
     border=True,
     help=burn_help,
 )
-cols[3].metric(
+cards.metric(
     _("Milestones achieved"),
     _("{achieved} of {due} due").format(
         achieved=i18n.number(milestones.achieved_of_planned_to_date),

@@ -116,3 +116,25 @@ def test_the_open_tab_stays_open_when_the_language_changes(server, page):
     expect(page.get_by_role("tab", name=opened)).to_have_attribute("aria-selected", "true")
     assert exceptions_shown(page) == []
     screenshot(page, "quality-tab-kept-ru")
+
+
+# Texts of metric cards and choice boxes wider than their box, which cuts them short with "…".
+_CUT_SHORT = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stMain] [data-testid=stMetric] *, [data-testid=stMain] [data-testid=stSelectbox] *'
+  ))
+  .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_figures_and_filters_are_whole_in_a_narrow_window(server, page, lang):
+    """On a 1,000-pixel window (a laptop's, the sidebar open) every card's figure and every
+    filter's choice is shown whole: they wrap onto another row instead of being cut short."""
+    page.set_viewport_size({"width": 1000, "height": 1400})
+    for path in ("", "indicators", "grants", "milestones"):
+        page.goto(signed_in(f"{server}/{path}?lang={lang}"))
+        wait_until_rendered(page)
+        assert exceptions_shown(page) == []
+        assert page.get_by_test_id("stMetricValue").count() >= 4
+        assert page.evaluate(_CUT_SHORT) == [], path or "overview"
+    screenshot(page, f"milestones-narrow-{lang}")
