@@ -120,7 +120,8 @@ def test_the_open_tab_stays_open_when_the_language_changes(server, page):
 
 # Texts of metric cards and choice boxes wider than their box, which cuts them short with "…".
 _CUT_SHORT = """() => Array.from(document.querySelectorAll(
-    '[data-testid=stMain] [data-testid=stMetric] *, [data-testid=stMain] [data-testid=stSelectbox] *'
+    '[data-testid=stMain] [data-testid=stMetric] *, '
+    + '[data-testid=stMain] [data-testid=stSelectbox] *'
   ))
   .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.textContent.trim())"""
