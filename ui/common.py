@@ -323,7 +323,14 @@ def in_this_run(build: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX downloads of a table exactly as shown.
+    """CSV and XLSX downloads of a table exactly as shown (`downloads_on_click`)."""
+    downloads_on_click(lambda: frame, name, key)
+
+
+def downloads_on_click(build: Callable[[], pd.DataFrame], name: str, key: str) -> None:
+    """CSV and XLSX downloads of the table `build()` returns, built only when a button is
+    clicked (every rule violation, where the page shows the first), in the reader's language
+    (`in_this_run`).
 
     The files are made when a button is clicked, not on every rerun: an Excel file of a
     large table takes 50-300 ms to build (docs/benchmarks.md). A click does not rerun the page.
@@ -334,7 +341,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         _("Download CSV"),
-        in_this_run(lambda: exports.to_csv_bytes(frame)),
+        in_this_run(lambda: exports.to_csv_bytes(build())),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}-csv",
@@ -343,7 +350,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     )
     right.download_button(
         _("Download Excel"),
-        in_this_run(lambda: exports.to_xlsx_bytes(frame, sheet=name)),
+        in_this_run(lambda: exports.to_xlsx_bytes(build(), sheet=name)),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",

@@ -21,7 +21,6 @@ from monitoring.quality import (
     rules,
     timeliness,
 )
-from monitoring.reports import exports
 from monitoring.settings import Settings
 from ui import access, common, language
 from ui.text import plain
@@ -322,36 +321,10 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
             ).format(shown=i18n.number(SHOWN), count=i18n.number(found.count))
         )
     db = common.database()
-    downloads_on_click(
+    common.downloads_on_click(
         lambda: violations_table(rules.violations(db, config, as_of)),
         "rule_violations",
         "quality-rules",
-    )
-
-
-def downloads_on_click(build, name: str, key: str) -> None:
-    """CSV and Excel downloads of a table that is built only when a button is clicked (as
-    ui.common.downloads, whose table must exist before), in the reader's language."""
-    if not access.view().allows_download("tables"):
-        return
-    left, right = st.columns(2)
-    left.download_button(
-        _("Download CSV"),
-        common.in_this_run(lambda: exports.to_csv_bytes(build())),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"{key}-csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    right.download_button(
-        _("Download Excel"),
-        common.in_this_run(lambda: exports.to_xlsx_bytes(build(), sheet=name)),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}-xlsx",
-        on_click="ignore",
-        icon=":material/download:",
     )
 
 
