@@ -29,7 +29,7 @@ from monitoring.intake.validation import (
     Problem,
     Progress,
     check_raw,
-    restage_sql,
+    restage,
     run_named,
     sql_ident,
     stage,
@@ -523,7 +523,7 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> b
     complete = set(table.column_names) <= set(check.columns)
     if compared and (complete or check.changed == 0):
         frame = check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN})
-        stage(cur, frame, restage_sql(table, check.columns))
+        restage(cur, frame, table, check.columns)
         return True
     stage(cur, check.rows.drop(columns=ROW_STATUS), stage_sql(table, check.columns))
     counts = "select count(*) filter (where is_new), count(*) filter (where is_changed)"

@@ -44,6 +44,7 @@ from monitoring.contract import (
     Table,
 )
 from monitoring.db import query_parameters, query_text
+from monitoring.db.postgres import on_postgres
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
 from monitoring.intake.columns import Coded, failing_rows, repeated_rows
@@ -1078,6 +1079,32 @@ def changes_sql(table: Table, columns: list[str]) -> str:
             "'' as old, '' as new limit 0"
         )
     return " union all ".join(parts) + " order by line, column_name"
+
+
+def restage(
+    cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, table: Table, columns: list[str]
+) -> None:
+    """`upload_rows` as restage_sql makes it, from `frame`: rows already compared, their
+    status in STATUS_COLUMN. PostgreSQL copies them straight into the typed table (its COPY
+    reads each text as the cast would), instead of into a table of texts first and then
+    into `upload_rows` by the query."""
+    if not on_postgres(cur):
+        stage(cur, frame, restage_sql(table, columns))
+        return
+    status = frame[STATUS_COLUMN]
+    staged = {"line": frame["line"]}
+    for column in table.columns:
+        if column.name in columns:
+            staged[column.name] = frame[column.name]
+        else:  # as _default_sql: the column's default, read as its type, or NULL
+            staged[column.name] = pd.Series(
+                column.default, index=frame.index, dtype=pd.StringDtype("pyarrow")
+            )
+    staged["is_new"] = (status == "new").astype(bool)
+    staged["is_changed"] = (status == "changed").astype(bool)
+    types = {"line": "bigint", "is_new": "boolean", "is_changed": "boolean"}
+    types |= {c.name: c.sql_type for c in table.columns}
+    cur.load("upload_rows", pd.DataFrame(staged), types)
 
 
 def stage(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str) -> None:

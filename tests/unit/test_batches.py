@@ -78,6 +78,35 @@ def test_undo_restores_every_kind_of_value_exactly(upload_db, settings):
     assert contract_checksums(upload_db) == before
 
 
+def test_new_rows_are_written_as_checked_every_kind_of_value_and_a_left_out_default(
+    upload_db, settings
+):
+    """The preview's checked rows are written without comparing them again (PostgreSQL
+    copies them straight into their typed table): a boolean, a date, a double of many
+    digits, an integer, an empty cell and a column the file leaves out (its default) are
+    stored as a fresh comparison would store them."""
+    orgs = csv_bytes(ORGS, "CSO-99,Yangi Tong,cso,UZ-NG,Chust,yes,new,31.12.2019,41.123456789,")
+    indicators = csv_bytes(
+        "indicator_code,level,outcome,title,unit,direction,aggregation,target",
+        "OC9.9,outcome,3,Safety walks held,number,increase,sum,12",
+    )
+    for data, name in ((orgs, "orgs.csv"), (indicators, "indicators.csv")):
+        assert commit_file(upload_db, data, name, settings, by="tester").inserted == 1
+    with upload_db.cursor() as cur:
+        org = cur.execute(
+            "select name, women_led, established_on, lat, lon, district from organisations "
+            "where org_id = 'CSO-99'"
+        ).fetchone()
+        indicator = cur.execute(
+            "select outcome, target, sensitive, baseline from indicators "
+            "where indicator_code = 'OC9.9'"
+        ).fetchone()
+    assert org[:2] == ("Yangi Tong", True)
+    assert str(org[2]) == "2019-12-31"
+    assert (org[3], org[4], org[5]) == (41.123456789, None, "Chust")
+    assert indicator == (3, 12.0, False, None)
+
+
 def test_the_same_file_twice_changes_nothing(upload_db, settings):
     data = csv_bytes(BUDGET, "9.9,other,2022Q1,5,USD")
     first = commit_file(upload_db, data, "b.csv", settings, by="a")
