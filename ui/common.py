@@ -313,6 +313,34 @@ def wrapping_row():
     return st.container(horizontal=True)
 
 
+# Columns of charts side by side (side_by_side): one above the other where the row is
+# narrower than this many pixels. A chart needs about 300 pixels for its axis labels, bars
+# and legend; Streamlit stacks columns only on a window under 640 pixels, and on a laptop's
+# window with the sidebar open the narrower of two columns was 170-190 pixels: its bars
+# squeezed to a sliver, its labels cut.
+STACK_BELOW_PX = 760
+
+# (A constant, formatted with a constant key: no text of the data or the reader.)
+_STACKED_STYLE = """<style>
+.st-key-{key} {{ container-type: inline-size; }}
+@container (max-width: {px}px) {{
+  .st-key-{key} [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
+  .st-key-{key} [data-testid="stColumn"] {{
+    width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important;
+  }}
+}}
+</style>"""
+
+
+def side_by_side(key: str, spec: int | list[int], *, gap: str = "large") -> list:
+    """st.columns for charts, in a container keyed `key` (a constant of the page): side by
+    side on a wide page, one above the other, each across the page, where the row is
+    narrower than STACK_BELOW_PX (a CSS container query: the sidebar open or not)."""
+    st.html(_STACKED_STYLE.format(key=key, px=STACK_BELOW_PX))
+    with st.container(key=key):
+        return st.columns(spec, gap=gap)
+
+
 def in_this_run(build: Callable[[], Any]) -> Callable[[], Any]:
     """`build`, for Streamlit to call later: a download button's file is made when it is
     clicked, in a thread of Streamlit's server, outside the page's run. It then runs in a copy

@@ -34,6 +34,7 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.i18n import N_, _
 from ui import vega
+from ui.charts import lines
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 # A region's point shape and line dash, a group's shape in its bars. Not the diamond: it marks
@@ -148,7 +149,9 @@ def _spec(
     spec = vega.chart_spec(title, wrap, {"layer": layers})
     entries, columns = legend
     rows = -(-entries // columns)
-    spec["height"] = plot + TITLE_LINE * len(spec["title"]["text"]) + LEGEND_LINE * rows
+    # (On a narrower chart the browser breaks the title and the legend onto more lines,
+    # which then take from the plot.)
+    spec["height"] = plot + TITLE_LINE * len(lines(title, wrap)) + LEGEND_LINE * rows
     spec["config"]["legend"] |= {**symbol, "symbolOpacity": 1}
     return spec
 

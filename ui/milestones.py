@@ -431,12 +431,12 @@ def milestone_timeline(
     # Drawn as SVG: Streamlit turns a chart of over 2,000 rows (counted once a layer) to a
     # canvas, which names no mark for screen readers (200 milestones make some 3,500).
     spec["usermeta"] = {"embedOptions": {"renderer": "svg"}}
-    # The legend above the plot (a long timeline's bottom is far below), two names a row:
-    # three ran past the chart's right edge in Russian (a legend is never narrowed to fit).
+    # The legend above the plot (a long timeline's bottom is far below), up to two names a
+    # row, fitted to the plot's width (three ran past the chart's right edge in Russian).
     spec["config"]["legend"] |= {
         "orient": "top",
         "direction": "horizontal",
-        "columns": 2,
+        **vega.fitted(legend_names, 2),
         "title": None,
         "offset": 26,
         "symbolSize": 130,
@@ -578,7 +578,7 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.D
         "scale": by_part(
             ["#56B4E9", MILESTONE_STATUSES["achieved"].colour, LATE_COLOUR, "#e8e8e8"]
         ),
-        "legend": {"title": None, "orient": "bottom", "columns": 4},
+        "legend": {"title": None, "orient": "bottom", **vega.fitted(names, 4)},
     }
     layers = [
         {  # quarters after the reporting date: shaded, named in the legend

@@ -13,7 +13,9 @@ point that names its series.
 Text is safe by construction: Vega draws every text as text (axis labels, legends, marks,
 tooltips: Streamlit's tooltip handler escapes HTML), and text from the data travels only
 as data values, never inside an expression (a `calculate`, `test` or `labelExpr` string is
-a constant of these modules; a layer's rows are picked by a field predicate, `rows_of`). A
+a constant of these modules, but for numbers that fit a legend or title to its chart; a
+chart's title is a parameter's value, which the title's expression breaks onto lines; a
+layer's rows are picked by a field predicate, `rows_of`). A
 tooltip's line names, which Vega-Lite writes into an expression of its own, are our words
 too; and no tooltip field is titled "image" (Vega's tooltip would load it as a picture).
 Dates are UTC (`utc_date`, a scale of type "utc"): a reader west of Greenwich sees the
@@ -54,16 +56,40 @@ def utc_date(day: dt.date) -> dict:
     return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
 
 
-def _title(text: str, width: int) -> dict:
-    """A chart's title at its top left, wrapped at about `width` characters (a Russian or
-    Uzbek title is often half as long again as the English one)."""
+# A chart's title: its text is the value of this parameter (a value, never an expression),
+# read by the title's expression, which breaks it onto lines that fit the chart.
+TITLE = "chart_title"
+TITLE_CHAR_PX = 10  # what one character of a title (15 px, semibold; Cyrillic is wide) takes, in px
+
+
+def wrapped(text: str, chars: str) -> str:
+    """An expression (a constant of this module) giving the text that the expression `text`
+    names broken into lines (a list) of at most the number `chars` (an expression of
+    numbers) of characters at its spaces, a longer word on a line of its own."""
+    return (
+        f"split(trim(replace({text}, regexp('(.{{1,' + {chars} + '}})(\\\\s+|$)', 'g'), "
+        "'$1\\n')), '\\n')"
+    )
+
+
+def _title(width: int) -> dict:
+    """A chart's title at its top left, on lines of at most `width` characters and fewer
+    where the chart is narrower (a half-width column on a laptop's window; a Russian or
+    Uzbek title is often half as long again as the English one): never cut short."""
+    fits = f"floor((containerSize()[0] || width) / {TITLE_CHAR_PX})"
     return {
-        "text": lines(text, width),
+        "text": {"expr": wrapped(TITLE, f"max(12, min({width}, {fits}))")},
         "anchor": "start",
         "fontSize": 15,
         "fontWeight": 600,
         "offset": 12,
+        "limit": 0,
     }
+
+
+def title_of(spec: dict) -> str:
+    """A chart's title, whole (as chart_spec was given it)."""
+    return next(p["value"] for p in spec["params"] if p["name"] == TITLE)
 
 
 def number_locale() -> dict:
@@ -102,12 +128,14 @@ def time_locale() -> dict:
 
 
 def chart_spec(title: str, wrap: int, body: dict) -> dict:
-    """A chart's specification: its title (wrapped at `wrap` characters), `body` (data
+    """A chart's specification: its title (on lines of at most `wrap` characters, fewer on
+    a narrower chart: `_title`), `body` (data
     encodings, marks, layers), and what every chart here shares: type sizes, no frame, and
     numbers written the language's way."""
     return {
-        "title": _title(title, wrap),
+        "title": _title(wrap),
         **body,
+        "params": [{"name": TITLE, "value": title}, *body.get("params", [])],
         "config": {
             "locale": {"number": number_locale(), "time": time_locale()},
             "axis": {"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal"},
@@ -119,14 +147,35 @@ def chart_spec(title: str, wrap: int, body: dict) -> dict:
 
 def draw(data: pd.DataFrame, spec: dict, key: str) -> None:
     """Show a chart across its column, named for screen readers by its title."""
-    st.vega_lite_chart(data, spec, width="stretch", key=key, alt=" ".join(spec["title"]["text"]))
+    st.vega_lite_chart(data, spec, width="stretch", key=key, alt=title_of(spec))
+
+
+# A legend's entries below a chart: what one character of a label (13 px) and an entry's
+# symbol and gaps take, in pixels, to fit them to the plot's width (Vega's signal `width`).
+LABEL_CHAR_PX = 7.5
+ENTRY_PX = 40
+
+
+def fitted(names: list[str], columns: int) -> dict:
+    """A legend's layout (its properties) for the entries `names`: up to `columns` of them
+    a row, as many as the plot's width holds with the longest name whole (one on a narrow
+    window or a half-width column), and a name longer than the plot is wide broken onto
+    lines at its spaces, so that no entry runs past the chart's edge and none is cut short.
+    The expressions are constants but for numbers: the names stay data."""
+    longest = max((len(name) for name in names), default=1)
+    entry = round(longest * LABEL_CHAR_PX + ENTRY_PX)
+    chars = f"max(12, floor((width - {ENTRY_PX}) / {LABEL_CHAR_PX}))"
+    return {
+        "columns": {"expr": f"max(1, min({columns}, floor(width / {entry})))"},
+        "labelExpr": wrapped("datum.label", chars),
+    }
 
 
 def legend(names: list[str], colours: list[str], columns: int) -> dict:
-    """A colour for each series named, with its legend below the chart in `columns`."""
+    """A colour for each series named, with its legend below the chart (`fitted`)."""
     return {
         "scale": {"domain": names, "range": colours},
-        "legend": {"title": None, "orient": "bottom", "columns": columns},
+        "legend": {"title": None, "orient": "bottom", **fitted(names, columns)},
     }
 
 

@@ -130,7 +130,7 @@ if show_budget:
 
     # Budget against actual --------------------------------------------------------------------
     st.subheader(_("Budget against actual"))
-    left, right = st.columns([3, 2], gap="large")
+    left, right = common.side_by_side("budget-charts", [3, 2])
     with left:
         data, spec = grants_ui.s_curve(quarters, as_of, currency, position.first)
         vega.draw(data, spec, "s-curve")

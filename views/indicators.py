@@ -461,7 +461,7 @@ HIDDEN_POINTS = N_(
     "Values hidden to protect the people counted are left out of the charts (a gap, never a zero)."
 )
 series = common.cached(indicators.series_in_view, span.periods, code, regions)
-chart_left, chart_right = st.columns(2, gap="large")
+chart_left, chart_right = common.side_by_side("indicator-charts", 2)
 data, spec = indicators_ui.actual_against_target(
     series.numeric,
     info,
@@ -533,7 +533,7 @@ if dimensions and parts_shown is None:
     )
 elif dimensions:
     parts, parts_withheld = parts_shown.numeric, parts_shown.any_hidden
-    chart_cols = st.columns(len(dimensions), gap="large")
+    chart_cols = common.side_by_side("breakdown-charts", len(dimensions))
     for column, dimension in zip(chart_cols, dimensions, strict=True):
         if parts[parts.dimension == dimension].empty:
             column.info(_(NO_VALUES_BY[dimension]))

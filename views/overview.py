@@ -153,7 +153,7 @@ if money.transactions_without_rate or money.budget_rows_without_rate:
     )
 
 # Outcomes ---------------------------------------------------------------------------------
-left, right = st.columns([3, 2], gap="large")
+left, right = common.side_by_side("outcome-charts", [3, 2])
 with left:
     st.subheader(_("Indicators by outcome and status"))
     counts = overview.status_counts(progress)

@@ -14,6 +14,7 @@ from tests.app import lazy_parts
 from tests.app.conftest import no_exceptions
 from tests.conftest import account_name
 from tests.i18n_support import vega_charts
+from ui import vega
 from ui.access import USER_KEY
 
 PAGE = "views/grants.py"
@@ -33,7 +34,7 @@ def metric(at, label):
 
 
 def chart_titles(at) -> list[str]:
-    return [" ".join(spec["title"]["text"]) for spec, _ in vega_charts(at)]
+    return [vega.title_of(spec) for spec, _ in vega_charts(at)]
 
 
 def table_with(at, column) -> pd.DataFrame:
@@ -225,9 +226,7 @@ def test_a_chart_of_many_grants_shows_the_flagged_then_the_largest(app, monkeypa
         "awards. The table of grants below lists them all."
     ]
     rows = next(
-        rows
-        for spec, rows in vega_charts(at)
-        if spec["title"]["text"][0].startswith("Small grants")
+        rows for spec, rows in vega_charts(at) if vega.title_of(spec).startswith("Small grants")
     )
     labels = list(dict.fromkeys(r["grant"] for r in rows))
     assert len(labels) == 4

@@ -10,7 +10,7 @@ from monitoring.reports import exports
 from tests.app.conftest import no_exceptions
 from tests.conftest import add_test_accounts
 from tests.i18n_support import vega_charts, vega_rows
-from ui import common
+from ui import common, vega
 from ui import indicators as indicators_ui
 from ui.indicators import Kind
 
@@ -32,14 +32,12 @@ def tracking_table(at) -> pd.DataFrame:
 
 def chart_titles(at) -> list[str]:
     """The titles of the page's charts, each on one line (they are drawn wrapped)."""
-    return [" ".join(spec["title"]["text"]) for spec, _ in vega_charts(at)]
+    return [vega.title_of(spec) for spec, _ in vega_charts(at)]
 
 
 def chart(at, words: str) -> tuple[dict, list[dict]]:
     """The specification and rows of the chart whose title holds `words`."""
-    return next(
-        (spec, rows) for spec, rows in vega_charts(at) if words in " ".join(spec["title"]["text"])
-    )
+    return next((spec, rows) for spec, rows in vega_charts(at) if words in vega.title_of(spec))
 
 
 def drawn(rows: list[dict], kind: int, key: str = "period") -> dict:

@@ -13,6 +13,7 @@ from monitoring import i18n
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
 from tests.i18n_support import data_texts, shown_texts, untranslated, vega_charts
+from ui import vega
 from ui.milestones import KIND
 
 MILESTONES = "views/milestones.py"
@@ -84,7 +85,7 @@ def check_language(at, data: set[str], lang: str) -> None:
 
 
 def title(spec: dict) -> str:
-    return " ".join(spec["title"]["text"])
+    return vega.title_of(spec)
 
 
 def headers(at) -> set[str]:

@@ -11,6 +11,7 @@ from monitoring.reports import milestones as ms
 from tests.app.conftest import no_exceptions
 from tests.conftest import insert
 from tests.i18n_support import vega_charts
+from ui import vega
 from ui.milestones import KIND
 
 
@@ -42,7 +43,7 @@ def charts(at) -> list[tuple[dict, list[dict]]]:
 
 
 def title(spec: dict) -> str:
-    return " ".join(spec["title"]["text"])
+    return vega.title_of(spec)
 
 
 def of_kind(rows: list[dict], *kinds: str) -> list[dict]:

@@ -2,6 +2,7 @@ from monitoring.access.view import WITHHELD
 from monitoring.reports.status import status_text
 from tests.app.conftest import no_exceptions
 from tests.i18n_support import vega_charts
+from ui import vega
 
 
 def metric(at, label):
@@ -17,7 +18,7 @@ def test_overview_shows_the_programme_as_of_the_latest_quarter(app):
     assert "Illustrative sample data" in at.info[0].value
     assert metric(at, "Months elapsed").value == "18 of 18"
     assert "of the" in metric(at, "Spent (USD)").delta
-    titles = [" ".join(spec["title"]["text"]) for spec, _ in vega_charts(at)]
+    titles = [vega.title_of(spec) for spec, _ in vega_charts(at)]
     assert titles == [
         "Indicators per goal and outcome, by status (number)",
         "Time elapsed and budget spent (% of programme)",

@@ -26,6 +26,7 @@ from monitoring.db import Database
 from tests.app.conftest import TEST_SECRET, no_exceptions
 from tests.i18n_support import svg_images, vega_charts
 from tests.unit.test_text import markdown_leaks
+from ui import vega
 
 PAYLOAD = (
     "Payload [link](http://evil.example/x) ![img](http://evil.example/p.png) <b>bold</b> "
@@ -275,7 +276,7 @@ def test_the_indicator_charts_show_the_data_as_written_and_as_data_only(app_as):
     charts = vega_charts(at)
     assert len(charts) == 4 and not figures(at)
     for spec, _ in charts:
-        assert " ".join(spec["title"]["text"]).startswith(INDICATOR)
+        assert vega.title_of(spec).startswith(INDICATOR)
         assert not [e for e in vega_expressions(spec) if "evil" in e or "Payload" in e]
     _, regions = charts[1]
     names = {row["region"] for row in regions}

@@ -127,10 +127,32 @@ _CUT_SHORT = """() => Array.from(document.querySelectorAll(
   .map(e => e.textContent.trim())"""
 
 
+# Charts drawn and their titles' and legends' texts: those cut short with "…" or past the
+# chart's edge, and the charts narrower than a chart needs (300 pixels).
+_CHARTS_DRAWN = """() => {
+  const charts = document.querySelectorAll('[data-testid=stMain] .vega-embed');
+  return charts.length > 0 && Array.from(charts).every(c => c.querySelector('.role-title-text'));
+}"""
+_CHART_TEXT_CUT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] .vega-embed'))
+  .flatMap(chart => {
+    const box = chart.getBoundingClientRect();
+    const shown = '.role-title-text text, .role-legend-label text';
+    const texts = Array.from(chart.querySelectorAll(shown))
+      .filter(t => {
+        const r = t.getBoundingClientRect();
+        return t.textContent.includes('…') || r.right > box.right + 1 || r.left < box.left - 1;
+      })
+      .map(t => t.textContent);
+    return box.width < 300 ? [...texts, `a chart ${Math.round(box.width)} pixels wide`] : texts;
+  })"""
+
+
 @pytest.mark.parametrize("lang", ["ru", "uz"])
 def test_figures_and_filters_are_whole_in_a_narrow_window(server, page, lang):
     """On a 1,000-pixel window (a laptop's, the sidebar open) every card's figure and every
-    filter's choice is shown whole: they wrap onto another row instead of being cut short."""
+    filter's choice is shown whole: they wrap onto another row instead of being cut short;
+    charts side by side are stacked, each across the page, and their titles and legends
+    are broken onto lines that fit them, never cut short or past the chart's edge."""
     page.set_viewport_size({"width": 1000, "height": 1400})
     for path in ("", "indicators", "grants", "milestones"):
         page.goto(signed_in(f"{server}/{path}?lang={lang}"))
@@ -138,4 +160,6 @@ def test_figures_and_filters_are_whole_in_a_narrow_window(server, page, lang):
         assert exceptions_shown(page) == []
         assert page.get_by_test_id("stMetricValue").count() >= 4
         assert page.evaluate(_CUT_SHORT) == [], path or "overview"
+        page.wait_for_function(_CHARTS_DRAWN)
+        assert page.evaluate(_CHART_TEXT_CUT) == [], path or "overview"
     screenshot(page, f"milestones-narrow-{lang}")

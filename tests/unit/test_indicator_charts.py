@@ -5,6 +5,7 @@ fit, and text of the data only ever as data."""
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -57,6 +58,11 @@ def expressions(node) -> list[str]:
     if isinstance(node, list):
         return [text for v in node for text in expressions(v)]
     return []
+
+
+def numbers_out(expression: str) -> str:
+    """An expression with its numbers written N: its words are what tell where it came from."""
+    return re.sub(r"\d+(\.\d+)?", "N", expression)
 
 
 def test_a_quarter_without_a_value_is_a_gap_and_the_total_runs_across_it():
@@ -141,10 +147,18 @@ def test_regions_are_told_apart_by_colour_dash_and_shape_and_their_names_stay_da
     # The odd name is shown as written (Vega draws text as text), in its rows and hover texts,
     # and the title; never inside an expression, which are all this module's constants.
     assert ODD in set(data.region) and any(t.startswith(ODD) for t in data.tip)
-    assert " ".join(spec["title"]["text"]).startswith(ODD)
-    constants = {vega.LINE_LABELS["labelExpr"], *charts.PERCENT_TICKS.values()}
+    assert vega.title_of(spec).startswith(ODD)
+    # (The title's and the legends' are vega's, whose numbers only fit them to the chart.)
+    fitted = vega.fitted(["a"], 1)
+    constants = [
+        vega.LINE_LABELS["labelExpr"],
+        *charts.PERCENT_TICKS.values(),
+        vega._title(1)["text"]["expr"],
+        fitted["columns"]["expr"],
+        fitted["labelExpr"],
+    ]
     for built in (spec, charts.actual_against_target(series([1] * 4, [1] * 4), INFO, 3)[1]):
-        assert set(expressions(built)) <= constants
+        assert {numbers_out(e) for e in expressions(built)} <= set(map(numbers_out, constants))
 
 
 def test_a_legend_has_as_many_columns_as_fit_its_names():
