@@ -129,9 +129,8 @@ def time_locale() -> dict:
 
 def chart_spec(title: str, wrap: int, body: dict) -> dict:
     """A chart's specification: its title (on lines of at most `wrap` characters, fewer on
-    a narrower chart: `_title`), `body` (data
-    encodings, marks, layers), and what every chart here shares: type sizes, no frame, and
-    numbers written the language's way."""
+    a narrower chart: `_title`), `body` (data encodings, marks, layers), and what every
+    chart here shares: type sizes, no frame, and numbers written the language's way."""
     return {
         "title": _title(wrap),
         **body,
