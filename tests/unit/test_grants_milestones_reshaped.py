@@ -32,17 +32,46 @@ def sample(sample_db_path, tmp_path):
     database.close()
 
 
-# grants_position.sql: own_currency reads only grant transactions (grant_id is not null) ----
+# grants_position.sql: each grant's flows in every currency in one pass (per_currency), where
+# flows (the reporting currency) and own_currency (the grant's, joined to the grants, reading
+# project spending too) were two -----------------------------------------------------------
+
+_OLD_FLOWS = """flows as (
+    select
+        t.grant_id,
+        sum(t.amount_in) filter (where t.kind = 'commitment') as committed,
+        sum(t.amount_in) filter (where t.kind = 'disbursement') as disbursed,
+        sum(t.amount_in) filter (where t.kind = 'expenditure') as expenditure,
+        sum(t.amount_in) filter (where t.kind = 'refund') as refunds,
+        sum(t.spent_in) as spent,
+        sum(t.without_rate) as transactions_without_rate,
+        max(t.last_on) filter (where t.kind = 'expenditure') as last_expenditure_on
+    from spending_to(cast($as_of as date)) as t
+    where t.to_currency = $currency and t.grant_id is not null
+    group by t.grant_id
+),
+
+own_currency as (
+    select
+        s.grant_id,
+        sum(t.spent_in) as spent_own
+    from scoped as s
+    join spending_to(cast($as_of as date)) as t
+        on t.grant_id = s.grant_id and t.to_currency = s.currency
+    where t.kind in ('expenditure', 'refund')
+    group by s.grant_id
+),
+
+"""
 
 
 def _old_grants_position() -> str:
-    """The query before the change: own_currency without `t.grant_id is not null`."""
+    """The query before the changes: flows and own_currency apart, own_currency reading
+    every transaction in the grant's currency."""
     text = query_text("grants_position")
-    old = text.replace(
-        "and t.grant_id is not null\n    group by s.grant_id", "\n    group by s.grant_id"
-    )
-    assert old != text, "the reshaped clause is no longer in grants_position.sql"
-    return old
+    start, end = text.index("per_currency as ("), text.index("-- each grant's last expenditure")
+    start = text.rindex("\n\n", 0, start) + 2  # with the comment above it
+    return text[:start] + _OLD_FLOWS + text[end:]
 
 
 def test_grants_position_is_unchanged_by_reading_grant_transactions_only(sample):
