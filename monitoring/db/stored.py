@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import duckdb
 
 from monitoring.db.errors import CATALOG_ERRORS, DatabaseError
-from monitoring.db.postgres import PostgresCursor
+from monitoring.db.postgres import on_postgres
 from monitoring.db.statements import written_tables
 
 log = logging.getLogger("monitoring.db")
@@ -252,7 +252,7 @@ def _narrowed_to(cur, column: str) -> str:
     writes list_contains for PostgreSQL as a CASE around `= ANY` (for its NULLs), which
     PostgreSQL then finds no index for (a 100,000-row import's refresh of the rule copies
     0.25 s -> 0.6 s), so PostgreSQL gets `= any`."""
-    if isinstance(cur, PostgresCursor):
+    if on_postgres(cur):
         return f"{column} = any(${column})"
     return f"list_contains(${column}, {column})"
 
@@ -305,7 +305,7 @@ def rebuild(
         _declare(cur, (copy,))
         # Names from STORED_COPIES (constants above), never from input.
         cur.execute(f"create or replace table {copy.table} as select * from {copy.view}")  # noqa: S608
-        if copy.postgres_index and isinstance(cur, PostgresCursor):
+        if copy.postgres_index and on_postgres(cur):
             index = "_".join((copy.table, *copy.postgres_index))
             cur.execute(f"create index {index} on {copy.table} ({', '.join(copy.postgres_index)})")
         rows[copy.table] = cur.execute(f"select count(*) from {copy.table}").fetchone()[0]  # noqa: S608
