@@ -73,8 +73,39 @@ def server(sample_db_path, tmp_path_factory):
     database = folder / "monitoring.duckdb"
     shutil.copyfile(sample_db_path, database)
     _add_share_links(database)
+    _server_logs.append(folder / "streamlit.log")
     with streamlit_server(database, folder / "streamlit.log") as url:
         yield url
+
+
+_server_logs: list[Path] = []  # the session server's log, for failed tests' reports
+LOG_LINES_REPORTED = 25
+PAGE_CHARS_REPORTED = 1500
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report says what its tab showed (address, the page's text)
+    and ends with the session server's log: a failure seen only in CI, whose output keeps
+    little more than the report, then says what the page and the server were doing."""
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    page = item.funcargs.get("page")
+    if page is not None:
+        try:
+            text = page.locator("[data-testid=stApp]").inner_text(timeout=2_000)
+            report.sections.append(
+                ("the tab at the failure", f"{page.url}\n{text[:PAGE_CHARS_REPORTED]}")
+            )
+        except PlaywrightError as exc:
+            report.sections.append(("the tab at the failure", f"{page.url}: {exc}"))
+    if "server" in item.fixturenames and _server_logs and _server_logs[-1].exists():
+        lines = _server_logs[-1].read_text(errors="replace").splitlines()
+        report.sections.append(
+            ("the server's log, its end", "\n".join(lines[-LOG_LINES_REPORTED:]))
+        )
+    return report
 
 
 # Share links of the session server's database, made before it starts (it locks the file).
