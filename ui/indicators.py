@@ -33,6 +33,7 @@ import pandas as pd
 
 from monitoring import i18n
 from monitoring.i18n import N_, _
+from monitoring.reports.names import told_apart
 from ui import vega
 from ui.charts import lines
 
@@ -355,17 +356,24 @@ def by_region(
 
     One line per region: its colour, dash and point shape tell it apart; the regions'
     targets for the quarter are open diamonds in each region's colour. Rows: `kind`
-    (Kind.REGION, Kind.REGION_TARGET), `region`, `dash` (the number of its line's dash),
-    `period`, `value` (None: a gap), `tip`.
+    (Kind.REGION, Kind.REGION_TARGET), `region` (its name in the legend: `told_apart`),
+    `dash` (the number of its line's dash), `period`, `value` (None: a gap), `tip`. `series`:
+    the rows of each region (`region_code`, `region_name`), as region_series gives them.
     """
     unit = info["unit"]
     latest = info["aggregation"] == "latest"
     periods = list(dict.fromkeys(series.period))
     target_name = _("Target for the quarter")
+    # Each region by its code, named in the legend by its name (with its code where that
+    # name is another region's too, or the targets' label).
+    labels = told_apart(
+        dict(zip(series.region_code, series.region_name.astype(str), strict=True)),
+        reserved={target_name},
+    )
     rows: list[dict] = []
     regions: list[str] = []
-    for number, (region, part) in enumerate(series.groupby("region_name", sort=False)):
-        region = str(region)
+    for number, (code, part) in enumerate(series.groupby("region_code", sort=False)):
+        region = labels[code]
         regions.append(region)
         values = part.value if latest else part.actual_to_date
         measure = _("{measure} at {period}: {value}")

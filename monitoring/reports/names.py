@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,24 @@ SKIPPED_COLUMNS = {
 }  # fmt: skip
 # Keys of nested dicts that hold shapes or positions, not texts.
 SKIPPED_KEYS = {"geometry", "coordinates", "position", "path", "polygon", "fill", "line"}
+
+
+def told_apart(names: Mapping[str, str], reserved: Collection[str] = ()) -> dict[str, str]:
+    """Each code's name (`names`: code -> name, in the reader's language), with its code
+    after it where the name alone would be mistaken for another: a name two codes share
+    (two regions both named "Tashkent"), or one of `reserved`, the chart's own labels (a
+    region named as the legend's "Target for the quarter"). A chart keyed by these never
+    draws two regions as one line, nor a region as a target. The name stays data: the label
+    is the name and the code, written as text."""
+    counts = Counter(names.values())
+    labels = {
+        code: f"{name} ({code})" if counts[name] > 1 or name in reserved else name
+        for code, name in names.items()
+    }
+    if len(set(labels.values())) < len(labels) or set(labels.values()) & set(reserved):
+        # a name written as another's "name (code)": every one with its code
+        return {code: f"{name} ({code})" for code, name in names.items()}
+    return labels
 
 
 def shown(english: str, translated: str | None) -> str:

@@ -133,8 +133,10 @@ def test_regions_are_told_apart_by_colour_dash_and_shape_and_their_names_stay_da
     regions = ["Jizzakh", ODD, "Namangan"]
     frame = pd.concat(
         [
-            series([1, 2, 3, 4], [1, 3, 6, 10], targets=(NAN, 5, NAN, 12)).assign(region_name=r)
-            for r in regions
+            series([1, 2, 3, 4], [1, 3, 6, 10], targets=(NAN, 5, NAN, 12)).assign(
+                region_code=f"UZ-{n}", region_name=r
+            )
+            for n, r in enumerate(regions)
         ]
     )
     data, spec = charts.by_region(frame, {**INFO, "indicator_code": ODD})
@@ -159,6 +161,28 @@ def test_regions_are_told_apart_by_colour_dash_and_shape_and_their_names_stay_da
     ]
     for built in (spec, charts.actual_against_target(series([1] * 4, [1] * 4), INFO, 3)[1]):
         assert {numbers_out(e) for e in expressions(built)} <= set(map(numbers_out, constants))
+
+
+def test_regions_that_share_a_name_or_are_named_as_the_targets_are_not_drawn_as_one():
+    """Two regions both named "Tashkent" are two lines, each named with its code; a region
+    named as the legend's "Target for the quarter" is not mistaken for the targets."""
+    regions = [("UZ-TK", "Tashkent"), ("UZ-TO", "Tashkent"), ("UZ-XX", "Target for the quarter")]
+    frame = pd.concat(
+        [
+            series([1, 2, 3, 4], [1, 3, 6, 10], targets=(NAN, 5, NAN, 12)).assign(
+                region_code=code, region_name=name
+            )
+            for code, name in regions
+        ]
+    )
+    data, spec = charts.by_region(frame, INFO)
+    names = ["Tashkent (UZ-TK)", "Tashkent (UZ-TO)", "Target for the quarter (UZ-XX)"]
+    points = spec["layer"][1]
+    assert points["encoding"]["shape"]["scale"]["domain"] == [*names, "Target for the quarter"]
+    assert data[data.kind == Kind.REGION].groupby("region").size().to_dict() == dict.fromkeys(
+        names, 4
+    )
+    assert sorted(data.dash.unique()) == [0, 1, 2]  # three lines, three dashes
 
 
 def test_a_legend_has_as_many_columns_as_fit_its_names():

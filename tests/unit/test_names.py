@@ -243,3 +243,22 @@ def test_an_upload_with_translations_stores_them_and_one_without_keeps_them(db, 
         assert not bad.can_commit
     finally:
         db.close()
+
+
+def test_names_that_would_be_mistaken_for_another_are_told_apart_by_their_codes():
+    regions = {"UZ-JI": "Jizzakh", "UZ-TK": "Tashkent", "UZ-TO": "Tashkent"}
+    assert names.told_apart(regions) == {
+        "UZ-JI": "Jizzakh",
+        "UZ-TK": "Tashkent (UZ-TK)",
+        "UZ-TO": "Tashkent (UZ-TO)",
+    }
+    assert names.told_apart({"UZ-JI": "Target", "UZ-NG": "Namangan"}, reserved={"Target"}) == {
+        "UZ-JI": "Target (UZ-JI)",
+        "UZ-NG": "Namangan",
+    }
+    # A name written as another's label with its code: every name then has its code.
+    odd = {"UZ-TK": "Tashkent", "UZ-TO": "Tashkent", "UZ-XX": "Tashkent (UZ-TK)"}
+    told = names.told_apart(odd)
+    assert len(set(told.values())) == 3
+    assert told["UZ-XX"] == "Tashkent (UZ-TK) (UZ-XX)"
+    assert names.told_apart({}) == {}
