@@ -8,6 +8,7 @@ from monitoring.access.sharing import SHARE_PARAM
 from monitoring.i18n import N_, _, ngettext
 from monitoring.periods import period_of, programme_periods
 from monitoring.reports import indicators
+from monitoring.reports.names import told_apart
 from monitoring.reports.status import STATUSES, status_rule_text, status_text
 from ui import access, common, donor_tables, reports, vega
 from ui import indicators as indicators_ui
@@ -96,7 +97,7 @@ chosen_regions = filter_row.multiselect(
     list(region_names),
     key="regions",
     bind="query-params",
-    format_func=region_names.get,
+    format_func=told_apart(region_names).get,  # two regions named alike: with their codes
     placeholder=_("All regions of this view") if limited else _("All regions"),
     help=_(REGIONS_HELP)
     + (" " + _("This view shows only the regions its link covers.") if limited else ""),
