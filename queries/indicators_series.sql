@@ -24,28 +24,26 @@ selected as (
 ),
 
 region_values as (
-    select r.indicator_code, r.period, r.region_code, r.value
+    select r.indicator_code, r.period, r.region_code, r.value, selected.is_count
     from indicator_region_values_stored as r
     join selected using (indicator_code)
     where ($regions is null or list_contains($regions, r.region_code))
       and r.period <= (select max(as_of_period) from quarters)
 ),
 
-in_quarter as (
-    select
-        v.indicator_code,
-        v.period,
-        case when any_value(s.is_count) then sum(v.value) else avg(v.value) end as value,
-        count(distinct v.region_code) as regions_reporting
-    from region_values as v
-    join selected as s using (indicator_code)
-    group by v.indicator_code, v.period
-),
-
--- Per indicator and quarter of data: the sum and count of its region values (a few
--- thousand rows), so that actuals to date add up quarters, not every region value again.
+-- Per indicator and quarter of data (a few thousand rows): the value reported in the
+-- quarter and how many regions reported it (a region has one row per indicator and quarter
+-- in the stored copy, so its rows are counted, without a sort for distinct regions), and
+-- the sum and count of the region values, so that actuals to date add up quarters, not
+-- every region value again.
 per_period as (
-    select indicator_code, period, sum(value) as total, count(value) as n
+    select
+        indicator_code,
+        period,
+        case when any_value(is_count) then sum(value) else avg(value) end as value,
+        count(*) as regions_reporting,
+        sum(value) as total,
+        count(value) as n
     from region_values
     group by indicator_code, period
 ),
@@ -131,7 +129,7 @@ final as (
         coalesce(t.regions_with_target, 0) as regions_with_target
     from selected as s
     cross join quarters as q
-    left join in_quarter as n
+    left join per_period as n
         on n.indicator_code = s.indicator_code and n.period = q.as_of_period
     left join combined as c
         on c.indicator_code = s.indicator_code and c.as_of_period = q.as_of_period
