@@ -79,32 +79,36 @@ def server(sample_db_path, tmp_path_factory):
 
 
 _server_logs: list[Path] = []  # the session server's log, for failed tests' reports
-LOG_LINES_REPORTED = 25
-PAGE_CHARS_REPORTED = 1500
+LOG_LINES_REPORTED = 15
+PAGE_CHARS_REPORTED = 1200
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """A failed browser test's report says what its tab showed (address, the page's text)
-    and ends with the session server's log: a failure seen only in CI, whose output keeps
-    little more than the report, then says what the page and the server were doing."""
+    """A failed browser test's report ends with the session server's log and then what its
+    tab showed: its address, and the text of its main part (of the whole page where it has
+    none) on one line, its lines joined by " | ". A failure seen only in CI, whose record
+    keeps the last lines of the output, then says what the server and the page were doing."""
     report = yield
     if report.when != "call" or not report.failed:
         return report
-    page = item.funcargs.get("page")
-    if page is not None:
-        try:
-            text = page.locator("[data-testid=stApp]").inner_text(timeout=2_000)
-            report.sections.append(
-                ("the tab at the failure", f"{page.url}\n{text[:PAGE_CHARS_REPORTED]}")
-            )
-        except PlaywrightError as exc:
-            report.sections.append(("the tab at the failure", f"{page.url}: {exc}"))
     if "server" in item.fixturenames and _server_logs and _server_logs[-1].exists():
         lines = _server_logs[-1].read_text(errors="replace").splitlines()
         report.sections.append(
             ("the server's log, its end", "\n".join(lines[-LOG_LINES_REPORTED:]))
         )
+    page = item.funcargs.get("page")
+    if page is not None:
+        try:
+            main = page.locator("[data-testid=stMain]")  # the page's own part, else it all
+            shown_part = main if main.count() else page.locator("body")
+            text = shown_part.inner_text(timeout=2_000)
+            shown = " | ".join(line.strip() for line in text.splitlines() if line.strip())
+            report.sections.append(
+                ("the tab at the failure", f"{page.url}\n{shown[:PAGE_CHARS_REPORTED]}")
+            )
+        except PlaywrightError as exc:
+            report.sections.append(("the tab at the failure", f"{page.url}: {exc}"))
     return report
 
 
