@@ -158,8 +158,7 @@ def test_figures_and_filters_are_whole_in_a_narrow_window(server, page, lang):
         page.goto(signed_in(f"{server}/{path}?lang={lang}"))
         wait_until_rendered(page)
         assert exceptions_shown(page) == []
-        shown = page.get_by_test_id("stMain").inner_text()
-        assert page.get_by_test_id("stMetricValue").count() >= 4, (path, shown[:500])
+        assert page.get_by_test_id("stMetricValue").count() >= 4, path or "overview"
         assert page.evaluate(_CUT_SHORT) == [], path or "overview"
         page.wait_for_function(_CHARTS_DRAWN)
         assert page.evaluate(_CHART_TEXT_CUT) == [], path or "overview"
