@@ -65,6 +65,7 @@ from highspy._core import (
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from monitoring.access import audit_workers
 from monitoring.access.cells import (
     ALL,
     CODE_HIDDEN,
@@ -91,6 +92,10 @@ SCREEN_POINTS = 16  # of the points found solving the grid's cells, screened wit
 MAX_SET_SOLVES = 300  # feasible points carried from one round of secondary suppression on
 TOLERANCE = 1e-6
 MAX_PINS = 8  # shown figures listed as pinning a weak one
+# Views of this many cells or more are suppressed in worker processes, one per core (at 14
+# regions and 1,000,000 values, 63,840 cells: 2.4 minutes in one process); below, the
+# processes' start (about a second each) would cost more than it saves.
+PARALLEL_CELLS = 20_000
 _CHUNK = 64  # families of figures judged at once (memory: 64 x 2 ** regions numbers)
 
 
@@ -1335,24 +1340,63 @@ def audit(
     return _combine(cells, parts, time.perf_counter() - start)
 
 
-def secondary_suppression(cells: IndicatorCells) -> IndicatorCells:
+def secondary_suppression(cells: IndicatorCells, *, workers: int | None = None) -> IndicatorCells:
     """`cells` with, while a withheld figure is weak, one more shown cell hidden among those
     that pin it (per weak figure: the smallest non-zero value, else a zero, else a total;
-    a "<5" shown as "hidden" where only small ones pin it), audited again (only the
-    indicators that changed). Deterministic. The result carries its final audit (`.audit`).
+    a "<5" shown as "hidden" where only small ones pin it), audited again. Deterministic.
+    The result carries its final audit (`.audit`).
 
     Each round first audits the grid's cells alone, without the figures over sets of
     regions (a weaker reader, so what it finds weak is weak); only when no cell is weak is
-    the indicator audited in full, which is what the result reports."""
+    the indicator audited in full, which is what the result reports.
+
+    Indicators share no unknowns, so each is suppressed on its own (`_suppress_indicator`),
+    in worker processes when the view is large (PARALLEL_CELLS cells or more, and more than
+    one core): `workers` processes, by default one per core. The result is the same either
+    way, cell for cell."""
     start = time.perf_counter()
+    codes = sorted(cells.aggregation)
     keys = _keys_by_code(cells)
+    if workers is None:
+        workers = audit_workers.cores() if len(cells.values) >= PARALLEL_CELLS else 1
+    workers = max(1, min(workers, len(codes)))
+    jobs = {code: _one_indicator(cells, code, keys[code]) for code in codes}
+    done = audit_workers.suppress(jobs, workers) if workers > 1 else {}
+    for code, job in jobs.items():
+        if code not in done:
+            done[code] = _suppress_indicator(job, code)
     states = dict(cells.states)
     hidden = set(cells.secondary)
-    parts: dict[str, _IndicatorResult] = {}
+    for more, _ in done.values():
+        hidden |= more
+        states.update(dict.fromkeys(more, HIDDEN))
+    current = replace(cells, states=states, secondary=frozenset(hidden))
+    parts = {code: done[code][1] for code in codes}
+    result = _combine(current, parts, time.perf_counter() - start)
+    return replace(current, audit=result)
+
+
+def _one_indicator(cells: IndicatorCells, code: str, keys: Sequence[Cell]) -> IndicatorCells:
+    """The view's cells of indicator `code` alone (what its audits read of `cells`)."""
+    return replace(
+        cells,
+        aggregation={code: cells.aggregation[code]},
+        values={k: cells.values[k] for k in keys},
+        states={k: cells.states[k] for k in keys},
+        secondary=frozenset(c for c in cells.secondary if c[0] == code),
+    )
+
+
+def _suppress_indicator(
+    cells: IndicatorCells, code: str
+) -> tuple[frozenset[Cell], _IndicatorResult]:
+    """Secondary suppression of one indicator (`cells` holding it alone): the cells it hid,
+    and its last audit."""
+    keys = list(cells.values)
+    states = dict(cells.states)
+    hidden: set[Cell] = set()
+    quick, full = _Carry(), _Carry()  # what the cells-only audits and the full ones carry
     current = cells
-    todo = sorted(cells.aggregation)
-    quick = {code: _Carry() for code in cells.aggregation}  # the cells-only audits'
-    full = {code: _Carry() for code in cells.aggregation}
 
     def picks(part: _IndicatorResult) -> list[Cell]:
         """Per weak figure, the first cell that pins it (a "<5" where no shown cell does)."""
@@ -1363,26 +1407,17 @@ def secondary_suppression(cells: IndicatorCells) -> IndicatorCells:
                 taken.append(pick)
         return taken
 
-    while todo:
-        changed: set[str] = set()
-        for code in todo:
-            part = _audit_indicator(current, code, keys[code], carry=quick[code], figures=False)
+    while True:
+        part = _audit_indicator(current, code, keys, carry=quick, figures=False)
+        taken = picks(part)
+        if not part.weak:
+            part = _audit_indicator(current, code, keys, carry=full, cells_first=True)
             taken = picks(part)
-            if not part.weak:
-                part = _audit_indicator(
-                    current, code, keys[code], carry=full[code], cells_first=True
-                )
-                taken = picks(part)
-            parts[code] = part
-            for cell in taken:
-                states[cell] = HIDDEN
-                hidden.add(cell)
-                quick[code].hidden.add(cell)
-                full[code].hidden.add(cell)
-                changed.add(code)
-        if not changed:
-            break
-        current = replace(cells, states=dict(states), secondary=frozenset(hidden))
-        todo = sorted(changed)
-    result = _combine(current, parts, time.perf_counter() - start)
-    return replace(current, audit=result)
+        if not taken:
+            return frozenset(hidden), part
+        for cell in taken:
+            states[cell] = HIDDEN
+            hidden.add(cell)
+            quick.hidden.add(cell)
+            full.hidden.add(cell)
+        current = replace(cells, states=dict(states), secondary=cells.secondary | hidden)

@@ -7,12 +7,13 @@ view could show (monitoring/access/audit.py, docs/access.md "The disclosure audi
 import math
 import random
 import textwrap
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring.access import audit, sharing
+from monitoring.access import audit, audit_workers, sharing
 from monitoring.access import cells as pc
 from monitoring.cli.main import main
 from monitoring.db import Database
@@ -103,6 +104,45 @@ def test_the_sample_passes_for_the_whole_programme_and_each_region(
     assert result.withheld > 0 and result.cells_checked == len(cells.values)
     # the narrowest a reader gets any withheld count: 4 whole numbers, as "<5" itself says
     assert result.narrowest.values() == 4
+
+
+def test_worker_processes_hide_the_same_cells_as_one_process(sample_db_path, settings):
+    """A large view is suppressed in worker processes, an indicator each at a time; the
+    sample is forced through them (it is below PARALLEL_CELLS) and must come out the same,
+    cell for cell, with the same audit."""
+    db = Database(sample_db_path, read_only=True)
+    try:
+        rules = pc.indicator_cells(db, settings, ALL3, secondary=False)
+    finally:
+        db.close()
+    assert len(rules.values) < audit.PARALLEL_CELLS
+    alone = audit.secondary_suppression(rules)
+    shared = audit.secondary_suppression(rules, workers=2)
+    assert alone.secondary and alone.audit.passed
+    assert shared.secondary == alone.secondary and shared.states == alone.states
+    assert replace(shared.audit, seconds=0.0) == replace(alone.audit, seconds=0.0)
+    # and the workers did the work: every indicator came back from one
+    keys = audit._keys_by_code(rules)
+    jobs = {code: audit._one_indicator(rules, code, keys[code]) for code in rules.aggregation}
+    assert set(audit_workers.suppress(jobs, 2)) == set(rules.aggregation)
+
+
+def test_an_indicator_a_worker_fails_on_is_left_to_the_caller(sample_db_path, settings, caplog):
+    """A worker that fails on one indicator reports it (the caller then suppresses it in its
+    own process) and goes on with the next."""
+    db = Database(sample_db_path, read_only=True)
+    try:
+        rules = pc.indicator_cells(db, settings, ALL3, secondary=False)
+    finally:
+        db.close()
+    keys = audit._keys_by_code(rules)
+    code = sorted(rules.aggregation)[0]
+    good = audit._one_indicator(rules, code, keys[code])
+    # a job naming an indicator its cells do not hold fails inside the worker
+    done = audit_workers.suppress({"NOT-THERE": good, code: good}, 1)
+    assert set(done) == {code}
+    assert done[code] == audit._suppress_indicator(good, code)
+    assert "An audit worker failed on NOT-THERE" in caplog.text
 
 
 # (c) A programme built to be hard ----------------------------------------------------------
