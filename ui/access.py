@@ -21,7 +21,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from monitoring.access import accounts
-from monitoring.access.cells import indicator_cells
+from monitoring.access.cells import indicator_cells, protection_scope
 from monitoring.access.sharing import SHARE_PARAM, ShareScope
 from monitoring.access.view import Audience, ProtectedView, active_link_scopes, donor_regions
 from monitoring.access.view import protected_view as build_view
@@ -126,7 +126,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
     db, settings = open_database(db_path), load_settings()
     protected = None
     if audience.is_donor:
-        regions = donor_regions(settings, audience.link_regions)
+        regions = protection_scope(donor_regions(settings, audience.link_regions))
         protected = _protected_cells(db_path, uploads_part(version), regions, db)
     return build_view(db, settings, audience, protected=protected)
 

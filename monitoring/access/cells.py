@@ -356,6 +356,15 @@ def _rule_states(
     return values, states
 
 
+def protection_scope(regions: Iterable[str]) -> tuple[str, ...]:
+    """The regions of a donor view in the one order its cells are protected in (by code).
+
+    Which cells the rules and the disclosure audit hide depends on the order of the view's
+    regions. Two share links over the same regions, listed in another order, must hide the
+    same cells: a donor holding both would otherwise read in one what the other hides."""
+    return tuple(sorted(set(regions)))
+
+
 def indicator_cells(
     db: Database, settings: Settings, regions: Sequence[str], *, secondary: bool = True
 ) -> IndicatorCells:
@@ -370,7 +379,7 @@ def indicator_cells(
     privacy = settings.privacy
     periods = programme_periods(settings.programme)
     codes = sorted(protection.counts_people - protection.sensitive)
-    regions = tuple(dict.fromkeys(regions))
+    regions = protection_scope(regions)
     if len(regions) > MAX_REGIONS:
         raise ValueError(f"A view of more than {MAX_REGIONS} regions cannot be protected.")
     empty = IndicatorCells(

@@ -259,7 +259,7 @@ def active_link_scopes(db: Database, settings: Settings) -> list[tuple[str, ...]
     links = sharing.list_share_links(db)
     scopes: list[tuple[str, ...]] = []
     for row in links[links.status == "active"].itertuples():
-        scope = donor_regions(settings, sharing._as_tuple(row.regions))
+        scope = cells.protection_scope(donor_regions(settings, sharing._as_tuple(row.regions)))
         if scope not in scopes:
             scopes.append(scope)
     return scopes

@@ -106,6 +106,23 @@ def test_the_sample_passes_for_the_whole_programme_and_each_region(
     assert result.narrowest.values() == 4
 
 
+def test_two_links_over_the_same_regions_in_another_order_hide_the_same_cells(
+    sample_db_path, settings
+):
+    """The cells hidden depend on the order of the view's regions (in the sample, 79 in the
+    programme's order against 67 by code): a donor holding two links over the same regions,
+    listed in two orders, must not read in one what the other hides."""
+    db = Database(sample_db_path, read_only=True)
+    try:
+        views = [pc.indicator_cells(db, settings, order) for order in ([JI, TO, NG], [NG, JI, TO])]
+    finally:
+        db.close()
+    first, second = views
+    assert first.secondary and first.secondary == second.secondary
+    assert first.states == second.states
+    assert first.regions == second.regions == (JI, NG, TO)  # by code
+
+
 def test_worker_processes_hide_the_same_cells_as_one_process(sample_db_path, settings):
     """A large view is suppressed in worker processes, an indicator each at a time; the
     sample is forced through them (it is below PARALLEL_CELLS) and must come out the same,
