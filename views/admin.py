@@ -201,6 +201,8 @@ if links_tab.open:
                 icon=":material/link:",
             )
             st.code(created, language=None)
+            for other, label in st.session_state.pop("admin_new_link_overlaps", []):
+                st.warning(sharing.overlap_warning(other, plain(label)), icon=":material/warning:")
         region_names = common.cached(map_report.region_names, config)
         donor_pages = [p for p in PAGES if accounts.can_open_page(accounts.DONOR, p.url_path)]
         titles = {p.url_path: _(p.title) for p in donor_pages}
@@ -268,7 +270,7 @@ if links_tab.open:
             if st.form_submit_button(_("Create link"), icon=":material/add_link:"):
                 try:
                     base = dashboard_base_url()
-                    _link_id, token = sharing.create_share_link(
+                    link_id, token = sharing.create_share_link(
                         db,
                         label,
                         expires,
@@ -281,6 +283,9 @@ if links_tab.open:
                     )
                     st.session_state["admin_new_link"] = sharing.share_url(
                         token, url=base, lang=donor_language or None
+                    )
+                    st.session_state["admin_new_link_overlaps"] = sharing.overlapping_links(
+                        db, link_id, config.programme.regions
                     )
                     st.rerun()
                 except (sharing.ShareLinkError, DatabaseError) as exc:

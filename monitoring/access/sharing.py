@@ -452,6 +452,46 @@ def get_share_link(db: Database, link_id: int, *, now: dt.datetime | None = None
     return frame.iloc[0].to_dict()
 
 
+def overlapping_links(
+    db: Database, link_id: int, programme_regions: Iterable[str], *, now: dt.datetime | None = None
+) -> list[tuple[int, str]]:
+    """The other active links (id, label) whose regions overlap link `link_id`'s without
+    being the same (a link without regions covers the programme's).
+
+    Each link's view is protected on its own (docs/access.md, "The disclosure audit"): a
+    donor holding two such links could set the figures of one beside the other's, for the
+    regions both show, and narrow down a count that each hides. Links over the same regions
+    hide the same cells, so they do not count."""
+    links = list_share_links(db, now=now)
+    programme = set(programme_regions)
+
+    def scope(regions) -> frozenset[str]:
+        listed = _as_tuple(regions)
+        return frozenset(programme if listed is None else listed)
+
+    own = links[links.link_id == int(link_id)]
+    if own.empty:
+        raise ShareLinkError(_no_link(link_id))
+    mine = scope(own.iloc[0]["regions"])
+    found = []
+    for row in links[(links.status == "active") & (links.link_id != int(link_id))].itertuples():
+        theirs = scope(row.regions)
+        if theirs != mine and theirs & mine:
+            found.append((int(row.link_id), str(row.label)))
+    return sorted(found)
+
+
+def overlap_warning(link_id: int, label: str) -> str:
+    """What to say of an overlapping link (`overlapping_links`); `label` as given (a page
+    escapes it for Markdown first)."""
+    return _(
+        "Link {number} ({label}) covers some of the same regions, not all of them. Each link "
+        "is protected on its own, so a donor who has both could set their figures side by side "
+        "and work out a count that each of them hides. Give a donor one link, or links over "
+        "the same regions."
+    ).format(number=link_id, label=label)
+
+
 def share_link_uses(db: Database, link_id: int | None = None, limit: int = 500) -> pd.DataFrame:
     """The log of uses, newest first: when, which link, which page, opened or refused."""
     return db.query(

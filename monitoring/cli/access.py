@@ -17,6 +17,7 @@ from monitoring.access import accounts, sharing, signin_links
 from monitoring.cli import remote
 from monitoring.db import Database, DatabaseError, open_database
 from monitoring.i18n import N_, _
+from monitoring.settings import load_settings
 
 DB_HELP = N_("database file (default: $MONITORING_DB or data/monitoring.duckdb)")
 
@@ -177,6 +178,9 @@ def cmd_share_create(args: argparse.Namespace) -> int:
     )
     print(_("Anyone with this address sees that view until it expires or is revoked:"))
     print(sharing.share_url(token, url=url, lang=args.donor_lang))
+    regions = load_settings().programme.regions
+    for other, label in sharing.overlapping_links(db, link_id, regions):
+        print(sharing.overlap_warning(other, label), file=sys.stderr)
     return 0
 
 

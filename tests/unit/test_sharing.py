@@ -16,7 +16,9 @@ from monitoring.access.sharing import (
     check_share_token,
     create_share_link,
     open_share_link,
+    overlapping_links,
     parse_duration,
+    revoke_share_link,
 )
 from tests.conftest import insert
 
@@ -92,6 +94,35 @@ def test_durations(text, expected):
 def test_bad_durations_say_how_to_write_one(text, message):
     with pytest.raises(ShareLinkError, match=message):
         parse_duration(text)
+
+
+def test_links_over_overlapping_regions_are_named_and_the_same_regions_are_not(regions_db):
+    """A donor holding two links whose regions overlap could set the figures of one beside
+    the other's; two links over the same regions (in any order) hide the same cells."""
+    db, programme = regions_db, ["UZ-JI", "UZ-TO", "UZ-NG"]
+    whole, _ = create(db, label="Whole")
+    jizzakh, _ = create(db, label="Jizzakh", regions=["UZ-JI"])
+    pair, _ = create(db, label="Pair", regions=["UZ-JI", "UZ-NG"])
+    same_pair, _ = create(db, label="Same pair", regions=["UZ-NG", "UZ-JI"])
+    tashkent, _ = create(db, label="Tashkent", regions=["UZ-TO"])
+    gone, _ = create(db, label="Gone", regions=["UZ-JI", "UZ-TO"])
+    revoke_share_link(db, gone, by="admin", now=T0)
+    at = T0 + dt.timedelta(days=1)
+    assert overlapping_links(db, jizzakh, programme, now=at) == [
+        (whole, "Whole"),
+        (pair, "Pair"),
+        (same_pair, "Same pair"),
+    ]
+    assert overlapping_links(db, pair, programme, now=at) == [
+        (whole, "Whole"),
+        (jizzakh, "Jizzakh"),
+    ]
+    assert overlapping_links(db, tashkent, programme, now=at) == [(whole, "Whole")]
+    # a link over every region of the programme is the same scope as one without regions
+    everything, _ = create(db, label="Every region", regions=["UZ-NG", "UZ-TO", "UZ-JI"])
+    assert (whole, "Whole") not in overlapping_links(db, everything, programme, now=at)
+    with pytest.raises(ShareLinkError, match="no share link 99"):
+        overlapping_links(db, 99, programme, now=at)
 
 
 # --- tokens -------------------------------------------------------------------------------
