@@ -137,6 +137,23 @@ def _tips(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _spoken(tips: pd.DataFrame) -> np.ndarray:
+    """What a screen reader says of each milestone's marks (after the mark's name): its
+    name, status and dates, each named as in the tooltip. Vega-Lite would otherwise read out
+    every field a mark draws, by the fields' own names ("row", "until", "colour")."""
+    named = [
+        (None, tips.title),
+        (_("Status"), tips.status),
+        (_("Planned"), tips.planned),
+        (_("Achieved"), tips.achieved),
+    ]
+    columns = [
+        [text if name is None else f"{name}: {text}" for text in values.astype(str)]
+        for name, values in named
+    ]
+    return np.array(["; ".join(parts) for parts in zip(*columns, strict=True)], dtype=object)
+
+
 def _tooltip() -> list[dict]:
     """The tooltip of a milestone's marks: its name as the heading (vega-tooltip shows a
     field titled "title" so), then a line a field, each named. The names are this module's
@@ -158,7 +175,7 @@ def _tooltip() -> list[dict]:
     ]
 
 
-TIMELINE_COLUMNS = ["kind", "row", "order", "at", "until", "text", "mark", "colour"]
+TIMELINE_COLUMNS = ["kind", "row", "order", "at", "until", "text", "mark", "colour", "aria"]
 TIP_COLUMNS = ["title", "status", "level", "region", "audience", "planned", "achieved", "indicator"]
 
 
@@ -167,7 +184,7 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     rows, each mark a row (its planned date, its status's mark, its delay), in the order of
     `frame`. `row` is the row's label on the y axis ("ID short title"; a heading's is
     empty, a run of zero-width spaces, so that it is never a milestone's), `order` its place
-    from the top."""
+    from the top, `aria` what a screen reader says of a milestone's mark (`_spoken`)."""
     frame = frame.reset_index(drop=True)
     n = len(frame)
     names = _mark_names()
@@ -190,6 +207,7 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             "text": group[headings],
             "mark": None,
             "colour": None,
+            "aria": None,
         },
         columns=[*TIMELINE_COLUMNS, *TIP_COLUMNS],
     )
@@ -200,6 +218,7 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     achieved = _iso(frame.achieved_on).to_numpy(dtype=object)
     reporting = as_of.isoformat()
     tips = _tips(frame)
+    spoken = _spoken(tips)
 
     def days_text(message, mask: np.ndarray) -> list[str]:
         """message(n) written for each milestone of `mask`, n its days late."""
@@ -252,6 +271,7 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
                 "text": texts[kind](mask) if kind in texts else "",
                 "mark": names[kind],
                 "colour": MARKS[kind][1] if kind in DELAYS else None,
+                "aria": [f"{names[kind]}: {said}" for said in spoken[mask]],
             },
             columns=TIMELINE_COLUMNS,
         )
@@ -325,9 +345,12 @@ def milestone_timeline(
             "gridColor": "#f3f3f3",
             "bandPosition": 0.5,
             "zindex": 0,  # the rows' lines under the marks (Vega-Lite draws them over)
+            # Not read out: a heading's label is empty, and each mark names its milestone.
+            "aria": False,
         },
     }
     note = {"type": "text", "align": "left", "baseline": "middle", "dx": 10}
+    quiet = {**note, "aria": False}  # words beside a mark: its description says them
     text = {"field": "text", "type": "nominal"}
     tooltip = _tooltip()
     reporting = {
@@ -339,14 +362,14 @@ def milestone_timeline(
         ]
     }
     layers = [
-        {  # a heading's band across the plot
+        {  # a heading's band across the plot (nothing to say: its words say it)
             "transform": [_only(HEADING)],
-            "mark": {"type": "rect", "color": "#f0f0f0"},
+            "mark": {"type": "rect", "color": "#f0f0f0", "aria": False},
             "encoding": {"y": y, "x": {"value": 0}, "x2": {"value": "width"}},
         },
-        {  # the delays
+        {  # the delays (a screen reader hears them in the marks' status)
             "transform": [_only(*DELAYS)],
-            "mark": {"type": "rule", "strokeWidth": 4},
+            "mark": {"type": "rule", "strokeWidth": 4, "aria": False},
             "encoding": {
                 "y": y,
                 "x": x,
@@ -363,7 +386,7 @@ def milestone_timeline(
                 "strokeDash": [6, 4],
                 "strokeWidth": 2,
             },
-            "encoding": {"x": x},
+            "encoding": {"x": x, "description": text},
         },
         {  # the marks, each named in the legend with its symbol
             "transform": [_only(*POINTS)],
@@ -377,21 +400,22 @@ def milestone_timeline(
                 "size": {"field": "mark", "type": "nominal", "scale": by_mark(3)},
                 "strokeWidth": {"field": "mark", "type": "nominal", "scale": by_mark(4)},
                 "tooltip": tooltip,
+                "description": {"field": "aria", "type": "nominal"},
             },
         },
         {  # "n days late" beside an achievement
             "transform": [_only("late")],
-            "mark": {**note, "fontSize": 12, "color": "#7a5200"},
+            "mark": {**quiet, "fontSize": 12, "color": "#7a5200"},
             "encoding": {"y": y, "x": x, "text": text},
         },
         {  # "OVERDUE n days" beside the reporting date
             "transform": [_only("overdue")],
-            "mark": {**note, "fontSize": 12, "fontWeight": "bold", "color": OVERDUE_COLOUR},
+            "mark": {**quiet, "fontSize": 12, "fontWeight": "bold", "color": OVERDUE_COLOUR},
             "encoding": {"y": y, "x": x, "text": text},
         },
         {  # "dropped"
             "transform": [_only("dropped")],
-            "mark": {**note, "fontSize": 12, "color": "#666666"},
+            "mark": {**quiet, "fontSize": 12, "color": "#666666"},
             "encoding": {"y": y, "x": x, "text": text},
         },
         {  # a heading's words: its stage and level
@@ -405,7 +429,7 @@ def milestone_timeline(
                 "fontWeight": "bold",
                 "color": "#333333",
             },
-            "encoding": {"y": y, "x": {"value": 0}, "text": text},
+            "encoding": {"y": y, "x": {"value": 0}, "text": text, "description": text},
         },
         {  # the reporting date's words, above the plot
             "data": reporting,
@@ -416,6 +440,7 @@ def milestone_timeline(
                 "dy": -4,
                 "fontSize": 12,
                 "color": REPORTING_COLOUR,
+                "aria": False,  # the dashed line says it
             },
             "encoding": {"x": x, "text": text},
         },

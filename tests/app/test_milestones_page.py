@@ -128,6 +128,33 @@ def test_the_timeline_marks_delays_with_shape_and_days_and_the_reporting_date(ap
     assert "(number)" in title(per_quarter)
 
 
+def test_a_screen_reader_hears_each_milestones_mark_and_each_heading_by_name(app):
+    """Vega-Lite names every mark for screen readers; unasked, by the fields it draws
+    ("row: ", "until: …; colour: #E69F00"). Each milestone's mark says its name, status and
+    dates in the reader's words, a heading its stage and level; the rest is not read out."""
+    at = open_page(app)
+    (timeline, rows), _ = charts(at)
+    overdue = by_milestone(rows, "overdue")["M-23"]
+    assert overdue["aria"] == (
+        f"▶ Overdue at the reporting date: {overdue['title']}; Status: ▶ Overdue by 149 days; "
+        f"Planned: {overdue['planned']}; Achieved: –"  # en dash: not achieved
+    )
+    late = by_milestone(rows, "late")["M-22"]
+    assert late["aria"].startswith(f"◆ Achieved late: {late['title']}; Status: ◆ Achieved")
+    assert "Achieved: 14 Jan 2022" in late["aria"]
+    planned = of_kind(rows, "planned")
+    assert all(r["aria"].startswith("○ Planned date: M-") for r in planned)
+    assert layer(timeline, *POINTS)["encoding"]["description"]["field"] == "aria"
+    words = [layer for layer in timeline["layer"] if layer["mark"].get("fontWeight") == "bold"]
+    heading = next(layer for layer in words if layer["mark"].get("fontSize") == 13)
+    assert heading["encoding"]["description"]["field"] == "text"  # "1 Inception · Community"
+    assert heading["encoding"]["y"]["axis"]["aria"] is False  # the headings' rows: no label
+    quiet = ("delay_late", "delay_overdue"), ("late",), ("overdue",), ("dropped",)
+    assert all(layer(timeline, *kinds)["mark"]["aria"] is False for kinds in quiet)
+    rule, label = (layer for layer in timeline["layer"] if "data" in layer)
+    assert rule["encoding"]["description"]["field"] == "text" and label["mark"]["aria"] is False
+
+
 def test_the_timeline_draws_the_cores_rows_in_order_under_their_stage_and_level(app):
     at = open_page(app)
     (timeline, rows), _ = charts(at)

@@ -77,6 +77,25 @@ def test_the_timeline_tells_a_milestone_in_its_tooltip(server, page):
     screenshot(page, "milestones-tooltip")
 
 
+def test_a_screen_reader_finds_every_mark_of_the_timeline_named(server, page):
+    """Every mark of the timeline a screen reader reaches has a name in words: a milestone's
+    marks its name, status and dates, a heading its stage and level; none reads "row: "."""
+    open_milestones(page, server)
+    timeline = page.locator("[data-testid=stVegaLiteChart]").first.locator("svg.marks")
+    names = timeline.evaluate(
+        "svg => Array.from(svg.querySelectorAll('[role=graphics-symbol]'))"
+        ".map(e => e.getAttribute('aria-label') || '')"
+    )
+    marks = [n for n in names if n.startswith(("○", "●", "◆", "▶", "✕"))]
+    assert len(marks) >= 31  # every milestone's planned date, and its status's mark
+    assert all("; Status: " in n and "; Planned: " in n for n in marks)
+    assert "1 Inception · Community" in names  # a heading, by its words
+    assert "Reporting date 30 Jun 2022" in names
+    blank = [n for n in names if not n.replace("\u200b", "").strip() or n.startswith("row:")]
+    assert blank == []
+    assert not [n for n in names if n.startswith("Y-axis")]  # its headings' labels are empty
+
+
 def test_a_filter_from_the_address_narrows_the_page_and_stays_in_the_url(server, page):
     open_milestones(page, server, "?level=National&status=Overdue&stage=Bogus")
     assert exceptions_shown(page) == []
