@@ -452,6 +452,7 @@ def get_share_link(db: Database, link_id: int, *, now: dt.datetime | None = None
     return frame.iloc[0].to_dict()
 
 
+@team_only
 def overlapping_links(
     db: Database, link_id: int, programme_regions: Iterable[str], *, now: dt.datetime | None = None
 ) -> list[tuple[int, str]]:
