@@ -21,9 +21,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from monitoring.access import accounts
-from monitoring.access.cells import indicator_cells, protection_scope
+from monitoring.access.cells import indicator_cells
 from monitoring.access.sharing import SHARE_PARAM, ShareScope
-from monitoring.access.view import Audience, ProtectedView, active_link_scopes, donor_regions
+from monitoring.access.view import Audience, ProtectedView, active_link_scopes, protection_regions
 from monitoring.access.view import protected_view as build_view
 from monitoring.db import Database, open_database
 from monitoring.i18n import _
@@ -126,7 +126,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
     db, settings = open_database(db_path), load_settings()
     protected = None
     if audience.is_donor:
-        regions = protection_scope(donor_regions(settings, audience.link_regions))
+        regions = protection_regions(settings, audience.link_regions)
         protected = _protected_cells(db_path, uploads_part(version), regions, db)
     return build_view(db, settings, audience, protected=protected)
 

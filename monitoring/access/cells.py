@@ -109,6 +109,8 @@ class IndicatorCells:
     rounding_base: int = 5  # privacy.rounding_base (used under "round")
     secondary: frozenset[Cell] = frozenset()  # cells hidden by the disclosure audit
     audit: Any = field(default=None, compare=False, repr=False)  # its audit.AuditResult
+    # The regions a page shows figures of (`restricted_to`): None, all the view's.
+    shown_mask: int | None = None
     _memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def protects(self, code: str) -> bool:
@@ -126,10 +128,25 @@ class IndicatorCells:
         return (1 << len(self.regions)) - 1
 
     def mask(self, regions: Iterable[str] | None) -> int:
-        """The bit mask of `regions` within the view (None, or none of the view's: all)."""
+        """The bit mask of `regions` within the regions shown (None, or none of them: all
+        the regions shown, which are the view's unless `restricted_to` fewer)."""
+        shown = self.full_mask if self.shown_mask is None else self.shown_mask
         if regions is None:
-            return self.full_mask
-        return _bits(self.regions, regions) or self.full_mask
+            return shown
+        return (_bits(self.regions, regions) & shown) or shown
+
+    def restricted_to(self, regions: Iterable[str]) -> IndicatorCells:
+        """These cells as read by a page that shows figures of `regions` only (some of the
+        view's): the same states, but "all regions" means all of `regions`.
+
+        A share link over some of the programme's regions reads the programme's protected
+        cells so (`view.protected_view`): the disclosure audit of the programme covers every
+        figure over every set of its regions, so no set of links, each showing some of
+        them, shows a figure that audit did not."""
+        bits = _bits(self.regions, regions)
+        if not bits:
+            raise ValueError(f"None of {sorted(set(regions))} is a region of this view.")
+        return self if bits == self.full_mask else replace(self, shown_mask=bits)
 
     def mask_regions(self, mask: int) -> tuple[str, ...]:
         return tuple(r for i, r in enumerate(self.regions) if mask >> i & 1)

@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from monitoring.access import accounts
 from monitoring.access.accounts import now_utc
+from monitoring.access.cells import protection_scope
 from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.db import Database
 from monitoring.i18n import N_, _
@@ -456,28 +457,33 @@ def get_share_link(db: Database, link_id: int, *, now: dt.datetime | None = None
 def overlapping_links(
     db: Database, link_id: int, programme_regions: Iterable[str], *, now: dt.datetime | None = None
 ) -> list[tuple[int, str]]:
-    """The other active links (id, label) whose regions overlap link `link_id`'s without
-    being the same (a link without regions covers the programme's).
+    """The other active links (id, label) that show some of the regions link `link_id`
+    shows but read other protected cells (a link without regions shows the programme's).
 
-    Each link's view is protected on its own (docs/access.md, "The disclosure audit"): a
-    donor holding two such links could set the figures of one beside the other's, for the
-    regions both show, and narrow down a count that each hides. Links over the same regions
-    hide the same cells, so they do not count."""
+    Every link over the programme's regions reads the programme's protected cells,
+    restricted to its own regions (`view.protection_regions`), so such links never count:
+    what any set of them shows, the programme's audited view could show. A link over a
+    region outside the programme reads the cells of the programme and that region, audited
+    on their own: a donor holding it and a link over the programme could set the figures of
+    one beside the other's, for the regions both show, and narrow down a count that each
+    hides."""
     links = list_share_links(db, now=now)
-    programme = set(programme_regions)
+    programme = frozenset(programme_regions)
 
-    def scope(regions) -> frozenset[str]:
+    def shown(regions) -> frozenset[str]:
         listed = _as_tuple(regions)
-        return frozenset(programme if listed is None else listed)
+        return programme if listed is None else frozenset(listed)
 
     own = links[links.link_id == int(link_id)]
     if own.empty:
         raise ShareLinkError(_no_link(link_id))
-    mine = scope(own.iloc[0]["regions"])
+    mine = shown(own.iloc[0]["regions"])
     found = []
     for row in links[(links.status == "active") & (links.link_id != int(link_id))].itertuples():
-        theirs = scope(row.regions)
-        if theirs != mine and theirs & mine:
+        theirs = shown(row.regions)
+        if theirs & mine and protection_scope(theirs | programme) != protection_scope(
+            mine | programme
+        ):
             found.append((int(row.link_id), str(row.label)))
     return sorted(found)
 

@@ -243,10 +243,20 @@ def _number_text(value) -> str | None:
 
 def donor_regions(settings: Settings, link_regions: Sequence[str] | None) -> tuple[str, ...]:
     """The regions a donor's view covers: the link's (in order, once each), else the
-    programme's. The protected cells depend on these and the data only."""
+    programme's."""
     if link_regions is None:
         return tuple(settings.programme.regions)
     return tuple(dict.fromkeys(link_regions))
+
+
+def protection_regions(settings: Settings, link_regions: Sequence[str] | None) -> tuple[str, ...]:
+    """The regions whose protected cells a donor's view reads (`cells.protection_scope`):
+    the programme's and the link's. A link over some of the programme's regions reads the
+    programme's cells, restricted to its own regions (`IndicatorCells.restricted_to`), so
+    that a donor holding several links, each over some regions, learns nothing the
+    programme's own audited view would not show (docs/access.md, "The disclosure audit").
+    The protected cells depend on these and the data only."""
+    return cells.protection_scope((*settings.programme.regions, *(link_regions or ())))
 
 
 @free_of_people_data
@@ -259,7 +269,7 @@ def active_link_scopes(db: Database, settings: Settings) -> list[tuple[str, ...]
     links = sharing.list_share_links(db)
     scopes: list[tuple[str, ...]] = []
     for row in links[links.status == "active"].itertuples():
-        scope = cells.protection_scope(donor_regions(settings, sharing._as_tuple(row.regions)))
+        scope = protection_regions(settings, sharing._as_tuple(row.regions))
         if scope not in scopes:
             scopes.append(scope)
     return scopes
@@ -274,13 +284,17 @@ def protected_view(
 ) -> ProtectedView:
     """What `audience` may see of this database: built once per request (and cached by the
     caller on the data version and the audience). `protected`: the protected cells of the
-    donor's regions (`cells.indicator_cells`), when the caller already has them for this
-    data (they depend on the data and the regions only, not on the link's pages,
-    downloads or approvals)."""
+    donor's `protection_regions` (`cells.indicator_cells`), when the caller already has them
+    for this data (they depend on the data and those regions only, not on the link's pages,
+    downloads or approvals); the view reads them restricted to the link's regions."""
     threshold = settings.privacy.small_count_threshold
     if not audience.is_donor:
         return ProtectedView(audience=audience, regions=None, threshold=threshold)
     regions = donor_regions(settings, audience.link_regions)
+    if protected is None:
+        protected = cells.indicator_cells(
+            db, settings, protection_regions(settings, audience.link_regions)
+        )
     protection = suppression.donor_protection(db, settings)
     through, unapproved = approved_quarters(db, settings, regions)
     return ProtectedView(
@@ -294,9 +308,7 @@ def protected_view(
         unnamed_kinds=tuple(settings.privacy.unnamed_organisation_kinds),
         free_text=False,
         uploader_names=False,
-        protected=protected
-        if protected is not None
-        else cells.indicator_cells(db, settings, regions),
+        protected=protected.restricted_to(regions),
     )
 
 

@@ -2,11 +2,12 @@
 
 Audits donor views as a reader with a solver would read them: every figure their pages
 could show of each count of people, and how far each withheld one can be narrowed down
-(monitoring/access/audit.py). Without --share: the whole programme and each region alone;
-with --share ID: that share link's regions. Exit code 0 when every view passes, 1 when a
-withheld figure can be narrowed below what "<5" says (its true value is printed only with
---show-values) or the audit could not bound every one, 2 on wrong arguments or an unknown
-link, 3 when the database is busy.
+(monitoring/access/audit.py). Without --share: the whole programme, whose protected cells
+every share link over its regions reads (restricted to the link's regions); with --share ID:
+the cells that link reads (the programme's, and any region of the link outside it). Exit
+code 0 when every view passes, 1 when a withheld figure can be narrowed below what "<5"
+says (its true value is printed only with --show-values) or the audit could not bound every
+one, 2 on wrong arguments or an unknown link, 3 when the database is busy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 
 from monitoring.access import audit, sharing
 from monitoring.access.cells import indicator_cells
+from monitoring.access.view import protection_regions
 from monitoring.cli.access import DB_HELP, existing_database
 from monitoring.i18n import _
 from monitoring.settings import load_settings
@@ -24,18 +26,15 @@ PASSED, WEAK = 0, 1
 
 def scopes(db, settings, share: int | None) -> list[tuple[str, list[str]]]:
     """(name, regions) of the views to audit."""
-    programme = list(settings.programme.regions)
     if share is None:
-        return [(_("Whole programme"), programme)] + [
-            (_("Region {code}").format(code=r), [r]) for r in programme
-        ]
+        return [(_("Whole programme"), list(protection_regions(settings, None)))]
     link = sharing.get_share_link(db, share)
     regions = link.get("regions")
-    regions = programme if regions is None or len(regions) == 0 else list(regions)
+    regions = None if regions is None or len(regions) == 0 else list(regions)
     name = _("Share link {id} ({label}, {status})").format(
         id=share, label=link["label"], status=link["status"]
     )
-    return [(name, regions)]
+    return [(name, list(protection_regions(settings, regions)))]
 
 
 def cmd_audit_disclosure(args: argparse.Namespace) -> int:
@@ -74,11 +73,14 @@ def add_audit_command(sub) -> None:
         description=_(
             "Audit donor views: every figure their pages could show of each count "
             "of people, as equations a reader could solve, and the narrowest range each withheld "
-            "figure can be pinned to. Without --share: the whole programme and each region alone."
+            "figure can be pinned to. Without --share: the whole programme, whose protected "
+            "cells every share link over its regions reads."
         ),
     )
     cmd.add_argument("--db", help=_(DB_HELP))
-    cmd.add_argument("--share", type=int, metavar="ID", help=_("audit this share link's regions"))
+    cmd.add_argument(
+        "--share", type=int, metavar="ID", help=_("audit the cells this share link reads")
+    )
     cmd.add_argument(
         "--show-values",
         action="store_true",

@@ -299,7 +299,12 @@ def test_a_donors_map_shows_only_the_links_regions_and_protects_them(cells_db, s
     )
     props = features(data)
     assert props[JI]["value"] is None and props[JI]["shown_text"] == "<5"
-    assert props[NG]["shown_text"] == "hidden" and props[NG]["hatched"]
+    # The link reads the programme's protection, which keeps Namangan's 20 and withholds
+    # the total over the link's regions instead (it would give Jizzakh's 3 away).
+    assert props[NG]["shown_text"] == "20" and not props[NG]["hatched"]
+    link = view_of(cells_db, settings, [JI, NG])
+    assert link.to_date("PEOPLE", None, Q1, 23) == "hidden"
+    assert link.to_date("PEOPLE", [NG], Q1, 20) == ""
     assert "hidden to protect the people counted" in props[JI]["tooltip"]
     assert props[TO]["shown_text"] == "not in this view"
     assert props[TO]["tooltip"] == "Tashkent Region (UZ-TO)\nNot in this view."
@@ -309,7 +314,7 @@ def test_a_donors_map_shows_only_the_links_regions_and_protects_them(cells_db, s
     table = data.region_table.set_index("Code")
     assert set(table.index) == {JI, NG}
     assert table.at[JI, "Value up to 2021Q1"] == "<5"
-    assert table.at[NG, "% of target"] == "hidden"
+    assert table.at[JI, "% of target"] == "hidden" and table.at[NG, "% of target"] != "hidden"
     assert "Latest values" not in data.organisation_table.columns
     later = map_report.build_map(
         cells_db, view_of(cells_db, settings, [JI, NG]), settings, "PEOPLE", Q2, "value"

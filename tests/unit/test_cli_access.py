@@ -167,6 +167,10 @@ def test_share_create_prints_a_url_that_opens_the_scope(db_path, monkeypatch, ca
 
 
 def test_share_create_warns_of_a_link_over_overlapping_regions(db_path, monkeypatch, capsys):
+    database = Database(db_path)
+    insert(database, "regions", [{"region_code": "UZ-AN", "name_en": "Andijan"}])
+    database.close()
+
     def create(label, regions):
         return run(
             monkeypatch, capsys, "share", "create", "--label", label, "--expires", "90d",
@@ -174,11 +178,12 @@ def test_share_create_warns_of_a_link_over_overlapping_regions(db_path, monkeypa
         )  # fmt: skip
 
     assert create("Jizzakh", "UZ-JI")[::2] == (0, "")
-    assert create("Both", "UZ-NG,UZ-JI")[0] == 0  # overlaps link 1
-    code, out, err = create("Both again", "UZ-JI,UZ-NG")  # the same regions as link 2
+    # Both within the programme: both read the programme's protected cells.
+    assert create("Both", "UZ-NG,UZ-JI")[::2] == (0, "")
+    code, out, err = create("With Andijan", "UZ-JI,UZ-AN")  # a region outside the programme
     assert code == 0 and out.splitlines()[-1].startswith("https://dash.example.org/?share=")
     assert "Link 1 (Jizzakh) covers some of the same regions, not all of them." in err
-    assert "Link 2" not in err
+    assert "Link 2 (Both) covers some" in err
 
 
 @pytest.mark.parametrize(

@@ -165,6 +165,34 @@ def sample_views(sample_db, settings):
     return {scope: donor(sample_db, settings, scope) for scope in SCOPES}
 
 
+def test_links_over_some_regions_show_only_what_the_programmes_view_shows(
+    sample_db, settings, sample_views
+):
+    """A donor holding several links (the whole programme's and each region's) learns no
+    figure the programme's audited view would not show: each link reads the programme's
+    protected cells, restricted to its regions, so every figure of a region's link has the
+    state the programme's view gives the same figure under that region's filter."""
+    whole = sample_views[None]
+    cells = whole.protected
+    codes = sorted(cells.aggregation)
+    compared = withheld = 0
+    for scope in SCOPES[1:]:
+        view = sample_views[scope]
+        assert view.regions == scope and view.protected.regions == cells.regions
+        assert view.protected.states == cells.states  # one protection, read over the link
+        for code in codes:
+            for period in _quarters(settings):
+                for value in (0, 3, 12):  # a zero, a small count, a larger one
+                    for state_of in ("quarter", "to_date"):
+                        own = getattr(view, state_of)(code, None, period, value)
+                        seen = getattr(whole, state_of)(code, scope, period, value)
+                        assert own == seen, (scope, code, period, value, state_of)
+                        compared += 1
+                        withheld += own in ("small", "hidden")
+    assert compared == 3 * len(codes) * len(_quarters(settings)) * 3 * 2
+    assert withheld > compared // 4  # the comparison met many withheld figures
+
+
 @pytest.mark.parametrize("scope", SCOPES, ids=lambda s: "programme" if s is None else s[0])
 def test_no_status_progress_or_order_is_computed_from_a_withheld_actual(
     sample_db, settings, sample_views, scope
