@@ -329,6 +329,11 @@ def milestone_timeline(
             "labelOverlap": True,
             "gridColor": "#eeeeee",
             "domainColor": "#999999",
+            # What a screen reader says of the axis, in the reader's language (Vega's own
+            # words are English: "X-axis titled 'Date' for a utc scale with values from …").
+            "description": _("Dates from {first} to {last}").format(
+                first=i18n.month(left), last=i18n.month(right)
+            ),
         },
     }
     y = {
@@ -465,6 +470,7 @@ def milestone_timeline(
         "title": None,
         "offset": 26,
         "symbolSize": 130,
+        "description": _("Marks: {names}").format(names="; ".join(legend_names)),
     }
     return data, spec
 

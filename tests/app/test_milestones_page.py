@@ -153,6 +153,11 @@ def test_a_screen_reader_hears_each_milestones_mark_and_each_heading_by_name(app
     assert all(layer(timeline, *kinds)["mark"]["aria"] is False for kinds in quiet)
     rule, label = (layer for layer in timeline["layer"] if "data" in layer)
     assert rule["encoding"]["description"]["field"] == "text" and label["mark"]["aria"] is False
+    # The axis and the legend in the reader's words too (Vega's own are English).
+    x = layer(timeline, *POINTS)["encoding"]["x"]
+    assert x["axis"]["description"] == "Dates from December 2020 to July 2022"
+    legend = timeline["config"]["legend"]["description"]
+    assert legend.startswith("Marks: ○ Planned date; ● Achieved on time; ◆ Achieved late")
 
 
 def test_the_timeline_draws_the_cores_rows_in_order_under_their_stage_and_level(app):

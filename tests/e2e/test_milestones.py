@@ -94,6 +94,12 @@ def test_a_screen_reader_finds_every_mark_of_the_timeline_named(server, page):
     blank = [n for n in names if not n.replace("\u200b", "").strip() or n.startswith("row:")]
     assert blank == []
     assert not [n for n in names if n.startswith("Y-axis")]  # its headings' labels are empty
+    axes = timeline.evaluate(
+        "svg => Array.from(svg.querySelectorAll('[aria-roledescription=axis],"
+        "[aria-roledescription=legend]')).map(e => e.getAttribute('aria-label'))"
+    )
+    assert "Dates from December 2020 to July 2022" in axes
+    assert any(a.startswith("Marks: ○ Planned date; ● Achieved on time") for a in axes)
 
 
 def test_a_filter_from_the_address_narrows_the_page_and_stays_in_the_url(server, page):
