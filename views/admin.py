@@ -285,7 +285,7 @@ if links_tab.open:
                         token, url=base, lang=donor_language or None
                     )
                     st.session_state["admin_new_link_overlaps"] = sharing.overlapping_links(
-                        db, link_id, config.programme.regions
+                        db, link_id, config
                     )
                     st.rerun()
                 except (sharing.ShareLinkError, DatabaseError) as exc:

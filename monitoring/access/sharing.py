@@ -25,11 +25,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from monitoring.access import accounts
 from monitoring.access.accounts import now_utc
-from monitoring.access.cells import protection_scope
 from monitoring.access.markers import decides_who_is_looking, team_only
+from monitoring.access.view import donor_regions, protection_regions
 from monitoring.db import Database
 from monitoring.i18n import N_, _
-from monitoring.settings import ROOT
+from monitoring.settings import ROOT, Settings
 
 SHARE_PARAM = "share"  # the URL query parameter that carries the token
 SECRET_ENV = "MONITORING_SHARE_SECRET"
@@ -455,35 +455,32 @@ def get_share_link(db: Database, link_id: int, *, now: dt.datetime | None = None
 
 @team_only
 def overlapping_links(
-    db: Database, link_id: int, programme_regions: Iterable[str], *, now: dt.datetime | None = None
+    db: Database, link_id: int, settings: Settings, *, now: dt.datetime | None = None
 ) -> list[tuple[int, str]]:
     """The other active links (id, label) that show some of the regions link `link_id`
-    shows but read other protected cells (a link without regions shows the programme's).
+    shows but read other protected cells (`view.protection_regions`).
 
     Every link over the programme's regions reads the programme's protected cells,
-    restricted to its own regions (`view.protection_regions`), so such links never count:
-    what any set of them shows, the programme's audited view could show. A link over a
-    region outside the programme reads the cells of the programme and that region, audited
-    on their own: a donor holding it and a link over the programme could set the figures of
-    one beside the other's, for the regions both show, and narrow down a count that each
-    hides."""
+    restricted to its own regions, so such links never count: what any set of them shows,
+    the programme's audited view could show. A link over a region outside the programme
+    reads the cells of the programme and that region, audited on their own: a donor holding
+    it and a link over the programme could set the figures of one beside the other's, for
+    the regions both show, and narrow down a count that each hides."""
     links = list_share_links(db, now=now)
-    programme = frozenset(programme_regions)
 
-    def shown(regions) -> frozenset[str]:
+    def reads(regions) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The regions a link shows, and those whose protected cells it reads."""
         listed = _as_tuple(regions)
-        return programme if listed is None else frozenset(listed)
+        return frozenset(donor_regions(settings, listed)), protection_regions(settings, listed)
 
     own = links[links.link_id == int(link_id)]
     if own.empty:
         raise ShareLinkError(_no_link(link_id))
-    mine = shown(own.iloc[0]["regions"])
+    shown, cells = reads(own.iloc[0]["regions"])
     found = []
     for row in links[(links.status == "active") & (links.link_id != int(link_id))].itertuples():
-        theirs = shown(row.regions)
-        if theirs & mine and protection_scope(theirs | programme) != protection_scope(
-            mine | programme
-        ):
+        theirs, their_cells = reads(row.regions)
+        if theirs & shown and their_cells != cells:
             found.append((int(row.link_id), str(row.label)))
     return sorted(found)
 

@@ -96,33 +96,34 @@ def test_bad_durations_say_how_to_write_one(text, message):
         parse_duration(text)
 
 
-def test_only_links_reading_other_cells_over_shared_regions_are_named(regions_db):
+def test_only_links_reading_other_cells_over_shared_regions_are_named(regions_db, settings):
     """Links over the programme's regions all read the programme's protected cells (each
     restricted to its regions): none is named. A link over a region outside the programme
     reads other cells: the links sharing a region with it are."""
-    db, programme = regions_db, ["UZ-JI", "UZ-TO", "UZ-NG"]
+    db = regions_db
+    assert tuple(settings.programme.regions) == ("UZ-JI", "UZ-TO", "UZ-NG")
     insert(db, "regions", [{"region_code": "UZ-AN", "name_en": "Andijan"}])
     whole, _ = create(db, label="Whole")
     jizzakh, _ = create(db, label="Jizzakh", regions=["UZ-JI"])
     pair, _ = create(db, label="Pair", regions=["UZ-NG", "UZ-JI"])
     at = T0 + dt.timedelta(days=1)
     for link in (whole, jizzakh, pair):
-        assert overlapping_links(db, link, programme, now=at) == []
+        assert overlapping_links(db, link, settings, now=at) == []
     wider, _ = create(db, label="With Andijan", regions=["UZ-JI", "UZ-AN"])
     andijan, _ = create(db, label="Andijan", regions=["UZ-AN"])
     gone, _ = create(db, label="Gone", regions=["UZ-JI"])
     revoke_share_link(db, gone, by="admin", now=T0)
-    assert overlapping_links(db, wider, programme, now=at) == [
+    assert overlapping_links(db, wider, settings, now=at) == [
         (whole, "Whole"),
         (jizzakh, "Jizzakh"),
         (pair, "Pair"),
     ]
-    assert overlapping_links(db, jizzakh, programme, now=at) == [(wider, "With Andijan")]
+    assert overlapping_links(db, jizzakh, settings, now=at) == [(wider, "With Andijan")]
     # Andijan alone reads the same cells as the link with Andijan, and shares no region
     # with the others
-    assert overlapping_links(db, andijan, programme, now=at) == []
+    assert overlapping_links(db, andijan, settings, now=at) == []
     with pytest.raises(ShareLinkError, match="no share link 99"):
-        overlapping_links(db, 99, programme, now=at)
+        overlapping_links(db, 99, settings, now=at)
 
 
 # --- tokens -------------------------------------------------------------------------------
