@@ -201,8 +201,9 @@ if links_tab.open:
                 icon=":material/link:",
             )
             st.code(created, language=None)
-            for other, label in st.session_state.pop("admin_new_link_overlaps", []):
-                st.warning(sharing.overlap_warning(other, plain(label)), icon=":material/warning:")
+            if overlaps := st.session_state.pop("admin_new_link_overlaps", []):
+                named = [(other, plain(label)) for other, label in overlaps]
+                st.warning(sharing.overlap_warning(named), icon=":material/warning:")
         region_names = common.cached(map_report.region_names, config)
         donor_pages = [p for p in PAGES if accounts.can_open_page(accounts.DONOR, p.url_path)]
         titles = {p.url_path: _(p.title) for p in donor_pages}

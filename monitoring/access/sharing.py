@@ -28,7 +28,7 @@ from monitoring.access.accounts import now_utc
 from monitoring.access.markers import decides_who_is_looking, team_only
 from monitoring.access.view import donor_regions, protection_regions
 from monitoring.db import Database
-from monitoring.i18n import N_, _
+from monitoring.i18n import N_, _, ngettext
 from monitoring.settings import ROOT, Settings
 
 SHARE_PARAM = "share"  # the URL query parameter that carries the token
@@ -485,15 +485,23 @@ def overlapping_links(
     return sorted(found)
 
 
-def overlap_warning(link_id: int, label: str) -> str:
-    """What to say of an overlapping link (`overlapping_links`); `label` as given (a page
-    escapes it for Markdown first)."""
-    return _(
-        "Link {number} ({label}) covers some of the same regions, not all of them. Each link "
-        "is protected on its own, so a donor who has both could set their figures side by side "
-        "and work out a count that each of them hides. Give a donor one link, or links over "
-        "the same regions."
-    ).format(number=link_id, label=label)
+def overlap_warning(links: Collection[tuple[int, str]]) -> str:
+    """One warning naming every overlapping link (`overlapping_links`, not empty); each
+    label as given (a page escapes it for Markdown first)."""
+    named = ", ".join(f"{number} ({label})" for number, label in links)
+    return ngettext(
+        "Link {links} shows some of the same regions but is protected apart from this one, "
+        "because one of the two also covers a region outside the programme. A donor who has "
+        "both could set their figures side by side and work out a count that each of them "
+        "hides. Give a donor one link, or only links over the programme's own regions "
+        "(those share one protection).",
+        "Links {links} show some of the same regions but are protected apart from this one, "
+        "because this link or they also cover a region outside the programme. A donor who "
+        "has this link and one of them could set their figures side by side and work out a "
+        "count that each of them hides. Give a donor one link, or only links over the "
+        "programme's own regions (those share one protection).",
+        len(links),
+    ).format(links=named)
 
 
 def share_link_uses(db: Database, link_id: int | None = None, limit: int = 500) -> pd.DataFrame:

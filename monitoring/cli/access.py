@@ -178,8 +178,8 @@ def cmd_share_create(args: argparse.Namespace) -> int:
     )
     print(_("Anyone with this address sees that view until it expires or is revoked:"))
     print(sharing.share_url(token, url=url, lang=args.donor_lang))
-    for other, label in sharing.overlapping_links(db, link_id, load_settings()):
-        print(sharing.overlap_warning(other, label), file=sys.stderr)
+    if overlaps := sharing.overlapping_links(db, link_id, load_settings()):
+        print(sharing.overlap_warning(overlaps), file=sys.stderr)
     return 0
 
 

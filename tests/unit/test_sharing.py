@@ -6,6 +6,7 @@ import stat
 
 import pytest
 
+from monitoring import i18n
 from monitoring.access import sharing
 from monitoring.access.sharing import (
     EXPIRED,
@@ -124,6 +125,18 @@ def test_only_links_reading_other_cells_over_shared_regions_are_named(regions_db
     assert overlapping_links(db, andijan, settings, now=at) == []
     with pytest.raises(ShareLinkError, match="no share link 99"):
         overlapping_links(db, 99, settings, now=at)
+
+
+def test_one_warning_names_every_overlapping_link_in_the_readers_language():
+    one = [(4, "Jizzakh")]
+    two = [(4, "Jizzakh"), (7, "Whole")]
+    assert sharing.overlap_warning(one).startswith("Link 4 (Jizzakh) shows some of the same")
+    assert sharing.overlap_warning(two).startswith("Links 4 (Jizzakh), 7 (Whole) show some")
+    with i18n.language("ru"):
+        assert sharing.overlap_warning(one).startswith("Ссылка 4 (Jizzakh) показывает")
+        assert sharing.overlap_warning(two).startswith("Ссылки 4 (Jizzakh), 7 (Whole) показывают")
+    with i18n.language("uz"):
+        assert sharing.overlap_warning(two).startswith("4 (Jizzakh), 7 (Whole) havolalar")
 
 
 # --- tokens -------------------------------------------------------------------------------
