@@ -13,7 +13,10 @@ config = common.settings()
 language.language_of_this_run()  # every word below in the language of the address or browser
 st.set_page_config(
     page_title=config.programme.shown("short_name"),
-    page_icon=":material/monitoring:",
+    # An icon of our own, sent with the page (a material icon's is fetched from Google's
+    # servers by every visitor's browser: their address to a third party, and a failed
+    # request where the dashboard has no internet).
+    page_icon=common.FAVICON,
     layout="wide",
 )
 

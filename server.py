@@ -5,10 +5,12 @@ its sign-in cookie after a sign-in (ui/session_cookie.py, docs/access.md "Sessio
 Streamlit script cannot set a cookie, and only the server can make one HttpOnly.
 `streamlit run dashboard.py` still serves every page, but signs nobody in with a password or a
 one-time link (the sign-in form says so); share links and the identity provider work.
+Each page's own address serves Streamlit's page with a line saying where the server is
+(ui/page_html.py), which spares the browser a search for it.
 """
 
 import streamlit as st
 
-from ui.session_cookie import routes
+from ui import page_html, session_cookie
 
-app = st.App("dashboard.py", routes=routes())
+app = st.App("dashboard.py", routes=[*session_cookie.routes(), *page_html.routes()])

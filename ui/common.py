@@ -8,6 +8,7 @@ import importlib
 import inspect
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -24,6 +25,7 @@ from ui import access
 from ui.text import plain
 
 AS_OF_KEY = "as_of"
+FAVICON = Path(__file__).with_name("favicon.svg")  # the browser tab's icon (dashboard.py)
 log = logging.getLogger("monitoring.dashboard")
 
 

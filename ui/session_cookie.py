@@ -43,7 +43,7 @@ HANDING_OVER = N_("Signing you in…")  # what the page says while the browser t
 log = logging.getLogger("monitoring.access")
 
 
-def _base_path() -> str:
+def base_path() -> str:
     from streamlit import config
 
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
@@ -52,7 +52,7 @@ def _base_path() -> str:
 
 def address() -> str:
     """The path of the address that sets the cookie, e.g. /auth/session."""
-    return f"{_base_path()}/{PATH}"
+    return f"{base_path()}/{PATH}"
 
 
 # --- in a run of the dashboard --------------------------------------------------------------
@@ -110,7 +110,7 @@ def hand_over(ticket: str) -> None:
 
 def _next_path(value: str | None) -> str:
     """Where to send the browser back: a path of this site only, never another site."""
-    base = _base_path() or ""
+    base = base_path() or ""
     if (
         not value
         or not value.startswith("/")
@@ -172,7 +172,7 @@ async def _set_cookie(request: Request) -> Response:
         COOKIE,
         value,
         max_age=max_age,
-        path=_base_path() or "/",
+        path=base_path() or "/",
         secure=request.url.scheme == "https",
         httponly=True,
         samesite="strict",
@@ -208,5 +208,5 @@ def routes() -> list[Route]:
     os.environ[SERVED_ENV] = "1"
     return [
         Route(address(), _set_cookie, methods=["POST"]),
-        Route(f"{_base_path()}/{HEALTH_PATH}", _health, methods=["GET"]),
+        Route(f"{base_path()}/{HEALTH_PATH}", _health, methods=["GET"]),
     ]

@@ -94,6 +94,136 @@ for i, column in enumerate(st.columns(4)):
     column.metric(f"Metric {i}", i)
 st.download_button("Download", b"a,b", file_name="a.csv")
 """,
+    # The frame's parts one at a time: which of them costs the first load most.
+    "sidebar_text": """import streamlit as st
+
+st.write("Hello")
+with st.sidebar:
+    st.markdown("**Programme**")
+    st.caption("January 2021 – June 2022 · Donor")
+""",
+    "selectbox": """import streamlit as st
+
+st.write("Hello")
+st.selectbox("Reporting quarter", ["2021Q1", "2022Q2"])
+""",
+    "metrics": """import streamlit as st
+
+st.write("Hello")
+for i, column in enumerate(st.columns(4)):
+    column.metric(f"Metric {i}", i)
+""",
+    "download_button": """import streamlit as st
+
+st.write("Hello")
+st.download_button("Download", b"a,b", file_name="a.csv")
+""",
+    "button": """import streamlit as st
+
+st.write("Hello")
+st.button("Sign out")
+""",
+    "radio": """import streamlit as st
+
+st.write("Hello")
+st.radio("Language", ["English", "Русский", "Oʻzbekcha"], horizontal=True)
+""",
+    "segmented_control": """import streamlit as st
+
+st.write("Hello")
+st.segmented_control("Language", ["English", "Русский", "Oʻzbekcha"], default="English")
+""",
+    "pills": """import streamlit as st
+
+st.write("Hello")
+st.pills("Language", ["English", "Русский", "Oʻzbekcha"], default="English")
+""",
+    "select_slider": """import streamlit as st
+
+st.write("Hello")
+st.select_slider("Reporting quarter", ["2021Q1", "2021Q2", "2021Q3", "2022Q2"], value="2022Q2")
+""",
+    # The dashboard's frame (sidebar) with its pickers as select boxes or as buttons in a row.
+    "frame_selects": """import streamlit as st
+
+QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+TABLES = ["(recognised)", "indicator_values", "grants"]
+st.write("Hello")
+with st.sidebar:
+    st.markdown("**Programme**")
+    st.caption("January 2021 – June 2022 · Donor")
+    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
+        st.page_link(f"https://example.org/{name.lower()}", label=name)
+    st.divider()
+    st.selectbox("Reporting quarter", QUARTERS, index=5)
+    st.caption("Figures as of 30 June 2022.")
+    st.divider()
+    st.caption("Signed in as admin (administrator)")
+    st.button("Sign out")
+    st.selectbox("Language", ["English", "Русский", "Oʻzbekcha"])
+""",
+    "frame_buttons": """import streamlit as st
+
+QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+TABLES = ["(recognised)", "indicator_values", "grants"]
+st.write("Hello")
+with st.sidebar:
+    st.markdown("**Programme**")
+    st.caption("January 2021 – June 2022 · Donor")
+    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
+        st.page_link(f"https://example.org/{name.lower()}", label=name)
+    st.divider()
+    st.pills("Reporting quarter", QUARTERS, default="2022Q2")
+    st.caption("Figures as of 30 June 2022.")
+    st.divider()
+    st.caption("Signed in as admin (administrator)")
+    st.button("Sign out")
+    st.segmented_control("Language", ["English", "Русский", "Oʻzbekcha"], default="English")
+""",
+    "upload_selects": """import streamlit as st
+
+QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+TABLES = ["(recognised)", "indicator_values", "grants"]
+st.write("Hello")
+with st.sidebar:
+    st.markdown("**Programme**")
+    st.caption("January 2021 – June 2022 · Donor")
+    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
+        st.page_link(f"https://example.org/{name.lower()}", label=name)
+    st.divider()
+    st.selectbox("Reporting quarter", QUARTERS, index=5)
+    st.caption("Figures as of 30 June 2022.")
+    st.divider()
+    st.caption("Signed in as admin (administrator)")
+    st.button("Sign out")
+    st.selectbox("Language", ["English", "Русский", "Oʻzbekcha"])
+tabs = st.tabs(["Upload", "History", "Format"], key="t", on_change="rerun")
+with tabs[0]:
+    st.selectbox("Table", TABLES)
+    st.file_uploader("File")
+""",
+    "upload_buttons": """import streamlit as st
+
+QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+TABLES = ["(recognised)", "indicator_values", "grants"]
+st.write("Hello")
+with st.sidebar:
+    st.markdown("**Programme**")
+    st.caption("January 2021 – June 2022 · Donor")
+    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
+        st.page_link(f"https://example.org/{name.lower()}", label=name)
+    st.divider()
+    st.pills("Reporting quarter", QUARTERS, default="2022Q2")
+    st.caption("Figures as of 30 June 2022.")
+    st.divider()
+    st.caption("Signed in as admin (administrator)")
+    st.button("Sign out")
+    st.segmented_control("Language", ["English", "Русский", "Oʻzbekcha"], default="English")
+tabs = st.tabs(["Upload", "History", "Format"], key="t", on_change="rerun")
+with tabs[0]:
+    st.segmented_control("Table", TABLES, default=TABLES[0])
+    st.file_uploader("File")
+""",
     "plotly_in_closed_expander": f"""import plotly.graph_objects as go
 import streamlit as st
 
