@@ -32,6 +32,49 @@ from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, streamlit_server
 _BAR = 'go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])).update_layout(title="A title")'
 _TABLE = 'pd.DataFrame({"a": range(20), "b": [str(i) for i in range(20)]})'
 
+
+def _frame(pickers: str, page: str = "") -> str:
+    """The dashboard's sidebar (its text, page links, reporting quarter, sign-out, language)
+    with its two pickers as `pickers` says ("selects": select boxes, "buttons": pills and a
+    segmented control), then `page`."""
+    quarter, language = {
+        "selects": (
+            'st.selectbox("Reporting quarter", QUARTERS, index=5)',
+            'st.selectbox("Language", LANGUAGES)',
+        ),
+        "buttons": (
+            'st.pills("Reporting quarter", QUARTERS, default="2022Q2")',
+            'st.segmented_control("Language", LANGUAGES, default="English")',
+        ),
+    }[pickers]
+    return f"""import streamlit as st
+
+QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
+LANGUAGES = ["English", "Русский", "Oʻzbekcha"]
+TABLES = ["(recognised)", "indicator_values", "grants"]
+st.write("Hello")
+with st.sidebar:
+    st.markdown("**Programme**")
+    st.caption("January 2021 – June 2022 · Donor")
+    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
+        st.page_link(f"https://example.org/{{name.lower()}}", label=name)
+    st.divider()
+    {quarter}
+    st.caption("Figures as of 30 June 2022.")
+    st.divider()
+    st.caption("Signed in as admin (administrator)")
+    st.button("Sign out")
+    {language}
+{page}"""
+
+
+_UPLOAD = """tabs = st.tabs(["Upload", "History", "Format"], key="t", on_change="rerun")
+with tabs[0]:
+    {table}
+    st.file_uploader("File")
+"""
+
+
 CASES: dict[str, str] = {
     "floor": FLOOR_SCRIPT,
     "plotly_1": f"""import plotly.graph_objects as go
@@ -143,87 +186,6 @@ st.pills("Language", ["English", "Русский", "Oʻzbekcha"], default="Engli
 st.write("Hello")
 st.select_slider("Reporting quarter", ["2021Q1", "2021Q2", "2021Q3", "2022Q2"], value="2022Q2")
 """,
-    # The dashboard's frame (sidebar) with its pickers as select boxes or as buttons in a row.
-    "frame_selects": """import streamlit as st
-
-QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
-TABLES = ["(recognised)", "indicator_values", "grants"]
-st.write("Hello")
-with st.sidebar:
-    st.markdown("**Programme**")
-    st.caption("January 2021 – June 2022 · Donor")
-    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
-        st.page_link(f"https://example.org/{name.lower()}", label=name)
-    st.divider()
-    st.selectbox("Reporting quarter", QUARTERS, index=5)
-    st.caption("Figures as of 30 June 2022.")
-    st.divider()
-    st.caption("Signed in as admin (administrator)")
-    st.button("Sign out")
-    st.selectbox("Language", ["English", "Русский", "Oʻzbekcha"])
-""",
-    "frame_buttons": """import streamlit as st
-
-QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
-TABLES = ["(recognised)", "indicator_values", "grants"]
-st.write("Hello")
-with st.sidebar:
-    st.markdown("**Programme**")
-    st.caption("January 2021 – June 2022 · Donor")
-    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
-        st.page_link(f"https://example.org/{name.lower()}", label=name)
-    st.divider()
-    st.pills("Reporting quarter", QUARTERS, default="2022Q2")
-    st.caption("Figures as of 30 June 2022.")
-    st.divider()
-    st.caption("Signed in as admin (administrator)")
-    st.button("Sign out")
-    st.segmented_control("Language", ["English", "Русский", "Oʻzbekcha"], default="English")
-""",
-    "upload_selects": """import streamlit as st
-
-QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
-TABLES = ["(recognised)", "indicator_values", "grants"]
-st.write("Hello")
-with st.sidebar:
-    st.markdown("**Programme**")
-    st.caption("January 2021 – June 2022 · Donor")
-    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
-        st.page_link(f"https://example.org/{name.lower()}", label=name)
-    st.divider()
-    st.selectbox("Reporting quarter", QUARTERS, index=5)
-    st.caption("Figures as of 30 June 2022.")
-    st.divider()
-    st.caption("Signed in as admin (administrator)")
-    st.button("Sign out")
-    st.selectbox("Language", ["English", "Русский", "Oʻzbekcha"])
-tabs = st.tabs(["Upload", "History", "Format"], key="t", on_change="rerun")
-with tabs[0]:
-    st.selectbox("Table", TABLES)
-    st.file_uploader("File")
-""",
-    "upload_buttons": """import streamlit as st
-
-QUARTERS = ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2"]
-TABLES = ["(recognised)", "indicator_values", "grants"]
-st.write("Hello")
-with st.sidebar:
-    st.markdown("**Programme**")
-    st.caption("January 2021 – June 2022 · Donor")
-    for name in ["Overview", "Indicators", "Map", "Grants", "Milestones"]:
-        st.page_link(f"https://example.org/{name.lower()}", label=name)
-    st.divider()
-    st.pills("Reporting quarter", QUARTERS, default="2022Q2")
-    st.caption("Figures as of 30 June 2022.")
-    st.divider()
-    st.caption("Signed in as admin (administrator)")
-    st.button("Sign out")
-    st.segmented_control("Language", ["English", "Русский", "Oʻzbekcha"], default="English")
-tabs = st.tabs(["Upload", "History", "Format"], key="t", on_change="rerun")
-with tabs[0]:
-    st.segmented_control("Table", TABLES, default=TABLES[0])
-    st.file_uploader("File")
-""",
     "plotly_in_closed_expander": f"""import plotly.graph_objects as go
 import streamlit as st
 
@@ -248,6 +210,16 @@ table.write("x")
 if chart.open:
     chart.plotly_chart({_BAR}, width="stretch")
 """,
+}
+# The dashboard's frame with its pickers as select boxes or as buttons in a row, alone and
+# with the upload page's parts.
+CASES |= {
+    "frame_selects": _frame("selects"),
+    "frame_buttons": _frame("buttons"),
+    "upload_selects": _frame("selects", _UPLOAD.format(table='st.selectbox("Table", TABLES)')),
+    "upload_buttons": _frame(
+        "buttons", _UPLOAD.format(table='st.segmented_control("Table", TABLES, default=TABLES[0])')
+    ),
 }
 
 

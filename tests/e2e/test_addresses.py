@@ -52,36 +52,23 @@ def test_a_donors_share_link_to_overview_keeps_the_link(server, page):
     assert urlsplit(page.url).path == "/"
 
 
-def test_a_pages_own_address_finds_the_server_at_once(server, page):
-    """Opened at /indicators, the browser connects to the server at the root straight away:
-    it does not first look for it under /indicators (a 404 and a pause; ui/page_html.py)."""
-    asked: list[str] = []
-    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
-    page.goto(signed_in(f"{server}/indicators"))
-    page.get_by_test_id("stSidebar").get_by_text("Reporting quarter", exact=True).wait_for(
-        timeout=60_000
-    )
-    wait_until_rendered(page)
-    assert exceptions_shown(page) == []
-    assert page.locator("[data-testid=stMain] h1").first.inner_text() == "Outcome indicators"
-    assert "/_stcore/health" in asked
-    assert not [
-        path for path in asked if path.endswith("/_stcore/health") and path != "/_stcore/health"
-    ]
-
-
 @pytest.mark.parametrize("path", ["/", "/indicators", "/grants"])
-def test_a_page_asks_no_other_host_for_anything(server, page, path):
-    """Whoever opens the dashboard is known to its own server only: no font, icon or script
-    comes from elsewhere (the tab's icon is the dashboard's own, not one of Google's)."""
-    hosts: set[str] = set()
-    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+def test_a_page_finds_its_server_at_once_and_asks_no_other_host(server, page, path):
+    """Opened at its own address (/indicators), a page connects to the server at the root
+    straight away: it does not first look for it under /indicators (a 404 and a pause;
+    ui/page_html.py). And whoever opens the dashboard is known to its own server only: no
+    font, icon or script comes from elsewhere (the tab's icon is the dashboard's own, not
+    one of Google's)."""
+    asked: list[tuple[str, str]] = []
+    page.on("request", lambda request: asked.append(urlsplit(request.url)[1:3]))
     page.goto(signed_in(f"{server}{path}"))
     page.get_by_test_id("stSidebar").get_by_text("Reporting quarter", exact=True).wait_for(
         timeout=60_000
     )
     wait_until_rendered(page)
     assert exceptions_shown(page) == []
-    assert hosts - {""} == {urlsplit(server).netloc}
+    assert {host for host, _ in asked} - {""} == {urlsplit(server).netloc}
+    health = [where for _, where in asked if where.endswith("/_stcore/health")]
+    assert health and set(health) == {"/_stcore/health"}
     icon = page.locator("link[rel='shortcut icon']").get_attribute("href")
     assert icon.startswith("data:image/svg+xml")
