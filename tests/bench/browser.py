@@ -139,6 +139,22 @@ def ratio(value: float | None, floor: float | None) -> float | None:
     return round(value / floor, 2) if value and floor else None
 
 
+def copy_with_share_link(db_path: Path, folder: Path, label: str) -> tuple[Path, str]:
+    """A copy of the database in `folder` (monitoring.duckdb) with a new share link over the
+    whole programme, its quarters not yet approved included; the copy and the link's token
+    (signed with TEST_SECRET, the secret streamlit_server gives its server)."""
+    copy = folder / "monitoring.duckdb"
+    shutil.copyfile(db_path, copy)
+    db = Database(copy)
+    try:
+        _, token = sharing.create_share_link(
+            db, label, "30d", by="bench", secret=TEST_SECRET, unapproved=True
+        )
+    finally:
+        db.close()
+    return copy, token
+
+
 def measure(db_path: Path, runs: int, pages: list[str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -146,15 +162,7 @@ def measure(db_path: Path, runs: int, pages: list[str] | None = None) -> dict:
     results: dict[str, dict] = {}
     chosen = [s for s in PAGES if not pages or s.url_path in pages]
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as folder:
-        copy = Path(folder) / "monitoring.duckdb"
-        shutil.copyfile(db_path, copy)
-        db = Database(copy)
-        try:
-            _, share_token = sharing.create_share_link(
-                db, "Benchmark donor", "30d", by="bench", secret=secret, unapproved=True
-            )
-        finally:
-            db.close()
+        copy, share_token = copy_with_share_link(db_path, Path(folder), "Benchmark donor")
         floor_script = Path(folder) / "floor.py"
         floor_script.write_text(FLOOR_SCRIPT)
         with (

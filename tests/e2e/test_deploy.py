@@ -22,7 +22,6 @@ import pwd
 import re
 import shlex
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -271,9 +270,9 @@ def test_https_answers_health_and_plain_http_redirects(deployed):
     assert headers["Location"] == "https://127.0.0.1/upload?as_of=2021Q4"
 
 
-def test_streamlits_scripts_come_compressed_over_http2(deployed):
-    """A first load's scripts (some 4 MB, sent uncompressed by Streamlit) arrive gzipped, and
-    the browser may fetch them all at once over HTTP/2: what a slow connection feels."""
+def test_streamlits_scripts_come_compressed(deployed):
+    """A first load's scripts (some 4 MB, sent uncompressed by Streamlit) arrive gzipped to a
+    browser that takes it, and as they are to one that does not: what a slow line feels."""
     _, _, page = get(f"{deployed.https}/", headers={"Accept-Encoding": "gzip"})
     page = gzip.decompress(page) if page[:2] == b"\x1f\x8b" else page
     script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', page.decode()).group(1)
@@ -281,17 +280,9 @@ def test_streamlits_scripts_come_compressed_over_http2(deployed):
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in headers["Vary"]
-    assert len(gzip.decompress(body)) > 2 * len(body)  # under half the bytes
+    assert len(gzip.decompress(body)) > 3 * len(body)  # under a third of the bytes
     _, headers, plain_body = get(f"{deployed.https}/{script}")  # a client that cannot unzip
     assert "Content-Encoding" not in headers and plain_body == gzip.decompress(body)
-    context = insecure()
-    context.set_alpn_protocols(["h2", "http/1.1"])
-    address = urlsplit(deployed.https)
-    with (
-        socket.create_connection((address.hostname, address.port), timeout=30) as raw,
-        context.wrap_socket(raw, server_hostname=address.hostname) as tls,
-    ):
-        assert tls.selected_alpn_protocol() == "h2"
 
 
 def test_a_body_beyond_streamlits_upload_limit_is_refused_by_nginx(deployed):
@@ -384,7 +375,7 @@ def test_through_nginx_sign_in_open_every_page_and_upload_5_mb(deployed, browser
 
     # The access log keeps no token and no session id: it has the paths only.
     log = (deployed.logs / "monitoring.access.log").read_text()
-    assert '"GET / HTTP/2.0" 200' in log  # the browser's requests over HTTP/2
+    assert '"GET / HTTP/1.1" 200' in log
     assert "/_stcore/upload_file/..." in log
     assert "signin" not in log and link.split("=")[-1] not in log
     assert time.monotonic() - started < 90

@@ -52,7 +52,7 @@ def test_the_docs_sed_command_fills_every_placeholder(tmp_path):
         [sed, *words[1:]], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert re.findall(r"@[A-Z_]+@", rendered) == []
-    assert "listen 443 ssl http2;" in rendered and "listen 80;" in rendered
+    assert "listen 443 ssl;" in rendered and "listen 80;" in rendered
     service = (DEPLOY / "monitoring.service").read_text(encoding="utf-8")
     (port,) = re.findall(r"--server\.port (\d+)", service)
     assert f"proxy_pass http://127.0.0.1:{port};" in rendered
