@@ -56,7 +56,8 @@ KINDS: dict[str, Kind] = {
         "`UZ-NG` Namangan (all 14 units of Uzbekistan)",
         "English, Uzbek (Latin and Cyrillic) and Russian names, any case: `Jizzakh`, "
         "`Jizzax`, `Жиззах`, `Джизак`, `Tashkent region`, `Toshkent viloyati`, "
-        "`Ташкентская область`; plain `Tashkent` is refused (city or region?)",
+        "`Ташкентская область`; plain `Tashkent` is refused (city or region?), as is a "
+        "name the `regions` table gives two regions",
     ),
     PERIOD: Kind("quarter", "`2021Q1`", "`2021-Q1`, `2021 Q1`, `Q1 2021`, `Q1-2021`, any case"),
     DATE: Kind(

@@ -50,7 +50,8 @@ CONTRACT_TEXTS = (
     N_(
         "English, Uzbek (Latin and Cyrillic) and Russian names, any case: `Jizzakh`, "
         "`Jizzax`, `Жиззах`, `Джизак`, `Tashkent region`, `Toshkent viloyati`, "
-        "`Ташкентская область`; plain `Tashkent` is refused (city or region?)"
+        "`Ташкентская область`; plain `Tashkent` is refused (city or region?), as is a "
+        "name the `regions` table gives two regions"
     ),
     N_("quarter"),
     N_("`2021Q1`"),

@@ -371,6 +371,9 @@ class RegionNames:
     def __init__(self, stored: list[tuple[str, ...]] = ()):
         """`stored`: rows (code, name_en, name_uz, name_ru) of the regions table."""
         self.names: dict[str, str] = {}
+        # A name (folded) given to more than one region, by the regions table or by it and
+        # the built-in names: the region codes it could mean. Never guessed between.
+        self.ambiguous: dict[str, set[str]] = {}
         for code, names in REGION_ALIASES.items():
             for name in names:
                 self._add(name, code)
@@ -381,8 +384,10 @@ class RegionNames:
 
     def _add(self, name: str, code: str) -> None:
         key = fold(name)
-        self.names.setdefault(key, code)
-        self.names.setdefault(_REGION_SUFFIXES.sub("", key), code)
+        for spelling in {key, _REGION_SUFFIXES.sub("", key)}:
+            known = self.names.setdefault(spelling, code)
+            if known != code:
+                self.ambiguous.setdefault(spelling, {known}).add(code)
 
     def code(self, text: str) -> str:
         s = fold(text)
@@ -396,7 +401,19 @@ class RegionNames:
                 _("{value} could mean Tashkent city or Tashkent region").format(value=repr(text)),
                 _("Write UZ-TK (Tashkent city) or UZ-TO (Tashkent region)."),
             )
-        found = self.names.get(s) or self.names.get(_REGION_SUFFIXES.sub("", s))
+        spelling = s if s in self.names else _REGION_SUFFIXES.sub("", s)
+        if spelling in self.ambiguous:
+            codes = " / ".join(sorted(self.ambiguous[spelling]))
+            raise FormError(
+                _("{value} is the name of more than one region ({codes})").format(
+                    value=repr(text), codes=codes
+                ),
+                _(
+                    "Write the region's code instead ({codes}); an administrator can give the "
+                    "regions different names in the regions table."
+                ).format(codes=codes),
+            )
+        found = self.names.get(spelling)
         if found:
             return found
         if re.fullmatch(r"(?i)uz-?[a-z]{2}", text.strip()):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from monitoring import i18n
 from monitoring.intake import forms
 
 
@@ -171,6 +172,24 @@ def test_unknown_regions(text):
 def test_region_names_stored_in_the_regions_table_are_recognised():
     names = forms.RegionNames([("UZ-NG", "Namangan", "Namangan viloyati", "Pop city")])
     assert names.code("pop city") == "UZ-NG"
+
+
+def test_a_name_given_to_two_regions_is_never_guessed_between():
+    """Two regions of the regions table named alike (or one named as another region is
+    known): a file that names that region is refused there, not filed under either."""
+    names = forms.RegionNames(
+        [("UZ-NG", "Namangan", "Namangan viloyati", "Valley"), ("UZ-FA", "Valley", "", "")]
+    )
+    with pytest.raises(forms.FormError, match="more than one region") as caught:
+        names.code("valley")
+    assert "UZ-FA / UZ-NG" in str(caught.value) and "UZ-FA / UZ-NG" in caught.value.fix
+    assert names.code("Namangan") == "UZ-NG" and names.code("UZ-FA") == "UZ-FA"
+    renamed = forms.RegionNames([("UZ-FA", "Namangan", "", "")])  # another region's name
+    with pytest.raises(forms.FormError, match="more than one region"):
+        renamed.code("Namangan region")
+    with i18n.language("ru"), pytest.raises(forms.FormError) as caught:
+        names.code("Valley")
+    assert "UZ-FA / UZ-NG" in str(caught.value) and "more than one" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,19 @@ def test_a_region_that_exists_in_uzbekistan_but_not_in_the_regions_table(upload_
     assert "upload that row of regions first" in error.fix
 
 
+def test_a_region_name_the_regions_table_gives_twice_is_refused_not_guessed(upload_db, settings):
+    with upload_db.transaction() as cur:  # Khorezm's row renamed as Jizzakh's by mistake
+        cur.execute("update regions set name_en = 'Jizzakh' where region_code = 'UZ-XO'")
+    result = check(
+        upload_db, settings, VALUES_HEADER, values_row(), values_row(region_code="Jizzakh")
+    )
+    error = only_error(result)
+    assert (error.line, error.column, error.value) == (3, "region_code", "Jizzakh")
+    assert "'Jizzakh' is the name of more than one region (UZ-JI / UZ-XO)" in error.reason
+    assert "Write the region's code instead" in error.fix
+    assert len(result.rows) == 1  # the row written with the code stands
+
+
 @pytest.mark.parametrize(
     ("lines", "line", "column", "reason"),
     [
