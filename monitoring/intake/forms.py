@@ -358,7 +358,7 @@ _REGION_SUFFIXES = re.compile(
     r"\s+(region|province|oblast|viloyati|viloyat|вилояти|вилоят|область|обл\.?|"
     r"respublikasi|республикаси)$"
 )
-_AMBIGUOUS_REGIONS = {fold(n) for n in ("Tashkent", "Toshkent", "Тошкент", "Ташкент")}
+AMBIGUOUS_REGIONS = {fold(n) for n in ("Tashkent", "Toshkent", "Тошкент", "Ташкент")}
 REGION_FIX = N_(
     "Write the ISO code (e.g. UZ-JI) or the region's name in English, Uzbek or Russian "
     "(e.g. Jizzakh, Jizzax, Джизак)."
@@ -379,7 +379,7 @@ class RegionNames:
                 self._add(name, code)
         for code, *names in stored:
             for name in names:
-                if name and fold(name) not in _AMBIGUOUS_REGIONS:
+                if name and fold(name) not in AMBIGUOUS_REGIONS:
                     self._add(name, code)
 
     def _add(self, name: str, code: str) -> None:
@@ -396,7 +396,7 @@ class RegionNames:
             return candidate
         if "UZ-" + candidate in UZ_REGION_CODES and len(candidate) == 2:
             return "UZ-" + candidate
-        if s in _AMBIGUOUS_REGIONS:
+        if s in AMBIGUOUS_REGIONS:
             raise FormError(
                 _("{value} could mean Tashkent city or Tashkent region").format(value=repr(text)),
                 _("Write UZ-TK (Tashkent city) or UZ-TO (Tashkent region)."),

@@ -674,6 +674,8 @@ def _check_raw(
         invalid = set(lines)
     else:
         _check_duplicate_keys(table, values, lines, errors, invalid)
+        if table.name == "regions":
+            _check_region_names(values, lines, ctx, errors, invalid)
 
     # (pandas makes a range's numbers with numpy, not one by one)
     frame = pd.DataFrame({"line": lines, **{c: _text_column(values[c]) for c in columns}})
@@ -989,6 +991,43 @@ def _check_duplicate_keys(
             invalid.add(line)
         else:
             first[key] = line
+
+
+def _check_region_names(
+    values: dict[str, Coded], lines: Sequence[int], ctx: Context, errors: list[Problem], invalid
+) -> None:
+    """A regions file may not give one name to two regions, in the file or beside the names
+    stored or known for other regions: files naming regions by name could then not be read
+    (forms.RegionNames refuses such a name). Plain "Tashkent" is never read as a name."""
+    given: dict[str, tuple[str, int]] = {}  # folded name -> (region code, line)
+    for column in ("name_en", "name_uz", "name_ru"):
+        if column not in values:
+            continue
+        for i, line in enumerate(lines):
+            code, name = values["region_code"][i], values[column][i]
+            if not name or code is None or forms.fold(name) in forms.AMBIGUOUS_REGIONS:
+                continue
+            key = forms.fold(name)
+            other, where = given.setdefault(key, (code, line))
+            if other == code:
+                other = ctx.regions.names.get(key, code)
+                where = None
+            if other == code:
+                continue
+            errors.append(
+                Problem(
+                    line,
+                    column,
+                    name,
+                    (
+                        _("{name} is already the name of {code} (line {line})")
+                        if where
+                        else _("{name} is already the name of {code}")
+                    ).format(name=repr(name), code=other, line=where),
+                    _("Give each region a name of its own; files may name regions by it."),
+                )
+            )
+            invalid.add(line)
 
 
 # Comparing with the database ----------------------------------------------------------------------

@@ -106,6 +106,25 @@ def test_a_region_name_the_regions_table_gives_twice_is_refused_not_guessed(uplo
     assert len(result.rows) == 1  # the row written with the code stands
 
 
+def test_a_regions_file_gives_no_two_regions_one_name(upload_db, settings):
+    header = "region_code,name_en,name_uz,name_ru"
+    result = check(
+        upload_db,
+        settings,
+        header,
+        "UZ-XO,Khorezm,Xorazm viloyati,Хорезмская область",  # as stored: fine
+        "UZ-SA,Oasis,Samarqand viloyati,",
+        "UZ-SI,Oasis,,",  # the name of line 3's region
+        "UZ-NW,Namangan,,",  # another region's known name
+    )
+    found = {(e.line, e.column): e for e in result.errors}
+    assert set(found) == {(4, "name_en"), (5, "name_en")}
+    assert found[(4, "name_en")].reason == "'Oasis' is already the name of UZ-SA (line 3)"
+    assert found[(5, "name_en")].reason == "'Namangan' is already the name of UZ-NG"
+    assert "a name of its own" in found[(5, "name_en")].fix
+    assert len(result.rows) == 2  # Khorezm and line 3 are still read
+
+
 @pytest.mark.parametrize(
     ("lines", "line", "column", "reason"),
     [
