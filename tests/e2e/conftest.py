@@ -216,6 +216,10 @@ RENDERED = (
     "(handingOver) => document.querySelector("
     "'[data-testid=stApp][data-test-script-state=notRunning]') !== null"
     " && document.querySelector('[data-testid=stMain]') !== null"
+    # something drawn: before the script's first run the page is an empty frame, "not
+    # running" too (CI, 4 December: the grants page read before its first run)
+    " && document.querySelector('[data-testid=stMain] [data-testid=stElementContainer]')"
+    " !== null"
     " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
     " && document.querySelector('[data-signin-handoff]') === null"
     " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"
