@@ -369,7 +369,8 @@ class RegionNames:
     """Resolves what people write for a region to its ISO 3166-2 code."""
 
     def __init__(self, stored: list[tuple[str, ...]] = ()):
-        """`stored`: rows (code, name_en, name_uz, name_ru) of the regions table."""
+        """`stored`: rows (code, name_en, name_uz, name_ru) of the regions table; a name
+        left empty may be None or NaN."""
         self.names: dict[str, str] = {}
         # A name (folded) given to more than one region, by the regions table or by it and
         # the built-in names: the region codes it could mean. Never guessed between.
@@ -379,15 +380,35 @@ class RegionNames:
                 self._add(name, code)
         for code, *names in stored:
             for name in names:
-                if name and fold(name) not in AMBIGUOUS_REGIONS:
+                if isinstance(name, str) and name and fold(name) not in AMBIGUOUS_REGIONS:
                     self._add(name, code)
 
-    def _add(self, name: str, code: str) -> None:
+    @staticmethod
+    def spellings(name: str) -> set[str]:
+        """How `name` is recognised: folded, and folded without a suffix ("… region")."""
         key = fold(name)
-        for spelling in {key, _REGION_SUFFIXES.sub("", key)}:
+        return {key, _REGION_SUFFIXES.sub("", key)}
+
+    def _add(self, name: str, code: str) -> None:
+        for spelling in self.spellings(name):
             known = self.names.setdefault(spelling, code)
             if known != code:
                 self.ambiguous.setdefault(spelling, {known}).add(code)
+
+    def claim(self, name: str, code: str) -> tuple[str, str] | None:
+        """Gives `name` to the region `code`, unless one of its spellings is already the
+        name of another region: then (that spelling, that region's code), and nothing is
+        given. Plain "Tashkent" is never a name, so never claimed."""
+        if fold(name) in AMBIGUOUS_REGIONS:
+            return None
+        spellings = self.spellings(name)
+        for spelling in sorted(spellings):
+            known = self.names.get(spelling)
+            if known is not None and known != code:
+                return spelling, known
+        for spelling in spellings:
+            self.names[spelling] = code
+        return None
 
     def code(self, text: str) -> str:
         s = fold(text)

@@ -277,7 +277,9 @@ class Context:
             start=i18n.date(programme.start, "medium"), end=i18n.date(programme.end, "medium")
         )
         stored = run_named(cur, "contract_region_names")
-        self.regions = forms.RegionNames(list(stored.itertuples(index=False, name=None)))
+        # (code, name_en, name_uz, name_ru) of each stored region
+        self.region_rows = list(stored.itertuples(index=False, name=None))
+        self.regions = forms.RegionNames(self.region_rows)
         self.units = dict(run_named(cur, "indicators_units").itertuples(index=False, name=None))
         self._cur = cur
         self._references: dict[str, dict[str, str]] = {}
@@ -997,23 +999,36 @@ def _check_region_names(
     values: dict[str, Coded], lines: Sequence[int], ctx: Context, errors: list[Problem], invalid
 ) -> None:
     """A regions file may not give one name to two regions, in the file or beside the names
-    stored or known for other regions: files naming regions by name could then not be read
-    (forms.RegionNames refuses such a name). Plain "Tashkent" is never read as a name."""
-    given: dict[str, tuple[str, int]] = {}  # folded name -> (region code, line)
-    for column in ("name_en", "name_uz", "name_ru"):
-        if column not in values:
-            continue
+    that stay another region's (built in, or stored in a column the file does not replace):
+    files naming regions by name could then not be read (forms.RegionNames refuses such a
+    name). Names are compared as RegionNames reads them, so "Oasis" and "Oasis region" are
+    one name. Two regions may swap their names in one file."""
+    columns = [c for c in _REGION_NAME_COLUMNS if c in values]
+    in_file = {values["region_code"][i] for i in range(len(lines))}
+    staying = [
+        (
+            code,
+            *(
+                None if c in columns and code in in_file else name
+                for c, name in zip(_REGION_NAME_COLUMNS, names, strict=True)
+            ),
+        )
+        for code, *names in ctx.region_rows
+    ]
+    names = forms.RegionNames(staying)
+    given: dict[str, int] = {}  # spelling -> the line of the file that gave it
+    for column in columns:
         for i, line in enumerate(lines):
             code, name = values["region_code"][i], values[column][i]
-            if not name or code is None or forms.fold(name) in forms.AMBIGUOUS_REGIONS:
+            if not name or code is None:
                 continue
-            key = forms.fold(name)
-            other, where = given.setdefault(key, (code, line))
-            if other == code:
-                other = ctx.regions.names.get(key, code)
-                where = None
-            if other == code:
+            clash = names.claim(name, code)
+            if clash is None:
+                for spelling in names.spellings(name):
+                    given.setdefault(spelling, line)
                 continue
+            spelling, other = clash
+            where = given.get(spelling)
             errors.append(
                 Problem(
                     line,
@@ -1028,6 +1043,9 @@ def _check_region_names(
                 )
             )
             invalid.add(line)
+
+
+_REGION_NAME_COLUMNS = ("name_en", "name_uz", "name_ru")
 
 
 # Comparing with the database ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from monitoring import i18n
-from monitoring.intake.batches import preview_file
+from monitoring.intake.batches import commit_file, preview_file
 from tests.conftest import ENGINES
 from tests.unit.upload_support import VALUES_HEADER, csv_bytes, sample_copy, xlsx_bytes
 
@@ -123,6 +123,28 @@ def test_a_regions_file_gives_no_two_regions_one_name(upload_db, settings):
     assert found[(5, "name_en")].reason == "'Namangan' is already the name of UZ-NG"
     assert "a name of its own" in found[(5, "name_en")].fix
     assert len(result.rows) == 2  # Khorezm and line 3 are still read
+
+
+def test_a_regions_file_names_regions_as_uploads_read_them(upload_db, settings):
+    """ "Oasis" and "Oasis region" are one name to a file that names regions."""
+    header = "region_code,name_en,name_uz,name_ru"
+    result = check(upload_db, settings, header, "UZ-SA,Oasis region,,", "UZ-SI,Sirdaryo,Oasis,")
+    assert [(e.line, e.column, e.reason) for e in result.errors] == [
+        (3, "name_uz", "'Oasis' is already the name of UZ-SA (line 2)")
+    ]
+
+
+def test_two_regions_may_swap_their_names_in_one_file(upload_db, settings):
+    header = "region_code,name_en,name_uz,name_ru"
+    renamed = csv_bytes(header, "UZ-SA,Oasis,,", "UZ-SI,Steppe,,")
+    commit_file(upload_db, renamed, "regions.csv", settings, by="Tester", today=TODAY)
+    swapped = check(upload_db, settings, header, "UZ-SA,Steppe,,", "UZ-SI,Oasis,,")
+    assert swapped.errors == []
+    # a name another region keeps, in a column this file does not give, is still refused
+    taken = check(upload_db, settings, "region_code,name_en,name_uz", "UZ-SI,Steppe,Oasis")
+    assert [(e.line, e.reason) for e in taken.errors] == [
+        (2, "'Oasis' is already the name of UZ-SA")
+    ]
 
 
 @pytest.mark.parametrize(
