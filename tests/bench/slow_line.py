@@ -21,7 +21,6 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from monitoring.access import sharing
 from tests.bench.browser import copy_with_share_link
@@ -36,6 +35,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_deploy import (
     DEPLOY,
+    loopback_site,
     nginx,
     render_nginx,
     self_signed_certificate,
@@ -59,15 +59,7 @@ def measure(runs: int, kbps: int, latency_ms: int, against: Path | None) -> dict
             sites = {}
             for label, config in configs.items():
                 port = free_port()
-                values = {
-                    "SERVER_NAME": "127.0.0.1",
-                    "HTTP_LISTEN": f"127.0.0.1:{free_port()}",
-                    "HTTPS_LISTEN": f"127.0.0.1:{port}",
-                    "TLS_CERTIFICATE": str(cert),
-                    "TLS_CERTIFICATE_KEY": str(key),
-                    "DASHBOARD_PORT": str(urlsplit(dashboard).port),
-                    "LOG_DIR": str(folder / "logs"),
-                }
+                values = loopback_site(port, free_port(), dashboard, cert, key, folder / "logs")
                 proc = stack.enter_context(
                     nginx(folder / f"nginx-{label}", render_nginx(values, config))
                 )

@@ -89,6 +89,22 @@ def render_nginx(values: dict[str, str], path: Path = DEPLOY / "nginx.conf") -> 
     return text
 
 
+def loopback_site(
+    https_port: int, http_port: int, dashboard: str, cert: Path, key: Path, logs: Path
+) -> dict[str, str]:
+    """Values of deploy/nginx.conf's placeholders for a site on the loopback in front of
+    the dashboard served at `dashboard`."""
+    return {
+        "SERVER_NAME": "127.0.0.1",
+        "HTTP_LISTEN": f"127.0.0.1:{http_port}",
+        "HTTPS_LISTEN": f"127.0.0.1:{https_port}",
+        "TLS_CERTIFICATE": str(cert),
+        "TLS_CERTIFICATE_KEY": str(key),
+        "DASHBOARD_PORT": str(urlsplit(dashboard).port),
+        "LOG_DIR": str(logs),
+    }
+
+
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
@@ -214,17 +230,7 @@ def deployed(sample_db_path, tmp_path_factory):
     logs = folder / "logs"
     logs.mkdir()
     with streamlit_server(db, folder / "streamlit.log", args=args, env=env) as dashboard:
-        site = render_nginx(
-            {
-                "SERVER_NAME": "127.0.0.1",
-                "HTTP_LISTEN": f"127.0.0.1:{http_port}",
-                "HTTPS_LISTEN": f"127.0.0.1:{https_port}",
-                "TLS_CERTIFICATE": str(cert),
-                "TLS_CERTIFICATE_KEY": str(key),
-                "DASHBOARD_PORT": str(urlsplit(dashboard).port),
-                "LOG_DIR": str(logs),
-            }
-        )
+        site = render_nginx(loopback_site(https_port, http_port, dashboard, cert, key, logs))
         with nginx(folder / "nginx", site) as proc:
             https = f"https://127.0.0.1:{https_port}"
             wait_for_health(https, proc, folder / "nginx" / "error.log")
