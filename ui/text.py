@@ -74,3 +74,9 @@ def code(text, limit: int | None = None) -> str:
 def plain_join(values, sep: str = ", ") -> str:
     """Several texts from the data, each escaped, joined by `sep` (ours, not escaped)."""
     return sep.join(plain(v) for v in values)
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string (for `content:`), every character but letters, digits and
+    spaces written as a hexadecimal escape: no quote, backslash or `</style>` can end it."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'

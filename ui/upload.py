@@ -25,7 +25,7 @@ from monitoring.intake.validation import (
 from monitoring.quality import prepared
 from monitoring.reports import overview
 from ui import common
-from ui.text import plain
+from ui.text import css_string, plain
 
 AUTO = "auto"  # recognise the table from the header
 TABLE_KEY = "table"  # query parameter and widget key of the table choice
@@ -84,6 +84,40 @@ def limits_text() -> str:
         "CSV (UTF-8, UTF-16 or Windows-1251; separated by , ; or tab) or Excel .xlsx, up to "
         "{mb} MB and {rows} rows. The first line names the columns."
     ).format(mb=MAX_FILE_MB, rows=i18n.number(MAX_ROWS))
+
+
+# The file box --------------------------------------------------------------------------------
+FILE_BOX = "file-box"  # the key of the file box's container
+
+# Streamlit draws the file box's button ("Upload") and the line under it ("20MB per file") in
+# English, whatever the page's language (docs/translations.md). Its own words are hidden (from
+# screen readers too) and ours drawn in their place (CSS generated content: shown, and read by
+# screen readers as the button's name). A constant, formatted with CSS strings (css_string).
+_FILE_BOX_STYLE = """<style>
+.st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
+.st-key-{key} [data-testid="stFileUploaderDropzone"] button
+  [data-testid="stMarkdownContainer"]::after {{ content: {button}; font-size: 0.875rem; }}
+.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: {instructions}; font-size: 0.875rem;
+}}
+</style>"""
+
+
+def file_box(label: str, key: str, help: str):  # noqa: A002 - st.file_uploader's name
+    """st.file_uploader of one file up to MAX_FILE_MB, its words in the reader's language."""
+    st.html(
+        _FILE_BOX_STYLE.format(
+            key=FILE_BOX,
+            # TRANSLATORS: the button of the box a file is dropped on.
+            button=css_string(_("Choose a file")),
+            instructions=css_string(
+                _("or drop it here · up to {mb} MB").format(mb=i18n.number(MAX_FILE_MB))
+            ),
+        )
+    )
+    with st.container(key=FILE_BOX):
+        return st.file_uploader(label, key=key, max_upload_size=MAX_FILE_MB, help=help)
 
 
 # Preview ---------------------------------------------------------------------------------------

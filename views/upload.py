@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from monitoring import i18n
 from monitoring.access import accounts
 from monitoring.i18n import _
 from monitoring.intake import batches
@@ -40,16 +39,10 @@ with upload_tab:
     view.recent_uploads(by)
     table = view.table_choice()
     generation = st.session_state.get("upload_generation", 0)
-    uploaded = st.file_uploader(
-        _("File to check"),
-        key=f"upload_file_{generation}",
-        max_upload_size=view.MAX_FILE_MB,
-        help=view.limits_text(),
+    uploaded = view.file_box(
+        _("File to check"), key=f"upload_file_{generation}", help=view.limits_text()
     )
     st.caption(view.limits_text() + " " + _("Templates are under **Format and templates**."))
-    if i18n.current() != i18n.DEFAULT:
-        # TRANSLATORS: the file box's own words ("Drag and drop file here") cannot be changed.
-        st.caption(_("Drop the file on the box above, or click it to choose the file."))
     if uploaded is not None:
         result = view.preview(uploaded, table)
         if isinstance(result, view.UnreadableFile):

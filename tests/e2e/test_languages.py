@@ -41,9 +41,8 @@ def allowed(sample_db_path, tmp_path_factory) -> set[str]:
 _TEXT = """() => ['stMain', 'stSidebar'].map(id => {
     const copy = document.querySelector(`[data-testid=${id}]`).cloneNode(true);
     // Material icons are drawn from their names' letters (a ligature): not words.
-    // Streamlit's own file box ("Drag and drop", "Upload", "200MB per file") cannot be
-    // translated: the page puts a translated caption next to it (docs/translations.md).
-    copy.querySelectorAll('[data-testid=stFileUploaderDropzone]').forEach(el => el.remove());
+    // (The file box's own English words are hidden, and the page's drawn in their place as
+    // CSS content, which innerText leaves out: test_upload.py reads those.)
     document.body.appendChild(copy);
     copy.querySelectorAll('*').forEach(el => {
         if (getComputedStyle(el).fontFamily.includes('Material')) el.remove();

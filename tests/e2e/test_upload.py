@@ -66,6 +66,37 @@ def test_a_file_uploaded_in_the_browser_is_previewed_then_imported(writable_serv
     screenshot(page, "upload-format")
 
 
+_FILE_BOX_WORDS = """box => [...box.querySelectorAll('*')].flatMap(el => {
+    const own = el.checkVisibility({visibilityProperty: true}) && el.childElementCount === 0
+        && getComputedStyle(el).fontFamily.indexOf('Material') < 0 ? [el.textContent] : [];
+    const after = getComputedStyle(el, '::after').content;
+    return after && after !== 'none' ? [...own, JSON.parse(after)] : own;
+}).filter(t => t.trim())"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("uz", ["Faylni tanlash", "yoki shu yerga tashlang · 20 MB gacha"]),
+        ("ru", ["Выбрать файл", "или перетащите его сюда · до 20 МБ"]),
+    ],
+)
+def test_the_file_box_speaks_the_readers_language(server, page, lang, words):
+    """Streamlit draws the box's button and size line in English; the page puts its words in
+    their place, for the eye and for a screen reader (the button's name)."""
+    page.goto(signed_in(f"{server}/upload?lang={lang}", "staff"))
+    wait_until_rendered(page)
+    box = page.get_by_test_id("stFileUploaderDropzone")
+    assert box.evaluate(_FILE_BOX_WORDS) == words
+    button = box.get_by_role("button", name=words[0], exact=True)
+    assert button.count() == 1
+    assert box.get_by_role("button", name="Upload", exact=True).count() == 0
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    assert chooser.value.element.get_attribute("type") == "file"
+    screenshot(page, f"upload-file-box-{lang}")
+
+
 def test_the_excel_template_is_made_in_the_readers_language(server, page):
     """A template is made when its button is clicked, by Streamlit outside the page's run:
     its guide sheet is still in the reader's language."""

@@ -19,7 +19,7 @@ import string
 
 import pytest
 
-from ui.text import JOINER, code, plain, plain_join, quoted
+from ui.text import JOINER, code, css_string, plain, plain_join, quoted
 
 PUNCTUATION = set(string.punctuation)  # ASCII punctuation: what CommonMark lets one escape
 
@@ -214,3 +214,15 @@ def test_code_is_shortened_and_fenced():
     assert code("EUR") == "`EUR`"
     assert code("x" * 50, limit=40) == "`" + "x" * 40 + "…`"
     assert code("a`b") == "``a`b``"
+
+
+@pytest.mark.parametrize(
+    "words", ["Выбрать файл", 'a "quote"', "back\\slash", "</style><script>x()</script>", "a;b}"]
+)
+def test_css_string_holds_any_words_and_nothing_escapes_it(words):
+    css = css_string(words)
+    assert css.startswith('"') and css.endswith('"')
+    assert not set(css[1:-1]) & set('"<>;{}')
+    # CSS reads each escape back: the hexadecimal code point, then one space it swallows.
+    read = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), css[1:-1])
+    assert read == words
