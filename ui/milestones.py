@@ -137,19 +137,35 @@ def _tips(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _tip_names() -> dict[str, str | None]:
+    """The name of each of the tooltip's fields (TIP_COLUMNS) in the reader's language; the
+    milestone's own name, the tooltip's heading, has none."""
+    return {
+        "title": None,
+        "status": _("Status"),
+        "level": _("Level"),
+        "region": _("Region"),
+        "audience": _("Audience"),
+        "planned": _("Planned"),
+        "achieved": _("Achieved"),
+        "indicator": _("Indicator"),
+    }
+
+
+SPOKEN = ("title", "status", "planned", "achieved")  # of the tooltip, what _spoken says
+
+
 def _spoken(tips: pd.DataFrame) -> np.ndarray:
     """What a screen reader says of each milestone's marks (after the mark's name): its
     name, status and dates, each named as in the tooltip. Vega-Lite would otherwise read out
     every field a mark draws, by the fields' own names ("row", "until", "colour")."""
-    named = [
-        (None, tips.title),
-        (_("Status"), tips.status),
-        (_("Planned"), tips.planned),
-        (_("Achieved"), tips.achieved),
-    ]
+    names = _tip_names()
     columns = [
-        [text if name is None else f"{name}: {text}" for text in values.astype(str)]
-        for name, values in named
+        [
+            text if names[field] is None else f"{names[field]}: {text}"
+            for text in tips[field].astype(str)
+        ]
+        for field in SPOKEN
     ]
     return np.array(["; ".join(parts) for parts in zip(*columns, strict=True)], dtype=object)
 
@@ -158,20 +174,10 @@ def _tooltip() -> list[dict]:
     """The tooltip of a milestone's marks: its name as the heading (vega-tooltip shows a
     field titled "title" so), then a line a field, each named. The names are this module's
     words (Vega-Lite puts them in the tooltip's expression: never data)."""
-    names = [
-        ("title", "title"),
-        ("status", _("Status")),
-        ("level", _("Level")),
-        ("region", _("Region")),
-        ("audience", _("Audience")),
-        ("planned", _("Planned")),
-        ("achieved", _("Achieved")),
-        ("indicator", _("Indicator")),
-    ]
     # Vega-Lite escapes a name's double quotes, not a backslash: none of ours holds one.
     return [
-        {"field": field, "type": "nominal", "title": name.replace("\\", "/")}
-        for field, name in names
+        {"field": field, "type": "nominal", "title": (name or "title").replace("\\", "/")}
+        for field, name in _tip_names().items()
     ]
 
 
