@@ -40,6 +40,9 @@ PATH = "auth/session"  # under Streamlit's server.baseUrlPath
 SERVED_ENV = "MONITORING_SESSION_ADDRESS"  # set to 1 by routes(): the address is served
 MAX_FORM_BYTES = 4096
 HANDING_OVER = N_("Signing you in…")  # what the page says while the browser takes its cookie
+# The key of the container of that message and its form: the page's element class
+# `st-key-signin-handoff` marks a hand-over in any language from its first paint.
+HANDOFF_KEY = "signin-handoff"
 log = logging.getLogger("monitoring.access")
 
 
@@ -85,24 +88,26 @@ def hand_over(ticket: str) -> None:
     """Send the browser, with `ticket`, to the address that sets its cookie; it comes back
     to this page (without `?signin=`). A button does it where scripts do not run."""
     form_id = f"signin-handoff-{secrets.token_hex(4)}"
-    st.info(_(HANDING_OVER), icon=":material/login:")  # drawn at once; the form below loads late
-    st.html(
-        f'<div data-signin-handoff="1"><form id="{form_id}" method="post" '
-        f'action="{html.escape(address())}">'
-        f'<input type="hidden" name="ticket" value="{html.escape(ticket)}">'
-        '<input type="hidden" name="next" value="/">'
-        f'<button type="submit">{html.escape(_("Continue"))}</button></form></div>'
-        "<script>(() => {"
-        f"const form = document.getElementById({json.dumps(form_id)});"
-        "if (!form || form.dataset.sent) return;"
-        "form.dataset.sent = '1';"
-        "const here = new URL(window.location.href);"
-        "here.searchParams.delete('signin');"
-        "form.elements.next.value = here.pathname + here.search;"
-        "form.submit();"
-        "})();</script>",
-        unsafe_allow_javascript=True,
-    )
+    with st.container(key=HANDOFF_KEY):
+        # drawn at once; the form below loads late
+        st.info(_(HANDING_OVER), icon=":material/login:")
+        st.html(
+            f'<div data-signin-handoff="1"><form id="{form_id}" method="post" '
+            f'action="{html.escape(address())}">'
+            f'<input type="hidden" name="ticket" value="{html.escape(ticket)}">'
+            '<input type="hidden" name="next" value="/">'
+            f'<button type="submit">{html.escape(_("Continue"))}</button></form></div>'
+            "<script>(() => {"
+            f"const form = document.getElementById({json.dumps(form_id)});"
+            "if (!form || form.dataset.sent) return;"
+            "form.dataset.sent = '1';"
+            "const here = new URL(window.location.href);"
+            "here.searchParams.delete('signin');"
+            "form.elements.next.value = here.pathname + here.search;"
+            "form.submit();"
+            "})();</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 # --- the address that sets the cookie (server.py) -------------------------------------------

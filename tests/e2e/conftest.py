@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from monitoring.access import sharing, signin_links
 from tests.conftest import account_name
-from ui.session_cookie import HANDING_OVER
+from ui.session_cookie import HANDING_OVER, HANDOFF_KEY
 
 # The secret that signs share and sign-in links, for the servers and the tests alike.
 TEST_SECRET = "a test secret for signing links in browser tests"
@@ -222,6 +222,9 @@ RENDERED = (
     " !== null"
     " && document.querySelectorAll('[data-testid=stSkeleton]').length === 0"
     " && document.querySelector('[data-signin-handoff]') === null"
+    # (a hand-over in Russian or Uzbek says HANDING_OVER in its language; the form above
+    # loads after the message: its container marks it from the first paint)
+    f" && document.querySelector('.st-key-{HANDOFF_KEY}') === null"
     " && !(document.querySelector('[data-testid=stMain]')?.innerText ?? '')"
     ".includes(handingOver)"
     " && Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
