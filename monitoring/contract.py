@@ -176,7 +176,12 @@ TABLES: dict[str, Table] = {
                 _c("lat", NUMBER, minimum=-90, maximum=90),
                 _c("lon", NUMBER, minimum=-180, maximum=180),
             ),
-            help="The first-level units of Uzbekistan.",
+            help=(
+                "The first-level units of Uzbekistan. Each name is one region's own: a name "
+                'that another region has (built in or stored), also with "region", '
+                '"viloyati" or "область" added or left off, is refused, since files may '
+                "name regions by it; two regions may swap names in one file."
+            ),
             example={
                 "region_code": "UZ-JI",
                 "name_en": "Jizzakh",

@@ -99,7 +99,12 @@ CONTRACT_TEXTS = (
     N_("web address"),
     N_("`https://…`"),
     N_("only http:// and https:// addresses"),
-    N_("The first-level units of Uzbekistan."),
+    N_(
+        "The first-level units of Uzbekistan. Each name is one region's own: a name "
+        'that another region has (built in or stored), also with "region", '
+        '"viloyati" or "область" added or left off, is refused, since files may '
+        "name regions by it; two regions may swap names in one file."
+    ),
     N_("ISO 3166-2 code, e.g. UZ-JI"),
     N_("the name in Uzbek (Latin script); empty: `name_en`"),
     N_("the name in Russian; empty: `name_en`"),
