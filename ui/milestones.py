@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import i18n
-from monitoring.i18n import _, ngettext
+from monitoring.i18n import N_, _, ngettext
 from monitoring.reports.milestones import MILESTONE_STATUSES, level_label
 from monitoring.reports.status import status_text
 from ui import vega
@@ -137,19 +137,24 @@ def _tips(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# The tooltip's fields (TIP_COLUMNS), each with its name (translated where used); the
+# milestone's own name, the tooltip's heading, has none.
+TIP_NAMES: dict[str, str | None] = {
+    "title": None,
+    "status": N_("Status"),
+    "level": N_("Level"),
+    "region": N_("Region"),
+    "audience": N_("Audience"),
+    "planned": N_("Planned"),
+    "achieved": N_("Achieved"),
+    "indicator": N_("Indicator"),
+}
+TIP_COLUMNS = list(TIP_NAMES)
+
+
 def _tip_names() -> dict[str, str | None]:
-    """The name of each of the tooltip's fields (TIP_COLUMNS) in the reader's language; the
-    milestone's own name, the tooltip's heading, has none."""
-    return {
-        "title": None,
-        "status": _("Status"),
-        "level": _("Level"),
-        "region": _("Region"),
-        "audience": _("Audience"),
-        "planned": _("Planned"),
-        "achieved": _("Achieved"),
-        "indicator": _("Indicator"),
-    }
+    """TIP_NAMES in the reader's language."""
+    return {field: name and _(name) for field, name in TIP_NAMES.items()}
 
 
 SPOKEN = ("title", "status", "planned", "achieved")  # of the tooltip, what _spoken says
@@ -182,7 +187,6 @@ def _tooltip() -> list[dict]:
 
 
 TIMELINE_COLUMNS = ["kind", "row", "order", "at", "until", "text", "mark", "colour", "aria"]
-TIP_COLUMNS = ["title", "status", "level", "region", "audience", "planned", "achieved", "indicator"]
 
 
 def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
