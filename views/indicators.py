@@ -461,30 +461,42 @@ if withheld_actual:
 HIDDEN_POINTS = N_(
     "Values hidden to protect the people counted are left out of the charts (a gap, never a zero)."
 )
-series = common.cached(indicators.series_in_view, span.periods, code, regions)
-chart_left, chart_right = common.side_by_side("indicator-charts", 2)
-data, spec = indicators_ui.actual_against_target(
-    series.numeric,
-    info,
-    len(shown_regions or config.programme.regions),
-    withheld=series.any_hidden,
-)
-with chart_left:
-    vega.draw(data, spec, key="detail-time")
-by_region = common.cached(indicators.region_series_in_view, config, span.periods, code, regions)
-if not by_region.numeric.empty:
-    data, spec = indicators_ui.by_region(by_region.numeric, info, withheld=by_region.any_hidden)
-    with chart_right:
-        vega.draw(data, spec, key="detail-regions")
-if series.any_hidden or by_region.any_hidden:
-    st.caption(_(HIDDEN_POINTS))
 
-# Per region: progress and what was reported each quarter.
-region_shown = common.cached(
-    indicators.region_detail_in_view, config, as_of, code, span.first, span.last, regions
-)
-region_detail = region_shown.table
-if not region_detail.empty:
+
+def _over_time_and_by_region() -> None:
+    """The indicator against its target by quarter, and each region's values."""
+    series = common.cached(indicators.series_in_view, span.periods, code, regions)
+    chart_left, chart_right = common.side_by_side("indicator-charts", 2)
+    data, spec = indicators_ui.actual_against_target(
+        series.numeric,
+        info,
+        len(shown_regions or config.programme.regions),
+        withheld=series.any_hidden,
+    )
+    with chart_left:
+        vega.draw(data, spec, key="detail-time")
+    by_region = common.cached(indicators.region_series_in_view, config, span.periods, code, regions)
+    if not by_region.numeric.empty:
+        data, spec = indicators_ui.by_region(by_region.numeric, info, withheld=by_region.any_hidden)
+        with chart_right:
+            vega.draw(data, spec, key="detail-regions")
+    if series.any_hidden or by_region.any_hidden:
+        st.caption(_(HIDDEN_POINTS))
+
+
+def _each_region() -> None:
+    """Per region: progress and what was reported each quarter."""
+    region_shown = common.cached(
+        indicators.region_detail_in_view, config, as_of, code, span.first, span.last, regions
+    )
+    region_detail = region_shown.table
+    if region_detail.empty:
+        st.info(
+            _("No region has values of {code} in {first}–{last}.").format(
+                code=plain(code), first=span.first, last=span.last
+            )
+        )
+        return
     region_note = None
     if region_shown.any_hidden:
         region_detail = donor_tables.as_text(
@@ -514,25 +526,28 @@ if not region_detail.empty:
     )
     st.caption(region_caption + (f" {region_note}" if region_note else ""))
 
-# By sex and by age group, where the indicator is disaggregated.
-dimensions = [
-    d for d in ("sex", "age_group") if d in str(info.get("disaggregation") or "").split(";")
-]
-parts_shown = (
-    common.cached(indicators.breakdown_in_view, code, span.first, span.last, regions)
-    if dimensions
-    else None
-)
+
 NO_VALUES_BY = {
     "sex": N_("No values by sex were reported."),
     "age_group": N_("No values by age group were reported."),
 }
-if dimensions and parts_shown is None:
-    st.info(
-        _("Figures of this indicator by sex and age group are not shared in this view."),
-        icon=":material/lock:",
-    )
-elif dimensions:
+
+
+def _by_sex_and_age() -> None:
+    """By sex and by age group, where the indicator is disaggregated."""
+    dimensions = [
+        d for d in ("sex", "age_group") if d in str(info.get("disaggregation") or "").split(";")
+    ]
+    if not dimensions:
+        st.info(_("{code} is not reported by sex or age group.").format(code=plain(code)))
+        return
+    parts_shown = common.cached(indicators.breakdown_in_view, code, span.first, span.last, regions)
+    if parts_shown is None:
+        st.info(
+            _("Figures of this indicator by sex and age group are not shared in this view."),
+            icon=":material/lock:",
+        )
+        return
     parts, parts_withheld = parts_shown.numeric, parts_shown.any_hidden
     chart_cols = common.side_by_side("breakdown-charts", len(dimensions))
     for column, dimension in zip(chart_cols, dimensions, strict=True):
@@ -554,48 +569,60 @@ elif dimensions:
         )
     st.caption(parts_caption)
 
-# Who has not reported, and what was noted -----------------------------------------------
+
 WHO = {"region": N_("Region"), "organisation": N_("Organisation")}
-missing_col, sources_col = st.columns(2, gap="large")
-with missing_col:
-    st.markdown("##### " + _("Not reported for {period}").format(period=reporting))
-    missing = common.cached(indicators.missing_in_view, config, code, reporting, regions)
-    if missing.empty:
-        st.success(
-            _(
-                "Every programme region selected, and every organisation that reported "
-                "{code} before, reported for {period}."
-            ).format(code=plain(code), period=reporting),
-            icon=":material/check_circle:",
-        )
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    _("Who"): [indicators.shown_text(WHO, k) for k in missing.kind],
-                    _("Name"): missing.name,
-                    _("Region"): missing.region_name,
-                    _("Last reported"): missing.last_reported,
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            placeholder=_("never"),
-            key="detail-missing",
-        )
-        st.caption(
-            _(
-                "Programme regions with no value for the quarter, and organisations that "
-                "reported this indicator in an earlier quarter but not in this one."
+SEX_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
+
+
+def _reporting_and_notes() -> None:
+    """Who has not reported, where the values came from, what was noted with them, and how
+    the targets were revised."""
+    missing_col, sources_col = st.columns(2, gap="large")
+    with missing_col:
+        st.markdown("##### " + _("Not reported for {period}").format(period=reporting))
+        missing = common.cached(indicators.missing_in_view, config, code, reporting, regions)
+        if missing.empty:
+            st.success(
+                _(
+                    "Every programme region selected, and every organisation that reported "
+                    "{code} before, reported for {period}."
+                ).format(code=plain(code), period=reporting),
+                icon=":material/check_circle:",
             )
-        )
-sources = common.cached(indicators.sources_in_view, code, span.first, span.last, regions)
-if sources is None:
-    # Free text recorded with the values may name people: not shared in this view.
-    sources_col.markdown("##### " + _("Sources and comments"))
-    sources_col.caption(_("Comments and sources are not shared in this view."))
-    st.stop()
-with sources_col:
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        _("Who"): [indicators.shown_text(WHO, k) for k in missing.kind],
+                        _("Name"): missing.name,
+                        _("Region"): missing.region_name,
+                        _("Last reported"): missing.last_reported,
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                placeholder=_("never"),
+                key="detail-missing",
+            )
+            st.caption(
+                _(
+                    "Programme regions with no value for the quarter, and organisations that "
+                    "reported this indicator in an earlier quarter but not in this one."
+                )
+            )
+    sources = common.cached(indicators.sources_in_view, code, span.first, span.last, regions)
+    if sources is None:
+        # Free text recorded with the values may name people: not shared in this view.
+        sources_col.markdown("##### " + _("Sources and comments"))
+        sources_col.caption(_("Comments and sources are not shared in this view."))
+    else:
+        with sources_col:
+            _sources(sources)
+        _comments()
+    quality_ui.target_history(code, as_of)  # target revisions (docs/quality.md)
+
+
+def _sources(sources: pd.DataFrame) -> None:
     st.markdown("##### " + _("Sources of the values"))
     if sources.empty:
         st.caption(
@@ -603,32 +630,33 @@ with sources_col:
                 code=plain(code), first=span.first, last=span.last
             )
         )
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    _("Source"): sources.source.replace("", _("(no source given)")),
-                    _("Quarters"): sources.quarters,
-                    _("Values"): sources.values_recorded,
-                    _("Regions"): sources.regions,
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={_("Quarters"): st.column_config.TextColumn(width="large")},
-            key="detail-sources",
-        )
-
-st.markdown("##### " + _("Comments recorded with the values"))
-comments = common.cached(indicators.comments_in_view, code, span.first, span.last, regions)
-SEX_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
-if comments.empty:
-    st.caption(
-        _("No comments were recorded with {code} in {first}–{last}.").format(
-            code=plain(code), first=span.first, last=span.last
-        )
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("Source"): sources.source.replace("", _("(no source given)")),
+                _("Quarters"): sources.quarters,
+                _("Values"): sources.values_recorded,
+                _("Regions"): sources.regions,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={_("Quarters"): st.column_config.TextColumn(width="large")},
+        key="detail-sources",
     )
-else:
+
+
+def _comments() -> None:
+    st.markdown("##### " + _("Comments recorded with the values"))
+    comments = common.cached(indicators.comments_in_view, code, span.first, span.last, regions)
+    if comments.empty:
+        st.caption(
+            _("No comments were recorded with {code} in {first}–{last}.").format(
+                code=plain(code), first=span.first, last=span.last
+            )
+        )
+        return
     st.dataframe(
         pd.DataFrame(
             {
@@ -649,4 +677,17 @@ else:
         key="detail-comments",
     )
 
-quality_ui.target_history(code, as_of)  # target revisions (docs/quality.md)
+
+# The detail in tabs: only the open tab is built (and its data read and sent); a click on
+# another tab reruns the page (docs/benchmarks.md, parts opened on demand).
+DETAIL_TABS = [
+    (N_("Over time and by region"), _over_time_and_by_region),
+    (N_("Each region"), _each_region),
+    (N_("By sex and age"), _by_sex_and_age),
+    (N_("Reporting and notes"), _reporting_and_notes),
+]
+tabs = common.tabs_on_demand([_(label) for label, _build in DETAIL_TABS], "detail-tab")
+for tab, (_label, build) in zip(tabs, DETAIL_TABS, strict=True):
+    if tab.open:
+        with tab:
+            build()

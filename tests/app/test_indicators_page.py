@@ -8,6 +8,7 @@ import pytest
 from monitoring.db import Database
 from monitoring.reports import exports
 from tests.app.conftest import no_exceptions
+from tests.app.lazy_parts import open_tab
 from tests.conftest import add_test_accounts
 from tests.i18n_support import vega_charts, vega_rows
 from ui import common, vega
@@ -24,6 +25,22 @@ def open_page(app, **params):
     at.switch_page(PAGE).run()
     no_exceptions(at)
     return at
+
+
+# The indicator in detail is in tabs built only when opened (views/indicators.py).
+DETAIL_TAB = "detail-tab"
+OVER_TIME, EACH_REGION, SEX_AGE, REPORTING = (
+    "Over time and by region",
+    "Each region",
+    "By sex and age",
+    "Reporting and notes",
+)
+DETAIL_TABS = (OVER_TIME, EACH_REGION, SEX_AGE, REPORTING)
+
+
+def open_detail(at, label: str):
+    """The page with the detail's tab `label` open, as after a reader's click on it."""
+    return open_tab(at, DETAIL_TAB, label)
 
 
 def tracking_table(at) -> pd.DataFrame:
@@ -90,11 +107,15 @@ def test_a_link_from_the_overview_opens_the_indicator_as_of_its_date(app):
     assert "as of **31 December 2021**" in at.caption[0].value
     assert "Actual to 2021Q4" in tracking_table(at).columns
     assert "2022Q1" not in tracking_table(at).columns
-    titles = chart_titles(at)
-    assert titles[0] == "OC1.2: actual against target by quarter (number)"
-    assert any("by sex" in t for t in titles) and any("by age group" in t for t in titles)
+    assert chart_titles(at) == [
+        "OC1.2: actual against target by quarter (number)",
+        "OC1.2 by region: cumulative total by quarter (number)",
+    ]
     metric = next(m for m in at.metric if m.label == "Actual to 2021Q4")
     assert metric.value == "86"  # 18 + 38 + 30 people trained by the end of 2021
+    titles = chart_titles(open_detail(at, SEX_AGE))
+    assert any("by sex" in t for t in titles) and any("by age group" in t for t in titles)
+    assert "Actual to 2021Q4" in tracking_table(at).columns  # the page's date kept
 
 
 def test_regions_from_the_url_as_codes_or_names_filter_the_table(app):
@@ -142,7 +163,8 @@ def test_markup_in_the_address_is_shown_as_text(app):
 
 def test_the_detail_lists_who_has_not_reported_and_the_comments(app):
     at = open_page(app, indicator="OC2.3")
-    frames = [d.value for d in at.dataframe]
+    assert not [d for d in at.dataframe if "Comment" in d.value.columns]  # built when opened
+    frames = [d.value for d in open_detail(at, REPORTING).dataframe]
     missing = next(f for f in frames if "Last reported" in f.columns and "Who" in f.columns)
     assert missing["Name"].tolist() == ["Namangan"]
     assert missing["Last reported"].tolist() == ["2022Q1"]
@@ -156,8 +178,8 @@ def test_picking_another_indicator_updates_the_detail(app):
     at = open_page(app)
     widget(at, "selectbox", "Indicator").set_value("OC3.4").run()
     no_exceptions(at)
-    titles = chart_titles(at)
-    assert titles[0] == "OC3.4: actual against target by quarter (%)"
+    assert chart_titles(at)[0] == "OC3.4: actual against target by quarter (%)"
+    titles = chart_titles(open_detail(at, SEX_AGE))
     assert any("by age group" in t for t in titles)
     assert not any("by sex" in t for t in titles)  # OC3.4 is reported by age group only
 
@@ -194,9 +216,12 @@ def test_the_detail_charts_draw_the_cores_values_and_no_plotly(app, sample_db_pa
     assert chart_titles(at) == [
         "OC1.2: actual against target by quarter (number)",
         "OC1.2 by region: cumulative total by quarter (number)",
+    ]
+    assert chart_titles(open_detail(at, SEX_AGE)) == [
         "OC1.2 by sex, by quarter: parts stacked to the total (number)",
         "OC1.2 by age group, by quarter: parts stacked to the total (number)",
     ]
+    open_detail(at, OVER_TIME)
     core = core_frames(sample_db_path, "OC1.2")
     series, regions, parts = core["series"], core["regions"], core["parts"]
 
@@ -274,7 +299,7 @@ def test_the_detail_charts_draw_the_cores_values_and_no_plotly(app, sample_db_pa
     assert diamonds["mark"]["shape"] == "diamond" and diamonds["mark"]["filled"] is False
 
     # By sex: the core's parts, stacked (a count), beside the total reported.
-    spec, rows = chart(at, "by sex")
+    spec, rows = chart(open_detail(at, SEX_AGE), "by sex")
     for category, name in (("female", "Women and girls"), ("male", "Men and boys")):
         part = parts[(parts.dimension == "sex") & (parts.category == category)]
         assert {r["period"]: r["value"] for r in rows if r["group"] == name} == core_values(
@@ -312,7 +337,7 @@ def test_a_latest_value_and_a_percentage_are_drawn_as_such(app, sample_db_path):
         "End-of-programme target: 65%",
         "Baseline: 54%",
     ]
-    _, sex = chart(at, "by sex")
+    _, sex = chart(open_detail(at, SEX_AGE), "by sex")
     bars = layers(chart(at, "by sex")[0])[0]
     assert bars["encoding"]["xOffset"]["field"] == "group"  # a percentage: side by side
     assert all(r["low"] == 0 for r in sex if r["kind"] == Kind.PART and r["value"] is not None)
@@ -387,7 +412,16 @@ def open_as_donor(donor_app, link_regions=None, **params):
 
 
 def page_text(at, *, notices: bool = True) -> str:
-    """Everything the page shows: text, tables, charts, choices (and the notices)."""
+    """Everything the page shows in any tab of the detail (each opened in turn, the first
+    left open): text, tables, charts, choices (and the notices)."""
+    shown = []
+    for label in (*DETAIL_TABS[1:], OVER_TIME):
+        shown.append(shown_text(open_detail(at, label), notices=notices))
+    return "\n".join(shown)
+
+
+def shown_text(at, *, notices: bool) -> str:
+    """What the page shows now (its open tabs only)."""
     parts = [
         e.value for kind in ("title", "subheader", "markdown", "caption") for e in at.get(kind)
     ]
@@ -453,11 +487,13 @@ def test_small_counts_read_less_than_five_and_give_nothing_away(donor_app, downl
     assert any("shown as “<5”" in c.value for c in at.caption)
     csv = downloads["indicator_tracking_table.csv"].decode("utf-8")
     assert "<5" in csv and "hidden" in csv
-    _, sex = chart(at, "by sex")
+    _, sex = chart(open_detail(at, SEX_AGE), "by sex")
     bars = {(r["group"], r["period"]): r["value"] for r in sex}
     assert bars["Men and boys", "2021Q2"] is None  # 4 men: not drawn, and not as zero
     assert bars["Women and girls", "2021Q2"] is None  # else 18 - 14 gives the men away
     assert bars["Total reported", "2021Q2"] is None  # hidden in the table: a gap here too
+    assert any("Bars hidden to protect the people counted" in c.value for c in at.caption)
+    open_detail(at, OVER_TIME)
     # The chart over time draws the table's figures and leaves out those it hides (a gap,
     # never a zero); its line breaks there instead of running across them.
     spec, rows = chart(at, "actual against target")
@@ -470,6 +506,7 @@ def test_small_counts_read_less_than_five_and_give_nothing_away(donor_app, downl
     assert kinds(line) == [Kind.TO_DATE] and len(line["transform"]) == 1  # gaps kept: it breaks
     assert line["mark"]["invalid"] == "break-paths-show-domains"
     assert any("hidden to protect the people counted" in c.value for c in at.caption)
+    open_detail(at, REPORTING)
     assert any(c.value == "Comments and sources are not shared in this view." for c in at.caption)
     assert not any("Comment" in d.value.columns for d in at.dataframe)
 
@@ -485,4 +522,4 @@ def test_a_manager_still_sees_everything(app_as):
     assert len(widget(at, "multiselect", "Regions").options) >= 3
     assert widget(at, "selectbox", "Indicator").value == SENSITIVE
     assert "<5" not in page_text(at) and "not shared in this view" not in page_text(at)
-    assert any("Comment" in d.value.columns for d in at.dataframe)
+    assert any("Comment" in d.value.columns for d in open_detail(at, REPORTING).dataframe)

@@ -14,6 +14,7 @@ from monitoring import i18n
 from monitoring.access.sharing import SHARE_PARAM
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
+from tests.app.lazy_parts import open_tab
 from tests.i18n_support import data_texts, shown_texts, untranslated, vega_charts
 from ui import vega
 
@@ -82,6 +83,22 @@ def open_page(at, page: str, lang: str, **params):
     return at
 
 
+# The indicator's detail: tabs built when opened (views/indicators.py), the first open.
+DETAIL_TABS = ("Over time and by region", "Each region", "By sex and age", "Reporting and notes")
+
+
+def in_every_detail_tab(at, lang: str, read):
+    """read(at) with each tab of the indicator's detail open in turn (the first left open
+    again), as a reader clicks them: what each gave, in the tabs' order."""
+    with i18n.language(lang):
+        labels = [i18n._(label) for label in DETAIL_TABS]
+    found = [read(at)]
+    for label in labels[1:]:
+        found.append(read(open_tab(at, "detail-tab", label, shown_in=lang)))
+    open_tab(at, "detail-tab", labels[0], shown_in=lang)
+    return found
+
+
 def link_token(at) -> set[str]:
     """The share link's token (random letters: now and then it spells an English word)."""
     token = at.query_params.get(SHARE_PARAM)
@@ -110,11 +127,12 @@ def everything(at) -> str:
 @pytest.mark.parametrize("lang", ["ru", "uz"])
 def test_indicators_page_for_the_team(app, allowed, lang):
     at = open_page(app, INDICATORS, lang, indicator="OC1.2")
-    texts = page_texts(at)
-    assert untranslated(texts, lang, allowed) == []
-    # The detail is open: its charts (over time, by region, by sex, by age group) are there,
-    # drawn with Vega-Lite (the page loads no plotly).
-    charts = vega_charts(at)
+    shown = in_every_detail_tab(at, lang, lambda at: (page_texts(at), vega_charts(at)))
+    for texts, _charts in shown:
+        assert untranslated(texts, lang, allowed) == []
+    # The detail's charts (over time, by region; by sex, by age group in their tab), drawn
+    # with Vega-Lite (the page loads no plotly).
+    charts = shown[0][1] + shown[2][1]
     assert len(charts) == 4 and not at.get("plotly_chart")
     with i18n.language(lang):
         titles = [
@@ -153,7 +171,8 @@ def test_indicators_page_for_the_team(app, allowed, lang):
 def test_indicators_page_for_a_donor(donor_app, allowed, lang):
     at = donor_app(regions=["UZ-JI"])
     at = open_page(at, INDICATORS, lang, indicator="OC1.2")
-    assert untranslated(page_texts(at), lang, allowed | link_token(at)) == []
+    for texts in in_every_detail_tab(at, lang, page_texts):
+        assert untranslated(texts, lang, allowed | link_token(at)) == []
     hidden = "скрыто" if lang == "ru" else "yashirilgan"
     assert hidden in everything(at)  # small counts are withheld, in the language's words
 

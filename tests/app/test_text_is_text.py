@@ -24,6 +24,7 @@ import pytest
 from monitoring.access import sharing
 from monitoring.db import Database
 from tests.app.conftest import TEST_SECRET, no_exceptions
+from tests.app.lazy_parts import open_tab
 from tests.i18n_support import svg_images, vega_charts
 from tests.unit.test_text import markdown_leaks
 from ui import vega
@@ -84,11 +85,16 @@ def sample_db_path(sample_db_path, tmp_path_factory):
 
 # Page addresses: every parameter a page reads, and one it does not, hold the payload.
 BAD = {"as_of": PAYLOAD, PAYLOAD: PAYLOAD}
+# Not a parameter: the tab of the indicator's detail to open (built only when opened).
+DETAIL_TAB = "detail tab"
 RUNS = [
     ("views/overview.py", {}),
     ("views/overview.py", BAD),
     ("views/indicators.py", {}),
     ("views/indicators.py", {"indicator": INDICATOR}),
+    ("views/indicators.py", {"indicator": INDICATOR, DETAIL_TAB: "Each region"}),
+    ("views/indicators.py", {"indicator": INDICATOR, DETAIL_TAB: "By sex and age"}),
+    ("views/indicators.py", {"indicator": INDICATOR, DETAIL_TAB: "Reporting and notes"}),
     (
         "views/indicators.py",
         {"indicator": PAYLOAD, "regions": PAYLOAD, "from": PAYLOAD, "outcome": PAYLOAD, **BAD},
@@ -241,13 +247,15 @@ def problems(at) -> list[str]:
 
 
 def open_page(at, page, params):
+    params = dict(params)
+    tab = params.pop(DETAIL_TAB, None)
     for key, value in params.items():
         at.query_params[key] = value
     at = at.run()
     if page != "views/overview.py":
         at.switch_page(page).run()
     no_exceptions(at)
-    return at
+    return open_tab(at, "detail-tab", tab) if tab else at
 
 
 def test_the_payload_is_in_the_pages(app_as):
@@ -261,7 +269,11 @@ def test_the_payload_is_in_the_pages(app_as):
     assert any("Payload" in json.dumps(deck) for deck in decks(at))
 
 
-@pytest.mark.parametrize(("page", "params"), RUNS, ids=[f"{p}-{len(q)}" for p, q in RUNS])
+@pytest.mark.parametrize(
+    ("page", "params"),
+    RUNS,
+    ids=[f"{p}-{len(q)}" + (f"-{q[DETAIL_TAB]}" if DETAIL_TAB in q else "") for p, q in RUNS],
+)
 def test_an_admin_sees_the_text_as_written(app_as, page, params):
     at = open_page(app_as("admin"), page, params)
     assert at.title, "the page was shown"
@@ -274,6 +286,7 @@ def test_the_indicator_charts_show_the_data_as_written_and_as_data_only(app_as):
     in an expression."""
     at = open_page(app_as("admin"), "views/indicators.py", {"indicator": INDICATOR})
     charts = vega_charts(at)
+    charts += vega_charts(open_tab(at, "detail-tab", "By sex and age"))  # built when opened
     assert len(charts) == 4 and not figures(at)
     for spec, _ in charts:
         assert vega.title_of(spec).startswith(INDICATOR)

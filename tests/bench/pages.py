@@ -161,6 +161,11 @@ def problems(at: AppTest, spec) -> list[str]:
 # expander's toggle): (the widget's key, the value that opens it). Each is measured as the
 # page rerun with that part open, cold and warm, reported as "page › part".
 PARTS = {
+    "indicators": [
+        ("detail-tab", "Each region"),
+        ("detail-tab", "By sex and age"),
+        ("detail-tab", "Reporting and notes"),
+    ],
     "grants": [
         ("budget-tab", "By budget line"),
         ("budget-tab", "By quarter"),

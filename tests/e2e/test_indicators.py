@@ -24,6 +24,13 @@ def open_indicators(page, server, query: str = "") -> None:
     wait_until_rendered(page)
 
 
+def open_detail_tab(page, name: str) -> None:
+    """Click a tab of the indicator's detail (built when opened) and wait for it."""
+    page.get_by_role("tab", name=name).click()
+    page.get_by_role("tab", name=name, selected=True).wait_for(timeout=30_000)
+    wait_until_rendered(page)
+
+
 def full_screenshot(page, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main element, so grow the viewport."""
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
@@ -38,9 +45,9 @@ def test_a_link_to_an_indicator_opens_its_table_and_detail(server, page):
     main = page.locator("[data-testid=stMain]")
     text = main.inner_text()
     assert "Indicator tracking table" in text
-    assert "Not reported for 2022Q2" in text
-    assert "Namangan" in text
-    assert page.locator("[data-testid=stDataFrame]").count() >= 3
+    # The detail's first tab open, the others built when clicked.
+    assert page.get_by_role("tab", name="Over time and by region", selected=True).count() == 1
+    assert "Not reported for 2022Q2" not in text
     # Over time and by region, drawn with Vega-Lite: the page loads no plotly.
     charts = page.locator("[data-testid=stVegaLiteChart]")
     assert charts.count() == 2
@@ -51,6 +58,12 @@ def test_a_link_to_an_indicator_opens_its_table_and_detail(server, page):
     assert "Namangan" in charts.nth(1).locator("svg.marks").inner_html()  # a region's line
     assert url_params(page).get("indicator") == ["OC2.3"]
     full_screenshot(page, "indicators-detail")
+    open_detail_tab(page, "Reporting and notes")
+    text = main.inner_text()
+    assert "Not reported for 2022Q2" in text and "Sources of the values" in text
+    assert page.locator("[data-testid=stDataFrame]").count() >= 3  # table, missing, sources
+    assert url_params(page).get("indicator") == ["OC2.3"]
+    full_screenshot(page, "indicators-detail-reporting")
 
 
 def test_regions_written_as_codes_are_understood_and_kept_in_the_url(server, page):
@@ -103,13 +116,21 @@ def test_a_donor_link_shows_only_its_region_and_protects_small_counts(server, pa
     assert "not available in this view" in text  # the region outside the link
     assert "Tashkent" not in text.replace("UZ-TO", "") and "Namangan" not in text
     assert "OC2.4" not in text  # the sensitive indicator
-    assert "Comments and sources are not shared in this view." in text
     assert "shown as “<5”" in text
     regions = page.get_by_test_id("stMultiSelect").first.inner_text()
     assert "Tashkent" not in regions
-    # The charts, Vega-Lite too, over the link's region only.
-    charts = page.locator("[data-testid=stVegaLiteChart]")
-    assert charts.count() == 4 and page.locator("[data-testid=stPlotlyChart]").count() == 0
-    drawn = "".join(charts.nth(i).locator("svg.marks").inner_html() for i in range(4))
+    # The charts, Vega-Lite too, over the link's region only: over time and by region, and
+    # by sex and by age group in their tab.
+    drawn = ""
+    for tab in ("Over time and by region", "By sex and age"):
+        if tab != "Over time and by region":
+            open_detail_tab(page, tab)
+        charts = page.locator("[data-testid=stVegaLiteChart]")
+        assert charts.count() == 2 and page.locator("[data-testid=stPlotlyChart]").count() == 0
+        drawn += "".join(charts.nth(i).locator("svg.marks").inner_html() for i in range(2))
     assert "Jizzakh" in drawn and "Tashkent" not in drawn and "Namangan" not in drawn
     full_screenshot(page, "indicators-donor")
+    open_detail_tab(page, "Reporting and notes")
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "Comments and sources are not shared in this view." in text
+    assert "Tashkent" not in text.replace("UZ-TO", "") and "Namangan" not in text

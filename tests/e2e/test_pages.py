@@ -46,7 +46,7 @@ def test_page_opens_and_no_table_offers_the_toolbars_csv(server, page, spec):
         wait_until_rendered(page)
     if spec.url_path == "indicators":  # its first indicator in detail: charts, no plotly
         charts = page.get_by_test_id("stVegaLiteChart")
-        assert charts.count() == 3  # G1 over time, by region and by sex
+        assert charts.count() == 2  # G1 over time and by region (by sex: in its tab)
         assert "1 of 3" in charts.first.locator("svg.marks").inner_html()  # drawn, with words
         assert page.get_by_test_id("stPlotlyChart").count() == 0
         # Nor is plotly's script fetched (about a second of every load: docs/benchmarks.md).
