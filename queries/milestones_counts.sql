@@ -2,7 +2,8 @@
 -- all (column `dimension`: 'level', 'region' or 'total'). Parameters as milestones_list.
 -- planned: not dropped (the whole programme); due: planned on or before the date;
 -- achieved: achieved on or before it (late: after its planned date); overdue: due and not
--- achieved; not_yet_due: planned after the date (or on it) and not achieved.
+-- achieved; not_yet_due: planned after the date (one planned on the date is due that day,
+-- not overdue until the next: due, so not counted here).
 with shown as (
     select * from milestones_shown(
         cast($as_of as date), $stages, $levels, $regions, $statuses,
@@ -27,7 +28,7 @@ counted as (
         count(*) filter (where status_as_of = 'achieved' and days_late > 0) as achieved_late,
         count(*) filter (where status_as_of = 'overdue') as overdue,
         max(days_late) filter (where status_as_of = 'overdue') as longest_overdue_days,
-        count(*) filter (where status_as_of = 'planned') as not_yet_due,
+        count(*) filter (where status_as_of = 'planned' and not due) as not_yet_due,
         count(*) filter (where status_as_of = 'dropped') as dropped
     from shown
     group by grouping sets ((level), (region_key), ())

@@ -155,7 +155,7 @@ cards.metric(
     _("{dropped} dropped").format(dropped=i18n.number(total.dropped)),
     delta_color="off",
     border=True,
-    help=_("Planned on or after the reporting date and not achieved yet."),
+    help=_("Planned after the reporting date and not achieved yet."),
 )
 
 # Timeline -----------------------------------------------------------------------------------

@@ -179,9 +179,15 @@ with right:
     )
     vega.draw(data, spec, "pace-bars")
     planned = (
-        _("Awards spread over their grants' time up to {date}: {planned}; disbursed: {disbursed}.")
+        _(
+            "Awards spread over their grants' time up to {date}: {planned}; disbursed in "
+            "tranches (not counted as spending): {disbursed}."
+        )
         if small_grants
-        else _("Budget planned up to {date}: {planned}; disbursed: {disbursed}.")
+        else _(
+            "Budget planned up to {date}: {planned}; disbursed in tranches (not counted as "
+            "spending): {disbursed}."
+        )
     )
     st.caption(
         planned.format(

@@ -108,3 +108,20 @@ def test_the_untranslated_check_flags_english_words_not_data_or_codes():
     found = untranslated(texts, "ru", allowed={"Jizzakh"})
     assert found == ["'Programme overview': Programme, overview"]
     assert untranslated(texts, "en") == []
+
+
+def test_no_russian_sentence_puts_a_full_stop_after_a_date():
+    """A Russian date ends with "г." (long and medium forms), so a sentence that ends with
+    {date} ends there: "{date}." read "на 30 июня 2022 г.." on the grants page."""
+    from babel.messages.pofile import read_po
+
+    day = dt.date(2022, 6, 30)
+    with i18n.language("ru"):
+        assert all(i18n.date(day, form).endswith("г.") for form in ("long", "medium"))
+    doubled = []
+    for path in sorted((translations.LOCALE_DIR / "ru" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as f:
+            for message in read_po(f):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                doubled += [s for s in strings if s and "{date}." in s]
+    assert doubled == []
