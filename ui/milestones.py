@@ -471,12 +471,16 @@ def milestone_timeline(
     # Drawn as SVG: Streamlit turns a chart of over 2,000 rows (counted once a layer) to a
     # canvas, which names no mark for screen readers (200 milestones make some 3,500).
     spec["usermeta"] = {"embedOptions": {"renderer": "svg"}}
-    # The legend above the plot (a long timeline's bottom is far below), up to two names a
-    # row, fitted to the plot's width (three ran past the chart's right edge in Russian).
+    # The legend above the plot (a long timeline's bottom is far below), one name a row,
+    # each broken onto lines where the plot is narrower (vega.fitted's labelExpr). Not as
+    # many a row as the width holds (an expression of `width`): where that came to fewer
+    # than Vega first laid out, the legend grew upwards past the chart's top edge, hiding
+    # the title and the first names (Russian, 1,400-pixel window).
     spec["config"]["legend"] |= {
         "orient": "top",
         "direction": "horizontal",
-        **vega.fitted(legend_names, 2),
+        **vega.fitted(legend_names, 1),
+        "columns": 1,
         "title": None,
         "offset": 26,
         "symbolSize": 130,

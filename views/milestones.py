@@ -121,6 +121,7 @@ cards.metric(
     ),
     _("{planned} planned in all").format(planned=i18n.number(total.planned)),
     delta_color="off",
+    delta_arrow="off",  # a figure beside it, not a change
     border=True,
     help=_(
         "Milestones planned on or before the reporting date (due) and how many of them "
@@ -137,6 +138,7 @@ cards.metric(
         n=i18n.number(int(longest))
     ),
     delta_color="off",
+    delta_arrow="off",  # a figure beside it, not a change
     border=True,
     help=_("Planned before the reporting date and not achieved by then."),
 )
@@ -147,6 +149,7 @@ cards.metric(
     ),
     _("after their planned date"),
     delta_color="off",
+    delta_arrow="off",  # a figure beside it, not a change
     border=True,
 )
 cards.metric(
@@ -154,6 +157,7 @@ cards.metric(
     i18n.number(total.not_yet_due),
     _("{dropped} dropped").format(dropped=i18n.number(total.dropped)),
     delta_color="off",
+    delta_arrow="off",  # a figure beside it, not a change
     border=True,
     help=_("Planned after the reporting date and not achieved yet."),
 )

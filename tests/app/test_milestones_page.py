@@ -76,6 +76,11 @@ def test_the_page_shows_achieved_against_due_and_what_is_overdue(app):
     overdue = metric(at, "Overdue")
     assert overdue.value == "3"
     assert overdue.delta == "longest: 149 days late"
+    # Each card's small line says more about its figure, not that it rose: no arrow drawn.
+    from streamlit.proto.Metric_pb2 import Metric
+
+    assert {m.proto.direction for m in at.metric} == {Metric.MetricDirection.NONE}
+    assert metric(at, "Still to come").value == "0"  # M-31, planned on 30 June, is due
 
 
 def test_the_timeline_marks_delays_with_shape_and_days_and_the_reporting_date(app):

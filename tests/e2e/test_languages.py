@@ -139,7 +139,10 @@ _CHART_TEXT_CUT = """() => Array.from(document.querySelectorAll('[data-testid=st
     const texts = Array.from(chart.querySelectorAll(shown))
       .filter(t => {
         const r = t.getBoundingClientRect();
-        return t.textContent.includes('…') || r.right > box.right + 1 || r.left < box.left - 1;
+        return t.textContent.includes('…') || r.right > box.right + 1 || r.left < box.left - 1
+          // above or below it by more than a line's spare room (a title's box starts a few
+          // pixels above the chart's own, its letters inside)
+          || r.top < box.top - 8 || r.bottom > box.bottom + 8;
       })
       .map(t => t.textContent);
     return box.width < 300 ? [...texts, `a chart ${Math.round(box.width)} pixels wide`] : texts;
@@ -166,3 +169,18 @@ def test_figures_and_filters_are_whole_in_a_narrow_window(server, page, lang):
         page.wait_for_function(_CHARTS_DRAWN)
         assert page.evaluate(_CHART_TEXT_CUT) == [], path or "overview"
     screenshot(page, f"milestones-narrow-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_the_timeline_shows_its_title_and_legend_whole_in_a_wide_window(server, page, lang):
+    """On a 1,400-pixel window the milestones timeline's title and legend are inside the
+    chart: in Russian its legend, laid out again narrower than first drawn, grew upwards
+    past the chart's top edge and hid the title and the first names."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    page.goto(signed_in(f"{server}/milestones?lang={lang}"))
+    wait_until_rendered(page)
+    page.wait_for_function(_CHARTS_DRAWN)
+    assert exceptions_shown(page) == []
+    assert page.evaluate(_CHART_TEXT_CUT) == []
+    titles = page.locator("[data-testid=stMain] .vega-embed .role-title-text text")
+    assert titles.count() >= 2  # the timeline's and the quarters' titles are drawn
