@@ -225,7 +225,10 @@ def show_preview(result: batches.Preview) -> None:
         _("Unchanged"), check.unchanged, border=True, help=_("Already stored as they are.")
     )
     cards.metric(
-        _("With errors"), check.invalid_rows, border=True, help=_("Rows that cannot be imported.")
+        _("With errors"),
+        check.rows_with_errors,
+        border=True,
+        help=_("Rows that cannot be imported (an approved quarter's included)."),
     )
     if result.previous:
         st.info(plain(result.previous.describe()), icon=":material/content_copy:")

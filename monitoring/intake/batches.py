@@ -267,6 +267,7 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
     locks = approvals.locks_in_upload(cur, table)
     check.errors.extend(_lock_problems(locks))
     check.file_errors += len(locks)
+    check.locked_lines |= {k.line for k in locks if k.line is not None}
     if table == "indicator_targets":
         missing = revisions.missing_reasons(cur, check.columns)
         for m in missing:
@@ -408,6 +409,7 @@ def commit_preview(
             if locks:
                 check.errors.extend(_lock_problems(locks))
                 check.file_errors += len(locks)
+                check.locked_lines |= {k.line for k in locks if k.line is not None}
                 raise Refused(
                     check,
                     _(

@@ -170,6 +170,8 @@ class Check:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # line, row, column, old, new
     total_rows: int = 0
     far_outside: set[int] = field(default_factory=set)  # lines warned: far outside earlier values
+    # lines of valid rows that an approved quarter locks (errors that refuse the whole file)
+    locked_lines: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -187,6 +189,11 @@ class Check:
     @property
     def invalid_rows(self) -> int:
         return self.total_rows - len(self.rows)
+
+    @property
+    def rows_with_errors(self) -> int:
+        """Rows that cannot be imported: invalid ones, and valid ones in a locked quarter."""
+        return self.invalid_rows + len(self.locked_lines)
 
     def count(self, status: str) -> int:
         return int((self.rows[ROW_STATUS] == status).sum()) if len(self.rows) else 0

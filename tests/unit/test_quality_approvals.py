@@ -109,8 +109,10 @@ def test_a_lock_names_the_columns_a_row_would_change_and_spares_other_quarters(o
         "OC1.2,2021Q4,UZ-JI,,all,all,5,",  # a quarter not approved
         "OC1.2,2022Q1,UZ-TO,,female,all,1,",  # a new row of the approved quarter
     )
-    errors = batches.preview_file(open_db, values, "values.csv", settings).check.errors
-    assert [(e.line, e.column) for e in errors] == [(2, "comment"), (4, "value")]
+    check = batches.preview_file(open_db, values, "values.csv", settings).check
+    assert [(e.line, e.column) for e in check.errors] == [(2, "comment"), (4, "value")]
+    # the page's "With errors" card counts the two locked rows, valid as they are
+    assert (check.invalid_rows, check.rows_with_errors) == (0, 2)
     targets = csv_bytes(
         TARGETS + ",revision_reason", "OC1.1,2022Q1,UZ-JI,5,", "OC1.1,2022Q2,UZ-JI,8,x"
     )
