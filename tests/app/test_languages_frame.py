@@ -27,7 +27,7 @@ LANGS = ["ru", "uz"]
 LAST_QUARTER_WORDS = {"ru": "г.", "uz": "-"}
 NAV = {
     "ru": ["Обзор", "Индикаторы результатов", "Карта регионов"],
-    "uz": ["Umumiy koʻrinish", "Natija indikatorlari", "Hududlar xaritasi"],
+    "uz": ["Umumiy koʻrinish", "Natija indikatorlari", "Viloyatlar xaritasi"],
 }
 
 

@@ -125,3 +125,30 @@ def test_no_russian_sentence_puts_a_full_stop_after_a_date():
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
                 doubled += [s for s in strings if s and "{date}." in s]
     assert doubled == []
+
+
+def test_a_message_reads_the_same_in_every_area_of_a_language():
+    """The same English words (kept in several areas' catalogues) are translated the same
+    way everywhere: Uzbek read "yashirin" for a withheld figure on some pages and
+    "yashirilgan" on others."""
+    from babel.messages.pofile import read_po
+
+    for lang in ("ru", "uz"):
+        seen: dict[str, dict[str, str]] = {}
+        for path in sorted((translations.LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+            with path.open("rb") as f:
+                for message in read_po(f):
+                    if message.id and isinstance(message.id, str) and message.string:
+                        seen.setdefault(message.id, {})[path.stem] = message.string
+        differing = {
+            m: areas
+            for m, areas in seen.items()
+            if len(set(areas.values())) > 1 and (lang, m) not in MEANT_APART
+        }
+        assert differing == {}, lang
+
+
+# The same English words meaning other things in two places, so translated apart: a share
+# link use's outcome ("Итог") and the logframe's ("Результат"); the whole programme as the
+# link's regions (nominative) and as what a quarter is approved for (genitive).
+MEANT_APART = {("ru", "Outcome"), ("ru", "the whole programme")}
