@@ -10,7 +10,7 @@ import streamlit as st
 
 from monitoring import i18n
 from monitoring.access import accounts
-from monitoring.i18n import _
+from monitoring.i18n import N_, _
 from monitoring.periods import period_of, programme_periods
 from monitoring.quality import (
     approvals,
@@ -21,6 +21,8 @@ from monitoring.quality import (
     rules,
     timeliness,
 )
+from monitoring.reports import indicators
+from monitoring.reports.names import told_apart
 from monitoring.settings import Settings
 from ui import access, common, language
 from ui.text import plain
@@ -164,6 +166,27 @@ def checked(check, config: Settings, as_of: dt.date, *args):
         return common.cached(check, config, as_of, *args)
 
 
+def region_names(config: Settings) -> dict[str, str]:
+    """Each region's name in the reader's language by its code (two named alike: with their
+    codes), for the checks' tables, which give codes."""
+    table = common.cached(indicators.regions_in_view, config)
+    return told_apart(dict(zip(table.region_code, table.region_name, strict=True)))
+
+
+def named(codes: pd.Series, names: dict[str, str]) -> pd.Series:
+    """Region codes as their names (a code of no region, or none: as it is)."""
+    return codes.map(lambda code: names.get(code, code))
+
+
+# A value's sex and age group as the tables write them: words in the reader's language, but
+# for an age band ("18-24"), written as it is.
+SEX_AGE_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
+
+
+def sex_age(values: pd.Series) -> list[str]:
+    return [_(SEX_AGE_TEXT[v]) if v in SEX_AGE_TEXT else v for v in values]
+
+
 # Completeness ------------------------------------------------------------------------------
 def _share_table(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     return pd.DataFrame(
@@ -186,7 +209,9 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
         ),
     )
     st.markdown("**" + _("Reported or missing, by indicator, region and quarter") + "**")
-    heat = found.heat_table().rename(
+    names = region_names(config)
+    heat = found.heat_table()
+    heat = heat.assign(region_code=named(heat.region_code, names)).rename(
         columns={"indicator_code": _("Indicator"), "region_code": _("Region")}
     )
     st.dataframe(heat, hide_index=True, width="stretch")
@@ -195,7 +220,9 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
     by_region, by_quarter = st.columns(2)
     with by_region:
         st.markdown("**" + _("By region") + "**")
-        table = _share_table(found.by("region_code"), "region_code", _("Region"))
+        by_region = found.by("region_code")
+        by_region = by_region.assign(region_code=named(by_region.region_code, names))
+        table = _share_table(by_region, "region_code", _("Region"))
         st.dataframe(table, hide_index=True, width="stretch")
     with by_quarter:
         st.markdown("**" + _("By quarter") + "**")
@@ -206,7 +233,7 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
     table = pd.DataFrame(
         {
             _("Organisation"): orgs.organisation,
-            _("Region"): orgs.region_code,
+            _("Region"): named(orgs.region_code, names),
             _("Expected"): orgs.expected,
             _("Reported"): orgs.reported,
             _("Reported (%)"): [i18n.percent(v) for v in orgs.share],
@@ -248,15 +275,15 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
 
 
 # Outliers and rules ------------------------------------------------------------------------
-def outliers_table(found: pd.DataFrame) -> pd.DataFrame:
+def outliers_table(found: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             _("Indicator"): found.indicator_code,
             _("Quarter"): found.period,
-            _("Region"): found.region_code,
+            _("Region"): named(found.region_code, names),
             _("Organisation"): found.org_id,
-            _("Sex"): found.sex,
-            _("Age group"): found.age_group,
+            _("Sex"): sex_age(found.sex),
+            _("Age group"): sex_age(found.age_group),
             _("Value"): i18n.numbers(found.value, 1),
             _("Why flagged"): found.why,
         }
@@ -275,16 +302,16 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
     if flagged.empty:
         st.info(_("No value is flagged."), icon=":material/task_alt:")
         return
-    listed(outliers_table(flagged), "outliers", "quality-outliers")
+    listed(outliers_table(flagged, region_names(config)), "outliers", "quality-outliers")
 
 
-def violations_table(found: pd.DataFrame) -> pd.DataFrame:
+def violations_table(found: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             _("Rule"): found.rule,
             _("Of"): found.subject,
             _("Quarter"): found.period,
-            _("Region"): found.region_code,
+            _("Region"): named(found.region_code, names),
             _("Organisation"): found.org_id,
             _("One side"): found.left,
             _("Other side"): found.right,
@@ -313,7 +340,8 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
         hide_index=True,
     )
     # The rows shown are written out now; every row only when a download is asked for.
-    st.dataframe(violations_table(found.table(SHOWN)), hide_index=True, width="stretch")
+    names = region_names(config)
+    st.dataframe(violations_table(found.table(SHOWN), names), hide_index=True, width="stretch")
     if found.count > SHOWN:
         st.caption(
             _(
@@ -322,7 +350,7 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
         )
     db = common.database()
     common.downloads_on_click(
-        lambda: violations_table(rules.violations(db, config, as_of)),
+        lambda: violations_table(rules.violations(db, config, as_of), names),
         "rule_violations",
         "quality-rules",
     )

@@ -100,6 +100,9 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeyp
     at = open_tab(quality_as("manager"), "Outliers")
     shown = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
     assert len(shown) == 1
+    # regions by name, sex and age in words (codes and the data's "all" were shown before)
+    assert not shown["Region"].str.startswith("UZ-").any()
+    assert set(shown["Sex"]) <= {"all", "female", "male"}
     assert "The first 1 of 2 rows are shown; the downloads hold all of them." in texts(at)
 
 
@@ -125,7 +128,7 @@ def test_the_rules_tab_counts_every_violation_and_lists_the_first(quality_as, mo
     }
     listed = next(d.value for d in at.dataframe if "One side" in d.value.columns)
     assert listed[["Of", "Quarter", "Region", "One side"]].values.tolist() == [
-        ["OC1.2", "2021Q2", "UZ-JI", "female 8 + male 3 = 11"]  # 30+ before all ages
+        ["OC1.2", "2021Q2", "Jizzakh", "female 8 + male 3 = 11"]  # 30+ before all ages
     ]
     assert "The first 1 of 4 rows are shown; the downloads hold all of them." in texts(at)
     # As of the quarter before, none is broken.
@@ -262,3 +265,24 @@ def _month_days():
     import datetime as dt
 
     return [dt.date(2022, m, 1) for m in range(1, 13)]
+
+
+def test_the_checks_tables_name_regions_and_say_sex_and_age_in_the_readers_language(quality_as):
+    """Staff in the regions read Russian and Uzbek: a flagged value's region is its name and
+    its sex and age group are words of the language (they read "UZ-JI", "male" and "all")."""
+    from monitoring import i18n
+
+    at = quality_as("manager")
+    at.query_params["lang"] = "ru"
+    at.run()
+    with i18n.language("ru"):
+        tab, region, sex, age = (i18n._(w) for w in ("Outliers", "Region", "Sex", "Age group"))
+        words = {i18n._(w) for w in ("all", "female", "male")}
+    at.session_state["quality-tab"] = tab
+    with i18n.language("ru"):
+        at.run()
+    no_exceptions(at)
+    flagged = next(d.value for d in at.dataframe if region in d.value.columns)
+    assert flagged[region].str.contains("область|Ташкент").all(), set(flagged[region])
+    assert set(flagged[sex]) <= words and "все" in set(flagged[sex])
+    assert set(flagged[age]) - words == {"15-29"}  # an age band, written as it is
