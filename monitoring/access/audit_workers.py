@@ -28,6 +28,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ NICENESS = 10  # added to a worker's niceness
 _HEADER = struct.Struct(">Q")
 _ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `monitoring` package
 _STOP_SECONDS = 10  # a worker's time to exit once its input is closed
+_PARENT_POLL_SECONDS = 1.0  # how often a worker looks whether its parent is still there
 
 
 def cores() -> int:
@@ -149,8 +151,28 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def exit_with_parent(poll: float = _PARENT_POLL_SECONDS) -> threading.Thread:
+    """Exit this process once the process that started it is gone. A worker notices a
+    closed input only between indicators, and one indicator can take a minute or more: a
+    server killed (not stopped, which closes its workers' input and waits) left its workers
+    auditing for minutes, at the cost of the next server's pages and audit (seen after a
+    benchmark's servers were stopped). The watching thread is a daemon: it never holds the
+    worker up."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(0)  # nobody reads the answer: nothing to finish
+
+    thread = threading.Thread(target=watch, name="audit-worker-parent", daemon=True)
+    thread.start()
+    return thread
+
+
 def main() -> int:
     """A worker: jobs from standard input until it closes, results to standard output."""
+    exit_with_parent()
     try:
         os.nice(NICENESS)
     except (AttributeError, OSError):

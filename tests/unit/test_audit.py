@@ -162,6 +162,53 @@ def test_an_indicator_a_worker_fails_on_is_left_to_the_caller(sample_db_path, se
     assert "An audit worker failed on NOT-THERE" in caplog.text
 
 
+def test_a_busy_worker_exits_when_the_process_that_started_it_is_killed(tmp_path):
+    """A server killed while its audit workers are busy leaves no worker behind: each exits
+    within seconds, though busy and its input never closed (before, the orphans audited on
+    for minutes). Here a parent starts a "worker" that watches it and is busy sleeping; the
+    parent is killed, and the worker must be gone soon after."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "worker.pid"
+    worker = (
+        "import os, time; from monitoring.access import audit_workers as w; "
+        f"w.exit_with_parent(poll=0.1); open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+        "time.sleep(60)"
+    )
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time; "
+            f"subprocess.Popen([sys.executable, '-c', {worker!r}]); time.sleep(60)",
+        ],
+        env=audit_workers._environment(),
+    )
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.05)
+    worker_pid = int(pid_file.read_text())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(worker_pid):
+        assert time.monotonic() < deadline, "the worker outlived its parent"
+        time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs (not a zombie waiting for its new parent to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][:1] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 # (c) A programme built to be hard ----------------------------------------------------------
 def hard_rows(seed: int = 7) -> list[dict]:
     """2 regions, 6 quarters, by sex and by age group, every value from 0 to 6."""
