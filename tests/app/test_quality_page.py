@@ -83,7 +83,12 @@ def test_the_page_shows_every_check(quality_as):
 
     open_tab(at, "Timeliness")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["late"] == "135"  # the sample was uploaded long after its quarters
+    # The sample's values came a quarter at a time (monitoring/intake/sample.py), those of
+    # 2021Q3 (41 days after its end) and 2022Q2 (35) later than the 30 days allowed.
+    assert (metrics["on time"], metrics["late"]) == ("78", "57")
+    late = next(d.value for d in at.dataframe if "Days late" in d.value.columns)
+    assert set(late[late["Status"] == "late"]["Quarter"]) == {"2021Q3", "2022Q2"}
+    assert set(late[late["Status"] == "late"]["Days late"]) == {11, 5}
 
     open_tab(at, "Outliers")
     outliers = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)

@@ -216,7 +216,14 @@ def test_the_sample_goes_through_the_same_commit_path_and_loads_once(tmp_path, s
     assert load_sample(database, settings=settings) == dict.fromkeys(counts, 0)
     assert checksums(database) == sums
     batches = history(database)
-    assert set(batches.source) == {"sample"} and len(batches) == len(TABLES)
+    # a batch a table, but the values': one a quarter, each dated after its quarter's end
+    values = batches[batches.table_name == "indicator_values"]
+    assert set(batches.source) == {"sample"} and len(batches) == len(TABLES) - 1 + len(values)
+    assert list(values.file_name.sort_values()) == [
+        f"indicator_values-{p}.csv"
+        for p in ("2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2")
+    ]
+    assert str(values.uploaded_at.min().date()) == "2021-04-18"  # 2021Q1 + 18 days
     database.close()
 
 

@@ -78,9 +78,9 @@ select 3, 10 + row_number() over (order by indicator_code, period, region_code),
 from indicator_targets where period >= '2021Q4';
 insert into upload_batches (batch_id, table_name, file_name, sha256, uploaded_by, uploaded_at,
     rows_inserted, rows_updated, source, status, undone_at, undone_by) values
- (11, 'indicator_values', 'values.csv', 'abc', 'test-staff', '2022-07-10 08:00+00', 0, 2,
+ (21, 'indicator_values', 'values.csv', 'abc', 'test-staff', '2022-07-10 08:00+00', 0, 2,
   'upload', 'undone', '2022-07-11 08:00+00', 'test-manager'),
- (12, 'milestones', 'milestones.csv', 'def', 'test-staff', '2022-07-12 08:00+00', 1, 0,
+ (22, 'milestones', 'milestones.csv', 'def', 'test-staff', '2022-07-12 08:00+00', 1, 0,
   'upload', 'committed', null, null);
 update indicator_values set deviation_narrative = 'A slower start than planned.'
 where indicator_code in ('OC1.2', 'G1') and period = '2021Q4' and sex = 'all'
@@ -96,7 +96,7 @@ where transaction_id = (select min(transaction_id) from transactions where kind 
 """
 
 # Sequences to set after copying, as the extra rows use ids by hand.
-EXTRA_SEQUENCES = {"share_link_seq": 3, "follow_up_seq": 20, "upload_batch_seq": 12}
+EXTRA_SEQUENCES = {"share_link_seq": 3, "follow_up_seq": 20, "upload_batch_seq": 22}
 
 # A staged upload of each table the upload queries read (the temp table upload_rows:
 # `line`, the table's columns, is_new, is_changed, as monitoring/intake/validation.py makes
@@ -351,7 +351,8 @@ VARIANTS: dict[str, dict[str, dict]] = {
         "common": {"indicator": "OC2.1"},
         "regions": {"indicator": "OC2.1", "regions": PROGRAMME_REGIONS},
     },
-    "quality_locked_batch": {"common": {"batch": 5}, "milestones": {"batch": 10}},
+    # the sample's batches (monitoring/intake/sample.py): its values a quarter each, 5 to 10
+    "quality_locked_batch": {"common": {"batch": 10}, "milestones": {"batch": 15}},
     "quality_target_revisions": {
         "common": {"indicator": None},
         "one": {"indicator": "OC1.1", "regions": ["UZ-JI"]},
