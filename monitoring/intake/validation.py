@@ -193,7 +193,10 @@ class Check:
     @property
     def rows_with_errors(self) -> int:
         """Rows that cannot be imported: invalid ones, and valid ones in a locked quarter."""
-        return self.invalid_rows + len(self.locked_lines)
+        if not self.locked_lines or not len(self.rows):
+            return self.invalid_rows
+        locked_valid = self.rows["line"].isin(self.locked_lines).sum()  # not counted twice
+        return self.invalid_rows + int(locked_valid)
 
     def count(self, status: str) -> int:
         return int((self.rows[ROW_STATUS] == status).sum()) if len(self.rows) else 0

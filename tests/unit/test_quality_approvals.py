@@ -116,8 +116,10 @@ def test_a_lock_names_the_columns_a_row_would_change_and_spares_other_quarters(o
     targets = csv_bytes(
         TARGETS + ",revision_reason", "OC1.1,2022Q1,UZ-JI,5,", "OC1.1,2022Q2,UZ-JI,8,x"
     )
-    (error,) = batches.preview_file(open_db, targets, "targets.csv", settings).check.errors
+    check = batches.preview_file(open_db, targets, "targets.csv", settings).check
+    (error,) = check.errors
     assert (error.line, error.column) == (2, "target") and "2022Q1" in error.reason
+    assert check.rows_with_errors == 1
 
 
 def test_transactions_and_milestones_are_locked_by_the_quarter_of_their_date(open_db, settings):
