@@ -102,9 +102,14 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeyp
     from ui import quality
 
     monkeypatch.setattr(quality, "SHOWN", 1)
+    built = {}  # the downloads' tables, as a click on a download button builds them
+    monkeypatch.setattr(
+        quality.common, "downloads_on_click", lambda build, name, key: built.update({name: build()})
+    )
     at = open_tab(quality_as("manager"), "Outliers")
     shown = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
     assert len(shown) == 1
+    assert len(built["outliers"]) == 2 and built["outliers"].columns.equals(shown.columns)
     # regions by name, sex and age in words (codes and the data's "all" were shown before)
     assert not shown["Region"].str.startswith("UZ-").any()
     assert set(shown["Sex"]) <= {"all", "female", "male"}
