@@ -11,7 +11,7 @@ import streamlit as st
 
 from monitoring import i18n
 from monitoring.access import accounts
-from monitoring.i18n import N_, _
+from monitoring.i18n import _
 from monitoring.periods import period_of, programme_periods
 from monitoring.quality import (
     approvals,
@@ -196,15 +196,6 @@ def named(codes: pd.Series, names: dict[str, str]) -> pd.Series:
     return codes.map(names).fillna(codes)
 
 
-# A value's sex and age group as the tables write them: words in the reader's language, but
-# for an age band ("18-24"), written as it is.
-SEX_AGE_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
-
-
-def sex_age(values: pd.Series) -> pd.Series:
-    return values.map({k: _(v) for k, v in SEX_AGE_TEXT.items()}).fillna(values)
-
-
 # Completeness ------------------------------------------------------------------------------
 def _share_table(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     return pd.DataFrame(
@@ -300,8 +291,10 @@ def outliers_table(found: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
             _("Quarter"): found.period,
             _("Region"): named(found.region_code, names),
             _("Organisation"): found.org_id,
-            _("Sex"): sex_age(found.sex),
-            _("Age group"): sex_age(found.age_group),
+            _("Sex"): [indicators.shown_text(indicators.SEX_AGE_TEXT, s) for s in found.sex],
+            _("Age group"): [
+                indicators.shown_text(indicators.SEX_AGE_TEXT, a) for a in found.age_group
+            ],
             _("Value"): i18n.numbers(found.value, 1),
             _("Why flagged"): found.why,
         }

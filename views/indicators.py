@@ -571,7 +571,6 @@ def _by_sex_and_age() -> None:
 
 
 WHO = {"region": N_("Region"), "organisation": N_("Organisation")}
-SEX_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
 
 
 def _reporting_and_notes() -> None:
@@ -648,6 +647,7 @@ def _sources(sources: pd.DataFrame) -> None:
 
 
 def _comments() -> None:
+    words = indicators.SEX_AGE_TEXT
     st.markdown("##### " + _("Comments recorded with the values"))
     comments = common.cached(indicators.comments_in_view, code, span.first, span.last, regions)
     if comments.empty:
@@ -663,8 +663,8 @@ def _comments() -> None:
                 _("Quarter"): comments.period,
                 _("Region"): comments.region_name,
                 _("Organisation"): comments.organisation,
-                _("Sex"): [indicators.shown_text(SEX_TEXT, s) for s in comments.sex],
-                _("Age"): [indicators.shown_text(SEX_TEXT, a) for a in comments.age_group],
+                _("Sex"): [indicators.shown_text(words, s) for s in comments.sex],
+                _("Age"): [indicators.shown_text(words, a) for a in comments.age_group],
                 _("Value"): comments.value,
                 _("Comment"): comments.comment,
                 _("Source"): comments.source,

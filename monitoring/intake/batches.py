@@ -253,8 +253,11 @@ def preview_file(
     return Preview(check, previous, version, writes)
 
 
-def _lock_problems(locks: list[approvals.Lock]) -> list[Problem]:
-    return [Problem(k.line, k.column, k.period, k.reason(), k.fix()) for k in locks]
+def _add_locks(check: Check, locks: list[approvals.Lock]) -> None:
+    """The rows an approved quarter locks, as errors of the whole file (each at its line)."""
+    check.errors.extend(Problem(k.line, k.column, k.period, k.reason(), k.fix()) for k in locks)
+    check.file_errors += len(locks)
+    check.locked_lines |= {k.line for k in locks if k.line is not None}
 
 
 def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Settings) -> None:
@@ -265,9 +268,7 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
         return
     table = check.table.name
     locks = approvals.locks_in_upload(cur, table)
-    check.errors.extend(_lock_problems(locks))
-    check.file_errors += len(locks)
-    check.locked_lines |= {k.line for k in locks if k.line is not None}
+    _add_locks(check, locks)
     if table == "indicator_targets":
         missing = revisions.missing_reasons(cur, check.columns)
         for m in missing:
@@ -407,9 +408,7 @@ def commit_preview(
             from_preview = _stage(cur, check, compared=unwritten)
             locks = approvals.locks_in_upload(cur, spec.name)  # approved since the preview?
             if locks:
-                check.errors.extend(_lock_problems(locks))
-                check.file_errors += len(locks)
-                check.locked_lines |= {k.line for k in locks if k.line is not None}
+                _add_locks(check, locks)
                 raise Refused(
                     check,
                     _(

@@ -34,6 +34,8 @@ DIRECTION_TEXT = {"increase": N_("increase"), "decrease": N_("decrease")}
 
 
 LEVEL_TEXT = {"goal": N_("Goal"), "outcome": N_("Outcome"), "output": N_("Output")}
+# A value's sex and age group in a table: words, but for an age band ("18-24"), as written.
+SEX_AGE_TEXT = {"all": N_("all"), "female": N_("female"), "male": N_("male")}
 
 
 def outcome_label(level: str, outcome) -> str:
