@@ -22,6 +22,14 @@ OPENED_BY = {
 
 
 ADMIN_TAB = "admin-tab"  # views/admin.py: the share links and their log are built when opened
+# views/indicators.py: the indicator's detail, a tab set whose first tab is open at first
+DETAIL_TAB = "detail-tab"
+OVER_TIME, EACH_REGION, SEX_AGE, REPORTING = DETAIL_TABS = (
+    "Over time and by region",
+    "Each region",
+    "By sex and age",
+    "Reporting and notes",
+)
 
 
 def open_tab(at, key: str, value, shown_in: str = i18n.DEFAULT):

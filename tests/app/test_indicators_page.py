@@ -8,7 +8,14 @@ import pytest
 from monitoring.db import Database
 from monitoring.reports import exports
 from tests.app.conftest import no_exceptions
-from tests.app.lazy_parts import open_tab
+from tests.app.lazy_parts import (
+    DETAIL_TAB,
+    DETAIL_TABS,
+    OVER_TIME,
+    REPORTING,
+    SEX_AGE,
+    open_tab,
+)
 from tests.conftest import add_test_accounts
 from tests.i18n_support import vega_charts, vega_rows
 from ui import common, vega
@@ -25,17 +32,6 @@ def open_page(app, **params):
     at.switch_page(PAGE).run()
     no_exceptions(at)
     return at
-
-
-# The indicator in detail is in tabs built only when opened (views/indicators.py).
-DETAIL_TAB = "detail-tab"
-OVER_TIME, EACH_REGION, SEX_AGE, REPORTING = (
-    "Over time and by region",
-    "Each region",
-    "By sex and age",
-    "Reporting and notes",
-)
-DETAIL_TABS = (OVER_TIME, EACH_REGION, SEX_AGE, REPORTING)
 
 
 def open_detail(at, label: str):

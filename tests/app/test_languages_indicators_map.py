@@ -14,7 +14,7 @@ from monitoring import i18n
 from monitoring.access.sharing import SHARE_PARAM
 from monitoring.settings import load_settings
 from tests.app.conftest import no_exceptions
-from tests.app.lazy_parts import open_tab
+from tests.app.lazy_parts import DETAIL_TAB, DETAIL_TABS, open_tab
 from tests.i18n_support import data_texts, shown_texts, untranslated, vega_charts
 from ui import vega
 
@@ -83,10 +83,6 @@ def open_page(at, page: str, lang: str, **params):
     return at
 
 
-# The indicator's detail: tabs built when opened (views/indicators.py), the first open.
-DETAIL_TABS = ("Over time and by region", "Each region", "By sex and age", "Reporting and notes")
-
-
 def in_every_detail_tab(at, lang: str, read):
     """read(at) with each tab of the indicator's detail open in turn (the first left open
     again), as a reader clicks them: what each gave, in the tabs' order."""
@@ -94,8 +90,8 @@ def in_every_detail_tab(at, lang: str, read):
         labels = [i18n._(label) for label in DETAIL_TABS]
     found = [read(at)]
     for label in labels[1:]:
-        found.append(read(open_tab(at, "detail-tab", label, shown_in=lang)))
-    open_tab(at, "detail-tab", labels[0], shown_in=lang)
+        found.append(read(open_tab(at, DETAIL_TAB, label, shown_in=lang)))
+    open_tab(at, DETAIL_TAB, labels[0], shown_in=lang)
     return found
 
 

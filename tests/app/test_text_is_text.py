@@ -24,7 +24,7 @@ import pytest
 from monitoring.access import sharing
 from monitoring.db import Database
 from tests.app.conftest import TEST_SECRET, no_exceptions
-from tests.app.lazy_parts import open_tab
+from tests.app.lazy_parts import DETAIL_TAB, EACH_REGION, REPORTING, SEX_AGE, open_tab
 from tests.i18n_support import svg_images, vega_charts
 from tests.unit.test_text import markdown_leaks
 from ui import vega
@@ -86,15 +86,15 @@ def sample_db_path(sample_db_path, tmp_path_factory):
 # Page addresses: every parameter a page reads, and one it does not, hold the payload.
 BAD = {"as_of": PAYLOAD, PAYLOAD: PAYLOAD}
 # Not a parameter: the tab of the indicator's detail to open (built only when opened).
-DETAIL_TAB = "detail tab"
+OPEN_TAB = "detail tab"
 RUNS = [
     ("views/overview.py", {}),
     ("views/overview.py", BAD),
     ("views/indicators.py", {}),
     ("views/indicators.py", {"indicator": INDICATOR}),
-    ("views/indicators.py", {"indicator": INDICATOR, DETAIL_TAB: "Each region"}),
-    ("views/indicators.py", {"indicator": INDICATOR, DETAIL_TAB: "By sex and age"}),
-    ("views/indicators.py", {"indicator": INDICATOR, DETAIL_TAB: "Reporting and notes"}),
+    ("views/indicators.py", {"indicator": INDICATOR, OPEN_TAB: EACH_REGION}),
+    ("views/indicators.py", {"indicator": INDICATOR, OPEN_TAB: SEX_AGE}),
+    ("views/indicators.py", {"indicator": INDICATOR, OPEN_TAB: REPORTING}),
     (
         "views/indicators.py",
         {"indicator": PAYLOAD, "regions": PAYLOAD, "from": PAYLOAD, "outcome": PAYLOAD, **BAD},
@@ -248,14 +248,14 @@ def problems(at) -> list[str]:
 
 def open_page(at, page, params):
     params = dict(params)
-    tab = params.pop(DETAIL_TAB, None)
+    tab = params.pop(OPEN_TAB, None)
     for key, value in params.items():
         at.query_params[key] = value
     at = at.run()
     if page != "views/overview.py":
         at.switch_page(page).run()
     no_exceptions(at)
-    return open_tab(at, "detail-tab", tab) if tab else at
+    return open_tab(at, DETAIL_TAB, tab) if tab else at
 
 
 def test_the_payload_is_in_the_pages(app_as):
@@ -272,7 +272,7 @@ def test_the_payload_is_in_the_pages(app_as):
 @pytest.mark.parametrize(
     ("page", "params"),
     RUNS,
-    ids=[f"{p}-{len(q)}" + (f"-{q[DETAIL_TAB]}" if DETAIL_TAB in q else "") for p, q in RUNS],
+    ids=[f"{p}-{len(q)}" + (f"-{q[OPEN_TAB]}" if OPEN_TAB in q else "") for p, q in RUNS],
 )
 def test_an_admin_sees_the_text_as_written(app_as, page, params):
     at = open_page(app_as("admin"), page, params)
@@ -286,7 +286,7 @@ def test_the_indicator_charts_show_the_data_as_written_and_as_data_only(app_as):
     in an expression."""
     at = open_page(app_as("admin"), "views/indicators.py", {"indicator": INDICATOR})
     charts = vega_charts(at)
-    charts += vega_charts(open_tab(at, "detail-tab", "By sex and age"))  # built when opened
+    charts += vega_charts(open_tab(at, DETAIL_TAB, SEX_AGE))  # built when opened
     assert len(charts) == 4 and not figures(at)
     for spec, _ in charts:
         assert vega.title_of(spec).startswith(INDICATOR)
