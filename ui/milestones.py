@@ -479,8 +479,8 @@ def milestone_timeline(
     spec["config"]["legend"] |= {
         "orient": "top",
         "direction": "horizontal",
-        **vega.fitted(legend_names, 1),
         "columns": 1,
+        "labelExpr": vega.fitted(legend_names, 1)["labelExpr"],
         "title": None,
         "offset": 26,
         "symbolSize": 130,
