@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from monitoring import i18n
+from monitoring.access.view import Audience
 from monitoring.cli import remote
 from monitoring.db import DATABASE_ERRORS, Database, UnusableDatabase, open_database
 from monitoring.i18n import _
@@ -50,8 +51,14 @@ def takes_view(fn: Callable[..., Any]) -> bool:
     return len(params) > 1 and params[1] == "view"
 
 
-# A page's settings are hashed by their fingerprint, not copied whole (monitoring/settings.py).
-@st.cache_data(show_spinner=False, max_entries=2000, hash_funcs={Settings: lambda s: s.fingerprint})
+# A page's settings are hashed by their fingerprint, not copied whole (monitoring/settings.py);
+# the viewer's audience by its text, which names every field (Streamlit's own hashing of a
+# dataclass reduces and hashes it part by part: 3 ms of a page's rerun).
+@st.cache_data(
+    show_spinner=False,
+    max_entries=2000,
+    hash_funcs={Settings: lambda s: s.fingerprint, Audience: repr},
+)
 def _run(
     module: str,
     name: str,

@@ -52,20 +52,15 @@ def show_message() -> None:
         st.success(plain(text), icon=":material/task_alt:")
 
 
-def listed(table: pd.DataFrame, name: str, key: str) -> None:
-    """A table, its first SHOWN rows drawn (tens of thousands of rows help nobody on a page,
-    and cost the browser seconds), with its CSV and Excel downloads of every row."""
-    st.dataframe(table.head(SHOWN), hide_index=True, width="stretch")
-    _say_first_shown(len(table))
-    common.downloads(table, name, key)
-
-
 def listed_as(
     found: pd.DataFrame, shown_as: Callable[[pd.DataFrame], pd.DataFrame], name: str, key: str
 ) -> None:
-    """`listed` for rows the page writes out (`shown_as`: names, words, numbers in the
-    language): only the first SHOWN on a rerun, every row when a download is asked for (the
-    outliers at 1,000,000 values are 31,000 rows: 30 ms of every rerun, written out)."""
+    """A check's rows as the page writes them out (`shown_as`: names, words, numbers in the
+    language), the first SHOWN drawn (tens of thousands of rows help nobody on a page, and
+    cost the browser seconds), with CSV and Excel downloads of every row. Only the rows drawn
+    are written out on a rerun; every row when a download is asked for (the outliers at
+    1,000,000 values are 31,000 rows: 30 ms of every rerun written out, and 100 ms more with
+    their reasons worded)."""
     st.dataframe(shown_as(found.head(SHOWN)), hide_index=True, width="stretch")
     _say_first_shown(len(found))
     common.downloads_on_click(lambda: shown_as(found), name, key)
@@ -269,7 +264,12 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
     if late.empty:
         st.info(_("Nothing late or missing."), icon=":material/task_alt:")
         return
-    table = pd.DataFrame(
+    listed_as(late, timeliness_table, "timeliness", "quality-timeliness")
+
+
+def timeliness_table(late: pd.DataFrame) -> pd.DataFrame:
+    """Late and missing values (`timeliness.timeliness`) as the reader is shown them."""
+    return pd.DataFrame(
         {
             _("Quarter"): late.period,
             _("Indicator"): late.indicator_code,
@@ -280,11 +280,12 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
             _("Who should report"): late.who_reports.fillna(_("the regional team")),
         }
     )
-    listed(table, "timeliness", "quality-timeliness")
 
 
 # Outliers and rules ------------------------------------------------------------------------
-def outliers_table(found: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+def outliers_table(found: pd.DataFrame, names: dict[str, str], threshold: float) -> pd.DataFrame:
+    """Flagged rows (`outliers.outliers`) as the reader is shown them, reasons worded."""
+    found = outliers.worded(found, threshold)
     return pd.DataFrame(
         {
             _("Indicator"): found.indicator_code,
@@ -314,7 +315,13 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
         st.info(_("No value is flagged."), icon=":material/task_alt:")
         return
     names = region_names(config)
-    listed_as(flagged, lambda rows: outliers_table(rows, names), "outliers", "quality-outliers")
+    threshold = config.quality.outlier_threshold
+    listed_as(
+        flagged,
+        lambda rows: outliers_table(rows, names, threshold),
+        "outliers",
+        "quality-outliers",
+    )
 
 
 def violations_table(found: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -102,7 +102,9 @@ def cmd_quality(args: argparse.Namespace) -> int:
     print()
     times = timeliness.summary(timeliness.timeliness(db, settings, as_of))
     print(_("Timeliness: ") + ", ".join(f"{_(status)} {count}" for status, count in times.items()))
-    flagged = outliers.outliers(db, settings, as_of)
+    flagged = outliers.worded(
+        outliers.outliers(db, settings, as_of), settings.quality.outlier_threshold
+    )
     print(_("Outliers and values out of bounds: {count}").format(count=len(flagged)))
     for r in flagged.itertuples():
         print(f"  {r.period} {r.indicator_code} {r.region_code} {r.value:g}: {r.why}")

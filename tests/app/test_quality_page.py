@@ -110,10 +110,19 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeyp
     shown = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
     assert len(shown) == 1
     assert len(built["outliers"]) == 2 and built["outliers"].columns.equals(shown.columns)
+    # every row's reason worded in the download, not only the rows drawn
+    assert built["outliers"]["Why flagged"].str.contains("modified z-score|maximum").all()
     # regions by name, sex and age in words (codes and the data's "all" were shown before)
     assert not shown["Region"].str.startswith("UZ-").any()
     assert set(shown["Sex"]) <= {"all", "female", "male"}
     assert "The first 1 of 2 rows are shown; the downloads hold all of them." in texts(at)
+
+    open_tab(at, "Timeliness")
+    shown = next(d.value for d in at.dataframe if "Days late" in d.value.columns)
+    assert len(shown) == 1 and built["timeliness"].columns.equals(shown.columns)
+    metrics = {m.label: int(m.value) for m in at.metric}
+    assert len(built["timeliness"]) == metrics["late"] + metrics["missing"] > 1
+    assert set(built["timeliness"]["Status"]) == {"late", "missing"}
 
 
 # OC1.2 in Jizzakh, 2021Q2: all 18 = female 14 + male 4 = ages 15-29 7 + 30+ 11 in the sample.

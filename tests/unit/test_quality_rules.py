@@ -110,7 +110,9 @@ def test_outliers_and_bounds_are_flagged(base, settings):
         ("2021Q4", "UZ-JI", 13), ("2022Q1", "UZ-JI", 14), ("2022Q2", "UZ-JI", 100),
     )] + [value_row("C", "2021Q1", "UZ-TO", 60)]  # fmt: skip
     insert(base, "indicator_values", rows)
-    found = outliers.outliers(base, settings, END)
+    found = outliers.worded(
+        outliers.outliers(base, settings, END), settings.quality.outlier_threshold
+    )
     flagged = {(r.indicator_code, r.period): r.why for r in found.itertuples()}
     assert set(flagged) == {("A", "2022Q2"), ("C", "2021Q1")}
     assert "modified z-score" in flagged[("A", "2022Q2")]
