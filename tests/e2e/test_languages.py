@@ -126,6 +126,22 @@ _CUT_SHORT = """() => Array.from(document.querySelectorAll(
   .map(e => e.textContent.trim())"""
 
 
+# The sidebar's page links cut short with "…" (Streamlit cuts a link's text at the sidebar's
+# width rather than wrapping it).
+_LINKS_CUT_SHORT = """() => Array.from(document.querySelectorAll('[data-testid=stSidebar] a *'))
+  .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "uz"])
+def test_every_page_name_in_the_sidebar_is_shown_whole(server, page, lang):
+    page.goto(signed_in(f"{server}/?lang={lang}"))
+    wait_until_rendered(page)
+    links = page.get_by_test_id("stSidebar").locator("a")
+    assert links.count() >= 7  # the admin's pages
+    assert page.evaluate(_LINKS_CUT_SHORT) == []
+
+
 # Charts drawn and their titles' and legends' texts: those cut short with "…" or past the
 # chart's edge, and the charts narrower than a chart needs (300 pixels).
 _CHARTS_DRAWN = """() => {
