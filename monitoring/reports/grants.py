@@ -45,9 +45,9 @@ class SpendingFilters:
 # them in the current language.
 # How spending keeps pace with time (monitoring.overview.burn_rate_verdict), in icon + words.
 PACE_TEXT = {
-    "underspending": N_("⚠ Underspending"),
+    "underspending": N_("↓ Underspending"),
     "on pace": N_("✔ On pace"),
-    "overspending": N_("⚠ Overspending"),
+    "overspending": N_("↑ Overspending"),
     "no budget": N_("○ No budget"),
 }
 
@@ -55,15 +55,15 @@ PACE_TEXT = {
 GRANT_STATUS_TEXT = {
     "active": N_("▶ Active"),
     "closed": N_("■ Closed"),
-    "past_end": N_("◷ Past end date, not closed"),
+    "past_end": N_("⇥ Past end date, not closed"),
     "cancelled": N_("✖ Cancelled"),
 }
 
 # Spending against the budget planned up to the reporting date (plan_verdict), icon + words.
 PLAN_TEXT = {
-    "under": N_("⚠ Under plan"),
+    "under": N_("↓ Under plan"),
     "on": N_("✔ On plan"),
-    "over": N_("⚠ Over plan"),
+    "over": N_("↑ Over plan"),
     "nothing_planned": N_("○ Nothing planned yet"),
     "unplanned": N_("⚠ Spent, nothing planned yet"),
 }

@@ -518,3 +518,17 @@ def test_totals_agree_with_the_overview_on_the_sample_data(sample_db_path, setti
             assert total.burn_rate == pytest.approx(summary.burn_rate, rel=1e-6)
     finally:
         db.close()
+
+
+def test_each_symbol_of_the_grants_page_means_one_thing():
+    """A reader tells the keys apart by their symbols too (the words beside them may be cut
+    short in a narrow table): within each key every symbol is another, and the flags' icons
+    mark nothing else (the grants page had "◷" for a stale disbursement and a grant past its
+    end, and "⚠" for under, over and unplanned spending)."""
+    keys = (grants.PACE_TEXT, grants.GRANT_STATUS_TEXT, grants.PLAN_TEXT)
+    for key in keys:
+        symbols = [text.split(" ")[0] for text in key.values()]
+        assert len(set(symbols)) == len(symbols), symbols
+    flags = {grants.BEYOND_AWARD_ICON, grants.STALE_ICON, grants.NO_RATE_ICON}
+    assert len(flags) == 3
+    assert not flags & {text.split(" ")[0] for key in keys for text in key.values()}
