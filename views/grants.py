@@ -131,12 +131,22 @@ if show_budget:
     # Budget against actual --------------------------------------------------------------------
     st.subheader(_("Budget against actual"))
     left, right = common.side_by_side("budget-charts", [3, 2])
+    # Kept between reruns (ui.common.figure): a rerun builds no chart while its rows are the same.
     with left:
-        data, spec = grants_ui.s_curve(quarters, as_of, currency, position.first)
+        data, spec = common.figure(
+            grants_ui.s_curve,
+            (quarters,),
+            (as_of, currency, position.first),
+            source=(grants_report.quarters_in_view, config, as_of, chosen),
+        )
         vega.draw(data, spec, "s-curve")
     with right:
-        categories = lines[lines.level == "category"]
-        data, spec = grants_ui.category_plan_bars(categories, position.time_share)
+        data, spec = common.figure(
+            grants_ui.category_plan_bars,
+            (lines[lines.level == "category"],),
+            (position.time_share,),
+            source=(grants_report.budget_in_view, config, as_of, chosen),
+        )
         vega.draw(data, spec, "category-bars")
 
     # Only the open tab's table is built (and sent): a click on another tab reruns the page.
@@ -271,7 +281,12 @@ else:
             ).format(n=i18n.number(len(charted)), total=i18n.number(len(per_grant))),
             icon=":material/filter_list:",
         )
-    data, spec = grants_ui.grant_bars(charted, currency)
+    data, spec = common.figure(
+        grants_ui.grant_bars,
+        (charted,),
+        (currency,),
+        source=(grants_report.grants_in_view, config, as_of, chosen),
+    )
     vega.draw(data, spec, "grant-bars")
 
     each, region, grantee = common.tabs_on_demand(
