@@ -112,7 +112,9 @@ def _tips(frame: pd.DataFrame) -> pd.DataFrame:
     progress = _each_distinct(frame.indicator_progress, i18n.percent)
     indicator_status = _each_distinct(frame.indicator_status, status_text)
     indicators = []
-    for code, share, status in zip(frame.indicator_code, progress, indicator_status, strict=True):
+    # Lists, not the Series: pandas hands out Arrow strings one at a time.
+    codes, shares = frame.indicator_code.tolist(), progress.tolist()
+    for code, share, status in zip(codes, shares, indicator_status.tolist(), strict=True):
         if not isinstance(code, str):
             indicators.append(MISSING)
             continue
