@@ -194,10 +194,13 @@ def headline_money(value: float, currency: str) -> str:
 WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 64, 40, 110
 
 
-def _date_mark(at, kind: str, title: str | None, text: str, right: bool) -> list[dict]:
-    """A dotted vertical line at the x value `at` (of type `kind`), with `text` at its top:
-    to its left when `right` (a line past the middle), else to its right. `title`: the x
-    axis's title, as the chart's other layers give it (layers share one axis)."""
+def _date_mark(
+    at, kind: str, title: str | None, text: str, right: bool, *, bottom: bool = False
+) -> list[dict]:
+    """A dotted vertical line at the x value `at` (of type `kind`), with `text` at its top
+    (at its foot when `bottom`): to its left when `right` (a line past the middle), else to
+    its right. `title`: the x axis's title, as the chart's other layers give it (layers
+    share one axis)."""
     x = {"field": "at", "type": kind, "title": title}
     mark = {"values": [{"at": at, "text": text}]}
     return [
@@ -211,9 +214,10 @@ def _date_mark(at, kind: str, title: str | None, text: str, right: bool) -> list
             "mark": {
                 "type": "text",
                 "align": "right" if right else "left",
-                "baseline": "top",
+                "baseline": "bottom" if bottom else "top",
                 "dx": -4 if right else 4,
-                "y": 0,
+                "dy": -4 if bottom else 0,
+                "y": "height" if bottom else 0,
                 "fontSize": 12,
             },
             "encoding": {"x": x, "text": {"field": "text", "type": "nominal"}},
@@ -312,12 +316,16 @@ def s_curve(
         },
     ]
     if ends and start <= as_of <= ends[-1]:
+        # Both lines only rise: past the middle they are high beside the date's line (its
+        # label at the top sat on the plan's last square), before it low.
+        late = as_of > start + (ends[-1] - start) / 2
         layers += _date_mark(
             as_of.isoformat(),
             "temporal",
             None,
             _("Reporting date {date}").format(date=i18n.date(as_of, "medium")),
-            right=as_of > start + (ends[-1] - start) / 2,
+            right=late,
+            bottom=late,
         )
     spec = vega.chart_spec(
         _("Cumulative spending against the budget plan ({unit})").format(unit=unit),

@@ -44,6 +44,30 @@ def test_the_page_shows_the_s_curve_tables_and_flagged_grants(server, page):
     screenshot(page, "grants-usd")
 
 
+# In the S-curve, the points within 4 pixels of the reporting date's label (touching it, or
+# nearly: a gap the eye can tell).
+_LABEL_OVER_POINTS = """() => {
+  const chart = document.querySelector('[data-testid=stVegaLiteChart] svg.marks');
+  const label = Array.from(chart.querySelectorAll('.mark-text text'))
+    .find(t => t.textContent.startsWith('Reporting date'));
+  const box = label.getBoundingClientRect();
+  return Array.from(chart.querySelectorAll('.mark-symbol path'))
+    .map(p => p.getBoundingClientRect())
+    .filter(r => r.right > box.left - 4 && r.left < box.right + 4
+                 && r.bottom > box.top - 4 && r.top < box.bottom + 4)
+    .length;
+}"""
+
+
+def test_the_reporting_dates_label_leaves_the_s_curves_points_clear(server, page):
+    """At the programme's end (the sample's reporting date) the budget plan's last square is
+    at the top right corner, where the label was drawn over it."""
+    open_grants(server, page)
+    assert page.evaluate(_LABEL_OVER_POINTS) == 0
+    open_grants(server, page, "?from=2021Q1&to=2022Q2&as_of=2021Q2")
+    assert page.evaluate(_LABEL_OVER_POINTS) == 0
+
+
 def test_choosing_uzs_converts_the_page_and_is_kept_in_the_address(server, page):
     assert "as of 31 December 2021" in open_grants(server, page, "?as_of=2021Q4")
     page.get_by_test_id("stSelectbox").filter(has_text="Currency").click()
