@@ -1,9 +1,10 @@
 -- Timeliness (docs/quality.md): every expected cell (indicator, region, quarter up to $period;
 -- as in quality_completeness) with its deadline (the quarter's end + $days days), the first
 -- time a value of it was uploaded (the upload history: committed batches that inserted a row
--- of it), its status as of $today and days late (the statuses of monitoring/quality/
--- timeliness.py), and, for late and missing values, who should report it: the organisations
--- that reported it there in an earlier quarter (names sorted).
+-- of it, upload_batch_cells of migration 0016), its status as of $today and days late (the
+-- statuses of monitoring/quality/timeliness.py), and, for late and missing values, who
+-- should report it: the organisations that reported it there in an earlier quarter (names
+-- sorted).
 with reported as (
     select indicator_code, region_code, period from indicator_values group by all
 ),
@@ -26,14 +27,10 @@ quarters as (
 ),
 
 uploads as (
-    select
-        c.row_key ->> 0 as indicator_code,
-        c.row_key ->> 1 as period,
-        c.row_key ->> 2 as region_code,
-        min(b.uploaded_at) as first_uploaded_at
-    from upload_changes as c
+    select c.indicator_code, c.period, c.region_code, min(b.uploaded_at) as first_uploaded_at
+    from upload_batch_cells_stored as c
     join upload_batches as b using (batch_id)
-    where c.table_name = 'indicator_values' and c.action = 'insert' and b.status = 'committed'
+    where b.status = 'committed'
     group by all
 ),
 

@@ -689,3 +689,14 @@ join indicator_values as a
     and a.region_code = p.region_code and a.org_id = p.org_id
     and a.sex = p.sex and a.age_group = 'all'
 where abs(p.left_value - a.value) > 0;
+
+-- The cells (indicator, quarter, region) each upload batch inserted values of (migration 0016),
+-- read by queries/quality_timeliness.sql from the stored copy upload_batch_cells_stored.
+create or replace view upload_batch_cells as
+select distinct
+    batch_id,
+    row_key ->> 0 as indicator_code,
+    row_key ->> 1 as period,
+    row_key ->> 2 as region_code
+from upload_changes
+where table_name = 'indicator_values' and action = 'insert';

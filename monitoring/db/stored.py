@@ -114,6 +114,15 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
     # total (validation rules sex_adds_up and age_groups_add_up, migration 0015): checking
     # either rule joined or grouped every count for each reporting date. An upload of values
     # remakes only its indicators', quarters' and regions' rows, as for indicator_region_values.
+    # The cells each upload batch inserted values of (migration 0016), for the timeliness
+    # check: the change log's keys read out of their JSON once, by the write of their batch.
+    StoredCopy(
+        "upload_batch_cells",
+        "upload_batch_cells_stored",
+        ("upload_changes",),
+        narrowed_by=("batch_id",),
+        narrowed_from=("upload_changes",),
+    ),
     StoredCopy(
         "rule_sex_parts",
         "rule_sex_parts_stored",

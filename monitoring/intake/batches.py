@@ -442,6 +442,8 @@ def commit_preview(
             for action, rows in (("insert", check.new), ("update", check.changed)):
                 if rows:
                     cur.execute(_changes_sql(spec, action), {"batch": batch_id, "table": spec.name})
+            # The change log's rows are this batch's: its copies remake this batch's rows.
+            cur.wrote_only("upload_changes", {"batch_id": [batch_id]}, adds_only=True)
             if spec.name == "indicator_targets":
                 revisions.record_revisions(cur, int(batch_id), by)
             _say_what_is_written(cur, spec, check.rows if from_preview else None)
@@ -735,6 +737,7 @@ def undo_batch(
                 )
             table = TABLES[table_name]
             _log_inserted_rows(cur, table, batch_id)  # read by the locks and by a replay
+            cur.wrote_only("upload_changes", {"batch_id": [batch_id]})
             locked = [] if ignore_approvals else approvals.locks_in_batch(cur, batch_id)
             if locked:
                 raise UndoRefused(approvals.undo_refusal(batch_id, locked))

@@ -220,6 +220,7 @@ def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
         "region_codes_used_stored": 1,
         "rule_sex_parts_stored": 0,
         "rule_age_parts_stored": 0,
+        "upload_batch_cells_stored": 0,
     }
     assert db.out_of_date() == {}
     with caplog.at_level(logging.WARNING, logger="monitoring.db"):
@@ -537,3 +538,72 @@ def test_a_rule_broken_by_an_upload_is_found_at_once_and_its_undo_mends_it(
     db.refresh_copies()  # `python -m monitoring refresh` remakes it whole
     assert broken(db, settings) == before
     assert copy_differs(db, SEX_PARTS) == 0
+
+
+CELLS = stored.BY_TABLE["upload_batch_cells_stored"]
+G1_NAMANGAN_2021Q1 = "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1"
+
+
+def first_uploads(db: Database, settings) -> dict[tuple[str, str, str], object]:
+    """Each cell's first upload as the timeliness check finds it (monitoring/quality)."""
+    from monitoring.quality import timeliness
+
+    found = timeliness.timeliness(db, settings, dt.date(2022, 6, 30))
+    found = found[found.first_uploaded_at.notna()]
+    return {
+        (r.indicator_code, r.period, r.region_code): r.first_uploaded_at for r in found.itertuples()
+    }
+
+
+def first_uploads_in_the_log(db: Database) -> dict[tuple[str, str, str], object]:
+    """The same, read from the change log's JSON keys in Python: the check's meaning."""
+    import json
+
+    with db.cursor() as cur:
+        changes = cur.execute(
+            "select c.row_key, b.uploaded_at from upload_changes c "
+            "join upload_batches b on b.batch_id = c.batch_id "
+            "where c.table_name = 'indicator_values' and c.action = 'insert' "
+            "and b.status = 'committed'"
+        ).fetchall()
+    firsts: dict = {}
+    for key, at in changes:
+        cell = tuple(json.loads(key)[:3])
+        firsts[cell] = min(firsts.get(cell, at), at)
+    return firsts
+
+
+def test_a_batchs_cells_are_listed_by_its_own_write_for_the_timeliness_check(
+    request, engine, tmp_path, settings
+):
+    """Timeliness reads each value's first upload from the cells each batch inserted
+    (upload_batch_cells_stored), which a batch's import and undo remake for that batch only
+    (a row written past the tracking for another batch stays)."""
+    db = sample_copy(request, engine, tmp_path)
+    with db.transaction() as cur:
+        cur.execute(
+            "delete from indicator_values where indicator_code = 'G1' and period = '2021Q1' "
+            "and region_code = 'UZ-NG'"
+        )
+    with db.cursor() as cur:  # as no write of the dashboard does
+        cur.raw.execute(f"insert into {CELLS.table} values (1, 'X', '2021Q1', 'UZ-JI')")  # noqa: S608
+    assert first_uploads(db, settings) == first_uploads_in_the_log(db)
+    result = commit_file(
+        db, csv_bytes(VALUES_HEADER, G1_NAMANGAN_2021Q1), "g1.csv", settings, by="T"
+    )
+    assert result.inserted == 1
+    with db.cursor() as cur:
+        listed = cur.execute(
+            f"select indicator_code, period, region_code from {CELLS.table} "  # noqa: S608
+            "where batch_id = $b",
+            {"b": result.batch_id},
+        ).fetchall()
+    assert [tuple(r) for r in listed] == [("G1", "2021Q1", "UZ-NG")]
+    assert copy_differs(db, CELLS) == 1  # the marked row only: batch 1 was not remade
+    assert first_uploads(db, settings) == first_uploads_in_the_log(db)
+
+    undo_batch(db, result.batch_id, by="T")
+    assert first_uploads(db, settings) == first_uploads_in_the_log(db)
+    assert copy_differs(db, CELLS) == 1
+    db.refresh_copies()
+    assert copy_differs(db, CELLS) == 0
