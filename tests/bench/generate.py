@@ -31,11 +31,13 @@ import pandas as pd
 from monitoring.access import accounts
 from monitoring.contract import LOAD_ORDER, TABLES
 from monitoring.db import Database, refresh_stored_views
+from monitoring.intake.sample import VALUES_DAYS_AFTER
+from monitoring.periods import period_end
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DATA = ROOT / "bench" / "data"
 SEED = 20150101
-GENERATOR_VERSION = 3  # bump when the rows change: cached databases are rebuilt
+GENERATOR_VERSION = 4  # bump when the rows change: cached databases are rebuilt
 BENCH_USER = "bench"
 GENERATOR_USER = "bench generator"
 
@@ -575,14 +577,18 @@ def paths(scale: Scale, folder: Path = BENCH_DATA) -> dict[str, Path]:
 
 
 def write_database(path: Path, tables: dict[str, pd.DataFrame], fingerprint: str) -> None:
-    """A new database at `path` holding `tables`, one upload batch per table, and the
-    admin account `bench` (all pages are open to it)."""
+    """A new database at `path` holding `tables`, one upload batch per table (the indicator
+    values: one a quarter, `values_by_quarter`), and the admin account `bench` (all pages
+    are open to it)."""
     for suffix in ("", ".wal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     db = Database(path)
     try:
         with db.transaction() as cur:
             for name, frame in tables.items():
+                if name == "indicator_values":
+                    values_by_quarter(cur, frame, fingerprint)
+                    continue
                 cur.register("bench_rows", frame)
                 cur.execute(f"insert into {name} by name select * from bench_rows")  # noqa: S608
                 cur.unregister("bench_rows")
@@ -603,6 +609,47 @@ def write_database(path: Path, tables: dict[str, pd.DataFrame], fingerprint: str
             cur.execute("checkpoint")
     finally:
         db.close()
+
+
+def values_by_quarter(cur, frame: pd.DataFrame, fingerprint: str) -> None:
+    """The indicator values as regional teams upload them: a batch a quarter, dated some days
+    after the quarter's end (as the sample's, monitoring/intake/sample.py), each row in the
+    change log (upload_changes) as an import writes it. The pages that read the upload
+    history (the Data quality page's timeliness) then read a programme's, not an empty one."""
+    batches = []
+    for i, period in enumerate(sorted(frame.period.unique())):
+        at = dt.datetime.combine(
+            period_end(period) + dt.timedelta(days=VALUES_DAYS_AFTER[i % len(VALUES_DAYS_AFTER)]),
+            dt.time(9),
+            tzinfo=dt.UTC,
+        )
+        batch = cur.execute(
+            "insert into upload_batches (table_name, file_name, sha256, uploaded_by, "
+            "uploaded_at, rows_inserted, source) values ('indicator_values', $f, $s, $b, $at, "
+            "$n, 'cli') returning batch_id",
+            {
+                "f": f"indicator_values {period}.csv (benchmark generator)",
+                "s": hashlib.sha256(
+                    f"{fingerprint}:indicator_values:{period}".encode()
+                ).hexdigest(),
+                "b": GENERATOR_USER,
+                "at": at,
+                "n": int((frame.period == period).sum()),
+            },
+        ).fetchone()[0]
+        batches.append((period, int(batch)))
+    key = ", ".join(f"cast(r.{k} as varchar)" for k in TABLES["indicator_values"].key)
+    cur.register("bench_rows", frame)
+    cur.register("bench_batches", pd.DataFrame(batches, columns=["period", "batch_id"]))
+    cur.execute("insert into indicator_values by name select * from bench_rows")
+    cur.execute(
+        "insert into upload_changes (batch_id, line, table_name, row_key, action) "  # noqa: S608
+        "select b.batch_id, cast(row_number() over (partition by b.batch_id) + 1 as integer), "
+        f"'indicator_values', to_json([{key}]), 'insert' "
+        "from bench_rows r join bench_batches b using (period)"
+    )
+    cur.unregister("bench_rows")
+    cur.unregister("bench_batches")
 
 
 def fingerprint(scale: Scale) -> str:
