@@ -1,9 +1,10 @@
 -- Milestones achieved against planned as of a reporting date, by level, by region and in
 -- all (column `dimension`: 'level', 'region' or 'total'). Parameters as milestones_list.
--- planned: not dropped (the whole programme); due: planned on or before the date;
--- achieved: achieved on or before it (late: after its planned date); overdue: due and not
--- achieved; not_yet_due: planned after the date (one planned on the date is due that day,
--- not overdue until the next: due, so not counted here).
+-- planned: not dropped (the whole programme); due: planned on or before the date and
+-- achieved or overdue by then; achieved: achieved on or before it (late: after its planned
+-- date); overdue: due and not achieved; not_yet_due: not achieved and planned after the date,
+-- or on it (not overdue until the next day: still to come). So due = achieved of due +
+-- overdue, and planned = due + not yet due + achieved early (before a planned date after it).
 with shown as (
     select * from milestones_shown(
         cast($as_of as date), $stages, $levels, $regions, $statuses,

@@ -262,7 +262,8 @@ create table if not exists schema_migrations (
 -- if planned before the date and not achieved by then; otherwise 'planned'. days_late is
 -- achieved_on - planned_on for a milestone achieved (0 when on time or early) and
 -- as_of - planned_on for an overdue one. A milestone is due when planned on or before the
--- date and not dropped. stages, levels, regions, statuses: lists of values to keep, or NULL
+-- date and achieved or overdue by then (one planned on the date itself is still to come until
+-- achieved; migration 0017). stages, levels, regions, statuses: lists of values to keep, or NULL
 -- for all; '' in regions stands for milestones without a region (national, international).
 create or replace macro milestones_as_of(as_of, stages, levels, regions, statuses) as table
 with dated as (
@@ -284,7 +285,7 @@ with dated as (
 select
     *,
     case when status_as_of = 'achieved' then achieved_on end as achieved_as_of,
-    status_as_of <> 'dropped' and planned_on <= as_of as due,
+    status_as_of in ('achieved', 'overdue') and planned_on <= as_of as due,
     case status_as_of
         when 'achieved' then greatest(0, date_diff('day', planned_on, achieved_on))
         when 'overdue' then date_diff('day', planned_on, as_of)

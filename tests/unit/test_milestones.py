@@ -191,18 +191,27 @@ def counts_of(frame, dimension):
     ]
 
 
+def counts_of_due(frame, dimension) -> int:
+    """The due milestones accounted for: achieved (of the due ones) and overdue."""
+    part = frame[frame.dimension == dimension].iloc[0]
+    return int(part.achieved_of_due + part.overdue)
+
+
 def test_counts_of_achieved_against_planned_by_level_region_and_in_all(plan):
     counts = milestone_counts(plan, Q2, ALL)
     total = counts_of(counts, "total").iloc[0].to_dict()
-    # planned: A B C E F (D dropped); due by 30 June: A B E F; achieved: A F; late: A;
-    # overdue: B; not yet due: C (E, planned on the reporting date, is due that day)
+    # planned: A B C E F (D dropped); due by 30 June: A B F; achieved: A F; late: A;
+    # overdue: B; not yet due: C, and E (planned on the reporting date, not achieved: not
+    # overdue until the next day, so still to come; it was due and neither achieved nor
+    # overdue before migration 0017)
     assert total == dict(
-        planned=5, due=4, achieved=2, achieved_late=1, overdue=1, not_yet_due=1, dropped=1
+        planned=5, due=3, achieved=2, achieved_late=1, overdue=1, not_yet_due=2, dropped=1
     )
     assert total["due"] + total["not_yet_due"] == total["planned"]
+    assert counts_of_due(counts, "total") == total["due"]
     level = counts_of(counts, "level")
     assert list(level.index) == ["Community", "Regional", "National", "International"]
-    assert level.loc["Regional"].tolist() == [2, 2, 1, 1, 0, 0, 0]  # A, E
+    assert level.loc["Regional"].tolist() == [2, 1, 1, 1, 0, 1, 0]  # A, E (still to come)
     assert level.loc["Community"].tolist() == [2, 1, 0, 0, 1, 1, 0]  # B, C
     region = counts_of(counts, "region")
     assert list(region.index) == ["Jizzakh", "Namangan", "No region (national or international)"]
@@ -394,20 +403,20 @@ def test_a_donors_counts_and_overview_summary_agree(scoped_plan):
     counts = milestone_counts(scoped_plan, Q2, JI_DONOR)
     total = counts_of(counts, "total").iloc[0].to_dict()
     # in view: A E (Jizzakh), D F G (national, international), K (no region)
-    # planned A E F G K; due by 30 June: all five; achieved A F G; late A; overdue K (1 June);
-    # E, planned on the reporting date itself, is due and not overdue yet, so not counted as
-    # still to come (it was, besides being due: planned 5, due 5, not yet due 1)
+    # planned A E F G K; due by 30 June: A F G K; achieved A F G; late A; overdue K (1 June);
+    # E, planned on the reporting date itself and not achieved, is still to come
     assert total == dict(
-        planned=5, due=5, achieved=3, achieved_late=1, overdue=1, not_yet_due=0, dropped=1
+        planned=5, due=4, achieved=3, achieved_late=1, overdue=1, not_yet_due=1, dropped=1
     )
     assert total["due"] + total["not_yet_due"] == total["planned"]
+    assert counts_of_due(counts, "total") == total["due"]
     assert list(counts_of(counts, "region").index) == [
         "Jizzakh",
         "Namangan",  # G: national work held there
         "No region (national or international)",
     ]
     summary = overview.milestone_summary(scoped_plan, Q2, ["UZ-JI"], frozenset({"SENS"}))
-    assert (summary.planned_total, summary.planned_to_date, summary.overdue) == (5, 5, 1)
+    assert (summary.planned_total, summary.planned_to_date, summary.overdue) == (5, 4, 1)
     assert (summary.achieved_to_date, summary.achieved_of_planned_to_date) == (3, 3)
     everything = overview.milestone_summary(scoped_plan, Q2)
     assert (everything.planned_total, everything.achieved_to_date) == (8, 4)  # + B C H
