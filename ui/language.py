@@ -4,12 +4,14 @@ picker in the sidebar that changes it (docs/translations.md)."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from monitoring import i18n
 from monitoring.i18n import _
 
 LANG_PARAM = "lang"
 _PICKER_KEY = "_language_picker"
+_LAST_RUN_KEY = "_language_of_last_run"
 
 
 def _browser_language() -> str | None:
@@ -22,7 +24,32 @@ def _browser_language() -> str | None:
 def language_of_this_run() -> str:
     """Decide and set the language every piece of code of this run speaks."""
     asked = st.query_params.get(LANG_PARAM)
-    return i18n.use(i18n.choose(asked, _browser_language()))
+    lang = i18n.use(i18n.choose(asked, _browser_language()))
+    last = st.session_state.get(_LAST_RUN_KEY)
+    st.session_state[_LAST_RUN_KEY] = lang
+    if last is not None and last != lang:
+        _show_choices_again()
+    return lang
+
+
+def _show_choices_again() -> None:
+    """After the language changed: every choice made in a box is set again, as it is, so
+    that the box shows it in this run's words. Streamlit keeps showing a box's chosen option
+    as it was written when chosen (a chosen indicator's English title, "All"), though it
+    writes the options anew (streamlit/streamlit pull request 13788). Choices of text only:
+    the state of buttons, uploads and tables cannot be set."""
+    for key in list(st.session_state.keys()):
+        if key.startswith("_") or key == _PICKER_KEY:
+            continue
+        value = st.session_state[key]
+        text = isinstance(value, str) or (
+            isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        )
+        if text:
+            try:
+                st.session_state[key] = value
+            except StreamlitAPIException:  # a widget whose value cannot be set (a form's)
+                continue
 
 
 def link_params() -> dict[str, str]:

@@ -171,7 +171,7 @@ with accounts_tab:
             whose = st.selectbox(
                 _("Account"),
                 others,
-                key="remove-account",
+                key="remove-account-name",  # not the form's own key: a form's cannot be set
                 **common.none_to_choose(others, _("No other account")),
             )
             sure = st.checkbox(_("I understand: this person can no longer sign in."))

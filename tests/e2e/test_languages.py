@@ -117,6 +117,38 @@ def test_the_open_tab_stays_open_when_the_language_changes(server, page):
     screenshot(page, "quality-tab-kept-ru")
 
 
+def _choose_language(page, name: str, current: str = "Language") -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text=current).click()
+    page.get_by_role("option", name=name).click()
+    wait_until_rendered(page)
+
+
+def _box_text(page, label: str) -> str:
+    box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").filter(has_text=label)
+    return box.locator("input").input_value()
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "russian"),
+    [
+        pytest.param("map?indicator=OC1.2", "Indicator", "Индикатор", id="map's indicator"),
+        pytest.param("indicators", "Goal / outcome", "Цель / результат", id="indicators' outcome"),
+    ],
+)
+def test_a_choice_box_shows_its_choice_in_the_new_language(server, page, path, english, russian):
+    """Streamlit kept showing a box's chosen option in the words it was first shown in (a
+    chosen indicator's English title, "All") after the language changed."""
+    page.goto(signed_in(f"{server}/{path}"))
+    wait_until_rendered(page)
+    shown_in_english = _box_text(page, english)
+    _choose_language(page, "Русский")
+    switched = _box_text(page, russian)
+    page.goto(signed_in(f"{server}/{path}{'&' if '?' in path else '?'}lang=ru"))
+    wait_until_rendered(page)
+    assert switched == _box_text(page, russian) != shown_in_english
+
+
 # Texts of metric cards and choice boxes wider than their box, which cuts them short with "…".
 _CUT_SHORT = """() => Array.from(document.querySelectorAll(
     '[data-testid=stMain] [data-testid=stMetric] *, '
