@@ -308,7 +308,7 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
             "Each value against its indicator's values (same sex and age group) by the modified "
             "z-score, beyond {threshold} (setting [quality] outlier_threshold), and against the "
             "indicator's min_value and max_value where set."
-        ).format(threshold=config.quality.outlier_threshold)
+        ).format(threshold=i18n.number(config.quality.outlier_threshold, 1))
     )
     flagged = checked(outliers.outliers, config, as_of)
     if flagged.empty:

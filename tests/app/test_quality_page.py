@@ -305,3 +305,6 @@ def test_the_checks_tables_name_regions_and_say_sex_and_age_in_the_readers_langu
     assert flagged[region].str.contains("область|Ташкент").all(), set(flagged[region])
     assert set(flagged[sex]) <= words and "все" in set(flagged[sex])
     assert set(flagged[age]) - words == {"15-29"}  # an age band, written as it is
+    # The threshold in the tab's caption, a number in the Russian way (it read "свыше 3.5").
+    captions = "\n".join(c.value for c in at.caption)
+    assert "3,5" in captions and "3.5" not in captions
