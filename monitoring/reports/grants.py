@@ -18,7 +18,7 @@ from monitoring.contract import CURRENCIES
 from monitoring.db import Database
 from monitoring.i18n import N_, _, ngettext
 from monitoring.periods import period_end, period_start, programme_periods, time_share
-from monitoring.reports.map import described
+from monitoring.reports.map import described, region_words
 from monitoring.reports.overview import burn_rate_verdict
 from monitoring.settings import Settings
 
@@ -377,7 +377,8 @@ def grant_position(
         unnamed_kinds=None if filters.unnamed_kinds is None else list(filters.unnamed_kinds),
     )
     # Organisations never named are described, and texts withheld said so, in the language.
-    frame["grantee"] = [described(name) for name in frame.grantee]
+    words = region_words(db)
+    frame["grantee"] = [described(name, words) for name in frame.grantee]
     frame["title"] = [shown_text(title) for title in frame.title]
     grants = frame.level == "grant"
     frame["flag_text"] = ""

@@ -18,7 +18,7 @@ from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.db import Database
 from monitoring.i18n import N_, _
 from monitoring.periods import period_of, periods_between, programme_periods
-from monitoring.reports.map import described
+from monitoring.reports.map import described, region_words
 from monitoring.reports.overview import indicator_progress
 from monitoring.reports.status import status_text
 from monitoring.settings import Settings
@@ -631,7 +631,8 @@ def missing_in_view(
         return pd.DataFrame()
     missing = missing_reports(db, settings, code, period, view.within(regions), view.unnamed_kinds)
     if view.unnamed_kinds and not missing.empty:  # "a community group in ..." translated
-        missing = missing.assign(name=[described(name) for name in missing.name])
+        words = region_words(db)
+        missing = missing.assign(name=[described(name, words) for name in missing.name])
     return missing
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -26,6 +26,7 @@ from monitoring.access.view import ProtectedView, free_of_people_data
 from monitoring.db import Database
 from monitoring.i18n import N_, _
 from monitoring.periods import period_end, period_of, periods_between
+from monitoring.reports import names
 from monitoring.settings import ROOT, Settings
 
 BOUNDARIES = ROOT / "data" / "boundaries" / "uzbekistan_adm1.geojson"
@@ -71,17 +72,25 @@ KINDS: dict[str, Kind] = {
 _UNNAMED = re.compile(r"a (?P<kind>.+?)(?: in (?P<region>.+))? \(name withheld\)")
 
 
-def described(name):
+def described(name, regions: Mapping[str, str] | None = None):
     """An organisation's name, with the description of one never named (written in English
-    by the database: "a community group in Jizzakh (name withheld)") in the language."""
+    by the database: "a community group in Jizzakh (name withheld)") in the language; its
+    region named as `regions` (English name -> the language's, `region_words`) names it."""
     match = _UNNAMED.fullmatch(name) if isinstance(name, str) else None
     if match is None or i18n.current() == i18n.DEFAULT:
         return name
     code = match["kind"].replace(" ", "_")
     kind = _(KINDS[code].noun) if code in KINDS else match["kind"]
     if match["region"]:
-        return _("a {kind} in {region} (name withheld)").format(kind=kind, region=match["region"])
+        region = (regions or {}).get(match["region"], match["region"])
+        return _("a {kind} in {region} (name withheld)").format(kind=kind, region=region)
     return _("a {kind} (name withheld)").format(kind=kind)
+
+
+def region_words(db: Database) -> dict[str, str]:
+    """Each region's English name and its name in the language of this run (the data's
+    translations, monitoring/reports/names.py), for `described`."""
+    return dict(names.names_in(db).by_code["region"].values())
 
 
 MIN_RADIUS_PX = 5.0  # an organisation without grant money
@@ -1051,9 +1060,11 @@ def build_map(
     points = organisation_points(db, settings, period, regions, unnamed, money)
     if unnamed:  # described, not named: nothing that tells which group it is or where it meets
         withheld = points.kind.isin(unnamed)
+        words = region_words(db)
         points = points.assign(
             org_id=points.org_id.where(~withheld, ""),
             district=points.district.where(~withheld, None),
+            name=[described(name, words) for name in points.name],
         )
     codes = region_codes(db, regions)
     boundaries = load_boundaries()

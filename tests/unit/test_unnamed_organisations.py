@@ -35,6 +35,32 @@ def test_grants_of_an_unnamed_kind_lose_their_grantee_and_title(sample, settings
     assert set(donor.grantee.dropna()) & set(cso), "other kinds keep their names"
 
 
+def test_a_description_names_its_region_in_the_readers_language(sample, settings):
+    """Russian and Uzbek readers read the region inside the description in their language
+    (it kept the English name: "общественная группа, Tashkent Region (название скрыто)")."""
+    from monitoring import i18n
+
+    unnamed = grants.SpendingFilters(unnamed_kinds=("community_group",))
+    for lang, region in (("ru", "Ташкентская область"), ("uz", "Toshkent viloyati")):
+        with i18n.language(lang):
+            donor = grants.grant_position(sample, settings, AS_OF, unnamed)
+            described = donor[donor.grantee.str.contains(region, na=False, regex=False)]
+            assert len(described), set(donor.grantee.dropna())
+            assert not donor.grantee.str.contains("Tashkent Region", na=False).any()
+            built = map_report.build_map(
+                sample, donor_view(sample, settings), settings, "OC1.1", "2022Q2", "value"
+            )
+            shown = set(built.organisation_table.Organisation)
+            assert any(region in name for name in shown), shown
+            assert not any("Tashkent Region" in name for name in shown)
+
+
+def donor_view(db, settings):
+    from monitoring.access.view import Audience, protected_view
+
+    return protected_view(db, settings, Audience("donor"))
+
+
 def test_the_map_and_missing_reports_describe_them_too(sample, settings):
     points = map_report.organisation_points(sample, settings, "2022Q2", None, ["community_group"])
     assert GROUP not in set(points.name)
