@@ -213,6 +213,14 @@ with right:
     hatched = _(HATCHED[measure == "value", bool(protects)])
     st.markdown(f"**{plain(map_ui.scale_title(data.scale))}**")
     st.image(map_ui.scale_legend(data.scale, hatched))
+    if measure == "percent_of_target" and data.indicator.get("direction") == "decrease":
+        # The steps run from light to dark either way: say which end meets the target.
+        st.caption(
+            _(
+                "{code} should decrease: under {whole} meets its target, and the darker steps "
+                "over {whole} fall short of it."
+            ).format(code=plain(indicator), whole=i18n.percent(1))
+        )
     if limited:
         st.caption(
             _(

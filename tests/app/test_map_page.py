@@ -90,6 +90,21 @@ def test_percent_of_target_is_coloured_against_the_regions_targets(app):
     assert props["UZ-JI"]["shown"] == pytest.approx(shown, abs=0.5)
 
 
+@pytest.mark.parametrize(
+    ("indicator", "measure", "said"),
+    [("OC3.4", "% of target", True), ("OC1.1", "% of target", False), ("OC3.4", "Value", False)],
+)
+def test_an_indicator_that_should_fall_says_which_end_of_the_steps_meets_its_target(
+    app, indicator, measure, said
+):
+    """OC3.4 (women who distrust the police) should decrease: at 110-116% of its target each
+    region is in the darkest step, as over-achievement looks on the other indicators."""
+    shown = texts(open_map(app, indicator=indicator, measure=measure)).replace("\\", "")
+    # (the code's "." is escaped for Markdown: plain text)
+    note = f"{indicator} should decrease: under 100% meets its target"
+    assert (note in shown) is said
+
+
 def test_filters_come_from_the_url_and_a_region_from_the_url_opens_its_panel(app):
     at = open_map(app, indicator="OC2.2", period="2021Q4", region="UZ-NG")
     assert selectbox(at, "Indicator").value == "OC2.2"
