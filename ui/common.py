@@ -7,7 +7,7 @@ import datetime as dt
 import importlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,7 +23,7 @@ from monitoring.periods import period_end, period_of, reporting_dates
 from monitoring.reports import exports, names, overview
 from monitoring.settings import Settings, load_settings
 from ui import access
-from ui.text import plain
+from ui.text import code, plain
 
 AS_OF_KEY = "as_of"
 FAVICON = Path(__file__).with_name("favicon.svg")  # the browser tab's icon (dashboard.py)
@@ -175,6 +175,30 @@ def database_unavailable(exc: BaseException) -> NoReturn:
     st.stop()
 
 
+def unknown_param_notice(
+    key: str, options: Sequence[str], label: str, *, in_view: bool = False
+) -> None:
+    """Warn when the address asks for a value that is not among the choices. `in_view` (a
+    donor's view): say it is not available in this view, the same words whether the value
+    exists outside the view or not at all. `label`: the choice's label, translated."""
+    raw = st.query_params.get(key)
+    if raw is not None and raw != "" and raw not in options:
+        if in_view:
+            message = _(
+                "The page address asks for {label} {value}, which is not available in this "
+                "view; it was ignored. Pick one from **{box}** instead."
+            )
+        else:
+            message = _(
+                "The page address asks for {label} {value}, which is not one of the choices; "
+                "it was ignored. Pick one from **{box}** instead."
+            )
+        st.warning(
+            message.format(label=label.lower(), value=code(raw, 40), box=label),
+            icon=":material/link_off:",
+        )
+
+
 def reporting_date_picker(config: Settings) -> dt.date:
     """The reporting-date selector (call inside the sidebar), kept in the URL as ?as_of=2021Q4."""
     latest = cached(overview.latest_data_period, config)
@@ -182,6 +206,12 @@ def reporting_date_picker(config: Settings) -> dt.date:
     seen = _viewer_view()
     if seen is not None and seen.limited_to_approved:  # a donor: approved quarters only
         options = [p for p in options if seen.shows_quarter(p)] or options[:1]
+    unknown_param_notice(
+        AS_OF_KEY,
+        options,
+        _("Reporting quarter"),
+        in_view=seen is not None and seen.audience.is_donor,
+    )
     # No format_func: a bound widget writes its shown label into the URL (?as_of=2021Q3).
     period = st.selectbox(
         _("Reporting quarter"),

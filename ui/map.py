@@ -23,7 +23,7 @@ from monitoring.reports.map import (
     hex_to_rgba,
 )
 from ui import charts
-from ui.text import code
+from ui.common import unknown_param_notice
 
 MAP_KEY = "regional-map"
 _GENERATION = "_regional-map-generation"
@@ -156,30 +156,6 @@ def apply_map_click(region_key: str, choices: Sequence[str] | None = None) -> No
         st.session_state[f"{region_key}-choice"] = code
         st.query_params[region_key] = code
         st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
-
-
-def unknown_param_notice(
-    key: str, options: Sequence[str], label: str, *, in_view: bool = False
-) -> None:
-    """Warn when the address asks for a value that is not among the choices. `in_view` (a
-    donor's view): say it is not available in this view, the same words whether the value
-    exists outside the view or not at all. `label`: the choice's label, translated."""
-    raw = st.query_params.get(key)
-    if raw is not None and raw != "" and raw not in options:
-        if in_view:
-            message = _(
-                "The page address asks for {label} {value}, which is not available in this "
-                "view; it was ignored. Pick one from **{box}** instead."
-            )
-        else:
-            message = _(
-                "The page address asks for {label} {value}, which is not one of the choices; "
-                "it was ignored. Pick one from **{box}** instead."
-            )
-        st.warning(
-            message.format(label=label.lower(), value=code(raw, 40), box=label),
-            icon=":material/link_off:",
-        )
 
 
 def url_select(

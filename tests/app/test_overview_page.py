@@ -46,6 +46,17 @@ def test_a_reporting_date_chosen_earlier_in_the_session_is_kept(app):
     assert at.sidebar.selectbox[0].value == "2021Q4"
 
 
+def test_a_reporting_quarter_in_the_address_that_is_no_choice_is_said_to_be_ignored(app):
+    """A link asking for a quarter the programme has no figures for (?as_of=2030Q1) opened
+    the latest quarter without a word."""
+    app.query_params["as_of"] = "2030Q1"
+    at = app.run()
+    no_exceptions(at)
+    said = [w.value for w in at.sidebar.warning]
+    assert any("reporting quarter `2030Q1`, which is not one of the choices" in w for w in said)
+    assert metric(at, "Months elapsed").value == "18 of 18"  # the latest quarter, as before
+
+
 def test_indicators_needing_attention_are_listed_with_their_status_in_words(app):
     at = app.run()
     table = at.dataframe[-1].value
