@@ -48,8 +48,8 @@ def _show_choices_again() -> None:
         if text:
             try:
                 st.session_state[key] = value
-            except StreamlitAPIException:  # a widget whose value cannot be set (a form's)
-                continue
+            except StreamlitAPIException:  # a widget already drawn in this run (none is
+                continue  # before language_of_this_run, which the frame calls first)
 
 
 def link_params() -> dict[str, str]:

@@ -377,8 +377,9 @@ def grant_position(
         unnamed_kinds=None if filters.unnamed_kinds is None else list(filters.unnamed_kinds),
     )
     # Organisations never named are described, and texts withheld said so, in the language.
-    words = region_words(db)
-    frame["grantee"] = [described(name, words) for name in frame.grantee]
+    if filters.unnamed_kinds:
+        words = region_words(db)
+        frame["grantee"] = [described(name, words) for name in frame.grantee]
     frame["title"] = [shown_text(title) for title in frame.title]
     grants = frame.level == "grant"
     frame["flag_text"] = ""

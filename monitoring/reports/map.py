@@ -877,7 +877,7 @@ def organisation_records(points: pd.DataFrame, with_values: bool = True) -> list
         share = max(float(row.received_usd), 0.0) / largest if largest > 0 else 0.0
         radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * math.sqrt(share)
         tooltip = [
-            described(row.name),
+            row.name,  # described by build_map where it is never named
             f"{kind_label} · {row.region_name or row.region_code} ({row.region_code})"
             + (f", {row.district}" if isinstance(row.district, str) and row.district else ""),
             _("Grants: {n} awarded, {awarded}; received {received}").format(
@@ -985,7 +985,7 @@ def organisation_table(points: pd.DataFrame, with_values: bool = True) -> pd.Dat
     organisations' own indicator values, as in a donor's view)."""
     table = pd.DataFrame(
         {
-            "Organisation": [described(n) for n in points.name],
+            "Organisation": points.name,  # described by build_map where never named
             "Kind": [KINDS[k].label if k in KINDS else k for k in points.kind],
             "Region": points.region_name.fillna(points.region_code),
             "Region code": points.region_code,
