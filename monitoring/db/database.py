@@ -314,7 +314,9 @@ class Database:
                 if copies:
                     stored.mark_written(raw, copies)
                     if refresh_copies:
-                        stored.refresh(raw, copies, cur.written, cur.narrowed, cur.added_only)
+                        stored.refresh(
+                            raw, copies, cur.written, cur.narrowed, cur.added_only, cur.filled
+                        )
             except BaseException:
                 raw.execute("rollback")
                 raise

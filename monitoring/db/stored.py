@@ -197,6 +197,7 @@ def narrowing_columns(table: str) -> tuple[str, ...]:
 
 
 Narrowed = dict[str, dict[str, frozenset]]  # table -> column -> the values its writes had
+Filled = dict[str, frozenset]  # a copy's table -> the values of its one narrowing column
 
 
 def _narrowing(
@@ -240,6 +241,39 @@ def _not_covered(
     return {column: sorted(left)}
 
 
+def _is_current(cur: duckdb.DuckDBPyConnection, copy: StoredCopy) -> bool:
+    """Whether `copy` holds its view's rows as of the transaction's last mark_written: its
+    table exists and was made at the count of writes now recorded."""
+    found = cur.execute(
+        "select count(*) from stored_copies as c join information_schema.tables as t "
+        "on t.table_catalog = current_database() and t.table_schema = current_schema() "
+        "and t.table_type = 'BASE TABLE' and t.table_name = c.stored_table "
+        "where c.copy_writes = c.source_writes and c.stored_table = $t",
+        {"t": copy.table},
+    ).fetchall()
+    return found[0][0] == 1
+
+
+def fill(cur: TrackedCursor, table: str, value, rows_sql: str, params: dict | None = None) -> bool:
+    """Write the rows of the copy `table` (narrowed by one column) that have `value` in it,
+    from `rows_sql` (a SELECT of the copy's columns in order; the writer's own staged rows),
+    instead of from the copy's view when the transaction commits: the refresh then leaves
+    the copy's rows with `value` as they are. For rows that only this transaction writes
+    and knows already (an import's cells, each batch's own), where the view would read them
+    back out of what was just written (the change log's JSON keys: 0.2-0.4 s of a
+    100,000-row import on PostgreSQL). Done only when the copy holds its view's rows before
+    this transaction (True); otherwise nothing is written here, and the commit rebuilds the
+    copy whole from its view, these rows included."""
+    copy = BY_TABLE[table]
+    if len(copy.narrowed_by) != 1:
+        raise ValueError(f"{table} is not narrowed by one column: its rows cannot be filled")
+    if not _is_current(cur.raw, copy):
+        return False
+    cur.raw.execute(f"insert into {copy.table} {rows_sql}", params)  # noqa: S608 - a constant
+    cur.filled[copy.table] = cur.filled.get(copy.table, frozenset()) | {value}
+    return True
+
+
 def _up_to_date_but_one(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> set:
     """The copies (after mark_written in this transaction) that held their view's rows
     before this transaction's writes: their table exists and was made at the write before."""
@@ -272,13 +306,16 @@ def refresh(
     written: Iterable[str],
     narrowed: Narrowed,
     added_only: Iterable[str] = (),
+    filled: Filled | None = None,
 ) -> None:
     """Bring `copies` up to date after a transaction's writes (mark_written first), in it:
     a copy whose rows the writes narrow (`narrowed`, see StoredCopy.narrowed_by) and that
     was up to date before them has those rows deleted and made again from its view, except
     those that already account for rows added (`added_only`: the tables to which the writes
-    only added rows, see StoredCopy.covered); every other copy is rebuilt whole."""
+    only added rows, see StoredCopy.covered) and those the transaction wrote itself
+    (`filled`, see fill); every other copy is rebuilt whole."""
     copies = tuple(copies)
+    filled = filled or {}
     written = frozenset(written)
     added_only = frozenset(added_only)
     partial = {c: _narrowing(c, written, narrowed) for c in copies}
@@ -288,6 +325,9 @@ def refresh(
         partial = {c: v for c, v in partial.items() if c.table in current}
     for copy, values in partial.items():
         values = _not_covered(cur, copy, values, written, added_only)
+        if copy.table in filled:
+            (column,) = copy.narrowed_by
+            values = {column: [v for v in values[column] if v not in filled[copy.table]]}
         if all(values.values()):
             # Names from STORED_COPIES (constants above), never from input; values bound.
             where = " and ".join(_narrowed_to(cur, column) for column in copy.narrowed_by)
@@ -394,6 +434,7 @@ class TrackedCursor:
         self.written: set[str] = set()
         self.narrowed: Narrowed = {}
         self._not_only_added: set[str] = set()  # named once without adds_only
+        self.filled: Filled = {}  # copies' rows written by the transaction itself (fill)
 
     def wrote_only(
         self, table: str, values: dict[str, Iterable], *, adds_only: bool = False

@@ -444,6 +444,17 @@ def commit_preview(
                     cur.execute(_changes_sql(spec, action), {"batch": batch_id, "table": spec.name})
             # The change log's rows are this batch's: its copies remake this batch's rows.
             cur.wrote_only("upload_changes", {"batch_id": [batch_id]}, adds_only=True)
+            if spec.name == "indicator_values" and check.new:
+                # The cells this batch inserted, from its staged rows rather than read back
+                # out of the change log's keys (stored.fill).
+                stored.fill(
+                    cur,
+                    "upload_batch_cells_stored",
+                    batch_id,
+                    "select distinct cast($batch as integer), indicator_code, period, region_code "
+                    "from upload_rows where is_new",
+                    {"batch": batch_id},
+                )
             if spec.name == "indicator_targets":
                 revisions.record_revisions(cur, int(batch_id), by)
             _say_what_is_written(cur, spec, check.rows if from_preview else None)

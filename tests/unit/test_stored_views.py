@@ -607,3 +607,77 @@ def test_a_batchs_cells_are_listed_by_its_own_write_for_the_timeliness_check(
     assert copy_differs(db, CELLS) == 1
     db.refresh_copies()
     assert copy_differs(db, CELLS) == 0
+
+
+def test_rows_a_write_fills_itself_are_kept_and_the_rest_of_the_copy_made_from_its_view(
+    request, engine, tmp_path
+):
+    """stored.fill: the rows a transaction writes into a copy itself (an import's cells from
+    its staged rows) are not made again from the view at the commit; the copy's other rows
+    the writes narrow are. When the copy was out of date, nothing is filled and the commit
+    rebuilds it whole from its view."""
+    db = sample_copy(request, engine, tmp_path)
+    with db.cursor() as cur:
+        (last,) = cur.execute("select max(batch_id) from upload_batches").fetchone()
+    with db.transaction() as cur:
+        # A change-log row of batch `last` (whose copy rows the view remakes) and a filled
+        # row of a new batch that the view would not make (its key is not in the log).
+        cur.execute(
+            "insert into upload_changes (batch_id, line, table_name, row_key, action) "
+            "values ($b, 1, 'indicator_values', '[\"Q9\",\"2021Q1\",\"UZ-JI\"]', 'insert')",
+            {"b": last},
+        )
+        cur.wrote_only("upload_changes", {"batch_id": [last, last + 1]}, adds_only=True)
+        assert stored.fill(
+            cur,
+            CELLS.table,
+            last + 1,
+            "select cast($b as integer), 'F1', '2021Q2', 'UZ-NG'",
+            {"b": last + 1},
+        )
+    with db.cursor() as cur:
+        cells = cur.execute(
+            f"select batch_id, indicator_code from {CELLS.table} "  # noqa: S608
+            "where indicator_code in ('Q9', 'F1') order by 1"
+        ).fetchall()
+    assert [tuple(c) for c in cells] == [(last, "Q9"), (last + 1, "F1")]
+    assert copy_differs(db, CELLS) == 1  # the filled row, which the view does not make
+
+    with db.cursor() as cur:  # out of date, as after writes made by other means
+        cur.raw.execute(
+            "update stored_copies set copy_writes = copy_writes - 1 where stored_table = $t",
+            {"t": CELLS.table},
+        )
+    with db.transaction() as cur:
+        cur.wrote_only("upload_changes", {"batch_id": [last + 2]}, adds_only=True)
+        filled = stored.fill(
+            cur,
+            CELLS.table,
+            last + 2,
+            "select cast($b as integer), 'F2', '2021Q2', 'UZ-NG'",
+            {"b": last + 2},
+        )
+        assert not filled
+        cur.execute("update upload_changes set line = line where batch_id = $b", {"b": last})
+    assert copy_differs(db, CELLS) == 0  # rebuilt whole from its view: F1 and F2 are gone
+
+
+def test_an_import_lists_its_cells_when_the_copy_was_out_of_date(
+    request, engine, tmp_path, settings
+):
+    """An import into a database whose copy of the batches' cells is out of date lists its
+    cells all the same: the copy is rebuilt whole from the change log at the commit."""
+    db = sample_copy(request, engine, tmp_path)
+    with db.transaction() as cur:
+        cur.execute(
+            "delete from indicator_values where indicator_code = 'G1' and period = '2021Q1' "
+            "and region_code = 'UZ-NG'"
+        )
+    with db.cursor() as cur:
+        cur.raw.execute(f"drop table {CELLS.table}")  # noqa: S608
+    result = commit_file(
+        db, csv_bytes(VALUES_HEADER, G1_NAMANGAN_2021Q1), "g1.csv", settings, by="T"
+    )
+    assert result.inserted == 1
+    assert copy_differs(db, CELLS) == 0
+    assert first_uploads(db, settings) == first_uploads_in_the_log(db)
