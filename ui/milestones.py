@@ -294,6 +294,27 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return rows[[*TIMELINE_COLUMNS, *TIP_COLUMNS]]
 
 
+# The timeline's plot at its narrowest (a laptop's window, the sidebar open), in pixels, and
+# the width of a character of its words: how far "n days late" reaches beside its mark.
+TIMELINE_PLOT_PX, WORD_PX_PER_CHARACTER = 360, 7
+
+
+def _words_before_planned(data: pd.DataFrame, as_of: dt.date, days_shown: int) -> pd.Series:
+    """For each achieved-late row of the timeline's `data`, whether its "n days late" goes
+    before its planned date instead of beside its achievement: where the reporting date's
+    dashed line would run through the words there (achieved a few weeks before the
+    reporting date; in Russian, "опоздание 7 дней" is half as long again as in English).
+    The planned date of those rows, as `planned_at` (`planned` is the tooltip's)."""
+    late = data.kind == KIND["late"]
+    planned = data.loc[data.kind == KIND["delay_late"]].set_index("order")["at"]
+    data["planned_at"] = data["order"].map(planned).where(late)
+    px_per_day = TIMELINE_PLOT_PX / max(days_shown, 1)
+    achieved = pd.to_datetime(data["at"].where(late))
+    gap = (pd.Timestamp(as_of) - achieved).dt.days * px_per_day  # to the line, in pixels
+    reach = data["text"].str.len().fillna(0) * WORD_PX_PER_CHARACTER + 10
+    return (late & (gap >= 0) & (gap <= reach)).astype(bool)
+
+
 def _quarter_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first days of the quarters (January, April, July, October) from first to last."""
     day = dt.date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
@@ -329,6 +350,7 @@ def milestone_timeline(
     last = max(end, as_of, drawn.max().date()) if len(drawn) else max(end, as_of)
     left = first - dt.timedelta(days=15)
     right = last + dt.timedelta(days=20)
+    data["before"] = _words_before_planned(data, as_of, (right - left).days)
     x = {
         "field": "at",
         "type": "temporal",
@@ -421,9 +443,14 @@ def milestone_timeline(
             },
         },
         {  # "n days late" beside an achievement
-            "transform": [_only("late")],
+            "transform": [_only("late"), {"filter": "!datum.before"}],
             "mark": {**quiet, "fontSize": 12, "color": "#7a5200"},
             "encoding": {"y": y, "x": x, "text": text},
+        },
+        {  # ... or before its planned date, where the reporting date's line would cross them
+            "transform": [_only("late"), {"filter": "datum.before"}],
+            "mark": {**quiet, "align": "right", "dx": -10, "fontSize": 12, "color": "#7a5200"},
+            "encoding": {"y": y, "x": {**x, "field": "planned_at"}, "text": text},
         },
         {  # "OVERDUE n days" beside the reporting date
             "transform": [_only("overdue")],
@@ -493,13 +520,12 @@ def milestone_timeline(
 
 # Per quarter ------------------------------------------------------------------------------
 PLANNED_BAR, ACHIEVED_BAR = 0, 1  # a quarter's two bars, from the left (its `group`)
-LINE = 14  # pixels of a line of a count's label
 QUARTER_COLUMNS = ["kind", "period", "index", "group", "start", "end", "text", "part", "tip"]
 
 
 def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, dict]:
     """Per quarter: milestones planned, beside those achieved (on time, and late: outlined
-    with dashes and counted above the bar), each bar's count above it. Quarters after the
+    with dashes, their count inside), each bar's count above it. Quarters after the
     reporting date are shaded and have no achieved bar (not known yet: empty, not zero).
     The data and the Vega-Lite specification, for ui/vega.draw."""
     q = quarters.reset_index(drop=True)
@@ -572,6 +598,10 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.D
             achieved,
             start=on_time,
             group=ACHIEVED_BAR,
+            # How many were late, written inside their dashed part: above the bar, beside
+            # the count, it was wider than the bar and ran into the next bar's count in
+            # Russian ("(с опозданием: 2)"), on one line or two.
+            text=[number(n) if n else "" for n in late[known]],
             name=late_name,
             tips=tips(lambda n: _("{n} achieved late"), late, known),
         ),
@@ -580,12 +610,7 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.D
             known,
             achieved,
             group=ACHIEVED_BAR,
-            # Two lines, the count above how many were late: one line ran into the next
-            # quarter's label in Russian.
-            text=[
-                number(a) + "\n" + _("({late} late)").format(late=number(lt))
-                for a, lt in zip(achieved[known], late[known], strict=True)
-            ],
+            text=[number(a) for a in achieved[known]],
         ),
     ]
     if after.any():  # no bars, no counts: a shade, named in the legend
@@ -668,11 +693,8 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.D
                 "mark": {
                     "type": "text",
                     "baseline": "bottom",
-                    # Vega sets a text's first line on the baseline: two lines start one higher.
-                    "dy": -3 - LINE * (lines - 1),
+                    "dy": -3,
                     "fontSize": 12,
-                    "lineHeight": LINE,
-                    "lineBreak": "\n",
                     "color": "#444444",
                 },
                 "encoding": {
@@ -682,8 +704,21 @@ def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.D
                     "text": {"field": "text", "type": "nominal"},
                 },
             }
-            for kind, lines in (("planned", 1), ("achieved", 2))
+            for kind in ("planned", "achieved")
         ),
+        {  # how many were late, in the middle of their dashed part
+            "transform": [
+                _only("late"),
+                {"calculate": "(datum.start + datum.end) / 2", "as": "mid"},
+            ],
+            "mark": {"type": "text", "baseline": "middle", "fontSize": 12, "color": "#222222"},
+            "encoding": {
+                "x": x,
+                "xOffset": offset,
+                "y": {**y, "field": "mid"},
+                "text": {"field": "text", "type": "nominal"},
+            },
+        },
     ]
     spec = vega.chart_spec(
         _("Milestones planned and achieved per quarter (number), as of {date}").format(

@@ -108,6 +108,18 @@ def test_the_timeline_marks_delays_with_shape_and_days_and_the_reporting_date(ap
     late = by_milestone(rows, "late")
     assert late["M-22"]["text"] == "75 days late"  # planned 31 Oct 2021, achieved 14 Jan 2022
     assert late["M-22"]["at"] == "2022-01-14"
+    # Words beside an achievement that the reporting date's line would run through (in
+    # Russian it crossed "опоздание 7 дней") go before the planned date instead.
+    m26 = late["M-26"]  # achieved 6 Apr 2022, 7 days late; the reporting date 30 Jun 2022
+    assert m26["before"] and m26["planned_at"] < m26["at"]
+    assert not late["M-06"]["before"]  # in 2021: far from the line
+    words = [
+        layer
+        for layer in timeline["layer"]
+        if layer.get("transform", [{}])[0].get("filter", {}).get("oneOf") == [KIND["late"]]
+    ]
+    assert [w["encoding"]["x"]["field"] for w in words] == ["at", "planned_at"]
+    assert [w["mark"]["align"] for w in words] == ["left", "right"]
     assert by_milestone(rows, "dropped")["M-25"]["text"] == "dropped"
     # The delays: a thick line from the planned date to the achieved or the reporting date.
     delay = by_milestone(rows, "delay_late")["M-22"]
@@ -240,7 +252,12 @@ def test_after_the_reporting_date_quarters_are_shaded_and_have_no_achieved_bars(
     assert [r["end"] for r in of_kind(rows, "achieved")] == known.Achieved.tolist()
     assert [r["end"] - r["start"] for r in of_kind(rows, "late")] == known["of which late"].tolist()
     assert [r["text"] for r in of_kind(rows, "planned")] == [str(n) for n in quarters.Planned]
-    assert of_kind(rows, "achieved")[0]["text"] == "4\n(2 late)"  # 2021Q1
+    assert of_kind(rows, "achieved")[0]["text"] == "4"  # 2021Q1, and 2 of them late:
+    assert of_kind(rows, "late")[0]["text"] == "2"  # written inside the dashed part
+    assert [r["text"] for r in of_kind(rows, "late")] == [
+        str(int(r["end"] - r["start"])) if r["end"] > r["start"] else ""
+        for r in of_kind(rows, "late")
+    ]
     assert quarters.Achieved.iloc[-2:].isna().all()  # the table: empty, not zero
     # Late is outlined with dashes (in the legend too), not told by colour alone.
     bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")

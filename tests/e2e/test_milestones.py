@@ -57,8 +57,58 @@ def test_milestones_page_shows_the_timeline_counts_and_achieved_list(server, pag
         timeline.element_handle(),
     )
     assert inside, "a text of the timeline runs out of its picture"
-    assert "(6 late)" in charts.nth(1).locator("svg.marks").inner_html()  # 2021Q3 achieved
+    per_quarter = charts.nth(1).locator("svg.marks")
+    assert overlapping_words(per_quarter) == []
     full_screenshot(page, "milestones-full")
+
+
+# Pairs of a chart's drawn texts whose boxes overlap by more than a pixel each way.
+OVERLAPPING = """(svg) => {
+  const boxes = Array.from(svg.querySelectorAll('text'))
+    .map(t => [t.textContent, t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+  const found = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    if (Math.min(r.right, q.right) - Math.max(r.left, q.left) > 1
+        && Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) > 1) found.push(a + ' / ' + b);
+  }));
+  return found; }"""
+
+
+def overlapping_words(chart) -> list[str]:
+    return chart.evaluate(OVERLAPPING)
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_the_charts_words_do_not_run_into_each_other_or_the_reporting_line(server, page, lang):
+    """In Russian the per-quarter counts ran into each other ("7 (с опозданием: 6)") and the
+    reporting date's dashed line ran through two "опоздание 7 дней" on the timeline."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_milestones(page, server, f"?lang={lang}")
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    charts.nth(1).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    per_quarter = charts.nth(1).locator("svg.marks")
+    assert overlapping_words(per_quarter) == []
+    # How many were late, inside the dashed parts: 2021Q3's 6 of 7, as a word of its own.
+    words = per_quarter.evaluate(
+        "(svg) => Array.from(svg.querySelectorAll('text')).map(t => t.textContent.trim())"
+    )
+    assert "6" in words
+    timeline = charts.first.locator("svg.marks")
+    crossed = timeline.evaluate(
+        """(svg) => {
+          const line = Array.from(svg.querySelectorAll('line, path')).map(
+            e => [e, e.getBoundingClientRect()]).filter(([e, r]) =>
+            (e.getAttribute('stroke-dasharray') || '').startsWith('6') && r.height > 200);
+          if (!line.length) return ['no reporting line'];
+          const x = line[0][1].left + line[0][1].width / 2;
+          return Array.from(svg.querySelectorAll('text')).filter(t => {
+            const r = t.getBoundingClientRect();
+            return r.width > 0 && r.top >= line[0][1].top && r.bottom <= line[0][1].bottom
+              && r.left < x - 1 && r.right > x + 1;
+          }).map(t => t.textContent); }"""
+    )
+    assert crossed == []
 
 
 def test_the_timeline_tells_a_milestone_in_its_tooltip(server, page):
