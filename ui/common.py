@@ -371,13 +371,14 @@ _STACKED_STYLE = """<style>
 </style>"""
 
 
-def side_by_side(key: str, spec: int | list[int], *, gap: str = "large") -> list:
+def side_by_side(key: str, spec: int | list[int], *, gap: str = "large", **columns) -> list:
     """st.columns for charts, in a container keyed `key` (a constant of the page): side by
     side on a wide page, one above the other, each across the page, where the row is
-    narrower than STACK_BELOW_PX (a CSS container query: the sidebar open or not)."""
+    narrower than STACK_BELOW_PX (a CSS container query: the sidebar open or not).
+    `columns`: st.columns' other options (vertical_alignment)."""
     st.html(_STACKED_STYLE.format(key=key, px=STACK_BELOW_PX))
     with st.container(key=key):
-        return st.columns(spec, gap=gap)
+        return st.columns(spec, gap=gap, **columns)
 
 
 def in_this_run(build: Callable[[], Any]) -> Callable[[], Any]:

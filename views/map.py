@@ -100,7 +100,10 @@ map_ui.unknown_param_notice(
     [*measure_labels.values(), *map_report.MEASURES.values(), *map_report.MEASURES],
     _("Colour regions by"),
 )
-top = st.columns([5, 2, 2], vertical_alignment="bottom")
+# Where the page is narrow (a laptop's window with the sidebar open), the choices and the
+# colour key go above and below the map instead of beside it: beside it, the map had 300
+# pixels and cut the programme's outer regions off, and the key's text shrank.
+top = common.side_by_side("map-choices", [5, 2, 2], gap="small", vertical_alignment="bottom")
 indicator = map_ui.url_select(
     top[0],
     _("Indicator"),
@@ -135,7 +138,7 @@ measure_label = top[2].radio(
 )
 measure = {label: code for code, label in measure_labels.items()}[measure_label]
 
-left, right = st.columns([3, 2], gap="medium")
+left, right = common.side_by_side("map-and-key", [3, 2], gap="medium")
 with right:
     region_help = _("The region whose indicators and organisations are listed here.")
     if limited:
@@ -199,10 +202,8 @@ with left:
         _(map_report.BOUNDARY_ATTRIBUTION)
         + (" " + _(map_report.BASEMAP_ATTRIBUTION) if basemap else "")
     )
-    st.markdown(f"**{plain(map_ui.organisations_title())}**")
-    st.image(map_ui.organisation_legend(data.kinds_shown, data.largest_received_usd))
 
-# Beside the map: the colour key, then the selected region ----------------------------------
+# Beside the map (or under it): the keys, then the selected region ----------------------------
 with right:
     HATCHED = {
         (True, False): N_("no data"),
@@ -238,6 +239,10 @@ with right:
                 "step includes its lower edge."
             ).format(hatched=hatched)
         )
+    # The organisations' key beside the regions' (one under the other where the map takes
+    # the page's width: both right under the map).
+    st.markdown(f"**{plain(map_ui.organisations_title())}**")
+    st.image(map_ui.organisation_legend(data.kinds_shown, data.largest_received_usd))
     if region is None:
         st.info(
             _(

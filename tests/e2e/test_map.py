@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -92,6 +93,33 @@ def test_the_three_programme_regions_are_coloured_without_a_basemap(server, page
     wait_until_rendered(page)
     page.locator("h1").first.scroll_into_view_if_needed()
     screenshot(page, "map-regions")
+
+
+def test_on_a_laptops_window_the_map_takes_the_pages_width_and_shows_every_region(server, page):
+    """At 1,000 pixels with the sidebar open, the map beside its keys had 300 pixels and cut
+    Jizzakh and Namangan off; the keys now go under it, and the map shows all three."""
+    page.set_viewport_size({"width": 1000, "height": 1000})
+    chart = open_map(page, server, "?indicator=OC1.2&period=2022Q1&lang=uz")
+    across = page.locator("[data-testid=stMain] h1").first.bounding_box()["width"]
+    canvas = chart.locator("canvas").first.bounding_box()
+    assert canvas["width"] >= 0.9 * across, (canvas, across)  # the page's width, not 3/5
+    # The camera is fitted to the programme's regions in a map 520 pixels wide.
+    assert canvas["width"] >= 520
+    image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+    width = image.width
+
+    def coloured(left: float, right: float) -> int:  # a region's colour, not grey or white
+        pixels = np.asarray(
+            image.crop((round(left * width), 0, round(right * width), image.height))
+        )
+        return int(((pixels.max(axis=2).astype(int) - pixels.min(axis=2)) > 60).sum())
+
+    # Jizzakh at the left of the map and Namangan at its right, both drawn.
+    assert coloured(0, 0.2) > 1000 and coloured(0.8, 1) > 1000
+    # The colour key comes right under the map, whole: its words at the size they are drawn.
+    key = page.locator("[data-testid=stMain] img[src^='data:image/svg+xml']").first
+    assert key.bounding_box()["y"] > canvas["y"] + canvas["height"]
+    assert key.bounding_box()["width"] >= 300
 
 
 # Waits for a quiet frame, then flags the rerun that a click deck.gl takes starts: the app's
