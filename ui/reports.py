@@ -103,7 +103,10 @@ def reports_area(config: Settings, as_of: dt.date, key: str) -> None:
         common.database().data_version(),
         i18n.current(),
     )
-    columns = st.columns(len(files))
+    # A button's width is its words': in three equal columns the Uzbek ones were cut
+    # ("IPTT ish kitobini y…") at 1,000 pixels. They wrap onto another row instead.
+    row = common.wrapping_row()
+    columns = [row.container(width="content") for _file in files]
     for column, spec in zip(columns, files, strict=True):
         state_key = f"report-{key}-{spec.kind}"
         ready = st.session_state.get(state_key)
