@@ -192,6 +192,9 @@ def headline_money(value: float, currency: str) -> str:
 # Characters of a title on one line: a chart in the page's wider or narrower column (the
 # budget and actuals section: 3 to 2), or across all of it.
 WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 64, 40, 110
+# The category chart's plot, in pixels, at its narrowest (a half-page column of a laptop's
+# window), and the width of a character of its labels: how far a label reaches.
+PLOT_PX, LABEL_PX_PER_CHARACTER = 200, 7
 
 
 def _date_mark(
@@ -375,8 +378,14 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> tuple[pd.
                 ),
             }
         )
-    data = pd.DataFrame(rows, columns=["label", "measure", "share", "text", "tip"])
     top = max(110.0, float(pd.concat([planned, spent]).max(skipna=True) or 0) + 15)
+    line = time_share * 100
+    for row in rows:
+        # A share's label goes beyond its bar's end, unless the time-elapsed line would run
+        # through it there (85-99 % with the line at 100 %): then inside the bar's end.
+        reach = top * (LABEL_PX_PER_CHARACTER * len(row["text"]) + 6) / PLOT_PX
+        row["inside"] = row["share"] < line <= row["share"] + reach and row["share"] >= reach
+    data = pd.DataFrame(rows, columns=["label", "measure", "share", "text", "tip", "inside"])
     y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": vega.LINE_LABELS}
     offset = {"field": "measure", "type": "nominal", "sort": [planned_name, spent_name]}
     x = vega.percent_x("share", _("% of the category's budget"), top)
@@ -400,15 +409,22 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> tuple[pd.
                         "tooltip": {"field": "tip", "type": "nominal"},
                     },
                 },
-                {
-                    "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 12},
-                    "encoding": {
-                        "y": y,
-                        "yOffset": offset,
-                        "x": {"field": "share", "type": "quantitative"},
-                        "text": {"field": "text", "type": "nominal"},
-                    },
-                },
+                *(
+                    {
+                        "transform": [{"filter": "datum.inside" if inside else "!datum.inside"}],
+                        "mark": {"type": "text", "fontSize": 12, **mark},
+                        "encoding": {
+                            "y": y,
+                            "yOffset": offset,
+                            "x": {"field": "share", "type": "quantitative"},
+                            "text": {"field": "text", "type": "nominal"},
+                        },
+                    }
+                    for inside, mark in (
+                        (False, {"align": "left", "dx": 4}),
+                        (True, {"align": "right", "dx": -4, "color": "#ffffff"}),
+                    )
+                ),
                 *_date_mark(
                     time_share * 100,
                     "quantitative",

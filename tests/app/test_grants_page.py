@@ -106,6 +106,24 @@ def test_the_s_curve_marks_the_reporting_date(app):
     assert points["encoding"]["shape"]["scale"]["range"] == ["square", "circle"]
 
 
+def test_a_categorys_share_is_written_clear_of_the_time_elapsed_line(app):
+    """Each category's share spent is written beyond its bar, unless the time-elapsed line
+    (100 % at the sample's end) would run through it there: then inside the bar's end."""
+    at = open_page(app)
+    spec, rows = vega_charts(at)[1]
+    spent = {r["label"].split("\n")[0]: r for r in rows if r["measure"] == "Spent"}
+    line = next(layer["data"]["values"][0]["at"] for layer in spec["layer"] if "data" in layer)
+    assert line == 100
+    inside = {name for name, r in spent.items() if r["inside"]}
+    assert inside == {name for name, r in spent.items() if 75 <= r["share"] < 100}
+    assert {"research", "staff"} <= inside  # 94 %: outside, the line crossed "94 %"
+    assert not spent["advocacy"]["inside"]  # 124 %: beyond the line, outside
+    texts = [
+        layer for layer in spec["layer"] if layer["mark"]["type"] == "text" and "transform" in layer
+    ]
+    assert [t["mark"]["align"] for t in texts] == ["left", "right"]
+
+
 def test_flagged_grants_are_named_with_icon_and_words(app):
     at = open_page(app)
     assert "2 grant(s) need a look" in warnings(at)
