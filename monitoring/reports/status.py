@@ -35,7 +35,7 @@ STATUSES: dict[str, Status] = {
         Status("no_target", N_("No target for these regions"), "◇", "#BBBBBB", 4),
         # Only in a donor's view: the actual is a count of people withheld to protect them,
         # and so is everything computed from it (monitoring/access/view.py).
-        Status(WITHHELD, N_("Withheld to protect the people counted"), "◌", "#DDDDDD", 5),
+        Status(WITHHELD, N_("Withheld to protect the people counted"), "⊘", "#DDDDDD", 5),
     )
 }
 STATUS_ORDER = ["on_track", "at_risk", "behind", "no_data"]

@@ -50,3 +50,12 @@ def test_the_status_rule_is_translated_with_the_language_s_percentages(lang):
     assert "Progress is" not in rule and "at least" not in rule
     if lang == "ru":
         assert "90\xa0%" in rule, "Russian writes a space before the percent sign"
+
+
+def test_each_status_has_a_symbol_unlike_the_others():
+    """A status is told by its symbol as well as its colour, so no two symbols may look
+    alike: a donor's "Withheld" was ◌ (a dotted circle) beside "No data" ○."""
+    symbols = [s.icon for s in STATUSES.values()]
+    assert len(set(symbols)) == len(symbols)
+    circles = set("○◌◯◦●⚪")
+    assert sum(symbol in circles for symbol in symbols) <= 1
