@@ -99,9 +99,11 @@ def scope_of(
     programme = options[options.in_programme] if view.regions is None else options
     programme_settings = settings.programme
     return Scope(
-        programme=programme_settings.name,
-        donor=programme_settings.donor,
-        partners=programme_settings.partners,
+        # In the file's language where the settings give it (name_ru, partners_uz ...): the
+        # Russian PDF had the programme's English name, and "and" between its partners.
+        programme=programme_settings.shown("name"),
+        donor=programme_settings.shown("donor"),
+        partners=programme_settings.shown("partners"),
         as_of=as_of,
         reporting=period_of(as_of),
         regions=tuple(_region_name(db, str(n)) for n in programme.region_name),

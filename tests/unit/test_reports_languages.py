@@ -56,6 +56,7 @@ def test_the_iptt_in_russian_has_russian_headers_status_words_and_titles(sample)
     # Indicator titles in Russian where the data has them (none of the sample's is missing).
     assert "женских ОГО" in texts and " [EN]" not in texts
     cover = {r[0].value: r[1].value for r in book["Титульный лист"].iter_rows(min_row=3, max_col=2)}
+    assert cover["Партнёры"] == settings.programme.partners_ru  # "Saferworld и ...", not "and"
     assert cover["Отчётная дата"].replace("\u202f", " ") == "30 июня 2022 г. (квартал 2022Q2)"
     assert cover["Данные на"].endswith("UTC")
 
@@ -88,6 +89,12 @@ def test_the_pdf_in_russian_and_uzbek(sample, tmp_path, lang, words, date):
     assert date in text
     assert "Data quality" not in text and "Summary" not in text
     assert "\u02bb" in text or lang == "ru"  # oʻ/gʻ printed with U+02BB
+    # The programme's name, its donor and partners as the settings give them in the language
+    # (the PDF had the English name, and "Saferworld and ..." among Russian words).
+    for what in ("name", "donor", "partners"):
+        shown = " ".join(settings.programme.shown(what, lang).split())
+        assert shown != getattr(settings.programme, what) and shown in text, what
+    assert "Saferworld and" not in text and "Women-led CSOs" not in text
 
 
 def test_the_pdf_lists_target_revisions_only_when_there_are_some(sample_db_path, tmp_path):
