@@ -120,6 +120,11 @@ def test_the_overview_for_the_team(app, data, lang):
     assert "," in burn.value and "." not in burn.value  # 0,93, not 0.93
     months = next(m for m in at.metric if m.label == in_language(lang, "Months elapsed"))
     assert len(months.value) <= len("30 tadan 26"), months.value  # a card shows no more
+    # Milestones: of those due, as in English ("26 of 29 due"; it read "26 из 29").
+    achieved = next(m for m in at.metric if m.label == in_language(lang, "Milestones achieved"))
+    assert (
+        achieved.value == {"ru": "26 из 29 наступивших", "uz": "muddati kelgan 29 tadan 26"}[lang]
+    )
     with i18n.language(lang):  # the caption under the pace bars: Babel's date
         day = i18n.date(LAST_QUARTER, "medium")
     assert any(day in c.value for c in at.caption), day
