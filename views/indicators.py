@@ -55,7 +55,9 @@ if not codes:
     )
     st.stop()
 groups = list(dict.fromkeys(logframe.group))
-periods = programme_periods(config.programme)
+# Quarters up to the reporting date's (sidebar): the "To quarter" box showed the programme's
+# last quarter as of an earlier reporting date, though nothing after that date is shown.
+periods = [p for p in programme_periods(config.programme) if p <= reporting] or [reporting]
 ALL = "All"
 
 
@@ -116,7 +118,7 @@ last = filter_row.selectbox(
     index=len(periods) - 1,
     key="to",
     bind="query-params",
-    help=_("Last quarter shown; never later than the reporting quarter in the sidebar."),
+    help=_("Last quarter shown. Quarters after the reporting date (sidebar) cannot be chosen."),
 )
 
 

@@ -142,6 +142,23 @@ def test_outcome_and_quarter_range_come_from_the_url(app):
     assert "Actual to 2022Q2" in table.columns  # the actual stays as of the reporting date
 
 
+def test_the_quarter_boxes_offer_quarters_up_to_the_reporting_date_only(app):
+    """As of 2021Q4, "To quarter" showed 2022Q2 (the programme's last quarter), though
+    nothing after the reporting date is shown."""
+    at = open_page(app, as_of="2021Q4")
+    last = widget(at, "selectbox", "To quarter")
+    assert last.value == "2021Q4" and last.options[-1] == "2021Q4"
+    assert widget(at, "selectbox", "From quarter").options[-1] == "2021Q4"
+    quarters = [c for c in tracking_table(at).columns if c[:2] == "20" and c[4] == "Q"]
+    assert quarters[-1] == "2021Q4"
+
+
+def test_a_quarter_after_the_reporting_date_in_the_address_is_ignored_with_a_notice(app):
+    at = open_page(app, as_of="2021Q4", to="2022Q1")
+    assert "2022Q1" in " ".join(w.value for w in at.warning)
+    assert widget(at, "selectbox", "To quarter").value == "2021Q4"
+
+
 def test_unknown_and_malformed_parameters_are_ignored_with_a_notice(app):
     at = open_page(app, indicator="NOPE", regions="Mars", colour="red", to="2031Q9")
     notice = " ".join(w.value for w in at.warning)
