@@ -299,20 +299,22 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 TIMELINE_PLOT_PX, WORD_PX_PER_CHARACTER = 360, 7
 
 
-def _words_before_planned(data: pd.DataFrame, as_of: dt.date, days_shown: int) -> pd.Series:
-    """For each achieved-late row of the timeline's `data`, whether its "n days late" goes
-    before its planned date instead of beside its achievement: where the reporting date's
-    dashed line would run through the words there (achieved a few weeks before the
-    reporting date; in Russian, "опоздание 7 дней" is half as long again as in English).
-    The planned date of those rows, as `planned_at` (`planned` is the tooltip's)."""
+def _place_late_words(data: pd.DataFrame, as_of: dt.date, days_shown: int) -> pd.DataFrame:
+    """The timeline's `data` with where each achieved-late row's "n days late" goes:
+    `before` (True: before its planned date, at `planned_at`, instead of beside its
+    achievement), where the reporting date's dashed line would run through the words beside
+    the achievement (achieved a few weeks before the reporting date; in Russian, "опоздание
+    7 дней" is half as long again as in English). (`planned` is the tooltip's.)"""
     late = data.kind == KIND["late"]
     planned = data.loc[data.kind == KIND["delay_late"]].set_index("order")["at"]
-    data["planned_at"] = data["order"].map(planned).where(late)
     px_per_day = TIMELINE_PLOT_PX / max(days_shown, 1)
     achieved = pd.to_datetime(data["at"].where(late))
     gap = (pd.Timestamp(as_of) - achieved).dt.days * px_per_day  # to the line, in pixels
     reach = data["text"].str.len().fillna(0) * WORD_PX_PER_CHARACTER + 10
-    return (late & (gap >= 0) & (gap <= reach)).astype(bool)
+    return data.assign(
+        planned_at=data["order"].map(planned).where(late),
+        before=(late & (gap >= 0) & (gap <= reach)).astype(bool),
+    )
 
 
 def _quarter_starts(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -350,7 +352,7 @@ def milestone_timeline(
     last = max(end, as_of, drawn.max().date()) if len(drawn) else max(end, as_of)
     left = first - dt.timedelta(days=15)
     right = last + dt.timedelta(days=20)
-    data["before"] = _words_before_planned(data, as_of, (right - left).days)
+    data = _place_late_words(data, as_of, (right - left).days)
     x = {
         "field": "at",
         "type": "temporal",
