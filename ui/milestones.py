@@ -90,6 +90,11 @@ MARKS = {
 }
 
 
+# A legend's name without the symbol it starts with (a character and a space), in Vega's
+# expressions: the legend draws the mark itself.
+UNSYMBOLLED = "(substring(datum.label, 1, 2) == ' ' ? substring(datum.label, 2) : datum.label)"
+
+
 def _mark_names() -> dict[str, str]:
     """Each mark's name in the legend, its symbol first."""
     return {
@@ -296,24 +301,27 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 # The timeline's plot at its narrowest (a laptop's window, the sidebar open), in pixels, and
 # the width of a character of its words: how far "n days late" reaches beside its mark.
-TIMELINE_PLOT_PX, WORD_PX_PER_CHARACTER = 360, 7
+TIMELINE_PLOT_PX, WORD_PX_PER_CHARACTER = 260, 7
+NARROW_CHART_PX = 760  # a chart narrower than this gives its rows' names less room
 
 
 def _place_late_words(data: pd.DataFrame, as_of: dt.date, days_shown: int) -> pd.DataFrame:
-    """The timeline's `data` with where each achieved-late row's "n days late" goes:
-    `before` (True: before its planned date, at `planned_at`, instead of beside its
-    achievement), where the reporting date's dashed line would run through the words beside
-    the achievement (achieved a few weeks before the reporting date; in Russian, "опоздание
-    7 дней" is half as long again as in English). (`planned` is the tooltip's.)"""
+    """The timeline's `data` with where the words beside a mark go ("n days late" beside an
+    achievement, "dropped" beside its cross): `before` (True: ending before the mark, or
+    before the planned date of a late one, at `planned_at`), where the reporting date's
+    dashed line would run through them beside the mark (a mark a few weeks before the
+    reporting date; in Russian, "опоздание 7 дней" is half as long again as in English).
+    (`planned` is the tooltip's.)"""
     late = data.kind == KIND["late"]
+    worded = late | (data.kind == KIND["dropped"])
     planned = data.loc[data.kind == KIND["delay_late"]].set_index("order")["at"]
     px_per_day = TIMELINE_PLOT_PX / max(days_shown, 1)
-    achieved = pd.to_datetime(data["at"].where(late))
-    gap = (pd.Timestamp(as_of) - achieved).dt.days * px_per_day  # to the line, in pixels
+    marked = pd.to_datetime(data["at"].where(worded))
+    gap = (pd.Timestamp(as_of) - marked).dt.days * px_per_day  # to the line, in pixels
     reach = data["text"].str.len().fillna(0) * WORD_PX_PER_CHARACTER + 10
     return data.assign(
-        planned_at=data["order"].map(planned).where(late),
-        before=(late & (gap >= 0) & (gap <= reach)).astype(bool),
+        planned_at=data["order"].map(planned).where(late, data["at"].where(worded)),
+        before=(worded & (gap >= 0) & (gap <= reach)).astype(bool),
     )
 
 
@@ -379,7 +387,10 @@ def milestone_timeline(
         "sort": {"field": "order", "op": "min", "order": "ascending"},
         "axis": {
             "labelFontSize": 12,
-            "labelLimit": 0,
+            # The rows' names take at most a third of a narrow chart (a laptop's window with
+            # the sidebar open), cut with "…" (the tooltip names the milestone whole): drawn
+            # whole, they left 120-150 pixels for 18 months of dates at 1,000 pixels.
+            "labelLimit": {"expr": f"containerSize()[0] < {NARROW_CHART_PX} ? 120 : 300"},
             "ticks": False,
             "domain": False,
             "grid": True,
@@ -394,6 +405,9 @@ def milestone_timeline(
     quiet = {**note, "aria": False}  # words beside a mark: its description says them
     text = {"field": "text", "type": "nominal"}
     tooltip = _tooltip()
+    # Each name broken onto lines where the plot is narrower (vega.fitted), without its
+    # symbol, which the legend draws beside it ("○ ○ Planned date").
+    labels = vega.fitted(legend_names, 1)["labelExpr"].replace("datum.label", UNSYMBOLLED)
     reporting = {
         "values": [
             {
@@ -435,7 +449,13 @@ def milestone_timeline(
             "encoding": {
                 "y": y,
                 "x": x,
-                "shape": {"field": "mark", "type": "nominal", "scale": by_mark(0)},
+                "shape": {
+                    "field": "mark",
+                    "type": "nominal",
+                    "scale": by_mark(0),
+                    # Vega-Lite takes a legend's labelExpr here, not from config.legend.
+                    "legend": {"labelExpr": labels},
+                },
                 "fill": {"field": "mark", "type": "nominal", "scale": by_mark(1)},
                 "stroke": {"field": "mark", "type": "nominal", "scale": by_mark(2)},
                 "size": {"field": "mark", "type": "nominal", "scale": by_mark(3)},
@@ -459,10 +479,15 @@ def milestone_timeline(
             "mark": {**quiet, "fontSize": 12, "fontWeight": "bold", "color": OVERDUE_COLOUR},
             "encoding": {"y": y, "x": x, "text": text},
         },
-        {  # "dropped"
-            "transform": [_only("dropped")],
+        {  # "dropped" beside its cross ...
+            "transform": [_only("dropped"), {"filter": "!datum.before"}],
             "mark": {**quiet, "fontSize": 12, "color": "#666666"},
             "encoding": {"y": y, "x": x, "text": text},
+        },
+        {  # ... or before it, where the reporting date's line would cross the words
+            "transform": [_only("dropped"), {"filter": "datum.before"}],
+            "mark": {**quiet, "align": "right", "dx": -10, "fontSize": 12, "color": "#666666"},
+            "encoding": {"y": y, "x": {**x, "field": "planned_at"}, "text": text},
         },
         {  # a heading's words: its stage and level
             "transform": [_only(HEADING)],
@@ -511,7 +536,6 @@ def milestone_timeline(
         "orient": "top",
         "direction": "horizontal",
         "columns": 1,
-        "labelExpr": vega.fitted(legend_names, 1)["labelExpr"],
         "title": None,
         "offset": 26,
         "symbolSize": 130,

@@ -46,7 +46,13 @@ def test_milestones_page_shows_the_timeline_counts_and_achieved_list(server, pag
     assert "Reporting date 30 Jun 2022" in words
     assert "OVERDUE 149 days" in words
     assert "1 Inception · Community" in words  # the heading of a stage and level
-    assert "○ Planned date" in words and "▶ Overdue at the reporting date" in words  # legend
+    # The legend: each mark drawn beside its name, the name without the symbol again.
+    legend = timeline.evaluate(
+        "(svg) => Array.from(svg.querySelectorAll('.role-legend-label text'))"
+        ".map(t => t.textContent)"
+    )
+    assert "Planned date" in legend and "Overdue at the reporting date" in legend, legend
+    assert not [name for name in legend if name[:1] in "○●◆▶✕"]
     assert "Jul 2022" in words  # the axis's quarters
     # Every text is inside the picture: "OVERDUE n days", drawn past the plot, is not cut off.
     inside = page.evaluate(
@@ -78,11 +84,14 @@ def overlapping_words(chart) -> list[str]:
     return chart.evaluate(OVERLAPPING)
 
 
-@pytest.mark.parametrize("lang", ["ru", "uz"])
-def test_the_charts_words_do_not_run_into_each_other_or_the_reporting_line(server, page, lang):
+@pytest.mark.parametrize(("lang", "width"), [("ru", 1400), ("uz", 1400), ("ru", 1000)])
+def test_the_charts_words_do_not_run_into_each_other_or_the_reporting_line(
+    server, page, lang, width
+):
     """In Russian the per-quarter counts ran into each other ("7 (с опозданием: 6)") and the
-    reporting date's dashed line ran through two "опоздание 7 дней" on the timeline."""
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    reporting date's dashed line ran through two "опоздание 7 дней" on the timeline. At
+    1,000 pixels the rows' names left the dates 120-150 pixels."""
+    page.set_viewport_size({"width": width, "height": 1000})
     open_milestones(page, server, f"?lang={lang}")
     charts = page.locator("[data-testid=stVegaLiteChart]")
     charts.nth(1).scroll_into_view_if_needed()
@@ -109,6 +118,13 @@ def test_the_charts_words_do_not_run_into_each_other_or_the_reporting_line(serve
           }).map(t => t.textContent); }"""
     )
     assert crossed == []
+    # The dates get at least half the chart's width, the rows' names the rest.
+    plot = timeline.evaluate(
+        """(svg) => { const bands = Array.from(svg.querySelectorAll('path, rect'))
+          .map(e => e.getBoundingClientRect()).filter(r => r.height > 10 && r.height < 30);
+          return Math.max(...bands.map(r => r.width)); }"""
+    )
+    assert plot >= 0.45 * timeline.bounding_box()["width"], plot
 
 
 def test_the_timeline_tells_a_milestone_in_its_tooltip(server, page):
