@@ -177,6 +177,16 @@ def test_a_file_with_errors_lists_them_and_cannot_be_imported(upload_app):
     assert checksums(path) == before
 
 
+def test_a_header_error_counts_every_row_as_not_importable(upload_app):
+    """A misspelt column makes the whole file unimportable: the "With errors" card says so
+    (it read 0 above "2 error(s)")."""
+    at, _path = upload_app
+    upload(at, "budget.csv", BUDGET.replace(b"amount", b"amuont") + b"1.1,staff,2021Q1,1,USD\n")
+    card = next(m for m in at.metric if m.label == "With errors")
+    assert card.value == "1" and card.delta == "the header: no row can be imported"
+    assert "error(s)" in at.error[0].value
+
+
 def test_an_unreadable_file_is_named_for_what_it_is(upload_app):
     at, path = upload_app
     before = checksums(path)
