@@ -124,8 +124,8 @@ cards.metric(
     delta_arrow="off",  # a figure beside it, not a change
     border=True,
     help=_(
-        "Milestones planned on or before the reporting date (due) and how many of them "
-        "were achieved by then. Dropped milestones are not counted."
+        "Milestones due by the reporting date (planned before it, or on it and achieved by "
+        "then) and how many of them were achieved. Dropped milestones are not counted."
     ),
 )
 longest = total.longest_overdue_days

@@ -126,8 +126,8 @@ cards.metric(
     delta_arrow="off",
     border=True,
     help=_(
-        "Milestones planned on or before the reporting date, and how many of them were "
-        "achieved by then. Dropped milestones are not counted."
+        "Milestones due by the reporting date (planned before it, or on it and achieved by "
+        "then) and how many of them were achieved. Dropped milestones are not counted."
     ),
 )
 if money.transactions_without_rate or money.budget_rows_without_rate:

@@ -375,7 +375,8 @@ def milestone_rule_text() -> str:
         "by then; late by the days from its planned date to the reporting date. "
         "**{planned} Planned**: planned on or after the reporting date, not achieved "
         "yet. **{dropped} Dropped**: no longer pursued; never counted as planned or "
-        "overdue. A milestone is *due* when planned on or before the reporting date."
+        "overdue. A milestone is *due* when planned before the reporting date, or on it and "
+        "achieved by then (one planned on the date and not achieved is still to come)."
     ).format(
         achieved=s["achieved"].icon,
         late=LATE_ICON,
