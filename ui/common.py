@@ -45,6 +45,13 @@ def database() -> Database:
     return remote.serve()
 
 
+def region_name(code: str) -> str:
+    """A region's name in the reader's language (the data's translations), else its code:
+    staff and donors do not know the ISO codes (UZ-JI)."""
+    found = names.names_in(database()).by_code.get("region", {}).get(code)
+    return found[1] if found else code
+
+
 def takes_view(fn: Callable[..., Any]) -> bool:
     """Whether a core function takes the protected view (its second parameter, `view`)."""
     params = list(inspect.signature(fn).parameters)

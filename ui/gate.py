@@ -12,6 +12,7 @@ docs/access.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -280,14 +281,19 @@ def navigation_links(viewer: Viewer, allowed: list[PageSpec]) -> None:
     st.divider()
 
 
-def who_is_looking(viewer: Viewer) -> None:
-    """Who is looking (a signed-in account, or a donor's shared view), and sign-out."""
+def who_is_looking(viewer: Viewer, region_name: Callable[[str], str] = str) -> None:
+    """Who is looking (a signed-in account, or a donor's shared view, its regions named by
+    `region_name`), and sign-out."""
     st.divider()
     if viewer.is_donor:
         scope = viewer.scope
         st.caption(_("Shared view, read-only:"))
         st.text(scope.label)
-        regions = ", ".join(scope.regions) if scope.regions else _("the whole programme")
+        regions = (
+            ", ".join(region_name(c) for c in scope.regions)
+            if scope.regions
+            else _("the whole programme")
+        )
         st.caption(
             _("Regions: {regions} · the link expires on {date}.").format(
                 regions=regions, date=i18n.date(scope.expires_at.date(), "medium")

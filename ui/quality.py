@@ -34,7 +34,9 @@ SHOWN = 1_000  # rows of a long table drawn on the page; its downloads hold all 
 
 
 def region_label(code: str) -> str:
-    return _("whole programme") if code == WHOLE else code
+    """A scope of approval as a reader knows it: the whole programme, or a region's name in
+    the language (its code, UZ-JI, said nothing to staff)."""
+    return _("whole programme") if code == WHOLE else common.region_name(code)
 
 
 def _error(exc: Exception) -> None:
@@ -91,7 +93,9 @@ def approval_grid(config: Settings, as_of: dt.date) -> None:
             _("✓ approved by {who}").format(who=who) if who else _("✗ not approved")
             for who in grid[region]
         ]
-    shown = shown.rename(columns={"period": _("Quarter")})
+    shown = shown.rename(
+        columns={"period": _("Quarter")} | {r: region_label(r) for r in config.programme.regions}
+    )
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
         _(
