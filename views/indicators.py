@@ -533,6 +533,18 @@ NO_VALUES_BY = {
     "sex": N_("No values by sex were reported."),
     "age_group": N_("No values by age group were reported."),
 }
+# Where every bar would be hidden (a donor's view of small counts): said, not an empty chart
+# that reads as zero or as broken.
+ALL_HIDDEN_BY = {
+    "sex": N_(
+        "Every value by sex in this view is hidden to protect the people counted (the counts "
+        "are small), so there is nothing to draw."
+    ),
+    "age_group": N_(
+        "Every value by age group in this view is hidden to protect the people counted (the "
+        "counts are small), so there is nothing to draw."
+    ),
+}
 
 
 def _by_sex_and_age() -> None:
@@ -553,8 +565,12 @@ def _by_sex_and_age() -> None:
     parts, parts_withheld = parts_shown.numeric, parts_shown.any_hidden
     chart_cols = common.side_by_side("breakdown-charts", len(dimensions))
     for column, dimension in zip(chart_cols, dimensions, strict=True):
-        if parts[parts.dimension == dimension].empty:
+        of_dimension = parts[parts.dimension == dimension]
+        if of_dimension.empty:
             column.info(_(NO_VALUES_BY[dimension]))
+            continue
+        if of_dimension.value.isna().all():
+            column.info(_(ALL_HIDDEN_BY[dimension]), icon=":material/lock:")
             continue
         data, spec = indicators_ui.breakdown(parts, dimension, info, wide=len(dimensions) == 1)
         with column:
