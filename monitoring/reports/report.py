@@ -48,6 +48,7 @@ from monitoring.settings import ROOT, Settings
 
 TEMPLATE = ROOT / "monitoring" / "reports" / "report.typ"
 FONTS = ROOT / "data" / "fonts"
+HYPHENATION = {"uz": "tr"}  # the language whose patterns hyphenate a language's words
 CURRENCY = "USD"
 MAX_GRANT_ROWS = 40
 MILESTONE_ROWS = 60  # the timeline shows the most urgent ones when there are more
@@ -119,6 +120,9 @@ def report_content(
     quarters = grants.quarters_in_view(db, view, settings, as_of, filters) if budget_shown else None
     return {
         "lang": i18n.current(),
+        # Typst has no Uzbek hyphenation patterns; Turkish ones break Uzbek Latin words at
+        # their syllables (a table's header "Boshlangʻich" ran into the next column).
+        "hyphenation": HYPHENATION.get(i18n.current(), i18n.current()),
         "words": _words(),
         "title": _("{programme}: report as of {quarter}").format(
             programme=scope.programme, quarter=scope.reporting

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,6 +68,30 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+def overlapping_words(data: bytes, tmp_path: Path) -> list[tuple[int, str, str]]:
+    """Pairs of words of a PDF printed over each other (page, word, word): on one line, their
+    boxes (pdftotext -bbox) overlapping by more than half a point."""
+    tool = shutil.which("pdftotext")
+    assert tool, "pdftotext is missing: apt-get install poppler-utils (.ci/run does)"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    html = subprocess.run(
+        [tool, "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    word = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    found = []
+    for number, page in enumerate(html.split("<page ")[1:], 1):
+        boxes = [(*map(float, m[:4]), m[4]) for m in word.findall(page)]
+        for i, (x0, y0, x1, y1, a) in enumerate(boxes):
+            for u0, v0, u1, v1, b in boxes[i + 1 :]:
+                same_line = min(y1, v1) - max(y0, v0) > 0.5 * (y1 - y0)
+                if same_line and min(x1, u1) - max(x0, u0) > 0.5:
+                    found.append((number, a, b))
+    return found
 
 
 def unnamed_names(db: Database) -> list[str]:

@@ -16,6 +16,7 @@ from monitoring.reports import iati, iptt, report
 from monitoring.settings import ROOT
 from tests.unit.reports_support import (
     AS_OF,
+    overlapping_words,
     pdf_text,
     programme_settings,
     sheet_texts,
@@ -95,6 +96,14 @@ def test_the_pdf_in_russian_and_uzbek(sample, tmp_path, lang, words, date):
         shown = " ".join(settings.programme.shown(what, lang).split())
         assert shown != getattr(settings.programme, what) and shown in text, what
     assert "Saferworld and" not in text and "Women-led CSOs" not in text
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_no_words_of_the_pdf_are_printed_over_each_other(sample, tmp_path, lang):
+    """A table's long Russian headers ran into the next column ("ПрисужденоИзрасходовано",
+    "бюджета, %" over "Темп расходования"): headers are hyphenated."""
+    db, settings = sample
+    assert overlapping_words(_made_in(lang, report.pdf_report, db, settings), tmp_path) == []
 
 
 def test_the_pdf_lists_target_revisions_only_when_there_are_some(sample_db_path, tmp_path):
