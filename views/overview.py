@@ -163,7 +163,15 @@ with left:
         st.markdown(status_rule_text(config.status))
     table = counts.rename(columns={"group": _("Goal / outcome"), "total": _("Indicators")})
     table = table.rename(columns={s: status_text(s) for s in STATUSES})
-    st.dataframe(table, hide_index=True, width="stretch")
+    # The total next to the name, each status's count narrow (its name whole on hover): a
+    # donor's two more statuses pushed the total off the edge, and a row read "0 0 0 0".
+    first = [_("Goal / outcome"), _("Indicators")]
+    table = table[first + [c for c in table.columns if c not in first]]
+    narrow = {
+        status_text(s): st.column_config.NumberColumn(width="small", help=status_text(s))
+        for s in STATUSES
+    }
+    st.dataframe(table, hide_index=True, width="stretch", column_config=narrow)
 
 with right:
     st.subheader(
