@@ -91,6 +91,8 @@ def test_the_overview_shows_the_cores_figures_in_the_cores_order(app, sample_db_
     assert attention["Status"].tolist() == [status_text(s) for s in expected.status]
     counts = next(d.value for d in at.dataframe if "Goal / outcome" in d.value.columns)
     assert counts["Indicators"].sum() == len(status) == 12
+    # The total beside the name: the statuses' columns (a donor has two more) come after it.
+    assert counts.columns.tolist()[:2] == ["Goal / outcome", "Indicators"]
     for code in ("on_track", "at_risk", "behind"):
         assert counts[status_text(code)].sum() == int((status.status == code).sum())
     assert metric(at, "Spent (USD)").value == f"{money.spent_to_date:,.0f}"
