@@ -290,7 +290,7 @@ def who_is_looking(viewer: Viewer, region_name: Callable[[str], str] = str) -> N
         st.caption(_("Shared view, read-only:"))
         st.text(scope.label)
         regions = (
-            ", ".join(region_name(c) for c in scope.regions)
+            ", ".join(plain(region_name(c)) for c in scope.regions)  # data: never markup
             if scope.regions
             else _("the whole programme")
         )
