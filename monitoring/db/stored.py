@@ -241,19 +241,6 @@ def _not_covered(
     return {column: sorted(left)}
 
 
-def _is_current(cur: duckdb.DuckDBPyConnection, copy: StoredCopy) -> bool:
-    """Whether `copy` holds its view's rows as of the transaction's last mark_written: its
-    table exists and was made at the count of writes now recorded."""
-    found = cur.execute(
-        "select count(*) from stored_copies as c join information_schema.tables as t "
-        "on t.table_catalog = current_database() and t.table_schema = current_schema() "
-        "and t.table_type = 'BASE TABLE' and t.table_name = c.stored_table "
-        "where c.copy_writes = c.source_writes and c.stored_table = $t",
-        {"t": copy.table},
-    ).fetchall()
-    return found[0][0] == 1
-
-
 def fill(cur: TrackedCursor, table: str, value, rows_sql: str, params: dict | None = None) -> bool:
     """Write the rows of the copy `table` (narrowed by one column) that have `value` in it,
     from `rows_sql` (a SELECT of the copy's columns in order; the writer's own staged rows),
@@ -267,22 +254,26 @@ def fill(cur: TrackedCursor, table: str, value, rows_sql: str, params: dict | No
     copy = BY_TABLE[table]
     if len(copy.narrowed_by) != 1:
         raise ValueError(f"{table} is not narrowed by one column: its rows cannot be filled")
-    if not _is_current(cur.raw, copy):
+    if not _made_at(cur.raw, [copy], writes_behind=0):  # before mark_written
         return False
     cur.raw.execute(f"insert into {copy.table} {rows_sql}", params)  # noqa: S608 - a constant
     cur.filled[copy.table] = cur.filled.get(copy.table, frozenset()) | {value}
     return True
 
 
-def _up_to_date_but_one(cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy]) -> set:
-    """The copies (after mark_written in this transaction) that held their view's rows
-    before this transaction's writes: their table exists and was made at the write before."""
+def _made_at(
+    cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy], *, writes_behind: int
+) -> set:
+    """The copies among `copies` whose table exists and was made `writes_behind` writes
+    before the count recorded now: 0, a copy holding its view's rows (fill, before the
+    transaction's mark_written); 1, after mark_written, one that held them before this
+    transaction's writes (refresh)."""
     found = cur.execute(
         "select c.stored_table from stored_copies as c join information_schema.tables as t "
         "on t.table_catalog = current_database() and t.table_schema = current_schema() "
         "and t.table_type = 'BASE TABLE' and t.table_name = c.stored_table "
-        "where c.copy_writes = c.source_writes - 1 and c.stored_table = any($tables)",
-        {"tables": [c.table for c in copies]},
+        "where c.copy_writes = c.source_writes - $behind and c.stored_table = any($tables)",
+        {"tables": [c.table for c in copies], "behind": writes_behind},
     ).fetchall()
     return {row[0] for row in found}
 
@@ -321,7 +312,7 @@ def refresh(
     partial = {c: _narrowing(c, written, narrowed) for c in copies}
     partial = {c: v for c, v in partial.items() if v is not None}
     if partial:
-        current = _up_to_date_but_one(cur, partial)
+        current = _made_at(cur, partial, writes_behind=1)
         partial = {c: v for c, v in partial.items() if c.table in current}
     for copy, values in partial.items():
         values = _not_covered(cur, copy, values, written, added_only)
