@@ -48,8 +48,7 @@ def database() -> Database:
 def region_name(code: str) -> str:
     """A region's name in the reader's language (the data's translations), else its code:
     staff and donors do not know the ISO codes (UZ-JI)."""
-    found = names.names_in(database()).by_code.get("region", {}).get(code)
-    return found[1] if found else code
+    return names.names_in(database()).text("region", code) or code
 
 
 def takes_view(fn: Callable[..., Any]) -> bool:

@@ -224,25 +224,18 @@ def show_preview(result: batches.Preview) -> None:
     cards.metric(
         _("Unchanged"), check.unchanged, border=True, help=_("Already stored as they are.")
     )
-    if check.file_errors:
-        # An error of the header: no row can be imported ("With errors 0" above "2 errors"
-        # read as a contradiction).
-        cards.metric(
-            _("With errors"),
-            check.total_rows,
-            _("the header: no row can be imported"),
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-            help=_("Rows that cannot be imported (an approved quarter's included)."),
-        )
-    else:
-        cards.metric(
-            _("With errors"),
-            check.rows_with_errors,
-            border=True,
-            help=_("Rows that cannot be imported (an approved quarter's included)."),
-        )
+    # An error of the header: no row can be imported ("With errors 0" above "2 errors" read
+    # as a contradiction).
+    header = bool(check.file_errors)
+    cards.metric(
+        _("With errors"),
+        check.total_rows if header else check.rows_with_errors,
+        _("the header: no row can be imported") if header else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help=_("Rows that cannot be imported (an approved quarter's included)."),
+    )
     if result.previous:
         st.info(plain(result.previous.describe()), icon=":material/content_copy:")
 
