@@ -407,7 +407,7 @@ def milestone_timeline(
     tooltip = _tooltip()
     # Each name broken onto lines where the plot is narrower (vega.fitted), without its
     # symbol, which the legend draws beside it ("○ ○ Planned date").
-    labels = vega.fitted(legend_names, 1)["labelExpr"].replace("datum.label", UNSYMBOLLED)
+    labels = vega.fitted(legend_names, 1, label=UNSYMBOLLED)["labelExpr"]
     reporting = {
         "values": [
             {
@@ -464,30 +464,33 @@ def milestone_timeline(
                 "description": {"field": "aria", "type": "nominal"},
             },
         },
-        {  # "n days late" beside an achievement
-            "transform": [_only("late"), {"filter": "!datum.before"}],
-            "mark": {**quiet, "fontSize": 12, "color": "#7a5200"},
-            "encoding": {"y": y, "x": x, "text": text},
-        },
-        {  # ... or before its planned date, where the reporting date's line would cross them
-            "transform": [_only("late"), {"filter": "datum.before"}],
-            "mark": {**quiet, "align": "right", "dx": -10, "fontSize": 12, "color": "#7a5200"},
-            "encoding": {"y": y, "x": {**x, "field": "planned_at"}, "text": text},
-        },
+        # "n days late" beside an achievement, "dropped" beside its cross, or before them
+        # (before a late one's planned date) where the reporting date's line would cross them
+        *(
+            {
+                "transform": [
+                    _only(kind),
+                    {"filter": "datum.before" if before else "!datum.before"},
+                ],
+                "mark": {
+                    **quiet,
+                    **({"align": "right", "dx": -10} if before else {}),
+                    "fontSize": 12,
+                    "color": colour,
+                },
+                "encoding": {
+                    "y": y,
+                    "x": {**x, "field": "planned_at"} if before else x,
+                    "text": text,
+                },
+            }
+            for kind, colour in (("late", "#7a5200"), ("dropped", "#666666"))
+            for before in (False, True)
+        ),
         {  # "OVERDUE n days" beside the reporting date
             "transform": [_only("overdue")],
             "mark": {**quiet, "fontSize": 12, "fontWeight": "bold", "color": OVERDUE_COLOUR},
             "encoding": {"y": y, "x": x, "text": text},
-        },
-        {  # "dropped" beside its cross ...
-            "transform": [_only("dropped"), {"filter": "!datum.before"}],
-            "mark": {**quiet, "fontSize": 12, "color": "#666666"},
-            "encoding": {"y": y, "x": x, "text": text},
-        },
-        {  # ... or before it, where the reporting date's line would cross the words
-            "transform": [_only("dropped"), {"filter": "datum.before"}],
-            "mark": {**quiet, "align": "right", "dx": -10, "fontSize": 12, "color": "#666666"},
-            "encoding": {"y": y, "x": {**x, "field": "planned_at"}, "text": text},
         },
         {  # a heading's words: its stage and level
             "transform": [_only(HEADING)],
@@ -528,7 +531,7 @@ def milestone_timeline(
     # canvas, which names no mark for screen readers (200 milestones make some 3,500).
     spec["usermeta"] = {"embedOptions": {"renderer": "svg"}}
     # The legend above the plot (a long timeline's bottom is far below), one name a row,
-    # each broken onto lines where the plot is narrower (vega.fitted's labelExpr). Not as
+    # each broken onto lines where the plot is narrower (the marks' legend: `labels`). Not as
     # many a row as the width holds (an expression of `width`): where that came to fewer
     # than Vega first laid out, the legend grew upwards past the chart's top edge, hiding
     # the title and the first names (Russian, 1,400-pixel window).

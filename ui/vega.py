@@ -155,18 +155,19 @@ LABEL_CHAR_PX = 7.5
 ENTRY_PX = 40
 
 
-def fitted(names: list[str], columns: int) -> dict:
+def fitted(names: list[str], columns: int, label: str = "datum.label") -> dict:
     """A legend's layout (its properties) for the entries `names`: up to `columns` of them
     a row, as many as the plot's width holds with the longest name whole (one on a narrow
     window or a half-width column), and a name longer than the plot is wide broken onto
     lines at its spaces, so that no entry runs past the chart's edge and none is cut short.
-    The expressions are constants but for numbers: the names stay data."""
+    `label`: the expression of an entry's text (a constant of the caller). The expressions
+    are constants but for numbers: the names stay data."""
     longest = max((len(name) for name in names), default=1)
     entry = round(longest * LABEL_CHAR_PX + ENTRY_PX)
     chars = f"max(12, floor((width - {ENTRY_PX}) / {LABEL_CHAR_PX}))"
     return {
         "columns": {"expr": f"max(1, min({columns}, floor(width / {entry})))"},
-        "labelExpr": wrapped("datum.label", chars),
+        "labelExpr": wrapped(label, chars),
     }
 
 
