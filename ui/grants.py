@@ -193,8 +193,8 @@ def headline_money(value: float, currency: str) -> str:
 # budget and actuals section: 3 to 2), or across all of it.
 WIDE_COLUMN, NARROW_COLUMN, FULL_WIDTH = 64, 40, 110
 # The category chart's plot, in pixels, at its narrowest (a half-page column of a laptop's
-# window), and the width of a character of its labels: how far a label reaches.
-PLOT_PX, LABEL_PX_PER_CHARACTER = 200, 7
+# window): how far a label reaches on it.
+PLOT_PX = 200
 
 
 def _date_mark(
@@ -383,7 +383,7 @@ def category_plan_bars(categories: pd.DataFrame, time_share: float) -> tuple[pd.
     for row in rows:
         # A share's label goes beyond its bar's end, unless the time-elapsed line would run
         # through it there (85-99 % with the line at 100 %): then inside the bar's end.
-        reach = top * (LABEL_PX_PER_CHARACTER * len(row["text"]) + 6) / PLOT_PX
+        reach = top * (vega.MARK_CHAR_PX * len(row["text"]) + 6) / PLOT_PX
         row["inside"] = row["share"] < line <= row["share"] + reach and row["share"] >= reach
     data = pd.DataFrame(rows, columns=["label", "measure", "share", "text", "tip", "inside"])
     y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": vega.LINE_LABELS}

@@ -299,9 +299,9 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return rows[[*TIMELINE_COLUMNS, *TIP_COLUMNS]]
 
 
-# The timeline's plot at its narrowest (a laptop's window, the sidebar open), in pixels, and
-# the width of a character of its words: how far "n days late" reaches beside its mark.
-TIMELINE_PLOT_PX, WORD_PX_PER_CHARACTER = 260, 7
+# The timeline's plot at its narrowest (a laptop's window, the sidebar open), in pixels: how
+# far "n days late" reaches beside its mark.
+TIMELINE_PLOT_PX = 260
 NARROW_CHART_PX = 760  # a chart narrower than this gives its rows' names less room
 
 
@@ -318,7 +318,7 @@ def _place_late_words(data: pd.DataFrame, as_of: dt.date, days_shown: int) -> pd
     px_per_day = TIMELINE_PLOT_PX / max(days_shown, 1)
     marked = pd.to_datetime(data["at"].where(worded))
     gap = (pd.Timestamp(as_of) - marked).dt.days * px_per_day  # to the line, in pixels
-    reach = data["text"].str.len().fillna(0) * WORD_PX_PER_CHARACTER + 10
+    reach = data["text"].str.len().fillna(0) * vega.MARK_CHAR_PX + 10
     return data.assign(
         planned_at=data["order"].map(planned).where(late, data["at"].where(worded)),
         before=(worded & (gap >= 0) & (gap <= reach)).astype(bool),

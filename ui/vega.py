@@ -152,6 +152,8 @@ def draw(data: pd.DataFrame, spec: dict, key: str) -> None:
 # A legend's entries below a chart: what one character of a label (13 px) and an entry's
 # symbol and gaps take, in pixels, to fit them to the plot's width (Vega's signal `width`).
 LABEL_CHAR_PX = 7.5
+# What one character of the words drawn on a chart (12 px) takes, in px: how far they reach.
+MARK_CHAR_PX = 7
 ENTRY_PX = 40
 
 
