@@ -55,31 +55,27 @@ def sheet_texts(data: bytes) -> list[str]:
     ]
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """The text of a PDF, read back with pdftotext (Debian's poppler-utils, which .ci/run
-    installs): a missing pdftotext fails the test, it never skips it."""
+def _pdftotext(data: bytes, tmp_path: Path, *options: str) -> str:
+    """pdftotext's output for a PDF (Debian's poppler-utils, which .ci/run installs): a
+    missing pdftotext fails the test, it never skips it."""
     tool = shutil.which("pdftotext")
     assert tool, "pdftotext is missing: apt-get install poppler-utils (.ci/run does)"
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
     return subprocess.run(
-        [tool, "-layout", "-enc", "UTF-8", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
+        [tool, *options, str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """The text of a PDF, read back with pdftotext."""
+    return _pdftotext(data, tmp_path, "-layout", "-enc", "UTF-8")
 
 
 def overlapping_words(data: bytes, tmp_path: Path) -> list[tuple[int, str, str]]:
     """Pairs of words of a PDF printed over each other (page, word, word): on one line, their
     boxes (pdftotext -bbox) overlapping by more than half a point."""
-    tool = shutil.which("pdftotext")
-    assert tool, "pdftotext is missing: apt-get install poppler-utils (.ci/run does)"
-    path = tmp_path / "report.pdf"
-    path.write_bytes(data)
-    html = subprocess.run(
-        [tool, "-bbox", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    html = _pdftotext(data, tmp_path, "-bbox")
     word = re.compile(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
     )
