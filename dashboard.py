@@ -58,7 +58,8 @@ with st.sidebar:
     st.caption(f"{i18n.month(programme.start)} – {i18n.month(programme.end)} · {donor}")
     gate.navigation_links(viewer, allowed)
     filters = st.container()
-    gate.who_is_looking(viewer, common.region_name if viewer.is_donor else str)
+    names = common.region_names(config) if viewer.is_donor else {}
+    gate.who_is_looking(viewer, lambda code: names.get(code, code))
     language.language_picker()
 gate.refuse_unless_allowed(viewer, spec, allowed)
 with filters:

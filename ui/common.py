@@ -20,7 +20,7 @@ from monitoring.cli import remote
 from monitoring.db import DATABASE_ERRORS, Database, UnusableDatabase, open_database
 from monitoring.i18n import _
 from monitoring.periods import period_end, period_of, reporting_dates
-from monitoring.reports import exports, names, overview
+from monitoring.reports import exports, indicators, names, overview
 from monitoring.settings import Settings, load_settings
 from ui import access
 from ui.text import code, plain
@@ -45,10 +45,12 @@ def database() -> Database:
     return remote.serve()
 
 
-def region_name(code: str) -> str:
-    """A region's name in the reader's language (the data's translations), else its code:
-    staff and donors do not know the ISO codes (UZ-JI)."""
-    return names.names_in(database()).text("region", code) or code
+def region_names(config: Settings) -> dict[str, str]:
+    """Each region's name in the reader's language by its code (two named alike: with their
+    codes), of the regions this view shows: staff and donors do not know the ISO codes
+    (UZ-JI), and the checks' tables give codes."""
+    table = cached(indicators.regions_in_view, config)
+    return names.told_apart(dict(zip(table.region_code, table.region_name, strict=True)))
 
 
 def takes_view(fn: Callable[..., Any]) -> bool:

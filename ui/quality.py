@@ -23,7 +23,6 @@ from monitoring.quality import (
     timeliness,
 )
 from monitoring.reports import indicators
-from monitoring.reports.names import told_apart
 from monitoring.settings import Settings
 from ui import access, common, language
 from ui.text import plain
@@ -33,10 +32,11 @@ TAB_KEY = "quality-tab"  # the open tab (views/quality.py draws only that one)
 SHOWN = 1_000  # rows of a long table drawn on the page; its downloads hold all of them
 
 
-def region_label(code: str) -> str:
-    """A scope of approval as a reader knows it: the whole programme, or a region's name in
-    the language (its code, UZ-JI, said nothing to staff)."""
-    return _("whole programme") if code == WHOLE else common.region_name(code)
+def region_labels(config: Settings) -> Callable[[str], str]:
+    """A scope of approval as a reader knows it, by its code: the whole programme, or a
+    region's name in the language (its code, UZ-JI, said nothing to staff)."""
+    names = common.region_names(config)
+    return lambda code: _("whole programme") if code == WHOLE else names.get(code, code)
 
 
 def _error(exc: Exception) -> None:
@@ -87,6 +87,7 @@ def _dates(days, form: str = "medium") -> list[str]:
 def approval_grid(config: Settings, as_of: dt.date) -> None:
     approved = common.cached(approvals.approvals)
     grid = approvals.approval_grid(approved, config, up_to=period_of(as_of))
+    label = region_labels(config)
     shown = grid.copy()
     for region in config.programme.regions:
         shown[region] = [
@@ -94,7 +95,7 @@ def approval_grid(config: Settings, as_of: dt.date) -> None:
             for who in grid[region]
         ]
     shown = shown.rename(
-        columns={"period": _("Quarter")} | {r: region_label(r) for r in config.programme.regions}
+        columns={"period": _("Quarter")} | {r: label(r) for r in config.programme.regions}
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(
@@ -110,11 +111,12 @@ def approval_forms(config: Settings, as_of: dt.date) -> None:
     viewer = access.viewer()
     quarters = [p for p in programme_periods(config.programme) if p <= period_of(as_of)]
     scopes = [WHOLE, *config.programme.regions]
+    label = region_labels(config)
     left, right = st.columns(2, gap="large")
     with left, st.form("approve-quarter"):
         st.markdown("**" + _("Approve a quarter") + "**")
         period = st.selectbox(_("Quarter"), quarters, index=len(quarters) - 1, key="approve-q")
-        region = st.selectbox(_("For"), scopes, format_func=region_label, key="approve-r")
+        region = st.selectbox(_("For"), scopes, format_func=label, key="approve-r")
         note = st.text_input(_("Note (optional)"), max_chars=500, key="approve-note")
         allowed = viewer.can(accounts.APPROVE)
         if not allowed:
@@ -131,7 +133,7 @@ def approval_forms(config: Settings, as_of: dt.date) -> None:
     with right, st.form("reopen-quarter"):
         st.markdown("**" + _("Reopen an approved quarter") + "**")
         period = st.selectbox(_("Quarter"), quarters, index=len(quarters) - 1, key="reopen-q")
-        region = st.selectbox(_("For"), scopes, format_func=region_label, key="reopen-r")
+        region = st.selectbox(_("For"), scopes, format_func=label, key="reopen-r")
         reason = st.text_input(_("Reason (required)"), max_chars=500, key="reopen-reason")
         allowed = viewer.can(accounts.REOPEN)
         if not allowed:
@@ -147,16 +149,17 @@ def approval_forms(config: Settings, as_of: dt.date) -> None:
                 _done(" ".join(e.describe() for e in events))
 
 
-def approval_history() -> None:
+def approval_history(config: Settings) -> None:
     history = common.cached(approvals.approval_history)
     if history.empty:
         st.info(_("No quarter has been approved or reopened yet."), icon=":material/history:")
         return
+    label = region_labels(config)
     shown = pd.DataFrame(
         {
             _("When"): [i18n.datetime(pd.Timestamp(t).to_pydatetime()) for t in history.acted_at],
             _("Quarter"): history.period,
-            _("For"): [region_label(r) for r in history.region_code],
+            _("For"): [label(r) for r in history.region_code],
             _("What"): [_("approved") if a == "approve" else _("reopened") for a in history.action],
             _("By"): history.acted_by,
             _("Why"): history.reason.fillna(""),
@@ -179,13 +182,6 @@ def checked(check, config: Settings, as_of: dt.date, *args):
         show_time=language.spinner_shows_time(),
     ):
         return common.cached(check, config, as_of, *args)
-
-
-def region_names(config: Settings) -> dict[str, str]:
-    """Each region's name in the reader's language by its code (two named alike: with their
-    codes), for the checks' tables, which give codes."""
-    table = common.cached(indicators.regions_in_view, config)
-    return told_apart(dict(zip(table.region_code, table.region_name, strict=True)))
 
 
 def named(codes: pd.Series, names: dict[str, str]) -> pd.Series:
@@ -217,7 +213,7 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
         ),
     )
     st.markdown("**" + _("Reported or missing, by indicator, region and quarter") + "**")
-    names = region_names(config)
+    names = common.region_names(config)
     heat = found.heat_table()
     heat = heat.assign(region_code=named(heat.region_code, names)).rename(
         columns={"indicator_code": _("Indicator"), "region_code": _("Region")}
@@ -318,7 +314,7 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
     if flagged.empty:
         st.info(_("No value is flagged."), icon=":material/task_alt:")
         return
-    names = region_names(config)
+    names = common.region_names(config)
     threshold = config.quality.outlier_threshold
     listed_as(
         flagged,
@@ -363,7 +359,7 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
         hide_index=True,
     )
     # The rows shown are written out now; every row only when a download is asked for.
-    names = region_names(config)
+    names = common.region_names(config)
     st.dataframe(violations_table(found.table(SHOWN), names), hide_index=True, width="stretch")
     if found.count > SHOWN:
         st.caption(

@@ -37,7 +37,7 @@ if approval_tab.open:
         view.approval_grid(config, as_of)
         view.approval_forms(config, as_of)
         st.subheader(_("Every approval and reopening"))
-        view.approval_history()
+        view.approval_history(config)
 
 if complete_tab.open:
     with complete_tab:
