@@ -21,6 +21,7 @@ through psycopg 3 on a connection of a pool shared by the process:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -190,14 +191,34 @@ class PostgresCursor:
         if not temporary:
             self._cur.execute(analyze)
             return
-        # A module constant, not a value from outside (SET takes no bound parameters).
-        self._cur.execute(f"set default_statistics_target = {TEMPORARY_STATISTICS_TARGET}")
-        try:
+        with self._settings({"default_statistics_target": TEMPORARY_STATISTICS_TARGET}):
             self._cur.execute(analyze)
+
+    @contextlib.contextmanager
+    def hash_joins(self):
+        """The statements run inside join by hashing: neither nested loops nor merge joins.
+
+        For an upload's staged rows joined to the stored rows of their quarters
+        (monitoring/intake/validation.py stage_sql), the planner's estimates favour probing
+        the primary key once per row (100,000 probes: 0.26-0.3 s) or sorting both sides by
+        the six text columns of the key in the database's collation (0.25 s); a hash of the
+        staged rows, probed by the stored rows of those quarters, takes 0.13 s."""
+        with self._settings({"enable_nestloop": "off", "enable_mergejoin": "off"}):
+            yield self
+
+    @contextlib.contextmanager
+    def _settings(self, values: dict[str, object]):
+        """Planner settings for the statements run inside, reset afterwards. `values` are
+        the module's constants, never values from outside (SET takes no bound parameters)."""
+        for name, value in values.items():
+            self._cur.execute(f"set {name} = {value}")
+        try:
+            yield
         finally:
-            # (In a transaction that failed, the SET is undone with it.)
+            # (In a transaction that failed, the SETs are undone with it.)
             if self._con.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
-                self._cur.execute("reset default_statistics_target")
+                for name in values:
+                    self._cur.execute(f"reset {name}")
 
     def vacuum(self, table: str) -> None:
         """VACUUM `table` now: marks its rows visible to every transaction in the
@@ -427,6 +448,13 @@ _parsing_lock = threading.Lock()
 def on_postgres(cur) -> bool:
     """Whether `cur` (a cursor, or a TrackedCursor around one) runs on PostgreSQL."""
     return isinstance(getattr(cur, "raw", cur), PostgresCursor)
+
+
+def hash_joins(cur) -> contextlib.AbstractContextManager:
+    """PostgresCursor.hash_joins for a cursor on PostgreSQL; nothing on DuckDB, whose
+    planner joins by hashing anyway."""
+    raw = getattr(cur, "raw", cur)
+    return raw.hash_joins() if isinstance(raw, PostgresCursor) else contextlib.nullcontext()
 
 
 def _parser() -> duckdb.DuckDBPyConnection:

@@ -32,8 +32,7 @@ from monitoring.intake.validation import (
     restage,
     run_named,
     sql_ident,
-    stage,
-    stage_sql,
+    stage_stored,
 )
 from monitoring.quality import approvals, outliers, revisions
 from monitoring.settings import Settings
@@ -539,7 +538,7 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> b
         frame = check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN})
         restage(cur, frame, table, check.columns)
         return True
-    stage(cur, check.rows.drop(columns=ROW_STATUS), stage_sql(table, check.columns))
+    stage_stored(cur, check.rows.drop(columns=ROW_STATUS), table, check.columns)
     counts = "select count(*) filter (where is_new), count(*) filter (where is_changed)"
     new, changed = cur.execute(f"{counts} from upload_rows").fetchone()
     if (new, changed) != (check.new, check.changed):

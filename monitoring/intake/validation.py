@@ -8,6 +8,7 @@ the file's line (the header is line 1), the column and the value, with a reason 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -44,7 +45,7 @@ from monitoring.contract import (
     Table,
 )
 from monitoring.db import query_parameters, query_text
-from monitoring.db.postgres import on_postgres
+from monitoring.db.postgres import hash_joins, on_postgres
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
 from monitoring.intake.columns import Coded, failing_rows, repeated_rows
@@ -1066,10 +1067,22 @@ def _default_sql(column: Column) -> str:
     return f"cast(null as {column.sql_type})"
 
 
+# The key column by which an upload's rows are compared only with the stored rows of the
+# same values (stage_sql): a file brings a few quarters of a table that holds many.
+COMPARED_BY = "period"
+# From this many rows on, the comparison joins by hashing on PostgreSQL (stage_stored).
+HASHED_FROM_ROWS = 10_000
+
+
 def stage_sql(table: Table, columns: list[str]) -> str:
     """SQL that turns the registered frame `upload_input` into the temp table `upload_rows`:
-    the full rows as they would be stored, and whether each is new or changed."""
+    the full rows as they would be stored, and whether each is new or changed. For a table
+    keyed by COMPARED_BY, only the stored rows of the values `$compared` are read."""
     name = sql_ident(table.name)
+    stored = name
+    if COMPARED_BY in table.key:
+        column = sql_ident(COMPARED_BY)
+        stored = f"(select * from {name} where {column} = any($compared))"  # noqa: S608
     join = " and ".join(f"s.{sql_ident(k)} = i.{sql_ident(k)}" for k in table.key)
     first_key = f"s.{sql_ident(table.key[0])}"
     select, differs = [], []
@@ -1087,8 +1100,23 @@ def stage_sql(table: Table, columns: list[str]) -> str:
         "create or replace temp table upload_rows as select i.line, "  # noqa: S608
         + ", ".join(select)
         + f", {first_key} is null as is_new, ({first_key} is not null and ({changed})) "
-        f"as is_changed from upload_input i left join {name} s on {join}"
+        f"as is_changed from upload_input i left join {stored} s on {join}"
     )
+
+
+def stage_stored(
+    cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, table: Table, columns: list[str]
+) -> None:
+    """`upload_rows` as stage_sql makes it from `frame` (rows of `table`, the file's
+    `columns`), compared with the stored rows of the frame's values of COMPARED_BY. A large
+    frame is joined by hashing on PostgreSQL (postgres.hash_joins: at 100,000 rows beside
+    900,000, 0.26-0.3 s to 0.13 s)."""
+    parameters = {}
+    if COMPARED_BY in table.key:
+        parameters["compared"] = sorted(frame[COMPARED_BY].dropna().unique().tolist())
+    joins = hash_joins(cur) if len(frame) >= HASHED_FROM_ROWS else contextlib.nullcontext()
+    with joins:
+        stage(cur, frame, stage_sql(table, columns), parameters)
 
 
 def restage_sql(table: Table, columns: list[str]) -> str:
@@ -1174,17 +1202,19 @@ def restage(
     cur.load("upload_rows", pd.DataFrame(staged), types)
 
 
-def stage(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str) -> None:
-    """Run `sql` (stage_sql or restage_sql) with `frame` registered as `upload_input`, as
-    an Arrow table: DuckDB reads one in less than half the time of the pandas frame (its
-    columns are Arrow's already; 0.65 s → 0.3 s for 1,000,000 rows)."""
+def stage(
+    cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str, parameters: dict | None = None
+) -> None:
+    """Run `sql` (stage_sql or restage_sql; its `parameters`) with `frame` registered as
+    `upload_input`, as an Arrow table: DuckDB reads one in less than half the time of the
+    pandas frame (its columns are Arrow's already; 0.65 s → 0.3 s for 1,000,000 rows)."""
     try:
         rows = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         rows = frame  # (mixed Python objects: read as the frame)
     cur.register("upload_input", rows)
     try:
-        cur.execute(sql)
+        cur.execute(sql, parameters or None)
     finally:
         cur.unregister("upload_input")
 
@@ -1213,7 +1243,7 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     """Stage the valid rows in `upload_rows`; mark each new, changed or unchanged; warn."""
     table = check.table
     frame = check.rows.drop(columns=ROW_STATUS)
-    stage(cur, frame, stage_sql(table, check.columns))
+    stage_stored(cur, frame, table, check.columns)
     if table.name == "indicator_values":
         indicators = sorted(frame["indicator_code"].unique().tolist())
         stage_series(cur, ctx.series() if ctx.series else None, indicators)

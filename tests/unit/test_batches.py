@@ -267,3 +267,35 @@ def test_an_import_colliding_with_another_write_is_cancelled_whole(upload_db, se
         other.execute("rollback")
     assert budget_amount(upload_db, "1.1", "2021Q1") == 40000
     assert budget_amount(upload_db, "9.9", "2022Q1") is None
+
+
+def test_a_large_file_is_compared_with_the_stored_rows_of_its_quarters(upload_db, settings):
+    """A file of HASHED_FROM_ROWS rows or more is compared only with the stored rows of its
+    quarters, joined by hashing on PostgreSQL: rows of a stored quarter are told apart as
+    changed, unchanged or new as for a small file."""
+    from monitoring.intake.validation import HASHED_FROM_ROWS
+
+    with upload_db.cursor() as cur:
+        stored = cur.execute(
+            "select indicator_code, region_code, org_id, value from indicator_values "
+            "where period = '2021Q2' and sex = 'all' and age_group = 'all' "
+            "order by indicator_code, region_code, org_id limit 2"
+        ).fetchall()
+    assert len(stored) == 2
+    (code, region, org, value), (code2, region2, org2, value2) = stored
+    header = "indicator_code,period,region_code,org_id,sex,age_group,value,comment"
+    bands = [f"{low}-{high}" for low in range(200) for high in range(low, low + 100)]
+    new = [  # each a new age group of one stored value
+        f"{code},2021Q2,{region},{org},all,{band},1," for band in bands[:HASHED_FROM_ROWS]
+    ]
+    data = csv_bytes(
+        header,
+        f"{code},2021Q2,{region},{org},all,all,{value + 1:g},",
+        f"{code2},2021Q2,{region2},{org2},all,all,{value2:g},",
+        *new,
+    )
+    check = preview_file(upload_db, data, "values.csv", settings).check
+    assert not check.errors
+    assert (check.new, check.changed) == (HASHED_FROM_ROWS, 1)
+    result = commit_file(upload_db, data, "values.csv", settings, by="tester")
+    assert (result.inserted, result.updated, result.unchanged) == (HASHED_FROM_ROWS, 1, 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitoring.db import Database, close_all
-from monitoring.db.postgres import TEMPORARY_STATISTICS_TARGET
+from monitoring.db.postgres import TEMPORARY_STATISTICS_TARGET, hash_joins
 from monitoring.db.transfer import migrate_store
 from monitoring.reports import overview
 from tests.conftest import new_postgres_database, view_of
@@ -200,6 +200,36 @@ def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_p
             # The dashboard's own session settings (monitoring/db/postgres.py).
             assert cur.execute("select current_setting('jit')").fetchone()[0] == "off"
             assert cur.execute("select current_setting('work_mem')").fetchone()[0] == "64MB"
+    finally:
+        db.close()
+
+
+def test_hash_joins_last_for_their_statements_only(sample_db_path, pg_url):
+    """An upload's comparison with the stored rows joins by hashing (postgres.hash_joins);
+    the connection, which the pool hands to other work next, plans as before afterwards,
+    after a statement that failed too."""
+    assert migrate_store(sample_db_path, pg_url).ok
+    db = Database(pg_url)
+    # One value's rows looked up by the key: PostgreSQL's own choice is an index probe.
+    join = (
+        "explain select * from indicator_values a join indicator_values b "
+        "using (indicator_code, period, region_code, org_id, sex, age_group) "
+        "where a.period = '2021Q1' and a.indicator_code = 'OC1.1' and a.region_code = 'UZ-JI'"
+    )
+
+    def plan(cur) -> str:
+        return " ".join(row[0] for row in cur.execute(join).fetchall())
+
+    try:
+        with db.cursor() as cur:
+            assert "Nested Loop" in plan(cur)
+            with hash_joins(cur):
+                hashed = plan(cur)
+            assert "Hash Join" in hashed and "Nested Loop" not in hashed
+            assert "Nested Loop" in plan(cur)
+            with pytest.raises(Exception, match="division by zero"), hash_joins(cur):
+                cur.execute("select 1 / 0")
+            assert "Nested Loop" in plan(cur)
     finally:
         db.close()
 
