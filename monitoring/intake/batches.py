@@ -29,6 +29,7 @@ from monitoring.intake.validation import (
     Problem,
     Progress,
     check_raw,
+    large_joins,
     restage,
     run_named,
     sql_ident,
@@ -288,7 +289,11 @@ def _quality_checks(cur: duckdb.DuckDBPyConnection, check: Check, settings: Sett
             for i, p in enumerate(check.warnings)
             if p.line in check.far_outside and p.column == "value" and p.fix == fix
         }
-        for w in outliers.upload_warnings(cur, settings, described=room):
+        # From HASHED_FROM_ROWS rows on, joined by hashing on PostgreSQL (large_joins): planned
+        # on its own, a file correcting 10,000 stored values took 72 s there instead of 4.8.
+        with large_joins(cur, check.rows):
+            found = outliers.upload_warnings(cur, settings, described=room)
+        for w in found:
             if w.line in check.far_outside:
                 i = far.get(w.line)
                 if i is not None and w.why:

@@ -143,9 +143,50 @@ def measure_upload(db: Path, settings: Path, scale: Scale) -> list[dict]:
             if extra:
                 result["step"] = f"{step}, prepared"
             out.append(result)
+        if rows <= upload.MAX_ROWS:
+            out.append(measure_correction(files, env, f"upload-correction-{rows}"))
         for path in (files["db"], files["db"] + ".wal", prepared, prepared + ".wal", files["csv"]):
             Path(path).unlink(missing_ok=True)
+        Path(files["corrected"]).unlink(missing_ok=True)
     return out
+
+
+def measure_correction(files: dict, env: dict, label: str, db: str | None = None) -> dict:
+    """The commit of a file correcting a tenth of the values the benchmark's upload file
+    loaded (tests.bench.upload's corrected-N.csv, after values-N.csv was committed): on
+    PostgreSQL its checks once took minutes (docs/benchmarks.md). `db`: a database to use
+    (a PostgreSQL URL), else a copy of the upload's file. Reported without a target (the
+    targets are for new rows), marked "correction"."""
+    copy = None
+    if db is None:
+        copy = str(Path(files["db"]).with_name("correction.duckdb"))
+        shutil.copy(files["db"], copy)
+    before = load_average()
+    try:
+        result = run_json(
+            "tests.bench.upload",
+            [
+                "commit",
+                "--db",
+                db or copy,
+                "--after",
+                files["csv"],
+                "--csv",
+                files["corrected"],
+                "--statements",
+                "5",
+            ],
+            env,
+            label,
+        )
+    finally:
+        if copy:
+            Path(copy).unlink(missing_ok=True)
+            Path(copy + ".wal").unlink(missing_ok=True)
+    result["load_average"] = [before, load_average()]
+    result["step"] = "correction commit"
+    result["correction"] = True
+    return result
 
 
 def measure_serving(db: Path, settings: Path, scale: Scale) -> dict:
@@ -211,8 +252,10 @@ def measure_postgresql(db: Path, settings: Path, runs: int, scale: Scale) -> dic
         migrate_store(files["db"], upload_url)
         close_all()
         # A second copy, for the import after the checks were prepared (as a dashboard
-        # prepares them after each write: the preview then reads the kept series summary).
+        # prepares them after each write: the preview then reads the kept series summary),
+        # and a third for a correction of the file's rows.
         prepared_url = server.create_database("upload_prepared", template="upload")
+        correction_url = server.create_database("upload_correction", template="upload")
         before = load_average()
         result = run_json(
             "tests.bench.upload",
@@ -228,7 +271,14 @@ def measure_postgresql(db: Path, settings: Path, runs: int, scale: Scale) -> dic
             env,
             "postgresql-upload-commit-prepared",
         )
-        for path in (files["db"], files["db"] + ".wal", files["csv"]):
+        log(f"A correction of {rows:,} indicator rows on PostgreSQL ...")
+        out["upload_correction"] = measure_correction(
+            files,
+            env,
+            "postgresql-upload-correction",
+            db=correction_url,
+        )
+        for path in (files["db"], files["db"] + ".wal", files["csv"], files["corrected"]):
             Path(path).unlink(missing_ok=True)
     return out
 
@@ -302,6 +352,8 @@ def targets(results: dict) -> list[dict]:
             }
         )
     for r in results.get("upload", []):
+        if r.get("correction"):
+            continue  # reported, without a target
         rows.append(
             {
                 "what": f"upload {r['rows']:,}: {r['step']}",
@@ -420,6 +472,11 @@ def report(results: dict) -> str:
                 "  prepared: after the quality checks and the series summary were prepared, "
                 "as a dashboard prepares them after each write"
             )
+        if any(r.get("correction") for r in results["upload"]):
+            lines.append(
+                "  correction: the file committed, then a file changing every tenth value "
+                "of it (no target)"
+            )
     serving = results.get("serving")
     if serving:
         job = serving["command"]
@@ -492,6 +549,13 @@ def report(results: dict) -> str:
                 f"  the same after the checks were prepared (as after a write on the "
                 f"dashboard): {warm['seconds']:.2f} s, {warm['rows_per_s']:,} rows/s (preview "
                 f"{warm.get('preview_seconds')} s, write {warm.get('write_seconds')} s)"
+            )
+        fixed = postgresql.get("upload_correction")
+        if fixed:
+            lines.append(
+                f"  a correction of the same rows (every tenth value changed; no target): "
+                f"{fixed['seconds']:.2f} s, {fixed['rows_per_s']:,} rows/s (preview "
+                f"{fixed.get('preview_seconds')} s, write {fixed.get('write_seconds')} s)"
             )
         for phase, listed in (up.get("statements") or {}).items():
             if isinstance(listed, list):

@@ -4,6 +4,7 @@
         writes FOLDER/values-N.csv (the N latest rows of the benchmark's indicator_values,
         as canonical CSV) and FOLDER/upload-N.duckdb (a copy of the benchmark database
         without those rows), so that every row of the file is new, beside stored data;
+        and FOLDER/corrected-N.csv (the same rows, every tenth value changed by about 1 %);
     python -m tests.bench.upload preview|commit --db upload-N.duckdb --csv values-N.csv
         runs monitoring.batches.preview_file (read + validate + compare, writes nothing) or
         the commit as the page and the CLI make it (preview_file, then commit_preview: the
@@ -16,7 +17,9 @@
         time goes, docs/benchmarks.md); with `--prepared`, the data
         quality checks and the series summary are first prepared (untimed) as a dashboard
         prepares them after each write (monitoring/quality/prepared.py), so that the preview
-        reads the kept summary of the stored series instead of grouping the stored values.
+        reads the kept summary of the stored series instead of grouping the stored values;
+        with `--after values-N.csv --csv corrected-N.csv`, values-N.csv is first committed
+        (untimed), and the step times a file that corrects a tenth of what it loaded.
 
 Peak memory is the process's peak resident set (VmHWM, upload_memory.peak_mb): Python, pandas,
 DuckDB and the file's bytes included. The upload page and the CLI refuse files over
@@ -28,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import io
 import json
 import shutil
 import sys
@@ -68,7 +73,34 @@ def prepare(db_path: Path, rows: int, out: Path) -> dict[str, str]:
             cur.execute("checkpoint")
     finally:
         db.close()
-    return {"csv": str(csv_path), "db": str(target)}
+    corrected = out / f"corrected-{rows}.csv"
+    corrected.write_text(correction(csv_path.read_text(encoding="utf-8")), encoding="utf-8")
+    return {"csv": str(csv_path), "db": str(target), "corrected": str(corrected)}
+
+
+CORRECTED_EVERY = 10  # a correction changes the value of every tenth row
+
+
+def correction(text: str) -> str:
+    """The CSV `text` with the value of every CORRECTED_EVERY-th row changed by about 1 %: a
+    file that corrects a tenth of the values an earlier one loaded (the same rows, keys and
+    order), as a region sends again after a review."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    value = rows[0].index("value")
+    for row in rows[1::CORRECTED_EVERY]:
+        row[value] = f"{float(row[value]) * 1.01 + 0.1:.2f}"
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def load_first(db_path: str, csv_path: Path) -> None:
+    """Commit `csv_path` (untimed) as the stored data a timed step then corrects."""
+    db = Database(db_path)
+    try:
+        batches.commit_file(db, csv_path.read_bytes(), csv_path.name, load_settings(), by="bench")
+    finally:
+        db.close()
 
 
 @contextlib.contextmanager
@@ -247,10 +279,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="first prepare the quality checks and series summary, as after a write",
     )
+    parser.add_argument(
+        "--after",
+        type=Path,
+        help="first commit this file (untimed): the step then corrects what it loaded",
+    )
     args = parser.parse_args(argv)
     if args.step == "prepare":
         print(json.dumps(prepare(Path(args.db), args.rows, args.out)))
     else:
+        if args.after:
+            load_first(args.db, args.after)
         result = run_step(
             args.step, args.db, args.csv, args.lift_limits, args.statements, args.prepared
         )

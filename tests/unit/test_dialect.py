@@ -303,6 +303,7 @@ COMMON = {
     "programme_end": END,
     "programme_regions": PROGRAMME_REGIONS,
     "periods": PERIODS,
+    "compared": PERIODS,  # an upload's quarters (the staged upload has rows of every one)
     "period": "2022Q1",
     "first": "2021Q2",
     "last": "2022Q1",

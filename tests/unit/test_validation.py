@@ -445,6 +445,20 @@ def test_new_changed_and_unchanged_rows_with_old_and_new_values(upload_db, setti
     assert result.changes.values.tolist() == [[3, "1.1 · 2021Q2", "amount", "40000.00", "41000.00"]]
 
 
+def test_changes_of_a_table_not_kept_by_quarter_are_listed_too(upload_db, settings):
+    """Organisations are compared with every stored organisation (no quarter in their key)."""
+    result = check(
+        upload_db,
+        settings,
+        "org_id,name,kind,region_code,district,women_led,status,established_on,lat,lon",
+        "CSO-01,Istiqlol Avlodi (renamed),authority,UZ-NG,,no,new,01.01.2000,41.123456789,",
+    )
+    assert result.changed == 1
+    changed = result.changes[["line", "row_key", "column_name", "new"]].values.tolist()
+    assert [2, "CSO-01", "name", "Istiqlol Avlodi (renamed)"] in changed
+    assert [2, "CSO-01", "kind", "authority"] in changed
+
+
 def test_columns_left_out_keep_their_stored_values(upload_db, settings):
     # G1 2021Q1 UZ-JI (total) is stored with a comment and source; the file has neither.
     result = check(
