@@ -1070,8 +1070,11 @@ def _default_sql(column: Column) -> str:
 # The key column by which an upload's rows are compared only with the stored rows of the
 # same values (stage_sql): a file brings a few quarters of a table that holds many.
 COMPARED_BY = "period"
-# From this many rows on, the comparison joins by hashing on PostgreSQL (stage_stored).
-HASHED_FROM_ROWS = 10_000
+# From this many rows on, the statements joining an upload's rows to the stored ones join by
+# hashing on PostgreSQL (large_joins). A correction of 100 rows (every value stored) took
+# 0.44 s as planned and 0.56 s by hashing; of 1,000 rows 1.5 s and 0.9 s; of 3,000, 3.4 and
+# 0.9 s; of 9,000, 17.6 s as planned (docs/benchmarks.md).
+HASHED_FROM_ROWS = 1_000
 
 
 def stage_sql(table: Table, columns: list[str]) -> str:
