@@ -1109,6 +1109,7 @@ def stored_sql(table: Table) -> str:
     name = sql_ident(table.name)
     if COMPARED_BY not in table.key:
         return name
+    # Identifiers from the contract only; the values are bound ($compared).
     return f"(select * from {name} where {sql_ident(COMPARED_BY)} = any($compared))"  # noqa: S608
 
 
@@ -1192,7 +1193,7 @@ def changes_sql(table: Table, columns: list[str]) -> str:
         f"s.{sql_ident(c)} as {sql_ident('old_' + c)}, r.{sql_ident(c)} as {sql_ident('new_' + c)}"
         for c in compared
     )
-    parts = [
+    parts = [  # identifiers and column names from the contract only
         f"select line, row_key, '{c}' as column_name, "  # noqa: S608
         f"{cell_text_sql(by_name[c], sql_ident('old_' + c))} as old, "
         f"{cell_text_sql(by_name[c], sql_ident('new_' + c))} as new "
