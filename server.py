@@ -11,6 +11,7 @@ Each page's own address serves Streamlit's page with a line saying where the ser
 
 import streamlit as st
 
-from ui import page_html, session_cookie
+from ui import nodelay, page_html, session_cookie
 
+nodelay.enable()  # before the server accepts its first connection (ui/nodelay.py)
 app = st.App("dashboard.py", routes=[*session_cookie.routes(), *page_html.routes()])

@@ -26,7 +26,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from tests.bench.browser import FLOOR_SCRIPT, loads, ratio
+from tests.bench.browser import FLOOR_SCRIPT, loads, ratio, served_like_the_dashboard
 from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, streamlit_server
 
 _BAR = 'go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])).update_layout(title="A title")'
@@ -231,8 +231,7 @@ def measure(rounds: int, only: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-elements-") as folder, ExitStack() as stack:
         bases = {}
         for name in names:
-            script = Path(folder) / f"{name}.py"
-            script.write_text(CASES[name])
+            script = served_like_the_dashboard(Path(folder), name, CASES[name])
             bases[name] = stack.enter_context(
                 streamlit_server(
                     Path(folder) / "unused.duckdb",
