@@ -11,6 +11,7 @@ import socket
 
 from streamlit.web.server.starlette import starlette_server
 
+from tests.conftest import run_coroutine
 from ui import nodelay
 
 
@@ -39,7 +40,7 @@ def nodelay_of_a_connection() -> int:
             server.close()
             await server.wait_closed()
 
-    return asyncio.run(probe())
+    return run_coroutine(probe())
 
 
 def test_connections_accepted_on_streamlits_socket_send_at_once(monkeypatch):
