@@ -363,6 +363,16 @@ def test_series_gives_the_actual_to_date_at_each_quarter(logframe):
     assert series.regions_reporting.tolist() == [2, 1, 0, 1]
 
 
+def test_series_over_later_quarters_still_counts_the_earlier_ones(logframe):
+    """The actual to date at a quarter adds up every quarter of data before it, also those
+    before the first quarter asked for (a table of 2021Q3-Q4 still counts Q1 and Q2)."""
+    whole = indicators.indicator_series(logframe, [Q1, Q2, Q3, Q4], None)
+    later = indicators.indicator_series(logframe, [Q3, Q4], None)
+    expected = whole[whole.period.isin([Q3, Q4])].reset_index(drop=True)
+    assert later.actual_to_date.notna().any()
+    pd.testing.assert_frame_equal(later.reset_index(drop=True), expected)
+
+
 def test_missing_reports_name_regions_and_organisations(logframe, settings):
     missing = indicators.missing_reports(logframe, settings, "LATEST", Q4)
     assert missing[missing.kind == "region"].code.tolist() == ["UZ-JI", "UZ-TO"]
