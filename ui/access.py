@@ -29,7 +29,7 @@ from monitoring.db import Database, open_database
 from monitoring.i18n import _
 from monitoring.quality.approvals import page_version, uploads_part
 from monitoring.settings import load_settings
-from ui import language
+from ui import language, turns
 
 log = logging.getLogger("monitoring.dashboard")
 
@@ -246,13 +246,16 @@ def view_for(audience: Audience) -> ProtectedView:
     version = data_version_of_this_run(db)
     if not audience.is_donor:
         return _view(str(db.path), version, audience)
-    with st.spinner(
-        _(
-            "Preparing the figures of this link: small counts of people are hidden first, "
-            "and the figures around them checked so that none can be worked out. After new "
-            "data this can take a few minutes."
+    with (
+        st.spinner(
+            _(
+                "Preparing the figures of this link: small counts of people are hidden first, "
+                "and the figures around them checked so that none can be worked out. After new "
+                "data this can take a few minutes."
+            ),
+            show_time=language.spinner_shows_time(),
         ),
-        show_time=language.spinner_shows_time(),
+        turns.aside(),
     ):
         return _view(str(db.path), version, audience)
 

@@ -19,7 +19,7 @@ from monitoring.periods import period_of
 from monitoring.reports import iati, iptt, report
 from monitoring.reports.documents import REPORTS, NotAllowed
 from monitoring.settings import Settings
-from ui import access, common
+from ui import access, common, turns
 from ui.text import plain
 
 
@@ -132,7 +132,8 @@ def _make(column, spec: ReportFile, config, as_of, label, stamp):
     kwargs = {"label": label} if spec.takes_label else {}
     with column.status(_(MAKING[spec.kind]), expanded=False) as status:
         try:
-            data = common.cached(BUILDERS[spec.kind], config, as_of, **kwargs)
+            with turns.aside():  # making a file gives its turn up (ui/turns.py)
+                data = common.cached(BUILDERS[spec.kind], config, as_of, **kwargs)
         except (NotAllowed, iati.IatiInvalid) as exc:
             status.update(label=_(FAILED[spec.kind]), state="error")
             column.error(plain(exc), icon=":material/error:")

@@ -24,7 +24,7 @@ from monitoring.intake.validation import (
 )
 from monitoring.quality import prepared
 from monitoring.reports import overview
-from ui import common
+from ui import common, turns
 from ui.text import css_string, plain
 
 AUTO = "auto"  # recognise the table from the header
@@ -140,14 +140,15 @@ def preview(uploaded, table: str | None) -> batches.Preview | UnreadableFile:
     st.session_state.pop(PREVIEW_KEY, None)  # let the previous one go before reading
     bar = st.progress(0.0, text=_("Reading the file"))
     try:
-        result = batches.preview_file(
-            db,
-            uploaded.getvalue(),
-            uploaded.name,
-            common.settings(),
-            table=table,
-            progress=lambda done, text: bar.progress(min(1.0, done), text=text),
-        )
+        with turns.aside():  # a long read and check gives its turn up (ui/turns.py)
+            result = batches.preview_file(
+                db,
+                uploaded.getvalue(),
+                uploaded.name,
+                common.settings(),
+                table=table,
+                progress=lambda done, text: bar.progress(min(1.0, done), text=text),
+            )
     except UnreadableFile as exc:
         result = exc
     finally:
@@ -365,14 +366,15 @@ def commit_controls(result: batches.Preview, by: str) -> None:
         return
     bar = st.progress(0.0, text=_("Writing"))
     try:
-        done = batches.commit_preview(
-            common.database(),
-            result,
-            by=by,
-            valid_only=valid_only,
-            source="upload",
-            progress=lambda f, text: bar.progress(min(1.0, f), text=text),
-        )
+        with turns.aside():  # a long write gives its turn up (ui/turns.py)
+            done = batches.commit_preview(
+                common.database(),
+                result,
+                by=by,
+                valid_only=valid_only,
+                source="upload",
+                progress=lambda f, text: bar.progress(min(1.0, f), text=text),
+            )
     except batches.StalePreview as stale:
         bar.empty()
         st.session_state.pop(PREVIEW_KEY, None)

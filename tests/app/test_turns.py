@@ -1,0 +1,204 @@
+"""Page scripts take turns (ui/turns.py): at most a few run at once in a server process, the
+others wait, and long work (a donor link's first audit, an upload, a report) gives its turn up
+so that it never holds other people's pages back."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import pytest
+
+from tests.app.conftest import no_exceptions
+from ui import turns
+
+WAIT = 30  # seconds: for what must happen (a thread scheduled)
+NOT_YET = 0.3  # seconds: for what must not happen while a turn is held
+
+
+class Script(threading.Thread):
+    """A page script in a thread of its own: takes a turn, says so, runs until let go."""
+
+    def __init__(self, schedule: turns.Turns, *, aside: threading.Event | None = None):
+        super().__init__(daemon=True)
+        self.schedule = schedule
+        self.running = threading.Event()
+        self.go = threading.Event()
+        self.back = threading.Event()  # after its long work: holding a turn again
+        self.aside = aside  # set: long work that waits for it, aside, after running
+        self.failed: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with self.schedule.turn():
+                self.running.set()
+                if self.aside is not None:
+                    with self.schedule.aside():
+                        self.aside.wait(WAIT)
+                    self.back.set()
+                self.go.wait(WAIT)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            self.failed = exc
+
+
+def started(*scripts: Script) -> None:
+    for s in scripts:
+        s.start()
+
+
+def finished(*scripts: Script) -> None:
+    for s in scripts:
+        s.go.set()
+    for s in scripts:
+        s.join(WAIT)
+        assert not s.is_alive() and s.failed is None
+
+
+def test_a_third_script_waits_until_one_of_two_gives_its_turn_back():
+    schedule = turns.Turns(2)
+    first, second, third = Script(schedule), Script(schedule), Script(schedule)
+    started(first, second)
+    assert first.running.wait(WAIT) and second.running.wait(WAIT)
+    started(third)
+    assert not third.running.wait(NOT_YET), "two scripts run: the third waits"
+    finished(first)
+    assert third.running.wait(WAIT), "the first gave its turn back: the third runs"
+    finished(second, third)
+
+
+def test_long_work_gives_its_turn_up_and_takes_one_again_after():
+    schedule = turns.Turns(1)
+    long_work_done = threading.Event()
+    uploading = Script(schedule, aside=long_work_done)
+    started(uploading)
+    assert uploading.running.wait(WAIT)
+    page = Script(schedule)
+    started(page)
+    assert page.running.wait(WAIT), "another session's page runs during the long work"
+    long_work_done.set()
+    assert not uploading.back.wait(NOT_YET), "after its long work, it waits for a turn"
+    finished(page)
+    assert uploading.back.wait(WAIT)
+    later = Script(schedule)
+    started(later)
+    assert not later.running.wait(NOT_YET), "it holds its turn again until its script ends"
+    finished(uploading, later)
+
+
+def test_a_script_that_raises_gives_its_turn_back():
+    """Streamlit stops and reruns a script by raising inside it."""
+    schedule = turns.Turns(1)
+
+    class Stopped(Exception):
+        pass
+
+    with pytest.raises(Stopped), schedule.turn():
+        raise Stopped
+    with pytest.raises(Stopped), schedule.turn(), schedule.aside():
+        raise Stopped
+    assert not schedule.holds()
+    page = Script(schedule)
+    started(page)
+    assert page.running.wait(WAIT), "the turn was given back both times"
+    finished(page)
+
+
+def test_outside_a_turn_there_is_nothing_to_give_up():
+    """A fragment reruns alone, without dashboard.py taking a turn: its long work must not give
+    up a turn that is another script's."""
+    schedule = turns.Turns(1)
+    holder = Script(schedule)
+    started(holder)
+    assert holder.running.wait(WAIT)
+    with schedule.aside():  # this thread holds no turn
+        waiting = Script(schedule)
+        started(waiting)
+        assert not waiting.running.wait(NOT_YET)
+    finished(holder, waiting)
+
+
+def test_a_turn_taken_inside_a_turn_is_the_same_turn():
+    schedule = turns.Turns(1)
+    with schedule.turn(), schedule.turn():
+        assert schedule.holds()
+    assert not schedule.holds()
+    page = Script(schedule)
+    started(page)
+    assert page.running.wait(WAIT)
+    finished(page)
+
+
+@pytest.mark.parametrize(
+    ("given", "count"), [(None, turns.DEFAULT), ("", turns.DEFAULT), ("1", 1), (" 4 ", 4)]
+)
+def test_how_many_scripts_run_at_once_is_a_setting(given, count):
+    environ = {} if given is None else {turns.ENV: given}
+    assert turns.pages_at_once(environ) == count
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "two", "1.5"])
+def test_a_wrong_number_of_scripts_at_once_says_what_to_set(given):
+    with pytest.raises(ValueError, match=turns.ENV):
+        turns.pages_at_once({turns.ENV: given})
+
+
+class Recorded(turns.Turns):
+    """Turns that note who took one and gave it back, in order."""
+
+    def __init__(self, count: int):
+        super().__init__(count)
+        self.log: list[tuple[str, str]] = []
+
+    @contextlib.contextmanager
+    def turn(self):
+        with super().turn():
+            self.log.append(("took", threading.current_thread().name))
+            try:
+                yield
+            finally:
+                self.log.append(("gave back", threading.current_thread().name))
+
+    @contextlib.contextmanager
+    def aside(self):
+        with super().aside():
+            self.log.append(("aside", threading.current_thread().name))
+            yield
+
+
+def test_a_page_waits_while_every_turn_is_taken_and_renders_after(app, monkeypatch):
+    """dashboard.py runs each page inside a turn of the process's schedule."""
+    schedule = Recorded(1)
+    monkeypatch.setattr(turns, "_TURNS", schedule)
+    holder = Script(schedule)
+    holder.name = "another session's script"
+    started(holder)
+    assert holder.running.wait(WAIT)
+    rendered = threading.Event()
+    ran: list = []
+
+    def render() -> None:
+        ran.append(app.run(timeout=WAIT))
+        rendered.set()
+
+    threading.Thread(target=render, daemon=True).start()
+    assert not rendered.wait(NOT_YET), "another script holds the only turn: the page waits"
+    finished(holder)
+    assert rendered.wait(WAIT)
+    no_exceptions(ran[0])
+    assert ran[0].title[0].value == "Programme overview"
+    took = [who for what, who in schedule.log if what == "took"]
+    assert took[0] == holder.name and len(took) == 2, "the page's script took the next turn"
+    assert schedule.log[1] == ("gave back", holder.name), "after the other script gave it back"
+    assert schedule.log[-1] == ("gave back", took[1]) and not schedule.holds()
+
+
+def test_a_donor_links_audit_gives_its_turn_up(donor_app, monkeypatch):
+    """The figures of a share link are audited for disclosure once per data version, which after
+    new data can take minutes: other sessions' pages run meanwhile."""
+    schedule = Recorded(1)
+    monkeypatch.setattr(turns, "_TURNS", schedule)
+    at = donor_app().run()
+    no_exceptions(at)
+    script = next(who for what, who in schedule.log if what == "took")
+    assert ("aside", script) in schedule.log
+    assert schedule.log[-1] == ("gave back", script)
