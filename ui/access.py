@@ -246,17 +246,15 @@ def view_for(audience: Audience) -> ProtectedView:
     version = data_version_of_this_run(db)
     if not audience.is_donor:
         return _view(str(db.path), version, audience)
-    with (
-        st.spinner(
-            _(
-                "Preparing the figures of this link: small counts of people are hidden first, "
-                "and the figures around them checked so that none can be worked out. After new "
-                "data this can take a few minutes."
-            ),
-            show_time=language.spinner_shows_time(),
+    with st.spinner(
+        _(
+            "Preparing the figures of this link: small counts of people are hidden first, "
+            "and the figures around them checked so that none can be worked out. After new "
+            "data this can take a few minutes."
         ),
-        turns.aside(),
+        show_time=language.spinner_shows_time(),
     ):
+        turns.step_aside()  # up to minutes: others' pages run meanwhile (ui/turns.py)
         return _view(str(db.path), version, audience)
 
 

@@ -174,16 +174,14 @@ def checked(check, config: Settings, as_of: dt.date, *args):
     """A check's result: this server's cache, the one kept in the database for this data
     (monitoring/db/results.py), or computed now, which at a million values takes seconds:
     then a spinner says so (Streamlit shows it only after half a second)."""
-    with (
-        st.spinner(
-            _(
-                "Checking every value as of {date}. The result is kept for everyone until the "
-                "data changes."
-            ).format(date=i18n.date(as_of)),
-            show_time=language.spinner_shows_time(),
-        ),
-        turns.aside(),
+    with st.spinner(
+        _(
+            "Checking every value as of {date}. The result is kept for everyone until the "
+            "data changes."
+        ).format(date=i18n.date(as_of)),
+        show_time=language.spinner_shows_time(),
     ):
+        turns.step_aside()  # seconds at a million values (ui/turns.py)
         return common.cached(check, config, as_of, *args)
 
 

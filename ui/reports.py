@@ -132,8 +132,8 @@ def _make(column, spec: ReportFile, config, as_of, label, stamp):
     kwargs = {"label": label} if spec.takes_label else {}
     with column.status(_(MAKING[spec.kind]), expanded=False) as status:
         try:
-            with turns.aside():  # making a file gives its turn up (ui/turns.py)
-                data = common.cached(BUILDERS[spec.kind], config, as_of, **kwargs)
+            turns.step_aside()  # making a file takes seconds (ui/turns.py)
+            data = common.cached(BUILDERS[spec.kind], config, as_of, **kwargs)
         except (NotAllowed, iati.IatiInvalid) as exc:
             status.update(label=_(FAILED[spec.kind]), state="error")
             column.error(plain(exc), icon=":material/error:")

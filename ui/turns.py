@@ -10,10 +10,13 @@ the kernel), and the server served fewer renders per second with ten sessions th
 2026). Two at a time keep both cores busy (one script's Python, the other's queries, which
 run outside the lock) without that cost.
 
-Long work steps aside (`aside()`): a donor link's first disclosure audit (up to minutes), the
-data quality checks computed cold, reading or writing an uploaded file, making a report. It
-gives its turn up while it works and waits for one again afterwards, so that it never holds
-the other sessions' pages back.
+Long work steps aside (`step_aside()`): a donor link's first disclosure audit (up to minutes),
+the data quality checks computed cold, reading or writing an uploaded file, making a report.
+Its script gives its turn up for the rest of its run, so that it never holds the other
+sessions' pages back. It does not wait for a turn again: long work can run inside a cached
+call (a donor's view is made inside the first page figure that needs it), whose lock other
+sessions' scripts, holding their turns, may be waiting on; waiting for one of their turns
+there would wait forever.
 """
 
 from __future__ import annotations
@@ -67,23 +70,17 @@ class Turns:
         try:
             yield
         finally:
+            self._give_back()
+
+    def step_aside(self) -> None:
+        """Give the calling thread's turn to the next in line, for the rest of its run (see the
+        module's text). Outside a turn (a fragment's rerun, a test): nothing to give up."""
+        self._give_back()
+
+    def _give_back(self) -> None:
+        if self.holds():
             self._held.turn = False
             self._free.release()
-
-    @contextlib.contextmanager
-    def aside(self) -> Iterator[None]:
-        """Give the turn up for long work and wait for one again after it (also when it
-        raises). Outside a turn (a fragment's rerun, a test): nothing to give up."""
-        if not self.holds():
-            yield
-            return
-        self._held.turn = False
-        self._free.release()
-        try:
-            yield
-        finally:
-            self._free.acquire()
-            self._held.turn = True
 
 
 _TURNS = Turns(pages_at_once())
@@ -94,6 +91,6 @@ def turn() -> contextlib.AbstractContextManager[None]:
     return _TURNS.turn()
 
 
-def aside() -> contextlib.AbstractContextManager[None]:
-    """Long work inside a page script (see the module's text)."""
-    return _TURNS.aside()
+def step_aside() -> None:
+    """Before long work in a page script (see the module's text)."""
+    _TURNS.step_aside()

@@ -139,16 +139,16 @@ def preview(uploaded, table: str | None) -> batches.Preview | UnreadableFile:
     st.session_state[RECHECKED_KEY] = bool(stored) and stored[0][:4] == memo[:4]
     st.session_state.pop(PREVIEW_KEY, None)  # let the previous one go before reading
     bar = st.progress(0.0, text=_("Reading the file"))
+    turns.step_aside()  # reading and checking a file takes seconds (ui/turns.py)
     try:
-        with turns.aside():  # a long read and check gives its turn up (ui/turns.py)
-            result = batches.preview_file(
-                db,
-                uploaded.getvalue(),
-                uploaded.name,
-                common.settings(),
-                table=table,
-                progress=lambda done, text: bar.progress(min(1.0, done), text=text),
-            )
+        result = batches.preview_file(
+            db,
+            uploaded.getvalue(),
+            uploaded.name,
+            common.settings(),
+            table=table,
+            progress=lambda done, text: bar.progress(min(1.0, done), text=text),
+        )
     except UnreadableFile as exc:
         result = exc
     finally:
@@ -365,16 +365,16 @@ def commit_controls(result: batches.Preview, by: str) -> None:
         )
         return
     bar = st.progress(0.0, text=_("Writing"))
+    turns.step_aside()  # writing takes seconds (ui/turns.py)
     try:
-        with turns.aside():  # a long write gives its turn up (ui/turns.py)
-            done = batches.commit_preview(
-                common.database(),
-                result,
-                by=by,
-                valid_only=valid_only,
-                source="upload",
-                progress=lambda f, text: bar.progress(min(1.0, f), text=text),
-            )
+        done = batches.commit_preview(
+            common.database(),
+            result,
+            by=by,
+            valid_only=valid_only,
+            source="upload",
+            progress=lambda f, text: bar.progress(min(1.0, f), text=text),
+        )
     except batches.StalePreview as stale:
         bar.empty()
         st.session_state.pop(PREVIEW_KEY, None)
