@@ -349,10 +349,9 @@ def _plain(value):
 
 
 def _rows(db: Database, user_name: str | None) -> list:
-    frame = db.query("access_users", user_name=user_name)
     return [
         SimpleNamespace(**{k: _plain(v) for k, v in row.items()})
-        for row in frame.to_dict("records")
+        for row in db.records("access_users", user_name=user_name)
     ]
 
 
