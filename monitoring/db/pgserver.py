@@ -109,6 +109,9 @@ class TemporaryServer:
             "-E",
             "UTF8",
             "--locale=C.UTF-8",
+            # Text compared byte by byte, as DuckDB does (docs/scale.md, "How to switch"): the
+            # same order as C.UTF-8 gives, and sorts and key lookups faster.
+            "--lc-collate=C",
             "--no-sync",
         )
         options = (
