@@ -118,6 +118,9 @@ def _protected_cells(db_path: str, data_version: tuple, regions: tuple[str, ...]
     scope, shared by every link of that scope whatever its pages; read from the database
     when another process audited the same cells (monitoring/access/kept.py). (`_db`, the
     open database of `db_path`, is not part of the key.)"""
+    # Run only when not kept here: the audit takes up to minutes after new data, so a page
+    # script doing it gives its turn up (ui/turns.py); a background preparation holds none.
+    turns.step_aside()
     return indicator_cells(_db, load_settings(), regions)
 
 
@@ -246,6 +249,11 @@ def view_for(audience: Audience) -> ProtectedView:
     version = data_version_of_this_run(db)
     if not audience.is_donor:
         return _view(str(db.path), version, audience)
+    prepared = prepared_scopes(str(db.path))
+    if prepared is None or prepared[0] != uploads_part(version):
+        # The links' views of this data are still being prepared in the background: this
+        # run may wait for that audit, so it gives its turn up (ui/turns.py).
+        turns.step_aside()
     with st.spinner(
         _(
             "Preparing the figures of this link: small counts of people are hidden first, "
@@ -254,7 +262,6 @@ def view_for(audience: Audience) -> ProtectedView:
         ),
         show_time=language.spinner_shows_time(),
     ):
-        turns.step_aside()  # up to minutes: others' pages run meanwhile (ui/turns.py)
         return _view(str(db.path), version, audience)
 
 

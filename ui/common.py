@@ -22,7 +22,7 @@ from monitoring.i18n import _
 from monitoring.periods import period_end, period_of, reporting_dates
 from monitoring.reports import exports, indicators, names, overview
 from monitoring.settings import Settings, load_settings
-from ui import access
+from ui import access, turns
 from ui.text import code, plain
 
 AS_OF_KEY = "as_of"
@@ -76,7 +76,10 @@ def _run(
     lang: str,
     args: tuple,
     kwargs: tuple,
+    _long_work: bool = False,
 ):
+    if _long_work:  # computed now, not kept: seconds of work give the turn up (ui/turns.py)
+        turns.step_aside()
     fn = getattr(importlib.import_module(module), name)
     db = open_database(db_path)
     with i18n.language(lang):  # words the core writes (statuses, notes) in the viewer's
@@ -106,7 +109,7 @@ def _call_key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
     )
 
 
-def cached(fn: Callable[..., Any], *args, **kwargs):
+def cached(fn: Callable[..., Any], *args, long_work: bool = False, **kwargs):
     """Call a core function fn(db, [view,] *args, **kwargs), cached until the data changes.
 
     A function that takes the protected view gets the one of this run's viewer: pages never
@@ -114,9 +117,12 @@ def cached(fn: Callable[..., Any], *args, **kwargs):
     result is never served to another viewer), the language of this run (so words the core
     writes are never served in another) and the database's data version (so a commit or an
     undo is seen at once).
+
+    `long_work`: computing it can take seconds (a data quality check over every value, a
+    report file); when it is not kept, the script gives its turn up first (ui/turns.py).
     """
     try:
-        return _run(*_call_key(fn, args, kwargs))
+        return _run(*_call_key(fn, args, kwargs), _long_work=long_work)
     except DATABASE_ERRORS as exc:
         database_unavailable(exc)
 

@@ -24,7 +24,7 @@ from monitoring.quality import (
 )
 from monitoring.reports import indicators
 from monitoring.settings import Settings
-from ui import access, common, language, turns
+from ui import access, common, language
 from ui.text import plain
 
 WHOLE = approvals.WHOLE_PROGRAMME
@@ -181,8 +181,7 @@ def checked(check, config: Settings, as_of: dt.date, *args):
         ).format(date=i18n.date(as_of)),
         show_time=language.spinner_shows_time(),
     ):
-        turns.step_aside()  # seconds at a million values (ui/turns.py)
-        return common.cached(check, config, as_of, *args)
+        return common.cached(check, config, as_of, *args, long_work=True)
 
 
 def named(codes: pd.Series, names: dict[str, str]) -> pd.Series:

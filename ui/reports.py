@@ -19,7 +19,7 @@ from monitoring.periods import period_of
 from monitoring.reports import iati, iptt, report
 from monitoring.reports.documents import REPORTS, NotAllowed
 from monitoring.settings import Settings
-from ui import access, common, turns
+from ui import access, common
 from ui.text import plain
 
 
@@ -132,8 +132,7 @@ def _make(column, spec: ReportFile, config, as_of, label, stamp):
     kwargs = {"label": label} if spec.takes_label else {}
     with column.status(_(MAKING[spec.kind]), expanded=False) as status:
         try:
-            turns.step_aside()  # making a file takes seconds (ui/turns.py)
-            data = common.cached(BUILDERS[spec.kind], config, as_of, **kwargs)
+            data = common.cached(BUILDERS[spec.kind], config, as_of, long_work=True, **kwargs)
         except (NotAllowed, iati.IatiInvalid) as exc:
             status.update(label=_(FAILED[spec.kind]), state="error")
             column.error(plain(exc), icon=":material/error:")

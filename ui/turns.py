@@ -10,13 +10,15 @@ the kernel), and the server served fewer renders per second with ten sessions th
 2026). Two at a time keep both cores busy (one script's Python, the other's queries, which
 run outside the lock) without that cost.
 
-Long work steps aside (`step_aside()`): a donor link's first disclosure audit (up to minutes),
-the data quality checks computed cold, reading or writing an uploaded file, making a report.
-Its script gives its turn up for the rest of its run, so that it never holds the other
-sessions' pages back. It does not wait for a turn again: long work can run inside a cached
-call (a donor's view is made inside the first page figure that needs it), whose lock other
-sessions' scripts, holding their turns, may be waiting on; waiting for one of their turns
-there would wait forever.
+Long work steps aside (`step_aside()`) when it is done now rather than read from a cache: a
+donor link's disclosure audit (up to minutes after new data, or waiting for the background
+preparation of it), a data quality check or a report file computed now (`ui.common.cached(...,
+long_work=True)`), reading or writing an uploaded file. Its script gives its turn up for the
+rest of its run, so that it never holds the other sessions' pages back; the runs after it,
+served from the caches, keep their turns. It does not wait for a turn again: long work can
+run inside a cached call (a donor's view is made inside the first page figure that needs
+it), whose lock other sessions' scripts, holding their turns, may be waiting on; waiting for
+one of their turns there would wait forever.
 """
 
 from __future__ import annotations

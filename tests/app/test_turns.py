@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from tests.app.conftest import no_exceptions
+from tests.app.test_link_views_prepared import wait_for_preparing
 from ui import turns
 
 WAIT = 30  # seconds: for what must happen (a thread scheduled)
@@ -225,13 +226,42 @@ def test_a_page_waits_while_every_turn_is_taken_and_renders_after(app, monkeypat
     assert schedule.log[-1] == ("gave back", took[1]) and not schedule.holds()
 
 
-def test_a_donor_links_audit_gives_its_turn_up(donor_app, monkeypatch):
+def steps_aside(schedule: Recorded) -> bool:
+    """Whether the page's script run logged in `schedule` stepped aside; checks that it gave its
+    turn back at the end either way."""
+    took = [who for what, who in schedule.log if what == "took"]
+    assert len(took) == 1 and schedule.log[-1] == ("gave back", took[0])
+    return ("stepped aside", took[0]) in schedule.log
+
+
+def test_a_donor_links_audit_gives_its_turn_up_when_it_runs(donor_app, monkeypatch):
     """The figures of a share link are audited for disclosure once per data version, which after
-    new data can take minutes: other sessions' pages run meanwhile."""
+    new data can take minutes: other sessions' pages run meanwhile. Once audited, the link's
+    pages keep their turn like any other."""
     schedule = Recorded(1)
     monkeypatch.setattr(turns, "_TURNS", schedule)
     at = donor_app().run()
     no_exceptions(at)
-    script = next(who for what, who in schedule.log if what == "took")
-    assert ("stepped aside", script) in schedule.log
-    assert schedule.log[-1] == ("gave back", script)
+    assert steps_aside(schedule), "the audit was made in this run"
+    wait_for_preparing()  # the links' views prepared in the background, as after any new data
+    schedule.log.clear()
+    at.run()
+    no_exceptions(at)
+    assert not steps_aside(schedule), "the audit is kept: nothing long to do"
+
+
+def test_a_data_quality_check_computed_now_gives_its_turn_up(app, monkeypatch):
+    from ui.quality import TAB_KEY
+
+    at = app.run()
+    at.switch_page("views/quality.py").run()
+    schedule = Recorded(1)
+    monkeypatch.setattr(turns, "_TURNS", schedule)
+    at.session_state[TAB_KEY] = "Completeness"
+    at.run()
+    no_exceptions(at)
+    assert steps_aside(schedule), "the completeness check was computed in this run"
+    schedule.log.clear()
+    at.run()
+    no_exceptions(at)
+    assert not steps_aside(schedule), "kept since: the page keeps its turn"
