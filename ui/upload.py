@@ -225,13 +225,19 @@ def show_preview(result: batches.Preview) -> None:
     cards.metric(
         _("Unchanged"), check.unchanged, border=True, help=_("Already stored as they are.")
     )
-    # An error of the header: no row can be imported ("With errors 0" above "2 errors" read
-    # as a contradiction).
-    header = bool(check.file_errors)
+    # An error of the header, or a row in an approved quarter: no row can be imported ("With
+    # errors 0" above "2 errors" read as a contradiction). The card names which, as the
+    # errors' table lists them (a row of an approved quarter is not an error of the header).
+    if check.header_errors:
+        why = _("the header: no row can be imported")
+    elif check.approval_locks:
+        why = _("an approved quarter: no row can be imported")
+    else:
+        why = None
     cards.metric(
         _("With errors"),
-        check.total_rows if header else check.rows_with_errors,
-        _("the header: no row can be imported") if header else None,
+        check.total_rows if why else check.rows_with_errors,
+        why,
         delta_color="off",
         delta_arrow="off",
         border=True,

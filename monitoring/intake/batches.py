@@ -257,6 +257,7 @@ def _add_locks(check: Check, locks: list[approvals.Lock]) -> None:
     """The rows an approved quarter locks, as errors of the whole file (each at its line)."""
     check.errors.extend(Problem(k.line, k.column, k.period, k.reason(), k.fix()) for k in locks)
     check.file_errors += len(locks)
+    check.approval_locks += len(locks)
     check.locked_lines |= {k.line for k in locks if k.line is not None}
 
 

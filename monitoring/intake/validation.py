@@ -173,6 +173,12 @@ class Check:
     far_outside: set[int] = field(default_factory=set)  # lines warned: far outside earlier values
     # lines of valid rows that an approved quarter locks (errors that refuse the whole file)
     locked_lines: set[int] = field(default_factory=set)
+    approval_locks: int = 0  # of file_errors: rows that would change an approved quarter
+
+    @property
+    def header_errors(self) -> int:
+        """Errors of the file's header or shape (of file_errors, those not of an approval)."""
+        return self.file_errors - self.approval_locks
 
     @property
     def ok(self) -> bool:

@@ -187,6 +187,22 @@ def test_a_header_error_counts_every_row_as_not_importable(upload_app):
     assert "error(s)" in at.error[0].value
 
 
+def test_a_row_in_an_approved_quarter_is_not_called_an_error_of_the_header(upload_app):
+    """A row that would change an approved quarter refuses the whole file, as a header error
+    does; the card names the approval, as the errors' table does (it said "the header")."""
+    at, path = upload_app
+    before = checksums(path)
+    header = b"indicator_code,period,region_code,org_id,sex,age_group,value,comment,source\n"
+    upload(at, "values.csv", header + b"OC1.1,2022Q2,UZ-JI,,all,all,7,,report\n")
+    card = next(m for m in at.metric if m.label == "With errors")
+    assert card.value == "1" and card.delta == "an approved quarter: no row can be imported"
+    errors = at.dataframe[0].value
+    assert errors[["line", "column"]].values.tolist() == [[2, "value"]]
+    assert "approved" in errors.iloc[0, -2]
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    assert checksums(path) == before
+
+
 def test_an_unreadable_file_is_named_for_what_it_is(upload_app):
     at, path = upload_app
     before = checksums(path)
