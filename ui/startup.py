@@ -9,7 +9,9 @@ Now, as soon as the server starts, a thread opens the database as every page run
 (`monitoring/cli/remote.py` `serve`: from then on the command line's jobs go through the
 dashboard) and starts the same preparations that follow an upload on the dashboard: every
 active link's protected view and the data quality checks of the default reporting date, each
-read back instead where a process has kept them in the database (replicas, restarts).
+read back instead where a process has kept them in the database (replicas, restarts). And
+after each command it runs for the command line (an import or an undo sent to it as a job),
+the links' views of the new data are prepared at once, as after an upload on its page.
 
 Nothing here stops the server from serving: a database that cannot be opened is logged as a
 warning, and the first page run opens it and says what is wrong, as before. A database file
@@ -43,6 +45,7 @@ def prepare_in_background() -> threading.Thread | None:
     where = database_path()
     if not is_postgres(where) and not Path(where).exists():
         return None
+    remote.after_each_job(_after_job)
     thread = threading.Thread(target=_prepare, name=PREPARING, daemon=True)
     thread.start()
     return thread
@@ -73,6 +76,13 @@ def log_to_stderr() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False  # not twice where a deployment gives the root logger a handler
+
+
+def _after_job(db) -> None:
+    """After a command the dashboard ran for the command line (an import, an undo): the
+    links' views of the data as it is now, prepared at once rather than at the next page run
+    of anyone, who may be a donor (nothing when the command changed no data)."""
+    access.prepare_link_views(db, page_version(db))
 
 
 @contextlib.asynccontextmanager

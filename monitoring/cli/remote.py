@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -51,6 +52,16 @@ DATABASE_BUSY = 3
 _job = threading.local()  # on the thread running a job: active, user, stdout, stderr, stdin
 _servers: dict[Path, JobServer | None] = {}
 _servers_lock = threading.Lock()
+# Called with the database after each job the dashboard ran (ui/startup.py: the share links'
+# views of the new data prepared at once, not at the next page run of anyone).
+_after_jobs: list[Callable[[Database], None]] = []
+
+
+def after_each_job(fn: Callable[[Database], None]) -> None:
+    """Have `fn(db)` called after each job this process runs (once, however often asked);
+    its failure is logged, never the job's."""
+    if fn not in _after_jobs:
+        _after_jobs.append(fn)
 
 
 def in_job() -> bool:
@@ -232,6 +243,11 @@ def _handle(db: Database, ours: tuple[str, ...], request: dict, peer_uid: int) -
         code,
         time.perf_counter() - started,
     )
+    for after in list(_after_jobs):
+        try:
+            after(db)
+        except Exception:  # the job is done and answered as it went
+            log.exception("After the job `python -m monitoring %s`, %r failed.", shown, after)
     return answer(code)
 
 

@@ -5,6 +5,8 @@ a restart or a command-line import waited for the whole disclosure audit (49 s a
 values over 14 regions: docs/benchmarks.md)."""
 
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 from monitoring.access import sharing
 from monitoring.db import Database
+from monitoring.settings import ROOT
 from tests.e2e.conftest import (
     TEST_SECRET,
     exceptions_shown,
@@ -61,6 +64,34 @@ def test_a_server_prepares_donors_views_and_the_checks_before_anyone_comes(
             page.close()
     # The donor's page read what the start prepared: no second audit of the same data.
     assert log.read_text(errors="replace").count("Prepared the protected views") == 1
+
+
+def test_a_command_line_import_is_followed_by_the_links_views_of_the_new_data(
+    sample_db_path, tmp_path
+):
+    """A command sent to the running dashboard as a job changes the data: the links' views of
+    the new data are prepared after it at once, not at the next page run (nobody visits)."""
+    path = tmp_path / "monitoring.duckdb"
+    shutil.copyfile(sample_db_path, path)
+    db = Database(path)
+    sharing.create_share_link(db, "donor", "30d", by="tests", secret=TEST_SECRET)
+    db.close()
+    budget = tmp_path / "budget.csv"
+    budget.write_text("budget_line,category,period,amount,currency\n9.9,other,2022Q1,5,USD\n")
+    log = tmp_path / "streamlit.log"
+    with streamlit_server(path, log):
+        assert PREPARED_VIEWS in logged_within(log, (PREPARED_VIEWS,))
+        imported = subprocess.run(
+            [sys.executable, "-m", "monitoring", "import", str(budget), "--db", str(path)],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
+        deadline = time.monotonic() + 60
+        while log.read_text(errors="replace").count(PREPARED_VIEWS) < 2:
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+    text = log.read_text(errors="replace")
+    assert "Ran `python -m monitoring import" in text  # it ran in the dashboard, as a job
 
 
 def test_a_server_without_its_database_file_makes_none_at_the_start(tmp_path):
