@@ -178,6 +178,15 @@ def problem_columns() -> dict[str, str]:
     }
 
 
+# The errors and warnings tables: rows tall enough for four lines (Streamlit's grid wraps a
+# cell's text only in rows taller than 4rem; it cut "What is wrong" and "How to fix it" at the
+# column's width, the words a person needs to mend the file), and the two texts' columns as
+# wide as the page's main column leaves them beside line, column and value (pixels; wider
+# screens share the rest out).
+PROBLEM_ROW_HEIGHT = 92
+PROBLEM_TEXT_WIDTHS = (360, 320)
+
+
 def show_problems(problems, name: str, key: str) -> None:
     names = problem_columns()
     frame = problems_frame(problems).rename(columns=names)
@@ -197,14 +206,19 @@ def show_problems(problems, name: str, key: str) -> None:
         frame,
         hide_index=True,
         width="stretch",
+        row_height=PROBLEM_ROW_HEIGHT,
         column_config={
             names["line"]: st.column_config.NumberColumn(
                 _("Line"), help=_("The header is line 1.")
             ),
             names["column"]: _("Column"),
             names["value"]: _("Value"),
-            names["reason"]: st.column_config.TextColumn(_("What is wrong"), width="large"),
-            names["fix"]: st.column_config.TextColumn(_("How to fix it"), width="large"),
+            names["reason"]: st.column_config.TextColumn(
+                _("What is wrong"), width=PROBLEM_TEXT_WIDTHS[0]
+            ),
+            names["fix"]: st.column_config.TextColumn(
+                _("How to fix it"), width=PROBLEM_TEXT_WIDTHS[1]
+            ),
         },
     )
     common.downloads(frame, name, key)

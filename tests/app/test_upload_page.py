@@ -199,6 +199,8 @@ def test_a_row_in_an_approved_quarter_is_not_called_an_error_of_the_header(uploa
     errors = at.dataframe[0].value
     assert errors[["line", "column"]].values.tolist() == [[2, "value"]]
     assert "approved" in errors.iloc[0, -2]
+    # Rows tall enough for the grid to wrap the long texts (it does above 4rem, 64 pixels).
+    assert at.dataframe[0].proto.row_height > 64
     assert not [b for b in at.button if b.label.startswith("Import")]
     assert checksums(path) == before
 
