@@ -52,7 +52,6 @@ class Turns:
     """A number of turns, each held by one thread at a time."""
 
     def __init__(self, count: int):
-        self.count = count
         self._free = threading.BoundedSemaphore(count)
         self._held = threading.local()
 
