@@ -45,7 +45,6 @@ def prepare_in_background() -> threading.Thread | None:
     where = database_path()
     if not is_postgres(where) and not Path(where).exists():
         return None
-    remote.after_each_job(_after_job)
     thread = threading.Thread(target=_prepare, name=PREPARING, daemon=True)
     thread.start()
     return thread
@@ -88,7 +87,10 @@ def _after_job(db) -> None:
 @contextlib.asynccontextmanager
 async def lifespan(_app) -> AsyncIterator[None]:
     """server.py's `st.App(lifespan=...)`: the log, and the preparations, start with the
-    server (not when server.py is imported: a test importing it keeps its own logging)."""
+    server (not when server.py is imported: a test importing it keeps its own logging). The
+    jobs' hook too, whether or not the database file exists yet (the first page run makes
+    it, and the command line's jobs reach the dashboard from then on)."""
     log_to_stderr()
+    remote.after_each_job(_after_job)
     prepare_in_background()
     yield
