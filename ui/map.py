@@ -113,11 +113,17 @@ def deck(data: RegionalMap, basemap: bool = False) -> pdk.Deck:
             pickable=False,
         ),
     ]
+    # Without a basemap, map_style is left at pydeck's default: with no provider, its JSON
+    # then says "no style" ("__MAP_STYLE__"), and Streamlit draws no basemap. map_style=None
+    # would mean "the theme's basemap": Streamlit would fetch CARTO's style from the internet
+    # on every load (each viewer's address to a third party, the basemap shown although
+    # switched off) and start its map renderer (0.4-0.6 s of a first load where WebGL is drawn
+    # in software). docs/map.md.
+    style = {"map_provider": "carto", "map_style": "light"} if basemap else {"map_provider": None}
     return CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(**data.view),
-        map_provider="carto" if basemap else None,
-        map_style="light" if basemap else None,
+        **style,
         # A `text` tooltip: Streamlit sets it as innerText, so text from the data in it is
         # never read as HTML and is not escaped (escaped, it would show "&lt;").
         tooltip={"text": "{tooltip}", "style": TOOLTIP_STYLE},

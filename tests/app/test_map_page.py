@@ -46,7 +46,10 @@ def test_the_map_colours_the_three_programme_regions_offline(app):
     at = open_map(app, indicator="OC1.2")
     assert at.title[0].value == "Regional map"
     spec = deck_spec(at)
-    assert not spec.get("mapProvider") and not spec.get("mapStyle")  # no basemap tiles
+    # No basemap: no provider, and the style pydeck writes for "none", which Streamlit's
+    # chart reads as "draw no basemap". A missing style would make Streamlit fetch CARTO's
+    # (tests/e2e/test_addresses.py: the page asks no other host).
+    assert not spec.get("mapProvider") and spec.get("mapStyle") == "__MAP_STYLE__"
     props = region_properties(at)
     assert len(props) == 14
     no_data = map_report.hex_to_rgba(map_report.NO_DATA_FILL)

@@ -52,13 +52,14 @@ def test_a_donors_share_link_to_overview_keeps_the_link(server, page):
     assert urlsplit(page.url).path == "/"
 
 
-@pytest.mark.parametrize("path", ["/", "/indicators", "/grants"])
+@pytest.mark.parametrize("path", [f"/{p.address}" for p in PAGES])
 def test_a_page_finds_its_server_at_once_and_asks_no_other_host(server, page, path):
     """Opened at its own address (/indicators), a page connects to the server at the root
     straight away: it does not first look for it under /indicators (a 404 and a pause;
     ui/page_html.py). And whoever opens the dashboard is known to its own server only: no
     font, icon or script comes from elsewhere (the tab's icon is the dashboard's own, not
-    one of Google's)."""
+    one of Google's), and the map draws no basemap unless asked to (Streamlit's chart would
+    otherwise fetch CARTO's style)."""
     asked: list[tuple[str, str]] = []
     page.on("request", lambda request: asked.append(urlsplit(request.url)[1:3]))
     page.goto(signed_in(f"{server}{path}"))
