@@ -20,7 +20,7 @@ from monitoring.contract import TABLES, Table
 from monitoring.db import Database, DatabaseError, stored
 from monitoring.db.errors import WRITE_CONFLICTS
 from monitoring.i18n import _, ngettext
-from monitoring.intake.upload import read_table
+from monitoring.intake.upload import raw_values, read_table
 from monitoring.intake.validation import (
     ROW_STATUS,
     STATUS_COLUMN,
@@ -236,6 +236,12 @@ def preview_file(
     if progress:
         progress(0.02, _("Reading the file"))
     raw = read_table(data, file_name, table)
+    # The stored series of the file's indicators summarised while it is checked, unless kept.
+    series = (
+        outliers.SeriesAhead(db, raw_values(raw, "indicator_code"))
+        if raw.table.name == "indicator_values"
+        else None
+    )
     with db.cursor() as cur:
         version = _data_version(cur)  # first: any later change makes the preview stale
         writes = stored.table_writes(cur, raw.table.name)
@@ -246,7 +252,7 @@ def preview_file(
             settings,
             today=today,
             progress=progress,
-            series=lambda: outliers.prepared_series(db),
+            series=series,
         )
         _quality_checks(cur, check, settings)
     raw.release_rows()

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
+
 from monitoring import i18n
 from monitoring.contract import TABLES, Table
 from monitoring.i18n import N_, _, ngettext
@@ -105,6 +107,23 @@ class RawTable:
         return ngettext("{how}, {n} data row(s)", "{how}, {n} data row(s)", rows).format(
             how=how, n=rows
         )
+
+
+def raw_values(raw: RawTable, column: str) -> set[str]:
+    """The distinct cells of the file's column `column` (matched as fold_name matches
+    names), spaces around them removed, before any check: what the file names, such as the
+    indicators an upload of values touches. Empty when no column has that name."""
+    wanted = fold_name(column)
+    positions = [i for i, name in enumerate(raw.header) if fold_name(name) == wanted]
+    if not positions:
+        return set()
+    i = positions[0]
+    if isinstance(raw.rows, ColumnRows):  # (its distinct values may hold one no row has)
+        column = raw.rows.columns[i]
+        cells = (column.values[c] for c in np.unique(column.codes))
+    else:
+        cells = (row[i] for _, row in raw.rows if i < len(row))
+    return {c.strip() for c in cells if c is not None}
 
 
 @contextmanager

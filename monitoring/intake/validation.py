@@ -267,9 +267,10 @@ def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
 
 
 # Context from the database ----------------------------------------------------------------------
-# The summary of every stored series (queries/series_summary.sql) for an upload's outlier
-# warnings where it is kept, else None (monitoring/quality/outliers.py prepared_series).
-SeriesSummary = Callable[[], pd.DataFrame | None]
+# Given the indicators of an upload's checked rows: the summary of (at least) their stored
+# series (queries/series_summary.sql) for its outlier warnings, where one is kept or was
+# made while the file was checked, else None (monitoring/quality/outliers.py SeriesAhead).
+SeriesSummary = Callable[[list[str]], pd.DataFrame | None]
 
 
 class Context:
@@ -1264,8 +1265,9 @@ def stage_series(
 ) -> None:
     """The temp table `upload_series`, read by both outlier warnings of an upload of
     indicator_values: the stored series summarised (queries/series_summary.sql), as
-    `summary` gives them (every series, read where kept), else summarised here for the
-    indicators `indicators` (None: every one)."""
+    `summary` gives them (every series, read where kept, or those of the file's indicators,
+    summarised while it was checked), else summarised here for the indicators `indicators`
+    (None: every one)."""
     if summary is not None:
         stage(
             cur, summary, "create or replace temp table upload_series as select * from upload_input"
@@ -1284,7 +1286,7 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     stage_stored(cur, frame, table, check.columns)
     if table.name == "indicator_values":
         indicators = sorted(frame["indicator_code"].unique().tolist())
-        stage_series(cur, ctx.series() if ctx.series else None, indicators)
+        stage_series(cur, ctx.series(indicators) if ctx.series else None, indicators)
     # Each row's status read as two flags (no text per row from the database), in line order.
     flags = cur.execute("select line, is_new, is_changed from upload_rows order by line").df()
     codes = np.where(flags.is_new.to_numpy(), 1, np.where(flags.is_changed.to_numpy(), 2, 0))

@@ -6,7 +6,9 @@ Shown on the Data quality page, and as warnings in the upload preview."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -15,11 +17,14 @@ import pandas as pd
 from monitoring import i18n
 from monitoring.access.markers import team_only
 from monitoring.db import Database
+from monitoring.db.errors import DATABASE_ERRORS
 from monitoring.db.results import kept_query, kept_rows
 from monitoring.i18n import _
 from monitoring.periods import period_of
 from monitoring.quality.queries import run_named
 from monitoring.settings import Settings
+
+log = logging.getLogger("monitoring.quality")
 
 MIN_SERIES = 5  # fewer values than this make no series to judge against
 
@@ -109,6 +114,51 @@ def prepared_series(db: Database) -> pd.DataFrame | None:
     """`series_summary` if it is kept for this data version, else None (nothing is run: the
     preview then summarises only the series of its own indicators, and keeps nothing)."""
     return kept_rows(db, "series_summary", indicators=None)
+
+
+# Summaries begun ahead run on threads of their own, each on a cursor of its own (at most
+# this many at once: more previews at the same moment wait for one, as they would inline).
+_AHEAD = ThreadPoolExecutor(max_workers=2, thread_name_prefix="series-ahead")
+
+
+class SeriesAhead:
+    """The stored series an upload of indicator values is compared with, summarised while
+    the file is checked rather than after (validation.Context's `series`).
+
+    Where no summary is kept for this data version (prepared_series: none after a write that
+    no dashboard has prepared for), summarising the stored series of the file's indicators
+    is the slowest statement of a preview (0.45-0.52 s of 1.3 s for 100,000 rows beside
+    900,000 on PostgreSQL). Its input is known as soon as the file is read: the indicator
+    codes the file names, `indicators`. So it begins then, on another cursor (on PostgreSQL
+    another server process, on DuckDB DuckDB's own threads), while the preview checks the
+    rows and stages and compares them; the preview waits for it only where the outlier
+    warnings read it. Called with the indicators of the checked rows, it returns the summary
+    if it covers them (codes are checked as written, spaces aside), else None, and the
+    preview summarises them itself as before; likewise if the summary ahead failed.
+    """
+
+    def __init__(self, db: Database, indicators: Iterable[str]):
+        self.indicators = frozenset(indicators)
+        self._kept = prepared_series(db)
+        self._future: Future | None = None
+        if self._kept is None and self.indicators:
+            self._future = _AHEAD.submit(_summarise, db, sorted(self.indicators))
+
+    def __call__(self, indicators: Iterable[str]) -> pd.DataFrame | None:
+        if self._kept is not None:
+            return self._kept
+        if self._future is None or not set(indicators) <= self.indicators:
+            return None
+        try:
+            return self._future.result()
+        except DATABASE_ERRORS as e:  # (summarised again inline, where the error shows)
+            log.warning("The stored series could not be summarised ahead: %s", e)
+            return None
+
+
+def _summarise(db: Database, indicators: list[str]) -> pd.DataFrame:
+    with db.cursor() as cur:
+        return run_named(cur, "series_summary", indicators=indicators)
 
 
 def upload_warnings(
