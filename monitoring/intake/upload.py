@@ -123,7 +123,7 @@ def raw_values(raw: RawTable, column: str) -> set[str]:
         cells = (column.values[c] for c in np.unique(column.codes))
     else:
         cells = (row[i] for _, row in raw.rows if i < len(row))
-    return {c.strip() for c in cells if c is not None}
+    return {str(c).strip() for c in cells if c is not None}
 
 
 @contextmanager
