@@ -1284,9 +1284,13 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     table = check.table
     frame = check.rows.drop(columns=ROW_STATUS)
     stage_stored(cur, frame, table, check.columns)
-    if table.name == "indicator_values":
+
+    def series() -> None:
+        # upload_series, staged just before the first warning that reads it: a summary
+        # begun while the file was checked (outliers.SeriesAhead) may still be running.
         indicators = sorted(frame["indicator_code"].unique().tolist())
         stage_series(cur, ctx.series(indicators) if ctx.series else None, indicators)
+
     # Each row's status read as two flags (no text per row from the database), in line order.
     flags = cur.execute("select line, is_new, is_changed from upload_rows order by line").df()
     codes = np.where(flags.is_new.to_numpy(), 1, np.where(flags.is_changed.to_numpy(), 2, 0))
@@ -1302,18 +1306,26 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
         f"order by line, column_name limit {MAX_LISTED_CHANGES}",
         (compared_parameters(table, frame) or None) if "$compared" in changes else None,
     ).df()
-    check.warnings.extend(table_warnings(cur, table, frame, check.far_outside))
+    check.warnings.extend(table_warnings(cur, table, frame, check.far_outside, series))
 
 
 # Warnings that look at stored data too ----------------------------------------------------------
 def table_warnings(
-    cur: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame, far_outside: set[int]
+    cur: duckdb.DuckDBPyConnection,
+    table: Table,
+    frame: pd.DataFrame,
+    far_outside: set[int],
+    stage_series: Callable[[], None] = lambda: None,
 ) -> list[Problem]:
     """Warnings that compare the file (its checked rows `frame`, staged as `upload_rows`)
     with the stored data; the lines of values far outside their indicator's earlier values
-    are added to `far_outside`."""
+    are added to `far_outside`. For indicator values, `stage_series` makes `upload_series`
+    once the warnings that do not read it have run."""
     out: list[Problem] = []
     if table.name == "indicator_values":
+        with large_joins(cur, frame):
+            over = run_named(cur, "upload_breakdown_over_total", compared=compared_values(frame))
+        stage_series()
         for r in run_named(cur, "upload_value_outliers").itertuples():
             far_outside.add(int(r.line))
             out.append(
@@ -1334,8 +1346,6 @@ def table_warnings(
                     _(VALUE_FIX),
                 )
             )
-        with large_joins(cur, frame):
-            over = run_named(cur, "upload_breakdown_over_total", compared=compared_values(frame))
         for r in over.itertuples():
             out.append(
                 Problem(
