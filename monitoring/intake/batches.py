@@ -242,19 +242,23 @@ def preview_file(
         if raw.table.name == "indicator_values"
         else None
     )
-    with db.cursor() as cur:
-        version = _data_version(cur)  # first: any later change makes the preview stale
-        writes = stored.table_writes(cur, raw.table.name)
-        previous = _previous_load(cur, raw.table.name, raw.sha256)
-        check = check_raw(
-            cur,
-            raw,
-            settings,
-            today=today,
-            progress=progress,
-            series=series,
-        )
-        _quality_checks(cur, check, settings)
+    try:
+        with db.cursor() as cur:
+            version = _data_version(cur)  # first: any later change makes the preview stale
+            writes = stored.table_writes(cur, raw.table.name)
+            previous = _previous_load(cur, raw.table.name, raw.sha256)
+            check = check_raw(
+                cur,
+                raw,
+                settings,
+                today=today,
+                progress=progress,
+                series=series,
+            )
+            _quality_checks(cur, check, settings)
+    finally:
+        if series is not None:
+            series.settle()
     raw.release_rows()
     return Preview(check, previous, version, writes)
 

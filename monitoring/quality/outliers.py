@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import duckdb
@@ -154,6 +154,14 @@ class SeriesAhead:
         except DATABASE_ERRORS as e:  # (summarised again inline, where the error shows)
             log.warning("The stored series could not be summarised ahead: %s", e)
             return None
+
+    def settle(self) -> None:
+        """Wait until the summary ahead, if any, is done (its result or its error unused): a
+        preview that never read it (a file refused at its header) must not return while its
+        cursor still runs, or closing the database then would fail (DuckDB refuses to close a
+        connection busy with another call)."""
+        if self._future is not None:
+            wait([self._future])
 
 
 def _summarise(db: Database, indicators: list[str]) -> pd.DataFrame:

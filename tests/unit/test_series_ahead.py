@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from monitoring.db import Database
 from monitoring.intake.batches import preview_file
 from monitoring.intake.upload import raw_values, read_table
 from monitoring.intake.validation import Check
 from monitoring.quality import outliers
 from monitoring.quality.queries import run_named
-from tests.conftest import ENGINES
+from tests.conftest import ENGINES, indicator_row, insert
 from tests.unit.upload_support import VALUES_HEADER, csv_bytes, sample_copy
 
 # OC2.3's stored values lie between 12 and 19: 90 is far outside its series.
@@ -31,6 +32,19 @@ def sample(request, tmp_path):
     database.close()
 
 
+class Inline:
+    """In place of SeriesAhead: nothing begun, so the preview summarises the series itself."""
+
+    def __init__(self, db, indicators):
+        pass
+
+    def __call__(self, indicators):
+        return None
+
+    def settle(self) -> None:
+        pass
+
+
 def outlier_warnings(check: Check) -> list[tuple[int | None, str]]:
     return [(w.line, w.reason) for w in check.warnings if "modified z-score" in w.reason]
 
@@ -43,7 +57,7 @@ def test_the_preview_warns_as_when_it_summarises_the_series_itself(sample, setti
     assert "far outside the earlier values of OC2.3 (12 to 19" in found[0][1]
     assert "median of 12 values 15.0" in found[0][1]
     # The same file previewed as before: nothing ahead, the series summarised in compare.
-    monkeypatch.setattr(outliers, "SeriesAhead", lambda db, codes: lambda indicators: None)
+    monkeypatch.setattr(outliers, "SeriesAhead", Inline)
     inline = preview_file(sample, FILE, "values.csv", settings).check
     assert ahead.warnings == inline.warnings and ahead.errors == inline.errors
 
@@ -93,3 +107,24 @@ def test_the_codes_a_file_names_are_read_before_any_check(careful):
     )
     assert raw_values(raw, "indicator_code") == {"OC1.1", "OC2.1"}
     assert raw_values(raw, "grant_id") == set()
+
+
+def test_a_file_refused_at_its_header_leaves_no_summary_running(tmp_path, settings):
+    """The summary begins before the header is checked; a preview that then never reads it
+    waits for it, so that the database can be closed at once (DuckDB refuses to close a
+    connection while another call runs on it)."""
+    db = Database(tmp_path / "many.duckdb")
+    insert(db, "indicators", [indicator_row("N1")])
+    with db.transaction() as cur:  # enough stored values for the summary to take a while
+        cur.execute(
+            "insert into indicator_values (indicator_code, period, region_code, org_id, sex, "
+            "age_group, value) select 'N1', '2021Q1', 'UZ-JI', 'ORG-' || i, 'all', 'all', i % 97 "
+            "from range(400000) as t(i)"
+        )
+    no_value = csv_bytes(
+        "indicator_code,period,region_code,org_id,sex,age_group,comment",
+        "N1,2021Q2,UZ-JI,,all,all,",
+    )
+    check = preview_file(db, no_value, "values.csv", settings).check
+    assert check.file_errors  # the header lacks `value`: nothing compared, no summary read
+    db.close()  # raised "connection is busy with another call" while the summary still ran
