@@ -1315,7 +1315,7 @@ def table_warnings(
     table: Table,
     frame: pd.DataFrame,
     far_outside: set[int],
-    stage_series: Callable[[], None] = lambda: None,
+    stage_series: Callable[[], None],
 ) -> list[Problem]:
     """Warnings that compare the file (its checked rows `frame`, staged as `upload_rows`)
     with the stored data; the lines of values far outside their indicator's earlier values
