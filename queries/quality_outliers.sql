@@ -2,7 +2,11 @@
 -- same indicator, sex and age group, up to $period) by the modified z-score
 -- 0.6745 (x - median) / MAD, MAD the median absolute deviation (where MAD is 0: the mean
 -- absolute deviation x 1.2533 instead, as Iglewicz and Hoaglin suggest); flagged beyond
--- $threshold, or outside the indicator's min_value / max_value.
+-- $threshold, or outside the indicator's min_value / max_value. $indicators: the indicators
+-- whose values are judged (a list of codes; NULL: every indicator). Each series is one
+-- indicator's, so an indicator's rows are the same whichever others are asked for; the
+-- Follow-up tab asks for a few at a time, in order, until it has the first rows it lists
+-- (monitoring/quality/outliers.py first_outliers), which PostgreSQL then reads by its index.
 -- Each series' median and MAD from the list of its values (one pass over the values, one join).
 -- The median too is taken from the list: grouping by series then needs no sort of every value
 -- (PostgreSQL's median is an ordered aggregate, which groups only sorted input: 0.5 s at
@@ -16,6 +20,8 @@ with groups as (
         list(value) as values
     from indicator_values
     where period <= $period
+      and (cast($indicators as varchar[]) is null
+           or indicator_code = any(cast($indicators as varchar[])))
     group by all
 ),
 
@@ -58,6 +64,8 @@ scored as (
     join spread as d using (indicator_code, sex, age_group)
     join indicators as i using (indicator_code)
     where v.period <= $period
+      and (cast($indicators as varchar[]) is null
+           or v.indicator_code = any(cast($indicators as varchar[])))
 )
 
 select

@@ -403,8 +403,9 @@ def follow_up_section(config: Settings, as_of: dt.date) -> None:
     left, right = st.columns(2, gap="large")
     with left, st.form("mark-follow-up", clear_on_submit=True):
         st.markdown("**" + _("Mark a value for follow-up") + "**")
-        # The values flagged on the Outliers tab, the first SHOWN of them as listed there.
-        shown = checked(outliers.outliers, config, as_of).head(SHOWN)
+        # The values flagged on the Outliers tab, the first SHOWN of them as listed there
+        # (found without judging every value, unless the Outliers tab's result is kept).
+        shown = checked(outliers.first_outliers, config, as_of, SHOWN)
         flagged = [
             followups.ValueKey(*k) for k in shown[list(followups.KEY)].itertuples(index=False)
         ]

@@ -193,6 +193,26 @@ def test_a_manager_marks_a_value_for_follow_up(quality_as):
     assert listed["Note"].tolist() == ["Check the survey weights"]
 
 
+@pytest.mark.parametrize("shown_rows", [1, 1_000])
+def test_the_follow_up_tab_offers_the_values_flagged_on_the_outliers_tab(
+    quality_as, monkeypatch, shown_rows
+):
+    # Opened first, the Follow-up tab finds its first flagged values without the Outliers
+    # tab's whole result (monitoring/quality/outliers.py first_outliers): the same values,
+    # in the same order, as the Outliers tab lists.
+    from ui import quality
+
+    monkeypatch.setattr(quality, "SHOWN", shown_rows)
+    at = open_tab(quality_as("manager"), "Follow-up")
+    offered = next(s for s in at.selectbox if s.label == "A flagged value").options[1:]
+    open_tab(at, "Outliers")
+    listed = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
+    assert len(listed) == min(shown_rows, 2)  # the sample's two, or the first one
+    assert len(offered) == len(listed)
+    for option, row in zip(offered, listed.itertuples(), strict=True):
+        assert option.startswith(f"{row.Indicator} · {row.Quarter} · "), (option, row)
+
+
 def test_staff_see_the_page_but_cannot_approve(quality_as):
     at = quality_as("staff")
     assert next(b for b in at.button if b.label == "Approve").disabled

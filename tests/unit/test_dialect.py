@@ -450,7 +450,10 @@ VARIANTS: dict[str, dict[str, dict]] = {
         "none": {"regions": []},
     },
     "quality_follow_ups": {"open": {"open_only": True}},
-    "quality_outliers": {"low": {"threshold": 1.0, "period": "2022Q2"}},
+    "quality_outliers": {
+        "low": {"threshold": 1.0, "period": "2022Q2"},
+        "some": {"threshold": 1.0, "indicators": ["OC1.2", "G1"]},
+    },
     "series_summary": {"some": {"indicators": ["OC1.1", "OC2.1", "G1"]}},
     "quality_rule_age_groups_add_up": {"some": {"indicators": ["OC1.2"], "tolerance": 0}},
     "quality_rule_sex_adds_up": {"some": {"indicators": ["OC1.2", "G1"], "tolerance": 0}},

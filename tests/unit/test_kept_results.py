@@ -86,7 +86,11 @@ def test_the_kept_rows_are_read_not_computed_again(sample_db, settings):
     computed = outliers.outliers(db, settings, AS_OF)
     assert len(computed) > 1
     # What is kept is what the next call returns: keep fewer rows under the same name.
-    bound = {"period": period_of(AS_OF), "threshold": settings.quality.outlier_threshold}
+    bound = {
+        "period": period_of(AS_OF),
+        "threshold": settings.quality.outlier_threshold,
+        "indicators": None,
+    }
     key = kept.fingerprint(db, "quality_outliers", bound, kept.data_version(db))
     with db.transaction() as cur:
         cur.execute(
@@ -129,7 +133,7 @@ def test_a_result_is_not_kept_across_a_commit(sample_db, settings, monkeypatch):
         return real(database)
 
     monkeypatch.setattr(kept, "data_version", committing_meanwhile)
-    kept.kept_query(db, "quality_outliers", period="2022Q2", threshold=3.5)
+    kept.kept_query(db, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None)
     assert _kept(db) == []
 
 
@@ -169,7 +173,9 @@ def test_migrate_store_leaves_the_kept_results_behind(sample_db_path, postgres_s
     path = tmp_path / "source.duckdb"
     shutil.copy(sample_db_path, path)
     source = Database(path)
-    computed = kept.kept_query(source, "quality_outliers", period="2022Q2", threshold=3.5)
+    computed = kept.kept_query(
+        source, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None
+    )
     assert len(_kept(source)) == 1
     source.close()
     url = new_postgres_database(postgres_server)
@@ -178,7 +184,9 @@ def test_migrate_store_leaves_the_kept_results_behind(sample_db_path, postgres_s
     target = Database(url)
     try:
         assert _kept(target) == []  # kept for DuckDB: PostgreSQL computes its own
-        again = kept.kept_query(target, "quality_outliers", period="2022Q2", threshold=3.5)
+        again = kept.kept_query(
+            target, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None
+        )
         assert len(_kept(target)) == 1
     finally:
         target.close()
@@ -197,7 +205,10 @@ def test_the_checks_prepared_in_the_background_are_what_the_first_viewer_reads(s
     # The first viewer reads them: the rows a computation gives.
     shown = outliers.outliers(db, settings, AS_OF)
     fresh = db.query(
-        "quality_outliers", period=period_of(AS_OF), threshold=settings.quality.outlier_threshold
+        "quality_outliers",
+        period=period_of(AS_OF),
+        threshold=settings.quality.outlier_threshold,
+        indicators=None,
     )
     assert shown.equals(fresh)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
+import pandas as pd
 import pytest
 
 from monitoring.quality import completeness, followups, outliers, rules, timeliness
@@ -119,6 +120,49 @@ def test_outliers_and_bounds_are_flagged(base, settings):
     assert "maximum 50" in flagged[("C", "2021Q1")]
     # As of an earlier quarter, the later value is not judged (nor part of the series).
     assert outliers.outliers(base, settings, dt.date(2022, 3, 31)).indicator_code.tolist() == ["C"]
+
+
+def _outlier_rows(code: str, region: str, spike: float) -> list[dict]:
+    """Six quarters of one indicator in one region, the last far from the others."""
+    values = (10, 11, 12, 13, 14, spike)
+    periods = ("2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2")
+    return [value_row(code, p, region, v) for p, v in zip(periods, values, strict=True)]
+
+
+def test_the_first_outliers_are_the_first_rows_of_all_of_them(base, settings):
+    # Outliers in five indicators (in code order A, B, D, E, F; C has none), two regions each:
+    # the Follow-up tab's first rows, found a few indicators at a time, are the whole list's.
+    insert(base, "indicators", [indicator_row(c) for c in "CDEF"])
+    rows = []
+    for code in "ABDEF":
+        rows += _outlier_rows(code, "UZ-JI", 100) + _outlier_rows(code, "UZ-TO", -50)
+    rows += _outlier_rows("C", "UZ-JI", 15)
+    insert(base, "indicator_values", rows)
+    whole = base.query(
+        "quality_outliers",
+        period="2022Q2",
+        threshold=settings.quality.outlier_threshold,
+        indicators=None,
+    )
+    assert len(whole) == 10
+    assert whole.indicator_code.tolist()[:6] == ["A", "A", "B", "B", "D", "D"]
+    nothing = outliers.first_outliers(base, settings, END, 0)
+    assert nothing.empty and list(nothing.columns) == list(whole.columns)
+    for count in (1, 2, 3, 4, 5, 9, 10, 50):
+        pd.testing.assert_frame_equal(
+            outliers.first_outliers(base, settings, END, count), whole.head(count), obj=count
+        )
+    # Where the whole result is kept (the Outliers tab was opened), its first rows are read.
+    kept = outliers.outliers(base, settings, END)
+    pd.testing.assert_frame_equal(kept, whole)
+    with base.transaction() as cur:
+        cur.execute("update indicator_values set value = 12 where indicator_code = 'A'")
+    # (a write: a new data version, so the kept result no longer counts)
+    assert outliers.first_outliers(base, settings, END, 3).indicator_code.tolist() == [
+        "B",
+        "B",
+        "D",
+    ]
 
 
 def _violations(db, settings, rule: Rule):
