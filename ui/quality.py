@@ -30,6 +30,7 @@ from ui.text import plain
 WHOLE = approvals.WHOLE_PROGRAMME
 TAB_KEY = "quality-tab"  # the open tab (views/quality.py draws only that one)
 SHOWN = 1_000  # rows of a long table drawn on the page; its downloads hold all of them
+ORGANISATIONS_KEY = "completeness-organisations-open"  # the per-organisation expander
 
 
 def region_labels(config: Settings) -> Callable[[str], str]:
@@ -232,19 +233,26 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
         st.markdown("**" + _("By quarter") + "**")
         table = _share_table(found.by("period"), "period", _("Quarter"))
         st.dataframe(table, hide_index=True, width="stretch")
-    st.markdown("**" + _("By organisation (from its first report of each indicator)") + "**")
-    orgs = found.by_organisation()
-    table = pd.DataFrame(
-        {
-            _("Organisation"): orgs.organisation,
-            _("Region"): named(orgs.region_code, names),
-            _("Expected"): orgs.expected,
-            _("Reported"): orgs.reported,
-            _("Reported (%)"): [i18n.percent(v) for v in orgs.share],
-        }
+    # Built only while open: it groups every value once more (docs/quality.md).
+    per_organisation = st.expander(
+        _("By organisation (from its first report of each indicator)"),
+        key=ORGANISATIONS_KEY,
+        on_change="rerun",
     )
-    st.dataframe(table, hide_index=True, width="stretch")
-    common.downloads(table, "completeness_organisations", "quality-completeness-orgs")
+    if per_organisation.open:
+        with per_organisation:
+            orgs = checked(completeness.by_organisation, config, as_of)
+            table = pd.DataFrame(
+                {
+                    _("Organisation"): orgs.organisation,
+                    _("Region"): named(orgs.region_code, names),
+                    _("Expected"): orgs.expected,
+                    _("Reported"): orgs.reported,
+                    _("Reported (%)"): [i18n.percent(v) for v in orgs.share],
+                }
+            )
+            st.dataframe(table, hide_index=True, width="stretch")
+            common.downloads(table, "completeness_organisations", "quality-completeness-orgs")
 
 
 # Timeliness --------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ class Completeness:
     """What completeness found as of a reporting date."""
 
     cells: pd.DataFrame  # indicator_code, region_code, period, reported (one row per expected)
-    organisations: pd.DataFrame  # org_id, organisation, region_code, expected, reported
     # The tables the Data quality page draws, made once with the result (which the page
     # keeps) rather than on every rerun: at 1,000,000 values, 33,000 cells pivoted and
     # grouped took 50 ms of each.
@@ -70,11 +69,6 @@ class Completeness:
         out["share"] = out.reported / out.expected
         return out
 
-    def by_organisation(self) -> pd.DataFrame:
-        out = self.organisations.copy()
-        out["share"] = out.reported / out.expected
-        return out
-
     def heat_table(self) -> pd.DataFrame:
         """Rows indicator × region, a column per quarter: ✓ reported, ✗ missing, · not expected."""
         return self._heat.copy()
@@ -108,11 +102,25 @@ def completeness(db: Database, settings: Settings, as_of: dt.date) -> Completene
         periods=periods,
         period=period,
     )
-    organisations = kept_query(
-        db, "quality_completeness_organisations", periods=periods, period=period
-    )
     cells["reported"] = cells.reported.astype(bool)
-    return Completeness(cells, organisations)
+    return Completeness(cells)
+
+
+@team_only
+def by_organisation(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    """Per organisation, as of `as_of`: the values expected of it (each indicator it
+    reported, every quarter from its first report of it), how many it reported and the
+    share (org_id, organisation, region_code, expected, reported, share). Apart from
+    `completeness`, whose tab draws it only when asked (it groups every value once more:
+    at 1,000,000 values 0.02 s on DuckDB, 0.34 s on PostgreSQL)."""
+    out = kept_query(
+        db,
+        "quality_completeness_organisations",
+        periods=list(programme_periods(settings.programme)),
+        period=period_of(as_of),
+    )
+    out["share"] = out.reported / out.expected
+    return out
 
 
 def legend() -> str:

@@ -193,6 +193,30 @@ def test_a_manager_marks_a_value_for_follow_up(quality_as):
     assert listed["Note"].tolist() == ["Check the survey weights"]
 
 
+def test_completeness_per_organisation_is_built_when_opened(quality_as):
+    from ui.quality import ORGANISATIONS_KEY
+
+    at = open_tab(quality_as("manager"), "Completeness")
+    assert not any("Organisation" in d.value.columns for d in at.dataframe)
+    label = "By organisation (from its first report of each indicator)"
+    assert [e.label for e in at.expander if e.label == label] == [label]
+    at.session_state[ORGANISATIONS_KEY] = True  # as a click on it does
+    at.run()
+    no_exceptions(at)
+    orgs = next(d.value for d in at.dataframe if "Organisation" in d.value.columns)
+    assert list(orgs.columns) == [
+        "Organisation",
+        "Region",
+        "Expected",
+        "Reported",
+        "Reported (%)",
+    ]
+    assert len(orgs) > 0 and (orgs["Reported"] <= orgs["Expected"]).all()
+    assert not orgs["Region"].str.startswith("UZ-").any()  # regions by name
+    # the tab's other tables are still there
+    assert any("Indicator" in d.value.columns for d in at.dataframe)
+
+
 @pytest.mark.parametrize("shown_rows", [1, 1_000])
 def test_the_follow_up_tab_offers_the_values_flagged_on_the_outliers_tab(
     quality_as, monkeypatch, shown_rows

@@ -162,8 +162,9 @@ def problems(at: AppTest, spec) -> list[str]:
 
 
 # Parts of a page built only when opened (a tab of `st.tabs(on_change="rerun")`, an
-# expander's toggle): (the widget's key, the value that opens it). Each is measured as the
-# page rerun with that part open, cold and warm, reported as "page › part".
+# expander's toggle): (the widget's key, the value that opens it), or a tuple of those for a
+# part inside another (an expander in a tab). Each is measured as the page rerun with that
+# part open, cold and warm, reported as "page › part" ("page › tab › part").
 PARTS = {
     "indicators": [
         ("detail-tab", "Each region"),
@@ -179,6 +180,7 @@ PARTS = {
     "milestones": [("timeline-table-open", True), ("per-quarter-open", True)],
     "quality": [
         ("quality-tab", "Completeness"),
+        (("quality-tab", "Completeness"), ("completeness-organisations-open", True)),
         ("quality-tab", "Timeliness"),
         ("quality-tab", "Outliers"),
         ("quality-tab", "Validation rules"),
@@ -189,14 +191,22 @@ PARTS = {
 }
 
 
-def part_name(page: str, key: str, value) -> str:
-    return f"{page} › {value if isinstance(value, str) else key}"
+def opened_by(part: tuple) -> tuple[tuple[str, object], ...]:
+    """A PARTS entry as the (key, value) pairs that open it, outermost first."""
+    return (part,) if isinstance(part[0], str) else part
 
 
-def measure_part(at: AppTest, spec, key: str, value, runs: int) -> dict:
+def part_name(page: str, part: tuple) -> str:
+    labels = (value if isinstance(value, str) else key for key, value in opened_by(part))
+    return " › ".join((page, *labels))
+
+
+def measure_part(at: AppTest, spec, part: tuple, runs: int) -> dict:
     """The page rerun with one part opened, cold and warm; the part closed again after."""
-    before = at.session_state[key] if key in at.session_state else None
-    at.session_state[key] = value
+    pairs = opened_by(part)
+    before = {key: at.session_state[key] for key, _ in pairs if key in at.session_state}
+    for key, value in pairs:
+        at.session_state[key] = value
     cold = []
     for _ in range(runs):
         clear_caches()
@@ -208,8 +218,8 @@ def measure_part(at: AppTest, spec, key: str, value, runs: int) -> dict:
         "problems": problems(at, spec),
     }
     measure_kept(at, runs, result)
-    if before is not None:
-        at.session_state[key] = before
+    for key, value in before.items():
+        at.session_state[key] = value
     return result
 
 
@@ -263,8 +273,8 @@ def measure(runs: int, pages: list[str] | None = None) -> dict:
                     page["naive_matches_ours"] = naive.check_overview(cur, settings, as_of, ours)
         recorder.calls = []
         results[spec.url_path] = page
-        for key, value in PARTS.get(spec.url_path, []):
-            results[part_name(spec.url_path, key, value)] = measure_part(at, spec, key, value, runs)
+        for part in PARTS.get(spec.url_path, []):
+            results[part_name(spec.url_path, part)] = measure_part(at, spec, part, runs)
         at.switch_page(spec.path)  # the parts' widgets back to how a first visit has them
     return {
         "database": str(db.path),

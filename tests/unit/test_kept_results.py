@@ -49,7 +49,7 @@ def _every_check(db, settings) -> dict[str, pd.DataFrame]:
     checked = rules.checked(db, settings, AS_OF)
     out = {
         "cells": found.cells,
-        "organisations": found.organisations,
+        "organisations": completeness.by_organisation(db, settings, AS_OF),
         "timeliness": timeliness.timeliness(db, settings, AS_OF, today=TODAY),
         "outliers": outliers.outliers(db, settings, AS_OF),
     }

@@ -68,7 +68,7 @@ def test_completeness_per_organisation_counts_from_its_first_report(base, settin
         value_row("A", "2021Q2", "UZ-JI", 1, org_id="CSO-1"),
         value_row("A", "2021Q4", "UZ-JI", 1, org_id="CSO-1"),
     ])  # fmt: skip
-    orgs = completeness.completeness(base, settings, dt.date(2021, 12, 31)).by_organisation()
+    orgs = completeness.by_organisation(base, settings, dt.date(2021, 12, 31))
     row = orgs.set_index("org_id").loc["CSO-1"]
     assert (row.expected, row.reported) == (3, 2)
 
