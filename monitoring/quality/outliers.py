@@ -68,8 +68,8 @@ def first_outliers(db: Database, settings: Settings, as_of: dt.date, count: int)
     rows are those of the whole result.
 
     For the Follow-up tab, which lists the first flagged values to mark: at 1,000,000 values
-    the whole result (31,000 rows) took 0.08 s on DuckDB and 0.9 s on PostgreSQL, which
-    reads one indicator's values by its index (docs/benchmarks.md). The rows found are not
+    the whole result (31,000 rows) took 0.09-0.12 s on DuckDB and 0.85-1.06 s on PostgreSQL,
+    which reads one indicator's values by its index (docs/benchmarks.md). The rows found are not
     kept (kept_results holds whole results); the page's own cache holds them."""
     threshold = settings.quality.outlier_threshold
     period = period_of(as_of)
