@@ -424,7 +424,9 @@ def follow_up_section(config: Settings, as_of: dt.date) -> None:
         code = st.text_input(_("Indicator code"), max_chars=64, key="follow-code")
         quarters = list(programme_periods(config.programme))
         period = st.selectbox(_("Quarter"), quarters, index=len(quarters) - 1)
-        region = st.selectbox(_("Region"), list(config.programme.regions))
+        region = st.selectbox(
+            _("Region"), list(config.programme.regions), format_func=region_labels(config)
+        )
         org = st.text_input(_("Organisation (empty: the region's row)"), max_chars=64)
         note = st.text_area(_("Note"), max_chars=2000, key="follow-note")
         if st.form_submit_button(_("Mark for follow-up"), icon=":material/flag:"):

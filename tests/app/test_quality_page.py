@@ -184,6 +184,10 @@ def test_reopening_needs_a_reason(quality_as):
 
 def test_a_manager_marks_a_value_for_follow_up(quality_as):
     at = open_tab(quality_as("manager"), "Follow-up")
+    # regions offered by name (their codes said nothing to staff), kept by code
+    regions = next(s for s in at.selectbox if s.label == "Region")
+    assert regions.options == ["Jizzakh", "Tashkent Region", "Namangan"]
+    regions.set_value("UZ-NG")
     at.text_input(key="follow-code").set_value("G1")
     at.text_area(key="follow-note").set_value("Check the survey weights")
     next(b for b in at.button if b.label == "Mark for follow-up").click().run()
@@ -191,6 +195,7 @@ def test_a_manager_marks_a_value_for_follow_up(quality_as):
     assert "Marked for follow-up as number 1." in shown(at.success[0].value)
     listed = next(d.value for d in at.dataframe if "Note" in d.value.columns)
     assert listed["Note"].tolist() == ["Check the survey weights"]
+    assert listed["Value"].tolist() == ["G1 · 2022Q2 · UZ-NG"]
 
 
 def test_completeness_per_organisation_is_built_when_opened(quality_as):
