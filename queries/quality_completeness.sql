@@ -1,8 +1,9 @@
 -- Completeness (docs/quality.md): for each indicator and programme region, every quarter from
 -- the first in which it was reported or given a target there up to $period, and whether a
--- value was reported (any row of it). $programme_regions: the programme's regions.
+-- value was reported (any row of it: the cells of reported_cells, migration 0018, read from
+-- its stored copy). $programme_regions: the programme's regions.
 with reported as (
-    select indicator_code, region_code, period from indicator_values group by all
+    select indicator_code, region_code, period from reported_cells_stored
 ),
 
 firsts as (

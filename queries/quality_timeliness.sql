@@ -4,9 +4,9 @@
 -- of it, upload_batch_cells of migration 0016), its status as of $today and days late (the
 -- statuses of monitoring/quality/timeliness.py), and, for late and missing values, who
 -- should report it: the organisations that reported it there in an earlier quarter (names
--- sorted).
+-- sorted). The cells with a value are read from the stored copy of reported_cells.
 with reported as (
-    select indicator_code, region_code, period from indicator_values group by all
+    select indicator_code, region_code, period from reported_cells_stored
 ),
 
 firsts as (

@@ -691,6 +691,14 @@ join indicator_values as a
     and a.sex = p.sex and a.age_group = 'all'
 where abs(p.left_value - a.value) > 0;
 
+-- The cells (indicator, quarter, region) that have a value (migration 0018), read by
+-- queries/quality_completeness.sql and quality_timeliness.sql from the stored copy
+-- reported_cells_stored.
+create or replace view reported_cells as
+select indicator_code, period, region_code
+from indicator_values
+group by indicator_code, period, region_code;
+
 -- The cells (indicator, quarter, region) each upload batch inserted values of (migration 0016),
 -- read by queries/quality_timeliness.sql from the stored copy upload_batch_cells_stored.
 create or replace view upload_batch_cells as

@@ -123,6 +123,15 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
         narrowed_by=("batch_id",),
         narrowed_from=("upload_changes",),
     ),
+    # The cells (indicator, quarter, region) with a value (migration 0018): completeness and
+    # timeliness grouped every value into them for each reporting date.
+    StoredCopy(
+        "reported_cells",
+        "reported_cells_stored",
+        ("indicator_values",),
+        narrowed_by=("indicator_code", "period", "region_code"),
+        narrowed_from=("indicator_values",),
+    ),
     StoredCopy(
         "rule_sex_parts",
         "rule_sex_parts_stored",

@@ -218,6 +218,7 @@ def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
         RATES.table: 0,
         "spending_quarters_stored": 0,
         "region_codes_used_stored": 1,
+        "reported_cells_stored": 1,
         "rule_sex_parts_stored": 0,
         "rule_age_parts_stored": 0,
         "upload_batch_cells_stored": 0,
