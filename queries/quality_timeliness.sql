@@ -4,7 +4,9 @@
 -- of it, upload_batch_cells of migration 0016), its status as of $today and days late (the
 -- statuses of monitoring/quality/timeliness.py), and, for late and missing values, who
 -- should report it: the organisations that reported it there in an earlier quarter (names
--- sorted). The cells with a value are read from the stored copy of reported_cells.
+-- sorted). The cells with a value are read from the stored copy of reported_cells, each
+-- organisation's first report of an indicator in a region from that of
+-- organisation_first_reports.
 with reported as (
     select indicator_code, region_code, period from reported_cells_stored
 ),
@@ -81,12 +83,7 @@ reporters as (
             list(coalesce(o.name, f.org_id)) over (
                 partition by f.indicator_code, f.region_code order by f.first_period
             ) as reported_by
-        from (
-            select indicator_code, region_code, org_id, min(period) as first_period
-            from indicator_values
-            where org_id <> ''
-            group by all
-        ) as f
+        from organisation_first_reports_stored as f
         left join organisations as o on o.org_id = f.org_id
         qualify row_number() over (
             partition by f.indicator_code, f.region_code, f.first_period

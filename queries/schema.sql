@@ -699,6 +699,14 @@ select indicator_code, period, region_code
 from indicator_values
 group by indicator_code, period, region_code;
 
+-- Each organisation's first report of an indicator in a region (migration 0019), read by
+-- queries/quality_timeliness.sql from the stored copy organisation_first_reports_stored.
+create or replace view organisation_first_reports as
+select indicator_code, region_code, org_id, min(period) as first_period
+from indicator_values
+where org_id <> ''
+group by indicator_code, region_code, org_id;
+
 -- The cells (indicator, quarter, region) each upload batch inserted values of (migration 0016),
 -- read by queries/quality_timeliness.sql from the stored copy upload_batch_cells_stored.
 create or replace view upload_batch_cells as

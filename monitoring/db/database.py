@@ -315,7 +315,13 @@ class Database:
                     stored.mark_written(raw, copies)
                     if refresh_copies:
                         stored.refresh(
-                            raw, copies, cur.written, cur.narrowed, cur.added_only, cur.filled
+                            raw,
+                            copies,
+                            cur.written,
+                            cur.narrowed,
+                            cur.added_only,
+                            cur.filled,
+                            cur.merged,
                         )
             except BaseException:
                 raw.execute("rollback")

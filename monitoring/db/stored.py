@@ -132,6 +132,16 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
         narrowed_by=("indicator_code", "period", "region_code"),
         narrowed_from=("indicator_values",),
     ),
+    # Each organisation's first report of an indicator in a region (migration 0019), for
+    # the timeliness check's "who should report": it grouped every value for each reporting
+    # date. Narrowed by indicator and region; an import folds its new rows into it (merge).
+    StoredCopy(
+        "organisation_first_reports",
+        "organisation_first_reports_stored",
+        ("indicator_values",),
+        narrowed_by=("indicator_code", "region_code"),
+        narrowed_from=("indicator_values",),
+    ),
     StoredCopy(
         "rule_sex_parts",
         "rule_sex_parts_stored",
@@ -270,6 +280,27 @@ def fill(cur: TrackedCursor, table: str, value, rows_sql: str, params: dict | No
     return True
 
 
+def merge(cur: TrackedCursor, table: str, statements: Iterable[tuple[str, dict | None]]) -> bool:
+    """Bring the copy `table` up to date with the rows this transaction adds to its tables by
+    `statements` of the writer's own (folding its staged rows into the copy: each
+    organisation's earliest quarter is the earlier of the copy's and the new rows'), instead
+    of remaking the rows they narrow from the view when the transaction commits (which, for
+    an import touching every indicator and region, reads every stored value again). For
+    writes that only add rows (`TrackedCursor.wrote_only(..., adds_only=True)`: an import);
+    if the transaction writes the copy's tables otherwise too, the commit remakes the
+    narrowed rows from the view as usual, so the copy stays right either way. Done only when
+    the copy holds its view's rows before this transaction (True); otherwise nothing is
+    written here and the commit rebuilds the copy. Call it after the writes it accounts for
+    have been staged, with statements naming the copy's table (constants, values bound)."""
+    copy = BY_TABLE[table]
+    if not _made_at(cur.raw, [copy], writes_behind=0):  # before mark_written
+        return False
+    for sql, params in statements:
+        cur.raw.execute(sql, params)
+    cur.merged.add(copy.table)
+    return True
+
+
 def _made_at(
     cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy], *, writes_behind: int
 ) -> set:
@@ -307,28 +338,35 @@ def refresh(
     narrowed: Narrowed,
     added_only: Iterable[str] = (),
     filled: Filled | None = None,
+    merged: Iterable[str] = (),
 ) -> None:
     """Bring `copies` up to date after a transaction's writes (mark_written first), in it:
     a copy whose rows the writes narrow (`narrowed`, see StoredCopy.narrowed_by) and that
     was up to date before them has those rows deleted and made again from its view, except
     those that already account for rows added (`added_only`: the tables to which the writes
-    only added rows, see StoredCopy.covered) and those the transaction wrote itself
-    (`filled`, see fill); every other copy is rebuilt whole."""
+    only added rows, see StoredCopy.covered), those the transaction wrote itself
+    (`filled`, see fill), and all of them where the transaction folded the rows it added
+    into the copy itself (`merged`, see merge) and wrote its tables no other way; every
+    other copy is rebuilt whole."""
     copies = tuple(copies)
     filled = filled or {}
     written = frozenset(written)
     added_only = frozenset(added_only)
+    merged = frozenset(merged)
     partial = {c: _narrowing(c, written, narrowed) for c in copies}
     partial = {c: v for c, v in partial.items() if v is not None}
     if partial:
         current = _made_at(cur, partial, writes_behind=1)
         partial = {c: v for c, v in partial.items() if c.table in current}
     for copy, values in partial.items():
-        values = _not_covered(cur, copy, values, written, added_only)
+        if copy.table in merged and copy.watched & written <= added_only:
+            values = {}  # merged by the writer: nothing to remake
+        else:
+            values = _not_covered(cur, copy, values, written, added_only)
         if copy.table in filled:
             (column,) = copy.narrowed_by
             values = {column: [v for v in values[column] if v not in filled[copy.table]]}
-        if all(values.values()):
+        if values and all(values.values()):
             # Names from STORED_COPIES (constants above), never from input; values bound.
             where = " and ".join(_narrowed_to(cur, column) for column in copy.narrowed_by)
             cur.execute(f"delete from {copy.table} where {where}", values)  # noqa: S608
@@ -435,6 +473,7 @@ class TrackedCursor:
         self.narrowed: Narrowed = {}
         self._not_only_added: set[str] = set()  # named once without adds_only
         self.filled: Filled = {}  # copies' rows written by the transaction itself (fill)
+        self.merged: set[str] = set()  # copies the transaction brought up to date (merge)
 
     def wrote_only(
         self, table: str, values: dict[str, Iterable], *, adds_only: bool = False

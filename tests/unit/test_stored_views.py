@@ -219,6 +219,7 @@ def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
         "spending_quarters_stored": 0,
         "region_codes_used_stored": 1,
         "reported_cells_stored": 1,
+        "organisation_first_reports_stored": 0,
         "rule_sex_parts_stored": 0,
         "rule_age_parts_stored": 0,
         "upload_batch_cells_stored": 0,
@@ -682,3 +683,98 @@ def test_an_import_lists_its_cells_when_the_copy_was_out_of_date(
     assert result.inserted == 1
     assert copy_differs(db, CELLS) == 0
     assert first_uploads(db, settings) == first_uploads_in_the_log(db)
+
+
+FIRSTS = stored.BY_TABLE["organisation_first_reports_stored"]
+
+
+def first_reports(db: Database) -> dict[str, str]:
+    """The first report of indicator OC1.1 in Jizzakh of each organisation, in the copy."""
+    with db.cursor() as cur:
+        found = cur.execute(
+            f"select org_id, first_period from {FIRSTS.table} "  # noqa: S608
+            "where indicator_code = 'OC1.1' and region_code = 'UZ-JI'"
+        ).fetchall()
+    return dict(found)
+
+
+def test_an_import_folds_its_values_into_each_organisations_first_report(
+    request, engine, tmp_path, settings
+):
+    """An import only adds values: its new rows are folded into the copy of each
+    organisation's first report (stored.merge), an earlier quarter replacing the copy's and
+    an organisation new there added, and no row of the copy is made again from its view (a
+    row marked wrong in the same indicator and region stays). Its undo remakes the copy's
+    rows of its indicators and regions."""
+    db = sample_copy(request, engine, tmp_path)
+    before = first_reports(db)
+    assert before["CSO-01"] == "2021Q2" and "CSWG-JI-1" not in before
+    with db.cursor() as cur:  # as no write of the dashboard does
+        cur.raw.execute(
+            f"update {FIRSTS.table} set first_period = '2020Q4' "  # noqa: S608
+            "where indicator_code = 'OC1.1' and region_code = 'UZ-JI' and org_id = 'CSO-05'"
+        )
+    rows = (
+        "OC1.1,2021Q1,UZ-JI,CSO-01,all,all,1,,Partner report",  # earlier than its 2021Q2
+        "OC1.1,2022Q1,UZ-JI,CSO-02,all,all,1,,Partner report",  # later: stays 2021Q2
+        "OC1.1,2021Q4,UZ-JI,CSWG-JI-1,all,all,1,,Partner report",  # new there
+        "OC1.1,2022Q1,UZ-JI,,all,all,3,,Partner report",  # no organisation: not listed
+    )
+    result = commit_file(db, csv_bytes(VALUES_HEADER, *rows), "oc11.csv", settings, by="T")
+    assert result.inserted == 4
+    after = first_reports(db)
+    assert after["CSO-01"] == "2021Q1" and after["CSO-02"] == "2021Q2"
+    assert after["CSWG-JI-1"] == "2021Q4" and "" not in after
+    assert after["CSO-05"] == "2020Q4"  # folded in, not remade from the view
+    assert copy_differs(db, FIRSTS) == 2  # the marked row, as it is and as it should be
+    assert db.out_of_date() == {}
+
+    undo_batch(db, result.batch_id, by="T")  # deletes: OC1.1's Jizzakh rows remade
+    assert first_reports(db) == {**before, "CSO-05": "2021Q2"}
+    assert copy_differs(db, FIRSTS) == 0
+
+
+def test_a_merge_with_other_writes_or_out_of_date_remakes_the_copys_rows(request, engine, tmp_path):
+    """stored.merge holds only for writes that add rows: in a transaction that also deletes
+    values, the copy's rows they narrow are made again from the view at the commit; and a
+    copy out of date before the transaction is merged into by nothing and rebuilt whole."""
+    db = sample_copy(request, engine, tmp_path)
+    with db.cursor() as cur:  # a row marked wrong, in the indicator and region written
+        cur.raw.execute(
+            f"update {FIRSTS.table} set first_period = '2020Q4' "  # noqa: S608
+            "where indicator_code = 'OC1.1' and region_code = 'UZ-JI' and org_id = 'CSO-05'"
+        )
+    deleted = (
+        "delete from indicator_values where indicator_code = 'OC1.1' "
+        "and region_code = 'UZ-JI' and org_id = 'CSO-07'"
+    )
+    with db.transaction() as cur:
+        cur.execute(deleted)
+        cur.wrote_only(
+            "indicator_values",
+            {"indicator_code": ["OC1.1"], "period": ["2021Q3"], "region_code": ["UZ-JI"]},
+        )
+        assert stored.merge(cur, FIRSTS.table, ())
+    assert "CSO-07" not in first_reports(db)
+    assert first_reports(db)["CSO-05"] == "2021Q2"  # remade from the view
+    assert copy_differs(db, FIRSTS) == 0
+
+    with db.cursor() as cur:  # out of date, as after writes made by other means
+        cur.raw.execute(
+            "update stored_copies set copy_writes = copy_writes - 1 where stored_table = $t",
+            {"t": FIRSTS.table},
+        )
+        cur.raw.execute(f"delete from {FIRSTS.table} where org_id = 'CSO-01'")  # noqa: S608
+    with db.transaction() as cur:
+        cur.execute(
+            "update indicator_values set value = 2 where indicator_code = 'OC1.1' "
+            "and region_code = 'UZ-JI' and org_id = 'CSO-02'"
+        )
+        cur.wrote_only(
+            "indicator_values",
+            {"indicator_code": ["OC1.1"], "period": ["2021Q2"], "region_code": ["UZ-JI"]},
+            adds_only=True,
+        )
+        assert not stored.merge(cur, FIRSTS.table, ())
+    assert first_reports(db)["CSO-01"] == "2021Q2"  # rebuilt whole
+    assert copy_differs(db, FIRSTS) == 0
