@@ -1,10 +1,11 @@
 -- Completeness per organisation (docs/quality.md): for each organisation and indicator it
 -- reported, the quarters from its first report of it up to $period, and whether it reported.
+-- The quarters each organisation reported each indicator in are read from the stored copy of
+-- organisation_quarters (one row per organisation, indicator and quarter).
 with reported as (
     select org_id, indicator_code, period
-    from indicator_values
-    where org_id <> '' and period <= $period
-    group by all
+    from organisation_quarters_stored
+    where period <= $period
 ),
 
 -- Per organisation and indicator: the quarters it reported, from its first report on.

@@ -707,6 +707,15 @@ from indicator_values
 where org_id <> ''
 group by indicator_code, region_code, org_id;
 
+-- The quarters in which each organisation reported each indicator (migration 0020), read by
+-- queries/quality_completeness_organisations.sql from the stored copy
+-- organisation_quarters_stored.
+create or replace view organisation_quarters as
+select org_id, indicator_code, period
+from indicator_values
+where org_id <> ''
+group by org_id, indicator_code, period;
+
 -- The cells (indicator, quarter, region) each upload batch inserted values of (migration 0016),
 -- read by queries/quality_timeliness.sql from the stored copy upload_batch_cells_stored.
 create or replace view upload_batch_cells as

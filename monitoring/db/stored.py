@@ -142,6 +142,16 @@ STORED_COPIES: tuple[StoredCopy, ...] = (
         narrowed_by=("indicator_code", "region_code"),
         narrowed_from=("indicator_values",),
     ),
+    # The quarters in which each organisation reported each indicator (migration 0020), for
+    # the completeness per organisation, which grouped every value. Narrowed by indicator and
+    # quarter; an import adds the rows of its new values itself (merge).
+    StoredCopy(
+        "organisation_quarters",
+        "organisation_quarters_stored",
+        ("indicator_values",),
+        narrowed_by=("indicator_code", "period"),
+        narrowed_from=("indicator_values",),
+    ),
     StoredCopy(
         "rule_sex_parts",
         "rule_sex_parts_stored",

@@ -220,6 +220,7 @@ def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
         "region_codes_used_stored": 1,
         "reported_cells_stored": 1,
         "organisation_first_reports_stored": 0,
+        "organisation_quarters_stored": 0,
         "rule_sex_parts_stored": 0,
         "rule_age_parts_stored": 0,
         "upload_batch_cells_stored": 0,
@@ -686,6 +687,7 @@ def test_an_import_lists_its_cells_when_the_copy_was_out_of_date(
 
 
 FIRSTS = stored.BY_TABLE["organisation_first_reports_stored"]
+QUARTERS = stored.BY_TABLE["organisation_quarters_stored"]
 
 
 def first_reports(db: Database) -> dict[str, str]:
@@ -698,6 +700,19 @@ def first_reports(db: Database) -> dict[str, str]:
     return dict(found)
 
 
+def quarters_reported(db: Database) -> dict[str, list[str]]:
+    """The quarters each organisation reported indicator OC1.1 in, in the copy."""
+    with db.cursor() as cur:
+        found = cur.execute(
+            f"select org_id, period from {QUARTERS.table} "  # noqa: S608
+            "where indicator_code = 'OC1.1' order by org_id, period"
+        ).fetchall()
+    listed: dict[str, list[str]] = {}
+    for org, period in found:
+        listed.setdefault(org, []).append(period)
+    return listed
+
+
 def test_an_import_folds_its_values_into_each_organisations_first_report(
     request, engine, tmp_path, settings
 ):
@@ -708,6 +723,8 @@ def test_an_import_folds_its_values_into_each_organisations_first_report(
     rows of its indicators and regions."""
     db = sample_copy(request, engine, tmp_path)
     before = first_reports(db)
+    reported_before = quarters_reported(db)
+    assert reported_before["CSO-01"] == ["2021Q2"]
     assert before["CSO-01"] == "2021Q2" and "CSWG-JI-1" not in before
     with db.cursor() as cur:  # as no write of the dashboard does
         cur.raw.execute(
@@ -727,11 +744,21 @@ def test_an_import_folds_its_values_into_each_organisations_first_report(
     assert after["CSWG-JI-1"] == "2021Q4" and "" not in after
     assert after["CSO-05"] == "2020Q4"  # folded in, not remade from the view
     assert copy_differs(db, FIRSTS) == 2  # the marked row, as it is and as it should be
+    # The quarters each organisation reported OC1.1 in: the new ones added, once each.
+    assert quarters_reported(db) == {
+        **reported_before,
+        "CSO-01": ["2021Q1", "2021Q2"],
+        "CSO-02": ["2021Q2", "2022Q1"],
+        "CSWG-JI-1": ["2021Q4"],
+    }
+    assert copy_differs(db, QUARTERS) == 0
     assert db.out_of_date() == {}
 
     undo_batch(db, result.batch_id, by="T")  # deletes: OC1.1's Jizzakh rows remade
     assert first_reports(db) == {**before, "CSO-05": "2021Q2"}
     assert copy_differs(db, FIRSTS) == 0
+    assert quarters_reported(db) == reported_before
+    assert copy_differs(db, QUARTERS) == 0
 
 
 def test_a_merge_with_other_writes_or_out_of_date_remakes_the_copys_rows(request, engine, tmp_path):
