@@ -7,14 +7,10 @@
 -- sorted). The cells with a value are read from the stored copy of reported_cells, each
 -- organisation's first report of an indicator in a region from that of
 -- organisation_first_reports.
-with reported as (
-    select indicator_code, region_code, period from reported_cells_stored
-),
-
-firsts as (
+with firsts as (
     select indicator_code, region_code, min(period) as first_period
     from (
-        select indicator_code, region_code, period from reported
+        select indicator_code, region_code, period from reported_cells_stored
         union all
         select indicator_code, region_code, period from indicator_targets
     )
@@ -46,7 +42,7 @@ cells as (
         u.first_uploaded_at
     from firsts as f
     join quarters as q on q.period >= f.first_period
-    left join reported as r
+    left join reported_cells_stored as r
         on r.indicator_code = f.indicator_code and r.region_code = f.region_code
         and r.period = q.period
     left join uploads as u
@@ -67,46 +63,31 @@ judged as (
     from cells
 ),
 
--- Each organisation's first report of an indicator in a region; then, per quarter in which
--- one or more of them first reported it, everyone who had reported it by then.
+-- For each indicator and region, each quarter in which one or more organisations first
+-- reported it, with everyone who had reported it there by then (names sorted), until the
+-- next such quarter: a late or missing cell then finds its one row by a plain join on that
+-- range, with no window over the pairs of cells and quarters before them (PostgreSQL sorted
+-- 24,000 of them at 1,000,000 values), and the names are written once per row, not once
+-- per cell.
 reporters as (
     select
-        indicator_code,
-        region_code,
-        first_period,
-        list_sort(list_distinct(reported_by)) as organisations
+        q.indicator_code,
+        q.region_code,
+        q.first_period,
+        lead(q.first_period) over (
+            partition by q.indicator_code, q.region_code order by q.first_period
+        ) as next_period,
+        string_agg(distinct coalesce(o.name, f.org_id), '; ' order by coalesce(o.name, f.org_id))
+            as who_reports
     from (
-        select
-            f.indicator_code,
-            f.region_code,
-            f.first_period,
-            list(coalesce(o.name, f.org_id)) over (
-                partition by f.indicator_code, f.region_code order by f.first_period
-            ) as reported_by
-        from organisation_first_reports_stored as f
-        left join organisations as o on o.org_id = f.org_id
-        qualify row_number() over (
-            partition by f.indicator_code, f.region_code, f.first_period
-        ) = 1
-    ) as r
-),
-
--- For each late or missing cell, the reporters as of the latest quarter before it in which
--- someone first reported (a plain join and the latest kept: an indicator and region have a
--- few such quarters, and PostgreSQL would scan them all once per cell for an ASOF JOIN).
-who as (
-    select
-        j.indicator_code,
-        j.region_code,
-        j.period,
-        array_to_string(p.organisations, '; ') as who_reports
-    from (select * from judged where status in ('late', 'missing')) as j
-    join reporters as p
-        on p.indicator_code = j.indicator_code and p.region_code = j.region_code
-        and j.period > p.first_period
-    qualify row_number() over (
-        partition by j.indicator_code, j.region_code, j.period order by p.first_period desc
-    ) = 1
+        select distinct indicator_code, region_code, first_period
+        from organisation_first_reports_stored
+    ) as q
+    join organisation_first_reports_stored as f
+        on f.indicator_code = q.indicator_code and f.region_code = q.region_code
+        and f.first_period <= q.first_period
+    left join organisations as o on o.org_id = f.org_id
+    group by q.indicator_code, q.region_code, q.first_period
 )
 
 select
@@ -122,10 +103,11 @@ select
         when 'late' then cast(j.first_uploaded_at as date) - j.deadline
         when 'missing' then cast($today as date) - j.deadline
     end as integer) as days_late,
-    w.who_reports
+    p.who_reports
 from judged as j
-left join who as w
-    on w.indicator_code = j.indicator_code and w.region_code = j.region_code
-    and w.period = j.period
+left join reporters as p
+    on j.status in ('late', 'missing')
+    and p.indicator_code = j.indicator_code and p.region_code = j.region_code
+    and j.period > p.first_period and (p.next_period is null or j.period <= p.next_period)
 left join regions as g on g.region_code = j.region_code
 order by j.period, j.indicator_code, j.region_code
