@@ -19,13 +19,23 @@ counted as (
     group by all
 ),
 
+-- Per organisation and first quarter: how many indicators it first reported then, and in how
+-- many quarters it reported them. Each such indicator is expected in every programme quarter
+-- from then up to $period: counted once per first quarter (726 at 1,000,000 values), not
+-- once per indicator (10,000; on PostgreSQL a subquery each, 40 ms).
+per_first as (
+    select org_id, first_period, count(*) as indicators, sum(reported) as reported
+    from counted
+    group by all
+),
+
 per_org as (
     select
-        c.org_id,
-        sum((select count(*) from unnest(cast($periods as varchar[])) as q(p)
-             where q.p >= c.first_period and q.p <= $period)) as expected,
-        sum(c.reported) as reported
-    from counted as c
+        f.org_id,
+        sum(f.indicators * (select count(*) from unnest(cast($periods as varchar[])) as q(p)
+                            where q.p >= f.first_period and q.p <= $period)) as expected,
+        sum(f.reported) as reported
+    from per_first as f
     group by all
 )
 

@@ -38,13 +38,13 @@ cells as (
         f.region_code,
         q.period,
         q.deadline,
-        r.period is not null as reported,
+        -- (a hashed lookup on PostgreSQL, where a join sorted both sides for a merge)
+        (f.indicator_code, f.region_code, q.period) in (
+            select indicator_code, region_code, period from reported_cells_stored
+        ) as reported,
         u.first_uploaded_at
     from firsts as f
     join quarters as q on q.period >= f.first_period
-    left join reported_cells_stored as r
-        on r.indicator_code = f.indicator_code and r.region_code = f.region_code
-        and r.period = q.period
     left join uploads as u
         on u.indicator_code = f.indicator_code and u.region_code = f.region_code
         and u.period = q.period
