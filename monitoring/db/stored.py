@@ -290,25 +290,25 @@ def fill(cur: TrackedCursor, table: str, value, rows_sql: str, params: dict | No
     return True
 
 
-def merge(cur: TrackedCursor, table: str, statements: Iterable[tuple[str, dict | None]]) -> bool:
-    """Bring the copy `table` up to date with the rows this transaction adds to its tables by
-    `statements` of the writer's own (folding its staged rows into the copy: each
-    organisation's earliest quarter is the earlier of the copy's and the new rows'), instead
-    of remaking the rows they narrow from the view when the transaction commits (which, for
-    an import touching every indicator and region, reads every stored value again). For
-    writes that only add rows (`TrackedCursor.wrote_only(..., adds_only=True)`: an import);
-    if the transaction writes the copy's tables otherwise too, the commit remakes the
-    narrowed rows from the view as usual, so the copy stays right either way. Done only when
-    the copy holds its view's rows before this transaction (True); otherwise nothing is
-    written here and the commit rebuilds the copy. Call it after the writes it accounts for
-    have been staged, with statements naming the copy's table (constants, values bound)."""
-    copy = BY_TABLE[table]
-    if not _made_at(cur.raw, [copy], writes_behind=0):  # before mark_written
-        return False
-    for sql, params in statements:
-        cur.raw.execute(sql, params)
-    cur.merged.add(copy.table)
-    return True
+def merge(cur: TrackedCursor, statements: dict[str, Iterable[tuple[str, dict | None]]]) -> set:
+    """Bring each copy named in `statements` up to date with the rows this transaction adds
+    to its tables, by the writer's own statements for it (folding its staged rows into the
+    copy), instead of remaking the rows they narrow from the view when the transaction
+    commits (which, for an import touching every indicator and region, reads every stored
+    value again). For writes that only add rows (`TrackedCursor.wrote_only(...,
+    adds_only=True)`: an import); if the transaction writes a copy's tables otherwise too,
+    the commit remakes the narrowed rows from the view as usual, so the copy stays right
+    either way. Done only for the copies that hold their view's rows before this
+    transaction (returned); for the others nothing is written here and the commit rebuilds
+    them. Call it after the writes it accounts for have been staged, with statements naming
+    the copy's table (constants, values bound)."""
+    current = _made_at(cur.raw, [BY_TABLE[t] for t in statements], writes_behind=0)
+    for table, listed in statements.items():
+        if table in current:  # (before mark_written)
+            for sql, params in listed:
+                cur.raw.execute(sql, params)
+    cur.merged |= current
+    return current
 
 
 def _made_at(

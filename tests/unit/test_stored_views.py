@@ -781,7 +781,7 @@ def test_a_merge_with_other_writes_or_out_of_date_remakes_the_copys_rows(request
             "indicator_values",
             {"indicator_code": ["OC1.1"], "period": ["2021Q3"], "region_code": ["UZ-JI"]},
         )
-        assert stored.merge(cur, FIRSTS.table, ())
+        assert stored.merge(cur, {FIRSTS.table: ()}) == {FIRSTS.table}
     assert "CSO-07" not in first_reports(db)
     assert first_reports(db)["CSO-05"] == "2021Q2"  # remade from the view
     assert copy_differs(db, FIRSTS) == 0
@@ -802,6 +802,6 @@ def test_a_merge_with_other_writes_or_out_of_date_remakes_the_copys_rows(request
             {"indicator_code": ["OC1.1"], "period": ["2021Q2"], "region_code": ["UZ-JI"]},
             adds_only=True,
         )
-        assert not stored.merge(cur, FIRSTS.table, ())
+        assert not stored.merge(cur, {FIRSTS.table: ()})
     assert first_reports(db)["CSO-01"] == "2021Q2"  # rebuilt whole
     assert copy_differs(db, FIRSTS) == 0
