@@ -257,7 +257,7 @@ def completeness_section(config: Settings, as_of: dt.date) -> None:
 
 # Timeliness --------------------------------------------------------------------------------
 def timeliness_section(config: Settings, as_of: dt.date) -> None:
-    found = checked(timeliness.timeliness, config, as_of)
+    found = checked(timeliness.shown, config, as_of)
     counts = timeliness.summary(found)
     cards = common.wrapping_row()
     for status, count in counts.items():
@@ -268,7 +268,7 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
             "[quality] timeliness_days), judged from the upload history."
         ).format(days=config.quality.timeliness_days)
     )
-    late = found[found.status.isin([timeliness.LATE, timeliness.MISSING])]
+    late = timeliness.listed_rows(found)
     if late.empty:
         st.info(_("Nothing late or missing."), icon=":material/task_alt:")
         return
@@ -276,7 +276,7 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
 
 
 def timeliness_table(late: pd.DataFrame) -> pd.DataFrame:
-    """Late and missing values (`timeliness.timeliness`) as the reader is shown them."""
+    """Late and missing values (`timeliness.shown`) as the reader is shown them."""
     return pd.DataFrame(
         {
             _("Quarter"): late.period,

@@ -100,7 +100,7 @@ def cmd_quality(args: argparse.Namespace) -> int:
         for r in missing.itertuples():
             print(f"  {r.period} {r.indicator_code} {r.region_code}")
     print()
-    times = timeliness.summary(timeliness.timeliness(db, settings, as_of))
+    times = timeliness.summary(timeliness.timeliness(db, settings, as_of, listed=()))
     print(_("Timeliness: ") + ", ".join(f"{_(status)} {count}" for status, count in times.items()))
     flagged = outliers.worded(
         outliers.outliers(db, settings, as_of), settings.quality.outlier_threshold

@@ -24,14 +24,28 @@ ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN = (
 )
 
 
+# The statuses whose values the Timeliness tab lists (the others it counts).
+LISTED = (LATE, MISSING)
+
+
 @team_only
 def timeliness(
-    db: Database, settings: Settings, as_of: dt.date, today: dt.date | None = None
+    db: Database,
+    settings: Settings,
+    as_of: dt.date,
+    today: dt.date | None = None,
+    listed: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Every expected value (indicator, region, quarter up to `as_of`) with its deadline, when
     it was first uploaded, its timeliness (`status`, one of the statuses above, judged in
     queries/quality_timeliness.sql as of `today`), days late, and for late and missing values
-    who should report it."""
+    who should report it; `cells` 1.
+
+    With `listed`, only the values of those statuses are rows; the values of each other
+    status are one row after them, with the status and their number (`cells`), its other
+    columns empty (`summary` counts both kinds). The Timeliness tab lists the late and
+    missing (`shown`): at 1,000,000 values 11,900 rows of 33,554, whose frame took a third
+    of the tab's time on PostgreSQL."""
     found = kept_query(
         db,
         "quality_timeliness",
@@ -40,13 +54,28 @@ def timeliness(
         period=period_of(as_of),
         days=settings.quality.timeliness_days,
         today=today or dt.date.today(),
+        listed=None if listed is None else list(listed),
     )
     found["deadline"] = pd.to_datetime(found.deadline).dt.date
     found["days_late"] = found.days_late.astype("Int64")
     return found
 
 
+@team_only
+def shown(
+    db: Database, settings: Settings, as_of: dt.date, today: dt.date | None = None
+) -> pd.DataFrame:
+    """What the Timeliness tab shows: the late and missing values, the others counted."""
+    return timeliness(db, settings, as_of, today, listed=LISTED)
+
+
 def summary(found: pd.DataFrame) -> dict[str, int]:
-    """How many values are on time, late, missing, not due, without an upload."""
-    counts = found.status.value_counts() if len(found) else pd.Series(dtype=int)
+    """How many values are on time, late, missing, not due, without an upload (of
+    `timeliness`, listed or counted)."""
+    counts = found.groupby("status").cells.sum() if len(found) else pd.Series(dtype=int)
     return {s: int(counts.get(s, 0)) for s in (ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN)}
+
+
+def listed_rows(found: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `timeliness` that are values (not counts of the statuses not listed)."""
+    return found[found.indicator_code.notna()]

@@ -325,6 +325,7 @@ COMMON = {
     "threshold": 3.5,
     "tolerance": 0.5,
     "indicators": None,
+    "listed": None,
     "limit": 50,
     "link_id": None,
     "now": NOW,
@@ -459,7 +460,11 @@ VARIANTS: dict[str, dict[str, dict]] = {
     "quality_rule_sex_adds_up": {"some": {"indicators": ["OC1.2", "G1"], "tolerance": 0}},
     "quality_rule_disbursed_within_award": {"end": {"as_of": END}},
     "quality_target_changes": {"no_reason": {"reason_given": False}},
-    "quality_timeliness": {"early": {"today": dt.date(2022, 1, 10), "period": "2021Q4"}},
+    "quality_timeliness": {
+        "early": {"today": dt.date(2022, 1, 10), "period": "2021Q4"},
+        "shown": {"listed": ["late", "missing"]},
+        "counted": {"listed": []},
+    },
     "quality_upload_outliers": {"low": {"threshold": 1.0}},
     "upload_history": {"few": {"limit": 3}},
 }

@@ -133,6 +133,30 @@ def test_who_should_report_a_late_or_missing_value(base, settings):  # noqa: F81
     assert rows.loc["2021Q4", "days_late"] == (dt.date(2022, 3, 1) - dt.date(2022, 1, 30)).days
 
 
+def test_the_timeliness_tab_lists_late_and_missing_values_and_counts_the_rest(base, settings):  # noqa: F811
+    """`timeliness.shown` (the tab's): the late and missing values as rows, as in the whole
+    result; the other statuses counted, one row each after them; the same counts. Counting
+    only (`listed=()`, the quality command): no value listed, the same counts again."""
+    insert(base, "indicator_values", [
+        value_row("A", p, r, 1) for p in ("2021Q1", "2021Q2") for r in ("UZ-JI", "UZ-TO")
+    ])  # fmt: skip
+    as_of, today = dt.date(2021, 12, 31), dt.date(2022, 3, 1)
+    whole = timeliness.timeliness(base, settings, as_of, today=today)
+    shown = timeliness.shown(base, settings, as_of, today=today)
+    late = whole[whole.status.isin(timeliness.LISTED)].reset_index(drop=True)
+    assert len(late) and set(late.status) == {timeliness.MISSING}
+    listed = timeliness.listed_rows(shown).reset_index(drop=True)
+    pd.testing.assert_frame_equal(listed, late, check_dtype=False)  # (reported: nullable)
+    counted = shown.iloc[len(listed) :]
+    assert counted.indicator_code.isna().all() and list(counted.status) == [timeliness.UNKNOWN]
+    assert counted.cells.tolist() == [(whole.status == timeliness.UNKNOWN).sum()]
+    assert timeliness.summary(shown) == timeliness.summary(whole)
+    assert timeliness.summary(whole)[timeliness.UNKNOWN] == 4  # written without an upload
+    only_counts = timeliness.timeliness(base, settings, as_of, today=today, listed=())
+    assert timeliness.listed_rows(only_counts).empty
+    assert timeliness.summary(only_counts) == timeliness.summary(whole)
+
+
 REASONS = {
     "en": [
         "modified z-score 5.0 (beyond 3.5; median of 10 values 1.5)",
