@@ -16,9 +16,6 @@ through psycopg 3 on a connection of a pool shared by the process:
   the type of a NULL parameter (`$regions is null`), and lists become arrays.
 - `df()` builds the pandas frame through DuckDB itself (an Arrow table of the rows, typed
   from PostgreSQL's column types), so a page gets the same dtypes on either engine.
-- `frame(query, parameters)` (through `frame_of`, for every named query a page or check
-  reads) fetches a result as COPY's CSV, parsed by Arrow into the same table: no Python
-  object per value (docs/scale.md, "Results as CSV").
 - `register(name, frame)` makes a temporary table of a pandas frame, filled with COPY.
 """
 
@@ -98,25 +95,6 @@ _ARROW = {
 _NUMERIC = 1700
 _INTERVAL = 1186
 
-# The column types `frame()` reads from COPY's CSV (the text forms Arrow's parser reads as
-# the types above: t/f, ISO dates and times, UTC offsets); a result with any other column
-# (arrays, intervals, JSON, ...) is fetched as rows instead.
-_CSV_TYPES = frozenset({16, 20, 21, 23, 700, 701, 25, 1043, 1042, 19, 1082, 1114, 1184, _NUMERIC})
-# PostgreSQL's CSV: NULL is an empty field, an empty text a quoted one ("").
-_CSV_CONVERT = {
-    "null_values": [""],
-    "strings_can_be_null": True,
-    "quoted_strings_can_be_null": False,
-    "true_values": ["t"],
-    "false_values": ["f"],
-}
-# The columns of each query's result, by its text, the kinds of its parameters and the
-# database: a result's types depend on them only, and asking costs a round trip and planning.
-Column = tuple[str, int, int | None, int | None]  # name, type OID, precision, scale
-_described: dict[tuple, list[Column]] = {}
-_DESCRIBED_MAX = 4096
-DESCRIBED = "/* the columns of */"  # how the statement asking for them begins
-
 # pandas dtypes -> PostgreSQL types of a registered frame's temporary table.
 _PG_TYPE = {
     "b": "boolean",
@@ -138,38 +116,6 @@ def _arrow_column(values: list, oid: int, precision: int | None, scale: int | No
     if wanted is not None:
         return pa.array(values, type=wanted)
     return pa.array(values)
-
-
-def _csv_type(oid: int, precision: int | None, scale: int | None) -> pa.DataType:
-    if oid == _NUMERIC:
-        if precision and scale is not None and precision <= 38:
-            return pa.decimal128(precision, scale)
-        return pa.float64()
-    return _ARROW[oid]
-
-
-def _csv_table(data: bytes, columns: list[Column]) -> pa.Table:
-    """COPY's CSV of a result with these columns (name, type OID, precision, scale) as the
-    Arrow table `arrow()` builds from its rows. ArrowInvalid when the text does not fit."""
-    names = _unique([name for name, *_ in columns])
-    types = [_csv_type(oid, precision, scale) for _, oid, precision, scale in columns]
-    if not data:
-        return pa.table([pa.array([], type=t) for t in types], names=names)
-    return pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(column_names=names),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict(zip(names, types, strict=True)), **_CSV_CONVERT
-        ),
-    )
-
-
-def _kinds(parameters) -> tuple:
-    """The Python types of a statement's parameters (what its result's types may depend on)."""
-    if isinstance(parameters, dict):
-        return tuple(sorted((k, type(v).__name__) for k, v in parameters.items()))
-    return tuple(type(v).__name__ for v in parameters or ())
 
 
 # Settings of the dashboard's own sessions (docs/scale.md), whatever the server's defaults:
@@ -346,45 +292,6 @@ class PostgresCursor:
         # This thread's in-memory DuckDB: opening one per result would cost 12 ms each.
         return _parser().from_arrow(self.arrow()).df()
 
-    def frame(self, query: str, parameters=None) -> pd.DataFrame:
-        """A query's result as `execute(query, parameters).df()` gives it, fetched as COPY's
-        CSV and parsed by Arrow: the rows never become Python objects, which cost about
-        0.1 s per 30,000 rows of ten columns (the Timeliness tab's at 1,000,000 values; the
-        same rows as CSV: 8-10 ms). A result with a column CSV does not carry as Arrow
-        reads it (`_CSV_TYPES`) is fetched as rows. For reading queries only (a SELECT)."""
-        self._counted = False
-        translated = dialect.to_postgres(query).strip().rstrip(";")
-        if parameters is None or (not parameters and not isinstance(parameters, dict)):
-            statement = translated.replace("%%", "%")
-        else:
-            statement = self._cur.mogrify(translated, _params(parameters))
-        key = (str(self._owner.url), translated, _kinds(parameters))
-        columns = _described.get(key)
-        if columns is None:
-            columns = self._describe(statement, key)
-        if not all(oid in _CSV_TYPES for _, oid, *_ in columns):
-            return self.execute(query, parameters).df()
-        with self._cur.copy(f"copy ({statement}) to stdout (format csv)") as copied:
-            data = b"".join(copied)
-        try:
-            table = _csv_table(data, columns)
-        except pa.ArrowInvalid:
-            # Described for another database's schema: ask again, else read the rows.
-            fresh = self._describe(statement, key)
-            if fresh == columns or not all(oid in _CSV_TYPES for _, oid, *_ in fresh):
-                return self.execute(query, parameters).df()
-            table = _csv_table(data, fresh)
-        return _parser().from_arrow(table).df()
-
-    def _describe(self, statement: str, key: tuple) -> list[Column]:
-        """The columns of `statement`'s result (planned, not run: LIMIT 0), kept by `key`."""
-        self._cur.execute(f"{DESCRIBED} select * from ({statement}) as _r limit 0")  # noqa: S608
-        columns = [(d.name, d.type_code, d.precision, d.scale) for d in self._cur.description or []]
-        if len(_described) >= _DESCRIBED_MAX:
-            _described.clear()
-        _described[key] = columns
-        return columns
-
     def extract_statements(self, sql: str):
         return _parser().extract_statements(sql)
 
@@ -541,15 +448,6 @@ _parsing_lock = threading.Lock()
 def on_postgres(cur) -> bool:
     """Whether `cur` (a cursor, or a TrackedCursor around one) runs on PostgreSQL."""
     return isinstance(getattr(cur, "raw", cur), PostgresCursor)
-
-
-def frame_of(cur, query: str, parameters=None) -> pd.DataFrame:
-    """`cur.execute(query, parameters).df()` (a reading query), by `PostgresCursor.frame` on
-    PostgreSQL: the way every named query a page or check reads is fetched."""
-    raw = getattr(cur, "raw", cur)
-    if isinstance(raw, PostgresCursor):
-        return raw.frame(query, parameters)
-    return cur.execute(query, parameters).df()
 
 
 def hash_joins(cur) -> contextlib.AbstractContextManager:

@@ -45,7 +45,7 @@ from monitoring.contract import (
     Table,
 )
 from monitoring.db import query_parameters, query_text
-from monitoring.db.postgres import frame_of, hash_joins, on_postgres
+from monitoring.db.postgres import hash_joins, on_postgres
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
 from monitoring.intake.columns import Coded, failing_rows, repeated_rows
@@ -263,7 +263,7 @@ def sql_literal(text: str) -> str:
 def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/NAME.sql on this cursor (it may read its temp tables)."""
     wanted = query_parameters(name)
-    return frame_of(cur, query_text(name), {k: params[k] for k in wanted})
+    return cur.execute(query_text(name), {k: params[k] for k in wanted}).df()
 
 
 # Context from the database ----------------------------------------------------------------------

@@ -6,14 +6,13 @@ import duckdb
 import pandas as pd
 
 from monitoring.db import query_parameters, query_text
-from monitoring.db.postgres import frame_of
 
 
 def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/NAME.sql on this cursor with the $parameters it uses taken from `params`
     (it may read the cursor's temp tables, e.g. an upload's `upload_rows`)."""
     wanted = query_parameters(name)
-    return frame_of(cur, query_text(name), {k: params[k] for k in wanted})
+    return cur.execute(query_text(name), {k: params[k] for k in wanted}).df()
 
 
 def execute_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> None:

@@ -10,11 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from monitoring.db import Database, close_all
-from monitoring.db.postgres import TEMPORARY_STATISTICS_TARGET, frame_of, hash_joins
+from monitoring.db.postgres import TEMPORARY_STATISTICS_TARGET, hash_joins
 from monitoring.db.transfer import migrate_store
 from monitoring.reports import overview
 from tests.conftest import new_postgres_database, view_of
@@ -231,54 +230,6 @@ def test_hash_joins_last_for_their_statements_only(sample_db_path, pg_url):
             with pytest.raises(Exception, match="division by zero"), hash_joins(cur):
                 cur.execute("select 1 / 0")
             assert "Nested Loop" in plan(cur)
-    finally:
-        db.close()
-
-
-TRICKY_ROWS = """
-    select * from (values
-        (1, 'plain', '', true, date '2021-03-31', timestamptz '2021-04-01 10:00:00.5+05',
-         timestamp '2021-04-01 10:00:00', cast(12.5 as decimal(10, 2)), 1.5,
-         'line one
-line two, "quoted"; 50%', 'Ўзбек тили'),
-        (2, null, null, false, null, null, null, null, cast('Infinity' as double),
-         '=SUM(A1)', null),
-        (3, 'x', ' ', null, date '2022-06-30', timestamptz '2022-07-01 00:00:00+00',
-         timestamp '2022-07-01 23:59:59.999999', cast(-0.01 as decimal(10, 2)),
-         cast('NaN' as double), '', 'Русский, "да"')
-    ) as t(n, a, b, flag, day, at, local_at, amount, f, note, words)
-    where n <> $skip
-    order by n
-"""
-
-
-@pytest.mark.parametrize(
-    ("query", "parameters"),
-    [
-        (TRICKY_ROWS, {"skip": 0}),
-        (TRICKY_ROWS, {"skip": 2}),
-        ("select 'a%b' as p, 1 as p", None),  # no parameters; a name twice
-        ("select 1 as n where false", None),  # no row
-        ("select n, [n, n + 1] as pair from range(3) as t(n) order by n", None),  # an array
-    ],
-)
-def test_a_result_read_as_csv_is_the_frame_read_as_rows(pg_url, query, parameters):
-    """Named queries are fetched through COPY's CSV (PostgresCursor.frame): the frame is the
-    one the rows make, NULL and empty texts, line breaks, quotes, signs, Cyrillic, dates,
-    times with their zone, decimals, infinities and NaN alike; a result with an array is
-    read as rows. Asked twice: the second time its columns are known already."""
-    db = Database(pg_url)
-    try:
-        with db.cursor() as cur:
-            as_rows = cur.execute(query, parameters).df()
-            for _ in range(2):
-                as_csv = frame_of(cur, query, parameters)
-                pd.testing.assert_frame_equal(as_csv, as_rows)
-        if parameters == {"skip": 0}:
-            assert as_csv.b.tolist()[0] == "" and pd.isna(as_csv.b[1]) and as_csv.b[2] == " "
-            assert as_csv.note[0] == 'line one\nline two, "quoted"; 50%'
-            assert as_csv.at[0, "at"].isoformat() == "2021-04-01T05:00:00.500000+00:00"
-            assert as_csv.f[1] == float("inf") and pd.isna(as_csv.f[2])
     finally:
         db.close()
 
