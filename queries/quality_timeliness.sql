@@ -7,10 +7,13 @@
 -- sorted). The cells with a value are read from the stored copy of reported_cells, each
 -- organisation's first report of an indicator in a region from that of
 -- organisation_first_reports.
--- $listed: the statuses whose cells are rows (NULL: every status); the cells of each other
--- status are counted in one row (`cells`, its other columns NULL), after the listed rows.
--- The Timeliness tab lists the late and missing values (a third of the cells at 1,000,000
--- values) and counts the rest; the quality command counts them all.
+-- $listed: the statuses whose cells are rows (NULL: every status), the first $first_rows of
+-- them in the result's order (NULL: all); the cells that are not rows are counted, one row
+-- per status after the listed rows (`cells`, its other columns NULL), so that the sum of
+-- `cells` per status is how many cells have it. The Timeliness tab lists the first late and
+-- missing values (at 1,000,000 values 11,900 of the 33,554 cells are late or missing) and
+-- counts the rest; the quality command counts them all; a download lists every late and
+-- missing value.
 with firsts as (
     select indicator_code, region_code, min(period) as first_period
     from (
@@ -106,6 +109,20 @@ listed as (
     from judged
     where cast($listed as varchar[]) is null
        or list_contains(cast($listed as varchar[]), status)
+    order by period, indicator_code, region_code
+    limit cast($first_rows as bigint)
+),
+
+counted as (
+    select status, count(*) as cells
+    from judged
+    group by status
+),
+
+listed_counts as (
+    select status, count(*) as cells
+    from listed
+    group by status
 )
 
 select
@@ -140,12 +157,12 @@ select
     cast(null as date),
     cast(null as boolean),
     cast(null as timestamptz),
-    status,
+    c.status,
     cast(null as integer),
     cast(null as varchar),
-    count(*)
-from judged
-where not list_contains(coalesce(cast($listed as varchar[]), [status]), status)
-group by status
+    c.cells - coalesce(l.cells, 0)
+from counted as c
+left join listed_counts as l on l.status = c.status
+where c.cells > coalesce(l.cells, 0)
 
 order by period nulls last, indicator_code, region_code, status

@@ -69,12 +69,13 @@ def listed_as(
     common.downloads_on_click(lambda: shown_as(found), name, key)
 
 
-def _say_first_shown(count: int) -> None:
-    if count > SHOWN:
+def _say_first_shown(count: int, shown: int | None = None) -> None:
+    shown = SHOWN if shown is None else shown
+    if count > shown:
         st.caption(
             _(
                 "The first {shown} of {count} rows are shown; the downloads hold all of them."
-            ).format(shown=i18n.number(SHOWN), count=i18n.number(count))
+            ).format(shown=i18n.number(shown), count=i18n.number(count))
         )
 
 
@@ -268,11 +269,19 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
             "[quality] timeliness_days), judged from the upload history."
         ).format(days=config.quality.timeliness_days)
     )
+    # The first late and missing values, counted all; every one only for a download.
     late = timeliness.listed_rows(found)
     if late.empty:
         st.info(_("Nothing late or missing."), icon=":material/task_alt:")
         return
-    listed_as(late, timeliness_table, "timeliness", "quality-timeliness")
+    st.dataframe(timeliness_table(late), hide_index=True, width="stretch")
+    _say_first_shown(counts[timeliness.LATE] + counts[timeliness.MISSING], len(late))
+    db = common.database()
+    common.downloads_on_click(
+        lambda: timeliness_table(timeliness.late(db, config, as_of)),
+        "timeliness",
+        "quality-timeliness",
+    )
 
 
 def timeliness_table(late: pd.DataFrame) -> pd.DataFrame:

@@ -24,8 +24,10 @@ ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN = (
 )
 
 
-# The statuses whose values the Timeliness tab lists (the others it counts).
+# The statuses whose values the Timeliness tab lists (the others it counts), and how many
+# of them it shows (its downloads hold all of them).
 LISTED = (LATE, MISSING)
+FIRST_SHOWN = 1_000
 
 
 @team_only
@@ -35,17 +37,19 @@ def timeliness(
     as_of: dt.date,
     today: dt.date | None = None,
     listed: tuple[str, ...] | None = None,
+    first: int | None = None,
 ) -> pd.DataFrame:
     """Every expected value (indicator, region, quarter up to `as_of`) with its deadline, when
     it was first uploaded, its timeliness (`status`, one of the statuses above, judged in
     queries/quality_timeliness.sql as of `today`), days late, and for late and missing values
     who should report it; `cells` 1.
 
-    With `listed`, only the values of those statuses are rows; the values of each other
-    status are one row after them, with the status and their number (`cells`), its other
-    columns empty (`summary` counts both kinds). The Timeliness tab lists the late and
-    missing (`shown`): at 1,000,000 values 11,900 rows of 33,554, whose frame took a third
-    of the tab's time on PostgreSQL."""
+    With `listed`, only the values of those statuses are rows, with `first` only the first
+    that many of them; the values that are not rows are counted, one row per status after
+    them with the status and their number (`cells`), its other columns empty (`summary`
+    counts both kinds). The Timeliness tab shows the first late and missing values
+    (`shown`): at 1,000,000 values 11,900 of 33,554, whose frame took a third of the tab's
+    time on PostgreSQL."""
     found = kept_query(
         db,
         "quality_timeliness",
@@ -55,6 +59,7 @@ def timeliness(
         days=settings.quality.timeliness_days,
         today=today or dt.date.today(),
         listed=None if listed is None else list(listed),
+        first_rows=first,
     )
     found["deadline"] = pd.to_datetime(found.deadline).dt.date
     found["days_late"] = found.days_late.astype("Int64")
@@ -65,8 +70,15 @@ def timeliness(
 def shown(
     db: Database, settings: Settings, as_of: dt.date, today: dt.date | None = None
 ) -> pd.DataFrame:
-    """What the Timeliness tab shows: the late and missing values, the others counted."""
-    return timeliness(db, settings, as_of, today, listed=LISTED)
+    """What the Timeliness tab shows: the first FIRST_SHOWN late and missing values, the
+    others counted."""
+    return timeliness(db, settings, as_of, today, listed=LISTED, first=FIRST_SHOWN)
+
+
+@team_only
+def late(db: Database, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    """Every late and missing value (the Timeliness tab's downloads)."""
+    return listed_rows(timeliness(db, settings, as_of, listed=LISTED))
 
 
 def summary(found: pd.DataFrame) -> dict[str, int]:

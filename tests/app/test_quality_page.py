@@ -99,9 +99,11 @@ def test_the_page_shows_every_check(quality_as):
 
 
 def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeypatch):
+    from monitoring.quality import timeliness
     from ui import quality
 
     monkeypatch.setattr(quality, "SHOWN", 1)
+    monkeypatch.setattr(timeliness, "FIRST_SHOWN", 1)  # the Timeliness tab's, from the query
     built = {}  # the downloads' tables, as a click on a download button builds them
     monkeypatch.setattr(
         quality.common, "downloads_on_click", lambda build, name, key: built.update({name: build()})
@@ -123,6 +125,9 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeyp
     metrics = {m.label: int(m.value) for m in at.metric}
     assert len(built["timeliness"]) == metrics["late"] + metrics["missing"] > 1
     assert set(built["timeliness"]["Status"]) == {"late", "missing"}
+    assert built["timeliness"].head(1).equals(shown)  # the first of them, as drawn
+    count = metrics["late"] + metrics["missing"]
+    assert f"The first 1 of {count} rows are shown; the downloads hold all of them." in texts(at)
 
 
 # OC1.2 in Jizzakh, 2021Q2: all 18 = female 14 + male 4 = ages 15-29 7 + 30+ 11 in the sample.
@@ -134,9 +139,11 @@ BREAKS_TWO_RULES = csv_bytes(
 
 
 def test_the_rules_tab_counts_every_violation_and_lists_the_first(quality_as, monkeypatch):
+    from monitoring.quality import timeliness
     from ui import quality
 
     monkeypatch.setattr(quality, "SHOWN", 1)
+    monkeypatch.setattr(timeliness, "FIRST_SHOWN", 1)  # the Timeliness tab's, from the query
     at = open_tab(quality_as("manager", upload=BREAKS_TWO_RULES), "Validation rules")
     counts = next(d.value for d in at.dataframe if "Violations" in d.value.columns)
     assert dict(zip(counts["Rule"], counts["Violations"], strict=True)) == {

@@ -326,6 +326,7 @@ COMMON = {
     "tolerance": 0.5,
     "indicators": None,
     "listed": None,
+    "first_rows": None,
     "limit": 50,
     "link_id": None,
     "now": NOW,
@@ -463,6 +464,7 @@ VARIANTS: dict[str, dict[str, dict]] = {
     "quality_timeliness": {
         "early": {"today": dt.date(2022, 1, 10), "period": "2021Q4"},
         "shown": {"listed": ["late", "missing"]},
+        "first": {"listed": ["late", "missing"], "first_rows": 3},
         "counted": {"listed": []},
     },
     "quality_upload_outliers": {"low": {"threshold": 1.0}},

@@ -152,6 +152,12 @@ def test_the_timeliness_tab_lists_late_and_missing_values_and_counts_the_rest(ba
     assert counted.cells.tolist() == [(whole.status == timeliness.UNKNOWN).sum()]
     assert timeliness.summary(shown) == timeliness.summary(whole)
     assert timeliness.summary(whole)[timeliness.UNKNOWN] == 4  # written without an upload
+    # The first of them only: one row, the other counted with the rest.
+    first = timeliness.timeliness(
+        base, settings, as_of, today=today, listed=timeliness.LISTED, first=1
+    )
+    pd.testing.assert_frame_equal(timeliness.listed_rows(first), late.head(1), check_dtype=False)
+    assert timeliness.summary(first) == timeliness.summary(whole)
     only_counts = timeliness.timeliness(base, settings, as_of, today=today, listed=())
     assert timeliness.listed_rows(only_counts).empty
     assert timeliness.summary(only_counts) == timeliness.summary(whole)
