@@ -1,6 +1,7 @@
 -- The stored series of each group (indicator, sex, age group) of the indicators $indicators
 -- (NULL: of every indicator): how many values it holds, its two lowest and two highest
--- values, its median, and its values' median and mean absolute deviation from that median.
+-- values, its median, its values' median absolute deviation from that median and, where that
+-- is 0, their mean absolute deviation (NULL elsewhere).
 -- An upload of indicator_values stages it as the temp table upload_series
 -- (monitoring/intake/validation.py stage_series), read by both of its outlier warnings
 -- (upload_value_outliers.sql, quality_upload_outliers.sql): the stored values are grouped
@@ -30,8 +31,17 @@ sorted as (
 centred as (
     select s.*, (s.values[(s.n + 1) // 2] + s.values[s.n // 2 + 1]) / 2 as median
     from sorted as s
+),
+
+measured as (
+    select
+        *,
+        list_median(list_transform(values, lambda x: abs(x - median))) as mad
+    from centred
 )
 
+-- The mean absolute deviation only where the MAD is 0, the one place the outlier warnings
+-- use it (NULL elsewhere), as in quality_outliers.sql.
 select
     indicator_code,
     sex,
@@ -42,6 +52,8 @@ select
     values[n] as highest,
     values[n - 1] as second_highest,
     median,
-    list_median(list_transform(values, lambda x: abs(x - median))) as mad,
-    list_avg(list_transform(values, lambda x: abs(x - median))) as mean_ad
-from centred
+    mad,
+    case
+        when mad = 0 then list_avg(list_transform(values, lambda x: abs(x - median)))
+    end as mean_ad
+from measured

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from monitoring import i18n
+from monitoring import quality as checks
 from monitoring.access import accounts
 from monitoring.i18n import _
 from monitoring.periods import period_of, programme_periods
@@ -29,7 +30,6 @@ from ui.text import plain
 
 WHOLE = approvals.WHOLE_PROGRAMME
 TAB_KEY = "quality-tab"  # the open tab (views/quality.py draws only that one)
-SHOWN = 1_000  # rows of a long table drawn on the page; its downloads hold all of them
 ORGANISATIONS_KEY = "completeness-organisations-open"  # the per-organisation expander
 
 
@@ -55,22 +55,9 @@ def show_message() -> None:
         st.success(plain(text), icon=":material/task_alt:")
 
 
-def listed_as(
-    found: pd.DataFrame, shown_as: Callable[[pd.DataFrame], pd.DataFrame], name: str, key: str
-) -> None:
-    """A check's rows as the page writes them out (`shown_as`: names, words, numbers in the
-    language), the first SHOWN drawn (tens of thousands of rows help nobody on a page, and
-    cost the browser seconds), with CSV and Excel downloads of every row. Only the rows drawn
-    are written out on a rerun; every row when a download is asked for (the outliers at
-    1,000,000 values are 31,000 rows: 30 ms of every rerun written out, and 100 ms more with
-    their reasons worded)."""
-    st.dataframe(shown_as(found.head(SHOWN)), hide_index=True, width="stretch")
-    _say_first_shown(len(found))
-    common.downloads_on_click(lambda: shown_as(found), name, key)
-
-
-def _say_first_shown(count: int, shown: int | None = None) -> None:
-    shown = SHOWN if shown is None else shown
+def _say_first_shown(count: int, shown: int) -> None:
+    """Under a long table of which the first `shown` of `count` rows are drawn (tens of
+    thousands of rows help nobody on a page, and cost the browser seconds)."""
     if count > shown:
         st.caption(
             _(
@@ -327,15 +314,19 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
             "indicator's min_value and max_value where set."
         ).format(threshold=i18n.number(config.quality.outlier_threshold, 1))
     )
-    flagged = checked(outliers.outliers, config, as_of)
+    # The first flagged values, counted all; every one only for a download.
+    found = checked(outliers.shown, config, as_of)
+    flagged = outliers.listed_rows(found)
     if flagged.empty:
         st.info(_("No value is flagged."), icon=":material/task_alt:")
         return
     names = common.region_names(config)
     threshold = config.quality.outlier_threshold
-    listed_as(
-        flagged,
-        lambda rows: outliers_table(rows, names, threshold),
+    st.dataframe(outliers_table(flagged, names, threshold), hide_index=True, width="stretch")
+    _say_first_shown(outliers.flagged_count(found), len(flagged))
+    db = common.database()
+    common.downloads_on_click(
+        lambda: outliers_table(outliers.outliers(db, config, as_of), names, threshold),
         "outliers",
         "quality-outliers",
     )
@@ -361,8 +352,8 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
             rules="; ".join(rules.rule_titles(config))
         )
     )
-    # Each rule's first SHOWN violations and how many it has: every one only for a download.
-    found = checked(rules.checked, config, as_of, SHOWN)
+    # Each rule's first FIRST_SHOWN violations, how many it has; every one only for a download.
+    found = checked(rules.checked, config, as_of, checks.FIRST_SHOWN)
     if not found.count:
         st.info(_("No rule is broken."), icon=":material/task_alt:")
         return
@@ -377,13 +368,9 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
     )
     # The rows shown are written out now; every row only when a download is asked for.
     names = common.region_names(config)
-    st.dataframe(violations_table(found.table(SHOWN), names), hide_index=True, width="stretch")
-    if found.count > SHOWN:
-        st.caption(
-            _(
-                "The first {shown} of {count} rows are shown; the downloads hold all of them."
-            ).format(shown=i18n.number(SHOWN), count=i18n.number(found.count))
-        )
+    table = violations_table(found.table(checks.FIRST_SHOWN), names)
+    st.dataframe(table, hide_index=True, width="stretch")
+    _say_first_shown(found.count, len(table))
     db = common.database()
     common.downloads_on_click(
         lambda: violations_table(rules.violations(db, config, as_of), names),
@@ -420,9 +407,9 @@ def follow_up_section(config: Settings, as_of: dt.date) -> None:
     left, right = st.columns(2, gap="large")
     with left, st.form("mark-follow-up", clear_on_submit=True):
         st.markdown("**" + _("Mark a value for follow-up") + "**")
-        # The values flagged on the Outliers tab, the first SHOWN of them as listed there
+        # The values flagged on the Outliers tab, the first FIRST_SHOWN of them as listed there
         # (found without judging every value, unless the Outliers tab's result is kept).
-        shown = checked(outliers.first_outliers, config, as_of, SHOWN)
+        shown = checked(outliers.first_outliers, config, as_of, checks.FIRST_SHOWN)
         flagged = [
             followups.ValueKey(*k) for k in shown[list(followups.KEY)].itertuples(index=False)
         ]

@@ -22,11 +22,12 @@ every named query on both engines over the same data and compares the rows. Our 
   rows with a NULL skipped (as DuckDB); `min/max(x, n)` -> the n least/greatest as a list.
   On ties any row may be picked, by either engine.
 - **Lists** (DuckDB lists are PostgreSQL arrays): `list_transform` (a lambda),
-  `list_sort` (NULLs last), `list_distinct` (NULLs dropped), `list_avg`, `list_median` ->
-  a subquery over UNNEST, NULL for a NULL list as in DuckDB; `list_has_all(a, b)` ->
-  `a @> b`; `len(list)` -> CARDINALITY. A parameter used directly as a list where
-  PostgreSQL cannot infer its type (unnest, list_distinct, list_has_all) is cast to TEXT[]
-  (psycopg sends lists of texts untyped; every list parameter of the queries holds texts).
+  `list_sort` (NULLs last), `list_distinct` (NULLs dropped), `list_avg`, `list_sum`,
+  `list_median` -> a subquery over UNNEST, NULL for a NULL list as in DuckDB;
+  `list_has_all(a, b)` -> `a @> b`; `len(list)` -> CARDINALITY. A parameter used directly as
+  a list where PostgreSQL cannot infer its type (unnest, list_distinct, list_has_all) is cast
+  to TEXT[] (psycopg sends lists of texts untyped; every list parameter of the queries holds
+  texts).
 - **Functions and types** SQLGlot leaves as DuckDB wrote them or gets wrong:
   `regexp_full_match(x, p)` -> `x ~ '^(?:p)$'`; `quarter(d)` -> EXTRACT; HUGEINT ->
   NUMERIC(38, 0); `date_from_parts`/`make_date` -> MAKE_DATE; `round(x, n)` -> round of x as
@@ -871,13 +872,14 @@ def _materialize_computed_lists(tree: exp.Expression) -> exp.Expression:
 
 _LIST_AGGREGATES = {
     "list_avg": "AVG(_x)",
+    "list_sum": "SUM(_x)",
     "list_median": "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY _x)",
 }
 
 
 def _list_aggregate(name: str, elements: exp.Expression, value: exp.Expression) -> exp.Expression:
-    """(SELECT aggregate(value) FROM UNNEST(elements) AS _t(_x)): list_avg or list_median
-    over a list's elements, each first turned into `value` (written with _x)."""
+    """(SELECT aggregate(value) FROM UNNEST(elements) AS _t(_x)): list_avg, list_sum or
+    list_median over a list's elements, each first turned into `value` (written with _x)."""
     aggregate = sqlglot.parse_one(_LIST_AGGREGATES[name], read="postgres")
     for element in list(aggregate.find_all(exp.Column)):
         if element.name == "_x":
@@ -886,7 +888,7 @@ def _list_aggregate(name: str, elements: exp.Expression, value: exp.Expression) 
 
 
 def _list_aggregates(tree: exp.Expression) -> exp.Expression:
-    """list_avg / list_median: an aggregate over the list's elements. Of
+    """list_avg / list_sum / list_median: an aggregate over the list's elements. Of
     list_transform(l, lambda x: f(x)), one aggregate of f(_x) over l's elements, instead of
     an array of f(x) built first (in the list's order) and then unnested again: the same
     values, NULL for a NULL or empty list; in quality_outliers.sql (each series' MAD and mean

@@ -6,3 +6,8 @@ settings) judge the stored values; `followups` keeps the values a manager marked
 uploads. Beneath intake and reports (both import it), beside access; it never imports
 intake, reports, cli, ui or streamlit. Its queries are queries/quality_*.sql.
 """
+
+# How many rows of a check's long result the Data quality page draws (its downloads hold all
+# of them): the Timeliness and Outliers tabs ask their queries for that many and a count of
+# the rest, the Validation rules tab and the Follow-up tab's list of flagged values too.
+FIRST_SHOWN = 1_000

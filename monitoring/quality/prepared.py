@@ -56,7 +56,7 @@ def prepare(
         ("completeness", lambda: completeness.completeness(db, settings, as_of)),
         ("organisations", lambda: completeness.by_organisation(db, settings, as_of)),
         ("timeliness", lambda: timeliness.shown(db, settings, as_of)),
-        ("outliers", lambda: outliers.outliers(db, settings, as_of)),
+        ("outliers", lambda: outliers.shown(db, settings, as_of)),
         # what the next upload's outlier warnings compare with (no reporting date)
         ("series", lambda: outliers.series_summary(db)),
     ):

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
+from monitoring import quality
 from monitoring.access.markers import team_only
 from monitoring.db import Database
 from monitoring.db.results import kept_query
@@ -24,10 +25,9 @@ ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN = (
 )
 
 
-# The statuses whose values the Timeliness tab lists (the others it counts), and how many
-# of them it shows (its downloads hold all of them).
+# The statuses whose values the Timeliness tab lists (the others it counts); it shows the
+# first quality.FIRST_SHOWN of them (its downloads hold all of them).
 LISTED = (LATE, MISSING)
-FIRST_SHOWN = 1_000
 
 
 @team_only
@@ -70,9 +70,9 @@ def timeliness(
 def shown(
     db: Database, settings: Settings, as_of: dt.date, today: dt.date | None = None
 ) -> pd.DataFrame:
-    """What the Timeliness tab shows: the first FIRST_SHOWN late and missing values, the
-    others counted."""
-    return timeliness(db, settings, as_of, today, listed=LISTED, first=FIRST_SHOWN)
+    """What the Timeliness tab shows: the first quality.FIRST_SHOWN late and missing values,
+    the others counted."""
+    return timeliness(db, settings, as_of, today, listed=LISTED, first=quality.FIRST_SHOWN)
 
 
 @team_only

@@ -99,11 +99,10 @@ def test_the_page_shows_every_check(quality_as):
 
 
 def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeypatch):
-    from monitoring.quality import timeliness
+    from monitoring import quality as checks
     from ui import quality
 
-    monkeypatch.setattr(quality, "SHOWN", 1)
-    monkeypatch.setattr(timeliness, "FIRST_SHOWN", 1)  # the Timeliness tab's, from the query
+    monkeypatch.setattr(checks, "FIRST_SHOWN", 1)
     built = {}  # the downloads' tables, as a click on a download button builds them
     monkeypatch.setattr(
         quality.common, "downloads_on_click", lambda build, name, key: built.update({name: build()})
@@ -139,11 +138,9 @@ BREAKS_TWO_RULES = csv_bytes(
 
 
 def test_the_rules_tab_counts_every_violation_and_lists_the_first(quality_as, monkeypatch):
-    from monitoring.quality import timeliness
-    from ui import quality
+    from monitoring import quality as checks
 
-    monkeypatch.setattr(quality, "SHOWN", 1)
-    monkeypatch.setattr(timeliness, "FIRST_SHOWN", 1)  # the Timeliness tab's, from the query
+    monkeypatch.setattr(checks, "FIRST_SHOWN", 1)
     at = open_tab(quality_as("manager", upload=BREAKS_TWO_RULES), "Validation rules")
     counts = next(d.value for d in at.dataframe if "Violations" in d.value.columns)
     assert dict(zip(counts["Rule"], counts["Violations"], strict=True)) == {
@@ -236,9 +233,9 @@ def test_the_follow_up_tab_offers_the_values_flagged_on_the_outliers_tab(
     # Opened first, the Follow-up tab finds its first flagged values without the Outliers
     # tab's whole result (monitoring/quality/outliers.py first_outliers): the same values,
     # in the same order, as the Outliers tab lists.
-    from ui import quality
+    from monitoring import quality as checks
 
-    monkeypatch.setattr(quality, "SHOWN", shown_rows)
+    monkeypatch.setattr(checks, "FIRST_SHOWN", shown_rows)
     at = open_tab(quality_as("manager"), "Follow-up")
     offered = next(s for s in at.selectbox if s.label == "A flagged value").options[1:]
     open_tab(at, "Outliers")

@@ -455,6 +455,9 @@ VARIANTS: dict[str, dict[str, dict]] = {
     "quality_outliers": {
         "low": {"threshold": 1.0, "period": "2022Q2"},
         "some": {"threshold": 1.0, "indicators": ["OC1.2", "G1"]},
+        "first": {"threshold": 1.0, "period": "2022Q2", "first_rows": 3},
+        "counted": {"threshold": 1.0, "first_rows": 0},
+        "first_of_some": {"threshold": 1.0, "indicators": ["OC1.2", "G1"], "first_rows": 2},
     },
     "series_summary": {"some": {"indicators": ["OC1.1", "OC2.1", "G1"]}},
     "quality_rule_age_groups_add_up": {"some": {"indicators": ["OC1.2"], "tolerance": 0}},

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from monitoring import quality
 from monitoring.db import Database
 from monitoring.db import results as kept
 from monitoring.intake import batches
@@ -90,6 +91,7 @@ def test_the_kept_rows_are_read_not_computed_again(sample_db, settings):
         "period": period_of(AS_OF),
         "threshold": settings.quality.outlier_threshold,
         "indicators": None,
+        "first_rows": None,
     }
     key = kept.fingerprint(db, "quality_outliers", bound, kept.data_version(db))
     with db.transaction() as cur:
@@ -133,7 +135,9 @@ def test_a_result_is_not_kept_across_a_commit(sample_db, settings, monkeypatch):
         return real(database)
 
     monkeypatch.setattr(kept, "data_version", committing_meanwhile)
-    kept.kept_query(db, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None)
+    kept.kept_query(
+        db, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None, first_rows=None
+    )
     assert _kept(db) == []
 
 
@@ -174,7 +178,7 @@ def test_migrate_store_leaves_the_kept_results_behind(sample_db_path, postgres_s
     shutil.copy(sample_db_path, path)
     source = Database(path)
     computed = kept.kept_query(
-        source, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None
+        source, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None, first_rows=None
     )
     assert len(_kept(source)) == 1
     source.close()
@@ -185,7 +189,12 @@ def test_migrate_store_leaves_the_kept_results_behind(sample_db_path, postgres_s
     try:
         assert _kept(target) == []  # kept for DuckDB: PostgreSQL computes its own
         again = kept.kept_query(
-            target, "quality_outliers", period="2022Q2", threshold=3.5, indicators=None
+            target,
+            "quality_outliers",
+            period="2022Q2",
+            threshold=3.5,
+            indicators=None,
+            first_rows=None,
         )
         assert len(_kept(target)) == 1
     finally:
@@ -202,13 +211,14 @@ def test_the_checks_prepared_in_the_background_are_what_the_first_viewer_reads(s
     # the validation rules read stored copies kept by the writes: nothing to keep
     assert not any(name.startswith("quality_rule_") for name in names)
     assert {row[1] for row in _kept(db)} == {kept.data_version(db).label}
-    # The first viewer reads them: the rows a computation gives.
-    shown = outliers.outliers(db, settings, AS_OF)
+    # The first viewer reads them: the rows a computation gives (the Outliers tab's).
+    shown = outliers.shown(db, settings, AS_OF)
     fresh = db.query(
         "quality_outliers",
         period=period_of(AS_OF),
         threshold=settings.quality.outlier_threshold,
         indicators=None,
+        first_rows=quality.FIRST_SHOWN,
     )
     assert shown.equals(fresh)
 

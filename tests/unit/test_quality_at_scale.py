@@ -14,7 +14,7 @@ from monitoring import i18n
 from monitoring.periods import programme_periods
 from monitoring.quality import approvals, outliers, rules, timeliness
 from monitoring.settings import load_settings
-from tests.conftest import insert, value_row
+from tests.conftest import indicator_row, insert, value_row
 from tests.unit.test_quality_rules import base  # noqa: F401 - the fixture
 
 SPECIAL = [0.15, 0.25, 2.25, -0.04, 0.05, -0.0, 0.0, 1e20, 12, 12.0, 999.95, 1234567.25, None]
@@ -161,6 +161,46 @@ def test_the_timeliness_tab_lists_late_and_missing_values_and_counts_the_rest(ba
     only_counts = timeliness.timeliness(base, settings, as_of, today=today, listed=())
     assert timeliness.listed_rows(only_counts).empty
     assert timeliness.summary(only_counts) == timeliness.summary(whole)
+
+
+def test_the_outliers_tab_counts_in_the_lists_what_is_judged_row_by_row(base, settings):  # noqa: F811
+    """`outliers.shown` counts each series' flagged values in its list of values and judges
+    row by row only the indicators of the first rows: the same count and the same first rows
+    as the whole result, for series of every kind the rule tells apart (spread, a MAD of 0
+    with values off the median, all equal, fewer than five values, bounds)."""
+    draw = random.Random(11)
+    quarters = list(programme_periods(settings.programme))
+    codes = [f"R{i:02d}" for i in range(12)]
+    insert(base, "indicators", [
+        indicator_row(c, min_value=0 if i % 3 == 0 else None, max_value=90 if i % 4 == 1 else None)
+        for i, c in enumerate(codes)
+    ])  # fmt: skip
+    rows = []
+    for i, code in enumerate(codes):
+        for region in ("UZ-JI", "UZ-TO", "UZ-NG"):
+            for s, sex in enumerate(("all", "female", "male")):
+                for quarter in quarters[: 1 + (i + s) % 6]:  # some series of under five values
+                    kind = i % 4
+                    if kind == 0:  # spread out
+                        value = round(draw.gauss(50, 15), 1)
+                    elif kind == 1:  # mostly one value (MAD 0), some far off
+                        value = 40 if draw.random() < 0.7 else round(draw.uniform(-20, 120), 1)
+                    elif kind == 2:  # all equal
+                        value = 30
+                    else:  # a few far off
+                        value = 50 if draw.random() < 0.8 else draw.choice([-5, 95, 500])
+                    rows.append(value_row(code, quarter, region, value, sex=sex))
+    insert(base, "indicator_values", rows)
+    as_of = dt.date(2022, 6, 30)
+    whole = outliers.outliers(base, settings, as_of)
+    assert len(whole) > 20 and whole.below_min.any() and whole.above_max.any()
+    assert whole.beyond_threshold.any()
+    for first in (1, 7, len(whole) - 1, len(whole), 10**6):
+        asked = {"period": "2022Q2", "threshold": settings.quality.outlier_threshold}
+        shown = base.query("quality_outliers", **asked, indicators=None, first_rows=first)
+        assert outliers.flagged_count(shown) == len(whole), first
+        listed = outliers.listed_rows(shown)
+        pd.testing.assert_frame_equal(listed, whole.head(first), check_dtype=False, obj=first)
 
 
 REASONS = {

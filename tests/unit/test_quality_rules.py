@@ -9,6 +9,7 @@ import textwrap
 import pandas as pd
 import pytest
 
+from monitoring import quality
 from monitoring.quality import completeness, followups, outliers, rules, timeliness
 from monitoring.settings import Rule, SettingsError, load_settings
 from tests.conftest import SETTINGS_TOML, indicator_row, insert, value_row
@@ -129,22 +130,29 @@ def _outlier_rows(code: str, region: str, spike: float) -> list[dict]:
     return [value_row(code, p, region, v) for p, v in zip(periods, values, strict=True)]
 
 
-def test_the_first_outliers_are_the_first_rows_of_all_of_them(base, settings):
-    # Outliers in five indicators (in code order A, B, D, E, F; C has none), two regions each:
-    # the Follow-up tab's first rows, found a few indicators at a time, are the whole list's.
+def _ten_outliers(base, settings) -> pd.DataFrame:
+    """Outliers in five indicators (in code order A, B, D, E, F; C has none), two regions
+    each: the whole result, queried (not kept: the Follow-up tab's rows are read from what
+    the Outliers tab keeps)."""
     insert(base, "indicators", [indicator_row(c) for c in "CDEF"])
     rows = []
     for code in "ABDEF":
         rows += _outlier_rows(code, "UZ-JI", 100) + _outlier_rows(code, "UZ-TO", -50)
     rows += _outlier_rows("C", "UZ-JI", 15)
     insert(base, "indicator_values", rows)
-    whole = base.query(
+    return base.query(
         "quality_outliers",
         period="2022Q2",
         threshold=settings.quality.outlier_threshold,
         indicators=None,
+        first_rows=None,
     )
-    assert len(whole) == 10
+
+
+def test_the_first_outliers_are_the_first_rows_of_all_of_them(base, settings):
+    # The Follow-up tab's first rows, found a few indicators at a time, are the whole list's.
+    whole = _ten_outliers(base, settings)
+    assert len(whole) == 10 and (whole.cells == 1).all()
     assert whole.indicator_code.tolist()[:6] == ["A", "A", "B", "B", "D", "D"]
     nothing = outliers.first_outliers(base, settings, END, 0)
     assert nothing.empty and list(nothing.columns) == list(whole.columns)
@@ -152,7 +160,7 @@ def test_the_first_outliers_are_the_first_rows_of_all_of_them(base, settings):
         pd.testing.assert_frame_equal(
             outliers.first_outliers(base, settings, END, count), whole.head(count), obj=count
         )
-    # Where the whole result is kept (the Outliers tab was opened), its first rows are read.
+    # Where the whole result is kept (a download of the Outliers tab), its first rows are read.
     kept = outliers.outliers(base, settings, END)
     pd.testing.assert_frame_equal(kept, whole)
     with base.transaction() as cur:
@@ -163,6 +171,32 @@ def test_the_first_outliers_are_the_first_rows_of_all_of_them(base, settings):
         "B",
         "D",
     ]
+
+
+def test_the_outliers_tab_lists_the_first_rows_and_counts_them_all(base, settings, monkeypatch):
+    # The tab's result (outliers.shown) lists the first
+    # FIRST_SHOWN of the ten and counts the others in one row; both are the whole result's.
+    whole = _ten_outliers(base, settings)
+    assert len(whole) == 10
+    for first in (1, 3, 4, 9, 10, 11, 1_000):
+        monkeypatch.setattr(quality, "FIRST_SHOWN", first)
+        shown = outliers.shown(base, settings, END)
+        listed = outliers.listed_rows(shown)
+        # (the count row makes its integer columns nullable)
+        pd.testing.assert_frame_equal(listed, whole.head(first), obj=first, check_dtype=False)
+        assert outliers.flagged_count(shown) == 10
+        assert len(shown) == len(listed) + (first < 10)  # the count of the others: one row
+        # The Follow-up tab's first rows are read from it where it lists as many.
+        assert outliers.first_outliers(base, settings, END, first).equals(listed)
+    monkeypatch.setattr(quality, "FIRST_SHOWN", 0)
+    shown = outliers.shown(base, settings, END)
+    assert outliers.listed_rows(shown).empty and outliers.flagged_count(shown) == 10
+    # Nothing flagged: no row, and a count of 0.
+    with base.transaction() as cur:
+        cur.execute("delete from indicator_values where indicator_code <> 'C'")
+    monkeypatch.setattr(quality, "FIRST_SHOWN", 3)
+    shown = outliers.shown(base, settings, END)
+    assert shown.empty and outliers.flagged_count(shown) == 0
 
 
 def _violations(db, settings, rule: Rule):
