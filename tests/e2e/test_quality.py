@@ -94,3 +94,22 @@ def test_the_rule_violations_download_in_the_readers_language(writable_server, p
     assert table[0].startswith("Правило,")  # the columns' names
     assert len(table) == 5  # every violation: two of each rule
     assert sum("женщины 15 + мужчины 4 = 19" in line for line in table) == 1
+
+
+def test_the_outliers_tab_lists_the_flagged_values_and_downloads_them_in_uzbek(server, page):
+    """The Outliers tab draws the flagged values with why each is flagged, in the reader's
+    language; its download holds every one (built when the button is clicked)."""
+    page.goto(signed_in(f"{server}/quality?lang=uz", "manager"))
+    wait_until_rendered(page)
+    page.get_by_role("tab", name="Keskin chetlanishlar").click()
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    main = page.get_by_test_id("stMain")
+    main.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)  # the flagged values
+    screenshot(page, "quality-outliers-uz")
+    with page.expect_download() as download:
+        main.get_by_role("button", name="CSV yuklab olish").click()
+    table = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert table[0].startswith("Indikator,") and "Nega belgilangan" in table[0]
+    assert len(table) == 3  # the sample's two flagged values
+    assert "OC2.4" in {line.split(",")[0] for line in table[1:]}
