@@ -80,17 +80,10 @@ def test_the_rule_violations_download_in_the_readers_language(writable_server, p
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
 
-    page.goto(signed_in(f"{url}/quality?lang=ru", "manager"))
-    wait_until_rendered(page)
-    page.get_by_role("tab", name="Правила проверки").click()
-    wait_until_rendered(page)
-    assert exceptions_shown(page) == []
-    main = page.get_by_test_id("stMain")
+    main = _tab(page, f"{url}/quality?lang=ru", "Правила проверки")
     main.get_by_text("женщины + мужчины = все").first.wait_for(timeout=60_000)
     screenshot(page, "quality-rules-ru")
-    with page.expect_download() as download:
-        main.get_by_role("button", name="Скачать CSV").click()
-    table = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    table = _downloaded(page, main.get_by_role("button", name="Скачать CSV"))
     assert table[0].startswith("Правило,")  # the columns' names
     assert len(table) == 5  # every violation: two of each rule
     assert sum("женщины 15 + мужчины 4 = 19" in line for line in table) == 1
@@ -99,17 +92,27 @@ def test_the_rule_violations_download_in_the_readers_language(writable_server, p
 def test_the_outliers_tab_lists_the_flagged_values_and_downloads_them_in_uzbek(server, page):
     """The Outliers tab draws the flagged values with why each is flagged, in the reader's
     language; its download holds every one (built when the button is clicked)."""
-    page.goto(signed_in(f"{server}/quality?lang=uz", "manager"))
-    wait_until_rendered(page)
-    page.get_by_role("tab", name="Keskin chetlanishlar").click()
-    wait_until_rendered(page)
-    assert exceptions_shown(page) == []
-    main = page.get_by_test_id("stMain")
+    main = _tab(page, f"{server}/quality?lang=uz", "Keskin chetlanishlar")
     main.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)  # the flagged values
     screenshot(page, "quality-outliers-uz")
-    with page.expect_download() as download:
-        main.get_by_role("button", name="CSV yuklab olish").click()
-    table = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    table = _downloaded(page, main.get_by_role("button", name="CSV yuklab olish"))
     assert table[0].startswith("Indikator,") and "Nega belgilangan" in table[0]
     assert len(table) == 3  # the sample's two flagged values
     assert "OC2.4" in {line.split(",")[0] for line in table[1:]}
+
+
+def _tab(page, url: str, name: str):
+    """The page at `url` signed in as a manager, its tab `name` opened: its main part."""
+    page.goto(signed_in(url, "manager"))
+    wait_until_rendered(page)
+    page.get_by_role("tab", name=name).click()
+    wait_until_rendered(page)
+    assert exceptions_shown(page) == []
+    return page.get_by_test_id("stMain")
+
+
+def _downloaded(page, button) -> list[str]:
+    """The lines of the file a click on `button` downloads."""
+    with page.expect_download() as download:
+        button.click()
+    return open(download.value.path(), encoding="utf-8-sig").read().splitlines()
