@@ -70,8 +70,9 @@ spread as (
     join indicators as i using (indicator_code)
 ),
 
--- With $first_rows: how many values of each series are flagged, each tested in its list as
--- `scored` and the final WHERE test it below (the same rule, value for value).
+-- With $first_rows: how many values of each series are flagged, each value tested in the
+-- series' list by the rule that `scored` and `listed` apply below to the rows (the same
+-- test, value for value).
 counted as (
     select
         indicator_code,
