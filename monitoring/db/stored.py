@@ -290,7 +290,7 @@ def fill(cur: TrackedCursor, table: str, value, rows_sql: str, params: dict | No
     return True
 
 
-def merge(cur: TrackedCursor, statements: dict[str, Iterable[tuple[str, dict | None]]]) -> set:
+def merge(cur: TrackedCursor, statements: dict[str, Iterable[tuple[str, dict | None]]]) -> set[str]:
     """Bring each copy named in `statements` up to date with the rows this transaction adds
     to its tables, by the writer's own statements for it (folding its staged rows into the
     copy), instead of remaking the rows they narrow from the view when the transaction
@@ -313,7 +313,7 @@ def merge(cur: TrackedCursor, statements: dict[str, Iterable[tuple[str, dict | N
 
 def _made_at(
     cur: duckdb.DuckDBPyConnection, copies: Iterable[StoredCopy], *, writes_behind: int
-) -> set:
+) -> set[str]:
     """The copies among `copies` whose table exists and was made `writes_behind` writes
     before the count recorded now: 0, a copy holding its view's rows (fill, before the
     transaction's mark_written); 1, after mark_written, one that held them before this
