@@ -320,10 +320,12 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
     if flagged.empty:
         st.info(_("No value is flagged."), icon=":material/task_alt:")
         return
+    count = outliers.flagged_count(found)
+    st.metric(_("Values flagged"), i18n.number(count))
     names = common.region_names(config)
     threshold = config.quality.outlier_threshold
     st.dataframe(outliers_table(flagged, names, threshold), hide_index=True, width="stretch")
-    _say_first_shown(outliers.flagged_count(found), len(flagged))
+    _say_first_shown(count, len(flagged))
     db = common.database()
     common.downloads_on_click(
         lambda: outliers_table(outliers.outliers(db, config, as_of), names, threshold),

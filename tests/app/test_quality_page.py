@@ -111,6 +111,8 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(quality_as, monkeyp
     shown = next(d.value for d in at.dataframe if "Why flagged" in d.value.columns)
     assert len(shown) == 1
     assert len(built["outliers"]) == 2 and built["outliers"].columns.equals(shown.columns)
+    # how many are flagged, counted all, though one is drawn
+    assert {m.label: m.value for m in at.metric}["Values flagged"] == "2"
     # every row's reason worded in the download, not only the rows drawn
     assert built["outliers"]["Why flagged"].str.contains("modified z-score|maximum").all()
     # regions by name, sex and age in words (codes and the data's "all" were shown before)

@@ -94,6 +94,8 @@ def test_the_outliers_tab_lists_the_flagged_values_and_downloads_them_in_uzbek(s
     language; its download holds every one (built when the button is clicked)."""
     main = _tab(page, f"{server}/quality?lang=uz", "Keskin chetlanishlar")
     main.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)  # the flagged values
+    flagged = main.get_by_test_id("stMetric").filter(has_text="Belgilangan qiymatlar")
+    assert flagged.get_by_test_id("stMetricValue").inner_text() == "2"
     screenshot(page, "quality-outliers-uz")
     table = _downloaded(page, main.get_by_role("button", name="CSV yuklab olish"))
     assert table[0].startswith("Indikator,") and "Nega belgilangan" in table[0]
