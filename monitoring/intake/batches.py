@@ -536,10 +536,25 @@ _QUARTERS_MERGED = (
 )
 
 
+# An import's new values' cells (indicator, quarter, region) that reported_cells_stored lacks,
+# added to it (stored.merge): values are only added, and a changed value keeps its cell. Read
+# for the quarters written only ($periods), as _QUARTERS_MERGED.
+_CELLS_MERGED = (
+    "insert into reported_cells_stored "  # noqa: S608 - constants only
+    "select n.indicator_code, n.period, n.region_code from ("
+    "select distinct indicator_code, period, region_code from upload_rows where is_new) as n "
+    "where not exists (select 1 from reported_cells_stored as s "
+    "where list_contains(cast($periods as varchar[]), s.period) "
+    "and s.indicator_code = n.indicator_code and s.period = n.period "
+    "and s.region_code = n.region_code)"
+)
+
+
 def _fold_new_values(cur: stored.TrackedCursor, new: int) -> None:
-    """Bring the copies of each organisation's first report (timeliness) and of the quarters
-    it reported (completeness) up to date with the staged rows (stored.merge): the new rows
-    folded in; a changed value moves neither, so without new rows there is nothing to run.
+    """Bring the copies of each organisation's first report (timeliness), of the quarters it
+    reported (completeness) and of the cells with a value (both) up to date with the staged
+    rows (stored.merge): the new rows folded in; a changed value moves none of them, so
+    without new rows there is nothing to run.
     After _say_what_is_written, whose quarters ($periods: those of the new and changed rows)
     narrow the copy's rows read."""
     periods = {"periods": sorted(cur.narrowed["indicator_values"]["period"])}
@@ -550,6 +565,7 @@ def _fold_new_values(cur: stored.TrackedCursor, new: int) -> None:
             if new
             else [],
             "organisation_quarters_stored": [(_QUARTERS_MERGED, periods)] if new else [],
+            "reported_cells_stored": [(_CELLS_MERGED, periods)] if new else [],
         },
     )
 

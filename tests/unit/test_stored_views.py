@@ -690,23 +690,22 @@ FIRSTS = stored.BY_TABLE["organisation_first_reports_stored"]
 QUARTERS = stored.BY_TABLE["organisation_quarters_stored"]
 
 
+def copy_rows(db: Database, copy, columns: str, where: str) -> list[tuple]:
+    """`columns` of the rows of `copy`'s table that `where` keeps (constants of the tests)."""
+    with db.cursor() as cur:
+        return cur.execute(f"select {columns} from {copy.table} where {where}").fetchall()  # noqa: S608
+
+
 def first_reports(db: Database) -> dict[str, str]:
     """The first report of indicator OC1.1 in Jizzakh of each organisation, in the copy."""
-    with db.cursor() as cur:
-        found = cur.execute(
-            f"select org_id, first_period from {FIRSTS.table} "  # noqa: S608
-            "where indicator_code = 'OC1.1' and region_code = 'UZ-JI'"
-        ).fetchall()
-    return dict(found)
+    where = "indicator_code = 'OC1.1' and region_code = 'UZ-JI'"
+    return dict(copy_rows(db, FIRSTS, "org_id, first_period", where))
 
 
 def quarters_reported(db: Database) -> dict[str, list[str]]:
     """The quarters each organisation reported indicator OC1.1 in, in the copy."""
-    with db.cursor() as cur:
-        found = cur.execute(
-            f"select org_id, period from {QUARTERS.table} "  # noqa: S608
-            "where indicator_code = 'OC1.1' order by org_id, period"
-        ).fetchall()
+    where = "indicator_code = 'OC1.1' order by org_id, period"
+    found = copy_rows(db, QUARTERS, "org_id, period", where)
     listed: dict[str, list[str]] = {}
     for org, period in found:
         listed.setdefault(org, []).append(period)
@@ -759,6 +758,46 @@ def test_an_import_folds_its_values_into_each_organisations_first_report(
     assert copy_differs(db, FIRSTS) == 0
     assert quarters_reported(db) == reported_before
     assert copy_differs(db, QUARTERS) == 0
+
+
+REPORTED = stored.BY_TABLE["reported_cells_stored"]
+
+
+def reported_cells(db: Database) -> set[tuple[str, str, str]]:
+    """Indicator G1's cells with a value, in the copy."""
+    columns = "indicator_code, period, region_code"
+    return set(copy_rows(db, REPORTED, columns, "indicator_code = 'G1'"))
+
+
+def test_an_import_folds_its_new_cells_into_the_cells_with_a_value(
+    request, engine, tmp_path, settings
+):
+    """The cells with a value (completeness, timeliness) only gain cells from an import: its
+    new cells are folded into the copy (stored.merge), and no row of the copy is made again
+    from its view, though the write names G1's two quarters and two regions (a row taken
+    out of the copy in them stays out). Its undo remakes them."""
+    db = sample_copy(request, engine, tmp_path)
+    before = reported_cells(db)
+    new_cells = {("G1", "2021Q1", "UZ-NG"), ("G1", "2021Q2", "UZ-JI")}
+    assert not new_cells & before and ("G1", "2021Q1", "UZ-JI") in before
+    with db.cursor() as cur:  # as no write of the dashboard does
+        cur.raw.execute(
+            f"delete from {REPORTED.table} "  # noqa: S608
+            "where indicator_code = 'G1' and period = '2021Q1' and region_code = 'UZ-JI'"
+        )
+    rows = (
+        "G1,2021Q1,UZ-NG,,all,all,40,,Survey wave 1",
+        "G1,2021Q2,UZ-JI,,all,all,41,,Survey wave 2",
+    )
+    result = commit_file(db, csv_bytes(VALUES_HEADER, *rows), "g1.csv", settings, by="T")
+    assert result.inserted == 2
+    assert reported_cells(db) == (before - {("G1", "2021Q1", "UZ-JI")}) | new_cells
+    assert copy_differs(db, REPORTED) == 1  # the row taken out: not remade from the view
+    assert db.out_of_date() == {}
+
+    undo_batch(db, result.batch_id, by="T")  # deletes: G1's cells of the write remade
+    assert reported_cells(db) == before
+    assert copy_differs(db, REPORTED) == 0
 
 
 def test_a_merge_with_other_writes_or_out_of_date_remakes_the_copys_rows(request, engine, tmp_path):
