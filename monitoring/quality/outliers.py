@@ -21,6 +21,7 @@ from monitoring.db.errors import DATABASE_ERRORS
 from monitoring.db.results import kept_query, kept_rows
 from monitoring.i18n import _
 from monitoring.periods import period_of
+from monitoring.quality import listed_rows  # (the tab's values; a name of this module too)
 from monitoring.quality.queries import run_named
 from monitoring.settings import Settings
 
@@ -81,11 +82,6 @@ def _judged(db: Database, settings: Settings, as_of: dt.date, first: int | None)
 def flagged_count(found: pd.DataFrame) -> int:
     """How many values are flagged, of `outliers` or `shown` (its rows and its count)."""
     return int(found.cells.sum()) if len(found) else 0
-
-
-def listed_rows(found: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `outliers` or `shown` that are values (not the count of the others)."""
-    return found[found.indicator_code.notna()]
 
 
 @team_only

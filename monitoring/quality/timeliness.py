@@ -14,6 +14,7 @@ from monitoring.db import Database
 from monitoring.db.results import kept_query
 from monitoring.i18n import N_
 from monitoring.periods import period_of, programme_periods
+from monitoring.quality import listed_rows  # (the tab's values; a name of this module too)
 from monitoring.settings import Settings
 
 ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN = (
@@ -86,8 +87,3 @@ def summary(found: pd.DataFrame) -> dict[str, int]:
     `timeliness`, listed or counted)."""
     counts = found.groupby("status").cells.sum() if len(found) else pd.Series(dtype=int)
     return {s: int(counts.get(s, 0)) for s in (ON_TIME, LATE, MISSING, NOT_DUE, UNKNOWN)}
-
-
-def listed_rows(found: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `timeliness` that are values (not counts of the statuses not listed)."""
-    return found[found.indicator_code.notna()]
