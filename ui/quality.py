@@ -55,15 +55,21 @@ def show_message() -> None:
         st.success(plain(text), icon=":material/task_alt:")
 
 
-def _say_first_shown(count: int, shown: int) -> None:
-    """Under a long table of which the first `shown` of `count` rows are drawn (tens of
-    thousands of rows help nobody on a page, and cost the browser seconds)."""
-    if count > shown:
+def first_rows(
+    table: pd.DataFrame, count: int, everything: Callable[[], pd.DataFrame], name: str, key: str
+) -> None:
+    """A check's first rows as the reader is shown them (`table`, of `count` in all: tens of
+    thousands of rows help nobody on a page, and cost the browser seconds), saying so when
+    there are more, and CSV and Excel downloads of `everything`, built when a button is
+    clicked (every row of the check, written out in the reader's language)."""
+    st.dataframe(table, hide_index=True, width="stretch")
+    if count > len(table):
         st.caption(
             _(
                 "The first {shown} of {count} rows are shown; the downloads hold all of them."
-            ).format(shown=i18n.number(shown), count=i18n.number(count))
+            ).format(shown=i18n.number(len(table)), count=i18n.number(count))
         )
+    common.downloads_on_click(everything, name, key)
 
 
 def _dates(days, form: str = "medium") -> list[str]:
@@ -261,10 +267,10 @@ def timeliness_section(config: Settings, as_of: dt.date) -> None:
     if late.empty:
         st.info(_("Nothing late or missing."), icon=":material/task_alt:")
         return
-    st.dataframe(timeliness_table(late), hide_index=True, width="stretch")
-    _say_first_shown(counts[timeliness.LATE] + counts[timeliness.MISSING], len(late))
     db = common.database()
-    common.downloads_on_click(
+    first_rows(
+        timeliness_table(late),
+        counts[timeliness.LATE] + counts[timeliness.MISSING],
         lambda: timeliness_table(timeliness.late(db, config, as_of)),
         "timeliness",
         "quality-timeliness",
@@ -324,10 +330,10 @@ def outliers_section(config: Settings, as_of: dt.date) -> None:
     st.metric(_("Values flagged"), i18n.number(count))
     names = common.region_names(config)
     threshold = config.quality.outlier_threshold
-    st.dataframe(outliers_table(flagged, names, threshold), hide_index=True, width="stretch")
-    _say_first_shown(count, len(flagged))
     db = common.database()
-    common.downloads_on_click(
+    first_rows(
+        outliers_table(flagged, names, threshold),
+        count,
         lambda: outliers_table(outliers.outliers(db, config, as_of), names, threshold),
         "outliers",
         "quality-outliers",
@@ -370,11 +376,10 @@ def rules_section(config: Settings, as_of: dt.date) -> None:
     )
     # The rows shown are written out now; every row only when a download is asked for.
     names = common.region_names(config)
-    table = violations_table(found.table(checks.FIRST_SHOWN), names)
-    st.dataframe(table, hide_index=True, width="stretch")
-    _say_first_shown(found.count, len(table))
     db = common.database()
-    common.downloads_on_click(
+    first_rows(
+        violations_table(found.table(checks.FIRST_SHOWN), names),
+        found.count,
         lambda: violations_table(rules.violations(db, config, as_of), names),
         "rule_violations",
         "quality-rules",
