@@ -2,7 +2,8 @@
 -- same indicator, sex and age group, up to $period) by the modified z-score
 -- 0.6745 (x - median) / MAD, MAD the median absolute deviation (where MAD is 0: the mean
 -- absolute deviation x 1.2533 instead, as Iglewicz and Hoaglin suggest); flagged beyond
--- $threshold, or outside the indicator's min_value / max_value. $indicators: the indicators
+-- $threshold, or outside the indicator's min_value / max_value (the macros modified_z and
+-- outlier_flagged, migration 0021, also the upload's warnings'). $indicators: the indicators
 -- whose values are judged (a list of codes; NULL: every indicator). Each series is one
 -- indicator's, so an indicator's rows are the same whichever others are asked for; the
 -- Follow-up tab asks for a few at a time, in order, until it has the first rows it lists
@@ -71,20 +72,16 @@ spread as (
 ),
 
 -- With $first_rows: how many values of each series are flagged, each value tested in the
--- series' list by the rule that `scored` and `listed` apply below to the rows (the same
+-- series' list by the macros that `scored` and `listed` apply below to the rows (the same
 -- test, value for value).
 counted as (
     select
         indicator_code,
         case when cast($first_rows as bigint) is not null then
             list_sum(list_transform(values, lambda x: case
-                when coalesce(abs(case
-                        when n < 5 then null
-                        when mad > 0 then 0.6745 * (x - median) / mad
-                        when mean_ad > 0 then (x - median) / (1.2533 * mean_ad)
-                    end) > $threshold, false)
-                    or coalesce(x < min_value, false)
-                    or coalesce(x > max_value, false)
+                when outlier_flagged(
+                    modified_z(x, n, median, mad, mean_ad), x, $threshold, min_value, max_value
+                )
                 then 1 else 0 end))
         end as flagged
     from spread
@@ -122,11 +119,7 @@ scored as (
         d.n,
         d.min_value,
         d.max_value,
-        case
-            when d.n < 5 then null
-            when d.mad > 0 then 0.6745 * (v.value - d.median) / d.mad
-            when d.mean_ad > 0 then (v.value - d.median) / (1.2533 * d.mean_ad)
-        end as z
+        modified_z(v.value, d.n, d.median, d.mad, d.mean_ad) as z
     from indicator_values as v
     join spread as d using (indicator_code, sex, age_group)
     where v.period <= $period
@@ -143,9 +136,7 @@ listed as (
         coalesce(value < min_value, false) as below_min,
         coalesce(value > max_value, false) as above_max
     from scored
-    where coalesce(abs(z) > $threshold, false)
-       or coalesce(value < min_value, false)
-       or coalesce(value > max_value, false)
+    where outlier_flagged(z, value, $threshold, min_value, max_value)
     order by indicator_code, period, region_code, org_id, sex, age_group
     limit cast($first_rows as bigint)
 )

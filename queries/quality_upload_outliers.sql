@@ -1,6 +1,7 @@
 -- Warnings of an upload of indicator_values (temp table upload_rows): new or changed values
 -- that are outliers against the stored series of their indicator, sex and age group (at
--- least 5 other values; modified z-score beyond $threshold, as quality_outliers), or outside
+-- least 5 other values; modified z-score beyond $threshold, as quality_outliers: the macros
+-- modified_z and outlier_flagged of migration 0021), or outside
 -- the indicator's min_value / max_value (docs/quality.md).
 -- A row's series is the stored values of its group less the stored row it replaces (same
 -- key), if any. Shape: joining every uploaded row to every stored value of its group costs
@@ -165,11 +166,7 @@ scored as (
     select
         line, indicator_code, period, region_code, org_id, sex, age_group, value, min_value,
         max_value, median, nullif(n, 0) as n,
-        case
-            when n < 5 then null
-            when mad > 0 then 0.6745 * (value - median) / mad
-            when mean_ad > 0 then (value - median) / (1.2533 * mean_ad)
-        end as z
+        modified_z(value, n, median, mad, mean_ad) as z
     from (
         select * from new_measured
         union all by name
@@ -179,7 +176,5 @@ scored as (
 
 select *
 from scored
-where coalesce(abs(z) > $threshold, false)
-   or coalesce(value < min_value, false)
-   or coalesce(value > max_value, false)
+where outlier_flagged(z, value, $threshold, min_value, max_value)
 order by line

@@ -726,3 +726,19 @@ select distinct
     row_key ->> 2 as region_code
 from upload_changes
 where table_name = 'indicator_values' and action = 'insert';
+
+-- The outlier rule of docs/quality.md (migration 0021), written once for
+-- queries/quality_outliers.sql and queries/quality_upload_outliers.sql: the modified
+-- z-score (none for fewer than five values or no spread), and whether a value is flagged
+-- (beyond the threshold either way, or outside its indicator's bounds).
+create or replace macro modified_z(x, n, median, mad, mean_ad) as
+    case
+        when n < 5 then null
+        when mad > 0 then 0.6745 * (x - median) / mad
+        when mean_ad > 0 then (x - median) / (1.2533 * mean_ad)
+    end;
+
+create or replace macro outlier_flagged(z, x, threshold, min_value, max_value) as
+    coalesce(abs(z) > threshold, false)
+    or coalesce(x < min_value, false)
+    or coalesce(x > max_value, false);

@@ -31,9 +31,10 @@ MIN_SERIES = 5  # fewer values than this make no series to judge against
 
 
 def modified_z(values: list[float]) -> list[float | None]:
-    """The modified z-score of each value in its series (the rule the queries follow, for
-    tests and readers): 0.6745 (x - median) / MAD; with MAD 0, (x - median) / (1.2533 x mean
-    absolute deviation); None for a series of fewer than MIN_SERIES values or no spread."""
+    """The modified z-score of each value in its series (the macro modified_z that the queries
+    apply, migration 0021, written here for tests and readers): 0.6745 (x - median) / MAD;
+    with MAD 0, (x - median) / (1.2533 x mean absolute deviation); None for a series of
+    fewer than MIN_SERIES values or no spread."""
     if len(values) < MIN_SERIES:
         return [None] * len(values)
     series = pd.Series(values, dtype="float64")
