@@ -144,25 +144,9 @@ listed as (
 select *, cast(1 as bigint) as cells
 from listed
 
-union all
+union all by name
 
-select
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as double),
-    cast(null as double),
-    cast(null as bigint),
-    cast(null as double),
-    cast(null as double),
-    cast(null as double),
-    cast(null as boolean),
-    cast(null as boolean),
-    cast(null as boolean),
-    cast(c.flagged - (select count(*) from listed) as bigint)
+select cast(c.flagged - (select count(*) from listed) as bigint) as cells
 from (select sum(flagged) as flagged from counted) as c
 where cast($first_rows as bigint) is not null
   and c.flagged > (select count(*) from listed)

@@ -147,20 +147,9 @@ left join reporters as p
     and j.period > p.first_period and (p.next_period is null or j.period <= p.next_period)
 left join regions as g on g.region_code = j.region_code
 
-union all
+union all by name
 
-select
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(null as date),
-    cast(null as boolean),
-    cast(null as timestamptz),
-    c.status,
-    cast(null as integer),
-    cast(null as varchar),
-    c.cells - coalesce(l.cells, 0)
+select c.status, c.cells - coalesce(l.cells, 0) as cells
 from counted as c
 left join listed_counts as l on l.status = c.status
 where c.cells > coalesce(l.cells, 0)
