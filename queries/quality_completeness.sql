@@ -1,20 +1,10 @@
 -- Completeness (docs/quality.md): for each indicator and programme region, every quarter from
--- the first in which it was reported or given a target there up to $period, and whether a
--- value was reported (any row of it: the cells of reported_cells, migration 0018, read from
--- its stored copy). $programme_regions: the programme's regions.
+-- the first in which it was reported or given a target there (the table macro first_expected,
+-- migration 0022) up to $period, and whether a value was reported (any row of it: the cells
+-- of reported_cells, migration 0018, read from its stored copy). $programme_regions: the
+-- programme's regions.
 with reported as (
     select indicator_code, region_code, period from reported_cells_stored
-),
-
-firsts as (
-    select indicator_code, region_code, min(period) as first_period
-    from (
-        select indicator_code, region_code, period from reported
-        union all
-        select indicator_code, region_code, period from indicator_targets
-    )
-    where list_contains(cast($programme_regions as varchar[]), region_code)
-    group by all
 ),
 
 quarters as (
@@ -26,7 +16,7 @@ select
     f.region_code,
     q.period,
     r.period is not null as reported
-from firsts as f
+from first_expected(cast($programme_regions as varchar[])) as f
 join quarters as q on q.period >= f.first_period and q.period <= $period
 left join reported as r
     on r.indicator_code = f.indicator_code and r.region_code = f.region_code

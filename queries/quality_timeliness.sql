@@ -1,8 +1,9 @@
 -- Timeliness (docs/quality.md): every expected cell (indicator, region, quarter up to $period;
--- as in quality_completeness) with its deadline (the quarter's end + $days days), the first
--- time a value of it was uploaded (the upload history: committed batches that inserted a row
--- of it, upload_batch_cells of migration 0016), its status as of $today and days late (the
--- statuses of monitoring/quality/timeliness.py), and, for late and missing values, who
+-- from first_expected, migration 0022, as in quality_completeness) with its deadline (the
+-- quarter's end + $days days), the first time a value of it was uploaded (the upload
+-- history: committed batches that inserted a row of it, upload_batch_cells of migration
+-- 0016), its status as of $today and days late (the statuses of
+-- monitoring/quality/timeliness.py), and, for late and missing values, who
 -- should report it: the organisations that reported it there in an earlier quarter (names
 -- sorted). The cells with a value are read from the stored copy of reported_cells, each
 -- organisation's first report of an indicator in a region from that of
@@ -14,18 +15,7 @@
 -- missing values (at 1,000,000 values 11,900 of the 33,554 cells are late or missing) and
 -- counts the rest; the quality command counts them all; a download lists every late and
 -- missing value.
-with firsts as (
-    select indicator_code, region_code, min(period) as first_period
-    from (
-        select indicator_code, region_code, period from reported_cells_stored
-        union all
-        select indicator_code, region_code, period from indicator_targets
-    )
-    where list_contains(cast($programme_regions as varchar[]), region_code)
-    group by all
-),
-
-quarters as (
+with quarters as (
     select period, period_end(period) + cast($days as integer) as deadline
     from (select unnest(cast($periods as varchar[])) as period)
     where period <= $period
@@ -50,7 +40,7 @@ cells as (
             select indicator_code, region_code, period from reported_cells_stored
         ) as reported,
         u.first_uploaded_at
-    from firsts as f
+    from first_expected(cast($programme_regions as varchar[])) as f
     join quarters as q on q.period >= f.first_period
     left join uploads as u
         on u.indicator_code = f.indicator_code and u.region_code = f.region_code

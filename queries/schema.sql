@@ -742,3 +742,21 @@ create or replace macro outlier_flagged(z, x, threshold, min_value, max_value) a
     coalesce(abs(z) > threshold, false)
     or coalesce(x < min_value, false)
     or coalesce(x > max_value, false);
+
+-- The first quarter of each indicator in each programme region in which it was reported or
+-- given a target (migration 0022): the cells the Data quality page expects a value in, for
+-- queries/quality_completeness.sql and quality_timeliness.sql.
+-- The stored copy of reported_cells, made empty here where the database has none yet
+-- (a new one), so that the macro can name it: DuckDB checks a macro's tables when it is
+-- made. The upgrade remakes every stored copy from its view after the migrations.
+create table if not exists reported_cells_stored as select * from reported_cells where false;
+
+create or replace macro first_expected(programme_regions) as table
+select indicator_code, region_code, min(period) as first_period
+from (
+    select indicator_code, region_code, period from reported_cells_stored
+    union all
+    select indicator_code, region_code, period from indicator_targets
+)
+where list_contains(programme_regions, region_code)
+group by all;
