@@ -236,7 +236,16 @@ def problems(langs: Iterable[str] | None = None, areas: Iterable[str] | None = N
                         found.append(
                             f"{label}: placeholders {placeholders(s)} differ from {expected}"
                         )
+                    if _lower_case_label(ids[0], s):
+                        found.append(f"{label}: a label, written with a capital letter first")
     return found
+
+
+def _lower_case_label(english: str, translated: str) -> bool:
+    """A label that begins with its unit, as "% of target achieved" (a column's, an axis's
+    title), turned round into one that begins with a small letter ("maqsadli qiymatga
+    erishish %"): the other labels beside it begin with a capital."""
+    return english.startswith("%") and translated[:1].islower()
 
 
 def main(argv: list[str]) -> int:

@@ -32,11 +32,15 @@ def test_the_check_finds_an_untranslated_fuzzy_or_mismatched_message(tmp_path, m
     catalog.add("Language", "")  # untranslated
     catalog.add("Other {n}", "Другое {m}")  # placeholders differ
     catalog.add("Fuzzy", "Нечёткое", flags=["fuzzy"])
+    catalog.add("% of target achieved", "достижение цели, %")  # a label's capital lost
+    catalog.add("% of target", "% от цели")
     translations.write(tmp_path / "ru/LC_MESSAGES/frame.po", catalog)
     found = "\n".join(translations.problems(["ru"]))
     assert "'Language': untranslated" in found
     assert "'Other {n}': placeholders ['m'] differ from ['n']" in found
     assert "'Fuzzy': fuzzy" in found
+    assert "'% of target achieved': a label, written with a capital letter first" in found
+    assert "'% of target':" not in found
 
 
 @pytest.mark.parametrize(
