@@ -3,9 +3,9 @@
 -- 0.6745 (x - median) / MAD, MAD the median absolute deviation (where MAD is 0: the mean
 -- absolute deviation x 1.2533 instead, as Iglewicz and Hoaglin suggest); flagged beyond
 -- $threshold, or outside the indicator's min_value / max_value (the macros modified_z and
--- outlier_flagged, migration 0021, also the upload's warnings'). $indicators: the indicators
--- whose values are judged (a list of codes; NULL: every indicator). Each series is one
--- indicator's, so an indicator's rows are the same whichever others are asked for; the
+-- outlier_flagged of migration 0021, which an upload's warnings apply too). $indicators: the
+-- indicators whose values are judged (a list of codes; NULL: every indicator). Each series
+-- is one indicator's, so an indicator's rows are the same whichever others are asked for; the
 -- Follow-up tab asks for a few at a time, in order, until it has the first rows it lists
 -- (monitoring/quality/outliers.py first_outliers), which PostgreSQL then reads by its index.
 -- $first_rows: how many flagged values are rows, the first in the result's order (NULL:

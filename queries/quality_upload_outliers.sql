@@ -1,8 +1,8 @@
 -- Warnings of an upload of indicator_values (temp table upload_rows): new or changed values
 -- that are outliers against the stored series of their indicator, sex and age group (at
 -- least 5 other values; modified z-score beyond $threshold, as quality_outliers: the macros
--- modified_z and outlier_flagged of migration 0021), or outside
--- the indicator's min_value / max_value (docs/quality.md).
+-- modified_z and outlier_flagged of migration 0021), or outside the indicator's min_value /
+-- max_value (docs/quality.md).
 -- A row's series is the stored values of its group less the stored row it replaces (same
 -- key), if any. Shape: joining every uploaded row to every stored value of its group costs
 -- rows x group size (5 * 10^8 at 100,000 rows, 17 GB); instead each touched group is sorted

@@ -2,7 +2,9 @@
 -- each of the programme's regions from the first quarter in which it was reported there (a
 -- cell of reported_cells, migration 0018, read from its stored copy) or given a target
 -- there. Written once for queries/quality_completeness.sql and quality_timeliness.sql, which
--- each had it as a CTE; PostgreSQL reads the same text as a subquery (monitoring/db/dialect.py).
+-- each had it as a CTE; PostgreSQL reads the same text as a subquery
+-- (monitoring/db/dialect.py).
+--
 -- The stored copy of reported_cells, made empty here where the database has none yet
 -- (a new one), so that the macro can name it: DuckDB checks a macro's tables when it is
 -- made. The upgrade remakes every stored copy from its view after the migrations.
