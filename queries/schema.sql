@@ -746,9 +746,10 @@ create or replace macro outlier_flagged(z, x, threshold, min_value, max_value) a
 -- The first quarter of each indicator in each programme region in which it was reported or
 -- given a target (migration 0022): the cells the Data quality page expects a value in, for
 -- queries/quality_completeness.sql and quality_timeliness.sql.
--- The stored copy of reported_cells, made empty here where the database has none yet
--- (a new one), so that the macro can name it: DuckDB checks a macro's tables when it is
--- made. The upgrade remakes every stored copy from its view after the migrations.
+--
+-- The stored copy of reported_cells, made empty here if there is none yet so that the macro
+-- can name it (DuckDB checks a macro's tables when it is made); the upgrade and every write
+-- fill it.
 create table if not exists reported_cells_stored as select * from reported_cells where false;
 
 create or replace macro first_expected(programme_regions) as table
