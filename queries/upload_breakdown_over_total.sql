@@ -23,7 +23,9 @@ merged as (
            null as line
     from indicator_values v
     semi join touched t using (indicator_code, period, region_code, org_id)
-    anti join upload_rows u
+    -- a stored row the file replaces: the key of one of its rows that are not new (a file
+    -- of new values replaces none, and the anti join has no rows to look up)
+    anti join (select * from upload_rows where not is_new) u
         using (indicator_code, period, region_code, org_id, sex, age_group)
     where v.period = any($compared)
 ),

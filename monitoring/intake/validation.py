@@ -1291,15 +1291,14 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
         indicators = sorted(frame["indicator_code"].unique().tolist())
         stage_series(cur, ctx.series(indicators) if ctx.series else None, indicators)
 
-    # Each row's status read as two flags (no text per row from the database), in line order.
-    flags = cur.execute("select line, is_new, is_changed from upload_rows order by line").df()
-    codes = np.where(flags.is_new.to_numpy(), 1, np.where(flags.is_changed.to_numpy(), 2, 0))
-    status = _text_column(Coded(list(ROW_STATUSES), codes))
-    if np.array_equal(flags.line.to_numpy(), frame.line.to_numpy()):
-        check.rows = frame.assign(**{ROW_STATUS: status})
-    else:  # (rows come in line order, so this is not expected)
-        by_line = pd.DataFrame({"line": flags.line.to_numpy(), ROW_STATUS: status})
-        check.rows = frame.merge(by_line, on="line", how="left")
+    # Each row's status: new unless the database lists its line among the rows whose key is
+    # stored, with whether it changes (no text per row from the database, and none of the
+    # rows of a file of new values: 100,000 rows' flags took 44 ms on PostgreSQL).
+    stored_keys = cur.execute("select line, is_changed from upload_rows where not is_new").df()
+    codes = np.ones(len(frame), dtype=np.int64)  # ROW_STATUSES[1], new
+    at = pd.Index(frame.line.to_numpy()).get_indexer(stored_keys.line.to_numpy())
+    codes[at] = np.where(stored_keys.is_changed.to_numpy(dtype=bool), 2, 0)
+    check.rows = frame.assign(**{ROW_STATUS: _text_column(Coded(list(ROW_STATUSES), codes))})
     changes = changes_sql(table, check.columns)
     check.changes = cur.execute(
         f"select * from ({changes}) "  # noqa: S608 - no input

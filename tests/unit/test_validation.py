@@ -6,6 +6,7 @@ import pytest
 
 from monitoring import i18n
 from monitoring.intake.batches import commit_file, preview_file
+from monitoring.intake.validation import ROW_STATUS
 from tests.conftest import ENGINES
 from tests.unit.upload_support import VALUES_HEADER, csv_bytes, sample_copy, xlsx_bytes
 
@@ -442,6 +443,12 @@ def test_new_changed_and_unchanged_rows_with_old_and_new_values(upload_db, setti
         "9.9,other,2021Q2,10,USD",
     )
     assert (result.new, result.changed, result.unchanged) == (1, 1, 1)
+    # each line's own status, as the preview's table shows it
+    assert result.rows.set_index("line")[ROW_STATUS].to_dict() == {
+        2: "unchanged",
+        3: "changed",
+        4: "new",
+    }
     assert result.changes.values.tolist() == [[3, "1.1 · 2021Q2", "amount", "40000.00", "41000.00"]]
 
 
