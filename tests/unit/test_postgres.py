@@ -200,6 +200,7 @@ def test_the_planner_has_statistics_for_copied_and_newly_made_tables(sample_db_p
             # The dashboard's own session settings (monitoring/db/postgres.py).
             assert cur.execute("select current_setting('jit')").fetchone()[0] == "off"
             assert cur.execute("select current_setting('work_mem')").fetchone()[0] == "64MB"
+            assert cur.execute("select current_setting('temp_buffers')").fetchone()[0] == "32MB"
     finally:
         db.close()
 
