@@ -146,6 +146,12 @@ _MADE_FROM_QUERY = re.compile(
     re.IGNORECASE,
 )
 
+# CREATE [OR REPLACE] TEMP VIEW name (stored.read_views_instead): gone with the cursor.
+_TEMPORARY_VIEW = re.compile(
+    r"\s*create\s+(?:or\s+replace\s+)?temp(?:orary)?\s+view\s+\"?(?P<name>\w+)\"?",
+    re.IGNORECASE,
+)
+
 
 class PostgresCursor:
     """One pooled connection, used like a DuckDB cursor (see the module docstring)."""
@@ -156,6 +162,11 @@ class PostgresCursor:
         self._con: psycopg.Connection | None = pool.getconn()
         self._cur = psycopg.ClientCursor(self._con)
         self._registered: list[str] = []
+        # Temporary views made here: dropped at close, as DuckDB's go with its cursor. Kept
+        # in the pooled connection, one standing for an out-of-date stored copy (made by
+        # stored.read_views_instead) would hide the copy's table from every later cursor
+        # given that connection: its refresh failed ("... is not a table").
+        self._views: list[str] = []
         self._counted = False
 
     # -- running statements --------------------------------------------------------------
@@ -177,6 +188,9 @@ class PostgresCursor:
             self.execute_translated(translated)
         else:
             self._cur.execute(translated, _params(parameters))
+        viewed = _TEMPORARY_VIEW.match(query)
+        if viewed and viewed["name"] not in self._views:
+            self._views.append(viewed["name"])
         made = _MADE_FROM_QUERY.match(query)
         if made:
             # A table made from a query has no statistics until autovacuum visits it (a
@@ -394,10 +408,15 @@ class PostgresCursor:
                 con.rollback()
             for name in self._registered:
                 con.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
+            for name in self._views:
+                con.execute(
+                    pgsql.SQL("drop view if exists pg_temp.{}").format(pgsql.Identifier(name))
+                )
         except psycopg.Error:
             pass
         finally:
             self._registered = []
+            self._views = []
             self._pool.putconn(con)
 
     def cursor(self) -> PostgresCursor:

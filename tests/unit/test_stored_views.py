@@ -211,6 +211,26 @@ def test_refresh_rebuilds_the_copies_after_writes_made_by_other_means(tmp_path, 
     db.close()
 
 
+def test_a_copy_read_from_its_view_while_out_of_date_is_refreshed_and_read_again(db, caplog):
+    # On PostgreSQL the view stands for the copy on a pooled connection, which later
+    # cursors are given again: the view must go with the cursor, as on DuckDB, or it would
+    # hide the copy's table from the refresh ("is not a table").
+    insert(db, "indicators", [indicator_row("OC1")])
+    insert(db, "indicator_values", [value_row("OC1", "2021Q1", "UZ-JI", 4)])
+    with db.transaction(refresh_copies=False) as cur:
+        cur.execute("update indicator_values set value = 6")
+    with caplog.at_level(logging.WARNING, logger="monitoring.db"):
+        for _ in range(3):  # every pooled connection the reads are given
+            assert by_region(db) == {("UZ-JI", "2021Q1"): 6}
+    assert "indicator_region_values_stored" in caplog.text
+    assert db.refresh_copies()[VALUES.table] == 1
+    assert db.out_of_date() == {}
+    with db.transaction() as cur:  # and an upload's refresh of the copy, on any connection
+        cur.execute("update indicator_values set value = 7")
+    assert by_region(db) == {("UZ-JI", "2021Q1"): 7}
+    assert stored_rows(db) == 1 and copy_differs(db, VALUES) == 0
+
+
 def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
     db = stale_database(tmp_path)
     assert db.refresh_copies() == {
