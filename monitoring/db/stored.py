@@ -476,9 +476,10 @@ class TrackedCursor:
     would commit at once, leaving the copy out of date. Everything else is the cursor's.
     """
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, *, in_transaction: bool):
+    def __init__(self, cur: duckdb.DuckDBPyConnection, *, in_transaction: bool, pin=None):
         self.raw = cur
         self.in_transaction = in_transaction
+        self.pin = pin  # database.Pin when the cursor is a thread's one connection, else None
         self.written: set[str] = set()
         self.narrowed: Narrowed = {}
         self._not_only_added: set[str] = set()  # named once without adds_only

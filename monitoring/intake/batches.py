@@ -30,10 +30,12 @@ from monitoring.intake.validation import (
     Progress,
     check_raw,
     large_joins,
+    note_staged,
     restage,
     run_named,
     sql_ident,
     stage_stored,
+    staged_for,
 )
 from monitoring.quality import approvals, outliers, revisions
 from monitoring.settings import Settings
@@ -629,6 +631,11 @@ def _stage(cur: duckdb.DuckDBPyConnection, check: Check, *, compared: bool) -> b
     (data written without a batch). True when the rows were staged as the preview compared
     them, row for row."""
     table = check.table
+    if compared and staged_for(cur, check):
+        # On the preview's own connection (commit_file), its staged rows are still there:
+        # made by stage_sql, with every column a changed row keeps from its stored row.
+        note_staged(cur, None)  # taken: dropped by this write (a retry stages them anew)
+        return True
     complete = set(table.column_names) <= set(check.columns)
     if compared and (complete or check.changed == 0):
         frame = check.rows.rename(columns={ROW_STATUS: STATUS_COLUMN})
@@ -670,16 +677,18 @@ def commit_file(
     if source not in SOURCES:
         raise ValueError(_("Unknown source {source}.").format(source=repr(source)))
     for attempt in range(3):
-        preview = preview_file(
-            db, data, file_name, settings, table=table, today=today, progress=progress
-        )
-        try:
-            return commit_preview(
-                db, preview, by=by, valid_only=valid_only, source=source, progress=progress
+        # One connection for both: the write takes the rows the preview staged there.
+        with db.one_connection():
+            preview = preview_file(
+                db, data, file_name, settings, table=table, today=today, progress=progress
             )
-        except StalePreview:
-            if attempt == 2:
-                raise
+            try:
+                return commit_preview(
+                    db, preview, by=by, valid_only=valid_only, source=source, progress=progress
+                )
+            except StalePreview:
+                if attempt == 2:
+                    raise
     raise AssertionError("unreachable")
 
 

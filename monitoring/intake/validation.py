@@ -1132,8 +1132,26 @@ def stage_stored(
     `columns`), compared with the stored rows of the frame's values of COMPARED_BY. A large
     frame is joined by hashing on PostgreSQL (postgres.hash_joins: at 100,000 rows beside
     900,000, 0.26-0.3 s to 0.13 s)."""
+    note_staged(cur, None)
     with large_joins(cur, frame):
         stage(cur, frame, stage_sql(table, columns), compared_parameters(table, frame))
+
+
+def note_staged(cur: duckdb.DuckDBPyConnection, check: Check | None) -> None:
+    """Note, when `cur` is a thread's one connection (Database.one_connection), that its
+    `upload_rows` now holds `check`'s rows as compared (None: other rows, or none): the
+    write that follows on it may take them as they are (staged_for)."""
+    pin = getattr(cur, "pin", None)
+    if pin is not None:
+        pin.staged = None if check is None else (check, len(check.rows))
+
+
+def staged_for(cur: duckdb.DuckDBPyConnection, check: Check) -> bool:
+    """Whether `cur`'s `upload_rows` holds `check`'s rows as its preview compared them, row
+    for row (note_staged; no check since has left a row out)."""
+    pin = getattr(cur, "pin", None)
+    staged = None if pin is None else pin.staged
+    return staged is not None and staged[0] is check and staged[1] == len(check.rows)
 
 
 def compared_values(frame: pd.DataFrame) -> list[str]:
@@ -1222,6 +1240,7 @@ def restage(
     status in STATUS_COLUMN. PostgreSQL copies them straight into the typed table (its COPY
     reads each text as the cast would), instead of into a table of texts first and then
     into `upload_rows` by the query."""
+    note_staged(cur, None)
     if not on_postgres(cur):
         stage(cur, frame, restage_sql(table, columns))
         return
@@ -1284,6 +1303,7 @@ def compare(cur: duckdb.DuckDBPyConnection, check: Check, ctx: Context) -> None:
     table = check.table
     frame = check.rows.drop(columns=ROW_STATUS)
     stage_stored(cur, frame, table, check.columns)
+    note_staged(cur, check)
 
     def series() -> None:
         # upload_series, staged just before the first warning that reads it: a summary

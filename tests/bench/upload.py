@@ -7,8 +7,9 @@
         and FOLDER/corrected-N.csv (the same rows, every tenth value changed by about 1 %);
     python -m tests.bench.upload preview|commit --db upload-N.duckdb --csv values-N.csv
         runs monitoring.batches.preview_file (read + validate + compare, writes nothing) or
-        the commit as the page and the CLI make it (preview_file, then commit_preview: the
-        checked rows written as one batch in one transaction; "seconds" is both,
+        the commit as `monitoring import` makes it (commit_file: preview_file, then
+        commit_preview on the same connection, the checked rows the preview staged written
+        as one batch in one transaction; "seconds" is both,
         "preview_seconds" and "write_seconds" each) and prints
         {"seconds", "rows", "rows_per_s", "peak_rss_mb", ...} as JSON; with
         `--statements N`, also the N slowest statements of the preview and of the write, each
@@ -235,12 +236,15 @@ def run_step(
         check = preview.check
         outcome = {"new": check.new, "changed": check.changed, "errors": len(check.errors)}
     else:
-        # As the page and `monitoring import` do (commit_file): the preview, then its checked
-        # rows written without reading or checking the file again.
-        preview = batches.preview_file(db, data, csv_path.name, settings)
-        checked = time.perf_counter()
-        previewed()
-        result = batches.commit_preview(db, preview, by="bench")
+        # As `monitoring import` does (commit_file): the preview, then its checked rows
+        # written without reading or checking the file again, both on one connection (the
+        # write takes the rows the preview staged; the page's write, a later rerun, copies
+        # them to the database again).
+        with db.one_connection():
+            preview = batches.preview_file(db, data, csv_path.name, settings)
+            checked = time.perf_counter()
+            previewed()
+            result = batches.commit_preview(db, preview, by="bench")
         outcome = {
             "inserted": result.inserted,
             "batch": result.batch_id,

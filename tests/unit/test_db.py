@@ -137,6 +137,42 @@ def test_many_threads_can_query_one_database_at_once(db):
     assert len(results) == 160
 
 
+def test_one_connection_keeps_a_sessions_temporary_tables_for_the_next_piece_of_work(db):
+    # Database.one_connection: what commit_file's preview stages, its write finds.
+    def count(cur):
+        return cur.execute("select count(*) from stash").fetchone()[0]
+
+    with db.one_connection():
+        with db.cursor() as cur:
+            cur.execute("create temp table stash as select 1 as n union all select 2")
+            with db.cursor() as other:  # the one connection is taken: one of its own
+                with pytest.raises(Exception, match="stash"):
+                    count(other)
+        with pytest.raises(RuntimeError, match="rolled back"):
+            with db.transaction() as cur:
+                cur.execute("insert into stash values (3)")
+                raise RuntimeError("rolled back")
+        with db.transaction() as cur:
+            assert count(cur) == 2
+            cur.execute("insert into stash values (3)")
+        with db.cursor() as cur:
+            assert count(cur) == 3
+        seen = []
+        elsewhere = threading.Thread(target=lambda: seen.append(_sees_stash(db)))
+        elsewhere.start()
+        elsewhere.join()
+        assert seen == [False]  # another thread's work runs on a connection of its own
+
+
+def _sees_stash(db) -> bool:
+    with db.cursor() as cur:
+        try:
+            cur.execute("select count(*) from stash").fetchone()
+        except Exception:  # noqa: BLE001 - DuckDB's and psycopg's "no such table"
+            return False
+    return True
+
+
 def test_a_second_process_gets_a_plain_message_when_the_file_is_locked(file_db):
     db = file_db
     import subprocess

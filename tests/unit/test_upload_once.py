@@ -17,6 +17,7 @@ import sys
 
 import pytest
 
+from monitoring.intake import batches
 from monitoring.intake.batches import (
     StalePreview,
     commit_file,
@@ -165,6 +166,47 @@ def test_a_changed_row_keeps_the_stored_cells_its_file_leaves_out(
     assert (result.inserted, result.updated) == (1, 1)
     assert stored_value_row(db, "G1,2021Q1,UZ-JI") == [(58.5, source)]
     assert stored_value_row(db, "G1,2021Q1,UZ-NG") == [(1.0, None)]
+
+
+def test_an_import_on_the_previews_connection_writes_the_rows_the_preview_staged(
+    request, engine, tmp_path, settings, monkeypatch
+):
+    # As commit_file runs them: the preview and the write on one connection, where the
+    # write takes the preview's staged rows (upload_rows) instead of staging them again,
+    # and a changed row still keeps the stored cells its file leaves out.
+    db = sample_copy(request, engine, tmp_path)
+    source = stored_value_row(db, "G1,2021Q1,UZ-JI")[0][1]
+    data = csv_bytes(SHORT_VALUES, "G1,2021Q1,UZ-JI,,all,all,58.5", "G1,2021Q1,UZ-NG,,all,all,1")
+
+    def staged_again(*args, **kwargs):
+        raise AssertionError("the write staged the rows again")
+
+    with db.one_connection():
+        preview = preview_file(db, data, "short.csv", settings)
+        monkeypatch.setattr(batches, "restage", staged_again)
+        monkeypatch.setattr(batches, "stage_stored", staged_again)
+        result = commit_preview(db, preview, by="a")
+    assert (result.inserted, result.updated) == (1, 1)
+    assert stored_value_row(db, "G1,2021Q1,UZ-JI") == [(58.5, source)]
+    assert stored_value_row(db, "G1,2021Q1,UZ-NG") == [(1.0, None)]
+    assert recent_uploads(db, "a", limit=1)[0].inserted == 1
+
+
+def test_an_import_on_one_connection_writes_its_own_preview_not_the_last_one_staged(
+    request, engine, tmp_path, settings
+):
+    # Two previews of one row each on one connection: the second's row is the one staged
+    # there, so the first's write stages its own again.
+    db = sample_copy(request, engine, tmp_path)
+    mine = csv_bytes(SHORT_VALUES, "G1,2021Q1,UZ-JI,,all,all,58.5")
+    other = csv_bytes(SHORT_VALUES, "G1,2021Q1,UZ-NG,,all,all,1")
+    with db.one_connection():
+        first = preview_file(db, mine, "mine.csv", settings)
+        preview_file(db, other, "other.csv", settings)
+        result = commit_preview(db, first, by="a")
+    assert (result.inserted, result.updated) == (0, 1)
+    assert stored_value_row(db, "G1,2021Q1,UZ-JI")[0][0] == 58.5
+    assert stored_value_row(db, "G1,2021Q1,UZ-NG") == []
 
 
 def test_a_file_with_an_error_on_every_row_lists_some_and_counts_all(upload_db, settings):
