@@ -148,7 +148,8 @@ _MADE_FROM_QUERY = re.compile(
 
 # CREATE [OR REPLACE] TEMP VIEW name (stored.read_views_instead): gone with the cursor.
 _TEMPORARY_VIEW = re.compile(
-    r"\s*create\s+(?:or\s+replace\s+)?temp(?:orary)?\s+view\s+\"?(?P<name>\w+)\"?",
+    r"(?:\s*--[^\n]*\n)*\s*create\s+(?:or\s+replace\s+)?temp(?:orary)?\s+view\s+"
+    r"\"?(?P<name>\w+)\"?",
     re.IGNORECASE,
 )
 
@@ -162,11 +163,13 @@ class PostgresCursor:
         self._con: psycopg.Connection | None = pool.getconn()
         self._cur = psycopg.ClientCursor(self._con)
         self._registered: list[str] = []
-        # Temporary views made here: dropped at close, as DuckDB's go with its cursor. Kept
-        # in the pooled connection, one standing for an out-of-date stored copy (made by
-        # stored.read_views_instead) would hide the copy's table from every later cursor
-        # given that connection: its refresh failed ("... is not a table").
-        self._views: list[str] = []
+        # Temporary tables and views made here ("table"/"view", name): dropped at close, as
+        # DuckDB's go with its cursor (a cursor of Database.one_connection closes at its
+        # end). Kept in the pooled connection, a view standing for an out-of-date stored
+        # copy (stored.read_views_instead) hid the copy's table from every later cursor
+        # given that connection (its refresh failed: "... is not a table"), and an upload's
+        # staged rows held the server's temporary space (120 MB for 1,000,000 rows).
+        self._temporary: list[tuple[str, str]] = []
         self._counted = False
 
     # -- running statements --------------------------------------------------------------
@@ -189,9 +192,11 @@ class PostgresCursor:
         else:
             self._cur.execute(translated, _params(parameters))
         viewed = _TEMPORARY_VIEW.match(query)
-        if viewed and viewed["name"] not in self._views:
-            self._views.append(viewed["name"])
+        if viewed:
+            self._made_temporary("view", viewed["name"])
         made = _MADE_FROM_QUERY.match(query)
+        if made and made["temporary"]:
+            self._made_temporary("table", made["name"])
         if made:
             # A table made from a query has no statistics until autovacuum visits it (a
             # temporary one: never), and the planner guesses without them: the stored copy
@@ -327,6 +332,10 @@ class PostgresCursor:
         self._analyze_if_large(name, len(frame))
         return self
 
+    def _made_temporary(self, kind: str, name: str) -> None:
+        if (kind, name) not in self._temporary:
+            self._temporary.append((kind, name))
+
     def load(self, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
         """A new temporary table `name` of `frame`'s columns, each of its type in `types`
         (in the queries' words, as `create table` takes them), filled with `frame`'s rows
@@ -340,6 +349,7 @@ class PostgresCursor:
         listed = ", ".join(f'"{column}" {types[column]}' for column in table.column_names)
         self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
         self.execute_translated(dialect.to_postgres(f'create temp table "{name}" ({listed})'))
+        self._made_temporary("table", name)
         self._copy_csv(name, table)
         self.analyze(name, temporary=True)
 
@@ -408,15 +418,17 @@ class PostgresCursor:
                 con.rollback()
             for name in self._registered:
                 con.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
-            for name in self._views:
+            for kind, name in reversed(self._temporary):  # a view before what it reads
                 con.execute(
-                    pgsql.SQL("drop view if exists pg_temp.{}").format(pgsql.Identifier(name))
+                    pgsql.SQL("drop {} if exists pg_temp.{}").format(
+                        pgsql.SQL(kind), pgsql.Identifier(name)
+                    )
                 )
         except psycopg.Error:
             pass
         finally:
             self._registered = []
-            self._views = []
+            self._temporary = []
             self._pool.putconn(con)
 
     def cursor(self) -> PostgresCursor:
