@@ -162,12 +162,12 @@ class PostgresCursor:
         self._owner = owner
         self._con: psycopg.Connection | None = pool.getconn()
         self._cur = psycopg.ClientCursor(self._con)
-        self._registered: list[str] = []
-        # Temporary tables and views made here ("table"/"view", name): dropped at close, as
-        # DuckDB's go with its cursor (a cursor of Database.one_connection closes at its
-        # end). Kept in the pooled connection, a view standing for an out-of-date stored
-        # copy (stored.read_views_instead) hid the copy's table from every later cursor
-        # given that connection (its refresh failed: "... is not a table"), and an upload's
+        # Temporary tables and views made here ("table"/"view", name; registered frames
+        # too, until unregistered): dropped at close, as DuckDB's go with its cursor (a
+        # cursor of Database.one_connection closes at its end). Kept in the pooled
+        # connection, a view standing for an out-of-date stored copy
+        # (stored.read_views_instead) hid the copy's table from every later cursor given
+        # that connection (its refresh failed: "... is not a table"), and an upload's
         # staged rows held the server's temporary space (120 MB for 1,000,000 rows).
         self._temporary: list[tuple[str, str]] = []
         self._counted = False
@@ -399,12 +399,12 @@ class PostgresCursor:
         self._cur.execute(
             pgsql.SQL("create temp table {} ({})").format(pgsql.Identifier(name), listed)
         )
-        self._registered.append(name)
+        self._made_temporary("table", name)
 
     def unregister(self, name: str):
         self._cur.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
-        if name in self._registered:
-            self._registered.remove(name)
+        if ("table", name) in self._temporary:
+            self._temporary.remove(("table", name))
         return self
 
     # -- life -------------------------------------------------------------------------------
@@ -416,8 +416,6 @@ class PostgresCursor:
             self._cur.close()
             if con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 con.rollback()
-            for name in self._registered:
-                con.execute(pgsql.SQL("drop table if exists {}").format(pgsql.Identifier(name)))
             for kind, name in reversed(self._temporary):  # a view before what it reads
                 con.execute(
                     pgsql.SQL("drop {} if exists pg_temp.{}").format(
@@ -427,7 +425,6 @@ class PostgresCursor:
         except psycopg.Error:
             pass
         finally:
-            self._registered = []
             self._temporary = []
             self._pool.putconn(con)
 
