@@ -17,7 +17,7 @@ Prints one JSON object. Per page:
 - ours: the core calls the page made (recorded from `ui.common.cached`), replayed straight
   against the database, no cache: the page's data work;
 - naive: the same figures computed the way a typical Streamlit dashboard does it, pandas
-  over whole tables read on every rerun (tests/bench/naive.py).
+  over whole tables read on every rerun (tests/bench/naive.py); left out with `--no-naive`.
 Each figure is the median of `--runs` runs, in milliseconds.
 """
 
@@ -223,7 +223,7 @@ def measure_part(at: AppTest, spec, part: tuple, runs: int) -> dict:
     return result
 
 
-def measure(runs: int, pages: list[str] | None = None) -> dict:
+def measure(runs: int, pages: list[str] | None = None, *, naive_too: bool = True) -> dict:
     db = open_database()
     settings = load_settings()
     as_of = overview.default_as_of(db, settings)
@@ -257,7 +257,7 @@ def measure(runs: int, pages: list[str] | None = None) -> dict:
         page["ours_calls_ms"] = {
             k: median_ms([r[k] for r in per_call]) for k in (per_call[0] if per_call else {})
         }
-        baseline = naive.PAGES.get(spec.url_path)
+        baseline = naive.PAGES.get(spec.url_path) if naive_too else None
         if baseline is not None:
             with db.cursor() as cur:
                 naive_runs = [
@@ -290,12 +290,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", nargs="*", help="url paths (default: every page)")
     parser.add_argument("--what-if", action="append", default=[], choices=sorted(WHAT_IFS))
+    parser.add_argument(
+        "--no-naive",
+        action="store_true",
+        help="leave out the naive baselines (the PostgreSQL step compares the engines only)",
+    )
     args = parser.parse_args(argv)
     for name in args.what_if:
         WHAT_IFS[name]()
     if not os.environ.get("MONITORING_DB"):
         raise SystemExit("Set MONITORING_DB (and MONITORING_SETTINGS) first; run.py does.")
-    print(json.dumps(measure(args.runs, args.pages)))
+    print(json.dumps(measure(args.runs, args.pages, naive_too=not args.no_naive)))
     return 0
 
 

@@ -10,8 +10,8 @@ Steps (docs/benchmarks.md says what each figure means):
            runs against the same database (the dashboard runs the command's job)
   browser  every page in headless Chromium at the scale
   postgresql  the bench database copied to a throwaway PostgreSQL by migrate-store, then
-           every page cold and warm on DuckDB and on PostgreSQL back to back, and an
-           import of 100,000 rows on PostgreSQL (issue 19, docs/scale.md)
+           every page cold and warm on DuckDB and on PostgreSQL, page by page in turn,
+           and an import of 100,000 rows on PostgreSQL (issue 19, docs/scale.md)
 Each step runs in processes of its own. Results: bench/results/latest.json (ignored by git;
 docs/benchmarks.md quotes the figures of a full run).
 """
@@ -105,6 +105,41 @@ def measure_pages(
     result = run_json("tests.bench.pages", args, env, f"pages-{label}")
     result["load_average"] = [before, load_average()]
     return result
+
+
+def measure_pages_alternately(
+    databases: dict[str, str], settings: Path, runs: int, pages: list[str] | None = None
+) -> dict[str, dict]:
+    """Every page (with its parts) on each of `databases` in turn, page by page: a process
+    of `tests.bench.pages --no-naive` per page and database, the first database first for
+    one page and last for the next. The two engines' figures of a page are then taken
+    within a minute of each other, so that this machine's drift from one minute to the
+    next moves both alike: measured one engine after the other, the PostgreSQL pages came
+    four minutes after DuckDB's, and one run's overview took 230 ms where it took 139-147
+    by hand right after (docs/benchmarks-journal.md, 6 December). `order` lists the
+    (page, database label) pairs as measured."""
+    from ui.navigation import PAGES  # streamlit's, loaded only for this step
+
+    paths = [spec.url_path for spec in PAGES if not pages or spec.url_path in pages]
+    log(f"AppTest, {' and '.join(databases)} in turn, page by page: {runs} runs each ...")
+    results = {label: {"pages": {}, "runs": runs} for label in databases}
+    order = []
+    before = load_average()
+    for i, path in enumerate(paths):
+        labels = list(databases) if i % 2 == 0 else list(reversed(databases))
+        for label in labels:
+            env = {"MONITORING_DB": databases[label], "MONITORING_SETTINGS": str(settings)}
+            args = ["--runs", str(runs), "--pages", path, "--no-naive"]
+            measured = run_json("tests.bench.pages", args, env, f"pages-{label}-{path}")
+            results[label]["pages"].update(measured["pages"])
+            for key in ("database", "settings", "as_of"):
+                results[label][key] = measured[key]
+            order.append((path, label))
+    after = load_average()
+    for label in databases:
+        results[label]["load_average"] = [before, after]
+        results[label]["order"] = order
+    return results
 
 
 def measure_upload(db: Path, settings: Path, scale: Scale) -> list[dict]:
@@ -235,10 +270,9 @@ def measure_postgresql(db: Path, settings: Path, runs: int, scale: Scale) -> dic
             "copy_seconds": round(report.copy_seconds, 1),
             "check_seconds": round(report.check_seconds, 1),
         }
-        out["pages"] = {
-            "duckdb": measure_pages(db, settings, runs, "duckdb"),
-            "postgresql": measure_pages(url, settings, runs, "postgresql"),
-        }
+        out["pages"] = measure_pages_alternately(
+            {"duckdb": str(db), "postgresql": url}, settings, runs
+        )
         rows = min(100_000, scale.values)
         log(f"Import of {rows:,} indicator rows on PostgreSQL ...")
         env = {"MONITORING_SETTINGS": str(settings)}
