@@ -96,13 +96,24 @@ def run_json(module: str, args: list[str], env: dict[str, str], log_name: str) -
 
 
 def measure_pages(
-    db: Path, settings: Path, runs: int, label: str, what_if: tuple[str, ...] = ()
+    db: Path | str,
+    settings: Path,
+    runs: int,
+    label: str,
+    what_if: tuple[str, ...] = (),
+    *,
+    page: str | None = None,
+    naive_too: bool = True,
 ) -> dict:
-    log(f"AppTest, {label}: every page cold and warm, {runs} runs each ...")
+    """Every page (or only `page`, with its parts) of `db` through `tests.bench.pages` in a
+    process of its own, logged to bench/results/pages-LABEL[-PAGE].log."""
+    log(f"AppTest, {label}: {page or 'every page'} cold and warm, {runs} runs each ...")
     env = {"MONITORING_DB": str(db), "MONITORING_SETTINGS": str(settings)}
     before = load_average()
     args = ["--runs", str(runs), *(a for name in what_if for a in ("--what-if", name))]
-    result = run_json("tests.bench.pages", args, env, f"pages-{label}")
+    args += [*(["--pages", page] if page else []), *([] if naive_too else ["--no-naive"])]
+    log_name = f"pages-{label}-{page}" if page else f"pages-{label}"
+    result = run_json("tests.bench.pages", args, env, log_name)
     result["load_average"] = [before, load_average()]
     return result
 
@@ -121,16 +132,15 @@ def measure_pages_alternately(
     from ui.navigation import PAGES  # streamlit's, loaded only for this step
 
     paths = [spec.url_path for spec in PAGES if not pages or spec.url_path in pages]
-    log(f"AppTest, {' and '.join(databases)} in turn, page by page: {runs} runs each ...")
     results = {label: {"pages": {}, "runs": runs} for label in databases}
     order = []
     before = load_average()
     for i, path in enumerate(paths):
         labels = list(databases) if i % 2 == 0 else list(reversed(databases))
         for label in labels:
-            env = {"MONITORING_DB": databases[label], "MONITORING_SETTINGS": str(settings)}
-            args = ["--runs", str(runs), "--pages", path, "--no-naive"]
-            measured = run_json("tests.bench.pages", args, env, f"pages-{label}-{path}")
+            measured = measure_pages(
+                databases[label], settings, runs, label, page=path, naive_too=False
+            )
             results[label]["pages"].update(measured["pages"])
             for key in ("database", "settings", "as_of"):
                 results[label][key] = measured[key]
