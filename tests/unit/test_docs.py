@@ -52,6 +52,7 @@ def broken_links(files: list[Path]) -> list[str]:
     """Every relative link of `files` to a file that does not exist, or to a heading that the
     linked Markdown file does not have."""
     broken = []
+    headings: dict[Path, set[str]] = {}  # each linked Markdown file's anchors, read once
     for path in files:
         for match in re.finditer(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
             target = match.group(1)
@@ -61,8 +62,12 @@ def broken_links(files: list[Path]) -> list[str]:
             linked = (path.parent / name) if name else path
             if not linked.exists():
                 broken.append(f"{path.name}: {target} (no such file)")
-            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
-                broken.append(f"{path.name}: {target} (no such heading)")
+            elif linked.suffix == ".md" and anchor:
+                key = linked.resolve()
+                if key not in headings:
+                    headings[key] = _anchors(linked)
+                if anchor not in headings[key]:
+                    broken.append(f"{path.name}: {target} (no such heading)")
     return broken
 
 
