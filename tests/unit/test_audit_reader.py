@@ -1,0 +1,285 @@
+"""A reader the disclosure audit did not write: every figure a donor view shows, solved.
+
+monitoring/access/audit.py plays a reader who combines every figure a donor could be shown
+and solves for each withheld count, and secondary suppression hides cells until that
+reader learns nothing. This test plays such a reader again, written apart from the audit:
+it asks the view how each figure would be shown (the same `IndicatorCells.quarter`,
+`to_date` and cell states the pages ask), writes what each shown figure says about the
+true counts as a plain integer program (one unknown per region, quarter and sex reported;
+a figure is the sum of its unknowns), and solves it with `scipy.optimize.milp` for the
+smallest and largest value of every withheld figure. Random small programmes, under both
+protections: no withheld small count and no withheld cell may be narrowed to fewer than
+threshold - 1 whole numbers (docs/access.md, "The pass rule"). The same reader finds the
+documented example weak under the rules alone, so it is not a reader that learns nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from monitoring.access import cells as pc
+from monitoring.settings import load_settings
+from tests.conftest import SETTINGS_TOML, insert
+from tests.conftest import indicator_row as indicator
+from tests.conftest import value_row as value
+
+REGIONS = ("UZ-JI", "UZ-NG", "UZ-TO")
+QUARTERS = ("2021Q1", "2021Q2", "2021Q3", "2021Q4")  # of the programme's six: two unreported
+SEXES = ("female", "male")
+UNBOUNDED = 10**6  # each unknown's upper bound, far above any count here
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure a donor can be shown: the sum of some unknowns, and how it is shown."""
+
+    name: str
+    unknowns: tuple[int, ...]
+    value: float  # its true value
+    state: str  # pc.SHOWN, pc.SMALL or pc.HIDDEN
+    cell: bool  # a cell of the protected grid (withheld: guarded whatever its value)
+
+
+def settings_for(tmp_path, protection: str):
+    path = tmp_path / f"programme-{protection}.toml"
+    text = textwrap.dedent(SETTINGS_TOML) + f'\n[privacy]\nprotection = "{protection}"\n'
+    path.write_text(text, encoding="utf-8")
+    return load_settings(path)
+
+
+def small_programme(db, seed: int, by_sex: bool, regions=REGIONS) -> None:
+    """One count of people in `regions` over four quarters, mostly small counts and zeros
+    with a few larger ones; by sex (the total the sum of the two) or as totals."""
+    rng = random.Random(seed)
+
+    def count() -> int:
+        return rng.choice([0, 0, 1, 1, 2, 3, 4, 5, 6, 8, 12, 20])
+
+    rows = []
+    for region, period in itertools.product(regions, QUARTERS):
+        if by_sex:
+            parts = {sex: count() for sex in SEXES}
+            rows.append(value("PEOPLE", period, region, sum(parts.values())))
+            rows += [value("PEOPLE", period, region, n, sex=sex) for sex, n in parts.items()]
+        else:
+            rows.append(value("PEOPLE", period, region, count()))
+    insert(db, "regions", [dict(region_code=r, name_en=r) for r in regions])
+    disaggregation = "sex" if by_sex else None
+    insert(db, "indicators", [indicator("PEOPLE", disaggregation=disaggregation)])
+    insert(db, "indicator_values", rows)
+
+
+def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], np.ndarray]:
+    """Every figure of `code` a donor of `cells` can be shown, and the unknowns' true
+    values: each quarter's value over every set of regions for every line, each actual to
+    the end of every quarter over every set of regions, and every cell of the grid."""
+    lines = sorted({(k[2], k[3]) for k in cells.values if k[0] == code})
+    by_sex = ("female", "all") in lines
+    parts = SEXES if by_sex else ("all",)
+    index: dict[tuple[str, str, str], int] = {}
+    truth: list[float] = []
+    for region, sex, period in itertools.product(cells.regions, parts, cells.periods):
+        found = cells.values.get((code, region, sex, "all", period))
+        if found is not None and not math.isnan(found):
+            index[(region, sex, period)] = len(truth)
+            truth.append(float(found))
+
+    def unknowns(regions, sexes, periods) -> tuple[int, ...]:
+        keys = itertools.product(regions, sexes, periods)
+        return tuple(index[k] for k in keys if k in index)
+
+    def sexes_of(sex: str) -> tuple[str, ...]:
+        return parts if sex == "all" else (sex,)
+
+    out: list[Figure] = []
+
+    def add(name, ids, state, cell):
+        if ids:
+            total = float(sum(truth[i] for i in ids))
+            out.append(Figure(name, ids, total, state, cell))
+
+    # the grid's cells, as the view holds them
+    for (c, region, sex, age, column), state in cells.states.items():
+        if c != code or age != "all":
+            continue
+        regions = cells.regions if region == pc.ALL else (region,)
+        periods = cells.periods if column == pc.TO_DATE else (column,)
+        ids = unknowns(regions, sexes_of(sex), periods)
+        add(f"cell {region} {sex} {column}", ids, state, True)
+    # every set of regions, as a page with a region filter shows it
+    for size in range(1, len(cells.regions) + 1):
+        for chosen in itertools.combinations(cells.regions, size):
+            for period in cells.periods:
+                for sex, _ in lines:
+                    ids = unknowns(chosen, sexes_of(sex), (period,))
+                    if ids:
+                        total = sum(truth[i] for i in ids)
+                        state = cells.quarter(code, chosen, period, total, sex=sex)
+                        add(f"{'+'.join(chosen)} {sex} {period}", ids, state, False)
+                upto = tuple(p for p in cells.periods if p <= period)
+                ids = unknowns(chosen, parts, upto)
+                if ids:
+                    total = sum(truth[i] for i in ids)
+                    state = cells.to_date(code, chosen, period, total)
+                    add(f"{'+'.join(chosen)} to the end of {period}", ids, state, False)
+    return out, np.array(truth)
+
+
+def what_it_says(figure: Figure, cells: pc.IndicatorCells) -> tuple[float, float] | None:
+    """The bounds a donor reads on the figure's true value from how it is shown (None:
+    nothing, a hidden figure)."""
+    t = cells.threshold
+    if figure.state == pc.SMALL:
+        return 1, t - 1
+    if figure.state != pc.SHOWN:
+        return None
+    if cells.protection == pc.SUPPRESS:
+        return figure.value, figure.value
+    shown = pc.round_to(figure.value, cells.rounding_base)  # what the page prints
+    if shown == 0:
+        return 0, 0  # counts of 1 to t - 1 read "<5"
+    half = cells.rounding_base / 2
+    low, high = math.ceil(shown - half), math.ceil(shown + half) - 1
+    return max(low, t), high  # and never 1 to t - 1, which read "<5"
+
+
+def ranges_a_reader_finds(cells: pc.IndicatorCells, code: str) -> dict[str, tuple]:
+    """For every withheld figure the pass rule guards, the smallest and largest whole
+    value a reader of every shown figure can give it, with its true value."""
+    figures, truth = figures_shown(cells, code)
+    n = len(truth)
+    rows, lows, highs = [], [], []
+    for figure in figures:
+        said = what_it_says(figure, cells)
+        if said is None:
+            continue
+        row = np.zeros(n)
+        row[list(figure.unknowns)] = 1
+        rows.append(row)
+        lows.append(said[0])
+        highs.append(said[1])
+    matrix = np.array(rows)
+    # The reader's equations hold for the true counts (else this test reads the view wrong).
+    sums = matrix @ truth
+    assert np.all(sums >= np.array(lows) - 1e-9) and np.all(sums <= np.array(highs) + 1e-9)
+    constraints = LinearConstraint(matrix, lows, highs)
+    t = cells.threshold
+    found = {}
+    for figure in figures:
+        withheld = figure.state in (pc.SMALL, pc.HIDDEN)
+        guarded = (figure.cell and figure.value != 0) or 0 < figure.value < t
+        if not (withheld and guarded):
+            continue
+        objective = np.zeros(n)
+        objective[list(figure.unknowns)] = 1
+        ends = []
+        for sign in (1, -1):
+            result = milp(
+                sign * objective,
+                integrality=np.ones(n),
+                bounds=Bounds(0, UNBOUNDED),  # a sum nothing bounds from above reaches it
+                constraints=constraints,
+            )
+            assert result.status == 0, result.message
+            ends.append(round(sign * result.fun))
+        found[figure.name] = (ends[0], ends[1], figure.value)
+    return found
+
+
+def narrowed(found: dict[str, tuple], threshold: int) -> dict[str, tuple]:
+    """The figures a reader pins to fewer than threshold - 1 whole numbers."""
+    return {name: r for name, r in found.items() if r[1] - r[0] + 1 < threshold - 1}
+
+
+# Six programmes of three regions and two of four (a link over a region outside the
+# programme), each as totals and by sex, under each protection.
+CASES = [(REGIONS, seed) for seed in range(6)] + [(("UZ-AN", *REGIONS), seed) for seed in range(2)]
+
+
+@pytest.mark.parametrize("protection", ["suppress", "round"])
+@pytest.mark.parametrize("by_sex", [False, True], ids=["totals", "by-sex"])
+@pytest.mark.parametrize(("regions", "seed"), CASES, ids=[f"{len(r)}-{s}" for r, s in CASES])
+def test_no_reader_narrows_a_withheld_count_of_a_protected_view(
+    file_db, tmp_path, regions, seed, by_sex, protection
+):
+    settings = settings_for(tmp_path, protection)
+    small_programme(file_db, seed, by_sex, regions)
+    cells = pc.indicator_cells(file_db, settings, regions)
+    assert cells.audit.passed
+    found = ranges_a_reader_finds(cells, "PEOPLE")
+    assert found  # small counts are withheld in every one of these programmes
+    assert narrowed(found, cells.threshold) == {}
+
+
+def test_the_reader_finds_what_the_rules_alone_leave(issue_db, settings):
+    """The documented example (docs/access.md): with the rules alone, every "<5" can only
+    be 1; protected, none can be narrowed."""
+    rules = pc.indicator_cells(issue_db, settings, REGIONS, secondary=False)
+    pinned = narrowed(ranges_a_reader_finds(rules, "PEOPLE"), rules.threshold)
+    assert pinned["cell UZ-JI all 2021Q1"][:2] == (1, 1)
+    assert pinned["cell UZ-TO all 2021Q1"][:2] == (1, 1)
+    protected = pc.indicator_cells(issue_db, settings, REGIONS)
+    assert narrowed(ranges_a_reader_finds(protected, "PEOPLE"), protected.threshold) == {}
+
+
+def test_the_reader_finds_more_in_random_programmes_under_the_rules_alone(file_db, tmp_path):
+    """Among the random programmes above, the rules alone leave figures a reader pins:
+    what the protected views pass is a test this reader can fail."""
+    settings = settings_for(tmp_path, "suppress")
+    small_programme(file_db, 0, by_sex=True)
+    rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
+    assert narrowed(ranges_a_reader_finds(rules, "PEOPLE"), rules.threshold)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The reader over more programmes than the tests take (docs/access.md), by hand:
+
+        python -m tests.unit.test_audit_reader --seeds 0 200 --regions 4
+
+    Every seed as totals and by sex, under each protection; prints each view a reader
+    narrows (or whose audit failed) and a count. Exit code 1 if there was one."""
+    import argparse
+    import pathlib
+    import sys
+    import tempfile
+
+    from monitoring.db import Database
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--seeds", nargs=2, type=int, default=[0, 100], metavar=("FROM", "TO"))
+    parser.add_argument("--regions", type=int, choices=range(1, 9), default=3, help="1 to 8")
+    args = parser.parse_args(argv)
+    regions = (*REGIONS, "UZ-AN", "UZ-BU", "UZ-FA", "UZ-KA", "UZ-NW")[: args.regions]
+    views = failed = 0
+    for seed in range(*args.seeds):
+        for by_sex, protection in itertools.product((False, True), ("suppress", "round")):
+            with tempfile.TemporaryDirectory() as folder:
+                db = Database(pathlib.Path(folder) / "reader.duckdb")
+                try:
+                    small_programme(db, seed, by_sex, regions)
+                    settings = settings_for(pathlib.Path(folder), protection)
+                    cells = pc.indicator_cells(db, settings, regions)
+                    pinned = narrowed(ranges_a_reader_finds(cells, "PEOPLE"), cells.threshold)
+                finally:
+                    db.close()
+            views += 1
+            if pinned or not cells.audit.passed:
+                failed += 1
+                shape = "by sex" if by_sex else "totals"
+                print(f"seed {seed}, {shape}, {protection}: audit passed {cells.audit.passed}")
+                for name, (low, high, true) in pinned.items():
+                    print(f"  {name}: true {true:g}, a reader finds {low}..{high}")
+    print(f"{views} views of {len(regions)} regions; {failed} narrowed or failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
