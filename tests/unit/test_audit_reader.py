@@ -5,8 +5,8 @@ and solves for each withheld count, and secondary suppression hides cells until 
 reader learns nothing. This test plays such a reader again, written apart from the audit:
 it asks the view how each figure would be shown (the same `IndicatorCells.quarter`,
 `to_date` and cell states the pages ask), writes what each shown figure says about the
-true counts as a plain integer program (one unknown per region, quarter and sex reported;
-a figure is the sum of its unknowns), and solves it with `scipy.optimize.milp` for the
+true counts as a plain integer program (one unknown per region, quarter, sex and age group
+reported; a figure is the sum of its unknowns), and solves it with `scipy.optimize.milp` for the
 smallest and largest value of every withheld figure. Random small programmes, under both
 protections: no withheld small count and no withheld cell may be narrowed to fewer than
 threshold - 1 whole numbers (docs/access.md, "The pass rule"). The same reader finds the
@@ -55,9 +55,16 @@ def settings_for(tmp_path, protection: str):
     return load_settings(path)
 
 
-def small_programme(db, seed: int, by_sex: bool, regions=REGIONS) -> None:
+SHAPES = ("totals", "by-sex", "by-sex-and-age", "latest")
+AGES = ("15-29", "30+")
+
+
+def small_programme(db, seed: int, shape: str, regions=REGIONS) -> None:
     """One count of people in `regions` over four quarters, mostly small counts and zeros
-    with a few larger ones; by sex (the total the sum of the two) or as totals."""
+    with a few larger ones: as totals, by sex (the total the sum of the two), by sex and by
+    age group (each the total's parts; the rows hold the two breakdowns, not the people of
+    each sex in each age group), or as totals of a count at the end of each quarter (a
+    "latest" indicator, some quarters not reported after the first: carried forward)."""
     rng = random.Random(seed)
 
     def count() -> int:
@@ -65,39 +72,87 @@ def small_programme(db, seed: int, by_sex: bool, regions=REGIONS) -> None:
 
     rows = []
     for region, period in itertools.product(regions, QUARTERS):
-        if by_sex:
-            parts = {sex: count() for sex in SEXES}
-            rows.append(value("PEOPLE", period, region, sum(parts.values())))
-            rows += [value("PEOPLE", period, region, n, sex=sex) for sex, n in parts.items()]
-        else:
+        if shape == "latest" and period != QUARTERS[0] and rng.random() < 0.25:
+            continue
+        if shape in ("totals", "latest"):
             rows.append(value("PEOPLE", period, region, count()))
+            continue
+        ages = AGES if shape == "by-sex-and-age" else ("all",)
+        people = {(sex, age): count() for sex in SEXES for age in ages}
+        rows.append(value("PEOPLE", period, region, sum(people.values())))
+        for sex in SEXES:
+            n = sum(people[sex, age] for age in ages)
+            rows.append(value("PEOPLE", period, region, n, sex=sex))
+        if shape == "by-sex-and-age":
+            for age in AGES:
+                n = sum(people[sex, age] for sex in SEXES)
+                rows.append(value("PEOPLE", period, region, n, age_group=age))
     insert(db, "regions", [dict(region_code=r, name_en=r) for r in regions])
-    disaggregation = "sex" if by_sex else None
-    insert(db, "indicators", [indicator("PEOPLE", disaggregation=disaggregation)])
+    disaggregation = {"by-sex": "sex", "by-sex-and-age": "sex;age_group"}.get(shape)
+    aggregation = "latest" if shape == "latest" else "sum"
+    insert(
+        db,
+        "indicators",
+        [indicator("PEOPLE", disaggregation=disaggregation, aggregation=aggregation)],
+    )
     insert(db, "indicator_values", rows)
+
+
+def _people(cells: pc.IndicatorCells, code: str, region: str, period: str, sexes, ages):
+    """The people of one region and quarter in each sex and age group, from the view's
+    totals by sex and by age group (any split that adds up to both will do: every figure
+    is a sum over whole sexes or whole age groups); None when nothing was reported."""
+
+    def of(sex, age):
+        found = cells.values.get((code, region, sex, age, period))
+        return None if found is None or math.isnan(found) else float(found)
+
+    if of("all", "all") is None:
+        return None
+    if len(sexes) == 1 or len(ages) == 1:
+        return {(sex, age): of(sex, age) for sex in sexes for age in ages}
+    # the north-west corner rule: two breakdowns of one total, as one table of people
+    women, young = of(sexes[0], "all"), of("all", ages[0])
+    young_women = min(women, young)
+    return {
+        (sexes[0], ages[0]): young_women,
+        (sexes[0], ages[1]): women - young_women,
+        (sexes[1], ages[0]): young - young_women,
+        (sexes[1], ages[1]): of(sexes[1], "all") - (young - young_women),
+    }
 
 
 def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], np.ndarray]:
     """Every figure of `code` a donor of `cells` can be shown, and the unknowns' true
     values: each quarter's value over every set of regions for every line, each actual to
-    the end of every quarter over every set of regions, and every cell of the grid."""
+    the end of every quarter over every set of regions, and every cell of the grid. The
+    unknowns are the people of each region and quarter in each sex and age group the data
+    has, so that a reader knows that all people are the sexes and the age groups."""
     lines = sorted({(k[2], k[3]) for k in cells.values if k[0] == code})
-    by_sex = ("female", "all") in lines
-    parts = SEXES if by_sex else ("all",)
-    index: dict[tuple[str, str, str], int] = {}
+    sexes = SEXES if ("female", "all") in lines else ("all",)
+    ages = tuple(sorted(a for s, a in lines if s == "all" and a != "all")) or ("all",)
+    latest = cells.aggregation[code] == "latest"  # the count at the end of each quarter
+    index: dict[tuple[str, str, str, str], int] = {}
     truth: list[float] = []
-    for region, sex, period in itertools.product(cells.regions, parts, cells.periods):
-        found = cells.values.get((code, region, sex, "all", period))
-        if found is not None and not math.isnan(found):
-            index[(region, sex, period)] = len(truth)
-            truth.append(float(found))
+    for region in cells.regions:
+        previous = None
+        for period in cells.periods:
+            people = _people(cells, code, region, period, sexes, ages) or {}
+            for (sex, age), n in people.items():
+                if latest and previous is not None and truth[previous] == n:
+                    # carried forward, or reported again as it was: a reader takes the
+                    # quarters to be one count, as the audit does
+                    index[(region, sex, age, period)] = previous
+                else:
+                    index[(region, sex, age, period)] = len(truth)
+                    truth.append(n)
+            previous = index.get((region, "all", "all", period)) if latest else None
 
-    def unknowns(regions, sexes, periods) -> tuple[int, ...]:
-        keys = itertools.product(regions, sexes, periods)
+    def unknowns(regions, sex, age, periods) -> tuple[int, ...]:
+        in_sex = sexes if sex == "all" else (sex,)
+        in_age = ages if age == "all" else (age,)
+        keys = itertools.product(regions, in_sex, in_age, periods)
         return tuple(index[k] for k in keys if k in index)
-
-    def sexes_of(sex: str) -> tuple[str, ...]:
-        return parts if sex == "all" else (sex,)
 
     out: list[Figure] = []
 
@@ -108,28 +163,30 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], np
 
     # the grid's cells, as the view holds them
     for (c, region, sex, age, column), state in cells.states.items():
-        if c != code or age != "all":
+        if c != code:
             continue
         regions = cells.regions if region == pc.ALL else (region,)
         periods = cells.periods if column == pc.TO_DATE else (column,)
-        ids = unknowns(regions, sexes_of(sex), periods)
-        add(f"cell {region} {sex} {column}", ids, state, True)
+        ids = unknowns(regions, sex, age, periods)
+        add(f"cell {region} {sex} {age} {column}", ids, state, True)
     # every set of regions, as a page with a region filter shows it
     for size in range(1, len(cells.regions) + 1):
         for chosen in itertools.combinations(cells.regions, size):
+            where = "+".join(chosen)
             for period in cells.periods:
-                for sex, _ in lines:
-                    ids = unknowns(chosen, sexes_of(sex), (period,))
+                for sex, age in lines:
+                    ids = unknowns(chosen, sex, age, (period,))
                     if ids:
                         total = sum(truth[i] for i in ids)
-                        state = cells.quarter(code, chosen, period, total, sex=sex)
-                        add(f"{'+'.join(chosen)} {sex} {period}", ids, state, False)
-                upto = tuple(p for p in cells.periods if p <= period)
-                ids = unknowns(chosen, parts, upto)
+                        state = cells.quarter(code, chosen, period, total, sex=sex, age=age)
+                        add(f"{where} {sex} {age} {period}", ids, state, False)
+                # an actual to date: the quarters' sum, or for a latest count the quarter's
+                upto = (period,) if latest else tuple(p for p in cells.periods if p <= period)
+                ids = unknowns(chosen, "all", "all", upto)
                 if ids:
                     total = sum(truth[i] for i in ids)
                     state = cells.to_date(code, chosen, period, total)
-                    add(f"{'+'.join(chosen)} to the end of {period}", ids, state, False)
+                    add(f"{where} to the end of {period}", ids, state, False)
     return out, np.array(truth)
 
 
@@ -199,19 +256,19 @@ def narrowed(found: dict[str, tuple], threshold: int) -> dict[str, tuple]:
     return {name: r for name, r in found.items() if r[1] - r[0] + 1 < threshold - 1}
 
 
-# Six programmes of three regions and two of four (a link over a region outside the
-# programme), each as totals and by sex, under each protection.
-CASES = [(REGIONS, seed) for seed in range(6)] + [(("UZ-AN", *REGIONS), seed) for seed in range(2)]
+# Four programmes of three regions and two of four (a link over a region outside the
+# programme), in each shape, under each protection.
+CASES = [(REGIONS, seed) for seed in range(4)] + [(("UZ-AN", *REGIONS), seed) for seed in range(2)]
 
 
 @pytest.mark.parametrize("protection", ["suppress", "round"])
-@pytest.mark.parametrize("by_sex", [False, True], ids=["totals", "by-sex"])
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize(("regions", "seed"), CASES, ids=[f"{len(r)}-{s}" for r, s in CASES])
 def test_no_reader_narrows_a_withheld_count_of_a_protected_view(
-    file_db, tmp_path, regions, seed, by_sex, protection
+    file_db, tmp_path, regions, seed, shape, protection
 ):
     settings = settings_for(tmp_path, protection)
-    small_programme(file_db, seed, by_sex, regions)
+    small_programme(file_db, seed, shape, regions)
     cells = pc.indicator_cells(file_db, settings, regions)
     assert cells.audit.passed
     found = ranges_a_reader_finds(cells, "PEOPLE")
@@ -224,8 +281,8 @@ def test_the_reader_finds_what_the_rules_alone_leave(issue_db, settings):
     be 1; protected, none can be narrowed."""
     rules = pc.indicator_cells(issue_db, settings, REGIONS, secondary=False)
     pinned = narrowed(ranges_a_reader_finds(rules, "PEOPLE"), rules.threshold)
-    assert pinned["cell UZ-JI all 2021Q1"][:2] == (1, 1)
-    assert pinned["cell UZ-TO all 2021Q1"][:2] == (1, 1)
+    assert pinned["cell UZ-JI all all 2021Q1"][:2] == (1, 1)
+    assert pinned["cell UZ-TO all all 2021Q1"][:2] == (1, 1)
     protected = pc.indicator_cells(issue_db, settings, REGIONS)
     assert narrowed(ranges_a_reader_finds(protected, "PEOPLE"), protected.threshold) == {}
 
@@ -234,7 +291,7 @@ def test_the_reader_finds_more_in_random_programmes_under_the_rules_alone(file_d
     """Among the random programmes above, the rules alone leave figures a reader pins:
     what the protected views pass is a test this reader can fail."""
     settings = settings_for(tmp_path, "suppress")
-    small_programme(file_db, 0, by_sex=True)
+    small_programme(file_db, 0, "by-sex")
     rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
     assert narrowed(ranges_a_reader_finds(rules, "PEOPLE"), rules.threshold)
 
@@ -244,8 +301,9 @@ def main(argv: list[str] | None = None) -> int:
 
         python -m tests.unit.test_audit_reader --seeds 0 200 --regions 4
 
-    Every seed as totals and by sex, under each protection; prints each view a reader
-    narrows (or whose audit failed) and a count. Exit code 1 if there was one."""
+    Every seed in each shape (totals, by sex, by sex and age group, latest), under each
+    protection; prints each view a reader narrows (or whose audit failed) and a count.
+    Exit code 1 if there was one."""
     import argparse
     import pathlib
     import sys
@@ -260,11 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     regions = (*REGIONS, "UZ-AN", "UZ-BU", "UZ-FA", "UZ-KA", "UZ-NW")[: args.regions]
     views = failed = 0
     for seed in range(*args.seeds):
-        for by_sex, protection in itertools.product((False, True), ("suppress", "round")):
+        for shape, protection in itertools.product(SHAPES, ("suppress", "round")):
             with tempfile.TemporaryDirectory() as folder:
                 db = Database(pathlib.Path(folder) / "reader.duckdb")
                 try:
-                    small_programme(db, seed, by_sex, regions)
+                    small_programme(db, seed, shape, regions)
                     settings = settings_for(pathlib.Path(folder), protection)
                     cells = pc.indicator_cells(db, settings, regions)
                     pinned = narrowed(ranges_a_reader_finds(cells, "PEOPLE"), cells.threshold)
@@ -273,7 +331,6 @@ def main(argv: list[str] | None = None) -> int:
             views += 1
             if pinned or not cells.audit.passed:
                 failed += 1
-                shape = "by sex" if by_sex else "totals"
                 print(f"seed {seed}, {shape}, {protection}: audit passed {cells.audit.passed}")
                 for name, (low, high, true) in pinned.items():
                     print(f"  {name}: true {true:g}, a reader finds {low}..{high}")
