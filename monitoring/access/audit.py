@@ -50,6 +50,7 @@ and audits again. `python -m monitoring audit-disclosure` prints the audit
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import zlib
@@ -81,7 +82,10 @@ from monitoring.access.cells import (
     TO_DATE,
     Cell,
     IndicatorCells,
+    Published,
 )
+
+log = logging.getLogger("monitoring.access")
 
 POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
 CARRIED_POINTS = 24
@@ -343,6 +347,35 @@ class _IndicatorResult:
     unbounded: int = 0  # guarded sums over several regions left unsolved (budget)
 
 
+def read_interval(codes, values, k, mode: str, base: int, t: int, integer: bool):
+    """[lo, hi] of figures in `codes` states with true `values` (figure units), as a reader
+    reads them (shown exact, or rounded to `base`; "<t"; hidden: [0, inf)), as bounds on
+    their sums (a mean's sum is k times it). `integer`: the counts are whole numbers."""
+    codes = np.asarray(codes)
+    values = np.asarray(values, dtype="float64")
+    lo = np.zeros(values.shape)
+    hi = np.full(values.shape, np.inf)
+    shown = codes == CODE_SHOWN
+    if mode == SUPPRESS:
+        lo[shown] = values[shown]
+        hi[shown] = values[shown]
+    else:
+        r = np.floor(values / base + 0.5) * base
+        if integer:
+            low, high = r - base // 2, r + (base + 1) // 2 - 1
+        else:
+            low, high = r - base / 2, r + base / 2
+        # A shown count is never small: 1 .. t-1 would read "<t".
+        low = np.where((low > 0) & (low < t), t, low)
+        high = np.where((low <= 0) & (high < t), 0, high)
+        low = np.maximum(low, 0)
+        lo[shown], hi[shown] = low[shown], high[shown]
+    small = codes == CODE_SMALL
+    lo[small] = 1 if integer else 0
+    hi[small] = t - 1 if integer else t
+    return lo * k, hi * k
+
+
 class _Model:
     """One indicator of a view as a reader sees it: unknowns, constraints, figures."""
 
@@ -398,8 +431,10 @@ class _Model:
         self._highs_rows = 0
         self.candidates: list[_Candidate] = []
         self.result = _IndicatorResult(cells=len(keys))
+        self.shown_before = shown_before(cells, code)
         self._grid_rows()
         self._relations()
+        self._earlier_rows()
         self._figures(enumerate_sets=figures)
 
     # What a state says ----------------------------------------------------------------------
@@ -419,29 +454,7 @@ class _Model:
     def _interval(self, codes: np.ndarray, values: np.ndarray, k: np.ndarray):
         """[lo, hi] of figures in `codes` states with true `values` (figure units), as
         bounds on their sums (a mean's sum is k times it)."""
-        codes = np.asarray(codes)
-        values = np.asarray(values, dtype="float64")
-        lo = np.zeros(values.shape)
-        hi = np.full(values.shape, np.inf)
-        shown = codes == CODE_SHOWN
-        if self.mode == SUPPRESS:
-            lo[shown] = values[shown]
-            hi[shown] = values[shown]
-        else:
-            r = np.floor(values / self.base + 0.5) * self.base
-            if self.integer:
-                low, high = r - self.base // 2, r + (self.base + 1) // 2 - 1
-            else:
-                low, high = r - self.base / 2, r + self.base / 2
-            # A shown count is never small: 1 .. t-1 would read "<t".
-            low = np.where((low > 0) & (low < self.t), self.t, low)
-            high = np.where((low <= 0) & (high < self.t), 0, high)
-            low = np.maximum(low, 0)
-            lo[shown], hi[shown] = low[shown], high[shown]
-        small = codes == CODE_SMALL
-        lo[small] = 1 if self.integer else 0
-        hi[small] = self.t - 1 if self.integer else self.t
-        return lo * k, hi * k
+        return read_interval(codes, values, k, self.mode, self.base, self.t, self.integer)
 
     # The grid's own totals and how figures add up -------------------------------------------
     def _atoms_of(self, line: int, periods: slice | int, regions: Iterable[int]) -> np.ndarray:
@@ -471,6 +484,10 @@ class _Model:
         candidates (atoms first: where two are the same sum, the atom names it)."""
         cells = self.cells
         guarded = self._guarded(self.atom_state, self.value, cell=True)
+        if self.shown_before:  # shown as a count before: only a small count stays guarded
+            before = np.array([c in self.shown_before for c in self.atom_cells], dtype=bool)
+            small = self._guarded(self.atom_state, self.value, cell=False)
+            guarded &= small | ~before
         for atom in np.flatnonzero(guarded):
             self.candidates.append(
                 _Candidate(
@@ -498,7 +515,8 @@ class _Model:
             lo, hi = self._interval(np.array([code]), np.array([value]), np.array([k]))
             if code != CODE_HIDDEN:
                 self._add_row(atoms, np.ones(len(atoms)), lo[0], hi[0], ("cell", key))
-            if self._guarded(code, value, cell=True):
+            guarded = self._guarded(code, value, cell=key not in self.shown_before)
+            if guarded:
                 figure = ("atoms", tuple(atoms.tolist()), k)
                 self.candidates.append(_Candidate(("cell", key), atoms, k, value, code, figure))
 
@@ -565,6 +583,37 @@ class _Model:
                                 f"to {self.periods[p + 1]}",
                             ),
                         )
+
+    def _earlier_rows(self) -> None:
+        """What earlier views of these regions showed (`cells.earlier`), where the data
+        behind it still holds it: a reader who saw them knows it. A cell shown now as it
+        was then adds nothing; one hidden now that was shown then is known all the same."""
+        cells = self.cells
+        line_index = {line: i for i, line in enumerate(self.lines)}
+        period_index = {p: i for i, p in enumerate(self.periods)}
+        region_index = {r: i for i, r in enumerate(self.regions)}
+        for earlier in cells.earlier.get(self.code, ()):
+            _, region, sex, age, column = earlier.cell
+            line = line_index.get((sex, age))
+            through = period_index.get(earlier.through)
+            if line is None or through is None or self.mean:
+                continue
+            if region == ALL:
+                regions = range(self.n)
+            elif region in region_index:
+                regions = [region_index[region]]
+            else:
+                continue
+            periods = slice(0, through + 1) if column == TO_DATE else through
+            atoms = self._atoms_of(line, periods, regions)
+            if not len(atoms) or _same_as_now(cells, earlier):
+                continue
+            now = float(self.value[atoms].sum())
+            if not earlier.low - TOLERANCE <= now <= earlier.high + TOLERANCE:
+                continue  # the data behind it changed since
+            self._add_row(
+                atoms, np.ones(len(atoms)), earlier.low, earlier.high, ("earlier", earlier)
+            )
 
     # Every figure over every set of regions ----------------------------------------------
     def _family_vectors(self, x: np.ndarray) -> np.ndarray:
@@ -1006,9 +1055,108 @@ class _Model:
             return f"{figure.describe()} ({figure.shown_as(self.t)})"
         if kind == "relation":
             return f"{self.code}: {row.source[1]}"
+        if kind == "earlier":
+            earlier: Published = row.source[1]
+            figure = cell_figure(self.cells, earlier.cell)
+            until = f" (to the end of {earlier.through})" if earlier.cell[4] == TO_DATE else ""
+            shown = "<" + str(self.t) if earlier.state == SMALL else "shown"
+            return f"{figure.describe()}{until} ({shown} in an earlier view)"
         c = row.source[1]
         figure = self._family_figure(int(self.cls_fam[c]), int(self.cls_rep[c]), CODE_SHOWN)
         return f"{figure.describe()} (shown)"
+
+
+# What earlier views showed ------------------------------------------------------------------
+def last_summed(cells: IndicatorCells, cell: Cell) -> str:
+    """The last quarter a cell sums: its own, or for a cell over all quarters the last one
+    with a value among its regions and line ("" when none has)."""
+    code, region, sex, age, column = cell
+    if column != TO_DATE:
+        return column
+    regions = cells.regions if region == ALL else (region,)
+    with_value = [
+        p for p in cells.periods if any((code, r, sex, age, p) in cells.values for r in regions)
+    ]
+    return with_value[-1] if with_value else ""
+
+
+def _same_as_now(cells: IndicatorCells, earlier: Published) -> bool:
+    """Whether the view shows that cell now as it was shown then (the same state and value,
+    over the same quarters): nothing a reader did not know from this view alone."""
+    cell = earlier.cell
+    return (
+        cells.states.get(cell) == earlier.state
+        and cells.values.get(cell) == earlier.value
+        and (cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through)
+    )
+
+
+def same_but_hidden(cells: IndicatorCells, earlier: Published) -> bool:
+    """Whether a cell an earlier view showed holds the same value now (over the same
+    quarters), whatever its state now."""
+    cell = earlier.cell
+    return cells.values.get(cell) == earlier.value and (
+        cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through
+    )
+
+
+def known_cells(cells: IndicatorCells, code: str) -> frozenset[Cell]:
+    """The cells of `code` shown now as an earlier view showed them: hiding one of them
+    would take nothing from a reader who saw that view, so secondary suppression never
+    picks them."""
+    return frozenset(e.cell for e in cells.earlier.get(code, ()) if _same_as_now(cells, e))
+
+
+def shown_before(cells: IndicatorCells, code: str) -> frozenset[Cell]:
+    """The cells of `code` an earlier view showed as a count (exact or rounded) with the
+    value they hold now: not secrets, so a cell hidden now need not keep a range (its
+    small counts are guarded on their own)."""
+    return frozenset(
+        e.cell
+        for e in cells.earlier.get(code, ())
+        if e.state == SHOWN
+        and cells.values.get(e.cell) == e.value
+        and (e.cell[4] != TO_DATE or last_summed(cells, e.cell) == e.through)
+    )
+
+
+def counts_are_whole(cells: IndicatorCells, code: str) -> bool:
+    """Whether every count of `code` in the view is a whole number (as the audit reads)."""
+    return all(
+        float(v) == round(float(v))
+        for (c, region, _, _, column), v in cells.values.items()
+        if c == code and region != ALL and column != TO_DATE
+    )
+
+
+def earlier_in_force(
+    cells: IndicatorCells, published: Iterable[Published]
+) -> dict[str, tuple[Published, ...]]:
+    """Of what earlier views showed (`published`), per indicator, what still holds for the
+    data of `cells`: the sum of the cell's counts today reads as it read then (a correction
+    since makes it a statement about other data, left out). Means are left out (their cells
+    average, and they count no people to protect in practice)."""
+    out: dict[str, list[Published]] = {}
+    for earlier in published:
+        code, region, sex, age, column = earlier.cell
+        if cells.aggregation.get(code) not in ("sum", "latest"):
+            continue
+        if column == TO_DATE and cells.aggregation[code] == "latest":
+            continue
+        regions = cells.regions if region == ALL else (region,)
+        if region != ALL and region not in cells.regions:
+            continue
+        if column == TO_DATE:
+            periods = [p for p in cells.periods if p <= earlier.through]
+        else:
+            periods = [column]
+        found = [cells.values.get((code, r, sex, age, p)) for r in regions for p in periods]
+        found = [v for v in found if v is not None and not math.isnan(v)]
+        if not found:
+            continue
+        if earlier.low - TOLERANCE <= sum(found) <= earlier.high + TOLERANCE:
+            out.setdefault(code, []).append(earlier)
+    return {code: tuple(sorted(found)) for code, found in sorted(out.items())}
 
 
 # Auditing ------------------------------------------------------------------------------------
@@ -1384,6 +1532,7 @@ def _one_indicator(cells: IndicatorCells, code: str, keys: Sequence[Cell]) -> In
         values={k: cells.values[k] for k in keys},
         states={k: cells.states[k] for k in keys},
         secondary=frozenset(c for c in cells.secondary if c[0] == code),
+        earlier={code: cells.earlier[code]} if code in cells.earlier else {},
     )
 
 
@@ -1399,10 +1548,15 @@ def _suppress_indicator(
     current = cells
 
     def picks(part: _IndicatorResult) -> list[Cell]:
-        """Per weak figure, the first cell that pins it (a "<5" where no shown cell does)."""
+        """Per weak figure, the first cell that pins it (a "<5" where no shown cell does),
+        never one an earlier view showed as it is shown now (hiding it hides nothing)."""
+        known = known_cells(current, code)
         taken: list[Cell] = []
         for weak in part.weak:
-            pick = next((c for c in weak.hide if states.get(c) in (SHOWN, SMALL)), None)
+            pick = next(
+                (c for c in weak.hide if states.get(c) in (SHOWN, SMALL) and c not in known),
+                None,
+            )
             if pick is not None and pick not in taken:
                 taken.append(pick)
         return taken

@@ -33,7 +33,7 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,20 @@ _MISSING = -1
 MAX_REGIONS = 62  # region sets are int64 bit masks
 
 Cell = tuple[str, str, str, str, str]  # indicator, region, sex, age group, column
+
+
+class Published(NamedTuple):
+    """A cell of an earlier view of the same regions as donors could read it
+    (monitoring/access/published.py): a count shown (SHOWN) or "<5" (SMALL), the value
+    behind it then, what a donor read of it ([low, high]: exact, a rounding's range, or
+    1 to 4), and for a cell over all quarters the last quarter it summed."""
+
+    cell: Cell
+    through: str  # the cell's own quarter, or the last one a 'to_date' cell summed
+    state: str
+    value: float
+    low: float
+    high: float
 
 
 class _Exact(str):
@@ -108,6 +122,9 @@ class IndicatorCells:
     protection: str = SUPPRESS  # privacy.protection: "suppress" or "round"
     rounding_base: int = 5  # privacy.rounding_base (used under "round")
     secondary: frozenset[Cell] = frozenset()  # cells hidden by the disclosure audit
+    # What earlier views of these regions showed, where the data behind it is unchanged
+    # (monitoring/access/published.py): per indicator, known to the audit's reader.
+    earlier: Mapping[str, tuple[Published, ...]] = field(default_factory=dict, repr=False)
     audit: Any = field(default=None, compare=False, repr=False)  # its audit.AuditResult
     # The regions a page shows figures of (`restricted_to`): None, all the view's.
     shown_mask: int | None = None

@@ -10,8 +10,10 @@ is kept in the table `protected_cells`, under a FINGERPRINT of everything that w
 - the view's regions and the programme's quarters, the privacy settings (threshold,
   protection, rounding base), the sensitive indicators and each indicator's aggregation;
 - every cell's value and its state by the rules (monitoring/access/suppression.py);
-- the code of the audit and of the rules (the source of audit.py, cells.py and
-  suppression.py) and the versions of the solvers (highspy, scipy, numpy).
+- what earlier views of the same regions showed that still holds for this data
+  (monitoring/access/published.py), which the audit takes as known;
+- the code of the audit and of the rules (the source of audit.py, cells.py,
+  suppression.py and published.py) and the versions of the solvers (highspy, scipy, numpy).
 
 A different input has another fingerprint, so a kept result is never out of date, only
 unused: new data, other settings or a new release simply make and keep another one (the
@@ -31,14 +33,14 @@ from importlib import metadata
 from pathlib import Path
 
 from monitoring.access import cells as cells_module
-from monitoring.access import suppression
+from monitoring.access import published, suppression
 from monitoring.access.cells import HIDDEN, Cell, IndicatorCells
 from monitoring.db import Database
 from monitoring.db.errors import DATABASE_ERRORS
 
 log = logging.getLogger("monitoring.access")
 
-FORMAT = 1  # of the fingerprint's input and of the kept JSON
+FORMAT = 2  # of the fingerprint's input and of the kept JSON (2: with earlier views)
 KEEP = 500  # rows kept; the oldest beyond are removed when one is added
 _SOLVERS = ("highspy", "scipy", "numpy")
 
@@ -49,7 +51,7 @@ def _code_version() -> str:
     from monitoring.access import audit
 
     digest = hashlib.sha256()
-    for module in (audit, cells_module, suppression):
+    for module in (audit, cells_module, suppression, published):
         digest.update(Path(module.__file__).read_bytes())
     for name in _SOLVERS:
         digest.update(f"{name}={metadata.version(name)};".encode())
@@ -70,6 +72,11 @@ def fingerprint(cells: IndicatorCells) -> str:
         sorted(cells.aggregation.items()),
         sorted([list(cell), value, cells.states[cell]] for cell, value in cells.values.items()),
         sorted(list(cell) for cell in cells.secondary),
+        sorted(
+            [list(p.cell), p.through, p.state, p.value]
+            for found in cells.earlier.values()
+            for p in found
+        ),
     ]
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -151,14 +158,20 @@ def load(db: Database, cells: IndicatorCells, key: str) -> IndicatorCells | None
         return None
 
 
-def keep(db: Database, result: IndicatorCells, key: str) -> bool:
-    """Keep `result` (secondary suppression's, passed) under `key`, in one transaction, and
-    remove the oldest kept results beyond KEEP. False when it could not be written (a
-    read-only database, another process writing at the same moment): the result stands."""
-    if db.read_only or not result.audit.passed:
+def keep(db: Database, result: IndicatorCells, key: str, base: str | None = None) -> bool:
+    """Keep `result` (secondary suppression's) under `key` if it passed, and with `base`
+    (the fingerprint of its cells before the audit) record what it shows for later views
+    (published.record) whether it passed or not, in one transaction; remove the oldest
+    kept results beyond KEEP. False when it was not kept (it did not pass; a read-only
+    database; another process writing at the same moment): the result stands."""
+    if db.read_only:
         return False
     try:
         with db.transaction() as cur:
+            if base is not None:  # shown whether or not it passed: later views must know
+                published.record(cur, result, base)
+            if not result.audit.passed:
+                return False
             cur.execute(
                 "insert or ignore into protected_cells (fingerprint, regions, hidden, seconds) "
                 "values ($key, $regions, $hidden, $seconds)",
@@ -180,15 +193,36 @@ def keep(db: Database, result: IndicatorCells, key: str) -> bool:
     return True
 
 
-def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
-    """`cells` after secondary suppression: kept in the database by any process that ran it
-    on the same input, else run here (and kept when it passed)."""
+def earlier(db: Database, cells: IndicatorCells, base: str) -> IndicatorCells:
+    """`cells` knowing what earlier views of their regions showed that still holds
+    (published.py). A database error reading it is raised: no view is made without it."""
     from monitoring.access import audit
 
+    with db.cursor() as cur:
+        found = published.load(cur, cells, base)
+    earlier = audit.earlier_in_force(cells, found)
+    # What donors saw stays as they saw it while its counts are unchanged: the rules may
+    # hide such a cell as another's complement, but hiding it now would hide nothing.
+    states = dict(cells.states)
+    for known in earlier.values():
+        for e in known:
+            if states.get(e.cell) == HIDDEN and audit.same_but_hidden(cells, e):
+                states[e.cell] = e.state
+    return replace(cells, states=states, earlier=earlier)
+
+
+def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
+    """`cells` after secondary suppression, knowing what earlier views of their regions
+    showed: kept in the database by any process that ran it on the same input, else run
+    here (and kept, with what it shows recorded for later views, when it passed)."""
+    from monitoring.access import audit
+
+    base = fingerprint(cells)
+    cells = earlier(db, cells, base)
     key = fingerprint(cells)
     found = load(db, cells, key)
     if found is not None:
         return found
     result = audit.secondary_suppression(cells)
-    keep(db, result, key)
+    keep(db, result, key, base)
     return result
