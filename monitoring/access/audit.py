@@ -1073,31 +1073,29 @@ def last_summed(cells: IndicatorCells, cell: Cell) -> str:
     code, region, sex, age, column = cell
     if column != TO_DATE:
         return column
-    regions = cells.regions if region == ALL else (region,)
-    with_value = [
-        p for p in cells.periods if any((code, r, sex, age, p) in cells.values for r in regions)
-    ]
-    return with_value[-1] if with_value else ""
+    memo = ("last summed", cell)
+    if memo not in cells._memo:
+        regions = cells.regions if region == ALL else (region,)
+        with_value = [
+            p for p in cells.periods if any((code, r, sex, age, p) in cells.values for r in regions)
+        ]
+        cells._memo[memo] = with_value[-1] if with_value else ""
+    return cells._memo[memo]
+
+
+def holds_as_then(cells: IndicatorCells, earlier: Published) -> bool:
+    """Whether a cell an earlier view showed holds the same value now, over the same
+    quarters (whatever its state now)."""
+    cell = earlier.cell
+    return cells.values.get(cell) == earlier.value and (
+        cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through
+    )
 
 
 def _same_as_now(cells: IndicatorCells, earlier: Published) -> bool:
     """Whether the view shows that cell now as it was shown then (the same state and value,
     over the same quarters): nothing a reader did not know from this view alone."""
-    cell = earlier.cell
-    return (
-        cells.states.get(cell) == earlier.state
-        and cells.values.get(cell) == earlier.value
-        and (cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through)
-    )
-
-
-def same_but_hidden(cells: IndicatorCells, earlier: Published) -> bool:
-    """Whether a cell an earlier view showed holds the same value now (over the same
-    quarters), whatever its state now."""
-    cell = earlier.cell
-    return cells.values.get(cell) == earlier.value and (
-        cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through
-    )
+    return cells.states.get(earlier.cell) == earlier.state and holds_as_then(cells, earlier)
 
 
 def known_cells(cells: IndicatorCells, code: str) -> frozenset[Cell]:
@@ -1112,11 +1110,7 @@ def shown_before(cells: IndicatorCells, code: str) -> frozenset[Cell]:
     value they hold now: not secrets, so a cell hidden now need not keep a range (its
     small counts are guarded on their own)."""
     return frozenset(
-        e.cell
-        for e in cells.earlier.get(code, ())
-        if e.state == SHOWN
-        and cells.values.get(e.cell) == e.value
-        and (e.cell[4] != TO_DATE or last_summed(cells, e.cell) == e.through)
+        e.cell for e in cells.earlier.get(code, ()) if e.state == SHOWN and holds_as_then(cells, e)
     )
 
 

@@ -73,7 +73,7 @@ def fingerprint(cells: IndicatorCells) -> str:
         sorted([list(cell), value, cells.states[cell]] for cell, value in cells.values.items()),
         sorted(list(cell) for cell in cells.secondary),
         sorted(
-            [list(p.cell), p.through, p.state, p.value]
+            [list(p.cell), p.through, p.state, p.value, p.low, p.high]
             for found in cells.earlier.values()
             for p in found
         ),
@@ -206,7 +206,7 @@ def earlier(db: Database, cells: IndicatorCells, base: str) -> IndicatorCells:
     states = dict(cells.states)
     for known in earlier.values():
         for e in known:
-            if states.get(e.cell) == HIDDEN and audit.same_but_hidden(cells, e):
+            if states.get(e.cell) == HIDDEN and audit.holds_as_then(cells, e):
                 states[e.cell] = e.state
     return replace(cells, states=states, earlier=earlier)
 

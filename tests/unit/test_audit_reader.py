@@ -386,11 +386,15 @@ def main(argv: list[str] | None = None) -> int:
     """The reader over more programmes than the tests take (docs/access.md), by hand:
 
         python -m tests.unit.test_audit_reader --seeds 0 200 --regions 4
+        python -m tests.unit.test_audit_reader --seeds 0 16 --histories
 
     Every seed in each shape (totals, by sex, by sex and age group, latest), under each
     protection; prints each view a reader narrows (or whose audit failed) and a count.
-    Exit code 1 if there was one."""
+    With --histories, the four views after each quarter's upload side by side (three
+    regions), made as the dashboard makes them and made apart (knowing nothing of each
+    other), and a count of each. Exit code 1 if the dashboard's views were narrowed."""
     import argparse
+    import collections
     import pathlib
     import sys
     import tempfile
@@ -398,28 +402,49 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--seeds", nargs=2, type=int, default=[0, 100], metavar=("FROM", "TO"))
     parser.add_argument("--regions", type=int, choices=range(1, 9), default=3, help="1 to 8")
+    parser.add_argument("--histories", action="store_true")
     args = parser.parse_args(argv)
     regions = (*REGIONS, "UZ-AN", "UZ-BU", "UZ-FA", "UZ-KA", "UZ-NW")[: args.regions]
-    views = failed = 0
+    counts: collections.Counter = collections.Counter()
     for seed in range(*args.seeds):
         for shape, protection in itertools.product(SHAPES, ("suppress", "round")):
-            with tempfile.TemporaryDirectory() as folder:
-                db = Database(pathlib.Path(folder) / "reader.duckdb")
-                try:
-                    small_programme(db, seed, shape, regions)
-                    settings = settings_for(pathlib.Path(folder), protection)
-                    cells = pc.indicator_cells(db, settings, regions)
-                    pinned = narrowed(ranges_a_reader_finds(cells, "PEOPLE"), cells.threshold)
-                finally:
-                    db.close()
-            views += 1
-            if pinned or not cells.audit.passed:
-                failed += 1
-                print(f"seed {seed}, {shape}, {protection}: audit passed {cells.audit.passed}")
-                for name, (low, high, true) in pinned.items():
-                    print(f"  {name}: true {true:g}, a reader finds {low}..{high}")
-    print(f"{views} views of {len(regions)} regions; {failed} narrowed or failed", file=sys.stderr)
-    return 1 if failed else 0
+            for apart in (False, True) if args.histories else (False,):
+                with tempfile.TemporaryDirectory() as name:
+                    folder = pathlib.Path(name)
+                    db = Database(folder / "reader.duckdb")
+                    try:
+                        if args.histories:
+                            seen = views_after_each_upload(
+                                db, folder, seed, shape, protection, apart=apart
+                            )
+                        else:
+                            small_programme(db, seed, shape, regions)
+                            settings = settings_for(folder, protection)
+                            seen = [pc.indicator_cells(db, settings, regions)]
+                    finally:
+                        db.close()
+                pinned = narrowed(ranges_a_reader_finds(seen, "PEOPLE"), 5)
+                small = {k: r for k, r in pinned.items() if 0 < r[2] < 5}
+                passed = all(v.audit.passed for v in seen)
+                made = "apart" if apart else "as the dashboard makes them"
+                counts[protection, made, "views" if not args.histories else "histories"] += 1
+                counts[protection, made, "a small count narrowed"] += bool(small)
+                counts[protection, made, "another withheld cell narrowed"] += bool(
+                    pinned.keys() - small.keys()
+                )
+                counts[protection, made, "an audit failed"] += not passed
+                counts[protection, made, "cells hidden in the last view"] += sum(
+                    state == pc.HIDDEN for state in seen[-1].states.values()
+                )
+                if (pinned or not passed) and not apart:
+                    print(f"seed {seed}, {shape}, {protection}: audits passed {passed}")
+                    for name, (low, high, true) in list(pinned.items())[:5]:
+                        print(f"  {name}: true {true:g}, a reader finds {low}..{high}")
+    for key in sorted(counts):
+        print(" · ".join(key), counts[key], file=sys.stderr)
+    made = "as the dashboard makes them"
+    bad = sum(counts[p, made, "a small count narrowed"] for p in ("suppress", "round"))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

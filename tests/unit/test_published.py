@@ -1,0 +1,112 @@
+"""What donors could read in earlier views, recorded and known to later audits.
+
+monitoring/access/published.py, docs/access.md "What donors saw before". Real databases in
+tmp_path (and on PostgreSQL, through the `db` fixture).
+"""
+
+from dataclasses import replace
+
+from monitoring.access import audit, kept, published
+from monitoring.access import cells as pc
+from tests.conftest import insert
+from tests.unit.test_audit_reader import (
+    REGIONS,
+    define_programme,
+    programme_rows,
+    settings_for,
+    views_after_each_upload,
+)
+
+
+def recorded(db) -> list[tuple]:
+    with db.cursor() as cur:
+        return cur.execute(
+            "select region_code, sex, age_group, period_column, through, state, value, low, "
+            "high from published_cells order by 1, 2, 3, 4, 5"
+        ).fetchall()
+
+
+def test_a_view_records_what_donors_can_read_of_it(issue_db, settings):
+    cells = pc.indicator_cells(issue_db, settings, REGIONS)
+    rows = recorded(issue_db)
+    readable = {(c[1], c[4]): s for c, s in cells.states.items() if s in (pc.SHOWN, pc.SMALL)}
+    assert {(r[0], r[3]): r[5] for r in rows} == readable  # every count and "<5", no more
+    for _, _, _, column, through, state, value, low, high in rows:
+        if state == pc.SMALL:
+            assert (low, high) == (1, 4)
+        else:
+            assert low == high == value  # under "suppress" a count is read as it is
+        if column == pc.TO_DATE:
+            assert through == "2021Q2"  # the last quarter with data, which it sums
+    hidden = [c for c, s in cells.states.items() if s == pc.HIDDEN]
+    assert hidden and not {(c[1], c[4]) for c in hidden} & {(r[0], r[3]) for r in rows}
+
+
+def test_the_same_cells_again_find_their_kept_result(issue_db, settings):
+    """Another process (a restart, a replica) auditing the same data is not told its own
+    view as an earlier one: it reads the kept result under the same fingerprint."""
+    rules = pc.indicator_cells(issue_db, settings, REGIONS, secondary=False)
+    first = kept.protected(issue_db, rules)
+    with issue_db.cursor() as cur:
+        kept_rows = cur.execute("select count(*) from protected_cells").fetchone()[0]
+    again = kept.earlier(issue_db, rules, kept.fingerprint(rules))
+    assert again.earlier == {}
+    second = kept.protected(issue_db, rules)
+    assert second.states == first.states
+    with issue_db.cursor() as cur:
+        assert cur.execute("select count(*) from protected_cells").fetchone()[0] == kept_rows
+
+
+def test_a_correction_leaves_out_what_it_changed(file_db, tmp_path):
+    settings = settings_for(tmp_path, "suppress")
+    define_programme(file_db, "totals")
+    rows = programme_rows(5, "totals")
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q1"])
+    first = pc.indicator_cells(file_db, settings, REGIONS)  # the first quarter's view
+    cell = ("PEOPLE", "UZ-NG", "all", "all", "2021Q1")
+    assert first.states[cell] == pc.SHOWN and first.values[cell] == 20
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q2"])
+    with file_db.transaction() as cur:
+        cur.execute(
+            "update indicator_values set value = 21 where region_code = 'UZ-NG' "
+            "and period = '2021Q1' and sex = 'all'"
+        )
+    rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
+    with file_db.cursor() as cur:
+        found = published.load(cur, rules, kept.fingerprint(rules))
+    assert any(p.cell == cell for p in found)  # recorded then
+    in_force = audit.earlier_in_force(rules, found)["PEOPLE"]
+    assert not any(p.cell == cell for p in in_force)  # no longer the count it holds
+    assert any(p.cell == ("PEOPLE", "UZ-JI", "all", "all", "2021Q1") for p in in_force)
+
+
+def test_what_donors_saw_stays_shown_after_an_upload(file_db, tmp_path):
+    """Made apart, the view after the second quarter's upload hides counts the first view
+    showed; made as the dashboard makes it, it shows them as before and hides others."""
+    (tmp_path / "apart").mkdir()
+    apart = views_after_each_upload(None, tmp_path / "apart", 5, "totals", "suppress", apart=True)
+    views = views_after_each_upload(file_db, tmp_path, 5, "totals", "suppress")
+    shown_first = [c for c, s in views[0].states.items() if s == pc.SHOWN and c[4] == "2021Q1"]
+    assert ("PEOPLE", "UZ-JI", "all", "all", "2021Q1") in shown_first
+    assert any(apart[1].states[c] == pc.HIDDEN for c in shown_first)
+    assert all(views[1].states[c] == pc.SHOWN for c in shown_first)
+    assert views[1].audit.passed
+
+
+def test_a_view_audited_without_what_was_shown_before_is_narrowed(file_db, tmp_path):
+    """The audit of the second view finds it weak when told what the first showed but
+    given the second view as it is made apart: what it knows changes its verdict."""
+    settings = settings_for(tmp_path, "suppress")
+    define_programme(file_db, "totals")
+    rows = programme_rows(5, "totals")
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q1"])
+    pc.indicator_cells(file_db, settings, REGIONS)  # the first view, recorded
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q2"])
+    (tmp_path / "apart").mkdir()
+    apart = views_after_each_upload(None, tmp_path / "apart", 5, "totals", "suppress", apart=True)
+    second = apart[1]  # protected knowing nothing of the first view
+    with file_db.cursor() as cur:
+        found = published.load(cur, second, "another view")
+    told = replace(second, earlier=audit.earlier_in_force(second, found))
+    assert audit.audit(second).passed
+    assert not audit.audit(told).passed
