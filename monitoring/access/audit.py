@@ -1085,8 +1085,12 @@ def last_summed(cells: IndicatorCells, cell: Cell) -> str:
 
 def holds_as_then(cells: IndicatorCells, earlier: Published) -> bool:
     """Whether a cell an earlier view showed holds the same value now, over the same
-    quarters (whatever its state now)."""
+    quarters (whatever its state now). Never for a count over all regions at the end of a
+    quarter ('latest'): its regions' values may have been carried from other quarters
+    then, so the same value need not be the same counts."""
     cell = earlier.cell
+    if cell[1] == ALL and cells.aggregation.get(cell[0]) == "latest":
+        return False
     return cells.values.get(cell) == earlier.value and (
         cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through
     )

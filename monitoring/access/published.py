@@ -26,7 +26,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitoring.access.cells import CODE_OF_STATE, SHOWN, SMALL, IndicatorCells, Published
+from monitoring.access.cells import (
+    ALL,
+    CODE_OF_STATE,
+    SHOWN,
+    SMALL,
+    TO_DATE,
+    IndicatorCells,
+    Published,
+)
 
 _COLUMNS = (
     "indicator_code",
@@ -73,9 +81,10 @@ def readable(result: IndicatorCells) -> list[Published]:
 
     whole = {code: counts_are_whole(result, code) for code in result.aggregation}
     out = []
-    for cell, state in result.states.items():
-        if state not in (SHOWN, SMALL) or cell[0] not in result.aggregation:
+    for shown, state in result.states.items():
+        if state not in (SHOWN, SMALL) or shown[0] not in result.aggregation:
             continue
+        cell = _reported(result, shown)
         through = last_summed(result, cell)
         if not through:
             continue
@@ -91,6 +100,22 @@ def readable(result: IndicatorCells) -> list[Published]:
         )
         out.append(Published(cell, through, state, value, float(low[0]), float(high[0])))
     return sorted(out)
+
+
+def _reported(cells: IndicatorCells, cell):
+    """For a region's count at the end of a quarter ('latest'), the first quarter of the run
+    of equal values it belongs to (a value carried forward is the one reported then, as the
+    audit's reader takes it): a later report for the quarter then leaves what it said of
+    the earlier one in force. Any other cell as it is."""
+    code, region, sex, age, column = cell
+    if cells.aggregation.get(code) != "latest" or region == ALL or column == TO_DATE:
+        return cell
+    periods = list(cells.periods)
+    value = cells.values[cell]
+    at = periods.index(column)
+    while at > 0 and cells.values.get((code, region, sex, age, periods[at - 1])) == value:
+        at -= 1
+    return (code, region, sex, age, periods[at])
 
 
 def record(cur, result: IndicatorCells, base: str) -> int:
