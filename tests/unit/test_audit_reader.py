@@ -337,14 +337,13 @@ def views_after_each_upload(db, folder, seed: int, shape: str, protection: str, 
     return views
 
 
-@pytest.mark.parametrize("shape", ["totals", "by-sex", "by-sex-and-age"])
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("seed", range(3))
 def test_no_reader_narrows_a_count_from_the_views_after_each_upload(file_db, tmp_path, seed, shape):
     """A donor who opened the link after every quarter's upload and set the four views
     side by side learns no withheld count: each view is audited knowing what the earlier
-    ones showed (monitoring/access/published.py). Under "suppress", for counts summed
-    over quarters; what is not yet covered (counts at the end of each quarter, rounding)
-    is in docs/access.md, "What donors saw before"."""
+    ones showed (monitoring/access/published.py). Under "suppress"; what is not yet
+    covered (rounding) is in docs/access.md, "What donors saw before"."""
     views = views_after_each_upload(file_db, tmp_path, seed, shape, "suppress")
     assert all(v.audit.passed for v in views)
     found = ranges_a_reader_finds(views, "PEOPLE")
