@@ -236,6 +236,29 @@ create table if not exists protected_cells (
     kept_at     timestamptz not null default current_timestamp
 );
 
+-- What donors could read in each protected view (monitoring/access/published.py): every
+-- cell of its grid shown as a count or as "<5", which later views of the same regions are
+-- audited knowing (docs/access.md, "What donors saw before").
+create table if not exists published_cells (
+    scope          varchar not null,  -- the view's regions, by code: "UZ-JI UZ-NG UZ-TO"
+    indicator_code varchar not null,
+    region_code    varchar not null,  -- '*': all the view's regions
+    sex            varchar not null,
+    age_group      varchar not null,
+    period_column  varchar not null,  -- a quarter, or 'to_date'
+    through        varchar not null,  -- the last quarter the cell summed (its own, for a quarter)
+    state          varchar not null,  -- '' (a count shown) or 'small' ("<5")
+    value          double not null,   -- the count behind it then
+    low            double not null,   -- what a donor read of it: low <= the count <= high
+    high           double not null,   -- (exact, rounded to a range, or 1 to 4 for "<5")
+    base           varchar not null,  -- the fingerprint of the view that first showed it
+    shown_at       timestamptz not null default current_timestamp,
+    primary key (
+        scope, indicator_code, region_code, sex, age_group, period_column, through, state, value,
+        low, high
+    )
+);
+
 -- Query results kept per data version (monitoring/db/results.py): the rows of a slow
 -- analytic query under a fingerprint of the query, its parameters and the data version.
 create table if not exists kept_results (
