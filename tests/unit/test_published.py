@@ -93,7 +93,7 @@ def test_what_donors_saw_stays_shown_after_an_upload(file_db, tmp_path):
     assert views[1].audit.passed
 
 
-def test_a_view_audited_without_what_was_shown_before_is_narrowed(file_db, tmp_path):
+def test_told_what_the_first_view_showed_the_audit_fails_a_view_made_apart(file_db, tmp_path):
     """The audit of the second view finds it weak when told what the first showed but
     given the second view as it is made apart: what it knows changes its verdict."""
     settings = settings_for(tmp_path, "suppress")
