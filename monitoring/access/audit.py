@@ -50,7 +50,6 @@ and audits again. `python -m monitoring audit-disclosure` prints the audit
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 import zlib
@@ -84,8 +83,6 @@ from monitoring.access.cells import (
     IndicatorCells,
     Published,
 )
-
-log = logging.getLogger("monitoring.access")
 
 POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
 CARRIED_POINTS = 24
@@ -607,10 +604,7 @@ class _Model:
             periods = slice(0, through + 1) if column == TO_DATE else through
             atoms = self._atoms_of(line, periods, regions)
             if not len(atoms) or _same_as_now(cells, earlier):
-                continue
-            now = float(self.value[atoms].sum())
-            if not earlier.low - TOLERANCE <= now <= earlier.high + TOLERANCE:
-                continue  # the data behind it changed since
+                continue  # (`earlier` holds only what the data still holds: earlier_in_force)
             self._add_row(
                 atoms, np.ones(len(atoms)), earlier.low, earlier.high, ("earlier", earlier)
             )
@@ -1118,13 +1112,14 @@ def shown_before(cells: IndicatorCells, code: str) -> frozenset[Cell]:
     )
 
 
-def counts_are_whole(cells: IndicatorCells, code: str) -> bool:
-    """Whether every count of `code` in the view is a whole number (as the audit reads)."""
-    return all(
-        float(v) == round(float(v))
-        for (c, region, _, _, column), v in cells.values.items()
-        if c == code and region != ALL and column != TO_DATE
-    )
+def counts_are_whole(cells: IndicatorCells) -> dict[str, bool]:
+    """Per indicator, whether every count of it in the view is a whole number (as the
+    audit's model reads its region-quarter counts), in one pass over the view's cells."""
+    whole = dict.fromkeys(cells.aggregation, True)
+    for (code, region, _, _, column), v in cells.values.items():
+        if region != ALL and column != TO_DATE and whole.get(code):
+            whole[code] = float(v) == round(float(v))
+    return whole
 
 
 def earlier_in_force(

@@ -79,26 +79,31 @@ def readable(result: IndicatorCells) -> list[Published]:
     as a count or as "<5", with its value and the last quarter it sums."""
     from monitoring.access.audit import counts_are_whole, last_summed, read_interval
 
-    whole = {code: counts_are_whole(result, code) for code in result.aggregation}
-    out = []
+    by_code: dict[str, list[tuple]] = {}
     for shown, state in result.states.items():
         if state not in (SHOWN, SMALL) or shown[0] not in result.aggregation:
             continue
         cell = _reported(result, shown)
         through = last_summed(result, cell)
-        if not through:
-            continue
-        value = float(result.values[cell])
-        low, high = read_interval(
-            [CODE_OF_STATE[state]],
-            [value],
+        if through:
+            by_code.setdefault(cell[0], []).append((cell, through, state))
+    whole = counts_are_whole(result)
+    out = []
+    for code, found in by_code.items():  # what each was read as, one call per indicator
+        values = [float(result.values[cell]) for cell, _, _ in found]
+        lows, highs = read_interval(
+            [CODE_OF_STATE[state] for _, _, state in found],
+            values,
             1.0,
             result.protection,
             result.rounding_base,
             result.threshold,
-            whole[cell[0]],
+            whole[code],
         )
-        out.append(Published(cell, through, state, value, float(low[0]), float(high[0])))
+        for (cell, through, state), value, low, high in zip(
+            found, values, lows, highs, strict=True
+        ):
+            out.append(Published(cell, through, state, value, float(low), float(high)))
     return sorted(out)
 
 
