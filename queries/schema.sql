@@ -247,7 +247,7 @@ create table if not exists published_cells (
     age_group      varchar not null,
     period_column  varchar not null,  -- a quarter, or 'to_date'
     through        varchar not null,  -- the last quarter the cell summed (its own, for a quarter)
-    state          varchar not null,  -- '' (a count shown) or 'small' ("<5")
+    state          varchar not null,  -- '' (a count shown), 'small' ("<5") or 'hidden'
     value          double not null,   -- the count behind it then
     low            double not null,   -- what a donor read of it: low <= the count <= high
     high           double not null,   -- (exact, rounded to a range, or 1 to 4 for "<5")
@@ -257,6 +257,30 @@ create table if not exists published_cells (
         scope, indicator_code, region_code, sex, age_group, period_column, through, state, value,
         low, high
     )
+);
+
+-- Each indicator's whole protected grid of a view shown rounded (migration 0024,
+-- monitoring/access/published.py): its figures over sets of regions follow from it.
+create table if not exists published_grids (
+    digest         varchar primary key,
+    scope          varchar not null,  -- the view's regions, by code: "UZ-JI UZ-NG UZ-TO"
+    indicator_code varchar not null,
+    protection     varchar not null,  -- privacy.protection then
+    rounding_base  integer not null,  -- privacy.rounding_base then
+    threshold      integer not null,  -- privacy.threshold then
+    base           varchar not null,  -- the fingerprint of the view that first showed it
+    shown_at       timestamptz not null default current_timestamp
+);
+
+create table if not exists published_grid_cells (
+    digest         varchar not null,  -- published_grids.digest
+    region_code    varchar not null,  -- '*': all the view's regions
+    sex            varchar not null,
+    age_group      varchar not null,
+    period_column  varchar not null,  -- a quarter, or 'to_date'
+    state          varchar not null,  -- '' (shown), 'small' ("<5") or 'hidden'
+    value          double not null,   -- the count behind it then
+    primary key (digest, region_code, sex, age_group, period_column)
 );
 
 -- Query results kept per data version (monitoring/db/results.py): the rows of a slow

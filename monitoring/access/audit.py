@@ -322,7 +322,8 @@ class _Row:
 class _Candidate:
     """A withheld figure whose range is wanted."""
 
-    figure_of: tuple  # ("atom", atom) | ("cell", cell) | ("class", class index)
+    figure_of: tuple  # ("atom", atom) | ("cell", cell) | ("class", class index) |
+    # ("earlier", Published): a count an earlier view withheld
     atoms: np.ndarray | None  # its atoms (a sum; a mean is that sum / k); None: not yet
     k: float
     value: float
@@ -429,6 +430,11 @@ class _Model:
         self.candidates: list[_Candidate] = []
         self.result = _IndicatorResult(cells=len(keys))
         self.shown_before = shown_before(cells, code)
+        # The sums of atoms a cell of the grid shows (a count, exact or rounded): no secret.
+        self.shown_sums: set[tuple[int, ...]] = {
+            (int(a),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN)
+        }
+        self._earlier_atoms()
         self._grid_rows()
         self._relations()
         self._earlier_rows()
@@ -481,10 +487,32 @@ class _Model:
         candidates (atoms first: where two are the same sum, the atom names it)."""
         cells = self.cells
         guarded = self._guarded(self.atom_state, self.value, cell=True)
-        if self.shown_before:  # shown as a count before: only a small count stays guarded
-            before = np.array([c in self.shown_before for c in self.atom_cells], dtype=bool)
+        known = np.array(
+            [
+                c in self.shown_before or (a,) in self.shown_then
+                for a, c in enumerate(self.atom_cells)
+            ],
+            dtype=bool,
+        )
+        if self.latest and self.total_line is not None:
+            # A count carried forward (or reported again as it was) is the count it carries,
+            # as the reader takes it (`_relations`): no secret where that one is shown.
+            line = self.A[self.total_line]
+            for i in range(self.n):
+                first = -1
+                for p in range(self.P):
+                    a = line[p, i]
+                    if a < 0:
+                        first = -1
+                        continue
+                    if first >= 0 and self.value[a] == self.value[first]:
+                        shown = self.atom_state[first] == CODE_SHOWN or known[first]
+                        known[a] |= bool(shown)
+                    else:
+                        first = a
+        if known.any():  # shown as a count (before, or carried): only a small one is guarded
             small = self._guarded(self.atom_state, self.value, cell=False)
-            guarded &= small | ~before
+            guarded &= small | ~known
         for atom in np.flatnonzero(guarded):
             self.candidates.append(
                 _Candidate(
@@ -509,10 +537,13 @@ class _Model:
             k = float(len(atoms)) if self.mean else 1.0
             code = CODE_OF_STATE[cells.states[key]]
             value = cells.values[key]
+            if code == CODE_SHOWN:
+                self.shown_sums.add(tuple(atoms.tolist()))
             lo, hi = self._interval(np.array([code]), np.array([value]), np.array([k]))
             if code != CODE_HIDDEN:
                 self._add_row(atoms, np.ones(len(atoms)), lo[0], hi[0], ("cell", key))
-            guarded = self._guarded(code, value, cell=key not in self.shown_before)
+            secret = key not in self.shown_before and tuple(atoms.tolist()) not in self.shown_then
+            guarded = self._guarded(code, value, cell=secret)
             if guarded:
                 figure = ("atoms", tuple(atoms.tolist()), k)
                 self.candidates.append(_Candidate(("cell", key), atoms, k, value, code, figure))
@@ -581,15 +612,14 @@ class _Model:
                             ),
                         )
 
-    def _earlier_rows(self) -> None:
-        """What earlier views of these regions showed (`cells.earlier`), where the data
-        behind it still holds it: a reader who saw them knows it. A cell shown now as it
-        was then adds nothing; one hidden now that was shown then is known all the same."""
-        cells = self.cells
+    def _earlier_atoms(self) -> None:
+        """Each fact of an earlier view (`cells.earlier`) as the atoms it sums, and the
+        sums of atoms those showed as a count (no secret, whatever hides them now)."""
         line_index = {line: i for i, line in enumerate(self.lines)}
         period_index = {p: i for i, p in enumerate(self.periods)}
         region_index = {r: i for i, r in enumerate(self.regions)}
-        for earlier in cells.earlier.get(self.code, ()):
+        found: list[tuple[Published, np.ndarray]] = []
+        for earlier in self.cells.earlier.get(self.code, ()):
             _, region, sex, age, column = earlier.cell
             line = line_index.get((sex, age))
             through = period_index.get(earlier.through)
@@ -603,11 +633,93 @@ class _Model:
                 continue
             periods = slice(0, through + 1) if column == TO_DATE else through
             atoms = self._atoms_of(line, periods, regions)
-            if not len(atoms) or _same_as_now(cells, earlier):
+            if len(atoms):
+                found.append((earlier, atoms))
+        self.earlier_found = found
+        self.shown_then = {tuple(a.tolist()) for e, a in found if e.state == SHOWN}
+
+    def _earlier_rows(self) -> None:
+        """What earlier views of these regions showed (`cells.earlier`), where the data
+        behind it still holds it: a reader who saw them knows it. A cell shown now as it
+        was then adds nothing; one hidden now that was shown then is known all the same."""
+        cells = self.cells
+        found = self.earlier_found
+        shown = self.shown_sums | self.shown_then
+        for earlier, atoms in found:
+            column = earlier.cell[4]
+            if _same_as_now(cells, earlier):
                 continue  # (`earlier` holds only what the data still holds: earlier_in_force)
-            self._add_row(
-                atoms, np.ones(len(atoms)), earlier.low, earlier.high, ("earlier", earlier)
+            if earlier.state != HIDDEN:
+                self._add_row(
+                    atoms, np.ones(len(atoms)), earlier.low, earlier.high, ("earlier", earlier)
+                )
+            # Withheld then: guarded still (a small count; a cell, unless another view
+            # showed it), where no figure of this view is it (the same sum is solved once).
+            same = column != TO_DATE or last_summed(cells, earlier.cell) == earlier.through
+            now = cells.states.get(earlier.cell) if same else None  # the same sum now
+            guarded = now in (None, HIDDEN) and (
+                earlier.state == SMALL
+                or (earlier.state == HIDDEN and tuple(atoms.tolist()) not in shown)
             )
+            if guarded:
+                self.candidates.append(
+                    _Candidate(
+                        ("earlier", earlier),
+                        atoms,
+                        1.0,
+                        float(self.value[atoms].sum()),
+                        CODE_OF_STATE[earlier.state],
+                        ("atoms", tuple(atoms.tolist()), 1.0),
+                    )
+                )
+
+    def _earlier_views(self) -> list[tuple[IndicatorCells, np.ndarray]]:
+        """The grids earlier views showed rounded (`cells.earlier_grids`), each as cells of
+        its own to judge its figures by, with per family of figures (`self.families`) the
+        bit mask of the regions whose counts in it are as they were then: a figure of the
+        earlier view over those regions still holds of today's counts."""
+        cells = self.cells
+        out: list[tuple[IndicatorCells, np.ndarray]] = []
+        grids = cells.earlier_grids.get(self.code, ())
+        if self.mean or not grids:
+            return out
+        weights = 1 << np.arange(self.n, dtype=np.int64)
+        for grid in grids:
+            then = IndicatorCells(
+                regions=cells.regions,
+                periods=cells.periods,
+                threshold=grid.threshold,
+                aggregation={self.code: cells.aggregation[self.code]},
+                sensitive=frozenset(),
+                values=grid.values,
+                states=grid.states,
+                protection=grid.protection,
+                rounding_base=grid.rounding_base,
+            )
+            same = np.array(
+                [
+                    [
+                        [
+                            _same_count(
+                                grid.values.get((self.code, r, sex, age, period)),
+                                cells.values.get((self.code, r, sex, age, period)),
+                            )
+                            for r in self.regions
+                        ]
+                        for period in self.periods
+                    ]
+                    for sex, age in self.lines
+                ],
+                dtype=bool,
+            ).reshape(self.L, self.P, self.n)
+            bits = [(same.reshape(self.L * self.P, self.n)[self.q_families] * weights).sum(axis=1)]
+            if len(self.t_families):  # to the end of a quarter: every quarter up to it
+                so_far = np.cumprod(same[self.total_line], axis=0).astype(bool)
+                bits.append((so_far[self.t_families] * weights).sum(axis=1))
+            in_force = np.concatenate(bits).astype(np.int64)
+            if in_force.any():
+                out.append((then, in_force))
+        return out
 
     # Every figure over every set of regions ----------------------------------------------
     def _family_vectors(self, x: np.ndarray) -> np.ndarray:
@@ -657,8 +769,40 @@ class _Model:
 
         cls_fam, cls_mask, cls_lo, cls_hi, cls_withheld = [], [], [], [], []
         cls_rep, cls_value, cls_state, cls_k, cls_shift = [], [], [], [], []
-        cls_small = []
+        cls_small, cls_earlier = [], []
         result = self.result
+        then_views = self._earlier_views() if enumerate_sets else []
+
+        def add_classes(f, idx, reduced, lo, hi, codes, values, k, shift, withheld, small, then):
+            """Group the figures `idx` of family f by their free atoms (`reduced`): the
+            tightest bounds of each group, and a representative (a shown figure, else a
+            small one, else any)."""
+            groups, inverse = np.unique(reduced, return_inverse=True)
+            g_lo = np.full(len(groups), -np.inf)
+            g_hi = np.full(len(groups), np.inf)
+            np.maximum.at(g_lo, inverse, lo)
+            np.minimum.at(g_hi, inverse, hi)
+            g_shown = np.zeros(len(groups), dtype=bool)
+            np.logical_or.at(g_shown, inverse, ~withheld)
+            state = codes[idx]
+            order = np.lexsort((idx, ~small, state != CODE_SMALL, state != CODE_SHOWN))
+            _, first = np.unique(inverse[order], return_index=True)
+            rep = idx[order[first]]
+            g_small = np.zeros(len(groups), dtype=bool)
+            np.logical_or.at(g_small, inverse, small)
+            cls_small.append(g_small)
+            cls_fam.append(np.full(len(groups), f))
+            cls_mask.append(groups)
+            cls_lo.append(g_lo)
+            cls_hi.append(g_hi)
+            cls_withheld.append(~g_shown)
+            cls_rep.append(rep)
+            cls_value.append(values[rep])
+            cls_state.append(codes[rep])
+            cls_k.append(k[rep])
+            cls_shift.append(shift[rep])
+            cls_earlier.append(np.full(len(groups), then))
+
         for start in range(0, len(families), _CHUNK):
             chunk = slice(start, start + _CHUNK)
             sums = _subset_sums(true_vec[chunk])
@@ -687,37 +831,40 @@ class _Model:
                         v = float(values[j])
                         result.weak.append(Weak(figure, v, v, v, ("shown cells only",)))
                 keep = valid & ~constant
-                if not keep.any():
-                    continue
-                idx = np.flatnonzero(keep)
-                lo, hi = self._interval(codes[idx], values[idx], k[idx])
-                lo, hi = lo - shifts[row, idx], hi - shifts[row, idx]
-                groups, inverse = np.unique(reduced[idx], return_inverse=True)
-                g_lo = np.full(len(groups), -np.inf)
-                g_hi = np.full(len(groups), np.inf)
-                np.maximum.at(g_lo, inverse, lo)
-                np.minimum.at(g_hi, inverse, hi)
-                g_shown = np.zeros(len(groups), dtype=bool)
-                np.logical_or.at(g_shown, inverse, ~withheld[idx])
-                # a representative per group: a shown figure, else a small one, else any
-                state = codes[idx]
-                small = self._guarded(state, values[idx], cell=False)
-                order = np.lexsort((idx, ~small, state != CODE_SMALL, state != CODE_SHOWN))
-                _, first = np.unique(inverse[order], return_index=True)
-                rep = idx[order[first]]
-                g_small = np.zeros(len(groups), dtype=bool)
-                np.logical_or.at(g_small, inverse, small)
-                cls_small.append(g_small)
-                cls_fam.append(np.full(len(groups), f))
-                cls_mask.append(groups)
-                cls_lo.append(g_lo)
-                cls_hi.append(g_hi)
-                cls_withheld.append(~g_shown)
-                cls_rep.append(rep)
-                cls_value.append(values[rep])
-                cls_state.append(codes[rep])
-                cls_k.append(k[rep])
-                cls_shift.append(shifts[row, rep])
+                if keep.any():
+                    idx = np.flatnonzero(keep)
+                    lo, hi = self._interval(codes[idx], values[idx], k[idx])
+                    lo, hi = lo - shifts[row, idx], hi - shifts[row, idx]
+                    small = self._guarded(codes[idx], values[idx], cell=False)
+                    add_classes(
+                        f, idx, reduced[idx], lo, hi, codes, values, k, shifts[row],
+                        withheld[idx], small, False,
+                    )  # fmt: skip
+                for then, in_force in then_views:
+                    # An earlier view's figure over the same counts, where it said more
+                    # than this view's (shown then, withheld or rounded otherwise now).
+                    same = keep & ((masks & ~in_force[f]) == 0)
+                    if not same.any():
+                        continue
+                    if kind == "Q":
+                        codes_then = then.quarter_codes(code, masks, period, values, sex, age)
+                    else:
+                        codes_then = then.to_date_codes(code, masks, [period], [values])[0]
+                    idx = np.flatnonzero(same & (codes_then != CODE_HIDDEN))
+                    lo_then, hi_then = read_interval(
+                        codes_then[idx], values[idx], k[idx], then.protection,
+                        then.rounding_base, then.threshold, self.integer,
+                    )  # fmt: skip
+                    lo_now, hi_now = self._interval(codes[idx], values[idx], k[idx])
+                    more = (lo_then > lo_now + TOLERANCE) | (hi_then < hi_now - TOLERANCE)
+                    if not more.any():
+                        continue
+                    idx = idx[more]
+                    add_classes(
+                        f, idx, reduced[idx], lo_then[more] - shifts[row, idx],
+                        hi_then[more] - shifts[row, idx], codes_then, values, k, shifts[row],
+                        np.zeros(len(idx), dtype=bool), np.zeros(len(idx), dtype=bool), True,
+                    )  # fmt: skip
 
         def cat(parts, dtype):
             return np.concatenate(parts) if parts else np.array([], dtype=dtype)
@@ -730,6 +877,7 @@ class _Model:
         self.cls_state = cat(cls_state, np.int8)
         cls_value, cls_k = cat(cls_value, float), cat(cls_k, float)
         self.cls_shift = cat(cls_shift, float)  # the shown part of each representative
+        self.cls_earlier = cat(cls_earlier, bool)  # shown so in an earlier view
         # Rows that say something beyond "not negative" are checked at every solution.
         self.cls_constrains = (self.cls_hi < np.inf) | (self.cls_lo > TOLERANCE)
         self.fam_start = np.searchsorted(self.cls_fam, np.arange(len(families) + 1))
@@ -781,6 +929,20 @@ class _Model:
             return cell_figure(self.cells, self.atom_cells[what])
         if kind == "cell":
             return cell_figure(self.cells, what)
+        if kind == "earlier":  # a figure of an earlier view, as it was then
+            code, region, sex, age, column = what.cell
+            regions = self.cells.regions if region == ALL else (region,)
+            to_date = column == TO_DATE
+            return Figure(
+                code,
+                tuple(regions),
+                region == ALL,
+                sex,
+                age,
+                what.through,
+                to_date,
+                what.state,
+            )
         return self._family_figure(
             int(self.cls_fam[what]), int(self.cls_rep[what]), int(self.cls_state[what])
         )
@@ -1037,6 +1199,19 @@ class _Model:
             total = (self.code, ALL, sex, age, column)
             if self.cells.states.get(total) == SHOWN:
                 out.append(total)
+            mask = int(self.cls_rep[c])
+            if family == "Q" and self.cells.states.get(total) == SHOWN:
+                # shown as the total less the cells outside it: hiding one of those hides it
+                for r in self.cells.mask_regions(self.cells.full_mask & ~mask):
+                    cell = (self.code, r, sex, age, column)
+                    if self.cells.states.get(cell) == SHOWN:
+                        out.append(cell)
+            if family == "T":  # shown as a row's total less its quarters after: those
+                regions = self.cells.mask_regions(mask)
+                after = [TO_DATE, *self.periods[p + 1 :]]
+                for cell in ((self.code, r, sex, age, q) for r in regions for q in after):
+                    if self.cells.states.get(cell) == SHOWN:
+                        out.append(cell)
         if self.mode == ROUND:  # rounded shown cells are unknowns too
             atoms = self.free_ids[row.positions]
             out.extend(self.atom_cells[a] for a in atoms if self.atom_state[a] == CODE_SHOWN)
@@ -1057,7 +1232,10 @@ class _Model:
             return f"{figure.describe()}{until} ({shown} in an earlier view)"
         c = row.source[1]
         figure = self._family_figure(int(self.cls_fam[c]), int(self.cls_rep[c]), CODE_SHOWN)
-        return f"{figure.describe()} (shown)"
+        if not self.cls_earlier[c]:
+            return f"{figure.describe()} (shown)"
+        shown = f"<{self.t}" if self.cls_state[c] == CODE_SMALL else "shown"
+        return f"{figure.describe()} ({shown} in an earlier view)"
 
 
 # What earlier views showed ------------------------------------------------------------------
@@ -1075,6 +1253,13 @@ def last_summed(cells: IndicatorCells, cell: Cell) -> str:
         ]
         cells._memo[memo] = with_value[-1] if with_value else ""
     return cells._memo[memo]
+
+
+def _same_count(then: float | None, now: float | None) -> bool:
+    """Whether a cell's count then and now is the same (both unreported, or equal)."""
+    if then is None or now is None or math.isnan(then) or math.isnan(now):
+        return (then is None or math.isnan(then)) and (now is None or math.isnan(now))
+    return float(then) == float(now)
 
 
 def holds_as_then(cells: IndicatorCells, earlier: Published) -> bool:
@@ -1147,7 +1332,10 @@ def earlier_in_force(
         found = [v for v in found if v is not None and not math.isnan(v)]
         if not found:
             continue
-        if earlier.low - TOLERANCE <= sum(found) <= earlier.high + TOLERANCE:
+        if earlier.state == HIDDEN:  # said nothing: guarded while its counts are the same
+            if abs(sum(found) - earlier.value) <= TOLERANCE:
+                out.setdefault(code, []).append(earlier)
+        elif earlier.low - TOLERANCE <= sum(found) <= earlier.high + TOLERANCE:
             out.setdefault(code, []).append(earlier)
     return {code: tuple(sorted(found)) for code, found in sorted(out.items())}
 
@@ -1526,6 +1714,7 @@ def _one_indicator(cells: IndicatorCells, code: str, keys: Sequence[Cell]) -> In
         states={k: cells.states[k] for k in keys},
         secondary=frozenset(c for c in cells.secondary if c[0] == code),
         earlier={code: cells.earlier[code]} if code in cells.earlier else {},
+        earlier_grids={code: cells.earlier_grids[code]} if code in cells.earlier_grids else {},
     )
 
 

@@ -75,6 +75,20 @@ class Published(NamedTuple):
     high: float
 
 
+class PublishedGrid(NamedTuple):
+    """An earlier view's whole protected grid of one indicator, as it was shown under
+    rounding (monitoring/access/published.py): every cell's state and value then, and the
+    privacy settings it was shown under. Its figures over sets of regions (each rounded on
+    its own) follow from it through `IndicatorCells.quarter_codes` and `to_date_codes`."""
+
+    digest: str
+    protection: str
+    rounding_base: int
+    threshold: int
+    states: Mapping[Cell, str]
+    values: Mapping[Cell, float]
+
+
 class _Exact(str):
     """SHOWN (it equals ""), for a figure that is not a protected count: never rounded."""
 
@@ -125,6 +139,9 @@ class IndicatorCells:
     # What earlier views of these regions showed, where the data behind it is unchanged
     # (monitoring/access/published.py): per indicator, known to the audit's reader.
     earlier: Mapping[str, tuple[Published, ...]] = field(default_factory=dict, repr=False)
+    # The grids of earlier views shown rounded (their figures over sets of regions say more
+    # than their cells), per indicator: known to the audit's reader where still in force.
+    earlier_grids: Mapping[str, tuple[PublishedGrid, ...]] = field(default_factory=dict, repr=False)
     audit: Any = field(default=None, compare=False, repr=False)  # its audit.AuditResult
     # The regions a page shows figures of (`restricted_to`): None, all the view's.
     shown_mask: int | None = None

@@ -10,8 +10,9 @@ is kept in the table `protected_cells`, under a FINGERPRINT of everything that w
 - the view's regions and the programme's quarters, the privacy settings (threshold,
   protection, rounding base), the sensitive indicators and each indicator's aggregation;
 - every cell's value and its state by the rules (monitoring/access/suppression.py);
-- what earlier views of the same regions showed that still holds for this data
-  (monitoring/access/published.py), which the audit takes as known;
+- what earlier views of the same regions showed that still holds for this data, and the
+  grids of earlier views shown rounded (monitoring/access/published.py, by their digest),
+  which the audit takes as known;
 - the code of the audit and of the rules (the source of audit.py, cells.py,
   suppression.py and published.py) and the versions of the solvers (highspy, scipy, numpy).
 
@@ -40,7 +41,7 @@ from monitoring.db.errors import DATABASE_ERRORS
 
 log = logging.getLogger("monitoring.access")
 
-FORMAT = 2  # of the fingerprint's input and of the kept JSON (2: with earlier views)
+FORMAT = 3  # of the fingerprint's input and of the kept JSON (2: with earlier views; 3: grids)
 KEEP = 500  # rows kept; the oldest beyond are removed when one is added
 _SOLVERS = ("highspy", "scipy", "numpy")
 
@@ -77,6 +78,7 @@ def fingerprint(cells: IndicatorCells) -> str:
             for found in cells.earlier.values()
             for p in found
         ),
+        sorted(g.digest for found in cells.earlier_grids.values() for g in found),
     ]
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -170,6 +172,7 @@ def keep(db: Database, result: IndicatorCells, key: str, base: str | None = None
         with db.transaction() as cur:
             if base is not None:  # shown whether or not it passed: later views must know
                 published.record(cur, result, base)
+                published.record_grids(cur, result, base)
             if not result.audit.passed:
                 return False
             cur.execute(
@@ -200,6 +203,7 @@ def earlier(db: Database, cells: IndicatorCells, base: str) -> IndicatorCells:
 
     with db.cursor() as cur:
         found = published.load(cur, cells, base)
+        grids = published.load_grids(cur, cells, base)
     earlier = audit.earlier_in_force(cells, found)
     # What donors saw stays as they saw it while its counts are unchanged: the rules may
     # hide such a cell as another's complement, but hiding it now would hide nothing.
@@ -208,7 +212,7 @@ def earlier(db: Database, cells: IndicatorCells, base: str) -> IndicatorCells:
         for e in known:
             if states.get(e.cell) == HIDDEN and audit.holds_as_then(cells, e):
                 states[e.cell] = e.state
-    return replace(cells, states=states, earlier=earlier)
+    return replace(cells, states=states, earlier=earlier, earlier_grids=grids)
 
 
 def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:

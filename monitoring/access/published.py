@@ -12,7 +12,18 @@ count or as "<5", with the value behind it (table `published_cells`, migration 0
 audit of a later view of the same regions reads what still holds of it (`load`, then
 `audit.earlier_in_force`: the cell's counts today add up as they did then) and takes it as
 known; secondary suppression then hides other cells where those alone would not protect a
-count, and never hides a cell shown as it was before (that would hide nothing).
+count, and never hides a cell shown as it was before (that would hide nothing). Cells an
+earlier view withheld are recorded too ("<5", and "hidden" but for zeros): the audit of a
+later view guards them as it guards its own withheld cells, wherever their counts are the
+same (a count to the end of an earlier quarter is no cell of the later view's grid).
+
+Under rounding (`privacy.protection = "round"`) a figure over several regions is rounded on
+its own: JI shown as 10 and NG as 10 say 8..12 each, their sum shown as 15 says 13..17 of
+both together. Those figures follow from the grid's states, so each indicator's whole grid
+of such a view is recorded too (tables `published_grids`, `published_grid_cells`, migration
+0024; once per distinct grid), and the audit judges an earlier grid's figures over every
+set of regions whose counts are unchanged (`load_grids`; audit.py, `_Model._earlier_views`).
+Under "suppress" a shown figure is exact and made of shown cells, so the cells say it all.
 
 A view is recorded when its protection is computed and kept (kept.keep, one transaction), by
 whichever process computes it first, before or without any donor looking: what the
@@ -24,16 +35,20 @@ result under the same fingerprint.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
 
 from monitoring.access.cells import (
     ALL,
     CODE_OF_STATE,
-    SHOWN,
-    SMALL,
+    HIDDEN,
+    ROUND,
     TO_DATE,
     IndicatorCells,
     Published,
+    PublishedGrid,
 )
 
 _COLUMNS = (
@@ -76,13 +91,16 @@ def load(cur, cells: IndicatorCells, base: str) -> list[Published]:
 
 def readable(result: IndicatorCells) -> list[Published]:
     """The cells of a protected view as donors can read them: every cell of the grid shown
-    as a count or as "<5", with its value and the last quarter it sums."""
+    as a count or as "<5", and every one withheld ("hidden", but zeros: a later view must
+    not give it away either), with its value and the last quarter it sums."""
     from monitoring.access.audit import counts_are_whole, last_summed, read_interval
 
     by_code: dict[str, list[tuple]] = {}
     for shown, state in result.states.items():
-        if state not in (SHOWN, SMALL) or shown[0] not in result.aggregation:
+        if shown[0] not in result.aggregation:
             continue
+        if state == HIDDEN and not result.values.get(shown):
+            continue  # a zero hidden: nothing to guard
         cell = _reported(result, shown)
         through = last_summed(result, cell)
         if through:
@@ -145,3 +163,118 @@ def record(cur, result: IndicatorCells, base: str) -> int:
     finally:
         cur.unregister("published_now")
     return len(frame)
+
+
+# The grids of views shown rounded ---------------------------------------------------------
+_GRID_COLUMNS = ("region_code", "sex", "age_group", "period_column", "state", "value")
+
+
+def grids(result: IndicatorCells) -> list[PublishedGrid]:
+    """The protected grid of each indicator of `result` as recorded: only under rounding
+    (under "suppress" the cells recorded by `record` say all its figures say)."""
+    if result.protection != ROUND:
+        return []
+    by_code: dict[str, list] = {}
+    for cell in result.states:
+        if cell[0] in result.aggregation and cell in result.values:
+            by_code.setdefault(cell[0], []).append(cell)
+    out = []
+    for code, found in sorted(by_code.items()):
+        found.sort()
+        states = {cell: result.states[cell] for cell in found}
+        values = {cell: float(result.values[cell]) for cell in found}
+        what = [
+            scope(result),
+            code,
+            result.protection,
+            result.rounding_base,
+            result.threshold,
+            [[*cell[1:], states[cell], values[cell]] for cell in found],
+        ]
+        text = json.dumps(what, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        out.append(
+            PublishedGrid(
+                digest, result.protection, result.rounding_base, result.threshold, states, values
+            )
+        )
+    return out
+
+
+def record_grids(cur, result: IndicatorCells, base: str) -> int:
+    """Record each indicator's grid of `result` shown rounded (on `cur`, in the caller's
+    transaction), once per distinct grid. Returns the grids offered."""
+    found = grids(result)
+    if not found:
+        return 0
+    known = {
+        row[0]
+        for row in cur.execute(
+            "select digest from published_grids where scope = $scope", {"scope": scope(result)}
+        ).fetchall()
+    }
+    new = [g for g in found if g.digest not in known]
+    if not new:
+        return len(found)
+    for grid in new:
+        code = next(iter(grid.states))[0]
+        cur.execute(
+            "insert or ignore into published_grids (digest, scope, indicator_code, protection, "
+            "rounding_base, threshold, base) values ($digest, $scope, $code, $protection, "
+            "$rounding_base, $threshold, $base)",
+            {
+                "digest": grid.digest,
+                "scope": scope(result),
+                "code": code,
+                "protection": grid.protection,
+                "rounding_base": grid.rounding_base,
+                "threshold": grid.threshold,
+                "base": base,
+            },
+        )
+    frame = pd.DataFrame(
+        [
+            (grid.digest, *cell[1:], grid.states[cell], grid.values[cell])
+            for grid in new
+            for cell in grid.states
+        ],
+        columns=["digest", *_GRID_COLUMNS],
+    )
+    cur.register("published_grid_now", frame)
+    try:
+        listed = ", ".join(("digest", *_GRID_COLUMNS))
+        cur.execute(
+            f"insert or ignore into published_grid_cells ({listed}) "  # noqa: S608 - constants
+            f"select {listed} from published_grid_now"
+        )
+    finally:
+        cur.unregister("published_grid_now")
+    return len(found)
+
+
+def load_grids(cur, cells: IndicatorCells, base: str) -> dict[str, tuple[PublishedGrid, ...]]:
+    """The grids earlier views of the regions of `cells` showed rounded, per indicator of
+    `cells`, but for those the same cells (`base`) showed themselves."""
+    query = (  # the columns of _GRID_COLUMNS
+        "select g.digest, g.indicator_code, g.protection, g.rounding_base, g.threshold, "
+        "c.region_code, c.sex, c.age_group, c.period_column, c.state, c.value "
+        "from published_grids g join published_grid_cells c on c.digest = g.digest "
+        "where g.scope = $scope and g.base <> $base order by g.digest"
+    )
+    rows = cur.execute(query, {"scope": scope(cells), "base": base}).fetchall()
+    wanted = set(cells.aggregation)
+    found: dict[str, tuple] = {}
+    for digest, code, protection, rounding_base, threshold, *cell in rows:
+        if code not in wanted:
+            continue
+        if digest not in found:
+            found[digest] = (code, protection, int(rounding_base), int(threshold), {}, {})
+        region, sex, age, column, state, value = cell
+        key = (code, region, sex, age, column)
+        found[digest][4][key] = state
+        found[digest][5][key] = float(value)
+    out: dict[str, list[PublishedGrid]] = {}
+    for digest, (code, protection, rounding_base, threshold, states, values) in found.items():
+        grid = PublishedGrid(digest, protection, rounding_base, threshold, states, values)
+        out.setdefault(code, []).append(grid)
+    return {code: tuple(g) for code, g in sorted(out.items())}

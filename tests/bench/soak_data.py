@@ -62,7 +62,15 @@ def values_file(path: Path, rows: int) -> Path:
 # Written by whoever reads a donor view or a data quality check, not by an import: a serving
 # dashboard may add a row at any moment (monitoring/access/kept.py, published.py,
 # monitoring/db/results.py), so they are no part of an import's before or after.
-NOT_COMPARED = frozenset({"protected_cells", "published_cells", "kept_results"})
+NOT_COMPARED = frozenset(
+    {
+        "protected_cells",
+        "published_cells",
+        "published_grids",
+        "published_grid_cells",
+        "kept_results",
+    }
+)
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:

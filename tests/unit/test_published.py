@@ -4,6 +4,7 @@ monitoring/access/published.py, docs/access.md "What donors saw before". Real da
 tmp_path (and on PostgreSQL, through the `db` fixture).
 """
 
+import math
 from dataclasses import replace
 
 from monitoring.access import audit, kept, published
@@ -29,17 +30,22 @@ def recorded(db) -> list[tuple]:
 def test_a_view_records_what_donors_can_read_of_it(issue_db, settings):
     cells = pc.indicator_cells(issue_db, settings, REGIONS)
     rows = recorded(issue_db)
-    readable = {(c[1], c[4]): s for c, s in cells.states.items() if s in (pc.SHOWN, pc.SMALL)}
-    assert {(r[0], r[3]): r[5] for r in rows} == readable  # every count and "<5", no more
+    readable = {
+        (c[1], c[4]): s
+        for c, s in cells.states.items()
+        if s in (pc.SHOWN, pc.SMALL) or cells.values[c] != 0
+    }
+    assert {(r[0], r[3]): r[5] for r in rows} == readable  # every cell but hidden zeros
     for _, _, _, column, through, state, value, low, high in rows:
         if state == pc.SMALL:
             assert (low, high) == (1, 4)
+        elif state == pc.HIDDEN:
+            assert (low, high) == (0, math.inf)  # read as nothing, guarded later
         else:
             assert low == high == value  # under "suppress" a count is read as it is
         if column == pc.TO_DATE:
             assert through == "2021Q2"  # the last quarter with data, which it sums
-    hidden = [c for c, s in cells.states.items() if s == pc.HIDDEN]
-    assert hidden and not {(c[1], c[4]) for c in hidden} & {(r[0], r[3]) for r in rows}
+    assert any(r[5] == pc.HIDDEN for r in rows)
 
 
 def test_the_same_cells_again_find_their_kept_result(issue_db, settings):
@@ -110,3 +116,64 @@ def test_told_what_the_first_view_showed_the_audit_fails_a_view_made_apart(file_
     told = replace(second, earlier=audit.earlier_in_force(second, found))
     assert audit.audit(second).passed
     assert not audit.audit(told).passed
+
+
+def grids_recorded(db) -> list[tuple]:
+    with db.cursor() as cur:
+        return cur.execute(
+            "select g.digest, g.protection, g.rounding_base, g.threshold, count(*) "
+            "from published_grids g join published_grid_cells c on c.digest = g.digest "
+            "group by 1, 2, 3, 4 order by 1"
+        ).fetchall()
+
+
+def test_a_rounded_view_records_its_whole_grid_once(db, tmp_path):
+    """Under rounding each indicator's grid is recorded (every cell, hidden ones too: the
+    figures over sets of regions follow from all their states), once however often the
+    same view is made; under "suppress" none is (its cells say it all)."""
+    define_programme(db, "by-sex")
+    insert(db, "indicator_values", programme_rows(1, "by-sex")[:12])
+    suppressed = pc.indicator_cells(db, settings_for(tmp_path, "suppress"), REGIONS)
+    assert grids_recorded(db) == []
+    rounded = pc.indicator_cells(db, settings_for(tmp_path, "round"), REGIONS)
+    [(digest, protection, base, threshold, cells)] = grids_recorded(db)
+    assert (protection, base, threshold) == ("round", 5, 5)
+    assert cells == len(rounded.states) == len(suppressed.states)
+    assert any(s == pc.HIDDEN for s in rounded.states.values())
+    rules = pc.indicator_cells(db, settings_for(tmp_path, "round"), REGIONS, secondary=False)
+    again = kept.protected(db, rules)  # another process: its kept result, no new grid
+    assert again.states == rounded.states
+    assert [row[0] for row in grids_recorded(db)] == [digest]
+    with db.cursor() as cur:
+        assert published.load_grids(cur, rules, kept.fingerprint(rules)) == {}  # its own
+
+
+def test_told_the_rounded_figures_of_the_first_view_the_audit_finds_more(file_db, tmp_path):
+    """Rounded, a sum over regions says more than its cells' rounded values: the audit of
+    the second view (made knowing nothing of the first), told also the first view's figures
+    over sets of regions (its grid) and not only its cells, finds figures weak that it did
+    not find before, pinned by such a figure of the earlier view."""
+    settings = settings_for(tmp_path, "round")
+    define_programme(file_db, "by-sex")
+    rows = programme_rows(1, "by-sex")
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q1"])
+    pc.indicator_cells(file_db, settings, REGIONS)  # the first view, recorded
+    (tmp_path / "apart").mkdir()
+    apart = views_after_each_upload(None, tmp_path / "apart", 1, "by-sex", "round", apart=True)
+    second = apart[1]  # protected knowing nothing of the first view
+    with file_db.cursor() as cur:
+        found = published.load(cur, second, "another view")
+        grids = published.load_grids(cur, second, "another view")
+    assert list(grids) == ["PEOPLE"] and len(grids["PEOPLE"]) == 1
+    cells_only = audit.audit(replace(second, earlier=audit.earlier_in_force(second, found)))
+    told = audit.audit(
+        replace(second, earlier=audit.earlier_in_force(second, found), earlier_grids=grids)
+    )
+    weak_before = {w.figure.describe() for w in cells_only.weak}
+    weak_now = {w.figure.describe() for w in told.weak}
+    assert weak_before < weak_now
+    assert "PEOPLE, UZ-NG, female, 2021Q2" in weak_now - weak_before
+    pins = [text for weak in told.weak for text in weak.pinned_by]
+    assert (
+        "PEOPLE, UZ-JI + UZ-NG, all people, to the end of 2021Q1 (shown in an earlier view)" in pins
+    )
