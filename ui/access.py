@@ -137,6 +137,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
 # Preparing donors' views before donors come -----------------------------------------------
 _prepared: dict[str, tuple] = {}  # database path -> the data version last prepared
 _prepared_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes prepared)
+_failed_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes not passing)
 _prepared_lock = threading.Lock()
 PREPARING = "prepare link views"  # the threads' name
 
@@ -145,6 +146,25 @@ def prepared_scopes(db_path: str) -> tuple[tuple, tuple[tuple[str, ...], ...]] |
     """(the data version, the link scopes) last prepared in this process for a database."""
     with _prepared_lock:
         return _prepared_scopes.get(str(db_path))
+
+
+def links_protection(db: Database) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """What the disclosure audit says of the active links' views of the data this run
+    shows, as this process prepared them: ("none", ()) with no active link, ("checking", ())
+    while they are being prepared, ("passed", ()), or ("failed", the region scopes whose
+    audit did not pass)."""
+    data_version = uploads_part(data_version_of_this_run(db))
+    key = str(db.path)
+    with _prepared_lock:
+        prepared = _prepared_scopes.get(key)
+        failed = _failed_scopes.get(key)
+    if prepared is None or prepared[0] != data_version:
+        return ("checking", ())
+    if not prepared[1]:
+        return ("none", ())
+    if failed is not None and failed[0] == data_version and failed[1]:
+        return ("failed", failed[1])
+    return ("passed", ())
 
 
 def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Event) -> None:
@@ -157,15 +177,25 @@ def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Ev
             return  # closed meanwhile: a donor's own request computes it
         settings = load_settings()
         scopes = active_link_scopes(db, settings)
+        failed = []
         for regions in scopes:
             if closing.is_set():
                 return  # not recorded as prepared: a donor's own request computes the rest
-            _protected_cells(key, data_version, regions, db)
+            cells = _protected_cells(key, data_version, regions, db)
+            if cells.audit is not None and not cells.audit.passed:
+                failed.append(tuple(regions))
+                log.warning(
+                    "The disclosure audit of the links over %s did not pass: %d withheld "
+                    "figure(s) can be narrowed down (python -m monitoring audit-disclosure).",
+                    " ".join(regions),
+                    len(cells.audit.weak) + cells.audit.unbounded,
+                )
     except Exception:  # the donor's own request computes it again, and says what failed
         log.warning("Preparing the share links' protected views failed.", exc_info=True)
         return
     with _prepared_lock:
         _prepared_scopes[key] = (data_version, tuple(scopes))
+        _failed_scopes[key] = (data_version, tuple(failed))
     if scopes:
         log.info(
             "Prepared the protected views of %d link scope(s) for data version %s in %.1f s.",

@@ -12,7 +12,7 @@ from monitoring.i18n import _, ngettext
 from monitoring.reports import map as map_report
 from ui import access, common
 from ui.navigation import PAGES
-from ui.text import plain
+from ui.text import plain, plain_join
 
 config, as_of = common.page_header(
     _("Administration"),
@@ -188,6 +188,43 @@ with accounts_tab:
                         refused(exc)
             st.caption(_("You cannot remove your own account here; ask another admin."))
 
+
+def links_protection_status() -> None:
+    """Whether the disclosure audit passed for every active link's figures of this data
+    (ui/access.links_protection): a warning naming the regions where it did not."""
+    status, failed = access.links_protection(db)
+    if status == "checking":
+        st.caption(
+            ":material/hourglass_top: "
+            + _(
+                "Checking the figures of the active links after the last change of data: small "
+                "counts are hidden, and every figure around them is checked so that none can be "
+                "worked out. This takes seconds, or minutes with many regions."
+            )
+        )
+    elif status == "passed":
+        st.caption(
+            ":material/verified_user: "
+            + _(
+                "Checked after the last change of data: no small count of people can be worked "
+                "out from the active links' figures, alone or beside what the links showed "
+                "before."
+            )
+        )
+    elif status == "failed":
+        names = common.region_names(config)
+        scopes = "; ".join(plain_join(names.get(r, r) for r in scope) for scope in failed)
+        st.warning(
+            _(
+                "**The protection check did not pass** for the links over {regions}: a reader "
+                "could narrow down some withheld figures. Their donors see the figures with "
+                "every cell hidden that could help. Run `python -m monitoring audit-disclosure` "
+                "on the server to see which figures and why."
+            ).format(regions=scopes),
+            icon=":material/gpp_maybe:",
+        )
+
+
 # Share links --------------------------------------------------------------------------------
 if links_tab.open:
     with links_tab:
@@ -300,6 +337,7 @@ if links_tab.open:
             # A link never opened: its last opening says so.
             st.dataframe(shown, hide_index=True, width="stretch", placeholder=_("never"))
             common.downloads(shown, "share_links", "links")
+            links_protection_status()
             again_col, revoke_col = st.columns(2, gap="large")
             active = links[links.Status == admin.link_status("active")]
             labels = {

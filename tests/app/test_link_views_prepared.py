@@ -17,7 +17,9 @@ from monitoring.intake.batches import commit_file
 from monitoring.intake.sample import load_sample
 from monitoring.settings import ROOT, load_settings
 from tests.app.conftest import TEST_SECRET, no_exceptions
+from tests.app.lazy_parts import ADMIN_TAB, open_tab
 from tests.conftest import account_name, add_test_accounts
+from tests.unit.test_audit_reader import views_after_each_upload
 from tests.unit.upload_support import csv_bytes, reopen_everything
 from ui import access
 from ui.access import USER_KEY
@@ -125,3 +127,60 @@ def test_closing_the_database_stops_the_preparation_before_the_next_scope(tmp_pa
     finally:
         db.close()
         st.cache_resource.clear()
+
+
+def admin_links_tab(monkeypatch, path) -> AppTest:
+    """The administration page's share links tab, signed in as an admin, once the links'
+    views are prepared."""
+    at = manager_page(monkeypatch, path)
+    at.session_state[USER_KEY] = account_name("admin")
+    at.run()
+    at.switch_page("views/admin.py").run()
+    no_exceptions(at)
+    wait_for_preparing()
+    open_tab(at, ADMIN_TAB, "Share links")
+    return at
+
+
+def test_the_administration_page_says_the_links_figures_were_checked(tmp_path, monkeypatch):
+    path = tmp_path / "monitoring.duckdb"
+    db = Database(path)
+    try:
+        load_sample(db)
+        add_test_accounts(db)
+        sharing.create_share_link(db, "Whole programme", "30d", by="tests", secret=TEST_SECRET)
+    finally:
+        db.close()
+    try:
+        at = admin_links_tab(monkeypatch, path)
+        captions = [c.value for c in at.caption]
+        assert any("Checked after the last change of data" in c for c in captions), captions
+        assert not [w for w in at.warning if "protection check" in w.value]
+    finally:
+        wait_for_preparing()
+        close_all()
+
+
+def test_the_administration_page_warns_when_a_links_protection_check_fails(tmp_path, monkeypatch):
+    """A programme whose quarterly views, each audited knowing the ones before, leave the
+    last one's audit failing (counts at the end of each quarter carried forward; docs/
+    access.md, "What donors saw before"): the page names the regions and what to run."""
+    path = tmp_path / "monitoring.duckdb"
+    db = Database(path)
+    try:
+        views = views_after_each_upload(db, tmp_path, 9, "latest", "suppress")
+        assert not views[-1].audit.passed
+        add_test_accounts(db)
+        sharing.create_share_link(db, "Whole programme", "30d", by="tests", secret=TEST_SECRET)
+    finally:
+        db.close()
+    monkeypatch.setenv("MONITORING_SETTINGS", str(tmp_path / "programme-suppress.toml"))
+    try:
+        at = admin_links_tab(monkeypatch, path)
+        warning = next(w.value for w in at.warning if "protection check" in w.value)
+        assert "**The protection check did not pass** for the links over" in warning
+        assert "python -m monitoring audit-disclosure" in warning
+        assert not [c for c in at.caption if "Checked after" in c.value]
+    finally:
+        wait_for_preparing()
+        close_all()

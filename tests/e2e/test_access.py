@@ -106,6 +106,11 @@ def test_the_administration_page_lists_accounts_and_links(server, page):
     page.get_by_role("tab", name="Share links").click()
     create.wait_for(timeout=60_000)  # the click reran the page
     wait_until_rendered(page)
+    # Under the links: whether their figures were checked (the disclosure audit) for this data.
+    checked = re.compile(
+        "Checked after the last change of data|Checking the figures of the active links"
+    )
+    page.get_by_text(checked).first.wait_for(timeout=60_000)
     screenshot(page, "admin-links")
     assert exceptions_shown(page) == []
     page.get_by_role("tab", name="Share link use").click()

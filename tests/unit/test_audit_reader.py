@@ -313,24 +313,26 @@ def test_no_reader_narrows_a_withheld_count_of_a_protected_view(
     assert narrowed(found, cells.threshold) == {}
 
 
-def views_after_each_upload(db, folder, seed: int, shape: str, protection: str, *, apart=False):
+def views_after_each_upload(
+    db, folder, seed: int, shape: str, protection: str, *, apart=False, regions=REGIONS
+):
     """The views a donor who opens the link after each quarter's upload sees: one per
     quarter, each of the data so far. `apart`: each view made in a database of its own,
     knowing nothing of the others (as before what donors saw was recorded)."""
     settings = settings_for(folder, protection)
-    rows = programme_rows(seed, shape)
+    rows = programme_rows(seed, shape, regions)
     views = []
     for number, quarter in enumerate(QUARTERS, 1):
         if apart:
             db = Database(folder / f"view-{number}.duckdb")
-            define_programme(db, shape)
+            define_programme(db, shape, regions)
             insert(db, "indicator_values", [r for r in rows if r["period"] <= quarter])
         else:
             if number == 1:
-                define_programme(db, shape)
+                define_programme(db, shape, regions)
             insert(db, "indicator_values", [r for r in rows if r["period"] == quarter])
         try:
-            views.append(pc.indicator_cells(db, settings, REGIONS))
+            views.append(pc.indicator_cells(db, settings, regions))
         finally:
             if apart:
                 db.close()
@@ -409,8 +411,8 @@ def main(argv: list[str] | None = None) -> int:
 
     Every seed in each shape (totals, by sex, by sex and age group, latest), under each
     protection; prints each view a reader narrows (or whose audit failed) and a count.
-    With --histories, the four views after each quarter's upload side by side (three
-    regions), made as the dashboard makes them and made apart (knowing nothing of each
+    With --histories, the four views after each quarter's upload side by side (of
+    --regions), made as the dashboard makes them and made apart (knowing nothing of each
     other), and a count of each. Exit code 1 if the dashboard's views were narrowed."""
     import argparse
     import collections
@@ -434,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                     try:
                         if args.histories:
                             seen = views_after_each_upload(
-                                db, folder, seed, shape, protection, apart=apart
+                                db, folder, seed, shape, protection, apart=apart, regions=regions
                             )
                         else:
                             small_programme(db, seed, shape, regions)
