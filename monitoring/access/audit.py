@@ -653,13 +653,18 @@ class _Model:
                 self._add_row(
                     atoms, np.ones(len(atoms)), earlier.low, earlier.high, ("earlier", earlier)
                 )
-            # Withheld then: guarded still (a small count; a cell, unless another view
-            # showed it), where no figure of this view is it (the same sum is solved once).
+            # Withheld then: guarded still (a small count; a cell, unless a view shows it,
+            # whole or as its shown cells), where no figure of this view is it (the same sum
+            # is solved once).
             same = column != TO_DATE or last_summed(cells, earlier.cell) == earlier.through
             now = cells.states.get(earlier.cell) if same else None  # the same sum now
             guarded = now in (None, HIDDEN) and (
                 earlier.state == SMALL
-                or (earlier.state == HIDDEN and tuple(atoms.tolist()) not in shown)
+                or (
+                    earlier.state == HIDDEN
+                    and tuple(atoms.tolist()) not in shown
+                    and not bool(np.all(self.atom_state[atoms] == CODE_SHOWN))
+                )
             )
             if guarded:
                 self.candidates.append(

@@ -357,17 +357,29 @@ def test_no_reader_narrows_a_count_from_the_views_after_each_upload(
 
 
 @pytest.mark.parametrize(
-    ("seed", "shape"),
-    [(10, "by-sex"), (7, "by-sex-and-age"), (12, "latest")],
-    ids=["a-small-count-to-the-end-of-a-quarter", "a-hidden-total-to-date", "carried-forward"],
+    ("seed", "shape", "regions"),
+    [
+        (10, "by-sex", REGIONS),
+        (7, "by-sex-and-age", REGIONS),
+        (12, "latest", REGIONS),
+        (3, "totals", ("UZ-AN", *REGIONS)),
+    ],
+    ids=[
+        "a-small-count-to-the-end-of-a-quarter",
+        "a-hidden-total-to-date",
+        "carried-forward",
+        "hidden-then-shown-cell-by-cell",
+    ],
 )
-def test_what_an_earlier_view_withheld_stays_guarded(file_db, tmp_path, seed, shape):
+def test_what_an_earlier_view_withheld_stays_guarded(file_db, tmp_path, seed, shape, regions):
     """Histories that gave counts away when only what views showed was recorded: a "<5"
     of one sex to the end of the second quarter, no cell of a later view's grid, worked out
     as 4 (seed 10); hidden totals to date of each sex pinned (seed 7); and a count carried
     forward from a quarter shown taken as a secret no cell was left to protect (seed 12:
-    the later views' audits failed)."""
-    views = views_after_each_upload(file_db, tmp_path, seed, shape, "suppress")
+    the later views' audits failed). And one whose last audit failed when a total to date
+    hidden before was guarded though the quarters it sums are each shown now (seed 3, four
+    regions): hiding it then protected the small counts of then, which are guarded still."""
+    views = views_after_each_upload(file_db, tmp_path, seed, shape, "suppress", regions=regions)
     assert all(v.audit.passed for v in views)
     assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold) == {}
 
