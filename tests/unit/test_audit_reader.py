@@ -232,12 +232,29 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
     views = [views] if isinstance(views, pc.IndicatorCells) else list(views)
     figures: list[tuple[Figure, pc.IndicatorCells, str]] = []
     truth: dict[Key, float] = {}
+    number_of: dict[int, int] = {}  # id of a figure -> the number of its view
+    shown_in: list[list] = []  # per view, the unknowns of each cell it shows
     for number, cells in enumerate(views, 1):
         found, values = figures_shown(cells, code)
         for key, n in values.items():
             assert truth.setdefault(key, n) == n  # the same count in every view
         where = f" (view {number})" if len(views) > 1 else ""
         figures += [(figure, cells, where) for figure in found]
+        number_of.update((id(figure), number) for figure in found)
+        shown_in.append([frozenset(f.unknowns) for f in found if f.cell and f.state == pc.SHOWN])
+
+    def shown_later(figure: Figure) -> bool:
+        """Whether a later view shows every count a cell sums, cell by cell (its quarters,
+        say): a cell hidden as the complement of small counts of then is no secret once
+        they are (those small counts stay guarded on their own; docs/access.md, "What
+        donors saw before")."""
+        unknowns = frozenset(figure.unknowns)
+        for seen in shown_in[number_of[id(figure)] :]:
+            inside = [s for s in seen if s < unknowns]
+            if inside and frozenset().union(*inside) == unknowns:
+                return True
+        return False
+
     position = {key: i for i, key in enumerate(sorted(truth))}
     n = len(position)
     true = np.zeros(n)
@@ -267,7 +284,12 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
     for figure, cells, where in figures:
         t = cells.threshold
         withheld = figure.state in (pc.SMALL, pc.HIDDEN)
-        secret = figure.cell and figure.value != 0 and frozenset(figure.unknowns) not in shown
+        secret = (
+            figure.cell
+            and figure.value != 0
+            and frozenset(figure.unknowns) not in shown
+            and not shown_later(figure)
+        )
         if not (withheld and (0 < figure.value < t or secret)):
             continue
         unknowns = frozenset(figure.unknowns)
