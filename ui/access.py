@@ -137,7 +137,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
 # Preparing donors' views before donors come -----------------------------------------------
 _prepared: dict[str, tuple] = {}  # database path -> the data version last prepared
 _prepared_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes prepared)
-_failed_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes not passing)
+_failed_scopes: dict[str, tuple] = {}  # database path -> of those prepared, the ones not passing
 _prepared_lock = threading.Lock()
 PREPARING = "prepare link views"  # the threads' name
 
@@ -157,14 +157,12 @@ def links_protection(db: Database) -> tuple[str, tuple[tuple[str, ...], ...]]:
     key = str(db.path)
     with _prepared_lock:
         prepared = _prepared_scopes.get(key)
-        failed = _failed_scopes.get(key)
+        failed = _failed_scopes.get(key, ())
     if prepared is None or prepared[0] != data_version:
         return ("checking", ())
     if not prepared[1]:
         return ("none", ())
-    if failed is not None and failed[0] == data_version and failed[1]:
-        return ("failed", failed[1])
-    return ("passed", ())
+    return ("failed", failed) if failed else ("passed", ())
 
 
 def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Event) -> None:
@@ -195,7 +193,7 @@ def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Ev
         return
     with _prepared_lock:
         _prepared_scopes[key] = (data_version, tuple(scopes))
-        _failed_scopes[key] = (data_version, tuple(failed))
+        _failed_scopes[key] = tuple(failed)  # written with it: of the same version
     if scopes:
         log.info(
             "Prepared the protected views of %d link scope(s) for data version %s in %.1f s.",

@@ -430,10 +430,9 @@ class _Model:
         self.candidates: list[_Candidate] = []
         self.result = _IndicatorResult(cells=len(keys))
         self.shown_before = shown_before(cells, code)
-        # The sums of atoms a cell of the grid shows (a count, exact or rounded): no secret.
-        self.shown_sums: set[tuple[int, ...]] = {
-            (int(a),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN)
-        }
+        # The sums of atoms a total of the grid shows (a count, exact or rounded): no secret.
+        # Wanted only beside what earlier views withheld (`_earlier_rows`).
+        self.shown_sums: set[tuple[int, ...]] = set()
         self._earlier_atoms()
         self._grid_rows()
         self._relations()
@@ -487,13 +486,12 @@ class _Model:
         candidates (atoms first: where two are the same sum, the atom names it)."""
         cells = self.cells
         guarded = self._guarded(self.atom_state, self.value, cell=True)
-        known = np.array(
-            [
+        known = np.zeros(len(self.atom_cells), dtype=bool)
+        if self.shown_before or self.shown_then:
+            known[:] = [
                 c in self.shown_before or (a,) in self.shown_then
                 for a, c in enumerate(self.atom_cells)
-            ],
-            dtype=bool,
-        )
+            ]
         if self.latest and self.total_line is not None:
             # A count carried forward (or reported again as it was) is the count it carries,
             # as the reader takes it (`_relations`): no secret where that one is shown.
@@ -537,12 +535,14 @@ class _Model:
             k = float(len(atoms)) if self.mean else 1.0
             code = CODE_OF_STATE[cells.states[key]]
             value = cells.values[key]
-            if code == CODE_SHOWN:
+            if code == CODE_SHOWN and self.earlier_found:
                 self.shown_sums.add(tuple(atoms.tolist()))
             lo, hi = self._interval(np.array([code]), np.array([value]), np.array([k]))
             if code != CODE_HIDDEN:
                 self._add_row(atoms, np.ones(len(atoms)), lo[0], hi[0], ("cell", key))
-            secret = key not in self.shown_before and tuple(atoms.tolist()) not in self.shown_then
+            secret = key not in self.shown_before and (
+                not self.shown_then or tuple(atoms.tolist()) not in self.shown_then
+            )
             guarded = self._guarded(code, value, cell=secret)
             if guarded:
                 figure = ("atoms", tuple(atoms.tolist()), k)
@@ -644,7 +644,10 @@ class _Model:
         was then adds nothing; one hidden now that was shown then is known all the same."""
         cells = self.cells
         found = self.earlier_found
+        if not found:
+            return
         shown = self.shown_sums | self.shown_then
+        shown.update((int(a),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
         for earlier, atoms in found:
             column = earlier.cell[4]
             if _same_as_now(cells, earlier):
@@ -836,14 +839,14 @@ class _Model:
                         v = float(values[j])
                         result.weak.append(Weak(figure, v, v, v, ("shown cells only",)))
                 keep = valid & ~constant
-                if keep.any():
-                    idx = np.flatnonzero(keep)
-                    lo, hi = self._interval(codes[idx], values[idx], k[idx])
-                    lo, hi = lo - shifts[row, idx], hi - shifts[row, idx]
-                    small = self._guarded(codes[idx], values[idx], cell=False)
+                kept = np.flatnonzero(keep)
+                lo_now, hi_now = self._interval(codes[kept], values[kept], k[kept])
+                if len(kept):
+                    small = self._guarded(codes[kept], values[kept], cell=False)
                     add_classes(
-                        f, idx, reduced[idx], lo, hi, codes, values, k, shifts[row],
-                        withheld[idx], small, False,
+                        f, kept, reduced[kept], lo_now - shifts[row, kept],
+                        hi_now - shifts[row, kept], codes, values, k, shifts[row],
+                        withheld[kept], small, False,
                     )  # fmt: skip
                 for then, in_force in then_views:
                     # An earlier view's figure over the same counts, where it said more
@@ -860,8 +863,8 @@ class _Model:
                         codes_then[idx], values[idx], k[idx], then.protection,
                         then.rounding_base, then.threshold, self.integer,
                     )  # fmt: skip
-                    lo_now, hi_now = self._interval(codes[idx], values[idx], k[idx])
-                    more = (lo_then > lo_now + TOLERANCE) | (hi_then < hi_now - TOLERANCE)
+                    at = np.searchsorted(kept, idx)  # this view's reading of the same
+                    more = (lo_then > lo_now[at] + TOLERANCE) | (hi_then < hi_now[at] - TOLERANCE)
                     if not more.any():
                         continue
                     idx = idx[more]

@@ -142,15 +142,21 @@ def admin_links_tab(monkeypatch, path) -> AppTest:
     return at
 
 
-def test_the_administration_page_says_the_links_figures_were_checked(tmp_path, monkeypatch):
-    path = tmp_path / "monitoring.duckdb"
+def one_link_over(path, fill) -> None:
+    """A database at `path` filled by `fill(db)`, with the test accounts and one share link
+    over the whole programme."""
     db = Database(path)
     try:
-        load_sample(db)
+        fill(db)
         add_test_accounts(db)
         sharing.create_share_link(db, "Whole programme", "30d", by="tests", secret=TEST_SECRET)
     finally:
         db.close()
+
+
+def test_the_administration_page_says_the_links_figures_were_checked(tmp_path, monkeypatch):
+    path = tmp_path / "monitoring.duckdb"
+    one_link_over(path, load_sample)
     try:
         at = admin_links_tab(monkeypatch, path)
         captions = [c.value for c in at.caption]
@@ -166,14 +172,12 @@ def test_the_administration_page_warns_when_a_links_protection_check_fails(tmp_p
     last one's audit failing (counts at the end of each quarter carried forward; docs/
     access.md, "What donors saw before"): the page names the regions and what to run."""
     path = tmp_path / "monitoring.duckdb"
-    db = Database(path)
-    try:
+
+    def history(db) -> None:
         views = views_after_each_upload(db, tmp_path, 9, "latest", "suppress")
         assert not views[-1].audit.passed
-        add_test_accounts(db)
-        sharing.create_share_link(db, "Whole programme", "30d", by="tests", secret=TEST_SECRET)
-    finally:
-        db.close()
+
+    one_link_over(path, history)
     monkeypatch.setenv("MONITORING_SETTINGS", str(tmp_path / "programme-suppress.toml"))
     try:
         at = admin_links_tab(monkeypatch, path)
