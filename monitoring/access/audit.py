@@ -720,6 +720,13 @@ class _Model:
                 ],
                 dtype=bool,
             ).reshape(self.L, self.P, self.n)
+            if self.latest:  # and carried from the same report (not equal by chance)
+                for li, (sex, age) in enumerate(self.lines):
+                    for ri, r in enumerate(self.regions):
+                        keys = [(self.code, r, sex, age, period) for period in self.periods]
+                        same[li, :, ri] &= _run_starts([grid.values.get(k) for k in keys]) == (
+                            _run_starts([cells.values.get(k) for k in keys])
+                        )
             bits = [(same.reshape(self.L * self.P, self.n)[self.q_families] * weights).sum(axis=1)]
             if len(self.t_families):  # to the end of a quarter: every quarter up to it
                 so_far = np.cumprod(same[self.total_line], axis=0).astype(bool)
@@ -1268,6 +1275,17 @@ def _same_count(then: float | None, now: float | None) -> bool:
     if then is None or now is None or math.isnan(then) or math.isnan(now):
         return (then is None or math.isnan(then)) and (now is None or math.isnan(now))
     return float(then) == float(now)
+
+
+def _run_starts(values: Sequence[float | None]) -> np.ndarray:
+    """For a region's counts at the end of each quarter ('latest'), the first quarter of
+    the run of equal counts each belongs to (the report a carried count carries, as the
+    audit's reader takes it)."""
+    starts = np.arange(len(values))
+    for p in range(1, len(values)):
+        if _same_count(values[p - 1], values[p]):
+            starts[p] = starts[p - 1]
+    return starts
 
 
 def holds_as_then(cells: IndicatorCells, earlier: Published) -> bool:

@@ -126,17 +126,27 @@ def readable(result: IndicatorCells) -> list[Published]:
 
 
 def _reported(cells: IndicatorCells, cell):
-    """For a region's count at the end of a quarter ('latest'), the first quarter of the run
-    of equal values it belongs to (a value carried forward is the one reported then, as the
-    audit's reader takes it): a later report for the quarter then leaves what it said of
-    the earlier one in force. Any other cell as it is."""
+    """For a count at the end of a quarter ('latest'), the first quarter of the run of
+    equal values it belongs to: a region's value carried forward is the one reported then
+    (as the audit's reader takes it), and the count over all regions at a quarter no region
+    reported in (past the data, say) is that of the last quarter one did. A later report for
+    the quarter then leaves what the view said of the earlier one in force, instead of
+    making the view say something of data it never had. Any other cell as it is."""
     code, region, sex, age, column = cell
-    if cells.aggregation.get(code) != "latest" or region == ALL or column == TO_DATE:
+    if cells.aggregation.get(code) != "latest" or column == TO_DATE:
         return cell
+    regions = cells.regions if region == ALL else (region,)
     periods = list(cells.periods)
-    value = cells.values[cell]
     at = periods.index(column)
-    while at > 0 and cells.values.get((code, region, sex, age, periods[at - 1])) == value:
+
+    def same(earlier: str, later: str) -> bool:
+        return all(
+            cells.values.get((code, r, sex, age, earlier))
+            == cells.values.get((code, r, sex, age, later))
+            for r in regions
+        )
+
+    while at > 0 and same(periods[at - 1], periods[at]):
         at -= 1
     return (code, region, sex, age, periods[at])
 

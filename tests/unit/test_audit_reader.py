@@ -385,12 +385,16 @@ def test_no_reader_narrows_a_count_from_the_views_after_each_upload(
         (7, "by-sex-and-age", REGIONS),
         (12, "latest", REGIONS),
         (3, "totals", ("UZ-AN", *REGIONS)),
+        (9, "latest", REGIONS),
+        (7, "latest", (*REGIONS, "UZ-AN")),
     ],
     ids=[
         "a-small-count-to-the-end-of-a-quarter",
         "a-hidden-total-to-date",
         "carried-forward",
         "hidden-then-shown-cell-by-cell",
+        "a-total-past-the-data",
+        "a-total-past-the-data-pins",
     ],
 )
 def test_what_an_earlier_view_withheld_stays_guarded(file_db, tmp_path, seed, shape, regions):
@@ -400,7 +404,12 @@ def test_what_an_earlier_view_withheld_stays_guarded(file_db, tmp_path, seed, sh
     forward from a quarter shown taken as a secret no cell was left to protect (seed 12:
     the later views' audits failed). And one whose last audit failed when a total to date
     hidden before was guarded though the quarters it sums are each shown now (seed 3, four
-    regions): hiding it then protected the small counts of then, which are guarded still."""
+    regions): hiding it then protected the small counts of then, which are guarded still.
+    And two of counts at the end of each quarter where a view's total over all regions at a
+    quarter past its data (its regions' last reports, carried) was taken as a statement of
+    that quarter's counts once they were reported: the later audit failed (seed 9), and
+    with four regions it kept that total shown as known where the reader pinned a "<5" of
+    the second quarter as 4 (seed 7)."""
     views = views_after_each_upload(file_db, tmp_path, seed, shape, "suppress", regions=regions)
     assert all(v.audit.passed for v in views)
     assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold) == {}

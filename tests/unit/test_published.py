@@ -177,3 +177,58 @@ def test_told_the_rounded_figures_of_the_first_view_the_audit_finds_more(file_db
     assert (
         "PEOPLE, UZ-JI + UZ-NG, all people, to the end of 2021Q1 (shown in an earlier view)" in pins
     )
+
+
+def test_a_count_carried_past_the_data_is_recorded_as_the_report_it_carries(file_db, tmp_path):
+    """A count at the end of each quarter ('latest') is carried forward to the programme's
+    later quarters before any data reaches them: what the view says of those is what the
+    last report said, so it is recorded as that quarter's, for each region and over all of
+    them, and a later report for those quarters leaves it in force."""
+    settings = settings_for(tmp_path, "suppress")
+    define_programme(file_db, "latest")
+    rows = programme_rows(9, "latest")
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q1"])
+    first = pc.indicator_cells(file_db, settings, REGIONS)
+    assert first.values[("PEOPLE", pc.ALL, "all", "all", "2022Q2")] == 28  # carried
+    assert {(r[0], r[3]) for r in recorded(file_db)} == {
+        (region, "2021Q1") for region in (*REGIONS, pc.ALL)
+    }
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] > "2021Q1"])
+    rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
+    assert rules.values[("PEOPLE", pc.ALL, "all", "all", "2021Q4")] == 28  # by chance
+    with file_db.cursor() as cur:
+        found = published.load(cur, rules, kept.fingerprint(rules))
+    in_force = audit.earlier_in_force(rules, found)["PEOPLE"]
+    assert {p.cell[4] for p in in_force} == {"2021Q1"}  # never the total of 2021Q4
+
+
+def test_a_rounded_grid_carried_past_its_data_holds_only_while_the_same_report_does(
+    file_db, tmp_path
+):
+    """Under rounding an earlier grid's figures are judged over the regions whose counts
+    are as they were. A count carried to a quarter the view had no data for is the report
+    it carries: UZ-AN's 0 of the first quarter, carried to the third, is not the 0 UZ-AN
+    reported for the third quarter later (after 12 in the second), so the first view's
+    figures of the third quarter hold over UZ-TO alone (which reported nothing new)."""
+    regions = (*REGIONS, "UZ-AN")
+    settings = settings_for(tmp_path, "round")
+    define_programme(file_db, "latest", regions)
+    rows = programme_rows(7, "latest", regions)
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q1"])
+    pc.indicator_cells(file_db, settings, regions)  # the first view, recorded
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] > "2021Q1"])
+    rules = pc.indicator_cells(file_db, settings, regions, secondary=False)
+    an = ("PEOPLE", "UZ-AN", "all", "all")
+    assert [rules.values[(*an, q)] for q in ("2021Q1", "2021Q2", "2021Q3")] == [0, 12, 0]
+    with file_db.cursor() as cur:
+        grids = published.load_grids(cur, rules, kept.fingerprint(rules))
+    told = replace(rules, earlier_grids=grids)
+    keys = [k for k in told.values if k[0] == "PEOPLE"]
+    model = audit._Model(told, "PEOPLE", keys, told.protection)
+    [(_, in_force)] = model._earlier_views()
+    by_quarter = {
+        rules.periods[period]: [r for i, r in enumerate(rules.regions) if mask >> i & 1]
+        for (_, _, period), mask in zip(model.families, in_force, strict=True)
+    }
+    assert by_quarter["2021Q1"] == list(rules.regions)
+    assert by_quarter["2021Q3"] == ["UZ-TO"]
