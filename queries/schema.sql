@@ -237,8 +237,9 @@ create table if not exists protected_cells (
 );
 
 -- What donors could read in each protected view (monitoring/access/published.py): every
--- cell of its grid shown as a count or as "<5", which later views of the same regions are
--- audited knowing (docs/access.md, "What donors saw before").
+-- cell of its grid shown as a count or as "<5" (or withheld), and which counts it summed,
+-- which later views of the same regions are audited knowing (docs/access.md, "What donors
+-- saw before"; migrations 0023 and 0025).
 create table if not exists published_cells (
     scope          varchar not null,  -- the view's regions, by code: "UZ-JI UZ-NG UZ-TO"
     indicator_code varchar not null,
@@ -251,11 +252,12 @@ create table if not exists published_cells (
     value          double not null,   -- the count behind it then
     low            double not null,   -- what a donor read of it: low <= the count <= high
     high           double not null,   -- (exact, rounded to a range, or 1 to 4 for "<5")
+    summed         varchar not null default '',  -- '' all its counts; else "REGION@QUARTER ..."
     base           varchar not null,  -- the fingerprint of the view that first showed it
     shown_at       timestamptz not null default current_timestamp,
     primary key (
         scope, indicator_code, region_code, sex, age_group, period_column, through, state, value,
-        low, high
+        low, high, summed
     )
 );
 

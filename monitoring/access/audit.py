@@ -50,6 +50,7 @@ and audits again. `python -m monitoring audit-disclosure` prints the audit
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 import zlib
@@ -433,6 +434,9 @@ class _Model:
         # The sums of atoms a total of the grid shows (a count, exact or rounded): no secret.
         # Wanted only beside what earlier views withheld (`_earlier_rows`).
         self.shown_sums: set[tuple[int, ...]] = set()
+        # Families of earlier figures over fewer counts than this view's (`_earlier_views`):
+        # per family after this view's own, its line and which of its atoms it sums.
+        self.late_include: list[tuple[int, np.ndarray]] = []
         self._earlier_atoms()
         self._grid_rows()
         self._relations()
@@ -631,8 +635,17 @@ class _Model:
                 regions = [region_index[region]]
             else:
                 continue
-            periods = slice(0, through + 1) if column == TO_DATE else through
-            atoms = self._atoms_of(line, periods, regions)
+            if earlier.summed:  # the counts it summed then, some of them reported since
+                pairs = _pairs(earlier.summed)
+                if any(r not in region_index or q not in period_index for r, q in pairs):
+                    continue
+                parts = [self._atoms_of(line, period_index[q], [region_index[r]]) for r, q in pairs]
+                if any(not len(part) for part in parts):
+                    continue  # one of them is no longer reported: not in force
+                atoms = np.sort(np.concatenate(parts))
+            else:
+                periods = slice(0, through + 1) if column == TO_DATE else through
+                atoms = self._atoms_of(line, periods, regions)
             if len(atoms):
                 found.append((earlier, atoms))
         self.earlier_found = found
@@ -659,7 +672,9 @@ class _Model:
             # Withheld then: guarded still (a small count; a cell, unless a view shows it,
             # whole or as its shown cells), where no figure of this view is it (the same sum
             # is solved once).
-            same = column != TO_DATE or last_summed(cells, earlier.cell) == earlier.through
+            same = (
+                column != TO_DATE or last_summed(cells, earlier.cell) == earlier.through
+            ) and summed(cells, earlier.cell) == earlier.summed
             now = cells.states.get(earlier.cell) if same else None  # the same sum now
             guarded = now in (None, HIDDEN) and (
                 earlier.state == SMALL
@@ -681,17 +696,23 @@ class _Model:
                     )
                 )
 
-    def _earlier_views(self) -> list[tuple[IndicatorCells, np.ndarray]]:
+    def _earlier_views(self) -> list[tuple[IndicatorCells, np.ndarray, list[tuple]]]:
         """The grids earlier views showed rounded (`cells.earlier_grids`), each as cells of
         its own to judge its figures by, with per family of figures (`self.families`) the
         bit mask of the regions whose counts in it are as they were then: a figure of the
-        earlier view over those regions still holds of today's counts."""
+        earlier view over those regions still holds of today's counts. And the figures of
+        those families over regions one of which has reported a quarter of it late, since
+        (then they summed fewer counts than any figure of this view): per family, what each
+        region's counts were then, as (kind, line, quarter, which of `self.A[line]` they
+        summed (P, n), the regions whose counts then are all still counted as they were,
+        the regions among them that reported late); `_figures` makes each a family."""
         cells = self.cells
-        out: list[tuple[IndicatorCells, np.ndarray]] = []
+        out: list[tuple[IndicatorCells, np.ndarray, list[tuple]]] = []
         grids = cells.earlier_grids.get(self.code, ())
         if self.mean or not grids:
             return out
         weights = 1 << np.arange(self.n, dtype=np.int64)
+        now_present = self.A >= 0
         for grid in grids:
             then = IndicatorCells(
                 regions=cells.regions,
@@ -704,6 +725,15 @@ class _Model:
                 protection=grid.protection,
                 rounding_base=grid.rounding_base,
             )
+            found = [
+                grid.values.get((self.code, r, sex, age, period))
+                for sex, age in self.lines
+                for period in self.periods
+                for r in self.regions
+            ]
+            then_present = np.array(
+                [v is not None and not math.isnan(v) for v in found], dtype=bool
+            ).reshape(self.L, self.P, self.n)
             same = np.array(
                 [
                     [
@@ -732,8 +762,30 @@ class _Model:
                 so_far = np.cumprod(same[self.total_line], axis=0).astype(bool)
                 bits.append((so_far[self.t_families] * weights).sum(axis=1))
             in_force = np.concatenate(bits).astype(np.int64)
-            if in_force.any():
-                out.append((then, in_force))
+            late_families: list[tuple] = []
+            if not self.latest:  # a count at the end of a quarter carries, never arrives late
+                late = ~then_present & now_present  # reported since, for a quarter of then
+                kept_cells = ~then_present | same  # absent then, or counted as then
+                for kind, line, p in self.families:
+                    quarters = slice(p, p + 1) if kind == "Q" else slice(0, p + 1)
+                    usable = kept_cells[line, quarters].all(axis=0)
+                    arrived = late[line, quarters].any(axis=0) & usable
+                    if not arrived.any():
+                        continue
+                    include = np.zeros((self.P, self.n), dtype=bool)
+                    include[quarters] = then_present[line, quarters] & usable
+                    late_families.append(
+                        (
+                            kind,
+                            line,
+                            p,
+                            include,
+                            int((usable * weights).sum()),
+                            int((arrived * weights).sum()),
+                        )
+                    )
+            if in_force.any() or late_families:
+                out.append((then, in_force, late_families))
         return out
 
     # Every figure over every set of regions ----------------------------------------------
@@ -741,11 +793,12 @@ class _Model:
         """(F, n): per family of figures (a quarter and line; an actual to date) the
         per-region numbers their sums are made of, at atom values `x`."""
         xe = np.append(x, 0.0)
-        quarters = xe[self.A].reshape(self.L * self.P, self.n)[self.q_families]
-        if not len(self.t_families):
-            return quarters
-        to_date = np.cumsum(xe[self.A[self.total_line]], axis=0)[self.t_families]
-        return np.vstack([quarters, to_date])
+        parts = [xe[self.A].reshape(self.L * self.P, self.n)[self.q_families]]
+        if len(self.t_families):
+            parts.append(np.cumsum(xe[self.A[self.total_line]], axis=0)[self.t_families])
+        for line, include in self.late_include:  # earlier figures of fewer counts
+            parts.append((xe[self.A[line]] * include).sum(axis=0)[None, :])
+        return np.vstack(parts) if len(parts) > 1 else parts[0]
 
     def _figures(self, *, enumerate_sets: bool = True) -> None:
         """Judge every figure through the cells' own code; group those that differ only
@@ -764,6 +817,7 @@ class _Model:
         families = [("Q", int(f // self.P), int(f % self.P)) for f in self.q_families]
         families += [("T", self.total_line, int(p)) for p in self.t_families]
         self.families = families
+        self.own_families = len(families)  # then those of earlier figures (`late_include`)
         masks = np.arange(1 << n, dtype=np.int64)
         masks[0] = 1  # the empty set is never judged (placeholder)
         free_atoms = np.append(self.free, False)
@@ -855,7 +909,7 @@ class _Model:
                         hi_now - shifts[row, kept], codes, values, k, shifts[row],
                         withheld[kept], small, False,
                     )  # fmt: skip
-                for then, in_force in then_views:
+                for then, in_force, _ in then_views:
                     # An earlier view's figure over the same counts, where it said more
                     # than this view's (shown then, withheld or rounded otherwise now).
                     same = keep & ((masks & ~in_force[f]) == 0)
@@ -880,6 +934,54 @@ class _Model:
                         hi_then[more] - shifts[row, idx], codes_then, values, k, shifts[row],
                         np.zeros(len(idx), dtype=bool), np.zeros(len(idx), dtype=bool), True,
                     )  # fmt: skip
+
+        # Figures of earlier views over regions one of which reported a quarter late since:
+        # each a family of its own, its regions' counts those of then (`_earlier_views`).
+        free_bits = list(self.free_bits)
+        ones = np.ones(1 << n)
+        for then, _, late_families in then_views:
+            for kind, line, p, include, usable, arrived in late_families:
+                f = len(families)
+                families.append(("E" + kind, line, p))
+                self.late_include.append((line, include))
+                ids = self.A[line]
+                summed = include & (ids >= 0)
+                values = _subset_sums(np.where(summed, self.value[ids], 0.0).sum(axis=0)[None])[0]
+                shifts = _subset_sums(
+                    np.where(summed, self.fixed_value[ids], 0.0).sum(axis=0)[None]
+                )[0]
+                counts = _subset_sums(summed.sum(axis=0)[None].astype("float64"))[0]
+                free = (summed & self.free[ids]).any(axis=0)
+                bits = int((free * weights).sum())
+                free_bits.append(bits)
+                period = self.periods[p]
+                sex, age = self.lines[line]
+                if kind == "Q":
+                    codes_then = then.quarter_codes(code, masks, period, values, sex, age)
+                else:
+                    codes_then = then.to_date_codes(code, masks, [period], [values])[0]
+                reduced = masks & bits
+                wanted = (
+                    (counts > 0)
+                    & ((masks & ~usable) == 0)
+                    & ((masks & arrived) != 0)
+                    & (codes_then != CODE_HIDDEN)
+                    & (reduced != 0)
+                )
+                wanted[0] = False
+                idx = np.flatnonzero(wanted)
+                if not len(idx):
+                    continue
+                lo_then, hi_then = read_interval(
+                    codes_then[idx], values[idx], ones[idx], then.protection,
+                    then.rounding_base, then.threshold, self.integer,
+                )  # fmt: skip
+                add_classes(
+                    f, idx, reduced[idx], lo_then - shifts[idx], hi_then - shifts[idx],
+                    codes_then, values, ones, shifts, np.zeros(len(idx), dtype=bool),
+                    np.zeros(len(idx), dtype=bool), True,
+                )  # fmt: skip
+        self.free_bits = np.array(free_bits, dtype=np.int64)
 
         def cat(parts, dtype):
             return np.concatenate(parts) if parts else np.array([], dtype=dtype)
@@ -911,11 +1013,17 @@ class _Model:
 
     def _class_atoms(self, c: int, *, full: bool) -> np.ndarray:
         """The atoms of a group of figures: its representative's (full) or the free ones."""
-        kind, line, p = self.families[self.cls_fam[c]]
+        f = int(self.cls_fam[c])
+        kind, line, p = self.families[f]
         mask = int(self.cls_rep[c] if full else self.cls_mask[c])
         regions = [i for i in range(self.n) if mask >> i & 1]
-        periods = p if kind == "Q" else slice(0, p + 1)
-        atoms = self._atoms_of(line, periods, regions)
+        if kind.startswith("E"):  # an earlier figure of the counts of then
+            _, include = self.late_include[f - self.own_families]
+            ids = self.A[line][:, regions][include[:, regions]]
+            atoms = np.sort(ids[ids >= 0])
+        else:
+            periods = p if kind == "Q" else slice(0, p + 1)
+            atoms = self._atoms_of(line, periods, regions)
         return atoms if full else atoms[self.free[atoms]]
 
     def atoms_of(self, candidate: _Candidate) -> np.ndarray:
@@ -934,7 +1042,7 @@ class _Model:
             sex,
             age,
             self.periods[p],
-            kind == "T",
+            kind.endswith("T"),
             STATE_OF_CODE[code],
         )
 
@@ -1188,7 +1296,7 @@ class _Model:
                 out.add(row.source[1])
             elif row.source[0] == "figure":  # its state hangs on its whole column (or row)
                 kind, line, p = self.families[int(self.cls_fam[row.source[1]])]
-                periods = [p] if kind == "Q" else list(range(p + 1))
+                periods = [p] if kind.endswith("Q") else list(range(p + 1))
                 for q in periods:
                     ids = self.A[line, q]
                     out.update(self.atom_cells[a] for a in ids[ids >= 0])
@@ -1205,7 +1313,8 @@ class _Model:
         kind = row.source[0]
         if kind == "cell" and self.cells.states.get(row.source[1]) == SHOWN:
             out.append(row.source[1])
-        if kind == "figure":
+        if kind == "figure" and self.families[int(self.cls_fam[row.source[1]])][0][0] != "E":
+            # (an earlier figure of the counts of then: no total of this view shows it)
             c = row.source[1]
             f = int(self.cls_fam[c])
             family, line, p = self.families[f]
@@ -1277,6 +1386,62 @@ def _same_count(then: float | None, now: float | None) -> bool:
     return float(then) == float(now)
 
 
+def _present(cells: IndicatorCells) -> dict[tuple[str, str, str, str], list[str]]:
+    """Per indicator, region, sex and age group, the quarters with a count (sorted)."""
+    memo = ("present",)
+    if memo not in cells._memo:
+        found: dict[tuple[str, str, str, str], list[str]] = {}
+        for (code, region, sex, age, column), v in cells.values.items():
+            if region != ALL and column != TO_DATE and not math.isnan(v):
+                found.setdefault((code, region, sex, age), []).append(column)
+        cells._memo[memo] = {key: sorted(periods) for key, periods in found.items()}
+    return cells._memo[memo]
+
+
+def summed(cells: IndicatorCells, cell: Cell) -> str:
+    """Which counts of its regions and quarters a cell sums, as what a view showed of it is
+    recorded (published.py): "" when it sums every one of them (nothing reported later can
+    join it); else each as "REGION@QUARTER", by region and quarter: a region that reports a
+    quarter late, after the next upload, then leaves the earlier figure a statement of the
+    counts it had. A count over all regions at the end of a quarter ('latest') sums each
+    region's report it carries (the first quarter of the run of equal counts), always
+    listed: a report for a quarter in between would change what the cell sums."""
+    code, region, sex, age, column = cell
+    regions = cells.regions if region == ALL else (region,)
+    present = _present(cells)
+    if cells.aggregation.get(code) == "latest":
+        if region != ALL or column == TO_DATE:
+            return ""  # one region's count: recorded as of the quarter that reported it
+        at = cells.periods.index(column)
+        pairs = []
+        for r in regions:
+            if column not in present.get((code, r, sex, age), ()):
+                continue
+            values = [cells.values.get((code, r, sex, age, p)) for p in cells.periods[: at + 1]]
+            pairs.append((r, cells.periods[int(_run_starts(values)[at])]))
+        return " ".join(f"{r}@{q}" for r, q in pairs)
+    if column == TO_DATE:
+        through = last_summed(cells, cell)
+        wanted = cells.periods.index(through) + 1 if through else 0
+        summed_by = {}
+        for r in regions:
+            quarters = present.get((code, r, sex, age), [])
+            summed_by[r] = quarters[: bisect.bisect_right(quarters, through)]
+    else:
+        wanted = 1
+        summed_by = {
+            r: [column] if column in present.get((code, r, sex, age), ()) else [] for r in regions
+        }
+    if all(len(quarters) == wanted for quarters in summed_by.values()):
+        return ""
+    return " ".join(f"{r}@{q}" for r, quarters in summed_by.items() for q in quarters)
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """The "REGION@QUARTER" pairs of `summed`."""
+    return [tuple(token.split("@", 1)) for token in text.split()]  # type: ignore[misc]
+
+
 def _run_starts(values: Sequence[float | None]) -> np.ndarray:
     """For a region's counts at the end of each quarter ('latest'), the first quarter of
     the run of equal counts each belongs to (the report a carried count carries, as the
@@ -1296,8 +1461,10 @@ def holds_as_then(cells: IndicatorCells, earlier: Published) -> bool:
     cell = earlier.cell
     if cell[1] == ALL and cells.aggregation.get(cell[0]) == "latest":
         return False
-    return cells.values.get(cell) == earlier.value and (
-        cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through
+    return (
+        cells.values.get(cell) == earlier.value
+        and (cell[4] != TO_DATE or last_summed(cells, cell) == earlier.through)
+        and summed(cells, cell) == earlier.summed
     )
 
 
@@ -1350,12 +1517,17 @@ def earlier_in_force(
         regions = cells.regions if region == ALL else (region,)
         if region != ALL and region not in cells.regions:
             continue
-        if column == TO_DATE:
-            periods = [p for p in cells.periods if p <= earlier.through]
+        if earlier.summed:  # the counts it summed then: all still reported, or not in force
+            found = [cells.values.get((code, r, sex, age, p)) for r, p in _pairs(earlier.summed)]
+            if any(v is None or math.isnan(v) for v in found):
+                continue
         else:
-            periods = [column]
-        found = [cells.values.get((code, r, sex, age, p)) for r in regions for p in periods]
-        found = [v for v in found if v is not None and not math.isnan(v)]
+            if column == TO_DATE:
+                periods = [p for p in cells.periods if p <= earlier.through]
+            else:
+                periods = [column]
+            found = [cells.values.get((code, r, sex, age, p)) for r in regions for p in periods]
+            found = [v for v in found if v is not None and not math.isnan(v)]
         if not found:
             continue
         if earlier.state == HIDDEN:  # said nothing: guarded while its counts are the same
@@ -1769,12 +1941,20 @@ def _suppress_indicator(
                 taken.append(pick)
         return taken
 
+    afresh = False  # audited again without what earlier rounds carry, once stuck
     while True:
         part = _audit_indicator(current, code, keys, carry=quick, figures=False)
         taken = picks(part)
         if not part.weak:
             part = _audit_indicator(current, code, keys, carry=full, cells_first=True)
             taken = picks(part)
+        if not taken and part.weak and hidden and not afresh:
+            # A figure found weak in an earlier round is kept weak while nothing that
+            # pinned it is hidden since (`_Carry.weak`); before giving up, audit once more
+            # from nothing, which may find it was not, or other cells to hide.
+            afresh = True
+            quick, full = _Carry(), _Carry()
+            continue
         if not taken:
             return frozenset(hidden), part
         for cell in taken:

@@ -65,7 +65,8 @@ class Published(NamedTuple):
     """A cell of an earlier view of the same regions as donors could read it
     (monitoring/access/published.py): a count shown (SHOWN) or "<5" (SMALL), the value
     behind it then, what a donor read of it ([low, high]: exact, a rounding's range, or
-    1 to 4), and for a cell over all quarters the last quarter it summed."""
+    1 to 4), for a cell over all quarters the last quarter it summed, and which counts of
+    its regions and quarters it summed where that is not all of them (`audit.summed`)."""
 
     cell: Cell
     through: str  # the cell's own quarter, or the last one a 'to_date' cell summed
@@ -73,6 +74,7 @@ class Published(NamedTuple):
     value: float
     low: float
     high: float
+    summed: str = ""  # "" every count of its regions and quarters; else "REGION@QUARTER ..."
 
 
 class PublishedGrid(NamedTuple):

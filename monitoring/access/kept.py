@@ -41,7 +41,8 @@ from monitoring.db.errors import DATABASE_ERRORS
 
 log = logging.getLogger("monitoring.access")
 
-FORMAT = 3  # of the fingerprint's input and of the kept JSON (2: with earlier views; 3: grids)
+FORMAT = 4  # of the fingerprint's input and of the kept JSON (2: with earlier views;
+# 3: grids; 4: which counts each earlier cell summed)
 KEEP = 500  # rows kept; the oldest beyond are removed when one is added
 _SOLVERS = ("highspy", "scipy", "numpy")
 
@@ -74,7 +75,7 @@ def fingerprint(cells: IndicatorCells) -> str:
         sorted([list(cell), value, cells.states[cell]] for cell, value in cells.values.items()),
         sorted(list(cell) for cell in cells.secondary),
         sorted(
-            [list(p.cell), p.through, p.state, p.value, p.low, p.high]
+            [list(p.cell), p.through, p.state, p.value, p.low, p.high, p.summed]
             for found in cells.earlier.values()
             for p in found
         ),

@@ -62,6 +62,7 @@ _COLUMNS = (
     "value",
     "low",
     "high",
+    "summed",
 )
 
 
@@ -82,9 +83,15 @@ def load(cur, cells: IndicatorCells, base: str) -> list[Published]:
     wanted = set(cells.aggregation)
     return [
         Published(
-            (code, region, sex, age, column), through, state, float(value), float(low), float(high)
+            (code, region, sex, age, column),
+            through,
+            state,
+            float(value),
+            float(low),
+            float(high),
+            summed,
         )
-        for code, region, sex, age, column, through, state, value, low, high in rows
+        for code, region, sex, age, column, through, state, value, low, high, summed in rows
         if code in wanted
     ]
 
@@ -93,7 +100,7 @@ def readable(result: IndicatorCells) -> list[Published]:
     """The cells of a protected view as donors can read them: every cell of the grid shown
     as a count or as "<5", and every one withheld ("hidden", but zeros: a later view must
     not give it away either), with its value and the last quarter it sums."""
-    from monitoring.access.audit import counts_are_whole, last_summed, read_interval
+    from monitoring.access.audit import counts_are_whole, last_summed, read_interval, summed
 
     by_code: dict[str, list[tuple]] = {}
     for shown, state in result.states.items():
@@ -121,7 +128,11 @@ def readable(result: IndicatorCells) -> list[Published]:
         for (cell, through, state), value, low, high in zip(
             found, values, lows, highs, strict=True
         ):
-            out.append(Published(cell, through, state, value, float(low), float(high)))
+            out.append(
+                Published(
+                    cell, through, state, value, float(low), float(high), summed(result, cell)
+                )
+            )
     return sorted(out)
 
 
@@ -158,7 +169,7 @@ def record(cur, result: IndicatorCells, base: str) -> int:
     if not shown:
         return 0
     frame = pd.DataFrame(
-        [(*p.cell, p.through, p.state, p.value, p.low, p.high) for p in shown],
+        [(*p.cell, p.through, p.state, p.value, p.low, p.high, p.summed) for p in shown],
         columns=list(_COLUMNS),
     )
     cur.register("published_now", frame)

@@ -10,6 +10,7 @@ import threading
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from monitoring.access import cells as pc
 from monitoring.access import sharing
 from monitoring.access.cells import protection_scope
 from monitoring.db import Database, close_all
@@ -19,7 +20,7 @@ from monitoring.settings import ROOT, load_settings
 from tests.app.conftest import TEST_SECRET, no_exceptions
 from tests.app.lazy_parts import ADMIN_TAB, open_tab
 from tests.conftest import account_name, add_test_accounts
-from tests.unit.test_audit_reader import views_after_each_upload
+from tests.unit.test_audit_reader import REGIONS, settings_for, small_programme
 from tests.unit.upload_support import csv_bytes, reopen_everything
 from ui import access
 from ui.access import USER_KEY
@@ -168,14 +169,18 @@ def test_the_administration_page_says_the_links_figures_were_checked(tmp_path, m
 
 
 def test_the_administration_page_warns_when_a_links_protection_check_fails(tmp_path, monkeypatch):
-    """A programme whose quarterly views, each audited knowing the ones before, leave the
-    last one's audit failing (counts at the end of each quarter carried forward; docs/
-    access.md, "What donors saw before"): the page names the regions and what to run."""
+    """A link whose donors saw counts of 3 and 4 before the small-count threshold was raised
+    from 3 to 5: no cell hidden now undoes what they saw, so the view's audit does not pass
+    (docs/access.md, "What donors saw before"), and the page names the regions and what to
+    run."""
     path = tmp_path / "monitoring.duckdb"
+    shown_before = settings_for(tmp_path, "suppress", threshold=3)
+    now = settings_for(tmp_path, "suppress")
 
     def history(db) -> None:
-        views = views_after_each_upload(db, tmp_path, 9, "latest", "suppress")
-        assert not views[-1].audit.passed
+        small_programme(db, 0, "totals")
+        assert pc.indicator_cells(db, shown_before, REGIONS).audit.passed
+        assert not pc.indicator_cells(db, now, REGIONS).audit.passed
 
     one_link_over(path, history)
     monkeypatch.setenv("MONITORING_SETTINGS", str(tmp_path / "programme-suppress.toml"))

@@ -225,10 +225,41 @@ def test_a_rounded_grid_carried_past_its_data_holds_only_while_the_same_report_d
     told = replace(rules, earlier_grids=grids)
     keys = [k for k in told.values if k[0] == "PEOPLE"]
     model = audit._Model(told, "PEOPLE", keys, told.protection)
-    [(_, in_force)] = model._earlier_views()
+    [(_, in_force, _)] = model._earlier_views()
     by_quarter = {
         rules.periods[period]: [r for i, r in enumerate(rules.regions) if mask >> i & 1]
         for (_, _, period), mask in zip(model.families, in_force, strict=True)
     }
     assert by_quarter["2021Q1"] == list(rules.regions)
     assert by_quarter["2021Q3"] == ["UZ-TO"]
+
+
+def test_a_total_before_a_late_report_stays_a_statement_of_the_counts_it_had(file_db, tmp_path):
+    """A region that reports a quarter late joins that quarter's totals after the next
+    upload. What the earlier view showed of the total over all regions was of the others'
+    counts: it is recorded with the counts it summed, stays in force as a statement of
+    them (a donor who saw both views knows it), and is not taken for today's total."""
+    settings = settings_for(tmp_path, "suppress")
+    define_programme(file_db, "totals")
+    rows = programme_rows(0, "totals")
+    first = [r for r in rows if r["period"] == "2021Q1" and r["region_code"] != "UZ-TO"]
+    insert(file_db, "indicator_values", first)
+    pc.indicator_cells(file_db, settings, REGIONS)  # the first view, UZ-TO not yet reported
+    total = ("PEOPLE", pc.ALL, "all", "all", "2021Q1")
+    then = [r for r in recorded(file_db) if r[0] == pc.ALL and r[3] == "2021Q1"]
+    assert [r[6] for r in then] == [10]
+    with file_db.cursor() as cur:
+        [summed] = cur.execute(
+            "select summed from published_cells where region_code = '*' "
+            "and period_column = '2021Q1'"
+        ).fetchone()
+    assert summed == "UZ-JI@2021Q1 UZ-NG@2021Q1"
+    late = [r for r in rows if r["period"] == "2021Q1" and r["region_code"] == "UZ-TO"]
+    insert(file_db, "indicator_values", late)
+    rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
+    assert rules.values[total] == 15  # UZ-TO's 5 joined it
+    with file_db.cursor() as cur:
+        found = published.load(cur, rules, kept.fingerprint(rules))
+    [known] = [p for p in audit.earlier_in_force(rules, found)["PEOPLE"] if p.cell == total]
+    assert (known.value, known.summed) == (10, summed)  # the others' 10, still known
+    assert not audit.holds_as_then(rules, known)  # and not today's total
