@@ -83,6 +83,7 @@ from monitoring.access.cells import (
     Cell,
     IndicatorCells,
     Published,
+    PublishedGrid,
 )
 
 POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
@@ -763,7 +764,9 @@ class _Model:
                 bits.append((so_far[self.t_families] * weights).sum(axis=1))
             in_force = np.concatenate(bits).astype(np.int64)
             late_families: list[tuple] = []
-            if not self.latest:  # a count at the end of a quarter carries, never arrives late
+            if self.latest:
+                late_families = self._latest_then(grid, then_present)
+            else:
                 late = ~then_present & now_present  # reported since, for a quarter of then
                 kept_cells = ~then_present | same  # absent then, or counted as then
                 for kind, line, p in self.families:
@@ -786,6 +789,51 @@ class _Model:
                     )
             if in_force.any() or late_families:
                 out.append((then, in_force, late_families))
+        return out
+
+    def _latest_then(self, grid: PublishedGrid, then_present: np.ndarray) -> list[tuple]:
+        """For counts at the end of each quarter ('latest'), the families of an earlier
+        grid's figures that sum other counts than this view's figures of the quarter: a
+        region's count then is the report it carried (the first quarter of its run of equal
+        counts then), which a report since, for a quarter up to this one, no longer carries
+        now. As `_earlier_views` gives them (the atom of that report, per region)."""
+        weights = 1 << np.arange(self.n, dtype=np.int64)
+        cells = self.cells
+        out: list[tuple] = []
+        starts: dict[tuple[int, int], tuple[list, list, np.ndarray, np.ndarray]] = {}
+        for kind, line, p in self.families:
+            if kind != "Q":
+                continue
+            sex, age = self.lines[line]
+            include = np.zeros((self.P, self.n), dtype=bool)
+            usable = np.zeros(self.n, dtype=bool)
+            arrived = np.zeros(self.n, dtype=bool)
+            for i, r in enumerate(self.regions):
+                if (line, i) not in starts:
+                    keys = [(self.code, r, sex, age, period) for period in self.periods]
+                    then = [grid.values.get(k) for k in keys]
+                    now = [cells.values.get(k) for k in keys]
+                    starts[line, i] = (then, now, _run_starts(then), _run_starts(now))
+                then, now, then_starts, now_starts = starts[line, i]
+                if not then_present[line, p, i]:  # no report yet then: it summed nothing
+                    usable[i] = True
+                    arrived[i] = self.A[line, p, i] >= 0
+                    continue
+                q = int(then_starts[p])
+                if self.A[line, q, i] >= 0 and _same_count(then[q], now[q]):
+                    include[q, i] = usable[i] = True
+                    arrived[i] = int(now_starts[p]) != q
+            if arrived.any():
+                out.append(
+                    (
+                        kind,
+                        line,
+                        p,
+                        include,
+                        int((usable * weights).sum()),
+                        int((arrived * weights).sum()),
+                    )
+                )
         return out
 
     # Every figure over every set of regions ----------------------------------------------
