@@ -209,7 +209,8 @@ def test_a_rounded_grid_carried_past_its_data_holds_only_while_the_same_report_d
     are as they were. A count carried to a quarter the view had no data for is the report
     it carries: UZ-AN's 0 of the first quarter, carried to the third, is not the 0 UZ-AN
     reported for the third quarter later (after 12 in the second), so the first view's
-    figures of the third quarter hold over UZ-TO alone (which reported nothing new)."""
+    figures of the third quarter hold over UZ-TO alone as they are (it reported nothing new),
+    and over the others as the first quarter's reports they carried then."""
     regions = (*REGIONS, "UZ-AN")
     settings = settings_for(tmp_path, "round")
     define_programme(file_db, "latest", regions)
@@ -225,13 +226,19 @@ def test_a_rounded_grid_carried_past_its_data_holds_only_while_the_same_report_d
     told = replace(rules, earlier_grids=grids)
     keys = [k for k in told.values if k[0] == "PEOPLE"]
     model = audit._Model(told, "PEOPLE", keys, told.protection)
-    [(_, in_force, _)] = model._earlier_views()
+    [(_, in_force, as_then)] = model._earlier_views()
     by_quarter = {
         rules.periods[period]: [r for i, r in enumerate(rules.regions) if mask >> i & 1]
-        for (_, _, period), mask in zip(model.families, in_force, strict=True)
+        for (_, _, period), mask in zip(model.families[: model.own_families], in_force, strict=True)
     }
     assert by_quarter["2021Q1"] == list(rules.regions)
     assert by_quarter["2021Q3"] == ["UZ-TO"]
+    third = rules.periods.index("2021Q3")
+    [(_, _, _, include, usable, arrived)] = [f for f in as_then if f[2] == third]
+    first_report = [True] + [False] * (len(rules.periods) - 1)
+    assert all(include[:, i].tolist() == first_report for i in range(len(rules.regions)))
+    assert usable == rules.full_mask
+    assert rules.mask_regions(arrived) == ("UZ-AN", "UZ-JI", "UZ-NG")
 
 
 def test_a_total_before_a_late_report_stays_a_statement_of_the_counts_it_had(file_db, tmp_path):
