@@ -341,30 +341,61 @@ def test_no_reader_narrows_a_withheld_count_of_a_protected_view(
 
 
 def views_after_each_upload(
-    db, folder, seed: int, shape: str, protection: str, *, apart=False, regions=REGIONS, late=None
+    db,
+    folder,
+    seed: int,
+    shape: str,
+    protection: str,
+    *,
+    apart=False,
+    regions=REGIONS,
+    late=None,
+    undo=False,
 ):
     """The views a donor who opens the link after each quarter's upload sees: one per
     upload, each of the data so far. `apart`: each view made in a database of its own,
     knowing nothing of the others (as before what donors saw was recorded). `late`: a region
     whose rows of each quarter come one upload late, with the next quarter's of the others
-    (its last quarter in an upload of its own)."""
+    (its last quarter in an upload of its own). `undo`: the second upload undone after its
+    view, and made again (six views)."""
     settings = settings_for(folder, protection)
     rows = programme_rows(seed, shape, regions)
 
     def upload_of(row) -> int:
         return QUARTERS.index(row["period"]) + (row["region_code"] == late)
 
-    uploads = len(QUARTERS) + (late is not None)
+    uploads = [[r for r in rows if upload_of(r) == k] for k in range(len(QUARTERS) + bool(late))]
+    steps = [(True, number) for number in range(len(uploads))]  # (made, or undone; which)
+    if undo:
+        steps[2:2] = [(False, 1), (True, 1)]
     views = []
-    for number in range(uploads):
+    present: list[dict] = []
+    for number, (made, upload) in enumerate(steps):
+        before = present
+        if made:
+            present = present + uploads[upload]
+        else:
+            present = [r for r in present if r not in uploads[upload]]
         if apart:
             db = Database(folder / f"view-{number + 1}.duckdb")
             define_programme(db, shape, regions)
-            insert(db, "indicator_values", [r for r in rows if upload_of(r) <= number])
+            insert(db, "indicator_values", present)
         else:
             if number == 0:
                 define_programme(db, shape, regions)
-            insert(db, "indicator_values", [r for r in rows if upload_of(r) == number])
+            if made:
+                insert(db, "indicator_values", uploads[upload])
+            else:  # as the dashboard's undo does: the upload's rows, gone
+                with db.transaction() as cur:
+                    for period in sorted({r["period"] for r in before if r in uploads[upload]}):
+                        cur.execute(
+                            "delete from indicator_values where period = $period and "
+                            "list_contains($regions, region_code)",
+                            {
+                                "period": period,
+                                "regions": sorted({r["region_code"] for r in uploads[upload]}),
+                            },
+                        )
         try:
             views.append(pc.indicator_cells(db, settings, regions))
         finally:
@@ -495,13 +526,15 @@ def main(argv: list[str] | None = None) -> int:
         python -m tests.unit.test_audit_reader --seeds 0 200 --regions 4
         python -m tests.unit.test_audit_reader --seeds 0 16 --histories
         python -m tests.unit.test_audit_reader --seeds 0 16 --histories --late
+        python -m tests.unit.test_audit_reader --seeds 0 4 --histories --undo
 
     Every seed in each shape (totals, by sex, by sex and age group, latest), under each
     protection; prints each view a reader narrows (or whose audit failed) and a count.
     With --histories, the four views after each quarter's upload side by side (of
     --regions), made as the dashboard makes them and made apart (knowing nothing of each
     other), and a count of each; with --late, UZ-TO's rows of each quarter come one upload
-    late (five views). Exit code 1 if the dashboard's views were narrowed."""
+    late (five views); with --undo, the second upload is undone after its view and made
+    again (six views). Exit code 1 if the dashboard's views were narrowed."""
     import argparse
     import collections
     import pathlib
@@ -514,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--histories", action="store_true")
     parser.add_argument(
         "--late", action="store_true", help="with --histories: UZ-TO reports one upload late"
+    )
+    parser.add_argument(
+        "--undo", action="store_true", help="with --histories: the second upload undone, made again"
     )
     args = parser.parse_args(argv)
     late = "UZ-TO" if args.late else None
@@ -536,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
                                 apart=apart,
                                 regions=regions,
                                 late=late,
+                                undo=args.undo,
                             )
                         else:
                             small_programme(db, seed, shape, regions)
