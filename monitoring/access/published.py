@@ -15,7 +15,10 @@ known; secondary suppression then hides other cells where those alone would not 
 count, and never hides a cell shown as it was before (that would hide nothing). Cells an
 earlier view withheld are recorded too ("<5", and "hidden" but for zeros): the audit of a
 later view guards them as it guards its own withheld cells, wherever their counts are the
-same (a count to the end of an earlier quarter is no cell of the later view's grid).
+same (a count to the end of an earlier quarter is no cell of the later view's grid). Each
+fact says which counts it summed where not all of its regions and quarters had been
+reported (column `summed`, migration 0025): after a region's late report, an earlier total
+stays a statement of the others' counts, never of today's total of the same cell.
 
 Under rounding (`privacy.protection = "round"`) a figure over several regions is rounded on
 its own: JI shown as 10 and NG as 10 say 8..12 each, their sum shown as 15 says 13..17 of
@@ -99,7 +102,9 @@ def load(cur, cells: IndicatorCells, base: str) -> list[Published]:
 def readable(result: IndicatorCells) -> list[Published]:
     """The cells of a protected view as donors can read them: every cell of the grid shown
     as a count or as "<5", and every one withheld ("hidden", but zeros: a later view must
-    not give it away either), with its value and the last quarter it sums."""
+    not give it away either), with its value, the last quarter it sums and which counts it
+    summed where not every one of its regions and quarters had been reported
+    (`audit.summed`: a region that reports late then leaves it a statement of the others')."""
     from monitoring.access.audit import counts_are_whole, last_summed, read_interval, summed
 
     by_code: dict[str, list[tuple]] = {}
