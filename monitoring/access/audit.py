@@ -1525,7 +1525,12 @@ def _same_as_now(cells: IndicatorCells, earlier: Published) -> bool:
 def known_cells(cells: IndicatorCells, code: str) -> frozenset[Cell]:
     """The cells of `code` shown now as an earlier view showed them: hiding one of them
     would take nothing from a reader who saw that view, so secondary suppression never
-    picks them."""
+    picks them. None under rounding: there a figure over several regions is rounded on its
+    own, so a cell shown now also shows every such figure it is part of, which the earlier
+    view may not have shown (it may have hidden another cell of them), and hiding the cell
+    takes those away."""
+    if cells.protection == ROUND:
+        return frozenset()
     return frozenset(e.cell for e in cells.earlier.get(code, ()) if _same_as_now(cells, e))
 
 

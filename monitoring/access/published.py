@@ -12,8 +12,10 @@ count or as "<5", with the value behind it (table `published_cells`, migration 0
 audit of a later view of the same regions reads what still holds of it (`load`, then
 `audit.earlier_in_force`: the cell's counts today add up as they did then) and takes it as
 known; secondary suppression then hides other cells where those alone would not protect a
-count, and never hides a cell shown as it was before (that would hide nothing). Cells an
-earlier view withheld are recorded too ("<5", and "hidden" but for zeros): the audit of a
+count, and under "suppress" never hides a cell shown as it was before (that would hide
+nothing; under rounding it would hide the rounded figures over regions the cell is part
+of, `audit.known_cells`). Cells an earlier view
+withheld are recorded too ("<5", and "hidden" but for zeros): the audit of a
 later view guards them as it guards its own withheld cells, wherever their counts are the
 same (a count to the end of an earlier quarter is no cell of the later view's grid). Each
 fact says which counts it summed where not all of its regions and quarters had been

@@ -462,12 +462,14 @@ def test_what_an_earlier_view_withheld_stays_guarded(file_db, tmp_path, seed, sh
     assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold) == {}
 
 
-# Three programmes in each shape under each protection, and one whose rounded figures of
-# counts at the end of a quarter gave a "<5" away when grids were not read as the reports
-# they carried.
+# Three programmes in each shape under each protection, and two of counts at the end of a
+# quarter under rounding: one gave a "<5" away while grids were not read as the reports
+# they carried (seed 3), one through a rounded figure over two regions of a cell shown as
+# before, which secondary suppression would not hide (seed 9).
 LATE = [
     *itertools.product(range(3), SHAPES, ("suppress", "round")),
     (3, "latest", "round"),
+    (9, "latest", "round"),
 ]
 
 
