@@ -83,7 +83,6 @@ from monitoring.access.cells import (
     Cell,
     IndicatorCells,
     Published,
-    PublishedGrid,
 )
 
 POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
@@ -726,38 +725,37 @@ class _Model:
                 protection=grid.protection,
                 rounding_base=grid.rounding_base,
             )
-            found = [
-                grid.values.get((self.code, r, sex, age, period))
+            keys = [
+                (self.code, r, sex, age, period)
                 for sex, age in self.lines
                 for period in self.periods
                 for r in self.regions
             ]
+            then_values = [grid.values.get(k) for k in keys]
+            now_values = [cells.values.get(k) for k in keys]
+            shape = (self.L, self.P, self.n)
             then_present = np.array(
-                [v is not None and not math.isnan(v) for v in found], dtype=bool
-            ).reshape(self.L, self.P, self.n)
+                [v is not None and not math.isnan(v) for v in then_values], dtype=bool
+            ).reshape(shape)
             same = np.array(
-                [
-                    [
-                        [
-                            _same_count(
-                                grid.values.get((self.code, r, sex, age, period)),
-                                cells.values.get((self.code, r, sex, age, period)),
-                            )
-                            for r in self.regions
-                        ]
-                        for period in self.periods
-                    ]
-                    for sex, age in self.lines
-                ],
+                [_same_count(a, b) for a, b in zip(then_values, now_values, strict=True)],
                 dtype=bool,
-            ).reshape(self.L, self.P, self.n)
+            ).reshape(shape)
             if self.latest:  # and carried from the same report (not equal by chance)
-                for li, (sex, age) in enumerate(self.lines):
-                    for ri, r in enumerate(self.regions):
-                        keys = [(self.code, r, sex, age, period) for period in self.periods]
-                        same[li, :, ri] &= _run_starts([grid.values.get(k) for k in keys]) == (
-                            _run_starts([cells.values.get(k) for k in keys])
-                        )
+                then_array = np.array(then_values, dtype=object).reshape(shape)
+                now_array = np.array(now_values, dtype=object).reshape(shape)
+                starts = {
+                    (li, ri): (
+                        then_array[li, :, ri],
+                        now_array[li, :, ri],
+                        _run_starts(then_array[li, :, ri]),
+                        _run_starts(now_array[li, :, ri]),
+                    )
+                    for li in range(self.L)
+                    for ri in range(self.n)
+                }
+                for (li, ri), (_, _, then_starts, now_starts) in starts.items():
+                    same[li, :, ri] &= then_starts == now_starts
             bits = [(same.reshape(self.L * self.P, self.n)[self.q_families] * weights).sum(axis=1)]
             if len(self.t_families):  # to the end of a quarter: every quarter up to it
                 so_far = np.cumprod(same[self.total_line], axis=0).astype(bool)
@@ -765,7 +763,7 @@ class _Model:
             in_force = np.concatenate(bits).astype(np.int64)
             late_families: list[tuple] = []
             if self.latest:
-                late_families = self._latest_then(grid, then_present)
+                late_families = self._latest_then(starts, then_present)
             else:
                 late = ~then_present & now_present  # reported since, for a quarter of then
                 kept_cells = ~then_present | same  # absent then, or counted as then
@@ -777,43 +775,39 @@ class _Model:
                         continue
                     include = np.zeros((self.P, self.n), dtype=bool)
                     include[quarters] = then_present[line, quarters] & usable
-                    late_families.append(
-                        (
-                            kind,
-                            line,
-                            p,
-                            include,
-                            int((usable * weights).sum()),
-                            int((arrived * weights).sum()),
-                        )
-                    )
+                    late_families.append(self._late_family(kind, line, p, include, usable, arrived))
             if in_force.any() or late_families:
                 out.append((then, in_force, late_families))
         return out
 
-    def _latest_then(self, grid: PublishedGrid, then_present: np.ndarray) -> list[tuple]:
+    def _late_family(self, kind, line, p, include, usable, arrived) -> tuple:
+        """A family of an earlier grid's figures as `_earlier_views` gives it, the regions
+        `usable` and `arrived` (bool per region) as bit masks."""
+        weights = 1 << np.arange(self.n, dtype=np.int64)
+        return (
+            kind,
+            line,
+            p,
+            include,
+            int((usable * weights).sum()),
+            int((arrived * weights).sum()),
+        )
+
+    def _latest_then(self, starts: Mapping, then_present: np.ndarray) -> list[tuple]:
         """For counts at the end of each quarter ('latest'), the families of an earlier
         grid's figures that sum other counts than this view's figures of the quarter: a
         region's count then is the report it carried (the first quarter of its run of equal
         counts then), which a report since, for a quarter up to this one, no longer carries
-        now. As `_earlier_views` gives them (the atom of that report, per region)."""
-        weights = 1 << np.arange(self.n, dtype=np.int64)
-        cells = self.cells
+        now. As `_earlier_views` gives them (the atom of that report, per region); `starts`:
+        per line and region, the counts then and now and their runs' first quarters."""
         out: list[tuple] = []
-        starts: dict[tuple[int, int], tuple[list, list, np.ndarray, np.ndarray]] = {}
         for kind, line, p in self.families:
             if kind != "Q":
                 continue
-            sex, age = self.lines[line]
             include = np.zeros((self.P, self.n), dtype=bool)
             usable = np.zeros(self.n, dtype=bool)
             arrived = np.zeros(self.n, dtype=bool)
-            for i, r in enumerate(self.regions):
-                if (line, i) not in starts:
-                    keys = [(self.code, r, sex, age, period) for period in self.periods]
-                    then = [grid.values.get(k) for k in keys]
-                    now = [cells.values.get(k) for k in keys]
-                    starts[line, i] = (then, now, _run_starts(then), _run_starts(now))
+            for i in range(self.n):
                 then, now, then_starts, now_starts = starts[line, i]
                 if not then_present[line, p, i]:  # no report yet then: it summed nothing
                     usable[i] = True
@@ -824,16 +818,7 @@ class _Model:
                     include[q, i] = usable[i] = True
                     arrived[i] = int(now_starts[p]) != q
             if arrived.any():
-                out.append(
-                    (
-                        kind,
-                        line,
-                        p,
-                        include,
-                        int((usable * weights).sum()),
-                        int((arrived * weights).sum()),
-                    )
-                )
+                out.append(self._late_family(kind, line, p, include, usable, arrived))
         return out
 
     # Every figure over every set of regions ----------------------------------------------
@@ -993,13 +978,17 @@ class _Model:
                 families.append(("E" + kind, line, p))
                 self.late_include.append((line, include))
                 ids = self.A[line]
-                summed = include & (ids >= 0)
-                values = _subset_sums(np.where(summed, self.value[ids], 0.0).sum(axis=0)[None])[0]
-                shifts = _subset_sums(
-                    np.where(summed, self.fixed_value[ids], 0.0).sum(axis=0)[None]
-                )[0]
-                counts = _subset_sums(summed.sum(axis=0)[None].astype("float64"))[0]
-                free = (summed & self.free[ids]).any(axis=0)
+                counted = include & (ids >= 0)
+                values, shifts, counts = _subset_sums(
+                    np.vstack(
+                        [
+                            np.where(counted, self.value[ids], 0.0).sum(axis=0),
+                            np.where(counted, self.fixed_value[ids], 0.0).sum(axis=0),
+                            counted.sum(axis=0),
+                        ]
+                    )
+                )
+                free = (counted & self.free[ids]).any(axis=0)
                 bits = int((free * weights).sum())
                 free_bits.append(bits)
                 period = self.periods[p]
@@ -1460,14 +1449,11 @@ def summed(cells: IndicatorCells, cell: Cell) -> str:
     if cells.aggregation.get(code) == "latest":
         if region != ALL or column == TO_DATE:
             return ""  # one region's count: recorded as of the quarter that reported it
-        at = cells.periods.index(column)
-        pairs = []
-        for r in regions:
-            if column not in present.get((code, r, sex, age), ()):
-                continue
-            values = [cells.values.get((code, r, sex, age, p)) for p in cells.periods[: at + 1]]
-            pairs.append((r, cells.periods[int(_run_starts(values)[at])]))
-        return " ".join(f"{r}@{q}" for r, q in pairs)
+        return " ".join(
+            f"{r}@{report_quarter(cells, (code, r, sex, age, column))}"
+            for r in regions
+            if column in present.get((code, r, sex, age), ())
+        )
     if column == TO_DATE:
         through = last_summed(cells, cell)
         wanted = cells.periods.index(through) + 1 if through else 0
@@ -1487,7 +1473,16 @@ def summed(cells: IndicatorCells, cell: Cell) -> str:
 
 def _pairs(text: str) -> list[tuple[str, str]]:
     """The "REGION@QUARTER" pairs of `summed`."""
-    return [tuple(token.split("@", 1)) for token in text.split()]  # type: ignore[misc]
+    return [(r, q) for r, _, q in (token.partition("@") for token in text.split())]
+
+
+def report_quarter(cells: IndicatorCells, cell: Cell) -> str:
+    """For a region's count at the end of a quarter ('latest'), the quarter of the report
+    it carries: the first of its run of equal counts (as the audit's reader takes it)."""
+    code, region, sex, age, column = cell
+    at = cells.periods.index(column)
+    values = [cells.values.get((code, region, sex, age, p)) for p in cells.periods[: at + 1]]
+    return cells.periods[int(_run_starts(values)[at])]
 
 
 def _run_starts(values: Sequence[float | None]) -> np.ndarray:

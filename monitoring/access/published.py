@@ -150,23 +150,15 @@ def _reported(cells: IndicatorCells, cell):
     reported in (past the data, say) is that of the last quarter one did. A later report for
     the quarter then leaves what the view said of the earlier one in force, instead of
     making the view say something of data it never had. Any other cell as it is."""
+    from monitoring.access.audit import report_quarter
+
     code, region, sex, age, column = cell
     if cells.aggregation.get(code) != "latest" or column == TO_DATE:
         return cell
     regions = cells.regions if region == ALL else (region,)
-    periods = list(cells.periods)
-    at = periods.index(column)
-
-    def same(earlier: str, later: str) -> bool:
-        return all(
-            cells.values.get((code, r, sex, age, earlier))
-            == cells.values.get((code, r, sex, age, later))
-            for r in regions
-        )
-
-    while at > 0 and same(periods[at - 1], periods[at]):
-        at -= 1
-    return (code, region, sex, age, periods[at])
+    # over all regions: the last of their reports' quarters (none changed since)
+    quarter = max(report_quarter(cells, (code, r, sex, age, column)) for r in regions)
+    return (code, region, sex, age, quarter)
 
 
 def record(cur, result: IndicatorCells, base: str) -> int:
