@@ -437,6 +437,7 @@ class _Model:
         # Families of earlier figures over fewer counts than this view's (`_earlier_views`):
         # per family after this view's own, its line and which of its atoms it sums.
         self.late_include: list[tuple[int, np.ndarray]] = []
+        self.canon = self._carried()
         self._earlier_atoms()
         self._grid_rows()
         self._relations()
@@ -493,25 +494,13 @@ class _Model:
         known = np.zeros(len(self.atom_cells), dtype=bool)
         if self.shown_before or self.shown_then:
             known[:] = [
-                c in self.shown_before or (a,) in self.shown_then
+                c in self.shown_before or (int(self.canon[a]),) in self.shown_then
                 for a, c in enumerate(self.atom_cells)
             ]
-        if self.latest and self.total_line is not None:
-            # A count carried forward (or reported again as it was) is the count it carries,
-            # as the reader takes it (`_relations`): no secret where that one is shown.
-            line = self.A[self.total_line]
-            for i in range(self.n):
-                first = -1
-                for p in range(self.P):
-                    a = line[p, i]
-                    if a < 0:
-                        first = -1
-                        continue
-                    if first >= 0 and self.value[a] == self.value[first]:
-                        shown = self.atom_state[first] == CODE_SHOWN or known[first]
-                        known[a] |= bool(shown)
-                    else:
-                        first = a
+        # A count carried forward (or reported again as it was) is the count it carries, as
+        # the reader takes it (`_relations`): no secret where that one is shown.
+        first = self.canon
+        known |= (self.atom_state[first] == CODE_SHOWN) | known[first]
         if known.any():  # shown as a count (before, or carried): only a small one is guarded
             small = self._guarded(self.atom_state, self.value, cell=False)
             guarded &= small | ~known
@@ -540,12 +529,12 @@ class _Model:
             code = CODE_OF_STATE[cells.states[key]]
             value = cells.values[key]
             if code == CODE_SHOWN and self.earlier_found:
-                self.shown_sums.add(tuple(atoms.tolist()))
+                self.shown_sums.add(self._key(atoms))
             lo, hi = self._interval(np.array([code]), np.array([value]), np.array([k]))
             if code != CODE_HIDDEN:
                 self._add_row(atoms, np.ones(len(atoms)), lo[0], hi[0], ("cell", key))
             secret = key not in self.shown_before and (
-                not self.shown_then or tuple(atoms.tolist()) not in self.shown_then
+                not self.shown_then or self._key(atoms) not in self.shown_then
             )
             guarded = self._guarded(code, value, cell=secret)
             if guarded:
@@ -603,7 +592,7 @@ class _Model:
             for p in range(self.P - 1):
                 for i in range(self.n):
                     a, b = line[p, i], line[p + 1, i]
-                    if a >= 0 and b >= 0 and value[a] == value[b]:
+                    if a >= 0 and b >= 0 and self.canon[a] == self.canon[b]:
                         self._add_row(
                             np.array([a, b]),
                             np.array([1.0, -1.0]),
@@ -615,6 +604,25 @@ class _Model:
                                 f"to {self.periods[p + 1]}",
                             ),
                         )
+
+    def _carried(self) -> np.ndarray:
+        """Per atom, the atom whose count it is: for a count over all people at the end of
+        a quarter ('latest') carried forward (or reported again as it was), the first
+        quarter of its run of equal counts, as the reader takes it (`_relations`); any
+        other atom itself. Sums compared as `_key`s are the same count however carried."""
+        canon = np.arange(len(self.atom_cells), dtype=np.int64)
+        if self.latest and self.total_line is not None:
+            line = self.A[self.total_line]
+            for p in range(1, self.P):
+                for i in range(self.n):
+                    a, b = line[p - 1, i], line[p, i]
+                    if a >= 0 and b >= 0 and self.value[a] == self.value[b]:
+                        canon[b] = canon[a]
+        return canon
+
+    def _key(self, atoms: np.ndarray) -> tuple[int, ...]:
+        """A sum of atoms as the counts it sums (`_carried`), to compare with others."""
+        return tuple(sorted(self.canon[atoms].tolist()))
 
     def _earlier_atoms(self) -> None:
         """Each fact of an earlier view (`cells.earlier`) as the atoms it sums, and the
@@ -649,7 +657,7 @@ class _Model:
             if len(atoms):
                 found.append((earlier, atoms))
         self.earlier_found = found
-        self.shown_then = {tuple(a.tolist()) for e, a in found if e.state == SHOWN}
+        self.shown_then = {self._key(a) for e, a in found if e.state == SHOWN}
 
     def _earlier_rows(self) -> None:
         """What earlier views of these regions showed (`cells.earlier`), where the data
@@ -660,7 +668,7 @@ class _Model:
         if not found:
             return
         shown = self.shown_sums | self.shown_then
-        shown.update((int(a),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
+        shown.update((int(self.canon[a]),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
         for earlier, atoms in found:
             column = earlier.cell[4]
             if _same_as_now(cells, earlier):
@@ -680,7 +688,7 @@ class _Model:
                 earlier.state == SMALL
                 or (
                     earlier.state == HIDDEN
-                    and tuple(atoms.tolist()) not in shown
+                    and self._key(atoms) not in shown
                     and not bool(np.all(self.atom_state[atoms] == CODE_SHOWN))
                 )
             )

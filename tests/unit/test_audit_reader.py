@@ -465,11 +465,14 @@ def test_what_an_earlier_view_withheld_stays_guarded(file_db, tmp_path, seed, sh
 # Three programmes in each shape under each protection, and two of counts at the end of a
 # quarter under rounding: one gave a "<5" away while grids were not read as the reports
 # they carried (seed 3), one through a rounded figure over two regions of a cell shown as
-# before, which secondary suppression would not hide (seed 9).
+# before, which secondary suppression would not hide (seed 9). And one whose audit failed
+# (the reader pinned nothing): a total over all regions shown before and hidden now taken for
+# a secret, its counts carried from another quarter than the earlier view's (seed 8).
 LATE = [
     *itertools.product(range(3), SHAPES, ("suppress", "round")),
     (3, "latest", "round"),
     (9, "latest", "round"),
+    (8, "latest", "suppress"),
 ]
 
 
