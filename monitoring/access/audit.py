@@ -83,6 +83,7 @@ from monitoring.access.cells import (
     Cell,
     IndicatorCells,
     Published,
+    PublishedGrid,
 )
 
 POOL_SOLVES = 4  # random objectives solved per indicator to bound ranges from below
@@ -413,13 +414,15 @@ class _Model:
         self.atom_cells = atoms
         self.value = np.array([cells.values[k] for k in atoms], dtype="float64")
         self.atom_state = np.array([CODE_OF_STATE[cells.states[k]] for k in atoms], dtype=np.int8)
+        self.real = len(atoms)  # this view's counts; after them those it no longer holds
+        self.then = self._ghosts()
         self.integer = not self.mean and bool(np.all(self.value == np.round(self.value)))
         self.big = max(1e6, 100 * float(np.abs(self.value).max(initial=0)) * max(self.P, 1))
-        self.lb, self.ub = self._interval(self.atom_state, self.value, np.ones(len(atoms)))
+        self.lb, self.ub = self._interval(self.atom_state, self.value, np.ones(len(self.value)))
         self.ub = np.minimum(self.ub, self.big)
         self.free = self.lb < self.ub - TOLERANCE
         self.free_ids = np.flatnonzero(self.free)
-        self.position = np.full(len(atoms), -1, dtype=np.int64)
+        self.position = np.full(len(self.value), -1, dtype=np.int64)
         self.position[self.free_ids] = np.arange(len(self.free_ids))
         self.fixed_value = np.where(self.free, 0.0, self.value)
         self.rows: list[_Row] = []
@@ -434,14 +437,15 @@ class _Model:
         # The sums of atoms a total of the grid shows (a count, exact or rounded): no secret.
         # Wanted only beside what earlier views withheld (`_earlier_rows`).
         self.shown_sums: set[tuple[int, ...]] = set()
-        # Families of earlier figures over fewer counts than this view's (`_earlier_views`):
-        # per family after this view's own, its line and which of its atoms it sums.
-        self.late_include: list[tuple[int, np.ndarray]] = []
+        # Families of earlier figures over other counts than this view's (`_earlier_views`):
+        # per family after this view's own, the atoms each region's figure summed (P, n).
+        self.late_include: list[np.ndarray] = []
         self.canon = self._carried()
         self._earlier_atoms()
         self._grid_rows()
         self._relations()
         self._earlier_rows()
+        self._ghost_rows()
         self._figures(enumerate_sets=figures)
 
     # What a state says ----------------------------------------------------------------------
@@ -490,19 +494,20 @@ class _Model:
         """The grid's cells: each atom's bounds; the totals as rows. Withheld ones are
         candidates (atoms first: where two are the same sum, the atom names it)."""
         cells = self.cells
-        guarded = self._guarded(self.atom_state, self.value, cell=True)
-        known = np.zeros(len(self.atom_cells), dtype=bool)
+        real = slice(0, self.real)  # (the counts gone since are guarded by `_ghost_rows`)
+        guarded = self._guarded(self.atom_state[real], self.value[real], cell=True)
+        known = np.zeros(self.real, dtype=bool)
         if self.shown_before or self.shown_then:
             known[:] = [
                 c in self.shown_before or (int(self.canon[a]),) in self.shown_then
-                for a, c in enumerate(self.atom_cells)
+                for a, c in enumerate(self.atom_cells[real])
             ]
         # A count carried forward (or reported again as it was) is the count it carries, as
         # the reader takes it (`_relations`): no secret where that one is shown.
-        first = self.canon
+        first = self.canon[real]
         known |= (self.atom_state[first] == CODE_SHOWN) | known[first]
         if known.any():  # shown as a count (before, or carried): only a small one is guarded
-            small = self._guarded(self.atom_state, self.value, cell=False)
+            small = self._guarded(self.atom_state[real], self.value[real], cell=False)
             guarded &= small | ~known
         for atom in np.flatnonzero(guarded):
             self.candidates.append(
@@ -541,17 +546,21 @@ class _Model:
                 figure = ("atoms", tuple(atoms.tolist()), k)
                 self.candidates.append(_Candidate(("cell", key), atoms, k, value, code, figure))
 
+    def _parts(self) -> list[list[int]]:
+        """The lines that add up to all people: the sexes, the age groups (those there are)."""
+        groups = [
+            [i for i, (s, a) in enumerate(self.lines) if s != "all" and a == "all"],
+            [i for i, (s, a) in enumerate(self.lines) if s == "all" and a != "all"],
+        ]
+        return [g for g in groups if g]
+
     def _relations(self) -> None:
         """All people = the sexes = the age groups; a 'latest' count carried forward."""
         if self.mean:
             return
         value, A = self.value, self.A
         if self.total_line is not None:
-            groups = [
-                [i for i, (s, a) in enumerate(self.lines) if s != "all" and a == "all"],
-                [i for i, (s, a) in enumerate(self.lines) if s == "all" and a != "all"],
-            ]
-            for parts in (g for g in groups if g):
+            for parts in self._parts():
                 what = "sexes" if self.lines[parts[0]][0] != "all" else "age groups"
                 lines = [self.total_line, *parts]
                 block = A[lines]  # (1 + parts, P, n)
@@ -604,6 +613,153 @@ class _Model:
                                 f"to {self.periods[p + 1]}",
                             ),
                         )
+
+    def _ghosts(self) -> list[tuple[PublishedGrid, np.ndarray, bool]]:
+        """The counts earlier views had that this view no longer holds as they were (an
+        upload undone, a value corrected): each an atom of its own after the view's own
+        (its value then, withheld: bounded only by what earlier views said of it), one per
+        region, line, quarter and value however many views had it. Per earlier grid
+        (`cells.earlier_grids`), which atom each of its counts is (L, P, n; -1 none then;
+        for a count over all people at the end of a quarter ('latest'), the report it
+        carried, the first quarter of its run of equal counts then) and whether any is
+        one no longer held."""
+        grids = self.cells.earlier_grids.get(self.code, ())
+        if self.mean or not grids:
+            return []
+        shape = (self.L, self.P, self.n)
+        keys = [
+            (self.code, r, sex, age, period)
+            for sex, age in self.lines
+            for period in self.periods
+            for r in self.regions
+        ]
+        now = np.append(self.value, np.nan)[self.A]
+        li, pi, ri = np.indices(shape)
+        made: dict[tuple[int, int, int, float], int] = {}
+        cells, values, out = [], [], []
+        for grid in grids:
+            then = np.array([grid.values.get(k, np.nan) for k in keys], dtype="float64")
+            then = then.reshape(shape)
+            present = ~np.isnan(then)
+            source = pi.copy()  # the quarter whose count each is
+            if self.latest and self.total_line is not None:
+                for i in range(self.n):
+                    source[self.total_line, :, i] = _run_starts(list(then[self.total_line, :, i]))
+            value = then[li, source, ri]
+            atom = self.A[li, source, ri]
+            same = present & (atom >= 0) & (now[li, source, ri] == value)
+            mapped = np.where(same, atom, -1)
+            for line, q, i in zip(*np.nonzero(present & ~same), strict=True):
+                key = (int(line), int(source[line, q, i]), int(i), float(value[line, q, i]))
+                if key not in made:
+                    made[key] = self.real + len(cells)
+                    sex, age = self.lines[key[0]]
+                    cells.append((self.code, self.regions[key[2]], sex, age, self.periods[key[1]]))
+                    values.append(key[3])
+                mapped[line, q, i] = made[key]
+            out.append((grid, mapped, bool((present & ~same).any())))
+        if cells:
+            self.atom_cells = [*self.atom_cells, *cells]
+            self.value = np.append(self.value, values)
+            self.atom_state = np.append(
+                self.atom_state, np.full(len(cells), CODE_HIDDEN, dtype=np.int8)
+            )
+        return out
+
+    def _ghost_rows(self) -> None:
+        """What earlier views said of counts this view no longer holds as they were
+        (`_ghosts`): each cell of an earlier grid that summed one, as a row over the counts
+        it summed then; and guarded where it was withheld (a small count; a cell, unless a
+        view showed it, whole or count by count), as earlier withheld cells are."""
+        ghostly = [(grid, mapped) for grid, mapped, ghost in self.then if ghost]
+        if not ghostly:
+            return
+        line_index = {line: i for i, line in enumerate(self.lines)}
+        period_index = {p: i for i, p in enumerate(self.periods)}
+        region_index = {r: i for i, r in enumerate(self.regions)}
+        facts: dict[tuple, tuple[np.ndarray, Published]] = {}
+        for grid, mapped in ghostly:
+            for cell, state in grid.states.items():
+                _, region, sex, age, column = cell
+                line = line_index.get((sex, age))
+                if line is None or (region != ALL and region not in region_index):
+                    continue
+                if column == TO_DATE:
+                    if self.latest:
+                        continue
+                    periods: slice | int = slice(None)
+                elif column in period_index:
+                    periods = period_index[column]
+                else:
+                    continue
+                regions = range(self.n) if region == ALL else [region_index[region]]
+                ids = mapped[line, periods][..., list(regions)]
+                atoms = np.sort(ids[ids >= 0].ravel())
+                if not len(atoms) or atoms[-1] < self.real:
+                    continue  # summed no count that is gone: `_earlier_rows` has it
+                value = float(grid.values[cell])
+                lo, hi = read_interval(
+                    [CODE_OF_STATE[state]], [value], 1.0, grid.protection,
+                    grid.rounding_base, grid.threshold, self.integer,
+                )  # fmt: skip
+                if column == TO_DATE:
+                    reported = (ids >= 0).reshape(self.P, -1).any(axis=1)
+                    through = self.periods[int(np.flatnonzero(reported)[-1])]
+                else:
+                    through = column
+                fact = Published(cell, through, state, value, float(lo[0]), float(hi[0]))
+                facts.setdefault((self._key(atoms), state, fact.low, fact.high), (atoms, fact))
+        # All people were the sexes and the age groups then too, counts gone among them.
+        related: set[tuple[int, ...]] = set()
+        for _, mapped in ghostly:
+            for parts in self._parts() if self.total_line is not None else ():
+                what = "sexes" if self.lines[parts[0]][0] != "all" else "age groups"
+                block = mapped[[self.total_line, *parts]]  # (1 + parts, P, n)
+                ok = (block >= 0).all(axis=0) & (block >= self.real).any(axis=0)
+                sums = self.value[block]
+                adds_up = ok & (np.abs(sums[0] - sums[1:].sum(axis=0)) < TOLERANCE)
+                for p, i in zip(*np.nonzero(adds_up), strict=True):
+                    atoms = block[:, p, i]
+                    if tuple(atoms.tolist()) in related:
+                        continue
+                    related.add(tuple(atoms.tolist()))
+                    self._add_row(
+                        atoms,
+                        np.array([1.0] + [-1.0] * len(parts)),
+                        0.0,
+                        0.0,
+                        (
+                            "relation",
+                            f"{self.regions[i]} {self.periods[p]} in an earlier view: "
+                            f"all = the {what}",
+                        ),
+                    )
+        shown = self.shown_sums | self.shown_then
+        shown.update((int(self.canon[a]),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
+        shown.update(key for key, state, _, _ in facts if state == SHOWN)
+        guarded: dict[tuple[int, ...], tuple[np.ndarray, Published]] = {}
+        for (key, state, _, _), (atoms, fact) in facts.items():
+            if state != HIDDEN:
+                self._add_row(atoms, np.ones(len(atoms)), fact.low, fact.high, ("earlier", fact))
+            secret = key not in shown and not all((a,) in shown for a in key)
+            code = CODE_OF_STATE[state]
+            if code != CODE_SHOWN and self._guarded(code, fact.value, cell=secret):
+                guarded.setdefault(key, (atoms, fact))
+        for atoms, fact in guarded.values():
+            self._guard_earlier(fact, atoms)
+
+    def _guard_earlier(self, fact: Published, atoms: np.ndarray) -> None:
+        """What an earlier view withheld, over `atoms`, as a figure that must keep its range."""
+        self.candidates.append(
+            _Candidate(
+                ("earlier", fact),
+                atoms,
+                1.0,
+                float(self.value[atoms].sum()),
+                CODE_OF_STATE[fact.state],
+                ("atoms", tuple(atoms.tolist()), 1.0),
+            )
+        )
 
     def _carried(self) -> np.ndarray:
         """Per atom, the atom whose count it is: for a count over all people at the end of
@@ -693,35 +849,27 @@ class _Model:
                 )
             )
             if guarded:
-                self.candidates.append(
-                    _Candidate(
-                        ("earlier", earlier),
-                        atoms,
-                        1.0,
-                        float(self.value[atoms].sum()),
-                        CODE_OF_STATE[earlier.state],
-                        ("atoms", tuple(atoms.tolist()), 1.0),
-                    )
-                )
+                self._guard_earlier(earlier, atoms)
 
     def _earlier_views(self) -> list[tuple[IndicatorCells, np.ndarray, list[tuple]]]:
         """The grids earlier views showed rounded (`cells.earlier_grids`), each as cells of
         its own to judge its figures by, with per family of figures (`self.families`) the
-        bit mask of the regions whose counts in it are as they were then: a figure of the
-        earlier view over those regions still holds of today's counts. And the figures of
-        those families over regions one of which has reported a quarter of it late, since
-        (then they summed fewer counts than any figure of this view): per family, what each
-        region's counts were then, as (kind, line, quarter, which of `self.A[line]` they
-        summed (P, n), the regions whose counts then are all still counted as they were,
-        the regions among them that reported late); `_figures` makes each a family."""
+        bit mask of the regions whose counts in it are the counts now (for 'latest' counts,
+        carried from the same report): a figure of the earlier view over those regions
+        still holds of today's counts. And the families of its figures over regions one of
+        which summed other counts then (a quarter reported late since, an upload undone, a
+        value corrected): their figures summed other counts than any figure of this view,
+        each region's as `_ghosts` maps them. Per family, as (kind, line, quarter, which
+        atoms each region's figure summed (P, n; -1 none), the regions whose figures then
+        differ from now as a bit mask); `_figures` makes each a family of its own."""
         cells = self.cells
         out: list[tuple[IndicatorCells, np.ndarray, list[tuple]]] = []
-        grids = cells.earlier_grids.get(self.code, ())
-        if self.mean or not grids:
-            return out
         weights = 1 << np.arange(self.n, dtype=np.int64)
-        now_present = self.A >= 0
-        for grid in grids:
+        canon = np.append(self.canon, -1)
+        now = canon[self.A]
+        for grid, mapped, _ in self.then:
+            if grid.protection != ROUND:  # (under "suppress" its cells say it all)
+                continue
             then = IndicatorCells(
                 regions=cells.regions,
                 periods=cells.periods,
@@ -733,100 +881,23 @@ class _Model:
                 protection=grid.protection,
                 rounding_base=grid.rounding_base,
             )
-            keys = [
-                (self.code, r, sex, age, period)
-                for sex, age in self.lines
-                for period in self.periods
-                for r in self.regions
-            ]
-            then_values = [grid.values.get(k) for k in keys]
-            now_values = [cells.values.get(k) for k in keys]
-            shape = (self.L, self.P, self.n)
-            then_present = np.array(
-                [v is not None and not math.isnan(v) for v in then_values], dtype=bool
-            ).reshape(shape)
-            same = np.array(
-                [_same_count(a, b) for a, b in zip(then_values, now_values, strict=True)],
-                dtype=bool,
-            ).reshape(shape)
-            if self.latest:  # and carried from the same report (not equal by chance)
-                then_array = np.array(then_values, dtype=object).reshape(shape)
-                now_array = np.array(now_values, dtype=object).reshape(shape)
-                starts = {
-                    (li, ri): (
-                        then_array[li, :, ri],
-                        now_array[li, :, ri],
-                        _run_starts(then_array[li, :, ri]),
-                        _run_starts(now_array[li, :, ri]),
-                    )
-                    for li in range(self.L)
-                    for ri in range(self.n)
-                }
-                for (li, ri), (_, _, then_starts, now_starts) in starts.items():
-                    same[li, :, ri] &= then_starts == now_starts
+            same = canon[mapped] == now  # (L, P, n): the same count, or none then and now
             bits = [(same.reshape(self.L * self.P, self.n)[self.q_families] * weights).sum(axis=1)]
             if len(self.t_families):  # to the end of a quarter: every quarter up to it
                 so_far = np.cumprod(same[self.total_line], axis=0).astype(bool)
                 bits.append((so_far[self.t_families] * weights).sum(axis=1))
             in_force = np.concatenate(bits).astype(np.int64)
-            late_families: list[tuple] = []
-            if self.latest:
-                late_families = self._latest_then(starts, then_present)
-            else:
-                late = ~then_present & now_present  # reported since, for a quarter of then
-                kept_cells = ~then_present | same  # absent then, or counted as then
-                for kind, line, p in self.families:
-                    quarters = slice(p, p + 1) if kind == "Q" else slice(0, p + 1)
-                    usable = kept_cells[line, quarters].all(axis=0)
-                    arrived = late[line, quarters].any(axis=0) & usable
-                    if not arrived.any():
-                        continue
-                    include = np.zeros((self.P, self.n), dtype=bool)
-                    include[quarters] = then_present[line, quarters] & usable
-                    late_families.append(self._late_family(kind, line, p, include, usable, arrived))
-            if in_force.any() or late_families:
-                out.append((then, in_force, late_families))
-        return out
-
-    def _late_family(self, kind, line, p, include, usable, arrived) -> tuple:
-        """A family of an earlier grid's figures as `_earlier_views` gives it, the regions
-        `usable` and `arrived` (bool per region) as bit masks."""
-        weights = 1 << np.arange(self.n, dtype=np.int64)
-        return (
-            kind,
-            line,
-            p,
-            include,
-            int((usable * weights).sum()),
-            int((arrived * weights).sum()),
-        )
-
-    def _latest_then(self, starts: Mapping, then_present: np.ndarray) -> list[tuple]:
-        """For counts at the end of each quarter ('latest'), the families of an earlier
-        grid's figures that sum other counts than this view's figures of the quarter: a
-        region's count then is the report it carried (the first quarter of its run of equal
-        counts then), which a report since, for a quarter up to this one, no longer carries
-        now. As `_earlier_views` gives them (the atom of that report, per region); `starts`:
-        per line and region, the counts then and now and their runs' first quarters."""
-        out: list[tuple] = []
-        for kind, line, p in self.families:
-            if kind != "Q":
-                continue
-            include = np.zeros((self.P, self.n), dtype=bool)
-            usable = np.zeros(self.n, dtype=bool)
-            arrived = np.zeros(self.n, dtype=bool)
-            for i in range(self.n):
-                then, now, then_starts, now_starts = starts[line, i]
-                if not then_present[line, p, i]:  # no report yet then: it summed nothing
-                    usable[i] = True
-                    arrived[i] = self.A[line, p, i] >= 0
+            other_families: list[tuple] = []
+            for kind, line, p in self.families[: self.own_families]:
+                quarters = slice(p, p + 1) if kind == "Q" else slice(0, p + 1)
+                differs = ~same[line, quarters].all(axis=0)
+                if not differs.any():
                     continue
-                q = int(then_starts[p])
-                if self.A[line, q, i] >= 0 and _same_count(then[q], now[q]):
-                    include[q, i] = usable[i] = True
-                    arrived[i] = int(now_starts[p]) != q
-            if arrived.any():
-                out.append(self._late_family(kind, line, p, include, usable, arrived))
+                ids = np.full((self.P, self.n), -1, dtype=np.int64)
+                ids[quarters] = mapped[line, quarters]
+                other_families.append((kind, line, p, ids, int((differs * weights).sum())))
+            if in_force.any() or other_families:
+                out.append((then, in_force, other_families))
         return out
 
     # Every figure over every set of regions ----------------------------------------------
@@ -837,8 +908,8 @@ class _Model:
         parts = [xe[self.A].reshape(self.L * self.P, self.n)[self.q_families]]
         if len(self.t_families):
             parts.append(np.cumsum(xe[self.A[self.total_line]], axis=0)[self.t_families])
-        for line, include in self.late_include:  # earlier figures of fewer counts
-            parts.append((xe[self.A[line]] * include).sum(axis=0)[None, :])
+        for ids in self.late_include:  # earlier figures of other counts
+            parts.append(xe[ids].sum(axis=0)[None, :])
         return np.vstack(parts) if len(parts) > 1 else parts[0]
 
     def _figures(self, *, enumerate_sets: bool = True) -> None:
@@ -976,17 +1047,17 @@ class _Model:
                         np.zeros(len(idx), dtype=bool), np.zeros(len(idx), dtype=bool), True,
                     )  # fmt: skip
 
-        # Figures of earlier views over regions one of which reported a quarter late since:
-        # each a family of its own, its regions' counts those of then (`_earlier_views`).
+        # Figures of earlier views over regions one of which summed other counts then (a
+        # quarter reported late since, an upload undone, a value corrected): each a family
+        # of its own, its regions' counts those of then (`_earlier_views`).
         free_bits = list(self.free_bits)
         ones = np.ones(1 << n)
-        for then, _, late_families in then_views:
-            for kind, line, p, include, usable, arrived in late_families:
+        for then, _, other_families in then_views:
+            for kind, line, p, ids, differs in other_families:
                 f = len(families)
                 families.append(("E" + kind, line, p))
-                self.late_include.append((line, include))
-                ids = self.A[line]
-                counted = include & (ids >= 0)
+                self.late_include.append(ids)
+                counted = ids >= 0
                 values, shifts, counts = _subset_sums(
                     np.vstack(
                         [
@@ -1008,8 +1079,7 @@ class _Model:
                 reduced = masks & bits
                 wanted = (
                     (counts > 0)
-                    & ((masks & ~usable) == 0)
-                    & ((masks & arrived) != 0)
+                    & ((masks & differs) != 0)
                     & (codes_then != CODE_HIDDEN)
                     & (reduced != 0)
                 )
@@ -1063,8 +1133,7 @@ class _Model:
         mask = int(self.cls_rep[c] if full else self.cls_mask[c])
         regions = [i for i in range(self.n) if mask >> i & 1]
         if kind.startswith("E"):  # an earlier figure of the counts of then
-            _, include = self.late_include[f - self.own_families]
-            ids = self.A[line][:, regions][include[:, regions]]
+            ids = self.late_include[f - self.own_families][:, regions]
             atoms = np.sort(ids[ids >= 0])
         else:
             periods = p if kind == "Q" else slice(0, p + 1)
@@ -1582,8 +1651,11 @@ def earlier_in_force(
                 periods = [p for p in cells.periods if p <= earlier.through]
             else:
                 periods = [column]
+            # every count of its regions and quarters: all still reported, or not in force
+            # (an upload undone since: what it said is of counts gone, `_Model._ghosts`)
             found = [cells.values.get((code, r, sex, age, p)) for r in regions for p in periods]
-            found = [v for v in found if v is not None and not math.isnan(v)]
+            if any(v is None or math.isnan(v) for v in found):
+                continue
         if not found:
             continue
         if earlier.state == HIDDEN:  # said nothing: guarded while its counts are the same

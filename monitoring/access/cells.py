@@ -78,10 +78,11 @@ class Published(NamedTuple):
 
 
 class PublishedGrid(NamedTuple):
-    """An earlier view's whole protected grid of one indicator, as it was shown under
-    rounding (monitoring/access/published.py): every cell's state and value then, and the
-    privacy settings it was shown under. Its figures over sets of regions (each rounded on
-    its own) follow from it through `IndicatorCells.quarter_codes` and `to_date_codes`."""
+    """An earlier view's whole protected grid of one indicator, as it was shown
+    (monitoring/access/published.py): every cell's state and value then, and the privacy
+    settings it was shown under. Under rounding its figures over sets of regions (each
+    rounded on its own) follow from it through `IndicatorCells.quarter_codes` and
+    `to_date_codes`; under either protection it says which count each cell summed then."""
 
     digest: str
     protection: str

@@ -41,8 +41,8 @@ from monitoring.db.errors import DATABASE_ERRORS
 
 log = logging.getLogger("monitoring.access")
 
-FORMAT = 4  # of the fingerprint's input and of the kept JSON (2: with earlier views;
-# 3: grids; 4: which counts each earlier cell summed)
+FORMAT = 5  # of the fingerprint's input and of the kept JSON (2: with earlier views;
+# 3: grids; 4: which counts each earlier cell summed; 5: grids under either protection)
 KEEP = 500  # rows kept; the oldest beyond are removed when one is added
 _SOLVERS = ("highspy", "scipy", "numpy")
 

@@ -22,13 +22,16 @@ fact says which counts it summed where not all of its regions and quarters had b
 reported (column `summed`, migration 0025): after a region's late report, an earlier total
 stays a statement of the others' counts, never of today's total of the same cell.
 
-Under rounding (`privacy.protection = "round"`) a figure over several regions is rounded on
-its own: JI shown as 10 and NG as 10 say 8..12 each, their sum shown as 15 says 13..17 of
-both together. Those figures follow from the grid's states, so each indicator's whole grid
-of such a view is recorded too (tables `published_grids`, `published_grid_cells`, migration
-0024; once per distinct grid), and the audit judges an earlier grid's figures over every
-set of regions whose counts are unchanged (`load_grids`; audit.py, `_Model._earlier_views`).
-Under "suppress" a shown figure is exact and made of shown cells, so the cells say it all.
+Each indicator's whole grid is recorded too (tables `published_grids`,
+`published_grid_cells`, migration 0024; once per distinct grid): every cell's state and the
+value behind it then. Under rounding (`privacy.protection = "round"`) a figure over several
+regions is rounded on its own: JI shown as 10 and NG as 10 say 8..12 each, their sum shown
+as 15 says 13..17 of both together. Those figures follow from the grid's states, and the
+audit judges an earlier grid's figures over every set of regions (`load_grids`; audit.py,
+`_Model._earlier_views`). Under "suppress" a shown figure is exact and made of shown cells,
+so the cells say it all of today's counts; but under either protection the grid says which
+count each fact summed then, so that after an upload is undone or a value corrected the
+audit keeps the counts as they were, bound by what was said of them (`_Model._ghosts`).
 
 A view is recorded when its protection is computed and kept (kept.keep, one transaction), by
 whichever process computes it first, before or without any donor looking: what the
@@ -49,7 +52,6 @@ from monitoring.access.cells import (
     ALL,
     CODE_OF_STATE,
     HIDDEN,
-    ROUND,
     TO_DATE,
     IndicatorCells,
     Published,
@@ -190,10 +192,10 @@ _GRID_COLUMNS = ("region_code", "sex", "age_group", "period_column", "state", "v
 
 
 def grids(result: IndicatorCells) -> list[PublishedGrid]:
-    """The protected grid of each indicator of `result` as recorded: only under rounding
-    (under "suppress" the cells recorded by `record` say all its figures say)."""
-    if result.protection != ROUND:
-        return []
+    """The protected grid of each indicator of `result` as recorded, under either
+    protection: which count each earlier fact summed then, once an upload is undone or a
+    value corrected (audit.py, `_Model._ghosts`); under rounding also the figures over sets
+    of regions (`_Model._earlier_views`)."""
     by_code: dict[str, list] = {}
     for cell in result.states:
         if cell[0] in result.aggregation and cell in result.values:

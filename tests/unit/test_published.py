@@ -86,6 +86,45 @@ def test_a_correction_leaves_out_what_it_changed(file_db, tmp_path):
     assert any(p.cell == ("PEOPLE", "UZ-JI", "all", "all", "2021Q1") for p in in_force)
 
 
+def test_a_count_corrected_since_stays_known_as_it_was(file_db, tmp_path):
+    """What an earlier view said of a count corrected since is left out of what holds now
+    (above), but a donor still knows it: the audit's model keeps the count as it was, an
+    unknown of its own after the view's, bound by what the earlier view showed of it (its
+    cell, and the totals it was part of), and guards the earlier view's withheld figures
+    that summed it."""
+    settings = settings_for(tmp_path, "suppress")
+    define_programme(file_db, "totals")
+    rows = programme_rows(3, "totals")
+    insert(file_db, "indicator_values", [r for r in rows if r["period"] == "2021Q1"])
+    first = pc.indicator_cells(file_db, settings, REGIONS)
+    ji = ("PEOPLE", "UZ-JI", "all", "all", "2021Q1")
+    assert first.states[ji] == pc.SMALL and first.values[ji] == 1
+    with file_db.transaction() as cur:
+        cur.execute(
+            "update indicator_values set value = 7 where region_code = 'UZ-JI' "
+            "and period = '2021Q1' and sex = 'all'"
+        )
+    rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
+    base = kept.fingerprint(rules)
+    with file_db.cursor() as cur:
+        told = replace(
+            rules,
+            earlier=audit.earlier_in_force(rules, published.load(cur, rules, base)),
+            earlier_grids=published.load_grids(cur, rules, base),
+        )
+    keys = [k for k in told.values if k[0] == "PEOPLE"]
+    model = audit._Model(told, "PEOPLE", keys, told.protection)
+    assert model.atom_cells[model.real :] == [ji] and model.value[model.real] == 1
+    ghost = model.real
+    said = [
+        r for r in model.rows if r.source[0] == "earlier" and ghost in model.free_ids[r.positions]
+    ]
+    assert any((r.lo, r.hi) == (1, 4) for r in said)  # its "<5"
+    guarded = [c for c in model.candidates if c.figure_of[0] == "earlier"]
+    assert [(c.figure_of[1].cell, c.value) for c in guarded if ghost in c.atoms] == [(ji, 1)]
+    assert pc.indicator_cells(file_db, settings, REGIONS).audit.passed
+
+
 def test_what_donors_saw_stays_shown_after_an_upload(file_db, tmp_path):
     """Made apart, the view after the second quarter's upload hides counts the first view
     showed; made as the dashboard makes it, it shows them as before and hides others."""
@@ -127,25 +166,29 @@ def grids_recorded(db) -> list[tuple]:
         ).fetchall()
 
 
-def test_a_rounded_view_records_its_whole_grid_once(db, tmp_path):
-    """Under rounding each indicator's grid is recorded (every cell, hidden ones too: the
-    figures over sets of regions follow from all their states), once however often the
-    same view is made; under "suppress" none is (its cells say it all)."""
+def test_a_view_records_its_whole_grid_once(db, tmp_path):
+    """Each indicator's grid is recorded (every cell, hidden ones too: under rounding the
+    figures over sets of regions follow from all their states; under either protection
+    which count each fact summed, once one is undone or corrected), once however often the
+    same view is made."""
     define_programme(db, "by-sex")
     insert(db, "indicator_values", programme_rows(1, "by-sex")[:12])
     suppressed = pc.indicator_cells(db, settings_for(tmp_path, "suppress"), REGIONS)
-    assert grids_recorded(db) == []
+    [(first, protection, base, threshold, cells)] = grids_recorded(db)
+    assert (protection, cells) == ("suppress", len(suppressed.states))
     rounded = pc.indicator_cells(db, settings_for(tmp_path, "round"), REGIONS)
-    [(digest, protection, base, threshold, cells)] = grids_recorded(db)
+    [digest] = [row[0] for row in grids_recorded(db) if row[0] != first]
+    [(_, protection, base, threshold, cells)] = [r for r in grids_recorded(db) if r[0] == digest]
     assert (protection, base, threshold) == ("round", 5, 5)
     assert cells == len(rounded.states) == len(suppressed.states)
     assert any(s == pc.HIDDEN for s in rounded.states.values())
     rules = pc.indicator_cells(db, settings_for(tmp_path, "round"), REGIONS, secondary=False)
     again = kept.protected(db, rules)  # another process: its kept result, no new grid
     assert again.states == rounded.states
-    assert [row[0] for row in grids_recorded(db)] == [digest]
+    assert sorted(row[0] for row in grids_recorded(db)) == sorted([first, digest])
     with db.cursor() as cur:
-        assert published.load_grids(cur, rules, kept.fingerprint(rules)) == {}  # its own
+        grids = published.load_grids(cur, rules, kept.fingerprint(rules))
+    assert [g.digest for g in grids["PEOPLE"]] == [first]  # the other view's, not its own
 
 
 def test_told_the_rounded_figures_of_the_first_view_the_audit_finds_more(file_db, tmp_path):
@@ -234,11 +277,10 @@ def test_a_rounded_grid_carried_past_its_data_holds_only_while_the_same_report_d
     assert by_quarter["2021Q1"] == list(rules.regions)
     assert by_quarter["2021Q3"] == ["UZ-TO"]
     third = rules.periods.index("2021Q3")
-    [(_, _, _, include, usable, arrived)] = [f for f in as_then if f[2] == third]
-    first_report = [True] + [False] * (len(rules.periods) - 1)
-    assert all(include[:, i].tolist() == first_report for i in range(len(rules.regions)))
-    assert usable == rules.full_mask
-    assert rules.mask_regions(arrived) == ("UZ-AN", "UZ-JI", "UZ-NG")
+    [(_, _, _, ids, differs)] = [f for f in as_then if f[2] == third]
+    first_report = model.A[model.total_line, 0]  # each region's count of the first quarter
+    assert ids[third].tolist() == first_report.tolist() and (ids >= 0).sum() == len(rules.regions)
+    assert rules.mask_regions(differs) == ("UZ-AN", "UZ-JI", "UZ-NG")
 
 
 def test_a_total_before_a_late_report_stays_a_statement_of_the_counts_it_had(file_db, tmp_path):
