@@ -1642,11 +1642,17 @@ def earlier_in_force(
         regions = cells.regions if region == ALL else (region,)
         if region != ALL and region not in cells.regions:
             continue
+        latest = cells.aggregation[code] == "latest"
         if earlier.summed:  # the counts it summed then: all still reported, or not in force
-            found = [cells.values.get((code, r, sex, age, p)) for r, p in _pairs(earlier.summed)]
+            pairs = _pairs(earlier.summed)
+            found = [cells.values.get((code, r, sex, age, p)) for r, p in pairs]
             if any(v is None or math.isnan(v) for v in found):
                 continue
+            if latest and any(report_quarter(cells, (code, r, sex, age, p)) != p for r, p in pairs):
+                continue  # a report it summed is gone: the quarter carries an earlier one
         else:
+            if latest and region != ALL and report_quarter(cells, earlier.cell) != column:
+                continue  # the report is gone: the quarter carries an earlier one
             if column == TO_DATE:
                 periods = [p for p in cells.periods if p <= earlier.through]
             else:

@@ -223,11 +223,15 @@ def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
     from monitoring.access import audit
 
     base = fingerprint(cells)
-    cells = earlier(db, cells, base)
-    key = fingerprint(cells)
-    found = load(db, cells, key)
+    told = earlier(db, cells, base)
+    key = fingerprint(told)
+    found = load(db, told, key)
     if found is not None:
         return found
-    result = audit.secondary_suppression(cells)
+    # Audited afresh, the view also knows what the same cells showed before, if they were
+    # shown before: data back as it was after an upload undone is the view donors saw then,
+    # and what it showed is known to them. (Left out of `key`, so that the same cells
+    # audited again, which find what they showed themselves, find this result.)
+    result = audit.secondary_suppression(earlier(db, cells, ""))
     keep(db, result, key, base)
     return result

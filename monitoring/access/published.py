@@ -80,7 +80,7 @@ def scope(cells: IndicatorCells) -> str:
 
 def load(cur, cells: IndicatorCells, base: str) -> list[Published]:
     """What earlier views of the regions of `cells` showed, but for what the same cells
-    (`base`, their fingerprint before the audit) showed themselves."""
+    (`base`, their fingerprint before the audit; "": none) showed themselves."""
     listed = ", ".join(_COLUMNS)
     rows = cur.execute(
         f"select {listed} from published_cells "  # noqa: S608 - names are constants

@@ -125,6 +125,23 @@ def test_a_count_corrected_since_stays_known_as_it_was(file_db, tmp_path):
     assert pc.indicator_cells(file_db, settings, REGIONS).audit.passed
 
 
+def test_data_back_as_it_was_knows_what_its_view_showed_then(file_db, tmp_path):
+    """After the second upload is undone the data is as it was after the first, and so are
+    the cells' fingerprint and the first view's record. Audited again the view knows what
+    that view showed (donors saw it), beside what the second showed of the counts it still
+    holds (and of those gone, `_Model._ghosts`); views made again find their kept result."""
+    views = views_after_each_upload(file_db, tmp_path, 10, "by-sex", "round", undo=True)
+    first, after_undo = views[0], views[2]
+    assert first.values == after_undo.values
+    to_date = ("PEOPLE", "UZ-JI", "all", "all", "to_date")
+    told = {(e.cell, e.through) for e in after_undo.earlier["PEOPLE"]}
+    assert (to_date, "2021Q1") in told  # the first view's (the second's ran to 2021Q2)
+    assert after_undo.audit.passed
+    settings = settings_for(tmp_path, "round")
+    again = pc.indicator_cells(file_db, settings, REGIONS)  # the data as after the last upload
+    assert again.states == views[-1].states
+
+
 def test_what_donors_saw_stays_shown_after_an_upload(file_db, tmp_path):
     """Made apart, the view after the second quarter's upload hides counts the first view
     showed; made as the dashboard makes it, it shows them as before and hides others."""
