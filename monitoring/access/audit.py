@@ -734,8 +734,7 @@ class _Model:
                             f"all = the {what}",
                         ),
                     )
-        shown = self.shown_sums | self.shown_then
-        shown.update((int(self.canon[a]),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
+        shown = self._shown_counts()
         shown.update(key for key, state, _, _ in facts if state == SHOWN)
         guarded: dict[tuple[int, ...], tuple[np.ndarray, Published]] = {}
         for (key, state, _, _), (atoms, fact) in facts.items():
@@ -747,6 +746,13 @@ class _Model:
                 guarded.setdefault(key, (atoms, fact))
         for atoms, fact in guarded.values():
             self._guard_earlier(fact, atoms)
+
+    def _shown_counts(self) -> set[tuple[int, ...]]:
+        """The sums of atoms (as `_key`s) shown as a count, now or by an earlier view, and
+        each atom shown now: no secret, whatever hides them."""
+        shown = self.shown_sums | self.shown_then
+        shown.update((int(self.canon[a]),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
+        return shown
 
     def _guard_earlier(self, fact: Published, atoms: np.ndarray) -> None:
         """What an earlier view withheld, over `atoms`, as a figure that must keep its range."""
@@ -823,8 +829,7 @@ class _Model:
         found = self.earlier_found
         if not found:
             return
-        shown = self.shown_sums | self.shown_then
-        shown.update((int(self.canon[a]),) for a in np.flatnonzero(self.atom_state == CODE_SHOWN))
+        shown = self._shown_counts()
         for earlier, atoms in found:
             column = earlier.cell[4]
             if _same_as_now(cells, earlier):
