@@ -442,6 +442,7 @@ class _Model:
         self.late_include: list[np.ndarray] = []
         self.canon = self._carried()
         self._earlier_atoms()
+        self.ghost_facts = self._ghost_facts()
         self._grid_rows()
         self._relations()
         self._earlier_rows()
@@ -666,14 +667,11 @@ class _Model:
             )
         return out
 
-    def _ghost_rows(self) -> None:
-        """What earlier views said of counts this view no longer holds as they were
-        (`_ghosts`): each cell of an earlier grid that summed one, as a row over the counts
-        it summed then; and guarded where it was withheld (a small count; a cell, unless a
-        view showed it, whole or count by count), as earlier withheld cells are."""
+    def _ghost_facts(self) -> dict[tuple, tuple[np.ndarray, Published]]:
+        """Each cell of an earlier grid that summed a count this view no longer holds as it
+        was (`_ghosts`), as the counts it summed then and what it said of them."""
         ghostly = [(grid, mapped) for grid, mapped, ghost in self.then if ghost]
-        if not ghostly:
-            return
+        self.said_of_gone: set[tuple] = set()  # (cell, last quarter, state, value)
         line_index = {line: i for i, line in enumerate(self.lines)}
         period_index = {p: i for i, p in enumerate(self.periods)}
         region_index = {r: i for i, r in enumerate(self.regions)}
@@ -709,6 +707,18 @@ class _Model:
                     through = column
                 fact = Published(cell, through, state, value, float(lo[0]), float(hi[0]))
                 facts.setdefault((self._key(atoms), state, fact.low, fact.high), (atoms, fact))
+                self.said_of_gone.add(fact[:4])
+        return facts
+
+    def _ghost_rows(self) -> None:
+        """What earlier views said of counts this view no longer holds as they were
+        (`ghost_facts`): each as a row over the counts it summed then; and guarded where it
+        was withheld (a small count; a cell, unless a view showed it, whole or count by
+        count), as earlier withheld cells are."""
+        ghostly = [(grid, mapped) for grid, mapped, ghost in self.then if ghost]
+        if not ghostly:
+            return
+        facts = self.ghost_facts
         # All people were the sexes and the age groups then too, counts gone among them.
         related: set[tuple[int, ...]] = set()
         for _, mapped in ghostly:
@@ -819,7 +829,14 @@ class _Model:
             if len(atoms):
                 found.append((earlier, atoms))
         self.earlier_found = found
-        self.shown_then = {self._key(a) for e, a in found if e.state == SHOWN}
+        # A sum shown then is no secret only while it is the same count: one corrected since
+        # whose reading then still holds (rounded, 25 then and 26 now) is in force as a
+        # statement (`earlier_in_force`), yet today's count was never shown.
+        self.shown_then = {
+            self._key(a)
+            for e, a in found
+            if e.state == SHOWN and abs(float(self.value[a].sum()) - e.value) <= TOLERANCE
+        }
 
     def _earlier_rows(self) -> None:
         """What earlier views of these regions showed (`cells.earlier`), where the data
@@ -834,6 +851,14 @@ class _Model:
             column = earlier.cell[4]
             if _same_as_now(cells, earlier):
                 continue  # (`earlier` holds only what the data still holds: earlier_in_force)
+            if (
+                earlier[:4] in self.said_of_gone
+                and abs(float(self.value[atoms].sum()) - earlier.value) > TOLERANCE
+            ):
+                # Of counts gone since (`_ghost_facts` has it over them): read as today's
+                # counts (its rounded reading may hold of them still), it would tell the
+                # audit what no reader knows.
+                continue
             if earlier.state != HIDDEN:
                 self._add_row(
                     atoms, np.ones(len(atoms)), earlier.low, earlier.high, ("earlier", earlier)
@@ -896,8 +921,8 @@ class _Model:
             for kind, line, p in self.families[: self.own_families]:
                 quarters = slice(p, p + 1) if kind == "Q" else slice(0, p + 1)
                 differs = ~same[line, quarters].all(axis=0)
-                if not differs.any():
-                    continue
+                if not differs.any() or not (mapped[line, quarters] >= 0).any():
+                    continue  # (nothing then: a quarter reported since says nothing of then)
                 ids = np.full((self.P, self.n), -1, dtype=np.int64)
                 ids[quarters] = mapped[line, quarters]
                 other_families.append((kind, line, p, ids, int((differs * weights).sum())))
