@@ -176,6 +176,9 @@ class Weak(Range):
     pinned_by: tuple[str, ...] = ()  # the shown figures that pin it
     hide: tuple[Cell, ...] = ()  # shown cells that pin it, the one to hide first
     rounded: tuple[float, float] | None = None  # its range were shown counts rounded
+    atoms: tuple[int, ...] = ()  # the counts it sums, in its indicator's model
+    k: float = 1.0  # figure units: a mean's sum is k times it
+    small: bool = True  # a count below the threshold (else a withheld cell of the grid)
 
     def fixes(self, cells: IndicatorCells) -> list[str]:
         out = []
@@ -227,6 +230,7 @@ class AuditResult:
     seconds: float
     secondary: tuple[Cell, ...] = ()  # cells hidden by secondary suppression
     unbounded: int = 0  # guarded sums over several regions not solved (MAX_SET_SOLVES)
+    known_before: tuple[Weak, ...] = ()  # withheld cells earlier views alone pin
 
     @property
     def passed(self) -> bool:
@@ -264,6 +268,12 @@ class AuditResult:
             )
         else:
             lines.append("  nothing is withheld")
+        if self.known_before:
+            lines.append(
+                f"  {len(self.known_before)} withheld cell(s) (no small count) earlier views "
+                "alone already pin; nothing this view hides changes that:"
+            )
+            lines += [f"  - {w.figure.describe()}: {w.text()}" for w in self.known_before]
         if self.passed:
             lines.append(
                 f"  PASS: no withheld figure can be narrowed to fewer than "
@@ -345,6 +355,7 @@ class _IndicatorResult:
     narrowest: Range | None = None
     weak: list[Weak] = field(default_factory=list)
     unbounded: int = 0  # guarded sums over several regions left unsolved (budget)
+    known_before: list[Weak] = field(default_factory=list)  # `_Before`
 
 
 def read_interval(codes, values, k, mode: str, base: int, t: int, integer: bool):
@@ -1107,10 +1118,12 @@ class _Model:
                 else:
                     codes_then = then.to_date_codes(code, masks, [period], [values])[0]
                 reduced = masks & bits
+                # a small count then stays guarded, as the counts it summed then
+                small = self._guarded(codes_then, values, cell=False)
                 wanted = (
                     (counts > 0)
                     & ((masks & differs) != 0)
-                    & (codes_then != CODE_HIDDEN)
+                    & ((codes_then != CODE_HIDDEN) | small)
                     & (reduced != 0)
                 )
                 wanted[0] = False
@@ -1123,8 +1136,8 @@ class _Model:
                 )  # fmt: skip
                 add_classes(
                     f, idx, reduced[idx], lo_then - shifts[idx], hi_then - shifts[idx],
-                    codes_then, values, ones, shifts, np.zeros(len(idx), dtype=bool),
-                    np.zeros(len(idx), dtype=bool), True,
+                    codes_then, values, ones, shifts, codes_then[idx] != CODE_SHOWN,
+                    small[idx], True,
                 )  # fmt: skip
         self.free_bits = np.array(free_bits, dtype=np.int64)
 
@@ -1633,7 +1646,11 @@ def known_cells(cells: IndicatorCells, code: str) -> frozenset[Cell]:
     takes those away."""
     if cells.protection == ROUND:
         return frozenset()
-    return frozenset(e.cell for e in cells.earlier.get(code, ()) if _same_as_now(cells, e))
+    memo = ("known cells", code)
+    if memo not in cells._memo:
+        earlier = cells.earlier.get(code, ())
+        cells._memo[memo] = frozenset(e.cell for e in earlier if _same_as_now(cells, e))
+    return cells._memo[memo]
 
 
 def shown_before(cells: IndicatorCells, code: str) -> frozenset[Cell]:
@@ -1743,10 +1760,12 @@ def _audit_indicator(
     carry: _Carry | None = None,
     cells_first: bool = False,
     figures: bool = True,
+    before: _Before | None = None,
 ) -> _IndicatorResult:
     """Audit one indicator. With `cells_first` (secondary suppression), figures over sets
     of regions are only looked at once no cell of the grid is weak: hiding a cell changes
-    them anyway. Without `figures`, only the grid's cells are modelled and checked."""
+    them anyway. Without `figures`, only the grid's cells are modelled and checked. With
+    `before`, a weak figure earlier views alone pin is set apart (`known_before`)."""
     model = _Model(cells, code, keys, cells.protection, figures=figures)
     result = model.result
     t = cells.threshold
@@ -1871,10 +1890,14 @@ def _audit_indicator(
             weak_keys.add(key)
             if suggest_rounding and cells.protection == SUPPRESS and rounding_model is None:
                 rounding_model = _Model(cells, code, keys, ROUND)
-            result.weak.append(_weak(model, candidate, found, rounding_model))
+            weak = _weak(model, candidate, found, rounding_model)
+            if before is not None and before.pins(weak, cells):
+                result.known_before.append(weak)  # nothing this view hides changes it
+                continue
+            result.weak.append(weak)
             depends = model.depends(atoms)
             if depends is not None:
-                new_weak[_figure_key(candidate)] = (result.weak[-1], depends)
+                new_weak[_figure_key(candidate)] = (weak, depends)
     result.narrowest = best
     carry.points = [model._full(z) for z in pool[1:]]
     carry.weak, carry.hidden = new_weak, set()
@@ -1915,7 +1938,54 @@ def _weak(model: _Model, candidate: _Candidate, found: Range, rounding: _Model |
         tuple(text[:MAX_PINS]),
         hide,
         rounded,
+        tuple(model.atoms_of(candidate).tolist()),
+        candidate.k,
+        bool(model._guarded([candidate.state], [candidate.value], cell=False)[0]),
     )
+
+
+class _Before:
+    """Which weak figures of one indicator earlier views alone pin: withheld cells of the
+    grid, not small counts, whose range what donors saw before already narrows as much (a
+    correction undone: a total over the counts as they were, worked out from the views
+    before and after the correction). Nothing this view hides changes them, so secondary
+    suppression hides nothing for them and the audit does not fail on them; a small count
+    is always a failure. One model of the indicator with nothing of this view shown (it
+    depends on the data and the record only), built when first wanted."""
+
+    def __init__(
+        self, cells: IndicatorCells, code: str, keys: Sequence[Cell], *, suppressing: bool
+    ):
+        self.cells, self.code, self.keys = cells, code, keys
+        self.suppressing = suppressing  # (then only once no cell is left to hide for it)
+        self.told = bool(cells.earlier.get(code) or cells.earlier_grids.get(code))
+        self.model: _Model | None = None
+        self.verdicts: dict[tuple[int, ...], bool] = {}
+
+    def pins(self, weak: Weak, cells: IndicatorCells) -> bool:
+        """Whether earlier views alone pin `weak` (a withheld cell, not a small count).
+        While suppressing, asked only once secondary suppression has no cell of `cells` (the
+        view as it now is) left to hide for it: a solve of its own per figure costs, at
+        1,000,000 values, more than the rounds it saves."""
+        if not weak.atoms or weak.small or not self.told:
+            return False
+        if self.suppressing:
+            known = known_cells(cells, self.code)
+            if any(cells.states.get(c) in (SHOWN, SMALL) and c not in known for c in weak.hide):
+                return False
+        if weak.atoms not in self.verdicts:
+            if self.model is None:
+                cells = self.cells
+                states = {k: (HIDDEN if k[0] == self.code else s) for k, s in cells.states.items()}
+                self.model = _Model(
+                    replace(cells, states=states), self.code, self.keys, cells.protection
+                )
+            low, high, _ = self.model.solve_range(np.array(weak.atoms, dtype=np.int64))
+            t = self.cells.threshold
+            self.verdicts[weak.atoms] = not math.isnan(low) and not _passes(
+                low / weak.k, high / weak.k, t
+            )
+        return self.verdicts[weak.atoms]
 
 
 def _width(candidate: _Candidate) -> float:
@@ -2008,6 +2078,12 @@ def _combine(
         seconds=seconds,
         secondary=tuple(sorted(cells.secondary)),
         unbounded=sum(p.unbounded for p in parts.values()),
+        known_before=tuple(
+            sorted(
+                (w for p in parts.values() for w in p.known_before),
+                key=lambda w: (w.figure.indicator, w.figure.describe()),
+            )
+        ),
     )
 
 
@@ -2025,7 +2101,13 @@ def audit(
     keys = _keys_by_code(cells)
     codes = sorted(cells.aggregation if indicators is None else indicators)
     parts = {
-        code: _audit_indicator(cells, code, keys[code], suggest_rounding=suggest_rounding)
+        code: _audit_indicator(
+            cells,
+            code,
+            keys[code],
+            suggest_rounding=suggest_rounding,
+            before=_Before(cells, code, keys[code], suppressing=False),
+        )
         for code in codes
     }
     return _combine(cells, parts, time.perf_counter() - start)
@@ -2106,11 +2188,14 @@ def _suppress_indicator(
         return taken
 
     afresh = False  # audited again without what earlier rounds carry, once stuck
+    before = _Before(cells, code, keys, suppressing=True)
     while True:
-        part = _audit_indicator(current, code, keys, carry=quick, figures=False)
+        part = _audit_indicator(current, code, keys, carry=quick, figures=False, before=before)
         taken = picks(part)
         if not part.weak:
-            part = _audit_indicator(current, code, keys, carry=full, cells_first=True)
+            part = _audit_indicator(
+                current, code, keys, carry=full, cells_first=True, before=before
+            )
             taken = picks(part)
         if not taken and part.weak and hidden and not afresh:
             # A figure found weak in an earlier round is kept weak while nothing that

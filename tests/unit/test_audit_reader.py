@@ -48,6 +48,7 @@ class Figure:
     value: float  # its true value
     state: str  # pc.SHOWN, pc.SMALL or pc.HIDDEN
     cell: bool  # a cell of the protected grid (withheld: guarded whatever its value)
+    counts: frozenset  # the counts it sums, to tell the same figure in two views
 
 
 def settings_for(tmp_path, protection: str, threshold: int | None = None):
@@ -184,12 +185,21 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
         keys = itertools.product(regions, in_sex, in_age, periods)
         return tuple(index[k] for k in keys if k in index)
 
+    def counts(regions, sex, age, periods) -> frozenset:
+        """The counts a figure sums: its unknowns; by sex and age the rows it sums and their
+        values (a row that kept its value is one count, whichever table holds it)."""
+        if not split:
+            return frozenset(unknowns(regions, sex, age, periods))
+        keys = itertools.product(regions, periods)
+        found = ((r, p, cells.values.get((code, r, sex, age, p))) for r, p in keys)
+        return frozenset((r, p, sex, age, v) for r, p, v in found if v is not None)
+
     out: list[Figure] = []
 
-    def add(name, ids, state, cell):
+    def add(name, ids, state, cell, where):
         if ids:
             total = float(sum(truth[i] for i in ids))
-            out.append(Figure(name, ids, total, state, cell))
+            out.append(Figure(name, ids, total, state, cell, counts(*where)))
 
     # the grid's cells, as the view holds them
     for (c, region, sex, age, column), state in cells.states.items():
@@ -198,7 +208,7 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
         regions = cells.regions if region == pc.ALL else (region,)
         periods = cells.periods if column == pc.TO_DATE else (column,)
         ids = unknowns(regions, sex, age, periods)
-        add(f"cell {region} {sex} {age} {column}", ids, state, True)
+        add(f"cell {region} {sex} {age} {column}", ids, state, True, (regions, sex, age, periods))
     # every set of regions, as a page with a region filter shows it
     for size in range(1, len(cells.regions) + 1):
         for chosen in itertools.combinations(cells.regions, size):
@@ -209,14 +219,26 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
                     if ids:
                         total = sum(truth[i] for i in ids)
                         state = cells.quarter(code, chosen, period, total, sex=sex, age=age)
-                        add(f"{where} {sex} {age} {period}", ids, state, False)
+                        add(
+                            f"{where} {sex} {age} {period}",
+                            ids,
+                            state,
+                            False,
+                            (chosen, sex, age, (period,)),
+                        )
                 # an actual to date: the quarters' sum, or for a latest count the quarter's
                 upto = (period,) if latest else tuple(p for p in cells.periods if p <= period)
                 ids = unknowns(chosen, "all", "all", upto)
                 if ids:
                     total = sum(truth[i] for i in ids)
                     state = cells.to_date(code, chosen, period, total)
-                    add(f"{where} to the end of {period}", ids, state, False)
+                    add(
+                        f"{where} to the end of {period}",
+                        ids,
+                        state,
+                        False,
+                        (chosen, "all", "all", upto),
+                    )
     return out, truth
 
 
@@ -278,17 +300,17 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
         where = f" (view {number})" if len(views) > 1 else ""
         figures += [(figure, cells, where) for figure in found]
         number_of.update((id(figure), number) for figure in found)
-        shown_in.append([frozenset(f.unknowns) for f in found if f.cell and f.state == pc.SHOWN])
+        shown_in.append([f.counts for f in found if f.cell and f.state == pc.SHOWN])
 
     def shown_later(figure: Figure) -> bool:
         """Whether a later view shows every count a cell sums, cell by cell (its quarters,
         say): a cell hidden as the complement of small counts of then is no secret once
         they are (those small counts stay guarded on their own; docs/access.md, "What
         donors saw before")."""
-        unknowns = frozenset(figure.unknowns)
+        counts = figure.counts
         for seen in shown_in[number_of[id(figure)] :]:
-            inside = [s for s in seen if s < unknowns]
-            if inside and frozenset().union(*inside) == unknowns:
+            inside = [s for s in seen if s < counts]
+            if inside and frozenset().union(*inside) == counts:
                 return True
         return False
 
@@ -304,12 +326,6 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
         return row
 
     rows, lows, highs = [], [], []
-    for figure, cells, _ in figures:
-        said = what_it_says(figure, cells)
-        if said is not None:
-            rows.append(vector(figure))
-            lows.append(said[0])
-            highs.append(said[1])
     for then, now in rows_kept(truth):  # by sex and age: one count, in two tables
         row = np.zeros(n)
         np.add.at(row, [position[u] for u in then], 1)
@@ -317,12 +333,35 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
         rows.append(row)
         lows.append(0)
         highs.append(0)
+    before: dict[int, int] = {}  # a view's number -> the rows of the views before it
+    for figure, cells, _ in figures:
+        before.setdefault(number_of[id(figure)], len(rows))
+        said = what_it_says(figure, cells)
+        if said is not None:
+            rows.append(vector(figure))
+            lows.append(said[0])
+            highs.append(said[1])
     matrix = np.array(rows)
     # The reader's equations hold for the true counts (else this test reads the view wrong).
     sums = matrix @ true
     assert np.all(sums >= np.array(lows) - 1e-9) and np.all(sums <= np.array(highs) + 1e-9)
-    constraints = LinearConstraint(matrix, lows, highs)
-    shown = {frozenset(f.unknowns) for f, _, _ in figures if f.state == pc.SHOWN}
+
+    def ends(figure: Figure, upto: int) -> tuple[int, int]:
+        """The smallest and largest value of a figure, from the first `upto` rows."""
+        constraints = LinearConstraint(matrix[:upto], lows[:upto], highs[:upto])
+        out = []
+        for sign in (1, -1):
+            result = milp(
+                sign * vector(figure),
+                integrality=np.ones(n),
+                bounds=Bounds(0, UNBOUNDED),  # a sum nothing bounds from above reaches it
+                constraints=constraints,
+            )
+            assert result.status == 0, result.message
+            out.append(round(sign * result.fun))
+        return out[0], out[1]
+
+    shown = {f.counts for f, _, _ in figures if f.state == pc.SHOWN}
     found: dict[str, tuple] = {}
     solved: dict[frozenset, tuple[int, int]] = {}
     for figure, cells, where in figures:
@@ -331,26 +370,24 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
         secret = (
             figure.cell
             and figure.value != 0
-            and frozenset(figure.unknowns) not in shown
+            and figure.counts not in shown
             and not shown_later(figure)
         )
         if not (withheld and (0 < figure.value < t or secret)):
             continue
         unknowns = frozenset(figure.unknowns)
         if unknowns not in solved:
-            objective = vector(figure)
-            ends = []
-            for sign in (1, -1):
-                result = milp(
-                    sign * objective,
-                    integrality=np.ones(n),
-                    bounds=Bounds(0, UNBOUNDED),  # a sum nothing bounds from above reaches it
-                    constraints=constraints,
-                )
-                assert result.status == 0, result.message
-                ends.append(round(sign * result.fun))
-            solved[unknowns] = (ends[0], ends[1])
-        found[figure.name + where] = (*solved[unknowns], figure.value)
+            solved[unknowns] = ends(figure, len(rows))
+        low, high = solved[unknowns]
+        number = number_of[id(figure)]
+        if figure.value >= t and high - low + 1 < t - 1 and number > 1:
+            # A withheld cell (no small count) the views before it already pinned: no
+            # secret of this view, which nothing it hides could change (the audit's
+            # `_Before`: a total over counts corrected and put back, say).
+            low_then, high_then = ends(figure, before[number])
+            if high_then - low_then + 1 < t - 1:
+                continue
+        found[figure.name + where] = (low, high, figure.value)
     return found
 
 
@@ -596,6 +633,17 @@ CHANGED = [
 # it; and it read that earlier figure as one of today's counts as well as of the counts of
 # then, which no reader can, and failed the views after it (`_Model.said_of_gone`).
 CHANGED_OF_FOUR = [(5, "by-sex-and-age", "round", "correct")]
+# And with a second correction (of another region's first quarter) or the first one undone
+# (`--correct twice`, `--correct back`), until that morning: a figure over two regions that
+# read "<5" before a count in it was corrected was not guarded as the counts of then (seed
+# 8 pinned it to 2..4); and after the correction was undone, a total over the counts as they
+# were, which the views before and after the correction already pin, failed the audit, and
+# secondary suppression hid cells for it that could change nothing (`audit._Before`).
+CHANGED += [
+    (8, "by-sex", "round", "twice"),
+    (1, "by-sex-and-age", "suppress", "back"),
+    (7, "by-sex-and-age", "suppress", "back"),
+]
 
 
 CHANGED_CASES = [(*case, REGIONS) for case in CHANGED] + [(*c, FOUR) for c in CHANGED_OF_FOUR]
@@ -621,11 +669,32 @@ def test_no_reader_narrows_a_count_after_an_upload_undone_or_corrected(
         shape,
         protection,
         undo=change == "undo",
-        correct=change == "correct",
+        correct={"correct": "once", "twice": "twice", "back": "back"}.get(change, False),
         regions=regions,
     )
     assert all(v.audit.passed for v in views)
     assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold) == {}
+
+
+def test_a_total_the_views_before_pin_is_no_secret_of_the_next(file_db, tmp_path):
+    """Namangan's second quarter corrected, then put back as it was: the views before and
+    after the correction pin the totals over the counts as they were, before the view that
+    shows those counts again is made. That view's audit passes, listing them apart (never a
+    small count), and the reader, which leaves out a withheld cell the views before it
+    alone pin, narrows nothing."""
+    views = views_after_each_upload(
+        file_db, tmp_path, 1, "by-sex-and-age", "suppress", correct="back"
+    )
+    assert all(v.audit.passed for v in views)
+    back = views[4]  # the view after the correction was undone
+    apart = {w.figure.describe(): (w.low, w.high) for w in back.audit.known_before}
+    assert apart == {
+        "PEOPLE, UZ-NG, all people, all quarters": (67, 67),
+        "PEOPLE, all regions of the view, all people, all quarters": (175, 175),
+    }
+    assert not any(w.small for w in back.audit.known_before)
+    assert "earlier views alone already pin" in back.audit.report("PEOPLE", back)
+    assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), 5) == {}
 
 
 def test_views_made_apart_give_counts_away_side_by_side(tmp_path):
