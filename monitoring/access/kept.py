@@ -41,8 +41,9 @@ from monitoring.db.errors import DATABASE_ERRORS
 
 log = logging.getLogger("monitoring.access")
 
-FORMAT = 5  # of the fingerprint's input and of the kept JSON (2: with earlier views;
-# 3: grids; 4: which counts each earlier cell summed; 5: grids under either protection)
+FORMAT = 6  # of the fingerprint's input and of the kept JSON (2: with earlier views;
+# 3: grids; 4: which counts each earlier cell summed; 5: grids under either protection;
+# 6: withheld cells earlier views alone pin, set apart and kept)
 KEEP = 500  # rows kept; the oldest beyond are removed when one is added
 _SOLVERS = ("highspy", "scipy", "numpy")
 
@@ -106,13 +107,17 @@ def _payload(result: IndicatorCells) -> str:
     audit = result.audit
     summary = {name: getattr(audit, name) for name in _SUMMARY}
     summary["narrowest"] = None if audit.narrowest is None else asdict(audit.narrowest)
+    summary["known_before"] = [
+        {"figure": asdict(w.figure), "value": w.value, "low": w.low, "high": w.high}
+        for w in audit.known_before
+    ]
     hidden = sorted(list(cell) for cell in result.secondary)
     return json.dumps({"format": FORMAT, "secondary": hidden, "audit": summary})
 
 
 def _restored(cells: IndicatorCells, text: str) -> IndicatorCells:
     """`cells` with the kept result applied; ValueError when it does not fit them."""
-    from monitoring.access.audit import AuditResult, Figure, Range
+    from monitoring.access.audit import AuditResult, Figure, Range, Weak
 
     payload = json.loads(text)
     if payload.get("format") != FORMAT:
@@ -125,16 +130,22 @@ def _restored(cells: IndicatorCells, text: str) -> IndicatorCells:
     for cell in secondary:
         states[cell] = HIDDEN
     kept = payload["audit"]
+
+    def figure(found: dict) -> Figure:
+        return Figure(**{**found, "regions": tuple(found["regions"])})
+
     narrowest = kept["narrowest"]
     if narrowest is not None:
-        figure = narrowest["figure"]
-        figure = Figure(**{**figure, "regions": tuple(figure["regions"])})
-        narrowest = Range(**{**narrowest, "figure": figure})
+        narrowest = Range(**{**narrowest, "figure": figure(narrowest["figure"])})
     audit = AuditResult(
         **{name: kept[name] for name in _SUMMARY},
         narrowest=narrowest,
         weak=(),
         secondary=tuple(sorted(secondary)),
+        known_before=tuple(
+            Weak(figure(w["figure"]), w["value"], w["low"], w["high"])
+            for w in kept["known_before"]
+        ),
     )
     audit = replace(audit, scope=tuple(audit.scope))
     return replace(cells, states=states, secondary=secondary, audit=audit)

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from monitoring.access import audit
 from monitoring.access import cells as pc
 from monitoring.db import Database
 from monitoring.settings import load_settings
@@ -676,7 +677,7 @@ def test_no_reader_narrows_a_count_after_an_upload_undone_or_corrected(
     assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold) == {}
 
 
-def test_a_total_the_views_before_pin_is_no_secret_of_the_next(file_db, tmp_path):
+def test_a_total_the_views_before_pin_is_no_secret_of_the_next(file_db, tmp_path, monkeypatch):
     """Namangan's second quarter corrected, then put back as it was: the views before and
     after the correction pin the totals over the counts as they were, before the view that
     shows those counts again is made. That view's audit passes, listing them apart (never a
@@ -695,6 +696,17 @@ def test_a_total_the_views_before_pin_is_no_secret_of_the_next(file_db, tmp_path
     assert not any(w.small for w in back.audit.known_before)
     assert "earlier views alone already pin" in back.audit.report("PEOPLE", back)
     assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), 5) == {}
+
+    # the last view, made again, is read from its kept audit, the cells set apart with it
+    def not_again(cells, **_):
+        raise AssertionError("audited again")
+
+    monkeypatch.setattr(audit, "secondary_suppression", not_again)
+    again = pc.indicator_cells(file_db, settings_for(tmp_path, "suppress"), REGIONS)
+    assert again.states == views[-1].states
+    described = [(w.figure.describe(), w.low, w.high) for w in again.audit.known_before]
+    assert described == [(w.figure.describe(), w.low, w.high) for w in views[-1].audit.known_before]
+    assert len(described) == 2
 
 
 def test_views_made_apart_give_counts_away_side_by_side(tmp_path):
