@@ -143,8 +143,7 @@ def _restored(cells: IndicatorCells, text: str) -> IndicatorCells:
         weak=(),
         secondary=tuple(sorted(secondary)),
         known_before=tuple(
-            Weak(figure(w["figure"]), w["value"], w["low"], w["high"])
-            for w in kept["known_before"]
+            Weak(figure(w["figure"]), w["value"], w["low"], w["high"]) for w in kept["known_before"]
         ),
     )
     audit = replace(audit, scope=tuple(audit.scope))
