@@ -1975,10 +1975,10 @@ class _Before:
                 return False
         if weak.atoms not in self.verdicts:
             if self.model is None:
-                cells = self.cells
-                states = {k: (HIDDEN if k[0] == self.code else s) for k, s in cells.states.items()}
+                base = self.cells
+                states = {k: (HIDDEN if k[0] == self.code else s) for k, s in base.states.items()}
                 self.model = _Model(
-                    replace(cells, states=states), self.code, self.keys, cells.protection
+                    replace(base, states=states), self.code, self.keys, base.protection
                 )
             low, high, _ = self.model.solve_range(np.array(weak.atoms, dtype=np.int64))
             t = self.cells.threshold

@@ -628,14 +628,14 @@ CHANGED = [
     (10, "by-sex", "round", "undo"),
     (12, "latest", "round", "correct"),
 ]
-# Over four regions, one more (until the morning of 7 December 2026): a total to date shown
+# Over four regions, one more (until late on 6 December 2026): a total to date shown
 # rounded before Namangan's quarter was corrected still read as it did (25 then, 26 now),
 # so the audit took today's total for a count shown before, no secret, and let a reader pin
 # it; and it read that earlier figure as one of today's counts as well as of the counts of
 # then, which no reader can, and failed the views after it (`_Model.said_of_gone`).
 CHANGED_OF_FOUR = [(5, "by-sex-and-age", "round", "correct")]
 # And with a second correction (of another region's first quarter) or the first one undone
-# (`--correct twice`, `--correct back`), until that morning: a figure over two regions that
+# (`--correct twice`, `--correct back`), until then: a figure over two regions that
 # read "<5" before a count in it was corrected was not guarded as the counts of then (seed
 # 8 pinned it to 2..4); and after the correction was undone, a total over the counts as they
 # were, which the views before and after the correction already pin, failed the audit, and
@@ -661,7 +661,7 @@ def test_no_reader_narrows_a_count_after_an_upload_undone_or_corrected(
     """A donor who saw a view before an upload was undone, or a region's counts were
     corrected, still knows what it said of the counts as they were: the later audit keeps
     them as counts of their own (`_Model._ghosts`), bound by what earlier views said of
-    them and guarded where they were withheld. Before it did, 10 of these 14 histories gave
+    them and guarded where they were withheld. Before it did, 10 of the first 14 histories gave
     a small count away, and in 7 a view's audit failed."""
     views = views_after_each_upload(
         file_db,
