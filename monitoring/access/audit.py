@@ -1944,6 +1944,16 @@ def _weak(model: _Model, candidate: _Candidate, found: Range, rounding: _Model |
     )
 
 
+def _first_pick(cells: IndicatorCells, code: str, weak: Weak) -> Cell | None:
+    """The cell secondary suppression hides for a weak figure: the first that pins it (a
+    "<5" where no shown cell does), never one an earlier view showed as it is shown now
+    (hiding it hides nothing); None when no cell is left to hide for it."""
+    known = known_cells(cells, code)
+    return next(
+        (c for c in weak.hide if cells.states.get(c) in (SHOWN, SMALL) and c not in known), None
+    )
+
+
 class _Before:
     """Which weak figures of one indicator earlier views alone pin: withheld cells of the
     grid, not small counts, whose range what donors saw before already narrows as much (a
@@ -1969,10 +1979,8 @@ class _Before:
         1,000,000 values, more than the rounds it saves."""
         if not weak.atoms or weak.small or not self.told:
             return False
-        if self.suppressing:
-            known = known_cells(cells, self.code)
-            if any(cells.states.get(c) in (SHOWN, SMALL) and c not in known for c in weak.hide):
-                return False
+        if self.suppressing and _first_pick(cells, self.code, weak) is not None:
+            return False
         if weak.atoms not in self.verdicts:
             if self.model is None:
                 base = self.cells
@@ -2174,15 +2182,10 @@ def _suppress_indicator(
     current = cells
 
     def picks(part: _IndicatorResult) -> list[Cell]:
-        """Per weak figure, the first cell that pins it (a "<5" where no shown cell does),
-        never one an earlier view showed as it is shown now (hiding it hides nothing)."""
-        known = known_cells(current, code)
+        """Per weak figure, the cell to hide (`_first_pick`), each once."""
         taken: list[Cell] = []
         for weak in part.weak:
-            pick = next(
-                (c for c in weak.hide if states.get(c) in (SHOWN, SMALL) and c not in known),
-                None,
-            )
+            pick = _first_pick(current, code, weak)
             if pick is not None and pick not in taken:
                 taken.append(pick)
         return taken

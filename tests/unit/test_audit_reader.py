@@ -347,16 +347,19 @@ def ranges_a_reader_finds(views, code: str) -> dict[str, tuple]:
     sums = matrix @ true
     assert np.all(sums >= np.array(lows) - 1e-9) and np.all(sums <= np.array(highs) + 1e-9)
 
+    constraints: dict[int, LinearConstraint] = {}  # the first rows, by how many
+
     def ends(figure: Figure, upto: int) -> tuple[int, int]:
         """The smallest and largest value of a figure, from the first `upto` rows."""
-        constraints = LinearConstraint(matrix[:upto], lows[:upto], highs[:upto])
+        if upto not in constraints:
+            constraints[upto] = LinearConstraint(matrix[:upto], lows[:upto], highs[:upto])
         out = []
         for sign in (1, -1):
             result = milp(
                 sign * vector(figure),
                 integrality=np.ones(n),
                 bounds=Bounds(0, UNBOUNDED),  # a sum nothing bounds from above reaches it
-                constraints=constraints,
+                constraints=constraints[upto],
             )
             assert result.status == 0, result.message
             out.append(round(sign * result.fun))
