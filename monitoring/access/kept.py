@@ -207,15 +207,19 @@ def keep(db: Database, result: IndicatorCells, key: str, base: str | None = None
     return True
 
 
-def earlier(db: Database, cells: IndicatorCells, base: str) -> IndicatorCells:
+def earlier(
+    db: Database, cells: IndicatorCells, base: str, record: published.Record | None = None
+) -> IndicatorCells:
     """`cells` knowing what earlier views of their regions showed that still holds
-    (published.py). A database error reading it is raised: no view is made without it."""
+    (published.py), but for what the cells of fingerprint `base` showed ("": none); from
+    `record` where it was read already. A database error reading it is raised: no view is
+    made without it."""
     from monitoring.access import audit
 
-    with db.cursor() as cur:
-        found = published.load(cur, cells, base)
-        grids = published.load_grids(cur, cells, base)
-    earlier = audit.earlier_in_force(cells, found)
+    if record is None:
+        with db.cursor() as cur:
+            record = published.read(cur, cells)
+    earlier = audit.earlier_in_force(cells, record.facts_but(base))
     # What donors saw stays as they saw it while its counts are unchanged: the rules may
     # hide such a cell as another's complement, but hiding it now would hide nothing.
     states = dict(cells.states)
@@ -223,7 +227,7 @@ def earlier(db: Database, cells: IndicatorCells, base: str) -> IndicatorCells:
         for e in known:
             if states.get(e.cell) == HIDDEN and audit.holds_as_then(cells, e):
                 states[e.cell] = e.state
-    return replace(cells, states=states, earlier=earlier, earlier_grids=grids)
+    return replace(cells, states=states, earlier=earlier, earlier_grids=record.grids_but(base))
 
 
 def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
@@ -233,7 +237,9 @@ def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
     from monitoring.access import audit
 
     base = fingerprint(cells)
-    told = earlier(db, cells, base)
+    with db.cursor() as cur:
+        record = published.read(cur, cells)  # read once: asked twice below
+    told = earlier(db, cells, base, record)
     key = fingerprint(told)
     found = load(db, told, key)
     if found is not None:
@@ -242,6 +248,6 @@ def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
     # shown before: data back as it was after an upload undone is the view donors saw then,
     # and what it showed is known to them. (Left out of `key`, so that the same cells
     # audited again, which find what they showed themselves, find this result.)
-    result = audit.secondary_suppression(earlier(db, cells, ""))
+    result = audit.secondary_suppression(earlier(db, cells, "", record))
     keep(db, result, key, base)
     return result

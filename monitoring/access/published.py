@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -78,29 +79,63 @@ def scope(cells: IndicatorCells) -> str:
     return " ".join(cells.regions)
 
 
+class Record(NamedTuple):
+    """What earlier views of the regions of some cells showed, read once (`read`): each
+    fact and each grid with the fingerprint of the cells that showed it (their `base`)."""
+
+    facts: tuple[tuple[str, Published], ...]
+    grids: tuple[tuple[str, str, PublishedGrid], ...]  # (base, indicator, grid)
+
+    def facts_but(self, base: str) -> list[Published]:
+        """The facts, but for what the cells of fingerprint `base` showed ("": none)."""
+        return [fact for of, fact in self.facts if of != base]
+
+    def grids_but(self, base: str) -> dict[str, tuple[PublishedGrid, ...]]:
+        """The grids per indicator, but for those the cells of `base` showed."""
+        out: dict[str, list[PublishedGrid]] = {}
+        for of, code, grid in self.grids:
+            if of != base:
+                out.setdefault(code, []).append(grid)
+        return {code: tuple(g) for code, g in sorted(out.items())}
+
+
+def read(cur, cells: IndicatorCells) -> Record:
+    """Everything earlier views of the regions of `cells` showed of their indicators."""
+    return Record(_facts(cur, cells), _grids(cur, cells))
+
+
+def _facts(cur, cells: IndicatorCells) -> tuple[tuple[str, Published], ...]:
+    """Every fact earlier views of the regions of `cells` showed of their indicators, with
+    the fingerprint (`base`) of the cells that showed it."""
+    listed = ", ".join(_COLUMNS)
+    rows = cur.execute(
+        f"select base, {listed} from published_cells "  # noqa: S608 - names are constants
+        f"where scope = $scope order by {listed}, base",
+        {"scope": scope(cells)},
+    ).fetchall()
+    wanted = set(cells.aggregation)
+    return tuple(
+        (
+            of,
+            Published(
+                (code, region, sex, age, column),
+                through,
+                state,
+                float(value),
+                float(low),
+                float(high),
+                summed,
+            ),
+        )
+        for of, code, region, sex, age, column, through, state, value, low, high, summed in rows
+        if code in wanted
+    )
+
+
 def load(cur, cells: IndicatorCells, base: str) -> list[Published]:
     """What earlier views of the regions of `cells` showed, but for what the same cells
     (`base`, their fingerprint before the audit; "": none) showed themselves."""
-    listed = ", ".join(_COLUMNS)
-    rows = cur.execute(
-        f"select {listed} from published_cells "  # noqa: S608 - names are constants
-        f"where scope = $scope and base <> $base order by {listed}",
-        {"scope": scope(cells), "base": base},
-    ).fetchall()
-    wanted = set(cells.aggregation)
-    return [
-        Published(
-            (code, region, sex, age, column),
-            through,
-            state,
-            float(value),
-            float(low),
-            float(high),
-            summed,
-        )
-        for code, region, sex, age, column, through, state, value, low, high, summed in rows
-        if code in wanted
-    ]
+    return Record(_facts(cur, cells), ()).facts_but(base)
 
 
 def readable(result: IndicatorCells) -> list[Published]:
@@ -275,28 +310,41 @@ def record_grids(cur, result: IndicatorCells, base: str) -> int:
 
 
 def load_grids(cur, cells: IndicatorCells, base: str) -> dict[str, tuple[PublishedGrid, ...]]:
-    """The grids earlier views of the regions of `cells` showed rounded, per indicator of
-    `cells`, but for those the same cells (`base`) showed themselves."""
+    """The grids earlier views of the regions of `cells` showed, per indicator of `cells`,
+    but for those the same cells (`base`) showed themselves."""
+    return Record((), _grids(cur, cells)).grids_but(base)
+
+
+def _grids(cur, cells: IndicatorCells) -> tuple[tuple[str, str, PublishedGrid], ...]:
+    """Every grid earlier views of the regions of `cells` showed of their indicators, with
+    the fingerprint (`base`) of the cells that showed it, in the order of their digests."""
     query = (  # the columns of _GRID_COLUMNS
-        "select g.digest, g.indicator_code, g.protection, g.rounding_base, g.threshold, "
-        "c.region_code, c.sex, c.age_group, c.period_column, c.state, c.value "
+        "select g.digest, g.base, g.indicator_code, g.protection, g.rounding_base, "
+        "g.threshold, c.region_code, c.sex, c.age_group, c.period_column, c.state, c.value "
         "from published_grids g join published_grid_cells c on c.digest = g.digest "
-        "where g.scope = $scope and g.base <> $base order by g.digest"
+        "where g.scope = $scope order by g.digest"
     )
-    rows = cur.execute(query, {"scope": scope(cells), "base": base}).fetchall()
+    rows = cur.execute(query, {"scope": scope(cells)}).fetchall()
     wanted = set(cells.aggregation)
     found: dict[str, tuple] = {}
-    for digest, code, protection, rounding_base, threshold, *cell in rows:
+    for digest, of, code, protection, rounding_base, threshold, *cell in rows:
         if code not in wanted:
             continue
         if digest not in found:
-            found[digest] = (code, protection, int(rounding_base), int(threshold), {}, {})
+            found[digest] = (of, code, protection, int(rounding_base), int(threshold), {}, {})
         region, sex, age, column, state, value = cell
         key = (code, region, sex, age, column)
-        found[digest][4][key] = state
-        found[digest][5][key] = float(value)
-    out: dict[str, list[PublishedGrid]] = {}
-    for digest, (code, protection, rounding_base, threshold, states, values) in found.items():
-        grid = PublishedGrid(digest, protection, rounding_base, threshold, states, values)
-        out.setdefault(code, []).append(grid)
-    return {code: tuple(g) for code, g in sorted(out.items())}
+        found[digest][5][key] = state
+        found[digest][6][key] = float(value)
+    return tuple(
+        (of, code, PublishedGrid(digest, protection, rounding_base, threshold, states, values))
+        for digest, (
+            of,
+            code,
+            protection,
+            rounding_base,
+            threshold,
+            states,
+            values,
+        ) in found.items()
+    )
