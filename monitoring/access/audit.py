@@ -426,6 +426,7 @@ class _Model:
         self.value = np.array([cells.values[k] for k in atoms], dtype="float64")
         self.atom_state = np.array([CODE_OF_STATE[cells.states[k]] for k in atoms], dtype=np.int8)
         self.real = len(atoms)  # this view's counts; after them those it no longer holds
+        self.canon = self._carried()
         self.then = self._ghosts()
         self.integer = not self.mean and bool(np.all(self.value == np.round(self.value)))
         self.big = max(1e6, 100 * float(np.abs(self.value).max(initial=0)) * max(self.P, 1))
@@ -451,9 +452,8 @@ class _Model:
         # Families of earlier figures over other counts than this view's (`_earlier_views`):
         # per family after this view's own, the atoms each region's figure summed (P, n).
         self.late_include: list[np.ndarray] = []
-        self.canon = self._carried()
         self._earlier_atoms()
-        self.ghost_facts = self._ghost_facts()
+        self.ghost_facts, self.said_of_gone = self._ghost_facts()
         self._grid_rows()
         self._relations()
         self._earlier_rows()
@@ -659,7 +659,11 @@ class _Model:
                     source[self.total_line, :, i] = _run_starts(list(then[self.total_line, :, i]))
             value = then[li, source, ri]
             atom = self.A[li, source, ri]
+            # the same count: today's, of the same value and, for a 'latest' count, still
+            # the report it was (not a report that now reads as an earlier one carried:
+            # `earlier_in_force` leaves what was said of it out, the reader another unknown)
             same = present & (atom >= 0) & (now[li, source, ri] == value)
+            same &= self.canon[np.maximum(atom, 0)] == atom
             mapped = np.where(same, atom, -1)
             for line, q, i in zip(*np.nonzero(present & ~same), strict=True):
                 key = (int(line), int(source[line, q, i]), int(i), float(value[line, q, i]))
@@ -676,13 +680,15 @@ class _Model:
             self.atom_state = np.append(
                 self.atom_state, np.full(len(cells), CODE_HIDDEN, dtype=np.int8)
             )
+            self.canon = np.append(self.canon, np.arange(self.real, self.real + len(cells)))
         return out
 
-    def _ghost_facts(self) -> dict[tuple, tuple[np.ndarray, Published]]:
+    def _ghost_facts(self) -> tuple[dict[tuple, tuple[np.ndarray, Published]], set[tuple]]:
         """Each cell of an earlier grid that summed a count this view no longer holds as it
-        was (`_ghosts`), as the counts it summed then and what it said of them."""
+        was (`_ghosts`), as the counts it summed then and what it said of them; and those
+        facts as (cell, last quarter, state, value), as earlier views' records name them."""
         ghostly = [(grid, mapped) for grid, mapped, ghost in self.then if ghost]
-        self.said_of_gone: set[tuple] = set()  # (cell, last quarter, state, value)
+        said_of_gone: set[tuple] = set()
         line_index = {line: i for i, line in enumerate(self.lines)}
         period_index = {p: i for i, p in enumerate(self.periods)}
         region_index = {r: i for i, r in enumerate(self.regions)}
@@ -718,8 +724,8 @@ class _Model:
                     through = column
                 fact = Published(cell, through, state, value, float(lo[0]), float(hi[0]))
                 facts.setdefault((self._key(atoms), state, fact.low, fact.high), (atoms, fact))
-                self.said_of_gone.add(fact[:4])
-        return facts
+                said_of_gone.add(fact[:4])
+        return facts, said_of_gone
 
     def _ghost_rows(self) -> None:
         """What earlier views said of counts this view no longer holds as they were
