@@ -1870,8 +1870,14 @@ def _audit_indicator(
         coefs, shift = model.expression(atoms)
         key = tuple(np.flatnonzero(coefs))
         earlier = carry.weak.get(_figure_key(candidate))
-        if earlier is not None and not (earlier[1] & carry.hidden) and key not in solved:
-            # weak before, and nothing that pinned it was hidden since: still weak
+        if (
+            earlier is not None
+            and not (earlier[1] & carry.hidden)
+            and key not in solved
+            and (before is None or _first_pick(cells, code, earlier[0]) is not None)
+        ):
+            # weak before, and nothing that pinned it was hidden since: still weak (unless
+            # no cell is left to hide for it: then solved again, and asked of `before`)
             weak, depends = earlier
             if key not in weak_keys:
                 weak_keys.add(key)
@@ -2201,7 +2207,7 @@ def _suppress_indicator(
     while True:
         part = _audit_indicator(current, code, keys, carry=quick, figures=False, before=before)
         taken = picks(part)
-        if not part.weak:
+        if not taken:  # no weak cell, or none left to hide for one: the pages' figures too
             part = _audit_indicator(
                 current, code, keys, carry=full, cells_first=True, before=before
             )

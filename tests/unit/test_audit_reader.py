@@ -668,6 +668,13 @@ CHANGED += [
 # last two audits failed, where what was said of that report was of a count gone
 # (`earlier_in_force` left it out; the second reader, a report per run of equal counts, too).
 CHANGED += [(15, "latest", "round", "back")]
+# And two regions' second quarters corrected in one upload (`--correct several`, that night):
+# the audit of cells alone, which each round of secondary suppression runs first, found a
+# withheld total the views before pin (nothing left to hide for it) and suppression stopped
+# there, never auditing the pages' figures over sets of regions: those of the last view
+# pinned Tashkent's "<5" (4) to 2..4, and the view's audit failed for the total alone. Now
+# the pages' figures are audited whenever the cells leave nothing to hide.
+CHANGED += [(14, "by-sex", "round", "several")]
 
 
 CHANGED_CASES = [(*case, REGIONS) for case in CHANGED] + [(*c, FOUR) for c in CHANGED_OF_FOUR]
@@ -732,6 +739,23 @@ def test_a_total_the_views_before_pin_is_no_secret_of_the_next(file_db, tmp_path
     described = [(w.figure.describe(), w.low, w.high) for w in again.audit.known_before]
     assert described == [(w.figure.describe(), w.low, w.high) for w in views[-1].audit.known_before]
     assert len(described) == 2
+
+
+def test_a_figure_nothing_is_left_to_hide_for_leaves_the_pages_audited(
+    file_db, tmp_path, monkeypatch
+):
+    """Secondary suppression audits the grid's cells first and the pages' figures over sets
+    of regions once no cell has anything left to hide. A weak cell nothing can be hidden for
+    (here a total the views before pin, made weak by never setting it apart) once stopped
+    it there: the figures of the last view were never audited and pinned Tashkent's "<5"
+    (4) to 2..4. Now the view's audit fails for that total alone, and no small count is
+    narrowed."""
+    monkeypatch.setattr(audit._Before, "pins", lambda self, weak, cells: False)
+    views = views_after_each_upload(file_db, tmp_path, 14, "by-sex", "round", correct="several")
+    weak = [w.figure.describe() for w in views[-1].audit.weak]
+    assert weak == ["PEOPLE, UZ-JI, female, to the end of 2021Q2"]
+    found = narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold)
+    assert {name: r for name, r in found.items() if 0 < r[2] < 5} == {}
 
 
 def test_views_made_apart_give_counts_away_side_by_side(tmp_path):
