@@ -27,7 +27,7 @@ Each indicator's whole grid is recorded too (tables `published_grids`,
 value behind it then. Under rounding (`privacy.protection = "round"`) a figure over several
 regions is rounded on its own: JI shown as 10 and NG as 10 say 8..12 each, their sum shown
 as 15 says 13..17 of both together. Those figures follow from the grid's states, and the
-audit judges an earlier grid's figures over every set of regions (`load_grids`; audit.py,
+audit judges an earlier grid's figures over every set of regions (`read`; audit.py,
 `_Model._earlier_views`). Under "suppress" a shown figure is exact and made of shown cells,
 so the cells say it all of today's counts; but under either protection the grid says which
 count each fact summed then, so that after an upload is undone or a value corrected the
@@ -130,12 +130,6 @@ def _facts(cur, cells: IndicatorCells) -> tuple[tuple[str, Published], ...]:
         for of, code, region, sex, age, column, through, state, value, low, high, summed in rows
         if code in wanted
     )
-
-
-def load(cur, cells: IndicatorCells, base: str) -> list[Published]:
-    """What earlier views of the regions of `cells` showed, but for what the same cells
-    (`base`, their fingerprint before the audit; "": none) showed themselves."""
-    return Record(_facts(cur, cells), ()).facts_but(base)
 
 
 def readable(result: IndicatorCells) -> list[Published]:
@@ -309,12 +303,6 @@ def record_grids(cur, result: IndicatorCells, base: str) -> int:
     return len(found)
 
 
-def load_grids(cur, cells: IndicatorCells, base: str) -> dict[str, tuple[PublishedGrid, ...]]:
-    """The grids earlier views of the regions of `cells` showed, per indicator of `cells`,
-    but for those the same cells (`base`) showed themselves."""
-    return Record((), _grids(cur, cells)).grids_but(base)
-
-
 def _grids(cur, cells: IndicatorCells) -> tuple[tuple[str, str, PublishedGrid], ...]:
     """Every grid earlier views of the regions of `cells` showed of their indicators, with
     the fingerprint (`base`) of the cells that showed it, in the order of their digests."""
@@ -326,25 +314,15 @@ def _grids(cur, cells: IndicatorCells) -> tuple[tuple[str, str, PublishedGrid], 
     )
     rows = cur.execute(query, {"scope": scope(cells)}).fetchall()
     wanted = set(cells.aggregation)
-    found: dict[str, tuple] = {}
+    found: dict[str, tuple[str, str, PublishedGrid]] = {}
     for digest, of, code, protection, rounding_base, threshold, *cell in rows:
         if code not in wanted:
             continue
         if digest not in found:
-            found[digest] = (of, code, protection, int(rounding_base), int(threshold), {}, {})
+            grid = PublishedGrid(digest, protection, int(rounding_base), int(threshold), {}, {})
+            found[digest] = (of, code, grid)
         region, sex, age, column, state, value = cell
         key = (code, region, sex, age, column)
-        found[digest][5][key] = state
-        found[digest][6][key] = float(value)
-    return tuple(
-        (of, code, PublishedGrid(digest, protection, rounding_base, threshold, states, values))
-        for digest, (
-            of,
-            code,
-            protection,
-            rounding_base,
-            threshold,
-            states,
-            values,
-        ) in found.items()
-    )
+        found[digest][2].states[key] = state
+        found[digest][2].values[key] = float(value)
+    return tuple(found.values())

@@ -79,7 +79,7 @@ def test_a_correction_leaves_out_what_it_changed(file_db, tmp_path):
         )
     rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
     with file_db.cursor() as cur:
-        found = published.load(cur, rules, kept.fingerprint(rules))
+        found = published.read(cur, rules).facts_but(kept.fingerprint(rules))
     assert any(p.cell == cell for p in found)  # recorded then
     in_force = audit.earlier_in_force(rules, found)["PEOPLE"]
     assert not any(p.cell == cell for p in in_force)  # no longer the count it holds
@@ -109,8 +109,8 @@ def test_a_count_corrected_since_stays_known_as_it_was(file_db, tmp_path):
     with file_db.cursor() as cur:
         told = replace(
             rules,
-            earlier=audit.earlier_in_force(rules, published.load(cur, rules, base)),
-            earlier_grids=published.load_grids(cur, rules, base),
+            earlier=audit.earlier_in_force(rules, published.read(cur, rules).facts_but(base)),
+            earlier_grids=published.read(cur, rules).grids_but(base),
         )
     keys = [k for k in told.values if k[0] == "PEOPLE"]
     model = audit._Model(told, "PEOPLE", keys, told.protection)
@@ -168,7 +168,7 @@ def test_told_what_the_first_view_showed_the_audit_fails_a_view_made_apart(file_
     apart = views_after_each_upload(None, tmp_path / "apart", 5, "totals", "suppress", apart=True)
     second = apart[1]  # protected knowing nothing of the first view
     with file_db.cursor() as cur:
-        found = published.load(cur, second, "another view")
+        found = published.read(cur, second).facts_but("another view")
     told = replace(second, earlier=audit.earlier_in_force(second, found))
     assert audit.audit(second).passed
     assert not audit.audit(told).passed
@@ -204,7 +204,7 @@ def test_a_view_records_its_whole_grid_once(db, tmp_path):
     assert again.states == rounded.states
     assert sorted(row[0] for row in grids_recorded(db)) == sorted([first, digest])
     with db.cursor() as cur:
-        grids = published.load_grids(cur, rules, kept.fingerprint(rules))
+        grids = published.read(cur, rules).grids_but(kept.fingerprint(rules))
     assert [g.digest for g in grids["PEOPLE"]] == [first]  # the other view's, not its own
 
 
@@ -222,8 +222,8 @@ def test_told_the_rounded_figures_of_the_first_view_the_audit_finds_more(file_db
     apart = views_after_each_upload(None, tmp_path / "apart", 1, "by-sex", "round", apart=True)
     second = apart[1]  # protected knowing nothing of the first view
     with file_db.cursor() as cur:
-        found = published.load(cur, second, "another view")
-        grids = published.load_grids(cur, second, "another view")
+        found = published.read(cur, second).facts_but("another view")
+        grids = published.read(cur, second).grids_but("another view")
     assert list(grids) == ["PEOPLE"] and len(grids["PEOPLE"]) == 1
     cells_only = audit.audit(replace(second, earlier=audit.earlier_in_force(second, found)))
     told = audit.audit(
@@ -257,7 +257,7 @@ def test_a_count_carried_past_the_data_is_recorded_as_the_report_it_carries(file
     rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
     assert rules.values[("PEOPLE", pc.ALL, "all", "all", "2021Q4")] == 28  # by chance
     with file_db.cursor() as cur:
-        found = published.load(cur, rules, kept.fingerprint(rules))
+        found = published.read(cur, rules).facts_but(kept.fingerprint(rules))
     in_force = audit.earlier_in_force(rules, found)["PEOPLE"]
     assert {p.cell[4] for p in in_force} == {"2021Q1"}  # never the total of 2021Q4
 
@@ -282,7 +282,7 @@ def test_a_rounded_grid_carried_past_its_data_holds_only_while_the_same_report_d
     an = ("PEOPLE", "UZ-AN", "all", "all")
     assert [rules.values[(*an, q)] for q in ("2021Q1", "2021Q2", "2021Q3")] == [0, 12, 0]
     with file_db.cursor() as cur:
-        grids = published.load_grids(cur, rules, kept.fingerprint(rules))
+        grids = published.read(cur, rules).grids_but(kept.fingerprint(rules))
     told = replace(rules, earlier_grids=grids)
     keys = [k for k in told.values if k[0] == "PEOPLE"]
     model = audit._Model(told, "PEOPLE", keys, told.protection)
@@ -325,7 +325,7 @@ def test_a_total_before_a_late_report_stays_a_statement_of_the_counts_it_had(fil
     rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
     assert rules.values[total] == 15  # UZ-TO's 5 joined it
     with file_db.cursor() as cur:
-        found = published.load(cur, rules, kept.fingerprint(rules))
+        found = published.read(cur, rules).facts_but(kept.fingerprint(rules))
     [known] = [p for p in audit.earlier_in_force(rules, found)["PEOPLE"] if p.cell == total]
     assert (known.value, known.summed) == (10, summed)  # the others' 10, still known
     assert not audit.holds_as_then(rules, known)  # and not today's total
