@@ -51,6 +51,7 @@ and audits again. `python -m monitoring audit-disclosure` prints the audit
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import time
 import zlib
@@ -566,8 +567,46 @@ class _Model:
         ]
         return [g for g in groups if g]
 
+    def _breakdown_rows(self, block: np.ndarray, what: str, where, *, gone: bool = False):
+        """One region's quarters as a reader knows them from a total and its rows by sex
+        (or by age group), `block` (1 + parts, P, n) their atoms (-1: not reported): where
+        every part is reported and they add up, all people = the parts; where some are and
+        add up to less (a sex not reported, people whose sex was not recorded), all people
+        are at least the parts reported (an upload refuses more), a bound a reader has too.
+        `gone`: only quarters with a count this view no longer holds (`_ghost_rows`).
+        Returns where they add up (P, n)."""
+        reported = block >= 0
+        sums = np.where(reported, self.value[block], 0.0)
+        rest = sums[0] - sums[1:].sum(axis=0)  # the people the parts leave out
+        adds_up = reported.all(axis=0) & (np.abs(rest) < TOLERANCE)
+        fewer = reported[0] & reported[1:].any(axis=0) & ~adds_up & (rest > -TOLERANCE)
+        if gone:
+            involved = (block >= self.real).any(axis=0)
+            adds_up, fewer = adds_up & involved, fewer & involved
+        coefs = np.array([1.0] + [-1.0] * (len(block) - 1))
+        for (p, i), equal in itertools.chain(
+            zip(zip(*np.nonzero(adds_up), strict=True), itertools.repeat(True)),
+            zip(zip(*np.nonzero(fewer), strict=True), itertools.repeat(False)),
+        ):
+            lines = np.flatnonzero(reported[:, p, i])
+            atoms = block[lines, p, i]
+            if gone:
+                if tuple(atoms.tolist()) in self._ghost_related:
+                    continue
+                self._ghost_related.add(tuple(atoms.tolist()))
+            relation = f"all = the {what}" if equal else f"all >= the {what} reported"
+            self._add_row(
+                atoms,
+                coefs[lines],
+                0.0,
+                0.0 if equal else np.inf,
+                ("relation", f"{self.regions[i]} {self.periods[p]}{where}: {relation}"),
+            )
+        return adds_up
+
     def _relations(self) -> None:
-        """All people = the sexes = the age groups; a 'latest' count carried forward."""
+        """All people = the sexes = the age groups (or at least those reported); a 'latest'
+        count carried forward."""
         if self.mean:
             return
         value, A = self.value, self.A
@@ -578,16 +617,8 @@ class _Model:
                 block = A[lines]  # (1 + parts, P, n)
                 ok = (block >= 0).all(axis=0)  # (P, n): total and every part reported
                 sums = np.where(block >= 0, value[block], 0.0)
-                adds_up = ok & (np.abs(sums[0] - sums[1:].sum(axis=0)) < TOLERANCE)
+                adds_up = self._breakdown_rows(block, what, "")
                 coefs = np.array([1.0] + [-1.0] * len(parts))
-                for p, i in zip(*np.nonzero(adds_up), strict=True):
-                    self._add_row(
-                        block[:, p, i],
-                        coefs,
-                        0.0,
-                        0.0,
-                        ("relation", f"{self.regions[i]} {self.periods[p]}: all = the {what}"),
-                    )
                 # Over all regions, or all quarters, where a region's or quarter's own did not.
                 for axis, label in ((1, "all regions"), (0, "all quarters")):
                     total = np.where(ok, sums[0], 0).sum(axis=axis)
@@ -736,31 +767,14 @@ class _Model:
         if not ghostly:
             return
         facts = self.ghost_facts
-        # All people were the sexes and the age groups then too, counts gone among them.
-        related: set[tuple[int, ...]] = set()
+        # All people were the sexes and the age groups then too (or at least those
+        # reported), counts gone among them.
+        self._ghost_related: set[tuple[int, ...]] = set()
         for _, mapped in ghostly:
             for parts in self._parts() if self.total_line is not None else ():
                 what = "sexes" if self.lines[parts[0]][0] != "all" else "age groups"
                 block = mapped[[self.total_line, *parts]]  # (1 + parts, P, n)
-                ok = (block >= 0).all(axis=0) & (block >= self.real).any(axis=0)
-                sums = self.value[block]
-                adds_up = ok & (np.abs(sums[0] - sums[1:].sum(axis=0)) < TOLERANCE)
-                for p, i in zip(*np.nonzero(adds_up), strict=True):
-                    atoms = block[:, p, i]
-                    if tuple(atoms.tolist()) in related:
-                        continue
-                    related.add(tuple(atoms.tolist()))
-                    self._add_row(
-                        atoms,
-                        np.array([1.0] + [-1.0] * len(parts)),
-                        0.0,
-                        0.0,
-                        (
-                            "relation",
-                            f"{self.regions[i]} {self.periods[p]} in an earlier view: "
-                            f"all = the {what}",
-                        ),
-                    )
+                self._breakdown_rows(block, what, " in an earlier view", gone=True)
         shown = self._shown_counts()
         shown.update(key for key, state, _, _ in facts if state == SHOWN)
         guarded: dict[tuple[int, ...], tuple[np.ndarray, Published]] = {}

@@ -64,8 +64,9 @@ def settings_for(tmp_path, protection: str, threshold: int | None = None):
     return load_settings(path)
 
 
-SHAPES = ("totals", "by-sex", "by-sex-and-age", "latest")
+SHAPES = ("totals", "by-sex", "by-sex-and-age", "latest", "by-sex-in-part")
 AGES = ("15-29", "30+")
+REST = "rest"  # the people of a region and quarter its rows by sex leave out (`_people`)
 
 
 def small_programme(db, seed: int, shape: str, regions=REGIONS) -> None:
@@ -77,7 +78,8 @@ def small_programme(db, seed: int, shape: str, regions=REGIONS) -> None:
 def define_programme(db, shape: str, regions=REGIONS) -> None:
     """The regions and the one indicator of a programme of `programme_rows`."""
     insert(db, "regions", [dict(region_code=r, name_en=r) for r in regions])
-    disaggregation = {"by-sex": "sex", "by-sex-and-age": "sex;age_group"}.get(shape)
+    disaggregation = {"by-sex": "sex", "by-sex-in-part": "sex", "by-sex-and-age": "sex;age_group"}
+    disaggregation = disaggregation.get(shape)
     aggregation = "latest" if shape == "latest" else "sum"
     insert(
         db,
@@ -90,8 +92,11 @@ def programme_rows(seed: int, shape: str, regions=REGIONS) -> list[dict]:
     """One count of people in `regions` over four quarters, mostly small counts and zeros
     with a few larger ones: as totals, by sex (the total the sum of the two), by sex and by
     age group (each the total's parts; the rows hold the two breakdowns, not the people of
-    each sex in each age group), or as totals of a count at the end of each quarter (a
-    "latest" indicator, some quarters not reported after the first: carried forward)."""
+    each sex in each age group), as totals of a count at the end of each quarter (a
+    "latest" indicator, some quarters not reported after the first: carried forward), or by
+    sex in part: some regions' quarters report their total alone, or one sex, or both sexes
+    and people whose sex was not recorded (the rows by sex add up to less than the total, as
+    an upload may: only more is refused)."""
     rng = random.Random(seed)
 
     def count() -> int:
@@ -103,6 +108,15 @@ def programme_rows(seed: int, shape: str, regions=REGIONS) -> list[dict]:
             continue
         if shape in ("totals", "latest"):
             rows.append(value("PEOPLE", period, region, count()))
+            continue
+        if shape == "by-sex-in-part":
+            people = {sex: count() for sex in SEXES}
+            kind = rng.choice(["whole", "whole", "total", "female", "male", "some unrecorded"])
+            unrecorded = rng.choice([1, 2, 3]) if kind == "some unrecorded" else 0
+            rows.append(value("PEOPLE", period, region, sum(people.values()) + unrecorded))
+            for sex in SEXES:
+                if kind in ("whole", "some unrecorded", sex):
+                    rows.append(value("PEOPLE", period, region, people[sex], sex=sex))
             continue
         ages = AGES if shape == "by-sex-and-age" else ("all",)
         people = {(sex, age): count() for sex in SEXES for age in ages}
@@ -120,16 +134,27 @@ def programme_rows(seed: int, shape: str, regions=REGIONS) -> list[dict]:
 def _people(cells: pc.IndicatorCells, code: str, region: str, period: str, sexes, ages):
     """The people of one region and quarter in each sex and age group, from the view's
     totals by sex and by age group (any split that adds up to both will do: every figure
-    is a sum over whole sexes or whole age groups); None when nothing was reported."""
+    is a sum over whole sexes or whole age groups); None when nothing was reported. By sex
+    alone (or by age alone), the people its rows leave out (a sex not reported, a sex not
+    recorded) are one more count, (REST, "all"): a reader knows that no sex has more people
+    than all."""
 
     def of(sex, age):
         found = cells.values.get((code, region, sex, age, period))
         return None if found is None or math.isnan(found) else float(found)
 
-    if of("all", "all") is None:
+    total = of("all", "all")
+    if total is None:
         return None
+    if len(sexes) == 1 and len(ages) == 1:
+        return {("all", "all"): total}
     if len(sexes) == 1 or len(ages) == 1:
-        return {(sex, age): of(sex, age) for sex in sexes for age in ages}
+        people = {(sex, age): of(sex, age) for sex in sexes for age in ages}
+        people = {key: n for key, n in people.items() if n is not None}
+        rest = total - sum(people.values())
+        if rest or len(people) < len(sexes):
+            people[REST, "all"] = rest
+        return people
     # the north-west corner rule: two breakdowns of one total, as one table of people
     women, young = of(sexes[0], "all"), of("all", ages[0])
     young_women = min(women, young)
@@ -160,15 +185,22 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
     latest = cells.aggregation[code] == "latest"  # the count at the end of each quarter
     index: dict[Key, Unknown] = {}
     truth: dict[Unknown, float] = {}
-    split = len(sexes) > 1 and len(ages) > 1  # people by sex and age: a table of its own
+    # people by sex or by age group: a table of its own (with the people its rows leave out)
+    split = len(sexes) > 1 or len(ages) > 1
     for region in cells.regions:
         previous = None
         for period in cells.periods:
             people = _people(cells, code, region, period, sexes, ages) or {}
             # By sex and age, the table `_people` makes is one of many that add up to the
             # rows: its cells are one unknown per set of rows (a correction of one row makes
-            # the whole table another; `ranges_a_reader_finds` knows the rows it left).
-            rows = tuple(cells.values.get((code, region, *line, period)) for line in lines)
+            # the whole table another; `ranges_a_reader_finds` knows the rows it left). By
+            # sex alone too: a correction of one sex may change the people it left out.
+            rows = tuple(
+                (line, n)
+                for line in lines
+                if (n := cells.values.get((code, region, *line, period))) is not None
+                and not math.isnan(n)
+            )
             for (sex, age), n in people.items():
                 key = (region, sex, age, period)
                 if latest and previous is not None and truth[previous] == n:
@@ -183,7 +215,9 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
     def unknowns(regions, sex, age, periods) -> tuple[Unknown, ...]:
         in_sex = sexes if sex == "all" else (sex,)
         in_age = ages if age == "all" else (age,)
-        keys = itertools.product(regions, in_sex, in_age, periods)
+        keys = [*itertools.product(regions, in_sex, in_age, periods)]
+        if sex == age == "all":  # and the people the rows by sex leave out
+            keys += itertools.product(regions, (REST,), ("all",), periods)
         return tuple(index[k] for k in keys if k in index)
 
     def counts(regions, sex, age, periods) -> frozenset:
@@ -193,7 +227,9 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
             return frozenset(unknowns(regions, sex, age, periods))
         keys = itertools.product(regions, periods)
         found = ((r, p, cells.values.get((code, r, sex, age, p))) for r, p in keys)
-        return frozenset((r, p, sex, age, v) for r, p, v in found if v is not None)
+        return frozenset(
+            (r, p, sex, age, v) for r, p, v in found if v is not None and not math.isnan(v)
+        )
 
     out: list[Figure] = []
 
@@ -267,19 +303,20 @@ def rows_kept(truth: dict[Unknown, float]) -> list[tuple[list[Unknown], list[Unk
     the cells of each table it sums: one count, as the audit takes it (`_Model._ghosts`)."""
     tables: dict[tuple, dict[tuple, list[Unknown]]] = {}
     for key in truth:
-        if isinstance(key[4], tuple):  # (its value, the rows of its table)
+        if isinstance(key[4], tuple):  # (its value, the rows of its table: (line, value))
             tables.setdefault((key[0], key[3]), {}).setdefault(key[4][1], []).append(key)
-    lines = [("all", "all"), *((s, "all") for s in SEXES), *(("all", a) for a in AGES)]
     out = []
     for versions in tables.values():
-        for first, second in itertools.combinations(versions.values(), 2):
-            for sex, age in lines:
+        for (rows, first), (other, second) in itertools.combinations(versions.items(), 2):
+            said, again = dict(rows), dict(other)
+            for sex, age in said.keys() & again.keys():  # a row both tables report
+                if said[sex, age] != again[sex, age]:
+                    continue
                 then, now = (
                     [u for u in table if sex in ("all", u[1]) and age in ("all", u[2])]
                     for table in (first, second)
                 )
-                if sum(truth[u] for u in then) == sum(truth[u] for u in now):
-                    out.append((then, now))
+                out.append((then, now))
     return out
 
 
@@ -443,7 +480,9 @@ def views_after_each_upload(
     "twice": and after the third upload's view another region's rows of the first quarter
     (six views); "back": and after the third upload's view the correction undone, the
     region's rows of the second quarter as they first were (six views); "several": the
-    correction of two regions' rows of the second quarter in one upload (five views)."""
+    correction of two regions' rows of the second quarter in one upload (five views);
+    "latest": the correction of one region's rows of the last quarter, after the last
+    upload's view (five views)."""
     settings = settings_for(folder, protection)
     rows = programme_rows(seed, shape, regions)
 
@@ -454,7 +493,9 @@ def views_after_each_upload(
     steps = [("make", number) for number in range(len(uploads))]  # (what, which upload)
     if undo:
         steps[2:2] = [("undo", 1), ("make", 1)]
-    if correct:
+    if correct == "latest":
+        steps.append(("correct", len(uploads) - 1))
+    elif correct:
         steps[2:2] = [("correct", 1)]
     if correct == "twice":
         steps.insert(4, ("correct again", 0))
@@ -700,9 +741,7 @@ def test_no_reader_narrows_a_count_after_an_upload_undone_or_corrected(
         shape,
         protection,
         undo=change == "undo",
-        correct={"correct": "once", "twice": "twice", "back": "back", "several": "several"}.get(
-            change, False
-        ),
+        correct=False if change == "undo" else {"correct": "once"}.get(change, change),
         regions=regions,
     )
     assert all(v.audit.passed for v in views)
@@ -809,7 +848,8 @@ def main(argv: list[str] | None = None) -> int:
     after its view (five views), with `--correct twice` another region's rows of the first
     quarter after the third upload's view too, with `--correct back` the correction undone
     then (six views), with `--correct several` two regions' rows in one correction (five
-    views). Exit code 1 if the dashboard's views were narrowed."""
+    views), with `--correct latest` one region's rows of the last quarter after the last
+    view (five views). Exit code 1 if the dashboard's views were narrowed."""
     import argparse
     import collections
     import pathlib
@@ -819,6 +859,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--seeds", nargs=2, type=int, default=[0, 100], metavar=("FROM", "TO"))
     parser.add_argument("--regions", type=int, choices=range(1, 9), default=3, help="1 to 8")
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=SHAPES, metavar="SHAPE")
     parser.add_argument("--histories", action="store_true")
     parser.add_argument(
         "--late", action="store_true", help="with --histories: UZ-TO reports one upload late"
@@ -830,17 +871,18 @@ def main(argv: list[str] | None = None) -> int:
         "--correct",
         nargs="?",
         const="once",
-        choices=("once", "twice", "back", "several"),
+        choices=("once", "twice", "back", "several", "latest"),
         help="with --histories: one region's rows of the second upload corrected after its "
         "view; twice: and another region's of the first after the third's; back: and the "
-        "correction undone after the third's; several: two regions' rows corrected at once",
+        "correction undone after the third's; several: two regions' rows corrected at once; "
+        "latest: one region's rows of the last quarter corrected after the last view",
     )
     args = parser.parse_args(argv)
     late = "UZ-TO" if args.late else None
     regions = (*REGIONS, "UZ-AN", "UZ-BU", "UZ-FA", "UZ-KA", "UZ-NW")[: args.regions]
     counts: collections.Counter = collections.Counter()
     for seed in range(*args.seeds):
-        for shape, protection in itertools.product(SHAPES, ("suppress", "round")):
+        for shape, protection in itertools.product(args.shapes, ("suppress", "round")):
             for apart in (False, True) if args.histories else (False,):
                 with tempfile.TemporaryDirectory() as name:
                     folder = pathlib.Path(name)
