@@ -572,7 +572,8 @@ class _Model:
         (or by age group), `block` (1 + parts, P, n) their atoms (-1: not reported): where
         every part is reported and they add up, all people = the parts; where some are and
         add up to less (a sex not reported, people whose sex was not recorded), all people
-        are at least the parts reported (an upload refuses more), a bound a reader has too.
+        are at least the parts reported, a bound a reader has too (where they add up to more,
+        which an upload warns of but may store, neither is known).
         `gone`: only quarters with a count this view no longer holds (`_ghost_rows`).
         Returns where they add up (P, n)."""
         reported = block >= 0
@@ -1067,8 +1068,12 @@ class _Model:
                 result.withheld += int(withheld.sum())
                 reduced = masks & self.free_bits[f]
                 constant = valid & (reduced == 0)
-                if (constant & withheld).any():  # withheld, yet made of shown cells only
-                    for j in np.flatnonzero(constant & withheld)[:MAX_PINS]:
+                # Withheld, yet made of shown cells only: weak if the pass rule guards it (a
+                # small count; a larger sum is no secret, and one that is a cell of the grid
+                # is judged as that cell, which may be one the views before pin).
+                pinned = constant & withheld & self._guarded(codes, values, cell=False)
+                if pinned.any():
+                    for j in np.flatnonzero(pinned)[:MAX_PINS]:
                         figure = self._family_figure(f, int(j), int(codes[j]))
                         v = float(values[j])
                         result.weak.append(Weak(figure, v, v, v, ("shown cells only",)))

@@ -87,7 +87,7 @@ def test_a_sum_of_small_counts_worked_out_from_a_total_is_weak(db, settings):
 
 def test_rows_by_sex_that_add_up_to_less_than_the_total_still_bound_it(db, settings):
     """A link over Jizzakh, whose second quarter had 3 people: 1 woman, 1 man and one whose
-    sex was not recorded (an upload refuses rows by sex over their total, not under it).
+    sex was not recorded (an upload warns of rows by sex over their total, not under it).
     Each "<5" says 1..4, but a reader knows that all people are at least the women and the
     men: the total is 2..4, three values. The audit knows it too (it once took rows that do
     not add up for no relation at all, and passed the rules alone)."""
