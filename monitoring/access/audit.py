@@ -567,7 +567,9 @@ class _Model:
         ]
         return [g for g in groups if g]
 
-    def _breakdown_rows(self, block: np.ndarray, what: str, where, *, gone: bool = False):
+    def _breakdown_rows(
+        self, block: np.ndarray, what: str, where: str, *, gone: bool = False
+    ) -> np.ndarray:
         """One region's quarters as a reader knows them from a total and its rows by sex
         (or by age group), `block` (1 + parts, P, n) their atoms (-1: not reported): where
         every part is reported and they add up, all people = the parts; where some are and
