@@ -583,9 +583,6 @@ class _Model:
         rest = sums[0] - sums[1:].sum(axis=0)  # the people the parts leave out
         adds_up = reported.all(axis=0) & (np.abs(rest) < TOLERANCE)
         fewer = reported[0] & reported[1:].any(axis=0) & ~adds_up & (rest > -TOLERANCE)
-        if fewer.any():  # not where the states alone say it (a shown 30 over two "<5")
-            parts_high = np.where(reported[1:], self.ub[block[1:]], 0.0).sum(axis=0)
-            fewer &= self.lb[block[0]] < parts_high - TOLERANCE
         if gone:
             involved = (block >= self.real).any(axis=0)
             adds_up, fewer = adds_up & involved, fewer & involved
