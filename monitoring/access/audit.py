@@ -568,7 +568,7 @@ class _Model:
         return [g for g in groups if g]
 
     def _breakdown_rows(
-        self, block: np.ndarray, what: str, where: str, *, gone: bool = False
+        self, block: np.ndarray, what: str, where: str, related: set | None = None
     ) -> np.ndarray:
         """One region's quarters as a reader knows them from a total and its rows by sex
         (or by age group), `block` (1 + parts, P, n) their atoms (-1: not reported): where
@@ -576,14 +576,15 @@ class _Model:
         add up to less (a sex not reported, people whose sex was not recorded), all people
         are at least the parts reported, a bound a reader has too (where they add up to more,
         which an upload warns of but may store, neither is known).
-        `gone`: only quarters with a count this view no longer holds (`_ghost_rows`).
+        With `related` (`_ghost_rows`): only quarters with a count this view no longer
+        holds, each set of atoms once over the earlier grids (`related` holds those done).
         Returns where they add up (P, n)."""
         reported = block >= 0
         sums = np.where(reported, self.value[block], 0.0)
         rest = sums[0] - sums[1:].sum(axis=0)  # the people the parts leave out
         adds_up = reported.all(axis=0) & (np.abs(rest) < TOLERANCE)
         fewer = reported[0] & reported[1:].any(axis=0) & ~adds_up & (rest > -TOLERANCE)
-        if gone:
+        if related is not None:
             involved = (block >= self.real).any(axis=0)
             adds_up, fewer = adds_up & involved, fewer & involved
         coefs = np.array([1.0] + [-1.0] * (len(block) - 1))
@@ -593,10 +594,10 @@ class _Model:
         ):
             lines = np.flatnonzero(reported[:, p, i])
             atoms = block[lines, p, i]
-            if gone:
-                if tuple(atoms.tolist()) in self._ghost_related:
+            if related is not None:
+                if tuple(atoms.tolist()) in related:
                     continue
-                self._ghost_related.add(tuple(atoms.tolist()))
+                related.add(tuple(atoms.tolist()))
             relation = f"all = the {what}" if equal else f"all >= the {what} reported"
             self._add_row(
                 atoms,
@@ -772,12 +773,12 @@ class _Model:
         facts = self.ghost_facts
         # All people were the sexes and the age groups then too (or at least those
         # reported), counts gone among them.
-        self._ghost_related: set[tuple[int, ...]] = set()
+        related: set[tuple[int, ...]] = set()
         for _, mapped in ghostly:
             for parts in self._parts() if self.total_line is not None else ():
                 what = "sexes" if self.lines[parts[0]][0] != "all" else "age groups"
                 block = mapped[[self.total_line, *parts]]  # (1 + parts, P, n)
-                self._breakdown_rows(block, what, " in an earlier view", gone=True)
+                self._breakdown_rows(block, what, " in an earlier view", related)
         shown = self._shown_counts()
         shown.update(key for key, state, _, _ in facts if state == SHOWN)
         guarded: dict[tuple[int, ...], tuple[np.ndarray, Published]] = {}

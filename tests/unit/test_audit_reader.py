@@ -152,7 +152,7 @@ def _people(cells: pc.IndicatorCells, code: str, region: str, period: str, sexes
         people = {(sex, age): of(sex, age) for sex in sexes for age in ages}
         people = {key: n for key, n in people.items() if n is not None}
         rest = total - sum(people.values())
-        if rest or len(people) < len(sexes):
+        if rest or len(people) < len(sexes) * len(ages):
             people[REST, "all"] = rest
         return people
     # the north-west corner rule: two breakdowns of one total, as one table of people

@@ -107,11 +107,12 @@ def test_a_count_corrected_since_stays_known_as_it_was(file_db, tmp_path):
     rules = pc.indicator_cells(file_db, settings, REGIONS, secondary=False)
     base = kept.fingerprint(rules)
     with file_db.cursor() as cur:
-        told = replace(
-            rules,
-            earlier=audit.earlier_in_force(rules, published.read(cur, rules).facts_but(base)),
-            earlier_grids=published.read(cur, rules).grids_but(base),
-        )
+        record = published.read(cur, rules)
+    told = replace(
+        rules,
+        earlier=audit.earlier_in_force(rules, record.facts_but(base)),
+        earlier_grids=record.grids_but(base),
+    )
     keys = [k for k in told.values if k[0] == "PEOPLE"]
     model = audit._Model(told, "PEOPLE", keys, told.protection)
     assert model.atom_cells[model.real :] == [ji] and model.value[model.real] == 1
@@ -222,8 +223,8 @@ def test_told_the_rounded_figures_of_the_first_view_the_audit_finds_more(file_db
     apart = views_after_each_upload(None, tmp_path / "apart", 1, "by-sex", "round", apart=True)
     second = apart[1]  # protected knowing nothing of the first view
     with file_db.cursor() as cur:
-        found = published.read(cur, second).facts_but("another view")
-        grids = published.read(cur, second).grids_but("another view")
+        record = published.read(cur, second)
+    found, grids = record.facts_but("another view"), record.grids_but("another view")
     assert list(grids) == ["PEOPLE"] and len(grids["PEOPLE"]) == 1
     cells_only = audit.audit(replace(second, earlier=audit.earlier_in_force(second, found)))
     told = audit.audit(
