@@ -108,6 +108,49 @@ def test_rows_by_sex_that_add_up_to_less_than_the_total_still_bound_it(db, setti
     assert protected.state("PEOPLE", JI, Q2) == pc.HIDDEN
 
 
+def test_a_whole_number_optimum_found_by_diving_is_branch_and_bounds(tmp_path):
+    """Where rows by sex (and age group) meet their total, the linear relaxation's optimum
+    is sometimes fractional; the audit then fixes its unknowns to whole numbers one by one
+    from the last basis (`_Model._dive`) before it falls back to branch and bound. What the
+    dive returns is a whole-number solution with branch and bound's optimal value."""
+    from tests.unit.test_audit_reader import REGIONS, settings_for, small_programme
+
+    dived = 0
+    for seed, shape, protection in [
+        (3, "by-sex-and-age", "round"),
+        (4, "by-sex", "round"),
+        (11, "by-sex", "suppress"),
+        (3, "by-sex-in-part", "round"),
+        (11, "by-sex-in-part", "suppress"),
+    ]:
+        db = Database(tmp_path / f"{seed}-{shape}-{protection}.duckdb")
+        try:
+            small_programme(db, seed, shape)
+            settings = settings_for(tmp_path, protection)
+            cells = pc.indicator_cells(db, settings, REGIONS, secondary=False)
+        finally:
+            db.close()
+        keys = audit._keys_by_code(cells)["PEOPLE"]
+        model = audit._Model(cells, "PEOPLE", keys, cells.protection)
+        for candidate in model.candidates:
+            coefs, _ = model.expression(model.atoms_of(candidate))
+            for objective in (coefs, -coefs):
+                x = model._lp(objective)[0]
+                if np.all(np.abs(x - np.round(x)) < 1e-7):
+                    continue
+                whole = model._dive(objective, x)
+                exact = model._milp(objective)
+                if whole is None:
+                    continue  # it did not find one: branch and bound decides
+                dived += 1
+                assert np.array_equal(whole, np.round(whole))
+                assert not model.violations(whole)
+                matrix, lo, hi = model._constraints()
+                assert np.all(matrix @ whole >= lo - 1e-6) and np.all(matrix @ whole <= hi + 1e-6)
+                assert objective @ whole == pytest.approx(objective @ exact)
+    assert dived >= 30
+
+
 # (b) The sample data -----------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("regions", "at_least"),
