@@ -1421,7 +1421,7 @@ class _Model:
         solving again from the last basis; None when that fails (branch and bound then).
         Where rows by sex add up to less than their total, the LP's optimum is often
         fractional at the whole-number optimum's value; this costs a few warm solves where
-        a branch and bound starts from nothing (10-20 times as long, at 1,000,000 values)."""
+        a branch and bound starts from nothing (at 1,000,000 values 10 ms against 50 ms)."""
         objective = np.asarray(objective, dtype="float64")
         target = math.ceil(float(objective @ z) - 1e-6) + 1e-6
         solver = self._solver()
