@@ -95,6 +95,7 @@ SCREEN_POINTS = 16  # of the points found solving the grid's cells, screened wit
 # is incomplete (and fails) rather than take minutes. The sample needs a few dozen.
 MAX_SET_SOLVES = 300  # feasible points carried from one round of secondary suppression on
 TOLERANCE = 1e-6
+WHOLE = 1e-7  # an LP solution's unknown this near a whole number is that number
 DIVE_STEPS = 200  # unknowns fixed, at most, seeking a whole-number optimum (`_Model._dive`)
 MAX_PINS = 8  # shown figures listed as pinning a weak one
 # Views of this many cells or more are suppressed in worker processes, one per core (at 14
@@ -1407,7 +1408,7 @@ class _Model:
             z = lp[0]
             if not self.integer:
                 return z, rows, atoms, True
-            if np.all(np.abs(z - np.round(z)) < 1e-7):
+            if np.all(np.abs(z - np.round(z)) < WHOLE):
                 return np.round(z), rows, atoms, True
             whole = self._dive(objective, z)
             if whole is not None:
@@ -1430,7 +1431,7 @@ class _Model:
         try:
             for _ in range(DIVE_STEPS):
                 off = np.abs(z - np.round(z))
-                fractional = np.flatnonzero(off > 1e-7)
+                fractional = np.flatnonzero(off >= WHOLE)
                 if not len(fractional):
                     whole = np.round(z)
                     if float(objective @ whole) <= target and not self.violations(whole):
@@ -1551,16 +1552,11 @@ class _Model:
             family, line, p = self.families[f]
             sex, age = self.lines[line]
             column = self.periods[p] if family == "Q" else TO_DATE
-            total = (self.code, ALL, sex, age, column)
-            if self.cells.states.get(total) == SHOWN:
-                out.append(total)
             mask = int(self.cls_rep[c])
-            if family == "Q" and self.cells.states.get(total) == SHOWN:
-                # shown as the total less the cells outside it: hiding one of those hides it
-                for r in self.cells.mask_regions(self.cells.full_mask & ~mask):
-                    cell = (self.code, r, sex, age, column)
-                    if self.cells.states.get(cell) == SHOWN:
-                        out.append(cell)
+            if family == "Q":  # shown as the total less the cells outside it
+                out.extend(self._less_outside(sex, age, column, mask))
+            elif self.cells.states.get(total := (self.code, ALL, sex, age, column)) == SHOWN:
+                out.append(total)
             if family == "T":  # shown as a row's total less its quarters after: those
                 regions = self.cells.mask_regions(mask)
                 after = [TO_DATE, *self.periods[p + 1 :]]
@@ -1571,17 +1567,25 @@ class _Model:
                 # total of the column, less the shown cells outside them (its own cells are
                 # the row's). Rounded, the figure says more than they do (the page rounds its
                 # sum), and it is shown for as long as they are: hiding one withholds it.
-                outside = self.cells.mask_regions(self.cells.full_mask & ~mask)
                 several = (mask & (mask - 1)) != 0  # (one region's is its row's, above)
                 for q in self.periods[: p + 1] if several else ():
-                    for region in (ALL, *outside):
-                        cell = (self.code, region, sex, age, q)
-                        if self.cells.states.get(cell) == SHOWN:
-                            out.append(cell)
+                    out.extend(self._less_outside(sex, age, q, mask))
         if self.mode == ROUND:  # rounded shown cells are unknowns too
             atoms = self.free_ids[row.positions]
             out.extend(self.atom_cells[a] for a in atoms if self.atom_state[a] == CODE_SHOWN)
         return out
+
+    def _less_outside(self, sex: str, age: str, column: str, mask: int) -> list[Cell]:
+        """The cells that show a column's sum over the regions of `mask` as the column's
+        total less the shown cells outside them: the total first, then those cells. None
+        when the total is withheld: the sum is then shown through its own cells only, and
+        hiding a cell outside would withhold nothing."""
+        total = (self.code, ALL, sex, age, column)
+        if self.cells.states.get(total) != SHOWN:
+            return []
+        outside = self.cells.mask_regions(self.cells.full_mask & ~mask)
+        cells = [(self.code, r, sex, age, column) for r in outside]
+        return [total, *(cell for cell in cells if self.cells.states.get(cell) == SHOWN)]
 
     def _describe_row(self, row: _Row) -> str:
         kind = row.source[0]
@@ -2197,6 +2201,7 @@ def audit(
     one to, and the weak ones with what pins them (and, with `suggest_rounding` under
     "suppress", whether rounding would fix them)."""
     start = time.perf_counter()
+    cells = _in_order(cells)
     keys = _keys_by_code(cells)
     codes = sorted(cells.aggregation if indicators is None else indicators)
     parts = {
@@ -2227,6 +2232,7 @@ def secondary_suppression(cells: IndicatorCells, *, workers: int | None = None) 
     one core): `workers` processes, by default one per core. The result is the same either
     way, cell for cell."""
     start = time.perf_counter()
+    cells = _in_order(cells)
     codes = sorted(cells.aggregation)
     keys = _keys_by_code(cells)
     if workers is None:
@@ -2246,6 +2252,25 @@ def secondary_suppression(cells: IndicatorCells, *, workers: int | None = None) 
     parts = {code: done[code][1] for code in codes}
     result = _combine(current, parts, time.perf_counter() - start)
     return replace(current, audit=result)
+
+
+def _in_order(cells: IndicatorCells) -> IndicatorCells:
+    """`cells` with the grids earlier views showed in one order: by digest, each grid's
+    cells by key. They are read from the database, whose rows come in no set order; the
+    linear programs' rows follow them, and between equal optima the solver's pick follows
+    the rows, so in another order the same view could hide other cells (it did, in one run
+    of eight of a history: 7 December 2026). Equal inputs, equal outputs, whatever the order."""
+    grids = {
+        code: tuple(
+            grid._replace(
+                states=dict(sorted(grid.states.items())),
+                values=dict(sorted(grid.values.items())),
+            )
+            for grid in sorted(found, key=lambda grid: grid.digest)
+        )
+        for code, found in cells.earlier_grids.items()
+    }
+    return replace(cells, earlier_grids=grids)
 
 
 def _one_indicator(cells: IndicatorCells, code: str, keys: Sequence[Cell]) -> IndicatorCells:

@@ -305,12 +305,14 @@ def record_grids(cur, result: IndicatorCells, base: str) -> int:
 
 def _grids(cur, cells: IndicatorCells) -> tuple[tuple[str, str, PublishedGrid], ...]:
     """Every grid earlier views of the regions of `cells` showed of their indicators, with
-    the fingerprint (`base`) of the cells that showed it, in the order of their digests."""
+    the fingerprint (`base`) of the cells that showed it, in the order of their digests, each
+    grid's cells in the order of their keys (a table's rows come in no set order)."""
     query = (  # the columns of _GRID_COLUMNS
         "select g.digest, g.base, g.indicator_code, g.protection, g.rounding_base, "
         "g.threshold, c.region_code, c.sex, c.age_group, c.period_column, c.state, c.value "
         "from published_grids g join published_grid_cells c on c.digest = g.digest "
-        "where g.scope = $scope order by g.digest"
+        "where g.scope = $scope "
+        "order by g.digest, c.region_code, c.sex, c.age_group, c.period_column"
     )
     rows = cur.execute(query, {"scope": scope(cells)}).fetchall()
     wanted = set(cells.aggregation)

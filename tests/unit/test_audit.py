@@ -136,7 +136,7 @@ def test_a_whole_number_optimum_found_by_diving_is_branch_and_bounds(tmp_path):
             coefs, _ = model.expression(model.atoms_of(candidate))
             for objective in (coefs, -coefs):
                 x = model._lp(objective)[0]
-                if np.all(np.abs(x - np.round(x)) < 1e-7):
+                if np.all(np.abs(x - np.round(x)) < audit.WHOLE):
                     continue
                 whole = model._dive(objective, x)
                 exact = model._milp(objective)
