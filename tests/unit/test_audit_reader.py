@@ -64,7 +64,14 @@ def settings_for(tmp_path, protection: str, threshold: int | None = None):
     return load_settings(path)
 
 
-SHAPES = ("totals", "by-sex", "by-sex-and-age", "latest", "by-sex-in-part")
+SHAPES = (
+    "totals",
+    "by-sex",
+    "by-sex-and-age",
+    "latest",
+    "by-sex-in-part",
+    "by-sex-and-age-in-part",
+)
 AGES = ("15-29", "30+")
 REST = "rest"  # the people of a region and quarter its rows by sex leave out (`_people`)
 
@@ -78,8 +85,8 @@ def small_programme(db, seed: int, shape: str, regions=REGIONS) -> None:
 def define_programme(db, shape: str, regions=REGIONS) -> None:
     """The regions and the one indicator of a programme of `programme_rows`."""
     insert(db, "regions", [dict(region_code=r, name_en=r) for r in regions])
-    disaggregation = {"by-sex": "sex", "by-sex-in-part": "sex", "by-sex-and-age": "sex;age_group"}
-    disaggregation = disaggregation.get(shape)
+    disaggregation = {"by-sex": "sex", "by-sex-in-part": "sex"}.get(shape)
+    disaggregation = "sex;age_group" if shape.startswith("by-sex-and-age") else disaggregation
     aggregation = "latest" if shape == "latest" else "sum"
     insert(
         db,
@@ -96,7 +103,8 @@ def programme_rows(seed: int, shape: str, regions=REGIONS) -> list[dict]:
     "latest" indicator, some quarters not reported after the first: carried forward), or by
     sex in part: some regions' quarters report their total alone, or one sex, or both sexes
     and people whose sex was not recorded (the rows by sex add up to less than the total, as
-    an upload may: it warns only of more)."""
+    an upload may: it warns only of more); or by sex and age in part, each breakdown so on
+    its own (the people whose age was not recorded need not be those whose sex was not)."""
     rng = random.Random(seed)
 
     def count() -> int:
@@ -118,6 +126,9 @@ def programme_rows(seed: int, shape: str, regions=REGIONS) -> list[dict]:
                 if kind in ("whole", "some unrecorded", sex):
                     rows.append(value("PEOPLE", period, region, people[sex], sex=sex))
             continue
+        if shape == "by-sex-and-age-in-part":
+            rows += rows_in_part(rng, region, period, count)
+            continue
         ages = AGES if shape == "by-sex-and-age" else ("all",)
         people = {(sex, age): count() for sex in SEXES for age in ages}
         rows.append(value("PEOPLE", period, region, sum(people.values())))
@@ -131,13 +142,31 @@ def programme_rows(seed: int, shape: str, regions=REGIONS) -> list[dict]:
     return rows
 
 
+def rows_in_part(rng: random.Random, region: str, period: str, count) -> list[dict]:
+    """One region's quarter by sex and age in part (`programme_rows`): a table of people
+    by sex and age group, some of unrecorded sex or age (`REST`); its total, and of each
+    breakdown the whole, one part, or none, as drawn."""
+    sexes, ages = (*SEXES, REST), (*AGES, REST)
+    people = {(sex, age): count() if REST not in (sex, age) else 0 for sex in sexes for age in ages}
+    for sex, age in ((REST, rng.choice(ages)), (rng.choice(sexes), REST)):
+        people[sex, age] += rng.choice([0, 0, 1, 2, 3])
+    rows = [value("PEOPLE", period, region, sum(people.values()))]
+    for name, parts in (("sex", SEXES), ("age_group", AGES)):
+        reported = rng.choice([parts, parts, parts, (), parts[:1], parts[1:]])
+        for part in reported:
+            n = sum(v for key, v in people.items() if key[0 if name == "sex" else 1] == part)
+            rows.append(value("PEOPLE", period, region, n, **{name: part}))
+    return rows
+
+
 def _people(cells: pc.IndicatorCells, code: str, region: str, period: str, sexes, ages):
     """The people of one region and quarter in each sex and age group, from the view's
     totals by sex and by age group (any split that adds up to both will do: every figure
     is a sum over whole sexes or whole age groups); None when nothing was reported. By sex
     alone (or by age alone), the people its rows leave out (a sex not reported, a sex not
     recorded) are one more count, (REST, "all"): a reader knows that no sex has more people
-    than all."""
+    than all. By sex and age, those a breakdown's rows leave out are a sex (or an age group)
+    of their own, REST, in the table."""
 
     def of(sex, age):
         found = cells.values.get((code, region, sex, age, period))
@@ -155,15 +184,31 @@ def _people(cells: pc.IndicatorCells, code: str, region: str, period: str, sexes
         if rest or len(people) < len(sexes) * len(ages):
             people[REST, "all"] = rest
         return people
-    # the north-west corner rule: two breakdowns of one total, as one table of people
-    women, young = of(sexes[0], "all"), of("all", ages[0])
-    young_women = min(women, young)
-    return {
-        (sexes[0], ages[0]): young_women,
-        (sexes[0], ages[1]): women - young_women,
-        (sexes[1], ages[0]): young - young_women,
-        (sexes[1], ages[1]): of(sexes[1], "all") - (young - young_women),
-    }
+    # the north-west corner rule: two breakdowns of one total, as one table of people (with
+    # the people a breakdown's rows leave out as a part of their own, REST)
+
+    def parts(names, line):
+        found = {name: n for name in names if (n := of(*line(name))) is not None}
+        rest = total - sum(found.values())
+        return [*found.items(), *([(REST, rest)] if rest or len(found) < len(names) else [])]
+
+    by_sex = parts(sexes, lambda sex: (sex, "all"))
+    by_age = parts(ages, lambda age: ("all", age))
+    people = dict.fromkeys(((sex, age) for sex, _ in by_sex for age, _ in by_age), 0.0)
+    left_sex, left_age = [n for _, n in by_sex], [n for _, n in by_age]
+    i = j = 0
+    while i < len(by_sex) and j < len(by_age):
+        n = min(left_sex[i], left_age[j])
+        people[by_sex[i][0], by_age[j][0]] += n
+        left_sex[i] -= n
+        left_age[j] -= n
+        if left_sex[i] <= 0 and i < len(by_sex) - 1:
+            i += 1
+        elif left_age[j] <= 0 and j < len(by_age) - 1:
+            j += 1
+        else:
+            break
+    return people
 
 
 Key = tuple[str, str, str, str]  # a count of the grid: region, sex, age group, quarter
@@ -213,12 +258,13 @@ def figures_shown(cells: pc.IndicatorCells, code: str) -> tuple[list[Figure], di
             previous = index.get((region, "all", "all", period)) if latest else None
 
     def unknowns(regions, sex, age, periods) -> tuple[Unknown, ...]:
-        in_sex = sexes if sex == "all" else (sex,)
-        in_age = ages if age == "all" else (age,)
+        # over all sexes (or ages), the people the rows by sex (or age) leave out too
+        in_sex = (*sexes, REST) if sex == "all" else (sex,)
+        in_age = (*ages, REST) if age == "all" else (age,)
         keys = [*itertools.product(regions, in_sex, in_age, periods)]
-        if sex == age == "all":  # and the people the rows by sex leave out
+        if sex == age == "all":  # (by age alone, those its rows leave out)
             keys += itertools.product(regions, (REST,), ("all",), periods)
-        return tuple(index[k] for k in keys if k in index)
+        return tuple(index[k] for k in dict.fromkeys(keys) if k in index)
 
     def counts(regions, sex, age, periods) -> frozenset:
         """The counts a figure sums: its unknowns; by sex and age the rows it sums and their
@@ -889,7 +935,8 @@ def main(argv: list[str] | None = None) -> int:
         python -m tests.unit.test_audit_reader --seeds 0 4 --histories --correct
         python -m tests.unit.test_audit_reader --seeds 0 4 --histories --correct twice
 
-    Every seed in each shape (totals, by sex, by sex and age group, latest), under each
+    Every seed in each shape (totals, by sex, by sex and age group, latest, by sex in part,
+    by sex and age in part), under each
     protection; prints each view a reader narrows (or whose audit failed) and a count.
     With --histories, the four views after each quarter's upload side by side (of
     --regions), made as the dashboard makes them and made apart (knowing nothing of each
