@@ -70,7 +70,7 @@ translations-compile: setup
 sample: setup
 	$(PY) scripts/generate_sample.py
 
-bench: setup  # make bench [SCALE=0.1] [VALUES=N] [ONLY=pages,upload,browser]
+bench: setup system-packages  # Chromium and PostgreSQL for their steps; make bench [SCALE=0.1] [VALUES=N] [ONLY=pages,upload,browser]
 	$(PY) -m tests.bench.run $(if $(SCALE),--scale $(SCALE)) $(if $(VALUES),--values $(VALUES)) $(if $(ONLY),--only $(ONLY))
 
 soak: setup  # make soak [KILLS=10] [SERVED_KILLS=4] [SESSIONS=1,10,50] [SECONDS=40] [ONLY=kills,capacity]

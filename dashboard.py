@@ -5,7 +5,7 @@ import streamlit as st
 from monitoring import i18n
 from monitoring.db import DATABASE_ERRORS
 from monitoring.i18n import _
-from ui import common, gate, language, turns
+from ui import access, common, gate, language, turns
 from ui.access import VIEWER_KEY
 from ui.navigation import PAGES, REDIRECTS
 
@@ -51,6 +51,14 @@ def main() -> None:
     except DATABASE_ERRORS as exc:
         common.database_unavailable(exc)  # a plain message: no path, no traceback
     st.session_state[VIEWER_KEY] = viewer
+    if viewer.is_donor:
+        # The donor's protected view first, in the page's main area (the sidebar asks for it
+        # too): after new data the disclosure audit behind it can take minutes, and the
+        # wait says how far it is, where the page will be (ui/access.py).
+        try:
+            access.view()
+        except DATABASE_ERRORS as exc:
+            common.database_unavailable(exc)
 
     allowed = gate.allowed_pages(viewer, PAGES)
     with st.sidebar:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian/Ubuntu packages the tests need beyond Python, installed when missing.
 #
-# Run by `make system-packages`, which `make test` and `make e2e` depend on:
+# Run by `make system-packages`, which `make test`, `make e2e` and `make bench` (its browser
+# and PostgreSQL steps) depend on:
 #   chromium       the browser tests (tests/e2e) drive Debian's Chromium
 #   haproxy        tests/e2e/test_replicas.py runs the shipped deploy/haproxy.cfg in front
 #                  of two dashboard replicas

@@ -121,7 +121,30 @@ def _protected_cells(db_path: str, data_version: tuple, regions: tuple[str, ...]
     # Run only when not kept here: the audit takes up to minutes after new data, so a page
     # script doing it gives its turn up (ui/turns.py); a background preparation holds none.
     turns.step_aside()
-    return indicator_cells(_db, load_settings(), regions)
+    key = (db_path, data_version, tuple(regions))
+
+    def progress(done: int, total: int) -> None:
+        with _prepared_lock:
+            _audit_progress[key] = (done, total)
+
+    try:
+        return indicator_cells(_db, load_settings(), regions, progress=progress)
+    finally:
+        with _prepared_lock:
+            _audit_progress.pop(key, None)
+
+
+def audit_progress(
+    db_path: str, data_version: tuple, regions: tuple[str, ...] | None = None
+) -> tuple[int, int] | None:
+    """(indicators audited, indicators) of the disclosure audit under way in this process
+    for a database's data version and region scope (any scope: the first found); None when
+    none is under way (not started, done, or kept already)."""
+    with _prepared_lock:
+        for (path, version, scope), told in _audit_progress.items():
+            if path == str(db_path) and version == data_version and regions in (None, scope):
+                return told
+    return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -138,6 +161,7 @@ def _view(db_path: str, version: tuple, audience: Audience) -> ProtectedView:
 _prepared: dict[str, tuple] = {}  # database path -> the data version last prepared
 _prepared_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes prepared)
 _failed_scopes: dict[str, tuple] = {}  # database path -> of those prepared, the ones not passing
+_audit_progress: dict[tuple, tuple[int, int]] = {}  # (path, version, scope) -> `audit_progress`
 _prepared_lock = threading.Lock()
 PREPARING = "prepare link views"  # the threads' name
 
@@ -163,6 +187,12 @@ def links_protection(db: Database) -> tuple[str, tuple[tuple[str, ...], ...]]:
     if not prepared[1]:
         return ("none", ())
     return ("failed", failed) if failed else ("passed", ())
+
+
+def links_audit_progress(db: Database) -> tuple[int, int] | None:
+    """`audit_progress` of the active links' views of the data this run shows, while this
+    process prepares them (`links_protection` "checking")."""
+    return audit_progress(str(db.path), uploads_part(data_version_of_this_run(db)))
 
 
 def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Event) -> None:
@@ -278,10 +308,6 @@ def view_for(audience: Audience) -> ProtectedView:
     if not audience.is_donor:
         return _view(str(db.path), version, audience)
     prepared = prepared_scopes(str(db.path))
-    if prepared is None or prepared[0] != uploads_part(version):
-        # The links' views of this data are still being prepared in the background: this
-        # run may wait for that audit, so it gives its turn up (ui/turns.py).
-        turns.step_aside()
     with st.spinner(
         _(
             "Preparing the figures of this link: small counts of people are hidden first, "
@@ -290,7 +316,51 @@ def view_for(audience: Audience) -> ProtectedView:
         ),
         show_time=language.spinner_shows_time(),
     ):
-        return _view(str(db.path), version, audience)
+        if prepared is not None and prepared[0] == uploads_part(version):
+            return _view(str(db.path), version, audience)
+        # The links' views of this data are still being prepared in the background: this
+        # run may wait for that audit, so it gives its turn up (ui/turns.py), and shows
+        # how far the audit is.
+        turns.step_aside()
+        return _waiting_for_the_audit(db, version, audience)
+
+
+WAIT_QUIETLY = 0.5  # seconds a donor's page waits for its view before showing how far it is
+
+
+def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> ProtectedView:
+    """`_view`, made (or waited for: the background preparation may be auditing the same
+    cells) in a thread of its own, while this run shows how many of the indicators the
+    disclosure audit has done: after new data at 1,000,000 values over 14 regions it takes
+    minutes (docs/benchmarks.md), and a spinner alone says nothing of how long is left."""
+    made: dict[str, object] = {}
+
+    def make() -> None:
+        try:
+            made["view"] = _view(str(db.path), version, audience)
+        except BaseException as exc:  # raised again in the page's run, below
+            made["error"] = exc
+
+    worker = threading.Thread(target=make, name="donor view", daemon=True)
+    worker.start()
+    worker.join(WAIT_QUIETLY)
+    if worker.is_alive():
+        regions = protection_regions(load_settings(), audience.link_regions)
+        bar = st.progress(0.0)
+        while worker.is_alive():
+            told = audit_progress(str(db.path), uploads_part(version), regions)
+            done, total = told if told is not None else (0, 0)
+            bar.progress(
+                done / total if total else 0.0,
+                text=_("Indicators checked: {done} of {total}").format(done=done, total=total)
+                if total
+                else _("Waiting for the check to start"),
+            )
+            worker.join(0.5)
+        bar.empty()
+    if "error" in made:
+        raise made["error"]
+    return made["view"]
 
 
 def view() -> ProtectedView:

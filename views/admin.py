@@ -194,12 +194,21 @@ def links_protection_status() -> None:
     (ui/access.links_protection): a warning naming the regions where it did not."""
     status, failed = access.links_protection(db)
     if status == "checking":
+        told = access.links_audit_progress(db)
         st.caption(
             ":material/hourglass_top: "
             + _(
                 "Checking the figures of the active links after the last change of data: small "
                 "counts are hidden, and every figure around them is checked so that none can be "
                 "worked out. This takes seconds, or minutes with many regions."
+            )
+            + (
+                " "
+                + _("Indicators checked so far: {done} of {total}.").format(
+                    done=told[0], total=told[1]
+                )
+                if told is not None
+                else ""
             )
         )
     elif status == "passed":

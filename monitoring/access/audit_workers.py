@@ -31,7 +31,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -80,10 +80,13 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def suppress(jobs: Mapping[str, Any], workers: int) -> dict[str, tuple[frozenset, Any]]:
+def suppress(
+    jobs: Mapping[str, Any], workers: int, answered: Callable[[str], None] | None = None
+) -> dict[str, tuple[frozenset, Any]]:
     """`audit._suppress_indicator(cells, code)` of each job (code: the indicator's cells) in
     `workers` worker processes, the largest indicators first; the answers by code, without
-    the indicators whose worker failed (the caller suppresses those itself)."""
+    the indicators whose worker failed (the caller suppresses those itself). `answered` is
+    called with each code as its answer comes (from the workers' threads)."""
     queue = deque(sorted(jobs, key=lambda code: (-len(jobs[code].values), code)))
     lock = threading.Lock()
     done: dict[str, tuple[frozenset, Any]] = {}
@@ -121,6 +124,8 @@ def suppress(jobs: Mapping[str, Any], workers: int) -> dict[str, tuple[frozenset
                 if status == "ok":
                     with lock:
                         done[code] = answer
+                    if answered is not None:
+                        answered(code)
                 else:
                     log.warning("An audit worker failed on %s; audited here.\n%s", code, answer)
         finally:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -420,7 +420,12 @@ def protection_scope(regions: Iterable[str]) -> tuple[str, ...]:
 
 
 def indicator_cells(
-    db: Database, settings: Settings, regions: Sequence[str], *, secondary: bool = True
+    db: Database,
+    settings: Settings,
+    regions: Sequence[str],
+    *,
+    secondary: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IndicatorCells:
     """The protected cells of a donor view over `regions` (a share link's regions).
 
@@ -428,7 +433,8 @@ def indicator_cells(
     with `secondary` (always, but for the audit command's --rules-only), the disclosure
     audit and a shown cell hidden wherever a withheld figure could still be narrowed down,
     or the same audit's result as kept in the database by any process that ran it on the
-    same cells (monitoring/access/kept.py). The result carries the last audit (`.audit`)."""
+    same cells (monitoring/access/kept.py). The result carries the last audit (`.audit`);
+    `progress` is told (indicators audited, indicators) while the audit runs."""
     protection = suppression.donor_protection(db, settings)
     privacy = settings.privacy
     periods = programme_periods(settings.programme)
@@ -463,7 +469,7 @@ def indicator_cells(
         return cells
     from monitoring.access import kept  # kept and the audit build on this module
 
-    return kept.protected(db, cells)
+    return kept.protected(db, cells, progress)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from functools import cache
 from importlib import metadata
@@ -230,10 +231,13 @@ def earlier(
     return replace(cells, states=states, earlier=earlier, earlier_grids=record.grids_but(base))
 
 
-def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
+def protected(
+    db: Database, cells: IndicatorCells, progress: Callable[[int, int], None] | None = None
+) -> IndicatorCells:
     """`cells` after secondary suppression, knowing what earlier views of their regions
     showed: kept in the database by any process that ran it on the same input, else run
-    here (and kept, with what it shows recorded for later views, when it passed)."""
+    here (and kept, with what it shows recorded for later views, when it passed), telling
+    `progress` how far it is (`audit.secondary_suppression`)."""
     from monitoring.access import audit
 
     base = fingerprint(cells)
@@ -248,6 +252,6 @@ def protected(db: Database, cells: IndicatorCells) -> IndicatorCells:
     # shown before: data back as it was after an upload undone is the view donors saw then,
     # and what it showed is known to them. (Left out of `key`, so that the same cells
     # audited again, which find what they showed themselves, find this result.)
-    result = audit.secondary_suppression(earlier(db, cells, "", record))
+    result = audit.secondary_suppression(earlier(db, cells, "", record), progress=progress)
     keep(db, result, key, base)
     return result

@@ -13,6 +13,9 @@ one, 2 on wrong arguments or an unknown link, 3 when the database is busy.
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from collections.abc import Callable
 
 from monitoring.access import audit, sharing
 from monitoring.access.cells import indicator_cells
@@ -22,6 +25,31 @@ from monitoring.i18n import _
 from monitoring.settings import load_settings
 
 PASSED, WEAK = 0, 1
+PROGRESS_EVERY = 5.0  # seconds between two lines saying how far the audit is
+
+
+def progress_lines(name: str) -> Callable[[int, int], None]:
+    """How far the audit of view `name` is, on stderr: a line as indicators are done, at
+    most one every PROGRESS_EVERY seconds, and one at the end; none for an audit done within
+    the first PROGRESS_EVERY seconds (minutes at 1,000,000 values and 14 regions; a fraction
+    of a second for the sample)."""
+    started = time.monotonic()
+    last = [started]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - started < PROGRESS_EVERY or (done < total and now - last[0] < PROGRESS_EVERY):
+            return
+        last[0] = now
+        print(
+            _("{name}: {done} of {total} indicators audited ({seconds} s)").format(
+                name=name, done=done, total=total, seconds=round(now - started)
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return progress
 
 
 def scopes(db, settings, share: int | None) -> list[tuple[str, list[str]]]:
@@ -42,7 +70,9 @@ def cmd_audit_disclosure(args: argparse.Namespace) -> int:
     db = existing_database(args.db)
     failed = 0
     for number, (name, regions) in enumerate(scopes(db, settings, args.share)):
-        cells = indicator_cells(db, settings, regions, secondary=not args.rules_only)
+        cells = indicator_cells(
+            db, settings, regions, secondary=not args.rules_only, progress=progress_lines(name)
+        )
         if cells.audit is None or not cells.audit.passed:
             # explain it in full: what pins each weak figure, and whether rounding would do
             result = audit.audit(cells, suggest_rounding=True)

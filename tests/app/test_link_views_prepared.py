@@ -10,8 +10,8 @@ import threading
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from monitoring.access import audit, sharing
 from monitoring.access import cells as pc
-from monitoring.access import sharing
 from monitoring.access.cells import protection_scope
 from monitoring.db import Database, close_all
 from monitoring.intake.batches import commit_file
@@ -98,6 +98,60 @@ def test_every_active_link_scope_is_protected_before_its_donor_comes(tmp_path, m
         )
         assert donor.protected.states is prepared.states
         assert donor.protected.mask(None) == prepared.mask(["UZ-JI"])
+    finally:
+        wait_for_preparing()
+        close_all()
+
+
+def test_a_donor_who_comes_while_the_links_are_prepared_waits_for_that_audit(tmp_path, monkeypatch):
+    """A donor who opens a link before its view of new data is prepared waits for it (in a
+    thread of the page's own, showing how many indicators the audit has done: minutes at
+    1,000,000 values), then sees the page; the audit runs once for the preparation and the
+    donor together."""
+    path = tmp_path / "monitoring.duckdb"
+    db = Database(path)
+    try:
+        load_sample(db)
+        _, token = sharing.create_share_link(
+            db, "Whole programme", "30d", by="tests", secret=TEST_SECRET
+        )
+        version = access.uploads_part(access.page_version(db))
+    finally:
+        db.close()
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    monkeypatch.setenv(sharing.SECRET_ENV, TEST_SECRET)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    close_all()
+    audits, told, shown = [], [], []
+    suppress = audit.secondary_suppression
+
+    def counted(cells, **options):
+        audits.append(cells.regions)
+        progress = options.pop("progress")
+
+        def tell(*how_far):
+            told.append(how_far)
+            progress(*how_far)
+            shown.append(access.audit_progress(str(path), version))  # what the page reads
+
+        return suppress(cells, progress=tell, **options)
+
+    monkeypatch.setattr(audit, "secondary_suppression", counted)
+    monkeypatch.setattr(access, "WAIT_QUIETLY", 0.0)  # the progress bar at once
+    try:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.query_params[sharing.SHARE_PARAM] = token
+        at.run()
+        no_exceptions(at)
+        assert at.title[0].value == "Programme overview"
+        assert not at.get("progress"), "the bar is gone once the figures are there"
+        wait_for_preparing()
+        assert len(audits) == 1  # the preparation's and the donor's: one audit
+        n = told[-1][1]
+        assert told == [(i, n) for i in range(n + 1)] and n > 0
+        assert shown == told  # while the audit ran, and nothing once it is done
+        assert access.audit_progress(str(path), version) is None
     finally:
         wait_for_preparing()
         close_all()

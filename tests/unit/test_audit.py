@@ -6,6 +6,7 @@ view could show (monitoring/access/audit.py, docs/access.md "The disclosure audi
 
 import math
 import random
+import re
 import textwrap
 from dataclasses import replace
 
@@ -199,9 +200,16 @@ def test_worker_processes_hide_the_same_cells_as_one_process(sample_db_path, set
     finally:
         db.close()
     assert len(rules.values) < audit.PARALLEL_CELLS
-    alone = audit.secondary_suppression(rules)
-    shared = audit.secondary_suppression(rules, workers=2)
+    told_alone, told_shared = [], []
+    alone = audit.secondary_suppression(rules, progress=lambda *t: told_alone.append(t))
+    shared = audit.secondary_suppression(
+        rules, workers=2, progress=lambda *t: told_shared.append(t)
+    )
     assert alone.secondary and alone.audit.passed
+    # how far it is (a donor's page and the command line show it): every indicator once,
+    # from none to all, whichever process did it
+    n = len(rules.aggregation)
+    assert told_alone == told_shared == [(i, n) for i in range(n + 1)]
     assert shared.secondary == alone.secondary and shared.states == alone.states
     assert replace(shared.audit, seconds=0.0) == replace(alone.audit, seconds=0.0)
     # and the workers did the work: every indicator came back from one
@@ -347,6 +355,29 @@ def test_the_command_passes_the_sample(sample_db_path, settings, tmp_path, monke
     assert out.count("PASS") == 1 and "narrowest range of a withheld figure: [" in out
     assert "figures checked" in out and "withheld" in out
     assert out.strip().endswith("no withheld count of people can be worked out.")
+
+
+def test_the_command_says_how_far_a_long_audit_is(
+    sample_db_path, settings, tmp_path, monkeypatch, capsys
+):
+    """An audit that takes longer than PROGRESS_EVERY seconds (minutes at 1,000,000 values)
+    says on stderr how many indicators it has done, ending with all; the sample's takes
+    less than a second, so here every moment counts as long."""
+    from monitoring.cli import audit as audit_command
+
+    monkeypatch.setenv("MONITORING_SETTINGS", str(settings.path))
+    copy = tmp_path / "sample.duckdb"
+    copy.write_bytes(sample_db_path.read_bytes())
+    monkeypatch.setattr(audit_command, "PROGRESS_EVERY", 0.0)
+    assert main(["audit-disclosure", "--db", str(copy)]) == 0
+    out = capsys.readouterr()
+    lines = out.err.strip().splitlines()
+    assert re.fullmatch(r"Whole programme: (\d+) of \1 indicators audited \(\d+ s\)", lines[-1])
+    assert all(" indicators audited (" in line for line in lines)
+    assert "indicators audited" not in out.out  # the report itself stays clean
+    # audited again, the result is kept: nothing to say
+    assert main(["audit-disclosure", "--db", str(copy)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_the_command_names_what_pins_a_weak_figure(issue_db, settings, monkeypatch, capsys):
