@@ -538,7 +538,7 @@ def views_after_each_upload(
     if undo:
         steps[2:2] = [("undo", 1), ("make", 1)]
     if correct == "latest":
-        steps.append(("correct", len(uploads) - 1))
+        steps.append(("correct", len(QUARTERS) - 1))
     elif correct:
         steps[2:2] = [("correct", 1)]
     if correct == "twice":
@@ -548,23 +548,40 @@ def views_after_each_upload(
     views = []
     present: list[dict] = []
     corrected: list[dict] = []  # the rows the first correction replaced
+    made: set[int] = set()  # the uploads made so far
     for number, (what, upload) in enumerate(steps):
         before = present
         gone = uploads[upload] if what == "undo" else []
         added = uploads[upload] if what == "make" else []
+        # A late region's report not made yet cannot be corrected: its latest one is
+        pending = (
+            {
+                (r["region_code"], r["period"])
+                for k in set(range(len(uploads))) - made
+                for r in uploads[k]
+            }
+            if late
+            else set()
+        )
         if what == "correct":
             several = 2 if correct == "several" else 1
             gone, added = corrected_rows(
-                seed, shape, regions, present, QUARTERS[upload], several=several
+                seed, shape, regions, present, QUARTERS[upload], several=several, pending=pending
             )
             corrected = gone
         if what == "correct again":  # another region (by the next seed), another quarter
-            gone, added = corrected_rows(seed + 1, shape, regions, present, QUARTERS[upload])
+            gone, added = corrected_rows(
+                seed + 1, shape, regions, present, QUARTERS[upload], pending=pending
+            )
         if what == "back":  # the corrected rows as they were before the correction
             region = regions[seed % len(regions)]
-            period = QUARTERS[upload]
+            period = corrected[0]["period"] if corrected else QUARTERS[upload]
             gone = [r for r in present if r["region_code"] == region and r["period"] == period]
             added = corrected
+        if what == "make":
+            made.add(upload)
+        elif what == "undo":
+            made.discard(upload)
         present = [r for r in present if r not in gone] + added
         if apart:
             db = Database(folder / f"view-{number + 1}.duckdb")
@@ -591,16 +608,31 @@ def views_after_each_upload(
 
 
 def corrected_rows(
-    seed: int, shape: str, regions, present: list[dict], period: str, *, several: int = 1
+    seed: int,
+    shape: str,
+    regions,
+    present: list[dict],
+    period: str,
+    *,
+    several: int = 1,
+    pending: set = frozenset(),
 ):
     """A correction of one region's rows of a quarter (the region by `seed`; `several`:
     as many regions from it on, in one upload): the rows of `present` it replaces and their
     replacement, other counts drawn as `programme_rows` draws them (none, for a 'latest'
-    count not reported again; where it was not reported, a report where there was none)."""
+    count not reported again; where it was not reported, a report where there was none).
+    A region whose report of the quarter is still to come (`pending`: a late one's) has its
+    latest report so far corrected instead."""
     gone_all: list[dict] = []
     added_all: list[dict] = []
+    asked = period
     for j in range(several):
         region = regions[(seed + j) % len(regions)]
+        period = asked
+        if (region, period) in pending:
+            period = max(
+                (r["period"] for r in present if r["region_code"] == region), default=period
+            )
         gone = [r for r in present if r["region_code"] == region and r["period"] == period]
         for other in itertools.count(1):
             added = [
@@ -708,6 +740,33 @@ def test_no_reader_narrows_a_count_when_a_region_reports_late(
     assert all(v.audit.passed for v in views)
     found = ranges_a_reader_finds(views, "PEOPLE")
     assert narrowed(found, views[-1].threshold) == {}
+
+
+# UZ-TO late and then corrected (seed 2, 5, 8: the correction's region is UZ-TO; 1 with
+# "several": UZ-NG's and UZ-TO's at once). Its report of the quarter the others correct has
+# not come yet, so its latest one is corrected (`corrected_rows`); "latest": its last quarter,
+# which came in an upload of its own.
+LATE_CORRECTED = [
+    (2, "by-sex", "suppress", "once"),
+    (2, "by-sex-and-age", "round", "once"),
+    (5, "by-sex-in-part", "suppress", "back"),
+    (8, "latest", "round", "latest"),
+    (1, "totals", "round", "several"),
+]
+
+
+@pytest.mark.parametrize(("seed", "shape", "protection", "correct"), LATE_CORRECTED)
+def test_no_reader_narrows_a_count_when_a_late_region_is_corrected(
+    file_db, tmp_path, seed, shape, protection, correct
+):
+    """A region that reports late has its counts corrected after donors saw them: the views
+    before and after, side by side with the late upload's, give no withheld count away."""
+    views = views_after_each_upload(
+        file_db, tmp_path, seed, shape, protection, late="UZ-TO", correct=correct
+    )
+    assert len(views) == len(QUARTERS) + 2 + (correct == "back")
+    assert all(v.audit.passed for v in views)
+    assert narrowed(ranges_a_reader_finds(views, "PEOPLE"), views[-1].threshold) == {}
 
 
 # Histories that gave a count away, or where a view's audit failed, while a view after an
