@@ -549,29 +549,30 @@ def views_after_each_upload(
     present: list[dict] = []
     corrected: list[dict] = []  # the rows the first correction replaced
     made: set[int] = set()  # the uploads made so far
+
+    def pending() -> set:
+        """A late region's reports still to come: not to be corrected yet (its latest is)."""
+        if not late:
+            return set()
+        return {
+            (r["region_code"], r["period"])
+            for k in set(range(len(uploads))) - made
+            for r in uploads[k]
+        }
+
     for number, (what, upload) in enumerate(steps):
         before = present
         gone = uploads[upload] if what == "undo" else []
         added = uploads[upload] if what == "make" else []
-        # A late region's report not made yet cannot be corrected: its latest one is
-        pending = (
-            {
-                (r["region_code"], r["period"])
-                for k in set(range(len(uploads))) - made
-                for r in uploads[k]
-            }
-            if late
-            else set()
-        )
         if what == "correct":
             several = 2 if correct == "several" else 1
             gone, added = corrected_rows(
-                seed, shape, regions, present, QUARTERS[upload], several=several, pending=pending
+                seed, shape, regions, present, QUARTERS[upload], several=several, pending=pending()
             )
             corrected = gone
         if what == "correct again":  # another region (by the next seed), another quarter
             gone, added = corrected_rows(
-                seed + 1, shape, regions, present, QUARTERS[upload], pending=pending
+                seed + 1, shape, regions, present, QUARTERS[upload], pending=pending()
             )
         if what == "back":  # the corrected rows as they were before the correction
             region = regions[seed % len(regions)]
