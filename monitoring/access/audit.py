@@ -61,7 +61,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from highspy._core import (
+    HighsBasis,
+    HighsBasisStatus,
     HighsModelStatus,
+    HighsStatus,
     _Highs,  # highspy.Highs adds Python callbacks and a banner
     kHighsInf,
 )
@@ -447,6 +450,11 @@ class _Model:
         self._matrix = None
         self._highs: _Highs | None = None  # the LP relaxation's solver (`_solver`)
         self._highs_rows = 0
+        # Each range end's last optimal basis, kept for the next round (`_Bases`); None:
+        # not kept (an audit outside secondary suppression's rounds).
+        self.bases: _Bases | None = None
+        self._row_ids = np.zeros(0, dtype=np.int64)  # the HiGHS rows' numbers in `bases`
+        self._row_order = np.zeros(0, dtype=np.int64)
         self.candidates: list[_Candidate] = []
         self.result = _IndicatorResult(cells=len(keys))
         self.shown_before = shown_before(cells, code)
@@ -1378,10 +1386,16 @@ class _Model:
             self._highs_rows = len(self.rows)
         return self._highs
 
-    def _lp(self, objective: np.ndarray) -> tuple[np.ndarray, set[int], set[int]] | None:
+    def _lp(
+        self, objective: np.ndarray, end: tuple | None = None
+    ) -> tuple[np.ndarray, set[int], set[int]] | None:
         """The optimum of the LP relaxation (rows added lazily), with what binds there:
-        rows (their duals) and unknowns (their bounds' duals)."""
+        rows (their duals) and unknowns (their bounds' duals). With `end` (a range end:
+        `solve_range`), started from that end's optimal basis of the round before, where
+        one is kept (`bases`), and its basis kept for the next."""
         columns = np.arange(len(self.free_ids), dtype=np.int32)
+        if end is not None and self.bases is not None:
+            self._start_from(end)
         for _ in range(100):
             solver = self._solver()
             solver.changeColsCost(len(columns), columns, np.asarray(objective, dtype="float64"))
@@ -1394,16 +1408,84 @@ class _Model:
             if broken:
                 self._add_class_rows(broken)
                 continue
+            if end is not None and self.bases is not None:
+                self._keep(end, solver, x)
             rows = set(np.flatnonzero(np.abs(np.array(solution.row_dual)) > TOLERANCE).tolist())
             bound = np.abs(np.array(solution.col_dual)) > TOLERANCE
             return x, rows, set(self.free_ids[bound].tolist())
         return None
 
-    def extreme(self, objective: np.ndarray) -> tuple[np.ndarray | None, set[int], set[int], bool]:
+    def _highs_row_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers (`_Bases.row_id`) of the rows in the solver, and the order that sorts
+        them."""
+        if len(self._row_ids) < self._highs_rows:
+            more = [
+                self.bases.row_id(self._row_key(row))
+                for row in self.rows[len(self._row_ids) : self._highs_rows]
+            ]
+            self._row_ids = np.concatenate([self._row_ids, np.array(more, dtype=np.int64)])
+            self._row_order = np.argsort(self._row_ids, kind="stable")
+        return self._row_ids, self._row_order
+
+    def _row_key(self, row: _Row) -> tuple:
+        """What a row says, the same in every round (a figure's class is numbered anew)."""
+        if row.source[0] == "figure":
+            c = row.source[1]
+            return ("figure", self.families[int(self.cls_fam[c])], int(self.cls_rep[c]))
+        return row.source
+
+    def _keep(self, end: tuple, solver: _Highs, x: np.ndarray) -> None:
+        """Keep the optimal basis of range end `end` for the next round (`_start_from`):
+        each unknown's and row's status, from HiGHS's basic variables (an array, where its
+        basis is a list of Python objects: 1.4 ms against 0.3 for 8,000 unknowns) and, for
+        the others, whether they sit at their upper bound."""
+        status, basic = solver.getBasicVariables()
+        if status != HighsStatus.kOk:
+            return
+        basic = np.asarray(basic, dtype=np.int64)
+        matrix, lo, hi = self._constraints()
+        lb, ub = self.lb[self.free_ids], self.ub[self.free_ids]
+        cols = np.where((x >= ub - TOLERANCE) & (x > lb + TOLERANCE), UPPER, LOWER)
+        cols = cols.astype(np.int8)
+        cols[basic[basic >= 0]] = BASIC
+        activity = matrix @ x  # (a row at both its bounds, an equation, is at its lower)
+        rows = np.where((activity >= hi - TOLERANCE) & (activity > lo + TOLERANCE), UPPER, LOWER)
+        rows = rows.astype(np.int8)
+        rows[-1 - basic[basic < 0]] = BASIC
+        ids, order = self._highs_row_ids()
+        self.bases.kept[end] = (self.free_ids, cols, ids[order], rows[order])
+
+    def _start_from(self, end: tuple) -> None:
+        """Give the solver `end`'s basis of the round before (`_keep`), mapped onto this
+        round's unknowns and rows: an unknown freed since at its lower bound, a row added
+        since basic (HiGHS completes such an "alien" basis). Most ranges solved again come
+        out as before: from their own optimum's basis that takes a few simplex iterations
+        where from the last range's it took hundreds (BI2.09 at 1,000,000 values: 34
+        against 703 per solve)."""
+        solver = self._solver()  # (its rows brought up to date first)
+        kept = self.bases.kept.get(end)
+        if kept is None:
+            return
+        atoms, old_cols, row_ids, old_rows = kept
+        cols = _mapped(atoms, old_cols, self.free_ids, LOWER)
+        rows = _mapped(row_ids, old_rows, self._highs_row_ids()[0], BASIC)
+        start = HighsBasis()
+        start.col_status = [_STATUS[s] for s in cols.tolist()]
+        start.row_status = [_STATUS[s] for s in rows.tolist()]
+        start.alien, start.valid = True, True
+        if solver.setBasis(start) != HighsStatus.kOk:
+            solver.setBasis()  # (HiGHS's own start; never seen)
+        else:
+            self.bases.started += 1
+
+    def extreme(
+        self, objective: np.ndarray, end: tuple | None = None
+    ) -> tuple[np.ndarray | None, set[int], set[int], bool]:
         """A whole-number solution minimising `objective`: the LP relaxation's when it is
         whole (the usual case: sums over a table), else HiGHS's branch and bound
-        (scipy.optimize.milp); what binds at the LP optimum; whether the LP's was whole."""
-        lp = self._lp(objective)
+        (scipy.optimize.milp); what binds at the LP optimum; whether the LP's was whole.
+        `end`: which range end it is, if one (`_lp`)."""
+        lp = self._lp(objective, end)
         rows, atoms = (lp[1], lp[2]) if lp is not None else (set(), set())
         if lp is not None:
             z = lp[0]
@@ -1464,8 +1546,9 @@ class _Model:
         rows: set[int] = set()
         bound_atoms: set[int] = set()
         whole = True
+        atoms_key = tuple(atoms.tolist())
         for sign in (1.0, -1.0):
-            z, binding_rows, binding_atoms, by_lp = self.extreme(sign * coefs)
+            z, binding_rows, binding_atoms, by_lp = self.extreme(sign * coefs, (sign, atoms_key))
             if z is None:
                 return math.nan, math.nan, points
             points.append(z)
@@ -1835,6 +1918,38 @@ class _Carry:
     wide: dict[tuple, float] = field(default_factory=dict)  # figure -> width at least
     weak: dict[tuple, tuple[Weak, frozenset[Cell]]] = field(default_factory=dict)
     hidden: set[Cell] = field(default_factory=set)  # cells hidden since the last audit
+    bases: _Bases = field(default_factory=lambda: _Bases())  # range ends' optimal bases
+
+
+_STATUS = {int(s): s for s in HighsBasisStatus.__members__.values()}
+LOWER, BASIC, UPPER = (
+    int(HighsBasisStatus.kLower),
+    int(HighsBasisStatus.kBasic),
+    int(HighsBasisStatus.kUpper),
+)
+
+
+def _mapped(keys: np.ndarray, values: np.ndarray, now: np.ndarray, missing: int) -> np.ndarray:
+    """`values` (of sorted `keys`) looked up for each of `now`; `missing` where absent."""
+    if not len(keys):
+        return np.full(len(now), missing, dtype=np.int8)
+    at = np.minimum(np.searchsorted(keys, now), len(keys) - 1)
+    return np.where(keys[at] == now, values[at], missing).astype(np.int8)
+
+
+@dataclass
+class _Bases:
+    """The optimal bases of range ends, kept from one round of secondary suppression to the
+    next (`_Model._keep`, `_start_from`): per end (sign, atoms), the model's unknowns
+    (atoms, sorted) with their statuses, and its rows (numbers given here to what each
+    says, sorted) with theirs."""
+
+    kept: dict[tuple, tuple[np.ndarray, ...]] = field(default_factory=dict)
+    ids: dict[tuple, int] = field(default_factory=dict)
+    started: int = 0  # range ends started from a kept basis
+
+    def row_id(self, key: tuple) -> int:
+        return self.ids.setdefault(key, len(self.ids))
 
 
 def _figure_key(candidate: _Candidate) -> tuple:
@@ -1861,6 +1976,8 @@ def _audit_indicator(
     t = cells.threshold
     if not model.candidates:
         return result
+    if carry is not None:
+        model.bases = carry.bases
     carry = carry if carry is not None else _Carry()
     # Feasible points: the true data, earlier ones, and solutions of chosen objectives.
     pool = [model.value[model.free_ids]]
