@@ -454,7 +454,7 @@ class _Model:
         # not kept (an audit outside secondary suppression's rounds).
         self.bases: _Bases | None = None
         self._row_ids = np.zeros(0, dtype=np.int64)  # the HiGHS rows' numbers in `bases`
-        self._row_order = np.zeros(0, dtype=np.int64)
+        self._row_order = self._sorted_row_ids = np.zeros(0, dtype=np.int64)
         self.candidates: list[_Candidate] = []
         self.result = _IndicatorResult(cells=len(keys))
         self.shown_before = shown_before(cells, code)
@@ -1415,9 +1415,9 @@ class _Model:
             return x, rows, set(self.free_ids[bound].tolist())
         return None
 
-    def _highs_row_ids(self) -> tuple[np.ndarray, np.ndarray]:
-        """The numbers (`_Bases.row_id`) of the rows in the solver, and the order that sorts
-        them."""
+    def _highs_row_ids(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The numbers (`_Bases.row_id`) of the rows in the solver, the order that sorts
+        them, and them sorted (one array every basis kept of this model holds)."""
         if len(self._row_ids) < self._highs_rows:
             more = [
                 self.bases.row_id(self._row_key(row))
@@ -1425,7 +1425,8 @@ class _Model:
             ]
             self._row_ids = np.concatenate([self._row_ids, np.array(more, dtype=np.int64)])
             self._row_order = np.argsort(self._row_ids, kind="stable")
-        return self._row_ids, self._row_order
+            self._sorted_row_ids = self._row_ids[self._row_order]
+        return self._row_ids, self._row_order, self._sorted_row_ids
 
     def _row_key(self, row: _Row) -> tuple:
         """What a row says, the same in every round (a figure's class is numbered anew)."""
@@ -1452,8 +1453,8 @@ class _Model:
         rows = np.where((activity >= hi - TOLERANCE) & (activity > lo + TOLERANCE), UPPER, LOWER)
         rows = rows.astype(np.int8)
         rows[-1 - basic[basic < 0]] = BASIC
-        ids, order = self._highs_row_ids()
-        self.bases.kept[end] = (self.free_ids, cols, ids[order], rows[order])
+        _, order, ids = self._highs_row_ids()
+        self.bases.kept[end] = (self.free_ids, cols, ids, rows[order])
 
     def _start_from(self, end: tuple) -> None:
         """Give the solver `end`'s basis of the round before (`_keep`), mapped onto this
