@@ -1554,9 +1554,10 @@ class _Model:
         rows: set[int] = set()
         bound_atoms: set[int] = set()
         whole = True
-        atoms_key = tuple(atoms.tolist())
+        kept = tuple(atoms.tolist()) if self.bases is not None else None  # (`_keep`)
         for sign in (1.0, -1.0):
-            z, binding_rows, binding_atoms, by_lp = self.extreme(sign * coefs, (sign, atoms_key))
+            end = (sign, kept) if kept is not None else None
+            z, binding_rows, binding_atoms, by_lp = self.extreme(sign * coefs, end)
             if z is None:
                 return math.nan, math.nan, points
             points.append(z)
