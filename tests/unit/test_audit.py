@@ -109,13 +109,25 @@ def test_rows_by_sex_that_add_up_to_less_than_the_total_still_bound_it(db, setti
     assert protected.state("PEOPLE", JI, Q2) == pc.HIDDEN
 
 
+def small_rules(tmp_path, seed: int, shape: str, protection: str = "suppress"):
+    """The rules' cells (no secondary suppression) of the second reader's small programme
+    (tests/unit/test_audit_reader.py), in a database of its own in tmp_path."""
+    from tests.unit.test_audit_reader import REGIONS, settings_for, small_programme
+
+    db = Database(tmp_path / f"{seed}-{shape}-{protection}.duckdb")
+    try:
+        small_programme(db, seed, shape)
+        settings = settings_for(tmp_path, protection)
+        return pc.indicator_cells(db, settings, REGIONS, secondary=False)
+    finally:
+        db.close()
+
+
 def test_a_whole_number_optimum_found_by_diving_is_branch_and_bounds(tmp_path):
     """Where rows by sex (and age group) meet their total, the linear relaxation's optimum
     is sometimes fractional; the audit then fixes its unknowns to whole numbers one by one
     from the last basis (`_Model._dive`) before it falls back to branch and bound. What the
     dive returns is a whole-number solution with branch and bound's optimal value."""
-    from tests.unit.test_audit_reader import REGIONS, settings_for, small_programme
-
     dived = 0
     for seed, shape, protection in [
         (3, "by-sex-and-age", "round"),
@@ -124,13 +136,7 @@ def test_a_whole_number_optimum_found_by_diving_is_branch_and_bounds(tmp_path):
         (3, "by-sex-in-part", "round"),
         (11, "by-sex-in-part", "suppress"),
     ]:
-        db = Database(tmp_path / f"{seed}-{shape}-{protection}.duckdb")
-        try:
-            small_programme(db, seed, shape)
-            settings = settings_for(tmp_path, protection)
-            cells = pc.indicator_cells(db, settings, REGIONS, secondary=False)
-        finally:
-            db.close()
+        cells = small_rules(tmp_path, seed, shape, protection)
         keys = audit._keys_by_code(cells)["PEOPLE"]
         model = audit._Model(cells, "PEOPLE", keys, cells.protection)
         for candidate in model.candidates:
@@ -160,35 +166,23 @@ def test_a_range_solved_again_after_a_round_starts_from_its_own_basis(tmp_path, 
     where the last range's basis took hundreds: docs/benchmarks.md). The range is the same
     as solved without it. Small indicators, like these test programmes, keep none
     (`OWN_BASES_FROM`, lowered here to reach them)."""
-    from tests.unit.test_audit_reader import REGIONS, settings_for, small_programme
-
-    db = Database(tmp_path / "small.duckdb")
-    try:
-        small_programme(db, 3, "by-sex-and-age")
-        settings = settings_for(tmp_path, "suppress")
-        cells = pc.indicator_cells(db, settings, REGIONS, secondary=False)
-    finally:
-        db.close()
+    programmes = [
+        small_rules(tmp_path, seed, shape)
+        for seed, shape in [
+            (3, "by-sex-and-age"),
+            (11, "by-sex"),
+            (11, "by-sex-in-part"),
+            (5, "totals"),
+        ]
+    ]
     carry = audit._Carry()
-    keys = audit._keys_by_code(cells)["PEOPLE"]
-    assert audit._audit_indicator(cells, "PEOPLE", keys, carry=carry, figures=False).weak
+    keys = audit._keys_by_code(programmes[0])["PEOPLE"]
+    assert audit._audit_indicator(programmes[0], "PEOPLE", keys, carry=carry, figures=False).weak
     assert not carry.bases.kept  # (45 free unknowns)
 
     monkeypatch.setattr(audit, "OWN_BASES_FROM", 0)
     compared = 0
-    for seed, shape in [
-        (3, "by-sex-and-age"),
-        (11, "by-sex"),
-        (11, "by-sex-in-part"),
-        (5, "totals"),
-    ]:
-        db = Database(tmp_path / f"{seed}-{shape}.duckdb")
-        try:
-            small_programme(db, seed, shape)
-            settings = settings_for(tmp_path, "suppress")
-            cells = pc.indicator_cells(db, settings, REGIONS, secondary=False)
-        finally:
-            db.close()
+    for cells in programmes:
         keys = audit._keys_by_code(cells)["PEOPLE"]
         carry = audit._Carry()
         first = audit._audit_indicator(cells, "PEOPLE", keys, carry=carry, figures=False)
