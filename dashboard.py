@@ -59,6 +59,8 @@ def main() -> None:
             access.view()
         except DATABASE_ERRORS as exc:
             common.database_unavailable(exc)
+        # Shown while the audit fills the view in: which indicators are still being checked.
+        access.checking_notice()
 
     allowed = gate.allowed_pages(viewer, PAGES)
     with st.sidebar:

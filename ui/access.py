@@ -20,8 +20,10 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from monitoring import i18n
 from monitoring.access import accounts
 from monitoring.access.cells import indicator_cells
+from monitoring.access.kept import Checking
 from monitoring.access.sharing import SHARE_PARAM, ShareScope
 from monitoring.access.view import Audience, ProtectedView, active_link_scopes, protection_regions
 from monitoring.access.view import protected_view as build_view
@@ -108,7 +110,9 @@ def current_audience() -> Audience | None:
 def current_cache_key() -> tuple:
     audience = current_audience()
     # Before anyone is known (the sign-in form), nothing programme-specific is cached.
-    return ("view", audience) if audience is not None else ("nobody",)
+    if audience is None:
+        return ("nobody",)
+    return ("view", audience, *checking_of_this_run())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -127,11 +131,16 @@ def _protected_cells(db_path: str, data_version: tuple, regions: tuple[str, ...]
         with _prepared_lock:
             _audit_progress[key] = (done, total)
 
+    def checked(so_far: Checking) -> None:
+        with _prepared_lock:
+            _audit_checking[key] = so_far
+
     try:
-        return indicator_cells(_db, load_settings(), regions, progress=progress)
+        return indicator_cells(_db, load_settings(), regions, progress=progress, checked=checked)
     finally:
         with _prepared_lock:
             _audit_progress.pop(key, None)
+            _audit_checking.pop(key, None)
 
 
 def audit_progress(
@@ -145,6 +154,14 @@ def audit_progress(
             if path == str(db_path) and version == data_version and regions in (None, scope):
                 return told
     return None
+
+
+def audit_checking(db_path: str, data_version: tuple, regions: tuple[str, ...]) -> Checking | None:
+    """What a donor may be shown of a database's data version over a region scope while its
+    disclosure audit runs in this process (the indicators it has done); None when none is
+    done yet, or the audit is not under way."""
+    with _prepared_lock:
+        return _audit_checking.get((str(db_path), data_version, tuple(regions)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -162,8 +179,10 @@ _prepared: dict[str, tuple] = {}  # database path -> the data version last prepa
 _prepared_scopes: dict[str, tuple] = {}  # database path -> (data version, scopes prepared)
 _failed_scopes: dict[str, tuple] = {}  # database path -> of those prepared, the ones not passing
 _audit_progress: dict[tuple, tuple[int, int]] = {}  # (path, version, scope) -> `audit_progress`
+_audit_checking: dict[tuple, Checking] = {}  # (path, version, scope) -> `audit_checking`
 _prepared_lock = threading.Lock()
 PREPARING = "prepare link views"  # the threads' name
+MAKING = "donor view"  # the name of the threads making a donor's view (`_making`)
 
 
 def prepared_scopes(db_path: str) -> tuple[tuple, tuple[tuple[str, ...], ...]] | None:
@@ -296,17 +315,57 @@ def data_version_of_this_run(db: Database) -> tuple[int, ...]:
     return versions[key]
 
 
+_RUN_VIEWS = "_monitoring_run_views"  # on Streamlit's context of the run: its donors' views
+
+
+def _views_of_this_run() -> dict | None:
+    """The donors' views this run shows, by audience (None outside a run): decided at the
+    run's first call, so that every part of the page, and every cached result's key
+    (`checking_of_this_run`), reads the same view while the audit fills it in."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    marker = getattr(ctx, "cursors", None)
+    if marker is None:
+        return None
+    held = getattr(ctx, _RUN_VIEWS, None)
+    if held is None or held[0] is not marker:
+        held = (marker, {})
+        setattr(ctx, _RUN_VIEWS, held)
+    return held[1]
+
+
 def view_for(audience: Audience) -> ProtectedView:
     """The protected view of `audience` over the current data.
 
     A donor's is made by the disclosure audit once per data version and link scope: after
     new data it can take from a fraction of a second (the sample) to minutes (many regions,
     docs/benchmarks.md), so the donor is told what is happening (Streamlit shows the spinner
-    only when it takes more than half a second)."""
+    only when it takes more than half a second), and shown the indicators it has done as
+    soon as there are some (`ProtectedView.still_checking`: the others' figures hidden)."""
     db = open_database()
     version = data_version_of_this_run(db)
     if not audience.is_donor:
         return _view(str(db.path), version, audience)
+    held = _views_of_this_run()
+    if held is not None and audience in held:
+        return held[audience]
+    view = _donor_view(db, version, audience)
+    if held is not None:
+        held[audience] = view
+    return view
+
+
+def checking_of_this_run() -> tuple:
+    """Part of every cached result's key: () when this run's view is final; while a donor's
+    is filled in by the disclosure audit, how many indicators it shows (a result computed
+    from it is never served once more are shown, nor after the audit)."""
+    audience = current_audience()
+    if audience is None or not audience.is_donor:
+        return ()
+    checked = view_for(audience).checked
+    return () if checked is None else ("checking", checked[0])
+
+
+def _donor_view(db: Database, version: tuple, audience: Audience) -> ProtectedView:
     prepared = prepared_scopes(str(db.path))
     with st.spinner(
         _(
@@ -326,6 +385,10 @@ def view_for(audience: Audience) -> ProtectedView:
 
 
 WAIT_QUIETLY = 0.5  # seconds a donor's page waits for its view before showing how far it is
+# A view of this many cells or more is shown in part while its audit runs (None: as many as
+# are audited in worker processes, audit.PARALLEL_CELLS: seconds to minutes); a smaller one
+# (the sample's 225 cells: 0.3 s) is waited for.
+IN_PART_FROM: int | None = None
 
 
 def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> ProtectedView:
@@ -333,21 +396,21 @@ def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> 
     cells) in a thread of its own, while this run shows how many of the indicators the
     disclosure audit has done: after new data at 1,000,000 values over 14 regions it takes
     minutes (docs/benchmarks.md), and a spinner alone says nothing of how long is left."""
-    made: dict[str, object] = {}
-
-    def make() -> None:
-        try:
-            made["view"] = _view(str(db.path), version, audience)
-        except BaseException as exc:  # raised again in the page's run, below
-            made["error"] = exc
-
-    worker = threading.Thread(target=make, name="donor view", daemon=True)
-    worker.start()
+    worker, made = _making(db, version, audience)
     worker.join(WAIT_QUIETLY)
     if worker.is_alive():
+        from monitoring.access.audit import PARALLEL_CELLS  # imported by the audit already
+
+        in_part_from = PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM
         regions = protection_regions(load_settings(), audience.link_regions)
         bar = st.progress(0.0)
         while worker.is_alive():
+            so_far = audit_checking(str(db.path), uploads_part(version), regions)
+            if so_far is not None and so_far.done and so_far.cells_audited >= in_part_from:
+                # Some indicators are done: shown now, the others' figures hidden until
+                # they are (`checking_notice` reruns the page as the audit goes on).
+                bar.empty()
+                return build_view(db, load_settings(), audience, checking=so_far)
             told = audit_progress(str(db.path), uploads_part(version), regions)
             done, total = told if told is not None else (0, 0)
             bar.progress(
@@ -361,6 +424,103 @@ def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> 
     if "error" in made:
         raise made["error"]
     return made["view"]
+
+
+_made: dict[tuple, tuple[threading.Thread, dict]] = {}  # (path, version, audience) -> `_making`
+
+
+def _making(db: Database, version: tuple, audience: Audience) -> tuple[threading.Thread, dict]:
+    """A thread making `_view` (it waits for the audit when another thread runs it), and the
+    dict it puts the view (or the error) in: one per database, data version and audience,
+    whichever of the donor's reruns asks while it runs."""
+    key = (str(db.path), version, audience)
+    with _prepared_lock:
+        found = _made.get(key)
+        if found is not None and (found[0].is_alive() or "view" in found[1]):
+            return found
+        made: dict[str, object] = {}
+
+        def make() -> None:
+            try:
+                made["view"] = _view(str(db.path), version, audience)
+            except BaseException as exc:  # raised again in the page's run
+                made["error"] = exc
+            finally:
+                with _prepared_lock:
+                    _made.pop(key, None)
+
+        worker = threading.Thread(target=make, name=MAKING, daemon=True)
+        _made[key] = (worker, made)
+    worker.start()
+    return worker, made
+
+
+CHECK_EVERY = 2.0  # seconds between two looks of a donor's page at how far the audit is
+REFRESH_EVERY = 15.0  # seconds at least between two reruns of it showing more indicators
+
+
+def checking_notice() -> None:
+    """On a donor's page shown while the disclosure audit fills it in: which indicators are
+    still being checked (their figures hidden meanwhile), how far the audit is; the page
+    reruns itself when the audit is done, and meanwhile as more indicators are done (at most
+    every REFRESH_EVERY seconds)."""
+    seen = view()
+    if seen.checked is None:
+        return
+    db = open_database()
+    version = uploads_part(data_version_of_this_run(db))
+    regions = protection_regions(load_settings(), seen.link_regions)
+    _checking_notice(
+        str(db.path),
+        version,
+        regions,
+        seen.checked,
+        seen.still_checking,
+        time.monotonic(),
+        i18n.current(),
+    )
+
+
+NAMED_AT_MOST = 10  # indicators still being checked named in the note; the others counted
+
+
+@st.fragment(run_every=CHECK_EVERY)
+def _checking_notice(
+    db_path: str,
+    version: tuple,
+    regions: tuple[str, ...],
+    checked: tuple[int, int],
+    still: tuple[str, ...],
+    shown_at: float,
+    lang: str,
+) -> None:
+    # Run alone every CHECK_EVERY seconds (not through dashboard.py): in the page's language.
+    with i18n.language(lang):
+        done, total = checked
+        now = audit_checking(db_path, version, regions)
+        if audit_progress(db_path, version, regions) is None:
+            st.rerun(scope="app")  # the audit is done: the whole view
+        if now is not None and len(now.done) > done:
+            if time.monotonic() - shown_at >= REFRESH_EVERY:
+                st.rerun(scope="app")
+        st.info(
+            _(
+                "**Some figures are still being checked.** After new data, every figure a link "
+                "shows is checked so that no small count of people can be worked out. "
+                "Indicators checked and shown: {done} of {total}. Until the others are, their "
+                "figures show as hidden: {indicators}. This page fills them in by itself."
+            ).format(done=i18n.number(done), total=i18n.number(total), indicators=_named(still)),
+            icon=":material/hourglass_top:",
+        )
+
+
+def _named(codes: tuple[str, ...]) -> str:
+    """The codes of the indicators still being checked: NAMED_AT_MOST, then how many more."""
+    if len(codes) <= NAMED_AT_MOST:
+        return ", ".join(codes)
+    return _("{codes} and {n} more").format(
+        codes=", ".join(codes[:NAMED_AT_MOST]), n=i18n.number(len(codes) - NAMED_AT_MOST)
+    )
 
 
 def view() -> ProtectedView:

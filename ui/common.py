@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import importlib
 import inspect
 import logging
@@ -53,6 +54,7 @@ def region_names(config: Settings) -> dict[str, str]:
     return names.told_apart(dict(zip(table.region_code, table.region_name, strict=True)))
 
 
+@functools.cache
 def takes_view(fn: Callable[..., Any]) -> bool:
     """Whether a core function takes the protected view (its second parameter, `view`)."""
     params = list(inspect.signature(fn).parameters)
@@ -73,6 +75,7 @@ def _run(
     db_path: str,
     version: tuple,
     audience: access.Audience | None,
+    checking: tuple,
     lang: str,
     args: tuple,
     kwargs: tuple,
@@ -95,7 +98,9 @@ def _run(
 def _call_key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
     """What the result of the core call fn(db, [view,] *args, **kwargs) is kept under: the
     function, the database and its data version (uploads, approvals, follow-ups), the
-    viewer's audience, the language of this run, and the arguments (`_run`'s parameters)."""
+    viewer's audience, how far the disclosure audit behind a donor's view was (while it
+    runs: `access.checking_of_this_run`), the language of this run, and the arguments
+    (`_run`'s parameters)."""
     db = database()
     return (
         fn.__module__,
@@ -103,6 +108,7 @@ def _call_key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple:
         str(db.path),
         access.data_version_of_this_run(db),
         access.current_audience(),
+        access.checking_of_this_run() if takes_view(fn) else (),
         i18n.current(),
         args,
         tuple(sorted(kwargs.items())),

@@ -96,6 +96,15 @@ def reports_area(config: Settings, as_of: dt.date, key: str) -> None:
             "scope always give the same file."
         )
     st.caption(caption.format(date=i18n.date(as_of)))
+    if view.still_checking:
+        # A report is sent on and kept: made from the whole view, not from part of it.
+        st.caption(
+            _(
+                "The files can be made once every figure of this view is checked (see the "
+                "note at the top of the page)."
+            )
+        )
+        return
     # The file made is offered again only for the same quarter, viewer, data and language.
     stamp = (
         reporting,

@@ -2349,6 +2349,7 @@ def secondary_suppression(
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    answered: Callable[[str, frozenset[Cell]], None] | None = None,
 ) -> IndicatorCells:
     """`cells` with, while a withheld figure is weak, one more shown cell hidden among those
     that pin it (per weak figure: the smallest non-zero value, else a zero, else a total;
@@ -2364,7 +2365,10 @@ def secondary_suppression(
     one core): `workers` processes, by default one per core. The result is the same either
     way, cell for cell. `progress` is told (indicators done, indicators) at the start and
     as each indicator is done, from whichever thread did it: minutes at 1,000,000 values
-    and 14 regions, for which a donor's page shows how far the audit is (ui/access.py)."""
+    and 14 regions, for which a donor's page shows how far the audit is (ui/access.py).
+    `answered` is told, before `progress`, each indicator done and the cells it hid: what
+    the result shows of that indicator, final whatever the others come to
+    (`partly_checked`)."""
     start = time.perf_counter()
     cells = _in_order(cells)
     codes = sorted(cells.aggregation)
@@ -2373,14 +2377,17 @@ def secondary_suppression(
         workers = audit_workers.cores() if len(cells.values) >= PARALLEL_CELLS else 1
     workers = max(1, min(workers, len(codes)))
     jobs = {code: _one_indicator(cells, code, keys[code]) for code in codes}
-    answered: set[str] = set()
     counting = threading.Lock()
 
-    def one_more(code: str) -> None:
+    told: set[str] = set()
+
+    def one_more(code: str, answer: tuple) -> None:
         with counting:  # told in order, whichever worker's thread answers
-            answered.add(code)
+            told.add(code)
+            if answered is not None:
+                answered(code, answer[0])
             if progress is not None:
-                progress(len(answered), len(codes))
+                progress(len(told), len(codes))
 
     if progress is not None:
         progress(0, len(codes))
@@ -2388,7 +2395,7 @@ def secondary_suppression(
     for code, job in jobs.items():
         if code not in done:
             done[code] = _suppress_indicator(job, code)
-            one_more(code)
+            one_more(code, done[code])
     states = dict(cells.states)
     hidden = set(cells.secondary)
     for more, _ in done.values():
@@ -2398,6 +2405,35 @@ def secondary_suppression(
     parts = {code: done[code][1] for code in codes}
     result = _combine(current, parts, time.perf_counter() - start)
     return replace(current, audit=result)
+
+
+def partly_checked(cells: IndicatorCells, done: Mapping[str, frozenset[Cell]]) -> IndicatorCells:
+    """`cells` (secondary suppression's input) as a donor may see them while the audit is
+    under way: each indicator of `done` with the cells its suppression hid, as the result
+    will show it (indicators share no unknowns: `secondary_suppression`), and every cell of
+    the others hidden, so that none of their figures is shown before it is checked."""
+    states = dict(cells.states)
+    secondary = set(cells.secondary)
+    for cell in states:
+        code = cell[0]
+        if code in cells.aggregation and code not in done:
+            states[cell] = HIDDEN
+    for hidden in done.values():
+        states.update(dict.fromkeys(hidden, HIDDEN))
+        secondary |= hidden
+    return replace(cells, states=states, secondary=frozenset(secondary), audit=None)
+
+
+def indicator_alone(
+    cells: IndicatorCells, code: str, hidden: frozenset[Cell] = frozenset()
+) -> IndicatorCells:
+    """The cells of indicator `code` alone, with `hidden` (its suppression's) hidden: what
+    the view shows of it (published.record keeps it for later views as it is shown)."""
+    keys = [key for key in cells.values if key[0] == code]
+    alone = _one_indicator(cells, code, keys)
+    states = dict(alone.states)
+    states.update(dict.fromkeys(hidden, HIDDEN))
+    return replace(alone, states=states, secondary=alone.secondary | hidden)
 
 
 def _in_order(cells: IndicatorCells) -> IndicatorCells:

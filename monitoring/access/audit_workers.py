@@ -3,7 +3,8 @@
 Indicators share no unknowns (monitoring/access/audit.py), so each is suppressed on its own
 and the result is the same, cell for cell, whichever process does it. At 14 regions and
 1,000,000 values the audit takes minutes in one process (docs/benchmarks.md, "A donor's
-first view"); `suppress` spreads its indicators over worker processes, the largest first.
+first view"); `suppress` spreads its indicators over worker processes, one taking the
+largest first, the other the smallest.
 
 A worker is a process of its own, `python -m monitoring.access.audit_workers`, never a copy
 of the caller: `multiprocessing`'s spawned children re-run the `__main__` of the process
@@ -38,6 +39,7 @@ from typing import IO, Any
 log = logging.getLogger("monitoring.access")
 
 NICENESS = 10  # added to a worker's niceness
+SMALL_FIRST = 0.25  # the share of the cells the second worker audits smallest first
 _HEADER = struct.Struct(">Q")
 _ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `monitoring` package
 _STOP_SECONDS = 10  # a worker's time to exit once its input is closed
@@ -81,17 +83,37 @@ def _environment() -> dict[str, str]:
 
 
 def suppress(
-    jobs: Mapping[str, Any], workers: int, answered: Callable[[str], None] | None = None
+    jobs: Mapping[str, Any],
+    workers: int,
+    answered: Callable[[str, tuple[frozenset, Any]], None] | None = None,
 ) -> dict[str, tuple[frozenset, Any]]:
     """`audit._suppress_indicator(cells, code)` of each job (code: the indicator's cells) in
-    `workers` worker processes, the largest indicators first; the answers by code, without
-    the indicators whose worker failed (the caller suppresses those itself). `answered` is
-    called with each code as its answer comes (from the workers' threads)."""
+    `workers` worker processes; the answers by code, without the indicators whose worker
+    failed (the caller suppresses those itself). `answered` is called with each code and its
+    answer as it comes (from the workers' threads).
+
+    The first worker (and every other even one) takes the largest indicator left, the
+    others the smallest: the largest, which set how long the whole takes, start at once,
+    and meanwhile the many small ones are done within seconds, which a donor's page shows
+    as they come (ui/access.py; docs/access.md, "While the audit runs")."""
     queue = deque(sorted(jobs, key=lambda code: (-len(jobs[code].values), code)))
     lock = threading.Lock()
     done: dict[str, tuple[frozenset, Any]] = {}
+    # The smallest first, up to a share of all the cells; then the largest, so that no
+    # large indicator is left to start late.
+    small_first = [SMALL_FIRST * sum(len(job.values) for job in jobs.values())]
 
-    def serve() -> None:
+    def take(largest: bool) -> str | None:
+        with lock:
+            if not queue:
+                return None
+            size = len(jobs[queue[-1]].values)
+            if largest or size > small_first[0]:
+                return queue.popleft()
+            small_first[0] -= size
+            return queue.pop()
+
+    def serve(largest: bool) -> None:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", __name__],
@@ -104,10 +126,9 @@ def suppress(
             return
         try:
             while True:
-                with lock:
-                    if not queue:
-                        return
-                    code = queue.popleft()
+                code = take(largest)
+                if code is None:
+                    return
                 try:
                     _send(process.stdin, (code, jobs[code]))
                     reply = _receive(process.stdout)
@@ -125,14 +146,14 @@ def suppress(
                     with lock:
                         done[code] = answer
                     if answered is not None:
-                        answered(code)
+                        answered(code, answer)
                 else:
                     log.warning("An audit worker failed on %s; audited here.\n%s", code, answer)
         finally:
             _stop(process)
 
     threads = [
-        threading.Thread(target=serve, name=f"audit-worker-{n}", daemon=True)
+        threading.Thread(target=serve, args=(n % 2 == 0,), name=f"audit-worker-{n}", daemon=True)
         for n in range(max(1, workers))
     ]
     for thread in threads:

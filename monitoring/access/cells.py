@@ -426,6 +426,7 @@ def indicator_cells(
     *,
     secondary: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    checked: Callable[[Any], None] | None = None,
 ) -> IndicatorCells:
     """The protected cells of a donor view over `regions` (a share link's regions).
 
@@ -434,7 +435,8 @@ def indicator_cells(
     audit and a shown cell hidden wherever a withheld figure could still be narrowed down,
     or the same audit's result as kept in the database by any process that ran it on the
     same cells (monitoring/access/kept.py). The result carries the last audit (`.audit`);
-    `progress` is told (indicators audited, indicators) while the audit runs."""
+    `progress` is told (indicators audited, indicators) while the audit runs, and `checked`
+    what may be shown meanwhile (a kept.Checking, as each indicator is done)."""
     protection = suppression.donor_protection(db, settings)
     privacy = settings.privacy
     periods = programme_periods(settings.programme)
@@ -469,7 +471,7 @@ def indicator_cells(
         return cells
     from monitoring.access import kept  # kept and the audit build on this module
 
-    return kept.protected(db, cells, progress)
+    return kept.protected(db, cells, progress, checked)
 
 
 @dataclass(frozen=True)

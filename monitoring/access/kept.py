@@ -28,7 +28,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from functools import cache
 from importlib import metadata
@@ -231,13 +232,72 @@ def earlier(
     return replace(cells, states=states, earlier=earlier, earlier_grids=record.grids_but(base))
 
 
+class Checking:
+    """A disclosure audit under way, as far as it is: what a donor may be shown meanwhile.
+
+    Each indicator done is final (indicators share no unknowns), and what it shows is
+    recorded for later views (published.record) before it is counted here; every figure of
+    the others stays hidden (`audit.partly_checked`). Told to `protected`'s `checked` as each
+    indicator is done; the cells are made when asked for, once."""
+
+    def __init__(self, cells: IndicatorCells, done: Mapping[str, frozenset[Cell]], total: int):
+        self._input = cells
+        self.done = dict(done)  # indicator -> the cells its suppression hid
+        self.total = total  # indicators audited in all
+        self._cells: IndicatorCells | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def cells_audited(self) -> int:
+        """The cells of the view being audited (its size)."""
+        return len(self._input.values)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The indicators still being checked, whose figures are all hidden meanwhile."""
+        return tuple(sorted(set(self._input.aggregation) - set(self.done)))
+
+    @property
+    def cells(self) -> IndicatorCells:
+        from monitoring.access import audit
+
+        with self._lock:
+            if self._cells is None:
+                self._cells = audit.partly_checked(self._input, self.done)
+            return self._cells
+
+
+def _record_one(db: Database, cells: IndicatorCells, code: str, hidden, base: str) -> bool:
+    """Record what the view shows of indicator `code` (its suppression done: `hidden`) for
+    later views, in one transaction, as `keep` records the whole view (facts and grids are
+    kept once: the whole view's record adds nothing for it). False when it could not be
+    recorded (a read-only database records nothing; an error is logged)."""
+    from monitoring.access import audit
+
+    if db.read_only:
+        return True  # nothing is recorded of any view of it: as for the whole view
+    alone = audit.indicator_alone(cells, code, hidden)
+    try:
+        with db.transaction() as cur:
+            published.record(cur, alone, base)
+            published.record_grids(cur, alone, base)
+    except DATABASE_ERRORS:
+        log.info("What %s shows could not be recorded yet; shown when all are.", code)
+        return False
+    return True
+
+
 def protected(
-    db: Database, cells: IndicatorCells, progress: Callable[[int, int], None] | None = None
+    db: Database,
+    cells: IndicatorCells,
+    progress: Callable[[int, int], None] | None = None,
+    checked: Callable[[Checking], None] | None = None,
 ) -> IndicatorCells:
     """`cells` after secondary suppression, knowing what earlier views of their regions
     showed: kept in the database by any process that ran it on the same input, else run
     here (and kept, with what it shows recorded for later views, when it passed), telling
-    `progress` how far it is (`audit.secondary_suppression`)."""
+    `progress` how far it is (`audit.secondary_suppression`) and `checked` what may be shown
+    meanwhile (`Checking`: each indicator done, recorded for later views first)."""
     from monitoring.access import audit
 
     base = fingerprint(cells)
@@ -252,6 +312,17 @@ def protected(
     # shown before: data back as it was after an upload undone is the view donors saw then,
     # and what it showed is known to them. (Left out of `key`, so that the same cells
     # audited again, which find what they showed themselves, find this result.)
-    result = audit.secondary_suppression(earlier(db, cells, "", record), progress=progress)
+    start = earlier(db, cells, "", record)
+    answered = None
+    if checked is not None:
+        done: dict[str, frozenset[Cell]] = {}
+        total = len(start.aggregation)
+
+        def answered(code: str, hidden: frozenset[Cell]) -> None:
+            if _record_one(db, start, code, hidden, base):
+                done[code] = hidden
+                checked(Checking(start, done, total))
+
+    result = audit.secondary_suppression(start, progress=progress, answered=answered)
     keep(db, result, key, base)
     return result

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,10 @@ class ProtectedView:
     limited_to_approved: bool = False
     approved_through: str | None = None  # None with limited_to_approved: none approved yet
     unapproved_quarters: tuple[str, ...] = ()  # quarters with data not yet approved
+    # While the disclosure audit of new data runs (ui/access.py), a donor is shown the
+    # indicators it has done; these, not yet done, have every figure hidden meanwhile.
+    still_checking: tuple[str, ...] = ()
+    checked: tuple[int, int] | None = None  # (indicators done, indicators) while checking
 
     # Who -----------------------------------------------------------------------------
     @property
@@ -281,16 +286,23 @@ def protected_view(
     audience: Audience,
     *,
     protected: cells.IndicatorCells | None = None,
+    checking: Any = None,
 ) -> ProtectedView:
     """What `audience` may see of this database: built once per request (and cached by the
     caller on the data version and the audience). `protected`: the protected cells of the
     donor's `protection_regions` (`cells.indicator_cells`), when the caller already has them
     for this data (they depend on the data and those regions only, not on the link's pages,
-    downloads or approvals); the view reads them restricted to the link's regions."""
+    downloads or approvals); the view reads them restricted to the link's regions.
+    `checking`, instead: their disclosure audit under way (a kept.Checking): the view shows
+    the indicators it has done, and none of the others' figures."""
     threshold = settings.privacy.small_count_threshold
     if not audience.is_donor:
         return ProtectedView(audience=audience, regions=None, threshold=threshold)
     regions = donor_regions(settings, audience.link_regions)
+    still_checking, checked = (), None
+    if checking is not None:
+        protected = checking.cells
+        still_checking, checked = checking.pending, (len(checking.done), checking.total)
     if protected is None:
         protected = cells.indicator_cells(
             db, settings, protection_regions(settings, audience.link_regions)
@@ -309,6 +321,8 @@ def protected_view(
         free_text=False,
         uploader_names=False,
         protected=protected.restricted_to(regions),
+        still_checking=still_checking,
+        checked=checked,
     )
 
 

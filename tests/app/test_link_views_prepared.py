@@ -27,8 +27,10 @@ from ui.access import USER_KEY
 
 
 def wait_for_preparing() -> None:
+    """Until the preparation of the links' views, and every donor's page's own wait for its
+    view (which goes on after the page showed the indicators done), are over."""
     for thread in threading.enumerate():
-        if thread.name == access.PREPARING:
+        if thread.name in (access.PREPARING, access.MAKING):
             thread.join(timeout=120)
 
 
@@ -103,11 +105,9 @@ def test_every_active_link_scope_is_protected_before_its_donor_comes(tmp_path, m
         close_all()
 
 
-def test_a_donor_who_comes_while_the_links_are_prepared_waits_for_that_audit(tmp_path, monkeypatch):
-    """A donor who opens a link before its view of new data is prepared waits for it (in a
-    thread of the page's own, showing how many indicators the audit has done: minutes at
-    1,000,000 values), then sees the page; the audit runs once for the preparation and the
-    donor together."""
+def sample_with_a_link(tmp_path, monkeypatch):
+    """The sample in tmp_path with a share link over the whole programme, served to the
+    AppTests that follow (nothing cached): (its path, the link's token, its data version)."""
     path = tmp_path / "monitoring.duckdb"
     db = Database(path)
     try:
@@ -123,6 +123,25 @@ def test_a_donor_who_comes_while_the_links_are_prepared_waits_for_that_audit(tmp
     st.cache_data.clear()
     st.cache_resource.clear()
     close_all()
+    return path, token, version
+
+
+def donor_overview(token: str) -> AppTest:
+    """The overview as the donor of the link of `token` opens it."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params[sharing.SHARE_PARAM] = token
+    at.run()
+    no_exceptions(at)
+    assert at.title[0].value == "Programme overview"
+    return at
+
+
+def test_a_donor_who_comes_while_the_links_are_prepared_waits_for_that_audit(tmp_path, monkeypatch):
+    """A donor who opens a link before its view of new data is prepared waits for it (in a
+    thread of the page's own, showing how many indicators the audit has done: minutes at
+    1,000,000 values), then sees the page; the audit runs once for the preparation and the
+    donor together."""
+    path, token, version = sample_with_a_link(tmp_path, monkeypatch)
     audits, told, shown = [], [], []
     suppress = audit.secondary_suppression
 
@@ -140,11 +159,7 @@ def test_a_donor_who_comes_while_the_links_are_prepared_waits_for_that_audit(tmp
     monkeypatch.setattr(audit, "secondary_suppression", counted)
     monkeypatch.setattr(access, "WAIT_QUIETLY", 0.0)  # the progress bar at once
     try:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-        at.query_params[sharing.SHARE_PARAM] = token
-        at.run()
-        no_exceptions(at)
-        assert at.title[0].value == "Programme overview"
+        at = donor_overview(token)
         assert not at.get("progress"), "the bar is gone once the figures are there"
         wait_for_preparing()
         assert len(audits) == 1  # the preparation's and the donor's: one audit
@@ -245,5 +260,52 @@ def test_the_administration_page_warns_when_a_links_protection_check_fails(tmp_p
         assert "python -m monitoring audit-disclosure" in warning
         assert not [c for c in at.caption if "Checked after" in c.value]
     finally:
+        wait_for_preparing()
+        close_all()
+
+
+def test_a_donor_is_shown_the_indicators_checked_while_the_others_are_checked(
+    tmp_path, monkeypatch
+):
+    """A donor who comes while the disclosure audit of new data runs (minutes at 1,000,000
+    values over 14 regions) is shown the page at once with the indicators it has done, told
+    which are still being checked (their figures hidden meanwhile); once it is done the page
+    shows them, not what was kept of the page shown before."""
+    _, token, _ = sample_with_a_link(tmp_path, monkeypatch)
+    last = "OC3.2"  # the sample's last protected indicator: audited last in one process
+    release = threading.Event()
+    suppress_one = audit._suppress_indicator
+
+    def held_back(cells, code):
+        found = suppress_one(cells, code)
+        if code == last:
+            release.wait(60)  # the audit of the last indicator takes its time
+        return found
+
+    monkeypatch.setattr(audit, "_suppress_indicator", held_back)
+    monkeypatch.setattr(access, "WAIT_QUIETLY", 0.0)
+    # as a view audited in worker processes is (20,000 cells or more; the sample's 225 are
+    # waited for: 0.3 s)
+    monkeypatch.setattr(access, "IN_PART_FROM", 0)
+
+    def withheld_count(at) -> int:
+        table = at.dataframe[0].value  # indicators by outcome and status
+        return int(table.filter(like="Withheld").sum().sum())
+
+    try:
+        at = donor_overview(token)
+        notice = next(i.value for i in at.info if "still being checked" in i.value)
+        assert last in notice and "OC1.1" not in notice
+        assert not at.get("progress")
+        while_checking = withheld_count(at)
+
+        release.set()
+        wait_for_preparing()
+        at.run()
+        no_exceptions(at)
+        assert not any("still being checked" in i.value for i in at.info)
+        assert withheld_count(at) < while_checking  # figures filled in, not the page kept
+    finally:
+        release.set()
         wait_for_preparing()
         close_all()

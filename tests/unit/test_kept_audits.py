@@ -8,7 +8,7 @@ import json
 import logging
 
 from monitoring.access import cells as pc
-from monitoring.access import kept
+from monitoring.access import kept, published
 from monitoring.db import Database
 from tests.conftest import insert
 from tests.conftest import value_row as value
@@ -130,3 +130,60 @@ def _fields(cells) -> dict:
         "secondary",
     )
     return {n: getattr(cells, n) for n in names}
+
+
+def test_what_a_donor_is_shown_while_the_audit_runs_is_its_result_in_part(sample_db, settings):
+    """While the disclosure audit of new data runs (minutes at 1,000,000 values), a donor is
+    shown the indicators it has done (kept.Checking): each exactly as the finished view
+    shows it, every figure of the others hidden, and what it shows recorded for later views
+    before it is shown (the finished view's record adds nothing to it)."""
+    db = sample_db
+    regions = list(settings.programme.regions)
+    so_far, recorded = [], []
+
+    def facts(cells) -> set:
+        with db.cursor() as cur:
+            return {fact for _base, fact in published.read(cur, cells).facts}
+
+    def checked(checking: kept.Checking) -> None:
+        so_far.append(checking)
+        recorded.append(facts(checking.cells))
+
+    final = pc.indicator_cells(db, settings, regions, checked=checked)
+    codes = sorted(final.aggregation)
+    assert final.audit.passed and final.secondary and len(codes) > 2
+    assert [len(c.done) for c in so_far] == list(range(1, len(codes) + 1))
+    assert so_far[0].total == len(codes) and so_far[-1].pending == ()
+    assert len(so_far[0].pending) == len(codes) - 1
+    recorded_at_end = facts(final)
+    sets = [
+        [r for i, r in enumerate(final.regions) if mask >> i & 1]
+        for mask in range(1, 1 << len(final.regions))
+    ]
+    withheld = 0  # figures shown at the end, not before
+    for checking, shown_then in zip(so_far, recorded, strict=True):
+        partial = checking.cells
+        for cell, state in final.states.items():
+            if cell[0] in checking.done:
+                assert partial.states[cell] == state, cell
+            else:
+                assert partial.states[cell] == pc.HIDDEN, cell
+        # every figure a page can show (each indicator to date over each set of regions):
+        # as the finished view shows it, or withheld until its indicator is done (a figure
+        # none of whose cells was reported is shown either way: there is nothing to hide)
+        for code in codes:
+            for period in final.periods:
+                for chosen in sets:
+                    then = partial.to_date(code, chosen, period, 10.0)
+                    at_end = final.to_date(code, chosen, period, 10.0)
+                    if code in checking.done or not partial.withheld(then):
+                        assert then == at_end, (code, chosen, period)
+                    else:
+                        withheld += not final.withheld(at_end)
+        # recorded for later views before it was shown, as the finished view records it
+        done = set(checking.done)
+        assert {f for f in shown_then if f.cell[0] in done} == {
+            f for f in recorded_at_end if f.cell[0] in done
+        }
+        assert not {f for f in shown_then if f.cell[0] not in done}
+    assert withheld
