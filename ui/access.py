@@ -397,20 +397,31 @@ def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> 
     disclosure audit has done: after new data at 1,000,000 values over 14 regions it takes
     minutes (docs/benchmarks.md), and a spinner alone says nothing of how long is left."""
     worker, made = _making(db, version, audience)
-    worker.join(WAIT_QUIETLY)
-    if worker.is_alive():
+    settings = load_settings()
+    regions = protection_regions(settings, audience.link_regions)
+
+    def in_part() -> ProtectedView | None:
+        """The view as far as the audit of a large view has done it, if it has done some."""
+        so_far = audit_checking(str(db.path), uploads_part(version), regions)
+        if so_far is None or not so_far.done:
+            return None
         from monitoring.access.audit import PARALLEL_CELLS  # imported by the audit already
 
-        in_part_from = PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM
-        regions = protection_regions(load_settings(), audience.link_regions)
+        if so_far.cells_audited < (PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM):
+            return None
+        # Shown now, the others' figures hidden until they are done (`checking_notice`
+        # reruns the page as the audit goes on).
+        return build_view(db, settings, audience, checking=so_far)
+
+    if worker.is_alive() and (shown := in_part()) is not None:
+        return shown  # some done already: no quiet wait
+    worker.join(WAIT_QUIETLY)
+    if worker.is_alive():
         bar = st.progress(0.0)
         while worker.is_alive():
-            so_far = audit_checking(str(db.path), uploads_part(version), regions)
-            if so_far is not None and so_far.done and so_far.cells_audited >= in_part_from:
-                # Some indicators are done: shown now, the others' figures hidden until
-                # they are (`checking_notice` reruns the page as the audit goes on).
+            if (shown := in_part()) is not None:
                 bar.empty()
-                return build_view(db, load_settings(), audience, checking=so_far)
+                return shown
             told = audit_progress(str(db.path), uploads_part(version), regions)
             done, total = told if told is not None else (0, 0)
             bar.progress(

@@ -550,6 +550,12 @@ def report(results: dict) -> str:
                 f"  {page:<20} {fmt(r['cold_s'], 2):>10} {fmt(r['warm_s'], 2):>7} |"
                 f" {fmt(r.get('cold_over_floor'), 2):>14} {fmt(r.get('warm_over_floor'), 2):>6}"
                 + (f"  {r['error']}" if r.get("error") else "")
+                + (
+                    f"  (shown in part while the audit ran; every figure at "
+                    f"{fmt(r.get('cold_complete_s'), 2)} s)"
+                    if r.get("checking_at_first")
+                    else ""
+                )
             )
     postgresql = results.get("postgresql")
     if postgresql:
