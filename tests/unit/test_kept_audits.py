@@ -142,8 +142,15 @@ def test_what_a_donor_is_shown_while_the_audit_runs_is_its_result_in_part(sample
     so_far, recorded = [], []
 
     def facts(cells) -> set:
+        """What is recorded for later views: each fact, and each grid by its digest."""
         with db.cursor() as cur:
-            return {fact for _base, fact in published.read(cur, cells).facts}
+            found = published.read(cur, cells)
+        return {fact for _base, fact in found.facts} | {
+            (code, grid.digest) for _base, code, grid in found.grids
+        }
+
+    def code_of(fact) -> str:
+        return fact.cell[0] if isinstance(fact, pc.Published) else fact[0]  # a grid: (code, digest)
 
     def checked(checking: kept.Checking) -> None:
         so_far.append(checking)
@@ -182,8 +189,8 @@ def test_what_a_donor_is_shown_while_the_audit_runs_is_its_result_in_part(sample
                         withheld += not final.withheld(at_end)
         # recorded for later views before it was shown, as the finished view records it
         done = set(checking.done)
-        assert {f for f in shown_then if f.cell[0] in done} == {
-            f for f in recorded_at_end if f.cell[0] in done
+        assert {f for f in shown_then if code_of(f) in done} == {
+            f for f in recorded_at_end if code_of(f) in done
         }
-        assert not {f for f in shown_then if f.cell[0] not in done}
+        assert not {f for f in shown_then if code_of(f) not in done}
     assert withheld
