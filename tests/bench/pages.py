@@ -97,14 +97,23 @@ class CallRecorder:
         original = self._original
 
         def recording_run(
-            module, name, db_path, version, audience, lang, args, kwargs, _long_work=False
+            module,
+            name,
+            db_path,
+            version,
+            audience,
+            checking,
+            lang,
+            args,
+            kwargs,
+            _long_work=False,
         ):
             if self.recording:
                 call = (module, name, audience, lang, args, kwargs)
                 if call not in self.calls:
                     self.calls.append(call)
             return original(
-                module, name, db_path, version, audience, lang, args, kwargs, _long_work
+                module, name, db_path, version, audience, checking, lang, args, kwargs, _long_work
             )
 
         common._run = recording_run
