@@ -214,6 +214,27 @@ def links_audit_progress(db: Database) -> tuple[int, int] | None:
     return audit_progress(str(db.path), uploads_part(data_version_of_this_run(db)))
 
 
+def links_shown_in_part(db: Database) -> bool:
+    """Whether donors who open a link now are shown it in part (`_waiting_for_the_audit`):
+    the audit of the active links' views of this data, under way in this process, is of a
+    large view and has done some indicators."""
+    version = uploads_part(data_version_of_this_run(db))
+    with _prepared_lock:
+        found = [
+            so_far
+            for (path, of, _scope), so_far in _audit_checking.items()
+            if path == str(db.path) and of == version
+        ]
+    return any(so_far.done and so_far.cells_audited >= _in_part_from() for so_far in found)
+
+
+def _in_part_from() -> int:
+    """IN_PART_FROM, or as many cells as are audited in worker processes."""
+    from monitoring.access.audit import PARALLEL_CELLS  # imported by the audit already
+
+    return PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM
+
+
 def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Event) -> None:
     """The protected cells of every active link's scope, for this data version (a thread).
     Stops before the next scope once `closing` is set (the database is being closed)."""
@@ -403,11 +424,7 @@ def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> 
     def in_part() -> ProtectedView | None:
         """The view as far as the audit of a large view has done it, if it has done some."""
         so_far = audit_checking(str(db.path), uploads_part(version), regions)
-        if so_far is None or not so_far.done:
-            return None
-        from monitoring.access.audit import PARALLEL_CELLS  # imported by the audit already
-
-        if so_far.cells_audited < (PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM):
+        if so_far is None or not so_far.done or so_far.cells_audited < _in_part_from():
             return None
         # Shown now, the others' figures hidden until they are done (`checking_notice`
         # reruns the page as the audit goes on).

@@ -210,6 +210,15 @@ def links_protection_status() -> None:
                 if told is not None
                 else ""
             )
+            + (
+                " "
+                + _(
+                    "Donors who open a link meanwhile see the indicators checked so far; the "
+                    "figures of the others are hidden until they are checked."
+                )
+                if access.links_shown_in_part(db)
+                else ""
+            )
         )
     elif status == "passed":
         st.caption(

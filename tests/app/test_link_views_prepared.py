@@ -112,6 +112,7 @@ def sample_with_a_link(tmp_path, monkeypatch):
     db = Database(path)
     try:
         load_sample(db)
+        add_test_accounts(db)
         _, token = sharing.create_share_link(
             db, "Whole programme", "30d", by="tests", secret=TEST_SECRET
         )
@@ -298,6 +299,15 @@ def test_a_donor_is_shown_the_indicators_checked_while_the_others_are_checked(
         assert last in notice and "OC1.1" not in notice
         assert not at.get("progress")
         while_checking = withheld_count(at)
+        # the administration page says so beside how far the check is
+        admin = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        admin.session_state[USER_KEY] = account_name("admin")
+        admin.run()
+        admin.switch_page("views/admin.py").run()
+        open_tab(admin, ADMIN_TAB, "Share links")
+        captions = " ".join(c.value for c in admin.caption)
+        assert "Indicators checked so far" in captions
+        assert "Donors who open a link meanwhile see the indicators checked so far" in captions
 
         release.set()
         wait_for_preparing()
