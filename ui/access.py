@@ -225,14 +225,18 @@ def links_shown_in_part(db: Database) -> bool:
             for (path, of, _scope), so_far in _audit_checking.items()
             if path == str(db.path) and of == version
         ]
-    return any(so_far.done and so_far.cells_audited >= _in_part_from() for so_far in found)
+    return any(_shown_in_part(so_far) for so_far in found)
 
 
-def _in_part_from() -> int:
-    """IN_PART_FROM, or as many cells as are audited in worker processes."""
+def _shown_in_part(so_far: Checking | None) -> bool:
+    """Whether a donor is shown the view of an audit under way in part: it has done some
+    indicators of a large view (IN_PART_FROM cells or more; None: as many as are audited in
+    worker processes)."""
+    if so_far is None or not so_far.done:
+        return False
     from monitoring.access.audit import PARALLEL_CELLS  # imported by the audit already
 
-    return PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM
+    return so_far.cells_audited >= (PARALLEL_CELLS if IN_PART_FROM is None else IN_PART_FROM)
 
 
 def _prepare_link_views(db: Database, data_version: tuple, closing: threading.Event) -> None:
@@ -310,6 +314,21 @@ def prepare_link_views(db: Database, version: tuple) -> threading.Thread | None:
 _RUN_VERSION = "_monitoring_page_version"  # on Streamlit's context of the session's run
 
 
+def _held_on_this_run(name: str) -> dict | None:
+    """A dict kept for this script run under `name` (None outside a run): Streamlit gives
+    each run (a full rerun or a fragment's) a new `cursors` dict on its context, and what is
+    held is kept with that dict, so a new run starts empty."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    marker = getattr(ctx, "cursors", None)
+    if marker is None:
+        return None
+    held = getattr(ctx, name, None)
+    if held is None or held[0] is not marker:
+        held = (marker, {})
+        setattr(ctx, name, held)
+    return held[1]
+
+
 def data_version_of_this_run(db: Database) -> tuple[int, ...]:
     """The version of the data this run shows (`page_version`: uploads, undos, approvals,
     follow-ups), the key of every cached result and protected view.
@@ -320,15 +339,9 @@ def data_version_of_this_run(db: Database) -> tuple[int, ...]:
     data; a command-line job that writes meanwhile is seen at the next rerun. Streamlit gives
     each run a new `cursors` dict on its context; the versions are kept with that dict, so a
     new run asks again, and so does every call outside a run (a test, the command line)."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    marker = getattr(ctx, "cursors", None)
-    if marker is None:
+    versions = _held_on_this_run(_RUN_VERSION)
+    if versions is None:
         return page_version(db)
-    held = getattr(ctx, _RUN_VERSION, None)
-    if held is None or held[0] is not marker:
-        held = (marker, {})
-        setattr(ctx, _RUN_VERSION, held)
-    versions = held[1]
     key = str(db.path)
     if key not in versions:
         versions[key] = page_version(db)
@@ -337,21 +350,6 @@ def data_version_of_this_run(db: Database) -> tuple[int, ...]:
 
 
 _RUN_VIEWS = "_monitoring_run_views"  # on Streamlit's context of the run: its donors' views
-
-
-def _views_of_this_run() -> dict | None:
-    """The donors' views this run shows, by audience (None outside a run): decided at the
-    run's first call, so that every part of the page, and every cached result's key
-    (`checking_of_this_run`), reads the same view while the audit fills it in."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    marker = getattr(ctx, "cursors", None)
-    if marker is None:
-        return None
-    held = getattr(ctx, _RUN_VIEWS, None)
-    if held is None or held[0] is not marker:
-        held = (marker, {})
-        setattr(ctx, _RUN_VIEWS, held)
-    return held[1]
 
 
 def view_for(audience: Audience) -> ProtectedView:
@@ -366,7 +364,9 @@ def view_for(audience: Audience) -> ProtectedView:
     version = data_version_of_this_run(db)
     if not audience.is_donor:
         return _view(str(db.path), version, audience)
-    held = _views_of_this_run()
+    # Decided at the run's first call, so that every part of the page, and every cached
+    # result's key (`checking_of_this_run`), reads the same view while the audit fills it in.
+    held = _held_on_this_run(_RUN_VIEWS)
     if held is not None and audience in held:
         return held[audience]
     view = _donor_view(db, version, audience)
@@ -424,7 +424,7 @@ def _waiting_for_the_audit(db: Database, version: tuple, audience: Audience) -> 
     def in_part() -> ProtectedView | None:
         """The view as far as the audit of a large view has done it, if it has done some."""
         so_far = audit_checking(str(db.path), uploads_part(version), regions)
-        if so_far is None or not so_far.done or so_far.cells_audited < _in_part_from():
+        if not _shown_in_part(so_far):
             return None
         # Shown now, the others' figures hidden until they are done (`checking_notice`
         # reruns the page as the audit goes on).
