@@ -76,6 +76,7 @@ AREAS: dict[str, list[str]] = {
     "milestones": [
         "views/milestones.py",
         "ui/milestones.py",
+        "ui/milestone_tables.py",
         "monitoring/reports/milestones.py",
     ],
     "upload": [

@@ -349,7 +349,7 @@ def data_version_of_this_run(db: Database) -> tuple[int, ...]:
     return versions[key]
 
 
-_RUN_VIEWS = "_monitoring_run_views"  # on Streamlit's context of the run: its donors' views
+_RUN_VIEWS = "_monitoring_run_views"  # on Streamlit's context of the run: its viewers' views
 
 
 def view_for(audience: Audience) -> ProtectedView:
@@ -362,16 +362,19 @@ def view_for(audience: Audience) -> ProtectedView:
     soon as there are some (`ProtectedView.still_checking`: the others' figures hidden)."""
     db = open_database()
     version = data_version_of_this_run(db)
-    if not audience.is_donor:
-        return _view(str(db.path), version, audience)
     # Decided at the run's first call, so that every part of the page, and every cached
-    # result's key (`checking_of_this_run`), reads the same view while the audit fills it in.
+    # result's key (`checking_of_this_run`), reads the same view while the audit fills it in;
+    # a page asks for it 5-10 times a run (a cache lookup each, the audience hashed).
     held = _held_on_this_run(_RUN_VIEWS)
-    if held is not None and audience in held:
-        return held[audience]
-    view = _donor_view(db, version, audience)
+    key = (str(db.path), version, audience)
+    if held is not None and key in held:
+        return held[key]
+    if audience.is_donor:
+        view = _donor_view(db, version, audience)
+    else:
+        view = _view(str(db.path), version, audience)
     if held is not None:
-        held[audience] = view
+        held[key] = view
     return view
 
 

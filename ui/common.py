@@ -133,38 +133,40 @@ def cached(fn: Callable[..., Any], *args, long_work: bool = False, **kwargs):
         database_unavailable(exc)
 
 
-# Built charts (a chart's rows and its Vega-Lite specification) are kept as objects, not
-# copied (st.vega_lite_chart copies the specification before changing it), for as long as
-# their source's rows are the same; a few, each under a MB.
+# Built charts and tables (a chart's rows and its Vega-Lite specification, a table as shown)
+# are kept as objects, not copied (st.vega_lite_chart copies the specification before
+# changing it), for as long as their source's rows are the same; a few, each under a MB.
 @st.cache_resource(
     show_spinner=False, max_entries=64, hash_funcs={Settings: lambda s: s.fingerprint}
 )
-def _figure(build_module: str, build_name: str, source: tuple, args: tuple, _inputs: tuple):
+def _built(build_module: str, build_name: str, source: tuple, args: tuple, _inputs: tuple):
     build = getattr(importlib.import_module(build_module), build_name)
     return build(*_inputs, *args)  # in this run's language, which `source` holds
 
 
-def figure(
+def built(
     build: Callable[..., Any],
     inputs: tuple,
     args: tuple = (),
     *,
     source: tuple,
 ):
-    """`build(*inputs, *args)`, a chart, kept and given again while nothing it shows can
-    have changed: a rerun (a widget moved elsewhere on the page, a table opened) then makes
-    no chart. The milestones timeline writes each milestone's tooltip (its dates, status and
-    indicator in the reader's language) as it is built (docs/benchmarks.md).
+    """`build(*inputs, *args)`, a chart or a table, kept and given again while nothing it
+    shows can have changed: a rerun (a widget moved elsewhere on the page, a table opened)
+    then builds none. The milestones timeline writes each milestone's tooltip (its dates,
+    status and indicator in the reader's language) as it is built, the indicator's chart by
+    region a hover text for each point (docs/benchmarks.md).
 
     `inputs` are the frames drawn, which are not hashed: they must be determined by `source`,
-    the core call they were made from, as passed to `cached` (`(fn, *args)`); the figure is
-    kept under that call's key (`_call_key`: its arguments, the data version, the viewer's
-    audience and the language), with `args`, the builder's other arguments (hashed). The
-    figure returned is shared: it must not be changed."""
+    the core call they were made from, as passed to `cached` (`(fn, *args)`); what is built
+    is kept under that call's key (`_call_key`: its arguments, the data version, the viewer's
+    audience and the language), with `args`, the builder's other arguments (hashed: anything
+    else it shows, such as links that carry a share link's address). What is returned is
+    shared: it must not be changed."""
     fn, *source_args = source
     try:
         key = _call_key(fn, tuple(source_args), {})
-        return _figure(build.__module__, build.__qualname__, key, args, inputs)
+        return _built(build.__module__, build.__qualname__, key, args, inputs)
     except DATABASE_ERRORS as exc:
         database_unavailable(exc)
 

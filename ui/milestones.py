@@ -24,6 +24,7 @@ from monitoring.i18n import N_, _, ngettext
 from monitoring.reports.milestones import MILESTONE_STATUSES, level_label
 from monitoring.reports.status import status_text
 from ui import vega
+from ui.milestone_tables import on_timeline
 
 PLANNED_COLOUR = "#333333"
 LATE_COLOUR = "#E69F00"  # Okabe-Ito orange: achieved late
@@ -550,6 +551,14 @@ def milestone_timeline(
 # Per quarter ------------------------------------------------------------------------------
 PLANNED_BAR, ACHIEVED_BAR = 0, 1  # a quarter's two bars, from the left (its `group`)
 QUARTER_COLUMNS = ["kind", "period", "index", "group", "start", "end", "text", "part", "tip"]
+
+
+def timeline_of(
+    shown: pd.DataFrame, as_of: dt.date, start: dt.date, end: dt.date
+) -> tuple[pd.DataFrame, dict]:
+    """The timeline (milestone_timeline) of the milestones of `shown` the core chose for it,
+    the most urgent (`on_timeline`)."""
+    return milestone_timeline(on_timeline(shown), as_of, start, end)
 
 
 def milestones_per_quarter(quarters: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, dict]:

@@ -131,9 +131,9 @@ if show_budget:
     # Budget against actual --------------------------------------------------------------------
     st.subheader(_("Budget against actual"))
     left, right = common.side_by_side("budget-charts", [3, 2])
-    # Kept between reruns (ui.common.figure): a rerun builds no chart while its rows are the same.
+    # Kept between reruns (ui.common.built): a rerun builds no chart while its rows are the same.
     with left:
-        data, spec = common.figure(
+        data, spec = common.built(
             grants_ui.s_curve,
             (quarters,),
             (as_of, currency, position.first),
@@ -141,7 +141,7 @@ if show_budget:
         )
         vega.draw(data, spec, "s-curve")
     with right:
-        data, spec = common.figure(
+        data, spec = common.built(
             grants_ui.category_plan_bars,
             (lines[lines.level == "category"],),
             (position.time_share,),
@@ -281,7 +281,7 @@ else:
             ).format(n=i18n.number(len(charted)), total=i18n.number(len(per_grant))),
             icon=":material/filter_list:",
         )
-    data, spec = common.figure(
+    data, spec = common.built(
         grants_ui.grant_bars,
         (charted,),
         (currency,),

@@ -469,17 +469,25 @@ def _over_time_and_by_region() -> None:
     """The indicator against its target by quarter, and each region's values."""
     series = common.cached(indicators.series_in_view, span.periods, code, regions)
     chart_left, chart_right = common.side_by_side("indicator-charts", 2)
-    data, spec = indicators_ui.actual_against_target(
-        series.numeric,
-        info,
-        len(shown_regions or config.programme.regions),
-        withheld=series.any_hidden,
+    # Kept between reruns (ui.common.built): a rerun builds no chart while its rows are the
+    # same (the regions' chart writes a hover text for each of its points).
+    data, spec = common.built(
+        indicators_ui.actual_against_target,
+        (series.numeric,),
+        (info, len(shown_regions or config.programme.regions), series.any_hidden),
+        source=(indicators.series_in_view, span.periods, code, regions),
     )
     with chart_left:
         vega.draw(data, spec, key="detail-time")
-    by_region = common.cached(indicators.region_series_in_view, config, span.periods, code, regions)
+    source = (indicators.region_series_in_view, config, span.periods, code, regions)
+    by_region = common.cached(*source)
     if not by_region.numeric.empty:
-        data, spec = indicators_ui.by_region(by_region.numeric, info, withheld=by_region.any_hidden)
+        data, spec = common.built(
+            indicators_ui.by_region,
+            (by_region.numeric,),
+            (info, by_region.any_hidden),
+            source=source,
+        )
         with chart_right:
             vega.draw(data, spec, key="detail-regions")
     if series.any_hidden or by_region.any_hidden:

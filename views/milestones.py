@@ -8,8 +8,8 @@ from monitoring.contract import STAGES
 from monitoring.i18n import _, ngettext
 from monitoring.periods import period_of
 from monitoring.reports import milestones as ms
-from monitoring.reports.status import status_text
 from ui import access, common, vega
+from ui import milestone_tables as tables
 from ui import milestones as milestones_ui
 from ui.filters import url_multiselect
 
@@ -86,23 +86,24 @@ st.caption(
     )
 )
 
-shown = common.cached(ms.milestones_in_view, config, as_of, filters)
+source = (ms.milestones_in_view, config, as_of, filters)
+shown = common.cached(*source)
 counts = common.cached(ms.counts_in_view, as_of, filters)
 # An indicator's actual withheld to protect the people counted withholds its progress and
 # status too (monitoring/access/view.py); the tables say so in words.
-progress_hidden = shown.indicator_actual_withheld.fillna(False).astype(bool)
+progress_as_text = bool(tables.progress_hidden(shown).any())
 protection_note = access.view().note
 indicators_page = viewer.allows_page(ms.INDICATORS_URL_PATH)
-# One link per indicator named, not one per milestone (thousands share a few indicators).
+# One link per indicator named, not one per milestone (thousands share a few indicators);
+# None where the viewer may not open the indicators page (the tables show the codes).
 links = (
     {
         code: viewer.page_url(ms.INDICATORS_URL_PATH, indicator=code, as_of=period_of(as_of))
         for code in shown.indicator_code.dropna().unique()
     }
     if indicators_page
-    else {}
+    else None
 )
-shown = shown.assign(indicator_link=shown.indicator_code.map(links))
 if shown.empty:
     st.info(
         _("No milestone matches these filters. Clear one of them to see more."),
@@ -164,43 +165,23 @@ cards.metric(
 
 # Timeline -----------------------------------------------------------------------------------
 st.subheader(_("Timeline by stage and level"))
-# The most urgent milestones (ms.timeline_rows, chosen in the core), with the columns the
-# timeline draws from only: each filter copies every column it is given.
-on_timeline = shown.loc[
-    shown.on_timeline,
-    [
-        "milestone_id",
-        "title",
-        "stage_label",
-        "level",
-        "region_label",
-        "audience",
-        "planned_on",
-        "achieved_on",
-        "status",
-        "status_text",
-        "late",
-        "days_late",
-        "indicator_code",
-        "indicator_progress",
-        "indicator_status",
-    ],
-]
-if len(on_timeline) < len(shown):
+# The most urgent milestones (ms.timeline_rows, chosen in the core).
+on_timeline = int(shown.on_timeline.sum())
+if on_timeline < len(shown):
     st.info(
         _(
             "The timeline shows the {n} most urgent of {total} milestones: overdue first, then "
             "those still to come, then the latest achieved. Narrow the filters above to see "
             "others; the table under the timeline lists them all."
-        ).format(n=i18n.number(len(on_timeline)), total=i18n.number(len(shown))),
+        ).format(n=i18n.number(on_timeline), total=i18n.number(len(shown))),
         icon=":material/filter_list:",
     )
-# Kept between reruns (ui.common.figure): a rerun builds no chart while its rows are the same.
-data, spec = common.figure(
-    milestones_ui.milestone_timeline,
-    (on_timeline,),
+# Kept between reruns (ui.common.built): a rerun builds no chart while its rows are the same.
+data, spec = common.built(
+    milestones_ui.timeline_of,
+    (shown,),
     (as_of, config.programme.start, config.programme.end),
-    source=(ms.milestones_in_view, config, as_of, filters),
+    source=source,
 )
 vega.draw(data, spec, key="milestone-timeline")
 st.caption(
@@ -215,59 +196,29 @@ st.caption(
 with st.expander(_("How status and lateness are decided")):
     st.markdown(ms.milestone_rule_text())
 
-level_labels = {level: ms.level_label(level) for level in shown.level.unique()}
-
+names = tables.headers()
 # Dates in tables are drawn by the browser with English month names: other languages get
 # day, month and year in figures, as they write them (30.06.2022).
 DATE_FORMAT = "D MMM YYYY" if i18n.current() == i18n.DEFAULT else "DD.MM.YYYY"
-# Column headers in the reader's language (the downloads carry the same headers).
-INDICATOR, INDICATOR_PROGRESS, INDICATOR_STATUS = (
-    _("Indicator"),
-    _("Indicator progress"),
-    _("Indicator status"),
-)
-STAGE, LEVEL, MILESTONE, REGION = _("Stage"), _("Level"), _("Milestone"), _("Region")
-PLANNED, ACHIEVED = _("Planned"), _("Achieved")
-indicator_link_column = st.column_config.LinkColumn(
-    INDICATOR,
-    display_text=r"indicator=([^&]+)",
-    help=_("Open the indicator's detail on the outcome indicators page, as of the same date."),
-)
 progress_help = _(
     "Share of the way from baseline to target covered by the reporting date "
     "(over the regions picked, or all)."
 )
 indicator_columns = {
-    INDICATOR: indicator_link_column if indicators_page else st.column_config.TextColumn(),
-    INDICATOR_PROGRESS: st.column_config.TextColumn(help=progress_help)
-    if progress_hidden.any()
+    names.indicator: st.column_config.LinkColumn(
+        names.indicator,
+        display_text=r"indicator=([^&]+)",
+        help=_("Open the indicator's detail on the outcome indicators page, as of the same date."),
+    )
+    if indicators_page
+    else st.column_config.TextColumn(),
+    names.indicator_progress: st.column_config.TextColumn(help=progress_help)
+    if progress_as_text
     else st.column_config.NumberColumn(format="%.0f%%", help=progress_help),
-    INDICATOR_STATUS: st.column_config.TextColumn(
+    names.indicator_status: st.column_config.TextColumn(
         help=_("The indicator's status as of the reporting date (see the Overview).")
     ),
 }
-
-
-def indicator_cells(frame: pd.DataFrame) -> dict:
-    percent = (frame.indicator_progress * 100).round(0)
-    if progress_hidden.any():  # words among the numbers: the column is text
-        percent = [
-            _("hidden") if progress_hidden[i] else None if pd.isna(v) else i18n.percent(v / 100)
-            for i, v in percent.items()
-        ]
-    return {
-        INDICATOR: frame.indicator_link if indicators_page else frame.indicator_code,
-        INDICATOR_PROGRESS: percent,
-        INDICATOR_STATUS: frame.indicator_status.map(
-            {s: status_text(s) for s in frame.indicator_status.dropna().unique()}
-        ),
-    }
-
-
-def as_downloaded(table: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table as shown: the indicator column shows the code, not the link behind it."""
-    return table.assign(**{INDICATOR: frame.indicator_code.to_numpy()})
-
 
 as_table = ngettext(
     "All {n} milestone of these filters, as a table",
@@ -280,18 +231,8 @@ full_table = st.expander(
 )
 if full_table.open:
     with full_table:
-        table = pd.DataFrame(
-            {
-                STAGE: shown.stage_label,
-                LEVEL: shown.level.map(level_labels),
-                MILESTONE: shown.milestone_id + " " + shown.title,
-                REGION: shown.region_label,
-                PLANNED: shown.planned_on,
-                ACHIEVED: shown.achieved_on,
-                _("Status"): shown.status_text,
-                _("Days late"): shown.days_late,
-                **indicator_cells(shown),
-            }
+        table = common.built(
+            tables.timeline_table, (shown,), (links, progress_as_text), source=source
         )
         st.dataframe(
             table,
@@ -301,47 +242,31 @@ if full_table.open:
             placeholder="—",
             key="timeline-table",
             column_config={
-                PLANNED: st.column_config.DateColumn(format=DATE_FORMAT),
-                ACHIEVED: st.column_config.DateColumn(
+                names.planned: st.column_config.DateColumn(format=DATE_FORMAT),
+                names.achieved: st.column_config.DateColumn(
                     format=DATE_FORMAT, help=_("Empty: not achieved by the reporting date.")
                 ),
                 **indicator_columns,
             },
         )
-        if progress_hidden.any():  # the note only when a cell shown here is hidden
+        if progress_as_text:  # the note only when a cell shown here is hidden
             st.caption(protection_note)
-        common.downloads(as_downloaded(table, shown), "milestones", "timeline")
+        common.downloads_on_click(
+            lambda: tables.as_downloaded(table, shown.indicator_code.reset_index(drop=True)),
+            "milestones",
+            "timeline",
+        )
 
 # Counts -------------------------------------------------------------------------------------
 st.subheader(_("Achieved against planned"))
-count_columns = {
-    PLANNED: "planned",
-    _("Due by {date}").format(date=i18n.date(as_of, "medium")): "due",
-    ACHIEVED: "achieved",
-    _("of which late"): "achieved_late",
-    _("Overdue"): "overdue",
-    _("Not yet due"): "not_yet_due",
-    _("Dropped"): "dropped",
-}
-ACHIEVED_OF_DUE = _("Achieved of due")
-
-
-def count_table(dimension: str, heading: str) -> pd.DataFrame:
-    part = counts[counts.dimension == dimension]
-    numbers = part[list(count_columns.values())].astype(int)  # one cast, not one a column
-    numbers.columns = list(count_columns)
-    out = pd.concat([part[["label"]].rename(columns={"label": heading}), numbers], axis=1)
-    out[ACHIEVED_OF_DUE] = (part.achieved_of_due / part.due.where(part.due > 0) * 100).round(0)
-    return out.reset_index(drop=True)
-
-
-percent = {ACHIEVED_OF_DUE: st.column_config.NumberColumn(format="%.0f%%")}
+by_level, by_region = common.built(
+    tables.count_tables, (counts,), (as_of,), source=(ms.counts_in_view, as_of, filters)
+)
+percent = {names.achieved_of_due: st.column_config.NumberColumn(format="%.0f%%")}
 st.markdown(_("**By level**"))
-by_level = count_table("level", LEVEL)
 st.dataframe(by_level, hide_index=True, width="stretch", column_config=percent, key="by-level")
 common.downloads(by_level, "milestones_by_level", "by-level")
 st.markdown(_("**By region**"))
-by_region = count_table("region", REGION)
 st.dataframe(by_region, hide_index=True, width="stretch", column_config=percent, key="by-region")
 common.downloads(by_region, "milestones_by_region", "by-region")
 st.caption(
@@ -352,12 +277,10 @@ st.caption(
     )
 )
 
-quarters = common.cached(ms.quarters_in_view, config, as_of, filters)
-data, spec = common.figure(
-    milestones_ui.milestones_per_quarter,
-    (quarters,),
-    (as_of,),
-    source=(ms.quarters_in_view, config, as_of, filters),
+quarters_source = (ms.quarters_in_view, config, as_of, filters)
+quarters = common.cached(*quarters_source)
+data, spec = common.built(
+    milestones_ui.milestones_per_quarter, (quarters,), (as_of,), source=quarters_source
 )
 vega.draw(data, spec, key="milestones-per-quarter")
 per_quarter_table = st.expander(
@@ -368,8 +291,8 @@ if per_quarter_table.open:
         per_quarter = pd.DataFrame(
             {
                 _("Quarter"): quarters.period,
-                PLANNED: quarters.planned,
-                ACHIEVED: quarters.achieved,
+                names.planned: quarters.planned,
+                names.achieved: quarters.achieved,
                 _("of which late"): quarters.achieved_late,
                 _("Planned so far"): quarters.planned_cumulative,
                 _("Achieved so far"): quarters.achieved_cumulative,
@@ -387,53 +310,14 @@ if per_quarter_table.open:
 # What the achieved milestones led to ------------------------------------------------------
 st.subheader(_("What the achieved milestones led to"))
 # Latest achieved first: a long list is read, and paged, from the newest results.
-# Only the columns the list shows are taken along (each column costs in every filter).
-achieved = shown.loc[
-    shown.status == "achieved",
-    [
-        "achieved_on",
-        "milestone_id",
-        "title",
-        "audience",
-        "outcome",
-        "evidence_url",
-        "evidence_link",
-        "indicator_code",
-        "indicator_link",
-        "indicator_progress",
-        "indicator_status",
-        "stage_label",
-        "level",
-        "region_label",
-    ],
-].sort_values(["achieved_on", "milestone_id"], ascending=[False, True])
-if achieved.empty:
+evidence_shared = access.view().free_text  # evidence may name the people who took part
+achieved = common.built(
+    tables.achieved_list, (shown,), (links, progress_as_text, evidence_shared), source=source
+)
+results = achieved.table
+if results.empty:
     st.info(_("None of the milestones shown was achieved by the reporting date."))
 else:
-    not_a_link = achieved.evidence_url.where(
-        achieved.evidence_url.notna() & achieved.evidence_link.isna()
-    )
-    AUDIENCE, OUTCOME = _("Audience"), _("Outcome (the change it led to)")
-    EVIDENCE, NOT_A_LINK = _("Evidence"), _("Evidence (not a web address)")
-    results = pd.DataFrame(
-        {
-            ACHIEVED: achieved.achieved_on,
-            MILESTONE: achieved.milestone_id + " " + achieved.title,
-            AUDIENCE: achieved.audience,
-            OUTCOME: achieved.outcome.fillna(_("not recorded")),
-            EVIDENCE: achieved.evidence_link,
-            NOT_A_LINK: not_a_link,
-            **indicator_cells(achieved),
-            STAGE: achieved.stage_label,
-            LEVEL: achieved.level.map(level_labels),
-            REGION: achieved.region_label,
-        }
-    )
-    if results[NOT_A_LINK].isna().all():
-        results = results.drop(columns=NOT_A_LINK)
-    evidence_shared = access.view().free_text  # evidence may name the people who took part
-    if not evidence_shared:
-        results = results.drop(columns=EVIDENCE)
     # A page of the list at a time (thousands of rows cost every rerun and the browser);
     # the page picker sits under the list, the downloads hold every row.
     pages = -(-len(results) // ms.ACHIEVED_PAGE_ROWS)
@@ -464,11 +348,11 @@ else:
         placeholder="—",
         key="achieved-table",
         column_config={
-            ACHIEVED: st.column_config.DateColumn(format=DATE_FORMAT),
-            MILESTONE: st.column_config.TextColumn(width="medium"),
-            AUDIENCE: st.column_config.TextColumn(width="small"),
-            OUTCOME: st.column_config.TextColumn(width="large"),
-            EVIDENCE: st.column_config.LinkColumn(
+            names.achieved: st.column_config.DateColumn(format=DATE_FORMAT),
+            names.milestone: st.column_config.TextColumn(width="medium"),
+            names.audience: st.column_config.TextColumn(width="small"),
+            names.outcome: st.column_config.TextColumn(width="large"),
+            names.evidence: st.column_config.LinkColumn(
                 display_text=r"https?://(?:www\.)?(.+)",
                 help=_(
                     "Opens the evidence in a new tab. Only web addresses (http or https) are "
@@ -478,12 +362,11 @@ else:
             **indicator_columns,
         },
     )
-    missing = int(achieved.outcome.isna().sum())
     counted = ngettext(
         "{n} achieved milestone(s); {missing} without a recorded outcome yet.",
         "{n} achieved milestone(s); {missing} without a recorded outcome yet.",
-        len(achieved),
-    ).format(n=i18n.number(len(achieved)), missing=i18n.number(missing))
+        len(results),
+    ).format(n=i18n.number(len(results)), missing=i18n.number(achieved.without_outcome))
     if not evidence_shared:
         st.caption(
             _(
@@ -498,6 +381,8 @@ else:
                 "milestones table."
             ).format(counted=counted)
         )
-    if progress_hidden[achieved.index].any():  # the note only when a cell shown here is hidden
+    if achieved.any_hidden:  # the note only when a cell shown here is hidden
         st.caption(protection_note)
-    common.downloads(as_downloaded(results, achieved), "milestones_achieved", "achieved")
+    common.downloads_on_click(
+        lambda: tables.as_downloaded(results, achieved.codes), "milestones_achieved", "achieved"
+    )

@@ -292,6 +292,23 @@ def test_indicator_links_beside_milestones_keep_the_donors_scope(donor_app):
     assert SENSITIVE_CODE not in json.dumps([spec, rows], ensure_ascii=False)
 
 
+def test_two_links_over_the_same_regions_each_link_to_their_own_address(donor_app):
+    # The milestones' tables are kept between reruns under the viewer's audience, which two
+    # links over the same regions share (ui.common.built): the links beside the milestones
+    # carry each link's own address all the same, in both tables.
+    first, second = (
+        open_page(donor_app(regions=["UZ-JI"], label=label), MILESTONES)
+        for label in ("First link", "Second link")
+    )
+    first_token, second_token = share_token(first), share_token(second)
+    assert first_token != second_token
+    for donor, token in ((first, first_token), (second, second_token)):
+        for column in ("Days late", "Outcome (the change it led to)"):
+            links = table(donor, column).Indicator.dropna()
+            assert len(links) > 0
+            assert all(link.endswith(f"&share={token}") for link in links), column
+
+
 def test_the_timeline_keeps_stage_order_when_a_stage_has_no_late_milestone(donor_app):
     # The timeline draws exactly the core's rows, in its order (stage, then level), each
     # under the heading of its stage and level, whichever milestones are late.

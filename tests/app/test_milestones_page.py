@@ -466,7 +466,7 @@ def timeline_milestones(at) -> set[str]:
 def test_the_charts_kept_between_reruns_follow_the_data_the_filters_and_the_language(
     app, sample_db_path, tmp_path, monkeypatch
 ):
-    # The two charts are kept between reruns (ui.common.figure), never shown for other data,
+    # The two charts are kept between reruns (ui.common.built), never shown for other data,
     # filters or language than the page's.
     path = tmp_path / "own.duckdb"
     shutil.copy(sample_db_path, path)
