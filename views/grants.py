@@ -34,13 +34,21 @@ currency = chosen.currency
 _scale, unit = grants_ui.money_unit(currency)
 money = grants_ui.headline_money
 
-grants = common.cached(grants_report.grants_in_view, config, as_of, chosen)
+# What the page works out from each core result (totals, tables, the bars' rows) is kept
+# between reruns under that result's key (ui.common.built): a rerun (a tab opened, a widget
+# moved) computes none of it again.
+grants_source = (grants_report.grants_in_view, config, as_of, chosen)
+grants = common.cached(*grants_source)
 unconverted = common.cached(grants_report.unconverted_in_view, as_of, currency)
 
 if show_budget:
-    lines = common.cached(grants_report.budget_in_view, config, as_of, chosen)
-    position = grants_report.budget_position(lines, config, as_of, chosen)
-    quarters = common.cached(grants_report.quarters_in_view, config, as_of, chosen)
+    budget_source = (grants_report.budget_in_view, config, as_of, chosen)
+    lines = common.cached(*budget_source)
+    position = common.built(
+        grants_report.budget_position, (lines,), (config, as_of, chosen), source=budget_source
+    )
+    quarters_source = (grants_report.quarters_in_view, config, as_of, chosen)
+    quarters = common.cached(*quarters_source)
 
     st.caption(
         _(
@@ -137,7 +145,7 @@ if show_budget:
             grants_ui.s_curve,
             (quarters,),
             (as_of, currency, position.first),
-            source=(grants_report.quarters_in_view, config, as_of, chosen),
+            source=quarters_source,
         )
         vega.draw(data, spec, "s-curve")
     with right:
@@ -145,7 +153,7 @@ if show_budget:
             grants_ui.category_plan_bars,
             (lines[lines.level == "category"],),
             (position.time_share,),
-            source=(grants_report.budget_in_view, config, as_of, chosen),
+            source=budget_source,
         )
         vega.draw(data, spec, "category-bars")
 
@@ -156,7 +164,12 @@ if show_budget:
     if by_category.open:
         with by_category:
             grants_ui.table(
-                grants_report.budget_table(lines, "category", currency),
+                common.built(
+                    grants_report.budget_table,
+                    (lines,),
+                    ("category", currency),
+                    source=budget_source,
+                ),
                 "budget_by_category",
                 "cat",
                 currency,
@@ -164,7 +177,9 @@ if show_budget:
     if by_line.open:
         with by_line:
             grants_ui.table(
-                grants_report.budget_table(lines, "line", currency),
+                common.built(
+                    grants_report.budget_table, (lines,), ("line", currency), source=budget_source
+                ),
                 "budget_by_line",
                 "line",
                 currency,
@@ -173,7 +188,9 @@ if show_budget:
         with by_quarter:
             st.caption(_("Quarters after the reporting date show their budget; spending is blank."))
             grants_ui.table(
-                grants_report.quarter_table(quarters, currency),
+                common.built(
+                    grants_report.quarter_table, (quarters,), (currency,), source=quarters_source
+                ),
                 "budget_by_quarter",
                 "quarter",
                 currency,
@@ -207,7 +224,7 @@ if per_grant.empty:
         icon=":material/info:",
     )
 else:
-    totals = grants_report.grant_totals(grants)
+    totals = common.built(grants_report.grant_totals, (grants,), source=grants_source)
     cards = common.wrapping_row()
     count = int(totals.grants)
     for label, column, help_text in (
@@ -272,7 +289,12 @@ else:
             width="stretch",
         )
 
-    charted = grants_report.grants_for_chart(per_grant, grants_report.GRANT_BARS)
+    charted = common.built(
+        grants_report.grants_for_chart,
+        (per_grant,),
+        (grants_report.GRANT_BARS,),
+        source=grants_source,
+    )
     if len(charted) < len(per_grant):
         st.info(
             _(
@@ -285,7 +307,7 @@ else:
         grants_ui.grant_bars,
         (charted,),
         (currency,),
-        source=(grants_report.grants_in_view, config, as_of, chosen),
+        source=grants_source,
     )
     vega.draw(data, spec, "grant-bars")
 
@@ -301,17 +323,32 @@ else:
                 )
             )
             grants_ui.table(
-                grants_report.grants_table(grants, currency), "grants", "grants", currency
+                common.built(
+                    grants_report.grants_table, (grants,), (currency,), source=grants_source
+                ),
+                "grants",
+                "grants",
+                currency,
             )
     if region.open:
         with region:
             st.caption(_("Cancelled grants are left out of the totals."))
-            by_region = grants_report.grant_totals_table(grants, "region", currency)
+            by_region = common.built(
+                grants_report.grant_totals_table,
+                (grants,),
+                ("region", currency),
+                source=grants_source,
+            )
             grants_ui.table(by_region, "grants_by_region", "gr", currency)
     if grantee.open:
         with grantee:
             st.caption(_("Cancelled grants are left out of the totals."))
-            by_grantee = grants_report.grant_totals_table(grants, "grantee", currency)
+            by_grantee = common.built(
+                grants_report.grant_totals_table,
+                (grants,),
+                ("grantee", currency),
+                source=grants_source,
+            )
             grants_ui.table(by_grantee, "grants_by_grantee", "gg", currency)
 
 st.caption(
