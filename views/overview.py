@@ -25,7 +25,8 @@ config, as_of = common.page_header(
 viewer = access.viewer()
 link_regions = access.view().link_regions
 
-progress = common.cached(overview.indicator_status, config, as_of)
+progress_source = (overview.indicator_status, config, as_of)
+progress = common.cached(*progress_source)
 elapsed = overview.time_elapsed(config, as_of)
 money = common.cached(overview.spending_position, config, as_of)
 milestones = common.cached(overview.milestones_position, as_of)
@@ -156,8 +157,9 @@ if money.transactions_without_rate or money.budget_rows_without_rate:
 left, right = common.side_by_side("outcome-charts", [3, 2])
 with left:
     st.subheader(_("Indicators by outcome and status"))
-    counts = overview.status_counts(progress)
-    data, spec = vega.status_bars(counts)
+    # Kept between reruns under the statuses' key (ui.common.built), as the list below.
+    counts = common.built(overview.status_counts, (progress,), source=progress_source)
+    data, spec = common.built(vega.status_bars, (counts,), source=progress_source)
     vega.draw(data, spec, "status-bars")
     with st.expander(_("How status is decided")):
         st.markdown(status_rule_text(config.status))
@@ -207,7 +209,7 @@ with right:
 
 # What needs attention --------------------------------------------------------------------
 st.subheader(_("Needs attention first"))
-attention = overview.needs_attention(progress)
+attention = common.built(overview.needs_attention, (progress,), source=progress_source)
 if attention.empty:
     st.success(
         ngettext(
