@@ -5,7 +5,7 @@ import streamlit as st
 from monitoring import i18n
 from monitoring.db import DATABASE_ERRORS
 from monitoring.i18n import _
-from ui import access, common, gate, language, memory, turns
+from ui import access, common, gate, language, turns
 from ui.access import VIEWER_KEY
 from ui.navigation import PAGES, REDIRECTS
 
@@ -81,7 +81,6 @@ def main() -> None:
         navigation.run()
     except DATABASE_ERRORS as exc:
         common.database_unavailable(exc)
-    memory.settle(spec.url_path)  # the page ran to its end (ui/memory.py)
 
 
 # Scripts take turns (ui/turns.py): ten sessions' scripts run side by side cost each render a

@@ -13,10 +13,9 @@ the database and prepares donors' views and the data quality checks before anyon
 
 import streamlit as st
 
-from ui import memory, nodelay, page_html, session_cookie, startup
+from ui import nodelay, page_html, session_cookie, startup
 
 nodelay.enable()  # before the server accepts its first connection (ui/nodelay.py)
-memory.enable()  # lasting objects frozen after each page's first run (ui/memory.py)
 app = st.App(
     "dashboard.py",
     routes=[*session_cookie.routes(), *page_html.routes()],
