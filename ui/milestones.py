@@ -215,20 +215,6 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     # Places from the top: each heading takes one, before its milestones.
     order = np.arange(n) + np.cumsum(starts)
     labels = (frame.milestone_id + " " + frame.title.map(_short)).to_numpy(dtype=object)
-    heading_rows = pd.DataFrame(
-        {
-            "kind": HEADING,
-            "row": ["\u200b" * (i + 1) for i in range(len(headings))],
-            "order": order[headings] - 1,
-            "at": None,
-            "until": None,
-            "text": group[headings],
-            "mark": None,
-            "colour": None,
-            "aria": None,
-        },
-        columns=[*TIMELINE_COLUMNS, *TIP_COLUMNS],
-    )
     status = frame.status.to_numpy(dtype=object)
     late = frame.late.fillna(False).to_numpy(dtype=bool)
     days = frame.days_late.astype("float64").fillna(0).to_numpy()
@@ -273,31 +259,44 @@ def _timeline_rows(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         ),
         "dropped": lambda mask: [_("dropped")] * int(mask.sum()),
     }
-    parts = [heading_rows]
-    # Delays first, then the planned dates, then the status's marks: drawn in this order.
+    # The rows as lists, a column each, made into one frame at the end (a frame per kind,
+    # joined, took two thirds of the timeline's 34 ms for 200 milestones): the headings
+    # first, then the delays, the planned dates and the status's marks, drawn in this order.
+    k = len(headings)
+    columns: dict[str, list] = {
+        "kind": [KIND[HEADING]] * k,
+        "row": ["\u200b" * (i + 1) for i in range(k)],
+        "order": (order[headings] - 1).tolist(),
+        "at": [None] * k,
+        "until": [None] * k,
+        "text": group[headings].tolist(),
+        "mark": [None] * k,
+        "colour": [None] * k,
+        "aria": [None] * k,
+        **{field: [None] * k for field in TIP_COLUMNS},
+    }
+    tip_lists = {field: tips[field].tolist() for field in TIP_COLUMNS}
     for kind in (*DELAYS, *POINTS):
         mask = kinds[kind]
-        if not mask.any():
+        chosen = np.flatnonzero(mask)
+        m = len(chosen)
+        if not m:
             continue
-        part = pd.DataFrame(
-            {
-                "kind": kind,
-                "row": labels[mask],
-                "order": order[mask],
-                "at": at[kind][mask],
-                "until": until[kind][mask] if kind in until else None,
-                "text": texts[kind](mask) if kind in texts else "",
-                "mark": names[kind],
-                "colour": MARKS[kind][1] if kind in DELAYS else None,
-                "aria": [f"{names[kind]}: {said}" for said in spoken[mask]],
-            },
-            columns=TIMELINE_COLUMNS,
-        )
-        parts.append(pd.concat([part, tips[mask].reset_index(drop=True)], axis=1))
-    rows = pd.concat(parts, ignore_index=True)
-    rows["kind"] = rows.kind.map(KIND)
-    rows["order"] = rows["order"].astype("int64")
-    return rows[[*TIMELINE_COLUMNS, *TIP_COLUMNS]]
+        columns["kind"] += [KIND[kind]] * m
+        columns["row"] += labels[mask].tolist()
+        columns["order"] += order[mask].tolist()
+        columns["at"] += at[kind][mask].tolist()
+        columns["until"] += until[kind][mask].tolist() if kind in until else [None] * m
+        columns["text"] += texts[kind](mask) if kind in texts else [""] * m
+        columns["mark"] += [names[kind]] * m
+        columns["colour"] += [MARKS[kind][1] if kind in DELAYS else None] * m
+        columns["aria"] += [f"{names[kind]}: {said}" for said in spoken[mask]]
+        for field in TIP_COLUMNS:
+            values = tip_lists[field]
+            columns[field] += [values[i] for i in chosen]
+    # Texts as Python objects, as Vega is sent them (pandas would make Arrow strings of them).
+    rows = pd.DataFrame(columns, dtype=object)
+    return rows.astype({"kind": "int64", "order": "int64"})
 
 
 # The timeline's plot at its narrowest (a laptop's window, the sidebar open), in pixels: how

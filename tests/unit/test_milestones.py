@@ -336,6 +336,44 @@ def test_web_link_accepts_only_http_and_https(url, link):
     assert web_link(url) == link
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/report.pdf",
+        "HTTP://EXAMPLE.ORG",
+        "https://a.example.org:8443/x/y?z=1&w=%20#top",
+        "https://example.org/a?b=c@d.org",
+        "https://-/",
+        "http://example.org/[x]",
+        "https://example.org/~user/{a}|b^c!$*+,;=",
+        "https://user@example.org/",  # parsed: a user name
+        "https://exämple.org/",  # parsed: not ASCII
+        "https://example.org/a\u00a0b",  # parsed, refused: a no-break space
+        "https://[::1]/",  # parsed: an IPv6 host
+        "https://[::1/",  # parsed, refused: urlsplit raises
+        "https://:80/",
+        "https://example.org/`x`",
+        "ftp://example.org/",
+    ],
+)
+def test_a_plain_web_address_is_taken_as_parsing_it_would(url):
+    # web_link takes addresses matching a plain pattern without parsing them (the milestones
+    # page's 5,000 evidence links at 1,000,000 values): never one that parsing refuses.
+    from monitoring.reports.milestones import _PLAIN_WEB_ADDRESS, _parsed_web_link
+
+    assert web_link(url) == _parsed_web_link(url)
+    if _PLAIN_WEB_ADDRESS.fullmatch(url):
+        assert _parsed_web_link(url) == url
+
+
+def test_common_web_addresses_are_not_parsed():
+    from monitoring.reports.milestones import _PLAIN_WEB_ADDRESS
+
+    assert _PLAIN_WEB_ADDRESS.fullmatch("https://example.org/reports/2022/q2.pdf?v=2#p3")
+    assert not _PLAIN_WEB_ADDRESS.fullmatch("https://user@example.org/")
+    assert not _PLAIN_WEB_ADDRESS.fullmatch("https://example.org/<b>")
+
+
 def test_indicator_detail_link_encodes_the_code():
     assert indicator_detail_link("OC 1&2", Q4) == "/indicators?indicator=OC+1%262&as_of=2021Q4"
 
