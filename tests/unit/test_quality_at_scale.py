@@ -9,6 +9,7 @@ import random
 
 import pandas as pd
 import pytest
+from babel import numbers as babel_numbers
 
 from monitoring import i18n
 from monitoring.periods import programme_periods
@@ -32,6 +33,18 @@ def test_numbers_are_written_as_i18n_number_writes_each(lang, decimals):
         assert i18n.numbers(values, decimals) == [i18n.number(v, decimals) for v in values[:-1]] + [
             "–"
         ]
+        # Both write as Babel does with the language's pattern (number() did until 7
+        # December 2026; Python's formatting is 5 to 30 times faster).
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        written = [v for v in values if v is not None and v is not pd.NA and v == v]
+        assert [i18n.number(v, decimals) for v in written] == [
+            babel_numbers.format_decimal(v, format=pattern, locale=i18n.locale())
+            for v in written
+        ]
+        for infinite in (float("inf"), float("-inf")):
+            assert i18n.number(infinite, decimals) == babel_numbers.format_decimal(
+                infinite, format=pattern, locale=i18n.locale()
+            )
 
 
 @pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
