@@ -38,8 +38,7 @@ def test_numbers_are_written_as_i18n_number_writes_each(lang, decimals):
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
         written = [v for v in values if v is not None and v is not pd.NA and v == v]
         assert [i18n.number(v, decimals) for v in written] == [
-            babel_numbers.format_decimal(v, format=pattern, locale=i18n.locale())
-            for v in written
+            babel_numbers.format_decimal(v, format=pattern, locale=i18n.locale()) for v in written
         ]
         for infinite in (float("inf"), float("-inf")):
             assert i18n.number(infinite, decimals) == babel_numbers.format_decimal(
