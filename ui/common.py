@@ -135,7 +135,8 @@ def cached(fn: Callable[..., Any], *args, long_work: bool = False, **kwargs):
 
 # Built charts and tables (a chart's rows and its Vega-Lite specification, a table as shown)
 # are kept as objects, not copied (st.vega_lite_chart copies the specification before
-# changing it), for as long as their source's rows are the same; a few, each under a MB.
+# changing it), for as long as their source's rows are the same: a few per page, the largest
+# about a MB (the table of 5,000 milestones at 1,000,000 values, pickled).
 @st.cache_resource(
     show_spinner=False, max_entries=64, hash_funcs={Settings: lambda s: s.fingerprint}
 )
