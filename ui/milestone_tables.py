@@ -193,14 +193,15 @@ def achieved_list(
         table = table.drop(columns=names.evidence)
     return AchievedList(
         table=table,
-        codes=achieved.indicator_code.reset_index(drop=True),
+        codes=achieved.indicator_code,
         without_outcome=int(achieved.outcome.isna().sum()),
         any_hidden=bool(progress_hidden(achieved).any()),
     )
 
 
 def as_downloaded(table: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
-    """A table as shown: the indicator column shows the code, not the link behind it."""
+    """A table as shown: the indicator column shows the code, not the link behind it
+    (`codes`: each row's, in the table's order; their index is not read)."""
     return table.assign(**{headers().indicator: codes.to_numpy()})
 
 

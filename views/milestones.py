@@ -252,7 +252,7 @@ if full_table.open:
         if progress_as_text:  # the note only when a cell shown here is hidden
             st.caption(protection_note)
         common.downloads_on_click(
-            lambda: tables.as_downloaded(table, shown.indicator_code.reset_index(drop=True)),
+            lambda: tables.as_downloaded(table, shown.indicator_code),
             "milestones",
             "timeline",
         )
