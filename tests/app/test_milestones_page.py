@@ -502,3 +502,24 @@ def test_the_charts_kept_between_reruns_follow_the_data_the_filters_and_the_lang
     words = title(charts(at)[0][0])
     assert "Milestones by stage" not in words and "30 июн. 2022" in words
     assert timeline_milestones(at) == {"M-23", "M-27", "M-30", "M-98"}
+
+
+def test_the_downloads_hold_each_table_as_shown_with_the_indicators_codes(app, monkeypatch):
+    # The downloads are made on click (ui.common.downloads_on_click): each holds the table as
+    # shown, its indicator column the code rather than the link behind it, row for row.
+    from ui import common
+
+    built = {}
+    monkeypatch.setattr(
+        common, "downloads_on_click", lambda build, name, key: built.update({name: build()})
+    )
+    at = open_page(app)
+    for name, first in (("milestones", "Stage"), ("milestones_achieved", "Achieved")):
+        shown, downloaded = table(at, first), built[name]
+        assert downloaded.columns.equals(shown.columns) and len(downloaded) == len(shown) > 0
+        links = shown.Indicator.dropna()
+        assert links.str.startswith("/indicators?indicator=").all() and len(links) > 0
+        codes = links.str.extract(r"indicator=([^&]+)")[0]
+        assert downloaded.Indicator[links.index].tolist() == codes.tolist()
+        others = shown.drop(columns="Indicator")
+        assert downloaded.drop(columns="Indicator").astype(str).equals(others.astype(str))
