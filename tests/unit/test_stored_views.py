@@ -244,6 +244,7 @@ def test_refresh_makes_a_copy_out_of_date_current(tmp_path, caplog):
         "rule_sex_parts_stored": 0,
         "rule_age_parts_stored": 0,
         "upload_batch_cells_stored": 0,
+        "series_value_counts_stored": 1,
     }
     assert db.out_of_date() == {}
     with caplog.at_level(logging.WARNING, logger="monitoring.db"):
