@@ -10,7 +10,6 @@ import pytest
 from lxml import etree
 
 from monitoring import i18n
-from monitoring.db import Database
 from monitoring.intake import batches
 from monitoring.reports import iati, iptt, report
 from monitoring.settings import ROOT
@@ -30,8 +29,11 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @pytest.fixture(scope="module")
-def sample(sample_db_path):
-    db = Database(sample_db_path)
+def sample(sample_db_path, tmp_path_factory):
+    # A copy: a donor view keeps its disclosure audit in the database it reads, and the
+    # session's sample is copied by other tests that expect to run that audit themselves
+    # (tests/unit/test_kept_audits.py).
+    db = copy_of(sample_db_path, tmp_path_factory.mktemp("reports"), approved=True)
     yield db, programme_settings()
     db.close()
 
