@@ -48,22 +48,11 @@ per_period as (
     group by indicator_code, period
 ),
 
-combined as (
-    select
-        p.indicator_code,
-        q.as_of_period,
-        sum(p.total) as total,
-        sum(p.total) / sum(p.n) as mean
-    from quarters as q
-    join per_period as p on p.period <= q.as_of_period
-    group by p.indicator_code, q.as_of_period
-),
-
 -- A region's latest value changes only in the quarters it reports: per indicator and
 -- quarter of data, how much those reports change the sum of the regions' latest values
 -- (each report less the region's previous one) and how many regions report for the first
 -- time (a few thousand rows). A quarter's latest sum and count then add up the changes of
--- the quarters up to it, as `combined` does: no join of every quarter to every region value.
+-- the quarters up to it (`cumulated`): no join of every quarter to every region value.
 latest_changes as (
     select
         indicator_code,
@@ -83,15 +72,32 @@ latest_changes as (
     group by indicator_code, period
 ),
 
-latest_combined as (
+-- Running totals over each indicator's quarters of data, in order (a window over a few
+-- thousand rows), each carried to the quarters asked for from its own up to the indicator's
+-- next quarter of data: no join of every quarter asked for to every quarter of data.
+cumulated as (
     select
-        c.indicator_code,
-        q.as_of_period,
-        sum(c.change) as latest_sum,
-        sum(c.change) / sum(c.first_reports) as latest_mean
-    from quarters as q
-    join latest_changes as c on c.period <= q.as_of_period
-    group by c.indicator_code, q.as_of_period
+        p.indicator_code,
+        p.period,
+        lead(p.period) over (partition by p.indicator_code order by p.period) as next_period,
+        sum(p.total) over (
+            partition by p.indicator_code order by p.period
+            rows between unbounded preceding and current row
+        ) as total,
+        sum(p.n) over (
+            partition by p.indicator_code order by p.period
+            rows between unbounded preceding and current row
+        ) as n,
+        sum(l.change) over (
+            partition by p.indicator_code order by p.period
+            rows between unbounded preceding and current row
+        ) as latest_sum,
+        sum(l.first_reports) over (
+            partition by p.indicator_code order by p.period
+            rows between unbounded preceding and current row
+        ) as first_reports
+    from per_period as p
+    left join latest_changes as l using (indicator_code, period)
 ),
 
 period_targets as (
@@ -113,17 +119,17 @@ final as (
         q.as_of_period as period,
         case
             when n.value is null then null
-            when s.aggregation = 'latest' and s.unit = 'number' then l.latest_sum
-            when s.aggregation = 'latest' then l.latest_mean
+            when s.aggregation = 'latest' and s.unit = 'number' then c.latest_sum
+            when s.aggregation = 'latest' then c.latest_sum / c.first_reports
             else n.value
         end as value,
         n.value as reported_value,
         coalesce(n.regions_reporting, 0) as regions_reporting,
         case
             when s.aggregation = 'sum' then c.total
-            when s.aggregation = 'mean' then c.mean
-            when s.unit = 'number' then l.latest_sum
-            else l.latest_mean
+            when s.aggregation = 'mean' then c.total / c.n
+            when s.unit = 'number' then c.latest_sum
+            else c.latest_sum / c.first_reports
         end as actual_to_date,
         t.target as period_target,
         coalesce(t.regions_with_target, 0) as regions_with_target
@@ -131,10 +137,9 @@ final as (
     cross join quarters as q
     left join per_period as n
         on n.indicator_code = s.indicator_code and n.period = q.as_of_period
-    left join combined as c
-        on c.indicator_code = s.indicator_code and c.as_of_period = q.as_of_period
-    left join latest_combined as l
-        on l.indicator_code = s.indicator_code and l.as_of_period = q.as_of_period
+    left join cumulated as c
+        on c.indicator_code = s.indicator_code and c.period <= q.as_of_period
+        and (c.next_period is null or q.as_of_period < c.next_period)
     left join period_targets as t
         on t.indicator_code = s.indicator_code and t.period = q.as_of_period
 )
