@@ -22,8 +22,9 @@ every named query on both engines over the same data and compares the rows. Our 
   rows with a NULL skipped (as DuckDB); `min/max(x, n)` -> the n least/greatest as a list.
   On ties any row may be picked, by either engine.
 - **Lists** (DuckDB lists are PostgreSQL arrays): `list_transform` (a lambda),
-  `list_sort` (NULLs last), `list_distinct` (NULLs dropped), `list_avg`, `list_sum`,
-  `list_median` -> a subquery over UNNEST, NULL for a NULL list as in DuckDB;
+  `list_sort` (NULLs last), `list_distinct` (NULLs dropped) -> a subquery over UNNEST, NULL
+  for a NULL list as in DuckDB (no query takes an aggregate of a list's elements since
+  migration 0026: `list_avg`, `list_sum` and `list_median` are not translated);
   `list_has_all(a, b)` -> `a @> b`; `len(list)` -> CARDINALITY. A parameter used directly as
   a list where PostgreSQL cannot infer its type (unnest, list_distinct, list_has_all) is cast
   to TEXT[] (psycopg sends lists of texts untyped; every list parameter of the queries holds
