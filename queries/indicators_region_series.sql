@@ -55,17 +55,14 @@ cumulated as (
         indicator_code,
         region_code,
         period,
-        lead(period) over (partition by indicator_code, region_code order by period)
-            as next_period,
-        sum(value) over (
-            partition by indicator_code, region_code order by period
-            rows between unbounded preceding and current row
-        ) as total,
-        count(value) over (
-            partition by indicator_code, region_code order by period
-            rows between unbounded preceding and current row
-        ) as n
+        lead(period) over up_to as next_period,
+        sum(value) over up_to as total,
+        count(value) over up_to as n
     from region_values
+    window up_to as (
+        partition by indicator_code, region_code order by period
+        rows between unbounded preceding and current row
+    )
 ),
 
 latest_by_region as (

@@ -79,25 +79,17 @@ cumulated as (
     select
         p.indicator_code,
         p.period,
-        lead(p.period) over (partition by p.indicator_code order by p.period) as next_period,
-        sum(p.total) over (
-            partition by p.indicator_code order by p.period
-            rows between unbounded preceding and current row
-        ) as total,
-        sum(p.n) over (
-            partition by p.indicator_code order by p.period
-            rows between unbounded preceding and current row
-        ) as n,
-        sum(l.change) over (
-            partition by p.indicator_code order by p.period
-            rows between unbounded preceding and current row
-        ) as latest_sum,
-        sum(l.first_reports) over (
-            partition by p.indicator_code order by p.period
-            rows between unbounded preceding and current row
-        ) as first_reports
+        lead(p.period) over up_to as next_period,
+        sum(p.total) over up_to as total,
+        sum(p.n) over up_to as n,
+        sum(l.change) over up_to as latest_sum,
+        sum(l.first_reports) over up_to as first_reports
     from per_period as p
     left join latest_changes as l using (indicator_code, period)
+    window up_to as (
+        partition by p.indicator_code order by p.period
+        rows between unbounded preceding and current row
+    )
 ),
 
 period_targets as (
