@@ -14,8 +14,9 @@ through psycopg 3 on a connection of a pool shared by the process:
   conflict (WRITE_CONFLICTS) instead of the later silently overwriting the earlier.
 - Parameters are bound by psycopg on the client (`ClientCursor`): PostgreSQL cannot infer
   the type of a NULL parameter (`$regions is null`), and lists become arrays.
-- `df()` builds the pandas frame through DuckDB itself (an Arrow table of the rows, typed
-  from PostgreSQL's column types), so a page gets the same dtypes on either engine.
+- `df()` builds the pandas frame from an Arrow table of the rows, typed from PostgreSQL's
+  column types, with the dtypes DuckDB gives (converted by pandas where they are the same,
+  else by DuckDB itself), so a page gets the same dtypes on either engine.
 - `register(name, frame)` makes a temporary table of a pandas frame, filled with COPY.
 """
 
@@ -37,6 +38,7 @@ import pyarrow.csv as pacsv
 from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
+from monitoring import collector
 from monitoring.db import dialect
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -301,20 +303,32 @@ class PostgresCursor:
     def arrow(self) -> pa.Table:
         """The result's rows as an Arrow table typed from PostgreSQL's column types."""
         described = self._cur.description or []
-        rows = self._cur.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
-        arrays, names = [], []
-        for column, values in zip(described, columns, strict=True):
-            arrays.append(
-                _arrow_column(list(values), column.type_code, column.precision, column.scale)
-            )
-            names.append(column.name)
+        # The rows are Python tuples of Python values until Arrow holds them (the Completeness
+        # tab's cells at 1,000,000 values: 33,000 rows, 170,000 objects), freed as soon as the
+        # table is made: the collector's passes over them cost 10-40 ms in half such reads.
+        with collector.paused():
+            rows = self._cur.fetchall()
+            columns = list(zip(*rows, strict=True)) if rows else [() for _ in described]
+            del rows
+            arrays, names = [], []
+            for column, values in zip(described, columns, strict=True):
+                arrays.append(
+                    _arrow_column(list(values), column.type_code, column.precision, column.scale)
+                )
+                names.append(column.name)
+            del columns
         return pa.table(arrays, names=_unique(names))
 
     def df(self) -> pd.DataFrame:
-        """The result as DuckDB would give it (same dtypes): converted by DuckDB."""
+        """The result as DuckDB would give it (same dtypes)."""
+        table = self.arrow()
+        if _plain_columns(table):
+            # Texts, floats, and whole numbers and booleans without NULLs: pandas from
+            # Arrow gives DuckDB's dtypes, in a tenth of DuckDB's time (33,000 rows: 1.5 ms
+            # against 14).
+            return table.to_pandas()
         # This thread's in-memory DuckDB: opening one per result would cost 12 ms each.
-        return _parser().from_arrow(self.arrow()).df()
+        return _parser().from_arrow(table).df()
 
     def extract_statements(self, sql: str):
         return _parser().extract_statements(sql)
@@ -488,6 +502,21 @@ def hash_joins(cur) -> contextlib.AbstractContextManager:
     planner joins by hashing anyway."""
     raw = getattr(cur, "raw", cur)
     return raw.hash_joins() if isinstance(raw, PostgresCursor) else contextlib.nullcontext()
+
+
+def _plain_columns(table: pa.Table) -> bool:
+    """Whether pandas makes of every column of `table` the dtype DuckDB's df() makes:
+    texts and floats (NULL: NaN either way), whole numbers and booleans without NULLs
+    (with them DuckDB gives pandas' nullable Int64 and boolean, Arrow float64 and object).
+    Dates, times, decimals and lists are DuckDB's to convert."""
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_floating(kind):
+            continue
+        if (pa.types.is_integer(kind) or pa.types.is_boolean(kind)) and not column.null_count:
+            continue
+        return False
+    return True
 
 
 def _parser() -> duckdb.DuckDBPyConnection:

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
 
-from monitoring import i18n
+from monitoring import collector, i18n
 from monitoring.contract import TABLES, Table
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake.columns import Coded
@@ -126,20 +124,6 @@ def raw_values(raw: RawTable, column: str) -> set[str]:
     return {str(c).strip() for c in cells if c is not None}
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cycle collector paused: reading a large file makes millions of lists (one
-    per row) and none of them in a cycle, yet every few thousand new containers the
-    collector walks all of them; a 1,000,000-row file spent most of its time there."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -240,13 +224,13 @@ def read_table(data: bytes, file_name: str, table: str | None = None) -> RawTabl
     if not _NOT_BLANK.search(data):  # (data.strip() would copy the file to find out)
         raise UnreadableFile(_("The file is empty."), _("Upload the file that holds the table."))
     if data.startswith(b"PK\x03\x04"):
-        with gc_paused():
+        with collector.paused():
             raw = _read_xlsx(data, file_name, table)
     else:
         for signature, what in _SIGNATURES:
             if data.startswith(signature):
                 raise UnreadableFile(_(what), _(SAVE_AS_CSV))
-        with gc_paused():
+        with collector.paused():
             raw = _read_csv(data, file_name)
     raw.table = choose_table(raw, table)
     return raw

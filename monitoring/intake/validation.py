@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from monitoring import i18n
+from monitoring import collector, i18n
 from monitoring.contract import (
     AGE_GROUP,
     BOOLEAN,
@@ -49,7 +49,7 @@ from monitoring.db.postgres import hash_joins, on_postgres
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
 from monitoring.intake.columns import Coded, failing_rows, repeated_rows
-from monitoring.intake.upload import ColumnRows, RawTable, fold_name, gc_paused
+from monitoring.intake.upload import ColumnRows, RawTable, fold_name
 from monitoring.periods import period_start, programme_periods
 from monitoring.settings import Settings
 
@@ -604,7 +604,7 @@ def check_raw(
 ) -> Check:
     """Check every row of a read file and compare the valid ones with the database. With
     `series`, an upload of indicator_values reads the stored series it gives (see Context)."""
-    with gc_paused():
+    with collector.paused():
         return _check_raw(cur, raw, settings, today=today, progress=progress, series=series)
 
 

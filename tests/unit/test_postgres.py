@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from monitoring.db import Database, close_all
@@ -332,3 +333,80 @@ def test_a_postgresql_database_is_backed_up_and_restored_on_either_engine(
     again = cli("restore", str(out), "--db", target, "--force")
     assert again.returncode == 1
     assert "already holds rows" in again.stderr
+
+
+# Each column type a page reads, with and without NULLs: pandas converts the plain ones
+# itself, DuckDB the others (monitoring/db/postgres.py, df).
+TYPED_RESULT = """
+select * from (values
+    ('a', cast(1.5 as double), cast(1 as bigint), cast(2 as integer), true,
+     cast(null as varchar), cast(null as double), cast(3 as bigint), cast(null as boolean),
+     cast('2022-06-30' as date), cast(2.25 as decimal(12, 2))),
+    ('b', cast(-0.5 as double), cast(5 as bigint), cast(7 as integer), false,
+     'x', cast(4.0 as double), cast(null as bigint), false,
+     cast(null as date), cast(null as decimal(12, 2)))
+) as t(text, float, whole, small, flag, some_text, some_float, some_whole, some_flag,
+       day, money)
+order by text
+"""
+PLAIN_RESULT = (  # its texts, floats, and whole numbers and booleans without NULLs
+    "select text, float, whole, small, flag, some_text, some_float from ("  # noqa: S608 (constants)
+    + TYPED_RESULT
+    + ") as r order by text"
+)
+
+
+def test_a_result_has_the_same_dtypes_and_values_on_either_engine(pg_url, tmp_path):
+    frames = {}
+    for name, where in (("duckdb", tmp_path / "types.duckdb"), ("postgresql", pg_url)):
+        database = Database(where)
+        with database.cursor() as cur:
+            frames[name] = cur.execute(TYPED_RESULT).df()
+        database.close()
+    duck, pg = frames["duckdb"], frames["postgresql"]
+    assert pg.dtypes.to_dict() == duck.dtypes.to_dict()
+    pd.testing.assert_frame_equal(pg, duck)
+    # and a result that pandas converts alone
+    for name, where in (("duckdb", tmp_path / "types.duckdb"), ("postgresql", pg_url)):
+        database = Database(where)
+        with database.cursor() as cur:
+            frames[name] = cur.execute(PLAIN_RESULT).df()
+        database.close()
+    pd.testing.assert_frame_equal(frames["postgresql"], frames["duckdb"])
+    assert str(frames["postgresql"].some_text.dtype) == str(frames["duckdb"].some_text.dtype)
+
+
+def test_a_result_is_read_with_the_collector_paused_and_on_again_after(pg_url):
+    import gc
+    import traceback
+
+    passes = []  # the functions running when the collector started a pass while rows were read
+
+    def count(phase, info):
+        if phase == "start":
+            running = {frame.name for frame in traceback.extract_stack()}
+            passes.append(running & {"fetchall", "_arrow_column"})
+
+    database = Database(pg_url)
+    assert gc.isenabled()
+    gc.callbacks.append(count)
+    try:
+        with database.cursor() as cur:
+            cur.execute(
+                "select cast(n as bigint) as n, 'x' || n as t"
+                " from generate_series(1, 50000) as s(n)"
+            )
+            frame = cur.df()  # 50,000 rows as Python tuples: dozens of passes if it ran
+    finally:
+        gc.callbacks.remove(count)
+    assert len(frame) == 50_000 and frame.n.dtype == "int64" and frame.t.iloc[-1] == "x50000"
+    assert not any(passes)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with database.cursor() as cur:
+            cur.execute("select 1 as n").df()
+        assert not gc.isenabled()  # paused by someone else: left paused
+    finally:
+        gc.enable()
+    database.close()
