@@ -12,11 +12,15 @@
 -- warnings of an upload. Only rows that are not new can replace a stored one.
 -- upload_rows is named where it is read: PostgreSQL would copy a CTE read twice and read the
 -- copy without the table's statistics (at 100,000 rows 0.20-0.23 s, now 0.07-0.10 s).
+-- The stored values replaced are read from the stored rows of their quarters only: on
+-- PostgreSQL, which joins an upload's rows by hashing, every stored row was hashed to find
+-- 100,000 of them (a correction of 100,000 rows: 0.41 s).
 with replaced as (
     select u.line, v.value
     from upload_rows u
     join indicator_values v using (indicator_code, period, region_code, org_id, sex, age_group)
     where not u.is_new
+        and v.period = any(array(select distinct period from upload_rows where not is_new))
 ),
 
 judged as (

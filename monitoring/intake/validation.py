@@ -1345,7 +1345,9 @@ def table_warnings(
         with large_joins(cur, frame):
             over = run_named(cur, "upload_breakdown_over_total", compared=compared_values(frame))
         stage_series()
-        for r in run_named(cur, "upload_value_outliers").itertuples():
+        with large_joins(cur, frame):
+            far = run_named(cur, "upload_value_outliers")
+        for r in far.itertuples():
             far_outside.add(int(r.line))
             out.append(
                 Problem(

@@ -21,6 +21,14 @@ def test_a_server_left_running_by_a_killed_run_is_replaced(tmp_path):
         copy = server.create_database("copy", template="fresh")  # a copy of another
         with psycopg.connect(copy) as con:
             assert con.execute("select answer from kept").fetchall() == [(42,)]
+        # settle(): what the copy wrote is written out (a checkpoint after it) before timing
+        last = "select cast(checkpoint_lsn as text) from pg_control_checkpoint()"
+        with psycopg.connect(copy, autocommit=True) as con:
+            before = con.execute(last).fetchone()[0]
+            con.execute("create table written as select generate_series(1, 1000) as n")
+            server.settle()
+            moved = "select checkpoint_lsn > cast(%s as pg_lsn) from pg_control_checkpoint()"
+            assert con.execute(moved, [before]).fetchone()[0]
     try:
         psycopg.connect(url, connect_timeout=2).close()
         reachable = True
