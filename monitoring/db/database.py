@@ -52,7 +52,7 @@ def _wrote(path: Path) -> None:
 
 
 @cache
-def _copies_read(name: str) -> frozenset[stored.StoredCopy]:
+def copies_read(name: str) -> frozenset[stored.StoredCopy]:
     """The stored copies the named query reads: names in its SQL (not in its comments) and
     in the bodies of the macros it calls (spending_to reads spending_quarters_stored)."""
     return stored.copies_named(_names_read(query_text(name)))
@@ -341,7 +341,7 @@ class Database:
         """A cursor of its own for one piece of work on one thread. Each statement commits
         at once, so a write to a stored copy's tables is refused here: use transaction()."""
         with self._raw_cursor() as (cur, pin):
-            yield stored.TrackedCursor(cur, in_transaction=False, pin=pin)
+            yield stored.TrackedCursor(cur, in_transaction=False, pin=pin, late=self._out_of_date)
 
     @contextmanager
     def transaction(self, *, refresh_copies: bool = True) -> Iterator[stored.TrackedCursor]:
@@ -353,7 +353,7 @@ class Database:
         queries read their views, with a warning, until `refresh_copies()`.
         """
         with self._raw_cursor() as (raw, pin):
-            cur = stored.TrackedCursor(raw, in_transaction=True, pin=pin)
+            cur = stored.TrackedCursor(raw, in_transaction=True, pin=pin, late=self._out_of_date)
             raw.execute("begin transaction")
             try:
                 yield cur
@@ -408,7 +408,7 @@ class Database:
         if missing:
             raise DatabaseError(f"Query {name!r} needs {', '.join(sorted(missing))}.")
         bound = {k: params[k] for k in wanted}
-        copies = _copies_read(name)
+        copies = copies_read(name)
         cur = self.connection().cursor()
         try:
             if copies:

@@ -19,8 +19,9 @@ queries of queries/*.sql name the copy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -489,15 +490,38 @@ class TrackedCursor:
     would commit at once, leaving the copy out of date. Everything else is the cursor's.
     """
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, *, in_transaction: bool, pin=None):
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        *,
+        in_transaction: bool,
+        pin=None,
+        late: Callable[[duckdb.DuckDBPyConnection], dict[StoredCopy, str]] | None = None,
+    ):
         self.raw = cur
         self.in_transaction = in_transaction
         self.pin = pin  # database.Pin when the cursor is a thread's one connection, else None
+        self._late = late  # the database's copies out of date now (Database._out_of_date)
         self.written: set[str] = set()
         self.narrowed: Narrowed = {}
         self._not_only_added: set[str] = set()  # named once without adds_only
         self.filled: Filled = {}  # copies' rows written by the transaction itself (fill)
         self.merged: set[str] = set()  # copies the transaction brought up to date (merge)
+
+    @contextlib.contextmanager
+    def reading(self, copies: Iterable[StoredCopy]) -> Iterator[None]:
+        """Inside, each of `copies` that is out of date reads as its view on this cursor, as
+        `Database.query` reads them (a named query run on a cursor of its own temp tables:
+        an upload's checks). The views are dropped at the end, so that a write on this
+        cursor after (an import's, on its preview's connection) finds the copies' tables."""
+        copies = list(copies)
+        late = [c for c in copies if c in self._late(self.raw)] if copies and self._late else []
+        read_views_instead(self.raw, late)
+        try:
+            yield
+        finally:
+            for copy in late:  # (names from STORED_COPIES, never from input)
+                self.raw.execute(f"drop view if exists {copy.table}")
 
     def wrote_only(
         self, table: str, values: dict[str, Iterable], *, adds_only: bool = False

@@ -44,13 +44,14 @@ from monitoring.contract import (
     Column,
     Table,
 )
-from monitoring.db import query_parameters, query_text
+from monitoring.db import query_text
 from monitoring.db.postgres import hash_joins, on_postgres
 from monitoring.i18n import N_, _, ngettext
 from monitoring.intake import forms
 from monitoring.intake.columns import Coded, failing_rows, repeated_rows
 from monitoring.intake.upload import ColumnRows, RawTable, fold_name
 from monitoring.periods import period_start, programme_periods
+from monitoring.quality.queries import run_named
 from monitoring.settings import Settings
 
 Progress = Callable[[float, str], None]
@@ -258,12 +259,6 @@ def sql_ident(name: str) -> str:
 def sql_literal(text: str) -> str:
     """A contract default written as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    """Run queries/NAME.sql on this cursor (it may read its temp tables)."""
-    wanted = query_parameters(name)
-    return cur.execute(query_text(name), {k: params[k] for k in wanted}).df()
 
 
 # Context from the database ----------------------------------------------------------------------

@@ -865,3 +865,18 @@ def test_a_merge_with_other_writes_or_out_of_date_remakes_the_copys_rows(request
         assert not stored.merge(cur, {FIRSTS.table: ()})
     assert first_reports(db)["CSO-01"] == "2021Q2"  # rebuilt whole
     assert copy_differs(db, FIRSTS) == 0
+
+
+def test_a_named_query_run_on_a_cursor_reads_a_copy_out_of_date_as_its_view(tmp_path):
+    """An upload's checks run named queries on the cursor holding its staged rows (the series
+    summary, its outlier warnings): a copy out of date is read as its view there too, and
+    only while the query runs."""
+    from monitoring.quality.queries import run_named
+
+    db = stale_database(tmp_path)
+    with db.cursor() as cur:
+        summary = run_named(cur, "series_summary", indicators=None)
+        assert summary[["n", "median"]].values.tolist() == [[1, 6.0]]  # the copy holds 4
+        copy = "select value from series_value_counts_stored"
+        assert cur.execute(copy).fetchall() == [(4.0,)]  # the copy's table again after it
+    db.close()
