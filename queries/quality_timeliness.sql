@@ -60,6 +60,15 @@ judged as (
     from cells
 ),
 
+listed as (
+    select *
+    from judged
+    where cast($listed as varchar[]) is null
+       or list_contains(cast($listed as varchar[]), status)
+    order by period, indicator_code, region_code
+    limit cast($first_rows as bigint)
+),
+
 -- Each organisation's first reports with its name (looked up before the pairs below are
 -- made: PostgreSQL probed the organisations' key once per pair, 24,000 times at 1,000,000
 -- values, where one hash of them serves).
@@ -87,20 +96,17 @@ reporters as (
     from (
         select distinct indicator_code, region_code, first_period
         from organisation_first_reports_stored
+        -- only where a listed late or missing cell needs them (the tab lists 200 of 33,554
+        -- cells at 1,000,000 values: PostgreSQL wrote the names of all 1,907 first quarters,
+        -- 140 -> 116-130 ms for the query; DuckDB 63 -> 58)
+        where (indicator_code, region_code) in (
+            select indicator_code, region_code from listed where status in ('late', 'missing')
+        )
     ) as q
     join named_first_reports as f
         on f.indicator_code = q.indicator_code and f.region_code = q.region_code
         and f.first_period <= q.first_period
     group by q.indicator_code, q.region_code, q.first_period
-),
-
-listed as (
-    select *
-    from judged
-    where cast($listed as varchar[]) is null
-       or list_contains(cast($listed as varchar[]), status)
-    order by period, indicator_code, region_code
-    limit cast($first_rows as bigint)
 ),
 
 counted as (
