@@ -515,7 +515,8 @@ class TrackedCursor:
         an upload's checks). The views are dropped at the end, so that a write on this
         cursor after (an import's, on its preview's connection) finds the copies' tables."""
         copies = list(copies)
-        late = [c for c in copies if c in self._late(self.raw)] if copies and self._late else []
+        stale = self._late(self.raw) if copies and self._late else {}  # (asked once)
+        late = [c for c in copies if c in stale]
         read_views_instead(self.raw, late)
         try:
             yield

@@ -3,6 +3,8 @@ are read, inside a transaction too."""
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import pandas as pd
 
@@ -17,9 +19,7 @@ def run_named(cur: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
     wanted = query_parameters(name)
     bound = {k: params[k] for k in wanted}
     reading = getattr(cur, "reading", None)
-    if reading is None:
-        return cur.execute(query_text(name), bound).df()
-    with reading(copies_read(name)):
+    with reading(copies_read(name)) if reading else contextlib.nullcontext():
         return cur.execute(query_text(name), bound).df()
 
 

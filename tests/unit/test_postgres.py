@@ -357,23 +357,23 @@ PLAIN_RESULT = (  # its texts, floats, and whole numbers and booleans without NU
 
 
 def test_a_result_has_the_same_dtypes_and_values_on_either_engine(pg_url, tmp_path):
-    frames = {}
-    for name, where in (("duckdb", tmp_path / "types.duckdb"), ("postgresql", pg_url)):
-        database = Database(where)
-        with database.cursor() as cur:
-            frames[name] = cur.execute(TYPED_RESULT).df()
-        database.close()
-    duck, pg = frames["duckdb"], frames["postgresql"]
+    def frames(sql: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """`sql`'s result on DuckDB, then on PostgreSQL."""
+        found = []
+        for where in (tmp_path / "types.duckdb", pg_url):
+            database = Database(where)
+            with database.cursor() as cur:
+                found.append(cur.execute(sql).df())
+            database.close()
+        return found[0], found[1]
+
+    duck, pg = frames(TYPED_RESULT)
     assert pg.dtypes.to_dict() == duck.dtypes.to_dict()
     pd.testing.assert_frame_equal(pg, duck)
     # and a result that pandas converts alone
-    for name, where in (("duckdb", tmp_path / "types.duckdb"), ("postgresql", pg_url)):
-        database = Database(where)
-        with database.cursor() as cur:
-            frames[name] = cur.execute(PLAIN_RESULT).df()
-        database.close()
-    pd.testing.assert_frame_equal(frames["postgresql"], frames["duckdb"])
-    assert str(frames["postgresql"].some_text.dtype) == str(frames["duckdb"].some_text.dtype)
+    duck, pg = frames(PLAIN_RESULT)
+    pd.testing.assert_frame_equal(pg, duck)
+    assert str(pg.some_text.dtype) == str(duck.some_text.dtype)
 
 
 def test_a_result_is_read_with_the_collector_paused_and_on_again_after(pg_url):
